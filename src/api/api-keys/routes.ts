@@ -3,18 +3,17 @@ import { createApiKey, revokeApiKey } from '../../domain/identity/api-key-comman
 import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import { idParams } from '../http/common-schemas';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
 export function apiKeyRoutes(): RouteSpec[] {
-  return [
+  return tagged('api-keys', [
     operationRoute(operation({ name: 'apiKeys.create', verb: 'createApiKey', body: createApiKeyBody, run: createApiKey }), {
       method: 'post',
       path: '/api-keys',
       summary: 'Create an API key for a machine; the key is answered this once',
-      tag: 'api-keys',
       response: { status: 201, schema: createdApiKeySchema },
       // A repeat answers the key's row without the key: the client sees what was made and may revoke it.
       secretAnswer: { fields: ['key'], repeat: 'without' },
@@ -23,7 +22,6 @@ export function apiKeyRoutes(): RouteSpec[] {
     listRoute({
       path: '/api-keys',
       summary: "List the tenant's API keys (never their secrets)",
-      tag: 'api-keys',
       verb: 'listApiKeys',
       model: ApiKey,
       access: apiKeyAccess,
@@ -34,8 +32,7 @@ export function apiKeyRoutes(): RouteSpec[] {
       method: 'delete',
       path: '/api-keys/:id',
       summary: 'Revoke an API key: refused at once here, everywhere within 10 s',
-      tag: 'api-keys',
       response: { status: 200, schema: apiKeySchema },
     }),
-  ];
+  ]);
 }

@@ -8,17 +8,16 @@ import { AuditEvent } from '../../models';
 import { assertVerifiableSpan, verifyChain } from '../../domain/audit/chain';
 import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { auditEventWhere } from './query';
 import { auditChainVerificationSchema, auditEventSchema, listAuditEventsQuery, verifyAuditChainQuery } from './schemas';
 
 export function auditEventRoutes(): RouteSpec[] {
-  return [
+  return tagged('audit', [
     route({
       method: 'get',
       path: '/audit-events',
       summary: 'Who changed what, in order: filter by category, entity, actor, action and time',
-      tag: 'audit',
       verb: 'listAuditEvents',
       query: listAuditEventsQuery,
       response: { status: 200, schema: pageSchema(auditEventSchema) },
@@ -33,7 +32,6 @@ export function auditEventRoutes(): RouteSpec[] {
       method: 'get',
       path: '/audit-events/verify',
       summary: "Recomputes the caller's hash chain over a span: ok with its head, or the first event that breaks it",
-      tag: 'audit',
       verb: 'verifyAuditChain',
       query: verifyAuditChainQuery,
       response: { status: 200, schema: auditChainVerificationSchema },
@@ -43,5 +41,5 @@ export function auditEventRoutes(): RouteSpec[] {
         ctx.body = await verifyChain(ctx.services.sequelize, ctx.state.user.tenantId, from, to);
       },
     }),
-  ];
+  ]);
 }

@@ -20,7 +20,7 @@ import {
 } from '../../domain/identity/mfa';
 import type { Command } from '../../domain/command';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
-import { route, type RouteDeclaration, RouteSpec } from '../http/route';
+import { route, type RouteDeclaration, RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import {
   enrolledSessionSchema,
@@ -37,7 +37,7 @@ import { sessionSchema } from './schemas';
 
 export function mfaRoutes(config: Config): RouteSpec[] {
   const before = [authAddressLimit(config), noStore];
-  const common = { tag: 'auth', idempotent: false, before };
+  const common = { idempotent: false, before };
 
   /** A signed-in user's POST proven by a code in the body, whose wrong tries count against the user. */
   function provenByCode<R>(spec: {
@@ -47,7 +47,7 @@ export function mfaRoutes(config: Config): RouteSpec[] {
     body: Joi.ObjectSchema<{ code: string }>;
     response: RouteDeclaration['response'];
     command: Command<{ code: string; attempts: CodeAttempts }, R>;
-  }): RouteSpec {
+  }): DeclaredRoute {
     const { name, body, command, ...declaration } = spec;
     return operationRoute(
       operation({
@@ -60,7 +60,7 @@ export function mfaRoutes(config: Config): RouteSpec[] {
     );
   }
 
-  return [
+  return tagged('auth', [
     route({
       ...common,
       method: 'get',
@@ -145,5 +145,5 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         response: { status: 200, schema: enrolledSessionSchema },
       },
     ),
-  ];
+  ]);
 }

@@ -6,7 +6,7 @@
 import type { Config } from '../../config';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/identity/commands';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { acceptedSchema } from '../http/common-schemas';
 import { authAddressLimit, noStore, resetsPerAccountLimit } from './middleware';
 import { accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
@@ -14,7 +14,7 @@ import { accessTokenSchema, changePasswordBody, passwordResetBody, passwordReset
 export function passwordRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
   const resetsPerAccount = resetsPerAccountLimit();
-  return [
+  return tagged('auth', [
     // Any signed-in caller changes their own password.
     operationRoute(
       operation({
@@ -26,7 +26,6 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         method: 'post',
         path: '/auth/password',
         summary: 'Change your password: every other session ends; this one continues with the access token returned',
-        tag: 'auth',
         idempotent: false,
         before: [authLimit, noStore],
         response: { status: 200, schema: accessTokenSchema },
@@ -37,7 +36,6 @@ export function passwordRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: '/auth/password-reset',
       summary: 'Ask for a password reset e-mail (always 202, whether or not the account exists)',
-      tag: 'auth',
       before: [authLimit, resetsPerAccount],
       response: { status: 202, schema: acceptedSchema },
       view: () => ({ message: 'If an active account has this e-mail, a reset token is on its way' }),
@@ -48,10 +46,9 @@ export function passwordRoutes(config: Config): RouteSpec[] {
         method: 'post',
         path: '/auth/password-reset/confirm',
         summary: 'Set a new password with an e-mailed reset token (single use, 30 minutes); every session ends',
-        tag: 'auth',
         before: [authLimit],
         response: { status: 204 },
       },
     ),
-  ];
+  ]);
 }

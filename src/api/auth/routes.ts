@@ -12,7 +12,7 @@ import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedSchema, userSchema } from '../http/common-schemas';
 import { publicCommandDeps } from '../http/command-deps';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
-import { route, RouteContext, RouteSpec } from '../http/route';
+import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import type { Config } from '../../config';
 import { authAddressLimit, noStore } from './middleware';
 import { signInSchema } from './mfa-schemas';
@@ -46,13 +46,12 @@ function countingRefusedSignIns(limit: Middleware): Middleware {
 
 export function authRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
-  return [
+  return tagged('auth', [
     operationRoute(operation({ name: 'auth.register', verb: 'public', body: registerBody, run: registerPolicyholder }), {
       method: 'post',
       path: '/auth/register',
       summary:
         'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
-      tag: 'auth',
       before: [authLimit, noStore],
       response: { status: 202, schema: acceptedSchema },
       view: () => ({ message: 'Check your mailbox: the next step is in the e-mail sent to this address' }),
@@ -61,7 +60,6 @@ export function authRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: '/auth/verify-email',
       summary: 'Activate an account with the token mailed to its address (single use)',
-      tag: 'auth',
       before: [authLimit],
       response: { status: 204 },
     }),
@@ -70,7 +68,6 @@ export function authRoutes(config: Config): RouteSpec[] {
       path: '/auth/accept-invitation',
       summary:
         'Accept a staff invitation with the token mailed to its address (single use): proves the address and sets the password the new member chose',
-      tag: 'auth',
       before: [authLimit],
       response: { status: 204 },
     }),
@@ -86,7 +83,6 @@ export function authRoutes(config: Config): RouteSpec[] {
         path: '/auth/login',
         summary:
           'Log in with e-mail and password: the session, or, with a second factor enrolled, a challenge to answer at POST /auth/mfa/verify (mfa_required), or, for staff whose tenant requires one and who have none, an enrolment token (mfa_enrolment_required)',
-        tag: 'auth',
         before: [countingRefusedSignIns(authLimit), noStore],
         response: { status: 200, schema: signInSchema },
       },
@@ -95,7 +91,6 @@ export function authRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: '/auth/refresh',
       summary: 'Exchange a refresh token for a new token pair (the old one is used up)',
-      tag: 'auth',
       before: [authLimit, noStore],
       response: { status: 200, schema: tokenPairSchema },
     }),
@@ -105,14 +100,12 @@ export function authRoutes(config: Config): RouteSpec[] {
       path: '/auth/logout',
       idempotent: false,
       summary: 'Revoke the refresh token and every token rotated from the same login',
-      tag: 'auth',
       response: { status: 204 },
     }),
     route({
       method: 'get',
       path: '/auth/me',
       summary: 'The authenticated user',
-      tag: 'auth',
       response: { status: 200, schema: userSchema },
       handler: async (ctx) => {
         const user = await User.findByPk(ctx.state.user.id);
@@ -120,5 +113,5 @@ export function authRoutes(config: Config): RouteSpec[] {
         ctx.body = user;
       },
     }),
-  ];
+  ]);
 }

@@ -9,7 +9,7 @@ import { finishSso, startSso } from '../../domain/identity/sso';
 import { object, required } from '../../shared/typed-schema';
 import type { Config } from '../../config';
 import { publicCommandDeps } from '../http/command-deps';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import { signInSchema } from './mfa-schemas';
 
@@ -36,12 +36,11 @@ const callbackQuery = object({
 
 export function ssoRoutes(config: Config): RouteSpec[] {
   const authLimit = authAddressLimit(config);
-  return [
+  return tagged('auth', [
     route({
       method: 'get',
       path: '/auth/sso/:tenant/start',
       summary: "Start a staff sign-in at the tenant's identity provider (302 to its authorization endpoint; 404 without company sign-in)",
-      tag: 'auth',
       auth: 'public',
       before: [authLimit, noStore],
       params: startParams,
@@ -56,7 +55,6 @@ export function ssoRoutes(config: Config): RouteSpec[] {
       path: '/auth/sso/callback',
       summary:
         'Where the identity provider sends the browser back: answers the session (tokens) once the sign-in is verified, or, as POST /auth/login does, the second factor to prove first (mfa_required, mfa_enrolment_required) unless the provider asserted one',
-      tag: 'auth',
       auth: 'public',
       before: [authLimit, noStore],
       query: callbackQuery,
@@ -68,5 +66,5 @@ export function ssoRoutes(config: Config): RouteSpec[] {
         ctx.body = await finishSso({ query }, publicCommandDeps(ctx));
       },
     }),
-  ];
+  ]);
 }

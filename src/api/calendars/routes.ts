@@ -12,7 +12,7 @@ import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { idParams } from '../http/common-schemas';
 import type { Command } from '../../domain/command';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { findRoute, listRoute } from '../http/row-route';
 import { updateRun } from '../http/update-run';
@@ -38,12 +38,10 @@ const answering =
     asAnswer(await command(caller, input, deps));
 
 export function calendarRoutes(): RouteSpec[] {
-  const tag = 'tenant';
-  return [
+  return tagged('tenant', [
     listRoute({
       path: '/tenant/calendars',
       summary: "List the tenant's business calendars",
-      tag,
       verb: 'listCalendars',
       model: BusinessCalendar,
       access: calendarAccess,
@@ -56,14 +54,12 @@ export function calendarRoutes(): RouteSpec[] {
         method: 'post',
         path: '/tenant/calendars',
         summary: 'Create a business calendar: time zone, working days and hours, holidays',
-        tag,
         response: { status: 201, schema: calendarChangeSchema },
       },
     ),
     findRoute({
       path: '/tenant/calendars/:id',
       summary: 'A business calendar',
-      tag,
       verb: 'viewCalendar',
       access: calendarAccess,
       schema: calendarSchema,
@@ -80,14 +76,12 @@ export function calendarRoutes(): RouteSpec[] {
         method: 'patch',
         path: '/tenant/calendars/:id',
         summary: 'Change some of a business calendar; deadlines computed afterwards use it',
-        tag,
         response: { status: 200, schema: calendarChangeSchema },
       },
     ),
     deleteOperationRoute(operation({ name: 'calendars.delete', verb: 'deleteCalendar', params: idParams, run: deleteCalendar }), {
       path: '/tenant/calendars/:id',
       summary: 'Delete a business calendar; without a default the tenant counts in the built-in one',
-      tag,
     }),
     operationRoute(
       operation({
@@ -101,7 +95,6 @@ export function calendarRoutes(): RouteSpec[] {
         method: 'post',
         path: '/tenant/calendars/:id/holidays',
         summary: 'Add a holiday (or rename the one on that date)',
-        tag,
         response: { status: 200, schema: calendarChangeSchema },
       },
     ),
@@ -111,7 +104,6 @@ export function calendarRoutes(): RouteSpec[] {
         method: 'delete',
         path: '/tenant/calendars/:id/holidays/:date',
         summary: 'Remove the holiday on a date',
-        tag,
         response: { status: 200, schema: calendarChangeSchema },
       },
     ),
@@ -121,9 +113,8 @@ export function calendarRoutes(): RouteSpec[] {
         method: 'post',
         path: '/tenant/calendars/:id/holidays/import',
         summary: "Import holidays from an iCalendar file's all-day events, merged with the calendar's",
-        tag,
         response: { status: 200, schema: importResultSchema },
       },
     ),
-  ];
+  ]);
 }

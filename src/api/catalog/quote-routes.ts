@@ -11,7 +11,7 @@ import { notFound } from '../../shared/errors';
 import { uuid } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { operationRoute } from '../http/operation';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { requestCatalogQuoteOperation } from '../quotes/operations';
 import { quoteSchema } from '../quotes/schemas';
 import { presentQuote, presentRequested } from '../quotes/views';
@@ -24,12 +24,11 @@ export function catalogQuoteRoutes(config: Config): RouteSpec[] {
   const quoteLimit = rateLimit({ name: 'catalog-quotes', points: config.rateLimit.quotesPerMinute, durationSeconds: 60 });
   // Reading a quote again counts with the catalog's other reads.
   const readLimit = rateLimit({ name: 'catalog', points: config.rateLimit.catalogPerMinute, durationSeconds: 60 });
-  return [
+  return tagged('public catalog', [
     operationRoute(requestCatalogQuoteOperation, {
       method: 'post',
       path: '/catalog/:tenantSlug/quotes',
       summary: `Public: price a risk on a company's active plan without an account (no token; at most RATE_LIMIT_QUOTES_PER_MINUTE, default 30, per client address: 429 with Retry-After). 201 with the quote as POST /quotes answers it; its id reads it again`,
-      tag: 'public catalog',
       before: [quoteLimit],
       response: { status: 201, schema: quoteSchema },
       view: presentRequested,
@@ -38,7 +37,6 @@ export function catalogQuoteRoutes(config: Config): RouteSpec[] {
       method: 'get',
       path: '/catalog/:tenantSlug/quotes/:id',
       summary: "Public: a visitor's quote by its id (no token); a signed-in person's quote, or another company's, is 404",
-      tag: 'public catalog',
       auth: 'public',
       before: [readLimit],
       params: catalogQuoteParams,
@@ -51,5 +49,5 @@ export function catalogQuoteRoutes(config: Config): RouteSpec[] {
         ctx.body = presentQuote(quote, quote.ratingVersionId ? await RatingVersion.findByPk(quote.ratingVersionId) : null);
       },
     }),
-  ];
+  ]);
 }

@@ -10,7 +10,7 @@ import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
 import { idParams } from '../http/common-schemas';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
 import { updateRun } from '../http/update-run';
 import { pageSchema } from '../lists/pagination';
@@ -34,15 +34,13 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
   resource: CatalogResource<Row, Query, Create, Update>,
 ): RouteSpec[] {
   const { path, summaries, schema, access } = resource;
-  const tag = 'catalog';
   /** The operations' names, `catalog.plans.create` for `/plans`. */
   const name = `catalog.${path.slice(1)}`;
-  return [
+  return tagged('catalog', [
     route({
       method: 'get',
       path,
       summary: summaries.list,
-      tag,
       query: resource.listQuery,
       response: { status: 200, schema: pageSchema(schema) },
       handler: async (ctx) => {
@@ -53,10 +51,9 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
       method: 'post',
       path,
       summary: summaries.create,
-      tag,
       response: { status: 201, schema },
     }),
-    findRoute({ path: `${path}/:id`, summary: summaries.one, tag, access, schema }),
+    findRoute({ path: `${path}/:id`, summary: summaries.one, access, schema }),
     operationRoute(
       operation({
         name: `${name}.update`,
@@ -65,12 +62,11 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         body: resource.updateBody,
         run: updateRun(resource.update),
       }),
-      { method: 'put', path: `${path}/:id`, summary: summaries.update, tag, response: { status: 200, schema } },
+      { method: 'put', path: `${path}/:id`, summary: summaries.update, response: { status: 200, schema } },
     ),
     deleteOperationRoute(operation({ name: `${name}.delete`, verb: 'deleteCatalogEntry', params: idParams, run: resource.remove }), {
       path: `${path}/:id`,
       summary: summaries.delete,
-      tag,
     }),
-  ];
+  ]);
 }

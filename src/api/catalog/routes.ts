@@ -13,7 +13,7 @@ import { rateLimit } from '../http/middleware/rate-limit';
 import { pageSchema, paginate } from '../lists/pagination';
 import { listPlans } from './plans/query';
 import { planSchema } from './plans/schemas';
-import { route, RouteContext, RouteSpec } from '../http/route';
+import { route, RouteContext, RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { catalogParams, publicPlansQuery } from './schemas';
 
 /** Long enough to absorb a burst of visitors, short enough that a price change shows soon. */
@@ -38,12 +38,11 @@ function publicListRoute<Q extends object>(
   limit: Middleware,
   list: { path: string; summary: string; query: Joi.ObjectSchema<Q>; schema: Joi.Schema },
   find: (query: Q, tenantId: string) => Promise<unknown>,
-): RouteSpec {
+): DeclaredRoute {
   return route({
     method: 'get',
     path: `/catalog/:tenantSlug/${list.path}`,
     summary: list.summary,
-    tag: 'public catalog',
     auth: 'public',
     before: [limit],
     params: catalogParams,
@@ -58,7 +57,7 @@ function publicListRoute<Q extends object>(
 
 export function catalogRoutes(config: Config): RouteSpec[] {
   const catalogLimit = rateLimit({ name: 'catalog', points: config.rateLimit.catalogPerMinute, durationSeconds: 60 });
-  return [
+  return tagged('public catalog', [
     publicListRoute(
       catalogLimit,
       {
@@ -79,5 +78,5 @@ export function catalogRoutes(config: Config): RouteSpec[] {
       },
       (query, tenantId) => listPlans(query, { tenantId, isActive: true }),
     ),
-  ];
+  ]);
 }

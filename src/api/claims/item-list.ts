@@ -8,12 +8,12 @@ import type { Model, ModelStatic } from 'sequelize';
 import { claimAccess, withdrawnFilter } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { idParams } from '../http/common-schemas';
-import { route, type RouteSpec } from '../http/route';
+import { route, type DeclaredRoute } from '../http/route';
 import type { Placement } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { listClaimItemsQuery } from './schemas';
 
-export function claimItemListRoute<M extends Model>(spec: Placement & { model: ModelStatic<M>; schema: Joi.Schema }): RouteSpec {
+export function claimItemListRoute<M extends Model>(spec: Placement & { model: ModelStatic<M>; schema: Joi.Schema }): DeclaredRoute {
   const { model, schema, ...placement } = spec;
   return route({
     method: 'get',

@@ -8,7 +8,7 @@ import { may } from '../../access/may';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
 import { operation, operationRoute } from '../http/operation';
-import { route, RouteContext, RouteSpec } from '../http/route';
+import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import { childListRoute, findRoute } from '../http/row-route';
 import { pageSchema, paginatePlain } from '../lists/pagination';
 import { textSearch } from '../lists/search';
@@ -40,12 +40,11 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
 }
 
 export function claimRoutes(): RouteSpec[] {
-  return [
+  return tagged('claims', [
     operationRoute(fileClaimOperation, {
       method: 'post',
       path: '/claims',
       summary: 'File a claim against an active subscription (policyholder, or a claims agent on their behalf)',
-      tag: 'claims',
       response: { status: 201, schema: claimDetailSchema },
       view: claimDetail,
     }),
@@ -54,7 +53,6 @@ export function claimRoutes(): RouteSpec[] {
       method: 'get',
       path: '/claims',
       summary: "List claims: the tenant's for staff (filter by status and assignee), their own for a policyholder",
-      tag: 'claims',
       verb: 'listClaims',
       query: listClaimsQuery,
       response: { status: 200, schema: pageSchema(claimSchema) },
@@ -66,7 +64,6 @@ export function claimRoutes(): RouteSpec[] {
     childListRoute({
       path: '/subscriptions/:id/claims',
       summary: 'List the claims of one policy (a policyholder their own policy only), with the filters of GET /claims',
-      tag: 'claims',
       verb: 'listClaims',
       access: subscriptionAccess,
       query: listClaimsQuery,
@@ -77,7 +74,6 @@ export function claimRoutes(): RouteSpec[] {
     findRoute({
       path: '/claims/:id',
       summary: 'One claim with its history, payment and (staff) its financial figures',
-      tag: 'claims',
       verb: 'viewClaim',
       access: claimAccess,
       schema: claimDetailSchema,
@@ -95,7 +91,6 @@ export function claimRoutes(): RouteSpec[] {
       method: 'post',
       path: '/claims/:id/assign',
       summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
-      tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
       view: claimDetail,
     }),
@@ -105,7 +100,6 @@ export function claimRoutes(): RouteSpec[] {
       path: '/claims/:id/reopen',
       summary:
         'Reopen a closed claim (senior adjusters, claims managers): a new run starts it under review with its last handler and restores the reserves it closed with; 409 unless closed',
-      tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
       view: claimDetail,
     }),
@@ -115,7 +109,6 @@ export function claimRoutes(): RouteSpec[] {
       path: '/claims/:id/transitions',
       summary:
         'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
-      tag: 'claims',
       response: { status: 200, schema: claimDetailSchema },
       view: claimDetail,
     }),
@@ -123,7 +116,6 @@ export function claimRoutes(): RouteSpec[] {
     claimItemListRoute({
       path: '/claims/:id/notes',
       summary: "The claim's internal notes (staff only); withdrawn ones too with includeWithdrawn=true (tenant admins only)",
-      tag: 'claims',
       verb: 'listClaimNotes',
       model: ClaimNote,
       schema: noteSchema,
@@ -133,7 +125,6 @@ export function claimRoutes(): RouteSpec[] {
       method: 'post',
       path: '/claims/:id/notes',
       summary: 'Add an internal note to the claim (staff only)',
-      tag: 'claims',
       response: { status: 201, schema: noteSchema },
     }),
 
@@ -143,7 +134,6 @@ export function claimRoutes(): RouteSpec[] {
         method: 'patch',
         path: '/claims/:id/notes/:noteId',
         summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
-        tag: 'claims',
         response: { status: 200, schema: noteSchema },
       },
     ),
@@ -161,9 +151,8 @@ export function claimRoutes(): RouteSpec[] {
         path: '/claims/:id/notes/:noteId/withdraw',
         summary:
           'Withdraw a note (its author or a claims manager; reason required): hidden from the list, kept for the record and the tenant admins',
-        tag: 'claims',
         response: { status: 200, schema: noteSchema },
       },
     ),
-  ];
+  ]);
 }

@@ -14,7 +14,7 @@ import { PayloadDecryptionError } from '../../services/payload-codec';
 import { payloadCodecs } from '../../services/temporal';
 import { badRequest, unprocessable } from '../../shared/errors';
 import { API_PREFIX, CODEC_PATH, CODEC_SESSION_COOKIE } from '../http/paths';
-import { route, RouteContext, RouteSpec } from '../http/route';
+import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import { codecBody, codecResponse, type CodecPayloadJson } from './schemas';
 
 function fromJson(payload: CodecPayloadJson): Payload {
@@ -48,7 +48,6 @@ export function codecRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: `${CODEC_PATH}/${step}`,
       summary: `Temporal codec server: ${step} payloads for the Temporal UI or CLI (platform admins; a person's marked fields are sealed or opened with their data key, erased once it is destroyed; without PAYLOAD_CODEC_KEYS payloads are otherwise unchanged)`,
-      tag: 'workflows',
       verb: 'codePayloads',
       // The Temporal UI's calls carry the session cookie, not a token; no other route takes it.
       auth: 'codec-session',
@@ -72,7 +71,6 @@ export function codecRoutes(config: Config): RouteSpec[] {
     path: `${CODEC_PATH}/session`,
     summary:
       'Sign a browser in to the codec routes for the Temporal UI (platform admins): an HttpOnly cookie, taken by encode and decode alone, holds this access token until it expires',
-    tag: 'workflows',
     verb: 'openCodecSession',
     response: { status: 204 },
     idempotent: false,
@@ -96,5 +94,5 @@ export function codecRoutes(config: Config): RouteSpec[] {
       ctx.status = 204;
     },
   });
-  return [apply('encode', encode), apply('decode', decode), session];
+  return tagged('workflows', [apply('encode', encode), apply('decode', decode), session]);
 }

@@ -18,7 +18,7 @@ import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { operation, operationRoute } from '../http/operation';
 import { updateRun } from '../http/update-run';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { childListRoute, downloadRoute, findRoute, listRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
@@ -74,11 +74,10 @@ const ALERT_FIELDS = [
 ] as const;
 
 export function complianceRoutes(): RouteSpec[] {
-  return [
+  return tagged('compliance', [
     listRoute({
       path: '/compliance/policies',
       summary: "List the tenant's compliance policies",
-      tag: 'compliance',
       verb: 'listCompliancePolicies',
       model: CompliancePolicy,
       access: compliancePolicyAccess,
@@ -91,14 +90,12 @@ export function complianceRoutes(): RouteSpec[] {
         method: 'post',
         path: '/compliance/policies',
         summary: 'Create a compliance policy (its text goes into versions)',
-        tag: 'compliance',
         response: { status: 201, schema: policySchema },
       },
     ),
     findRoute({
       path: '/compliance/policies/:id',
       summary: 'One compliance policy with its versions',
-      tag: 'compliance',
       verb: 'viewCompliancePolicy',
       access: compliancePolicyAccess,
       schema: policyWithVersionsSchema,
@@ -120,7 +117,6 @@ export function complianceRoutes(): RouteSpec[] {
         path: '/compliance/policies/:id',
         summary:
           'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
-        tag: 'compliance',
         response: { status: 200, schema: policySchema },
       },
     ),
@@ -130,14 +126,12 @@ export function complianceRoutes(): RouteSpec[] {
         method: 'post',
         path: '/compliance/policies/:id/retire',
         summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
-        tag: 'compliance',
         response: { status: 200, schema: policySchema },
       },
     ),
     childListRoute({
       path: '/compliance/policies/:id/versions',
       summary: 'List the versions of a compliance policy',
-      tag: 'compliance',
       verb: 'listPolicyVersions',
       access: compliancePolicyAccess,
       query: listVersionsQuery,
@@ -156,7 +150,6 @@ export function complianceRoutes(): RouteSpec[] {
         method: 'post',
         path: '/compliance/policies/:id/versions',
         summary: 'Write a new draft version of a compliance policy',
-        tag: 'compliance',
         response: { status: 201, schema: versionSchema },
       },
     ),
@@ -172,7 +165,6 @@ export function complianceRoutes(): RouteSpec[] {
         method: 'patch',
         path: '/compliance/versions/:id',
         summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
-        tag: 'compliance',
         response: { status: 200, schema: versionSchema },
       },
     ),
@@ -180,7 +172,6 @@ export function complianceRoutes(): RouteSpec[] {
       method: 'post',
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
-      tag: 'compliance',
       response: { status: 202, schema: publishResponse },
     }),
     route({
@@ -188,7 +179,6 @@ export function complianceRoutes(): RouteSpec[] {
       path: '/compliance/versions/:id/report',
       summary:
         'Acknowledgement report of a version: counts by status and one row per employee; as a CSV download (every row, no paging) with Accept: text/csv or ?format=csv',
-      tag: 'compliance',
       verb: 'viewAcknowledgementReport',
       params: idParams,
       query: reportQuery,
@@ -231,7 +221,6 @@ export function complianceRoutes(): RouteSpec[] {
       path: '/compliance/versions/:id/evidence',
       summary:
         "Evidence package of a published or retired version, for auditors: a ZIP of JSON and JSON Lines files with a manifest of their SHA-256 signed by the tenant's Ed25519 key; 409 before publication",
-      tag: 'compliance',
       verb: 'downloadEvidencePackage',
       contentType: 'application/zip',
       file: (caller, id, ctx) => evidencePackage(caller, { id }, commandDeps(ctx)),
@@ -240,7 +229,6 @@ export function complianceRoutes(): RouteSpec[] {
       method: 'get',
       path: '/compliance/signing-key',
       summary: "The tenant's Ed25519 public key that signs its evidence packages (made on first use), for auditors to pin",
-      tag: 'compliance',
       verb: 'viewSigningKey',
       response: { status: 200, schema: signingKeySchema },
       handler: async (ctx) => {
@@ -252,7 +240,6 @@ export function complianceRoutes(): RouteSpec[] {
       method: 'get',
       path: '/compliance/escalations',
       summary: 'Escalation alerts sent for overdue acknowledgements',
-      tag: 'compliance',
       verb: 'listEscalations',
       query: escalationsQuery,
       response: { status: 200, schema: pageSchema(alertSchema) },
@@ -288,5 +275,5 @@ export function complianceRoutes(): RouteSpec[] {
         };
       },
     }),
-  ];
+  ]);
 }

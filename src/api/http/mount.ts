@@ -6,7 +6,7 @@ import type { Role } from '../../shared/roles';
 import { authenticate, isHumanOnlyPath, refuseApiKeys, requireVerb } from './middleware/auth';
 import { idempotency } from './middleware/idempotency';
 import { validate } from './middleware/validate';
-import { acceptsIdempotencyKey, type RouteInput, type RouteSpec, type RouteState } from './route';
+import { acceptsIdempotencyKey, type RouteInput, type DeclaredRoute, type RouteState } from './route';
 
 /**
  * A parameter route leaves alone a path another route has as its own (GET /registrations/:id and
@@ -19,19 +19,19 @@ const yieldToLiteralRoute: Middleware = async (ctx, next) => {
 };
 
 /** Whether the route is kept for people: an API key that authenticated is refused (403). */
-const refusesApiKeys = (spec: RouteSpec): boolean => spec.auth !== 'public' && isHumanOnlyPath(spec.path);
+const refusesApiKeys = (spec: DeclaredRoute): boolean => spec.auth !== 'public' && isHumanOnlyPath(spec.path);
 
 /**
  * Whether the pipeline below refuses the caller with 403 before validation reads the input: by
  * their role, or as an API key on a route kept for people.
  */
-export function refusedBeforeInput(spec: RouteSpec, caller: { role: Role; viaApiKey: boolean }): boolean {
+export function refusedBeforeInput(spec: DeclaredRoute, caller: { role: Role; viaApiKey: boolean }): boolean {
   if (spec.auth === 'public') return false;
   return (caller.viaApiKey && refusesApiKeys(spec)) || (spec.verb !== undefined && !roleMay(caller.role, spec.verb));
 }
 
 /** Mounts each spec as the pipeline auth → verb → rate limit → validation → idempotency → handler. */
-export function mountRoutes(specs: RouteSpec[], config: Config): Router {
+export function mountRoutes(specs: DeclaredRoute[], config: Config): Router {
   const router = new Router<RouteState<RouteInput>>();
   const auth = authenticate(config);
   const authByCodecSession = authenticate(config, { codecSession: true });

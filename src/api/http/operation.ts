@@ -15,7 +15,7 @@ import { throttlesOf, type Throttles } from '../auth/throttles';
 import type { ClientEvidence } from './client-evidence';
 import { clientEvidenceOf } from './client-evidence';
 import { commandDeps, publicCommandDeps } from './command-deps';
-import { route, type NoInput, type RouteContext, type RouteDeclaration, type RouteSpec } from './route';
+import { route, type NoInput, type RouteContext, type RouteDeclaration, type DeclaredRoute } from './route';
 
 /** What a transport knows of the request besides caller and input. */
 export interface OperationRequest {
@@ -130,7 +130,7 @@ type OperationHandler<Result> = (ctx: RouteContext, execute: (waitSeconds?: numb
 export function operationRoute<P extends object, B extends object, Result>(
   op: Operation<P, B, Result, RestRequest>,
   http: OperationRouteDeclaration<Result>,
-): RouteSpec {
+): DeclaredRoute {
   const { handler, view, statusOf, ...declaration } = http;
   const answer: OperationHandler<Result> =
     handler ??
@@ -168,6 +168,6 @@ export function operationRoute<P extends object, B extends object, Result>(
 export function deleteOperationRoute<P extends object, B extends object, Result>(
   op: Operation<P, B, Result>,
   http: Pick<RouteDeclaration, 'path' | 'summary' | 'tag'>,
-): RouteSpec {
+): DeclaredRoute {
   return operationRoute(op, { ...http, method: 'delete', response: { status: 204 } });
 }

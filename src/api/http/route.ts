@@ -53,7 +53,8 @@ export interface RouteDeclaration<P = NoInput, Q = NoInput, B = NoInput> {
   /** Koa-style path below /api/v1, e.g. `/plans/:id`. */
   path: string;
   summary: string;
-  tag: string;
+  /** Its OpenAPI tag where it is not its module's (`tagged` gives a module's routes theirs). */
+  tag?: string;
   /**
    * `public` routes need no token; every other route needs a valid access token in the
    * Authorization header, or, on a `codec-session` route alone (the codec routes the Temporal UI
@@ -107,8 +108,18 @@ export interface SecretAnswer {
   repeat: 'without' | 'refused';
 }
 
-/** A declared route as the router and the OpenAPI document take it, whatever its input types. */
-export type RouteSpec = RouteDeclaration<object, object, object>;
+/** A declared route as the router takes it, whatever its input types. */
+export type DeclaredRoute = RouteDeclaration<object, object, object>;
+
+/** A declared route with its OpenAPI tag, as the API's route list and the OpenAPI document take it. */
+export type RouteSpec = DeclaredRoute & { tag: string };
+
+/**
+ * A module's routes with the OpenAPI tag they share, stated once; a route that declares its own keeps it.
+ */
+export function tagged(tag: string, routes: DeclaredRoute[]): RouteSpec[] {
+  return routes.map((spec) => ({ ...spec, tag: spec.tag ?? tag }));
+}
 
 /**
  * Declares a route. The validation middleware puts on `ctx.state.input` exactly what this
@@ -116,7 +127,7 @@ export type RouteSpec = RouteDeclaration<object, object, object>;
  */
 export function route<P extends object = NoInput, Q extends object = NoInput, B extends object = NoInput>(
   spec: RouteDeclaration<P, Q, B>,
-): RouteSpec {
+): DeclaredRoute {
   const { handler, ...declaration } = spec;
   return {
     ...declaration,
@@ -124,6 +135,6 @@ export function route<P extends object = NoInput, Q extends object = NoInput, B 
   };
 }
 
-export function acceptsIdempotencyKey(spec: RouteSpec): boolean {
+export function acceptsIdempotencyKey(spec: DeclaredRoute): boolean {
   return spec.idempotent ?? spec.method !== 'get';
 }

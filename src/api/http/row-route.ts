@@ -10,7 +10,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { type AccessRule, findVisible, narrowed } from '../../access/core';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
 import { idParams } from './common-schemas';
-import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteInput, type RouteSpec } from './route';
+import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteInput, type DeclaredRoute } from './route';
 
 /** Where a route is and who may call it (its verb), as `route()` takes them. */
 export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb'>;
@@ -28,7 +28,7 @@ export function listRoute<M extends Model, Q extends PageQuery>(
     schema: Joi.Schema;
     filters?: (keyof Q & string)[];
   },
-): RouteSpec {
+): DeclaredRoute {
   const { model, access, query, schema, filters = [], ...placement } = spec;
   return route({
     method: 'get',
@@ -49,7 +49,7 @@ export function listRoute<M extends Model, Q extends PageQuery>(
  */
 export function findRoute<M extends Model>(
   spec: Placement & { access: AccessRule<M, string>; schema: Joi.Schema; view?: (row: M, ctx: RouteContext) => unknown },
-): RouteSpec {
+): DeclaredRoute {
   const { access, schema, view, ...placement } = spec;
   return route({
     method: 'get',
@@ -75,7 +75,7 @@ export function childListRoute<M extends Model, Q extends object>(
     schema: Joi.Schema;
     list: (row: M, query: Q, ctx: RouteContext) => Promise<unknown>;
   },
-): RouteSpec {
+): DeclaredRoute {
   const { access, query, schema, list, ...placement } = spec;
   return route({
     method: 'get',
@@ -115,7 +115,7 @@ export function downloadRoute<P extends { id: string } = { id: string }>(
     cacheControl?: 'private, no-store' | 'no-store';
     file: (caller: AuthUser, id: string, ctx: RouteContext<RouteInput<P>>) => Promise<DownloadFile>;
   },
-): RouteSpec {
+): DeclaredRoute {
   const { contentType, params, cacheControl = 'private, no-store', file, ...placement } = spec;
   const types = typeof contentType === 'string' ? [contentType] : contentType;
   return route<P>({

@@ -5,17 +5,16 @@
  */
 import { closeLedgerPeriod, ledgerPeriodOf, ledgerPeriods, reopenLedgerPeriod } from '../../domain/ledger/periods';
 import { operation, operationRoute } from '../http/operation';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { pageOf, pageSchema } from '../lists/pagination';
 import { ledgerPeriodSchema, listPeriodsQuery, monthParams, reopenPeriodBody } from './periods-schemas';
 
 export function ledgerPeriodRoutes(): RouteSpec[] {
-  return [
+  return tagged('ledger', [
     route({
       method: 'get',
       path: '/ledger/periods',
       summary: 'The months closed, closing or reopened, latest first (filter by status)',
-      tag: 'ledger',
       verb: 'viewLedger',
       query: listPeriodsQuery,
       response: { status: 200, schema: pageSchema(ledgerPeriodSchema) },
@@ -32,7 +31,6 @@ export function ledgerPeriodRoutes(): RouteSpec[] {
       path: '/ledger/periods/:month',
       summary:
         'One month of the books: its status, who closed or reopened it and why, and its trial balance at the close (404 if never closed)',
-      tag: 'ledger',
       verb: 'viewLedger',
       params: monthParams,
       response: { status: 200, schema: ledgerPeriodSchema },
@@ -45,7 +43,6 @@ export function ledgerPeriodRoutes(): RouteSpec[] {
       path: '/ledger/periods/:month/close',
       summary:
         'Close a month that has ended (422 before; 409 once closed): the period is closing while its run ledger-close-<tenantId>-<YYYY-MM> posts the premium earned in it, then closed with its trial balance; nothing dated in it is accepted afterwards (409)',
-      tag: 'ledger',
       response: { status: 202, schema: ledgerPeriodSchema, description: 'Closing; GET /ledger/periods/:month shows when it is closed' },
     }),
     operationRoute(
@@ -61,9 +58,8 @@ export function ledgerPeriodRoutes(): RouteSpec[] {
         path: '/ledger/periods/:month/reopen',
         summary:
           'Reopen a closed month, with the reason (audited; 409 unless closed, 404 if never closed): postings dated in it are accepted again, and it may be closed again',
-        tag: 'ledger',
         response: { status: 200, schema: ledgerPeriodSchema },
       },
     ),
-  ];
+  ]);
 }

@@ -7,7 +7,7 @@ import Joi from 'joi';
 import { RECONCILED_ACCOUNTS } from '../../models/ledger-figures';
 import { latestReconciliationOf, reconcileLedgerNow, reconciliationView } from '../../domain/ledger/reconciliation';
 import { operation, operationRoute } from '../http/operation';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { uuid } from '../http/common-schemas';
 
 const CHECKS = [...RECONCILED_ACCOUNTS, 'invoice_receivable', 'claim_reserve', 'entry_balance', 'source_key', 'trial_balance'];
@@ -46,12 +46,11 @@ const reconciliationSchema = Joi.object({
 }).label('LedgerReconciliation');
 
 export function ledgerReconciliationRoutes(): RouteSpec[] {
-  return [
+  return tagged('ledger', [
     route({
       method: 'get',
       path: '/ledger/reconciliation',
       summary: "The tenant's latest reconciliation of its books with its rows, by the daily run or on request (404 before the first)",
-      tag: 'ledger',
       verb: 'viewLedger',
       response: { status: 200, schema: reconciliationSchema },
       handler: async (ctx) => {
@@ -63,9 +62,8 @@ export function ledgerReconciliationRoutes(): RouteSpec[] {
       path: '/ledger/reconciliation',
       summary:
         "Reconcile the tenant's books with its invoices, refunds, reserve lines and claim payments now: a new set of differences opens an incident and mails the finance people once",
-      tag: 'ledger',
       response: { status: 200, schema: reconciliationSchema },
       view: reconciliationView,
     }),
-  ];
+  ]);
 }

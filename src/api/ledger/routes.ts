@@ -10,7 +10,7 @@ import { todayUtc } from '../../domain/subscriptions/changes/quote';
 import { chartBalances, trialBalance, trialBalanceView } from '../../domain/ledger/trial-balance';
 import { notFound } from '../../shared/errors';
 import { sendCsv, wantsCsv } from '../http/csv';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { LIST_TOTAL_CAP, totalOf } from '../lists/capped-count';
 import { pageOf, type PageQuery } from '../lists/pagination';
 import {
@@ -34,13 +34,12 @@ const windowOf = (query: PageQuery): Window => ({
 const pageFrom = <T>(query: PageQuery, { rows, counted }: Counted<T>) => pageOf(query, rows, totalOf(counted, LIST_TOTAL_CAP));
 
 export function ledgerRoutes(): RouteSpec[] {
-  return [
+  return tagged('ledger', [
     route({
       method: 'get',
       path: '/ledger/trial-balance',
       summary:
         "The trial balance as of a day (included, today by default): each chart account's debits, credits and balance in each currency the tenant has lines in, and per currency the totals, whose debits equal their credits",
-      tag: 'ledger',
       verb: 'viewLedger',
       query: trialBalanceQuery,
       response: { status: 200, schema: trialBalanceSchema },
@@ -54,7 +53,6 @@ export function ledgerRoutes(): RouteSpec[] {
       path: '/ledger/accounts',
       summary:
         'The chart of accounts, each with its debits, credits and balance to date in every currency the tenant has lines in (zero ones too)',
-      tag: 'ledger',
       verb: 'viewLedger',
       response: { status: 200, schema: chartSchema },
       handler: async (ctx) => {
@@ -66,7 +64,6 @@ export function ledgerRoutes(): RouteSpec[] {
       path: '/ledger/accounts/:code/entries',
       summary:
         "One account's lines, by the day posted then as written, each with its entry and the account's running balance in the line's currency; 404 for a code not in the chart",
-      tag: 'ledger',
       verb: 'viewLedger',
       params: accountParams,
       query: accountEntriesQuery,
@@ -91,7 +88,6 @@ export function ledgerRoutes(): RouteSpec[] {
       path: '/ledger/entries',
       summary:
         "The journal's entries with their lines, by the day posted (ordering=-postedOn: latest first); with Accept: text/csv or ?format=csv every line of the range as a download, earliest first (no paging), streamed",
-      tag: 'ledger',
       verb: 'viewLedger',
       query: entriesQuery,
       response: { status: 200, schema: entriesPageSchema, alsoCsv: true },
@@ -107,5 +103,5 @@ export function ledgerRoutes(): RouteSpec[] {
         ctx.body = pageFrom(query, await entriesPage(sequelize, tenantId, filter, windowOf(query), ordering === '-postedOn'));
       },
     }),
-  ];
+  ]);
 }

@@ -1,18 +1,17 @@
 /** The caller's own views across processes: the work inbox (docs/inbox.md); and their own settings. */
 import { setOwnLocale } from '../../domain/users/locale';
 import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { inboxSchema, mySettingsBody, mySettingsSchema, tasksQuery } from './schemas';
 import { inboxOf } from './tasks';
 
 export function meRoutes(): RouteSpec[] {
-  return [
+  return tagged('me', [
     route({
       method: 'get',
       path: '/me/tasks',
       summary:
         'What waits for me: claims assigned to me with their SLA deadline, versions I may review, my open acknowledgements, registrations to decide (platform admins); ordered by due date, with counts per kind',
-      tag: 'me',
       query: tasksQuery,
       response: { status: 200, schema: inboxSchema },
       handler: async (ctx) => {
@@ -23,8 +22,7 @@ export function meRoutes(): RouteSpec[] {
       method: 'patch',
       path: '/me',
       summary: "Set my own settings: the language of the mails I get (null: the tenant's default)",
-      tag: 'me',
       response: { status: 200, schema: mySettingsSchema },
     }),
-  ];
+  ]);
 }

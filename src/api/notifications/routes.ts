@@ -1,16 +1,15 @@
 /** The tenant's notifications as its admins see them before anyone gets one (docs/notifications.md, Preview). */
 import { previewNotification } from '../../domain/notifications/preview';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { previewParams, previewQuery, previewSchema } from './schemas';
 
 export function notificationRoutes(): RouteSpec[] {
-  return [
+  return tagged('tenant', [
     route({
       method: 'get',
       path: '/tenant/notifications/:type/preview',
       summary:
         "Render a notification with sample data, as the tenant's people would get it (branding, overrides, time zone, link templates): subject, text and HTML",
-      tag: 'tenant',
       verb: 'previewNotification',
       params: previewParams,
       query: previewQuery,
@@ -24,5 +23,5 @@ export function notificationRoutes(): RouteSpec[] {
         );
       },
     }),
-  ];
+  ]);
 }

@@ -17,7 +17,7 @@ import { bulkOperationAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { idParams } from '../http/common-schemas';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { operationSchema, reassignClaimsBody, remindBody, remindStartedSchema, runStartedResponse } from './bulk-schemas';
 import { operation, operationRoute } from '../http/operation';
 
@@ -51,7 +51,7 @@ async function visibleOperation(caller: AuthUser, id: string): Promise<Operation
 }
 
 export function bulkOperationRoutes(): RouteSpec[] {
-  return [
+  return tagged('operations', [
     operationRoute(
       operation({ name: 'operations.reassignClaims', verb: 'reassignClaimsInBulk', body: reassignClaimsBody, run: reassignClaims }),
       {
@@ -59,7 +59,6 @@ export function bulkOperationRoutes(): RouteSpec[] {
         path: '/operations/claims/reassign',
         summary:
           'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim is judged when its turn comes as a single reassignment is (the asker still an active claims manager, the claimant never the asker or the assignee, the validator of its run), and a refused claim is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
-        tag: 'operations',
         response: runStartedResponse,
       },
     ),
@@ -70,7 +69,6 @@ export function bulkOperationRoutes(): RouteSpec[] {
         path: '/operations/acknowledgements/remind',
         summary:
           'Remind now, in bulk: everyone whose acknowledgement of versionId (or, without it, of any published version) is open, once; each version is one run compliance-remind-<id>; a repeat with the same Idempotency-Key starts nothing',
-        tag: 'operations',
         response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /operations/:id shows the progress of each' },
         view: (runs) => ({ operations: runs.map(remindRunAsOperation) }),
       },
@@ -80,7 +78,6 @@ export function bulkOperationRoutes(): RouteSpec[] {
       path: '/operations/:id',
       summary:
         "Progress of a bulk operation: total, done, failed, and why each refused item was refused; platform admins see the platform's own (a tenant's offboarding, one item per step)",
-      tag: 'operations',
       verb: 'viewOperation',
       params: idParams,
       response: { status: 200, schema: operationSchema },
@@ -88,5 +85,5 @@ export function bulkOperationRoutes(): RouteSpec[] {
         ctx.body = await visibleOperation(ctx.state.user, ctx.state.input.params.id);
       },
     }),
-  ];
+  ]);
 }

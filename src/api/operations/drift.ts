@@ -22,7 +22,7 @@ import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, uuid } from '../http/common-schemas';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
 
@@ -69,25 +69,23 @@ function rowRepairRoute<R>(
   schema: Joi.Schema,
   command: RepairCommand<{ id: string; reason: string }, R>,
   view: (repaired: R) => unknown,
-): RouteSpec {
+): DeclaredRoute {
   // The operation's name is the repair's path below /operations/drift: `claims/:id/restore`.
   const name = `drift.${path.replace('/operations/drift/', '')}`;
   return operationRoute(operation({ name, verb: 'repairSystemHealth', params: idParams, body: repairBody, run: command }), {
     method: 'post',
     path,
     summary,
-    tag: 'operations',
     response: { status: 200, schema },
     view,
   });
 }
 
 export function driftRoutes(): RouteSpec[] {
-  return [
+  return tagged('operations', [
     listRoute({
       path: '/operations/drift',
       summary: 'Open rows whose run was found closed (terminated, cancelled, failed, timed out, completed), missing or restarted',
-      tag: 'operations',
       verb: 'viewSystemHealth',
       model: RunDrift,
       access: runDriftAccess,
@@ -100,7 +98,6 @@ export function driftRoutes(): RouteSpec[] {
       path: '/operations/drift/repairs',
       summary:
         'Restore or close, as one run drift-repair-<id>, every drifted row the filters match (at most 1,000): each row is repaired when its turn comes by the single repair, as the operator is then, and a refused row is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key starts nothing. Audited',
-      tag: 'operations',
       response: runStartedResponse,
     }),
     rowRepairRoute(
@@ -124,5 +121,5 @@ export function driftRoutes(): RouteSpec[] {
       closeDriftedClaim,
       claimDetail,
     ),
-  ];
+  ]);
 }

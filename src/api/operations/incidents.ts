@@ -12,7 +12,7 @@ import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams } from '../http/common-schemas';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
 import { bulkIdsSchema, runStartedResponse } from './bulk-schemas';
@@ -47,11 +47,10 @@ const batchRetryBody = object({
 }).label('IncidentRetries');
 
 export function incidentRoutes(): RouteSpec[] {
-  return [
+  return tagged('operations', [
     listRoute({
       path: '/operations/incidents',
       summary: 'Activities failing for the third time or more, until they succeed',
-      tag: 'operations',
       verb: 'viewSystemHealth',
       model: ActivityIncident,
       access: activityIncidentAccess,
@@ -64,7 +63,6 @@ export function incidentRoutes(): RouteSpec[] {
       path: '/operations/incidents/:id/retry',
       summary:
         'Try the failing activity again now instead of after its back-off (its cause fixed); the incident closes when that attempt succeeds; 409 when it is no longer failing. Audited',
-      tag: 'operations',
       response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
     }),
     operationRoute(
@@ -74,9 +72,8 @@ export function incidentRoutes(): RouteSpec[] {
         path: '/operations/incidents/retries',
         summary:
           'Try the failing activities of many incidents (at most 1,000) again now, as one run incident-retry-<id>: each is retried when its turn comes as the single retry does, as the operator is then, and a refused one (not found, no longer failing, its run closed) is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key retries nothing again. Audited',
-        tag: 'operations',
         response: runStartedResponse,
       },
     ),
-  ];
+  ]);
 }

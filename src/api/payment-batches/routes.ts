@@ -4,17 +4,15 @@ import { PaymentBatch } from '../../models';
 import { findVisible } from '../../access/core';
 import { paymentBatchAccess } from '../../access/payment-batches';
 import { operation, operationRoute } from '../http/operation';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { downloadRoute, findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
 
 export function paymentBatchRoutes(): RouteSpec[] {
-  const tag = 'claims';
-  return [
+  return tagged('claims', [
     listRoute({
       path: '/payment-batches',
       summary: "The tenant's payment batches, newest first (claims managers)",
-      tag,
       verb: 'listPaymentBatches',
       model: PaymentBatch,
       access: paymentBatchAccess,
@@ -26,13 +24,11 @@ export function paymentBatchRoutes(): RouteSpec[] {
       path: '/payment-batches',
       summary:
         'Issue the approved claim payments (one currency, oldest first, at most 500) as one ISO 20022 pain.001.001.09 credit-transfer file; 409 when none waits',
-      tag,
       response: { status: 201, schema: batchSchema },
     }),
     findRoute({
       path: '/payment-batches/:id',
       summary: 'One payment batch (claims managers)',
-      tag,
       verb: 'viewPaymentBatch',
       access: paymentBatchAccess,
       schema: batchSchema,
@@ -40,7 +36,6 @@ export function paymentBatchRoutes(): RouteSpec[] {
     downloadRoute({
       path: '/payment-batches/:id/file',
       summary: 'The batch’s pain.001.001.09 file, as it was issued, for upload to the bank',
-      tag,
       verb: 'downloadPaymentBatchFile',
       contentType: 'application/xml; charset=utf-8',
       file: async (caller, id) => {
@@ -48,5 +43,5 @@ export function paymentBatchRoutes(): RouteSpec[] {
         return { fileName: `${batch.messageId}.xml`, body: batch.file };
       },
     }),
-  ];
+  ]);
 }

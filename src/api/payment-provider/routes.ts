@@ -10,7 +10,7 @@ import { InvalidWebhook, type ProviderEvent } from '../../services/payment-provi
 import { badRequest, notFound } from '../../shared/errors';
 import { rawBody } from '../http/middleware/raw-body';
 import { STRIPE_WEBHOOK_PATH } from '../http/paths';
-import { route, type RouteSpec, type RouteState } from '../http/route';
+import { route, type RouteSpec, type RouteState, tagged } from '../http/route';
 import { stripeEventBody, webhookReceipt } from './schemas';
 
 /**
@@ -41,13 +41,12 @@ const verifiedStripeEvent: Middleware<RouteState> = async (ctx, next) => {
 };
 
 export function paymentRoutes(): RouteSpec[] {
-  return [
+  return tagged('payments', [
     route({
       method: 'post',
       path: STRIPE_WEBHOOK_PATH,
       summary:
         'Stripe webhook: a signed event (no token; `Stripe-Signature` or 400, nothing recorded); stored once, a replay answers `duplicate`',
-      tag: 'payments',
       auth: 'public',
       // Stripe sends no Idempotency-Key; the event id deduplicates.
       idempotent: false,
@@ -80,5 +79,5 @@ export function paymentRoutes(): RouteSpec[] {
         ctx.body = { received: true, ...received };
       },
     }),
-  ];
+  ]);
 }

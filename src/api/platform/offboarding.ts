@@ -11,7 +11,7 @@ import {
   requestOffboarding,
 } from '../../domain/platform/offboarding';
 import { idParams } from '../http/common-schemas';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { downloadRoute } from '../http/row-route';
 import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
@@ -19,7 +19,7 @@ import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from
 const PATH = '/platform/tenants/:id/offboarding';
 
 export function tenantOffboardingRoutes(): RouteSpec[] {
-  return [
+  return tagged('platform', [
     operationRoute(
       operation({
         name: 'platform.requestOffboarding',
@@ -33,7 +33,6 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         path: PATH,
         summary:
           'Ask for a tenant to be offboarded (platform admins): recorded as awaiting_approval, nothing else changes until a second platform admin approves; 409 if one is open or done already',
-        tag: 'platform',
         response: { status: 201, schema: offboardingSchema },
       },
     ),
@@ -49,7 +48,6 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         path: `${PATH}/approve`,
         summary:
           'Approve an offboarding (a platform admin other than the one who asked: 403 same_person): the tenant is suspended and the run tenant-offboarding-<tenantId> exports it, then deletes its rows, documents, schedules and runs; 409 if none awaits approval',
-        tag: 'platform',
         response: {
           status: 202,
           schema: offboardingSchema,
@@ -69,7 +67,6 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         method: 'post',
         path: `${PATH}/reject`,
         summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',
-        tag: 'platform',
         response: { status: 200, schema: offboardingSchema },
       },
     ),
@@ -77,7 +74,6 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       method: 'get',
       path: PATH,
       summary: "A tenant's latest offboarding request: its status, the steps done and what each removed; 404 if none was made",
-      tag: 'platform',
       verb: 'viewOffboarding',
       params: idParams,
       response: { status: 200, schema: offboardingSchema },
@@ -89,7 +85,6 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
       path: `${PATH}/export`,
       summary:
         "The offboarded tenant's export: a ZIP of one JSON Lines file per table and its documents, with manifest.json of every file's SHA-256; kept after the tenant's data is gone; 404 until made",
-      tag: 'platform',
       verb: 'downloadOffboardingExport',
       contentType: 'application/zip',
       file: async (caller, id, ctx) => {
@@ -97,5 +92,5 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         return { fileName: name, body: stream };
       },
     }),
-  ];
+  ]);
 }

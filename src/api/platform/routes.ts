@@ -5,7 +5,7 @@ import { createPlatformAdmin } from '../../domain/platform/commands';
 import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
 import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
@@ -16,22 +16,20 @@ function statusRoute(
   verb: 'deactivatePlatformAdmin' | 'reactivatePlatformAdmin',
   summary: string,
   command: Command<{ id: string }, User>,
-): RouteSpec {
+): DeclaredRoute {
   return operationRoute(operation({ name: `platform.${action}Admin`, verb, params: idParams, run: command }), {
     method: 'post',
     path: `/platform/admins/:id/${action}`,
     summary,
-    tag: 'platform',
     response: { status: 200, schema: userSchema },
   });
 }
 
 export function platformAdminRoutes(): RouteSpec[] {
-  return [
+  return tagged('platform', [
     listRoute({
       path: '/platform/admins',
       summary: 'List the platform admins',
-      tag: 'platform',
       verb: 'listPlatformAdmins',
       model: User,
       access: platformAdminAccess,
@@ -45,7 +43,6 @@ export function platformAdminRoutes(): RouteSpec[] {
         method: 'post',
         path: '/platform/admins',
         summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',
-        tag: 'platform',
         response: { status: 201, schema: userSchema },
       },
     ),
@@ -61,5 +58,5 @@ export function platformAdminRoutes(): RouteSpec[] {
       'Reactivate a platform admin: they log in again (409 if active already)',
       reactivatePlatformAdmin,
     ),
-  ];
+  ]);
 }

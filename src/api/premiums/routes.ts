@@ -10,7 +10,7 @@ import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
-import { type AuthUser, route, type RouteContext, type RouteSpec } from '../http/route';
+import { type AuthUser, route, type RouteContext, type RouteSpec, tagged } from '../http/route';
 import { childListRoute, findRoute } from '../http/row-route';
 import type { ApiServices } from '../runtime/services';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
@@ -68,13 +68,12 @@ async function cardPaymentOf(caller: AuthUser, id: string, services: ApiServices
 }
 
 export function premiumRoutes(): RouteSpec[] {
-  return [
+  return tagged('premiums', [
     route({
       method: 'get',
       path: '/invoices',
       summary:
         "List premium invoices: all of the tenant's for staff (filter by status, overdue, dueBefore, q: invoice or policy number), a policyholder's own",
-      tag: 'premiums',
       query: listInvoicesQuery,
       response: { status: 200, schema: pageSchema(invoiceSchema) },
       handler: async (ctx) => {
@@ -95,7 +94,6 @@ export function premiumRoutes(): RouteSpec[] {
     childListRoute({
       path: '/subscriptions/:id/invoices',
       summary: "A subscription's premium invoices, by due date (those due the same day by term and instalment)",
-      tag: 'premiums',
       access: subscriptionAccess,
       query: subscriptionInvoicesQuery,
       schema: invoiceSchema,
@@ -113,7 +111,6 @@ export function premiumRoutes(): RouteSpec[] {
     findRoute({
       path: '/invoices/:id',
       summary: 'One premium invoice with its payments and refunds',
-      tag: 'premiums',
       access: invoiceAccess,
       schema: invoiceDetailSchema,
       view: async (invoice) => {
@@ -136,7 +133,6 @@ export function premiumRoutes(): RouteSpec[] {
         path: '/invoices/:id/payment-intent',
         summary:
           "The invoice's card payment (its holder or staff): the provider's PaymentIntent, created once per invoice, and its client secret for the payer's browser; 409 once the invoice is no longer unpaid, 404 without a payment provider, 503 when it does not answer",
-        tag: 'premiums',
         // One intent per invoice already (payment_intents); a stored replay would keep the client secret, which Insurflow never stores.
         idempotent: false,
         response: { status: 200, schema: invoicePaymentIntentSchema },
@@ -147,9 +143,8 @@ export function premiumRoutes(): RouteSpec[] {
       path: '/invoices/:id/payments',
       summary:
         'Record a premium payment received by hand (staff): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; Idempotency-Key makes a retry record it once',
-      tag: 'premiums',
       response: { status: 201, schema: appliedPaymentSchema },
       view: ({ payment, invoice }) => ({ payment: withAmount(payment), invoice: withAmount(invoice) }),
     }),
-  ];
+  ]);
 }

@@ -5,29 +5,27 @@
 import { erasureView, requestErasure } from '../../domain/privacy/erasure';
 import { privacyErasureAccess } from '../../access/privacy-erasures';
 import { operation, operationRoute } from '../http/operation';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
 import { erasureSchema, requestErasureBody } from './erasures-schemas';
 
 export function erasureRoutes(): RouteSpec[] {
-  return [
+  return tagged('privacy', [
     operationRoute(operation({ name: 'privacy.requestErasure', verb: 'requestErasure', body: requestErasureBody, run: requestErasure }), {
       method: 'post',
       path: '/privacy/erasures',
       summary:
         "Erase a person of the tenant (tenant admins) as one run privacy-erasure-<id>: their uploaded documents and tokens are deleted, their notes' text erased, their name and addresses pseudonymised wherever the records the law keeps copy them, their account deactivated. 409 legal_hold while a hold on them is active; a repeat with the same Idempotency-Key starts nothing",
-      tag: 'privacy',
       response: { status: 202, schema: erasureSchema, description: 'Accepted; GET /privacy/erasures/:id shows its progress' },
     }),
     findRoute({
       path: '/privacy/erasures/:id',
       summary:
         'An erasure: its status, the steps taken and, per table, the rows deleted, pseudonymised and kept, and until when; once that day has come, the kept rows deleted by the daily deletion and when (keptRows)',
-      tag: 'privacy',
       verb: 'viewErasure',
       access: privacyErasureAccess,
       schema: erasureSchema,
       view: erasureView,
     }),
-  ];
+  ]);
 }

@@ -10,13 +10,13 @@ import { publicCommandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
 import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody } from './export-schemas';
 
 export function privacyExportRoutes(config: Config): RouteSpec[] {
   const downloadLimit = rateLimit({ name: 'privacy-export-download', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
-  return [
+  return tagged('privacy', [
     operationRoute(
       operation({ name: 'privacy.requestExport', verb: 'requestPrivacyExport', body: requestExportBody, run: requestExport }),
       {
@@ -24,14 +24,12 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
         path: '/privacy/exports',
         summary:
           'Ask for a copy of everything recorded about a person (subject access): yourself, or as a tenant admin any user of your tenant (anyone else 403, another tenant’s user 404); gathered by the run privacy-export-<id>; a repeat with the same Idempotency-Key starts nothing',
-        tag: 'privacy',
         response: { status: 202, schema: privacyExportSchema, description: 'Asked; GET /privacy/exports/:id shows when it is ready' },
       },
     ),
     findRoute({
       path: '/privacy/exports/:id',
       summary: 'An export’s status: seen by its requester, the person it is about and the tenant’s admins',
-      tag: 'privacy',
       verb: 'viewPrivacyExport',
       access: privacyExportAccess,
       schema: privacyExportSchema,
@@ -40,7 +38,6 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: '/privacy/exports/:id/link',
       summary: `A download link for a ready export, for its requester: usable once, within ${EXPORT_LINK_MINUTES} minutes; it replaces any earlier link (409 not ready yet)`,
-      tag: 'privacy',
       gone: 'The export was downloaded or has expired: ask for a new one',
       response: { status: 201, schema: exportLinkSchema },
       // The answer is nothing but the link, which is never stored: a repeat with the same
@@ -56,7 +53,6 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
       method: 'get',
       path: '/privacy/exports/:id/download',
       summary: 'The export’s ZIP, once, through the link its requester was given (404 for a token that is not the link’s)',
-      tag: 'privacy',
       auth: 'public',
       before: [downloadLimit],
       params: idParams,
@@ -72,5 +68,5 @@ export function privacyExportRoutes(config: Config): RouteSpec[] {
         ctx.length = download.bytes;
       },
     }),
-  ];
+  ]);
 }

@@ -10,7 +10,7 @@ import { legalHoldAccess } from '../../access/privacy-erasures';
 import { PrivacyLegalHold } from '../../models';
 import { idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { holdSchema, listHoldsQuery, placeHoldBody } from './holds-schemas';
 
@@ -20,13 +20,12 @@ function holdView(hold: PrivacyLegalHold) {
 }
 
 export function legalHoldRoutes(): RouteSpec[] {
-  return [
+  return tagged('privacy', [
     operationRoute(operation({ name: 'privacy.placeLegalHold', verb: 'placeLegalHold', body: placeHoldBody, run: placeLegalHold }), {
       method: 'post',
       path: '/privacy/holds',
       summary:
         'Place a legal hold on a person of the tenant: until it is released no erasure of them is accepted (409 legal_hold), and an erasure in flight stops before its next step (status blocked)',
-      tag: 'privacy',
       response: { status: 201, schema: holdSchema },
       view: holdView,
     }),
@@ -34,7 +33,6 @@ export function legalHoldRoutes(): RouteSpec[] {
       method: 'post',
       path: '/privacy/holds/:id/release',
       summary: 'Release a legal hold; releasing it again changes nothing',
-      tag: 'privacy',
       response: { status: 200, schema: holdSchema },
       view: holdView,
     }),
@@ -42,7 +40,6 @@ export function legalHoldRoutes(): RouteSpec[] {
       method: 'get',
       path: '/privacy/holds',
       summary: "The tenant's legal holds, active and released",
-      tag: 'privacy',
       verb: 'listLegalHolds',
       query: listHoldsQuery,
       response: { status: 200, schema: pageSchema(holdSchema) },
@@ -56,5 +53,5 @@ export function legalHoldRoutes(): RouteSpec[] {
         ctx.body = { ...found, items: found.items.map(holdView) };
       },
     }),
-  ];
+  ]);
 }

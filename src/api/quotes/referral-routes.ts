@@ -6,7 +6,7 @@
  */
 import type { Quote } from '../../models';
 import { operationRoute } from '../http/operation';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { acceptReferralOperation, declineReferralOperation } from './referral-operations';
 import { quoteSchema } from './schemas';
 import { presentQuotes } from './views';
@@ -14,13 +14,12 @@ import { presentQuotes } from './views';
 const presentDecided = async (quote: Quote) => (await presentQuotes([quote]))[0];
 
 export function quoteReferralRoutes(): RouteSpec[] {
-  return [
+  return tagged('quotes', [
     operationRoute(acceptReferralOperation, {
       method: 'post',
       path: '/quotes/:id/accept',
       summary:
         'Accept a referred quote, with or without a loading: it is priced again by its own rating version with the loading, quoted for the tenant’s quoteValidityDays, and its requester is mailed. 403 for the quote’s own requester, 409 once decided or lapsed, 422 for a loading that prices above the bound',
-      tag: 'quotes',
       response: { status: 200, schema: quoteSchema },
       view: presentDecided,
     }),
@@ -29,9 +28,8 @@ export function quoteReferralRoutes(): RouteSpec[] {
       path: '/quotes/:id/decline',
       summary:
         'Decline a referred quote with a note its requester is mailed. 403 for the quote’s own requester, 409 once decided or lapsed',
-      tag: 'quotes',
       response: { status: 200, schema: quoteSchema },
       view: presentDecided,
     }),
-  ];
+  ]);
 }

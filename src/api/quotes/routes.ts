@@ -8,20 +8,19 @@ import { quoteAccess } from '../../access/quotes';
 import { Quote, RatingVersion } from '../../models';
 import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { requestQuoteOperation } from './operations';
 import { listQuotesQuery, quoteSchema } from './schemas';
 import { presentQuote, presentQuotes, presentRequested, statusFilter } from './views';
 
 export function quoteRoutes(): RouteSpec[] {
-  return [
+  return tagged('quotes', [
     operationRoute(requestQuoteOperation, {
       method: 'post',
       path: '/quotes',
       summary:
         'Price a risk on an active plan of your tenant: 201 with the premium, its breakdown (the amounts add up to the premium), instalments and validity; referred to an underwriter when the plan’s rules say so. 422 names a value the plan’s rating tables refuse',
-      tag: 'quotes',
       response: { status: 201, schema: quoteSchema },
       view: presentRequested,
     }),
@@ -29,7 +28,6 @@ export function quoteRoutes(): RouteSpec[] {
       method: 'get',
       path: '/quotes',
       summary: "List quotes: the caller's own, or every quote of the tenant for underwriters, claims agents and tenant admins",
-      tag: 'quotes',
       query: listQuotesQuery,
       response: { status: 200, schema: pageSchema(quoteSchema) },
       handler: async (ctx) => {
@@ -44,7 +42,6 @@ export function quoteRoutes(): RouteSpec[] {
       path: '/quotes/:id',
       summary:
         'One quote: yours, or any of the tenant’s for underwriters, claims agents and tenant admins; a quoted one past its validity is answered expired',
-      tag: 'quotes',
       params: idParams,
       response: { status: 200, schema: quoteSchema },
       handler: async (ctx) => {
@@ -52,5 +49,5 @@ export function quoteRoutes(): RouteSpec[] {
         ctx.body = presentQuote(quote, quote.ratingVersionId ? await RatingVersion.findByPk(quote.ratingVersionId) : null);
       },
     }),
-  ];
+  ]);
 }

@@ -13,7 +13,7 @@ import { PLATFORM_REPORT, TENANT_REPORT_KINDS, type ReportKind } from '../../dom
 import { pendingRegistrations, tenantFigures } from '../../domain/reports/platform-queries';
 import { orderFrom, paginate } from '../lists/pagination';
 import { sendTable, wantsCsv } from '../http/csv';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { platformReportQuery, platformReportSchema, reportQuery, TENANT_REPORT_SCHEMAS } from './schemas';
 
 /** What the OpenAPI document says of each tenant's report. */
@@ -31,12 +31,11 @@ const SUMMARIES: Record<SavedReportKind, string> = {
 };
 
 /** GET /reports/<kind> of a tenant's report kind: its verb and keys, its JSON document or one of its CSV tables. */
-function tenantReportRoute(kind: ReportKind): RouteSpec {
+function tenantReportRoute(kind: ReportKind): DeclaredRoute {
   return route({
     method: 'get',
     path: `/reports/${kind.name}`,
     summary: SUMMARIES[kind.name],
-    tag: 'reports',
     verb: kind.verb,
     query: reportQuery(kind),
     response: { status: 200, schema: TENANT_REPORT_SCHEMAS[kind.name], alsoCsv: true },
@@ -54,14 +53,13 @@ function tenantReportRoute(kind: ReportKind): RouteSpec {
 }
 
 export function reportRoutes(): RouteSpec[] {
-  return [
+  return tagged('reports', [
     ...Object.values(TENANT_REPORT_KINDS).map(tenantReportRoute),
     route({
       method: 'get',
       path: `/reports/${PLATFORM_REPORT.name}`,
       summary:
         'Platform report (platform admins): per tenant its active users, active policies, open claims, SLA breaches and requirements by status; the registrations waiting for a decision and their age; as CSV (every tenant) with Accept: text/csv or ?format=csv',
-      tag: 'reports',
       verb: PLATFORM_REPORT.verb,
       query: platformReportQuery,
       response: { status: 200, schema: platformReportSchema, alsoCsv: true },
@@ -80,5 +78,5 @@ export function reportRoutes(): RouteSpec[] {
         ctx.body = { items, pagination: tenants.pagination, registrations };
       },
     }),
-  ];
+  ]);
 }

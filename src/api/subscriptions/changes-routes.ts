@@ -11,21 +11,18 @@ import { changesOf, versionsOf } from '../../domain/subscriptions/versions';
 import Joi from 'joi';
 import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { changeParams, changeSchema, versionSchema } from './changes-schemas';
 import { presentChange, presentVersion } from './changes-views';
 import { applyChangeOperation, quoteChangeOperation, withdrawChangeOperation } from './operations';
-
-const TAG = 'subscriptions';
 const WHO = 'its policyholder, a claims agent or a tenant admin';
 
 export function policyChangeRoutes(): RouteSpec[] {
-  return [
+  return tagged('subscriptions', [
     operationRoute(quoteChangeOperation, {
       method: 'post',
       path: '/subscriptions/:id/changes',
       summary: `Quote a change of an active policy (${WHO}): another plan of its category, the property's address, the holder's phone, from an effective date; answers the priced change (quoted), pro rata to the day for the rest of the term; a contact-only change costs nothing and needs no quote: it answers confirmed (applied, or scheduled for a later day)`,
-      tag: TAG,
       response: { status: 201, schema: changeSchema },
       view: presentChange,
     }),
@@ -33,7 +30,6 @@ export function policyChangeRoutes(): RouteSpec[] {
       method: 'get',
       path: '/subscriptions/:id/changes',
       summary: "A policy's changes, newest first (whoever sees the policy)",
-      tag: TAG,
       params: idParams,
       response: { status: 200, schema: Joi.object({ items: Joi.array().items(changeSchema) }).label('PolicyChanges') },
       handler: async (ctx) => {
@@ -45,7 +41,6 @@ export function policyChangeRoutes(): RouteSpec[] {
       method: 'get',
       path: '/subscriptions/:id/changes/:changeId',
       summary: 'One change of a policy',
-      tag: TAG,
       params: changeParams,
       response: { status: 200, schema: changeSchema },
       handler: async (ctx) => {
@@ -57,7 +52,6 @@ export function policyChangeRoutes(): RouteSpec[] {
       method: 'post',
       path: '/subscriptions/:id/changes/:changeId/apply',
       summary: `Confirm a quoted change (${WHO}): the run applies it now when its effective date has come, else holds it until then (scheduled); a stale quote is 409`,
-      tag: TAG,
       response: { status: 200, schema: changeSchema },
       view: presentChange,
     }),
@@ -65,7 +59,6 @@ export function policyChangeRoutes(): RouteSpec[] {
       method: 'post',
       path: '/subscriptions/:id/changes/:changeId/withdraw',
       summary: `Withdraw a confirmed change waiting for its effective date (${WHO}): nothing of it is applied`,
-      tag: TAG,
       response: { status: 200, schema: changeSchema },
       view: presentChange,
     }),
@@ -73,7 +66,6 @@ export function policyChangeRoutes(): RouteSpec[] {
       method: 'get',
       path: '/subscriptions/:id/versions',
       summary: "A policy's versions, oldest first: 1 is the policy as issued, each applied change adds one",
-      tag: TAG,
       params: idParams,
       response: { status: 200, schema: Joi.object({ items: Joi.array().items(versionSchema) }).label('PolicyVersions') },
       handler: async (ctx) => {
@@ -81,5 +73,5 @@ export function policyChangeRoutes(): RouteSpec[] {
         ctx.body = { items: (await versionsOf(subscription)).map(presentVersion) };
       },
     }),
-  ];
+  ]);
 }

@@ -13,7 +13,7 @@ import { POLICY_DOCUMENT_KINDS } from '../../models/policy-document';
 import { notFound } from '../../shared/errors';
 import { object, required } from '../../shared/typed-schema';
 import { uuid } from '../http/common-schemas';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { childListRoute, downloadRoute } from '../http/row-route';
 import { orderingParam, pageQueryKeys, paginate } from '../lists/pagination';
 
@@ -54,12 +54,11 @@ function present(document: PolicyDocument, version: SubscriptionVersion | undefi
 }
 
 export function subscriptionDocumentRoutes(): RouteSpec[] {
-  return [
+  return tagged('subscriptions', [
     childListRoute({
       path: '/subscriptions/:id/documents',
       summary:
         "A policy's documents: the schedule (PDF) of each version in the holder's language, made when the version was written; its holder and the tenant's staff",
-      tag: 'subscriptions',
       access: subscriptionAccess,
       query: documentsQuery,
       schema: policyDocumentSchema,
@@ -73,7 +72,6 @@ export function subscriptionDocumentRoutes(): RouteSpec[] {
     downloadRoute({
       path: '/subscriptions/:id/documents/:documentId',
       summary: "One of a policy's documents: the PDF, with its sha256 as ETag; its holder and the tenant's staff",
-      tag: 'subscriptions',
       contentType: 'application/pdf',
       params: documentParams,
       // The holder's name and address, answered `no-store`.
@@ -93,5 +91,5 @@ export function subscriptionDocumentRoutes(): RouteSpec[] {
         };
       },
     }),
-  ];
+  ]);
 }

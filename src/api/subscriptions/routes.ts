@@ -11,7 +11,7 @@ import { Decided, renewSubscription } from '../../domain/subscriptions/commands'
 import { preferredWait } from '../http/prefer';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
-import { route, RouteContext, RouteSpec } from '../http/route';
+import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { textSearch } from '../lists/search';
 import { operation, operationRoute } from '../http/operation';
@@ -60,13 +60,12 @@ const presentDecided = async ({ subscription, state }: Decided) =>
   present(subscription, { state, stale: false }, await quoteOf(subscription));
 
 export function subscriptionRoutes(): RouteSpec[] {
-  return [
+  return tagged('subscriptions', [
     operationRoute(subscribeOperation, {
       method: 'post',
       path: '/subscriptions',
       summary:
         'Issue a policy on an active plan (a policyholder for themselves; a claims agent or tenant admin for policyholderId or a newPolicyholder): starts the run subscription-<id> and answers 202 with the pending, numbered row; poll GET /subscriptions/:id until it is active. With Prefer: wait=N (at most 30 s) it waits for the activation and answers 201 with the active row, or 202 when the wait runs out',
-      tag: 'subscriptions',
       headers: [
         {
           name: 'Prefer',
@@ -93,7 +92,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       method: 'get',
       path: '/subscriptions',
       summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
-      tag: 'subscriptions',
       query: listSubscriptionsQuery,
       response: { status: 200, schema: pageSchema(subscriptionDetailSchema) },
       handler: async (ctx) => {
@@ -112,7 +110,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       path: '/subscriptions/:id',
       summary:
         'One subscription with the live state of its workflow run; with ?asOf=YYYY-MM-DD its terms (plan, coverage, premium, property, phone) are those of the version in force that day, which `version` names',
-      tag: 'subscriptions',
       params: idParams,
       query: asOfQuery,
       response: { status: 200, schema: subscriptionDetailSchema },
@@ -133,7 +130,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       method: 'patch',
       path: '/subscriptions/:id/cancel',
       summary: 'Cancel an active subscription (its owner or a tenant admin), optionally saying why',
-      tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
       view: presentDecided,
     }),
@@ -142,7 +138,6 @@ export function subscriptionRoutes(): RouteSpec[] {
       path: '/subscriptions/:id/waive-first-premium',
       summary:
         'Waive the first premium of a subscription awaiting it (tenant admin or claims manager): it covers at once, audited; the invoice stays open',
-      tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
       view: presentDecided,
     }),
@@ -150,9 +145,8 @@ export function subscriptionRoutes(): RouteSpec[] {
       method: 'post',
       path: '/subscriptions/:id/renew',
       summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',
-      tag: 'subscriptions',
       response: { status: 200, schema: subscriptionDetailSchema },
       view: presentDecided,
     }),
-  ];
+  ]);
 }

@@ -8,17 +8,16 @@ import { findVisible } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { subscriptionStatement } from '../../domain/ledger/statement';
 import { idParams } from '../http/common-schemas';
-import { route, type RouteSpec } from '../http/route';
+import { route, type RouteSpec, tagged } from '../http/route';
 import { statementSchema } from '../ledger/schemas';
 
 export function subscriptionStatementRoutes(): RouteSpec[] {
-  return [
+  return tagged('subscriptions', [
     route({
       method: 'get',
       path: '/subscriptions/:id/statement',
       summary:
         "A policy's statement from the books (its holder or staff): per currency billed, voided, paid, refunded, owed, credit and refunds pending, and its premium entries with their lines, oldest first",
-      tag: 'subscriptions',
       params: idParams,
       response: { status: 200, schema: statementSchema },
       handler: async (ctx) => {
@@ -27,5 +26,5 @@ export function subscriptionStatementRoutes(): RouteSpec[] {
         ctx.body = { subscriptionId: subscription.id, ...statement };
       },
     }),
-  ];
+  ]);
 }

@@ -1,17 +1,16 @@
 import { settingsRow, settingsView, updateTenantSettings } from '../../domain/tenant-settings/commands';
 import { tenantOf } from '../../access/core';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { ssoSettingsOf, updateSsoSettings } from '../../domain/tenant-settings/sso';
 import { settingsSchema, ssoSettingsBody, ssoSettingsSchema, updateSettingsBody } from './schemas';
 import { operation, operationRoute } from '../http/operation';
 
 export function tenantSettingsRoutes(): RouteSpec[] {
-  return [
+  return tagged('tenant', [
     route({
       method: 'get',
       path: '/tenant/settings',
       summary: "The tenant's durations, limits and webhook (defaults filled in)",
-      tag: 'tenant',
       verb: 'viewTenantSettings',
       response: { status: 200, schema: settingsSchema },
       handler: async (ctx) => {
@@ -24,7 +23,6 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         method: 'put',
         path: '/tenant/settings',
         summary: "Change some of the tenant's settings; workflows started afterwards use them",
-        tag: 'tenant',
         response: { status: 200, schema: settingsSchema },
         view: settingsView,
       },
@@ -33,7 +31,6 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       method: 'get',
       path: '/tenant/sso',
       summary: "The tenant's company sign-in (OpenID Connect) settings; the client secret only as set or not",
-      tag: 'tenant',
       verb: 'viewSsoSettings',
       response: { status: 200, schema: ssoSettingsSchema },
       handler: async (ctx) => {
@@ -47,9 +44,8 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         path: '/tenant/sso',
         summary:
           "Set the tenant's company sign-in: provider, client, e-mail domains, group → staff role mapping, whether staff must use it",
-        tag: 'tenant',
         response: { status: 200, schema: ssoSettingsSchema },
       },
     ),
-  ];
+  ]);
 }

@@ -2,11 +2,11 @@
 import { changeStaffEmail, EMAIL_CHANGE_TTL_MS } from '../../domain/identity/email-change';
 import { acceptedSchema, idParams } from '../http/common-schemas';
 import { operation, operationRoute } from '../http/operation';
-import type { RouteSpec } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { staffEmailBody } from './email-schemas';
 
 export function staffEmailRoutes(): RouteSpec[] {
-  return [
+  return tagged('users', [
     operationRoute(
       operation({
         name: 'users.changeEmail',
@@ -19,10 +19,9 @@ export function staffEmailRoutes(): RouteSpec[] {
         method: 'put',
         path: '/users/:id/email',
         summary: `Ask to change a staff member's e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; the address changes (and every other session of theirs ends) only when the staff member follows the link. The same answer when the address has an account in another tenant: its owner is mailed a notice instead. 409 for a colleague's address`,
-        tag: 'users',
         response: { status: 202, schema: acceptedSchema },
         view: () => ({ message: 'The staff member changes the address by following the link mailed to it' }),
       },
     ),
-  ];
+  ]);
 }

@@ -6,19 +6,18 @@ import { narrowed, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { textSearch } from '../lists/search';
 import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
 
 export function userRoutes(): RouteSpec[] {
-  return [
+  return tagged('users', [
     route({
       method: 'get',
       path: '/users',
       summary: "List the tenant's users",
-      tag: 'users',
       verb: 'listUsers',
       query: listUsersQuery,
       response: { status: 200, schema: pageSchema(userSchema) },
@@ -38,14 +37,12 @@ export function userRoutes(): RouteSpec[] {
       path: '/users',
       summary:
         'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
-      tag: 'users',
       response: { status: 202, schema: acceptedSchema },
       view: () => ({ message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' }),
     }),
     findRoute({
       path: '/users/:id',
       summary: 'One user of the tenant',
-      tag: 'users',
       verb: 'viewUser',
       access: userAccess,
       schema: userSchema,
@@ -54,14 +51,12 @@ export function userRoutes(): RouteSpec[] {
       method: 'patch',
       path: '/users/:id',
       summary: 'Change a user of the tenant (name, role, manager, active, password)',
-      tag: 'users',
       response: { status: 200, schema: userSchema },
     }),
     deleteOperationRoute(operation({ name: 'users.resetMfa', verb: 'resetUserMfa', params: idParams, run: resetUserMfa }), {
       path: '/users/:id/mfa',
       summary:
         "Remove a user's second factor (lost phone and recovery codes): they sign in with their password, or enrol again if required",
-      tag: 'users',
     }),
-  ];
+  ]);
 }

@@ -11,7 +11,7 @@ import {
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../../models';
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
 import { idParams } from '../http/common-schemas';
-import { route, RouteSpec, type SecretAnswer } from '../http/route';
+import { route, RouteSpec, type SecretAnswer, tagged } from '../http/route';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { childListRoute, findRoute, listRoute } from '../http/row-route';
 import { paginate } from '../lists/pagination';
@@ -64,13 +64,11 @@ const withEventAndAttempts = [
 ];
 
 export function webhookRoutes(): RouteSpec[] {
-  const tag = 'webhooks';
-  return [
+  return tagged('webhooks', [
     route({
       method: 'get',
       path: '/webhooks/event-types',
       summary: 'The event types an endpoint may subscribe to, each with the JSON Schema of its data',
-      tag,
       verb: 'listWebhookEventTypes',
       response: { status: 200, schema: eventTypesSchema },
       handler: async (ctx) => {
@@ -95,7 +93,6 @@ export function webhookRoutes(): RouteSpec[] {
         method: 'post',
         path: '/webhooks/endpoints',
         summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
-        tag,
         response: { status: 201, schema: endpointWithSecretSchema },
         secretAnswer: withoutSecretOnRepeat,
         view: withSecret,
@@ -104,7 +101,6 @@ export function webhookRoutes(): RouteSpec[] {
     listRoute({
       path: '/webhooks/endpoints',
       summary: "List the tenant's webhook endpoints (never their secrets)",
-      tag,
       verb: 'listWebhookEndpoints',
       model: WebhookEndpoint,
       access: webhookEndpointAccess,
@@ -114,7 +110,6 @@ export function webhookRoutes(): RouteSpec[] {
     findRoute({
       path: '/webhooks/endpoints/:id',
       summary: 'One webhook endpoint',
-      tag,
       verb: 'viewWebhookEndpoint',
       access: webhookEndpointAccess,
       schema: webhookEndpointSchema,
@@ -131,13 +126,12 @@ export function webhookRoutes(): RouteSpec[] {
         method: 'patch',
         path: '/webhooks/endpoints/:id',
         summary: "Change an endpoint's URL, event types or description, or disable or enable it",
-        tag,
         response: { status: 200, schema: webhookEndpointSchema },
       },
     ),
     deleteOperationRoute(
       operation({ name: 'webhooks.deleteEndpoint', verb: 'deleteWebhookEndpoint', params: idParams, run: deleteWebhookEndpoint }),
-      { path: '/webhooks/endpoints/:id', summary: 'Delete an endpoint and its deliveries', tag },
+      { path: '/webhooks/endpoints/:id', summary: 'Delete an endpoint and its deliveries' },
     ),
     operationRoute(
       operation({ name: 'webhooks.rotateSecret', verb: 'rotateWebhookSecret', params: idParams, run: rotateWebhookEndpointSecret }),
@@ -145,7 +139,6 @@ export function webhookRoutes(): RouteSpec[] {
         method: 'post',
         path: '/webhooks/endpoints/:id/rotate-secret',
         summary: 'A new signing secret, answered this once; the previous one keeps signing beside it for 24 hours',
-        tag,
         response: { status: 200, schema: endpointWithSecretSchema },
         secretAnswer: withoutSecretOnRepeat,
         view: withSecret,
@@ -154,7 +147,6 @@ export function webhookRoutes(): RouteSpec[] {
     childListRoute({
       path: '/webhooks/endpoints/:id/deliveries',
       summary: "An endpoint's deliveries: event, attempts with status codes and latency, next attempt",
-      tag,
       verb: 'listWebhookDeliveries',
       access: webhookEndpointAccess,
       query: listWebhookDeliveriesQuery,
@@ -175,7 +167,6 @@ export function webhookRoutes(): RouteSpec[] {
         method: 'post',
         path: '/webhooks/endpoints/:id/deliveries/:deliveryId/replay',
         summary: 'Send one delivery again from its first attempt, with the same event ID',
-        tag,
         response: { status: 202, schema: webhookDeliverySchema },
         view: async (replayed) =>
           deliveryView(await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true })),
@@ -194,9 +185,8 @@ export function webhookRoutes(): RouteSpec[] {
         path: '/webhooks/endpoints/:id/replay',
         summary:
           'Send again every delivery of the endpoint whose event happened since a time (failed and cancelled ones; delivered ones too on request), oldest first, at most 1,000 per request, with the same event IDs',
-        tag,
         response: { status: 202, schema: replayedSinceSchema },
       },
     ),
-  ];
+  ]);
 }

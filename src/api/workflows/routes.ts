@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { mayViewRun } from '../../access/workflow-runs';
 import { notFound } from '../../shared/errors';
-import { route, RouteSpec } from '../http/route';
+import { route, RouteSpec, tagged } from '../http/route';
 import { temporalCall } from '../temporal/calls';
 import { object, required } from '../../shared/typed-schema';
 
@@ -17,13 +17,12 @@ const runSchema = Joi.object({
 }).label('WorkflowRun');
 
 export function workflowRoutes(): RouteSpec[] {
-  return [
+  return tagged('workflows', [
     route({
       method: 'get',
       path: '/workflows/:workflowId',
       summary:
         'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration, saved report, webhook delivery) the caller may see',
-      tag: 'workflows',
       // A lower-case prefix ends at the first dash, so the pattern can split an ID one way only (linear).
       // Colons: a scheduled run's ID ends with its scheduled time (report-<id>-2026-11-23T07:00:00Z).
       params: object({
@@ -52,5 +51,5 @@ export function workflowRoutes(): RouteSpec[] {
         };
       },
     }),
-  ];
+  ]);
 }

@@ -6,7 +6,7 @@
 import { listRatingVersions, saveRatingVersion } from '../../../domain/quotes/rating/versions';
 import { idParams } from '../../http/common-schemas';
 import { operation, operationRoute } from '../../http/operation';
-import { route, type RouteSpec } from '../../http/route';
+import { route, type RouteSpec, tagged } from '../../http/route';
 import { ratingVersionSchema, saveRatingVersionBody } from './rating-schemas';
 import Joi from 'joi';
 
@@ -19,20 +19,18 @@ export const saveRatingVersionOperation = operation({
 });
 
 export function ratingRoutes(): RouteSpec[] {
-  return [
+  return tagged('catalog', [
     operationRoute(saveRatingVersionOperation, {
       method: 'put',
       path: '/plans/:id/rating',
       summary:
         "Save a new version of a plan's rating tables from effectiveFrom on (today to two years ahead, after the latest version's: 409 otherwise); tables that would not price sensibly are 422 naming each problem",
-      tag: 'catalog',
       response: { status: 201, schema: ratingVersionSchema },
     }),
     route({
       method: 'get',
       path: '/plans/:id/rating',
       summary: "A plan's rating versions, newest first (empty: the plan quotes its fixed premium)",
-      tag: 'catalog',
       verb: 'viewRatingTables',
       params: idParams,
       response: { status: 200, schema: Joi.object({ items: Joi.array().items(ratingVersionSchema) }).label('RatingVersions') },
@@ -40,5 +38,5 @@ export function ratingRoutes(): RouteSpec[] {
         ctx.body = { items: await listRatingVersions(ctx.state.user, ctx.state.input.params.id) };
       },
     }),
-  ];
+  ]);
 }

@@ -8,7 +8,7 @@ import { findVisibleDocument } from '../../../access/claims';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { idParams, uuid } from '../../http/common-schemas';
 import { operation, operationRoute } from '../../http/operation';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { downloadRoute } from '../../http/row-route';
 import { claimItemListRoute } from '../item-list';
 import { withdrawalBody, withdrawalFields } from '../schemas';
@@ -46,12 +46,11 @@ const documentSchema = Joi.object({
 }).label('ClaimDocument');
 
 export function documentRoutes(): RouteSpec[] {
-  return [
+  return tagged('documents', [
     claimItemListRoute({
       path: '/claims/:id/documents',
       summary:
         "The claim's documents (metadata): the tenant's staff and the claimant; withdrawn ones too with includeWithdrawn=true (tenant admins only)",
-      tag: 'documents',
       verb: 'listClaimDocuments',
       model: ClaimDocument,
       schema: documentSchema,
@@ -70,7 +69,6 @@ export function documentRoutes(): RouteSpec[] {
         method: 'post',
         path: '/claims/:id/documents',
         summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents; 422 quota_exceeded past the documents per claim or the tenant's bytes`,
-        tag: 'documents',
         response: { status: 201, schema: documentSchema },
       },
     ),
@@ -78,7 +76,6 @@ export function documentRoutes(): RouteSpec[] {
     downloadRoute({
       path: '/documents/:id/content',
       summary: "A document's bytes, with its content type and sha256 as ETag: the tenant's staff and the claimant",
-      tag: 'documents',
       verb: 'downloadClaimDocument',
       contentType: DOCUMENT_TYPES,
       // Claim evidence, answered `no-store`.
@@ -108,7 +105,6 @@ export function documentRoutes(): RouteSpec[] {
         path: '/documents/:id',
         summary:
           "Set a document's kind (photo, estimate, invoice, police_report, medical_report, other): its uploader or the tenant's staff",
-        tag: 'documents',
         response: { status: 200, schema: documentSchema },
       },
     ),
@@ -126,9 +122,8 @@ export function documentRoutes(): RouteSpec[] {
         path: '/documents/:id/withdraw',
         summary:
           'Withdraw a document (its uploader or a claims manager; reason required): hidden from the list and from download, its bytes kept; tenant admins still see it',
-        tag: 'documents',
         response: { status: 200, schema: documentSchema },
       },
     ),
-  ];
+  ]);
 }

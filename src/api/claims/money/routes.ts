@@ -6,7 +6,7 @@ import { ClaimRecovery } from '../../../models';
 import { claimAccess } from '../../../access/claims';
 import { idParams } from '../../http/common-schemas';
 import { operation, operationRoute } from '../../http/operation';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import {
   changeParams,
@@ -26,7 +26,6 @@ import {
 import { amountRowsView, amountRowView, paymentAnswerView, reservesAnswerView } from './views';
 
 export function claimMoneyRoutes(): RouteSpec[] {
-  const tag = 'claims';
   const decision = (approve: boolean) =>
     operationRoute(
       operation({
@@ -41,7 +40,6 @@ export function claimMoneyRoutes(): RouteSpec[] {
         summary: approve
           ? 'Approve a reserve change that waits: someone other than who asked, with reserve authority for its amount'
           : 'Reject a reserve change that waits (someone with authority for its amount), or withdraw your own',
-        tag,
         response: { status: 200, schema: reservesAnswerSchema },
       },
     );
@@ -60,7 +58,6 @@ export function claimMoneyRoutes(): RouteSpec[] {
           decision === 'approve'
             ? 'Approve a payment that waits: someone other than who asked, with an approval limit covering its amount'
             : 'Void a payment before a batch issues it (who asked, or someone who could approve it): its amount goes back to the reserve line',
-        tag,
         response: { status: 200, schema: paymentAnswerSchema },
       },
     );
@@ -81,15 +78,13 @@ export function claimMoneyRoutes(): RouteSpec[] {
           status === 'cleared'
             ? 'Record that the bank paid an issued payment (claims managers)'
             : 'Record that the bank returned an issued payment (claims managers): its amount goes back to the reserve line',
-        tag,
         response: { status: 200, schema: paymentSchema },
       },
     );
-  return [
+  return tagged('claims', [
     findRoute({
       path: '/claims/:id/payments',
       summary: "The claim's partial payments, oldest first, with their payee, reserve line and where each is (staff)",
-      tag,
       verb: 'viewClaimMoney',
       access: claimAccess,
       schema: paymentsSchema,
@@ -108,7 +103,6 @@ export function claimMoneyRoutes(): RouteSpec[] {
         path: '/claims/:id/payments',
         summary:
           'Pay part of the claim to a payee from one reserve line (never beyond what it holds): within your approval limit, counted with what you approved alone on the claim and this month, to an account a second person approved on the claim or under the threshold, and within the amount claimed, it is approved at once (201); otherwise it waits for a second person (202; a claims manager beyond the amount claimed)',
-        tag,
         response: {
           status: 201,
           schema: paymentAnswerSchema,
@@ -135,14 +129,12 @@ export function claimMoneyRoutes(): RouteSpec[] {
         path: '/claims/:id/payments/:paymentId/card-refund',
         summary:
           'Issue an approved payment to the claimant as a refund onto the card they paid the policy’s premiums with (claims managers): cleared when the provider answers at once, issued while its refund is pending; 422 when no card payment covers it, 404 without a payment provider, 503 when it does not answer',
-        tag,
         response: { status: 200, schema: paymentSchema },
       },
     ),
     findRoute({
       path: '/claims/:id/reserves',
       summary: "The claim's reserve lines and every change of them, with who asked, why and who decided (staff)",
-      tag,
       verb: 'viewClaimMoney',
       access: claimAccess,
       schema: reservesSchema,
@@ -161,7 +153,6 @@ export function claimMoneyRoutes(): RouteSpec[] {
         path: '/claims/:id/reserves',
         summary:
           'Set a reserve line (cost type and category) of the claim: within your reserve authority it applies at once (200); above it, it waits for someone with enough authority, never you (202)',
-        tag,
         response: {
           status: 200,
           schema: reservesAnswerSchema,
@@ -176,7 +167,6 @@ export function claimMoneyRoutes(): RouteSpec[] {
     findRoute({
       path: '/claims/:id/recoveries',
       summary: 'Money recovered on the claim (subrogation, salvage, deductible), oldest first (staff)',
-      tag,
       verb: 'viewClaimMoney',
       access: claimAccess,
       schema: recoveriesSchema,
@@ -206,9 +196,8 @@ export function claimMoneyRoutes(): RouteSpec[] {
         path: '/claims/:id/recoveries',
         summary:
           'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
-        tag,
         response: { status: 201, schema: recoverySchema },
       },
     ),
-  ];
+  ]);
 }

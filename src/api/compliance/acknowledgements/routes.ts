@@ -4,7 +4,7 @@ import { tenantOf } from '../../../access/core';
 import { localTimeIn } from '../../../domain/calendars/local-time';
 import { operationRoute } from '../../http/operation';
 import { pageSchema, paginate } from '../../lists/pagination';
-import { route, RouteSpec } from '../../http/route';
+import { route, RouteSpec, tagged } from '../../http/route';
 import { acknowledgeOperation } from '../operations';
 import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
@@ -39,12 +39,11 @@ function present(ack: Acknowledgement, local: LocalTime) {
 }
 
 export function acknowledgementRoutes(): RouteSpec[] {
-  return [
+  return tagged('acknowledgements', [
     route({
       method: 'get',
       path: '/acknowledgements',
       summary: "The caller's own policy acknowledgements",
-      tag: 'acknowledgements',
       verb: 'listOwnAcknowledgements',
       query: listAcknowledgementsQuery,
       response: { status: 200, schema: pageSchema(acknowledgementSchema) },
@@ -64,9 +63,8 @@ export function acknowledgementRoutes(): RouteSpec[] {
       path: '/acknowledgements/:id/acknowledge',
       summary:
         'Acknowledge a policy version (only the employee it is addressed to; once), recording the hash of its text, the client address and user agent, and the full name typed',
-      tag: 'acknowledgements',
       response: { status: 200, schema: acknowledgementSchema },
       view: async (ack) => present(ack, await localTimeIn(ack.tenantId)),
     }),
-  ];
+  ]);
 }

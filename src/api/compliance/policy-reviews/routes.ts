@@ -5,18 +5,17 @@
  * in review (409). Only an approved version may be published.
  */
 import { operationRoute } from '../../http/operation';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../operations';
 import { versionSchema } from '../schemas';
 import { submittedVersionSchema } from './schemas';
 
 export function policyReviewRoutes(): RouteSpec[] {
-  return [
+  return tagged('compliance', [
     operationRoute(submitVersionOperation, {
       method: 'post',
       path: '/compliance/versions/:id/submit',
       summary: 'Submit a draft version for review by a second compliance officer or tenant admin (starts policy-approval-<id>)',
-      tag: 'compliance',
       response: {
         status: 202,
         schema: submittedVersionSchema,
@@ -27,15 +26,13 @@ export function policyReviewRoutes(): RouteSpec[] {
       method: 'post',
       path: '/compliance/versions/:id/approve',
       summary: 'Approve a version in review (not its author or submitter): it may then be published',
-      tag: 'compliance',
       response: { status: 200, schema: versionSchema },
     }),
     operationRoute(rejectVersionOperation, {
       method: 'post',
       path: '/compliance/versions/:id/reject',
       summary: 'Reject a version in review with a reason (not its author or submitter): it goes back to draft',
-      tag: 'compliance',
       response: { status: 200, schema: versionSchema },
     }),
-  ];
+  ]);
 }

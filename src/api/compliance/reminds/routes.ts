@@ -7,12 +7,12 @@ import { remindPending, remindStateOf } from '../../../domain/compliance/remind'
 import { complianceRemindAccess } from '../../../access/compliance-requirements';
 import { idParams } from '../../http/common-schemas';
 import { operation, operationRoute } from '../../http/operation';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import { remindSchema, remindStartedSchema } from './schemas';
 
 export function remindRoutes(): RouteSpec[] {
-  return [
+  return tagged('compliance', [
     operationRoute(
       operation({
         name: 'compliance.remind',
@@ -25,18 +25,16 @@ export function remindRoutes(): RouteSpec[] {
         path: '/compliance/versions/:id/remind',
         summary:
           'Remind now: e-mails everyone whose acknowledgement of this published version is open, once (starts compliance-remind-<id>); a repeat with the same Idempotency-Key sends nothing more',
-        tag: 'compliance',
         response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /compliance/reminds/:id shows its progress' },
       },
     ),
     findRoute({
       path: '/compliance/reminds/:id',
       summary: 'Progress of a remind: how many of the people it reaches were reminded (done / total)',
-      tag: 'compliance',
       verb: 'viewRemind',
       access: complianceRemindAccess,
       schema: remindSchema,
       view: (remind) => remindStateOf(remind),
     }),
-  ];
+  ]);
 }

@@ -20,7 +20,7 @@ import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
-import { route, RouteSpec } from '../../http/route';
+import { route, RouteSpec, tagged } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import { updateRun } from '../../http/update-run';
 import type { Command } from '../../../domain/command';
@@ -53,12 +53,11 @@ const viewing =
   };
 
 export function requirementRoutes(): RouteSpec[] {
-  return [
+  return tagged('compliance', [
     route({
       method: 'get',
       path: '/compliance/requirements',
       summary: "List the tenant's compliance requirements, each with its status and share acknowledged",
-      tag: 'compliance',
       verb: 'listRequirements',
       query: listRequirementsQuery,
       response: { status: 200, schema: pageSchema(requirementListItemSchema) },
@@ -88,14 +87,12 @@ export function requirementRoutes(): RouteSpec[] {
         method: 'post',
         path: '/compliance/requirements',
         summary: 'Create a compliance requirement: a framework reference, its owner, its due date and the policies that satisfy it',
-        tag: 'compliance',
         response: { status: 201, schema: requirementSchema },
       },
     ),
     findRoute({
       path: '/compliance/requirements/:id',
       summary: 'One compliance requirement with the policies that satisfy it',
-      tag: 'compliance',
       verb: 'viewRequirement',
       access: complianceRequirementAccess,
       schema: requirementSchema,
@@ -113,19 +110,17 @@ export function requirementRoutes(): RouteSpec[] {
         method: 'put',
         path: '/compliance/requirements/:id',
         summary: 'Change the given fields of a compliance requirement; policyIds replaces the linked policies',
-        tag: 'compliance',
         response: { status: 200, schema: requirementSchema },
       },
     ),
     deleteOperationRoute(
       operation({ name: 'compliance.deleteRequirement', verb: 'deleteRequirement', params: idParams, run: deleteRequirement }),
-      { path: '/compliance/requirements/:id', summary: 'Delete a compliance requirement (kept in the audit trail)', tag: 'compliance' },
+      { path: '/compliance/requirements/:id', summary: 'Delete a compliance requirement (kept in the audit trail)' },
     ),
     findRoute({
       path: '/compliance/requirements/:id/progress',
       summary:
         'Progress of a requirement: per linked policy (its published version) and overall, audience, acknowledged, pending, overdue, exempt and %, with its status',
-      tag: 'compliance',
       verb: 'viewRequirement',
       access: complianceRequirementAccess,
       schema: progressSchema,
@@ -140,7 +135,6 @@ export function requirementRoutes(): RouteSpec[] {
       method: 'get',
       path: '/platform/compliance',
       summary: "Customer compliance: every tenant's requirements with their status (platform admins)",
-      tag: 'compliance',
       verb: 'viewCustomerCompliance',
       query: platformComplianceQuery,
       response: { status: 200, schema: platformComplianceSchema },
@@ -177,5 +171,5 @@ export function requirementRoutes(): RouteSpec[] {
         };
       },
     }),
-  ];
+  ]);
 }

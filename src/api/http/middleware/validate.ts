@@ -1,7 +1,7 @@
 import type Joi from 'joi';
 import type { Middleware } from 'koa';
 import { fieldDetails, validationFailed, ErrorDetail } from '../../../shared/errors';
-import type { RouteSpec } from '../route';
+import type { DeclaredRoute } from '../route';
 import { noteDeprecatedSpelling } from '../deprecation';
 import { malformedStrings } from '../well-formed';
 import { MESSAGES_WITHOUT_VALUES } from '../../../shared/validation-messages';
@@ -33,7 +33,7 @@ export function validating<S extends Joi.Schema>(schema: S): S {
  * The route's own request headers (`Prefer`…) longer than their documented `maxLength`: their
  * parsing stays in the handler, but their bound is the document's promise like any field's.
  */
-function overlongHeaders(spec: Pick<RouteSpec, 'headers'>, get: (name: string) => string): ErrorDetail[] {
+function overlongHeaders(spec: Pick<DeclaredRoute, 'headers'>, get: (name: string) => string): ErrorDetail[] {
   return (spec.headers ?? []).flatMap(({ name, schema }) => {
     const { maxLength } = schema as { maxLength?: number };
     return maxLength !== undefined && get(name).length > maxLength
@@ -46,7 +46,7 @@ function overlongHeaders(spec: Pick<RouteSpec, 'headers'>, get: (name: string) =
  * Validates params, query and body against the route's schemas; unknown fields are rejected.
  * Malformed text anywhere in them is refused first, whatever the route's schema says.
  */
-export function validate(spec: Pick<RouteSpec, 'params' | 'query' | 'body' | 'headers'>): Middleware {
+export function validate(spec: Pick<DeclaredRoute, 'params' | 'query' | 'body' | 'headers'>): Middleware {
   return async (ctx, next) => {
     const details: ErrorDetail[] = overlongHeaders(spec, (name) => ctx.get(name));
     const input: Record<string, unknown> = {};

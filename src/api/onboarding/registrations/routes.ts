@@ -16,7 +16,7 @@ import { registrationAccess } from '../../../access/platform';
 import { authAddressLimit } from '../../auth/middleware';
 import { acceptedSchema, idParams } from '../../http/common-schemas';
 import { rateLimit } from '../../http/middleware/rate-limit';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { operation, operationRoute } from '../../http/operation';
 import { findRoute, listRoute } from '../../http/row-route';
 import {
@@ -29,7 +29,7 @@ import {
 } from './schemas';
 
 export function registrationRoutes(config: Config): RouteSpec[] {
-  return [
+  return tagged('onboarding', [
     // Public, and replayed from an Idempotency-Key: the answer hands out no token, and a repeat must not mail again.
     operationRoute(
       operation({ name: 'registrations.request', verb: 'public', body: createRegistrationBody, run: requestCompanyRegistration }),
@@ -38,7 +38,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         path: '/registrations',
         summary:
           'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
-        tag: 'onboarding',
         idempotent: true,
         before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
         response: {
@@ -54,7 +53,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: '/registrations/verify',
       summary: 'Submit a registration with the token mailed to its admin e-mail (single use); its onboarding run starts',
-      tag: 'onboarding',
       idempotent: true,
       before: [authAddressLimit(config)],
       response: {
@@ -67,7 +65,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
     listRoute({
       path: '/registrations',
       summary: 'List registrations, newest first',
-      tag: 'onboarding',
       verb: 'listRegistrations',
       model: Registration,
       access: registrationAccess,
@@ -78,7 +75,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
     findRoute({
       path: '/registrations/:id',
       summary: 'One registration',
-      tag: 'onboarding',
       verb: 'viewRegistration',
       access: registrationAccess,
       schema: registrationSchema,
@@ -87,7 +83,6 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       method: 'post',
       path: '/registrations/:id/approve',
       summary: 'Approve a pending registration; the tenant is then provisioned',
-      tag: 'onboarding',
       response: { status: 200, schema: registrationSchema },
     }),
     operationRoute(
@@ -102,9 +97,8 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         method: 'post',
         path: '/registrations/:id/reject',
         summary: 'Reject a pending registration with a reason the applicant receives',
-        tag: 'onboarding',
         response: { status: 200, schema: registrationSchema },
       },
     ),
-  ];
+  ]);
 }

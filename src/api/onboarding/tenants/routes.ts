@@ -1,16 +1,15 @@
 /** Tenants as platform admins see them; a tenant admin may read their own tenant only. */
 import { Tenant } from '../../../models';
 import { tenantRecordAccess } from '../../../access/platform';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { findRoute, listRoute } from '../../http/row-route';
 import { listTenantsQuery, tenantSchema } from './schemas';
 
 export function tenantRoutes(): RouteSpec[] {
-  return [
+  return tagged('onboarding', [
     listRoute({
       path: '/tenants',
       summary: 'List tenants, newest first',
-      tag: 'onboarding',
       verb: 'listTenants',
       model: Tenant,
       access: tenantRecordAccess,
@@ -21,10 +20,9 @@ export function tenantRoutes(): RouteSpec[] {
     findRoute({
       path: '/tenants/:id',
       summary: 'One tenant (a tenant admin: their own)',
-      tag: 'onboarding',
       verb: 'viewTenant',
       access: tenantRecordAccess,
       schema: tenantSchema,
     }),
-  ];
+  ]);
 }

@@ -1,12 +1,12 @@
 /** A platform admin suspends a tenant and reactivates it (docs/onboarding.md, Suspending a tenant). */
 import { reactivateTenant, suspendTenant } from '../../../domain/platform/commands';
 import { idParams } from '../../http/common-schemas';
-import type { RouteSpec } from '../../http/route';
+import { type RouteSpec, tagged } from '../../http/route';
 import { operation, operationRoute } from '../../http/operation';
 import { suspendTenantBody, tenantSchema } from './schemas';
 
 export function tenantSuspensionRoutes(): RouteSpec[] {
-  return [
+  return tagged('onboarding', [
     operationRoute(
       operation({
         name: 'tenants.suspend',
@@ -20,7 +20,6 @@ export function tenantSuspensionRoutes(): RouteSpec[] {
         path: '/tenants/:id/suspend',
         summary:
           'Suspend a tenant: its users get 403 tenant_suspended, its catalog 404, its customers no e-mails; its runs keep their timers (409 if suspended already)',
-        tag: 'onboarding',
         response: { status: 200, schema: tenantSchema },
       },
     ),
@@ -35,9 +34,8 @@ export function tenantSuspensionRoutes(): RouteSpec[] {
         method: 'post',
         path: '/tenants/:id/reactivate',
         summary: 'Reactivate a suspended tenant: its users and their sessions work again (409 if active already)',
-        tag: 'onboarding',
         response: { status: 200, schema: tenantSchema },
       },
     ),
-  ];
+  ]);
 }

@@ -19,7 +19,7 @@ import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
-import { route, RouteSpec } from '../../http/route';
+import { route, RouteSpec, tagged } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
@@ -46,12 +46,11 @@ const viewOf = async (row: ReportDefinition) => view(row, await recipientStatesO
 export function reportDefinitionRoutes(config: Config): RouteSpec[] {
   // The confirmation link is a token anyone may try: counted per client address, as the auth routes are.
   const confirmLimit = rateLimit({ name: 'report-recipient-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
-  return [
+  return tagged('reports', [
     route({
       method: 'get',
       path: '/reports/definitions',
       summary: 'The tenant’s saved reports of the kinds the caller’s role may see',
-      tag: 'reports',
       verb: 'listReportDefinitions',
       query: listDefinitionsQuery,
       response: { status: 200, schema: pageSchema(definitionSchema) },
@@ -70,7 +69,6 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         path: '/reports/definitions',
         summary:
           'Save a report: its kind and parameters, recipients and an optional cron schedule (in the tenant’s time zone), which a Temporal Schedule report-<id> follows',
-        tag: 'reports',
         response: { status: 201, schema: definitionSchema },
         view: viewOf,
       },
@@ -78,7 +76,6 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
     findRoute({
       path: '/reports/definitions/:id',
       summary: 'One saved report',
-      tag: 'reports',
       verb: 'viewReportDefinition',
       access: reportDefinitionAccess,
       schema: definitionSchema,
@@ -96,7 +93,6 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         method: 'put',
         path: '/reports/definitions/:id',
         summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
-        tag: 'reports',
         response: { status: 200, schema: definitionSchema },
         view: viewOf,
       },
@@ -114,7 +110,6 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         path: '/reports/definitions/:id/owner',
         summary:
           'Hand a saved report over to another active user of the tenant whose role may see its report (a tenant admin); a definition paused because its owner lost that stays paused until resumed',
-        tag: 'reports',
         response: { status: 200, schema: definitionSchema },
         view: viewOf,
       },
@@ -126,21 +121,19 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         path: '/reports/recipients/confirm',
         summary:
           'Confirm, with the token mailed to it (single use), that an address wants a saved report: it receives the report from its next delivery on',
-        tag: 'reports',
         before: [confirmLimit],
         response: { status: 200, schema: confirmedRecipientSchema },
       },
     ),
     deleteOperationRoute(
       operation({ name: 'reports.deleteDefinition', verb: 'deleteReportDefinition', params: idParams, run: deleteReportDefinition }),
-      { path: '/reports/definitions/:id', summary: 'Delete a saved report and its schedule', tag: 'reports' },
+      { path: '/reports/definitions/:id', summary: 'Delete a saved report and its schedule' },
     ),
     route({
       method: 'get',
       path: '/reports/definitions/:id/run',
       summary:
         'Run a saved report now: its report as GET /reports/<kind> answers it with the saved parameters; as CSV with Accept: text/csv or ?format=csv',
-      tag: 'reports',
       verb: 'runReportDefinition',
       params: idParams,
       query: runDefinitionQuery,
@@ -158,5 +151,5 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         ctx.body = await runSavedReport(sequelize, definition, new Date());
       },
     }),
-  ];
+  ]);
 }

@@ -8,7 +8,17 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ReserveChangeStatus } from '../../contracts/claim-reserves';
 import { toMinorUnits } from '../../shared/money';
-import { credit, debit, type JournalEntry, type JournalLine, post, postAll, postReversal } from '../ledger/post';
+import {
+  debitCredit,
+  journalEntry,
+  type JournalEntry,
+  type JournalLine,
+  post,
+  postAll,
+  postReversal,
+  sourceKey,
+  sourceOf,
+} from '../ledger/post';
 
 /** The claim's currency, read in the caller's transaction: the plan's (claim → subscription → plan). */
 export async function claimCurrency(sequelize: Sequelize, claimId: string, transaction: Transaction): Promise<string> {
@@ -39,21 +49,14 @@ export interface PaymentMoved {
 
 type PaymentMovement = 'held' | 'issued' | 'cleared' | 'failed' | 'settled';
 
-const paymentKey = (paymentId: string, movement: PaymentMovement | 'voided') => `claim_payment:${paymentId}:${movement}`;
-
 /** The payment's entry for a movement, dated today (the day the row moved), with the lines of `lines(amount in minor units)`. */
 function paymentEntry(payment: PaymentMoved, movement: PaymentMovement, lines: (minor: number) => JournalLine[]): JournalEntry {
-  return {
-    tenantId: payment.tenantId,
-    sourceType: 'claim_payment',
-    sourceId: payment.paymentId,
-    sourceKey: paymentKey(payment.paymentId, movement),
-    description: `Claim payment ${payment.reference} ${movement}`,
-    postedOn: new Date(),
-    currency: payment.currency,
-    claimId: payment.claimId,
-    lines: lines(minorOf(payment.amount, payment.currency)),
-  };
+  return journalEntry(
+    payment,
+    sourceOf('claim_payment', payment.paymentId, movement),
+    `Claim payment ${payment.reference} ${movement}`,
+    lines(minorOf(payment.amount, payment.currency)),
+  );
 }
 
 function postPayment(
@@ -68,7 +71,7 @@ function postPayment(
 
 /** Asked for (or approved as asked): the loss is paid from then on, owed to the payee until it is issued. */
 export const postPaymentHeld = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
-  postPayment(sequelize, payment, 'held', (minor) => [debit('paid_losses', minor), credit('claim_payments_payable', minor)], transaction);
+  postPayment(sequelize, payment, 'held', (minor) => debitCredit('paid_losses', 'claim_payments_payable', minor), transaction);
 
 /** Voided before it was issued: its hold reversed. */
 export const postPaymentVoided = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
@@ -76,15 +79,15 @@ export const postPaymentVoided = (sequelize: Sequelize, payment: PaymentMoved, t
     sequelize,
     {
       tenantId: payment.tenantId,
-      originalKey: paymentKey(payment.paymentId, 'held'),
-      sourceKey: paymentKey(payment.paymentId, 'voided'),
+      originalKey: sourceKey('claim_payment', payment.paymentId, 'held'),
+      sourceKey: sourceKey('claim_payment', payment.paymentId, 'voided'),
       description: `Claim payment ${payment.reference} voided`,
       postedOn: new Date(),
     },
     transaction,
   );
 
-const issuedLines = (minor: number) => [debit('claim_payments_payable', minor), credit('claim_payments_in_transit', minor)];
+const issuedLines = (minor: number) => debitCredit('claim_payments_payable', 'claim_payments_in_transit', minor);
 
 /** Issued in a payment batch or by card refund: no longer owed, on its way to the payee. */
 export const postPaymentIssued = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
@@ -100,21 +103,15 @@ export const postPaymentsIssued = (sequelize: Sequelize, payments: readonly Paym
 
 /** Cleared by the bank (or the provider): the money left the bank account. */
 export const postPaymentCleared = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
-  postPayment(sequelize, payment, 'cleared', (minor) => [debit('claim_payments_in_transit', minor), credit('cash', minor)], transaction);
+  postPayment(sequelize, payment, 'cleared', (minor) => debitCredit('claim_payments_in_transit', 'cash', minor), transaction);
 
 /** Returned by the bank after it was issued: nothing is on its way, and the loss is not paid after all. */
 export const postPaymentFailed = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
-  postPayment(
-    sequelize,
-    payment,
-    'failed',
-    (minor) => [debit('claim_payments_in_transit', minor), credit('paid_losses', minor)],
-    transaction,
-  );
+  postPayment(sequelize, payment, 'failed', (minor) => debitCredit('claim_payments_in_transit', 'paid_losses', minor), transaction);
 
 /** An approved claim's settlement, paid as it is recorded. */
 export const postSettlement = (sequelize: Sequelize, payment: PaymentMoved, transaction: Transaction) =>
-  postPayment(sequelize, payment, 'settled', (minor) => [debit('paid_losses', minor), credit('cash', minor)], transaction);
+  postPayment(sequelize, payment, 'settled', (minor) => debitCredit('paid_losses', 'cash', minor), transaction);
 
 /** A reserve change that set its line: from what the line held to what it holds now. */
 export interface ReserveLineMoved {
@@ -134,17 +131,12 @@ export const postReserveChange = (sequelize: Sequelize, change: ReserveLineMoved
   const moved = minorOf(change.after, change.currency) - minorOf(change.before, change.currency);
   return post(
     sequelize,
-    {
-      tenantId: change.tenantId,
-      sourceType: 'reserve_change',
-      sourceId: change.changeId,
-      sourceKey: `reserve_change:${change.changeId}:applied`,
-      description: `Reserve ${change.costType}/${change.category} ${change.status}`,
-      postedOn: new Date(),
-      currency: change.currency,
-      claimId: change.claimId,
-      lines: [debit('reserve_movement', moved), credit('loss_reserves', moved)],
-    },
+    journalEntry(
+      change,
+      sourceOf('reserve_change', change.changeId, 'applied'),
+      `Reserve ${change.costType}/${change.category} ${change.status}`,
+      debitCredit('reserve_movement', 'loss_reserves', moved),
+    ),
     transaction,
   );
 };
@@ -164,17 +156,13 @@ export const postRecovery = (sequelize: Sequelize, recovery: RecoveryReceived, t
   const minor = minorOf(recovery.amount, recovery.currency);
   return post(
     sequelize,
-    {
-      tenantId: recovery.tenantId,
-      sourceType: 'recovery',
-      sourceId: recovery.recoveryId,
-      sourceKey: `recovery:${recovery.recoveryId}:received`,
-      description: `Recovery (${recovery.kind}) received`,
-      postedOn: recovery.receivedOn,
-      currency: recovery.currency,
-      claimId: recovery.claimId,
-      lines: [debit('cash', minor), credit('recoveries', minor)],
-    },
+    journalEntry(
+      recovery,
+      sourceOf('recovery', recovery.recoveryId, 'received'),
+      `Recovery (${recovery.kind}) received`,
+      debitCredit('cash', 'recoveries', minor),
+      { postedOn: recovery.receivedOn },
+    ),
     transaction,
   );
 };

@@ -23,6 +23,53 @@ export interface JournalLine {
 export const debit = (account: AccountCode, amountMinor: number): JournalLine => ({ account, amountMinor, side: 'debit' });
 export const credit = (account: AccountCode, amountMinor: number): JournalLine => ({ account, amountMinor, side: 'credit' });
 
+/** The lines of most entries (docs/ledger.md, What posts): Dr `debited`, Cr `credited`, the same amount. */
+export const debitCredit = (debited: AccountCode, credited: AccountCode, amountMinor: number): JournalLine[] => [
+  debit(debited, amountMinor),
+  credit(credited, amountMinor),
+];
+
+/** An entry's name, unique in the tenant: the row it posts for and what happened to it. */
+export const sourceKey = (sourceType: SourceType, sourceId: string, happened: string) => `${sourceType}:${sourceId}:${happened}`;
+
+/** What an entry posts for: the row (`sourceType`, `sourceId`) and its name, `<source type>:<id>:<what happened>`. */
+export type EntrySource = Pick<JournalEntry, 'sourceType' | 'sourceId' | 'sourceKey'>;
+
+export const sourceOf = (sourceType: SourceType, sourceId: string, happened: string): EntrySource => ({
+  sourceType,
+  sourceId,
+  sourceKey: sourceKey(sourceType, sourceId, happened),
+});
+
+/** Whose books an entry is in and what the reports group it by: a policy term's premium, or a claim's money. */
+export type EntryOwner = Pick<JournalEntry, 'tenantId' | 'currency' | 'subscriptionId' | 'term' | 'claimId'>;
+
+/**
+ * The entry of one movement of `source`'s row, dated today (the day the row moved) unless
+ * `postedOn` says when the money moved; premium written or returned names the `cover` it earns over.
+ */
+export function journalEntry(
+  owner: EntryOwner,
+  source: EntrySource,
+  description: string,
+  lines: JournalLine[],
+  at: { postedOn?: string | Date; cover?: { from?: string; until?: string } } = {},
+): JournalEntry {
+  return {
+    tenantId: owner.tenantId,
+    ...source,
+    description,
+    postedOn: at.postedOn ?? new Date(),
+    currency: owner.currency,
+    subscriptionId: owner.subscriptionId,
+    term: owner.term,
+    claimId: owner.claimId,
+    coverFrom: at.cover?.from,
+    coverUntil: at.cover?.until,
+    lines,
+  };
+}
+
 export interface JournalEntry {
   tenantId: string;
   sourceType: SourceType;

@@ -9,13 +9,32 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, type PremiumPayment, type PremiumRefund } from '../../models';
 import type { BilledTerm, IssuedInvoice } from '../../models/invoice';
-import { credit, debit, post, postAll, postReversal } from '../ledger/post';
+import {
+  credit,
+  debit,
+  debitCredit,
+  type EntryOwner,
+  journalEntry,
+  post,
+  postAll,
+  postReversal,
+  sourceKey,
+  sourceOf,
+} from '../ledger/post';
 
 /** The cover premium written or returned earns over: its first day, and the day after its last (docs/ledger.md). */
 export interface Cover {
   from: string;
   until: string;
 }
+
+/** Whose books a row's entry is in: its policy's, in the term given (a model's row is read field by field, not spread). */
+const inTerm = (row: { tenantId: string; currency: string; subscriptionId: string }, term: number): EntryOwner => ({
+  tenantId: row.tenantId,
+  currency: row.currency,
+  subscriptionId: row.subscriptionId,
+  term,
+});
 
 /** An invoice issued: premium written, owed by the policyholder until paid. `cover` is the term's, or from a change's day. */
 export async function postInvoicesIssued(
@@ -27,20 +46,15 @@ export async function postInvoicesIssued(
 ): Promise<void> {
   await postAll(
     sequelize,
-    invoices.map((invoice) => ({
-      tenantId: billed.tenantId,
-      sourceType: 'invoice' as const,
-      sourceId: invoice.id,
-      sourceKey: `invoice:${invoice.id}:issued`,
-      description: `Invoice ${invoice.number} issued`,
-      postedOn: new Date(),
-      currency: billed.currency,
-      subscriptionId: billed.subscriptionId,
-      term: billed.term,
-      coverFrom: cover.from,
-      coverUntil: cover.until,
-      lines: [debit('premium_receivable', invoice.amountMinor), credit('unearned_premium', invoice.amountMinor)],
-    })),
+    invoices.map((invoice) =>
+      journalEntry(
+        billed,
+        sourceOf('invoice', invoice.id, 'issued'),
+        `Invoice ${invoice.number} issued`,
+        debitCredit('premium_receivable', 'unearned_premium', invoice.amountMinor),
+        { cover },
+      ),
+    ),
     transaction,
   );
 }
@@ -54,22 +68,17 @@ export function postPaymentReceived(
 ): Promise<boolean> {
   return post(
     sequelize,
-    {
-      tenantId: payment.tenantId,
-      sourceType: 'premium_payment',
-      sourceId: payment.id,
-      sourceKey: `premium_payment:${payment.id}:received`,
-      description: `Payment of invoice ${invoice.number} (${payment.method})`,
-      postedOn: payment.receivedAt,
-      currency: payment.currency,
-      subscriptionId: invoice.subscriptionId,
-      term: invoice.term,
-      lines: [
+    journalEntry(
+      { tenantId: payment.tenantId, currency: payment.currency, subscriptionId: invoice.subscriptionId, term: invoice.term },
+      sourceOf('premium_payment', payment.id, 'received'),
+      `Payment of invoice ${invoice.number} (${payment.method})`,
+      [
         debit('cash', payment.amountMinor),
         credit('premium_receivable', payment.amountMinor - payment.creditMinor),
         credit('policyholder_credit', payment.creditMinor),
       ],
-    },
+      { postedOn: payment.receivedAt },
+    ),
     transaction,
   );
 }
@@ -87,20 +96,13 @@ export function postInvoiceVoided(
 ): Promise<boolean> {
   return post(
     sequelize,
-    {
-      tenantId: invoice.tenantId,
-      sourceType: 'invoice',
-      sourceId: invoice.id,
-      sourceKey: `invoice:${invoice.id}:voided`,
-      description: `Invoice ${invoice.number}: its unpaid ${invoice.status === 'void' ? 'amount voided' : 'rest written off'}`,
-      postedOn: new Date(),
-      currency: invoice.currency,
-      subscriptionId: invoice.subscriptionId,
-      term: invoice.term,
-      coverFrom: cover.from ?? null,
-      coverUntil: cover.until ?? null,
-      lines: [debit('unearned_premium', owedMinor), credit('premium_receivable', owedMinor)],
-    },
+    journalEntry(
+      invoice,
+      sourceOf('invoice', invoice.id, 'voided'),
+      `Invoice ${invoice.number}: its unpaid ${invoice.status === 'void' ? 'amount voided' : 'rest written off'}`,
+      debitCredit('unearned_premium', 'premium_receivable', owedMinor),
+      { cover },
+    ),
     transaction,
   );
 }
@@ -119,20 +121,13 @@ export function postInvoiceCredited(
 ): Promise<boolean> {
   return post(
     sequelize,
-    {
-      tenantId: change.tenantId,
-      sourceType: 'invoice',
-      sourceId: credited.invoiceId,
-      sourceKey: `invoice:${credited.invoiceId}:credited:${change.id}`,
-      description: `Invoice ${credited.number}: return premium of a policy change taken off`,
-      postedOn: new Date(),
-      currency: change.currency,
-      subscriptionId: change.subscriptionId,
-      term,
-      coverFrom: cover.from,
-      coverUntil: cover.until,
-      lines: [debit('unearned_premium', credited.creditMinor), credit('premium_receivable', credited.creditMinor)],
-    },
+    journalEntry(
+      inTerm(change, term),
+      sourceOf('invoice', credited.invoiceId, `credited:${change.id}`),
+      `Invoice ${credited.number}: return premium of a policy change taken off`,
+      debitCredit('unearned_premium', 'premium_receivable', credited.creditMinor),
+      { cover },
+    ),
     transaction,
   );
 }
@@ -152,24 +147,17 @@ export async function postRefundsOwed(
   const entries = refunds.map((refund) => {
     const creditMinor = Math.min(creditLeft, refund.amountMinor);
     creditLeft -= creditMinor;
-    return {
-      tenantId: refund.tenantId,
-      sourceType: 'premium_refund' as const,
-      sourceId: refund.id,
-      sourceKey: `premium_refund:${refund.id}:owed`,
-      description: `Refund owed: ${refund.reason}`,
-      postedOn: new Date(),
-      currency: refund.currency,
-      subscriptionId: refund.subscriptionId,
-      term: of.term,
-      coverFrom: of.cover?.from ?? null,
-      coverUntil: of.cover?.until ?? null,
-      lines: [
+    return journalEntry(
+      inTerm(refund, of.term),
+      sourceOf('premium_refund', refund.id, 'owed'),
+      `Refund owed: ${refund.reason}`,
+      [
         debit('unearned_premium', refund.amountMinor - creditMinor),
         debit('policyholder_credit', creditMinor),
         credit('refunds_payable', refund.amountMinor),
       ],
-    };
+      { cover: of.cover },
+    );
   });
   await postAll(sequelize, entries, transaction);
 }
@@ -179,18 +167,12 @@ export async function postRefundPaid(sequelize: Sequelize, refund: PremiumRefund
   const { term } = await Invoice.findByPk(refund.invoiceId, { attributes: ['term'], transaction, rejectOnEmpty: true });
   return post(
     sequelize,
-    {
-      tenantId: refund.tenantId,
-      sourceType: 'premium_refund',
-      sourceId: refund.id,
-      sourceKey: `premium_refund:${refund.id}:paid`,
-      description: `Refund paid: ${refund.reason}`,
-      postedOn: new Date(),
-      currency: refund.currency,
-      subscriptionId: refund.subscriptionId,
-      term,
-      lines: [debit('refunds_payable', refund.amountMinor), credit('cash', refund.amountMinor)],
-    },
+    journalEntry(
+      inTerm(refund, term),
+      sourceOf('premium_refund', refund.id, 'paid'),
+      `Refund paid: ${refund.reason}`,
+      debitCredit('refunds_payable', 'cash', refund.amountMinor),
+    ),
     transaction,
   );
 }
@@ -204,8 +186,8 @@ export function postRefundFailed(sequelize: Sequelize, refund: PremiumRefund, tr
     sequelize,
     {
       tenantId: refund.tenantId,
-      originalKey: `premium_refund:${refund.id}:owed`,
-      sourceKey: `premium_refund:${refund.id}:failed`,
+      originalKey: sourceKey('premium_refund', refund.id, 'owed'),
+      sourceKey: sourceKey('premium_refund', refund.id, 'failed'),
       description: `Refund refused by the provider: ${refund.reason}`,
       postedOn: new Date(),
     },

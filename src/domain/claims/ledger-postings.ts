@@ -8,17 +8,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ReserveChangeStatus } from '../../contracts/claim-reserves';
 import { toMinorUnits } from '../../shared/money';
-import {
-  debitCredit,
-  journalEntry,
-  type JournalEntry,
-  type JournalLine,
-  post,
-  postAll,
-  postReversal,
-  sourceKey,
-  sourceOf,
-} from '../ledger/post';
+import { debitCredit, journalEntry, type JournalLine, post, postAll, postReversal, sourceKey, sourceOf } from '../ledger/post';
 
 /** The claim's currency, read in the caller's transaction: the plan's (claim → subscription → plan). */
 export async function claimCurrency(sequelize: Sequelize, claimId: string, transaction: Transaction): Promise<string> {
@@ -50,7 +40,7 @@ export interface PaymentMoved {
 type PaymentMovement = 'held' | 'issued' | 'cleared' | 'failed' | 'settled';
 
 /** The payment's entry for a movement, dated today (the day the row moved), with the lines of `lines(amount in minor units)`. */
-function paymentEntry(payment: PaymentMoved, movement: PaymentMovement, lines: (minor: number) => JournalLine[]): JournalEntry {
+function paymentEntry(payment: PaymentMoved, movement: PaymentMovement, lines: (minor: number) => JournalLine[]) {
   return journalEntry(
     payment,
     sourceOf('claim_payment', payment.paymentId, movement),

@@ -9,18 +9,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, type PremiumPayment, type PremiumRefund } from '../../models';
 import type { BilledTerm, IssuedInvoice } from '../../models/invoice';
-import {
-  credit,
-  debit,
-  debitCredit,
-  type EntryOwner,
-  journalEntry,
-  post,
-  postAll,
-  postReversal,
-  sourceKey,
-  sourceOf,
-} from '../ledger/post';
+import { credit, debit, debitCredit, journalEntry, post, postAll, postReversal, sourceKey, sourceOf } from '../ledger/post';
 
 /** The cover premium written or returned earns over: its first day, and the day after its last (docs/ledger.md). */
 export interface Cover {
@@ -29,7 +18,7 @@ export interface Cover {
 }
 
 /** Whose books a row's entry is in: its policy's, in the term given (a model's row is read field by field, not spread). */
-const inTerm = (row: { tenantId: string; currency: string; subscriptionId: string }, term: number): EntryOwner => ({
+const inTerm = (row: { tenantId: string; currency: string; subscriptionId: string }, term: number) => ({
   tenantId: row.tenantId,
   currency: row.currency,
   subscriptionId: row.subscriptionId,

@@ -4,8 +4,11 @@
  * schema as REST's path, the others as REST's body) and its command run through `runCommand`. The
  * field carries the operation in its extensions, so the parity check finds it.
  */
+import type { ArgBuilder } from '@pothos/core';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { SignedInOperation } from '../http/operation';
 import type { DeclaredOperation } from '../http/route';
+import type { BuilderTypes } from './builder';
 import { callerOf, runCommand, type GraphQLContext } from './context';
 import { validInput } from './input';
 import Joi from 'joi';
@@ -13,13 +16,34 @@ import Joi from 'joi';
 /** The input of an operation without a body: nothing besides its parameters is accepted. */
 const NO_BODY = Joi.object({});
 
+interface MutationField<Row> {
+  extensions: { operation: DeclaredOperation };
+  resolve: (root: unknown, args: Record<string, unknown>, context: GraphQLContext, info: GraphQLResolveInfo) => Promise<Row>;
+}
+
+/** A row a repeated mutation wrote, as the caller sees it now (null when they may not). */
+type Reload<Row> = (context: GraphQLContext, id: string) => Promise<Row | null>;
+
 export interface MutationOf<Result, Row extends { id: string }> {
-  /** The mutation's name (also the Idempotency-Key's binding). */
-  field: string;
   /** The row the mutation answers with, from the command's result. */
   row: (result: Result) => Row;
-  /** The row a repeated mutation wrote, as the caller sees it now (null when it may not). */
-  reload: (context: GraphQLContext, id: string) => Promise<Row | null>;
+  reload: Reload<Row>;
+}
+
+/** The argument builder of a field (`t.arg`). */
+type FieldArgBuilder = ArgBuilder<BuilderTypes>;
+
+/**
+ * A mutation's arguments: `args`, then the `idempotencyKey` every mutation takes (a repeat with it
+ * answers the row the first attempt wrote, as REST's Idempotency-Key header).
+ */
+export function mutationArgs<Args extends object>(arg: FieldArgBuilder, args: Args) {
+  return { ...args, idempotencyKey: arg.string() };
+}
+
+/** The arguments of a mutation on one row: its required `id`, then `args`, then the idempotency key. */
+export function rowMutationArgs<Args extends object>(arg: FieldArgBuilder, args?: Args) {
+  return mutationArgs(arg, { id: arg.id({ required: true }), ...args });
 }
 
 /** The operation of a mutation field, put in its extensions by `mutationOf`. */
@@ -41,15 +65,29 @@ function requestOf(args: Record<string, unknown>, paramKeys: string[]): { params
   return { params, body };
 }
 
-/** The `extensions` and `resolve` of a mutation field that runs `op`. */
+/**
+ * The `extensions` and `resolve` of a mutation field that runs `op`. The field's name (the
+ * Idempotency-Key's binding) is the one it is declared under; it answers the command's result as
+ * its row unless `row` picks the row out of it.
+ */
+export function mutationOf<P extends object, B extends object, Row extends { id: string }>(
+  op: SignedInOperation<P, B, Row>,
+  mutation: { reload: Reload<Row> },
+): MutationField<Row>;
 export function mutationOf<P extends object, B extends object, Result, Row extends { id: string }>(
   op: SignedInOperation<P, B, Result>,
   mutation: MutationOf<Result, Row>,
-) {
+): MutationField<Row>;
+export function mutationOf<P extends object, B extends object, Result, Row extends { id: string }>(
+  op: SignedInOperation<P, B, Result>,
+  mutation: { row?: (result: Result) => Row; reload: Reload<Row> },
+): MutationField<Row> {
   const paramKeys = keysOf(op.params);
+  // Without `row` the first signature stands: the command's result is the row.
+  const rowOf = mutation.row ?? ((result: unknown) => result as Row);
   return {
     extensions: { operation: op as DeclaredOperation },
-    resolve: async (_root: unknown, args: Record<string, unknown>, context: GraphQLContext): Promise<Row> => {
+    resolve: async (_root, args, context, info) => {
       const caller = callerOf(context, op.verb);
       const { params, body } = requestOf(args, paramKeys);
       const input = {
@@ -59,8 +97,8 @@ export function mutationOf<P extends object, B extends object, Result, Row exten
       const idempotencyKey = args.idempotencyKey as string | null | undefined;
       return runCommand(
         context,
-        { field: mutation.field, input, idempotencyKey },
-        async (deps) => mutation.row(await op.run(caller, input, deps, { client: context.client, services: context.services })),
+        { field: info.fieldName, input, idempotencyKey },
+        async (deps) => rowOf(await op.run(caller, input, deps, { client: context.client, services: context.services })),
         (id) => mutation.reload(context, id),
       );
     },

@@ -28,7 +28,7 @@ import { callerOf, type GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
 import { validInput } from '../input';
-import { mutationOf } from '../mutation';
+import { mutationArgs, mutationOf, rowMutationArgs } from '../mutation';
 import { Person } from './people';
 import { Subscription } from './subscriptions';
 
@@ -253,46 +253,40 @@ builder.mutationFields((t) => ({
   fileClaim: t.field({
     type: Claim,
     description: 'File a claim (policyholder, or a claims agent on their behalf); the command of POST /claims',
-    args: { input: t.arg({ type: FileClaimInput, required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(fileClaimOperation, { field: 'fileClaim', row: (claim) => claim, reload: reloadClaim }),
+    args: mutationArgs(t.arg, { input: t.arg({ type: FileClaimInput, required: true }) }),
+    ...mutationOf(fileClaimOperation, { reload: reloadClaim }),
   }),
   assignClaim: t.field({
     type: Claim,
     description: 'Assign the claim to a handler; the command of POST /claims/:id/assign',
-    args: {
-      id: t.arg.id({ required: true }),
+    args: rowMutationArgs(t.arg, {
       assigneeId: t.arg.id({ required: true }),
       note: t.arg.string(),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(assignClaimOperation, { field: 'assignClaim', row: (claim) => claim, reload: reloadClaim }),
+    }),
+    ...mutationOf(assignClaimOperation, { reload: reloadClaim }),
   }),
   transitionClaim: t.field({
     type: Claim,
     description: 'Move the claim to its next stage; the command of POST /claims/:id/transitions',
-    args: {
-      id: t.arg.id({ required: true }),
+    args: rowMutationArgs(t.arg, {
       to: t.arg({ type: ClaimStageEnum, required: true }),
       note: t.arg.string(),
       approvedAmount: t.arg({ type: 'Money' }),
       reason: t.arg.string(),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(transitionClaimOperation, { field: 'transitionClaim', row: (claim) => claim, reload: reloadClaim }),
+    }),
+    ...mutationOf(transitionClaimOperation, { reload: reloadClaim }),
   }),
   reopenClaim: t.field({
     type: Claim,
     description: 'Reopen a closed claim (senior adjusters, claims managers); the command of POST /claims/:id/reopen',
-    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(reopenClaimOperation, { field: 'reopenClaim', row: (claim) => claim, reload: reloadClaim }),
+    args: rowMutationArgs(t.arg, { reason: t.arg.string({ required: true }) }),
+    ...mutationOf(reopenClaimOperation, { reload: reloadClaim }),
   }),
   addClaimNote: t.field({
     type: Note,
     description: 'Add an internal note (staff); the command of POST /claims/:id/notes',
-    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
+    args: rowMutationArgs(t.arg, { body: t.arg.string({ required: true }) }),
     ...mutationOf(addClaimNoteOperation, {
-      field: 'addClaimNote',
-      row: (note) => note,
       reload: (context, noteId) => ClaimNote.findOne({ where: narrowed(claimNoteAccess.scope(callerOf(context)), { id: noteId }) }),
     }),
   }),

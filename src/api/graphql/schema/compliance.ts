@@ -14,7 +14,7 @@ import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, 
 import { builder } from '../builder';
 import { listQuery } from '../connection';
 import { callerOf, type GraphQLContext } from '../context';
-import { mutationOf } from '../mutation';
+import { mutationOf, rowMutationArgs } from '../mutation';
 
 export const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
 export const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
@@ -98,38 +98,28 @@ builder.mutationFields((t) => ({
     type: Acknowledgement,
     description:
       'Acknowledge a policy version (the employee it is addressed to; once); the command of POST /acknowledgements/:id/acknowledge',
-    args: {
-      id: t.arg.id({ required: true }),
+    args: rowMutationArgs(t.arg, {
       contentSha256: t.arg.string({ description: "The SHA-256 of the text shown; when given it must be the version's" }),
       fullName: t.arg.string({ description: 'The full name the employee typed to sign' }),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(acknowledgeOperation, {
-      field: 'acknowledge',
-      row: (ack) => ack,
-      reload: (context, ackId) => context.loaders.acknowledgement.load(ackId),
     }),
+    ...mutationOf(acknowledgeOperation, { reload: (context, ackId) => context.loaders.acknowledgement.load(ackId) }),
   }),
   submitVersionForReview: t.field({
     type: PolicyVersion,
     description: 'Submit a draft version for review; the command of POST /compliance/versions/:id/submit',
-    args: { id: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(submitVersionOperation, {
-      field: 'submitVersionForReview',
-      row: (submitted) => submitted.version,
-      reload: reloadVersion,
-    }),
+    args: rowMutationArgs(t.arg),
+    ...mutationOf(submitVersionOperation, { row: (submitted) => submitted.version, reload: reloadVersion }),
   }),
   approveVersion: t.field({
     type: PolicyVersion,
     description: 'Approve a version in review (another reviewer than its author); the command of POST /compliance/versions/:id/approve',
-    args: { id: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(approveVersionOperation, { field: 'approveVersion', row: (version) => version, reload: reloadVersion }),
+    args: rowMutationArgs(t.arg),
+    ...mutationOf(approveVersionOperation, { reload: reloadVersion }),
   }),
   rejectVersion: t.field({
     type: PolicyVersion,
     description: 'Send a version in review back to draft with a reason; the command of POST /compliance/versions/:id/reject',
-    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(rejectVersionOperation, { field: 'rejectVersion', row: (version) => version, reload: reloadVersion }),
+    args: rowMutationArgs(t.arg, { reason: t.arg.string({ required: true }) }),
+    ...mutationOf(rejectVersionOperation, { reload: reloadVersion }),
   }),
 }));

@@ -9,7 +9,7 @@ import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
 import { connectionOf, connectionType, type PageOrder } from '../connection';
-import { mutationOf } from '../mutation';
+import { mutationOf, rowMutationArgs } from '../mutation';
 import { Subscription } from './subscriptions';
 
 const InvoiceStatusEnum = builder.enumType('InvoiceStatus', { values: INVOICE_STATUSES });
@@ -101,14 +101,12 @@ builder.mutationFields((t) => ({
   recordManualPayment: t.field({
     type: Invoice,
     description: 'Record a premium payment received by hand (staff); the same command as POST /invoices/:id/payments. Answers the invoice',
-    args: {
-      id: t.arg.id({ required: true }),
+    args: rowMutationArgs(t.arg, {
       amount: t.arg.string({ required: true, description: "A decimal amount in the invoice's currency, e.g. 83.37" }),
       method: t.arg({ type: PaymentMethodEnum, required: true }),
       reference: t.arg.string(),
       receivedAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(recordManualPaymentOperation, { field: 'recordManualPayment', row: (applied) => applied.invoice, reload: reloadInvoice }),
+    }),
+    ...mutationOf(recordManualPaymentOperation, { row: (applied) => applied.invoice, reload: reloadInvoice }),
   }),
 }));

@@ -5,7 +5,7 @@
 import { acceptReferralOperation, declineReferralOperation } from '../../quotes/referral-operations';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
-import { mutationOf } from '../mutation';
+import { mutationOf, rowMutationArgs } from '../mutation';
 import { Quote } from './quotes';
 
 /** A quote a repeated decision decided, as the caller sees it now. */
@@ -16,13 +16,13 @@ builder.mutationFields((t) => ({
     type: Quote,
     description:
       'Accept a referred quote, with or without a loading (a fraction "0.15", 0 to 1): priced again with it and quoted; the command of POST /quotes/:id/accept',
-    args: { id: t.arg.id({ required: true }), loading: t.arg.string(), note: t.arg.string(), idempotencyKey: t.arg.string() },
-    ...mutationOf(acceptReferralOperation, { field: 'acceptQuoteReferral', row: (quote) => quote, reload: reloadQuote }),
+    args: rowMutationArgs(t.arg, { loading: t.arg.string(), note: t.arg.string() }),
+    ...mutationOf(acceptReferralOperation, { reload: reloadQuote }),
   }),
   declineQuoteReferral: t.field({
     type: Quote,
     description: 'Decline a referred quote with a note its requester is told; the command of POST /quotes/:id/decline',
-    args: { id: t.arg.id({ required: true }), note: t.arg.string({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(declineReferralOperation, { field: 'declineQuoteReferral', row: (quote) => quote, reload: reloadQuote }),
+    args: rowMutationArgs(t.arg, { note: t.arg.string({ required: true }) }),
+    ...mutationOf(declineReferralOperation, { reload: reloadQuote }),
   }),
 }));

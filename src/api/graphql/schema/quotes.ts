@@ -13,7 +13,7 @@ import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
-import { mutationOf } from '../mutation';
+import { mutationArgs, mutationOf } from '../mutation';
 import { Plan } from './catalog';
 import { PriceBreakdownLine, QuotedRisk } from './subscriptions';
 
@@ -116,11 +116,10 @@ builder.mutationFields((t) => ({
   requestQuote: t.field({
     type: Quote,
     description: 'Price a risk on an active plan of your tenant; the same command as POST /quotes',
-    args: {
+    args: mutationArgs(t.arg, {
       planId: t.arg.id({ required: true }),
       risk: t.arg({ type: RiskInput, required: true }),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(requestQuoteOperation, { field: 'requestQuote', row: (requested) => requested.quote, reload: reloadQuote }),
+    }),
+    ...mutationOf(requestQuoteOperation, { row: (requested) => requested.quote, reload: reloadQuote }),
   }),
 }));

@@ -10,7 +10,7 @@ import { RatingVersion as RatingVersionModel } from '../../../models';
 import { saveRatingVersionOperation } from '../../catalog/plans/rating-routes';
 import { builder } from '../builder';
 import { callerOf, type GraphQLContext } from '../context';
-import { mutationOf } from '../mutation';
+import { mutationArgs, mutationOf } from '../mutation';
 import { Plan } from './catalog';
 
 type Tables = RatingTables;
@@ -174,15 +174,14 @@ builder.mutationFields((t) => ({
   saveRatingVersion: t.field({
     type: RatingVersion,
     description: 'Save a new version of a plan’s rating tables from effectiveFrom on; the same command as PUT /plans/:id/rating',
-    args: {
+    args: mutationArgs(t.arg, {
       id: t.arg.id({ required: true, description: 'The plan' }),
       effectiveFrom: t.arg.string({
         required: true,
         description: 'YYYY-MM-DD: from today (UTC) to two years ahead, after the latest version’s',
       }),
       tables: t.arg({ type: RatingTablesInput, required: true }),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(saveRatingVersionOperation, { field: 'saveRatingVersion', row: (version) => version, reload: reloadVersion }),
+    }),
+    ...mutationOf(saveRatingVersionOperation, { reload: reloadVersion }),
   }),
 }));

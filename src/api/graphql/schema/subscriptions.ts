@@ -30,7 +30,7 @@ import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
-import { mutationOf } from '../mutation';
+import { mutationArgs, mutationOf, rowMutationArgs } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
 
@@ -225,7 +225,7 @@ builder.mutationFields((t) => ({
     type: Subscription,
     description:
       'Issue a policy on an active plan: a policyholder for themselves, a claims agent or tenant admin for `policyholderId` or a `newPolicyholder`; the same command as POST /subscriptions',
-    args: {
+    args: mutationArgs(t.arg, {
       planId: t.arg.id({ description: "The plan; with a quoteId, optional and if given the quote's" }),
       quoteId: t.arg.id({ description: "A quote to bind: the policy is issued at its premium for its risk's sum insured" }),
       policyholderId: t.arg.id({ description: 'Staff only: the policyholder of your tenant the policy is issued to' }),
@@ -235,45 +235,38 @@ builder.mutationFields((t) => ({
       }),
       holderPhone: t.arg.string({ description: "The holder's phone in E.164 form, e.g. +4930123456" }),
       propertyAddress: t.arg({ type: PropertyAddressInput }),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(subscribeOperation, { field: 'subscribe', row: (issued) => issued.subscription, reload: reloadSubscription }),
+    }),
+    ...mutationOf(subscribeOperation, { row: (issued) => issued.subscription, reload: reloadSubscription }),
   }),
   quotePolicyChange: t.field({
     type: PolicyChange,
     description:
       'Quote a change of an active policy from an effective date (a contact-only change needs no quote: it answers confirmed); the same command as POST /subscriptions/:id/changes',
-    args: {
-      id: t.arg.id({ required: true }),
+    args: rowMutationArgs(t.arg, {
       effectiveDate: t.arg.string({ required: true }),
       planId: t.arg.id(),
       holderPhone: t.arg.string(),
       propertyAddress: t.arg({ type: PropertyAddressInput }),
-      idempotencyKey: t.arg.string(),
-    },
-    ...mutationOf(quoteChangeOperation, { field: 'quotePolicyChange', row: (change) => change, reload: reloadChange }),
+    }),
+    ...mutationOf(quoteChangeOperation, { reload: reloadChange }),
   }),
   applyPolicyChange: t.field({
     type: PolicyChange,
     description:
       'Confirm a quoted change; the run applies it on its effective date. The same command as POST /subscriptions/:id/changes/:changeId/apply',
-    args: { id: t.arg.id({ required: true }), changeId: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(applyChangeOperation, { field: 'applyPolicyChange', row: (change) => change, reload: reloadChange }),
+    args: rowMutationArgs(t.arg, { changeId: t.arg.id({ required: true }) }),
+    ...mutationOf(applyChangeOperation, { reload: reloadChange }),
   }),
   withdrawPolicyChange: t.field({
     type: PolicyChange,
     description: 'Withdraw a change waiting for its effective date; the same command as POST /subscriptions/:id/changes/:changeId/withdraw',
-    args: { id: t.arg.id({ required: true }), changeId: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
-    ...mutationOf(withdrawChangeOperation, { field: 'withdrawPolicyChange', row: (change) => change, reload: reloadChange }),
+    args: rowMutationArgs(t.arg, { changeId: t.arg.id({ required: true }) }),
+    ...mutationOf(withdrawChangeOperation, { reload: reloadChange }),
   }),
   cancelSubscription: t.field({
     type: Subscription,
     description: 'Cancel a subscription; the same command as POST /subscriptions/:id/cancel',
-    args: { id: t.arg.id({ required: true }), reason: t.arg.string(), idempotencyKey: t.arg.string() },
-    ...mutationOf(cancelSubscriptionOperation, {
-      field: 'cancelSubscription',
-      row: (decided) => decided.subscription,
-      reload: reloadSubscription,
-    }),
+    args: rowMutationArgs(t.arg, { reason: t.arg.string() }),
+    ...mutationOf(cancelSubscriptionOperation, { row: (decided) => decided.subscription, reload: reloadSubscription }),
   }),
 }));

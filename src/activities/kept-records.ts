@@ -55,6 +55,25 @@ async function countIn(owner: Owner, table: string, column: string, ids: string[
   return Number(row.count);
 }
 
+/**
+ * Removes the stored files of the rows of `table` whose `column` is one of `ids`, before the rows
+ * go, and answers how many there were. Without a store it throws, so the activity is retried by a
+ * worker with one; no row goes before its file.
+ */
+async function removeFiles(
+  owner: Owner,
+  documents: DocumentStore | undefined,
+  table: 'claim_documents' | 'policy_documents',
+  column: string,
+  ids: string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const files = await rowsOf<{ storage_key: string }>(owner, `SELECT storage_key FROM ${table} WHERE ${column} IN (:ids)`, { ids });
+  if (files.length > 0 && !documents) throw new Error(`This worker has no document store: it cannot delete ${table.replace('_', ' ')}`);
+  for (const file of files) await documents!.remove(file.storage_key);
+  return files.length;
+}
+
 async function deleteIn({ transaction }: Owner, table: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
   return PrivacyErasure.sequelize!.query(`DELETE FROM ${table} WHERE id IN (:ids)`, {
@@ -84,15 +103,7 @@ function deleteClaims(documents: DocumentStore | undefined) {
       `SELECT id FROM claim_notes WHERE tenant_id = :tenantId AND (author_id = :userId${claimIds.length ? ' OR claim_id IN (:claimIds)' : ''})`,
       { claimIds },
     );
-    const files =
-      claimIds.length === 0
-        ? []
-        : await rowsOf<{ storage_key: string }>(owner, 'SELECT storage_key FROM claim_documents WHERE claim_id IN (:claimIds)', {
-            claimIds,
-          });
-    // Thrown, so the activity is retried by a worker with a store; no row goes before its file.
-    if (files.length > 0 && !documents) throw new Error('This worker has no document store: it cannot delete claim documents');
-    for (const file of files) await documents!.remove(file.storage_key);
+    const documentsRemoved = await removeFiles(owner, documents, 'claim_documents', 'claim_id', claimIds);
     const counts: Record<string, number> = {
       payments: await countIn(owner, 'payments', 'claim_id', claimIds),
       claim_note_revisions: await countIn(owner, 'claim_note_revisions', 'note_id', notes),
@@ -100,7 +111,7 @@ function deleteClaims(documents: DocumentStore | undefined) {
       claim_reserve_lines: await countIn(owner, 'claim_reserve_lines', 'claim_id', claimIds),
       claim_reserve_changes: await countIn(owner, 'claim_reserve_changes', 'claim_id', claimIds),
       claim_recoveries: await countIn(owner, 'claim_recoveries', 'claim_id', claimIds),
-      claim_documents: files.length,
+      claim_documents: documentsRemoved,
     };
     // Their dependants go with them (ON DELETE CASCADE), counted above.
     counts.claim_notes = await deleteIn(owner, 'claim_notes', notes);
@@ -126,12 +137,7 @@ function deleteSubscriptions(documents: DocumentStore | undefined) {
     const ids = subscriptions.map((subscription) => subscription.id);
     if ((await countIn(owner, 'claims', 'subscription_id', ids)) > 0) return 'claims on their policies remain';
     const invoices = ids.length === 0 ? [] : await idsOf(owner, 'SELECT id FROM invoices WHERE subscription_id IN (:ids)', { ids });
-    const files =
-      ids.length === 0
-        ? []
-        : await rowsOf<{ storage_key: string }>(owner, 'SELECT storage_key FROM policy_documents WHERE subscription_id IN (:ids)', { ids });
-    if (files.length > 0 && !documents) throw new Error('This worker has no document store: it cannot delete policy documents');
-    for (const file of files) await documents!.remove(file.storage_key);
+    const documentsRemoved = await removeFiles(owner, documents, 'policy_documents', 'subscription_id', ids);
     // Their dependants go with them (ON DELETE CASCADE), counted here.
     const counts: Record<string, number> = {
       invoices: invoices.length,
@@ -140,7 +146,7 @@ function deleteSubscriptions(documents: DocumentStore | undefined) {
       lapse_periods: await countIn(owner, 'lapse_periods', 'subscription_id', ids),
       subscription_versions: await countIn(owner, 'subscription_versions', 'subscription_id', ids),
       subscription_changes: await countIn(owner, 'subscription_changes', 'subscription_id', ids),
-      policy_documents: files.length,
+      policy_documents: documentsRemoved,
     };
     counts.subscriptions = await deleteIn(owner, 'subscriptions', ids);
     // Then the quotes they asked for or bound (a policy refers to its quote): left behind, the users

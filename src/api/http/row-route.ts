@@ -18,7 +18,9 @@ export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'ver
 /**
  * GET a page of the rows `access` lets the caller see; `query` takes the page, its size and the
  * ordering, and any `filters`: query fields a row's field of the same name must equal where given,
- * within what the caller may see (a filter on a column the scope restricts cannot widen it).
+ * within what the caller may see (a filter on a column the scope restricts cannot widen it). It
+ * answers the rows themselves, or what `present` makes of the page's rows (with what hangs on them,
+ * looked up for the whole page at once).
  */
 export function listRoute<M extends Model, Q extends PageQuery>(
   spec: Placement & {
@@ -27,9 +29,10 @@ export function listRoute<M extends Model, Q extends PageQuery>(
     query: Joi.ObjectSchema<Q>;
     schema: Joi.Schema;
     filters?: (keyof Q & string)[];
+    present?: (rows: M[], ctx: RouteContext) => Promise<unknown[]>;
   },
 ): DeclaredRoute {
-  const { model, access, query, schema, filters = [], ...placement } = spec;
+  const { model, access, query, schema, filters = [], present, ...placement } = spec;
   return route({
     method: 'get',
     ...placement,
@@ -38,7 +41,8 @@ export function listRoute<M extends Model, Q extends PageQuery>(
     handler: async (ctx) => {
       const input = ctx.state.input.query;
       const given = Object.fromEntries(filters.filter((name) => input[name] !== undefined).map((name) => [name, input[name]]));
-      ctx.body = await paginate(model, input, narrowed(access.scope(ctx.state.user), given));
+      const page = await paginate(model, input, narrowed(access.scope(ctx.state.user), given));
+      ctx.body = present ? { ...page, items: await present(page.items, ctx) } : page;
     },
   });
 }

@@ -9,9 +9,9 @@ import { subscriptionAccess } from '../../access/subscriptions';
 import { visibleChange } from '../../domain/subscriptions/changes/confirm';
 import { changesOf, versionsOf } from '../../domain/subscriptions/versions';
 import Joi from 'joi';
-import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
 import { route, type RouteSpec, tagged } from '../http/route';
+import { findRoute } from '../http/row-route';
 import { changeParams, changeSchema, versionSchema } from './changes-schemas';
 import { presentChange, presentVersion } from './changes-views';
 import { applyChangeOperation, quoteChangeOperation, withdrawChangeOperation } from './operations';
@@ -26,16 +26,12 @@ export function policyChangeRoutes(): RouteSpec[] {
       response: { status: 201, schema: changeSchema },
       view: presentChange,
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/subscriptions/:id/changes',
       summary: "A policy's changes, newest first (whoever sees the policy)",
-      params: idParams,
-      response: { status: 200, schema: Joi.object({ items: Joi.array().items(changeSchema) }).label('PolicyChanges') },
-      handler: async (ctx) => {
-        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
-        ctx.body = { items: (await changesOf(subscription)).map(presentChange) };
-      },
+      access: subscriptionAccess,
+      schema: Joi.object({ items: Joi.array().items(changeSchema) }).label('PolicyChanges'),
+      view: async (subscription) => ({ items: (await changesOf(subscription)).map(presentChange) }),
     }),
     route({
       method: 'get',
@@ -62,16 +58,12 @@ export function policyChangeRoutes(): RouteSpec[] {
       response: { status: 200, schema: changeSchema },
       view: presentChange,
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/subscriptions/:id/versions',
       summary: "A policy's versions, oldest first: 1 is the policy as issued, each applied change adds one",
-      params: idParams,
-      response: { status: 200, schema: Joi.object({ items: Joi.array().items(versionSchema) }).label('PolicyVersions') },
-      handler: async (ctx) => {
-        const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
-        ctx.body = { items: (await versionsOf(subscription)).map(presentVersion) };
-      },
+      access: subscriptionAccess,
+      schema: Joi.object({ items: Joi.array().items(versionSchema) }).label('PolicyVersions'),
+      view: async (subscription) => ({ items: (await versionsOf(subscription)).map(presentVersion) }),
     }),
   ]);
 }

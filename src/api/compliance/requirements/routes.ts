@@ -15,13 +15,12 @@ import {
   updateRequirement,
 } from '../../../domain/compliance/requirements';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
-import { narrowed } from '../../../access/core';
 import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
-import { pageSchema, paginate } from '../../lists/pagination';
+import { paginate } from '../../lists/pagination';
 import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec, tagged } from '../../http/route';
-import { findRoute } from '../../http/row-route';
+import { findRoute, listRoute } from '../../http/row-route';
 import { updateRun } from '../../http/update-run';
 import type { Command } from '../../../domain/command';
 import {
@@ -54,26 +53,22 @@ const viewing =
 
 export function requirementRoutes(): RouteSpec[] {
   return tagged('compliance', [
-    route({
-      method: 'get',
+    listRoute({
       path: '/compliance/requirements',
       summary: "List the tenant's compliance requirements, each with its status and share acknowledged",
       verb: 'listRequirements',
+      model: ComplianceRequirement,
+      access: complianceRequirementAccess,
       query: listRequirementsQuery,
-      response: { status: 200, schema: pageSchema(requirementListItemSchema) },
-      handler: async (ctx) => {
-        const { ownerId, ...page } = ctx.state.input.query;
-        const where = narrowed(complianceRequirementAccess.scope(ctx.state.user), ownerId ? { ownerId } : {});
-        const requirements = await paginate(ComplianceRequirement, page, where);
-        const ids = requirements.items.map((r) => r.id);
-        const [policyIds, progress] = await Promise.all([linkedPolicyIds(ids), progressOf(ctx.services.sequelize, requirements.items)]);
-        ctx.body = {
-          items: requirements.items.map((r) => {
-            const { status, overall } = progress.get(r.id)!;
-            return { ...requirementView(r, policyIds.get(r.id)!), status, percent: overall.percent };
-          }),
-          pagination: requirements.pagination,
-        };
+      schema: requirementListItemSchema,
+      filters: ['ownerId'],
+      present: async (requirements, ctx) => {
+        const ids = requirements.map((r) => r.id);
+        const [policyIds, progress] = await Promise.all([linkedPolicyIds(ids), progressOf(ctx.services.sequelize, requirements)]);
+        return requirements.map((r) => {
+          const { status, overall } = progress.get(r.id)!;
+          return { ...requirementView(r, policyIds.get(r.id)!), status, percent: overall.percent };
+        });
       },
     }),
     operationRoute(

@@ -12,7 +12,7 @@ import { handOverReportDefinition } from '../../../domain/reports/ownership';
 import { confirmReportRecipient } from '../../../domain/reports/recipients';
 import { runSavedReport, savedReportTable } from '../../../domain/reports/saved';
 import { ReportDefinition } from '../../../models';
-import { findVisible, narrowed } from '../../../access/core';
+import { findVisible } from '../../../access/core';
 import { reportDefinitionAccess } from '../../../access/reports';
 import { recipientStates, recipientStatesOf, type RecipientState } from '../../../domain/reports/recipient-links';
 import { idParams } from '../../http/common-schemas';
@@ -20,8 +20,7 @@ import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec, tagged } from '../../http/route';
-import { findRoute } from '../../http/row-route';
-import { pageSchema, paginate } from '../../lists/pagination';
+import { findRoute, listRoute } from '../../http/row-route';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
 import {
   confirmedRecipientSchema,
@@ -47,19 +46,19 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
   // The confirmation link is a token anyone may try: counted per client address, as the auth routes are.
   const confirmLimit = rateLimit({ name: 'report-recipient-ip', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
   return tagged('reports', [
-    route({
-      method: 'get',
+    listRoute({
       path: '/reports/definitions',
       summary: 'The tenant’s saved reports of the kinds the caller’s role may see',
       verb: 'listReportDefinitions',
+      model: ReportDefinition,
+      access: reportDefinitionAccess,
       query: listDefinitionsQuery,
-      response: { status: 200, schema: pageSchema(definitionSchema) },
-      handler: async (ctx) => {
-        const { kind, ...page } = ctx.state.input.query;
-        // ?kind= narrows the kinds the role may see; a kind outside them answers an empty page, as one with no definitions.
-        const rows = await paginate(ReportDefinition, page, narrowed(reportDefinitionAccess.scope(ctx.state.user), kind ? { kind } : {}));
-        const states = await recipientStates(rows.items);
-        ctx.body = { ...rows, items: rows.items.map((row) => view(row, states.get(row.id)!)) };
+      schema: definitionSchema,
+      // ?kind= narrows the kinds the role may see; a kind outside them answers an empty page, as one with no definitions.
+      filters: ['kind'],
+      present: async (rows) => {
+        const states = await recipientStates(rows);
+        return rows.map((row) => view(row, states.get(row.id)!));
       },
     }),
     operationRoute(

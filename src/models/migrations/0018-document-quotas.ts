@@ -7,11 +7,10 @@
  * Set up in one transaction, with the table locked against writes, so no upload falls between the
  * trigger and the first count.
  */
-import { MigrationFn } from './helpers';
+import { MigrationFn, inOneTransaction } from './helpers';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql('LOCK TABLE claim_documents IN SHARE ROW EXCLUSIVE MODE');
     await sql('ALTER TABLE tenants ADD COLUMN document_bytes BIGINT NOT NULL DEFAULT 0');
     await sql(`CREATE FUNCTION claim_documents_count_bytes() RETURNS trigger LANGUAGE plpgsql AS $$

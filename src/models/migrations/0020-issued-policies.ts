@@ -8,7 +8,7 @@
  */
 import { POLICY_TYPES } from '../plan';
 import { SEARCH_COLUMN, SEARCH_FUNCTION } from '../search';
-import { MigrationFn } from './helpers';
+import { MigrationFn, inOneTransaction } from './helpers';
 
 const policyTypes = POLICY_TYPES.map((type) => `'${type}'`).join(', ');
 
@@ -16,8 +16,7 @@ const policyTypes = POLICY_TYPES.map((type) => `'${type}'`).join(', ');
 const SEARCHED = `id::text || ' ' || policy_number || ' ' || coalesce(holder_phone, '')`;
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql('LOCK TABLE subscriptions IN SHARE ROW EXCLUSIVE MODE');
 
     // The demo catalog sells homes and small business premises; any other existing plan is a home plan until its admin says otherwise.

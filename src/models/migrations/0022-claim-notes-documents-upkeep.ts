@@ -6,7 +6,7 @@
  */
 import { DataTypes } from 'sequelize';
 import { DOCUMENT_KINDS } from '../../contracts/claim';
-import { MigrationFn, references, uuidPrimaryKey } from './helpers';
+import { MigrationFn, references, uuidPrimaryKey, inOneTransaction } from './helpers';
 
 /** The withdrawal columns, all set or all null. */
 const withdrawal = {
@@ -16,8 +16,7 @@ const withdrawal = {
 };
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await qi.addColumn('claim_notes', 'edited_at', { type: DataTypes.DATE }, { transaction });
     for (const table of ['claim_notes', 'claim_documents']) {
       for (const [column, definition] of Object.entries(withdrawal)) await qi.addColumn(table, column, definition, { transaction });

@@ -18,7 +18,7 @@
  * concurrently afterwards, as in 0025. Every step may run again: a migration whose index build
  * failed after the transaction committed is simply run once more.
  */
-import { concurrentIndexes, MigrationFn } from './helpers';
+import { concurrentIndexes, MigrationFn, inOneTransaction } from './helpers';
 
 const STAGE_CHANGE = (row: string) => `${row}.from_status IS DISTINCT FROM ${row}.to_status`;
 
@@ -37,8 +37,7 @@ const indexes = concurrentIndexes([
 const REPLACED = concurrentIndexes([['claims_tenant_created_at', 'claims (tenant_id, created_at)']]);
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql('LOCK TABLE claims, claim_history IN SHARE ROW EXCLUSIVE MODE');
     await sql('ALTER TABLE claims ADD COLUMN IF NOT EXISTS stage_entered_at timestamptz, ADD COLUMN IF NOT EXISTS policy_type varchar(20)');
     await sql('ALTER TABLE claim_history ADD COLUMN IF NOT EXISTS stay_started_at timestamptz');

@@ -22,7 +22,7 @@ import {
   TERM_COLUMNS,
   type TermOfRow,
 } from '../invoice';
-import type { MigrationFn } from './helpers';
+import { type MigrationFn, inOneTransaction } from './helpers';
 
 const list = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
 
@@ -30,8 +30,7 @@ const list = (values: readonly string[]) => values.map((value) => `'${value}'`).
 export const PAID_BEFORE_BILLING = 'Paid before billing (migration 0039)';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await sql('LOCK TABLE subscriptions IN SHARE ROW EXCLUSIVE MODE');
 
     await sql(`ALTER TABLE plans

@@ -4,11 +4,10 @@
  * payees, each against a reserve line, with their lifecycle, and by the payment batches that issue
  * them as bank files. Payments recorded before are settlements that cleared.
  */
-import type { MigrationFn } from './helpers';
+import { type MigrationFn, inOneTransaction } from './helpers';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql(`CREATE TABLE payment_batches (
       id uuid PRIMARY KEY,
       tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -60,8 +59,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql(`DELETE FROM payments WHERE kind <> 'settlement'`);
     await sql('DROP INDEX payments_claim');
     await sql(`ALTER TABLE payments DROP COLUMN kind, DROP COLUMN status, DROP COLUMN cost_type, DROP COLUMN category,

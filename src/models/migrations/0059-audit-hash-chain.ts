@@ -21,7 +21,7 @@
  * the backfill only, inside this migration's transaction, and on again before it commits.
  */
 import { DataTypes } from 'sequelize';
-import type { MigrationFn } from './helpers';
+import { type MigrationFn, inOneTransaction } from './helpers';
 
 /** The first key of the advisory locks of the chains: their own space, apart from any other lock's. */
 const CHAIN_LOCK_CLASS = 20590;
@@ -129,8 +129,7 @@ const BACKFILL = `DO $$
   END $$`;
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     // Writers wait for the backfill rather than insert rows it would not chain.
     await sql('LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE');
     await qi.addColumn('audit_events', 'chain_position', { type: DataTypes.BIGINT }, { transaction });
@@ -153,8 +152,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await sql('DROP TRIGGER audit_events_chain_link ON audit_events');
     await sql('DROP FUNCTION audit_events_chain_link()');
     await sql(APPEND_ONLY(false));

@@ -5,11 +5,10 @@
  * provider's refund id and the premium payment whose charge it refunded. All stay null for a
  * payment issued in a bank batch.
  */
-import type { MigrationFn } from './helpers';
+import { type MigrationFn, inOneTransaction } from './helpers';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql(`ALTER TABLE payments
       ADD COLUMN card_refund_started_at timestamptz,
       ADD COLUMN provider_refund_id varchar(255),

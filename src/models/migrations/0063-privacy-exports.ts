@@ -3,11 +3,10 @@
  * copy of everything recorded about a person, moved by its run `privacy-export-<id>`, with the
  * stored ZIP's key and digest once ready, and the hash of its single-use download link.
  */
-import type { MigrationFn } from './helpers';
+import { type MigrationFn, inOneTransaction } from './helpers';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql(`CREATE TABLE privacy_exports (
       id uuid PRIMARY KEY,
       tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE ON UPDATE CASCADE,

@@ -14,7 +14,7 @@
  * are one hash chain of their own (0059), so removing a whole chain breaks no other.
  */
 import { DataTypes } from 'sequelize';
-import { MigrationFn, references, timestamps, uuidPrimaryKey } from './helpers';
+import { MigrationFn, references, timestamps, uuidPrimaryKey, inOneTransaction } from './helpers';
 
 const DELETE_GUARD = `CREATE FUNCTION audit_events_delete_guard() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
@@ -28,8 +28,7 @@ const DELETE_GUARD = `CREATE FUNCTION audit_events_delete_guard() RETURNS trigge
   END $$`;
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await qi.createTable(
       'tenant_offboardings',
       {
@@ -69,8 +68,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await sql('DROP TRIGGER audit_events_no_delete ON audit_events');
     await sql('DROP TRIGGER audit_events_no_change ON audit_events');
     await sql(`CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events

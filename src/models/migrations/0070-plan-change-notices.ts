@@ -10,7 +10,7 @@
  * seed, an operator's SQL. Once per statement, each tenant once: PostgreSQL folds equal notices of
  * one transaction into one and delivers them when it commits (none when it rolls back).
  */
-import { type MigrationFn, statementTriggers } from './helpers';
+import { type MigrationFn, statementTriggers, inOneTransaction } from './helpers';
 
 export const PLAN_CHANGES_CHANNEL = 'plan_changes';
 
@@ -33,8 +33,7 @@ const ROW_TRIGGERS = statementTriggers('plans', 'plan_change_notice');
 const TRUNCATE_TRIGGER = 'plan_change_notice_truncate';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql(FUNCTION);
     for (const statement of ROW_TRIGGERS.create) await sql(statement);
     await sql(
@@ -44,8 +43,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     for (const statement of [...ROW_TRIGGERS.drop, `DROP TRIGGER IF EXISTS ${TRUNCATE_TRIGGER} ON plans`]) await sql(statement);
     await sql('DROP FUNCTION IF EXISTS plan_change_notice()');
   });

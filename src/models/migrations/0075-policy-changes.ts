@@ -15,7 +15,7 @@
  *   claims filed before versions existed).
  */
 import { DataTypes } from 'sequelize';
-import { MigrationFn, references, timestamps, uuidPrimaryKey } from './helpers';
+import { MigrationFn, references, timestamps, uuidPrimaryKey, inOneTransaction } from './helpers';
 
 /** The terms a version keeps, in the order of the columns of both inserts below. */
 const VERSION_TERMS = 'plan_id, coverage_amount, premium, currency, property_address, holder_phone';
@@ -30,8 +30,7 @@ const FIRST_VERSION = `CREATE FUNCTION subscriptions_first_version() RETURNS tri
   END $$`;
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     const tenantId = { type: DataTypes.UUID, allowNull: false, ...references('tenants') };
     const subscriptionId = { type: DataTypes.UUID, allowNull: false, ...references('subscriptions', 'CASCADE') };
     await qi.createTable(
@@ -134,8 +133,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await sql('ALTER TABLE claims DROP COLUMN subscription_version_id');
     await sql('DROP TRIGGER subscriptions_first_version_dated ON subscriptions');
     await sql('DROP TRIGGER subscriptions_first_version ON subscriptions');

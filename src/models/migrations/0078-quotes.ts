@@ -10,11 +10,10 @@
  * - `subscriptions.quote_id`: the quote a policy was bound from (null: the plan's fixed premium).
  */
 import { DataTypes } from 'sequelize';
-import { MigrationFn, references, timestamps, uuidPrimaryKey } from './helpers';
+import { MigrationFn, references, timestamps, uuidPrimaryKey, inOneTransaction } from './helpers';
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     const tenantId = { type: DataTypes.UUID, allowNull: false, ...references('tenants') };
     const planId = { type: DataTypes.UUID, allowNull: false, ...references('plans') };
     await qi.createTable(

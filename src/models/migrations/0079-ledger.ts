@@ -14,7 +14,7 @@
  * - `ledger_periods`: a tenant's closed months. An entry dated inside a closed month is refused.
  */
 import { DataTypes } from 'sequelize';
-import { MigrationFn, references } from './helpers';
+import { MigrationFn, references, inOneTransaction } from './helpers';
 
 /** The chart as this migration made it; src/domain/ledger/accounts.ts names the same codes. */
 const CHART: [code: string, name: string, kind: string][] = [
@@ -101,8 +101,7 @@ const PERIOD_LOCK_KEY = `CREATE FUNCTION ledger_period_lock_key(tenant uuid, day
   $$`;
 
 export const up: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     const tenantId = { type: DataTypes.UUID, allowNull: false, ...references('tenants') };
     await sql(`CREATE TABLE ledger_chart (
       code varchar(40) PRIMARY KEY,
@@ -197,8 +196,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  await qi.sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql('DROP TABLE ledger_periods');
     await sql('DROP TABLE journal_lines');
     await sql('DROP TABLE journal_entries');

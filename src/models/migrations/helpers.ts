@@ -1,4 +1,4 @@
-import { DataTypes, type ModelAttributes, QueryInterface, Sequelize } from 'sequelize';
+import { DataTypes, type ModelAttributes, QueryInterface, Sequelize, type Transaction } from 'sequelize';
 
 /**
  * Sealing under the key derived from JWT_SECRET (src/services/sealed-secret.ts), for a migration
@@ -19,6 +19,17 @@ export type MigrationFn = (queryInterface: QueryInterface, context?: MigrationCo
 export interface MigrationModule {
   up: MigrationFn;
   down: MigrationFn;
+}
+
+/**
+ * Runs a migration's steps in one transaction, so they commit together or not at all: `sql` runs
+ * a statement in it, and `transaction` goes to the query interface's own calls (createTable…).
+ */
+export function inOneTransaction(
+  qi: QueryInterface,
+  steps: (sql: (statement: string) => Promise<unknown>, transaction: Transaction) => Promise<void>,
+): Promise<void> {
+  return qi.sequelize.transaction((transaction) => steps((statement) => qi.sequelize.query(statement, { transaction }), transaction));
 }
 
 export const uuidPrimaryKey = {
@@ -98,8 +109,7 @@ export function keptByTrigger(kept: {
   const triggers = statementTriggers(kept.source, kept.trigger);
   return {
     up: async (qi) => {
-      await qi.sequelize.transaction(async (transaction) => {
-        const sql = (statement: string) => qi.sequelize.query(statement, { transaction });
+      await inOneTransaction(qi, async (sql, transaction) => {
         await qi.createTable(kept.table, kept.columns, { transaction });
         await sql(`LOCK TABLE ${kept.source} IN SHARE ROW EXCLUSIVE MODE`);
         await sql(kept.functionSql);

@@ -3,12 +3,12 @@
  * viewAnyQuote read every quote of their tenant (src/access/quotes.ts). A visitor's quotes are on the
  * public catalog (src/api/catalog/quote-routes.ts).
  */
-import { findVisible, narrowed } from '../../access/core';
+import { narrowed } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
 import { Quote, RatingVersion } from '../../models';
-import { idParams } from '../http/common-schemas';
 import { operationRoute } from '../http/operation';
 import { route, type RouteSpec, tagged } from '../http/route';
+import { findRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { requestQuoteOperation } from './operations';
 import { listQuotesQuery, quoteSchema } from './schemas';
@@ -37,17 +37,13 @@ export function quoteRoutes(): RouteSpec[] {
         ctx.body = { ...result, items: await presentQuotes(result.items) };
       },
     }),
-    route({
-      method: 'get',
+    findRoute({
       path: '/quotes/:id',
       summary:
         'One quote: yours, or any of the tenant’s for underwriters, claims agents and tenant admins; a quoted one past its validity is answered expired',
-      params: idParams,
-      response: { status: 200, schema: quoteSchema },
-      handler: async (ctx) => {
-        const quote = await findVisible(ctx.state.user, quoteAccess, ctx.state.input.params.id);
-        ctx.body = presentQuote(quote, quote.ratingVersionId ? await RatingVersion.findByPk(quote.ratingVersionId) : null);
-      },
+      access: quoteAccess,
+      schema: quoteSchema,
+      view: async (quote) => presentQuote(quote, quote.ratingVersionId ? await RatingVersion.findByPk(quote.ratingVersionId) : null),
     }),
   ]);
 }

@@ -4,8 +4,8 @@
  * one of the benchmark that loads it). Both run with the settings docker-compose gives them
  * (RUN_AS_DEPLOYED): the default log level, so the API writes its request log, to a pipe the
  * benchmark reads as compose's log driver does; tracing off unless the caller's environment
- * asks for it; the worker's Schedules in place. The list benchmark measures the stack people start
- * instead: its API and worker are started by the start command's own code (startStackProcesses).
+ * asks for it; the worker's Schedules in place. The lists, starts and ledger sections measure the stack
+ * people start instead: their API and worker are started by the start command's own code (startStackProcesses).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Client } from '@temporalio/client';
@@ -64,7 +64,8 @@ export const RUN_AS_DEPLOYED = {
   tracing: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP/HTTP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off',
   workerSchedules: 'created at start, as docker-compose runs it',
   payloads: 'encrypted (PAYLOAD_CODEC_KEYS), as production requires',
-  lists: 'except in lists: the API and worker as the start command starts them (startStackProcesses)',
+  stackPeopleStart:
+    'except in the sections that measure it (lists, starts, ledger): the API and worker as the start command starts them (startStackProcesses)',
 };
 
 /** Bytes the processes wrote to standard output: the log's volume during the run. */

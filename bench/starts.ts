@@ -2,7 +2,10 @@
  * Workflow starts through the API vs the raw SDK client, on the same dev server in one run.
  * POST /subscriptions starts the run, inserts the pending row and answers 202 without waiting
  * for activation, so the like-for-like SDK call is a plain `workflow.start` with the same options.
+ * The API and the worker are the stack people start (startStackProcesses): payloads in clear, as
+ * the start command sends them, so the SDK side's client has no payload codec either.
  */
+import { Client } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { Subscription, User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
@@ -10,7 +13,7 @@ import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
 import { startSubscription } from './start-subscription';
-import { apiEnvFor, startApiProcess, startBareStartServer, startWorkerProcess } from './processes';
+import { apiEnvFor, startBareStartServer, startStackProcesses } from './processes';
 import { withTemporalCalls, type TemporalCalls } from './runtime-metrics';
 import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, type CpuProcesses, type CpuSnapshot } from './cpu-time';
 
@@ -126,7 +129,11 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
   const taskQueue = 'bench-starts';
   const env = await apiEnvFor(infra, taskQueue);
   const config = loadConfig(env);
-  const api = await startApiProcess(env);
+  const stack = await startStackProcesses(infra, env);
+  const { api, worker } = stack;
+  // Starts only: the worker is paused meanwhile (SIGSTOP), so its activations take no CPU from either
+  // side; the few tasks its open polls were handed run once their workflow-task timeout has passed.
+  worker.kill('SIGSTOP');
   const processes: CpuProcesses = { api: api.child.pid!, ...infra.pids };
   const url = `${api.url}/api/v1/subscriptions`;
   const bench = await createBenchTenant(100);
@@ -151,10 +158,10 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     });
     if (response.status !== 202) throw new Error(`the bare start handler answered ${response.status}: ${await response.text()}`);
   };
-  const viaSdk = (i: number) =>
-    startSubscription(infra.temporal, taskQueue, termsFor(bench, bench.policyholders[i % bench.policyholders.length]));
+  // The start command's processes have no payload codec: the SDK's starts go in clear as theirs do.
+  const sdk = new Client({ connection: infra.temporal.connection });
+  const viaSdk = (i: number) => startSubscription(sdk, taskQueue, termsFor(bench, bench.policyholders[i % bench.policyholders.length]));
   try {
-    // Starts only: no worker runs meanwhile, so its activations do not take CPU from either side.
     // Warm-up, then alternate halves so that drift on a shared machine hits both sides alike.
     await measure(WARM_UP, concurrency, viaApi, processes);
     await measure(WARM_UP, concurrency, viaSdk, processes);
@@ -179,15 +186,10 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     const bareStart = sum(bare1, bare2);
     const cpuMsPerStart = { apiPost: cpuPerStart(api1, api2), sdkStart: cpuPerStart(sdk1, sdk2), bareStart: cpuPerStart(bare1, bare2) };
 
-    // Then a worker proves every run, however started, is a working subscription.
-    const worker = await startWorkerProcess(infra.temporal, env);
+    // Then the worker, resumed, proves every run, however started, is a working subscription.
+    worker.kill('SIGCONT');
     const total = 3 * WARM_UP + 6 * half;
-    let activationPerSecond: number;
-    try {
-      activationPerSecond = await activationsPerSecond(bench.tenant.id, total);
-    } finally {
-      await worker.stop();
-    }
+    const activationPerSecond = await activationsPerSecond(bench.tenant.id, total);
     return {
       concurrency,
       apiPost,
@@ -203,6 +205,7 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
       cpuMsPerStart,
     };
   } finally {
-    await Promise.all([api.stop(), bare.stop()]);
+    worker.kill('SIGCONT');
+    await Promise.all([stack.stop(), bare.stop()]);
   }
 }

@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { bookFigures, currenciesOf, RECONCILED_ACCOUNTS, rowFigures } from '../ledger-figures';
-import type { MigrationFn } from './helpers';
+import { inOneTransaction, type MigrationFn } from './helpers';
 
 const EQUITY = 'opening_balance_equity';
 const KINDS_BEFORE = ['asset', 'liability', 'income', 'expense'];
@@ -172,8 +172,7 @@ export const up: MigrationFn = async (qi) => {
     await sequelize.query(`ALTER TABLE ledger_chart ADD CONSTRAINT ledger_chart_kind_check ${kindCheck(KINDS)} NOT VALID`, { transaction });
   });
   await sequelize.query('ALTER TABLE ledger_chart VALIDATE CONSTRAINT ledger_chart_kind_check');
-  await sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql, transaction) => {
     await sql(`INSERT INTO ledger_chart (code, name, kind) VALUES ('${EQUITY}', 'Opening balance equity', 'equity')`);
     await sql(`CREATE TABLE ledger_incidents (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -201,9 +200,7 @@ export const up: MigrationFn = async (qi) => {
 };
 
 export const down: MigrationFn = async (qi) => {
-  const sequelize = qi.sequelize;
-  await sequelize.transaction(async (transaction) => {
-    const sql = (statement: string) => sequelize.query(statement, { transaction });
+  await inOneTransaction(qi, async (sql) => {
     await sql('DROP TABLE ledger_reconciliations');
     await sql('DROP TABLE ledger_incidents');
     // The journal refuses deletions (migration 0079); taking the migration back is the one exception.

@@ -4,13 +4,13 @@
  * quote, a visitor's quote on the public catalog and its limit, hostile input, the mail with the
  * breakdown, an Idempotency-Key's repeat, and GraphQL's same answers.
  */
-import { Client } from 'pg';
 import { AuditEvent, IdempotencyRecord, Notification, OutboxMessage, Plan, Quote, RatingVersion, Tenant, User } from '../../src/models';
 import { toMinorUnits } from '../../src/shared/money';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { startTestStack, TestStack } from '../support/stack';
+import { sentToPostgres } from '../support/statements';
 import { eventually } from '../support/waiting';
 import { quoteReferralWorkflowId } from '../../src/contracts/quote-referral';
 
@@ -28,25 +28,6 @@ interface QuoteAnswer {
   referralReasons: string[];
   validUntil: string;
   risk: typeof RISK;
-}
-
-/**
- * Every statement the driver is asked to run while `run` runs, whoever builds it (Sequelize, or a
- * prepared statement of the hot paths, which Sequelize's hooks do not see).
- */
-async function sentToPostgres<T>(run: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const statements: string[] = [];
-  const original = Client.prototype.query;
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    const [config] = args as [string | { text?: string }];
-    statements.push(typeof config === 'string' ? config : (config?.text ?? ''));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    return { result: await run(), statements };
-  } finally {
-    Client.prototype.query = original;
-  }
 }
 
 describe('requesting a quote', () => {

@@ -1,4 +1,5 @@
-/** Counting the SQL statements a piece of work runs, through Sequelize's `beforeQuery` hook. */
+/** Counting the SQL statements a piece of work runs: through Sequelize's `beforeQuery` hook, or all the driver is sent. */
+import { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
 
 /** The SQL statements `sequelize` runs while `run` does its work, and what it answered. */
@@ -14,5 +15,24 @@ export async function statementsOf<T>(sequelize: Sequelize, run: () => Promise<T
     return { result, statements: queries.map((query) => query.sql ?? '') };
   } finally {
     sequelize.removeHook('beforeQuery', hook);
+  }
+}
+
+/**
+ * Every statement the driver is asked to run while `run` runs, whoever builds it (Sequelize, or a
+ * prepared statement of the hot paths, which Sequelize's hooks do not see).
+ */
+export async function sentToPostgres<T>(run: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const original = Client.prototype.query;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    const [config] = args as [string | { text?: string }];
+    statements.push(typeof config === 'string' ? config : (config?.text ?? ''));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return { result: await run(), statements };
+  } finally {
+    Client.prototype.query = original;
   }
 }

@@ -1,5 +1,5 @@
 import type { WhereOptions } from 'sequelize';
-import { currenciesOf, financialsOf } from '../../domain/claims/money';
+import { claimCurrencySql, financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimNote } from '../../models';
 import { claimAccess } from '../../access/claims';
@@ -24,6 +24,9 @@ import {
 } from './operations';
 import { claimDetailSchema, claimSchema, editNoteBody, listClaimsQuery, noteParams, noteSchema, withdrawalBody } from './schemas';
 
+/** Each listed claim's currency, read in its page's statement. */
+const CLAIM_EXTRAS = { currency: claimCurrencySql('page."subscriptionId"') };
+
 /** One page of the claims the caller may see, filtered; `subscriptionId` narrows it to one policy. */
 async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuery>) {
   const { user } = ctx.state;
@@ -34,9 +37,8 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
     ...(subscriptionId && { subscriptionId }),
   });
   const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
-  const result = await paginatePlain(Claim, page, where, { search });
-  const currencies = await currenciesOf(result.items.map((claim) => claim.id));
-  return { ...result, items: result.items.map((claim) => claimView(claim, currencies.get(claim.id)!)) };
+  const result = await paginatePlain<Claim, { currency: string }>(Claim, page, where, { search, extras: CLAIM_EXTRAS });
+  return { ...result, items: result.items.map(claimView) };
 }
 
 export function claimRoutes(): RouteSpec[] {

@@ -8,10 +8,11 @@ import { formatClaimAmount } from '../../shared/money';
  * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
  * breach report (null whenever the stage counts calendar time), not an answer: a claim's next
  * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`. Its amounts are
- * written in its currency, as its live state writes them (the row keeps two decimals in any).
+ * written in its currency, as its live state writes them (the row keeps two decimals in any): the
+ * row carries it beside its columns (a list reads it in its page's statement).
  */
-export function claimView(claim: Attributes<Claim>, currency: string): object {
-  const { workflowId, runId, escalationDueAt: _escalationDueAt, amountClaimed, amountApproved, ...fields } = claim;
+export function claimView(claim: Attributes<Claim> & { currency: string }): object {
+  const { workflowId, runId, escalationDueAt: _escalationDueAt, amountClaimed, amountApproved, currency, ...fields } = claim;
   return {
     ...fields,
     amountClaimed: formatClaimAmount(amountClaimed, currency),
@@ -30,7 +31,7 @@ export async function claimDetail(claim: Claim): Promise<object> {
     claim.subscriptionVersionId ? SubscriptionVersion.findByPk(claim.subscriptionVersionId) : null,
   ]);
   return {
-    ...claimView(claim.get(), currency),
+    ...claimView({ ...claim.get(), currency }),
     history: history.map(({ sequence, actorId, fromStatus, toStatus, note, occurredAt }) => ({
       sequence,
       actorId,

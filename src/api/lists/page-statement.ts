@@ -5,13 +5,37 @@
  * Only simple filters are expressed here: equality on a value and `Op.gte`/`Op.lte` ranges; for
  * anything else (`?q=` search, `Op.and`, null) the caller goes through Sequelize.
  */
-import type { Attributes, Model, ModelStatic, WhereOptions } from 'sequelize';
+import { QueryTypes, type Attributes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import { columnOf, conditionsOf, runPrepared } from '../../models/prepared-statement';
 import { selectListOf } from '../../models/select-list';
 import { cappedCountSql, totalOf, type Total } from './capped-count';
 
 /** The total rides on each row of the page under a name no attribute can have. */
 const TOTAL = 'page.total';
+
+/**
+ * Values each row of a page carries beside its attributes, by name: an SQL expression over the
+ * row's attributes, written `page."<attribute>"` (a claim's currency, read from its policy's plan).
+ * The page's own statement computes them for the page's rows only, so a list needs no second
+ * statement, and no second round trip, to answer them.
+ */
+export type RowExtras = Readonly<Record<string, string>>;
+
+/** The select list of `extras`, each under its name. */
+const extraColumns = (extras: RowExtras): string =>
+  Object.entries(extras)
+    .map(([name, expression]) => `${expression} AS "${name}"`)
+    .join(', ');
+
+/**
+ * `selected` (a page's rows, in `order`) with `extras` computed for each of its rows. The outer
+ * ORDER BY keeps the page's order, which SQL does not promise through a subquery; it sorts the
+ * page's rows only.
+ */
+function withExtrasSql(selected: string, order: PageRequest['order'], extras: RowExtras): string {
+  const pageOrder = order.map(([attribute, direction]) => `page."${attribute}" ${direction}`);
+  return `SELECT page.*, ${extraColumns(extras)} FROM (${selected}) AS page ORDER BY ${pageOrder.join(', ')}`;
+}
 
 export interface PageRequest {
   /** `[attribute, direction]` pairs, as `orderFrom` gives them. */
@@ -24,14 +48,16 @@ export interface PageRequest {
  * The page and the total counted up to `cap` (src/api/lists/capped-count.ts), or null when
  * `where` is more than simple filters. The count is an uncorrelated subquery, run once, so
  * PostgreSQL still stops reading at the page (a window count would read and sort every matching
- * row). A page past the end has no row to carry the total: it is then counted on its own.
+ * row). A page past the end has no row to carry the total: it is then counted on its own. Each
+ * row carries `extras` (RowExtras) beside its attributes.
  */
-export async function pageWithTotal<M extends Model>(
+export async function pageWithTotal<M extends Model, Extras extends object = object>(
   model: ModelStatic<M>,
   where: WhereOptions,
   page: PageRequest,
   cap: number,
-): Promise<{ rows: Attributes<M>[]; total: Total } | null> {
+  extras: RowExtras = {},
+): Promise<{ rows: (Attributes<M> & Extras)[]; total: Total } | null> {
   const conditions = conditionsOf(model, where);
   if (!conditions) return null;
   const sequelize = model.sequelize!;
@@ -40,9 +66,10 @@ export async function pageWithTotal<M extends Model>(
   const countedUpTo = conditions.bind.length + 1;
   const count = cappedCountSql(table, conditions.sql, `$${countedUpTo}`);
   const limit = countedUpTo + 1;
-  const rows = await runPrepared<Attributes<M> & { [TOTAL]: string }>(
+  const selected = `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`;
+  const rows = await runPrepared<Attributes<M> & Extras & { [TOTAL]: string }>(
     sequelize,
-    `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`,
+    Object.keys(extras).length === 0 ? selected : withExtrasSql(selected, page.order, extras),
     [...conditions.bind, cap + 1, page.limit, page.offset],
   );
   if (rows.length === 0) {
@@ -50,5 +77,23 @@ export async function pageWithTotal<M extends Model>(
     return { rows: [], total: totalOf(Number(counted.count), cap) };
   }
   const total = totalOf(Number(rows[0][TOTAL]), cap);
-  return { rows: rows.map(({ [TOTAL]: _total, ...row }) => row as Attributes<M>), total };
+  return { rows: rows.map(({ [TOTAL]: _total, ...row }) => row as Attributes<M> & Extras), total };
+}
+
+/**
+ * The `extras` of the rows with these IDs, by ID, in one statement: for a page read otherwise
+ * than by `pageWithTotal` (a search's).
+ */
+export async function extrasOf<Extras extends object>(
+  model: ModelStatic<Model>,
+  ids: readonly string[],
+  extras: RowExtras,
+): Promise<Map<string, Extras>> {
+  if (ids.length === 0) return new Map();
+  const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
+  const rows = await model.sequelize!.query<{ id: string } & Extras>(
+    `SELECT page."id", ${extraColumns(extras)} FROM (SELECT ${selectListOf(model)} FROM ${table} WHERE ${columnOf(model, 'id')} IN (:ids)) AS page`,
+    { replacements: { ids }, type: QueryTypes.SELECT },
+  );
+  return new Map(rows.map(({ id, ...values }) => [id, values as Extras]));
 }

@@ -5,7 +5,7 @@ import { narrowed } from '../../access/core';
 import { oneOf, withDefault } from '../../shared/typed-schema';
 import { cappedCount, cappedCountOfAny, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
 import { instanceOf } from '../../models/prepared-statement';
-import { pageWithTotal } from './page-statement';
+import { extrasOf, pageWithTotal, type RowExtras } from './page-statement';
 import type { TextSearch } from './search';
 import { walkedPage } from './search-walk';
 
@@ -183,19 +183,34 @@ export function paginate<M extends Model>(
  * The same page as plain column values, with no model instance built per row: for hot lists whose
  * rows go to the client as they are (a model's getters and toJSON are not applied, so only for
  * models that have none). Simple filters go as one parameterised statement (src/api/lists/page-statement.ts);
- * anything else through Sequelize.
+ * anything else through Sequelize. Each row carries `extras` (RowExtras) beside its attributes:
+ * computed in the page's statement, or else asked for the page's rows in a second.
  */
-export async function paginatePlain<M extends Model>(
+export async function paginatePlain<M extends Model, Extras extends object = object>(
   model: ModelStatic<M>,
   query: PageQuery,
   filters: WhereOptions,
-  options: ReadOptions = {},
-): Promise<Page<Attributes<M>>> {
-  const direct = options.search
+  options: ReadOptions & { extras?: RowExtras } = {},
+): Promise<Page<Attributes<M> & Extras>> {
+  const { extras = {}, ...readOptions } = options;
+  const direct = readOptions.search
     ? null
-    : await pageWithTotal(model, filters, pageRequest(query, options.tieBreak), options.totalCap ?? LIST_TOTAL_CAP);
+    : await pageWithTotal<M, Extras>(
+        model,
+        filters,
+        pageRequest(query, readOptions.tieBreak),
+        readOptions.totalCap ?? LIST_TOTAL_CAP,
+        extras,
+      );
   if (direct) return pageOf(query, direct.rows, direct.total);
-  return countAndPage<Attributes<M>>(model, query, filters, options, true);
+  const page = await countAndPage<Attributes<M>>(model, query, filters, readOptions, true);
+  if (Object.keys(extras).length === 0) return page as Page<Attributes<M> & Extras>;
+  const rowExtras = await extrasOf<Extras>(
+    model,
+    page.items.map((row) => (row as { id: string }).id),
+    extras,
+  );
+  return { ...page, items: page.items.map((row) => ({ ...row, ...rowExtras.get((row as { id: string }).id)! })) };
 }
 
 export function pageSchema(item: Joi.Schema): Joi.ObjectSchema {

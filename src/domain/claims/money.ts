@@ -47,11 +47,18 @@ export async function currencyOf(claimId: string): Promise<string> {
   return (await currenciesOf([claimId])).get(claimId)!;
 }
 
+/**
+ * SQL: the currency of the claim whose subscription ID is `subscriptionId` (an SQL column), the
+ * currency of the plan it is filed under; a list reads it in its page's statement (`RowExtras`).
+ */
+export const claimCurrencySql = (subscriptionId: string): string =>
+  `(SELECT p.currency FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = ${subscriptionId})`;
+
 /** The currency of each claim, by ID, read in one statement (a page of claims). */
 export async function currenciesOf(claimIds: readonly string[]): Promise<Map<string, string>> {
   if (claimIds.length === 0) return new Map();
   const rows = await Claim.sequelize!.query<{ id: string; currency: string }>(
-    `SELECT c.id, p.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans p ON p.id = s.plan_id WHERE c.id IN (:claimIds)`,
+    `SELECT c.id, ${claimCurrencySql('c.subscription_id')} AS currency FROM claims c WHERE c.id IN (:claimIds)`,
     { replacements: { claimIds }, type: QueryTypes.SELECT },
   );
   return new Map(rows.map((row) => [row.id, row.currency]));

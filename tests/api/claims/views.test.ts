@@ -7,8 +7,9 @@
  */
 import type { User } from '../../../src/models';
 import { createClaimsTeam, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
-import { bearer, buildPlan, buildSubscription } from '../../support/factories';
+import { bearer, buildClaim, buildPlan, buildSubscription } from '../../support/factories';
 import { startTestStack, type TestStack } from '../../support/stack';
+import { sentToPostgres } from '../../support/statements';
 
 describe('a claim’s row views and its live state spell its amounts alike', () => {
   let stack: TestStack;
@@ -79,5 +80,23 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
       financials: { recovered: '300' },
       subscriptionVersion: { coverageAmount: '3000000' },
     });
+  });
+
+  it("a page of claims in three currencies is read with each claim's currency in its one statement, each amount in its own", async () => {
+    const amounts = { JPY: ['12000.00', '12000'], EUR: ['1234.50', '1234.50'], KWD: ['1.25', '1.250'] };
+    const filed = new Map<string, string>();
+    for (const [currency, [row, written]] of Object.entries(amounts)) {
+      const plan = await buildPlan({ tenantId: team.tenant.id, currency });
+      const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+      filed.set((await buildClaim({ subscriptionId: subscription.id, amountClaimed: row })).id, written);
+    }
+    const { result, statements } = await sentToPostgres(() => get('/claims?pageSize=100'));
+    const listed = result.body.items.filter((row: { id: string }) => filed.has(row.id));
+    expect(listed.map((row: { id: string; amountClaimed: string }) => row.amountClaimed)).toEqual(
+      listed.map((row: { id: string }) => filed.get(row.id)),
+    );
+    expect(listed).toHaveLength(3);
+    // The page, its total and the currencies: no second statement for the currencies of its claims.
+    expect(statements.filter((sql) => /\bclaims\b/.test(sql))).toHaveLength(1);
   });
 });

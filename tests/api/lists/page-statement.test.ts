@@ -3,8 +3,10 @@ import { pageWithTotal } from '../../../src/api/lists/page-statement';
 import { orderFrom, paginatePlain, type PageQuery } from '../../../src/api/lists/pagination';
 import { textSearch } from '../../../src/api/lists/search';
 import { Claim, Plan, Tenant } from '../../../src/models';
+import { claimCurrencySql, currenciesOf } from '../../../src/domain/claims/money';
 import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../../support/factories';
 import { startTestStack, TestStack } from '../../support/stack';
+import { sentToPostgres } from '../../support/statements';
 
 /** The page as Sequelize reads it (count and plain rows): what the direct statement must equal. */
 async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where: WhereOptions) {
@@ -30,6 +32,9 @@ async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where:
   return { items, pagination };
 }
 
+/** A claim's currency, as the claim list reads it. */
+const CURRENCY = { currency: claimCurrencySql('page."subscriptionId"') };
+
 describe('a plain page as one statement: the same page as Sequelize gives', () => {
   let stack: TestStack;
   let tenant: Tenant;
@@ -52,10 +57,12 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
     const withdrawn = await buildPlan({ categoryId: houses.id, coverageLevel: 'basic', premium: '120.00' });
     await withdrawn.destroy();
     await buildPlan({ coverageLevel: 'basic', premium: '120.00' });
-    const subscription = await buildSubscription({ tenantId: tenant.id });
+    // Claims under plans of two currencies, alternating: each row's currency is its own plan's.
+    const yen = await buildSubscription({ planId: (await buildPlan({ categoryId: flats.id, currency: 'JPY' })).id });
+    const euro = await buildSubscription({ planId: (await buildPlan({ categoryId: flats.id, currency: 'EUR' })).id });
     for (let i = 0; i < 7; i++) {
       await buildClaim({
-        subscriptionId: subscription.id,
+        subscriptionId: (i % 2 ? yen : euro).id,
         amountClaimed: `${1000 + (i % 3) * 10}.00`,
         filedAt: new Date(Date.UTC(2026, 0, 1 + (i % 4))),
       });
@@ -98,6 +105,38 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
     const where = { tenantId: tenant.id };
     const direct = await paginatePlain(Claim, query, where);
     expect(JSON.stringify(direct)).toBe(JSON.stringify(await sequelizePage(Claim, query, where)));
+  });
+
+  it.each([
+    ['newest first', { page: 1, pageSize: 20, ordering: '-createdAt' }],
+    ['by amount, second page', { page: 2, pageSize: 3, ordering: 'amountClaimed' }],
+    ['a page past the end', { page: 9, pageSize: 5, ordering: 'createdAt' }],
+  ] as [string, PageQuery][])("claims with their currency in the page's one statement: %s", async (_name, query) => {
+    const where = { tenantId: tenant.id };
+    const { result: direct, statements } = await sentToPostgres(() =>
+      paginatePlain<Claim, { currency: string }>(Claim, query, where, { extras: CURRENCY }),
+    );
+    const expected = await sequelizePage(Claim, query, where);
+    const currencies = await currenciesOf(expected.items.map((row) => row.id as string));
+    const items = expected.items.map((row) => ({ ...row, currency: currencies.get(row.id as string) }));
+    expect(JSON.stringify(direct)).toBe(JSON.stringify({ ...expected, items }));
+    expect(statements).toHaveLength(expected.items.length ? 1 : 2);
+  });
+
+  it("a search's page (read through Sequelize) has its rows' currencies too", async () => {
+    const search = textSearch(stack.db.sequelize, tenant.id, 'kitchen');
+    const page = await paginatePlain<Claim, { currency: string }>(
+      Claim,
+      { page: 1, pageSize: 20 },
+      { tenantId: tenant.id },
+      {
+        search,
+        extras: CURRENCY,
+      },
+    );
+    const currencies = await currenciesOf(page.items.map((row) => row.id));
+    expect(page.items).toHaveLength(7);
+    expect(page.items.map((row) => row.currency)).toEqual(page.items.map((row) => currencies.get(row.id)));
   });
 
   it('binds filter values as parameters: SQL in a value matches nothing', async () => {

@@ -54,14 +54,20 @@ export async function runConcurrently(count: number, concurrency: number, task: 
   return latencies;
 }
 
+/** Reads the whole answer to a request, which must be `status` (else an error naming what it answered). */
+export async function answered(request: Promise<Response>, status: number): Promise<void> {
+  const response = await request;
+  const body = await response.arrayBuffer();
+  if (response.status !== status)
+    throw new Error(`${response.url} answered ${response.status}: ${Buffer.from(body).toString('utf8', 0, 300)}`);
+}
+
 /** Sends `request` back to back until `until` (a time in ms); each answer must be `status`. Returns each latency in ms. */
 export async function requestsUntil(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
   const latencies: number[] = [];
   while (Date.now() < until) {
     const started = performance.now();
-    const response = await request();
-    await response.arrayBuffer();
-    if (response.status !== status) throw new Error(`${response.url} answered ${response.status}`);
+    await answered(request(), status);
     latencies.push(performance.now() - started);
   }
   return latencies;

@@ -6,9 +6,9 @@
  * BENCH_CRASH_SUBSCRIPTIONS, BENCH_SEARCH_CLAIMS, BENCH_SEARCH_REQUESTS, BENCH_REPORT_ROWS (claims and policies), BENCH_REPORT_REQUESTS
  * (per report), BENCH_SCREEN_REQUESTS (per way of reading the claims screen), BENCH_LIST_SECONDS (each load run of
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
- * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, fairness, billingDay, webhooks, peoplePages, quotes, ledger, ledgerClose).
+ * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, fairness, billingDay, webhooks, peoplePages, quotes, policyChanges, ledger, ledgerClose).
  * BENCH_WEBHOOK_EVENTS (200 per phase) and BENCH_WEBHOOK_ROLLOUT_EMPLOYEES (3,000) size the webhooks section;
- * BENCH_PAGE_REQUESTS (400 one at a time per way) and BENCH_PAGE_SECONDS (each load run) the peoplePages section, BENCH_QUOTE_SECONDS (10, each phase) the quotes section. BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
+ * BENCH_PAGE_REQUESTS (400 one at a time per way) and BENCH_PAGE_SECONDS (each load run) the peoplePages section, BENCH_QUOTE_SECONDS (10, each phase) the quotes section, BENCH_POLICY_CHANGE_POLICIES (600 active, half changed, half cancelled) the policyChanges section. BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
  * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_LEDGER_SECONDS (10, each half) the ledger section, BENCH_LEDGER_POLICIES (100,000) the month closed in it and the ledgerClose section. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k
@@ -43,6 +43,7 @@ import { benchStarts } from './starts';
 import { benchWorkerCrash } from './worker-crash';
 import { benchWorkerMemory } from './worker-memory';
 import { benchPeoplePages } from './people-pages';
+import { benchPolicyChanges } from './policy-changes';
 import { benchQuotes } from './quotes';
 import { benchWebhooks } from './webhooks';
 
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
     await section('webhooks', () => benchWebhooks(infra, size('BENCH_WEBHOOK_EVENTS', 200), size('BENCH_WEBHOOK_ROLLOUT_EMPLOYEES', 3000)));
     await section('peoplePages', () => benchPeoplePages(infra, size('BENCH_PAGE_REQUESTS', 400), size('BENCH_PAGE_SECONDS', 10)));
     await section('quotes', () => benchQuotes(infra, size('BENCH_QUOTE_SECONDS', 10)));
+    await section('policyChanges', () => benchPolicyChanges(infra, size('BENCH_POLICY_CHANGE_POLICIES', 600)));
     await section('ledger', () => benchLedger(infra, size('BENCH_LEDGER_SECONDS', 10), size('BENCH_LEDGER_POLICIES', 100_000)));
     await section('ledgerClose', () => benchLedgerClose(infra, size('BENCH_LEDGER_POLICIES', 100_000)));
     const curve = (name: string, measure: (set: NonNullable<typeof sizeSet>) => Promise<Curve>) =>

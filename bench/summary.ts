@@ -10,6 +10,7 @@ import type { LedgerCloseResult } from './ledger-close';
 import type { ListsResult } from './lists';
 import type { LoginStormResult } from './login-storm';
 import type { PeoplePagesResult } from './people-pages';
+import type { PhaseResult, PolicyChangesResult } from './policy-changes';
 import type { QuotesResult } from './quotes';
 import type { ReportsResult } from './reports';
 import type { RolloutResult } from './rollout';
@@ -35,6 +36,7 @@ export interface BenchResults {
   webhooks?: WebhooksResult;
   peoplePages?: PeoplePagesResult;
   quotes?: QuotesResult;
+  policyChanges?: PolicyChangesResult;
   ledger?: LedgerResult;
   ledgerClose?: LedgerCloseResult;
 }
@@ -364,6 +366,33 @@ export function summaryRows(r: BenchResults): Row[] {
         `${n(q.quotesPerSecond)}/s, p95 ${n(q.quoteP95UnderLoadMs)} ms; API CPU ${n(q.cpuMsPerQuote.api, 2)} ms a quote; ${n(q.mailsInOutbox)} mails in the outbox for ${n(q.quotesRecorded)} quotes`,
         '≥ 1,000/s',
         q.quotesPerSecond >= 1000,
+      ],
+    );
+  }
+  if (r.policyChanges) {
+    const p = r.policyChanges;
+    const phase = (name: string, f: PhaseResult): Row[] => [
+      [
+        `policy change applied vs cancellation, ${name}: p95`,
+        `${ratio(f.p95Ratio)} (${n(f.change.p95Ms)} vs ${n(f.cancellation.p95Ms)} ms; p50 ${n(f.change.p50Ms)} vs ${n(f.cancellation.p50Ms)}, p99 ${n(f.change.p99Ms)} vs ${n(f.cancellation.p99Ms)} ms; the Update ${n(f.change.updateMeanMs)} vs ${n(f.cancellation.updateMeanMs)} ms mean)`,
+        '≤ 1.5 ×',
+        f.targetMet,
+      ],
+      [
+        `policy change applied vs cancellation, ${name}: CPU ms per operation`,
+        `API ${n(f.change.cpuMsPerOperation.api, 2)} vs ${n(f.cancellation.cpuMsPerOperation.api, 2)}, worker ${n(f.change.cpuMsPerOperation.worker, 2)} vs ${n(f.cancellation.cpuMsPerOperation.worker, 2)}, PostgreSQL ${n(f.change.cpuMsPerOperation.postgres, 2)} vs ${n(f.cancellation.cpuMsPerOperation.postgres, 2)}, Temporal ${n(f.change.cpuMsPerOperation.temporal, 2)} vs ${n(f.cancellation.cpuMsPerOperation.temporal, 2)} (${ratio(f.cpuRatio)})`,
+        'reported',
+        undefined,
+      ],
+    ];
+    rows.push(
+      ...phase(`${n(p.policies)} policies, one at a time`, p.oneAtATime),
+      ...phase(`${p.concurrent.clients} clients`, p.concurrent),
+      [
+        'policy changes: every operation carried out',
+        `${n(p.changesApplied)} changes applied, ${n(p.policiesCancelled)} policies cancelled`,
+        'reported',
+        undefined,
       ],
     );
   }

@@ -9,7 +9,13 @@ const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function sealAesGcm(key: Buffer, aad: string, plain: Uint8Array): Buffer {
+/**
+ * A key as the cipher takes it: a KeyObject made once (`crypto.createSecretKey`) where the same key
+ * seals many times, as the payload codec's do; raw bytes are checked and copied into one per call.
+ */
+export type AesKey = Buffer | crypto.KeyObject;
+
+export function sealAesGcm(key: AesKey, aad: string, plain: Uint8Array): Buffer {
   const iv = crypto.randomBytes(IV_BYTES);
   const cipher = crypto.createCipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -17,7 +23,7 @@ export function sealAesGcm(key: Buffer, aad: string, plain: Uint8Array): Buffer 
 }
 
 /** The plain bytes, or null when they cannot be had: too short to hold IV and tag, another key or AAD, altered bytes. */
-export function openAesGcm(key: Buffer, aad: string, sealed: Uint8Array): Buffer | null {
+export function openAesGcm(key: AesKey, aad: string, sealed: Uint8Array): Buffer | null {
   const data = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   if (data.length < IV_BYTES + TAG_BYTES) return null;
   try {

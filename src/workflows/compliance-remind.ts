@@ -6,14 +6,12 @@
  * Like the rollout it continues as new every `batchesPerRun` batches, so its history stays small
  * whatever the audience.
  */
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ComplianceRemindInput, RemindProgress, remindProgressQuery } from '../contracts/compliance-remind';
 import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
+import { batchRunOf } from './support/batch-runs';
 import { publishStatus } from './support/business-status';
-
-const DEFAULT_BATCH_SIZE = 200;
-const DEFAULT_BATCHES_PER_RUN = 20;
 
 const { remindBatch } = proxyActivities<Activities>({
   // A batch sends up to batchSize e-mails; each is recorded under its key, so a retry sends none twice.
@@ -21,15 +19,11 @@ const { remindBatch } = proxyActivities<Activities>({
 });
 
 export async function complianceRemindWorkflow(input: ComplianceRemindInput): Promise<RemindProgress> {
-  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
-  const batchesPerRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
-  const progress: RemindProgress = input.progress
-    ? { ...input.progress, runs: input.progress.runs + 1 }
-    : { sent: 0, skipped: 0, batches: 0, runs: 1 };
+  const { batchSize, progress, dueToContinue } = batchRunOf(input, () => ({ sent: 0, skipped: 0, batches: 0, runs: 1 }));
   setHandler(remindProgressQuery, () => progress);
 
   for (let batchesThisRun = 0; ; batchesThisRun += 1) {
-    if (batchesThisRun >= batchesPerRun || workflowInfo().continueAsNewSuggested) {
+    if (dueToContinue(batchesThisRun)) {
       await continueAsNew<typeof complianceRemindWorkflow>({ ...input, progress });
     }
     const batch = await remindBatch({ remindId: input.remindId, limit: batchSize });

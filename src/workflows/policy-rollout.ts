@@ -14,14 +14,12 @@
  * not per employee. Every `batchesPerRun` batches the rollout continues as new with its cursor,
  * so even a very large tenant keeps each run's history small.
  */
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { PolicyRolloutInput, RolloutProgress, rolloutProgressQuery } from '../contracts/policy-rollout';
 import { BATCH_ACTIVITY_OPTIONS } from './support/activity-options';
+import { batchRunOf } from './support/batch-runs';
 import { publishStatus } from './support/business-status';
-
-const DEFAULT_BATCH_SIZE = 200;
-const DEFAULT_BATCHES_PER_RUN = 20;
 
 const { createAcknowledgementBatch, endRetiredAcknowledgementRuns } = proxyActivities<Activities>({
   // A batch writes its rows and starts up to batchSize runs; both are idempotent, so a retry is safe.
@@ -29,24 +27,20 @@ const { createAcknowledgementBatch, endRetiredAcknowledgementRuns } = proxyActiv
 });
 
 export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<RolloutProgress> {
-  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
-  const batchesPerRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
-  const progress: RolloutProgress = input.progress
-    ? { ...input.progress, runs: input.progress.runs + 1 }
-    : {
-        phase: input.retiredVersionIds.length ? 'ending_retired_runs' : 'creating_acknowledgements',
-        cursor: null,
-        retiredRunsEnded: 0,
-        acknowledgements: 0,
-        runsStarted: 0,
-        batches: 0,
-        runs: 1,
-      };
+  const { batchSize, progress, dueToContinue } = batchRunOf(input, (): RolloutProgress => ({
+    phase: input.retiredVersionIds.length ? 'ending_retired_runs' : 'creating_acknowledgements',
+    cursor: null,
+    retiredRunsEnded: 0,
+    acknowledgements: 0,
+    runsStarted: 0,
+    batches: 0,
+    runs: 1,
+  }));
   setHandler(rolloutProgressQuery, () => progress);
 
   let batchesThisRun = 0;
   while (progress.phase !== 'completed') {
-    if (batchesThisRun >= batchesPerRun || workflowInfo().continueAsNewSuggested) {
+    if (dueToContinue(batchesThisRun)) {
       await continueAsNew<typeof policyRolloutWorkflow>({ ...input, progress });
     }
     if (progress.phase === 'ending_retired_runs') {

@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { financialsSchema } from './money/schemas';
 import { CLAIM_STAGES } from '../../contracts/claim';
-import { money, uuid, workflowRef } from '../http/common-schemas';
+import { money, uuid, workflowRef, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
 import { object, oneOf, required, withDefault } from '../../shared/typed-schema';
@@ -52,7 +52,7 @@ const noteText = Joi.string().trim().min(1).max(10_000);
 
 export const noteBody = object({ body: required(noteText) }).label('NewClaimNote');
 
-export const noteParams = object({ id: required(uuid), noteId: required(uuid) });
+export const noteParams = childIdParams('noteId');
 
 export const editNoteBody = object({ body: required(noteText) }).label('EditClaimNote');
 

@@ -66,3 +66,9 @@ export const userSchema = Joi.object({
 
 /** A request taken in; what follows comes by e-mail. */
 export const acceptedSchema = Joi.object({ message: Joi.string() }).label('Accepted');
+
+/** The path's parameters of a row that hangs on another: `/claims/:id/notes/:noteId` takes `childIdParams('noteId')`. */
+export function childIdParams<K extends string>(child: K): Joi.ObjectSchema<Record<'id' | K, string>> {
+  // The type is written out: a computed key's name is only a string to `object()`'s inference.
+  return Joi.object({ id: required(uuid), [child]: required(uuid) });
+}

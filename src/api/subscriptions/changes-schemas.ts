@@ -1,7 +1,7 @@
 /** The input and answers of policy changes and versions (docs/subscriptions.md, Policy changes). */
 import Joi from 'joi';
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../models/subscription-change';
-import { uuid } from '../http/common-schemas';
+import { uuid, childIdParams } from '../http/common-schemas';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { holderPhone, propertyAddress } from './schemas';
 
@@ -20,7 +20,7 @@ export const calendarDay = Joi.string()
   .meta({ swagger: { format: 'date' } })
   .description('YYYY-MM-DD');
 
-export const changeParams = object({ id: required(uuid), changeId: required(uuid) });
+export const changeParams = childIdParams('changeId');
 
 export const quoteChangeBody = object({
   effectiveDate: required(

@@ -11,13 +11,13 @@ import { subscriptionAccess } from '../../access/subscriptions';
 import { PolicyDocument, SubscriptionVersion } from '../../models';
 import { POLICY_DOCUMENT_KINDS } from '../../models/policy-document';
 import { notFound } from '../../shared/errors';
-import { object, required } from '../../shared/typed-schema';
-import { uuid } from '../http/common-schemas';
+import { object } from '../../shared/typed-schema';
+import { uuid, childIdParams } from '../http/common-schemas';
 import { type RouteSpec, tagged } from '../http/route';
 import { childListRoute, downloadRoute } from '../http/row-route';
 import { orderingParam, pageQueryKeys, paginate } from '../lists/pagination';
 
-const documentParams = object({ id: required(uuid), documentId: required(uuid) });
+const documentParams = childIdParams('documentId');
 
 const documentsQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt'], 'createdAt') });
 

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { uuid } from '../http/common-schemas';
+import { uuid, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
 import { WEBHOOK_EVENT_PATTERNS } from '../../domain/webhooks/events';
@@ -43,7 +43,7 @@ export const listWebhookDeliveriesQuery = object({
   status: oneOf(WEBHOOK_DELIVERY_STATUSES),
 });
 
-export const deliveryParams = object({ id: required(uuid), deliveryId: required(uuid) });
+export const deliveryParams = childIdParams('deliveryId');
 
 export const replaySinceBody = object({
   since: required(

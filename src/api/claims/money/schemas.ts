@@ -4,7 +4,7 @@ import { COST_TYPES, RESERVE_CATEGORIES, RESERVE_CHANGE_STATUSES } from '../../.
 import { RECOVERY_KINDS } from '../../../models/claim-recovery';
 import { CLAIM_AMOUNT_INPUT } from '../../../shared/money';
 import { moneyInput, object, oneOf, required } from '../../../shared/typed-schema';
-import { bankAccountKeys, printableText, uuid } from '../../http/common-schemas';
+import { bankAccountKeys, printableText, uuid, childIdParams } from '../../http/common-schemas';
 
 const moneyString = Joi.string().description('decimal amount in the claim’s currency');
 const reason = Joi.string().trim().min(3).max(500);
@@ -18,7 +18,7 @@ export const reserveChangeBody = object({
   reason: required(reason.description('Why: kept with the change')),
 }).label('ReserveChange');
 
-export const changeParams = object({ id: required(uuid), changeId: required(uuid) });
+export const changeParams = childIdParams('changeId');
 
 export const recoveryBody = object({
   kind: required(oneOf(RECOVERY_KINDS)),
@@ -92,7 +92,7 @@ export const paymentBody = object({
   note: printableText(500).description('Why, for the approver and the record'),
 }).label('PaymentRequest');
 
-export const paymentParams = object({ id: required(uuid), paymentId: required(uuid) });
+export const paymentParams = childIdParams('paymentId');
 
 export const paymentFailureBody = object({
   reason: required(printableText(200).description('Why the bank returned it (its return reason)')),

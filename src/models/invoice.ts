@@ -29,7 +29,10 @@ export function overdueInvoiceWhere(): WhereOptions {
 export const PAYMENT_METHODS = ['card', 'bank_transfer', 'cheque', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-/** `owed`: to be paid back by hand (a manual payment); `pending`/`succeeded`/`failed`: through the provider. */
+/**
+ * `owed`: to be paid back by hand (a manual payment), `succeeded` once staff record it paid back;
+ * `pending`/`succeeded`/`failed`: through the provider.
+ */
 export const REFUND_STATUSES = ['owed', 'pending', 'succeeded', 'failed'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
@@ -82,6 +85,11 @@ const premiumRefundColumns = () =>
     providerRefundId: optional.string(255),
     /** Names the refund's cause (a cancellation): the same cause never refunds twice. */
     dedupeKey: required.string(200),
+    /** An `owed` refund paid back by hand (docs/premiums.md): when the money left, how, its reference, who recorded it. */
+    paidAt: optional.date(),
+    paidMethod: optional.string<PaymentMethod>(20),
+    paidReference: optional.string(200),
+    paidRecordedById: optional.uuid(),
   });
 
 export class PremiumRefund extends modelOf('premium_refunds', premiumRefundColumns) {}

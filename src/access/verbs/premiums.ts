@@ -10,6 +10,12 @@ export const PREMIUM_VERBS = {
    * paid without the money; a policyholder pays through the payment provider.
    */
   recordPremiumPayment: SUBSCRIPTION_VERBS.waiveFirstPremium,
+  /**
+   * Record a refund owed by hand as paid back (docs/premiums.md, Refunds paid back by hand): the
+   * finance roles who record the money coming in record it going out, since it takes the refund out
+   * of what the policy is owed; a policyholder cannot declare their own refund paid.
+   */
+  recordRefundPaid: SUBSCRIPTION_VERBS.waiveFirstPremium,
   /** Overdue invoices wait in the inbox of the claims staff, who chase the premiums their policies need (docs/inbox.md). */
   chaseOverduePremiums: ['claims_agent', 'claims_manager'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,8 +1,8 @@
 /** The premium commands as the API exposes them: access verb and input once, for REST and GraphQL alike. */
-import { recordManualPayment } from '../../domain/premiums/commands';
+import { recordManualPayment, recordRefundPaid } from '../../domain/premiums/commands';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
-import { manualPaymentBody } from './schemas';
+import { manualPaymentBody, refundPaidBody, refundPaidParams } from './schemas';
 
 /** Finance roles only (the verb's): a policyholder pays through the payment provider, never by declaring it; other staff 403. */
 export const recordManualPaymentOperation = operation({
@@ -11,4 +11,13 @@ export const recordManualPaymentOperation = operation({
   params: idParams,
   body: manualPaymentBody,
   run: recordManualPayment,
+});
+
+/** The same finance roles (the verb's) record a refund owed by hand paid back; other staff and policyholders 403. */
+export const recordRefundPaidOperation = operation({
+  name: 'premiums.recordRefundPaid',
+  verb: 'recordRefundPaid',
+  params: refundPaidParams,
+  body: refundPaidBody,
+  run: recordRefundPaid,
 });

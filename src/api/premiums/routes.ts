@@ -14,13 +14,14 @@ import { type AuthUser, route, type RouteContext, type RouteSpec, tagged } from 
 import { childListRoute, findRoute } from '../http/row-route';
 import type { ApiServices } from '../runtime/services';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
-import { recordManualPaymentOperation } from './operations';
+import { recordManualPaymentOperation, recordRefundPaidOperation } from './operations';
 import {
   appliedPaymentSchema,
   invoiceDetailSchema,
   invoicePaymentIntentSchema,
   invoiceSchema,
   listInvoicesQuery,
+  paidRefundSchema,
   subscriptionInvoicesQuery,
 } from './schemas';
 
@@ -145,6 +146,14 @@ export function premiumRoutes(): RouteSpec[] {
         'Record a premium payment received by hand (staff): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; Idempotency-Key makes a retry record it once',
       response: { status: 201, schema: appliedPaymentSchema },
       view: ({ payment, invoice }) => ({ payment: withAmount(payment), invoice: withAmount(invoice) }),
+    }),
+    operationRoute(recordRefundPaidOperation, {
+      method: 'post',
+      path: '/invoices/:id/refunds/:refundId/paid',
+      summary:
+        'Record a refund owed by hand as paid back (staff): when the money left, how and its bank reference. Only an owed refund (409 for one pending at the provider or paid back otherwise; the same pay-back again answers the refund as recorded); 422 for a day before the refund was recorded; 409 ledger_period_closed for a day in a closed month',
+      response: { status: 200, schema: paidRefundSchema },
+      view: ({ refund, invoice }) => ({ refund: withAmount(refund), invoice: withAmount(invoice) }),
     }),
   ]);
 }

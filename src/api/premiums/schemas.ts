@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../models/invoice';
-import { uuid } from '../http/common-schemas';
+import { childIdParams, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
 
@@ -38,16 +38,29 @@ const amount = moneyInput({ decimals: 3, integerDigits: 15, zero: true, text: tr
   "A decimal amount in the invoice's currency, e.g. 83.37 (JPY none, KWD and BHD up to 3 decimals)",
 );
 
+/** A payment's or a refund's reference as the bank or the cheque has it: one line of printable text. */
+const reference = Joi.string()
+  .trim()
+  .max(200)
+  .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text');
+
 export const manualPaymentBody = object({
   amount: required(amount),
   method: required(oneOf(PAYMENT_METHODS)),
-  reference: Joi.string()
-    .trim()
-    .max(200)
-    .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text')
-    .description('The bank transfer reference, cheque number, …'),
+  reference: reference.description('The bank transfer reference, cheque number, …'),
   receivedAt: Joi.date().iso().max('now').description('When the money arrived; now unless given'),
 }).label('ManualPayment');
+
+export const refundPaidParams = childIdParams('refundId');
+
+export const refundPaidBody = object({
+  paidAt: Joi.date()
+    .iso()
+    .max('now')
+    .description('When the money left; now unless given. Not in the future, nor before the refund was recorded (422)'),
+  method: required(oneOf(PAYMENT_METHODS)),
+  reference: required(reference.min(1).description('The bank transfer reference or cheque number the refund was paid back under')),
+}).label('RefundPaid');
 
 const money = {
   amountMinor: Joi.number().integer().description('Integer minor units of the currency (cents, yen, fils)'),
@@ -99,6 +112,10 @@ export const refundSchema = Joi.object({
   provider: Joi.string().allow(null),
   providerRefundId: Joi.string().allow(null),
   dedupeKey: Joi.string(),
+  paidAt: Joi.date().allow(null).description('When a refund owed by hand was paid back, as staff recorded it'),
+  paidMethod: oneOf(PAYMENT_METHODS).allow(null),
+  paidReference: Joi.string().allow(null),
+  paidRecordedById: uuid.allow(null),
   createdAt: Joi.date(),
   updatedAt: Joi.date(),
 }).label('PremiumRefund');
@@ -108,6 +125,8 @@ export const invoiceDetailSchema = invoiceSchema
   .label('InvoiceDetail');
 
 export const appliedPaymentSchema = Joi.object({ payment: paymentSchema, invoice: invoiceSchema }).label('AppliedPayment');
+
+export const paidRefundSchema = Joi.object({ refund: refundSchema, invoice: invoiceSchema }).label('PaidRefund');
 
 export const invoicePaymentIntentSchema = Joi.object({
   invoiceId: uuid,

@@ -1,13 +1,15 @@
 /**
  * The writes of premium billing a person makes (docs/premiums.md): staff record a payment received
- * by hand (bank transfer, cheque, card at the counter). A payment provider's events reach the same
- * `applyPayment` (src/domain/premiums/payments.ts).
+ * by hand (bank transfer, cheque, card at the counter), and a refund owed by hand paid back. A
+ * payment provider's events reach the same `applyPayment` (src/domain/premiums/payments.ts).
  */
 import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import type { PaymentMethod } from '../../models/invoice';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { applyPayment, type AppliedPayment } from './payments';
+import { recordRefundPaidBack } from './refunds-paid';
+import type { Invoice, PremiumRefund } from '../../models';
 import { amountIn } from './amounts';
 import type { Command } from '../command';
 
@@ -48,4 +50,30 @@ export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = 
   // The run hears of it now rather than at the relay's next pass.
   if (applied.runSignal) await deps.outbox.deliver(applied.runSignal);
   return applied;
+};
+
+export interface RefundPaidInput {
+  id: string;
+  refundId: string;
+  /** When the money left; now unless given. */
+  paidAt?: Date;
+  method: PaymentMethod;
+  reference: string;
+}
+
+/**
+ * Records the invoice's refund owed by hand as paid back (docs/premiums.md, Refunds paid back by
+ * hand): 404 for an invoice the caller does not see (another tenant's) or a refund not on it, 409
+ * for a refund not owed by hand, 422 for a day before the refund was recorded.
+ */
+export const recordRefundPaid: Command<RefundPaidInput, { refund: PremiumRefund; invoice: Invoice }> = async (caller, input, deps) => {
+  const invoice = await findVisible(caller, invoiceAccess, input.id);
+  const refund = await recordRefundPaidBack(
+    deps.sequelize,
+    invoice,
+    input.refundId,
+    { paidAt: input.paidAt ?? new Date(), method: input.method, reference: input.reference, recordedById: caller.id },
+    deps.auditSource,
+  );
+  return { refund, invoice };
 };

@@ -151,8 +151,16 @@ export async function postRefundsOwed(
   await postAll(sequelize, entries, transaction);
 }
 
-/** A refund the provider reports succeeded: the money left the bank. */
-export async function postRefundPaid(sequelize: Sequelize, refund: PremiumRefund, transaction: Transaction): Promise<boolean> {
+/**
+ * A refund paid: the provider reports it succeeded, or staff paid an owed one back by hand. The money
+ * left the bank today (the provider's), or on `paidOn` (by hand: a day in a closed month is refused).
+ */
+export async function postRefundPaid(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  transaction: Transaction,
+  paidOn?: Date,
+): Promise<boolean> {
   const { term } = await Invoice.findByPk(refund.invoiceId, { attributes: ['term'], transaction, rejectOnEmpty: true });
   return post(
     sequelize,
@@ -161,6 +169,7 @@ export async function postRefundPaid(sequelize: Sequelize, refund: PremiumRefund
       sourceOf('premium_refund', refund.id, 'paid'),
       `Refund paid: ${refund.reason}`,
       debitCredit('refunds_payable', 'cash', refund.amountMinor),
+      { postedOn: paidOn },
     ),
     transaction,
   );

@@ -3,7 +3,7 @@ import Joi from 'joi';
 import { Invoice as InvoiceModel, PremiumPayment as PaymentModel, PremiumRefund as RefundModel } from '../../../models';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../../models/invoice';
 import { formatMinorUnits } from '../../../shared/money';
-import { recordManualPaymentOperation } from '../../premiums/operations';
+import { recordManualPaymentOperation, recordRefundPaidOperation } from '../../premiums/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
@@ -44,6 +44,9 @@ const PremiumRefund = builder.objectRef<RefundModel>('PremiumRefund').implement(
     reason: t.exposeString('reason'),
     status: t.expose('status', { type: RefundStatusEnum }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    paidAt: t.expose('paidAt', { type: 'DateTime', nullable: true, description: 'When a refund owed by hand was paid back' }),
+    paidMethod: t.expose('paidMethod', { type: PaymentMethodEnum, nullable: true }),
+    paidReference: t.exposeString('paidReference', { nullable: true }),
   }),
 });
 
@@ -108,5 +111,17 @@ builder.mutationFields((t) => ({
       receivedAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
     }),
     ...mutationOf(recordManualPaymentOperation, { row: (applied) => applied.invoice, reload: reloadInvoice }),
+  }),
+  recordRefundPaid: t.field({
+    type: Invoice,
+    description:
+      'Record a refund owed by hand as paid back (staff); the same command as POST /invoices/:id/refunds/:refundId/paid. Answers the invoice',
+    args: rowMutationArgs(t.arg, {
+      refundId: t.arg.id({ required: true }),
+      method: t.arg({ type: PaymentMethodEnum, required: true }),
+      reference: t.arg.string({ required: true, description: 'The bank transfer reference or cheque number' }),
+      paidAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
+    }),
+    ...mutationOf(recordRefundPaidOperation, { row: (paid) => paid.invoice, reload: reloadInvoice }),
   }),
 }));

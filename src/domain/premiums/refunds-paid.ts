@@ -1,0 +1,97 @@
+/**
+ * A refund owed by hand, recorded paid back by staff (docs/premiums.md, Refunds paid back by hand):
+ * a cancellation's or a policy change's refund of a payment received by hand is `owed` until finance
+ * pays it back (a bank transfer, a cheque) and says so here. In one transaction, under the refund's
+ * row lock: the row becomes `succeeded` (the status every reader already takes for money given
+ * back) with when, how and the reference, audited `invoice.refund_paid`, and posted to the books
+ * dated the day it was paid (Dr refunds payable, Cr cash; a closed month refuses it with 409 and
+ * nothing is recorded).
+ */
+import type { Sequelize } from 'sequelize';
+import { PremiumRefund, type Invoice } from '../../models';
+import type { PaymentMethod } from '../../models/invoice';
+import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { recordAudit, type AuditSource } from '../audit/record';
+import { postRefundPaid } from './ledger-postings';
+
+export interface RefundPaidBack {
+  /** When the money left; not in the future (the schema) nor before the refund was recorded. */
+  paidAt: Date;
+  method: PaymentMethod;
+  /** The bank transfer's reference, the cheque's number. */
+  reference: string;
+  recordedById: string;
+}
+
+/** Whether a refund already paid back was paid back as `paid` says: the same request again, answered as it was. */
+const samePayBack = (refund: PremiumRefund, paid: RefundPaidBack) =>
+  refund.paidAt?.getTime() === paid.paidAt.getTime() && refund.paidMethod === paid.method && refund.paidReference === paid.reference;
+
+/**
+ * Records the invoice's `owed` refund `refundId` paid back. The caller found the invoice among those
+ * it sees (another tenant's is 404 before this). A refund of another invoice is 404; one `pending` at
+ * the provider, refused by it (`failed`: its owed entry was reversed) or paid back otherwise is 409,
+ * but the same pay-back again (a repeat whose answer was lost) answers the refund as recorded.
+ */
+export async function recordRefundPaidBack(
+  sequelize: Sequelize,
+  invoice: Pick<Invoice, 'id' | 'tenantId'>,
+  refundId: string,
+  paid: RefundPaidBack,
+  source: AuditSource,
+): Promise<PremiumRefund> {
+  return sequelize.transaction(async (transaction) => {
+    const refund = await PremiumRefund.findOne({
+      where: { id: refundId, invoiceId: invoice.id, tenantId: invoice.tenantId },
+      lock: transaction.LOCK.UPDATE,
+      transaction,
+    });
+    if (!refund) throw notFound('Refund');
+    if (refund.status === 'succeeded' && refund.paidAt && samePayBack(refund, paid)) return refund;
+    if (refund.status !== 'owed')
+      throw conflict(
+        refund.status === 'pending'
+          ? 'The refund is pending at the payment provider, which pays it back'
+          : `The refund is ${refund.status}: only a refund owed by hand is recorded paid back`,
+        [{ rule: 'refund_not_owed', message: `status ${refund.status}` }],
+      );
+    if (paid.paidAt < refund.createdAt)
+      throw unprocessable('A refund is paid back after it was recorded', [
+        { field: 'paidAt', message: `not before ${refund.createdAt.toISOString()}` },
+      ]);
+    await refund.update(
+      {
+        status: 'succeeded',
+        paidAt: paid.paidAt,
+        paidMethod: paid.method,
+        paidReference: paid.reference,
+        paidRecordedById: paid.recordedById,
+      },
+      { transaction },
+    );
+    // Dated the day the money left: a day in a closed month is refused (409) and the row's change rolls back.
+    await postRefundPaid(sequelize, refund, transaction, paid.paidAt);
+    await recordAudit(
+      source,
+      {
+        tenantId: refund.tenantId,
+        action: 'invoice.refund_paid',
+        entityType: 'invoice',
+        entityId: refund.invoiceId,
+        before: { status: 'owed' },
+        after: {
+          refundId: refund.id,
+          status: refund.status,
+          amountMinor: refund.amountMinor,
+          currency: refund.currency,
+          paidAt: paid.paidAt.toISOString(),
+          method: paid.method,
+          reference: paid.reference,
+        },
+        dedupeKey: `${refund.id}:paid`,
+      },
+      transaction,
+    );
+    return refund;
+  });
+}

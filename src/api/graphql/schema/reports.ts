@@ -3,6 +3,7 @@
  * section read by the same SQL function as REST and only when the query asks for it. The platform
  * report's tenants are a connection whose figures are counted for the whole page at once.
  */
+import type { ObjectRef } from '@pothos/core';
 import Joi from 'joi';
 import type { Sequelize, WhereOptions } from 'sequelize';
 import { CLAIM_STAGES } from '../../../contracts/claim';
@@ -110,6 +111,24 @@ const groupsOf =
   <G, R>(read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<R>) =>
   (source: ReportSource<G>) =>
     source.once('groups', () => read(source.sequelize, source.tenantId, source.period, source.groupBy));
+
+/** A report's `totals`, one per currency, and `groups` of `figures`, both from one statement (`read`, as `groupsOf`). */
+function perCurrencyFigures<G extends string, Row>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, ReportSource<G>>,
+  figures: ObjectRef<BuilderTypes, Row>,
+  read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<{ totals: Row[]; groups: Row[] }>,
+) {
+  const figuresOf = groupsOf(read);
+  return {
+    totals: t.field({
+      type: [figures],
+      extensions: ONE_STATEMENT,
+      description: 'One entry per currency',
+      resolve: async (source) => (await figuresOf(source)).totals,
+    }),
+    groups: t.field({ type: [figures], extensions: ONE_STATEMENT, resolve: async (source) => (await figuresOf(source)).groups }),
+  };
+}
 
 /** A section read by one statement (`read`) from the report's tenant and period. */
 const sectionOf = <R>(read: (sequelize: Sequelize, tenantId: string, period: Period) => Promise<R>) => ({
@@ -443,22 +462,10 @@ const OverdueNow = builder.objectRef<ReportSource<PremiumGrouping>>('OverdueInvo
   }),
 });
 
-const premiumGroupsOf = groupsOf(premiumGroups);
-
 const PremiumsReport = builder.objectRef<ReportSource<PremiumGrouping>>('PremiumsReport').implement({
   fields: (t) => ({
     ...periodFields(t),
-    totals: t.field({
-      type: [PremiumFigures],
-      extensions: ONE_STATEMENT,
-      description: 'One entry per currency',
-      resolve: async (source) => (await premiumGroupsOf(source)).totals,
-    }),
-    groups: t.field({
-      type: [PremiumFigures],
-      extensions: ONE_STATEMENT,
-      resolve: async (source) => (await premiumGroupsOf(source)).groups,
-    }),
+    ...perCurrencyFigures(t, PremiumFigures, premiumGroups),
     overdueNow: t.field({ type: OverdueNow, extensions: TWO_STATEMENTS, resolve: (source) => source }),
   }),
 });
@@ -480,22 +487,10 @@ const FinanceFigures = builder.objectRef<FinanceFiguresRow & { key?: string; lab
   }),
 });
 
-const financeGroupsOf = groupsOf(financeGroups);
-
 const FinanceReport = builder.objectRef<ReportSource<FinanceGrouping>>('FinanceReport').implement({
   fields: (t) => ({
     ...periodFields(t),
-    totals: t.field({
-      type: [FinanceFigures],
-      extensions: ONE_STATEMENT,
-      description: 'One entry per currency',
-      resolve: async (source) => (await financeGroupsOf(source)).totals,
-    }),
-    groups: t.field({
-      type: [FinanceFigures],
-      extensions: ONE_STATEMENT,
-      resolve: async (source) => (await financeGroupsOf(source)).groups,
-    }),
+    ...perCurrencyFigures(t, FinanceFigures, financeGroups),
   }),
 });
 

@@ -135,7 +135,7 @@ const CURVES: CurveSpec[] = [
   },
 ];
 
-interface Timing {
+export interface Timing {
   requests: number;
   /** Answers other than 200, by status (their latency is counted with the rest). */
   notOk: Record<number, number>;
@@ -323,7 +323,7 @@ async function grow(client: Client, volume: Volume, from: number, to: number): P
 }
 
 /** A URL and the headers to ask it with. */
-interface Target {
+export interface Target {
   url: string;
   headers?: Record<string, string>;
 }
@@ -367,15 +367,15 @@ async function timeInTurn(api: Target, bare: Target, requests: number): Promise<
   return { api: timingOf(apiLatencies, apiRefused), bare: timingOf(bareLatencies, bareRefused) };
 }
 
-/** GROWTH_CONCURRENCY requests in flight at once. */
-async function timeConcurrently(target: Target, requests: number): Promise<Timing> {
+/** `lanes` requests in flight at once (GROWTH_CONCURRENCY unless given; 1: one at a time). */
+export async function timeConcurrently(target: Target, requests: number, lanes = GROWTH_CONCURRENCY): Promise<Timing> {
   const latencies: number[] = [];
   const refused = new Map<number, number>();
   const deadline = performance.now() + TIMING_BUDGET_MS;
   const lane = async () => {
     while (goesOn(latencies.length, requests, deadline)) latencies.push(await ask(target, refused));
   };
-  await Promise.all(Array.from({ length: GROWTH_CONCURRENCY }, lane));
+  await Promise.all(Array.from({ length: lanes }, lane));
   return timingOf(latencies, refused);
 }
 
@@ -393,7 +393,7 @@ async function timeCounts(client: Client, tenantId: string): Promise<{ claims: n
   return { claims: await median('claims'), subscriptions: await median('subscriptions') };
 }
 
-async function explainAll(client: Client, statements: CapturedStatement[]): Promise<string[][]> {
+export async function explainAll(client: Client, statements: CapturedStatement[]): Promise<string[][]> {
   const plans: string[][] = [];
   for (const { text, values } of statements) {
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values);

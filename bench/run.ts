@@ -13,7 +13,8 @@
  * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_LEDGER_SECONDS (10, each half) the ledger section, BENCH_LEDGER_POLICIES (100,000) the month closed in it and the ledgerClose section. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k
  * (listGrowth: bench/list-growth.ts, sized by BENCH_GROWTH_SIZES (10000,100000,1000000) and BENCH_GROWTH_REQUESTS (100 per
- * timing); rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES
+ * timing); ledgerGrowth: bench/ledger-growth.ts, BENCH_LEDGER_GROWTH_SIZES (10000,100000,1000000 journal entries),
+ * BENCH_LEDGER_CLOSE_SIZES (10000,100000 policies closed) and BENCH_GROWTH_REQUESTS; rolloutGrowth, expiryGrowth, billingGrowth: bench/curves.ts, whose sizes BENCH_ROLLOUT_SIZES, BENCH_EXPIRY_SIZES
  * and BENCH_BILLING_SIZES replace, BENCH_YARDSTICK_AT=each drains the expiry and billing yardsticks at every size);
  * `--sizes=large` their large sizes, a run that may take hours.
  * Results are printed, summed up in a table with the machine they ran on, and written to reports/bench.json.
@@ -29,6 +30,7 @@ import { benchFairness } from './fairness';
 import { benchGraphqlScreen } from './graphql-screen';
 import { benchLedger } from './ledger';
 import { benchLedgerClose } from './ledger-close';
+import { benchLedgerGrowth } from './ledger-growth';
 import { sizeSetOf } from './growth';
 import { benchReports } from './reports';
 import { benchRollout } from './rollout';
@@ -48,6 +50,8 @@ import { benchQuotes } from './quotes';
 import { benchWebhooks } from './webhooks';
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** A curve's sizes from its comma-separated setting; undefined (its defaults) without it. */
+const sizesFrom = (name: string) => process.env[name]?.split(',').map(Number);
 
 /** The issue's bound on `npm run bench -- --sizes` with every curve at its default sizes, on two cores. */
 const WHOLE_CURVE_RUN_LIMIT_S = 45 * 60;
@@ -98,9 +102,16 @@ async function main(): Promise<void> {
       ),
     );
     await section('graphqlScreen', () => benchGraphqlScreen(infra, size('BENCH_SCREEN_REQUESTS', 100)));
+    await section('listGrowth', () => benchListGrowth(infra, sizesFrom('BENCH_GROWTH_SIZES'), size('BENCH_GROWTH_REQUESTS', 100)), 'curve');
     await section(
-      'listGrowth',
-      () => benchListGrowth(infra, process.env.BENCH_GROWTH_SIZES?.split(',').map(Number), size('BENCH_GROWTH_REQUESTS', 100)),
+      'ledgerGrowth',
+      () =>
+        benchLedgerGrowth(
+          infra,
+          sizesFrom('BENCH_LEDGER_GROWTH_SIZES'),
+          sizesFrom('BENCH_LEDGER_CLOSE_SIZES'),
+          size('BENCH_GROWTH_REQUESTS', 100),
+        ),
       'curve',
     );
     await section('billingDay', () => benchBillingDay(infra, size('BENCH_BILLING_POLICIES', 1000), size('BENCH_STARTS_CONCURRENCY', 16)));
@@ -134,7 +145,9 @@ async function main(): Promise<void> {
   const rows = summaryRows(results as BenchResults);
   if (sizeSet) {
     // Only the default curves, all of them, are the run the issue holds to 45 minutes.
-    const listsChanged = process.env.BENCH_GROWTH_SIZES !== undefined || process.env.BENCH_GROWTH_REQUESTS !== undefined;
+    const listsChanged = ['BENCH_GROWTH_SIZES', 'BENCH_GROWTH_REQUESTS', 'BENCH_LEDGER_GROWTH_SIZES', 'BENCH_LEDGER_CLOSE_SIZES'].some(
+      (name) => process.env[name] !== undefined,
+    );
     const whole = sizeSet === 'curves' && !chosen && !listsChanged && !curvesChangedBySettings();
     rows.push(...timeRows(sectionSeconds, wholeSeconds, whole ? WHOLE_CURVE_RUN_LIMIT_S : undefined));
   }

@@ -1,7 +1,7 @@
 /** A signed-in user changes their e-mail address (docs/security.md, Changing an e-mail address). */
 import type { Config } from '../../config';
 import { confirmEmailChange, EMAIL_CHANGE_TTL_MS, requestEmailChange } from '../../domain/identity/email-change';
-import { acceptedSchema } from '../http/common-schemas';
+import { acceptedAnswer } from '../http/common-schemas';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
 import { type RouteSpec, tagged } from '../http/route';
 import { emailChangeBody, emailChangeConfirmBody, emailChangedSchema } from './email-schemas';
@@ -18,8 +18,7 @@ export function emailChangeRoutes(config: Config): RouteSpec[] {
       summary: `Ask to change your e-mail address: a token goes to the new address (${EMAIL_CHANGE_TTL_MS / 60_000} minutes, single use), a notice to the current one; nothing changes yet. The same answer when the address has an account (in any tenant): its owner is mailed a notice instead`,
       idempotent: false,
       before: [authLimit],
-      response: { status: 202, schema: acceptedSchema },
-      view: () => ({ message: 'Follow the link mailed to the new address, signed in, to change it' }),
+      ...acceptedAnswer('Follow the link mailed to the new address, signed in, to change it'),
     }),
     // Any signed-in caller, with the token mailed to their new address.
     operationRoute(

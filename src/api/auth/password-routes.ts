@@ -7,7 +7,7 @@ import type { Config } from '../../config';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../domain/identity/commands';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
 import { type RouteSpec, tagged } from '../http/route';
-import { acceptedSchema } from '../http/common-schemas';
+import { acceptedAnswer } from '../http/common-schemas';
 import { authAddressLimit, noStore, resetsPerAccountLimit } from './middleware';
 import { accessTokenSchema, changePasswordBody, passwordResetBody, passwordResetConfirmBody } from './schemas';
 
@@ -37,8 +37,7 @@ export function passwordRoutes(config: Config): RouteSpec[] {
       path: '/auth/password-reset',
       summary: 'Ask for a password reset e-mail (always 202, whether or not the account exists)',
       before: [authLimit, resetsPerAccount],
-      response: { status: 202, schema: acceptedSchema },
-      view: () => ({ message: 'If an active account has this e-mail, a reset token is on its way' }),
+      ...acceptedAnswer('If an active account has this e-mail, a reset token is on its way'),
     }),
     operationRoute(
       operation({ name: 'auth.confirmPasswordReset', verb: 'public', body: passwordResetConfirmBody, run: confirmPasswordReset }),

@@ -9,7 +9,7 @@ import { acceptInvitation, logIn, logOut, refreshSession, registerPolicyholder, 
 import { User } from '../../models';
 import { recordAuthEvent } from '../../domain/identity/auth-events';
 import { ApiError, unauthorized } from '../../shared/errors';
-import { acceptedSchema, userSchema } from '../http/common-schemas';
+import { acceptedAnswer, userSchema } from '../http/common-schemas';
 import { publicCommandDeps } from '../http/command-deps';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
 import { route, RouteContext, RouteSpec, tagged } from '../http/route';
@@ -53,8 +53,7 @@ export function authRoutes(config: Config): RouteSpec[] {
       summary:
         'Register as a policyholder of a tenant: the account works once the link mailed to the address is followed (202 whether or not the address has an account)',
       before: [authLimit, noStore],
-      response: { status: 202, schema: acceptedSchema },
-      view: () => ({ message: 'Check your mailbox: the next step is in the e-mail sent to this address' }),
+      ...acceptedAnswer('Check your mailbox: the next step is in the e-mail sent to this address'),
     }),
     operationRoute(operation({ name: 'auth.verifyEmail', verb: 'public', body: verifyEmailBody, run: verifyEmail }), {
       method: 'post',

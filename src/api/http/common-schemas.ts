@@ -65,7 +65,16 @@ export const userSchema = Joi.object({
 }).label('User');
 
 /** A request taken in; what follows comes by e-mail. */
-export const acceptedSchema = Joi.object({ message: Joi.string() }).label('Accepted');
+const acceptedSchema = Joi.object({ message: Joi.string() }).label('Accepted');
+
+/**
+ * How a route answers a request it took in whose next step comes by e-mail: 202 with `message`
+ * telling the client what to do (`description`: the status's own words in the OpenAPI document).
+ */
+export const acceptedAnswer = (message: string, description?: string) => ({
+  response: { status: 202, schema: acceptedSchema, ...(description && { description }) },
+  view: () => ({ message }),
+});
 
 /** The path's parameters of a row that hangs on another: `/claims/:id/notes/:noteId` takes `childIdParams('noteId')`. */
 export function childIdParams<K extends string>(child: K): Joi.ObjectSchema<Record<'id' | K, string>> {

@@ -4,7 +4,7 @@ import { resetUserMfa } from '../../domain/identity/mfa';
 import { User } from '../../models';
 import { narrowed, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
-import { acceptedSchema, idParams, userSchema } from '../http/common-schemas';
+import { acceptedAnswer, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
@@ -37,8 +37,7 @@ export function userRoutes(): RouteSpec[] {
       path: '/users',
       summary:
         'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
-      response: { status: 202, schema: acceptedSchema },
-      view: () => ({ message: 'The next step is in the e-mail sent to this address: the account works once its owner confirms it' }),
+      ...acceptedAnswer('The next step is in the e-mail sent to this address: the account works once its owner confirms it'),
     }),
     findRoute({
       path: '/users/:id',

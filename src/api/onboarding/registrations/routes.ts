@@ -14,7 +14,7 @@ import {
 import { Registration } from '../../../models';
 import { registrationAccess } from '../../../access/platform';
 import { authAddressLimit } from '../../auth/middleware';
-import { acceptedSchema, idParams } from '../../http/common-schemas';
+import { acceptedAnswer, idParams } from '../../http/common-schemas';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { type RouteSpec, tagged } from '../../http/route';
 import { operation, operationRoute } from '../../http/operation';
@@ -40,12 +40,10 @@ export function registrationRoutes(config: Config): RouteSpec[] {
           'Apply to join the platform as an insurance company (public): the request is submitted once the link mailed to the admin e-mail is followed',
         idempotent: true,
         before: [rateLimit({ name: 'registration-ip', points: config.rateLimit.registrationPerHour, durationSeconds: 3600 })],
-        response: {
-          status: 202,
-          schema: acceptedSchema,
-          description: 'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows',
-        },
-        view: () => ({ message: 'Check the administrator mailbox: the registration is submitted once the address is confirmed' }),
+        ...acceptedAnswer(
+          'Check the administrator mailbox: the registration is submitted once the address is confirmed',
+          'Accepted, whether or not the admin e-mail has an account: the e-mail sent to it says what follows',
+        ),
       },
     ),
     // Public and replayed from an Idempotency-Key: a repeat answers the registration submitted, which starts one run.

@@ -14,7 +14,7 @@ import { pageSchema, paginatePlain } from '../lists/pagination';
 import { textSearch } from '../lists/search';
 import { claimItemListRoute } from './item-list';
 import { liveClaimState } from './live-state';
-import { claimDetail, claimView } from './views';
+import { claimDetail, claimViews } from './views';
 import {
   addClaimNoteOperation,
   assignClaimOperation,
@@ -38,7 +38,7 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
   });
   const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
   const result = await paginatePlain<Claim, { currency: string }>(Claim, page, where, { search, extras: CLAIM_EXTRAS });
-  return { ...result, items: result.items.map(claimView) };
+  return { ...result, items: claimViews(result.items) };
 }
 
 export function claimRoutes(): RouteSpec[] {

@@ -4,21 +4,44 @@ import { currencyOf } from '../../domain/claims/money';
 import { Claim, ClaimHistory, ClaimPayment, SubscriptionVersion } from '../../models';
 import { formatClaimAmount } from '../../shared/money';
 
+/** A claim row with its currency, as a page of claims or a claim's detail reads it. */
+type ClaimRow = Attributes<Claim> & { currency: string };
+
 /**
- * A claim as REST answers it. `escalationDueAt` is the run's bookkeeping for the inbox and the SLA
- * breach report (null whenever the stage counts calendar time), not an answer: a claim's next
- * deadline, in UTC and in the tenant's time zone, is its live state's `nextDeadline`. Its amounts are
- * written in its currency, as its live state writes them (the row keeps two decimals in any): the
- * row carries it beside its columns (a list reads it in its page's statement).
+ * What a row holds that its answer does not copy as it is. `escalationDueAt` is the run's
+ * bookkeeping for the inbox and the SLA breach report (null whenever the stage counts calendar
+ * time), not an answer: a claim's next deadline, in UTC and in the tenant's time zone, is its live
+ * state's `nextDeadline`. The amounts are written in the claim's currency, as its live state
+ * writes them (the row keeps two decimals in any), and the run's IDs go under `workflow`.
  */
-export function claimView(claim: Attributes<Claim> & { currency: string }): object {
-  const { workflowId, runId, escalationDueAt: _escalationDueAt, amountClaimed, amountApproved, currency, ...fields } = claim;
-  return {
-    ...fields,
-    amountClaimed: formatClaimAmount(amountClaimed, currency),
-    amountApproved: amountApproved === null ? null : formatClaimAmount(amountApproved, currency),
-    workflow: { workflowId, runId },
-  };
+const NOT_COPIED = new Set(['workflowId', 'runId', 'escalationDueAt', 'amountClaimed', 'amountApproved', 'currency']);
+
+/** The keys of `claim` its answer copies, in the row's order. */
+const copiedKeysOf = (claim: ClaimRow) => Object.keys(claim).filter((key) => !NOT_COPIED.has(key));
+
+/**
+ * A claim as REST answers it: its row's fields but NOT_COPIED, its amounts in its currency, then
+ * its run. Built field by field: a rest pattern (`{ a, b, ...fields }`) copies through V8's slow
+ * path and leaves objects JSON.stringify writes at half the speed: a page of 20 took about 0.3 ms
+ * so, 0.02 ms this way (docs/performance.md, Lists).
+ */
+function viewOf(claim: ClaimRow, copied: readonly string[]): object {
+  const view: Record<string, unknown> = {};
+  for (const key of copied) view[key] = claim[key as keyof ClaimRow];
+  view.amountClaimed = formatClaimAmount(claim.amountClaimed, claim.currency);
+  view.amountApproved = claim.amountApproved === null ? null : formatClaimAmount(claim.amountApproved, claim.currency);
+  view.workflow = { workflowId: claim.workflowId, runId: claim.runId };
+  return view;
+}
+
+/** A claim as REST answers it (the row carries its currency beside its columns). */
+export const claimView = (claim: ClaimRow): object => viewOf(claim, copiedKeysOf(claim));
+
+/** A page of claims as REST answers them: its rows come from one statement, so the keys to copy are found once a page. */
+export function claimViews(claims: readonly ClaimRow[]): object[] {
+  if (claims.length === 0) return [];
+  const copied = copiedKeysOf(claims[0]);
+  return claims.map((claim) => viewOf(claim, copied));
 }
 
 /** A claim with its history, its latest settlement and the policy version that judged its cover. */

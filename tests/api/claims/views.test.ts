@@ -5,11 +5,47 @@
  * the cover of the policy version that judged it, REST and GraphQL) writes the amount with its
  * currency's decimals, as the run's answers do.
  */
+import { claimView, claimViews } from '../../../src/api/claims/views';
 import type { User } from '../../../src/models';
 import { createClaimsTeam, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildClaim, buildPlan, buildSubscription } from '../../support/factories';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { sentToPostgres } from '../../support/statements';
+
+/** A claim's row as a page of claims reads it, with its currency. */
+const ROW = {
+  id: '7d3c0c2e-0000-4000-8000-000000000001',
+  tenantId: '7d3c0c2e-0000-4000-8000-000000000002',
+  claimNumber: 'CLM-2026-000001',
+  subscriptionId: '7d3c0c2e-0000-4000-8000-000000000003',
+  claimantId: '7d3c0c2e-0000-4000-8000-000000000004',
+  filedById: '7d3c0c2e-0000-4000-8000-000000000004',
+  incidentDate: '2026-11-02',
+  description: 'Water damage in the kitchen',
+  amountClaimed: '1.25',
+  amountApproved: '1.20',
+  status: 'approved' as const,
+  assigneeId: null,
+  denialReason: null,
+  workflowId: 'claim-acme-CLM-2026-000001',
+  runId: 'run-1',
+  escalationDueAt: new Date('2026-11-30T09:00:00.000Z'),
+  subscriptionVersionId: null,
+  createdAt: new Date('2026-11-29T10:00:00.000Z'),
+  updatedAt: new Date('2026-11-29T11:00:00.000Z'),
+  currency: 'KWD',
+};
+
+/** The answer's bytes for ROW as the view built with a rest pattern wrote them (fields in the row's order, amounts, run). */
+const ROW_ANSWER =
+  '{"id":"7d3c0c2e-0000-4000-8000-000000000001","tenantId":"7d3c0c2e-0000-4000-8000-000000000002","claimNumber":"CLM-2026-000001","subscriptionId":"7d3c0c2e-0000-4000-8000-000000000003","claimantId":"7d3c0c2e-0000-4000-8000-000000000004","filedById":"7d3c0c2e-0000-4000-8000-000000000004","incidentDate":"2026-11-02","description":"Water damage in the kitchen","status":"approved","assigneeId":null,"denialReason":null,"subscriptionVersionId":null,"createdAt":"2026-11-29T10:00:00.000Z","updatedAt":"2026-11-29T11:00:00.000Z","amountClaimed":"1.250","amountApproved":"1.200","workflow":{"workflowId":"claim-acme-CLM-2026-000001","runId":"run-1"}}';
+
+it("a page's claims are written byte for byte as the rest pattern wrote them, in each row's order", () => {
+  expect(JSON.stringify(claimView(ROW))).toBe(ROW_ANSWER);
+  const second = { ...ROW, amountApproved: null, currency: 'JPY', amountClaimed: '12000.00' };
+  expect(JSON.stringify(claimViews([ROW, second]))).toBe(JSON.stringify([claimView(ROW), claimView(second)]));
+  expect(JSON.parse(JSON.stringify(claimViews([second])))[0]).toMatchObject({ amountClaimed: '12000', amountApproved: null });
+});
 
 describe('a claim’s row views and its live state spell its amounts alike', () => {
   let stack: TestStack;

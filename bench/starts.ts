@@ -127,7 +127,10 @@ async function activationsPerSecond(tenantId: string, total: number): Promise<nu
 /** `concurrency` 16 is the target's; 1 shows the latency of one request alone, beside the SDK's. */
 export async function benchStarts(infra: BenchInfra, starts: number, concurrency: number): Promise<StartsResult> {
   const taskQueue = 'bench-starts';
-  const env = await apiEnvFor(infra, taskQueue);
+  // The SDK loop's runs have no row until their first activity, and the backlog waits for the paused
+  // worker longer than the reconciler's grace: it would end them as runs whose row is gone. The
+  // grace is the only setting changed, and no start waits on the reconciler.
+  const env = { ...(await apiEnvFor(infra, taskQueue)), RECONCILER_GRACE_SECONDS: '86400' };
   const config = loadConfig(env);
   const stack = await startStackProcesses(infra, env);
   const { api, worker } = stack;

@@ -48,6 +48,11 @@ export const password = Joi.string()
   .pattern(/^(?=[^A-Za-z]*[A-Za-z])(?=[^0-9]*[0-9])/, 'letter and digit');
 /** A claimed amount, a plan's premium or cover: more than 0, two decimals, under 10^10 (docs/api.md, Money). */
 export const money = moneyInput({ decimals: 2, integerDigits: 10 });
+/**
+ * An amount in the currency of what it is for (a plan's, a risk's): at most 3 decimals, the most a
+ * currency has, and under 10^10 as the DECIMAL(12,2) columns hold; that currency may allow fewer (422).
+ */
+export const anyCurrencyMoney = (zero: boolean) => moneyInput({ decimals: 3, integerDigits: 10, zero, text: true });
 export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });
 
 export const userSchema = Joi.object({

@@ -7,12 +7,9 @@
 import Joi from 'joi';
 import { PROPERTY_CATEGORIES } from '../../contracts/quote';
 import { QUOTE_STATUSES } from '../../models/quote';
-import { uuid } from '../http/common-schemas';
+import { anyCurrencyMoney, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { moneyInput, object, oneOf, required, withDefault } from '../../shared/typed-schema';
-
-/** Every currency's amounts fit: at most 3 decimals, and under 10^10 as the DECIMAL(12,2) columns hold. */
-const riskMoney = (zero: boolean) => moneyInput({ decimals: 3, integerDigits: 10, zero, text: true });
+import { object, oneOf, required, withDefault } from '../../shared/typed-schema';
 
 /** What a quote's status is answered as: a quoted one past its validity is `expired` (not stored). */
 export const ANSWERED_QUOTE_STATUSES = [...QUOTE_STATUSES, 'expired'] as const;
@@ -25,8 +22,8 @@ export const riskSchema = object({
       .pattern(/^[a-z_]+$/, 'category code')
       .description(`One of ${PROPERTY_CATEGORIES.join(', ')} that the plan insures (another: 422 naming it)`),
   ),
-  sumInsured: required(riskMoney(false).description('The sum insured, a decimal string in the plan’s currency')),
-  deductible: required(riskMoney(true).description('One of the plan’s deductibles, a decimal string in its currency')),
+  sumInsured: required(anyCurrencyMoney(false).description('The sum insured, a decimal string in the plan’s currency')),
+  deductible: required(anyCurrencyMoney(true).description('One of the plan’s deductibles, a decimal string in its currency')),
   postcode: required(
     Joi.string()
       .trim()

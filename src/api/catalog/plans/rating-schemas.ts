@@ -7,12 +7,9 @@
  */
 import Joi from 'joi';
 import { PROPERTY_CATEGORIES, type RatingTables } from '../../../contracts/quote';
-import { moneyInput, object, required, withDefault } from '../../../shared/typed-schema';
-import { printableText, uuid } from '../../http/common-schemas';
+import { object, required, withDefault } from '../../../shared/typed-schema';
+import { anyCurrencyMoney, printableText, uuid } from '../../http/common-schemas';
 import { calendarDay } from '../../subscriptions/changes-schemas';
-
-/** At most 3 decimals, the most a currency has, and under 10^10; the plan's currency may allow fewer (422). */
-const amount = (zero: boolean) => moneyInput({ decimals: 3, integerDigits: 10, zero, text: true });
 
 /** A decimal string of digits: `integerDigits` before the point, at most `decimals` after. */
 const decimal = (integerDigits: number, decimals: number, description: string) =>
@@ -41,7 +38,9 @@ const years = Joi.number().integer().min(0).max(1000);
 export const ratingTablesSchema = object({
   ratePerThousand: required(decimal(4, 6, 'The premium per 1,000 of sum insured, more than 0 and at most 1000 (up to 6 decimals)')),
   sumInsured: required(
-    object({ min: required(amount(false)), max: required(amount(false)) }).description('The sums insured the plan accepts, inclusive'),
+    object({ min: required(anyCurrencyMoney(false)), max: required(anyCurrencyMoney(false)) }).description(
+      'The sums insured the plan accepts, inclusive',
+    ),
   ),
   categories: required(
     Joi.object<RatingTables['categories']>(Object.fromEntries(PROPERTY_CATEGORIES.map((category) => [category, factor])))
@@ -50,7 +49,7 @@ export const ratingTablesSchema = object({
   ),
   deductibles: required(
     Joi.array()
-      .items(object({ amount: required(amount(true)), credit: required(fraction('A fraction off the premium, 0 to 0.9')) }))
+      .items(object({ amount: required(anyCurrencyMoney(true)), credit: required(fraction('A fraction off the premium, 0 to 0.9')) }))
       .min(1)
       .max(20),
   ),
@@ -76,22 +75,22 @@ export const ratingTablesSchema = object({
   ),
   options: withDefault(
     Joi.array()
-      .items(object({ code: required(optionCode), label: required(label), premium: required(amount(true)) }))
+      .items(object({ code: required(optionCode), label: required(label), premium: required(anyCurrencyMoney(true)) }))
       .max(20),
     [],
   ),
-  minimumPremium: required(amount(false)),
+  minimumPremium: required(anyCurrencyMoney(false)),
   taxRate: withDefault(fraction('Insurance premium tax, a fraction of the premium from 0 to 1'), '0'),
   fees: withDefault(
     Joi.array()
-      .items(object({ label: required(label), amount: required(amount(false)) }))
+      .items(object({ label: required(label), amount: required(anyCurrencyMoney(false)) }))
       .max(10)
       .description('Flat fees added last, not taxed'),
     [],
   ),
   referral: withDefault(
     object({
-      sumInsuredAbove: amount(false),
+      sumInsuredAbove: anyCurrencyMoney(false),
       buildingOlderThanYears: years,
       zones: Joi.array().items(zoneCode).max(100),
     }).description('What refers a quote to an underwriter instead of quoting it'),

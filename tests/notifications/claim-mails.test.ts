@@ -54,6 +54,7 @@ describe('claim e-mails from templates', () => {
     const tenant = await buildTenant();
     await TenantSettings.update({ values: { collectPremiums: false, defaultLocale: 'de' } }, { where: { tenantId: tenant.id } });
     const claimant = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    // As a run passes it whose payment was recorded before it carried its currency: no `decimals`, so two.
     const cleared = {
       type: 'claimPaymentCleared',
       values: { claimNumber: 'CLM-2030-000002', amount: 2000, reference: 'PAY-CLM-2030-000002-1' },
@@ -69,6 +70,23 @@ describe('claim e-mails from templates', () => {
     const row = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey }, rejectOnEmpty: true });
     expect(row.attempts).toBe(1);
     expect(stack.smtp.messages.filter((m) => m.to.includes(claimant.email))).toHaveLength(1);
+  });
+
+  it('writes a payment with as many decimals as its currency has: yen in English, dinars in German', async () => {
+    const tenant = await buildTenant();
+    const english = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    const german = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'de' });
+    // As the claim's run passes them (src/workflows/claim/messages.ts): the amount and its currency's `decimals`.
+    const payment = (type: 'claimPaymentApproved' | 'claimPaymentReturned', amount: number, decimals: string) =>
+      ({ type, values: { claimNumber: 'CLM-2030-000005', amount, decimals, reference: 'PAY-CLM-2030-000005-1' } }) as const;
+
+    await send(templated('claim-mails-5:approved', tenant.id, { userIds: [english.id] }, payment('claimPaymentApproved', 250000, '0')));
+    await send(templated('claim-mails-5:returned', tenant.id, { userIds: [german.id] }, payment('claimPaymentReturned', 1234.5, '3')));
+
+    const yen = await stack.smtp.waitFor((m) => m.to.includes(english.email));
+    expect(yen.text).toContain('We approved a payment of 250000 on claim CLM-2030-000005 (reference PAY-CLM-2030-000005-1)');
+    const dinars = await stack.smtp.waitFor((m) => m.to.includes(german.email));
+    expect(dinars.text).toContain('Die Bank hat die Zahlung von 1234,500 zu Schaden CLM-2030-000005 zurückgegeben');
   });
 
   it('takes the tenant’s own subject and escapes a denial reason in the HTML', async () => {

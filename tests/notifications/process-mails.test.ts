@@ -100,6 +100,63 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
     expect(english.text).toContain('Reason given: Moved abroad');
   });
 
+  it('writes a policy’s cover and premium with as many decimals as its currency has: yen, dinars, and a mail of an older run', async () => {
+    const tenant = await germanTenant();
+    const english = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' });
+    const german = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'de' });
+    const terms = { subscriptionId: '0c6f2d4e-8a1b-4c3d-9e5f-7a6b5c4d3e2f', planName: 'Hausrat Plus' };
+    // As the run passes them (src/workflows/subscription/messages.ts): amounts in major units, the currency's `decimals`.
+    const period = { startDate: '2030-03-14', endDate: '2031-03-14' };
+    const activated = (coverageAmount: number, decimals?: string) => ({
+      type: 'subscriptionActivated' as const,
+      values: { ...terms, coverageAmount, ...(decimals && { decimals }), ...period },
+    });
+    const changed = (coverageAmount: number, premium: number, amount: number, decimals: string, currency: string) => ({
+      type: 'subscriptionChanged' as const,
+      values: {
+        ...terms,
+        version: 2,
+        effectiveDate: '2030-09-14',
+        coverageAmount,
+        premium,
+        amount,
+        decimals,
+        currency,
+        premiumEffect: 'billed',
+        scheduleUrl: '',
+        scheduleGiven: 'no',
+      },
+    });
+    const mails = {
+      'jpy-activated': [english, activated(250000, '0')],
+      'kwd-activated': [german, activated(1234.5, '3')],
+      'jpy-changed': [english, changed(300000, 54000, 1200, '0', 'JPY')],
+      'kwd-changed': [german, changed(90000, 240.5, 1.25, '3', 'KWD')],
+      // A run started before its terms carried the currency passes no `decimals`: written with two, as before.
+      'older-activated': [english, activated(250000)],
+    } as const;
+    const texts: Record<string, string> = {};
+    for (const [purpose, [to, template]] of Object.entries(mails)) {
+      const sent = await sendEmail({
+        idempotencyKey: `process-mails-money:${purpose}`,
+        tenantId: tenant.id,
+        to: { userIds: [to.id] },
+        template,
+      });
+      expect(sent).toMatchObject({ status: 'sent' });
+      const received = await stack.smtp.waitFor((m) => m.to.includes(to.email) && !Object.values(texts).includes(m.text));
+      texts[purpose] = received.text;
+    }
+
+    expect(texts['jpy-activated']).toContain(`Your subscription ${terms.subscriptionId} to Hausrat Plus covers 250000 from March 14, 2030`);
+    expect(texts['kwd-activated']).toContain(`Ihr Vertrag ${terms.subscriptionId} zum Tarif Hausrat Plus deckt 1234,500 vom 14. März 2030`);
+    expect(texts['jpy-changed']).toContain('it covers 300000 for a premium of 54000 JPY a term.');
+    expect(texts['jpy-changed']).toContain('For the rest of the term 1200 JPY more is billed');
+    expect(texts['kwd-changed']).toContain('Er deckt 90000,000 für einen Beitrag von 240,500 KWD je Laufzeit.');
+    expect(texts['kwd-changed']).toContain('werden 1,250 KWD mehr berechnet');
+    expect(texts['older-activated']).toContain('covers 250000.00 from March 14, 2030');
+  });
+
   it('still attaches a scheduled report’s CSV to the rendered mail, in German for a German tenant', async () => {
     const tenant = await germanTenant();
     const csv = 'claim,amount\nCLM-1,10.00\n';

@@ -51,6 +51,9 @@ export interface RenderedMail {
 
 const PRODUCT_NAME = 'Insurflow';
 
+/** The `decimals` of a mail that carries none: the `other` branch of `money()` (messages/money.ts), two decimals. */
+const LEGACY_DECIMALS = '2';
+
 /**
  * `Intl.DateTimeFormat` taking a date as its ISO string too, as a workflow passes it to its
  * activity (an instant, `2030-03-14T15:30:00.000Z`, or a calendar date, `2030-03-14`, which is
@@ -142,14 +145,14 @@ export async function renderNotification<T extends NotificationType>(
       calendarDay: { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' },
     },
   } as const;
+  // A run started before its mails' amounts carried their currency's decimals passes none (a
+  // missing variable fails the render): its amounts are written with two, as they were then (messages/money.ts).
+  const given = values as Record<string, TemplateValue | undefined>;
+  const filled = { ...given, decimals: given.decimals ?? LEGACY_DECIMALS } as Record<string, TemplateValue>;
   const format = (message: string | undefined) =>
     message === undefined
       ? undefined
-      : String(
-          new IntlMessageFormat(message, context.locale, formats, { formatters: FORMATTERS }).format(
-            values as Record<string, TemplateValue>,
-          ),
-        );
+      : String(new IntlMessageFormat(message, context.locale, formats, { formatters: FORMATTERS }).format(filled));
   const render = (part: MessagePart) => {
     const override = (OVERRIDABLE_PARTS as readonly string[]).includes(part)
       ? context.overrides[type]?.[context.locale]?.[part as OverridablePart]

@@ -99,10 +99,11 @@ export const TEMPLATES = {
   claimApprovalEscalation: { variables: { claimNumber: SAMPLE_CLAIM, hours: 48, working: 'no' } },
   claimDocumentsReminder: { variables: { claimNumber: SAMPLE_CLAIM, days: 30, working: 'no' } },
   claimDocumentsEscalation: { variables: { claimNumber: SAMPLE_CLAIM, days: 14, working: 'no' } },
-  claimPaid: { variables: { claimNumber: SAMPLE_CLAIM, amount: 2500, reference: `PAY-${SAMPLE_CLAIM}` } },
-  claimPaymentApproved: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
-  claimPaymentCleared: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
-  claimPaymentReturned: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, reference: `PAY-${SAMPLE_CLAIM}-1` } },
+  // A payment's amount with its currency's `decimals`, without the currency (as SAMPLE_AMOUNT).
+  claimPaid: { variables: { claimNumber: SAMPLE_CLAIM, amount: 2500, decimals: '2', reference: `PAY-${SAMPLE_CLAIM}` } },
+  claimPaymentApproved: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, decimals: '2', reference: `PAY-${SAMPLE_CLAIM}-1` } },
+  claimPaymentCleared: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, decimals: '2', reference: `PAY-${SAMPLE_CLAIM}-1` } },
+  claimPaymentReturned: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, decimals: '2', reference: `PAY-${SAMPLE_CLAIM}-1` } },
   claimDenied: { variables: { claimNumber: SAMPLE_CLAIM, reason: 'Documents not received', reasonGiven: 'yes' } },
   // The compliance mails (src/activities/policy-notice.ts, compliance*.ts): the acknowledgement link is the action, signed by the activity.
   policyNotice: { variables: { fullName: 'Jo Doe', ...SAMPLE_POLICY, dueAt: SAMPLE_DUE }, action: 'acknowledgePolicy' },
@@ -132,7 +133,9 @@ export const TEMPLATES = {
   registrationTenantReady: { variables: { ...SAMPLE_REGISTRATION, email: 'jo.doe@example.com' } },
   registrationSetupFailed: { variables: { ...SAMPLE_REGISTRATION } },
   // The subscription run's mails (src/workflows/subscription/messages.ts): calendar dates are ISO dates (YYYY-MM-DD).
-  subscriptionActivated: { variables: { ...SAMPLE_SUBSCRIPTION, coverageAmount: 250000, startDate: '2030-03-14', endDate: '2031-03-14' } },
+  subscriptionActivated: {
+    variables: { ...SAMPLE_SUBSCRIPTION, coverageAmount: 250000, decimals: '2', startDate: '2030-03-14', endDate: '2031-03-14' },
+  },
   subscriptionAwaitingFirstPremium: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, cancelOn: '2030-03-28' } },
   subscriptionCancelledForNonPayment: { variables: { ...SAMPLE_SUBSCRIPTION } },
   subscriptionLapsed: {
@@ -148,6 +151,7 @@ export const TEMPLATES = {
     variables: {
       ...SAMPLE_SUBSCRIPTION,
       // The premium's change for the rest of the term: the run's mail names no invoice (src/workflows/subscription/messages.ts).
+      // Its `decimals` write the cover and the premium too.
       ...SAMPLE_AMOUNT,
       version: 2,
       effectiveDate: '2030-09-14',

@@ -3,6 +3,7 @@
  * and fails tests/notifications/templates.test.ts, so a gap is caught before it ships.
  */
 import type { NotificationType } from '../../../shared/notification-settings';
+import { money } from './money';
 import type { Messages } from './types';
 
 const IGNORE_IF_NOT_YOU = 'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Link geschieht nichts.';
@@ -17,7 +18,7 @@ const WAITED_HOURS =
   '{working, select, yes {{hours, plural, one {einer Arbeitsstunde} other {# Arbeitsstunden}}} other {{hours, plural, one {einer Stunde} other {# Stunden}}}}';
 const DAYS =
   '{working, select, yes {{days, plural, one {einem Arbeitstag} other {# Arbeitstagen}}} other {{days, plural, one {einem Tag} other {# Tagen}}}}';
-const AMOUNT = '{amount, number, ::.00 group-off}';
+const AMOUNT = money('amount');
 /** Eine Richtlinienversion, wie die Mails sie nennen, und ihr Fälligkeitstag (TT.MM.JJJJ in der Zeitzone des Mandanten). */
 const POLICY = '„{title}“ (Version {versionNumber})';
 const DUE = '{dueAt, date, day}';
@@ -29,8 +30,7 @@ const NOT_ACKNOWLEDGED = `{fullName} <{email}> hätte ${POLICY} bis zum ${DUE} b
 const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
 const CONTRACT = 'Ihr Vertrag {subscriptionId} zum Tarif {planName}';
-const MONEY =
-  '{decimals, select, 0 {{amount, number, ::precision-integer group-off}} 3 {{amount, number, ::.000 group-off}} other {{amount, number, ::.00 group-off}}} {currency}';
+const MONEY = `${money('amount')} {currency}`;
 /** Der Zustand eines Laufs, wie der Abgleich ihn fand (src/contracts/reconciler.ts); ein unbekannter wie geschrieben. */
 const RUN_STATE =
   '{runState, select, terminated {abgebrochen} cancelled {storniert} failed {fehlgeschlagen} timed_out {wegen Zeitüberschreitung beendet} completed {abgeschlossen} missing {nicht vorhanden} restarted {neu gestartet} other {{runState}}}';
@@ -303,7 +303,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionActivated: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist aktiv',
-    intro: `${CONTRACT} deckt {coverageAmount, number, ::.00 group-off} vom {startDate, date, calendarDay} bis zum {endDate, date, calendarDay}.`,
+    intro: `${CONTRACT} deckt ${money('coverageAmount')} vom {startDate, date, calendarDay} bis zum {endDate, date, calendarDay}.`,
   },
   subscriptionAwaitingFirstPremium: {
     subject: 'Ihr Vertrag zum Tarif {planName} wartet auf den ersten Beitrag',
@@ -344,7 +344,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionChanged: {
     subject: 'Ihr Vertrag zum Tarif {planName} wurde geändert',
-    intro: `${CONTRACT} gilt ab dem {effectiveDate, date, calendarDay} geändert (Version {version}): Er deckt {coverageAmount, number, ::.00 group-off} für einen Beitrag von {premium, number, ::.00 group-off} {currency} je Laufzeit.`,
+    intro: `${CONTRACT} gilt ab dem {effectiveDate, date, calendarDay} geändert (Version {version}): Er deckt ${money('coverageAmount')} für einen Beitrag von ${money('premium')} {currency} je Laufzeit.`,
     body: `{premiumEffect, select, billed {Für den Rest der Laufzeit werden ${MONEY} mehr berechnet: Sehen Sie Ihre Rechnungen.} returned {Für den Rest der Laufzeit erhalten Sie ${MONEY} zurück: mit Ihren nächsten Raten verrechnet oder erstattet.} other {Ihr Beitrag bleibt unverändert.}}`,
     outro: '{scheduleGiven, select, yes {Ihr Versicherungsschein für diese Version: GET {scheduleUrl}} other {}}',
   },

@@ -4,6 +4,7 @@
  * time in the tenant's time zone (./../render.ts).
  */
 import type { NotificationType } from '../../../shared/notification-settings';
+import { money } from './money';
 import type { Messages } from './types';
 
 const IGNORE_IF_NOT_YOU = 'If you did not ask for this, ignore this e-mail: nothing happens without the link.';
@@ -16,8 +17,8 @@ const WAITED_HOURS =
   '{working, select, yes {{hours, plural, one {# working hour} other {# working hours}}} other {{hours, plural, one {# hour} other {# hours}}}}';
 const DAYS =
   '{working, select, yes {{days, plural, one {# working day} other {# working days}}} other {{days, plural, one {# day} other {# days}}}}';
-/** An amount as the claim's figures show it, without its currency (the run does not carry it). */
-const AMOUNT = '{amount, number, ::.00 group-off}';
+/** A claim's amount with its currency's decimals, without the currency, as the claim mails have always written it. */
+const AMOUNT = money('amount');
 /** A policy version as the acknowledgement mails name it, and its due date (year-month-day in the tenant's time zone). */
 const POLICY = '"{title}" (version {versionNumber})';
 const DUE = '{dueAt, date, isoDay}';
@@ -30,8 +31,7 @@ const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Review it: GET {reviewUrl}';
 const SUBSCRIPTION = 'Your subscription {subscriptionId} to {planName}';
 /** An invoice's amount and its currency, written for the language. */
-const MONEY =
-  '{decimals, select, 0 {{amount, number, ::precision-integer group-off}} 3 {{amount, number, ::.000 group-off}} other {{amount, number, ::.00 group-off}}} {currency}';
+const MONEY = `${money('amount')} {currency}`;
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -295,7 +295,7 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionActivated: {
     subject: 'Your {planName} subscription is active',
-    intro: `${SUBSCRIPTION} covers {coverageAmount, number, ::.00 group-off} from {startDate, date, calendarDay} until {endDate, date, calendarDay}.`,
+    intro: `${SUBSCRIPTION} covers ${money('coverageAmount')} from {startDate, date, calendarDay} until {endDate, date, calendarDay}.`,
   },
   subscriptionAwaitingFirstPremium: {
     subject: 'Your {planName} subscription awaits its first premium',
@@ -336,7 +336,7 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionChanged: {
     subject: 'Your {planName} subscription has changed',
-    intro: `${SUBSCRIPTION} is changed from {effectiveDate, date, calendarDay} on (version {version}): it covers {coverageAmount, number, ::.00 group-off} for a premium of {premium, number, ::.00 group-off} {currency} a term.`,
+    intro: `${SUBSCRIPTION} is changed from {effectiveDate, date, calendarDay} on (version {version}): it covers ${money('coverageAmount')} for a premium of ${money('premium')} {currency} a term.`,
     body: `{premiumEffect, select, billed {For the rest of the term ${MONEY} more is billed: see your invoices.} returned {For the rest of the term ${MONEY} is returned: taken off your next instalments, or refunded.} other {Your premium stays as it was.}}`,
     outro: '{scheduleGiven, select, yes {Your policy schedule for this version: GET {scheduleUrl}} other {}}',
   },

@@ -27,6 +27,7 @@ import { acknowledgementAccess, policyVersionAccess } from '../../access/complia
 import { invoiceAccess } from '../../access/invoices';
 import { quoteAccess } from '../../access/quotes';
 import { may } from '../../access/may';
+import type { Verb } from '../../access/verbs';
 import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { formatMinorUnits } from '../../shared/money';
@@ -91,6 +92,12 @@ interface Source<M extends TaskRow> {
 
 const link = (rel: string, method: TaskLink['method'], path: string): TaskLink => ({ rel, method, href: `${API_PREFIX}${path}` });
 
+/** A source for the members of a tenant whose role may `verb` (a platform admin has no tenant's tasks). */
+const tenantMemberWho =
+  (verb: Verb) =>
+  (caller: AuthUser): boolean =>
+    caller.tenantId !== null && may(caller, verb);
+
 const HOUR_SQL = (hours: number) => `make_interval(hours => ${Math.trunc(hours)})`;
 const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
 
@@ -105,7 +112,7 @@ const DAY_SQL = (days: number) => `make_interval(days => ${Math.trunc(days)})`;
 const claims: Source<Claim> = {
   kind: 'claim',
   model: Claim,
-  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'seeAssignedClaimTasks'),
+  appliesTo: tenantMemberWho('seeAssignedClaimTasks'),
   where: async (caller) => ({ [Op.and]: [claimAccess.scope(caller), { assigneeId: caller.id, status: OPEN_STAGES }] }),
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
@@ -130,7 +137,7 @@ const claims: Source<Claim> = {
 const policyReviews: Source<PolicyVersion> = {
   kind: 'policy_review',
   model: PolicyVersion,
-  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'reviewPolicyVersion'),
+  appliesTo: tenantMemberWho('reviewPolicyVersion'),
   where: async (caller) => ({
     [Op.and]: [
       policyVersionAccess.scope(caller),
@@ -213,7 +220,7 @@ const registrations: Source<Registration> = {
 const overdueInvoices: Source<Invoice> = {
   kind: 'overdue_invoice',
   model: Invoice,
-  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'chaseOverduePremiums'),
+  appliesTo: tenantMemberWho('chaseOverduePremiums'),
   where: async (caller) => ({ [Op.and]: [invoiceAccess.scope(caller), overdueInvoiceWhere()] }),
   dueAt: async (caller) => {
     const settings = await TenantSettings.forTenant(caller.tenantId!);
@@ -244,7 +251,7 @@ const CHANGED_FIELDS: Record<keyof RequestedChange, string> = { planId: 'plan', 
 const scheduledChanges: Source<SubscriptionChange> = {
   kind: 'policy_change',
   model: SubscriptionChange,
-  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'changeAnyPolicy'),
+  appliesTo: tenantMemberWho('changeAnyPolicy'),
   where: async (caller) => ({ tenantId: tenantOf(caller), status: 'scheduled' }),
   dueAt: async () => `"SubscriptionChange".effective_date::timestamp AT TIME ZONE 'UTC'`,
   toTask: (change, dueAt) => {
@@ -270,7 +277,7 @@ const scheduledChanges: Source<SubscriptionChange> = {
 const quoteReferrals: Source<Quote> = {
   kind: 'quote_referral',
   model: Quote,
-  appliesTo: (caller) => caller.tenantId !== null && may(caller, 'decideQuoteReferral'),
+  appliesTo: tenantMemberWho('decideQuoteReferral'),
   where: async (caller) => ({
     [Op.and]: [
       quoteAccess.scope(caller),

@@ -72,7 +72,7 @@ export const recordRefundPaid: Command<RefundPaidInput, { refund: PremiumRefund;
     deps.sequelize,
     invoice,
     input.refundId,
-    { paidAt: input.paidAt ?? new Date(), method: input.method, reference: input.reference, recordedById: caller.id },
+    { paidAt: input.paidAt, method: input.method, reference: input.reference, recordedById: caller.id },
     deps.auditSource,
   );
   return { refund, invoice };

@@ -15,17 +15,24 @@ import { recordAudit, type AuditSource } from '../audit/record';
 import { postRefundPaid } from './ledger-postings';
 
 export interface RefundPaidBack {
-  /** When the money left; not in the future (the schema) nor before the refund was recorded. */
-  paidAt: Date;
+  /** When the money left, now unless given; not in the future (the schema) nor before the refund was recorded. */
+  paidAt?: Date;
   method: PaymentMethod;
   /** The bank transfer's reference, the cheque's number. */
   reference: string;
   recordedById: string;
 }
 
-/** Whether a refund already paid back was paid back as `paid` says: the same request again, answered as it was. */
+/**
+ * Whether a refund already paid back was paid back as `paid` says: the same request again, answered as
+ * it was. A request that left `paidAt` to now matches on method and reference, as its repeat's now is later.
+ */
 const samePayBack = (refund: PremiumRefund, paid: RefundPaidBack) =>
-  refund.paidAt?.getTime() === paid.paidAt.getTime() && refund.paidMethod === paid.method && refund.paidReference === paid.reference;
+  refund.status === 'succeeded' &&
+  refund.paidAt !== null &&
+  (paid.paidAt === undefined || refund.paidAt.getTime() === paid.paidAt.getTime()) &&
+  refund.paidMethod === paid.method &&
+  refund.paidReference === paid.reference;
 
 /**
  * Records the invoice's `owed` refund `refundId` paid back. The caller found the invoice among those
@@ -47,7 +54,7 @@ export async function recordRefundPaidBack(
       transaction,
     });
     if (!refund) throw notFound('Refund');
-    if (refund.status === 'succeeded' && refund.paidAt && samePayBack(refund, paid)) return refund;
+    if (samePayBack(refund, paid)) return refund;
     if (refund.status !== 'owed')
       throw conflict(
         refund.status === 'pending'
@@ -55,14 +62,15 @@ export async function recordRefundPaidBack(
           : `The refund is ${refund.status}: only a refund owed by hand is recorded paid back`,
         [{ rule: 'refund_not_owed', message: `status ${refund.status}` }],
       );
-    if (paid.paidAt < refund.createdAt)
+    const paidAt = paid.paidAt ?? new Date();
+    if (paidAt < refund.createdAt)
       throw unprocessable('A refund is paid back after it was recorded', [
         { field: 'paidAt', message: `not before ${refund.createdAt.toISOString()}` },
       ]);
     await refund.update(
       {
         status: 'succeeded',
-        paidAt: paid.paidAt,
+        paidAt,
         paidMethod: paid.method,
         paidReference: paid.reference,
         paidRecordedById: paid.recordedById,
@@ -70,7 +78,7 @@ export async function recordRefundPaidBack(
       { transaction },
     );
     // Dated the day the money left: a day in a closed month is refused (409) and the row's change rolls back.
-    await postRefundPaid(sequelize, refund, transaction, paid.paidAt);
+    await postRefundPaid(sequelize, refund, transaction, paidAt);
     await recordAudit(
       source,
       {
@@ -84,7 +92,7 @@ export async function recordRefundPaidBack(
           status: refund.status,
           amountMinor: refund.amountMinor,
           currency: refund.currency,
-          paidAt: paid.paidAt.toISOString(),
+          paidAt: paidAt.toISOString(),
           method: paid.method,
           reference: paid.reference,
         },

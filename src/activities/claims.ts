@@ -38,6 +38,8 @@ export interface DisbursedPayment {
   paymentId: string;
   reference: string;
   amount: number;
+  /** The claim's (its plan's): the run writes the amount with its decimals. Absent from results recorded before it. */
+  currency?: string;
 }
 
 /** Money compared in whole cents: amounts are DECIMAL(12,2), sums of floats are not exact. */
@@ -165,7 +167,7 @@ export function createClaimActivities(deps: ActivityDeps) {
      */
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
       const reference = input.reference ?? `PAY-${input.claimNumber}`;
-      const payment = await deps.sequelize.transaction(async (transaction) => {
+      const { payment, currency } = await deps.sequelize.transaction(async (transaction) => {
         // One row per reference (unique in the tenant), whatever retries this activity goes through.
         await ClaimPayment.bulkCreate(
           [
@@ -198,6 +200,7 @@ export function createClaimActivities(deps: ActivityDeps) {
         );
         // A settlement is paid as it is recorded: its one webhook event says so (docs/webhooks.md), and its one entry.
         await recordPaymentEvents([paid.id], 'cleared', null, transaction);
+        const currencyOfClaim = await claimCurrency(deps.sequelize, input.claimId, transaction);
         await postSettlement(
           deps.sequelize,
           {
@@ -206,14 +209,14 @@ export function createClaimActivities(deps: ActivityDeps) {
             paymentId: paid.id,
             reference: paid.reference,
             amount: paid.amount,
-            currency: await claimCurrency(deps.sequelize, input.claimId, transaction),
+            currency: currencyOfClaim,
           },
           transaction,
         );
-        return paid;
+        return { payment: paid, currency: currencyOfClaim };
       });
       deps.logger.info({ claimId: input.claimId, reference: payment.reference }, 'claim payment disbursed');
-      return { paymentId: payment.id, reference: payment.reference, amount: Number(payment.amount) };
+      return { paymentId: payment.id, reference: payment.reference, amount: Number(payment.amount), currency };
     },
   };
 }

@@ -31,6 +31,8 @@ export interface SubscriptionTerms {
   policyholderId: string;
   coverageAmount: string;
   premium: string;
+  /** The plan's currency (ISO 4217): the mails write the cover with its decimals. Absent from runs started before it. */
+  currency?: string;
   durationMonths: number;
   /**
    * The holder's phone and the property's address as given at issue, marked as the policyholder's

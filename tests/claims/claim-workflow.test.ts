@@ -27,7 +27,7 @@ import { DECISION_MOVES } from '../../src/workflows/claim/transitions';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
-import { buildClaim, buildSubscription } from '../support/factories';
+import { buildClaim, buildPlan, buildSubscription } from '../support/factories';
 import { claimWorkflowInput, ClaimsTeam, createClaimsTeam } from './fixtures';
 import { resultOf, waitUntil } from '../support/waiting';
 
@@ -138,6 +138,27 @@ describe('claim workflow (time-skipping)', () => {
     await mailTo(team.adjuster, 'is assigned to you');
     await mailTo(team.claimant, 'is paid');
     await recordHistory(handle, 'claimWorkflow');
+  });
+
+  it('writes the settlement with its currency’s decimals in the history note and the claimant’s mail: yen and dinars', async () => {
+    for (const [currency, amount, written] of [
+      ['JPY', 4000, '4000'],
+      ['KWD', 1234.5, '1234.500'],
+    ] as const) {
+      const plan = await buildPlan({ tenantId: team.tenant.id, currency, coverageAmount: '1000000.00' });
+      const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+      const handle = await fileClaim(amount, team.claimant, subscription.id);
+      await assign(handle, team.adjuster);
+      for (const to of TO_WAITING_APPROVAL.slice(1)) await move(handle, { actor: actor(team.adjuster), to });
+      await move(handle, { actor: actor(team.adjuster), to: 'approved', note: 'Invoice checked' });
+      await resultOf(handle);
+
+      const claim = await Claim.findOne({ where: { workflowId: handle.workflowId }, rejectOnEmpty: true });
+      const paid = await ClaimHistory.findOne({ where: { claimId: claim.id, toStatus: 'paid' }, rejectOnEmpty: true });
+      expect(paid.note).toBe(`Paid ${written}, reference PAY-${claim.claimNumber}`);
+      const mail = await mailTo(team.claimant, `Claim ${claim.claimNumber} is paid`);
+      expect(mail.text).toContain(`We paid ${written} for claim ${claim.claimNumber} (reference PAY-${claim.claimNumber}).`);
+    }
   });
 
   it('closes a denied claim with its reason and pays nothing', async () => {

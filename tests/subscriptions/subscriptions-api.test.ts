@@ -2,7 +2,7 @@
  * End to end on the dev server: the real API, a real worker, PostgreSQL and an SMTP sink.
  */
 import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/models';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { startTestStack, TestStack } from '../support/stack';
@@ -104,6 +104,23 @@ describe('subscriptions API with the workflow on the dev server', () => {
     expect(again.body.error.message).toContain('cancelled');
     const detail = await stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', auth.admin).expect(200);
     expect(detail.body).toMatchObject({ status: 'cancelled', state: null });
+  });
+
+  it('tells the holder the cover of a yen and a dinar policy with its currency’s decimals once it is active', async () => {
+    for (const [currency, coverageAmount, written] of [
+      ['JPY', '250000.00', '250000'],
+      ['KWD', '1234.50', '1234.500'],
+    ] as const) {
+      const foreign = await buildPlan({ tenantId: tenant.id, currency, coverageAmount, premium: '300.00' });
+      const created = await stack.api
+        .post('/api/v1/subscriptions')
+        .set('Authorization', auth.owner)
+        .set('Idempotency-Key', `subscribe-${currency}`)
+        .send({ planId: foreign.id })
+        .expect(202);
+      const mail = await stack.smtp.waitFor((m) => m.subject.includes('is active') && m.text.includes(created.body.id));
+      expect(mail.text).toContain(`Your subscription ${created.body.id} to ${foreign.name} covers ${written} from `);
+    }
   });
 
   it('one Idempotency-Key never starts two runs, even when the stored response is lost', async () => {

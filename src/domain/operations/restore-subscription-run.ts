@@ -27,12 +27,12 @@ import type { RepairCommand } from '../command';
 import { writeWithStart } from '../runs';
 
 /**
- * The terms a run is started with, as the row keeps them (the plan's current name for the mails).
+ * The terms a run is started with, as the row keeps them (the plan's current name and its currency for the mails).
  * Without the holder's contact: a run given its period never inserts the row, the only reader of
  * it, and leaving it out keeps it from the outbox's row and the run's history altogether.
  */
 async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
-  const plan = await Plan.findByPk(subscription.planId, { attributes: ['name'], rejectOnEmpty: true });
+  const plan = await Plan.findByPk(subscription.planId, { attributes: ['name', 'currency'], rejectOnEmpty: true });
   return {
     subscriptionId: subscription.id,
     tenantId: subscription.tenantId,
@@ -41,6 +41,7 @@ async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
     policyholderId: subscription.policyholderId,
     coverageAmount: subscription.coverageAmount,
     premium: subscription.premium,
+    currency: plan.currency,
     durationMonths: subscription.durationMonths,
   };
 }

@@ -108,6 +108,7 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
     policyholderId: holder.id,
     coverageAmount: quote ? quote.risk.sumInsured : plan.coverageAmount,
     premium: quote ? formatMinorUnits(quote.premiumMinor, quote.currency) : plan.premium,
+    currency: plan.currency,
     durationMonths: plan.durationMonths,
     // Sealed with the holder's own key on its way to Temporal: erasing the holder erases it from the history.
     ...markedHolderContact(holder.id, input),

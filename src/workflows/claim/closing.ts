@@ -5,6 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { formatClaimAmount } from '../../shared/money';
 import { handlerArithmetic } from './arithmetic';
 import { releaseReserves } from './ledger';
 import { claimMessages } from './messages';
@@ -31,8 +32,11 @@ export async function payApprovedClaim(run: ClaimRun): Promise<void> {
       ...(input.resumption && { reference: input.resumption.settlementReference }),
     });
     run.paymentReference = payment.reference;
-    const paid = await move(run, 'paid', null, `Paid ${payment.amount.toFixed(2)}, reference ${payment.reference}`);
-    email(run, paid, toClaimant(run), claimMessages.paid(input.claimNumber, payment.amount, payment.reference));
+    // With the currency's decimals. A result recorded before it carried the currency gives two, the note as it was
+    // recorded then: the commands are the same either way (an activity's argument, the run's history).
+    const note = `Paid ${formatClaimAmount(payment.amount, payment.currency)}, reference ${payment.reference}`;
+    const paid = await move(run, 'paid', null, note);
+    email(run, paid, toClaimant(run), claimMessages.paid(input.claimNumber, payment));
   } else {
     await move(run, 'paid', null, 'Paid in full by the partial payments');
   }

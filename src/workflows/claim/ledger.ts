@@ -110,13 +110,7 @@ export async function decide(
   }
   Object.assign(payment, decided);
   applyToLines(run, returned);
-  if (approve)
-    email(
-      run,
-      run.stageEntry,
-      toClaimant(run),
-      claimMessages.payment(run.input.claimNumber, 'approved', payment.amount, payment.reference),
-    );
+  if (approve) email(run, run.stageEntry, toClaimant(run), claimMessages.payment(run.input.claimNumber, 'approved', payment));
 }
 
 /** The first reserve, as the claim is first assigned: its amount claimed, as indemnity, until a handler knows better. */

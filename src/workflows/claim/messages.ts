@@ -6,6 +6,7 @@
  * overrides (docs/notifications.md). Pure, so the workflow (src/workflows/claim.ts) and its
  * deadline table only name them.
  */
+import { minorUnitDigits } from '../../shared/money';
 import type { NotificationType } from '../../shared/notification-settings';
 
 /** One e-mail of the run, before its recipients are chosen. */
@@ -17,12 +18,27 @@ export interface ClaimMessage {
 /** How a message names the unit its deadline counted in (docs/calendars.md). */
 export type HoursWording = 'hours' | 'working hours';
 export type DaysWording = 'days' | 'working days';
+/** What a payment's mail tells of it: a `ClaimPayment`, or the settlement `disburseClaimPayment` answers. */
+export interface PaymentFigures {
+  amount: number;
+  /** Absent from payments a run recorded before they carried it. */
+  currency?: string;
+  reference: string;
+}
 
 const message = (purpose: string, type: NotificationType, values: Record<string, string | number>): ClaimMessage => ({
   purpose,
   template: { type, values },
 });
 const working = (unit: HoursWording | DaysWording) => (unit.startsWith('working') ? 'yes' : 'no');
+/**
+ * An amount and the `decimals` of its currency it is written with. A run's payment recorded before
+ * it carried its currency gives none: the mail writes two (src/services/notifications/render.ts).
+ */
+const amountIn = (amount: number, currency: string | undefined) => ({
+  amount,
+  ...(currency && { decimals: String(minorUnitDigits(currency)) }),
+});
 
 export const claimMessages = {
   assigned: (claimNumber: string, stage: string) => message('assigned', 'claimAssigned', { claimNumber, stage }),
@@ -38,13 +54,15 @@ export const claimMessages = {
     message('documents-reminder', 'claimDocumentsReminder', { claimNumber, days: autoDenyDays, working: working(unit) }),
   documentsEscalation: (claimNumber: string, days: number, unit: DaysWording = 'days') =>
     message('documents-escalation', 'claimDocumentsEscalation', { claimNumber, days, working: working(unit) }),
-  paid: (claimNumber: string, amount: number, reference: string) => message('paid', 'claimPaid', { claimNumber, amount, reference }),
+  /** The settlement, in the claim's currency. */
+  paid: (claimNumber: string, { amount, currency, reference }: PaymentFigures) =>
+    message('paid', 'claimPaid', { claimNumber, ...amountIn(amount, currency), reference }),
   /** A partial payment on its way (approved), paid (cleared) or returned by the bank (failed); one e-mail per payment and status. */
-  payment: (claimNumber: string, status: 'approved' | 'cleared' | 'failed', amount: number, reference: string) =>
+  payment: (claimNumber: string, status: 'approved' | 'cleared' | 'failed', { amount, currency, reference }: PaymentFigures) =>
     message(
       `payment-${status}-${reference}`,
       ({ approved: 'claimPaymentApproved', cleared: 'claimPaymentCleared', failed: 'claimPaymentReturned' } as const)[status],
-      { claimNumber, amount, reference },
+      { claimNumber, ...amountIn(amount, currency), reference },
     ),
   denied: (claimNumber: string, reason: string | null) =>
     message('denied', 'claimDenied', { claimNumber, reason: reason ?? '', reasonGiven: reason ? 'yes' : 'no' }),

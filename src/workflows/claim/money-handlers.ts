@@ -136,7 +136,7 @@ export function setMoneyHandlers(run: ClaimRun): void {
         alone = false;
       }
       applyToLines(run, [hold]);
-      if (alone) email(run, run.stageEntry, toClaimant(run), claimMessages.payment(claimNumber, 'approved', amount, payment.reference));
+      if (alone) email(run, run.stageEntry, toClaimant(run), claimMessages.payment(claimNumber, 'approved', payment));
       return paymentAnswer(run, payment);
     },
     { validator: (request) => checkPaymentRequest(paymentFacts(run), request) },
@@ -161,7 +161,6 @@ export function setMoneyHandlers(run: ClaimRun): void {
       const returned = paymentReserveChange(run, payment, 'payment_returned', `Payment ${payment.reference} returned by the bank`, null);
       await recordReserves(run, [returned]);
     }
-    if (status !== 'issued')
-      email(run, run.stageEntry, toClaimant(run), claimMessages.payment(claimNumber, status, payment.amount, payment.reference));
+    if (status !== 'issued') email(run, run.stageEntry, toClaimant(run), claimMessages.payment(claimNumber, status, payment));
   });
 }

@@ -21,15 +21,25 @@ const mail = (type: NotificationType, terms: Terms, values: EmailTemplate['value
   type,
   values: { planName: terms.planName, subscriptionId: terms.subscriptionId, ...values },
 });
+/** The `decimals` a mail writes its amounts with: the currency's (the catalogues' `money()`). */
+const decimalsOf = (currency: string) => String(minorUnitDigits(currency));
 /** An instalment's invoice: its number, and its amount in its currency's major unit with as many decimals as the currency has. */
-const invoice = (due: PremiumDue) => {
-  const digits = minorUnitDigits(due.currency);
-  return { invoiceNumber: due.number, amount: due.amountMinor / 10 ** digits, decimals: String(digits), currency: due.currency };
-};
+const invoice = (due: PremiumDue) => ({
+  invoiceNumber: due.number,
+  amount: due.amountMinor / 10 ** minorUnitDigits(due.currency),
+  decimals: decimalsOf(due.currency),
+  currency: due.currency,
+});
 
 export const subscriptionMessages = {
-  activated: (terms: Terms & Pick<SubscriptionTerms, 'coverageAmount'>, startDate: string, endDate: string) =>
-    mail('subscriptionActivated', terms, { coverageAmount: Number(terms.coverageAmount), startDate, endDate }),
+  /** Terms of a run started before they carried the currency give no `decimals`: the mail writes two (render.ts). */
+  activated: (terms: Terms & Pick<SubscriptionTerms, 'coverageAmount' | 'currency'>, startDate: string, endDate: string) =>
+    mail('subscriptionActivated', terms, {
+      coverageAmount: Number(terms.coverageAmount),
+      ...(terms.currency && { decimals: decimalsOf(terms.currency) }),
+      startDate,
+      endDate,
+    }),
   awaitingFirstPremium: (terms: Terms, first: PremiumDue, cancelOn: string) =>
     mail('subscriptionAwaitingFirstPremium', terms, { ...invoice(first), cancelOn }),
   cancelledForNonPayment: (terms: Terms) => mail('subscriptionCancelledForNonPayment', terms),
@@ -45,15 +55,15 @@ export const subscriptionMessages = {
   expired: (terms: Terms, endDate: string) => mail('subscriptionExpired', terms, { endDate }),
   /** A policy change applied: the version's terms, the premium delta for the rest of the term, the version's schedule if stored. */
   changed: (terms: Terms, applied: AppliedPolicyChange, scheduleUrl: string | null) => {
-    const digits = minorUnitDigits(applied.currency);
     const delta = applied.premiumDeltaMinor;
     return mail('subscriptionChanged', terms, {
       version: applied.versionNumber,
       effectiveDate: applied.effectiveDate,
       coverageAmount: Number(applied.coverageAmount),
       premium: Number(applied.premium),
-      amount: Math.abs(delta) / 10 ** digits,
-      decimals: String(digits),
+      amount: Math.abs(delta) / 10 ** minorUnitDigits(applied.currency),
+      // The delta's, the cover's and the premium's.
+      decimals: decimalsOf(applied.currency),
       currency: applied.currency,
       premiumEffect: delta > 0 ? 'billed' : delta < 0 ? 'returned' : 'none',
       scheduleUrl: scheduleUrl ?? '',

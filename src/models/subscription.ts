@@ -105,6 +105,9 @@ export class Subscription extends modelOf('subscriptions', subscriptionColumns) 
         event.workflowId ?? null,
         event.runId ?? null,
         event.dedupeKey ?? null,
+        event.actorCreatedBy ?? null,
+        event.clientAddress ?? null,
+        event.userAgent ?? null,
       ],
       'write',
     );
@@ -127,8 +130,9 @@ function pendingWithEventSql(): string {
        ON CONFLICT DO NOTHING
        RETURNING ${row}
      ), event AS (
-       INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id, workflow_id, run_id, dedupe_key)
-       VALUES ($13, $14, $15, $16, $17, $18, $19::jsonb, $20, $21, $22, $23)
+       INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, entity_type, entity_id, changes, request_id, workflow_id, run_id, dedupe_key,
+                                 actor_created_by, client_address, user_agent)
+       VALUES ($13, $14, $15, $16, $17, $18, $19::jsonb, $20, $21, $22, $23, $24, $25, $26)
        ON CONFLICT DO NOTHING
      )
      SELECT * FROM inserted

@@ -127,12 +127,20 @@ describe('issued policies on the dev server', () => {
   });
 
   it('lets a claims agent issue a policy to a policyholder of the tenant: the run and e-mails as self-service, the audit names the agent', async () => {
-    const created = await issue('agent', 'agent-issue-1', { policyholderId: neighbour.id, holderPhone: '+447700900123' }).expect(202);
+    const created = await issue('agent', 'agent-issue-1', { policyholderId: neighbour.id, holderPhone: '+447700900123' })
+      .set('User-Agent', 'BrokerDesk/4.2')
+      .expect(202);
     expect(created.body).toMatchObject({ policyholderId: neighbour.id, policyNumber: expect.stringMatching(POLICY_NUMBER) });
     await untilActive(created.body.id);
     await stack.smtp.waitFor((m) => m.to.includes(neighbour.email) && m.subject.includes('is active') && m.text.includes(created.body.id));
     const [event] = await AuditEvent.findAll({ where: { entityId: created.body.id, action: 'subscription.create' } });
-    expect(event).toMatchObject({ actorType: 'user', actorId: agent.id });
+    // With the client's evidence, as every other audited change has it.
+    expect(event).toMatchObject({
+      actorType: 'user',
+      actorId: agent.id,
+      clientAddress: expect.stringContaining('127.0.0.1'),
+      userAgent: 'BrokerDesk/4.2',
+    });
     expect(event.changes).toMatchObject({ policyholderId: { after: neighbour.id }, issuedById: { after: agent.id } });
     // The holder sees it as their own.
     await stack.api.get(`/api/v1/subscriptions/${created.body.id}`).set('Authorization', auth.neighbour).expect(200);

@@ -107,14 +107,17 @@ describe('subscriptions API with the workflow on the dev server', () => {
   });
 
   it('tells the holder the cover of a yen and a dinar policy with its currency’s decimals once it is active', async () => {
+    // A tenant of its own, so the other tests' lists and counts stay as they are.
+    const abroad = await buildTenant();
+    const holder = bearer(stack.config, await buildUser({ tenantId: abroad.id, role: 'policyholder' }));
     for (const [currency, coverageAmount, written] of [
       ['JPY', '250000.00', '250000'],
       ['KWD', '1234.50', '1234.500'],
     ] as const) {
-      const foreign = await buildPlan({ tenantId: tenant.id, currency, coverageAmount, premium: '300.00' });
+      const foreign = await buildPlan({ tenantId: abroad.id, currency, coverageAmount, premium: '300.00' });
       const created = await stack.api
         .post('/api/v1/subscriptions')
-        .set('Authorization', auth.owner)
+        .set('Authorization', holder)
         .set('Idempotency-Key', `subscribe-${currency}`)
         .send({ planId: foreign.id })
         .expect(202);

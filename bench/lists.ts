@@ -94,6 +94,8 @@ function slowestAnswers(answers: Answer[]): SlowestAnswers {
 /** The server under load, and the processes it shares the cores with. */
 export interface Side {
   url: string;
+  /** What its /metrics asks for (ApiProcess). */
+  metricsToken?: string;
   processes: CpuProcesses;
 }
 
@@ -220,7 +222,7 @@ export async function alternately<F, S>(
 async function compare(path: string, api: Side, bare: Side, token: string, seconds: number): Promise<Comparison> {
   const apiPath = `/api/v1${path}`;
   const apiRun = async (runSeconds: number) => {
-    const { result, loopAndGc } = await withLoopAndGc(api.url, () => load(api, apiPath, token, runSeconds));
+    const { result, loopAndGc } = await withLoopAndGc(api, () => load(api, apiPath, token, runSeconds));
     return { load: result, runtime: { p99Ms: result.p99Ms, slowest: result.slowest, ...loopAndGc } };
   };
   const runs = await alternately((runSeconds) => load(bare, path, undefined, runSeconds), apiRun, seconds);
@@ -284,7 +286,11 @@ export async function benchLists(infra: BenchInfra, seconds: number): Promise<Li
   const stack = await startStackProcesses(infra, env);
   const api = stack.api;
   const bare = await startBareListServer(infra.databaseUrl, volume.tenant.id);
-  const sideOf = (server: ApiProcess): Side => ({ url: server.url, processes: { ...infra.pids, api: server.child.pid! } });
+  const sideOf = (server: ApiProcess): Side => ({
+    url: server.url,
+    metricsToken: server.metricsToken,
+    processes: { ...infra.pids, api: server.child.pid! },
+  });
   try {
     return {
       connections: CONNECTIONS,

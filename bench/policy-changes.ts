@@ -133,7 +133,8 @@ export async function benchPolicyChanges(infra: BenchInfra, policies: number): P
   let stack: StackProcesses | undefined;
   try {
     stack = await startStackProcesses(infra, env);
-    const { url } = stack.api;
+    const { api } = stack;
+    const { url } = api;
     const jwt = loadConfig(env).jwt;
     const bench = await createBenchTenant(HOLDERS);
     const dearer = await buildPlan({
@@ -205,7 +206,7 @@ export async function benchPolicyChanges(infra: BenchInfra, policies: number): P
       const mailsBefore = mails();
       const cpuBefore = cpuSnapshot(processes);
       const workerBefore = processCpuSeconds(workerPid);
-      const { result: latencies, temporalCalls } = await withTemporalCalls(url, 'update', () =>
+      const { result: latencies, temporalCalls } = await withTemporalCalls(api, 'update', () =>
         runConcurrently(batch.length, clients, (i) => operation[kind](batch[i])),
       );
       await mailsReach(mailsBefore + batch.length, `the e-mails of ${batch.length} ${kind}s`);

@@ -81,13 +81,15 @@ function followed(child: ChildProcess): ChildProcess {
   return child;
 }
 
-function spawnNode(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+/** What a process of the benchmark runs with: production's settings and secrets, then the section's own. */
+function deployedEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = { ...process.env };
   delete inherited.LOG_LEVEL;
-  const child = spawn(process.execPath, [...nodeOptions, entry], {
-    env: { ...inherited, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: BUNDLE, ...PRODUCTION_SECRETS, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return { ...inherited, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: BUNDLE, ...PRODUCTION_SECRETS, ...env };
+}
+
+function spawnNode(entry: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, entry], { env: deployedEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
   return followed(child);
 }
 
@@ -126,6 +128,8 @@ export async function apiEnvFor(infra: BenchInfra, taskQueue: string) {
 
 export interface ApiProcess {
   url: string;
+  /** The METRICS_TOKEN the process started with, which its /metrics then asks for; unset: /metrics is open. */
+  metricsToken?: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -153,7 +157,7 @@ export async function startApiProcess(env: Record<string, string> & { API_PORT: 
   const child = spawnNode(API_ENTRY, env, [...API_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
   const url = `http://127.0.0.1:${env.API_PORT}`;
   await waitForHttp(child, `${url}/readyz`, 'API');
-  return { url, child, stop: () => stopChild(child, 30_000) };
+  return { url, metricsToken: deployedEnv(env).METRICS_TOKEN, child, stop: () => stopChild(child, 30_000) };
 }
 
 /** The API and worker as the start command runs them. */
@@ -207,7 +211,8 @@ export async function startStackProcesses(infra: BenchInfra, env: Record<string,
     await waitForPoller(infra.temporal, stack.env.TEMPORAL_TASK_QUEUE ?? 'insurflow', worker);
     const url = `http://127.0.0.1:${stack.env.API_PORT}`;
     await waitForHttp(apiChild, `${url}/readyz`, 'API');
-    return { api: { url, child: apiChild, stop: () => stopChild(apiChild, 30_000) }, worker, stop };
+    const api = { url, metricsToken: stack.env.METRICS_TOKEN, child: apiChild, stop: () => stopChild(apiChild, 30_000) };
+    return { api, worker, stop };
   } catch (err) {
     await stop();
     throw err;

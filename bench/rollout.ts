@@ -22,7 +22,7 @@ import type { ReceivedMail } from '../tests/support/smtp-sink';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile } from './fixtures';
 import { startAcknowledgementRuns, writeAcknowledgementRows } from './acknowledgement-runs';
-import { apiEnvFor, startApiProcess, startWorkerProcess, type WorkerProcess } from './processes';
+import { apiEnvFor, startApiProcess, startWorkerProcess, type ApiProcess, type WorkerProcess } from './processes';
 import { withTemporalCalls, type TemporalCalls } from './runtime-metrics';
 import { startBenchReceiver, type BenchReceiver } from './webhook-receiver';
 
@@ -117,7 +117,7 @@ const summarise = (values: number[]): Latency => ({
 });
 
 /** Tenant B: a plan and policyholders who subscribe, a claimant whose claims escalate after ESCALATION_SECONDS. */
-async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof loadConfig>['jwt'], receiver: BenchReceiver) {
+async function tenantB(infra: BenchInfra, apiProcess: ApiProcess, jwt: ReturnType<typeof loadConfig>['jwt'], receiver: BenchReceiver) {
   const bench = await createBenchTenant(20);
   const manager = await buildUser({ tenantId: bench.tenant.id, role: 'claims_manager' });
   const admin = await buildUser({ tenantId: bench.tenant.id, role: 'tenant_admin' });
@@ -129,7 +129,7 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
   });
   const token = (user: User) => `Bearer ${issueAccessToken(jwt, user)}`;
   const post = async (path: string, user: User, body: object, status: number) => {
-    const response = await fetch(`${apiUrl}/api/v1${path}`, {
+    const response = await fetch(`${apiProcess.url}/api/v1${path}`, {
       method: 'POST',
       headers: { authorization: token(user), 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -165,7 +165,7 @@ async function tenantB(infra: BenchInfra, apiUrl: string, jwt: ReturnType<typeof
       }
     };
     // How much of B's wait is Temporal's: the starts its API process made meanwhile.
-    const { temporalCalls: temporalStarts } = await withTemporalCalls(apiUrl, 'start', requestsUntilDone);
+    const { temporalCalls: temporalStarts } = await withTemporalCalls(apiProcess, 'start', requestsUntilDone);
     // Read once the phase is over, each e-mail timed by when the worker began sending it.
     const escalation = new Map<string, number>();
     while (escalation.size < deadlines.size) {
@@ -231,7 +231,7 @@ async function rolloutOnce(infra: BenchInfra, employees: number, queues: QueueRu
   let rssMax = worker.rssBytes();
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, worker.rssBytes())), 500);
   try {
-    const load = await tenantB(infra, api.url, config.jwt, receiver);
+    const load = await tenantB(infra, api, config.jwt, receiver);
     // Tenant A: N employees in the audience of a published version.
     const a = await createBenchTenant(0);
     const officer = await buildUser({ tenantId: a.tenant.id, role: 'compliance_officer' });

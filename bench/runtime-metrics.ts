@@ -12,12 +12,23 @@ export interface LoopAndGc {
   gc: Record<string, { count: number; totalMs: number; over10Ms: number }>;
 }
 
+/** The API process to read: its base URL and the METRICS_TOKEN it started with (bench/processes.ts, ApiProcess). */
+export interface MetricsSource {
+  url: string;
+  metricsToken?: string;
+}
+
 type Samples = Map<string, number>;
 
 const LOOP_AND_GC = ['nodejs_eventloop_lag_', 'nodejs_gc_duration_seconds'];
 
-async function scrape(apiUrl: string, prefixes: string[]): Promise<Samples> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+async function scrape(api: MetricsSource, prefixes: string[]): Promise<Samples> {
+  const response = await fetch(`${api.url}/metrics`, {
+    headers: api.metricsToken ? { Authorization: `Bearer ${api.metricsToken}` } : {},
+  });
+  // A refused scrape has none of the series: read as samples, every figure would be a silent 0.
+  if (!response.ok) throw new Error(`${api.url}/metrics answered ${response.status}: ${await response.text()}`);
+  const text = await response.text();
   const samples: Samples = new Map();
   for (const line of text.split('\n')) {
     if (!prefixes.some((prefix) => line.startsWith(prefix))) continue;
@@ -46,10 +57,10 @@ function gcDifference(before: Samples, after: Samples): LoopAndGc['gc'] {
 }
 
 /** Runs `run` and returns its result with the API's event-loop delay and GC pauses meanwhile. */
-export async function withLoopAndGc<T>(apiUrl: string, run: () => Promise<T>): Promise<{ result: T; loopAndGc: LoopAndGc }> {
-  const before = await scrape(apiUrl, LOOP_AND_GC);
+export async function withLoopAndGc<T>(api: MetricsSource, run: () => Promise<T>): Promise<{ result: T; loopAndGc: LoopAndGc }> {
+  const before = await scrape(api, LOOP_AND_GC);
   const result = await run();
-  const after = await scrape(apiUrl, LOOP_AND_GC);
+  const after = await scrape(api, LOOP_AND_GC);
   return {
     result,
     loopAndGc: {
@@ -90,13 +101,13 @@ function histogramOf(samples: Samples, operation: string): { buckets: Map<number
 
 /** Runs `run` and returns its result with the API's `operation` calls to Temporal meanwhile. */
 export async function withTemporalCalls<T>(
-  apiUrl: string,
+  api: MetricsSource,
   operation: string,
   run: () => Promise<T>,
 ): Promise<{ result: T; temporalCalls: TemporalCalls }> {
-  const before = await scrape(apiUrl, [TEMPORAL_CALL]);
+  const before = await scrape(api, [TEMPORAL_CALL]);
   const result = await run();
-  const after = await scrape(apiUrl, [TEMPORAL_CALL]);
+  const after = await scrape(api, [TEMPORAL_CALL]);
   const [earlier, later] = [histogramOf(before, operation), histogramOf(after, operation)];
   const bounds = [...later.buckets.keys()].sort((a, b) => a - b);
   const within = bounds.map((bound) => (later.buckets.get(bound) ?? 0) - (earlier.buckets.get(bound) ?? 0));

@@ -178,7 +178,7 @@ export async function benchStarts(infra: BenchInfra, starts: number, concurrency
     const {
       result: [api1, api2],
       temporalCalls: apiTemporalStart,
-    } = await withTemporalCalls(api.url, 'start', async () => [
+    } = await withTemporalCalls(api, 'start', async () => [
       await measure(half, concurrency, viaApi, processes),
       await measure(half, concurrency, viaApi, processes),
     ]);

@@ -6,7 +6,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { PremiumPayment, PremiumRefund } from '../models';
 import { recordAudit } from '../domain/audit/record';
-import { postRefundFailed, postRefundPaid } from '../domain/premiums/ledger-postings';
+import { postRefundFailed } from '../domain/premiums/ledger-postings';
+import { recordRefundPaid } from '../domain/premiums/refunds';
 import { PaymentProviderRefusal, refundIdempotencyKey } from '../services/payment-provider';
 import type { PremiumRefundOutcome } from '../contracts/premium-refund';
 import { workflowAuditSource } from './audit-source';
@@ -51,8 +52,8 @@ export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequeliz
         // The provider's own `charge.refunded` event may have settled the row meanwhile: its status stands.
         const settles = row.status === 'pending';
         await row.update({ providerRefundId: outcome.providerRefundId, status: settles ? outcome.status : row.status }, { transaction });
-        // The books (docs/ledger.md, What posts): paid out, or no longer payable once refused.
-        if (settles && row.status === 'succeeded') await postRefundPaid(deps.sequelize, row, transaction);
+        // The books (docs/ledger.md, What posts) and the tenant's endpoints: paid out, or no longer payable once refused.
+        if (settles && row.status === 'succeeded') await recordRefundPaid(deps.sequelize, row, transaction);
         if (settles && row.status === 'failed') await postRefundFailed(deps.sequelize, row, transaction);
         await recordAudit(
           workflowAuditSource(),

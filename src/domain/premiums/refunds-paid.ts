@@ -12,7 +12,7 @@ import { PremiumRefund, type Invoice } from '../../models';
 import type { PaymentMethod } from '../../models/invoice';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { postRefundPaid } from './ledger-postings';
+import { recordRefundPaid } from './refunds';
 
 export interface RefundPaidBack {
   /** When the money left, now unless given; not in the future (the schema) nor before the refund was recorded. */
@@ -78,7 +78,7 @@ export async function recordRefundPaidBack(
       { transaction },
     );
     // Dated the day the money left: a day in a closed month is refused (409) and the row's change rolls back.
-    await postRefundPaid(sequelize, refund, transaction, paidAt);
+    await recordRefundPaid(sequelize, refund, transaction, paidAt);
     await recordAudit(
       source,
       {

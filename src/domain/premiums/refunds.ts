@@ -11,7 +11,7 @@ import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } fr
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund, type RefundTerms } from '../../shared/refunds';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { postInvoiceVoided, postRefundsOwed } from './ledger-postings';
+import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
@@ -233,6 +233,40 @@ export function recordRefundEvent(refund: PremiumRefund, transaction: Transactio
       data: { refundId: refund.id, status: refund.status, reason: refund.reason },
       time: refund.createdAt,
       dedupeKey: `refund:${refund.id}:recorded`,
+    },
+    transaction,
+  );
+}
+
+/**
+ * A refund paid, in the transaction that makes it `succeeded`: posted to the books (Dr refunds
+ * payable, Cr cash, on `paidAt`, today unless given) and told to the tenant's endpoints as
+ * `invoice.refund_paid` (docs/webhooks.md), through the provider or by hand (the row's `paidMethod`).
+ * Both are named by the refund: a refund paid is posted and told once, whichever path saw it first.
+ */
+export async function recordRefundPaid(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  transaction: Transaction,
+  paidAt?: Date,
+): Promise<void> {
+  await postRefundPaid(sequelize, refund, transaction, paidAt);
+  const byHand = refund.paidMethod !== null;
+  const time = paidAt ?? new Date();
+  await recordInvoiceEvent(
+    refund,
+    {
+      type: 'invoice.refund_paid',
+      data: {
+        refundId: refund.id,
+        reason: refund.reason,
+        paidAt: time.toISOString(),
+        provider: byHand ? null : refund.provider,
+        method: refund.paidMethod,
+        reference: refund.paidReference,
+      },
+      time,
+      dedupeKey: `refund:${refund.id}:paid`,
     },
     transaction,
   );

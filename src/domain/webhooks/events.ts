@@ -224,6 +224,22 @@ export const WEBHOOK_EVENT_TYPES = {
       reason: { type: 'string' },
     }),
   },
+  'invoice.refund_paid': {
+    description:
+      'A refund of a premium payment was paid: the payment provider reports it succeeded (provider), or staff recorded it paid back by hand (method, reference).',
+    data: objectSchema({
+      refundId: uuid,
+      invoiceId: uuid,
+      subscriptionId: uuid,
+      amountMinor: { type: 'integer' },
+      currency: { type: 'string' },
+      reason: { type: 'string' },
+      paidAt: dateTime,
+      provider: { type: ['string', 'null'] },
+      method: { type: ['string', 'null'], enum: ['card', 'bank_transfer', 'cheque', 'other', null] },
+      reference: { type: ['string', 'null'] },
+    }),
+  },
   'acknowledgement.escalated': {
     description: "An employee's policy acknowledgement is overdue (level 1) or still missing after the grace period (level 2).",
     data: objectSchema({

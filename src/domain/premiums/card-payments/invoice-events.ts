@@ -15,8 +15,8 @@ import { recordAudit, type AuditSource } from '../../audit/record';
 import type { ProviderEvent } from '../../../services/payment-provider';
 import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
-import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from '../ledger-postings';
-import { recordRefundEvent } from '../refunds';
+import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
+import { recordRefundEvent, recordRefundPaid } from '../refunds';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
@@ -122,7 +122,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     if (refund.amountMinor > uncovered) break;
     uncovered -= refund.amountMinor;
     await refund.update({ status: 'succeeded' }, { transaction });
-    await postRefundPaid(invoiceDatabase(), refund, transaction);
+    await recordRefundPaid(invoiceDatabase(), refund, transaction);
   }
   const pendingLeft = refunds.some((r) => r.status === 'pending');
   // The charge's refunded total names this refund: a redelivery under another event id adds nothing.
@@ -147,7 +147,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     await recordRefundEvent(refund, transaction);
     // Owed and paid at once: the provider gave it back before Insurflow knew it was owed.
     await postRefundsOwed(invoiceDatabase(), [refund], { term: invoice.term }, transaction);
-    await postRefundPaid(invoiceDatabase(), refund, transaction);
+    await recordRefundPaid(invoiceDatabase(), refund, transaction);
   }
   await settleRefundedInvoice(invoice, transaction);
   await recordAudit(

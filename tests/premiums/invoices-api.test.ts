@@ -158,7 +158,8 @@ describe('premium invoices and manual payments', () => {
   it('records manual payments for the finance roles only (tenant admin, claims manager): other staff 403, recording nothing', async () => {
     const invoice = invoices[6];
     const others = await Promise.all(
-      (['claims_agent', 'adjuster', 'senior_adjuster', 'compliance_officer'] as const).map((role) =>
+      // Finance keeps the books (closes months, reconciles): it does not record the money it reconciles.
+      (['claims_agent', 'adjuster', 'senior_adjuster', 'compliance_officer', 'finance'] as const).map((role) =>
         buildUser({ tenantId: tenant.id, role }),
       ),
     );

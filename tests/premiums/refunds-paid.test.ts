@@ -208,7 +208,8 @@ describe('a refund owed by hand, recorded paid back', () => {
     await payBack(invoices[1].id, first.id, await buildUser({ tenantId, role: 'tenant_admin' }), body).expect(404);
     await payBack(invoices[0].id, card.first.id, await buildUser({ tenantId, role: 'tenant_admin' }), body).expect(404);
     await payBack(invoices[0].id, first.id, holder, body).expect(403);
-    for (const role of ['claims_agent', 'adjuster', 'senior_adjuster', 'compliance_officer'] as const) {
+    // Finance keeps the books (closes months, reconciles): it does not record the money it reconciles.
+    for (const role of ['claims_agent', 'adjuster', 'senior_adjuster', 'compliance_officer', 'finance'] as const) {
       const refused = await payBack(invoices[0].id, first.id, await buildUser({ tenantId, role }), body);
       expect([role, refused.status]).toEqual([role, 403]);
     }

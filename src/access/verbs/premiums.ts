@@ -7,7 +7,8 @@ export const PREMIUM_VERBS = {
    * Record a premium payment received by hand (docs/premiums.md, Payments): the tenant's finance
    * roles, the same who may waive a first premium, since either makes a policy cover. A claims
    * agent or adjuster could otherwise mark the premium of a policy they will handle claims on as
-   * paid without the money; a policyholder pays through the payment provider.
+   * paid without the money; a policyholder pays through the payment provider. Not `finance`, which
+   * closes months and reconciles the books: who reconciles the payments does not also write them.
    */
   recordPremiumPayment: SUBSCRIPTION_VERBS.waiveFirstPremium,
   /**

@@ -2,14 +2,18 @@
  * A cancellation's refund of a card payment carried out at the provider (docs/premiums.md,
  * Refunds), on real PostgreSQL, Temporal and stripe-mock: the outbox starts one run per refund,
  * whose activity sends it once under the refund's idempotency key, waits out the provider being
- * down, and records a refusal for staff. Stripe's own `charge.refunded` afterwards adds nothing.
+ * down, and records a refusal for staff, who may then record it paid back by hand (owed again in the
+ * books first). Stripe's own `charge.refunded` afterwards adds nothing.
  */
 import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { QueryTypes } from 'sequelize';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
-import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
+import { AuditEvent, Invoice, PremiumRefund, Subscription, User } from '../../src/models';
+import { setLedgerPosting } from '../../src/domain/ledger/post';
+import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
@@ -146,6 +150,113 @@ it('records a refusal as a failed refund for staff to pay back by hand, without 
   } finally {
     stripeMock.mode = 'forward';
   }
+});
+
+/** A cancellation's card refund the provider refused, as its run leaves it: `failed`, its owed entry reversed. */
+async function refusedRefund() {
+  stripeMock.mode = 'refuse';
+  try {
+    const refused = await cancelledAfterCardPayment();
+    await relayOnce(stack.services);
+    expect(await resultOf(runOf(refused.refund))).toBe('refused');
+    return refused;
+  } finally {
+    stripeMock.mode = 'forward';
+  }
+}
+
+const payBack = (invoice: Invoice, refund: PremiumRefund, who: Parameters<typeof bearer>[1]) =>
+  stack.api
+    .post(`/api/v1/invoices/${invoice.id}/refunds/${refund.id}/paid`)
+    .set('Authorization', bearer(stack.config, who))
+    .set('Idempotency-Key', crypto.randomUUID())
+    .send({ method: 'bank_transfer', reference: 'SEPA RF18 0777' });
+
+/** The refund's entries in the books, by what happened (`owed`, `failed`…): their lines as [account, debit, credit]. */
+async function refundEntries(refund: PremiumRefund): Promise<Record<string, Array<[string, number, number]>>> {
+  const lines = await stack.db.sequelize.query<{ key: string; account: string; debit: number; credit: number }>(
+    `SELECT e.source_key AS key, l.account_code AS account, l.debit_minor::float8 AS debit, l.credit_minor::float8 AS credit
+       FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+      WHERE e.tenant_id = :tenantId AND e.source_type = 'premium_refund' AND e.source_id = :refundId
+      ORDER BY e.source_key, l.account_code`,
+    { replacements: { tenantId: refund.tenantId, refundId: refund.id }, type: QueryTypes.SELECT },
+  );
+  const entries: Record<string, Array<[string, number, number]>> = {};
+  for (const { key, account, debit, credit } of lines) (entries[key.split(':')[2]] ??= []).push([account, debit, credit]);
+  return entries;
+}
+
+it('pays back by hand a refund the provider refused: owed again and paid in one transaction, and the books, their reconciliation and the statement agree', async () => {
+  const { refund, invoice } = await refusedRefund();
+  const [admin, finance] = await Promise.all(
+    (['tenant_admin', 'finance'] as const).map((role) => buildUser({ tenantId: invoice.tenantId, role })),
+  );
+  const paid = await payBack(invoice, refund, admin).expect(200);
+  expect(paid.body.refund).toMatchObject({ id: refund.id, status: 'succeeded', amount: '3.42', paidMethod: 'bank_transfer' });
+  const audit = await AuditEvent.findOne({ where: { action: 'invoice.refund_paid', entityId: invoice.id }, rejectOnEmpty: true });
+  expect(audit.changes.status).toEqual({ before: 'failed', after: 'succeeded' });
+
+  // Owed at the cancellation, no longer when refused, owed again and paid by hand: nothing left payable, 3.42 out of cash.
+  const owed: Array<[string, number, number]> = [
+    ['refunds_payable', 0, 342],
+    ['unearned_premium', 342, 0],
+  ];
+  expect(await refundEntries(refund)).toEqual({
+    owed,
+    failed: owed.map(([account, debit, credit]) => [account, credit, debit]),
+    owed_again: owed,
+    paid: [
+      ['cash', 0, 342],
+      ['refunds_payable', 342, 0],
+    ],
+  });
+  const balance = await stack.api.get('/api/v1/ledger/trial-balance').set('Authorization', bearer(stack.config, finance)).expect(200);
+  const balanceOf = (code: string) => balance.body.accounts.find((account: { code: string }) => account.code === code)?.balance;
+  expect(balance.body.balanced).toBe(true);
+  expect([balanceOf('refunds_payable'), balanceOf('cash')]).toEqual(['0.00', '6.58']);
+  expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
+
+  const subscription = await Subscription.findByPk(invoice.subscriptionId, { rejectOnEmpty: true });
+  const holder = await User.findByPk(subscription.policyholderId, { rejectOnEmpty: true });
+  const statement = await stack.api
+    .get(`/api/v1/subscriptions/${subscription.id}/statement`)
+    .set('Authorization', bearer(stack.config, holder))
+    .expect(200);
+  expect(statement.body.figures).toEqual([
+    {
+      currency: 'EUR',
+      billed: '120.00',
+      voided: '110.00',
+      paid: '10.00',
+      refunded: '3.42',
+      owed: '0.00',
+      credit: '0.00',
+      refundPending: '0.00',
+    },
+  ]);
+});
+
+it('owes afresh a refused refund the books never held (refused before they opened), then pays it: nothing left payable', async () => {
+  setLedgerPosting(false);
+  let refused: Awaited<ReturnType<typeof refusedRefund>>;
+  try {
+    refused = await refusedRefund();
+  } finally {
+    setLedgerPosting(true);
+  }
+  const { refund, invoice } = refused;
+  expect(await refundEntries(refund)).toEqual({});
+  await payBack(invoice, refund, await buildUser({ tenantId: invoice.tenantId, role: 'claims_manager' })).expect(200);
+  expect(await refundEntries(refund)).toEqual({
+    owed: [
+      ['refunds_payable', 0, 342],
+      ['unearned_premium', 342, 0],
+    ],
+    paid: [
+      ['cash', 0, 342],
+      ['refunds_payable', 342, 0],
+    ],
+  });
 });
 
 it("shows the run to the tenant's staff in GET /workflows/:id, and to no one else", async () => {

@@ -177,7 +177,8 @@ export async function postRefundPaid(
 
 /**
  * A refund the provider refused: no longer payable, and the premium counts as not given back (as
- * `refundableOf` has it), so its owed entry is reversed. Staff pay it back another way.
+ * `refundableOf` has it), so its owed entry is reversed. Staff pay it back another way
+ * (`postRefundOwedAgain`, then its paid entry).
  */
 export function postRefundFailed(sequelize: Sequelize, refund: PremiumRefund, transaction: Transaction): Promise<boolean> {
   return postReversal(
@@ -191,4 +192,34 @@ export function postRefundFailed(sequelize: Sequelize, refund: PremiumRefund, tr
     },
     transaction,
   );
+}
+
+/**
+ * A refund the provider refused, paid back by hand: payable again before it is paid, dated the day
+ * it is paid. Its failure reversed its owed entry, so paying it from refunds payable alone would take
+ * that account below what is owed: the failure's reversal is reversed in turn (the owed entry's own
+ * lines, the policy's credit part included). A refund refused before the books opened, or while
+ * posting was off, has no failure entry to reverse: it is owed afresh, unless its owed entry stands.
+ */
+export async function postRefundOwedAgain(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  transaction: Transaction,
+  paidOn: Date,
+): Promise<void> {
+  const owedAgain = await postReversal(
+    sequelize,
+    {
+      tenantId: refund.tenantId,
+      originalKey: sourceKey('premium_refund', refund.id, 'failed'),
+      sourceKey: sourceKey('premium_refund', refund.id, 'owed_again'),
+      description: `Refund owed again, paid back by hand after the provider refused it: ${refund.reason}`,
+      postedOn: paidOn,
+    },
+    transaction,
+  );
+  if (owedAgain) return;
+  const { term } = await Invoice.findByPk(refund.invoiceId, { attributes: ['term'], transaction, rejectOnEmpty: true });
+  // Named `owed` as at its recording: posts nothing when that entry stands (or posting is off).
+  await postRefundsOwed(sequelize, [refund], { term }, transaction);
 }

@@ -1,17 +1,19 @@
 /**
  * A refund owed by hand, recorded paid back by staff (docs/premiums.md, Refunds paid back by hand):
  * a cancellation's or a policy change's refund of a payment received by hand is `owed` until finance
- * pays it back (a bank transfer, a cheque) and says so here. In one transaction, under the refund's
- * row lock: the row becomes `succeeded` (the status every reader already takes for money given
- * back) with when, how and the reference, audited `invoice.refund_paid`, and posted to the books
- * dated the day it was paid (Dr refunds payable, Cr cash; a closed month refuses it with 409 and
- * nothing is recorded).
+ * pays it back (a bank transfer, a cheque) and says so here; so is a refund the provider refused
+ * (`failed`), paid back another way. In one transaction, under the refund's row lock: the row becomes
+ * `succeeded` (the status every reader already takes for money given back) with when, how and the
+ * reference, audited `invoice.refund_paid`, and posted to the books dated the day it was paid (a
+ * refused one owed again first, then Dr refunds payable, Cr cash; a closed month refuses it with 409
+ * and nothing is recorded).
  */
 import type { Sequelize } from 'sequelize';
 import { PremiumRefund, type Invoice } from '../../models';
 import type { PaymentMethod } from '../../models/invoice';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
+import { postRefundOwedAgain } from './ledger-postings';
 import { recordRefundPaid } from './refunds';
 
 export interface RefundPaidBack {
@@ -35,10 +37,10 @@ const samePayBack = (refund: PremiumRefund, paid: RefundPaidBack) =>
   refund.paidReference === paid.reference;
 
 /**
- * Records the invoice's `owed` refund `refundId` paid back. The caller found the invoice among those
- * it sees (another tenant's is 404 before this). A refund of another invoice is 404; one `pending` at
- * the provider, refused by it (`failed`: its owed entry was reversed) or paid back otherwise is 409,
- * but the same pay-back again (a repeat whose answer was lost) answers the refund as recorded.
+ * Records the invoice's `owed` or `failed` refund `refundId` paid back. The caller found the invoice
+ * among those it sees (another tenant's is 404 before this). A refund of another invoice is 404; one
+ * `pending` at the provider (its run pays it back) or paid back otherwise is 409, but the same pay-back
+ * again (a repeat whose answer was lost) answers the refund as recorded.
  */
 export async function recordRefundPaidBack(
   sequelize: Sequelize,
@@ -55,12 +57,13 @@ export async function recordRefundPaidBack(
     });
     if (!refund) throw notFound('Refund');
     if (samePayBack(refund, paid)) return refund;
-    if (refund.status !== 'owed')
+    const wasStatus = refund.status;
+    if (wasStatus !== 'owed' && wasStatus !== 'failed')
       throw conflict(
-        refund.status === 'pending'
+        wasStatus === 'pending'
           ? 'The refund is pending at the payment provider, which pays it back'
-          : `The refund is ${refund.status}: only a refund owed by hand is recorded paid back`,
-        [{ rule: 'refund_not_owed', message: `status ${refund.status}` }],
+          : `The refund is ${wasStatus}: only a refund owed by hand or refused by the provider is recorded paid back`,
+        [{ rule: 'refund_not_owed', message: `status ${wasStatus}` }],
       );
     const paidAt = paid.paidAt ?? new Date();
     if (paidAt < refund.createdAt)
@@ -78,6 +81,7 @@ export async function recordRefundPaidBack(
       { transaction },
     );
     // Dated the day the money left: a day in a closed month is refused (409) and the row's change rolls back.
+    if (wasStatus === 'failed') await postRefundOwedAgain(sequelize, refund, transaction, paidAt);
     await recordRefundPaid(sequelize, refund, transaction, paidAt);
     await recordAudit(
       source,
@@ -86,7 +90,7 @@ export async function recordRefundPaidBack(
         action: 'invoice.refund_paid',
         entityType: 'invoice',
         entityId: refund.invoiceId,
-        before: { status: 'owed' },
+        before: { status: wasStatus },
         after: {
           refundId: refund.id,
           status: refund.status,

@@ -13,7 +13,7 @@ export const recordManualPaymentOperation = operation({
   run: recordManualPayment,
 });
 
-/** The same finance roles (the verb's) record a refund owed by hand paid back; other staff and policyholders 403. */
+/** The same finance roles (the verb's) record a refund owed by hand, or refused by the provider, paid back; other staff and policyholders 403. */
 export const recordRefundPaidOperation = operation({
   name: 'premiums.recordRefundPaid',
   verb: 'recordRefundPaid',

@@ -151,7 +151,7 @@ export function premiumRoutes(): RouteSpec[] {
       method: 'post',
       path: '/invoices/:id/refunds/:refundId/paid',
       summary:
-        'Record a refund owed by hand as paid back (staff): when the money left, how and its bank reference. Only an owed refund (409 for one pending at the provider or paid back otherwise; the same pay-back again answers the refund as recorded); 422 for a day before the refund was recorded; 409 ledger_period_closed for a day in a closed month',
+        'Record a refund owed by hand, or refused by the payment provider, as paid back (staff): when the money left, how and its bank reference. Only an owed or failed refund (409 for one pending at the provider or paid back otherwise; the same pay-back again answers the refund as recorded); 422 for a day before the refund was recorded; 409 ledger_period_closed for a day in a closed month',
       response: { status: 200, schema: paidRefundSchema },
       view: ({ refund, invoice }) => ({ refund: withAmount(refund), invoice: withAmount(invoice) }),
     }),

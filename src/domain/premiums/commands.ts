@@ -62,9 +62,10 @@ export interface RefundPaidInput {
 }
 
 /**
- * Records the invoice's refund owed by hand as paid back (docs/premiums.md, Refunds paid back by
- * hand): 404 for an invoice the caller does not see (another tenant's) or a refund not on it, 409
- * for a refund not owed by hand, 422 for a day before the refund was recorded.
+ * Records the invoice's refund owed by hand, or refused by the provider, as paid back (docs/premiums.md,
+ * Refunds paid back by hand): 404 for an invoice the caller does not see (another tenant's) or a refund
+ * not on it, 409 for a refund pending at the provider or paid back otherwise, 422 for a day before the
+ * refund was recorded.
  */
 export const recordRefundPaid: Command<RefundPaidInput, { refund: PremiumRefund; invoice: Invoice }> = async (caller, input, deps) => {
   const invoice = await findVisible(caller, invoiceAccess, input.id);

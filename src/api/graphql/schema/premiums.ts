@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
   recordRefundPaid: t.field({
     type: Invoice,
     description:
-      'Record a refund owed by hand as paid back (staff); the same command as POST /invoices/:id/refunds/:refundId/paid. Answers the invoice',
+      'Record a refund owed by hand, or refused by the payment provider, as paid back (staff); the same command as POST /invoices/:id/refunds/:refundId/paid. Answers the invoice',
     args: rowMutationArgs(t.arg, {
       refundId: t.arg.id({ required: true }),
       method: t.arg({ type: PaymentMethodEnum, required: true }),

@@ -9,7 +9,7 @@ const UNTYPED_START = {
   selector:
     "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
   message:
-    "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, …), so its input is type-checked.",
+    "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(claimRun.type, …), so its input is type-checked.",
 };
 
 /** The claim's pure rules (src/workflows/claim/), which tests call directly. */

@@ -1,12 +1,7 @@
 /** Acknowledgement runs started straight from the SDK, as a rollout's batch starts them, for the sections that need a floor or a backlog. */
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
-  acknowledgementWorkflowId,
-  AcknowledgementWorkflow,
-  openingAcknowledgementInput,
-} from '../src/contracts/acknowledgement';
+import { acknowledgementRun, AcknowledgementWorkflow, openingAcknowledgementInput } from '../src/contracts/acknowledgement';
 import { Acknowledgement, User, type PolicyVersion } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
 import { DEFAULT_TENANT_SETTINGS } from '../src/shared/tenant-settings';
@@ -25,7 +20,7 @@ export async function writeAcknowledgementRows(tenantId: string, version: Policy
         versionId: version.id,
         employeeId: employee.id,
         dueAt: version.dueAt!,
-        workflowId: acknowledgementWorkflowId(id),
+        workflowId: acknowledgementRun.id(id),
       };
     }),
   );
@@ -35,7 +30,7 @@ export async function writeAcknowledgementRows(tenantId: string, version: Policy
 export function startAcknowledgementRuns(client: Client, taskQueue: string, rows: Acknowledgement[]): Promise<number[]> {
   return runConcurrently(rows.length, START_CONCURRENCY, (i) => {
     const ack = rows[i];
-    return client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+    return client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
       ...workflowStartOptions(taskQueue, {
         workflowId: ack.workflowId!,
         tenantId: ack.tenantId,

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { subscriptionWorkflowId } from '../src/contracts/subscription';
+import { subscriptionRun } from '../src/contracts/subscription';
 import { startSubscription } from './start-subscription';
 
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -55,7 +55,7 @@ async function start({ tenantId, planId, policyholderId }: StartRequest): Promis
       plan.coverage_amount,
       plan.premium,
       plan.duration_months,
-      subscriptionWorkflowId(subscriptionId),
+      subscriptionRun.id(subscriptionId),
     ],
   );
   return inserted.rows[0] ?? { id: subscriptionId };

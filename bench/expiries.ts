@@ -17,13 +17,7 @@ import { acknowledgementLinkKeyOf } from '../src/domain/compliance/acknowledgeme
 import { createSmtpMailer } from '../src/services/mailer';
 import { temporalDataConverter } from '../src/services/temporal';
 import { loadRenewalPolicy } from '../src/activities/subscriptions';
-import {
-  RenewalPolicy,
-  SUBSCRIPTION_WORKFLOW_TYPE,
-  SubscriptionWorkflow,
-  SubscriptionWorkflowInput,
-  subscriptionWorkflowId,
-} from '../src/contracts/subscription';
+import { RenewalPolicy, subscriptionRun, SubscriptionWorkflow, SubscriptionWorkflowInput } from '../src/contracts/subscription';
 import { createInsurflowWorker, workerActivities } from '../worker/worker';
 import { cpuMsPer, cpuSnapshot, cpuUsed, type CpuSnapshot } from './cpu-time';
 import type { BenchInfra } from './infra';
@@ -79,7 +73,7 @@ export async function seedActiveSubscriptions(
         premium: terms.premium,
         durationMonths: terms.durationMonths,
         ...period,
-        workflowId: subscriptionWorkflowId(terms.subscriptionId),
+        workflowId: subscriptionRun.id(terms.subscriptionId),
       };
     }),
   );
@@ -293,7 +287,7 @@ export async function drainDueTogether<I>(
     });
     return subscriptionWorker.runUntil(async () => {
       const dueAt = await startAllDueTogether(count, (i, delayMs) =>
-        infra.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+        infra.temporal.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
           taskQueue,
           workflowId: oursRows[i].workflowId!,
           args: [handedOver(ours, oursRows[i], i, policy)],

@@ -12,7 +12,7 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
-import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../src/contracts/policy-rollout';
+import { policyRolloutRun, PolicyRolloutWorkflow } from '../src/contracts/policy-rollout';
 import { TenantSettings, User, type PolicyVersion } from '../src/models';
 import { workflowStartOptions } from '../src/services/workflow-start';
 import { issueAccessToken } from '../src/services/tokens';
@@ -193,9 +193,9 @@ async function waitForNotices(infra: BenchInfra, since: number, count: number): 
 
 /** The rollout of a published version, as publishing starts it. */
 export function startRollout(client: Client, taskQueue: string, version: PolicyVersion) {
-  return client.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+  return client.workflow.start<PolicyRolloutWorkflow>(policyRolloutRun.type, {
     ...workflowStartOptions(taskQueue, {
-      workflowId: policyRolloutWorkflowId(version.id),
+      workflowId: policyRolloutRun.id(version.id),
       tenantId: version.tenantId,
       status: 'rolling_out',
       summary: 'bench rollout',

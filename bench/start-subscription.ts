@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { workflowStartOptions } from '../src/services/workflow-start';
-import { SUBSCRIPTION_WORKFLOW_TYPE, SubscriptionTerms, SubscriptionWorkflow, subscriptionWorkflowId } from '../src/contracts/subscription';
+import { subscriptionRun, SubscriptionTerms, SubscriptionWorkflow } from '../src/contracts/subscription';
 
 /** A raw SDK start of a subscription run, with the same options the API uses. */
 export function startSubscription(client: Client, taskQueue: string, terms: SubscriptionTerms) {
-  return client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+  return client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
     args: [{ terms }],
     ...workflowStartOptions(taskQueue, {
-      workflowId: subscriptionWorkflowId(terms.subscriptionId),
+      workflowId: subscriptionRun.id(terms.subscriptionId),
       tenantId: terms.tenantId,
       status: 'pending',
       summary: `Subscription ${terms.subscriptionId}`,

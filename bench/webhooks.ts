@@ -11,7 +11,7 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
-import { webhookDeliveryWorkflowId } from '../src/contracts/webhook-delivery';
+import { webhookDeliveryRun } from '../src/contracts/webhook-delivery';
 import { Op } from 'sequelize';
 import { OutboxMessage, WebhookDelivery, type User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
@@ -89,7 +89,7 @@ const eventMs = (event: temporal.api.history.v1.IHistoryEvent) =>
 
 /** The run's start, its first attempt's scheduling and start, from the history of the delivery's first run. */
 async function runTimes(client: Client, deliveryId: string): Promise<{ started: number; scheduled: number; activityStarted: number }> {
-  const events = (await client.workflow.getHandle(webhookDeliveryWorkflowId(deliveryId)).fetchHistory()).events ?? [];
+  const events = (await client.workflow.getHandle(webhookDeliveryRun.id(deliveryId)).fetchHistory()).events ?? [];
   const first = (has: (event: temporal.api.history.v1.IHistoryEvent) => unknown) => eventMs(events.find((event) => has(event))!);
   return {
     started: eventMs(events[0]),
@@ -100,7 +100,7 @@ async function runTimes(client: Client, deliveryId: string): Promise<{ started: 
 
 /** The relay's side of a phase, read from the outbox rows of its deliveries and of everything else written meanwhile. */
 async function relayDuring(deliveryIds: string[], arrived: ArrivedEvent[], runStarted: Map<string, number>): Promise<Relay> {
-  const messages = await OutboxMessage.findAll({ where: { workflowId: deliveryIds.map((id) => webhookDeliveryWorkflowId(id)) } });
+  const messages = await OutboxMessage.findAll({ where: { workflowId: deliveryIds.map((id) => webhookDeliveryRun.id(id)) } });
   const from = new Date(Math.min(...arrived.map((event) => event.happenedAt)));
   const to = new Date(Math.max(...arrived.map((event) => event.arrivedAt)));
   const window = { [Op.between]: [from, to] as [Date, Date] };
@@ -132,7 +132,7 @@ async function phaseOf(
   await runConcurrently(arrived.length, 8, async (i) => {
     const event = arrived[i];
     const run = await runTimes(client, deliveryOf.get(event.id)!);
-    started.set(webhookDeliveryWorkflowId(deliveryOf.get(event.id)!), run.started);
+    started.set(webhookDeliveryRun.id(deliveryOf.get(event.id)!), run.started);
     parts.toRunStart.push(run.started - event.happenedAt);
     parts.workflowTask.push(run.scheduled - run.started);
     parts.activityScheduleToStart.push(run.activityStarted - run.scheduled);

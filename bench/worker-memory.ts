@@ -9,7 +9,7 @@
 import { Op } from 'sequelize';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/config';
 import { Subscription } from '../src/models';
-import { subscriptionStateQuery, subscriptionWorkflowId, type SubscriptionTerms } from '../src/contracts/subscription';
+import { subscriptionStateQuery, subscriptionRun, type SubscriptionTerms } from '../src/contracts/subscription';
 import type { BenchInfra } from './infra';
 import { createBenchTenant, percentile, runConcurrently, termsFor } from './fixtures';
 import { waitUntil } from '../tests/support/waiting';
@@ -84,7 +84,7 @@ async function withOpenRuns<T>(
 
 async function queryP50(infra: BenchInfra, runs: SubscriptionTerms[]): Promise<number> {
   const latencies = await runConcurrently(runs.length, 1, (i) =>
-    infra.temporal.workflow.getHandle(subscriptionWorkflowId(runs[i].subscriptionId)).query(subscriptionStateQuery),
+    infra.temporal.workflow.getHandle(subscriptionRun.id(runs[i].subscriptionId)).query(subscriptionStateQuery),
   );
   return percentile(latencies, 50);
 }

@@ -8,26 +8,26 @@
  */
 import Joi from 'joi';
 import type { Model, WhereOptions } from 'sequelize';
-import { ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX } from '../contracts/acknowledgement';
-import { DRIFT_REPAIR_WORKFLOW_ID_PREFIX } from '../contracts/drift-repair';
-import { INCIDENT_RETRY_WORKFLOW_ID_PREFIX } from '../contracts/incident-retry';
-import { LEDGER_CLOSE_WORKFLOW_ID_PREFIX } from '../contracts/ledger-close';
-import { CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX } from '../contracts/calendar-reschedule';
-import { BULK_REASSIGN_WORKFLOW_ID_PREFIX } from '../contracts/bulk-reassign';
-import { CLAIM_WORKFLOW_ID_PREFIX } from '../contracts/claim';
-import { COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX } from '../contracts/compliance-recurrence';
-import { COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX } from '../contracts/compliance-remind';
-import { ONBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/onboarding';
-import { POLICY_APPROVAL_WORKFLOW_ID_PREFIX } from '../contracts/policy-approval';
-import { POLICY_ROLLOUT_WORKFLOW_ID_PREFIX } from '../contracts/policy-rollout';
-import { PREMIUM_REFUND_WORKFLOW_ID_PREFIX } from '../contracts/premium-refund';
-import { PRIVACY_ERASURE_WORKFLOW_ID_PREFIX } from '../contracts/privacy-erasure';
-import { PRIVACY_EXPORT_WORKFLOW_ID_PREFIX } from '../contracts/privacy-export';
-import { QUOTE_REFERRAL_WORKFLOW_ID_PREFIX } from '../contracts/quote-referral';
+import { acknowledgementRun } from '../contracts/acknowledgement';
+import { driftRepairRun } from '../contracts/drift-repair';
+import { incidentRetryRun } from '../contracts/incident-retry';
+import { ledgerCloseRun } from '../contracts/ledger-close';
+import { calendarRescheduleRun } from '../contracts/calendar-reschedule';
+import { bulkReassignRun } from '../contracts/bulk-reassign';
+import { claimRun } from '../contracts/claim';
+import { complianceRecurrenceRun } from '../contracts/compliance-recurrence';
+import { complianceRemindRun } from '../contracts/compliance-remind';
+import { onboardingRun } from '../contracts/onboarding';
+import { policyApprovalRun } from '../contracts/policy-approval';
+import { policyRolloutRun } from '../contracts/policy-rollout';
+import { premiumRefundRun } from '../contracts/premium-refund';
+import { privacyErasureRun } from '../contracts/privacy-erasure';
+import { privacyExportRun } from '../contracts/privacy-export';
+import { quoteReferralRun } from '../contracts/quote-referral';
 import { REPORT_WORKFLOW_ID_PREFIX } from '../contracts/scheduled-report';
-import { SUBSCRIPTION_WORKFLOW_ID_PREFIX } from '../contracts/subscription';
-import { TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX } from '../contracts/tenant-offboarding';
-import { WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX } from '../contracts/webhook-delivery';
+import { subscriptionRun } from '../contracts/subscription';
+import { tenantOffboardingRun } from '../contracts/tenant-offboarding';
+import { webhookDeliveryRun } from '../contracts/webhook-delivery';
 import type { AuthUser } from '../shared/caller';
 import { claimAccess } from './claims';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from './compliance';
@@ -76,35 +76,35 @@ function ownerByIdIn<M extends Model>(prefix: string, rule: AccessRule<M, string
  * their own before the close: whoever may view that tenant's ledger sees it.
  */
 const ledgerCloseOwner: OwnerLookup = async (caller, workflowId) => {
-  const tenantId = workflowId.slice(LEDGER_CLOSE_WORKFLOW_ID_PREFIX.length, LEDGER_CLOSE_WORKFLOW_ID_PREFIX.length + 36);
-  const month = workflowId.slice(LEDGER_CLOSE_WORKFLOW_ID_PREFIX.length + 36);
+  const tenantId = workflowId.slice(ledgerCloseRun.idPrefix.length, ledgerCloseRun.idPrefix.length + 36);
+  const month = workflowId.slice(ledgerCloseRun.idPrefix.length + 36);
   return caller.tenantId === tenantId && /^-\d{4}-\d{2}$/.test(month) && roleMay(caller.role, 'viewLedger');
 };
 
 const RUN_OWNERS: Array<[prefix: string, lookup: OwnerLookup]> = [
-  [SUBSCRIPTION_WORKFLOW_ID_PREFIX, ownerByWorkflowId(subscriptionAccess)],
-  [CLAIM_WORKFLOW_ID_PREFIX, ownerByWorkflowId(claimAccess)],
-  [ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(acknowledgementAccess)],
+  [subscriptionRun.idPrefix, ownerByWorkflowId(subscriptionAccess)],
+  [claimRun.idPrefix, ownerByWorkflowId(claimAccess)],
+  [acknowledgementRun.idPrefix, ownerByWorkflowId(acknowledgementAccess)],
   // The publication's rollout and a recurring policy's later cycles (`-cycle-<n>`).
-  [POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_ROLLOUT_WORKFLOW_ID_PREFIX, policyVersionAccess, /^(-cycle-\d+)?$/)],
-  [COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, ownerByIdIn(COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX, compliancePolicyAccess)],
-  [COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX, ownerByWorkflowId(complianceRemindAccess)],
-  [BULK_REASSIGN_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
-  [CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
-  [DRIFT_REPAIR_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
-  [INCIDENT_RETRY_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
-  [ONBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(registrationAccess)],
-  [TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX, ownerByWorkflowId(bulkOperationAccess)],
-  [POLICY_APPROVAL_WORKFLOW_ID_PREFIX, ownerByIdIn(POLICY_APPROVAL_WORKFLOW_ID_PREFIX, policyVersionAccess)],
+  [policyRolloutRun.idPrefix, ownerByIdIn(policyRolloutRun.idPrefix, policyVersionAccess, /^(-cycle-\d+)?$/)],
+  [complianceRecurrenceRun.idPrefix, ownerByIdIn(complianceRecurrenceRun.idPrefix, compliancePolicyAccess)],
+  [complianceRemindRun.idPrefix, ownerByWorkflowId(complianceRemindAccess)],
+  [bulkReassignRun.idPrefix, ownerByWorkflowId(bulkOperationAccess)],
+  [calendarRescheduleRun.idPrefix, ownerByWorkflowId(bulkOperationAccess)],
+  [driftRepairRun.idPrefix, ownerByWorkflowId(bulkOperationAccess)],
+  [incidentRetryRun.idPrefix, ownerByWorkflowId(bulkOperationAccess)],
+  [onboardingRun.idPrefix, ownerByWorkflowId(registrationAccess)],
+  [tenantOffboardingRun.idPrefix, ownerByWorkflowId(bulkOperationAccess)],
+  [policyApprovalRun.idPrefix, ownerByIdIn(policyApprovalRun.idPrefix, policyVersionAccess)],
   // A scheduled delivery: its definition's schedule ID and the scheduled time.
   [REPORT_WORKFLOW_ID_PREFIX, ownerByIdIn(REPORT_WORKFLOW_ID_PREFIX, reportDefinitionAccess, /^-.+$/)],
   // A webhook delivery's first run and its replays (`-replay-<n>`).
-  [WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, ownerByIdIn(WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX, webhookDeliveryAccess, /^(-replay-\d+)?$/)],
-  [PREMIUM_REFUND_WORKFLOW_ID_PREFIX, ownerByIdIn(PREMIUM_REFUND_WORKFLOW_ID_PREFIX, premiumRefundAccess)],
-  [PRIVACY_ERASURE_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyErasureAccess)],
-  [PRIVACY_EXPORT_WORKFLOW_ID_PREFIX, ownerByWorkflowId(privacyExportAccess)],
-  [QUOTE_REFERRAL_WORKFLOW_ID_PREFIX, ownerByIdIn(QUOTE_REFERRAL_WORKFLOW_ID_PREFIX, quoteAccess)],
-  [LEDGER_CLOSE_WORKFLOW_ID_PREFIX, ledgerCloseOwner],
+  [webhookDeliveryRun.idPrefix, ownerByIdIn(webhookDeliveryRun.idPrefix, webhookDeliveryAccess, /^(-replay-\d+)?$/)],
+  [premiumRefundRun.idPrefix, ownerByIdIn(premiumRefundRun.idPrefix, premiumRefundAccess)],
+  [privacyErasureRun.idPrefix, ownerByWorkflowId(privacyErasureAccess)],
+  [privacyExportRun.idPrefix, ownerByWorkflowId(privacyExportAccess)],
+  [quoteReferralRun.idPrefix, ownerByIdIn(quoteReferralRun.idPrefix, quoteAccess)],
+  [ledgerCloseRun.idPrefix, ledgerCloseOwner],
 ];
 
 export async function mayViewRun(caller: AuthUser, workflowId: string): Promise<boolean> {

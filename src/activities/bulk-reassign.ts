@@ -15,7 +15,7 @@ import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../contracts/actor';
 import { assignClaimUpdate, type AssignmentRequest } from '../contracts/claim';
-import { bulkReassignWorkflowId, type BulkReassignParameters } from '../contracts/bulk-reassign';
+import { bulkReassignRun, type BulkReassignParameters } from '../contracts/bulk-reassign';
 import { mayReassignInBulk } from '../domain/claims/bulk-reassign';
 import { type BulkOperation, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
@@ -75,7 +75,7 @@ export function createBulkReassignActivities(deps: ActivityDeps & ClaimDecisionD
     if (!claim) return 'The claim no longer exists';
     const request = await requestFor(operation, claim);
     if (typeof request === 'string') return request;
-    return reassign(claim, request, `${bulkReassignWorkflowId(operation.id)}:${itemId}`);
+    return reassign(claim, request, `${bulkReassignRun.id(operation.id)}:${itemId}`);
   }
 
   return {

@@ -7,7 +7,7 @@
  * fails the activity, which is retried.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { calendarRescheduleWorkflowId, type DeadlinesRescheduled, rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
+import { calendarRescheduleRun, type DeadlinesRescheduled, rescheduleDeadlinesUpdate } from '../contracts/calendar-reschedule';
 import { Acknowledgement, BulkOperationItem, Claim } from '../models';
 import { operationTenant } from '../models/bulk-operation';
 import { recordAudit } from '../domain/audit/record';
@@ -48,7 +48,7 @@ export function createCalendarRescheduleActivities(deps: Pick<ActivityDeps, 'tem
       await atMostInFlight(items, RESCHEDULE_CONCURRENCY, async (item) => {
         const where = { id: item.itemId, tenantId: operationTenant(operation) };
         const row = item.itemType === 'claim' ? await Claim.findOne({ where }) : await Acknowledgement.findOne({ where });
-        const answer = await reschedule(row?.workflowId, `${calendarRescheduleWorkflowId(operation.id)}:${item.itemId}`);
+        const answer = await reschedule(row?.workflowId, `${calendarRescheduleRun.id(operation.id)}:${item.itemId}`);
         const changed = answer !== null && answer.before !== answer.after;
         if (changed) moved += 1;
         // The record of the move and the item's mark in one transaction: a retried batch, whose

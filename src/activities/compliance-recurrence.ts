@@ -6,7 +6,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { CycleStart, RecurrencePlan } from '../contracts/compliance-recurrence';
-import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../contracts/policy-rollout';
+import { policyRolloutRun, PolicyRolloutWorkflow } from '../contracts/policy-rollout';
 import { CompliancePolicy, PolicyVersion } from '../models';
 import { recordAudit } from '../domain/audit/record';
 import { workflowStartOptions } from '../services/workflow-start';
@@ -62,9 +62,9 @@ export function createComplianceRecurrenceActivities(deps: ActivityDeps) {
       });
       if (!version) return false;
       try {
-        await deps.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+        await deps.temporal.workflow.start<PolicyRolloutWorkflow>(policyRolloutRun.type, {
           ...workflowStartOptions(deps.taskQueue, {
-            workflowId: policyRolloutWorkflowId(version.id, start.cycle),
+            workflowId: policyRolloutRun.id(version.id, start.cycle),
             tenantId: version.tenantId,
             status: 'rolling_out',
             summary: `Attestation cycle ${start.cycle} of policy version ${version.versionNumber} (policy ${version.policyId})`,

@@ -7,7 +7,7 @@
  */
 import { Op } from 'sequelize';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
-import { complianceRemindWorkflowId } from '../contracts/compliance-remind';
+import { complianceRemindRun } from '../contracts/compliance-remind';
 import { Acknowledgement, CompliancePolicy, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, User } from '../models';
 import type { ActivityDeps } from './deps';
 import { actionUrlsOf } from '../domain/tenant-settings/action-urls';
@@ -51,7 +51,7 @@ export function createComplianceRemindActivities(deps: ActivityDeps) {
           { model: PolicyVersion, as: 'version', include: [{ model: CompliancePolicy, as: 'policy' }] },
         ],
       })) as LoadedAcknowledgement[];
-      const workflowId = complianceRemindWorkflowId(input.remindId);
+      const workflowId = complianceRemindRun.id(input.remindId);
       // A remind is one tenant's: its link templates are read once per batch.
       const urls = acknowledgements.length ? await actionUrlsOf(remind.tenantId) : null;
       let sent = 0;

@@ -7,9 +7,8 @@ import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { Op, type Transaction } from 'sequelize';
 import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  acknowledgementRun,
   type AcknowledgementEvidence,
-  acknowledgementWorkflowId,
   AcknowledgementWorkflow,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
   openingAcknowledgementInput,
@@ -203,7 +202,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
             employeeId,
             cycle,
             dueAt,
-            workflowId: acknowledgementWorkflowId(id, 1, cycle),
+            workflowId: acknowledgementRun.id(id, 1, cycle),
           };
         });
         // A retried batch keeps the rows (and ids) of its first attempt.
@@ -224,7 +223,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
           // A retried batch finds the run it started before: running → reused, closed → kept closed.
           // On the bulk queue: the run and its activities (which follow the run's queue) wait
           // their turn there, behind no interactive work and ahead of none.
-          await deps.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+          await deps.temporal.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
             ...workflowStartOptions(deps.bulkTaskQueue, {
               workflowId: ack.workflowId!,
               tenantId: ack.tenantId,

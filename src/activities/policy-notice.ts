@@ -3,7 +3,7 @@
  * and version, with the title, the deadline and the links. Sent by each acknowledgement run that
  * opens itself as it starts: a rollout's, or one started for someone who joined the audience later.
  */
-import { acknowledgementWorkflowId } from '../contracts/acknowledgement';
+import { acknowledgementRun } from '../contracts/acknowledgement';
 import type { Acknowledgement, User } from '../models';
 import { policyNotices } from '../observability/business-metrics';
 import { acknowledgementEmail, acknowledgementLink } from './acknowledgement-reminder';
@@ -27,7 +27,7 @@ export function createPolicyNotices(deps: ActivityDeps) {
       // Signed for the row's creation, so a retry (or the run's later reminder) carries the same link.
       const link = acknowledgementLink(deps, ack, ack.createdAt, await actionUrlsOf(ack.tenantId));
       const result = await notifications.sendEmail({
-        idempotencyKey: `${acknowledgementWorkflowId(ack.id, 1, ack.cycle)}:notice`,
+        idempotencyKey: `${acknowledgementRun.id(ack.id, 1, ack.cycle)}:notice`,
         tenantId: ack.tenantId,
         to: { emails: [employee.email] },
         ...acknowledgementEmail('policyNotice', { employeeName: employee.fullName, policy, dueAt: ack.dueAt, link }),

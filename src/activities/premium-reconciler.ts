@@ -7,7 +7,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
-import { premiumRefundWorkflowId } from '../contracts/premium-refund';
+import { premiumRefundRun } from '../contracts/premium-refund';
 import type { PremiumCheck, PremiumCheckInput } from '../contracts/reconciler';
 import { premiumPaidSignal } from '../contracts/subscription';
 import { INVOICE_OWED_SQL } from '../models/invoice';
@@ -80,7 +80,7 @@ export function createPremiumReconcilerActivities({ sequelize, temporal, taskQue
     let restarted = 0;
     let stuck = 0;
     for (const refund of pending) {
-      const workflowId = premiumRefundWorkflowId(refund.id);
+      const workflowId = premiumRefundRun.id(refund.id);
       try {
         const { status } = await temporal.workflow.getHandle(workflowId).describe();
         if (status.name === 'RUNNING') continue;

@@ -16,9 +16,9 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { Op, QueryTypes } from 'sequelize';
-import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
-import { CLAIM_WORKFLOW_TYPE, OPEN_STAGES } from '../contracts/claim';
-import { ONBOARDING_WORKFLOW_TYPE, OPEN_REGISTRATION_STATUSES } from '../contracts/onboarding';
+import { acknowledgementRun, OPEN_ACKNOWLEDGEMENT_STATUSES } from '../contracts/acknowledgement';
+import { claimRun, OPEN_STAGES } from '../contracts/claim';
+import { onboardingRun, OPEN_REGISTRATION_STATUSES } from '../contracts/onboarding';
 import {
   runDriftNoticeKey,
   RUN_OWNER_ENTITIES,
@@ -30,7 +30,7 @@ import {
   type RunsWithoutRowInput,
   type RunsWithoutRowPage,
 } from '../contracts/reconciler';
-import { OPEN_SUBSCRIPTION_STATUSES, SUBSCRIPTION_WORKFLOW_TYPE } from '../contracts/subscription';
+import { OPEN_SUBSCRIPTION_STATUSES, subscriptionRun } from '../contracts/subscription';
 import { Notification, OutboxMessage } from '../models';
 import type { StartWorkflowPayload } from '../models/outbox-message';
 import { runDriftRows, runsWithoutRowEnded } from '../observability/business-metrics';
@@ -47,24 +47,24 @@ const RUN_OWNERS: Record<
   RunOwnerEntity,
   { table: string; openStatuses: readonly string[]; tenantColumn: 't.tenant_id' | 'NULL::uuid'; workflowType: string }
 > = {
-  claim: { table: 'claims', openStatuses: OPEN_STAGES, tenantColumn: 't.tenant_id', workflowType: CLAIM_WORKFLOW_TYPE },
+  claim: { table: 'claims', openStatuses: OPEN_STAGES, tenantColumn: 't.tenant_id', workflowType: claimRun.type },
   subscription: {
     table: 'subscriptions',
     openStatuses: OPEN_SUBSCRIPTION_STATUSES,
     tenantColumn: 't.tenant_id',
-    workflowType: SUBSCRIPTION_WORKFLOW_TYPE,
+    workflowType: subscriptionRun.type,
   },
   acknowledgement: {
     table: 'acknowledgements',
     openStatuses: OPEN_ACKNOWLEDGEMENT_STATUSES,
     tenantColumn: 't.tenant_id',
-    workflowType: ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+    workflowType: acknowledgementRun.type,
   },
   registration: {
     table: 'registrations',
     openStatuses: OPEN_REGISTRATION_STATUSES,
     tenantColumn: 'NULL::uuid',
-    workflowType: ONBOARDING_WORKFLOW_TYPE,
+    workflowType: onboardingRun.type,
   },
 };
 

@@ -6,6 +6,7 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MarkedPersonalData } from '../shared/personal-data';
 import type { DaysUnit, TenantSettingsValues } from '../shared/tenant-settings';
+import { workflowRun } from './workflow-run';
 
 /** How an acknowledgement's days count: its due date and reminder, and its escalations (docs/calendars.md). */
 export interface AcknowledgementUnits {
@@ -13,9 +14,6 @@ export interface AcknowledgementUnits {
   escalation: DaysUnit;
 }
 
-export const ACKNOWLEDGEMENT_WORKFLOW_TYPE = 'acknowledgementWorkflow';
-/** What every acknowledgement run's workflow ID starts with (the access rules find a run's owner by it). */
-export const ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX = 'ack-';
 /**
  * `run` counts the acknowledgement's runs: the first is `ack-<id>`; a person exempted on leaving
  * the audience who joins it again gets a fresh run, `ack-<id>-<run>`, so no start can reach a closed one.
@@ -23,8 +21,11 @@ export const ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX = 'ack-';
  * acknowledgement runs as `ack-<id>-c<cycle>` (and `ack-<id>-c<cycle>-<run>`), so an operator
  * tells the cycles apart in the Temporal UI and every notification key derived from it is the cycle's.
  */
-export const acknowledgementWorkflowId = (acknowledgementId: string, run = 1, cycle = 1) =>
-  `${ACKNOWLEDGEMENT_WORKFLOW_ID_PREFIX}${acknowledgementId}${cycle > 1 ? `-c${cycle}` : ''}${run > 1 ? `-${run}` : ''}`;
+export const acknowledgementRun = workflowRun(
+  'acknowledgementWorkflow',
+  'ack-',
+  (acknowledgementId: string, run = 1, cycle = 1) => `${acknowledgementId}${cycle > 1 ? `-c${cycle}` : ''}${run > 1 ? `-${run}` : ''}`,
+);
 
 /**
  * `superseded`: the version was retired by a newer one before this employee acknowledged it;

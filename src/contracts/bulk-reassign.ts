@@ -7,11 +7,9 @@
  * and records the answer.
  */
 import type { Role } from '../shared/roles';
+import { workflowRun } from './workflow-run';
 
-export const BULK_REASSIGN_WORKFLOW_TYPE = 'bulkReassignWorkflow';
-/** What every bulk reassignment's workflow ID starts with (the access rules find a run's owner by it). */
-export const BULK_REASSIGN_WORKFLOW_ID_PREFIX = 'bulk-reassign-';
-export const bulkReassignWorkflowId = (operationId: string) => `${BULK_REASSIGN_WORKFLOW_ID_PREFIX}${operationId}`;
+export const bulkReassignRun = workflowRun('bulkReassignWorkflow', 'bulk-reassign-');
 
 /** An item waits (`pending`) for its turn, then the claim's run accepted the reassignment (`done`) or refused it (`failed`). */
 export const BULK_ITEM_STATUSES = ['pending', 'done', 'failed'] as const;

@@ -6,10 +6,9 @@
  * and the activity records every due instant that moved, with the old and the new.
  */
 import { defineUpdate } from '@temporalio/workflow';
+import { workflowRun } from './workflow-run';
 
-export const CALENDAR_RESCHEDULE_WORKFLOW_TYPE = 'calendarRescheduleWorkflow';
-export const CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX = 'calendar-reschedule-';
-export const calendarRescheduleWorkflowId = (operationId: string) => `${CALENDAR_RESCHEDULE_WORKFLOW_ID_PREFIX}${operationId}`;
+export const calendarRescheduleRun = workflowRun('calendarRescheduleWorkflow', 'calendar-reschedule-');
 
 /** What a reschedule was asked for, stored with its bulk operation. */
 export interface CalendarRescheduleParameters {

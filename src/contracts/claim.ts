@@ -10,15 +10,13 @@ import type { Actor } from './actor';
 import type { ClaimPayment } from './claim-payments';
 import type { ReserveLine } from './claim-reserves';
 import type { TenantSettingsValues } from '../shared/tenant-settings';
+import { workflowRun } from './workflow-run';
 
-export const CLAIM_WORKFLOW_TYPE = 'claimWorkflow';
 /**
  * `claim-<tenant slug>-<claim number>`: claim numbers repeat across tenants, so the tenant's
  * slug keeps the workflow ID unique while an operator can still find the run by number.
  */
-/** What every claim run's workflow ID starts with (the access rules find a run's owner by it). */
-export const CLAIM_WORKFLOW_ID_PREFIX = 'claim-';
-export const claimWorkflowId = (tenantSlug: string, claimNumber: string) => `${CLAIM_WORKFLOW_ID_PREFIX}${tenantSlug}-${claimNumber}`;
+export const claimRun = workflowRun('claimWorkflow', 'claim-', (tenantSlug: string, claimNumber: string) => `${tenantSlug}-${claimNumber}`);
 
 export const CLAIM_STAGES = [
   'reported',

@@ -4,11 +4,9 @@
  * reads of its policy, its signal and how it is started.
  */
 import { defineSignal } from '@temporalio/workflow';
+import { workflowRun } from './workflow-run';
 
-export const COMPLIANCE_RECURRENCE_WORKFLOW_TYPE = 'complianceRecurrenceWorkflow';
-/** What every recurrence run's workflow ID starts with (the access rules find a run's owner by it). */
-export const COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX = 'compliance-recurrence-';
-export const complianceRecurrenceWorkflowId = (policyId: string) => `${COMPLIANCE_RECURRENCE_WORKFLOW_ID_PREFIX}${policyId}`;
+export const complianceRecurrenceRun = workflowRun('complianceRecurrenceWorkflow', 'compliance-recurrence-');
 
 export interface ComplianceRecurrenceInput {
   tenantId: string;

@@ -4,11 +4,9 @@
  * how it is started.
  */
 import { defineQuery } from '@temporalio/workflow';
+import { workflowRun } from './workflow-run';
 
-export const COMPLIANCE_REMIND_WORKFLOW_TYPE = 'complianceRemindWorkflow';
-/** What every remind run's workflow ID starts with (the access rules find a run's owner by it). */
-export const COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX = 'compliance-remind-';
-export const complianceRemindWorkflowId = (remindId: string) => `${COMPLIANCE_REMIND_WORKFLOW_ID_PREFIX}${remindId}`;
+export const complianceRemindRun = workflowRun('complianceRemindWorkflow', 'compliance-remind-');
 
 /** `skipped`: the acknowledgement was closed (acknowledged, superseded…) before its turn came. */
 export const REMIND_RECIPIENT_STATUSES = ['pending', 'sent', 'skipped'] as const;

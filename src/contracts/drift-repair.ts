@@ -7,11 +7,9 @@
  */
 import type { RunOwnerEntity } from './reconciler';
 import type { BulkReassignInput, BulkReassignProgress } from './bulk-reassign';
+import { workflowRun } from './workflow-run';
 
-export const DRIFT_REPAIR_WORKFLOW_TYPE = 'driftRepairWorkflow';
-/** What every batch repair's workflow ID starts with. */
-export const DRIFT_REPAIR_WORKFLOW_ID_PREFIX = 'drift-repair-';
-export const driftRepairWorkflowId = (operationId: string) => `${DRIFT_REPAIR_WORKFLOW_ID_PREFIX}${operationId}`;
+export const driftRepairRun = workflowRun('driftRepairWorkflow', 'drift-repair-');
 
 /** `restore` gives a claim or an active subscription its run again; `close` closes a claim no one should work. */
 export const DRIFT_REPAIR_ACTIONS = ['restore', 'close'] as const;

@@ -5,11 +5,9 @@
  * the single retry does, in batches of one activity each, and records the answer.
  */
 import type { BulkReassignInput, BulkReassignProgress } from './bulk-reassign';
+import { workflowRun } from './workflow-run';
 
-export const INCIDENT_RETRY_WORKFLOW_TYPE = 'incidentRetryWorkflow';
-/** What every batch retry's workflow ID starts with. */
-export const INCIDENT_RETRY_WORKFLOW_ID_PREFIX = 'incident-retry-';
-export const incidentRetryWorkflowId = (operationId: string) => `${INCIDENT_RETRY_WORKFLOW_ID_PREFIX}${operationId}`;
+export const incidentRetryRun = workflowRun('incidentRetryWorkflow', 'incident-retry-');
 
 /** What a batch retry records as asked besides its items: the role its operator asked with. */
 export interface IncidentRetryParameters {

@@ -4,12 +4,14 @@
  * the run posts the month's earned premium, policy by policy in pages, then locks the period
  * (`closed`) with its trial balance. A month reopened and closed again runs under the same ID.
  */
+import { workflowRun } from './workflow-run';
 
-export const LEDGER_CLOSE_WORKFLOW_TYPE = 'ledgerCloseWorkflow';
-/** What the run's workflow ID starts with. */
-export const LEDGER_CLOSE_WORKFLOW_ID_PREFIX = 'ledger-close-';
 /** One run at a time per tenant and month; a close after a reopening replaces the ended run. */
-export const ledgerCloseWorkflowId = (tenantId: string, month: string) => `${LEDGER_CLOSE_WORKFLOW_ID_PREFIX}${tenantId}-${month}`;
+export const ledgerCloseRun = workflowRun(
+  'ledgerCloseWorkflow',
+  'ledger-close-',
+  (tenantId: string, month: string) => `${tenantId}-${month}`,
+);
 
 /**
  * `closing` (asked; the run posts the earnings), `closed` (nothing dated in it is accepted) and

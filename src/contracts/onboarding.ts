@@ -5,11 +5,9 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
+import { workflowRun } from './workflow-run';
 
-export const ONBOARDING_WORKFLOW_TYPE = 'onboarding';
-/** What every onboarding run's workflow ID starts with (the access rules find a run's owner by it). */
-export const ONBOARDING_WORKFLOW_ID_PREFIX = 'onboarding-';
-export const onboardingWorkflowId = (registrationId: string) => `${ONBOARDING_WORKFLOW_ID_PREFIX}${registrationId}`;
+export const onboardingRun = workflowRun('onboarding', 'onboarding-');
 
 export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'provisioned', 'provisioning_failed'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];

@@ -4,11 +4,9 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
+import { workflowRun } from './workflow-run';
 
-export const POLICY_APPROVAL_WORKFLOW_TYPE = 'policyApprovalWorkflow';
-/** What every policy approval run's workflow ID starts with (the access rules find a run's owner by it). */
-export const POLICY_APPROVAL_WORKFLOW_ID_PREFIX = 'policy-approval-';
-export const policyApprovalWorkflowId = (versionId: string) => `${POLICY_APPROVAL_WORKFLOW_ID_PREFIX}${versionId}`;
+export const policyApprovalRun = workflowRun('policyApprovalWorkflow', 'policy-approval-');
 
 export interface PolicyApprovalInput {
   tenantId: string;

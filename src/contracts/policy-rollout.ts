@@ -3,13 +3,14 @@
  * input, progress and its query, and how it is started.
  */
 import { defineQuery } from '@temporalio/workflow';
+import { workflowRun } from './workflow-run';
 
-export const POLICY_ROLLOUT_WORKFLOW_TYPE = 'policyRolloutWorkflow';
-/** What every policy rollout run's workflow ID starts with (the access rules find a run's owner by it). */
-export const POLICY_ROLLOUT_WORKFLOW_ID_PREFIX = 'policy-rollout-';
 /** Cycle 1 is the publication's rollout; a recurring policy's later cycles roll out as `policy-rollout-<versionId>-cycle-<n>`. */
-export const policyRolloutWorkflowId = (versionId: string, cycle = 1) =>
-  `${POLICY_ROLLOUT_WORKFLOW_ID_PREFIX}${versionId}${cycle > 1 ? `-cycle-${cycle}` : ''}`;
+export const policyRolloutRun = workflowRun(
+  'policyRolloutWorkflow',
+  'policy-rollout-',
+  (versionId: string, cycle = 1) => `${versionId}${cycle > 1 ? `-cycle-${cycle}` : ''}`,
+);
 
 export type RolloutPhase = 'ending_retired_runs' | 'creating_acknowledgements' | 'completed';
 

@@ -2,10 +2,9 @@
  * The contract of `premium-refund-<refundId>` runs (docs/premiums.md, Refunds): a cancellation's
  * refund of a payment taken through the provider, sent to the provider until it accepts it.
  */
+import { workflowRun } from './workflow-run';
 
-export const PREMIUM_REFUND_WORKFLOW_TYPE = 'premiumRefundWorkflow';
-export const PREMIUM_REFUND_WORKFLOW_ID_PREFIX = 'premium-refund-';
-export const premiumRefundWorkflowId = (refundId: string) => `${PREMIUM_REFUND_WORKFLOW_ID_PREFIX}${refundId}`;
+export const premiumRefundRun = workflowRun('premiumRefundWorkflow', 'premium-refund-');
 
 export interface PremiumRefundInput {
   tenantId: string;

@@ -6,11 +6,9 @@
  */
 import type { RetentionSetting } from '../shared/tenant-settings';
 import { DAY_MS } from '../shared/time';
+import { workflowRun } from './workflow-run';
 
-export const PRIVACY_ERASURE_WORKFLOW_TYPE = 'privacyErasureWorkflow';
-/** What every erasure's workflow ID starts with (the access rules find a run's owner by it). */
-export const PRIVACY_ERASURE_WORKFLOW_ID_PREFIX = 'privacy-erasure-';
-export const privacyErasureWorkflowId = (erasureId: string) => `${PRIVACY_ERASURE_WORKFLOW_ID_PREFIX}${erasureId}`;
+export const privacyErasureRun = workflowRun('privacyErasureWorkflow', 'privacy-erasure-');
 
 /**
  * `pending` until its run takes the first step, `running` while steps remain, then `completed`,

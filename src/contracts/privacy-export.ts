@@ -3,11 +3,9 @@
  * copy of every row recorded about one person, gathered into a ZIP in the document store, kept
  * for PRIVACY_EXPORT_KEPT_DAYS for its requester to download once, then removed.
  */
+import { workflowRun } from './workflow-run';
 
-export const PRIVACY_EXPORT_WORKFLOW_TYPE = 'privacyExportWorkflow';
-/** What every export's workflow ID starts with (the access rules find a run's owner by it). */
-export const PRIVACY_EXPORT_WORKFLOW_ID_PREFIX = 'privacy-export-';
-export const privacyExportWorkflowId = (exportId: string) => `${PRIVACY_EXPORT_WORKFLOW_ID_PREFIX}${exportId}`;
+export const privacyExportRun = workflowRun('privacyExportWorkflow', 'privacy-export-');
 
 /**
  * `requested` (its run not begun), `gathering`, `ready` (the ZIP is stored), then `downloaded`

@@ -5,11 +5,9 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Role } from '../shared/roles';
+import { workflowRun } from './workflow-run';
 
-export const QUOTE_REFERRAL_WORKFLOW_TYPE = 'quoteReferralWorkflow';
-/** What every referral run's workflow ID starts with (the access rules find a run's owner by it). */
-export const QUOTE_REFERRAL_WORKFLOW_ID_PREFIX = 'quote-referral-';
-export const quoteReferralWorkflowId = (quoteId: string) => `${QUOTE_REFERRAL_WORKFLOW_ID_PREFIX}${quoteId}`;
+export const quoteReferralRun = workflowRun('quoteReferralWorkflow', 'quote-referral-');
 
 export interface QuoteReferralInput {
   tenantId: string;

@@ -6,11 +6,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { type MarkedPersonalData, personalData, personalValue } from '../shared/personal-data';
 import type { Role } from '../shared/roles';
+import { workflowRun } from './workflow-run';
 
-export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
-/** What every subscription run's workflow ID starts with (the access rules find a run's owner by it). */
-export const SUBSCRIPTION_WORKFLOW_ID_PREFIX = 'subscription-';
-export const subscriptionWorkflowId = (subscriptionId: string) => `${SUBSCRIPTION_WORKFLOW_ID_PREFIX}${subscriptionId}`;
+export const subscriptionRun = workflowRun('subscriptionWorkflow', 'subscription-');
 
 /**
  * `pending_payment`: recorded and billed, not yet covering until its first instalment is paid (or

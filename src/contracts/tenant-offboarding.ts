@@ -5,11 +5,10 @@
  * records what it removed in the platform's audit trail. Each step is one activity and one item
  * of the request's bulk operation, so `GET /operations/:id` counts the steps done.
  */
-export const TENANT_OFFBOARDING_WORKFLOW_TYPE = 'tenantOffboardingWorkflow';
-/** What the run's workflow ID starts with (the access rules find its owner by it). */
-export const TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX = 'tenant-offboarding-';
+import { workflowRun } from './workflow-run';
+
 /** One run per tenant: a tenant is offboarded once. */
-export const tenantOffboardingWorkflowId = (tenantId: string) => `${TENANT_OFFBOARDING_WORKFLOW_ID_PREFIX}${tenantId}`;
+export const tenantOffboardingRun = workflowRun('tenantOffboardingWorkflow', 'tenant-offboarding-');
 
 /** `awaiting_approval` until a second platform admin approves (`running`) or anyone rejects. */
 export const OFFBOARDING_STATUSES = ['awaiting_approval', 'rejected', 'running', 'completed'] as const;

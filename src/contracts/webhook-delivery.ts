@@ -2,12 +2,14 @@
  * The contract of `webhook-delivery-<deliveryId>` runs (docs/webhooks.md): one event to one
  * endpoint, tried on the retry schedule below with durable timers, and again on a replay.
  */
+import { workflowRun } from './workflow-run';
 
-export const WEBHOOK_DELIVERY_WORKFLOW_TYPE = 'webhookDeliveryWorkflow';
-export const WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX = 'webhook-delivery-';
 /** The first run of a delivery, then `-replay-<n>` for the n-th replay a tenant admin asked for. */
-export const webhookDeliveryWorkflowId = (deliveryId: string, replay = 0) =>
-  `${WEBHOOK_DELIVERY_WORKFLOW_ID_PREFIX}${deliveryId}${replay ? `-replay-${replay}` : ''}`;
+export const webhookDeliveryRun = workflowRun(
+  'webhookDeliveryWorkflow',
+  'webhook-delivery-',
+  (deliveryId: string, replay = 0) => `${deliveryId}${replay ? `-replay-${replay}` : ''}`,
+);
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -25,7 +25,7 @@ const claimColumns = () =>
 
 /**
  * A claim filed against a subscription. The API creates it in `reported`; from then on only the
- * activities of its workflow (`claimWorkflowId` in src/contracts/claim.ts) change status, assignee
+ * activities of its workflow (`claimRun.id` in src/contracts/claim.ts) change status, assignee
  * and approved amount.
  * Money columns are DECIMAL(12,2), read back as strings.
  */

@@ -2,7 +2,7 @@ import { CreationAttributes, Transaction } from 'sequelize';
 import { modelOf, required, optional, filledOnInsert, tenantRowColumns } from './columns';
 import {
   holderContactOf,
-  subscriptionWorkflowId,
+  subscriptionRun,
   type PropertyAddress,
   type SubscriptionStatus,
   type SubscriptionTerms,
@@ -155,7 +155,7 @@ function pendingRowOf(terms: SubscriptionTerms) {
     durationMonths: terms.durationMonths,
     holderPhone: contact.holderPhone ?? null,
     propertyAddress: contact.propertyAddress ?? null,
-    workflowId: subscriptionWorkflowId(terms.subscriptionId),
+    workflowId: subscriptionRun.id(terms.subscriptionId),
     quoteId: terms.quoteId ?? null,
   };
 }

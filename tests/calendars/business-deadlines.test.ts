@@ -9,25 +9,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import crypto from 'node:crypto';
 import { AuditEvent, BulkOperation, BulkOperationItem, BusinessCalendar, Claim, type User } from '../../src/models';
-import {
-  CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
-  calendarRescheduleWorkflowId,
-  type CalendarRescheduleWorkflow,
-  rescheduleDeadlinesUpdate,
-} from '../../src/contracts/calendar-reschedule';
+import { calendarRescheduleRun, type CalendarRescheduleWorkflow, rescheduleDeadlinesUpdate } from '../../src/contracts/calendar-reschedule';
 import { recordHistory } from '../support/histories';
-import {
-  assignClaimUpdate,
-  CLAIM_WORKFLOW_TYPE,
-  claimStateQuery,
-  type ClaimWorkflow,
-  transitionClaimUpdate,
-} from '../../src/contracts/claim';
+import { assignClaimUpdate, claimRun, claimStateQuery, type ClaimWorkflow, transitionClaimUpdate } from '../../src/contracts/claim';
 import type { ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { buildAcknowledgement, buildClaim, buildPolicyVersion, buildSubscription, buildUser } from '../support/factories';
 import { eventually, waitUntil } from '../support/waiting';
-import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, type AcknowledgementWorkflow } from '../../src/contracts/acknowledgement';
+import { acknowledgementRun, type AcknowledgementWorkflow } from '../../src/contracts/acknowledgement';
 import { CLAIM_SETTINGS, claimWorkflowInput, type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 const TASK_QUEUE = 'business-deadlines';
@@ -73,7 +62,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
       claimDocumentsAutoDenyDays: 10,
       claimDocumentsDeadlineUnit: 'business_days' as const,
     };
-    const handle: WorkflowHandle<ClaimWorkflow> = await env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, {
+    const handle: WorkflowHandle<ClaimWorkflow> = await env.client.workflow.start<ClaimWorkflow>(claimRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId: claim.workflowId,
       args: [{ ...claimWorkflowInput(claim, filedAt), settings }],
@@ -135,7 +124,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
     const version = await buildPolicyVersion({ tenantId: team.tenant.id, createdById: team.manager.id, status: 'published', dueAt });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id, dueAt });
-    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId: ack.workflowId!,
       args: [
@@ -170,7 +159,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     await calendar.update({ holidays: [...calendar.holidays, { date: '2028-01-11', name: 'Closed (test)' }] });
     const operationId = crypto.randomUUID();
     const parameters = { calendarId: calendar.id, change: 'calendar.holiday_add' };
-    const workflowId = calendarRescheduleWorkflowId(operationId);
+    const workflowId = calendarRescheduleRun.id(operationId);
     await BulkOperation.create({
       id: operationId,
       tenantId: team.tenant.id,
@@ -180,7 +169,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
       workflowId,
     });
     await BulkOperationItem.create({ operationId, itemId: ack.id, itemType: 'acknowledgement', position: 1 });
-    const reschedule = await env.client.workflow.start<CalendarRescheduleWorkflow>(CALENDAR_RESCHEDULE_WORKFLOW_TYPE, {
+    const reschedule = await env.client.workflow.start<CalendarRescheduleWorkflow>(calendarRescheduleRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [{ tenantId: team.tenant.id, operationId }],

@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/shared/deterministic-id';
-import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
+import { policyRolloutRun } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, Claim, ClaimHistory, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
 import type { Role } from '../../src/shared/roles';
@@ -111,7 +111,7 @@ describe('chaos: pausing and killing real processes under load', () => {
     await post(`/compliance/versions/${version.id}/submit`, users.officer!);
     await post(`/compliance/versions/${version.id}/approve`, users.reviewer!);
     await post(`/compliance/versions/${version.id}/publish`, users.officer!);
-    await resultOf(infra.temporal.workflow.getHandle(policyRolloutWorkflowId(version.id)));
+    await resultOf(infra.temporal.workflow.getHandle(policyRolloutRun.id(version.id)));
     targets.acknowledgements = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['employeeId', 'ASC']] });
     await waitUntil(
       async () => (await Subscription.count({ where: { id: targets.subscriptions, status: 'active' } })) === targets.subscriptions.length,

@@ -14,7 +14,7 @@ import { claimSlaBreaches } from '../../src/observability/business-metrics';
 import {
   assignClaimUpdate,
   CLAIM_STAGES,
-  CLAIM_WORKFLOW_TYPE,
+  claimRun,
   ClaimStage,
   claimStateQuery,
   ClaimWorkflow,
@@ -75,7 +75,7 @@ describe('claim workflow (time-skipping)', () => {
       filedById: team.agent.id,
       filedAt,
     });
-    return env.client.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, {
+    return env.client.workflow.start<ClaimWorkflow>(claimRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId: claim.workflowId,
       args: [claimWorkflowInput(claim, filedAt)],

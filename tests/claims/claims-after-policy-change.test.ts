@@ -15,12 +15,7 @@ import path from 'node:path';
 import { commandDepsOf } from '../../src/api/http/command-deps';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { createSubscriptionChangeActivities } from '../../src/activities/subscription-changes';
-import {
-  SUBSCRIPTION_WORKFLOW_TYPE,
-  type SubscriptionWorkflow,
-  subscriptionStateQuery,
-  subscriptionWorkflowId,
-} from '../../src/contracts/subscription';
+import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../src/contracts/subscription';
 import { fileClaim } from '../../src/domain/claims/commands';
 import { applyPolicyChange } from '../../src/domain/subscriptions/changes/confirm';
 import { quoteChange } from '../../src/domain/subscriptions/changes/quote';
@@ -88,9 +83,9 @@ describe('a claim dated before a policy change is judged by the old version (tim
 
   it('accepts a claim dated before the cut under version 1 and refuses one dated after it under version 2', async () => {
     const subscriptionId = crypto.randomUUID();
-    const run = await stack.env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const run = await stack.env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: subscriptionWorkflowId(subscriptionId),
+      workflowId: subscriptionRun.id(subscriptionId),
       args: [
         {
           terms: {

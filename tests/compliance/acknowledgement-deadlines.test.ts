@@ -7,12 +7,7 @@ import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Acknowledgement, AuditEvent, EscalationAlert, Tenant, TenantSettings, User } from '../../src/models';
-import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
-  acknowledgeUpdate,
-  AcknowledgementWorkflow,
-  versionRetiredSignal,
-} from '../../src/contracts/acknowledgement';
+import { acknowledgementRun, acknowledgeUpdate, AcknowledgementWorkflow, versionRetiredSignal } from '../../src/contracts/acknowledgement';
 import { DAY_MS } from '../../src/shared/time';
 import { buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -64,7 +59,7 @@ describe('acknowledgement deadlines (time-skipping)', () => {
       dueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY_MS),
     });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
-    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId: ack.workflowId!,
       args: [

@@ -6,7 +6,7 @@
  * (tests/compliance/audience-sync.test.ts drives the same through the API).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, AcknowledgementWorkflow, audienceChangedSignal } from '../../src/contracts/acknowledgement';
+import { acknowledgementRun, AcknowledgementWorkflow, audienceChangedSignal } from '../../src/contracts/acknowledgement';
 import { AuditEvent, EscalationAlert, Tenant, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
@@ -47,7 +47,7 @@ describe('acknowledgement runs and their audience (time-skipping)', () => {
     });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const start = () =>
-      env.client.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+      env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
         taskQueue: TASK_QUEUE,
         workflowId: ack.workflowId!,
         args: [

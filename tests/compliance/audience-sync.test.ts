@@ -4,7 +4,7 @@
  * gets a fresh run, and concurrent changes across a worker restart leave exactly one open run.
  */
 import { parse } from 'csv-parse/sync';
-import { ACKNOWLEDGEMENT_WORKFLOW_TYPE, acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
+import { acknowledgementRun } from '../../src/contracts/acknowledgement';
 import { Acknowledgement, OutboxMessage, Tenant, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildTenant, buildUser } from '../support/factories';
@@ -82,7 +82,7 @@ describe('audience in sync', () => {
     const verifiedAt = Date.now();
     await stack.api.post('/api/v1/auth/verify-email').send({ token }).expect(204);
     const ack = (await acknowledgementOf(joiner))!;
-    expect(ack).toMatchObject({ status: 'pending', runNumber: 1, workflowId: acknowledgementWorkflowId(ack.id) });
+    expect(ack).toMatchObject({ status: 'pending', runNumber: 1, workflowId: acknowledgementRun.id(ack.id) });
     expect(ack.dueAt.getTime()).toBeGreaterThanOrEqual(verifiedAt + DEADLINE_DAYS * DAY_MS);
     expect(ack.dueAt.getTime()).toBeLessThan(Date.now() + DEADLINE_DAYS * DAY_MS);
     expect((await stack.temporal.workflow.getHandle(ack.workflowId!).describe()).status.name).toBe('RUNNING');
@@ -121,7 +121,7 @@ describe('audience in sync', () => {
     const backAt = Date.now();
     expect((await patchUser(mover, { role: 'adjuster' })).status).toBe(200);
     const reopened = (await acknowledgementOf(mover))!;
-    expect(reopened).toMatchObject({ id: joined.id, status: 'pending', runNumber: 2, workflowId: acknowledgementWorkflowId(joined.id, 2) });
+    expect(reopened).toMatchObject({ id: joined.id, status: 'pending', runNumber: 2, workflowId: acknowledgementRun.id(joined.id, 2) });
     expect(reopened.dueAt.getTime()).toBeGreaterThanOrEqual(backAt + DEADLINE_DAYS * DAY_MS);
     expect((await stack.temporal.workflow.getHandle(reopened.workflowId!).describe()).status.name).toBe('RUNNING');
     // Once per person and version: the fresh run sends no second notice.
@@ -158,7 +158,7 @@ describe('audience in sync', () => {
     const final = await statusOf(person, 'pending');
     expect(final.runNumber).toBe(exempt.runNumber + 1);
     expect(await Acknowledgement.count({ where: { versionId, employeeId: person.id } })).toBe(1);
-    const runsOfAck = `WorkflowType="${ACKNOWLEDGEMENT_WORKFLOW_TYPE}" AND WorkflowId STARTS_WITH "${acknowledgementWorkflowId(final.id)}"`;
+    const runsOfAck = `WorkflowType="${acknowledgementRun.type}" AND WorkflowId STARTS_WITH "${acknowledgementRun.id(final.id)}"`;
     await waitForRunCount(stack.temporal, `${runsOfAck} AND ExecutionStatus="Running"`, 1);
     const running = [];
     for await (const run of stack.temporal.workflow.list({ query: `${runsOfAck} AND ExecutionStatus="Running"` }))

@@ -8,7 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Acknowledgement, Subscription, Tenant, User } from '../../src/models';
 import { ACKNOWLEDGEMENT_NOTICE_SUBJECT_PREFIX } from '../support/acknowledgement-runs';
 import { TenantId } from '../../src/shared/search-attributes';
-import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow } from '../../src/contracts/policy-rollout';
+import { policyRolloutRun, PolicyRolloutWorkflow } from '../../src/contracts/policy-rollout';
 import { bulkWorkerOptions, createInsurflowWorker, createProcessWorkers } from '../../worker/worker';
 import { bearer, buildPolicyVersion, buildSubscription, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { requiredEnv } from '../support/env';
@@ -45,7 +45,7 @@ describe('bulk task queue', () => {
     const officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', audienceRoles: ['adjuster'] });
     // Started as publishing starts it: on the interactive queue.
-    const rollout = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+    const rollout = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(policyRolloutRun.type, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: version.workflowId!,
       typedSearchAttributes: [{ key: TenantId, value: tenant.id }],

@@ -9,11 +9,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CompliancePolicy, Tenant, User } from '../../src/models';
 import {
   approvePolicyVersionUpdate,
-  POLICY_APPROVAL_WORKFLOW_TYPE,
+  policyApprovalRun,
   PolicyApprovalInput,
   PolicyApprovalWorkflow,
   policyApprovalStateQuery,
-  policyApprovalWorkflowId,
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
 } from '../../src/contracts/policy-approval';
@@ -60,9 +59,9 @@ describe('policy approval workflow (time-skipping)', () => {
       reminderAfterDays: 2,
       lapseAfterDays: 14,
     };
-    const handle = await env.client.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<PolicyApprovalWorkflow>(policyApprovalRun.type, {
       taskQueue,
-      workflowId: policyApprovalWorkflowId(version.id),
+      workflowId: policyApprovalRun.id(version.id),
       args: [input],
     });
     const recorded = handle.executeUpdate(submissionRecordedUpdate);

@@ -6,12 +6,7 @@
 import { Acknowledgement, Tenant, User } from '../../src/models';
 import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
-import {
-  POLICY_ROLLOUT_WORKFLOW_TYPE,
-  PolicyRolloutWorkflow,
-  rolloutProgressQuery,
-  RolloutProgress,
-} from '../../src/contracts/policy-rollout';
+import { policyRolloutRun, PolicyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/contracts/policy-rollout';
 import { bearer, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import type { ReceivedMail } from '../support/smtp-sink';
@@ -87,7 +82,7 @@ describe('policy rollout', () => {
     await createEmployees(tenant, 9);
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published' });
 
-    const handle = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+    const handle = await stack.temporal.workflow.start<PolicyRolloutWorkflow>(policyRolloutRun.type, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: version.workflowId!,
       typedSearchAttributes: [{ key: TenantId, value: tenant.id }],

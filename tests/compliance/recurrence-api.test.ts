@@ -6,8 +6,8 @@
  * tests/compliance/recurrence.test.ts skips the whole period on the time-skipping server.
  */
 import { parse } from 'csv-parse/sync';
-import { complianceRecurrenceWorkflowId } from '../../src/contracts/compliance-recurrence';
-import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
+import { complianceRecurrenceRun } from '../../src/contracts/compliance-recurrence';
+import { policyRolloutRun } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, AuditEvent, CompliancePolicy, PolicyVersion, type Tenant, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildTenant, buildUser } from '../support/factories';
@@ -81,13 +81,13 @@ describe('recurring attestation through the API', () => {
     const published = await stack.api.post(`/api/v1/compliance/versions/${draft.body.id}/publish`).set(as(officer));
     expect(published.status).toBe(202);
     const versionId: string = draft.body.id;
-    await resultOf(stack.temporal.workflow.getHandle(policyRolloutWorkflowId(versionId)));
+    await resultOf(stack.temporal.workflow.getHandle(policyRolloutRun.id(versionId)));
     await waitUntil(() => noticesTo(ada).length === 1 && noticesTo(bob).length === 1, 'cycle 1 notices');
 
     // The recurrence run is there under its ID, waiting for the first anniversary.
-    const recurrence = stack.temporal.workflow.getHandle(complianceRecurrenceWorkflowId(policyId));
+    const recurrence = stack.temporal.workflow.getHandle(complianceRecurrenceRun.id(policyId));
     await waitUntil(async () => (await recurrence.describe()).searchAttributes.BusinessStatus?.[0] === 'scheduled', 'recurrence scheduled');
-    const run = await stack.api.get(`/api/v1/workflows/${complianceRecurrenceWorkflowId(policyId)}`).set(as(officer));
+    const run = await stack.api.get(`/api/v1/workflows/${complianceRecurrenceRun.id(policyId)}`).set(as(officer));
     expect(run.status).toBe(200);
 
     // Ada acknowledges cycle 1.
@@ -105,7 +105,7 @@ describe('recurring attestation through the API', () => {
     expect(changed.body.recurrenceDays).toBe(30);
 
     await waitUntil(async () => (await Acknowledgement.count({ where: { versionId, cycle: 2 } })) === 2, 'cycle 2 rows', 30_000);
-    await resultOf(stack.temporal.workflow.getHandle(policyRolloutWorkflowId(versionId, 2)));
+    await resultOf(stack.temporal.workflow.getHandle(policyRolloutRun.id(versionId, 2)));
     await waitUntil(() => noticesTo(ada).length === 2 && noticesTo(bob).length === 2, 'cycle 2 notices');
     const version = (await PolicyVersion.findByPk(versionId))!;
     expect(version.cycle).toBe(2);

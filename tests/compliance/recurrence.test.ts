@@ -7,18 +7,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeUpdate } from '../../src/contracts/acknowledgement';
-import {
-  COMPLIANCE_RECURRENCE_WORKFLOW_TYPE,
-  ComplianceRecurrenceWorkflow,
-  complianceRecurrenceWorkflowId,
-  recurrenceChangedSignal,
-} from '../../src/contracts/compliance-recurrence';
-import {
-  POLICY_ROLLOUT_WORKFLOW_TYPE,
-  PolicyRolloutWorkflow,
-  policyRolloutWorkflowId,
-  rolloutProgressQuery,
-} from '../../src/contracts/policy-rollout';
+import { complianceRecurrenceRun, ComplianceRecurrenceWorkflow, recurrenceChangedSignal } from '../../src/contracts/compliance-recurrence';
+import { policyRolloutRun, PolicyRolloutWorkflow, rolloutProgressQuery } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, AuditEvent, CompliancePolicy, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
@@ -66,16 +56,16 @@ describe('recurring attestation (time-skipping)', () => {
     });
 
     // Started as publishing starts it: the anniversaries count from the publication, whatever the test does meanwhile.
-    const recurrence = await env.client.workflow.start<ComplianceRecurrenceWorkflow>(COMPLIANCE_RECURRENCE_WORKFLOW_TYPE, {
+    const recurrence = await env.client.workflow.start<ComplianceRecurrenceWorkflow>(complianceRecurrenceRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: complianceRecurrenceWorkflowId(policy.id),
+      workflowId: complianceRecurrenceRun.id(policy.id),
       args: [{ tenantId: tenant.id, policyId: policy.id }],
     });
 
     // Cycle 1: the publication's rollout, as publishing starts it; Ada acknowledges, Bob does not.
-    const rollout = await env.client.workflow.start<PolicyRolloutWorkflow>(POLICY_ROLLOUT_WORKFLOW_TYPE, {
+    const rollout = await env.client.workflow.start<PolicyRolloutWorkflow>(policyRolloutRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: policyRolloutWorkflowId(version.id),
+      workflowId: policyRolloutRun.id(version.id),
       args: [{ tenantId: tenant.id, versionId: version.id, retiredVersionIds: [] }],
     });
     // Waited for through the database: awaiting a result lets the time-skipping server skip ahead.

@@ -7,12 +7,7 @@ import crypto from 'node:crypto';
 import { createComplianceRemindActivities } from '../../src/activities/compliance-remind';
 import { Acknowledgement, ComplianceRemind, ComplianceRemindRecipient, PolicyVersion, Tenant, User } from '../../src/models';
 import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement';
-import {
-  COMPLIANCE_REMIND_WORKFLOW_TYPE,
-  ComplianceRemindWorkflow,
-  complianceRemindWorkflowId,
-  remindProgressQuery,
-} from '../../src/contracts/compliance-remind';
+import { complianceRemindRun, ComplianceRemindWorkflow, remindProgressQuery } from '../../src/contracts/compliance-remind';
 import { TenantId } from '../../src/shared/search-attributes';
 import { bearer, buildAcknowledgements, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -55,7 +50,7 @@ describe('remind now', () => {
       tenantId: tenant.id,
       versionId: version.id,
       requestedById: officer.id,
-      workflowId: complianceRemindWorkflowId(id),
+      workflowId: complianceRemindRun.id(id),
     });
     const acks = await Acknowledgement.findAll({ where: { versionId: version.id }, order: [['id', 'ASC']] });
     await ComplianceRemindRecipient.bulkCreate(acks.map((a) => ({ remindId: remind.id, acknowledgementId: a.id })));
@@ -157,7 +152,7 @@ describe('remind now', () => {
   it('continues as new between batches: everyone reminded exactly once', async () => {
     const { version, employees } = await versionWith(['pending', 'pending', 'pending', 'pending', 'overdue']);
     const { remind } = await recordRemind(version);
-    const handle = await stack.temporal.workflow.start<ComplianceRemindWorkflow>(COMPLIANCE_REMIND_WORKFLOW_TYPE, {
+    const handle = await stack.temporal.workflow.start<ComplianceRemindWorkflow>(complianceRemindRun.type, {
       taskQueue: stack.config.temporal.taskQueue,
       workflowId: remind.workflowId,
       typedSearchAttributes: [{ key: TenantId, value: tenant.id }],

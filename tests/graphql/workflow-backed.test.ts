@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { Acknowledgement, AuditEvent, Claim, ClaimHistory, Subscription, type User } from '../../src/models';
-import { claimWorkflowId } from '../../src/contracts/claim';
+import { claimRun } from '../../src/contracts/claim';
 import { buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
@@ -168,7 +168,7 @@ describe('GraphQL with a real worker: live state and the mutations that reach a 
     // A claim whose run is not there to answer (as when the worker or the server is down).
     const tenant = await buildTenant();
     const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
-    const claim = await buildClaim({ tenantId: tenant.id, workflowId: claimWorkflowId(tenant.slug, 'CLM-2026-999999') });
+    const claim = await buildClaim({ tenantId: tenant.id, workflowId: claimRun.id(tenant.slug, 'CLM-2026-999999') });
     const rest = await stack.api.get(`/api/v1/claims/${claim.id}`).set(as(manager)).expect(200);
     expect(rest.body).toMatchObject({ state: null, stale: true });
     const { claim: answered } = await data<{ claim: { status: string; liveState: unknown } }>(LIVE, { id: claim.id }, manager);

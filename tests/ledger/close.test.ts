@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import type Joi from 'joi';
 import { ledgerPeriodSchema } from '../../src/api/ledger/periods-schemas';
 import { pageSchema } from '../../src/api/lists/pagination';
-import { ledgerCloseWorkflowId, type LedgerCloseWorkflow } from '../../src/contracts/ledger-close';
+import { ledgerCloseRun, type LedgerCloseWorkflow } from '../../src/contracts/ledger-close';
 import { credit, debit, post } from '../../src/domain/ledger/post';
 import { AuditEvent, Invoice, PremiumPayment, type Tenant, type User } from '../../src/models';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -87,7 +87,7 @@ describe('closing a month of the books', () => {
   it('closes an ended month: 202 closing, then its run posts the premium earned in it and locks it with its trial balance, audited', async () => {
     const asked = await closeMonth(finance, '2025-01');
     expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({ month: '2025-01', status: 'closing', workflowId: ledgerCloseWorkflowId(tenant.id, '2025-01') });
+    expect(asked.body).toMatchObject({ month: '2025-01', status: 'closing', workflowId: ledgerCloseRun.id(tenant.id, '2025-01') });
 
     const handle = stack.temporal.workflow.getHandle<LedgerCloseWorkflow>(asked.body.workflowId);
     expect(await resultOf(handle)).toEqual({ policies: 1, entries: 1 });

@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createComplianceActivities } from '../../src/activities/compliance';
 import { createPolicyApprovalActivities } from '../../src/activities/policy-approval';
 import { createPolicyNotices } from '../../src/activities/policy-notice';
-import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
+import { acknowledgementRun } from '../../src/contracts/acknowledgement';
 import { Notification, TenantSettings, type Tenant } from '../../src/models';
 import {
   ACKNOWLEDGE_PAGE,
@@ -93,7 +93,7 @@ describe('compliance e-mails from templates', () => {
 
     await new MockActivityEnvironment().run(escalateOverdueAcknowledgement, {
       acknowledgementId: ack.id,
-      workflowId: acknowledgementWorkflowId(ack.id),
+      workflowId: acknowledgementRun.id(ack.id),
       level: 1 as const,
     });
 

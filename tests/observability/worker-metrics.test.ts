@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createAudienceActivities } from '../../src/activities/audience';
 import { createComplianceActivities } from '../../src/activities/compliance';
-import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
+import { acknowledgementRun } from '../../src/contracts/acknowledgement';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { startWorkerMetrics, WorkerMetricsServer } from '../../src/observability/worker-metrics';
 import type { Mailer } from '../../src/services/mailer';
@@ -86,7 +86,7 @@ describe('worker metrics endpoint', () => {
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published', dueAt: new Date(Date.now() - 86_400_000) });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const { escalateOverdueAcknowledgement } = createComplianceActivities(stack.deps);
-    const step = { acknowledgementId: ack.id, workflowId: acknowledgementWorkflowId(ack.id), level: 1 as const };
+    const step = { acknowledgementId: ack.id, workflowId: acknowledgementRun.id(ack.id), level: 1 as const };
     await new MockActivityEnvironment().run(escalateOverdueAcknowledgement, step);
     await new MockActivityEnvironment({ attempt: 2 }).run(escalateOverdueAcknowledgement, step);
 
@@ -105,11 +105,11 @@ describe('worker metrics endpoint', () => {
     const version = await buildPolicyVersion({ createdById: officer.id, status: 'published' });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
     const { openAcknowledgement } = createAudienceActivities(stack.deps);
-    const step = { acknowledgementId: ack.id, workflowId: acknowledgementWorkflowId(ack.id) };
+    const step = { acknowledgementId: ack.id, workflowId: acknowledgementRun.id(ack.id) };
     expect(await new MockActivityEnvironment().run(openAcknowledgement, step)).toBe('open');
     // A retry, and a later run of the same acknowledgement (reopened after an exemption): no second notice.
     expect(await new MockActivityEnvironment({ attempt: 2 }).run(openAcknowledgement, step)).toBe('open');
-    await ack.update({ runNumber: 2, workflowId: acknowledgementWorkflowId(ack.id, 2) });
+    await ack.update({ runNumber: 2, workflowId: acknowledgementRun.id(ack.id, 2) });
     await new MockActivityEnvironment().run(openAcknowledgement, { ...step, workflowId: ack.workflowId! });
 
     await stack.smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('New policy to acknowledge'));

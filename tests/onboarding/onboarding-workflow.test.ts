@@ -10,13 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
-import {
-  approveRegistrationUpdate,
-  ONBOARDING_WORKFLOW_TYPE,
-  OnboardingWorkflow,
-  onboardingWorkflowId,
-  rejectRegistrationUpdate,
-} from '../../src/contracts/onboarding';
+import { approveRegistrationUpdate, onboardingRun, OnboardingWorkflow, rejectRegistrationUpdate } from '../../src/contracts/onboarding';
 import { buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
@@ -51,9 +45,9 @@ describe('onboarding workflow (time-skipping)', () => {
       adminEmail: `admin@${slug}.test`,
       adminFullName: `${slug} Admin`,
       adminPasswordHash: TEST_PASSWORD_HASH,
-      workflowId: onboardingWorkflowId(id),
+      workflowId: onboardingRun.id(id),
     });
-    const handle = await env.client.workflow.start<OnboardingWorkflow>(ONBOARDING_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<OnboardingWorkflow>(onboardingRun.type, {
       taskQueue,
       workflowId: registration.workflowId,
       args: [{ registrationId: id }],

@@ -6,12 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { Op } from 'sequelize';
-import {
-  SUBSCRIPTION_WORKFLOW_TYPE,
-  type SubscriptionWorkflow,
-  subscriptionWorkflowId,
-  subscriptionStateQuery,
-} from '../../src/contracts/subscription';
+import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../src/contracts/subscription';
 import { Notification, Subscription, Tenant } from '../../src/models';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -33,8 +28,8 @@ describe("a suspended tenant's runs (time-skipping)", () => {
     const owner = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const plan = await buildPlan({ tenantId: tenant.id, durationMonths: 12 });
     const subscriptionId = crypto.randomUUID();
-    const workflowId = subscriptionWorkflowId(subscriptionId);
-    const handle = await stack.env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const workflowId = subscriptionRun.id(subscriptionId);
+    const handle = await stack.env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [

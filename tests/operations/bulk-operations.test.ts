@@ -5,7 +5,7 @@
  * now" for every open acknowledgement through the existing compliance-remind run.
  */
 import crypto from 'node:crypto';
-import { bulkReassignWorkflowId } from '../../src/contracts/bulk-reassign';
+import { bulkReassignRun } from '../../src/contracts/bulk-reassign';
 import { BulkOperation, BulkOperationItem, Claim, ComplianceRemind, IdempotencyRecord, Subscription, User } from '../../src/models';
 import { workerActivities } from '../../worker/worker';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
@@ -141,7 +141,7 @@ describe('bulk operations', () => {
       kind: 'claims_reassign',
       requestedById: manager.id,
       parameters: { fromUserId: from.id, toUserId: to.id, requestedByRole: 'claims_manager' },
-      workflowId: bulkReassignWorkflowId(operationId),
+      workflowId: bulkReassignRun.id(operationId),
     });
     await BulkOperationItem.bulkCreate(claims.map((itemId, position) => ({ operationId, itemId, position })));
     const { reassignClaimBatch } = workerActivities(stack.deps);

@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, BulkOperation, Claim, ClaimReserveLine, type User, WebhookEvent } from '../../src/models';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { bearer, buildTenant, buildUser } from '../support/factories';
@@ -96,8 +96,8 @@ describe('repairs in batch (dev server)', () => {
     const lapsed = await activeSubscription();
     const claims = [await runningClaim(first), await runningClaim(first)];
     for (const claim of claims) await terminate('claims', claim.id, claim.workflowId);
-    await terminate('subscriptions', second.id, subscriptionWorkflowId(second.id));
-    await terminate('subscriptions', lapsed.id, subscriptionWorkflowId(lapsed.id));
+    await terminate('subscriptions', second.id, subscriptionRun.id(second.id));
+    await terminate('subscriptions', lapsed.id, subscriptionRun.id(lapsed.id));
     await stack.db.sequelize.query(`UPDATE subscriptions SET status = 'lapsed' WHERE id = :id`, { replacements: { id: lapsed.id } });
     const unknown = crypto.randomUUID();
     const body = {
@@ -138,7 +138,7 @@ describe('repairs in batch (dev server)', () => {
       expect((await stack.temporal.workflow.getHandle(row.workflowId).describe()).status.name).toBe('RUNNING');
       expect(await runStateOf('claims', claim.id)).toBeNull();
     }
-    expect((await stack.temporal.workflow.getHandle(subscriptionWorkflowId(second.id)).describe()).status.name).toBe('RUNNING');
+    expect((await stack.temporal.workflow.getHandle(subscriptionRun.id(second.id)).describe()).status.name).toBe('RUNNING');
     expect(await runStateOf('subscriptions', second.id)).toBeNull();
     expect(await runStateOf('subscriptions', lapsed.id)).toBe('terminated');
     const restores = await AuditEvent.findAll({ where: { action: 'operations.run_restore', actorId: admin.id } });

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Gauge } from 'prom-client';
 import { createPremiumReconcilerActivities } from '../../src/activities/premium-reconciler';
-import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
+import { premiumRefundRun, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { Invoice, PremiumRefund, type Plan } from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { invoicesOverdue, invoicesOverdueAmount, premiumRunDrift } from '../../src/observability/business-metrics';
@@ -104,7 +104,7 @@ async function pendingCardRefund(plan: Plan): Promise<PremiumRefund> {
 it('starts the run of a pending refund that has none, which sends it; reports one whose run was terminated', async () => {
   const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
   const lost = await pendingCardRefund(plan);
-  const run = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundWorkflowId(refund.id));
+  const run = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundRun.id(refund.id));
 
   expect(await check()).toMatchObject({ refundsRestarted: 1, refundsStuck: 0 });
   expect(await resultOf(run(lost))).toBe('sent');

@@ -15,7 +15,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
 import { resolveTemporalCli } from '../../scripts/local/tools';
 import { RECONCILER_WORKFLOW_TYPE, reconcilerScheduleId, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, type User } from '../../src/models';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
 import { ensureReconcilerSchedule } from '../../src/services/reconciler-schedule';
@@ -79,7 +79,7 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       (res) => res.body.status === 'active',
       'subscription active',
     );
-    return { id: active.body.id, workflowId: subscriptionWorkflowId(active.body.id) };
+    return { id: active.body.id, workflowId: subscriptionRun.id(active.body.id) };
   }
 
   async function fileClaim(subscription: { id: string; startDate: string }): Promise<{ id: string; workflowId: string }> {

@@ -12,7 +12,7 @@ import Stripe from 'stripe';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
-import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
+import { premiumRefundRun, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
@@ -366,7 +366,7 @@ describe('cancellation and refunds', () => {
     return { plan, subscription, invoices, refunds, paymentIntentId };
   }
 
-  const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundWorkflowId(refund.id));
+  const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundRun.id(refund.id));
 
   it('voids the unpaid invoices and owes the refunds until the cancellation day, the credit given back; the provider’s success pays it once', async () => {
     const { plan, subscription, invoices, refunds, paymentIntentId } = await cancelledPolicy();

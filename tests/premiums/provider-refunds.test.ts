@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { QueryTypes } from 'sequelize';
 import { relayOnce } from '../../src/api/temporal/outbox';
-import { premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
+import { premiumRefundRun, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
 import { AuditEvent, Invoice, PremiumRefund, Subscription, User } from '../../src/models';
 import { setLedgerPosting } from '../../src/domain/ledger/post';
@@ -72,7 +72,7 @@ async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; pay
 
 const refundRequests = (refundId: string) => refundsSentUnder(stripeMock, `insurflow-refund-${refundId}`);
 
-const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundWorkflowId(refund.id));
+const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundRun.id(refund.id));
 
 it("sends the refund once under its own key, records the provider id, and Stripe's charge.refunded adds nothing", async () => {
   const { refund, paymentIntentId, invoice } = await cancelledAfterCardPayment();
@@ -263,7 +263,7 @@ it("shows the run to the tenant's staff in GET /workflows/:id, and to no one els
   const { refund, invoice } = await cancelledAfterCardPayment();
   await relayOnce(stack.services);
   await resultOf(runOf(refund));
-  const path = `/api/v1/workflows/${premiumRefundWorkflowId(refund.id)}`;
+  const path = `/api/v1/workflows/${premiumRefundRun.id(refund.id)}`;
   const as = async (user: Parameters<typeof bearer>[1]) =>
     (await stack.api.get(path).set('Authorization', bearer(stack.config, user))).status;
   expect(await as(await buildUser({ tenantId: invoice.tenantId, role: 'claims_manager' }))).toBe(200);

@@ -6,7 +6,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Sequelize } from 'sequelize';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
-import { premiumRefundWorkflowId } from '../../src/contracts/premium-refund';
+import { premiumRefundRun } from '../../src/contracts/premium-refund';
 import { AuditEvent, Invoice, OutboxMessage, PremiumRefund, SubscriptionChange } from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
@@ -80,8 +80,8 @@ describe('refund on cancellation', () => {
     expect(statuses).toEqual(['partially_refunded', 'refunded', ...Array(10).fill('void')]);
     expect(await AuditEvent.count({ where: { action: 'subscription.refund', entityId: subscription.id } })).toBe(1);
     // The provider's refund is sent by one run, started through the outbox; the owed one waits for staff.
-    const starts = await OutboxMessage.findAll({ where: { workflowId: refunds.map(({ id }) => premiumRefundWorkflowId(id)) } });
-    expect(starts.map(({ workflowId, kind }) => [workflowId, kind])).toEqual([[premiumRefundWorkflowId(refunds[0].id), 'start']]);
+    const starts = await OutboxMessage.findAll({ where: { workflowId: refunds.map(({ id }) => premiumRefundRun.id(id)) } });
+    expect(starts.map(({ workflowId, kind }) => [workflowId, kind])).toEqual([[premiumRefundRun.id(refunds[0].id), 'start']]);
   });
 
   it('refunds nothing when nothing was paid, or when the paid part is used up', async () => {

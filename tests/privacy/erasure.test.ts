@@ -13,7 +13,7 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPrivacyErasureActivities } from '../../src/activities/privacy-erasure';
 import { allRoutes } from '../../src/api/routes';
-import { privacyErasureWorkflowId } from '../../src/contracts/privacy-erasure';
+import { privacyErasureRun } from '../../src/contracts/privacy-erasure';
 import {
   AuditEvent,
   Claim,
@@ -167,7 +167,7 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(fs.existsSync(zip)).toBe(true);
 
     const started = await requestErasure(person.user.id).expect(202);
-    expect(started.body).toMatchObject({ userId: person.user.id, workflowId: privacyErasureWorkflowId(started.body.id) });
+    expect(started.body).toMatchObject({ userId: person.user.id, workflowId: privacyErasureRun.id(started.body.id) });
     const erasure = await finished(started.body.id);
     expect(erasure.status).toBe('completed');
     conforms('post', '/privacy/erasures', started.body);
@@ -309,7 +309,7 @@ describe('privacy: erasure with retention and legal holds', () => {
       userId: person.user.id,
       requestedById: admin.id,
       reason: 'Data subject request',
-      workflowId: privacyErasureWorkflowId('between-steps'),
+      workflowId: privacyErasureRun.id('between-steps'),
     });
     const { eraseNextStep } = createPrivacyErasureActivities(stack.deps);
     const step = () => new MockActivityEnvironment().run(eraseNextStep, { erasureId: erasure.id });

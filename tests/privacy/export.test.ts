@@ -24,7 +24,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPrivacyExportActivities, privacyExportKey } from '../../src/activities/privacy-export';
 import { exportLinkSchema, privacyExportSchema } from '../../src/api/privacy/export-schemas';
 import { documentKey } from '../../src/services/documents';
-import { privacyExportWorkflowId } from '../../src/contracts/privacy-export';
+import { privacyExportRun } from '../../src/contracts/privacy-export';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
@@ -314,7 +314,7 @@ describe('subject access export', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['privacy_export.request', 'privacy_export.ready', 'privacy_export.link', 'privacy_export.download']),
     );
-    await recordHistory(stack.temporal.workflow.getHandle(privacyExportWorkflowId(exportId)), 'privacyExportWorkflow');
+    await recordHistory(stack.temporal.workflow.getHandle(privacyExportRun.id(exportId)), 'privacyExportWorkflow');
   });
 
   it('refuses a token that is not the link’s with 404, and a run-out link with 410', async () => {

@@ -14,7 +14,7 @@ import { pipeline, Transform } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTenantOffboardingActivities, offboardingExportKey } from '../../src/activities/tenant-offboarding';
-import { tenantOffboardingWorkflowId } from '../../src/contracts/tenant-offboarding';
+import { tenantOffboardingRun } from '../../src/contracts/tenant-offboarding';
 import { ClaimDocument, TenantOffboarding, type Claim } from '../../src/models';
 import { documentKey, openDocumentStore, type DocumentStore } from '../../src/services/documents';
 import { UPLOAD_PART_BYTES } from '../../src/services/documents/s3-store';
@@ -146,7 +146,7 @@ describe('the offboarding export, streamed', () => {
       requestedById: asker.id,
       decidedById: approver.id,
       decidedAt: new Date(),
-      workflowId: tenantOffboardingWorkflowId(tenantId),
+      workflowId: tenantOffboardingRun.id(tenantId),
     });
   }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
-import { tenantOffboardingWorkflowId } from '../../src/contracts/tenant-offboarding';
+import { tenantOffboardingRun } from '../../src/contracts/tenant-offboarding';
 import {
   AuditEvent,
   Claim,
@@ -262,7 +262,7 @@ describe('tenant offboarding', () => {
     expect(approved.body).toMatchObject({
       status: 'running',
       decidedById: approverB.id,
-      workflowId: tenantOffboardingWorkflowId(leaving.tenant.id),
+      workflowId: tenantOffboardingRun.id(leaving.tenant.id),
     });
     expect((await Tenant.findByPk(leaving.tenant.id, { rejectOnEmpty: true })).status).toBe('suspended');
 
@@ -274,7 +274,7 @@ describe('tenant offboarding', () => {
       90_000,
     );
     expect(operation).toMatchObject({ kind: 'tenant_offboarding', total: 6, done: 6, failed: 0 });
-    await recordHistory(stack.temporal.workflow.getHandle(tenantOffboardingWorkflowId(leaving.tenant.id)), 'tenantOffboardingWorkflow');
+    await recordHistory(stack.temporal.workflow.getHandle(tenantOffboardingRun.id(leaving.tenant.id)), 'tenantOffboardingWorkflow');
     await stack.api.get(`/api/v1/operations/${operationId}`).set(as(staying.admin)).expect(404);
 
     const state = (await stack.api.get(offboarding(leaving.tenant.id)).set(as(approverB)).expect(200)).body;

@@ -15,11 +15,10 @@ import { Worker } from '@temporalio/worker';
 import {
   holderContactOf,
   markedHolderContact,
-  SUBSCRIPTION_WORKFLOW_TYPE,
+  subscriptionRun,
   type SubscriptionTerms,
   type SubscriptionWorkflow,
   subscriptionStateQuery,
-  subscriptionWorkflowId,
 } from '../../src/contracts/subscription';
 import { PersonDataKey, type Plan, Subscription, type Tenant, type User } from '../../src/models';
 import { PersonDataCodec } from '../../src/services/person-data-codec';
@@ -108,7 +107,7 @@ describe('crypto-shredding of a policy holder contact', () => {
       .send({ planId: plan.id, policyholderId: holder.id, holderPhone: PHONE, propertyAddress: ADDRESS })
       .expect(202);
     const id = issued.body.id as string;
-    const workflowId = subscriptionWorkflowId(id);
+    const workflowId = subscriptionRun.id(id);
     await untilStatus(id, 'active');
     const run = stack.temporal.workflow.getHandle(workflowId);
     expect(await run.query(subscriptionStateQuery)).toMatchObject({ status: 'active' });
@@ -174,9 +173,9 @@ describe('crypto-shredding of a policy holder contact', () => {
       holderPhone: PHONE,
       propertyAddress: ADDRESS,
     });
-    const workflowId = subscriptionWorkflowId(row.id);
+    const workflowId = subscriptionRun.id(row.id);
     const terms = termsFor(holder, row.id, markedHolderContact(holder.id, { holderPhone: PHONE, propertyAddress: ADDRESS }));
-    const first = await stack.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const first = await stack.temporal.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       ...workflowStartOptions(stack.config.temporal.taskQueue, { workflowId, tenantId: tenant.id, status: 'active', summary: 'renewal' }),
       args: [{ terms, period: { startDate: row.startDate!, endDate: row.endDate!, renewalCount: 0 } }],
     });
@@ -210,9 +209,9 @@ describe('crypto-shredding of a policy holder contact', () => {
     const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const subscriptionId = crypto.randomUUID();
     const legacy = termsFor(holder, subscriptionId, { holderPhone: PHONE, propertyAddress: ADDRESS });
-    await stack.temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    await stack.temporal.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       ...workflowStartOptions(stack.config.temporal.taskQueue, {
-        workflowId: subscriptionWorkflowId(subscriptionId),
+        workflowId: subscriptionRun.id(subscriptionId),
         tenantId: tenant.id,
         status: 'pending',
         summary: 'legacy',

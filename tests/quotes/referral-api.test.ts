@@ -5,7 +5,7 @@
  * (GraphQL), and every refusal a client can meet is answered before anything changes.
  */
 import { Quote, type Plan, type RatingVersion, type Tenant, type User } from '../../src/models';
-import { quoteReferralWorkflowId } from '../../src/contracts/quote-referral';
+import { quoteReferralRun } from '../../src/contracts/quote-referral';
 import { DueAt } from '../../src/shared/search-attributes';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
@@ -48,7 +48,7 @@ describe('quote referral API', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'referred', premium: '475.20' });
     expect(res.body.referralReasons).toHaveLength(1);
-    const handle = stack.temporal.workflow.getHandle(quoteReferralWorkflowId(res.body.id));
+    const handle = stack.temporal.workflow.getHandle(quoteReferralRun.id(res.body.id));
     await eventually(
       () => handle.describe().catch(() => null),
       (run) => run?.status.name === 'RUNNING',
@@ -62,10 +62,10 @@ describe('quote referral API', () => {
     const quote = await Quote.findByPk(id, { rejectOnEmpty: true });
     // Two business days of the tenant's default calendar from the request, kept on the quote and the run.
     expect(quote.referralDueAt!.getTime()).toBeGreaterThan(Date.now() + 24 * 60 * 60 * 1000);
-    const run = await stack.temporal.workflow.getHandle(quoteReferralWorkflowId(id)).describe();
+    const run = await stack.temporal.workflow.getHandle(quoteReferralRun.id(id)).describe();
     expect(run.typedSearchAttributes.get(DueAt)?.toISOString()).toBe(quote.referralDueAt!.toISOString());
     // The run is visible as its quote is: to the tenant's underwriters and its requester, to nobody else.
-    const runPath = `/api/v1/workflows/${quoteReferralWorkflowId(id)}`;
+    const runPath = `/api/v1/workflows/${quoteReferralRun.id(id)}`;
     expect((await stack.api.get(runPath).set(as(underwriter))).body).toMatchObject({ searchAttributes: { BusinessStatus: 'referred' } });
     expect((await stack.api.get(runPath).set(as(outsider))).status).toBe(404);
 

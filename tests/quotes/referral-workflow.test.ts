@@ -11,10 +11,9 @@ import { AuditEvent, Notification, type Plan, type RatingVersion, type Tenant, t
 import {
   acceptQuoteReferralUpdate,
   declineQuoteReferralUpdate,
-  QUOTE_REFERRAL_WORKFLOW_TYPE,
+  quoteReferralRun,
   type QuoteReferralWorkflow,
   quoteReferralStateQuery,
-  quoteReferralWorkflowId,
 } from '../../src/contracts/quote-referral';
 import { DAY_MS } from '../../src/shared/time';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
@@ -57,9 +56,9 @@ describe('quote referral workflow (time-skipping)', () => {
       referralReasons: ['Sum insured above 250,000.00'],
     });
     const dueAt = new Date((await env.currentTimeMs()) + 2 * DAY_MS).toISOString();
-    const handle = await env.client.workflow.start<QuoteReferralWorkflow>(QUOTE_REFERRAL_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<QuoteReferralWorkflow>(quoteReferralRun.type, {
       taskQueue,
-      workflowId: quoteReferralWorkflowId(quote.id),
+      workflowId: quoteReferralRun.id(quote.id),
       args: [{ tenantId: tenant.id, quoteId: quote.id, requestedById: requestedBy.id, dueAt }],
     });
     return { quote, handle };
@@ -117,7 +116,7 @@ describe('quote referral workflow (time-skipping)', () => {
       const again = await stack.activities.notifyQuoteReferral({
         quoteId: quote.id,
         message: 'accepted',
-        idempotencyKey: `${quoteReferralWorkflowId(quote.id)}:accepted`,
+        idempotencyKey: `${quoteReferralRun.id(quote.id)}:accepted`,
       });
       expect(again?.status).toBe('already_sent');
       expect(smtp.messages.filter((m) => m.subject === 'Your quote is accepted: 546.48 EUR' && m.to.includes(holder.email))).toHaveLength(
@@ -163,7 +162,7 @@ describe('quote referral workflow (time-skipping)', () => {
       expect(await resultOf(handle)).toBe('lapsed');
       expect(await quote.reload()).toMatchObject({ status: 'lapsed', decidedById: null });
       await mailTo(holder, 'Your quote could not be decided in time');
-      expect(await Notification.count({ where: { idempotencyKey: `${quoteReferralWorkflowId(quote.id)}:lapsed` } })).toBe(1);
+      expect(await Notification.count({ where: { idempotencyKey: `${quoteReferralRun.id(quote.id)}:lapsed` } })).toBe(1);
       await recordHistory(handle, 'quoteReferralWorkflow-lapse');
     });
   });

@@ -12,7 +12,7 @@ import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { startTestStack, TestStack } from '../support/stack';
 import { sentToPostgres } from '../support/statements';
 import { eventually } from '../support/waiting';
-import { quoteReferralWorkflowId } from '../../src/contracts/quote-referral';
+import { quoteReferralRun } from '../../src/contracts/quote-referral';
 
 /** Anonymous quotes one client may ask for in a minute, here: low, so the last test reaches it quickly. */
 const QUOTES_PER_MINUTE = 6;
@@ -156,7 +156,7 @@ describe('requesting a quote', () => {
   it('stores a risk the referral rules catch as referred, its premium shown, starts its referral run and tells the requester', async () => {
     const res = await post(neighbour, { planId: referring.id, risk: { ...RISK, sumInsured: '1500000.00' } }).expect(201);
     expect(res.body).toMatchObject({ status: 'referred', premium: '2376.00', referralReasons: [expect.stringContaining('1500000.00')] });
-    const handle = stack.temporal.workflow.getHandle(quoteReferralWorkflowId(res.body.id));
+    const handle = stack.temporal.workflow.getHandle(quoteReferralRun.id(res.body.id));
     await eventually(
       () =>
         handle.describe().then(

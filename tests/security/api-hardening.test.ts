@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { Claim, Plan, RefreshToken, Registration, Subscription, Tenant, User } from '../../src/models';
 import { ConfigError, loadConfig } from '../../src/config';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { subscriptionRun } from '../../src/contracts/subscription';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import {
   bearer,
@@ -276,7 +276,7 @@ describe('security hardening (API)', () => {
         buildUser({ tenantId: tenant.id, role: 'policyholder' }),
       ]);
       const subscription = await buildSubscription({ policyholderId: owner.id });
-      const workflowId = subscriptionWorkflowId(subscription.id);
+      const workflowId = subscriptionRun.id(subscription.id);
       await Subscription.update({ workflowId }, { where: { id: subscription.id } });
       // A run that exists (no worker serves its queue): only who may see the row may describe it.
       await stack.temporal.workflow.start('subscriptionWorkflow', { taskQueue: `idle-${crypto.randomUUID()}`, workflowId, args: [{}] });

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { ApiKey, IdempotencyRecord, PrivacyExport, type Tenant, type User, WebhookEndpoint } from '../../src/models';
 import { up as stripStoredSecrets } from '../../src/models/migrations/0072-idempotency-secrets';
-import { privacyExportWorkflowId } from '../../src/contracts/privacy-export';
+import { privacyExportRun } from '../../src/contracts/privacy-export';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -110,7 +110,7 @@ describe('secrets and the idempotency store', () => {
       userId: admin.id,
       requestedById: admin.id,
       status: 'ready',
-      workflowId: privacyExportWorkflowId(id),
+      workflowId: privacyExportRun.id(id),
       storageKey: `privacy/${tenant.id}/${id}.zip`,
       readyAt: new Date(),
       expiresAt: new Date(Date.now() + DAY_MS),

@@ -11,10 +11,9 @@ import { AuditEvent, Invoice, type Plan, Subscription, type Tenant, type User } 
 import type { SignalWorkflowPayload } from '../../src/models/outbox-message';
 import {
   NON_PAYMENT_REASON,
-  SUBSCRIPTION_WORKFLOW_TYPE,
+  subscriptionRun,
   SubscriptionWorkflow,
   subscriptionStateQuery,
-  subscriptionWorkflowId,
   SubscriptionStatus,
 } from '../../src/contracts/subscription';
 import { applyPayment } from '../../src/domain/premiums/payments';
@@ -66,9 +65,9 @@ describe('premium timeline of a subscription run (time-skipping)', () => {
 
   async function subscribe(): Promise<WorkflowHandle<SubscriptionWorkflow>> {
     const subscriptionId = crypto.randomUUID();
-    const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: subscriptionWorkflowId(subscriptionId),
+      workflowId: subscriptionRun.id(subscriptionId),
       args: [
         {
           terms: {

@@ -5,7 +5,7 @@
  * so they are shown to be the very answers REST gives.
  */
 import crypto from 'node:crypto';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { subscriptionRun } from '../../src/contracts/subscription';
 import { createCategory, createPlan, deletePlan, updatePlan } from '../../src/domain/catalog/commands';
 import {
   approveVersion,
@@ -77,7 +77,7 @@ describe('commands called directly, without HTTP', () => {
       policyholderId: callers.owner.id,
       planId: plan.id,
       coverageAmount: '100000.00',
-      workflowId: subscriptionWorkflowId(subscription.id),
+      workflowId: subscriptionRun.id(subscription.id),
     });
     expect(runId).toEqual(expect.any(String));
     // The audit event names the caller and the request the transport described.
@@ -116,7 +116,7 @@ describe('commands called directly, without HTTP', () => {
       cancellationReason: 'Moved abroad',
     });
     expect(cancelled.state).toMatchObject({ subscriptionId: subscription.id, status: 'cancelled' });
-    await resultOf(stack.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)));
+    await resultOf(stack.temporal.workflow.getHandle(subscriptionRun.id(subscription.id)));
 
     // After the run has closed: the same key answers the decision it made, a new key a 409.
     const replayed = await cancelSubscription(

@@ -14,10 +14,9 @@ import {
   SubscriptionActor,
   subscriptionStateQuery,
   SubscriptionTerms,
-  SUBSCRIPTION_WORKFLOW_TYPE,
+  subscriptionRun,
   SubscriptionWorkflow,
   SubscriptionWorkflowInput,
-  subscriptionWorkflowId,
 } from '../../src/contracts/subscription';
 import { DAY_MS } from '../../src/shared/time';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -83,9 +82,9 @@ describe('subscription workflow (time-skipping)', () => {
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
   async function subscribe(taskQueue = TASK_QUEUE): Promise<WorkflowHandle<SubscriptionWorkflow>> {
     const subscriptionId = crypto.randomUUID();
-    const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue,
-      workflowId: subscriptionWorkflowId(subscriptionId),
+      workflowId: subscriptionRun.id(subscriptionId),
       args: [{ terms: ownersTerms(subscriptionId) }],
     });
     await untilActive(handle);
@@ -260,9 +259,9 @@ describe('subscription workflow (time-skipping)', () => {
   it('a run handed a period that has already ended expires in its first task, without a timer, and writes its rows in the workflow task', async () => {
     const endDate = new Date(Number(await env.currentTimeMs())).toISOString().slice(0, 10);
     const row = await buildSubscription({ planId: plan.id, policyholderId: owner.id, startDate: endDate, endDate });
-    const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: subscriptionWorkflowId(row.id),
+      workflowId: subscriptionRun.id(row.id),
       args: [{ terms: ownersTerms(row.id), period: { startDate: endDate, endDate, renewalCount: 0 } }],
     });
 

@@ -2,11 +2,7 @@
  * An employee's acknowledgement with its run started as a rollout starts it (it opens itself and
  * sends the notice), against a stack with a worker: for tests of what the notice's link does.
  */
-import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
-  type AcknowledgementWorkflow,
-  openingAcknowledgementInput,
-} from '../../src/contracts/acknowledgement';
+import { acknowledgementRun, type AcknowledgementWorkflow, openingAcknowledgementInput } from '../../src/contracts/acknowledgement';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
 import type { Acknowledgement, Tenant, User } from '../../src/models';
 import { buildAcknowledgement, buildCompliancePolicy, buildPolicyVersion, buildUser } from './factories';
@@ -35,7 +31,7 @@ export async function acknowledgementWithNotice(
     ...(options.content && { content: options.content }),
   });
   const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
-  await stack.temporal.workflow.start<AcknowledgementWorkflow>(ACKNOWLEDGEMENT_WORKFLOW_TYPE, {
+  await stack.temporal.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
     taskQueue: stack.config.temporal.taskQueue,
     workflowId: ack.workflowId!,
     args: [openingAcknowledgementInput(ack, DEFAULT_TENANT_SETTINGS)],

@@ -24,9 +24,9 @@ import {
   User,
 } from '../../src/models';
 import type { Config } from '../../src/config';
-import { acknowledgementWorkflowId } from '../../src/contracts/acknowledgement';
-import { claimWorkflowId, type ClaimStage } from '../../src/contracts/claim';
-import { policyRolloutWorkflowId } from '../../src/contracts/policy-rollout';
+import { acknowledgementRun } from '../../src/contracts/acknowledgement';
+import { claimRun, type ClaimStage } from '../../src/contracts/claim';
+import { policyRolloutRun } from '../../src/contracts/policy-rollout';
 import { issueAccessToken } from '../../src/services/tokens';
 import type { AuthUser } from '../../src/shared/caller';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
@@ -175,7 +175,7 @@ export async function buildClaim(overrides: Overrides<Claim> & { filedAt?: Date 
     incidentDate: subscription.startDate!,
     description: 'Water damage in the kitchen',
     amountClaimed: '1000.00',
-    workflowId: claimWorkflowId(tenant.slug, claimNumber),
+    workflowId: claimRun.id(tenant.slug, claimNumber),
     ...fields,
     tenantId: tenant.id,
     subscriptionId: subscription.id,
@@ -236,7 +236,7 @@ export async function buildPolicyVersion(overrides: Overrides<PolicyVersion> = {
     publishedAt: new Date(),
     publishedById: createdById,
     dueAt: new Date(Date.now() + DEFAULT_TENANT_SETTINGS.acknowledgementDeadlineDays * DAY_MS),
-    workflowId: policyRolloutWorkflowId(id),
+    workflowId: policyRolloutRun.id(id),
   };
   return PolicyVersion.create({
     content: `Text of version ${versionNumber}.`,
@@ -258,7 +258,7 @@ function acknowledgementFields(
   const id = overrides.id ?? crypto.randomUUID();
   return {
     dueAt: version.dueAt!,
-    workflowId: acknowledgementWorkflowId(id),
+    workflowId: acknowledgementRun.id(id),
     ...overrides,
     id,
     tenantId: version.tenantId,

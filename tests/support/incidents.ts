@@ -4,7 +4,7 @@
  * GET /operations/incidents. Shared by the single retry's and the batch retry's tests.
  */
 import type { Response } from 'supertest';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { subscriptionRun } from '../../src/contracts/subscription';
 import type { TestStack } from './stack';
 import { eventually } from './waiting';
 
@@ -24,7 +24,7 @@ export interface ListedIncident {
 /** A policyholder subscribes to the plan; answers the run's workflow ID (its activation e-mail is what fails). */
 export async function subscribe(stack: TestStack, holderAuthorization: string, planId: string): Promise<string> {
   const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', holderAuthorization).send({ planId }).expect(202);
-  return subscriptionWorkflowId(created.body.id);
+  return subscriptionRun.id(created.body.id);
 }
 
 /** The incidents the caller sees once those of every run in `workflowIds` are listed. */

@@ -15,8 +15,8 @@ import { temporal as proto } from '@temporalio/proto';
 import type { Sequelize } from 'sequelize';
 import { Claim, initModels, Subscription } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
-import { complianceRecurrenceWorkflowId } from '../../src/contracts/compliance-recurrence';
-import { subscriptionWorkflowId } from '../../src/contracts/subscription';
+import { complianceRecurrenceRun } from '../../src/contracts/compliance-recurrence';
+import { subscriptionRun } from '../../src/contracts/subscription';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { requiredEnv } from '../support/env';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
@@ -238,7 +238,7 @@ describe('worker versioning: two versions, a ramp and a rollback with runs in fl
       201,
       'policy',
     );
-    const recurrenceId = complianceRecurrenceWorkflowId(policy.id);
+    const recurrenceId = complianceRecurrenceRun.id(policy.id);
     const recurrenceRuns: Array<{ runId: string; buildId: BuildId; after: string }> = [];
     /** Sets the policy's recurrence (the first time, its run starts); the run continues as new each time. */
     const changeRecurrence = async (recurrenceDays: number, after: string) => {
@@ -317,7 +317,7 @@ describe('worker versioning: two versions, a ramp and a rollback with runs in fl
     const phaseAt = (at: number) => phases.find((p) => at >= p.from && at < p.to)!;
     const misplaced: string[] = [];
     const rows = { claims: await Claim.findAll({ where: { id: claims } }) };
-    const workflowIds = [...rows.claims.map((c) => c.workflowId), ...subscriptions.map(subscriptionWorkflowId)];
+    const workflowIds = [...rows.claims.map((c) => c.workflowId), ...subscriptions.map(subscriptionRun.id)];
     for (const workflowId of workflowIds) {
       const version = await versionOnceStarted(workflowId);
       const { startTime } = await temporal.workflow.getHandle(workflowId).describe();

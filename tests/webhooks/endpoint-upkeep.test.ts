@@ -6,7 +6,7 @@
  * replayed with the same event IDs.
  */
 import { Webhook } from 'standardwebhooks';
-import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
+import { webhookDeliveryRun } from '../../src/contracts/webhook-delivery';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { QueryTypes } from 'sequelize';
 import { createWebhookDeliveryActivities } from '../../src/activities/webhook-delivery';
@@ -184,7 +184,7 @@ it('replays what a receiver missed since a time, with the same event ids; refuse
     'three first attempts recorded',
   );
   for (const delivery of deliveries)
-    await stack.temporal.workflow.getHandle(webhookDeliveryWorkflowId(delivery.id)).terminate('operator: test');
+    await stack.temporal.workflow.getHandle(webhookDeliveryRun.id(delivery.id)).terminate('operator: test');
   await WebhookDelivery.update({ status: 'failed', nextAttemptAt: null }, { where: { endpointId: endpoint.id } });
 
   const up = await startReceiver([200], down.port);

@@ -6,11 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import {
-  WEBHOOK_DELIVERY_WORKFLOW_TYPE,
-  webhookDeliveryWorkflowId,
-  type WebhookDeliveryWorkflow,
-} from '../../src/contracts/webhook-delivery';
+import { webhookDeliveryRun, type WebhookDeliveryWorkflow } from '../../src/contracts/webhook-delivery';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../../src/models';
 import { recordWebhookEvent } from '../../src/domain/webhooks/events';
 import { newEndpointSecret } from '../../src/services/webhook-secrets';
@@ -58,9 +54,9 @@ describe('webhook retry schedule', () => {
 
     // As the outbox relay starts it; the result is awaited with time skipped.
     const started = Date.now();
-    await stack.env.client.workflow.execute<WebhookDeliveryWorkflow>(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
+    await stack.env.client.workflow.execute<WebhookDeliveryWorkflow>(webhookDeliveryRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: webhookDeliveryWorkflowId(delivery.id),
+      workflowId: webhookDeliveryRun.id(delivery.id),
       args: [{ tenantId: tenant.id, deliveryId: delivery.id, replay: 0 }],
       workflowExecutionTimeout: '3 days',
     });
@@ -70,7 +66,7 @@ describe('webhook retry schedule', () => {
     const ids = receiver.received.map((message) => (new Webhook(secret).verify(message.body, message.headers) as { id: string }).id);
     expect(new Set(ids)).toEqual(new Set([ids[0]]));
 
-    const handle = stack.env.client.workflow.getHandle(webhookDeliveryWorkflowId(delivery.id));
+    const handle = stack.env.client.workflow.getHandle(webhookDeliveryRun.id(delivery.id));
     await recordHistory(handle, 'webhookDeliveryWorkflow');
     const history = await handle.fetchHistory();
     const timers = (history.events ?? [])

@@ -18,7 +18,7 @@ import { createComplianceActivities } from '../../src/activities/compliance';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
-import { webhookDeliveryWorkflowId } from '../../src/contracts/webhook-delivery';
+import { webhookDeliveryRun } from '../../src/contracts/webhook-delivery';
 import { recordWebhookEvent } from '../../src/domain/webhooks/events';
 import { Op } from 'sequelize';
 import {
@@ -178,7 +178,7 @@ describe('webhooks', () => {
       await waitUntil(() => receiver.received.length >= 3, 'the replayed delivery');
       expect(verified(created.body.secret, receiver.received[2]).id).toBe(first.id);
       // Both runs, as an operator finds them from the API: the tenant's admin only.
-      for (const workflowId of [webhookDeliveryWorkflowId(deliveries[0].id), webhookDeliveryWorkflowId(deliveries[0].id, 1)]) {
+      for (const workflowId of [webhookDeliveryRun.id(deliveries[0].id), webhookDeliveryRun.id(deliveries[0].id, 1)]) {
         const run = await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(admin)).expect(200);
         expect(run.body.workflowId).toBe(workflowId);
         await stack.api.get(`/api/v1/workflows/${workflowId}`).set(as(otherAdmin)).expect(404);

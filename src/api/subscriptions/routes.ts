@@ -1,12 +1,7 @@
 import type { Deadlines } from '../../config';
 import { Subscription } from '../../models';
 import { subscriptionAccess } from '../../access/subscriptions';
-import {
-  OPEN_SUBSCRIPTION_STATUSES,
-  SubscriptionState,
-  subscriptionStateQuery,
-  subscriptionWorkflowId,
-} from '../../contracts/subscription';
+import { OPEN_SUBSCRIPTION_STATUSES, SubscriptionState, subscriptionStateQuery, subscriptionRun } from '../../contracts/subscription';
 import { Decided, renewSubscription } from '../../domain/subscriptions/commands';
 import { preferredWait } from '../http/prefer';
 import { idParams } from '../http/common-schemas';
@@ -31,7 +26,7 @@ import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding'
 async function liveState(ctx: RouteContext, subscription: Subscription): Promise<LiveState<SubscriptionState>> {
   if (!OPEN_SUBSCRIPTION_STATUSES.includes(subscription.status)) return { state: null, stale: false };
   return queryLiveState(ctx.services, subscription.id, (temporal) =>
-    temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).query(subscriptionStateQuery),
+    temporal.workflow.getHandle(subscriptionRun.id(subscription.id)).query(subscriptionStateQuery),
   );
 }
 

@@ -16,8 +16,7 @@ import crypto from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import {
   type CalendarRescheduleParameters,
-  CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
-  calendarRescheduleWorkflowId,
+  calendarRescheduleRun,
   type CalendarRescheduleWorkflow,
 } from '../../contracts/calendar-reschedule';
 import type { BusinessCalendar, Plan } from '../../models';
@@ -74,11 +73,11 @@ async function writeReschedule(
       kind: 'calendar_reschedule',
       requestedById: deps.auditSource.actor.id!,
       parameters,
-      workflowId: calendarRescheduleWorkflowId(operationId),
+      workflowId: calendarRescheduleRun.id(operationId),
       items: { sql: runsSql, replacements: { ...replacements, tenantId }, orderBy: 'item_type DESC, id' },
       audit: (runs) => ({ ...parameters, runs }),
       start: (runs) => ({
-        workflowType: CALENDAR_RESCHEDULE_WORKFLOW_TYPE,
+        workflowType: calendarRescheduleRun.type,
         args: [{ tenantId, operationId }],
         tenantId,
         status: 'rescheduling',

@@ -7,7 +7,7 @@
  * Idempotency-Key, so a repeat finds the operation it made and starts nothing.
  */
 import { Op } from 'sequelize';
-import { BULK_REASSIGN_WORKFLOW_TYPE, type BulkReassignWorkflow, bulkReassignWorkflowId } from '../../contracts/bulk-reassign';
+import { bulkReassignRun, type BulkReassignWorkflow } from '../../contracts/bulk-reassign';
 import { OPEN_STAGES } from '../../contracts/claim';
 import { Claim, User } from '../../models';
 import { tenantOf } from '../../access/core';
@@ -33,7 +33,7 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
   const to = await tenantUser(tenantId, input.toUserId);
   if (from.id === to.id) throw unprocessable('Reassign to someone else', [{ field: 'toUserId', message: 'is fromUserId' }]);
   const operationId = bulkOperationId(caller, deps, 'bulk-reassign', from.id, to.id);
-  const workflowId = bulkReassignWorkflowId(operationId);
+  const workflowId = bulkReassignRun.id(operationId);
   // A repeat whose answer was lost finds the operation it made, and starts nothing.
   const earlier = await earlierOperation(deps, operationId, tenantId, workflowId);
   if (earlier) return earlier;
@@ -58,7 +58,7 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
     items: claims.map((claim) => ({ itemId: claim.id })),
     audit: (count) => ({ fromUserId: from.id, toUserId: to.id, claims: count }),
     start: (count) => ({
-      workflowType: BULK_REASSIGN_WORKFLOW_TYPE,
+      workflowType: bulkReassignRun.type,
       args: [{ tenantId, operationId }],
       tenantId,
       status: 'reassigning',

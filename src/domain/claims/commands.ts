@@ -10,7 +10,7 @@ import type { Actor } from '../../contracts/actor';
 import {
   AssignmentRequest,
   assignClaimUpdate,
-  CLAIM_WORKFLOW_TYPE,
+  claimRun,
   ClaimUpdateResult,
   ClaimWorkflow,
   ClaimWorkflowInput,
@@ -120,7 +120,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     return {
       row: claim,
       start: {
-        workflowType: CLAIM_WORKFLOW_TYPE,
+        workflowType: claimRun.type,
         args: [runInput],
         tenantId,
         status: 'reported',

@@ -6,7 +6,7 @@
  * requests at once give the claim one new run.
  */
 import { QueryTypes, type Transaction } from 'sequelize';
-import { CLAIM_WORKFLOW_TYPE, type ClaimResumption, type ClaimStage, type ClaimWorkflow } from '../../contracts/claim';
+import { claimRun, type ClaimResumption, type ClaimStage, type ClaimWorkflow } from '../../contracts/claim';
 import { type ClaimPayment, markedPayee, type PayeeAccount } from '../../contracts/claim-payments';
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { Claim, ClaimHistory } from '../../models';
@@ -151,7 +151,7 @@ export async function resumeClaim(
     return {
       row: claim,
       start: {
-        workflowType: CLAIM_WORKFLOW_TYPE,
+        workflowType: claimRun.type,
         args: [
           {
             claimId,

@@ -5,7 +5,7 @@
  */
 import { Op, type Sequelize } from 'sequelize';
 import type { Actor } from '../../contracts/actor';
-import { type AssignmentRequest, ClaimSettings, claimWorkflowId } from '../../contracts/claim';
+import { type AssignmentRequest, ClaimSettings, claimRun } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
 import type { Cover } from './cover';
 import { lapseOn } from '../../models/lapse-periods';
@@ -115,7 +115,7 @@ export function claimSettingsOf(tenantId: string): Promise<ClaimSettings> {
 export async function numberClaim(tenantId: string, filedAt: Date): Promise<{ claimNumber: string; workflowId: string }> {
   const claimNumber = await Claim.nextClaimNumber(tenantId, filedAt.getUTCFullYear());
   const tenant = await Tenant.findByPk(tenantId, { rejectOnEmpty: true });
-  return { claimNumber, workflowId: claimWorkflowId(tenant.slug, claimNumber) };
+  return { claimNumber, workflowId: claimRun.id(tenant.slug, claimNumber) };
 }
 
 /**

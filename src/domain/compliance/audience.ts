@@ -20,9 +20,8 @@
 import crypto from 'node:crypto';
 import { Op, type Transaction } from 'sequelize';
 import {
-  ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+  acknowledgementRun,
   type AcknowledgementWorkflow,
-  acknowledgementWorkflowId,
   audienceChangedSignal,
   OPEN_ACKNOWLEDGEMENT_STATUSES,
   openingAcknowledgementInput,
@@ -96,7 +95,7 @@ async function admit(
       employeeId: user.id,
       cycle: version.cycle,
       dueAt,
-      workflowId: acknowledgementWorkflowId(id, 1, version.cycle),
+      workflowId: acknowledgementRun.id(id, 1, version.cycle),
     };
     // The version's rollout may be creating this row right now: its row wins, and its batch starts the run.
     await Acknowledgement.bulkCreate([fields], { ignoreDuplicates: true, transaction });
@@ -112,7 +111,7 @@ async function admit(
     {
       status: 'pending',
       runNumber,
-      workflowId: acknowledgementWorkflowId(ack.id, runNumber, ack.cycle),
+      workflowId: acknowledgementRun.id(ack.id, runNumber, ack.cycle),
       dueAt,
       exemptedAt: null,
       remindersSent: 0,
@@ -142,7 +141,7 @@ function enqueueRun(
   return deps.outbox.enqueueStart<AcknowledgementWorkflow>(
     ack.workflowId!,
     {
-      workflowType: ACKNOWLEDGEMENT_WORKFLOW_TYPE,
+      workflowType: acknowledgementRun.type,
       args: [openingAcknowledgementInput(ack, settings)],
       tenantId: ack.tenantId,
       status: 'pending',

@@ -11,13 +11,12 @@ import { Op, type CreationAttributes, type Transaction } from 'sequelize';
 import { acknowledgeUpdate } from '../../contracts/acknowledgement';
 import {
   approvePolicyVersionUpdate,
-  POLICY_APPROVAL_WORKFLOW_TYPE,
+  policyApprovalRun,
   PolicyApprovalWorkflow,
-  policyApprovalWorkflowId,
   rejectPolicyVersionUpdate,
   submissionRecordedUpdate,
 } from '../../contracts/policy-approval';
-import { POLICY_ROLLOUT_WORKFLOW_TYPE, PolicyRolloutWorkflow, policyRolloutWorkflowId } from '../../contracts/policy-rollout';
+import { policyRolloutRun, PolicyRolloutWorkflow } from '../../contracts/policy-rollout';
 import { type Acknowledgement, CompliancePolicy, type OutboxMessage, PolicyVersion, TenantSettings } from '../../models';
 import { recordAudit } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
@@ -150,7 +149,7 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
   const settings = await TenantSettings.forTenant(tenantId);
   const publishedAt = new Date();
   const dueAt = await acknowledgementDueAt(tenantId, publishedAt, draft.deadlineDays, settings);
-  const workflowId = policyRolloutWorkflowId(draft.id);
+  const workflowId = policyRolloutRun.id(draft.id);
 
   const published = await deps.sequelize.transaction(async (transaction) => {
     const policy = await CompliancePolicy.findByPk(draft.policyId, { lock: transaction.LOCK.UPDATE, transaction });
@@ -188,7 +187,7 @@ export const publishVersion: Command<{ id: string }, VersionRun & { retiredVersi
     const start = await deps.outbox.enqueueStart<PolicyRolloutWorkflow>(
       workflowId,
       {
-        workflowType: POLICY_ROLLOUT_WORKFLOW_TYPE,
+        workflowType: policyRolloutRun.type,
         args: [{ tenantId, versionId: version.id, retiredVersionIds }],
         tenantId,
         status: 'rolling_out',
@@ -219,11 +218,11 @@ export const submitVersionForReview: Command<{ id: string }, VersionRun> = async
   const settings = await TenantSettings.forTenant(tenantId);
   const submittedAt = new Date();
   const reviewDueAt = new Date(submittedAt.getTime() + settings.policyReviewLapseDays * DAY_MS);
-  const workflowId = policyApprovalWorkflowId(draft.id);
+  const workflowId = policyApprovalRun.id(draft.id);
   let handle;
   try {
     handle = await deps.temporal.call('rpc', (temporal) =>
-      temporal.workflow.start<PolicyApprovalWorkflow>(POLICY_APPROVAL_WORKFLOW_TYPE, {
+      temporal.workflow.start<PolicyApprovalWorkflow>(policyApprovalRun.type, {
         ...workflowStartOptions(deps.config.temporal.taskQueue, {
           workflowId,
           tenantId,
@@ -271,7 +270,7 @@ async function decideReview<Request>(
   request: Request,
 ): Promise<PolicyVersion> {
   const version = await findVisible(caller, policyVersionAccess, id);
-  const decided = await decideOnRun(deps, version, policyApprovalWorkflowId(version.id), update, request, (now) =>
+  const decided = await decideOnRun(deps, version, policyApprovalRun.id(version.id), update, request, (now) =>
     conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]),
   );
   return decided.row;

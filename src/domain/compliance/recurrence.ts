@@ -7,12 +7,7 @@
  * run ends up reading the committed policy (a run started later reads it as it starts).
  */
 import type { Transaction } from 'sequelize';
-import {
-  COMPLIANCE_RECURRENCE_WORKFLOW_TYPE,
-  type ComplianceRecurrenceWorkflow,
-  complianceRecurrenceWorkflowId,
-  recurrenceChangedSignal,
-} from '../../contracts/compliance-recurrence';
+import { complianceRecurrenceRun, type ComplianceRecurrenceWorkflow, recurrenceChangedSignal } from '../../contracts/compliance-recurrence';
 import type { CompliancePolicy, OutboxMessage } from '../../models';
 import type { CommandDeps } from '../command';
 
@@ -21,14 +16,14 @@ export async function enqueueRecurrenceChange(
   transaction: Transaction,
   deps: Pick<CommandDeps, 'outbox'>,
 ): Promise<OutboxMessage[]> {
-  const workflowId = complianceRecurrenceWorkflowId(policy.id);
+  const workflowId = complianceRecurrenceRun.id(policy.id);
   const messages: OutboxMessage[] = [];
   if (policy.recurrenceDays && !policy.retiredAt) {
     messages.push(
       await deps.outbox.enqueueStart<ComplianceRecurrenceWorkflow>(
         workflowId,
         {
-          workflowType: COMPLIANCE_RECURRENCE_WORKFLOW_TYPE,
+          workflowType: complianceRecurrenceRun.type,
           args: [{ tenantId: policy.tenantId, policyId: policy.id }],
           tenantId: policy.tenantId,
           status: 'idle',

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { OPEN_ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
-import { COMPLIANCE_REMIND_WORKFLOW_TYPE, ComplianceRemindWorkflow, complianceRemindWorkflowId } from '../../contracts/compliance-remind';
+import { complianceRemindRun, ComplianceRemindWorkflow } from '../../contracts/compliance-remind';
 import { ComplianceRemind, ComplianceRemindRecipient } from '../../models';
 import { policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
@@ -54,7 +54,7 @@ export const remindPending: Command<{ versionId: string }, RemindRun> = async (c
   const version = await findVisible(caller, policyVersionAccess, versionId);
   const key = deps.idempotencyKey;
   const remindId = key ? idFromRequest('compliance-remind', caller.id, key, version.id) : crypto.randomUUID();
-  const workflowId = complianceRemindWorkflowId(remindId);
+  const workflowId = complianceRemindRun.id(remindId);
   // A repeat whose answer was lost finds the remind it made, and starts nothing.
   const earlier = key ? await ComplianceRemind.findOne({ where: { id: remindId, tenantId } }) : null;
   if (earlier) return { remind: await remindStateOf(earlier), workflowId, runId: null };
@@ -91,7 +91,7 @@ export const remindPending: Command<{ versionId: string }, RemindRun> = async (c
       written: created,
       workflowId,
       start: {
-        workflowType: COMPLIANCE_REMIND_WORKFLOW_TYPE,
+        workflowType: complianceRemindRun.type,
         args: [{ tenantId, remindId }],
         tenantId,
         status: 'reminding',

@@ -9,13 +9,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { tenantOf } from '../../access/core';
-import {
-  LEDGER_CLOSE_WORKFLOW_TYPE,
-  ledgerCloseWorkflowId,
-  type LedgerCloseInput,
-  type LedgerCloseWorkflow,
-  type LedgerPeriodStatus,
-} from '../../contracts/ledger-close';
+import { ledgerCloseRun, type LedgerCloseInput, type LedgerCloseWorkflow, type LedgerPeriodStatus } from '../../contracts/ledger-close';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
@@ -57,7 +51,7 @@ const PERIOD_COLUMNS = `to_char(month, 'YYYY-MM') AS month, status, closed_at AS
 export function ledgerPeriodView(tenantId: string, row: PeriodRow) {
   return {
     ...row,
-    workflowId: ledgerCloseWorkflowId(tenantId, row.month),
+    workflowId: ledgerCloseRun.id(tenantId, row.month),
     trialBalance: row.trialBalance && trialBalanceView(row.trialBalance),
   };
 }
@@ -115,7 +109,7 @@ export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = a
     throw unprocessable(`${month} has not ended: a month is closed once it is over`, [
       { field: 'month', message: 'must be a month that has ended' },
     ]);
-  const workflowId = ledgerCloseWorkflowId(tenantId, month);
+  const workflowId = ledgerCloseRun.id(tenantId, month);
   const { written } = await writeWithStart<LedgerCloseWorkflow, PeriodRow>(deps, async (transaction) => {
     const [row] = await deps.sequelize.query<PeriodRow>(
       `INSERT INTO ledger_periods AS p (tenant_id, month, status) VALUES (:tenantId, :first, 'closing')
@@ -131,7 +125,7 @@ export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = a
       written: row,
       workflowId,
       start: {
-        workflowType: LEDGER_CLOSE_WORKFLOW_TYPE,
+        workflowType: ledgerCloseRun.type,
         args: [{ tenantId, month, closedById: caller.id }],
         tenantId,
         status: 'posting_earnings',

@@ -12,9 +12,8 @@ import { Op, type Transaction } from 'sequelize';
 import {
   approveRegistrationUpdate,
   EXPIRE_AFTER,
-  ONBOARDING_WORKFLOW_TYPE,
+  onboardingRun,
   OnboardingWorkflow,
-  onboardingWorkflowId,
   OPEN_REGISTRATION_STATUSES,
   PLATFORM_TENANT_ID,
   rejectRegistrationUpdate,
@@ -85,7 +84,7 @@ export const requestCompanyRegistration: PublicCommand<RegistrationRequest, void
  */
 export const submitRegistration: PublicCommand<{ token: string }, Registration> = (input, deps) => {
   const id = crypto.randomUUID();
-  const workflowId = onboardingWorkflowId(id);
+  const workflowId = onboardingRun.id(id);
   return createWithRun<OnboardingWorkflow, Registration>(deps, async (transaction) => {
     const fields = await withMailedToken(() => verifyRegistration(input.token, transaction));
     await assertSlugAvailable(fields.requestedSlug);
@@ -98,7 +97,7 @@ export const submitRegistration: PublicCommand<{ token: string }, Registration> 
     return {
       row: registration,
       start: {
-        workflowType: ONBOARDING_WORKFLOW_TYPE,
+        workflowType: onboardingRun.type,
         args: [{ registrationId: id }],
         tenantId: PLATFORM_TENANT_ID,
         status: 'pending',

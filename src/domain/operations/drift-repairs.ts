@@ -11,11 +11,10 @@
 import { Op, type WhereOptions } from 'sequelize';
 import type { Client } from '@temporalio/client';
 import {
-  DRIFT_REPAIR_WORKFLOW_TYPE,
+  driftRepairRun,
   type DriftRepairAction,
   type DriftRepairParameters,
   type DriftRepairWorkflow,
-  driftRepairWorkflowId,
   REPAIRABLE_ENTITIES,
 } from '../../contracts/drift-repair';
 import type { RunDriftState, RunOwnerEntity } from '../../contracts/reconciler';
@@ -80,7 +79,7 @@ export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = as
   const tenantId = await existingTenant(tenantOfRepair(caller, input.tenantId));
   const entities = REPAIRABLE_ENTITIES[input.action].filter((entity) => !input.entity || entity === input.entity);
   const operationId = bulkOperationId(caller, deps, 'drift-repair', tenantId, input.action, ...(input.ids ?? []));
-  const workflowId = driftRepairWorkflowId(operationId);
+  const workflowId = driftRepairRun.id(operationId);
   // A repeat whose answer was lost finds the operation it made, and starts nothing.
   const earlier = await earlierOperation(deps, operationId, tenantId, workflowId);
   if (earlier) return earlier;
@@ -118,7 +117,7 @@ export const requestDriftRepairs: Command<DriftRepairRequest, OperationRun> = as
     ],
     audit: () => ({ ...parameters, rows: rows.length, refused: refused.length }),
     start: () => ({
-      workflowType: DRIFT_REPAIR_WORKFLOW_TYPE,
+      workflowType: driftRepairRun.type,
       args: [{ tenantId, operationId }],
       tenantId,
       status: 'repairing',

@@ -11,12 +11,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Op } from 'sequelize';
 import { PLATFORM_TENANT_ID } from '../../contracts/onboarding';
-import {
-  INCIDENT_RETRY_WORKFLOW_TYPE,
-  type IncidentRetryParameters,
-  type IncidentRetryWorkflow,
-  incidentRetryWorkflowId,
-} from '../../contracts/incident-retry';
+import { incidentRetryRun, type IncidentRetryParameters, type IncidentRetryWorkflow } from '../../contracts/incident-retry';
 import { ActivityIncident, AuditEvent, type BulkOperation } from '../../models';
 import { activityIncidentAccess } from '../../access/operations';
 import { tenantOf } from '../../access/core';
@@ -37,7 +32,7 @@ const operationTenantOf = (caller: AuthUser): string | null => (may(caller, 'ope
 export const requestIncidentRetries: Command<{ incidentIds: string[] }, OperationRun> = async (caller, { incidentIds }, deps) => {
   const tenantId = operationTenantOf(caller);
   const operationId = bulkOperationId(caller, deps, 'incident-retry', ...incidentIds);
-  const workflowId = incidentRetryWorkflowId(operationId);
+  const workflowId = incidentRetryRun.id(operationId);
   // A repeat whose answer was lost finds the operation it made, and retries nothing again.
   const earlier = await earlierOperation(deps, operationId, tenantId, workflowId);
   if (earlier) return earlier;
@@ -68,7 +63,7 @@ export const requestIncidentRetries: Command<{ incidentIds: string[] }, Operatio
     ),
     audit: () => ({ incidents: found.size, refused: incidentIds.length - found.size }),
     start: () => ({
-      workflowType: INCIDENT_RETRY_WORKFLOW_TYPE,
+      workflowType: incidentRetryRun.type,
       args: [{ tenantId: tenantId ?? PLATFORM_TENANT_ID, operationId }],
       tenantId: tenantId ?? PLATFORM_TENANT_ID,
       status: 'retrying',

@@ -11,12 +11,7 @@
  * afresh; those are refused with the reason, for an operator to cancel or settle instead.
  */
 import { QueryTypes } from 'sequelize';
-import {
-  SUBSCRIPTION_WORKFLOW_TYPE,
-  type SubscriptionTerms,
-  type SubscriptionWorkflow,
-  subscriptionWorkflowId,
-} from '../../contracts/subscription';
+import { subscriptionRun, type SubscriptionTerms, type SubscriptionWorkflow } from '../../contracts/subscription';
 import { Plan, Subscription } from '../../models';
 import { findVisible } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
@@ -56,7 +51,7 @@ export const restoreSubscriptionRun: RepairCommand<
     throw conflict('Its run was started again from the outbox and is running', [{ field: 'id', message: 'runs again' }]);
   const { written: subscription, runId } = await writeWithStart<SubscriptionWorkflow, Subscription>(deps, async (transaction) => {
     const row = await Subscription.findByPk(drift.id, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
-    const workflowId = subscriptionWorkflowId(row.id);
+    const workflowId = subscriptionRun.id(row.id);
     if (row.workflowId !== drift.workflowId || drift.workflowId !== workflowId)
       throw conflict(`Subscription ${row.policyNumber} was given a run again meanwhile`, [{ field: 'id', message: 'restored already' }]);
     if (row.status !== 'active' || !row.startDate || !row.endDate)
@@ -86,7 +81,7 @@ export const restoreSubscriptionRun: RepairCommand<
       written: row,
       workflowId,
       start: {
-        workflowType: SUBSCRIPTION_WORKFLOW_TYPE,
+        workflowType: subscriptionRun.type,
         args: [{ terms: await termsOf(row), period }],
         tenantId: row.tenantId,
         status: row.status,

@@ -16,8 +16,7 @@ import { UniqueConstraintError } from 'sequelize';
 import { PLATFORM_TENANT_ID } from '../../contracts/onboarding';
 import {
   OFFBOARDING_STEPS,
-  TENANT_OFFBOARDING_WORKFLOW_TYPE,
-  tenantOffboardingWorkflowId,
+  tenantOffboardingRun,
   type StepCounts,
   type TenantOffboardingWorkflow,
 } from '../../contracts/tenant-offboarding';
@@ -130,7 +129,7 @@ export const requestOffboarding: Command<{ tenantId: string; reason: string }, O
             offboardedTenantId: tenant.id,
             reason: input.reason,
             requestedById: caller.id,
-            workflowId: tenantOffboardingWorkflowId(tenant.id),
+            workflowId: tenantOffboardingRun.id(tenant.id),
           },
           { transaction },
         ),
@@ -181,7 +180,7 @@ export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> 
         workflowId: offboarding.workflowId,
         items: OFFBOARDING_STEPS.map((step) => ({ itemId: offboardingStepItemId(offboarding.id, step), itemType: 'step' as const })),
         start: () => ({
-          workflowType: TENANT_OFFBOARDING_WORKFLOW_TYPE,
+          workflowType: tenantOffboardingRun.type,
           args: [{ offboardingId: offboarding.id, tenantId: tenant.id }],
           // The run is the platform's: searched as the tenant's, it would list and delete itself.
           tenantId: PLATFORM_TENANT_ID,

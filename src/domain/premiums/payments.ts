@@ -11,7 +11,7 @@
  * nothing. The payment is posted to the books with it (docs/ledger.md, What posts).
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { premiumPaidSignal, subscriptionWorkflowId } from '../../contracts/subscription';
+import { premiumPaidSignal, subscriptionRun } from '../../contracts/subscription';
 import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
@@ -61,7 +61,7 @@ export function enqueuePremiumPaid(subscriptionId: string, invoiceId: string, tr
   return OutboxMessage.create(
     {
       kind: 'signal',
-      workflowId: subscriptionWorkflowId(subscriptionId),
+      workflowId: subscriptionRun.id(subscriptionId),
       payload: { signalName: premiumPaidSignal.name, args: [{ invoiceId }] },
     },
     { transaction },

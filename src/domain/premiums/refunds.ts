@@ -4,7 +4,7 @@
  * cancellation; idempotent: whatever is retried, one cancellation gives one set of refunds.
  */
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { PREMIUM_REFUND_WORKFLOW_TYPE, premiumRefundWorkflowId, type PremiumRefundWorkflow } from '../../contracts/premium-refund';
+import { premiumRefundRun, type PremiumRefundWorkflow } from '../../contracts/premium-refund';
 import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund, SubscriptionVersion } from '../../models';
 import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
@@ -208,7 +208,7 @@ export function providerRefundStart(
   refund: Pick<PremiumRefund, 'id' | 'tenantId' | 'amountMinor' | 'currency' | 'provider'>,
 ): StartWorkflowPayload<PremiumRefundWorkflow> {
   return {
-    workflowType: PREMIUM_REFUND_WORKFLOW_TYPE,
+    workflowType: premiumRefundRun.type,
     args: [{ tenantId: refund.tenantId, refundId: refund.id }],
     tenantId: refund.tenantId,
     status: 'pending',
@@ -219,7 +219,7 @@ export function providerRefundStart(
 /** Starts, through the outbox, the run that sends a `pending` refund to its provider. */
 function enqueueProviderRefund(refund: PremiumRefund, transaction: Transaction): Promise<OutboxMessage> {
   return OutboxMessage.create(
-    { kind: 'start', workflowId: premiumRefundWorkflowId(refund.id), payload: providerRefundStart(refund) },
+    { kind: 'start', workflowId: premiumRefundRun.id(refund.id), payload: providerRefundStart(refund) },
     { transaction },
   );
 }

@@ -8,8 +8,7 @@
  */
 import crypto from 'node:crypto';
 import {
-  PRIVACY_ERASURE_WORKFLOW_TYPE,
-  privacyErasureWorkflowId,
+  privacyErasureRun,
   type ErasureStatus,
   type KeptRowsDeletion,
   type PrivacyErasureWorkflow,
@@ -55,7 +54,7 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
   const earlier = key ? await PrivacyErasure.findOne({ where: { id: erasureId, tenantId } }) : null;
   if (earlier) return erasureView(earlier);
 
-  const workflowId = privacyErasureWorkflowId(erasureId);
+  const workflowId = privacyErasureRun.id(erasureId);
   const erasure = await createWithRun<PrivacyErasureWorkflow, PrivacyErasure>(deps, async (transaction) => {
     const person = await lockedPerson(tenantId, input.userId, transaction);
     if (await PrivacyLegalHold.isHeld(person.id, transaction)) throw legalHold();
@@ -83,7 +82,7 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
     return {
       row,
       start: {
-        workflowType: PRIVACY_ERASURE_WORKFLOW_TYPE,
+        workflowType: privacyErasureRun.type,
         args: [{ tenantId, erasureId }],
         tenantId,
         status: 'erasing',

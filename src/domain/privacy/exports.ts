@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Op, UniqueConstraintError } from 'sequelize';
-import { PRIVACY_EXPORT_WORKFLOW_TYPE, privacyExportWorkflowId, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
+import { privacyExportRun, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
 import { PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
 import { exportTenantOf, privacyExportAccess } from '../../access/privacy-exports';
@@ -30,7 +30,7 @@ export const requestExport: Command<{ userId: string }, PrivacyExport> = async (
   // A repeat whose answer was lost finds the export it made, and starts nothing.
   const earlier = key ? await PrivacyExport.findOne({ where: { id, tenantId } }) : null;
   if (earlier) return earlier;
-  const workflowId = privacyExportWorkflowId(id);
+  const workflowId = privacyExportRun.id(id);
   try {
     return await createWithRun<PrivacyExportWorkflow, PrivacyExport>(deps, async (transaction) => {
       const row = await PrivacyExport.create({ id, tenantId, userId: subject.id, requestedById: caller.id, workflowId }, { transaction });
@@ -48,7 +48,7 @@ export const requestExport: Command<{ userId: string }, PrivacyExport> = async (
       return {
         row,
         start: {
-          workflowType: PRIVACY_EXPORT_WORKFLOW_TYPE,
+          workflowType: privacyExportRun.type,
           args: [{ tenantId, exportId: id }],
           tenantId,
           status: 'requested',

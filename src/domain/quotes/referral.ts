@@ -7,9 +7,8 @@ import type { Transaction } from 'sequelize';
 import {
   acceptQuoteReferralUpdate,
   declineQuoteReferralUpdate,
-  QUOTE_REFERRAL_WORKFLOW_TYPE,
+  quoteReferralRun,
   type QuoteReferralWorkflow,
-  quoteReferralWorkflowId,
 } from '../../contracts/quote-referral';
 import type { BreakdownLine } from '../../contracts/quote';
 import { findVisible } from '../../access/core';
@@ -47,9 +46,9 @@ export async function openReferral(
   const dueAt = dueInstant({ start: new Date(), amount: settings.quoteReferralBusinessDays, unit: 'business_days', calendar });
   await quote.update({ referralDueAt: dueAt }, { transaction });
   const start = await deps.outbox.enqueueStart<QuoteReferralWorkflow>(
-    quoteReferralWorkflowId(quote.id),
+    quoteReferralRun.id(quote.id),
     {
-      workflowType: QUOTE_REFERRAL_WORKFLOW_TYPE,
+      workflowType: quoteReferralRun.type,
       args: [{ tenantId: quote.tenantId, quoteId: quote.id, requestedById: quote.requestedById ?? null, dueAt: dueAt.toISOString() }],
       tenantId: quote.tenantId,
       status: 'referred',
@@ -116,12 +115,12 @@ export const acceptReferral: Command<{ id: string; loading?: string; note?: stri
   // Only a referred quote has a version to price by; any other is refused by its run's end (409).
   if (quote.status === 'referred') await priceAccepted(quote, loading);
   const request = { userId: caller.id, role: caller.role, ...(loading !== undefined && { loading }), ...(note && { note }) };
-  return (await decideOnRun(deps, quote, quoteReferralWorkflowId(quote.id), acceptQuoteReferralUpdate, request, notReferred)).row;
+  return (await decideOnRun(deps, quote, quoteReferralRun.id(quote.id), acceptQuoteReferralUpdate, request, notReferred)).row;
 };
 
 /** Declines a referred quote with a note the requester is told. */
 export const declineReferral: Command<{ id: string; note: string }, Quote> = async (caller, { id, note }, deps) => {
   const quote = await findVisible(caller, quoteAccess, id);
   const request = { userId: caller.id, role: caller.role, reason: note };
-  return (await decideOnRun(deps, quote, quoteReferralWorkflowId(quote.id), declineQuoteReferralUpdate, request, notReferred)).row;
+  return (await decideOnRun(deps, quote, quoteReferralRun.id(quote.id), declineQuoteReferralUpdate, request, notReferred)).row;
 };

@@ -24,9 +24,8 @@ import {
   waiveFirstPremiumUpdate,
   SubscriptionState,
   SubscriptionTerms,
-  SUBSCRIPTION_WORKFLOW_TYPE,
+  subscriptionRun,
   SubscriptionWorkflow,
-  subscriptionWorkflowId,
 } from '../../contracts/subscription';
 import { Quote, Subscription } from '../../models';
 import { subscriptionCreatedEvent } from '../../models/subscription';
@@ -127,7 +126,7 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
   try {
     const start: SubscriptionStart = {
       ...workflowStartOptions(deps.config.temporal.taskQueue, {
-        workflowId: subscriptionWorkflowId(subscriptionId),
+        workflowId: subscriptionRun.id(subscriptionId),
         tenantId,
         status: 'pending',
         summary: `${plan.name} (${plan.coverageLevel}) for policyholder ${holder.id}`,
@@ -137,7 +136,7 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
     if (input.waitSeconds) await startAndAwaitActivation(start, input.waitSeconds, deps);
     // Conflict policy USE_EXISTING: a repeat of this key (or the start just above) attaches to the run already there.
     const handle = await deps.temporal.call('rpc', (temporal) =>
-      temporal.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, start),
+      temporal.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, start),
     );
     runId = handle.firstExecutionRunId;
     // Only after the start, so a row never exists without a run. The run's first activity
@@ -181,7 +180,7 @@ async function startAndAwaitActivation(start: SubscriptionStart, waitSeconds: nu
     async (temporal) => {
       try {
         await temporal.workflow.executeUpdateWithStart(confirmActivationUpdate, {
-          startWorkflowOperation: new WithStartWorkflowOperation<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, start),
+          startWorkflowOperation: new WithStartWorkflowOperation<SubscriptionWorkflow>(subscriptionRun.type, start),
         });
       } catch (err) {
         // The wait ran out (the run may or may not be there yet), or the run has ended: the plain start settles both.
@@ -206,7 +205,7 @@ async function decide<Request extends SubscriptionActor>(
 ): Promise<Decided> {
   const subscription = await findVisible(caller, subscriptionAccess, id);
   const actor = { ...details, userId: caller.id, role: caller.role } as Request;
-  const decided = await decideOnRun(deps, subscription, subscriptionWorkflowId(subscription.id), update, actor, (now) =>
+  const decided = await decideOnRun(deps, subscription, subscriptionRun.id(subscription.id), update, actor, (now) =>
     conflict(`The subscription is ${now.status}; its run has ended`),
   );
   return { subscription: decided.row, state: decided.result };

@@ -5,7 +5,7 @@
  * is lost, and none is sent for a change that rolled back.
  */
 import { type CreationAttributes, Op, QueryTypes, type Transaction } from 'sequelize';
-import { WEBHOOK_DELIVERY_WORKFLOW_TYPE, webhookDeliveryWorkflowId, type WebhookDeliveryWorkflow } from '../../contracts/webhook-delivery';
+import { webhookDeliveryRun, type WebhookDeliveryWorkflow } from '../../contracts/webhook-delivery';
 import { OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
 import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -354,13 +354,13 @@ export async function recordWebhookEvents(records: readonly WebhookEventRecord[]
 /** The outbox start of a delivery's run: the first (`replay` 0) or a replay. */
 function deliveryRunOf(delivery: WebhookDelivery, replay: number): CreationAttributes<OutboxMessage> {
   const payload: StartWorkflowPayload<WebhookDeliveryWorkflow> = {
-    workflowType: WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+    workflowType: webhookDeliveryRun.type,
     args: [{ tenantId: delivery.tenantId, deliveryId: delivery.id, replay }],
     tenantId: delivery.tenantId,
     status: 'pending',
     summary: `Webhook delivery ${delivery.id}${replay ? ` (replay ${replay})` : ''}`,
   };
-  return { kind: 'start', workflowId: webhookDeliveryWorkflowId(delivery.id, replay), payload };
+  return { kind: 'start', workflowId: webhookDeliveryRun.id(delivery.id, replay), payload };
 }
 
 /** Writes the outbox start of a delivery's run (a replay's) in `transaction`. */

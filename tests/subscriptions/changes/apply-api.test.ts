@@ -7,7 +7,7 @@
  * answer fails, and its retry with the same Idempotency-Key finds the quote the failure left.
  */
 import crypto from 'node:crypto';
-import { subscriptionWorkflowId } from '../../../src/contracts/subscription';
+import { subscriptionRun } from '../../../src/contracts/subscription';
 import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
@@ -188,7 +188,7 @@ describe('a contact change whose run does not answer', () => {
   it('answers 504 without confirming, and a retry with the same Idempotency-Key reuses the quote it recorded instead of another', async () => {
     const holder = await buildUser({ role: 'policyholder' });
     const subscription = await buildSubscription({ policyholderId: holder.id });
-    const workflowId = subscriptionWorkflowId(subscription.id);
+    const workflowId = subscriptionRun.id(subscription.id);
     // A run that exists on a queue no worker serves: Temporal answers, the run never does.
     await stack.temporal.workflow.start('subscriptionWorkflow', { taskQueue: `idle-${crypto.randomUUID()}`, workflowId, args: [{}] });
     try {

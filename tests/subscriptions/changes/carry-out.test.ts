@@ -21,7 +21,7 @@ import {
   WebhookEvent,
 } from '../../../src/models';
 import type { ChangeInstalment, RequestedChange } from '../../../src/models/subscription-change';
-import { premiumRefundWorkflowId } from '../../../src/contracts/premium-refund';
+import { premiumRefundRun } from '../../../src/contracts/premium-refund';
 import { billCurrentTerm } from '../../../src/domain/premiums/billing';
 import { applyPayment } from '../../../src/domain/premiums/payments';
 import { carryOutPolicyChange } from '../../../src/domain/subscriptions/changes/carry-out';
@@ -233,7 +233,7 @@ describe('carrying out a policy change', () => {
     const refunds = await PremiumRefund.findAll({ where: { subscriptionId: subscription.id } });
     expect(refunds.map((r) => [r.amountMinor, r.status, r.provider])).toEqual([[4049, 'pending', 'stripe']]);
     await expect(invoices[6].reload()).resolves.toMatchObject({ status: 'void', amountMinor: 2000 });
-    const starts = await OutboxMessage.findAll({ where: { workflowId: premiumRefundWorkflowId(refunds[0].id) } });
+    const starts = await OutboxMessage.findAll({ where: { workflowId: premiumRefundRun.id(refunds[0].id) } });
     expect(starts).toHaveLength(1);
   });
 

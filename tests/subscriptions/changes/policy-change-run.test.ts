@@ -18,11 +18,10 @@ import {
   applyPolicyChangeUpdate,
   cancelSubscriptionUpdate,
   renewSubscriptionUpdate,
-  SUBSCRIPTION_WORKFLOW_TYPE,
+  subscriptionRun,
   type SubscriptionActor,
   type SubscriptionWorkflow,
   subscriptionStateQuery,
-  subscriptionWorkflowId,
   withdrawPolicyChangeUpdate,
 } from '../../../src/contracts/subscription';
 import { changeInstalments, priceChange } from '../../../src/domain/subscriptions/changes/pricing';
@@ -79,9 +78,9 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
   /** The holder's policy on the basic plan, active (its tenant collects premiums elsewhere), its term billed. */
   async function subscribe(): Promise<{ handle: WorkflowHandle<SubscriptionWorkflow>; row: Subscription }> {
     const subscriptionId = crypto.randomUUID();
-    const handle = await env.client.workflow.start<SubscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
-      workflowId: subscriptionWorkflowId(subscriptionId),
+      workflowId: subscriptionRun.id(subscriptionId),
       args: [
         {
           terms: {

@@ -6,7 +6,7 @@
  */
 import {
   applyPolicyChangeUpdate,
-  subscriptionWorkflowId,
+  subscriptionRun,
   withdrawPolicyChangeUpdate,
   type PolicyChangeRequest,
   type SubscriptionState,
@@ -55,7 +55,7 @@ async function decideOnChange<Request extends PolicyChangeRequest | WithdrawPoli
   details: Omit<Request, 'userId' | 'role'>,
 ): Promise<SubscriptionChange> {
   const request = { ...details, userId: caller.id, role: caller.role } as Request;
-  await decideOnRun(deps, subscription, subscriptionWorkflowId(subscription.id), update, request, (now) =>
+  await decideOnRun(deps, subscription, subscriptionRun.id(subscription.id), update, request, (now) =>
     conflict(`The subscription is ${now.status}; its run has ended`),
   );
   return change.reload();

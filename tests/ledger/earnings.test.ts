@@ -184,6 +184,45 @@ describe('earned premium at a month’s close', () => {
     expect(Number(earned)).toBe(YEAR_PREMIUM + 16_000);
   });
 
+  it('earns a policy changed mid-term and then cancelled its days at each rate, month by month, and nothing after the cancellation', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    await close(tenantId, '2025-01');
+    // From 15 February 50 a day more for the 320 days left.
+    await written(tenantId, policy, 16_000, '2025-02-15', ['2025-02-15', '2026-01-01']);
+    await close(tenantId, '2025-02');
+    await close(tenantId, '2025-03');
+    // Cancelled on 10 April: its 266 days left at 150 a day are refunded.
+    await refundOwed(tenantId, policy, 39_900, '2025-04-10', '2025-04-10');
+    await close(tenantId, '2025-04');
+    await close(tenantId, '2025-05');
+    const earned = [];
+    for (const month of MONTHS_2025.slice(0, 5)) earned.push(await earnedIn(tenantId, policy, month));
+    // February as above; March (52,500 − 7,241) × 31 / 306 = 4,585.06…; April what was left, 774; May nothing.
+    expect(earned).toEqual([3100, 4141, 4585, 774, null]);
+    // The days covered at each rate: 99 at 100 (1 January to 9 April), 54 at 50 more (from 15 February).
+    expect(3100 + 4141 + 4585 + 774).toBe(99 * 100 + 54 * 50);
+  });
+
+  it('closes a month again when a term’s premium in a second currency, written after the first close, takes the month’s key: that premium earns from the next close', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-05', ['2025-01-05', '2026-01-05']);
+    expect(await close(tenantId, '2025-01')).toEqual({ policies: 1, entries: 1, pages: 1 });
+    // CHF sorts before EUR: its premium earns under the term's plain key, which January's EUR earning holds.
+    await writtenIn('CHF', tenantId, policy, YEAR_PREMIUM, '2025-01-10', ['2025-01-10', '2026-01-10']);
+    expect(await close(tenantId, '2025-01')).toEqual({ policies: 1, entries: 0, pages: 1 });
+    await close(tenantId, '2025-02');
+    expect((await earningLines(tenantId)).filter((line) => line.account === 'earned_premium')).toEqual([
+      // EUR: 27 days of 365 in January; 33,800 × 28 / 338 in February.
+      expect.objectContaining({ key: `earning:${policy}:0:2025-01`, credit: '2700' }),
+      // CHF: 10 January to the end of February, 50 days of 365.
+      expect.objectContaining({ key: `earning:${policy}:0:2025-02`, credit: '5000' }),
+      expect.objectContaining({ key: `earning:${policy}:0:2025-02:EUR`, credit: '2800' }),
+    ]);
+  });
+
   it('posts each earning once: a close run again, or in pages of any size, writes nothing more', async () => {
     const tenantId = await newTenant();
     const policies = Array.from({ length: 5 }, () => crypto.randomUUID());

@@ -59,8 +59,8 @@ terms AS (
          min(e.currency) OVER (PARTITION BY e.subscription_id, e.term) AS first_currency
     FROM journal_entries e
     LEFT JOIN journal_lines l ON l.entry_id = e.id AND l.account_code = 'unearned_premium'
-   -- The page as a range of the index, not a join to it: joined, PostgreSQL may look the tenant's
-   -- entries up once per policy when its statistics are stale (seconds for a page).
+   -- The page as a range of journal_entries_premium_terms (migration 0082), not a join to it: joined,
+   -- PostgreSQL may look the tenant's entries up once per policy when its statistics are stale.
    WHERE e.tenant_id = :tenantId AND e.term IS NOT NULL
      AND e.subscription_id > :after AND e.subscription_id <= (SELECT subscription_id FROM page ORDER BY subscription_id DESC LIMIT 1)
    GROUP BY e.subscription_id, e.term, e.currency),
@@ -68,7 +68,7 @@ spans AS (
   SELECT *, greatest(cover_from, coalesce(after_earned, cover_from)) AS earned_from FROM terms
    WHERE unearned <> 0 AND cover_from IS NOT NULL AND cover_until IS NOT NULL),
 earnings AS MATERIALIZED (
-  SELECT gen_random_uuid() AS id, subscription_id, term, currency,
+  SELECT gen_random_uuid() AS id, :tenantId::uuid AS tenant_id, subscription_id, term, currency,
          -- A term with premium in a second currency (rare) earns it under the key followed by the currency.
          'earning:' || subscription_id || ':' || term || ':' || :month
            || CASE WHEN currency = first_currency THEN '' ELSE ':' || currency END AS source_key,
@@ -81,10 +81,15 @@ earnings AS MATERIALIZED (
 -- Those not posted before under their key (a month closed again after its reopening). Both
 -- inserts read this one set: the lines need no join to the entries written, which PostgreSQL
 -- planned as a nested loop over the two (seconds for a page) when its statistics were stale.
+-- Each key is looked up with the tenant as the row's column, not as the literal: for the literal
+-- PostgreSQL estimates the tenant's entries from its statistics, which count a tenant they have not
+-- seen (new since the last ANALYZE: autovacuum's waits for a tenth of the table to change) as one
+-- row, and it then read all of the tenant's entries once per earning (98 s for a page of 5,000
+-- policies of a tenant of 10,000 beside one of a million entries, docs/performance.md).
 posting AS MATERIALIZED (
   SELECT * FROM earnings x
    WHERE x.amount <> 0
-     AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = :tenantId AND j.source_key = x.source_key)),
+     AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = x.tenant_id AND j.source_key = x.source_key)),
 entries AS (
   INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency,
                                subscription_id, term, plan_id)

@@ -68,6 +68,7 @@ import * as ledger from './0079-ledger';
 import * as ledgerOpeningBalances from './0080-ledger-opening-balances';
 import * as financeReport from './0081-finance-report';
 import * as refundsPaidByHand from './0083-refunds-paid-by-hand';
+import * as ledgerCloseTerms from './0082-ledger-close-terms';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -154,4 +155,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0080-ledger-opening-balances', ...ledgerOpeningBalances },
   { name: '0081-finance-report', ...financeReport },
   { name: '0083-refunds-paid-by-hand', ...refundsPaidByHand },
+  { name: '0082-ledger-close-terms', ...ledgerCloseTerms },
 ];

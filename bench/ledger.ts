@@ -33,7 +33,8 @@ import { Claim, TenantSettings, type User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildSubscription, buildTenant, buildUser } from '../tests/support/factories';
 import { waitUntil } from '../tests/support/waiting';
-import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, processCpuSeconds, type CpuSnapshot } from './cpu-time';
+import { addCpu, cpuSnapshot, cpuUsed, processCpuSeconds, type CpuSnapshot } from './cpu-time';
+import { cpuPerOperation, sideRatios, type CpuPerOperation } from './side-ratios';
 import { createBenchTenant, percentile, type BenchTenant } from './fixtures';
 import type { BenchInfra } from './infra';
 import { seedWrittenPremium } from './ledger-close';
@@ -74,7 +75,7 @@ export interface PathSide {
   /** Each step's p50 and p95 (a claim payment: the request, then the approval). */
   steps?: { p50Ms: number; p95Ms: number }[];
   /** CPU per operation of each process of the side (the worker's beside), in ms. */
-  cpuMsPerOperation: ReturnType<typeof cpuMsPer> & { worker: number };
+  cpuMsPerOperation: CpuPerOperation;
 }
 
 export interface PathResult {
@@ -153,7 +154,7 @@ function sideFigures(tally: Tally): PathSide {
         return { p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) };
       }),
     }),
-    cpuMsPerOperation: { ...cpuMsPer(tally.cpu, operations), worker: Math.round((tally.workerSeconds * 1e5) / operations) / 100 },
+    cpuMsPerOperation: cpuPerOperation(tally.cpu, tally.workerSeconds, operations),
   };
 }
 
@@ -172,18 +173,8 @@ async function comparePath(
     await runLanes(sides[posting], lanes, Date.now() + seconds * 1000, operations[posting], tallies[posting], infra);
   const on = sideFigures(tallies.on);
   const off = sideFigures(tallies.off);
-  const cpuTotal = (side: PathSide) => side.cpuMsPerOperation.total + side.cpuMsPerOperation.worker;
   const ratio = off.perSecond / on.perSecond;
-  return {
-    lanes,
-    on,
-    off,
-    ratio,
-    p50Ratio: on.p50Ms / off.p50Ms,
-    p95Ratio: on.p95Ms / off.p95Ms,
-    cpuRatio: cpuTotal(on) / cpuTotal(off),
-    targetMet: ratio <= TARGET_RATIO,
-  };
+  return { lanes, on, off, ratio, ...sideRatios(on, off), targetMet: ratio <= TARGET_RATIO };
 }
 
 /** What the section reads of an answer: a claim's ID, a payment's. */

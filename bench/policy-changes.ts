@@ -23,11 +23,12 @@ import { Subscription, SubscriptionChange, type User } from '../src/models';
 import { issueAccessToken } from '../src/services/tokens';
 import { buildPlan } from '../tests/support/factories';
 import { waitUntil } from '../tests/support/waiting';
-import { addCpu, cpuMsPer, cpuSnapshot, cpuUsed, processCpuSeconds, type CpuSnapshot } from './cpu-time';
+import { addCpu, cpuSnapshot, cpuUsed, processCpuSeconds, type CpuSnapshot } from './cpu-time';
 import { answered, createBenchTenant, percentile, runConcurrently } from './fixtures';
 import type { BenchInfra } from './infra';
 import { apiEnvFor, startStackProcesses, type StackProcesses } from './processes';
 import { withTemporalCalls } from './runtime-metrics';
+import { cpuPerOperation, sideRatios, type CpuPerOperation } from './side-ratios';
 
 /** The issue's bound: a change's p95 within 1.5 × a cancellation's. */
 const TARGET_RATIO = 1.5;
@@ -64,7 +65,7 @@ export interface KindFigures {
   /** The Update's round trip as the API timed its call to Temporal, mean: of p50Ms, the rest is the API's own work. */
   updateMeanMs: number;
   /** CPU per operation of each process (the worker's beside), the request and the run's work after its answer. */
-  cpuMsPerOperation: ReturnType<typeof cpuMsPer> & { worker: number };
+  cpuMsPerOperation: CpuPerOperation;
 }
 
 export interface PhaseResult {
@@ -98,31 +99,21 @@ const emptyTally = (): Tally => ({
 
 function figuresOf(tally: Tally): KindFigures {
   const operations = tally.latencies.length;
-  const perOperation = (seconds: number) => Math.round((seconds * 1e5) / operations) / 100;
   return {
     operations,
     p50Ms: percentile(tally.latencies, 50),
     p95Ms: percentile(tally.latencies, 95),
     p99Ms: percentile(tally.latencies, 99),
     updateMeanMs: tally.updates ? Math.round((tally.updateSeconds * 1e4) / tally.updates) / 10 : 0,
-    cpuMsPerOperation: { ...cpuMsPer(tally.cpu, operations), worker: perOperation(tally.workerSeconds) },
+    cpuMsPerOperation: cpuPerOperation(tally.cpu, tally.workerSeconds, operations),
   };
 }
 
 function phaseOf(clients: number, tallies: Record<Kind, Tally>): PhaseResult {
   const change = figuresOf(tallies.change);
   const cancellation = figuresOf(tallies.cancellation);
-  const cpuTotal = (kind: KindFigures) => kind.cpuMsPerOperation.total + kind.cpuMsPerOperation.worker;
-  const p95Ratio = change.p95Ms / cancellation.p95Ms;
-  return {
-    clients,
-    change,
-    cancellation,
-    p95Ratio,
-    p50Ratio: change.p50Ms / cancellation.p50Ms,
-    cpuRatio: cpuTotal(change) / cpuTotal(cancellation),
-    targetMet: p95Ratio <= TARGET_RATIO,
-  };
+  const ratios = sideRatios(change, cancellation);
+  return { clients, change, cancellation, ...ratios, targetMet: ratios.p95Ratio <= TARGET_RATIO };
 }
 
 export async function benchPolicyChanges(infra: BenchInfra, policies: number): Promise<PolicyChangesResult> {

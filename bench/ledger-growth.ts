@@ -14,7 +14,9 @@
  * policy's statement reads the same 30 entries at every size. Policies and their holders are
  * inserted with SQL through the tables' triggers (a policy's first version among them), and the
  * journal with INSERT … SELECT, 10,000 entries a statement, through its triggers too: each entry's
- * open-period check and lock, and at the commit its balance and its two lines. Then VACUUM ANALYZE.
+ * open-period check and lock, and at the commit its balance and its two lines. Then VACUUM ANALYZE,
+ * and every month that has ended is closed, as a real ledger's are (bench/ledger-months.ts): the
+ * reads sum the closed months' kept balances and the lines of the others (docs/ledger.md, Kept balances).
  *
  * Each request is timed one at a time, BENCH_GROWTH_REQUESTS (100) each or 15 s, as a finance user
  * through an API process; k is fitted on the p95s (bench/growth.ts). At the largest size each
@@ -39,6 +41,7 @@ import { captureStatements } from './captured-sql';
 import { growthExponent } from './growth';
 import type { BenchInfra } from './infra';
 import { benchLedgerClose, type MonthClose } from './ledger-close';
+import { ledgerMonths } from './ledger-months';
 import { explainAll, timeConcurrently, type Timing } from './list-growth';
 import { apiEnv, startApiProcess } from './processes';
 import { volumeTenant } from './search-volume';
@@ -193,6 +196,7 @@ async function figureCurves(infra: BenchInfra, sizes: number[], requests: number
   const { sequelize } = infra;
   const { tenant, planId } = await volumeTenant('Ledger growth');
   const finance = await buildUser({ tenantId: tenant.id, role: 'finance' });
+  const months = await ledgerMonths(sequelize, tenant.id);
   const volume: Volume = { tenantId: tenant.id, planId, today: new Date().toISOString().slice(0, 10) };
   const env = await apiEnv(infra);
   const api = await startApiProcess(env);
@@ -202,8 +206,13 @@ async function figureCurves(infra: BenchInfra, sizes: number[], requests: number
   try {
     let seeded = 0;
     for (const size of sizes) {
+      await months.reopenOldest();
       result.seedSeconds[size] = await grow(sequelize, client, volume, seeded, size);
       seeded = size;
+      const closing = performance.now();
+      const closed = await months.closeEnded();
+      result.seedSeconds[size].closeMonths = Math.round(performance.now() - closing) / 1000;
+      process.stdout.write(`  ${size} entries: ${closed} months closed\n`);
       process.stdout.write(`  ${size} entries, seconds per step: ${JSON.stringify(result.seedSeconds[size])}\n`);
       // Issued after each size is seeded: growing to a million entries on a busy machine may outlast a token.
       const headers = { authorization: `Bearer ${issueAccessToken(loadConfig(env).jwt, finance)}` };

@@ -12,6 +12,7 @@ import { tenantOf } from '../../access/core';
 import { ledgerCloseRun, type LedgerCloseInput, type LedgerCloseWorkflow, type LedgerPeriodStatus } from '../../contracts/ledger-close';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { dropMonthBalances, keepMonthBalances } from '../../models/ledger-kept-balances';
 import { recordAudit, type AuditSource } from '../audit/record';
 import type { Command, CommandDeps } from '../command';
 import { writeWithStart } from '../runs';
@@ -148,6 +149,8 @@ export const reopenLedgerPeriod: Command<{ month: string; reason: string }, Ledg
       throw conflict(`The books for ${month} are ${current.status}: only a closed month is reopened`, [
         { field: 'month', message: 'must be closed' },
       ]);
+    // Postings dated in the month are accepted again: its lines are read, not its kept balances.
+    await dropMonthBalances(deps.sequelize, tenantId, monthDays(month).first, transaction);
     const [row] = await deps.sequelize.query<PeriodRow>(
       `UPDATE ledger_periods SET status = 'reopened', reopened_at = now(), reopened_by_id = :userId, reopen_reason = :reason, updated_at = now()
         WHERE tenant_id = :tenantId AND month = :first RETURNING ${PERIOD_COLUMNS}`,
@@ -174,9 +177,10 @@ export const reopenLedgerPeriod: Command<{ month: string; reason: string }, Ledg
  * The run's last step, in two transactions. First the month is locked: under the exclusive lock
  * of the tenant's month, which waits for every posting dated in it that is still being written
  * (they hold it shared, migration 0079), a `closing` period becomes `closed`, so that no entry
- * lands in it from then on. Then the trial balance as of its last day, read once nothing more can
- * land, is kept with it, audited. Answers false when there was nothing to lock or keep (an
- * earlier attempt did both); a retry after the first step finishes the second.
+ * lands in it from then on, and its balances are kept (src/models/ledger-kept-balances.ts: exact,
+ * since nothing more can land). Then the trial balance as of its last day is kept with it,
+ * audited. Answers false when there was nothing to lock or keep (an earlier attempt did both); a
+ * retry after the first step finishes the second.
  */
 export async function lockClosingPeriod(sequelize: Sequelize, input: LedgerCloseInput, auditSource: AuditSource): Promise<boolean> {
   const { first, last } = monthDays(input.month);
@@ -192,6 +196,7 @@ export async function lockClosingPeriod(sequelize: Sequelize, input: LedgerClose
         WHERE tenant_id = :tenantId AND month = :first AND status = 'closing'`,
       { replacements, transaction },
     );
+    await keepMonthBalances(sequelize, input.tenantId, first, transaction);
   });
   return sequelize.transaction(async (transaction) => {
     const current = await periodRow(sequelize, input.tenantId, input.month, transaction);

@@ -1,14 +1,16 @@
 /**
  * Each account's totals (docs/ledger.md, Reading the books): the debits and credits of every
- * chart account in each currency the tenant has lines in, summed by PostgreSQL over the lines
- * (`journal_lines_account` index). Every chart account is listed in each such currency, zero ones
- * too, so two reads of the chart line up. Money of different currencies is never added up.
+ * chart account in each currency the tenant has lines in, summed by PostgreSQL from the closed
+ * months' kept balances and the other months' lines (`journal_lines_account_day` index). Every
+ * chart account is listed in each such currency, zero ones too, so two reads of the chart line up.
+ * Money of different currencies is never added up.
  *
  * The trial balance is these totals as of a day: debits and credits are equal in each currency,
  * since PostgreSQL refuses any entry that does not balance; `balanced` says so, and a false one
  * would mean the journal was written past its triggers.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { CHART_CODES_SQL, keptSpansSql } from '../../models/ledger-kept-balances';
 import { formatMinorUnits } from '../../shared/money';
 import { todayUtc } from '../subscriptions/changes/quote';
 import { ACCOUNT_CODES, LEDGER_ACCOUNTS, normalSide, type AccountCode, type AccountKind } from './accounts';
@@ -35,15 +37,27 @@ export interface TotalsFilter {
 export const balanceOf = (code: AccountCode, debitMinor: number, creditMinor: number): number =>
   normalSide(code) === 'debit' ? debitMinor - creditMinor : creditMinor - debitMinor;
 
+/**
+ * What the lines before the bound sum to per currency and account: the kept rows of the closed
+ * months that end by then, and the lines of the days outside them, a span at a time (docs/ledger.md,
+ * Kept balances). With past months closed, that is a few rows a month and the open months' lines.
+ */
+const TOTALS_SQL = (bound: string, oneCurrency: boolean) => `WITH ${keptSpansSql(bound)}
+  SELECT currency, code, sum(debit)::text AS debit, sum(credit)::text AS credit FROM (
+    SELECT k.currency, k.account_code AS code, k.debit_minor AS debit, k.credit_minor AS credit FROM ledger_month_balances k
+     WHERE k.tenant_id = :tenantId AND k.month IN (SELECT month FROM kept_months) ${oneCurrency ? 'AND k.currency = :currency' : ''}
+    UNION ALL
+    SELECT lines.* FROM unkept_spans u CROSS JOIN LATERAL (
+      SELECT l.currency, l.account_code AS code, sum(l.debit_minor) AS debit, sum(l.credit_minor) AS credit FROM journal_lines l
+       WHERE l.tenant_id = :tenantId AND l.account_code = ANY (${CHART_CODES_SQL})
+         AND l.posted_on >= u.from_day AND l.posted_on < u.until_day ${oneCurrency ? 'AND l.currency = :currency' : ''}
+       GROUP BY l.currency, l.account_code) AS lines) AS totals
+  GROUP BY currency, code`;
+
 /** Every chart account's totals in each currency the tenant's lines (up to `asOf`) are in, currency then chart order. */
 export async function accountTotals(sequelize: Sequelize, tenantId: string, filter: TotalsFilter = {}): Promise<AccountTotals[]> {
   const rows = await sequelize.query<{ currency: string; code: AccountCode; debit: string; credit: string }>(
-    `SELECT currency, account_code AS code, sum(debit_minor)::text AS debit, sum(credit_minor)::text AS credit
-       FROM journal_lines
-      WHERE tenant_id = :tenantId
-        ${filter.asOf ? 'AND posted_on <= :asOf' : ''}
-        ${filter.currency ? 'AND currency = :currency' : ''}
-      GROUP BY currency, account_code`,
+    TOTALS_SQL(filter.asOf ? '(:asOf::date + 1)' : "'infinity'::date", Boolean(filter.currency)),
     {
       replacements: { tenantId, asOf: filter.asOf ?? null, currency: filter.currency ?? null },
       type: QueryTypes.SELECT,

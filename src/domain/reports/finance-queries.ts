@@ -17,6 +17,7 @@
  * month the month's), opening balances included.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { keptSpansSql } from '../../models/ledger-kept-balances';
 import { formatMinorUnits } from '../../shared/money';
 import { groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
@@ -40,8 +41,8 @@ const GROUP_KEYS: Record<FinanceGrouping, { key: string; label: string; join: st
     join: 'LEFT JOIN plans p ON p.id = m.plan_id AND p.tenant_id = :tenantId',
   },
   policyType: {
-    key: `coalesce(s.policy_type, 'none')`,
-    label: `coalesce(s.policy_type, 'none')`,
+    key: `coalesce(s.policy_type, m.policy_type, 'none')`,
+    label: `coalesce(s.policy_type, m.policy_type, 'none')`,
     join: 'LEFT JOIN subscriptions s ON s.id = m.subscription_id AND s.tenant_id = :tenantId',
   },
 };
@@ -70,38 +71,50 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
   // The lines are summed before they are grouped: per account, currency and source, and per what
   // the group is read from (the month; the plan; the policy, whose policy type the groups read).
   const ref = { month: null, plan: 'plan_id', policyType: 'subscription_id' }[groupBy];
-  const refs = `${ref === 'plan_id' ? 'e.plan_id' : 'NULL::uuid'}, ${ref === 'subscription_id' ? 'e.subscription_id' : 'NULL::uuid'}`;
+  const refs = `${ref === 'plan_id' ? 'e.plan_id' : 'NULL::uuid'} AS plan_id, ${ref === 'subscription_id' ? 'e.subscription_id' : 'NULL::uuid'} AS subscription_id`;
   const day = groupBy === 'month' ? `date_trunc('month', l.posted_on)::date` : ':first::date';
-  // What was unearned when the period began, counted on its first day. By month, only the lines
-  // are read (their currency is all that counts).
-  const before = ref
-    ? `SELECT 'unearned_premium', l.currency, :first::date, sum(l.credit_minor - l.debit_minor), 'before', ${refs}
-         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on < :first
-        WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first
-        GROUP BY l.currency, e.${ref}`
-    : `SELECT 'unearned_premium', l.currency, :first::date, sum(l.credit_minor - l.debit_minor), 'before', NULL::uuid, NULL::uuid
-         FROM journal_lines l
-        WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on < :first
-        GROUP BY l.currency`;
+  // What was unearned when the period began, counted on its first day (docs/ledger.md, Kept
+  // balances): the kept figures of the closed months before it (and of the one it begins in, when
+  // nearer that month's end), kept per plan and policy type, and the lines of the days outside them,
+  // a span at a time (those of the month it begins in from its first day on taken back out). By
+  // month, only the currency counts.
+  const kept = { month: null, plan: 'plan_id', policyType: 'policy_type' }[groupBy];
+  const linesIn = (spans: string, sign: string) => `
+    SELECT 'unearned_premium', lines.currency, :first::date, ${sign}sum(lines.net_credit), 'before', lines.plan_id, lines.subscription_id, NULL::varchar
+      FROM ${spans} u CROSS JOIN LATERAL (
+        SELECT l.currency, ${refs}, sum(l.credit_minor - l.debit_minor) AS net_credit
+          FROM journal_lines l
+          ${ref ? 'JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on >= u.from_day AND e.posted_on < u.until_day' : ''}
+         WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on >= u.from_day AND l.posted_on < u.until_day
+         GROUP BY 1, 2, 3) AS lines
+     GROUP BY lines.currency, lines.plan_id, lines.subscription_id`;
+  const before = `SELECT 'unearned_premium', k.currency, :first::date, sum(k.net_credit_minor), 'before',
+         ${kept === 'plan_id' ? 'k.plan_id' : 'NULL::uuid'}, NULL::uuid, ${kept === 'policy_type' ? 'k.policy_type' : 'NULL::varchar'}
+    FROM ledger_month_unearned k
+   WHERE k.tenant_id = :tenantId AND k.month IN (SELECT month FROM kept_months)
+   GROUP BY k.currency${kept ? `, k.${kept}` : ''}
+  UNION ALL ${linesIn('unkept_spans', '')}
+  UNION ALL ${linesIn('over_span', '-')}`;
   // Every month of the period, for each currency, so a month in which nothing moved still shows what was unearned.
   const months =
     groupBy === 'month'
       ? `UNION ALL
-         SELECT 'unearned_premium', c.currency, month::date, 0, 'month', NULL::uuid, NULL::uuid
+         SELECT 'unearned_premium', c.currency, month::date, 0, 'month', NULL::uuid, NULL::uuid, NULL::varchar
            FROM generate_series(date_trunc('month', :first::date), :last::date, interval '1 month') AS month,
                 (SELECT currency FROM period UNION SELECT currency FROM before) c`
       : '';
   const unearned = groupBy === 'month' ? 'sum(unearned_moved) OVER (PARTITION BY currency, total ORDER BY key)' : 'unearned_moved';
   const rows = await sequelize.query<GroupRow>(
     // An entry and its lines share their day (post.ts), so both are read by the period's range.
-    `WITH period (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id) AS (
-       SELECT l.account_code, l.currency, ${day}, sum(l.credit_minor - l.debit_minor), e.source_type, ${refs}
+    `WITH ${keptSpansSql(':first::date', true)},
+     period (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id, policy_type) AS (
+       SELECT l.account_code, l.currency, ${day}, sum(l.credit_minor - l.debit_minor), e.source_type, ${refs}, NULL::varchar
          FROM journal_lines l
          JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on >= :first AND e.posted_on <= :last
         WHERE l.tenant_id = :tenantId AND l.account_code IN (:accounts) AND l.posted_on >= :first AND l.posted_on <= :last
           AND (l.account_code <> 'cash' OR e.source_type = 'claim_payment')
         GROUP BY 1, 2, 3, 5, 6, 7
-     ), before (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id) AS (
+     ), before (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id, policy_type) AS (
        ${before}
      ), moved AS (
        SELECT * FROM period

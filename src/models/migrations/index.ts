@@ -69,6 +69,7 @@ import * as ledgerOpeningBalances from './0080-ledger-opening-balances';
 import * as financeReport from './0081-finance-report';
 import * as refundsPaidByHand from './0083-refunds-paid-by-hand';
 import * as ledgerCloseTerms from './0082-ledger-close-terms';
+import * as ledgerMonthBalances from './0084-ledger-month-balances';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
 import * as reportDefinitions from './0027-report-definitions';
@@ -155,5 +156,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0080-ledger-opening-balances', ...ledgerOpeningBalances },
   { name: '0081-finance-report', ...financeReport },
   { name: '0083-refunds-paid-by-hand', ...refundsPaidByHand },
+  { name: '0084-ledger-month-balances', ...ledgerMonthBalances },
   { name: '0082-ledger-close-terms', ...ledgerCloseTerms },
 ];

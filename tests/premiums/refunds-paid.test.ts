@@ -7,12 +7,11 @@
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { compareBooks } from '../../src/domain/ledger/reconciliation';
-import { billCurrentTerm } from '../../src/domain/premiums/billing';
-import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
-import { AuditEvent, Invoice, PremiumRefund, type User } from '../../src/models';
+import { AuditEvent, PremiumRefund, type User } from '../../src/models';
 import { apiClient } from '../support/graphql';
-import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { bearer, buildUser } from '../support/factories';
+import { buildMonthlyPolicyPaidTwice } from '../support/premiums';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const system = { actor: { type: 'system' as const, id: null } };
@@ -30,32 +29,7 @@ afterAll(() => stack?.close());
  * cancelled on 21 January: 20.00 − 6.58 earned = 13.42 back, the latest payment's 10.00 first, then 3.42.
  */
 async function cancelledPolicy(options: { card?: boolean } = {}) {
-  const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
-  const holder = await buildUser({ tenantId: plan.tenantId, role: 'policyholder' });
-  const subscription = await buildSubscription({
-    planId: plan.id,
-    policyholderId: holder.id,
-    startDate: '2026-01-01',
-    endDate: '2027-01-01',
-  });
-  await billCurrentTerm(stack.db.sequelize, subscription.id);
-  const invoices = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
-  const pay = (invoice: Invoice, receivedAt: string, provider?: string) =>
-    applyPayment(
-      stack.db.sequelize,
-      {
-        tenantId: plan.tenantId,
-        invoiceId: invoice.id,
-        amountMinor: 1000,
-        method: provider ? 'card' : 'bank_transfer',
-        provider,
-        providerPaymentId: provider && `pi_${invoice.id}`,
-        receivedAt: new Date(receivedAt),
-      },
-      system,
-    );
-  await pay(invoices[0], '2026-01-01T09:00:00Z');
-  await pay(invoices[1], '2026-01-15T09:00:00Z', options.card ? 'stripe' : undefined);
+  const { plan, holder, subscription, invoices } = await buildMonthlyPolicyPaidTwice(stack.db.sequelize, options);
   await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-01-21T12:00:00Z') });
   const [latest, first] = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
   const [admin, manager] = await Promise.all([

@@ -12,8 +12,9 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
-import { buildCategory, buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { buildCategory, buildPlan, buildSubscription } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { buildMonthlyPolicyPaidTwice } from '../support/premiums';
 
 describe('refund on cancellation', () => {
   let db: TestDatabase;
@@ -27,34 +28,8 @@ describe('refund on cancellation', () => {
   afterAll(() => db?.close());
 
   it('refunds the paid, unused days once, the latest payment first, voiding the unpaid instalments', async () => {
-    // 120.00 billed monthly over 2026 (365 days): 12 invoices of 10.00.
-    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
-    const holder = await buildUser({ tenantId: plan.tenantId, role: 'policyholder' });
-    const subscription = await buildSubscription({
-      planId: plan.id,
-      policyholderId: holder.id,
-      startDate: '2026-01-01',
-      endDate: '2027-01-01',
-    });
-    await billCurrentTerm(sequelize, subscription.id);
-    const invoices = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
-    const paid = (invoice: Invoice, amountMinor: number, receivedAt: string, provider?: string) =>
-      applyPayment(
-        sequelize,
-        {
-          tenantId: plan.tenantId,
-          invoiceId: invoice.id,
-          amountMinor,
-          method: provider ? 'card' : 'bank_transfer',
-          provider,
-          providerPaymentId: provider && `pi_${invoice.id}`,
-          receivedAt: new Date(receivedAt),
-        },
-        system,
-      );
-    await paid(invoices[0], 1000, '2026-01-01T09:00:00Z');
-    // 12.00 for a 10.00 instalment: 2.00 credit.
-    await paid(invoices[1], 1200, '2026-01-15T09:00:00Z', 'stripe');
+    // 120.00 billed monthly over 2026 (365 days): 12 invoices of 10.00; the second paid 12.00 by card: 2.00 credit.
+    const { holder, subscription, invoices } = await buildMonthlyPolicyPaidTwice(sequelize, { amountMinor: 1200, card: true });
 
     const activities = createSubscriptionActivities({ sequelize });
     const cancel = {

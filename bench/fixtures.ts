@@ -54,8 +54,11 @@ export async function runConcurrently(count: number, concurrency: number, task: 
   return latencies;
 }
 
+/** A request's answer as the loops read it: fetch's Response, or a load generator's own client's (bench/quotes.ts). */
+export type Answer = Pick<Response, 'status' | 'url' | 'arrayBuffer'>;
+
 /** Reads the whole answer to a request, which must be `status` (else an error naming what it answered). */
-export async function answered(request: Promise<Response>, status: number): Promise<void> {
+export async function answered(request: Promise<Answer>, status: number): Promise<void> {
   const response = await request;
   const body = await response.arrayBuffer();
   if (response.status !== status)
@@ -63,7 +66,7 @@ export async function answered(request: Promise<Response>, status: number): Prom
 }
 
 /** Sends `request` back to back until `until` (a time in ms); each answer must be `status`. Returns each latency in ms. */
-export async function requestsUntil(until: number, status: number, request: () => Promise<Response>): Promise<number[]> {
+export async function requestsUntil(until: number, status: number, request: () => Promise<Answer>): Promise<number[]> {
   const latencies: number[] = [];
   while (Date.now() < until) {
     const started = performance.now();

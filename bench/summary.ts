@@ -363,7 +363,7 @@ export function summaryRows(r: BenchResults): Row[] {
       ],
       [
         `quotes: priced per second, one API process, ${q.concurrency} clients`,
-        `${n(q.quotesPerSecond)}/s, p95 ${n(q.quoteP95UnderLoadMs)} ms; API CPU ${n(q.cpuMsPerQuote.api, 2)} ms a quote; ${n(q.mailsInOutbox)} mails in the outbox for ${n(q.quotesRecorded)} quotes`,
+        `${n(q.quotesPerSecond)}/s, p95 ${n(q.quoteP95UnderLoadMs)} ms; API CPU ${n(q.cpuMsPerQuote.api, 2)} ms a quote (a plan read ${n(q.cpuMsPerPlanRead.api, 2)}, ${n(q.planReadsPerSecond)}/s); ${n(q.mailsInOutbox)} mails in the outbox for ${n(q.quotesRecorded)} quotes`,
         '≥ 1,000/s',
         q.quotesPerSecond >= 1000,
       ],

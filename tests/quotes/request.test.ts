@@ -133,7 +133,7 @@ describe('requesting a quote', () => {
     const quoteStatements = statements.filter((sql) =>
       /\b(quotes|rating_versions|plans|tenant_settings|outbox_messages|audit_events)\b/.test(sql),
     );
-    expect(quoteStatements).toEqual([expect.stringMatching(/^WITH quote AS \(\s*INSERT INTO quotes/)]);
+    expect(quoteStatements).toEqual([expect.stringMatching(/^WITH input AS \([\s\S]*INSERT INTO quotes/)]);
     expect(statements.filter((sql) => /^(START TRANSACTION|BEGIN)/i.test(sql))).toEqual([]);
     expect(await OutboxMessage.count({ where: { kind: 'mail', workflowId: `quote-issued-${quoteId}` } })).toBe(1);
   });

@@ -6,32 +6,22 @@
  * premium still shown) and goes to an underwriter (./referral.ts).
  */
 import crypto from 'node:crypto';
-import {
-  DatabaseError,
-  QueryTypes,
-  UniqueConstraintError,
-  type Attributes,
-  type CreationAttributes,
-  type Sequelize,
-  type Transaction,
-} from 'sequelize';
+import { UniqueConstraintError, type Attributes } from 'sequelize';
 import { tenantOf } from '../../access/core';
 import { PROPERTY_CATEGORIES, type BreakdownLine, type PropertyCategory, type Risk } from '../../contracts/quote';
 import { Plan, Quote, RatingVersion } from '../../models';
-import { findOneWhere, instanceOf, runPrepared, type Bound } from '../../models/prepared-statement';
-import { selectListOf } from '../../models/select-list';
+import { findOneWhere } from '../../models/prepared-statement';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { unprocessable } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
-import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { keptPlanReads } from '../catalog/plan-cache';
 import { catalogTenant } from '../catalog/public-catalog';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { QUOTE_MAIL_KIND, quoteMailMessage } from './quote-mail';
 import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
+import { recordQuote, recordQuoteIn, type NewQuote } from './recording';
 import { openReferral } from './referral';
 
 /** A risk as a request describes it: its category is any code until checked against the known ones. */
@@ -106,81 +96,17 @@ function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
   return { premiumMinor, breakdown: [line], referralReasons: [] };
 }
 
-/** A quote to record: its validity follows from the tenant's settings, read by the statement that writes it. */
-type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> & { id: string; createdAt: Date };
-
-/**
- * The quote's row and, for a signed-in requester, its `quoteIssued` mail in the outbox, in one
- * statement: both or neither commit, without a transaction held open over round trips. The
- * validity is the tenant's `quoteValidityDays` from `createdAt`, read in the same statement
- * (tenant_settings keeps only what differs from the defaults), as days of 24 hours whatever the
- * session's time zone.
- */
-const insertQuoteSql = () => `WITH quote AS (
-    INSERT INTO quotes (id, tenant_id, plan_id, rating_version_id, requested_by_id, status, risk, currency, premium_minor,
-                        breakdown, instalments, referral_reasons, valid_until, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-            $13::timestamptz + make_interval(secs => 86400 * COALESCE(
-              (SELECT (s."values"->>'quoteValidityDays')::int FROM tenant_settings s WHERE s.tenant_id = $2), $14)),
-            $13, $13)
-    RETURNING *),
-  mail AS (
-    INSERT INTO outbox_messages (id, kind, workflow_id, payload, attempts, created_at, updated_at)
-    SELECT $15, $16, $17, $18, 0, $13, $13 FROM quote WHERE quote.requested_by_id IS NOT NULL)
-  SELECT ${selectListOf(Quote)} FROM quote`;
-
-/**
- * Runs the statement on its own (autocommitted) as a prepared statement, or in `transaction`. A
- * quote whose id is taken (a repeated Idempotency-Key) is a UniqueConstraintError either way.
- */
-async function insertQuote(sequelize: Sequelize, values: NewQuote, transaction?: Transaction): Promise<Quote> {
-  const mail = quoteMailMessage(values.id);
-  const json = (value: unknown) => JSON.stringify(value);
-  const bind: Bound[] = [
-    values.id,
-    values.tenantId,
-    values.planId,
-    values.ratingVersionId ?? null,
-    values.requestedById ?? null,
-    values.status,
-    json(values.risk),
-    values.currency,
-    values.premiumMinor,
-    json(values.breakdown),
-    json(values.instalments),
-    json(values.referralReasons),
-    values.createdAt.toISOString(),
-    DEFAULT_TENANT_SETTINGS.quoteValidityDays,
-    crypto.randomUUID(),
-    QUOTE_MAIL_KIND,
-    mail.workflowId,
-    json(mail.payload),
-  ];
-  const sql = insertQuoteSql();
-  try {
-    const [row] = transaction
-      ? await sequelize.query<object>(sql, { bind, type: QueryTypes.SELECT, transaction })
-      : await runPrepared<object>(sequelize, sql, bind, 'write');
-    return instanceOf(Quote, row);
-  } catch (err) {
-    const code = err instanceof DatabaseError ? (err.original as { code?: string }).code : undefined;
-    throw code === UNIQUE_VIOLATION ? new UniqueConstraintError({ parent: err as DatabaseError }) : err;
-  }
-}
-
-/** PostgreSQL's SQLSTATE for a duplicate key. */
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * Prices `risk` on the plan and records the quote. `caller` null is a visitor on the public
  * catalog: the quote has no requester and no mail. A signed-in caller's Idempotency-Key names the
  * quote, so a repeat after its stored answer is gone still records one.
  *
  * The plan and its rating version come from what this process keeps (no read), and a quoted quote
- * is written, with its mail handed to the worker through the outbox, in one autocommitted
- * statement (./quote-row.ts): no transaction is held open over round trips, and no audit event is
- * written, since a quote changes no insured business (docs/audit.md). A referred quote is written
- * in a transaction with the start of its referral run (./referral.ts).
+ * is written, with its mail handed to the worker through the outbox, by one autocommitted
+ * statement shared with the quotes priced at the same moment (./recording.ts): no transaction is
+ * held open over round trips, and no audit event is written, since a quote changes no insured
+ * business (docs/audit.md). A referred quote is written in a transaction with the start of its
+ * referral run (./referral.ts).
  */
 export async function requestQuote(caller: AuthUser | null, input: QuoteRequest, deps: CommandDeps): Promise<RequestedQuote> {
   const { tenantId } = input;
@@ -218,10 +144,10 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
   try {
     quote =
       values.status === 'quoted'
-        ? await insertQuote(deps.sequelize, values)
+        ? await recordQuote(deps.sequelize, values)
         : // In one transaction: a referred quote never commits without the start of its run.
           await deps.sequelize.transaction(async (transaction) => {
-            const created = await insertQuote(deps.sequelize, values, transaction);
+            const created = await recordQuoteIn(deps.sequelize, values, transaction);
             await openReferral(created, deps, transaction);
             return created;
           });

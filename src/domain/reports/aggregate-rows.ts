@@ -32,6 +32,33 @@ export function groupFigures<R extends GroupingRow, F extends object>(rows: R[],
 }
 
 /**
+ * A period's figures per group and in total, read in one statement: `parts` are its WITH queries,
+ * the last of which, `from`, has a row per event or event's sum with its group's `key` and `label`;
+ * `figures` sums them. Each group's row and the total row (GROUPING SETS) carry the tenant's
+ * currency (`TENANT_CURRENCY_COLUMN`); `empty` stands for the totals when nothing counts.
+ */
+export async function figuresPerGroup<R extends GroupingRow, F extends object>(
+  sequelize: Sequelize,
+  statement: { parts: string; from: string; figures: string },
+  replacements: Record<string, unknown>,
+  figuresOf: (row: R) => F,
+  empty: F,
+) {
+  const rows = await sequelize.query<R>(
+    `WITH ${statement.parts}
+     SELECT key, label, GROUPING(key, label) AS total,
+            ${statement.figures},
+            ${TENANT_CURRENCY_COLUMN}
+       FROM ${statement.from}
+      GROUP BY GROUPING SETS ((key, label), ())
+      ORDER BY total, key`,
+    { replacements, type: QueryTypes.SELECT },
+  );
+  const totalRow = rows.find(isTotalRow);
+  return { totals: totalRow ? figuresOf(totalRow) : empty, groups: groupFigures(rows, figuresOf) };
+}
+
+/**
  * A count for every status listed, 0 for those no row counts, from `sql`: a statement of the
  * tenant's (`:tenantId`) rows of a status and its count.
  */

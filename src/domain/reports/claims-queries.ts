@@ -10,7 +10,7 @@ import { localTime } from '../calendars/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { PAYMENT_FIGURES } from '../claims/payment-figures';
 import { formatClaimAmount } from '../../shared/money';
-import { amountOfRow, countsPerStatus, groupFigures, isTotalRow, TENANT_CURRENCY_COLUMN, type GroupingRow } from './aggregate-rows';
+import { amountOfRow, countsPerStatus, figuresPerGroup, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as const;
@@ -81,8 +81,23 @@ function figuresOf(row: GroupRow): ClaimFigures {
  */
 export async function claimGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: ClaimGrouping) {
   const { key, label, join = '' } = GROUP_KEYS[groupBy];
-  const rows = await sequelize.query<GroupRow>(
-    `WITH parts AS (
+  const empty: GroupRow = {
+    key: null,
+    label: null,
+    total: 1,
+    filed: '0',
+    approved: '0',
+    denied: '0',
+    paid: '0',
+    amount_claimed: '0.00',
+    amount_approved: '0.00',
+    amount_paid: '0.00',
+    currency: null,
+  };
+  return figuresPerGroup(
+    sequelize,
+    {
+      parts: `parts AS (
        SELECT ${key} AS key, ${label} AS label, count(*) AS filed, 0 AS approved, 0 AS denied, 0 AS paid,
               sum(e.amount) AS amount_claimed, 0 AS amount_approved, 0 AS amount_paid
          FROM (SELECT c.created_at AS at, c.status, c.assignee_id, c.policy_type, c.amount_claimed AS amount
@@ -104,36 +119,17 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
                   AND h.occurred_at >= :from AND h.occurred_at < :until) e
          ${join}
         GROUP BY 1, 2
-     )
-     SELECT key, label, GROUPING(key, label) AS total,
-            sum(filed) AS filed, sum(approved) AS approved, sum(denied) AS denied, sum(paid) AS paid,
+     )`,
+      from: 'parts',
+      figures: `sum(filed) AS filed, sum(approved) AS approved, sum(denied) AS denied, sum(paid) AS paid,
             coalesce(sum(amount_claimed), 0)::numeric(14, 2)::text AS amount_claimed,
             coalesce(sum(amount_approved), 0)::numeric(14, 2)::text AS amount_approved,
-            coalesce(sum(amount_paid), 0)::numeric(14, 2)::text AS amount_paid,
-            ${TENANT_CURRENCY_COLUMN}
-       FROM parts
-      GROUP BY GROUPING SETS ((key, label), ())
-      ORDER BY total, key`,
-    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+            coalesce(sum(amount_paid), 0)::numeric(14, 2)::text AS amount_paid`,
+    },
+    { tenantId, ...period },
+    figuresOf,
+    figuresOf(empty),
   );
-  const totalRow = rows.find(isTotalRow);
-  const empty: GroupRow = {
-    key: null,
-    label: null,
-    total: 1,
-    filed: '0',
-    approved: '0',
-    denied: '0',
-    paid: '0',
-    amount_claimed: '0.00',
-    amount_approved: '0.00',
-    amount_paid: '0.00',
-    currency: null,
-  };
-  return {
-    totals: figuresOf(totalRow ?? empty),
-    groups: groupFigures(rows, figuresOf),
-  };
 }
 
 /**

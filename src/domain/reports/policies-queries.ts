@@ -7,7 +7,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../contracts/subscription';
 import { formatClaimAmount } from '../../shared/money';
-import { amountOfRow, countsPerStatus, groupFigures, isTotalRow, TENANT_CURRENCY_COLUMN, type GroupingRow } from './aggregate-rows';
+import { amountOfRow, countsPerStatus, figuresPerGroup, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const POLICY_GROUPINGS = ['month', 'plan', 'policyType'] as const;
@@ -47,8 +47,10 @@ const figuresOf = (row: GroupRow) => ({
 /** The period's events per group and in total (one statement, GROUPING SETS). */
 export async function policyGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: PolicyGrouping) {
   const { key, label } = GROUP_KEYS[groupBy];
-  const rows = await sequelize.query<GroupRow>(
-    `WITH events AS (
+  return figuresPerGroup(
+    sequelize,
+    {
+      parts: `events AS (
        SELECT id AS subscription_id, 'written' AS kind, created_at AS at
          FROM subscriptions WHERE tenant_id = :tenantId AND created_at >= :from AND created_at < :until
        UNION ALL
@@ -65,28 +67,20 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
          FROM events e
          JOIN subscriptions s ON s.id = e.subscription_id AND s.tenant_id = :tenantId
          JOIN plans p ON p.id = s.plan_id
-     )
-     SELECT key, label, GROUPING(key, label) AS total,
-            count(*) FILTER (WHERE kind = 'written') AS written,
+     )`,
+      from: 'keyed',
+      figures: `count(*) FILTER (WHERE kind = 'written') AS written,
             count(*) FILTER (WHERE kind = 'activated') AS activated,
             count(*) FILTER (WHERE kind = 'cancelled') AS cancelled,
             count(*) FILTER (WHERE kind = 'expired') AS expired,
             count(*) FILTER (WHERE kind = 'renewed') AS renewed,
             coalesce(sum(premium) FILTER (WHERE kind = 'written'), 0)::numeric(14, 2)::text AS written_premium,
-            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(14, 2)::text AS renewed_premium,
-            ${TENANT_CURRENCY_COLUMN}
-       FROM keyed
-      GROUP BY GROUPING SETS ((key, label), ())
-      ORDER BY total, key`,
-    { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },
+            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(14, 2)::text AS renewed_premium`,
+    },
+    { tenantId, ...period },
+    figuresOf,
+    { written: 0, activated: 0, cancelled: 0, expired: 0, renewed: 0, writtenPremium: '0.00', renewedPremium: '0.00' },
   );
-  const totalRow = rows.find(isTotalRow);
-  return {
-    totals: totalRow
-      ? figuresOf(totalRow)
-      : { written: 0, activated: 0, cancelled: 0, expired: 0, renewed: 0, writtenPremium: '0.00', renewedPremium: '0.00' },
-    groups: groupFigures(rows, figuresOf),
-  };
 }
 
 /** How many of the tenant's policies are in each status now, whatever the period (every status listed). */

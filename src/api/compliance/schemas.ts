@@ -3,7 +3,7 @@ import { ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
 import { staffRole } from '../../access/role-schemas';
 import type { Role } from '../../shared/roles';
-import { uuid, workflowRef } from '../http/common-schemas';
+import { tenantRowSchema, uuid, workflowRef } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
@@ -77,21 +77,15 @@ export const escalationsQuery = object({
   ordering: orderingParam(['createdAt', 'level'], '-createdAt'),
 });
 
-export const policySchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const policySchema = tenantRowSchema('CompliancePolicy', {
   title: Joi.string(),
   description: Joi.string().allow(null, ''),
   recurrenceDays: Joi.number().integer().allow(null).description('Every how many days the current version is attested again; null: once'),
   retiredAt: Joi.date().allow(null).description('A retired policy starts no more cycles and publishes no more versions'),
   createdById: uuid,
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('CompliancePolicy');
+});
 
-export const versionSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const versionSchema = tenantRowSchema('PolicyVersion', {
   policyId: uuid,
   versionNumber: Joi.number().integer(),
   content: Joi.string(),
@@ -113,9 +107,7 @@ export const versionSchema = Joi.object({
   reviewedById: uuid.allow(null),
   reviewNote: Joi.string().allow(null).description('Why it went back to draft: the rejection reason, or the lapse'),
   workflowId: Joi.string().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('PolicyVersion');
+});
 
 export const policyWithVersionsSchema = policySchema
   .keys({ versions: Joi.array().items(versionSchema) })

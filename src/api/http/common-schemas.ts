@@ -55,6 +55,13 @@ export const money = moneyInput({ decimals: 2, integerDigits: 10 });
 export const anyCurrencyMoney = (zero: boolean) => moneyInput({ decimals: 3, integerDigits: 10, zero, text: true });
 export const workflowRef = Joi.object({ workflowId: Joi.string(), runId: Joi.string().allow(null) });
 
+/**
+ * The answer schema of a tenant's row: its `id` and `tenantId`, its own `fields`, then when it was
+ * created and last changed, as every row of `tenantRowColumns` (src/models/columns.ts) has them.
+ */
+export const tenantRowSchema = (label: string, fields: Joi.SchemaMap) =>
+  Joi.object({ id: uuid, tenantId: uuid, ...fields, createdAt: Joi.date(), updatedAt: Joi.date() }).label(label);
+
 export const userSchema = Joi.object({
   id: uuid,
   tenantId: uuid.allow(null),

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../models/invoice';
-import { childIdParams, uuid } from '../http/common-schemas';
+import { childIdParams, tenantRowSchema, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
 
@@ -68,9 +68,7 @@ const money = {
   currency: Joi.string().description('ISO 4217'),
 };
 
-export const invoiceSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const invoiceSchema = tenantRowSchema('Invoice', {
   subscriptionId: uuid,
   policyholderId: uuid,
   number: Joi.string().description('INV-<year>-<6 digits>, unique in the tenant'),
@@ -80,13 +78,9 @@ export const invoiceSchema = Joi.object({
   dueDate: Joi.string().description('YYYY-MM-DD'),
   status: oneOf(INVOICE_STATUSES),
   paidAt: Joi.date().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('Invoice');
+});
 
-export const paymentSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const paymentSchema = tenantRowSchema('PremiumPayment', {
   invoiceId: uuid,
   ...money,
   creditMinor: Joi.number().integer().description('The part beyond what the invoice still owed: a credit on the policy'),
@@ -96,13 +90,9 @@ export const paymentSchema = Joi.object({
   providerPaymentId: Joi.string().allow(null),
   receivedAt: Joi.date(),
   recordedById: uuid.allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('PremiumPayment');
+});
 
-export const refundSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const refundSchema = tenantRowSchema('PremiumRefund', {
   subscriptionId: uuid,
   invoiceId: uuid,
   paymentId: uuid.allow(null),
@@ -116,9 +106,7 @@ export const refundSchema = Joi.object({
   paidMethod: oneOf(PAYMENT_METHODS).allow(null),
   paidReference: Joi.string().allow(null),
   paidRecordedById: uuid.allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('PremiumRefund');
+});
 
 export const invoiceDetailSchema = invoiceSchema
   .keys({ payments: Joi.array().items(paymentSchema), refunds: Joi.array().items(refundSchema) })

@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { PRIVACY_EXPORT_STATUSES } from '../../contracts/privacy-export';
 import { object, required } from '../../shared/typed-schema';
-import { uuid } from '../http/common-schemas';
+import { tenantRowSchema, uuid } from '../http/common-schemas';
 
 export const requestExportBody = object({
   userId: required(uuid).description('The person the export is about: the caller, or (tenant admins) any user of their tenant'),
@@ -15,9 +15,7 @@ export const downloadQuery = object({
   ).description('The token of the link POST /privacy/exports/:id/link answered'),
 }).label('PrivacyExportDownload');
 
-export const privacyExportSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const privacyExportSchema = tenantRowSchema('PrivacyExport', {
   userId: uuid.description('The person the export is about'),
   requestedById: uuid,
   status: Joi.string().valid(...PRIVACY_EXPORT_STATUSES),
@@ -31,9 +29,7 @@ export const privacyExportSchema = Joi.object({
   expiresAt: Joi.date().allow(null).description('When a ready export not downloaded is removed'),
   downloadedAt: Joi.date().allow(null),
   linkExpiresAt: Joi.date().allow(null).description('When the current download link runs out'),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('PrivacyExport');
+});
 
 export const exportLinkSchema = Joi.object({
   url: Joi.string().uri().description('Follow it once, within 15 minutes; it needs no other credential'),

@@ -1,7 +1,7 @@
 /** The input and answers of policy changes and versions (docs/subscriptions.md, Policy changes). */
 import Joi from 'joi';
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../models/subscription-change';
-import { uuid, childIdParams } from '../http/common-schemas';
+import { uuid, childIdParams, tenantRowSchema } from '../http/common-schemas';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { holderPhone, propertyAddress } from './schemas';
 
@@ -45,9 +45,7 @@ export const asOfQuery = object({
 
 const decimal = (description: string) => Joi.string().description(`${description}: a decimal string in the policy's currency`);
 
-export const changeSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const changeSchema = tenantRowSchema('PolicyChange', {
   subscriptionId: uuid,
   status: oneOf(SUBSCRIPTION_CHANGE_STATUSES).description('quoted → scheduled (confirmed, waiting for its date) → applied; or withdrawn'),
   term: Joi.number().integer().description('The renewal count of the term it was priced for'),
@@ -70,9 +68,7 @@ export const changeSchema = Joi.object({
   appliedAt: Joi.date().allow(null),
   withdrawnById: uuid.allow(null),
   withdrawnAt: Joi.date().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('PolicyChange');
+});
 
 export const versionSchema = Joi.object({
   id: uuid,

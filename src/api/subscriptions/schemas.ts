@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { email, uuid } from '../http/common-schemas';
+import { email, tenantRowSchema, uuid } from '../http/common-schemas';
 import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
@@ -132,9 +132,7 @@ const boundQuoteSchema = Joi.object({
   .label('BoundQuote')
   .description("The quote the policy was bound from (docs/quotes.md, Binding); null: the plan's fixed terms");
 
-export const subscriptionSchema = Joi.object({
-  id: uuid,
-  tenantId: uuid,
+export const subscriptionSchema = tenantRowSchema('Subscription', {
   planId: uuid,
   policyholderId: uuid,
   policyNumber: Joi.string().description('POL-<year>-<6 digits>, unique in the tenant'),
@@ -168,9 +166,7 @@ export const subscriptionSchema = Joi.object({
   quoteId: uuid.allow(null).description("The quote the policy was bound from; null: the plan's fixed terms"),
   quote: boundQuoteSchema,
   runId: Joi.string().allow(null),
-  createdAt: Joi.date(),
-  updatedAt: Joi.date(),
-}).label('Subscription');
+});
 
 /** One subscription with the live state of its run (null once the run has closed, or when it did not answer in time). */
 export const subscriptionDetailSchema = subscriptionSchema

@@ -111,6 +111,9 @@ export interface IssuedInvoice {
   amountMinor: number;
 }
 
+/** An invoices row's columns as an `IssuedInvoice`. */
+const ISSUED_COLUMNS = `id, number, sequence, due_date::text AS "dueDate", amount_minor::float8 AS "amountMinor"`;
+
 /**
  * Issues the term's instalments as invoices, once: a term already billed answers its invoices
  * and issues nothing (the subscription row is locked first, so two issues of one term queue).
@@ -130,7 +133,7 @@ export async function issueInstalments(
     replacements: { id: billed.subscriptionId },
   });
   const existing = await sequelize.query<IssuedInvoice>(
-    `SELECT id, number, sequence, due_date::text AS "dueDate", amount_minor::float8 AS "amountMinor"
+    `SELECT ${ISSUED_COLUMNS}
        FROM invoices WHERE subscription_id = :subscriptionId AND term = :term ORDER BY sequence`,
     { ...select, replacements: { ...billed } },
   );
@@ -164,7 +167,7 @@ export async function insertInvoices(
             :term, sequence, amount_minor, :currency, due_date
        FROM unnest(:sequences::int[], :amounts::int8[], :dueDates::date[]) WITH ORDINALITY AS i (sequence, amount_minor, due_date, position),
             LATERAL (SELECT :first + position - 1 AS n) AS numbered
-     RETURNING id, number, sequence, due_date::text AS "dueDate", amount_minor::float8 AS "amountMinor"`,
+     RETURNING ${ISSUED_COLUMNS}`,
     {
       ...select,
       replacements: {

@@ -67,7 +67,7 @@ describe('chaos: the books under faults', () => {
   let api: ApiProcess;
   let tenant: Tenant;
   let premiumPlanId: string;
-  const people = {} as Record<'holder' | 'finance' | 'manager' | 'adjuster' | 'senior', User>;
+  const people = {} as Record<'holder' | 'admin' | 'manager' | 'adjuster' | 'senior', User>;
   const claimIds: string[] = [];
   const subscribeKey = (i: number) => `ledger-subscribe-${i}`;
   const subscriptionOf = (i: number) => idFromRequest('subscription', people.holder.id, subscribeKey(i), premiumPlanId);
@@ -116,7 +116,7 @@ describe('chaos: the books under faults', () => {
     ).id;
     const claimsPlan = await buildPlan({ tenantId: tenant.id, name: 'Home', currency: CLAIMS_CURRENCY });
     people.holder = await createUser('policyholder');
-    people.finance = await createUser('tenant_admin');
+    people.admin = await createUser('tenant_admin');
     people.manager = await createUser('claims_manager');
     people.adjuster = await createUser('adjuster');
     people.senior = await createUser('senior_adjuster');
@@ -197,7 +197,7 @@ describe('chaos: the books under faults', () => {
       DONE_WITHIN_MS,
     );
     const pay = (invoice: Invoice, amount: string, payKey: string) =>
-      intent('pay', people.finance, 'POST', `/invoices/${invoice.id}/payments`, payKey, {
+      intent('pay', people.admin, 'POST', `/invoices/${invoice.id}/payments`, payKey, {
         amount,
         method: 'bank_transfer',
         // The key, so that the rows each intent recorded can be counted.

@@ -1,6 +1,6 @@
 /**
  * Premium invoices over REST (real PostgreSQL, the API in process): who sees which invoice, and
- * manual payments: the finance roles only, exact amounts in the invoice's currency, once per Idempotency-Key,
+ * manual payments: tenant admins and claims managers only (`recordPremiumPayment`), exact amounts in the invoice's currency, once per Idempotency-Key,
  * two at once applied one after the other, the excess kept as a credit (docs/premiums.md).
  */
 import crypto from 'node:crypto';
@@ -155,7 +155,7 @@ describe('premium invoices and manual payments', () => {
     expect(await Invoice.count({ where: { subscriptionId, status: 'paid' } })).toBe(0);
   });
 
-  it('records manual payments for the finance roles only (tenant admin, claims manager): other staff 403, recording nothing', async () => {
+  it('records manual payments for tenant admins and claims managers only: other staff 403, recording nothing', async () => {
     const invoice = invoices[6];
     const others = await Promise.all(
       // Finance keeps the books (closes months, reconciles): it does not record the money it reconciles.

@@ -1,6 +1,7 @@
 /**
  * A refund owed by hand recorded paid back (docs/premiums.md, Refunds paid back by hand), over REST and
- * GraphQL on real PostgreSQL with the API in process: the finance roles only, an owed refund only, the
+ * GraphQL on real PostgreSQL with the API in process: tenant admins and claims managers only (`recordRefundPaid`),
+ * an owed refund only, the
  * row, its audit record and its entry in the books (Dr refunds payable, Cr cash, dated the day paid)
  * in one transaction, once per pay-back, and refused whole when anything is wrong.
  */

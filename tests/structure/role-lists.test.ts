@@ -69,9 +69,9 @@ describe('who may act is named by an access verb, its roles in src/access', () =
   describe('catches each way of deciding by role', () => {
     const planted: [string, string][] = [
       ["route({ roles: ['tenant_admin'], path: '/x' });", 'a role list under `roles`'],
-      ['const FINANCE_ROLES = 1;', 'a named role list'],
-      ["const finance: Role[] = ['claims_manager'];", 'roles typed as such'],
-      ["const finance = ['claims_manager'] as Role[];", 'roles typed as such'],
+      ['const PAYMENT_ROLES = 1;', 'a named role list'],
+      ["const payers: Role[] = ['claims_manager'];", 'roles typed as such'],
+      ["const payers = ['claims_manager'] as Role[];", 'roles typed as such'],
       ["const ISSUER: Role = 'tenant_admin';", 'roles typed as such'],
       ['if (isStaff(caller.role)) show();', 'a role predicate'],
       ["if (caller.role === 'tenant_admin') show();", 'a role compared'],

@@ -4,8 +4,8 @@ import type { Role } from '../../shared/roles';
 
 export const PREMIUM_VERBS = {
   /**
-   * Record a premium payment received by hand (docs/premiums.md, Payments): the tenant's finance
-   * roles, the same who may waive a first premium, since either makes a policy cover. A claims
+   * Record a premium payment received by hand (docs/premiums.md, Payments): the tenant's admins
+   * and claims managers, the same who may waive a first premium, since either makes a policy cover. A claims
    * agent or adjuster could otherwise mark the premium of a policy they will handle claims on as
    * paid without the money; a policyholder pays through the payment provider. Not `finance`, which
    * closes months and reconciles the books: who reconciles the payments does not also write them.
@@ -13,7 +13,7 @@ export const PREMIUM_VERBS = {
   recordPremiumPayment: SUBSCRIPTION_VERBS.waiveFirstPremium,
   /**
    * Record a refund owed by hand as paid back (docs/premiums.md, Refunds paid back by hand): the
-   * finance roles who record the money coming in record it going out, since it takes the refund out
+   * roles who record the money coming in record it going out, since it takes the refund out
    * of what the policy is owed; a policyholder cannot declare their own refund paid.
    */
   recordRefundPaid: SUBSCRIPTION_VERBS.waiveFirstPremium,

@@ -9,7 +9,7 @@ export const SUBSCRIPTION_VERBS = {
   subscribe: ['policyholder', 'claims_agent', 'tenant_admin'],
   /** Issue a policy to someone else (a holder they name or create): the staff; a policyholder subscribes themselves. */
   issuePolicyForOthers: STAFF_ROLES,
-  /** The subscription covers before its first instalment is paid: the finance roles (the run's validator checks it too). */
+  /** The subscription covers before its first instalment is paid: tenant admins and claims managers (the run's validator checks it too). */
   waiveFirstPremium: ['tenant_admin', 'claims_manager'],
   /** Cancel a policy that is not one's own (its policyholder cancels their own). */
   cancelAnySubscription: ['tenant_admin'],

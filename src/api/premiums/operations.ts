@@ -4,7 +4,7 @@ import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
 import { manualPaymentBody, refundPaidBody, refundPaidParams } from './schemas';
 
-/** Finance roles only (the verb's): a policyholder pays through the payment provider, never by declaring it; other staff 403. */
+/** Tenant admins and claims managers only (the verb's): a policyholder pays through the payment provider, never by declaring it; other staff 403. */
 export const recordManualPaymentOperation = operation({
   name: 'premiums.recordManualPayment',
   verb: 'recordPremiumPayment',
@@ -13,7 +13,7 @@ export const recordManualPaymentOperation = operation({
   run: recordManualPayment,
 });
 
-/** The same finance roles (the verb's) record a refund owed by hand, or refused by the provider, paid back; other staff and policyholders 403. */
+/** The same roles (the verb's) record a refund owed by hand, or refused by the provider, paid back; other staff and policyholders 403. */
 export const recordRefundPaidOperation = operation({
   name: 'premiums.recordRefundPaid',
   verb: 'recordRefundPaid',

@@ -1,7 +1,7 @@
 /**
  * A refund owed by hand, recorded paid back by staff (docs/premiums.md, Refunds paid back by hand):
- * a cancellation's or a policy change's refund of a payment received by hand is `owed` until finance
- * pays it back (a bank transfer, a cheque) and says so here; so is a refund the provider refused
+ * a cancellation's or a policy change's refund of a payment received by hand is `owed` until a tenant
+ * admin or claims manager (`recordRefundPaid`) pays it back (a bank transfer, a cheque) and says so here; so is a refund the provider refused
  * (`failed`), paid back another way. In one transaction, under the refund's row lock: the row becomes
  * `succeeded` (the status every reader already takes for money given back) with when, how and the
  * reference, audited `invoice.refund_paid`, and posted to the books dated the day it was paid (a

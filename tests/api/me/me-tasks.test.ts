@@ -242,7 +242,7 @@ describe('GET /me/tasks', () => {
       kind: 'overdue_invoice',
       title: `Invoice ${longOverdue.number} overdue: 365.00 EUR due ${longOverdue.dueDate}`,
       dueAt: new Date(today - 40 * DAY_MS + graceMs).toISOString(),
-      // A claims agent chases the premium; recording it is a finance role's (docs/premiums.md, Payments).
+      // A claims agent chases the premium; recording it is a claims manager's or tenant admin's (`recordPremiumPayment`, docs/premiums.md, Payments).
       links: [{ rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` }],
     });
     const managers = await inbox(manager);

@@ -8,8 +8,7 @@ const prettier = require('eslint-config-prettier');
 const UNTYPED_START = {
   selector:
     "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/]:not([typeArguments])",
-  message:
-    "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(claimRun.type, …), so its input is type-checked.",
+  message: "Start a workflow with its contract's signature: workflow.start<ClaimWorkflow>(claimRun.type, …), so its input is type-checked.",
 };
 
 /** The claim's pure rules (src/workflows/claim/), which tests call directly. */

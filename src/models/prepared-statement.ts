@@ -10,7 +10,16 @@
  */
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
-import { DatabaseError, Op, QueryTypes, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
+import {
+  DatabaseError,
+  Op,
+  QueryTypes,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+  type Transaction,
+  type WhereOptions,
+} from 'sequelize';
 import { READ_POOL } from './database';
 import { selectListOf } from './select-list';
 
@@ -22,8 +31,8 @@ const COMPARISONS = new Map<symbol, string>([
 /** A value a simple filter compares with. */
 export type Scalar = string | number | boolean;
 
-/** A value bound to a statement: a write may also bind null and JSON text. */
-export type Bound = Scalar | null;
+/** A value bound to a statement: a write may also bind null, JSON text, and a column of rows as an array (unnested). */
+export type Bound = Scalar | null | readonly (Scalar | null)[];
 
 const isScalar = (value: unknown): value is Scalar => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
@@ -114,6 +123,21 @@ export function runPrepared<Row>(
  */
 export function runOnce<Row>(sequelize: Sequelize, sql: string, values: readonly Bound[]): Promise<Row[]> {
   return run<Row>(sequelize, { text: sql, values: [...values] }, 'read');
+}
+
+/**
+ * Runs `sql` as a named prepared statement in `transaction`, on the connection it holds: a write
+ * that commits with the caller's other rows or not at all (a movement's entry in the books).
+ */
+export async function runPreparedIn<Row>(transaction: Transaction, sql: string, values: readonly Bound[]): Promise<Row[]> {
+  // Sequelize keeps the transaction's pooled connection on it (not in its typings).
+  const { connection } = transaction as unknown as { connection: Client };
+  try {
+    const result = await connection.query<Row & object>({ name: statementNameOf(sql), text: sql, values: [...values] });
+    return result.rows;
+  } catch (err) {
+    throw new DatabaseError(Object.assign(err as Error, { sql }));
+  }
 }
 
 async function run<Row>(

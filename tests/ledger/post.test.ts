@@ -7,9 +7,9 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ACCOUNT_CODES, LEDGER_ACCOUNTS } from '../../src/domain/ledger/accounts';
-import { credit, debit, post, postReversal, setLedgerPosting, type JournalEntry } from '../../src/domain/ledger/post';
+import { credit, debit, post, postAll, postReversal, setLedgerPosting, type JournalEntry } from '../../src/domain/ledger/post';
 import type { Tenant } from '../../src/models';
-import { buildTenant } from '../support/factories';
+import { buildClaim, buildPlan, buildSubscription, buildTenant } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 describe('the journal', () => {
@@ -174,5 +174,75 @@ describe('the journal', () => {
     // On again, the same entry posts: nothing of it was kept back.
     await expect(sequelize.transaction((t) => post(sequelize, skipped, t))).resolves.toBe(true);
     expect(await linesOf(skipped.sourceKey)).toHaveLength(2);
+  });
+  /** The owner an entry was written with: its policy and plan. */
+  const ownerOf = async (sourceKey: string) => {
+    const [row] = await sequelize.query<{ subscriptionId: string | null; planId: string | null; claimId: string | null }>(
+      `SELECT subscription_id AS "subscriptionId", plan_id AS "planId", claim_id AS "claimId" FROM journal_entries
+        WHERE tenant_id = :tenantId AND source_key = :sourceKey`,
+      { replacements: { tenantId: tenant.id, sourceKey }, type: QueryTypes.SELECT },
+    );
+    return row;
+  };
+
+  it('posts several entries in one statement: each line in the order given, a policy found from its claim and a plan from its policy', async () => {
+    const plan = await buildPlan({ tenantId: tenant.id });
+    const subscription = await buildSubscription({ planId: plan.id });
+    const claim = await buildClaim({ subscriptionId: subscription.id });
+    const otherPlan = await buildPlan({ tenantId: tenant.id });
+    const fromClaim = entryOf({ claimId: claim.id, lines: [debit('paid_losses', 700), credit('claim_payments_payable', 700)] });
+    const fromPolicy = entryOf({
+      subscriptionId: subscription.id,
+      lines: [debit('cash', 300), credit('premium_receivable', 200), credit('policyholder_credit', 100)],
+    });
+    const planGiven = entryOf({ subscriptionId: subscription.id, planId: otherPlan.id });
+    const nothingMoved = entryOf({ lines: [debit('cash', 0), credit('premium_receivable', 0)] });
+    await expect(sequelize.transaction((t) => postAll(sequelize, [fromClaim, nothingMoved, fromPolicy, planGiven], t))).resolves.toBe(3);
+    expect(await ownerOf(fromClaim.sourceKey)).toEqual({ subscriptionId: subscription.id, planId: plan.id, claimId: claim.id });
+    expect(await ownerOf(fromPolicy.sourceKey)).toEqual({ subscriptionId: subscription.id, planId: plan.id, claimId: null });
+    expect(await ownerOf(planGiven.sourceKey)).toEqual({ subscriptionId: subscription.id, planId: otherPlan.id, claimId: null });
+    expect(await ownerOf(nothingMoved.sourceKey)).toBeUndefined();
+    expect(await linesOf(fromPolicy.sourceKey)).toEqual([
+      { account: 'cash', debit: '300', credit: '0' },
+      { account: 'premium_receivable', debit: '0', credit: '200' },
+      { account: 'policyholder_credit', debit: '0', credit: '100' },
+    ]);
+    // Posted again with one new entry among them: only the new one is written.
+    const added = entryOf();
+    await expect(sequelize.transaction((t) => postAll(sequelize, [fromClaim, added, fromPolicy], t))).resolves.toBe(1);
+    expect(await linesOf(fromClaim.sourceKey)).toHaveLength(2);
+  });
+
+  it('keeps one plan of its statement per connection, which still finds each entry its own policy and plan and refuses a closed month', async () => {
+    const [home, motor] = await Promise.all(
+      [0, 1].map(async () => buildSubscription({ planId: (await buildPlan({ tenantId: tenant.id })).id })),
+    );
+    await sequelize.query(
+      `INSERT INTO ledger_periods (tenant_id, month, status, closed_at) VALUES (:tenantId, '2026-07-01', 'closed', now())`,
+      {
+        replacements: { tenantId: tenant.id },
+      },
+    );
+    const entries = Array.from({ length: 8 }, (_, i) => entryOf({ subscriptionId: (i % 2 ? motor : home).id }));
+    // One transaction is one connection: every posting below runs the same prepared statement on it,
+    // past the five calls after which PostgreSQL keeps its generic plan.
+    const genericPlans = await sequelize.transaction(async (transaction) => {
+      for (const entry of entries) await expect(post(sequelize, entry, transaction)).resolves.toBe(true);
+      const refused = entryOf({ subscriptionId: home.id, postedOn: '2026-07-31' });
+      await expect(sequelize.transaction({ transaction }, (savepoint) => post(sequelize, refused, savepoint))).rejects.toMatchObject({
+        status: 409,
+      });
+      const [{ plans }] = await sequelize.query<{ plans: string }>(
+        `SELECT coalesce(sum(generic_plans), 0)::text AS plans FROM pg_prepared_statements WHERE statement LIKE 'WITH given%'`,
+        { transaction, type: QueryTypes.SELECT },
+      );
+      return Number(plans);
+    });
+    expect(genericPlans).toBeGreaterThan(0);
+    for (const [i, entry] of entries.entries()) {
+      const policy = i % 2 ? motor : home;
+      expect(await ownerOf(entry.sourceKey)).toEqual({ subscriptionId: policy.id, planId: policy.planId, claimId: null });
+      expect(await linesOf(entry.sourceKey)).toHaveLength(2);
+    }
   });
 });

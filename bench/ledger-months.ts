@@ -38,11 +38,11 @@ export async function ledgerMonths(sequelize: Sequelize, tenantId: string): Prom
     },
     async closeEnded() {
       const ended = await months(
-        `SELECT to_char(month, 'YYYY-MM') AS month
+        `SELECT to_char(series.first, 'YYYY-MM') AS month
            FROM generate_series((SELECT date_trunc('month', min(posted_on)) FROM journal_entries WHERE tenant_id = :tenantId),
-                                date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month', interval '1 month') AS month
-          WHERE NOT EXISTS (SELECT 1 FROM ledger_periods p WHERE p.tenant_id = :tenantId AND p.month = month::date AND p.status = 'closed')
-          ORDER BY month`,
+                                date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month', interval '1 month') AS series (first)
+          WHERE NOT EXISTS (SELECT 1 FROM ledger_periods p WHERE p.tenant_id = :tenantId AND p.month = series.first::date AND p.status = 'closed')
+          ORDER BY series.first`,
       );
       for (const month of ended) {
         await sequelize.query(

@@ -48,6 +48,17 @@ const category = { type: 'string', enum: ['repair', 'medical', 'legal', 'other']
 const claimMoney = (properties: Record<string, JsonSchema>) =>
   objectSchema({ claimId: uuid, claimNumber: { type: 'string' }, ...properties, currency });
 
+/** The premium refund events' data: the refund, its invoice and policy, its amount, then their own fields. */
+const refundData = (properties: Record<string, JsonSchema>) =>
+  objectSchema({
+    refundId: uuid,
+    invoiceId: uuid,
+    subscriptionId: uuid,
+    amountMinor: { type: 'integer' },
+    currency: { type: 'string' },
+    ...properties,
+  });
+
 /**
  * Every payment event has the same data; its type is the status the payment reached. No payee's
  * name or account leaves in an event: only whether it is the claimant or a third party.
@@ -214,12 +225,7 @@ export const WEBHOOK_EVENT_TYPES = {
   'invoice.refund_recorded': {
     description:
       'A refund of a premium payment was recorded: owed by hand, pending at the payment provider, or made there (a cancellation refunds the unused part).',
-    data: objectSchema({
-      refundId: uuid,
-      invoiceId: uuid,
-      subscriptionId: uuid,
-      amountMinor: { type: 'integer' },
-      currency: { type: 'string' },
+    data: refundData({
       status: { type: 'string', enum: ['owed', 'pending', 'succeeded'] },
       reason: { type: 'string' },
     }),
@@ -227,12 +233,7 @@ export const WEBHOOK_EVENT_TYPES = {
   'invoice.refund_paid': {
     description:
       'A refund of a premium payment was paid: the payment provider reports it succeeded (provider), or staff recorded it paid back by hand (method, reference).',
-    data: objectSchema({
-      refundId: uuid,
-      invoiceId: uuid,
-      subscriptionId: uuid,
-      amountMinor: { type: 'integer' },
-      currency: { type: 'string' },
+    data: refundData({
       reason: { type: 'string' },
       paidAt: dateTime,
       provider: { type: ['string', 'null'] },

@@ -155,6 +155,24 @@ describe('premium invoices and manual payments', () => {
     expect(await Invoice.count({ where: { subscriptionId, status: 'paid' } })).toBe(0);
   });
 
+  it('refuses a manual payment received before 2000 (400) over REST and GraphQL, recording nothing and posting no entry', async () => {
+    // Year 1 passed the schema: the payment, the invoice's paidAt and a cash entry dated 0001-01-01, before any month the books close.
+    const invoice = invoices[9];
+    for (const receivedAt of ['0001-01-01', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59Z']) {
+      const refused = await pay(invoice.id, auth.staff, { amount: '8.33', method: 'bank_transfer', receivedAt }).expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.receivedAt' })]);
+    }
+    const PAY = `mutation ($id: ID!) { recordManualPayment(id: $id, amount: "8.33", method: bank_transfer, receivedAt: "1970-01-01T00:00:00Z") { id } }`;
+    expect((await graphql(PAY, { id: invoice.id }, staff)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await PremiumPayment.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).toMatchObject({ status: 'open', paidAt: null });
+    const [{ entries }] = await stack.db.sequelize.query<{ entries: string }>(
+      'SELECT count(*) AS entries FROM journal_entries WHERE tenant_id = :tenantId AND posted_on < :floor',
+      { replacements: { tenantId: tenant.id, floor: '2000-01-01' }, type: QueryTypes.SELECT },
+    );
+    expect(Number(entries)).toBe(0);
+  });
+
   it('records manual payments for tenant admins and claims managers only: other staff 403, recording nothing', async () => {
     const invoice = invoices[6];
     const others = await Promise.all(

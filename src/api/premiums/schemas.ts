@@ -48,7 +48,12 @@ export const manualPaymentBody = object({
   amount: required(amount),
   method: required(oneOf(PAYMENT_METHODS)),
   reference: reference.description('The bank transfer reference, cheque number, …'),
-  receivedAt: Joi.date().iso().max('now').description('When the money arrived; now unless given'),
+  // From 2000 on, as a recovery's day and the finance report: a year-1 payment would be posted before any month the books close.
+  receivedAt: Joi.date()
+    .iso()
+    .min('2000-01-01')
+    .max('now')
+    .description('When the money arrived, from 2000 on and not in the future; now unless given'),
 }).label('ManualPayment');
 
 export const refundPaidParams = childIdParams('refundId');

@@ -201,6 +201,8 @@ describe('a refund owed by hand, recorded paid back', () => {
       { ...valid, reference: '   ' },
       { ...valid, reference: 'x'.repeat(201) },
       { ...valid, reference: 'two\nlines' },
+      { ...valid, reference: 'two\u2028lines' },
+      { ...valid, reference: 'two\u2029paragraphs' },
       { ...valid, method: 'barter' },
       { ...valid, paidAt: 'yesterday' },
       { ...valid, paidAt: new Date(Date.now() + 3_600_000).toISOString() },

@@ -12,6 +12,13 @@ export const printableText = (max: number) =>
     .pattern(/^[^\p{Cc}\p{Cf}]+$/u, 'printable text');
 
 /**
+ * One line of printable text: characters of the Basic Multilingual Plane without control characters, and
+ * without Unicode's line and paragraph separators (U+2028, U+2029), which break a line as \n does in a PDF,
+ * a mail or a label. A class every regex dialect reads the same: the OpenAPI document shows it to clients.
+ */
+export const ONE_LINE_PATTERN = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\uffff]*$/;
+
+/**
  * A bank account as a credit transfer names it: holder, IBAN and BIC in the characters they are
  * written with. Whether a bank takes them (checksums, the SEPA character set) is checked by the
  * command, which names the field it refuses (src/domain/claims/pain001.ts).

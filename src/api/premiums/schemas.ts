@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../models/invoice';
-import { childIdParams, tenantRowSchema, uuid } from '../http/common-schemas';
+import { childIdParams, ONE_LINE_PATTERN, tenantRowSchema, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
 
@@ -39,10 +39,7 @@ const amount = moneyInput({ decimals: 3, integerDigits: 15, zero: true, text: tr
 );
 
 /** A payment's or a refund's reference as the bank or the cheque has it: one line of printable text. */
-const reference = Joi.string()
-  .trim()
-  .max(200)
-  .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text');
+const reference = Joi.string().trim().max(200).pattern(ONE_LINE_PATTERN, 'one line of printable text');
 
 export const manualPaymentBody = object({
   amount: required(amount),

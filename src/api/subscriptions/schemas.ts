@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { email, tenantRowSchema, uuid } from '../http/common-schemas';
+import { email, ONE_LINE_PATTERN, tenantRowSchema, uuid } from '../http/common-schemas';
 import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
@@ -11,16 +11,8 @@ const status = oneOf(SUBSCRIPTION_STATUSES);
 const policyType = oneOf(POLICY_TYPES);
 const date = Joi.string().description('YYYY-MM-DD').allow(null);
 
-/**
- * One line of an address or a name: printable characters of the Basic Multilingual Plane (as for
- * `q`, src/api/lists/search.ts), so no line breaks or control characters reach a mail or a label.
- */
-const textLine = (max: number) =>
-  Joi.string()
-    .trim()
-    .min(1)
-    .max(max)
-    .pattern(/^[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*$/, 'one line of printable text');
+/** One line of an address or a name: no line breaks or control characters reach a mail, a label or the schedule. */
+const textLine = (max: number) => Joi.string().trim().min(1).max(max).pattern(ONE_LINE_PATTERN, 'one line of printable text');
 
 export const propertyAddress = object({
   line1: required(textLine(200)),

@@ -234,6 +234,12 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       effectiveDate: day(0),
       propertyAddress: { line1: 'Street 1\nInjected', postalCode: '10115', city: 'Berlin', country: 'DE' },
     });
+    // Unicode's line and paragraph separators break a line as \n does (a PDF, a mail, a label).
+    for (const separator of ['\u2028', '\u2029'])
+      await refused(400, {
+        effectiveDate: day(0),
+        propertyAddress: { line1: `Street 1${separator}Injected`, postalCode: '10115', city: 'Berlin', country: 'DE' },
+      });
     await refused(400, { effectiveDate: day(0), planId: plans.better.id, premium: '0.01' });
 
     // Dates outside the term or too far back: 422 naming the field.

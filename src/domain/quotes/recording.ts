@@ -4,12 +4,13 @@
  * commit without a transaction held open over round trips.
  *
  * The quotes priced in the same turn of the event loop are recorded by one statement, one row each.
- * Under load, most of the API's time on a quote went to sending its statement to PostgreSQL (the
+ * Under load, a third of the API's busy time on quotes went to sending each one's statement (the
  * socket write, with the wake-up of the server it causes) and much of PostgreSQL's to committing it;
  * a statement for several quotes pays that once. A quote priced alone waits for nobody: the
  * statement leaves at the end of the turn (`setImmediate`, no timer). Each quote is answered with
  * its own outcome: a row PostgreSQL refuses makes the others of its statement be recorded one by
- * one, so one quote never fails another.
+ * one, so one quote never fails another. With tracing on, the statement's span is in the trace of
+ * the request that opened the turn.
  */
 import crypto from 'node:crypto';
 import { DatabaseError, QueryTypes, UniqueConstraintError, type CreationAttributes, type Sequelize, type Transaction } from 'sequelize';

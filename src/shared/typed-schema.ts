@@ -72,6 +72,24 @@ export function nullable<S extends SchemaOfAnyValue>(schema: S): Joi.AnySchema<O
   return schema.allow(null) as Joi.AnySchema<Output<S> | null>;
 }
 
+/**
+ * An ISO 8601 date or date-time (`Joi.date().iso()`) whose day is in the calendar: JavaScript reads
+ * 2026-02-30 as 2 March, so such a day was kept as another one (a payment recorded on 2 March, a report
+ * run from it). Refused as a malformed date is (`date.base`, 400).
+ */
+export function isoDate(): Joi.DateSchema {
+  return Joi.date()
+    .iso()
+    .custom((value: Date, helpers) => {
+      const written = /^([0-9]{4})-([0-9]{2})-([0-9]{2})/.exec(String(helpers.original));
+      if (!written) return value;
+      const [year, month, day] = written.slice(1).map(Number);
+      const calendar = new Date(0);
+      calendar.setUTCFullYear(year, month - 1, day);
+      return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day ? value : helpers.error('date.base');
+    }, 'a day in the calendar');
+}
+
 /** The keys with those named made required (the others unchanged), for a create body built from an update's keys. */
 export function requiring<K extends KeySchemas, R extends keyof K & string>(
   keys: K,

@@ -155,10 +155,11 @@ describe('premium invoices and manual payments', () => {
     expect(await Invoice.count({ where: { subscriptionId, status: 'paid' } })).toBe(0);
   });
 
-  it('refuses a manual payment received before 2000 (400) over REST and GraphQL, recording nothing and posting no entry', async () => {
+  it('refuses a manual payment received before 2000 or on a day not in the calendar (400) over REST and GraphQL, recording nothing and posting no entry', async () => {
     // Year 1 passed the schema: the payment, the invoice's paidAt and a cash entry dated 0001-01-01, before any month the books close.
     const invoice = invoices[9];
-    for (const receivedAt of ['0001-01-01', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59Z']) {
+    // A day not in the calendar was recorded as another one: 2026-02-30 as 2 March.
+    for (const receivedAt of ['0001-01-01', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '2026-02-30', '2026-04-31T10:00:00Z']) {
       const refused = await pay(invoice.id, auth.staff, { amount: '8.33', method: 'bank_transfer', receivedAt }).expect(400);
       expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.receivedAt' })]);
     }

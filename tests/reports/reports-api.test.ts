@@ -509,7 +509,15 @@ describe('business reports', () => {
     expect((await stack.api.get('/api/v1/reports/claims').set(as(platformAdmin))).status).toBe(403);
     expect((await stack.api.get('/api/v1/reports/claims')).status).toBe(401);
 
-    for (const query of ['?from=yesterday', '?to=2026-13-01', '?groupBy=plan', '?section=everything']) {
+    // A day not in the calendar is refused, not read as another one (2026-02-30 was the period from 2 March).
+    for (const query of [
+      '?from=yesterday',
+      '?to=2026-13-01',
+      '?from=2026-02-30',
+      '?to=2026-04-31',
+      '?groupBy=plan',
+      '?section=everything',
+    ]) {
       const res = await stack.api.get(`/api/v1/reports/claims${query}`).set(as(manager));
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }

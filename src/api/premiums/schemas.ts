@@ -2,7 +2,7 @@ import Joi from 'joi';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../models/invoice';
 import { childIdParams, ONE_LINE_PATTERN, tenantRowSchema, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { moneyInput, object, oneOf, required } from '../../shared/typed-schema';
+import { isoDate, moneyInput, object, oneOf, required } from '../../shared/typed-schema';
 
 /** What `q` matches: the start of an invoice number or of a policy number, any case. */
 const numberSearch = Joi.string()
@@ -19,7 +19,7 @@ export const listInvoicesQuery = object({
   status: oneOf(INVOICE_STATUSES),
   overdue: Joi.boolean().description('true: unpaid and past its due date (open past due, or overdue); false: the others'),
   // Checked here as a date, so an impossible one is a 400, not PostgreSQL's error (a 500).
-  dueBefore: Joi.date().iso().description('Due strictly before this day (YYYY-MM-DD) or instant'),
+  dueBefore: isoDate().description('Due strictly before this day (YYYY-MM-DD) or instant'),
   q: numberSearch,
   ordering: orderingParam(['dueDate', 'number', 'createdAt'], 'dueDate'),
 });
@@ -46,8 +46,7 @@ export const manualPaymentBody = object({
   method: required(oneOf(PAYMENT_METHODS)),
   reference: reference.description('The bank transfer reference, cheque number, …'),
   // From 2000 on, as a recovery's day and the finance report: a year-1 payment would be posted before any month the books close.
-  receivedAt: Joi.date()
-    .iso()
+  receivedAt: isoDate()
     .min('2000-01-01')
     .max('now')
     .description('When the money arrived, from 2000 on and not in the future; now unless given'),
@@ -56,8 +55,7 @@ export const manualPaymentBody = object({
 export const refundPaidParams = childIdParams('refundId');
 
 export const refundPaidBody = object({
-  paidAt: Joi.date()
-    .iso()
+  paidAt: isoDate()
     .max('now')
     .description('When the money left; now unless given. Not in the future, nor before the refund was recorded (422)'),
   method: required(oneOf(PAYMENT_METHODS)),

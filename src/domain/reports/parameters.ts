@@ -3,8 +3,7 @@
  * GET /reports/<kind> and a saved definition's `parameters` are validated by these same keys, so a
  * saved report accepts exactly what the report does.
  */
-import Joi from 'joi';
-import { oneOf, object, withDefault } from '../../shared/typed-schema';
+import { isoDate, oneOf, object, withDefault } from '../../shared/typed-schema';
 import { CLAIM_GROUPINGS } from './claims-queries';
 import { FINANCE_GROUPINGS } from './finance-queries';
 import { MAX_PERIOD_DAYS } from './period';
@@ -13,7 +12,7 @@ import { PREMIUM_GROUPINGS } from './premiums-queries';
 
 // Only the format here: the period's bounds are business rules (422, period.ts), which the
 // OpenAPI document cannot express.
-const day = Joi.date().iso();
+const day = isoDate();
 
 /** The period (whole UTC days) every dated report takes. */
 export const periodKeys = {

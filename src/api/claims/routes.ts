@@ -1,4 +1,5 @@
 import type { WhereOptions } from 'sequelize';
+import { keptClaimCount } from '../../domain/claims/kept-count';
 import { claimCurrencySql, financialsOf } from '../../domain/claims/money';
 import { editClaimNote, NOTE_EDIT_WINDOW_MS, withdrawClaimNote } from '../../domain/claims/notes';
 import { Claim, ClaimNote } from '../../models';
@@ -37,7 +38,11 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
     ...(subscriptionId && { subscriptionId }),
   });
   const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
-  const result = await paginatePlain<Claim, { currency: string }>(Claim, page, where, { search, extras: CLAIM_EXTRAS });
+  const result = await paginatePlain<Claim, { currency: string }>(Claim, page, where, {
+    search,
+    extras: CLAIM_EXTRAS,
+    keptCount: keptClaimCount,
+  });
   return { ...result, items: claimViews(result.items) };
 }
 

@@ -6,7 +6,7 @@
  * anything else (`?q=` search, `Op.and`, null) the caller goes through Sequelize.
  */
 import { QueryTypes, type Attributes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
-import { columnOf, conditionsOf, runPrepared } from '../../models/prepared-statement';
+import { columnOf, conditionsOf, runPrepared, type Scalar } from '../../models/prepared-statement';
 import { selectListOf } from '../../models/select-list';
 import { cappedCountSql, totalOf, type Total } from './capped-count';
 
@@ -37,6 +37,26 @@ function withExtrasSql(selected: string, order: PageRequest['order'], extras: Ro
   return `SELECT page.*, ${extraColumns(extras)} FROM (${selected}) AS page ORDER BY ${pageOrder.join(', ')}`;
 }
 
+/**
+ * SQL: the rows matching a page's filters, counted from what the database keeps (a table its
+ * triggers keep exact at every commit, as `claim_stage_counts`) instead of the rows themselves,
+ * and at most `upTo` (the parameter `cappedCountSql` is given, so that the total reads the same);
+ * or null when no count of these filters is kept. Each filter is an equality, and `placeholders`
+ * names the parameter of each one's value by attribute.
+ */
+export type KeptCount = (placeholders: ReadonlyMap<string, string>, upTo: string) => string | null;
+
+/**
+ * The parameter of each filter's value, when every filter of `where` is an equality on a value
+ * (`conditionsOf` binds them in order, checked against what it bound); else null.
+ */
+function equalityPlaceholders(where: WhereOptions, bound: readonly Scalar[]): ReadonlyMap<string, string> | null {
+  const filters = Object.entries(where);
+  if (Object.getOwnPropertySymbols(where).length > 0 || filters.length !== bound.length) return null;
+  if (filters.some(([, value], index) => value !== bound[index])) return null;
+  return new Map(filters.map(([attribute], index) => [attribute, `$${index + 1}`]));
+}
+
 export interface PageRequest {
   /** `[attribute, direction]` pairs, as `orderFrom` gives them. */
   order: [string, 'ASC' | 'DESC'][];
@@ -48,8 +68,9 @@ export interface PageRequest {
  * The page and the total counted up to `cap` (src/api/lists/capped-count.ts), or null when
  * `where` is more than simple filters. The count is an uncorrelated subquery, run once, so
  * PostgreSQL still stops reading at the page (a window count would read and sort every matching
- * row). A page past the end has no row to carry the total: it is then counted on its own. Each
- * row carries `extras` (RowExtras) beside its attributes.
+ * row); where `keptCount` has these filters counted, from that count instead. A page past the end
+ * has no row to carry the total: it is then counted on its own. Each row carries `extras`
+ * (RowExtras) beside its attributes.
  */
 export async function pageWithTotal<M extends Model, Extras extends object = object>(
   model: ModelStatic<M>,
@@ -57,6 +78,7 @@ export async function pageWithTotal<M extends Model, Extras extends object = obj
   page: PageRequest,
   cap: number,
   extras: RowExtras = {},
+  keptCount?: KeptCount,
 ): Promise<{ rows: (Attributes<M> & Extras)[]; total: Total } | null> {
   const conditions = conditionsOf(model, where);
   if (!conditions) return null;
@@ -64,7 +86,8 @@ export async function pageWithTotal<M extends Model, Extras extends object = obj
   const table = sequelize.getQueryInterface().quoteIdentifier(model.tableName);
   const order = page.order.map(([attribute, direction]) => `${columnOf(model, attribute)} ${direction}`);
   const countedUpTo = conditions.bind.length + 1;
-  const count = cappedCountSql(table, conditions.sql, `$${countedUpTo}`);
+  const placeholders = keptCount && equalityPlaceholders(where, conditions.bind);
+  const count = (placeholders && keptCount(placeholders, `$${countedUpTo}`)) ?? cappedCountSql(table, conditions.sql, `$${countedUpTo}`);
   const limit = countedUpTo + 1;
   const selected = `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`;
   const rows = await runPrepared<Attributes<M> & Extras & { [TOTAL]: string }>(

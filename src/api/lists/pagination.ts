@@ -5,7 +5,7 @@ import { narrowed } from '../../access/core';
 import { oneOf, withDefault } from '../../shared/typed-schema';
 import { cappedCount, cappedCountOfAny, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
 import { instanceOf } from '../../models/prepared-statement';
-import { extrasOf, pageWithTotal, type RowExtras } from './page-statement';
+import { extrasOf, pageWithTotal, type KeptCount, type RowExtras } from './page-statement';
 import type { TextSearch } from './search';
 import { walkedPage } from './search-walk';
 
@@ -184,15 +184,16 @@ export function paginate<M extends Model>(
  * rows go to the client as they are (a model's getters and toJSON are not applied, so only for
  * models that have none). Simple filters go as one parameterised statement (src/api/lists/page-statement.ts);
  * anything else through Sequelize. Each row carries `extras` (RowExtras) beside its attributes:
- * computed in the page's statement, or else asked for the page's rows in a second.
+ * computed in the page's statement, or else asked for the page's rows in a second. `keptCount`
+ * counts the total of the filters it keeps a count of (`KeptCount`) in the page's statement.
  */
 export async function paginatePlain<M extends Model, Extras extends object = object>(
   model: ModelStatic<M>,
   query: PageQuery,
   filters: WhereOptions,
-  options: ReadOptions & { extras?: RowExtras } = {},
+  options: ReadOptions & { extras?: RowExtras; keptCount?: KeptCount } = {},
 ): Promise<Page<Attributes<M> & Extras>> {
-  const { extras = {}, ...readOptions } = options;
+  const { extras = {}, keptCount, ...readOptions } = options;
   const direct = readOptions.search
     ? null
     : await pageWithTotal<M, Extras>(
@@ -201,6 +202,7 @@ export async function paginatePlain<M extends Model, Extras extends object = obj
         pageRequest(query, readOptions.tieBreak),
         readOptions.totalCap ?? LIST_TOTAL_CAP,
         extras,
+        keptCount,
       );
   if (direct) return pageOf(query, direct.rows, direct.total);
   const page = await countAndPage<Attributes<M>>(model, query, filters, readOptions, true);

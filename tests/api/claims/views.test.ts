@@ -135,4 +135,50 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
     // The page, its total and the currencies: no second statement for the currencies of its claims.
     expect(statements.filter((sql) => /\bclaims\b/.test(sql))).toHaveLength(1);
   });
+
+  it("a page's claims in yen, euros, dinars, Bahraini dinars and krónur are written as GET /claims/:id writes each claim", async () => {
+    // A tenant of its own: its list holds these claims only.
+    const own = await createClaimsTeam();
+    /** Currency, amount claimed and approved as the row keeps them, and as the answers write them. */
+    const cases = [
+      { currency: 'JPY', claimed: ['12000.00', '12000'], approved: ['9000.00', '9000'] },
+      // A yen amount with hundredths (none is taken any more) keeps them rather than lose them.
+      { currency: 'JPY', claimed: ['12000.50', '12000.50'], approved: [null, null] },
+      { currency: 'EUR', claimed: ['1234.50', '1234.50'], approved: ['0.10', '0.10'] },
+      { currency: 'KWD', claimed: ['1.25', '1.250'], approved: ['0.50', '0.500'] },
+      { currency: 'BHD', claimed: ['99999.99', '99999.990'], approved: [null, null] },
+      { currency: 'ISK', claimed: ['700.00', '700'], approved: [null, null] },
+    ];
+    const ids: string[] = [];
+    for (const [index, { currency, claimed, approved }] of cases.entries()) {
+      const plan = await buildPlan({ tenantId: own.tenant.id, currency });
+      const subscription = await buildSubscription({ policyholderId: own.claimant.id, planId: plan.id });
+      const claim = await buildClaim({
+        subscriptionId: subscription.id,
+        amountClaimed: claimed[0]!,
+        amountApproved: approved[0],
+        // A closed claim has no run to ask for its live state.
+        status: 'closed',
+        description: `Claim ${index}: "quoted" \\ and a line\nbreak, Zoë 😀`,
+        ...(index === 1 && { assigneeId: own.adjuster.id, denialReason: 'Not "covered"', runId: 'run-1' }),
+        escalationDueAt: new Date('2026-12-01T09:00:00.000Z'),
+      });
+      ids.push(claim.id);
+    }
+    const ownGet = (path: string) =>
+      stack.api
+        .get(`/api/v1${path}`)
+        .set({ Authorization: bearer(stack.config, own.manager) })
+        .expect(200);
+    const listed = (await ownGet('/claims?pageSize=100')).body.items as Record<string, unknown>[];
+    expect(listed.map((item) => item.id).sort()).toEqual([...ids].sort());
+    for (const item of listed) {
+      const { currency, claimed, approved } = cases[ids.indexOf(item.id as string)];
+      expect([currency, item.amountClaimed, item.amountApproved]).toEqual([currency, claimed[1], approved[1]]);
+      // Every field of the listed claim, money and run included, as its own answer has it.
+      const detail = (await ownGet(`/claims/${item.id}`)).body;
+      expect(Object.fromEntries(Object.keys(item).map((key) => [key, detail[key]]))).toEqual(item);
+      expect(Object.keys(item)).toEqual(expect.arrayContaining(['amountClaimed', 'amountApproved', 'workflow', 'createdAt']));
+    }
+  });
 });

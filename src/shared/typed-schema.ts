@@ -126,7 +126,9 @@ const MONEY_MESSAGES = {
 /** The OpenAPI document's view of a money input: the string with the pattern the check below applies, or the deprecated number. */
 function moneyDocument({ decimals, integerDigits, zero }: MoneyInputOptions, numbers: boolean): Record<string, unknown> {
   // [0-9], not \d: a generator reading the pattern as Python does would take any script's digits for \d.
-  const fraction = decimals > 0 ? `(?:\\.[0-9]{1,${decimals}})?` : '';
+  // An amount read as a number may end in zeros beyond its decimals (the check below).
+  const digits = decimals > 0 ? `[0-9]{1,${decimals}}${numbers ? '0*' : ''}` : numbers ? '0+' : '';
+  const fraction = digits ? `(?:\\.${digits})?` : '';
   const text = {
     type: 'string',
     // The lookahead refuses the spellings of 0 where an amount must be more.
@@ -146,6 +148,13 @@ function moneyDocument({ decimals, integerDigits, zero }: MoneyInputOptions, num
     multipleOf: step,
   };
   return { oneOf: [text, number] };
+}
+
+/** How many of the decimals `fraction` (the digits after the point) are left once its trailing zeros are dropped. */
+function significantDecimals(fraction: string): number {
+  let end = fraction.length;
+  while (end > 0 && fraction[end - 1] === '0') end -= 1;
+  return end;
 }
 
 /**
@@ -171,7 +180,10 @@ export function moneyInput(options: MoneyInputOptions & { text?: boolean }): Joi
       if (/^-\d+(?:\.\d+)?$/.test(text)) return helpers.error('money.negative');
       const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
       if (!match) return helpers.error('money.format');
-      if ((match[2] ?? '').length > decimals) return helpers.error('money.decimals', { decimals });
+      // Read as a number, zeros after the last significant decimal change nothing: a 3-decimal currency's
+      // amount answered "12.340" from a 2-decimal column (a plan's premium in dinars) is 12.34 sent back.
+      const fraction = match[2] ?? '';
+      if ((asText ? fraction.length : significantDecimals(fraction)) > decimals) return helpers.error('money.decimals', { decimals });
       if (match[1].length > integerDigits) return helpers.error('money.max', { integerDigits });
       if (!zero && /^[0.]+$/.test(text)) return helpers.error('money.zero');
       if (isNumber) helpers.warn(MONEY_NUMBER_WARNING);

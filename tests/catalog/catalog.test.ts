@@ -127,7 +127,21 @@ describe('catalog: /categories and /plans', () => {
       .expect(200);
     expect(graphql.body.data.plan).toEqual({ premium: '31000', coverageAmount: yen.body.coverageAmount });
     await stack.api.put('/api/v1/tenant/settings').set('Authorization', admin).send({ currency: 'USD' }).expect(200);
-    for (const { body } of [defaulted, yen]) await stack.api.delete(`/api/v1/plans/${body.id}`).set('Authorization', admin).expect(204);
+
+    // A dinar plan's money is answered with the dinar's three decimals; sent back as answered, it is the same amount.
+    const dinar = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Dinar', premium: '12.34', coverageAmount: '100000.00', currency: 'KWD' }))
+      .expect(201);
+    expect(dinar.body).toMatchObject({ premium: '12.340', coverageAmount: '100000.000' });
+    const { premium, coverageAmount } = dinar.body as { premium: string; coverageAmount: string };
+    const echoed = await stack.api.put(`/api/v1/plans/${dinar.body.id}`).set('Authorization', admin).send({ premium, coverageAmount });
+    expect([echoed.status, echoed.body.premium, echoed.body.coverageAmount]).toEqual([200, '12.340', '100000.000']);
+    // The row keeps hundredths: a thousandth of a dinar is still refused.
+    await stack.api.put(`/api/v1/plans/${dinar.body.id}`).set('Authorization', admin).send({ premium: '12.345' }).expect(400);
+    for (const { body } of [defaulted, yen, dinar])
+      await stack.api.delete(`/api/v1/plans/${body.id}`).set('Authorization', admin).expect(204);
   });
 
   it('filters, orders and pages plans; policyholders see only active ones', async () => {

@@ -53,6 +53,11 @@ describe('money input', () => {
     expect(messageOf(claimAmount, amount)).toEqual([message]);
   });
 
+  it('takes a number-read amount ending in zeros beyond its decimals as the same amount (a dinar plan answered "12.340")', () => {
+    expect(claimAmount.validate({ amount: '12.340' })).toEqual({ value: { amount: 12.34 } });
+    expect(messageOf(claimAmount, '12.341')).toEqual(['amount must have at most 2 decimals']);
+  });
+
   it('takes 0 where the input allows it', () => {
     expect(reserve.validate({ amount: '0' })).toEqual({ value: { amount: 0 } });
   });
@@ -63,7 +68,22 @@ describe('money input', () => {
     expect(number).toMatchObject({ type: 'number', deprecated: true, maximum: 99999999.99, exclusiveMinimum: true });
     const pattern = new RegExp(text.pattern as string);
     // '١٢' is 12 in Arabic-Indic digits: Python's \d (a contract check's generator) would take it.
-    for (const sample of ['0.10', '1100.00', '99999999.99', '0.00', '12.345', '-1', '1e3', ' 1', '123456789', '١٢'])
+    for (const sample of [
+      '0.10',
+      '1100.00',
+      '99999999.99',
+      '0.00',
+      '12.345',
+      '12.340',
+      '12.3400',
+      '12.3401',
+      '1.',
+      '-1',
+      '1e3',
+      ' 1',
+      '123456789',
+      '١٢',
+    ])
       expect([sample, pattern.test(sample)]).toEqual([sample, messageOf(claimAmount, sample) === undefined]);
   });
 });

@@ -76,15 +76,15 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
   // What was unearned when the period began, counted on its first day (docs/ledger.md, Kept
   // balances): the kept figures of the closed months before it (and of the one it begins in, when
   // nearer that month's end), kept per plan and policy type, and the lines of the days outside them,
-  // a span at a time (those of the month it begins in from its first day on taken back out). By
-  // month, only the currency counts.
+  // a span at a time (those of the month it begins in from its first day on taken back out), each
+  // line's entry joined by its id alone (KEEP_UNEARNED says why). By month, only the currency counts.
   const kept = { month: null, plan: 'plan_id', policyType: 'policy_type' }[groupBy];
   const linesIn = (spans: string, sign: string) => `
     SELECT 'unearned_premium', lines.currency, :first::date, ${sign}sum(lines.net_credit), 'before', lines.plan_id, lines.subscription_id, NULL::varchar
       FROM ${spans} u CROSS JOIN LATERAL (
         SELECT l.currency, ${refs}, sum(l.credit_minor - l.debit_minor) AS net_credit
           FROM journal_lines l
-          ${ref ? 'JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on >= u.from_day AND e.posted_on < u.until_day' : ''}
+          ${ref ? 'JOIN journal_entries e ON e.id = l.entry_id' : ''}
          WHERE l.tenant_id = :tenantId AND l.account_code = 'unearned_premium' AND l.posted_on >= u.from_day AND l.posted_on < u.until_day
          GROUP BY 1, 2, 3) AS lines
      GROUP BY lines.currency, lines.plan_id, lines.subscription_id`;

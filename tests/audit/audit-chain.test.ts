@@ -170,6 +170,9 @@ describe('audit trail: hash chains and GET /audit-events/verify', () => {
       );
     expect(await refused({ from: 'yesterday', to: now().to }, 400)).toEqual(['query.from']);
     expect(await refused({ to: now().to }, 400)).toEqual(['query.from']);
+    // A day not in the calendar is malformed, not read as another one (2026-02-30 as 2 March).
+    expect(await refused({ from: '2026-02-30T00:00:00Z', to: now().to }, 400)).toEqual(['query.from']);
+    expect(await refused({ from: '2026-02-01', to: '2026-04-31' }, 400)).toEqual(['query.to']);
     expect(await refused({ from: '2024-01-01T00:00:00Z', to: '2025-01-02T00:00:00Z' }, 422)).toEqual(['query.to']);
     expect(await refused({ from: '2024-01-02T00:00:00Z', to: '2024-01-01T00:00:00Z' }, 422)).toEqual(['query.to']);
   });

@@ -229,6 +229,9 @@ describe('audit trail: GET /audit-events', () => {
       'action=DROP%20TABLE',
       'entityId=' + 'x'.repeat(256),
       'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      // A day not in the calendar, which was read as another one (2026-02-30 as 2 March).
+      'from=2026-02-30',
+      'to=2026-04-31T10:00:00Z',
       'tenantId=x',
     ]) {
       const res = await stack.api.get(`/api/v1/audit-events?${query}`).set(as(admin)).expect(400);

@@ -147,6 +147,16 @@ describe('claim reserves and recoveries (API, worker)', () => {
       .set(as(team.adjuster))
       .send({ ...body, receivedOn: tomorrow })
       .expect(422);
+    // A day not in the calendar was recorded as another one: 2026-02-30 as 2 March.
+    for (const receivedOn of ['2026-02-30', '2025-04-31T10:00:00Z']) {
+      const refused = await stack.api
+        .post(`/api/v1/claims/${claimId}/recoveries`)
+        .set(as(team.adjuster))
+        .send({ ...body, receivedOn })
+        .expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.receivedOn' })]);
+    }
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(1);
     await stack.api
       .post(`/api/v1/claims/${claimId}/recoveries`)
       .set(as(team.adjuster))

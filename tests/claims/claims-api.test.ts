@@ -226,6 +226,18 @@ describe('claims API (dev server, end to end)', () => {
       .set(as(team.claimant))
       .send(fileBody({ incidentDate: '2999-01-01' }))
       .expect(400);
+    // A day not in the calendar was filed as another one (2026-02-30 as 2 March), over REST and GraphQL.
+    const fileClaimMutation = `mutation ($input: FileClaimInput!) { fileClaim(input: $input) { id } }`;
+    for (const incidentDate of ['2026-02-30', '2026-04-31T10:00:00Z']) {
+      const refused = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ incidentDate })).expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.incidentDate' })]);
+      const answer = await stack.api
+        .post('/api/graphql')
+        .set(as(team.claimant))
+        .send({ query: fileClaimMutation, variables: { input: fileBody({ incidentDate }) } })
+        .expect(200);
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
     await stack.api
       .post('/api/v1/claims')
       .set(as(team.claimant))

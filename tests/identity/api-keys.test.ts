@@ -103,6 +103,9 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
     await createKey({ name: '', role: 'adjuster', expiresAt: inDays(30) }).expect(400);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(366) }).expect(422);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(-1) }).expect(422);
+    // A day not in the calendar was kept as another one: 2027-02-29 as 1 March.
+    await createKey({ name: 'x', role: 'adjuster', expiresAt: '2027-02-29' }).expect(400);
+    await createKey({ name: 'x', role: 'adjuster', expiresAt: '2027-02-30T12:00:00Z' }).expect(400);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(30) }, { Authorization: bearer(stack.config, officer) }).expect(403);
     expect(await ApiKey.count({ where: { name: 'x' } })).toBe(0);
   });

@@ -216,6 +216,9 @@ it('replays what a receiver missed since a time, with the same event ids; refuse
       .send({ since: new Date(Date.now() - 31 * DAY_MS).toISOString() })
       .expect(422);
     await again().send({ since: 'yesterday' }).expect(400);
+    // A day not in the calendar is malformed (400), not read as another one (2026-09-31 as 1 October).
+    const notADay = await again().send({ since: '2026-09-31T00:00:00Z' }).expect(400);
+    expect(notADay.body.error.details).toEqual([expect.objectContaining({ field: 'body.since' })]);
     await stack.api
       .post(`/api/v1/webhooks/endpoints/${endpoint.id}/replay`)
       .set(as(agent))

@@ -1,13 +1,13 @@
 import Joi from 'joi';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
-import { object, required } from '../../shared/typed-schema';
+import { isoDate, object, required } from '../../shared/typed-schema';
 import { apiKeyRole } from '../../access/role-schemas';
 
 export const createApiKeyBody = object({
   name: required(Joi.string().trim().min(1).max(100)),
   role: required(apiKeyRole),
-  expiresAt: required(Joi.date().iso()),
+  expiresAt: required(isoDate()),
 }).label('CreateApiKey');
 
 export const listApiKeysQuery = object({

@@ -2,7 +2,7 @@ import Joi from 'joi';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { AUDIT_CATEGORIES } from '../../models/audit-event';
 import { VERIFY_MAX_DAYS } from '../../domain/audit/chain';
-import { object, required } from '../../shared/typed-schema';
+import { isoDate, object, required } from '../../shared/typed-schema';
 
 const name = (max: number) =>
   Joi.string()
@@ -18,9 +18,8 @@ export const listAuditEventsQuery = object({
   entityId: Joi.string().max(255),
   actorId: Joi.string().max(255).description('A user id, an API key id, or the workflow id of a run'),
   action: name(60).description('e.g. claim.transition, plan.update, user.role_change'),
-  from: Joi.date().iso().description('Events at or after this instant'),
-  to: Joi.date()
-    .iso()
+  from: isoDate().description('Events at or after this instant'),
+  to: isoDate()
     .when('from', { is: Joi.exist(), then: Joi.date().min(Joi.ref('from')) })
     .description('Events before this instant'),
   ordering: orderingParam(['occurredAt'], 'occurredAt'),
@@ -55,10 +54,10 @@ export const auditEventSchema = Joi.object({
 
 /** A span of the chain to verify: both ends required, at most a year apart, so one request's work is bounded. */
 export const verifyAuditChainQuery = object({
-  from: required(Joi.date().iso()).description('Events at or after this instant'),
+  from: required(isoDate()).description('Events at or after this instant'),
   // How `to` stands to `from` is checked with the span (assertVerifiableSpan: 422), not here: a document
   // cannot state it, and a request it calls valid is not a malformed one.
-  to: required(Joi.date().iso()).description(`Events before this instant; not before from, at most ${VERIFY_MAX_DAYS} days after it`),
+  to: required(isoDate()).description(`Events before this instant; not before from, at most ${VERIFY_MAX_DAYS} days after it`),
 });
 
 export const auditChainVerificationSchema = Joi.object({

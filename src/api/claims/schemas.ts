@@ -4,7 +4,7 @@ import { CLAIM_STAGES } from '../../contracts/claim';
 import { money, uuid, workflowRef, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
-import { object, oneOf, required, withDefault } from '../../shared/typed-schema';
+import { isoDate, object, oneOf, required, withDefault } from '../../shared/typed-schema';
 
 const stage = oneOf(CLAIM_STAGES);
 const note = Joi.string().trim().min(1).max(2000);
@@ -12,7 +12,7 @@ const note = Joi.string().trim().min(1).max(2000);
 export const fileClaimBody = object({
   subscriptionId: required(uuid),
   incidentDate: required(
-    Joi.date().iso().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' }),
+    isoDate().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' }),
   ),
   amountClaimed: required(money),
   description: required(Joi.string().trim().min(1).max(5000)),

@@ -4,7 +4,7 @@ import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
 import { WEBHOOK_EVENT_PATTERNS } from '../../domain/webhooks/events';
 import { REPLAY_SINCE_MAX_DAYS } from '../../shared/webhook-retention';
-import { nullable, object, oneOf, required } from '../../shared/typed-schema';
+import { isoDate, nullable, object, oneOf, required } from '../../shared/typed-schema';
 
 const url = Joi.string()
   .trim()
@@ -47,9 +47,7 @@ export const deliveryParams = childIdParams('deliveryId');
 
 export const replaySinceBody = object({
   since: required(
-    Joi.date()
-      .iso()
-      .description(`Events from this time on (ISO 8601): not in the future, at most ${REPLAY_SINCE_MAX_DAYS} days ago (else 422)`),
+    isoDate().description(`Events from this time on (ISO 8601): not in the future, at most ${REPLAY_SINCE_MAX_DAYS} days ago (else 422)`),
   ),
   includeDelivered: Joi.boolean().description('true: delivered ones too; default only those that failed or were cancelled'),
 }).label('ReplayWebhookDeliveriesSince');

@@ -3,7 +3,7 @@ import { PAYEE_KINDS, PAYMENT_STATUSES } from '../../../contracts/claim-payments
 import { COST_TYPES, RESERVE_CATEGORIES, RESERVE_CHANGE_STATUSES } from '../../../contracts/claim-reserves';
 import { RECOVERY_KINDS } from '../../../models/claim-recovery';
 import { CLAIM_AMOUNT_INPUT } from '../../../shared/money';
-import { moneyInput, object, oneOf, required } from '../../../shared/typed-schema';
+import { isoDate, moneyInput, object, oneOf, required } from '../../../shared/typed-schema';
 import { bankAccountKeys, printableText, uuid, childIdParams } from '../../http/common-schemas';
 
 const moneyString = Joi.string().description('decimal amount in the claim’s currency');
@@ -23,7 +23,7 @@ export const changeParams = childIdParams('changeId');
 export const recoveryBody = object({
   kind: required(oneOf(RECOVERY_KINDS)),
   amount: required(claimAmount),
-  receivedOn: required(Joi.date().iso().min('2000-01-01').description('The day the money was received; not in the future')),
+  receivedOn: required(isoDate().min('2000-01-01').description('The day the money was received; not in the future')),
   reference: Joi.string()
     .trim()
     .min(1)

@@ -142,6 +142,10 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
       expect(new Set(ids)).toEqual(new Set(claims.map((c) => c.id)));
       const forged = await graphql('{ claims(after: "bm90LWEtY3Vyc29y") { totalCount } }', {}, team.manager);
       expect(forged.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+      // A cursor's instant on a day not in the calendar was read as another one (2026-02-30 as 2 March).
+      const notADay = Buffer.from(JSON.stringify(['createdAt', '2026-02-30T00:00:00.000Z', claims[0].id])).toString('base64url');
+      const paged = await graphql('query($after: String) { claims(after: $after) { totalCount } }', { after: notADay }, team.manager);
+      expect(paged.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
       const tooMany = await graphql('{ claims(first: 101) { totalCount } }', {}, team.manager);
       expect(tooMany.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     });

@@ -6,6 +6,7 @@
  */
 import { DataTypes, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import Joi from 'joi';
+import { isoDate } from '../../shared/typed-schema';
 import { badRequest } from '../../shared/errors';
 import type { InputFieldMap, InputShapeFromFields, ObjectRef, QueryFieldBuilder } from '@pothos/core';
 import type { AuthUser } from '../../shared/caller';
@@ -25,7 +26,7 @@ export interface PageOrder {
   value: Joi.Schema;
 }
 
-export const NEWEST_FIRST: PageOrder = { attribute: 'createdAt', descending: true, value: Joi.date().iso() };
+export const NEWEST_FIRST: PageOrder = { attribute: 'createdAt', descending: true, value: isoDate() };
 
 /** The order a REST list's `ordering` names (`premium`, `-premium`), with the cursor value each attribute takes. */
 export function orderingOf(ordering: string, values: Record<string, Joi.Schema>): PageOrder {

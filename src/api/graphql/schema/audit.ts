@@ -1,5 +1,5 @@
 /** The audit trail, read-only: GET /audit-events' filters, access verb and access policy, and GET /audit-events/verify's check of its chain. */
-import Joi from 'joi';
+import { isoDate } from '../../../shared/typed-schema';
 import { AuditEvent as AuditEventModel } from '../../../models';
 import { auditEventAccess } from '../../../access/audit';
 import { auditEventWhere } from '../../audit-events/query';
@@ -50,7 +50,7 @@ listQuery('auditEvents', AuditEvent, AuditEventModel, {
   rows: (caller, filterArgs) => {
     const filters = validInput(listAuditEventsQuery, filterArgs);
     const where = auditEventWhere(caller, filters, auditEventAccess.scope(caller));
-    return { where, order: orderingOf(filters.ordering, { occurredAt: Joi.date().iso() }) };
+    return { where, order: orderingOf(filters.ordering, { occurredAt: isoDate() }) };
   },
 });
 

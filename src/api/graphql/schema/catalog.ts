@@ -3,6 +3,7 @@
  * GET /plans (their Joi query schemas, their access policy: only tenant admins see withdrawn plans).
  */
 import Joi from 'joi';
+import { isoDate } from '../../../shared/typed-schema';
 import { Category as CategoryModel, Plan as PlanModel } from '../../../models';
 import { categoryAccess, planAccess } from '../../../access/catalog';
 import { listCategoriesQuery } from '../../catalog/categories/schemas';
@@ -16,7 +17,7 @@ import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
 const CURSOR_VALUES = {
-  createdAt: Joi.date().iso(),
+  createdAt: isoDate(),
   // A category's name is at most 120 characters; JavaScript counts one outside the BMP as two.
   name: Joi.string().max(240),
   premium: Joi.number(),

@@ -6,6 +6,7 @@
  * through an acknowledgement) check the verb themselves.
  */
 import Joi from 'joi';
+import { isoDate } from '../../../shared/typed-schema';
 import { ACKNOWLEDGEMENT_STATUSES } from '../../../contracts/acknowledgement';
 import { Acknowledgement as AcknowledgementModel, CompliancePolicy as CompliancePolicyModel } from '../../../models';
 import { compliancePolicyAccess } from '../../../access/compliance';
@@ -20,7 +21,7 @@ import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, Po
 import { Person, RoleEnum } from './people';
 
 /** A report is read in the order REST's report defaults to: oldest acknowledgement first. */
-const REPORT_ORDER = { attribute: 'createdAt', descending: false, value: Joi.date().iso() };
+const REPORT_ORDER = { attribute: 'createdAt', descending: false, value: isoDate() };
 
 const Evidence = builder.objectRef<AcknowledgementModel>('AcknowledgementEvidence').implement({
   description: 'What the acknowledgement recorded; null fields until acknowledged',
@@ -153,7 +154,7 @@ listQuery('compliancePolicies', Policy, CompliancePolicyModel, {
   args: (t) => ({ ordering: t.arg.string() }),
   rows: (caller, { ordering }) => {
     const filters = validInput(listPoliciesQuery, { ordering });
-    const order = orderingOf(filters.ordering, { createdAt: Joi.date().iso(), title: Joi.string().max(400) });
+    const order = orderingOf(filters.ordering, { createdAt: isoDate(), title: Joi.string().max(400) });
     return { where: compliancePolicyAccess.scope(caller), order };
   },
 });

@@ -4,6 +4,7 @@
  * tenant admin reads their own tenant only).
  */
 import Joi from 'joi';
+import { isoDate } from '../../../shared/typed-schema';
 import type { Model } from 'sequelize';
 import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
@@ -24,7 +25,7 @@ import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute these lists may be ordered by. */
 const CURSOR_VALUES = {
-  createdAt: Joi.date().iso(),
+  createdAt: isoDate(),
   name: Joi.string().max(400),
   slug: Joi.string().max(63),
   companyName: Joi.string().max(400),

@@ -5,6 +5,7 @@
  */
 import type { ObjectRef } from '@pothos/core';
 import Joi from 'joi';
+import { isoDate } from '../../../shared/typed-schema';
 import type { Sequelize, WhereOptions } from 'sequelize';
 import { CLAIM_STAGES } from '../../../contracts/claim';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
@@ -397,7 +398,7 @@ const PlatformReport = builder
             TenantModel,
             report.scope,
             report,
-            orderingOf(report.ordering, { name: Joi.string().max(400), createdAt: Joi.date().iso() }),
+            orderingOf(report.ordering, { name: Joi.string().max(400), createdAt: isoDate() }),
           ),
       }),
       // Once, not per tenant of the page: a count and a list of the platform's registrations.

@@ -5,6 +5,7 @@
  * every requirement of a request in one go (a DataLoader).
  */
 import Joi from 'joi';
+import { isoDate } from '../../../shared/typed-schema';
 import { REQUIREMENT_STATUSES, type PolicyProgress, type ProgressCounts } from '../../../domain/compliance/requirements';
 import { type CompliancePolicy, ComplianceRequirement as RequirementModel } from '../../../models';
 import { complianceRequirementAccess } from '../../../access/compliance-requirements';
@@ -96,7 +97,7 @@ listQuery('complianceRequirements', Requirement, RequirementModel, {
     const where = narrowed(complianceRequirementAccess.scope(caller), ownerId ? { ownerId } : {});
     return {
       where,
-      order: orderingOf(ordering, { dueAt: Joi.date().iso(), createdAt: Joi.date().iso(), title: Joi.string().max(400) }),
+      order: orderingOf(ordering, { dueAt: isoDate(), createdAt: isoDate(), title: Joi.string().max(400) }),
     };
   },
 });

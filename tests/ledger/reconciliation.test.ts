@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { QueryTypes } from 'sequelize';
-import { createClaimReserveActivities } from '../../src/activities/claim-reserves';
+import { createClaimReserveActivities, type RecordReserveChangesInput } from '../../src/activities/claim-reserves';
 import {
   LEDGER_RECONCILIATION_WORKFLOW_TYPE,
   ledgerReconciliationScheduleId,
@@ -61,7 +61,7 @@ async function booksOfATenant(): Promise<Books> {
   );
   const claim = await buildClaim({ subscriptionId: subscription.id });
   const { recordReserveChanges } = createClaimReserveActivities({ sequelize: stack.db.sequelize });
-  await new MockActivityEnvironment().run(recordReserveChanges, {
+  const reserved: RecordReserveChangesInput = {
     claimId: claim.id,
     tenantId: tenant.id,
     changes: [
@@ -78,7 +78,8 @@ async function booksOfATenant(): Promise<Books> {
         decidedById: null,
       },
     ],
-  });
+  };
+  await new MockActivityEnvironment().run(recordReserveChanges, reserved);
   return { tenant, finance, admin, holder, claim };
 }
 

@@ -4,6 +4,7 @@
  * PostgreSQL: the total is what counting the claims gives as claims are filed, move stage and are
  * deleted, capped as a counted total is; any other filter is counted on the claims.
  */
+import type { Attributes, WhereOptions } from 'sequelize';
 import { paginatePlain } from '../../../src/api/lists/pagination';
 import { keptClaimCount } from '../../../src/domain/claims/kept-count';
 import { Claim, type User } from '../../../src/models';
@@ -41,7 +42,7 @@ describe('the claim list’s total from the kept counts', () => {
     await claims[1].update({ status: 'under_review' });
     await claims[2].destroy();
 
-    const expectations: [User, string, object][] = [
+    const expectations: [User, string, WhereOptions<Attributes<Claim>>][] = [
       [team.manager, '', { tenantId: team.tenant.id }],
       [team.manager, '?status=under_review', { tenantId: team.tenant.id, status: 'under_review' }],
       [team.manager, '?status=closed', { tenantId: team.tenant.id, status: 'closed' }],

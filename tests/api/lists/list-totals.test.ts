@@ -6,11 +6,11 @@
  * each read path with a lowered cap.
  */
 import type Joi from 'joi';
-import { Op } from 'sequelize';
+import { Op, type WhereOptions } from 'sequelize';
 import { seedClaimVolume, type ClaimVolume } from '../../../bench/search-volume';
 import { connectionOf } from '../../../src/api/graphql/connection';
 import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from '../../../src/api/lists/capped-count';
-import { paginate, paginatePlain } from '../../../src/api/lists/pagination';
+import { paginate, paginatePlain, type Page, type PageQuery } from '../../../src/api/lists/pagination';
 import { textSearch } from '../../../src/api/lists/search';
 import { allRoutes } from '../../../src/api/routes';
 import { Category, Claim, Plan, type Tenant, type User } from '../../../src/models';
@@ -107,10 +107,12 @@ describe('list totals counted up to a cap', () => {
   describe('each read path with a lowered cap', () => {
     const where = () => ({ tenantId: tenant.id });
 
+    /** The one shape both read paths share, so that each case calls either the same way. */
+    type ReadPath = (model: typeof Plan, query: PageQuery, filters: WhereOptions, options: { totalCap: number }) => Promise<Page<unknown>>;
     it.each([
       ['the direct statement', paginatePlain],
       ['Sequelize', paginate],
-    ] as const)('%s: past the cap, under it, and the last page', async (_name, read) => {
+    ] as [string, ReadPath][])('%s: past the cap, under it, and the last page', async (_name, read) => {
       const capped = await read(Plan, { page: 1, pageSize: 5 }, where(), { totalCap: 10 });
       expect(capped.pagination).toEqual({ page: 1, pageSize: 5, total: 10, totalIsExact: false, hasMore: true, totalPages: 2 });
       expect(capped.items).toHaveLength(5);

@@ -29,7 +29,8 @@ async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where:
     hasMore,
     totalPages: Math.ceil(total / query.pageSize),
   };
-  return { items, pagination };
+  // raw: true reads plain rows, which Sequelize's types still call model instances.
+  return { items: items as unknown as Record<string, unknown>[], pagination };
 }
 
 /** A claim's currency, as the claim list reads it. */

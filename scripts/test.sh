@@ -21,6 +21,10 @@ npx eslint . &
 eslint_pid=$!
 bash scripts/setup.sh || exit 1
 npx prettier --check . || exit 1
+# jest compiles each file alone without type checks (isolatedModules), so the tests' types are
+# checked here, beside the import and migration checks.
+npx tsc -p tsconfig.test.json --noEmit &
+tests_typecheck_pid=$!
 mkdir -p reports
 rm -f reports/jest.json reports/jest-serial.json reports/chaos.json reports/topology.json reports/schemathesis-*.xml reports/api-contract.log reports/migration-check.log
 node dist/scripts/migration-check.js > reports/migration-check.log 2>&1 &
@@ -35,6 +39,7 @@ cat reports/migration-check.log
 DATABASE_URL=postgres://replay@127.0.0.1/replay JWT_SECRET=$(head -c 48 /dev/urandom | base64) \
   npm run --silent replay -- tests/fixtures/histories || exit 1
 wait $eslint_pid || exit 1
+wait $tests_typecheck_pid || exit 1
 # The runner itself gathers every file's results (and their captured output) before writing the JSON
 # report; with 90+ files that outgrew V8's default 4 GB heap, so the runner gets room for it.
 # Two files at a time, then the files that must run alone (tests/serial-files.js says why).

@@ -10,6 +10,7 @@
  *   refuses a key whose type would be `any`.
  */
 import Joi from 'joi';
+import { isCalendarDay } from './calendar-day';
 import { numberText } from './money';
 
 declare const ALWAYS_PRESENT: unique symbol;
@@ -73,20 +74,20 @@ export function nullable<S extends SchemaOfAnyValue>(schema: S): Joi.AnySchema<O
 }
 
 /**
- * An ISO 8601 date or date-time (`Joi.date().iso()`) whose day is in the calendar: JavaScript reads
- * 2026-02-30 as 2 March, so such a day was kept as another one (a payment recorded on 2 March, a report
- * run from it). Refused as a malformed date is (`date.base`, 400).
+ * An ISO 8601 date or date-time (`Joi.date().iso()`) whose day is in the calendar (`isCalendarDay`):
+ * JavaScript reads 2026-02-30 as 2 March, so such a day was kept as another one (a payment recorded on
+ * 2 March, a report run from it), and year 0000 or a year before it failed in PostgreSQL with 500. Written
+ * with a four-digit year, as RFC 3339 (the OpenAPI document's date-time) has it: the expanded form
+ * (+002026-02-30) went round the check. Refused as a malformed date is (`date.base`, 400).
  */
 export function isoDate(): Joi.DateSchema {
   return Joi.date()
     .iso()
     .custom((value: Date, helpers) => {
-      const written = /^([0-9]{4})-([0-9]{2})-([0-9]{2})/.exec(String(helpers.original));
-      if (!written) return value;
-      const [year, month, day] = written.slice(1).map(Number);
-      const calendar = new Date(0);
-      calendar.setUTCFullYear(year, month - 1, day);
-      return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day ? value : helpers.error('date.base');
+      // A Date handed over by the code itself has no written day to check.
+      if (typeof helpers.original !== 'string') return value;
+      const written = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.exec(helpers.original);
+      return written && isCalendarDay(written[0]) ? value : helpers.error('date.base');
     }, 'a day in the calendar');
 }
 

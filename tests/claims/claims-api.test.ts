@@ -226,9 +226,10 @@ describe('claims API (dev server, end to end)', () => {
       .set(as(team.claimant))
       .send(fileBody({ incidentDate: '2999-01-01' }))
       .expect(400);
-    // A day not in the calendar was filed as another one (2026-02-30 as 2 March), over REST and GraphQL.
+    // A day not in the calendar was filed as another one (2026-02-30 as 2 March), over REST and GraphQL; year 0000, which
+    // PostgreSQL's dates do not have, failed with 500.
     const fileClaimMutation = `mutation ($input: FileClaimInput!) { fileClaim(input: $input) { id } }`;
-    for (const incidentDate of ['2026-02-30', '2026-04-31T10:00:00Z']) {
+    for (const incidentDate of ['2026-02-30', '2026-04-31T10:00:00Z', '0000-06-01', '+002026-02-30']) {
       const refused = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ incidentDate })).expect(400);
       expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.incidentDate' })]);
       const answer = await stack.api

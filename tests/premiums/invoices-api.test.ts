@@ -138,6 +138,12 @@ describe('premium invoices and manual payments', () => {
     await stack.api.get('/api/v1/invoices?dueBefore=yesterday').set('Authorization', auth.staff).expect(400);
     // A month the calendar does not have is the client's error, never PostgreSQL's (it answered 500).
     await stack.api.get('/api/v1/invoices?dueBefore=8637-88-16').set('Authorization', auth.staff).expect(400);
+    // Nor a year PostgreSQL's dates do not have (0000 and before answered 500), nor a day written with an expanded year,
+    // which went round the calendar check (+002026-02-30 was 2 March).
+    for (const dueBefore of ['0000-01-01', '-000001-01-01', '+002026-02-30']) {
+      const refused = await stack.api.get('/api/v1/invoices').query({ dueBefore }).set('Authorization', auth.staff).expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'query.dueBefore' })]);
+    }
   });
 
   it('refuses a manual payment from a policyholder (403), for another tenant (404) and in amounts the currency cannot hold (422), recording nothing', async () => {

@@ -12,7 +12,9 @@
  *   0.01 at a time on an open invoice of its own per client, so no invoice is settled and every
  *   request is the same work: the payment, its audit event and, posting on, its entry.
  * - Claim payments: asked for by an adjuster (whose approval limit is 0, so each waits, 202) and
- *   approved by a senior adjuster (200), both through the API; a client per claim. The API hands
+ *   approved by a senior adjuster (200), both through the API; each client on a claim of its own,
+ *   and on a fresh one before the claim's limit of payments (bench/claim-pool.ts: the claims are
+ *   filed before each run, as many as it needs, so no request timed is refused). The API hands
  *   both to the claim's run as updates; the run's activity records the payment, and posts its hold,
  *   in the worker (an approval moves no money: docs/ledger.md, What posts). The worker of each
  *   stack posts as its API does, so the pair (request and approval) is timed end to end, where the
@@ -37,6 +39,7 @@ import { addCpu, cpuSnapshot, cpuUsed, processCpuSeconds, type CpuSnapshot } fro
 import { cpuPerOperation, sideRatios, type CpuPerOperation } from './side-ratios';
 import { createBenchTenant, percentile, type BenchTenant } from './fixtures';
 import type { BenchInfra } from './infra';
+import { ClaimPool } from './claim-pool';
 import { seedWrittenPremium } from './ledger-close';
 import { apiEnvFor, startStackProcesses, type StackProcesses } from './processes';
 
@@ -46,6 +49,8 @@ const TARGET_RATIO = 1.15;
 const CLOSE_TARGET_SECONDS = 5 * 60;
 const PAYMENT_LANES = 16;
 const CLAIM_LANES = 8;
+/** The rate the claim pool is filed for before the first run (the warm-up) has measured one: above any seen on this machine. */
+const CLAIM_FIRST_GUESS_PER_SECOND = 100;
 const WARM_UP_MS = 2000;
 const PAYEE = { kind: 'third_party', name: 'Dachdecker Mueller GmbH', iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' };
 
@@ -117,27 +122,42 @@ const emptyTally = (): Tally => ({
   workerSeconds: 0,
 });
 
-/** Runs `operation` from `lanes` clients until `until`; the times go to `tally` when given (not in the warm-up). */
-async function runLanes(side: Side, lanes: number, until: number, operation: Operation, tally?: Tally, infra?: BenchInfra) {
+/**
+ * Runs `operation` from `lanes` clients until `until`; the times go to `tally` when given (not in
+ * the warm-up). Answers the operations per second it reached.
+ */
+async function runLanes(
+  side: Side,
+  lanes: number,
+  until: number,
+  operation: Operation,
+  tally?: Tally,
+  infra?: BenchInfra,
+): Promise<number> {
   const processes = infra && { ...infra.pids, api: side.stack.api.child.pid! };
   const workerPid = side.stack.worker.pid!;
   const cpuBefore = processes && cpuSnapshot(processes);
   const workerBefore = processCpuSeconds(workerPid);
   const started = performance.now();
+  let operations = 0;
   await Promise.all(
     Array.from({ length: lanes }, async (_, lane) => {
       while (Date.now() < until) {
         const begun = performance.now();
         const steps = await operation(lane);
+        operations += 1;
         tally?.latencies.push(performance.now() - begun);
         if (steps) tally?.steps.push(steps);
       }
     }),
   );
-  if (!tally || !processes || !cpuBefore) return;
-  tally.ms += performance.now() - started;
-  tally.cpu = addCpu(tally.cpu, cpuUsed(cpuBefore, cpuSnapshot(processes)));
-  tally.workerSeconds += processCpuSeconds(workerPid) - workerBefore;
+  const ms = performance.now() - started;
+  if (tally && processes && cpuBefore) {
+    tally.ms += ms;
+    tally.cpu = addCpu(tally.cpu, cpuUsed(cpuBefore, cpuSnapshot(processes)));
+    tally.workerSeconds += processCpuSeconds(workerPid) - workerBefore;
+  }
+  return operations / (ms / 1000);
 }
 
 function sideFigures(tally: Tally): PathSide {
@@ -158,6 +178,13 @@ function sideFigures(tally: Tally): PathSide {
   };
 }
 
+/**
+ * What a path needs ready before each run of a side, outside the timing (the claim lanes' fresh
+ * claims): told how long the run lasts and the fastest rate that side reached so far (undefined
+ * before its warm-up).
+ */
+type Prepare = (side: Side, seconds: number, perSecond: number | undefined) => Promise<void>;
+
 /** One path on both sides: warm-up, then halves on, off, off, on. */
 async function comparePath(
   infra: BenchInfra,
@@ -165,12 +192,18 @@ async function comparePath(
   lanes: number,
   seconds: number,
   operationOf: (side: Side) => Operation,
+  prepare?: Prepare,
 ): Promise<PathResult> {
   const tallies: Record<Posting, Tally> = { on: emptyTally(), off: emptyTally() };
   const operations = { on: operationOf(sides.on), off: operationOf(sides.off) };
-  for (const posting of ['on', 'off'] as const) await runLanes(sides[posting], lanes, Date.now() + WARM_UP_MS, operations[posting]);
-  for (const posting of ['on', 'off', 'off', 'on'] as const)
-    await runLanes(sides[posting], lanes, Date.now() + seconds * 1000, operations[posting], tallies[posting], infra);
+  const fastest: Partial<Record<Posting, number>> = {};
+  const run = async (posting: Posting, ms: number, tally?: Tally) => {
+    await prepare?.(sides[posting], ms / 1000, fastest[posting]);
+    const perSecond = await runLanes(sides[posting], lanes, Date.now() + ms, operations[posting], tally, tally && infra);
+    fastest[posting] = Math.max(fastest[posting] ?? 0, perSecond);
+  };
+  for (const posting of ['on', 'off'] as const) await run(posting, WARM_UP_MS);
+  for (const posting of ['on', 'off', 'off', 'on'] as const) await run(posting, seconds * 1000, tallies[posting]);
   const on = sideFigures(tallies.on);
   const off = sideFigures(tallies.off);
   const ratio = off.perSecond / on.perSecond;
@@ -213,16 +246,17 @@ async function openInvoices(infra: BenchInfra, bench: BenchTenant, holder: User)
   return ids;
 }
 
-/** A claim for each claim payment client, filed and assigned through the side's API, so its run is on that side's queue. */
+/** `count` claims for the claim payment clients, filed and assigned through the side's API, so their runs are on that side's queue. */
 async function assignedClaims(
   infra: BenchInfra,
   side: Side,
   bench: BenchTenant,
   people: People,
   token: (user: User) => string,
+  count: number,
 ): Promise<string[]> {
   const ids: string[] = [];
-  for (let lane = 0; lane < CLAIM_LANES; lane++) {
+  for (let i = 0; i < count; i++) {
     const subscription = await buildSubscription({ planId: bench.plan.id, policyholderId: people.claimant.id });
     const filed = await send(
       `${side.stack.api.url}/api/v1/claims`,
@@ -299,7 +333,7 @@ export async function benchLedger(infra: BenchInfra, seconds: number, policies: 
     const jwt = loadConfig(await apiEnvFor(infra, 'bench-ledger')).jwt;
     const token = (user: User) => issueAccessToken(jwt, user);
     // A tenant per side, so each side's entries can be counted.
-    const setUp = async (side: Side) => {
+    const setUp = async () => {
       const bench = await createBenchTenant(1);
       const tenantId = bench.tenant.id;
       const [manager, adjuster, senior] = await Promise.all(
@@ -312,10 +346,11 @@ export async function benchLedger(infra: BenchInfra, seconds: number, policies: 
         bench,
         people,
         invoices: await openInvoices(infra, bench, people.claimant),
-        claims: await assignedClaims(infra, side, bench, people, token),
+        // Filed before each run of the claim path, as many as it needs (bench/claim-pool.ts).
+        claims: new ClaimPool(CLAIM_LANES),
       };
     };
-    const tenants = { on: await setUp(sides.on), off: await setUp(sides.off) };
+    const tenants = { on: await setUp(), off: await setUp() };
     const entriesBefore = {
       on: await entriesOf(infra, tenants.on.bench.tenant.id),
       off: await entriesOf(infra, tenants.off.bench.tenant.id),
@@ -335,18 +370,29 @@ export async function benchLedger(infra: BenchInfra, seconds: number, policies: 
       };
     });
 
-    const claimPayments = await comparePath(infra, sides, CLAIM_LANES, seconds, (side) => {
-      const { claims, people } = tenants[side.posting];
-      const [asker, approver] = [token(people.adjuster), token(people.senior)];
-      return async (lane) => {
-        const url = `${side.stack.api.url}/api/v1/claims/${claims[lane]}/payments`;
-        const begun = performance.now();
-        const requested = await send(url, asker, { costType: 'indemnity', category: 'other', amount: '10.00', payee: PAYEE }, [202]);
-        const asked = performance.now();
-        await send(`${url}/${requested.payment.id}/approve`, approver, {}, [200]);
-        return [asked - begun, performance.now() - asked];
-      };
-    });
+    const claimPayments = await comparePath(
+      infra,
+      sides,
+      CLAIM_LANES,
+      seconds,
+      (side) => {
+        const { claims, people } = tenants[side.posting];
+        const [asker, approver] = [token(people.adjuster), token(people.senior)];
+        return async (lane) => {
+          const url = `${side.stack.api.url}/api/v1/claims/${claims.next(lane)}/payments`;
+          const begun = performance.now();
+          const requested = await send(url, asker, { costType: 'indemnity', category: 'other', amount: '10.00', payee: PAYEE }, [202]);
+          const asked = performance.now();
+          await send(`${url}/${requested.payment.id}/approve`, approver, {}, [200]);
+          return [asked - begun, performance.now() - asked];
+        };
+      },
+      async (side, runSeconds, perSecond) => {
+        const { bench, people, claims } = tenants[side.posting];
+        const count = claims.freshClaimsFor(perSecond ?? CLAIM_FIRST_GUESS_PER_SECOND, runSeconds);
+        claims.add(await assignedClaims(infra, side, bench, people, token, count));
+      },
+    );
 
     const entriesPosted = {
       on: (await entriesOf(infra, tenants.on.bench.tenant.id)) - entriesBefore.on,

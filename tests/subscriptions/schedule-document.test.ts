@@ -155,19 +155,49 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
     expect(inkShare).toBeGreaterThan(0.005);
   });
 
-  it('in English for a holder who reads English; a character Helvetica lacks loses its accent, never the line', async () => {
-    const holder = await buildUser({ tenantId, role: 'policyholder', fullName: 'Zoë Őrs-Łąk', locale: 'en' });
+  /** The text of the schedule of a new policy of a holder named `fullName`, read with pdftotext, and its bytes. */
+  async function scheduleOf(fullName: string, locale: 'de' | 'en') {
+    const holder = await buildUser({ tenantId, role: 'policyholder', fullName, locale });
     const subscription = await issuedPolicy(holder);
     const [document] = await ensureScheduleDocuments(db.sequelize, store, subscription.id);
+    const pdf = await readAll(store, document.storageKey);
+    return { subscription, document, pdf, text: await pdfText(pdf) };
+  }
+
+  it('in English for a holder who reads English, with the name as written', async () => {
+    const { subscription, document, text } = await scheduleOf('Zoë Őrs-Łąk', 'en');
     expect(document.language).toBe('en');
-    const text = await pdfText(await readAll(store, document.storageKey));
     expect(text).toContain(`Policy schedule ${subscription.policyNumber}`);
     expect(text).toContain('Version 1, effective from 01/15/2026');
-    expect(text).toContain('Policyholder: Zoë Ors-?ak');
+    expect(text).toContain('Policyholder: Zoë Őrs-Łąk');
     expect(text).toContain('Sum insured: €100,000.00');
     expect(text).toContain('Deductible: none');
     expect(text).toContain('Premium for the period: €1,200.00, payable in quarterly instalments');
     expect(text).toContain('10/15/2026 €300.00 premium of the period');
+  });
+
+  it('a holder named in Polish, Czech, Greek or Cyrillic letters: the schedule says the exact name, drawn on the page', async () => {
+    // Helvetica, the font before DejaVu Sans, wrote these as "?ukasz Dvorák", "????? ????????????" and "??????? ??????????".
+    const names = ['Łukasz Dvořák-Żółć', 'Ελένη Παπαδοπούλου', 'Дмитрий Шостакович'];
+    for (const name of names) {
+      const { text, pdf } = await scheduleOf(name, 'de');
+      expect(text).toContain(`Versicherungsnehmer: ${name}`);
+      expect((await drawnPage(pdf)).inkShare).toBeGreaterThan(0.005);
+    }
+    // A name typed as letters and combining accents (decomposed) is written as the letters themselves.
+    const { text } = await scheduleOf('Dvořák'.normalize('NFD'), 'de');
+    expect(text).toContain('Versicherungsnehmer: Dvořák');
+  });
+
+  it('a name with characters the font lacks still gets a whole schedule: those as ? or their plain form, the rest as written', async () => {
+    // Chinese is not in DejaVu Sans; fullwidth Latin has its plain letters; a line break has nothing to draw.
+    const { subscription, pdf, text } = await scheduleOf('王小明 Ｍａｒｉｏ\nΝίκος Łoś', 'en');
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.subarray(-6).toString()).toContain('%%EOF');
+    expect(text).toContain('Policyholder: ??? Mario?Νίκος Łoś');
+    expect(text).toContain(`Policy schedule ${subscription.policyNumber}`);
+    expect(text).toContain('10/15/2026 €300.00 premium of the period');
+    expect((await drawnPage(pdf)).inkShare).toBeGreaterThan(0.005);
   });
 
   it("a policy bound from a quote: its risk's deductible and the quote's breakdown, step by step, until a change moves its premium", async () => {

@@ -62,6 +62,7 @@ import type { DocumentStore } from '../services/documents';
 import { destroyPersonDataKey } from '../services/person-data-keys';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
+import { utcDay } from '../shared/time';
 
 /** The person being erased, as the steps need them. */
 interface Person {
@@ -381,7 +382,7 @@ function merged(tables: Record<string, TableErasure>, counts: StepCounts): Recor
 function yearsAfter(date: Date, years: number): string {
   const until = new Date(date);
   until.setUTCFullYear(until.getUTCFullYear() + years);
-  return until.toISOString().slice(0, 10);
+  return utcDay(until);
 }
 
 /**

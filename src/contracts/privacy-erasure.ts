@@ -5,7 +5,7 @@
  * activity's list, so a step added there needs no change here or in the workflow.
  */
 import type { RetentionSetting } from '../shared/tenant-settings';
-import { DAY_MS } from '../shared/time';
+import { DAY_MS, utcDay } from '../shared/time';
 import { workflowRun } from './workflow-run';
 
 export const privacyErasureRun = workflowRun('privacyErasureWorkflow', 'privacy-erasure-');
@@ -102,7 +102,7 @@ export function keptGroupDueOn(tables: Record<string, TableErasure>, group: (typ
   return days.length === 0 ? null : days.sort()[0];
 }
 
-const addDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+const addDay = (day: string) => utcDay(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
 
 /**
  * The next day the deletion job should look at the erasure: the earliest due day of a group not

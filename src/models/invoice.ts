@@ -8,6 +8,7 @@ import { DataTypes, Op, QueryTypes, Sequelize, Transaction, type WhereOptions } 
 import { modelOf, required, optional, tenantRowColumns, bigintAsNumber } from './columns';
 import { addMonths, instalmentsOf, type BillingFrequency, type Instalment } from '../shared/instalments';
 import { toMinorUnits } from '../shared/money';
+import { utcDay } from '../shared/time';
 
 export const INVOICE_STATUSES = ['open', 'paid', 'overdue', 'void', 'refunded', 'partially_refunded'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -23,7 +24,7 @@ export const INVOICE_OWED_SQL =
 
 /** Unpaid and past its due date (the UTC day): open invoices whose day has passed, and those already marked overdue. */
 export function overdueInvoiceWhere(): WhereOptions {
-  return { [Op.or]: [{ status: 'overdue' }, { status: 'open', dueDate: { [Op.lt]: new Date().toISOString().slice(0, 10) } }] };
+  return { [Op.or]: [{ status: 'overdue' }, { status: 'open', dueDate: { [Op.lt]: utcDay(Date.now()) } }] };
 }
 
 export const PAYMENT_METHODS = ['card', 'bank_transfer', 'cheque', 'other'] as const;

@@ -15,6 +15,7 @@
  * month both ways or neither.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { utcDay } from '../shared/time';
 
 /** Every chart code, for an index condition on `account_code` that leaves the range on `posted_on` to the index too. */
 export const CHART_CODES_SQL = 'ARRAY(SELECT code FROM ledger_chart)';
@@ -68,7 +69,7 @@ const KEEP_UNEARNED = `INSERT INTO ledger_month_unearned (tenant_id, month, curr
 /** The first day of `month` (a date, YYYY-MM-DD) and of the next, for the statements above. */
 const monthReplacements = (tenantId: string, first: string) => {
   const [year, month] = first.split('-').map(Number);
-  return { tenantId, first, next: new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10) };
+  return { tenantId, first, next: utcDay(Date.UTC(year, month, 1)) };
 };
 
 /**

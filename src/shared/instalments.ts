@@ -10,6 +10,8 @@
  * premium has fewer minor units than there are instalments (0.01 billed monthly), instalments of
  * zero are not issued: there is nothing to bill; a premium of zero has no instalments at all.
  */
+import { utcDay } from './time';
+
 export const BILLING_FREQUENCIES = ['annual', 'semiannual', 'quarterly', 'monthly'] as const;
 export type BillingFrequency = (typeof BILLING_FREQUENCIES)[number];
 
@@ -40,7 +42,7 @@ export interface ScheduleTerms {
 export function addMonths(date: string, months: number): string {
   const [year, month, day] = date.split('-').map(Number);
   const lastDay = new Date(Date.UTC(year, month - 1 + months + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(year, month - 1 + months, Math.min(day, lastDay))).toISOString().slice(0, 10);
+  return utcDay(Date.UTC(year, month - 1 + months, Math.min(day, lastDay)));
 }
 
 export function instalmentsOf({ premiumMinor, frequency, termStart, durationMonths }: ScheduleTerms): Instalment[] {

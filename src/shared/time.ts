@@ -4,3 +4,6 @@
  */
 export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;
+
+/** The UTC day a moment falls on, 'YYYY-MM-DD': the day the API, the runs and the books count in. */
+export const utcDay = (moment: Date | number): string => new Date(moment).toISOString().slice(0, 10);

@@ -9,6 +9,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { KeptRecordsInput, KeptRecordsResult } from '../contracts/retention';
 import { publishStatus } from './support/business-status';
+import { utcDay } from '../shared/time';
 
 const { deleteDueKeptRecords, countDueKeptRecords } = proxyActivities<Activities>({
   // Each person commits on their own; a heartbeat after each shows the activity is alive.
@@ -21,7 +22,7 @@ const { deleteDueKeptRecords, countDueKeptRecords } = proxyActivities<Activities
 export async function keptRecordsWorkflow(input: KeptRecordsInput): Promise<KeptRecordsResult> {
   publishStatus({ status: 'deleting' });
   // The run's own day (UTC): a run started late, or again, counts the same day.
-  const today = new Date().toISOString().slice(0, 10);
+  const today = utcDay(Date.now());
   const result: KeptRecordsResult = { today, people: 0, peopleDeleted: 0, deleted: {}, waiting: 0, held: 0, remaining: 0 };
   while (result.people < input.maxPeople) {
     const limit = Math.min(input.peoplePerBatch, input.maxPeople - result.people);

@@ -6,7 +6,6 @@
 import { tenantOf } from '../../access/core';
 import { ACCOUNT_CODES, type AccountCode } from '../../domain/ledger/accounts';
 import { accountLinesPage, entriesPage, journalLines, JOURNAL_CSV_COLUMNS, type Counted, type Window } from '../../domain/ledger/reads';
-import { todayUtc } from '../../domain/subscriptions/changes/quote';
 import { chartBalances, trialBalance, trialBalanceView } from '../../domain/ledger/trial-balance';
 import { notFound } from '../../shared/errors';
 import { sendCsv, wantsCsv } from '../http/csv';
@@ -23,6 +22,7 @@ import {
   trialBalanceQuery,
   trialBalanceSchema,
 } from './schemas';
+import { utcDay } from '../../shared/time';
 
 /** The rows a page reads: one beyond its size (so `hasMore` is exact), the count up to the lists' cap. */
 const windowOf = (query: PageQuery): Window => ({
@@ -96,7 +96,7 @@ export function ledgerRoutes(): RouteSpec[] {
         const tenantId = tenantOf(ctx.state.user);
         const { sequelize } = ctx.services;
         if (wantsCsv(ctx, format)) {
-          const fileName = `journal-${filter.from ?? 'start'}-to-${filter.to ?? todayUtc()}.csv`;
+          const fileName = `journal-${filter.from ?? 'start'}-to-${filter.to ?? utcDay(Date.now())}.csv`;
           return sendCsv(ctx, journalLines(sequelize, tenantId, filter), JOURNAL_CSV_COLUMNS, fileName);
         }
         const query = { page, pageSize };

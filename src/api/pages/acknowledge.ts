@@ -28,6 +28,7 @@ import { commandDepsOf } from '../http/command-deps';
 import { formPost, pageErrors, pageHeaders } from './guards';
 import { field, html, type SafeHtml } from './html';
 import { formAs, show, tokenOf, TOKEN_MAX_LENGTH } from './kit';
+import { utcDay } from '../../shared/time';
 
 const TITLE = 'Acknowledge a policy';
 
@@ -37,7 +38,6 @@ const acknowledgeForm = object({
   token: required(Joi.string().max(TOKEN_MAX_LENGTH)),
 });
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
 const policyName = (ack: LinkedAcknowledgement) => html`“${ack.version.policy.title}” (version ${ack.version.versionNumber})`;
 
 const NEW_LINK = 'Ask your compliance team to send you a reminder: it carries a new link.';
@@ -51,7 +51,7 @@ function problemPage(ctx: Context, link: AcknowledgementLink): void {
     expired: html`<p role="alert">This link has expired.</p>
       <p>${ack && html`${policyName(ack)} still waits for your acknowledgement. `}${NEW_LINK}</p>`,
     acknowledged: html`<p role="alert">
-        ${ack && policyName(ack)} is already acknowledged${ack?.acknowledgedAt && html`, on ${day(ack.acknowledgedAt)}`}.
+        ${ack && policyName(ack)} is already acknowledged${ack?.acknowledgedAt && html`, on ${utcDay(ack.acknowledgedAt)}`}.
       </p>
       <p>There is nothing more to do.</p>`,
     superseded: html`<p role="alert">${ack && policyName(ack)} was replaced by a newer version.</p>
@@ -75,7 +75,7 @@ function acknowledgeFormPage(ctx: Context, link: AcknowledgementLink, token: str
     error ? 400 : 200,
     TITLE,
     link.tenantName,
-    html`<p>${link.employeeName}, this policy applies to you: please read it and acknowledge it by ${day(ack.dueAt)}.</p>
+    html`<p>${link.employeeName}, this policy applies to you: please read it and acknowledge it by ${utcDay(ack.dueAt)}.</p>
       <section aria-labelledby="policy-title">
         <h2 id="policy-title">${version.policy.title}, version ${version.versionNumber}</h2>
         <div class="policy-text">${version.content}</div>
@@ -139,7 +139,7 @@ export function acknowledgePageRoutes(config: Config): Router {
       200,
       'Policy acknowledged',
       link.tenantName,
-      html`<p role="status">Thank you, ${ack.typedName}: you acknowledged ${policyName(link.ack!)} on ${day(ack.acknowledgedAt!)}.</p>
+      html`<p role="status">Thank you, ${ack.typedName}: you acknowledged ${policyName(link.ack!)} on ${utcDay(ack.acknowledgedAt!)}.</p>
         <p>
           Recorded with it: the SHA-256 of the text (<code class="hash">${ack.contentSha256}</code>), the name you typed, and the address
           and browser you used.

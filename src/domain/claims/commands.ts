@@ -31,7 +31,7 @@ import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { dependencyUnavailable, unprocessable } from '../../shared/errors';
 import { formatClaimAmount } from '../../shared/money';
-import { HOUR_MS } from '../../shared/time';
+import { HOUR_MS, utcDay } from '../../shared/time';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
@@ -60,7 +60,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   // A repeat of a filing whose answer was lost finds the claim it made.
   const filed = key ? await Claim.findOne({ where: { id: claimId, tenantId } }) : null;
   if (filed) return filed;
-  const incidentDate = input.incidentDate.toISOString().slice(0, 10);
+  const incidentDate = utcDay(input.incidentDate);
   const subscription = await findVisible(caller, subscriptionAccess, input.subscriptionId);
   // The claim is judged by the terms in force on its incident date, which a later change leaves as they were.
   const cover = await coverOn(subscription, incidentDate);

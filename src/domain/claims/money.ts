@@ -27,6 +27,7 @@ import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRunForResult } from '../../services/run-decisions';
 import { recordRecoveryEvent } from './webhook-events';
+import { utcDay } from '../../shared/time';
 
 /** A claim's run has ended only once it closed; before, a missing run is a start the outbox still holds. */
 const runGone = (claim: Claim) =>
@@ -119,8 +120,8 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
     throw forbidden("Only the claim's handler or a claims manager records a recovery on it");
   if (claim.status === 'closed') throw conflict('The claim is closed: its money is final; reopen it to record a recovery');
   const currency = await assertAmountIn(claim, amount, 'amount');
-  const receivedDay = receivedOn.toISOString().slice(0, 10);
-  if (receivedDay > new Date().toISOString().slice(0, 10))
+  const receivedDay = utcDay(receivedOn);
+  if (receivedDay > utcDay(Date.now()))
     throw unprocessable('A recovery is recorded once received', [{ field: 'receivedOn', message: 'is in the future' }]);
   const key = deps.idempotencyKey;
   const recoveryId = key ? idFromRequest('recovery', caller.id, key, claim.id) : crypto.randomUUID();

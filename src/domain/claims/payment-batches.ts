@@ -18,6 +18,7 @@ import { formatClaimAmount, sumClaimAmounts } from '../../shared/money';
 import { audited } from '../audited';
 import type { Command } from '../command';
 import { signalPaymentSettled } from './payments';
+import { utcDay } from '../../shared/time';
 
 /** Payments one file carries at most: what banks take in one upload comfortably, and a bounded transaction. */
 export const MAX_BATCH_PAYMENTS = 500;
@@ -85,11 +86,11 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
         remittance: `Claim ${payment.claim_number} payment ${payment.reference}`,
       }));
       const creditTransfers = {
-        messageId: `IF-${createdAt.toISOString().slice(0, 10).replaceAll('-', '')}-${batchId.slice(0, 8)}`,
+        messageId: `IF-${utcDay(createdAt).replaceAll('-', '')}-${batchId.slice(0, 8)}`,
         createdAt,
         initiatingParty: tenant.name.slice(0, 70),
         debtor: electronicParty(input.debtor),
-        requestedExecutionDate: input.requestedExecutionDate ?? createdAt.toISOString().slice(0, 10),
+        requestedExecutionDate: input.requestedExecutionDate ?? utcDay(createdAt),
         transfers,
       };
       // The payees were checked as each payment was asked for: what is left to refuse is the debtor and the date.

@@ -17,6 +17,7 @@ import { QueryTypes, type CreationAttributes, type Transaction } from 'sequelize
 import type { Logger } from '../../config/logger';
 import { AuditEvent } from '../../models';
 import { auditEventValues, type AuditSource } from '../audit/record';
+import { utcDay } from '../../shared/time';
 
 /** Who records: the request's audit source, and the logger a count that could not be written is reported to (a command's deps have both). */
 export interface AuthEventSource {
@@ -128,7 +129,7 @@ export async function recordApiKeyDailyUse(source: AuditSource, key: { id: strin
   if (dailyUses.size >= MAX_DAILY_USE_ENTRIES) dailyUses.clear();
   dailyUses.set(key.id, day);
   const event: AuthEvent = { type: 'api_key.daily_first_use', tenantId: key.tenantId, apiKeyId: key.id };
-  const dedupeKey = `api_key.daily_first_use:${key.id}:${new Date(day * DAY_MS).toISOString().slice(0, 10)}`;
+  const dedupeKey = `api_key.daily_first_use:${key.id}:${utcDay(day * DAY_MS)}`;
   await AuditEvent.bulkCreate([valuesOf(source, event, dedupeKey)], { ignoreDuplicates: true });
 }
 

@@ -17,19 +17,19 @@ import { recordAudit, type AuditSource } from '../audit/record';
 import type { Command, CommandDeps } from '../command';
 import { writeWithStart } from '../runs';
 import { trialBalance, trialBalanceView, type TrialBalance } from './trial-balance';
+import { utcDay } from '../../shared/time';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const dayText = (time: number) => new Date(time).toISOString().slice(0, 10);
 
 /** A month (`YYYY-MM`) as days: its first, its last (E, the day its earnings are dated) and the first of the next. */
 export function monthDays(month: string): { first: string; last: string; next: string } {
   const [year, monthNumber] = month.split('-').map(Number);
   const next = Date.UTC(year, monthNumber, 1);
-  return { first: `${month}-01`, last: dayText(next - DAY_MS), next: dayText(next) };
+  return { first: `${month}-01`, last: utcDay(next - DAY_MS), next: utcDay(next) };
 }
 
 /** A month has ended once its next month has begun (UTC). */
-export const hasEnded = (month: string, now = new Date()) => monthDays(month).next <= dayText(now.getTime());
+export const hasEnded = (month: string, now = new Date()) => monthDays(month).next <= utcDay(now.getTime());
 
 interface PeriodRow {
   month: string;

@@ -13,6 +13,7 @@ import { DatabaseError, type Sequelize, type Transaction } from 'sequelize';
 import { runPreparedIn } from '../../models/prepared-statement';
 import { conflict } from '../../shared/errors';
 import type { AccountCode, SourceType } from './accounts';
+import { utcDay } from '../../shared/time';
 
 export interface JournalLine {
   account: AccountCode;
@@ -119,7 +120,7 @@ export function setLedgerPosting(on: boolean): void {
   postingOn = on;
 }
 
-const dayOf = (postedOn: string | Date) => (typeof postedOn === 'string' ? postedOn : postedOn.toISOString().slice(0, 10));
+const dayOf = (postedOn: string | Date) => (typeof postedOn === 'string' ? postedOn : utcDay(postedOn));
 
 /** The database's refusal of an entry dated in a closed month (migration 0079's trigger). */
 export const isClosedPeriod = (err: unknown) => err instanceof DatabaseError && (err.parent as { code?: string }).code === 'IF001';

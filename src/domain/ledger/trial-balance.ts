@@ -12,8 +12,8 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { CHART_CODES_SQL, keptSpansSql } from '../../models/ledger-kept-balances';
 import { formatMinorUnits } from '../../shared/money';
-import { todayUtc } from '../subscriptions/changes/quote';
 import { ACCOUNT_CODES, LEDGER_ACCOUNTS, normalSide, type AccountCode, type AccountKind } from './accounts';
+import { utcDay } from '../../shared/time';
 
 /** An account's lines summed, in minor units; `balance` on its normal side (assets and expenses debit, the rest credit). */
 export interface AccountTotals {
@@ -94,7 +94,7 @@ export interface TrialBalance {
 export async function trialBalance(
   sequelize: Sequelize,
   tenantId: string,
-  asOf: string = todayUtc(),
+  asOf: string = utcDay(Date.now()),
   filter: Omit<TotalsFilter, 'asOf'> = {},
 ): Promise<TrialBalance> {
   const accounts = await accountTotals(sequelize, tenantId, { ...filter, asOf });

@@ -13,6 +13,7 @@ import { ApiError } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { priceRisk } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
+import { utcDay } from '../../shared/time';
 
 /** The quote a policy was bound from, with the loading an underwriter set on it; null for a policy of fixed terms. */
 async function boundQuote(subscription: Pick<Subscription, 'quoteId'>, transaction?: Transaction): Promise<Quote | null> {
@@ -69,8 +70,7 @@ export async function renewalPremium(
 export async function premiumOnPlan(subscription: Subscription, plan: Pick<Plan, 'id' | 'premium' | 'currency'>): Promise<string> {
   const quote = await boundQuote(subscription);
   if (!quote) return plan.premium;
-  const pricedOn =
-    subscription.renewalCount === 0 ? subscription.createdAt.toISOString().slice(0, 10) : termStartOf(subscription as TermOfRow)!;
+  const pricedOn = subscription.renewalCount === 0 ? utcDay(subscription.createdAt) : termStartOf(subscription as TermOfRow)!;
   return (await ratedPremium(quote, plan.id, plan.currency, pricedOn)) ?? plan.premium;
 }
 

@@ -22,6 +22,7 @@ import { dueInstant } from '../calendars/business-time';
 import { calendarOfTenant } from '../calendars/tenant-calendars';
 import type { Command, CommandDeps } from '../command';
 import { priceRisk } from './rating/price';
+import { utcDay } from '../../shared/time';
 
 /**
  * Opens the referral of a quote written `referred`: its due instant (the tenant's
@@ -79,7 +80,7 @@ export async function priceAccepted(quote: Quote, loading: string | undefined, t
   // Only rating tables refer a quote, so a referred quote always has its version.
   const version = await RatingVersion.findByPk(quote.ratingVersionId!, { transaction, rejectOnEmpty: true });
   const plan = await Plan.findByPk(quote.planId, { transaction, paranoid: false, rejectOnEmpty: true });
-  const onDate = quote.createdAt.toISOString().slice(0, 10);
+  const onDate = utcDay(quote.createdAt);
   const { premiumMinor, breakdown } = priceRisk(version.tables, quote.risk, { currency: quote.currency, onDate, loading });
   const schedule = instalmentsOf({
     premiumMinor,

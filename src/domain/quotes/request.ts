@@ -23,6 +23,7 @@ import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
 import { recordQuote, recordQuoteIn, type NewQuote } from './recording';
 import { openReferral } from './referral';
+import { utcDay } from '../../shared/time';
 
 /** A risk as a request describes it: its category is any code until checked against the known ones. */
 export type RiskInput = Omit<Risk, 'propertyCategory'> & { propertyCategory: string };
@@ -53,9 +54,6 @@ export interface RequestedQuote {
   quote: Quote;
   ratingVersion: KeptRatingVersion | null;
 }
-
-/** The day a quote is priced on (UTC), which picks the rating version and counts the building's age. */
-const todayUtc = (now: number) => new Date(now).toISOString().slice(0, 10);
 
 /** An active plan of the tenant as plain values, read once per change of its plans (src/domain/catalog/plan-cache.ts); 422 otherwise, as subscribe answers. */
 async function activePlan(tenantId: string, planId: string): Promise<Attributes<Plan>> {
@@ -113,7 +111,8 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
   const risk = knownRisk(input.risk);
   const plan = await activePlan(tenantId, input.planId);
   const now = new Date();
-  const today = todayUtc(now.getTime());
+  // The day a quote is priced on (UTC) picks the rating version and counts the building's age.
+  const today = utcDay(now);
   const ratingVersion = await versionInForce(tenantId, plan.id, today);
   const price = ratingVersion
     ? priceRisk(ratingVersion.tables, risk, { currency: plan.currency, onDate: today })

@@ -21,6 +21,7 @@ import { keptSpansSql } from '../../models/ledger-kept-balances';
 import { formatMinorUnits } from '../../shared/money';
 import { groupFigures, isTotalRow, type GroupingRow } from './aggregate-rows';
 import type { Period } from './period';
+import { utcDay } from '../../shared/time';
 
 export const FINANCE_GROUPINGS = ['month', 'plan', 'policyType'] as const;
 export type FinanceGrouping = (typeof FINANCE_GROUPINGS)[number];
@@ -146,8 +147,8 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
     {
       replacements: {
         tenantId,
-        first: period.from.toISOString().slice(0, 10),
-        last: new Date(period.until.getTime() - 1).toISOString().slice(0, 10),
+        first: utcDay(period.from),
+        last: utcDay(period.until.getTime() - 1),
         accounts: PERIOD_ACCOUNTS,
       },
       type: QueryTypes.SELECT,

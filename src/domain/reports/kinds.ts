@@ -51,6 +51,7 @@ import { periodOf, periodView, type Period } from './period';
 import { tenantFigures } from './platform-queries';
 import { cancellationsByReason, expiringPolicies, policyGroups } from './policies-queries';
 import { overdueInvoices, premiumGroups } from './premiums-queries';
+import { utcDay } from '../../shared/time';
 
 type Rows = AsyncIterable<object> | Iterable<object>;
 
@@ -260,7 +261,7 @@ const compliance = reportKind<object, 'requirements'>({
     },
   },
   sectionOf: () => 'requirements',
-  fileName: (_section, _parameters, now) => `compliance-report-${now.toISOString().slice(0, 10)}.csv`,
+  fileName: (_section, _parameters, now) => `compliance-report-${utcDay(now)}.csv`,
 });
 
 /** The reports of a tenant, by kind: the kinds a definition may save. */
@@ -275,7 +276,7 @@ export const PLATFORM_REPORT = {
   name: 'platform',
   verb: 'runPlatformReport' as Verb,
   table: (sequelize: Sequelize, scope: WhereOptions, order: Order, now: Date): ReportTable => ({
-    fileName: `platform-report-${now.toISOString().slice(0, 10)}.csv`,
+    fileName: `platform-report-${utcDay(now)}.csv`,
     columns: columns('tenant', 'slug', 'users', 'activePolicies', 'openClaims', 'slaBreaches', 'total', 'on_track', 'at_risk', 'breached'),
     rows: inBatches(async (limit, offset) => {
       const tenants = await Tenant.findAll({ where: scope, order, limit, offset });

@@ -3,7 +3,7 @@
  * queries take [from 00:00, the day after `to` 00:00). Bounded, so no request scans years of rows.
  */
 import { unprocessable } from '../../shared/errors';
-import { DAY_MS } from '../../shared/time';
+import { DAY_MS, utcDay } from '../../shared/time';
 
 /** The longest period a report covers: a little over a year, enough for year-on-month figures. */
 export const MAX_PERIOD_DAYS = 366;
@@ -47,6 +47,6 @@ export function periodOf(query: { from?: Date; to?: Date }, now = new Date()): P
 
 /** The period as the report echoes it: the days asked for, `to` included. */
 export const periodView = (period: Period) => ({
-  from: period.from.toISOString().slice(0, 10),
-  to: new Date(period.until.getTime() - DAY_MS).toISOString().slice(0, 10),
+  from: utcDay(period.from),
+  to: utcDay(period.until.getTime() - DAY_MS),
 });

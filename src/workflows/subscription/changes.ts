@@ -23,13 +23,13 @@ import { subscriptionMessages } from './messages';
 import {
   type Decision,
   dropScheduledChange,
-  isoDate,
   moveTo,
   notifyPolicyholder,
   renewableFromMs,
   type SubscriptionRun,
   subscriptionState,
 } from './run';
+import { utcDay } from '../../shared/time';
 
 const MAX_CANCELLATION_REASON = 500;
 
@@ -60,7 +60,7 @@ function validateChange(run: SubscriptionRun, actor: SubscriptionActor, kind: De
   if (kind === 'renew' && run.scheduledChange)
     throw businessFailure(BusinessErrorType.Conflict, `A policy change is scheduled for ${run.scheduledChange.effectiveDate}`);
   if (kind === 'renew' && Date.now() < renewableFromMs(run)) {
-    throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${isoDate(new Date(renewableFromMs(run)))}`);
+    throw businessFailure(BusinessErrorType.InvalidTransition, `Renewal opens on ${utcDay(new Date(renewableFromMs(run)))}`);
   }
 }
 

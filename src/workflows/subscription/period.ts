@@ -10,7 +10,8 @@ import { carryOutCancel } from './changes';
 import { subscriptionMessages } from './messages';
 import { changeStep } from './policy-changes';
 import { awaitFirstPremium, premiumStep } from './premiums';
-import { changeTo, isoDate, moveTo, notifyPolicyholder, renewableFromMs, startOfDay, type Step, type SubscriptionRun } from './run';
+import { changeTo, moveTo, notifyPolicyholder, renewableFromMs, startOfDay, type Step, type SubscriptionRun } from './run';
+import { utcDay } from '../../shared/time';
 
 /**
  * Runs that record this marker keep a renewal "in progress" until they hand over to the next
@@ -31,7 +32,7 @@ export async function activate(run: SubscriptionRun): Promise<CoveragePeriod> {
   const { terms } = run.input;
   await run.steps.recordPendingSubscription(terms);
   publishStatus({ status: 'pending', details: `Subscription to ${terms.planName}: pending` });
-  const startDate = isoDate(new Date());
+  const startDate = utcDay(new Date());
   const activePeriod = { startDate, endDate: addMonths(startDate, terms.durationMonths), renewalCount: 0 };
   await moveTo(run, 'active', { startDate: activePeriod.startDate, endDate: activePeriod.endDate });
   return activePeriod;
@@ -44,7 +45,7 @@ export async function activate(run: SubscriptionRun): Promise<CoveragePeriod> {
 export async function activateOncePaid(run: SubscriptionRun): Promise<CoveragePeriod | null> {
   const { terms } = run.input;
   await run.steps.recordPendingSubscription(terms);
-  const startDate = isoDate(new Date());
+  const startDate = utcDay(new Date());
   const billedPeriod = { startDate, endDate: addMonths(startDate, terms.durationMonths), renewalCount: 0 };
   run.period = billedPeriod;
   await moveTo(run, 'pending_payment', { startDate: billedPeriod.startDate, endDate: billedPeriod.endDate });

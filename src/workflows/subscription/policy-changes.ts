@@ -23,7 +23,6 @@ import { readDues } from './premiums';
 import {
   type Decision,
   type HeldPolicyChange,
-  isoDate,
   notifyPolicyholder,
   remoteSteps,
   startOfDay,
@@ -31,6 +30,7 @@ import {
   type SubscriptionRun,
   subscriptionState,
 } from './run';
+import { utcDay } from '../../shared/time';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[0-9a-f-]{36}$/i;
@@ -41,7 +41,7 @@ function checkShape(request: { changeId?: unknown; effectiveDate?: unknown; term
     throw businessFailure(BusinessErrorType.Validation, 'A policy change is named by its id');
   if (!withDate) return;
   const { effectiveDate, term } = request;
-  if (typeof effectiveDate !== 'string' || !DATE.test(effectiveDate) || isoDate(new Date(startOfDay(effectiveDate) || 0)) !== effectiveDate)
+  if (typeof effectiveDate !== 'string' || !DATE.test(effectiveDate) || utcDay(new Date(startOfDay(effectiveDate) || 0)) !== effectiveDate)
     throw businessFailure(BusinessErrorType.Validation, 'A policy change is effective on a calendar date (YYYY-MM-DD)');
   if (!Number.isSafeInteger(term)) throw businessFailure(BusinessErrorType.Validation, 'A policy change names the term it was priced for');
 }
@@ -139,7 +139,7 @@ export async function carryOutPolicyDecision(run: SubscriptionRun, decision: Dec
   const { changeId, effectiveDate } = decision.change!;
   const confirmedById = decision.actor.userId;
   const now = new Date().toISOString();
-  if (decision.kind === 'change' && effectiveDate <= isoDate(new Date())) return applyChange(run, { changeId, confirmedById });
+  if (decision.kind === 'change' && effectiveDate <= utcDay(new Date())) return applyChange(run, { changeId, confirmedById });
   if (decision.kind === 'withdraw') {
     await run.steps.withdrawPolicyChange({ changeId, withdrawnById: confirmedById, withdrawnAt: now });
     run.scheduledChange = null;

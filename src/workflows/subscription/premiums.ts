@@ -7,10 +7,10 @@
 import { condition } from '@temporalio/workflow';
 import type { PremiumDue } from '../../activities/subscriptions';
 import { NON_PAYMENT_REASON } from '../../contracts/subscription';
-import { DAY_MS } from '../../shared/time';
+import { DAY_MS, utcDay } from '../../shared/time';
 import { publishStatus } from '../support/business-status';
 import { subscriptionMessages } from './messages';
-import { dropScheduledChange, isoDate, moveTo, notifyPolicyholder, startOfDay, type Step, type SubscriptionRun } from './run';
+import { dropScheduledChange, moveTo, notifyPolicyholder, startOfDay, type Step, type SubscriptionRun } from './run';
 
 const dueMsOf = (due: PremiumDue) => startOfDay(due.dueDate);
 
@@ -27,7 +27,7 @@ export function premiumStep(run: SubscriptionRun): Step | null {
   if (!run.collecting) return null;
   if (run.status === 'lapsed' && run.lapsedSince) {
     const atMs = startOfDay(run.lapsedSince) + run.reinstatementDays * DAY_MS;
-    return { kind: 'non-payment', atMs, summary: `cancellation for non-payment on ${isoDate(new Date(atMs))}` };
+    return { kind: 'non-payment', atMs, summary: `cancellation for non-payment on ${utcDay(new Date(atMs))}` };
   }
   const due = run.dues[0];
   if (!due) return null;
@@ -36,7 +36,7 @@ export function premiumStep(run: SubscriptionRun): Step | null {
     return { kind: 'premium-reminder', atMs, due, summary: `premium reminder for ${due.number} due ${due.dueDate}` };
   }
   const atMs = dueMsOf(due) + run.graceDays * DAY_MS;
-  return { kind: 'lapse', atMs, due, summary: `lapse if ${due.number} is unpaid on ${isoDate(new Date(atMs))}` };
+  return { kind: 'lapse', atMs, due, summary: `lapse if ${due.number} is unpaid on ${utcDay(new Date(atMs))}` };
 }
 
 export async function remindPremium(run: SubscriptionRun, due: PremiumDue): Promise<void> {
@@ -52,19 +52,19 @@ export async function cancelForNonPayment(run: SubscriptionRun): Promise<void> {
 }
 
 export async function lapse(run: SubscriptionRun, due: PremiumDue): Promise<void> {
-  const lapsedOn = isoDate(new Date());
+  const lapsedOn = utcDay(new Date());
   await moveTo(run, 'lapsed', {}, { effectiveOn: lapsedOn });
   run.lapsedSince = lapsedOn;
-  const cancelOn = isoDate(new Date(startOfDay(lapsedOn) + run.reinstatementDays * DAY_MS));
+  const cancelOn = utcDay(new Date(startOfDay(lapsedOn) + run.reinstatementDays * DAY_MS));
   publishStatus({ status: 'lapsed', dueAt: new Date(startOfDay(cancelOn)), details: `Lapsed on ${lapsedOn}: ${due.number} unpaid` });
   await notifyPolicyholder(run, `lapsed:${lapsedOn}`, subscriptionMessages.lapsed(run.input.terms, due, lapsedOn, cancelOn));
 }
 
 export async function reinstate(run: SubscriptionRun): Promise<void> {
   const since = run.lapsedSince;
-  await moveTo(run, 'active', {}, { effectiveOn: isoDate(new Date()) });
+  await moveTo(run, 'active', {}, { effectiveOn: utcDay(new Date()) });
   run.lapsedSince = null;
-  publishStatus({ status: 'active', dueAt: new Date(startOfDay(run.period!.endDate)), details: `Reinstated on ${isoDate(new Date())}` });
+  publishStatus({ status: 'active', dueAt: new Date(startOfDay(run.period!.endDate)), details: `Reinstated on ${utcDay(new Date())}` });
   await notifyPolicyholder(run, `reinstated:${since}`, subscriptionMessages.reinstated(run.input.terms, since));
 }
 
@@ -81,7 +81,7 @@ export async function awaitFirstPremium(run: SubscriptionRun): Promise<boolean> 
   await notifyPolicyholder(
     run,
     'awaiting-first-premium',
-    subscriptionMessages.awaitingFirstPremium(run.input.terms, first, isoDate(new Date(giveUpAtMs))),
+    subscriptionMessages.awaitingFirstPremium(run.input.terms, first, utcDay(new Date(giveUpAtMs))),
   );
   for (;;) {
     const open = () => run.decision !== undefined || run.paymentNoticed;

@@ -57,7 +57,6 @@ const DEFAULT_GRACE_DAYS = 14;
 const DEFAULT_REINSTATEMENT_DAYS = 60;
 const DEFAULT_PREMIUM_REMINDER_DAYS = 7;
 
-export const isoDate = (moment: Date) => moment.toISOString().slice(0, 10);
 export const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
 export type Decision = {

@@ -11,7 +11,7 @@ import type { RatingTables } from '../../../contracts/quote';
 import { Plan, RatingVersion } from '../../../models';
 import type { AuthUser } from '../../../shared/caller';
 import { conflict, unprocessable } from '../../../shared/errors';
-import { DAY_MS } from '../../../shared/time';
+import { DAY_MS, utcDay } from '../../../shared/time';
 import { audited } from '../../audited';
 import { announcePlanChange } from '../../catalog/plan-cache';
 import type { Command } from '../../command';
@@ -19,8 +19,6 @@ import { assertRatingTables } from './tables';
 
 /** How far ahead a version may start: a mistyped year (2062) would otherwise hold back every later version for good. */
 const MAX_DAYS_AHEAD = 731;
-
-const utcDay = (moment: Date) => moment.toISOString().slice(0, 10);
 
 export interface NewRatingVersion {
   /** The plan. */

@@ -18,7 +18,7 @@ import type { AuthUser } from '../../../shared/caller';
 import { idFromRequest } from '../../../shared/deterministic-id';
 import { conflict, forbidden, unprocessable } from '../../../shared/errors';
 import { toMinorUnits } from '../../../shared/money';
-import { DAY_MS } from '../../../shared/time';
+import { DAY_MS, utcDay } from '../../../shared/time';
 import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
 import { openClaimsLosingCover } from '../../claims/cover';
@@ -31,9 +31,6 @@ export interface ChangeInput extends RequestedChange {
   /** 'YYYY-MM-DD' */
   effectiveDate: string;
 }
-
-/** Today as the API and the run count days: the UTC day. */
-export const todayUtc = (now = Date.now()) => new Date(now).toISOString().slice(0, 10);
 
 /**
  * The subscription with this id if the caller may change it: one they see (else 404, like a
@@ -71,7 +68,7 @@ export async function checkEffectiveDate(
   if (effectiveDate < termStart || effectiveDate >= termEnd)
     throw refuse(`The effective date must be inside the current term, from ${termStart} to before ${termEnd}`);
   const { policyChangeBackdateDays } = await TenantSettings.forTenant(subscription.tenantId, transaction);
-  const earliest = todayUtc(Date.now() - policyChangeBackdateDays * DAY_MS);
+  const earliest = utcDay(Date.now() - policyChangeBackdateDays * DAY_MS);
   if (effectiveDate < earliest)
     throw refuse(`The effective date may be at most ${policyChangeBackdateDays} days in the past (${earliest})`);
   const latest = await SubscriptionVersion.findOne({
@@ -177,7 +174,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   const instalments = changeInstalments({
     deltaMinor,
     effectiveDate: input.effectiveDate,
-    today: todayUtc(),
+    today: utcDay(Date.now()),
     billing: policyChangeBilling,
     unpaidDueDates: unpaid.map((invoice) => invoice.dueDate),
   });

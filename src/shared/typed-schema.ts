@@ -91,6 +91,18 @@ export function isoDate(): Joi.DateSchema {
     }, 'a day in the calendar');
 }
 
+/**
+ * A day written YYYY-MM-DD that is in the calendar (`isCalendarDay`): no 2026-02-30, and no year 0000, which
+ * JavaScript reads but PostgreSQL's dates do not have (a query with it failed with 500). Kept a string.
+ */
+export const calendarDay = Joi.string()
+  .pattern(/^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$/)
+  .custom((value: string, helpers) => (isCalendarDay(value) ? value : helpers.error('date.base')))
+  .messages({ 'string.pattern.base': '{{#label}} must be a date YYYY-MM-DD', 'date.base': '{{#label}} must be a date that exists' })
+  // Said as a date in the OpenAPI document too: a pattern alone promises 2026-13-45 is accepted.
+  .meta({ swagger: { format: 'date' } })
+  .description('YYYY-MM-DD');
+
 /** The keys with those named made required (the others unchanged), for a create body built from an update's keys. */
 export function requiring<K extends KeySchemas, R extends keyof K & string>(
   keys: K,

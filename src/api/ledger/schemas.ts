@@ -2,10 +2,9 @@
 import Joi from 'joi';
 import { ACCOUNT_CODES, SOURCE_TYPES } from '../../domain/ledger/accounts';
 import { CURRENCY_PATTERN } from '../../shared/money';
-import { object, oneOf, required } from '../../shared/typed-schema';
+import { calendarDay, object, oneOf, required } from '../../shared/typed-schema';
 import { uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
-import { calendarDay } from '../subscriptions/changes-schemas';
 
 const currency = Joi.string().length(3).pattern(CURRENCY_PATTERN, 'ISO 4217 code').description('ISO 4217, e.g. EUR: only this currency');
 

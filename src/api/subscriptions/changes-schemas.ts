@@ -2,23 +2,8 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../models/subscription-change';
 import { uuid, childIdParams, tenantRowSchema } from '../http/common-schemas';
-import { object, oneOf, required } from '../../shared/typed-schema';
+import { calendarDay, object, oneOf, required } from '../../shared/typed-schema';
 import { holderPhone, propertyAddress } from './schemas';
-
-/**
- * A calendar day written YYYY-MM-DD that exists (no 2026-02-30, and no year 0000, which JavaScript
- * reads but PostgreSQL's dates do not have: a query with it failed with 500).
- */
-export const calendarDay = Joi.string()
-  .pattern(/^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$/)
-  .custom((value: string, helpers) => {
-    const parsed = Date.parse(`${value}T00:00:00Z`);
-    return Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== value ? helpers.error('date.base') : value;
-  })
-  .messages({ 'string.pattern.base': '{{#label}} must be a date YYYY-MM-DD', 'date.base': '{{#label}} must be a date that exists' })
-  // Said as a date in the OpenAPI document too: a pattern alone promises 2026-13-45 is accepted.
-  .meta({ swagger: { format: 'date' } })
-  .description('YYYY-MM-DD');
 
 export const changeParams = childIdParams('changeId');
 

@@ -4,11 +4,11 @@
  * as it was and became. The access rule (src/access/calendars.ts) answers another tenant's
  * calendar as missing.
  */
-import { DateTime } from 'luxon';
 import { ForeignKeyConstraintError, Op, type Transaction } from 'sequelize';
 import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { findVisible, tenantOf } from '../../access/core';
+import { isCalendarDay } from '../../shared/calendar-day';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { CALENDAR_LIMITS, workingHoursProblem, type Holiday, type WorkingHours } from '../../shared/business-calendar';
 import { audited, createAudited } from '../audited';
@@ -35,7 +35,7 @@ function checkCalendar(fields: Partial<CalendarFields>): void {
 }
 
 function checkHolidays(holidays: Holiday[], field: string): void {
-  const invalid = holidays.find((h) => DateTime.fromISO(h.date, { zone: 'UTC' }).toISODate() !== h.date);
+  const invalid = holidays.find((h) => !isCalendarDay(h.date));
   if (invalid) throw unprocessable('A holiday date does not exist', [{ field, message: `${invalid.date} is not a date` }]);
   const dates = new Set(holidays.map((h) => h.date));
   if (dates.size !== holidays.length) throw unprocessable('A date is listed twice', [{ field, message: 'one holiday per date' }]);

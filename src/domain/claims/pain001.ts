@@ -15,6 +15,7 @@
  */
 import type * as IbanTools from 'ibantools' with { 'resolution-mode': 'import' };
 import { create } from 'xmlbuilder2';
+import { isCalendarDay } from '../../shared/calendar-day';
 import { CURRENCY_PATTERN, formatMinorUnits, minorUnitDigits, toMinorUnits } from '../../shared/money';
 
 // ibantools 4 is an ES module with a CommonJS build (its "require" export), which loads synchronously.
@@ -181,13 +182,6 @@ function parseAmount(amount: string, currency: string): { minor: number } | { pr
   return { minor };
 }
 
-function isCalendarDate(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.toISOString().slice(0, 10) === text;
-}
-
 /** Everything in the batch that a bank (or the pain.001.001.09 schema) would refuse; empty when none. */
 export function creditTransferProblems(batch: CreditTransferBatch): CreditTransferProblem[] {
   const problems: CreditTransferProblem[] = [
@@ -198,7 +192,7 @@ export function creditTransferProblems(batch: CreditTransferBatch): CreditTransf
   if (!(batch.createdAt instanceof Date) || Number.isNaN(batch.createdAt.getTime())) {
     problems.push({ field: 'createdAt', message: 'is not a valid date and time' });
   }
-  if (!isCalendarDate(batch.requestedExecutionDate)) {
+  if (!isCalendarDay(batch.requestedExecutionDate)) {
     problems.push({ field: 'requestedExecutionDate', message: 'is not a date (yyyy-MM-dd)' });
   }
   if (batch.transfers.length === 0) problems.push({ field: 'transfers', message: 'must hold at least one transfer' });

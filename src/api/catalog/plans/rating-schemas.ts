@@ -7,9 +7,8 @@
  */
 import Joi from 'joi';
 import { PROPERTY_CATEGORIES, type RatingTables } from '../../../contracts/quote';
-import { object, required, withDefault } from '../../../shared/typed-schema';
+import { calendarDay, object, required, withDefault } from '../../../shared/typed-schema';
 import { anyCurrencyMoney, printableText, uuid } from '../../http/common-schemas';
-import { calendarDay } from '../../subscriptions/changes-schemas';
 
 /** A decimal string of digits: `integerDigits` before the point, at most `decimals` after. */
 const decimal = (integerDigits: number, decimals: number, description: string) =>

@@ -16,8 +16,7 @@ import { SUBSCRIPTION_CHANGE_STATUSES } from '../../../models/subscription-chang
 import { narrowed } from '../../../access/core';
 import { subscriptionAccess } from '../../../access/subscriptions';
 import { formatClaimAmount, formatMinorUnits } from '../../../shared/money';
-import { object, required } from '../../../shared/typed-schema';
-import { calendarDay } from '../../subscriptions/changes-schemas';
+import { calendarDay, object, required } from '../../../shared/typed-schema';
 import {
   applyChangeOperation,
   cancelSubscriptionOperation,

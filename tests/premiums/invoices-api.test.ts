@@ -276,6 +276,12 @@ describe('premium invoices and manual payments', () => {
         },
       },
     });
+    // A cursor whose due date PostgreSQL's dates do not have (2026-02-30, year 0000) failed in the statement with 500.
+    const AFTER = `query ($id: ID!, $after: String) { subscription(id: $id) { invoices(after: $after) { totalCount } } }`;
+    for (const dueDate of ['2026-02-30', '0000-01-01']) {
+      const after = Buffer.from(JSON.stringify(['dueDate', dueDate, invoices[0].id])).toString('base64url');
+      expect((await graphql(AFTER, { id: subscriptionId, after }, people.holder)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
     const INVOICE = `query ($id: ID!) { invoice(id: $id) { number status payments { amount method } refunds { amount } } }`;
     expect((await graphql(INVOICE, { id: invoices[0].id }, people.otherHolder)).data).toEqual({ invoice: null });
     expect((await graphql(INVOICE, { id: invoices[0].id }, people.outsider)).data).toEqual({ invoice: null });

@@ -1,8 +1,8 @@
 /** Premium invoices with their payments and refunds (docs/premiums.md); the manual payment through the REST route's command. */
-import Joi from 'joi';
 import { Invoice as InvoiceModel, PremiumPayment as PaymentModel, PremiumRefund as RefundModel } from '../../../models';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../../models/invoice';
 import { formatMinorUnits } from '../../../shared/money';
+import { calendarDay } from '../../../shared/typed-schema';
 import { recordManualPaymentOperation, recordRefundPaidOperation } from '../../premiums/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
@@ -79,7 +79,8 @@ export const Invoice = builder.objectRef<InvoiceModel>('Invoice').implement({
 });
 
 const InvoiceConnection = connectionType('Invoice', Invoice);
-const BY_DUE_DATE: PageOrder = { attribute: 'dueDate', descending: false, value: Joi.string().pattern(/^\d{4}-\d{2}-\d{2}$/) };
+// A day in the calendar: a cursor's 2026-02-30 or year 0000 reached PostgreSQL, which failed with 500.
+const BY_DUE_DATE: PageOrder = { attribute: 'dueDate', descending: false, value: calendarDay };
 
 builder.objectField(Subscription, 'invoices', (t) =>
   t.field({

@@ -6,9 +6,9 @@
  * second API process (the built server), and a wrong key costs what a wrong password does.
  */
 import crypto from 'node:crypto';
-import { ApiKey, AuditEvent, Tenant, User } from '../../src/models';
+import { ApiKey, AuditEvent, Subscription, Tenant, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { statementsOf } from '../support/statements';
@@ -108,6 +108,20 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
     await createKey({ name: 'x', role: 'adjuster', expiresAt: '2027-02-30T12:00:00Z' }).expect(400);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(30) }, { Authorization: bearer(stack.config, officer) }).expect(403);
     expect(await ApiKey.count({ where: { name: 'x' } })).toBe(0);
+  });
+
+  it("refuses a policyholder's role (400), and a policyholder key made behind the API's back is refused (401)", async () => {
+    // A key speaks for its creator, a tenant admin: with a policyholder's role it took out policies
+    // the admin held and filed claims with the admin as claimant.
+    await createKey({ name: 'Holder portal', role: 'policyholder', expiresAt: inDays(30) }).expect(400);
+    expect(await ApiKey.count({ where: { name: 'Holder portal' } })).toBe(0);
+
+    const { key, id } = await newKey('claims_agent', 'Holder portal');
+    await ApiKey.update({ role: 'policyholder' }, { where: { id } });
+    const plan = await buildPlan({ tenantId: tenant.id });
+    await stack.api.post('/api/v1/subscriptions').set(withKey(key)).send({ planId: plan.id }).expect(401);
+    await stack.api.get('/api/v1/subscriptions').set(withKey(key)).expect(401);
+    expect(await Subscription.count({ where: { policyholderId: admin.id } })).toBe(0);
   });
 
   it('acts with its role on REST and GraphQL, and the audit trail names the key and who created it', async () => {

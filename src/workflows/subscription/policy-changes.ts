@@ -16,6 +16,7 @@ import {
   type WithdrawPolicyChangeRequest,
 } from '../../contracts/subscription';
 import { roleMay } from '../../access/verbs';
+import { isCalendarDay } from '../../shared/calendar-day';
 import { addMonths } from '../../shared/instalments';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { subscriptionMessages } from './messages';
@@ -32,7 +33,6 @@ import {
 } from './run';
 import { utcDay } from '../../shared/time';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[0-9a-f-]{36}$/i;
 
 /** The API checks these too; a client of the run itself must not be able to make an activity fail forever. */
@@ -41,7 +41,7 @@ function checkShape(request: { changeId?: unknown; effectiveDate?: unknown; term
     throw businessFailure(BusinessErrorType.Validation, 'A policy change is named by its id');
   if (!withDate) return;
   const { effectiveDate, term } = request;
-  if (typeof effectiveDate !== 'string' || !DATE.test(effectiveDate) || utcDay(new Date(startOfDay(effectiveDate) || 0)) !== effectiveDate)
+  if (typeof effectiveDate !== 'string' || !isCalendarDay(effectiveDate))
     throw businessFailure(BusinessErrorType.Validation, 'A policy change is effective on a calendar date (YYYY-MM-DD)');
   if (!Number.isSafeInteger(term)) throw businessFailure(BusinessErrorType.Validation, 'A policy change names the term it was priced for');
 }

@@ -160,6 +160,7 @@ it('tells the endpoint once of a refund recorded paid back by hand, with its day
       invoiceId: invoice.id,
       subscriptionId: invoice.subscriptionId,
       amountMinor: 35500,
+      amount: '355.00',
       currency: 'EUR',
       paidAt,
       provider: null,

@@ -325,10 +325,10 @@ describe('webhooks', () => {
     }
   });
 
-  it('a policy cancelled with a refund owed: its status change and the refund, as subscription and invoice events', async () => {
+  it('a policy paid, then cancelled with a refund owed: its status change, the payment and the refund, as subscription and invoice events with their amounts as the API writes them', async () => {
     const receiver = await startReceiver([200]);
     try {
-      const created = await createEndpoint(receiver.url, ['subscription.*', 'invoice.refund_recorded']).expect(201);
+      const created = await createEndpoint(receiver.url, ['subscription.*', 'invoice.paid', 'invoice.refund_recorded']).expect(201);
       const plan = await buildPlan({ tenantId: tenant.id, billingFrequency: 'annual', premium: '365.00', currency: 'EUR' });
       const policy = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
       const [invoice] = await billCurrentTerm(stack.db.sequelize, policy.id);
@@ -346,12 +346,18 @@ describe('webhooks', () => {
       for (let i = 0; i < 2; i += 1)
         await new MockActivityEnvironment().run(createSubscriptionActivities(stack.deps).applySubscriptionChange, cancel);
 
-      await waitUntil(() => receiver.received.length >= 2, 'the two events', 30_000);
+      await waitUntil(() => receiver.received.length >= 3, 'the three events', 30_000);
       const events = receiver.received.map((message) => verified(created.body.secret, message));
       expect(events.map((event) => event.type).sort()).toEqual([
+        'com.insurflow.invoice.paid',
         'com.insurflow.invoice.refund_recorded',
         'com.insurflow.subscription.status_changed',
       ]);
+      // Money as every API answer writes it (docs/api.md, Money), beside the minor units.
+      expect(events.find((event) => event.type.endsWith('invoice.paid'))).toMatchObject({
+        subject: `invoices/${invoice.id}`,
+        data: { invoiceId: invoice.id, amountMinor: 36500, amount: '365.00', currency: 'EUR', method: 'cheque' },
+      });
       expect(events.find((event) => event.type.endsWith('status_changed'))).toMatchObject({
         subject: `subscriptions/${policy.id}`,
         data: { subscriptionId: policy.id, from: 'active', to: 'cancelled', renewalCount: 0, actorId: admin.id },
@@ -359,8 +365,20 @@ describe('webhooks', () => {
       // 10 of 365 days used: 355.00 owed back by hand.
       expect(events.find((event) => event.type.endsWith('refund_recorded'))).toMatchObject({
         subject: `invoices/${invoice.id}`,
-        data: { invoiceId: invoice.id, subscriptionId: policy.id, amountMinor: 35500, currency: 'EUR', status: 'owed' },
+        data: { invoiceId: invoice.id, subscriptionId: policy.id, amountMinor: 35500, amount: '355.00', currency: 'EUR', status: 'owed' },
       });
+      // Each as the AsyncAPI document's message of its type says, and that names the decimal amount.
+      const messages = Object.values((await stack.api.get('/api/asyncapi.json').expect(200)).body.components.messages) as Array<{
+        name: string;
+        payload: { properties: { data: { properties: Record<string, unknown> } } };
+      }>;
+      const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+      for (const event of receiver.received.map((message) => JSON.parse(message.body) as { type: string })) {
+        const { payload } = messages.find((message) => `com.insurflow.${message.name}` === event.type)!;
+        expect(ajv.validate(payload, event) ? [] : ajv.errors).toEqual([]);
+      }
+      const paid = messages.find((message) => message.name === 'invoice.paid')!;
+      expect(paid.payload.properties.data.properties.amount).toMatchObject({ type: 'string', pattern: '^[0-9]+(\\.[0-9]{2,3})?$' });
       expect(await WebhookEvent.count({ where: { subject: `subscriptions/${policy.id}` } })).toBe(1);
       await stack.api.delete(`/api/v1/webhooks/endpoints/${created.body.id}`).set(as(admin)).expect(204);
     } finally {

@@ -3,6 +3,7 @@
  * recorded in the transaction of the change they tell of.
  */
 import type { Transaction } from 'sequelize';
+import { formatMinorUnits } from '../../shared/money';
 import { recordWebhookEvent, type WebhookEventType } from '../webhooks/events';
 
 /** What every invoice event names first: the invoice, its policy and the amount it is about. */
@@ -25,7 +26,8 @@ export function recordInvoiceEvent(
       ...event,
       tenantId,
       subject: `invoices/${invoiceId}`,
-      data: { invoiceId, subscriptionId, amountMinor, currency, ...event.data },
+      // The amount as every API answer writes it too, beside the minor units receivers already read.
+      data: { invoiceId, subscriptionId, amountMinor, amount: formatMinorUnits(amountMinor, currency), currency, ...event.data },
     },
     transaction,
   );

@@ -6,7 +6,7 @@
 import type { Transaction } from 'sequelize';
 import type { SubscriptionStatus } from '../../contracts/subscription';
 import type { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
-import { formatClaimAmount } from '../../shared/money';
+import { formatClaimAmount, formatMinorUnits } from '../../shared/money';
 import { recordWebhookEvent, type WebhookEventType } from '../webhooks/events';
 
 /** An event about a subscription: its subject, and its id and policy number first in its data. */
@@ -93,6 +93,7 @@ export function recordPolicyChangedEvent(
       premium: formatClaimAmount(version.premium, version.currency),
       currency: version.currency,
       premiumDeltaMinor: change.premiumDeltaMinor,
+      premiumDelta: formatMinorUnits(change.premiumDeltaMinor, version.currency),
       actorId: version.changedById ?? null,
     },
     `change:${change.id}`,

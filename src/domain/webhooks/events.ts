@@ -26,8 +26,13 @@ const uuid = { type: 'string', format: 'uuid' };
 const dateTime = { type: 'string', format: 'date-time' };
 const nullableUuid = { type: ['string', 'null'], format: 'uuid' };
 
-function objectSchema(properties: Record<string, JsonSchema>): JsonSchema {
-  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
+/**
+ * The schema of an event's data: every property required but those `added` to a type after events
+ * of it were recorded, which an older event replayed from the kept ones (up to 30 days back) lacks.
+ */
+function objectSchema(properties: Record<string, JsonSchema>, added: readonly string[] = []): JsonSchema {
+  const required = Object.keys(properties).filter((key) => !added.includes(key));
+  return { type: 'object', properties, required, additionalProperties: false };
 }
 
 /**
@@ -39,6 +44,8 @@ const decimal = {
   pattern: '^[0-9]+(\\.[0-9]{2,3})?$',
   description: 'A decimal string with the decimals of the currency: "12000" JPY, "500.50" EUR, "1.250" KWD',
 };
+/** A signed amount (a premium returned is negative), otherwise written as `decimal`. */
+const signedDecimal = { ...decimal, pattern: '^-?[0-9]+(\\.[0-9]{2,3})?$', description: `${decimal.description}; negative: returned` };
 const currency = { type: 'string', pattern: '^[A-Z]{3}$' };
 const date = { type: 'string', format: 'date' };
 const costType = { type: 'string', enum: ['indemnity', 'expense'] };
@@ -48,16 +55,16 @@ const category = { type: 'string', enum: ['repair', 'medical', 'legal', 'other']
 const claimMoney = (properties: Record<string, JsonSchema>) =>
   objectSchema({ claimId: uuid, claimNumber: { type: 'string' }, ...properties, currency });
 
+/**
+ * The invoice events' amount: integer minor units as the invoice keeps them, and since 2026-11-30 also
+ * the decimal string every API answer writes (docs/api.md, Money), in the same currency.
+ */
+const invoiceMoney = { amountMinor: { type: 'integer' }, amount: decimal, currency };
+const ADDED_AMOUNT = ['amount'];
+
 /** The premium refund events' data: the refund, its invoice and policy, its amount, then their own fields. */
 const refundData = (properties: Record<string, JsonSchema>) =>
-  objectSchema({
-    refundId: uuid,
-    invoiceId: uuid,
-    subscriptionId: uuid,
-    amountMinor: { type: 'integer' },
-    currency: { type: 'string' },
-    ...properties,
-  });
+  objectSchema({ refundId: uuid, invoiceId: uuid, subscriptionId: uuid, ...invoiceMoney, ...properties }, ADDED_AMOUNT);
 
 /**
  * Every payment event has the same data; its type is the status the payment reached. No payee's
@@ -191,36 +198,35 @@ export const WEBHOOK_EVENT_TYPES = {
   },
   'subscription.changed': {
     description:
-      "A policy change was applied: the policy's next version, effective from a date in its term, with the fields it moved (never the holder's contact itself), the terms after it and the premium delta for the rest of the term in minor units (positive billed, negative returned).",
-    data: objectSchema({
-      subscriptionId: uuid,
-      policyNumber: { type: ['string', 'null'] },
-      changeId: uuid,
-      version: { type: 'integer' },
-      effectiveDate: date,
-      changedFields: {
-        type: 'array',
-        items: { type: 'string', enum: ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'] },
+      "A policy change was applied: the policy's next version, effective from a date in its term, with the fields it moved (never the holder's contact itself), the terms after it and the premium delta for the rest of the term (positive billed, negative returned) in minor units and, since 2026-11-30, as a decimal string.",
+    data: objectSchema(
+      {
+        subscriptionId: uuid,
+        policyNumber: { type: ['string', 'null'] },
+        changeId: uuid,
+        version: { type: 'integer' },
+        effectiveDate: date,
+        changedFields: {
+          type: 'array',
+          items: { type: 'string', enum: ['planId', 'coverageAmount', 'premium', 'propertyAddress', 'holderPhone'] },
+        },
+        planId: uuid,
+        coverageAmount: decimal,
+        premium: decimal,
+        currency,
+        premiumDeltaMinor: { type: 'integer' },
+        premiumDelta: signedDecimal,
+        actorId: nullableUuid,
       },
-      planId: uuid,
-      coverageAmount: decimal,
-      premium: decimal,
-      currency,
-      premiumDeltaMinor: { type: 'integer' },
-      actorId: nullableUuid,
-    }),
+      ['premiumDelta'],
+    ),
   },
   'invoice.paid': {
-    description: 'A premium invoice was paid in full.',
-    data: objectSchema({
-      invoiceId: uuid,
-      subscriptionId: uuid,
-      amountMinor: { type: 'integer' },
-      currency: { type: 'string' },
-      paymentId: uuid,
-      method: { type: 'string' },
-      paidAt: dateTime,
-    }),
+    description: 'A premium invoice was paid in full: its amount in minor units and, since 2026-11-30, as a decimal string.',
+    data: objectSchema(
+      { invoiceId: uuid, subscriptionId: uuid, ...invoiceMoney, paymentId: uuid, method: { type: 'string' }, paidAt: dateTime },
+      ADDED_AMOUNT,
+    ),
   },
   'invoice.refund_recorded': {
     description:

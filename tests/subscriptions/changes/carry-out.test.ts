@@ -159,6 +159,7 @@ describe('carrying out a policy change', () => {
       changeId: upgrade.id,
       version: 2,
       premiumDeltaMinor: 6050,
+      premiumDelta: '60.50',
       changedFields: ['planId', 'coverageAmount', 'premium'],
     });
   });
@@ -203,6 +204,11 @@ describe('carrying out a policy change', () => {
     expect(await Invoice.count({ where: { subscriptionId: subscription.id } })).toBe(12);
     await expect(subscription.reload()).resolves.toMatchObject({ planId: basic.id, premium: '120.00', coverageAmount: '50000.00' });
     expect(await SubscriptionVersion.count({ where: { subscriptionId: subscription.id } })).toBe(2);
+    // The return premium in the event as the API writes it too: a signed decimal string.
+    const [event] = await WebhookEvent.findAll({ where: { subject: `subscriptions/${subscription.id}`, type: 'subscription.changed' } });
+    expect(event.data).toMatchObject({ premiumDeltaMinor: -5030, premiumDelta: '-50.30', currency: 'EUR' });
+    const valid = addFormats(new Ajv({ strict: false })).compile(WEBHOOK_EVENT_TYPES['subscription.changed'].data);
+    expect(valid(event.data) ? [] : valid.errors).toEqual([]);
   });
 
   it('refunds a return premium priced as one amount from the card payment, through the provider run', async () => {

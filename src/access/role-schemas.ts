@@ -5,6 +5,7 @@
  */
 import { oneOf } from '../shared/typed-schema';
 import { STAFF_ROLES, TENANT_ROLES } from '../shared/roles';
+import { IDENTITY_VERBS } from './verbs/identity';
 
 /** Any role within a tenant (a user's). */
 export const tenantRole = oneOf(TENANT_ROLES);
@@ -12,9 +13,5 @@ export const tenantRole = oneOf(TENANT_ROLES);
 /** A staff role: what a company sign-in group may give (never a platform admin, never a policyholder). */
 export const staffRole = oneOf(STAFF_ROLES);
 
-/**
- * An API key's role: a staff role but the admin's, so no machine manages the tenant. Never a
- * policyholder's: a key speaks for its creator, a tenant admin, so a policyholder key made that
- * admin the holder of the policies it took out and the claimant of the claims it filed.
- */
-export const apiKeyRole = oneOf(STAFF_ROLES.filter((role) => role !== 'tenant_admin'));
+/** An API key's role: one a key may carry (the verb `beApiKeyRole`). */
+export const apiKeyRole = oneOf(IDENTITY_VERBS.beApiKeyRole);

@@ -22,7 +22,7 @@
 import crypto from 'node:crypto';
 import { Op } from 'sequelize';
 import { ApiKey, Tenant, User } from '../models';
-import { isStaff, type Role } from '../shared/roles';
+import type { Role } from '../shared/roles';
 import { AUTHORITY_TTL_MS, createAuthorityCache } from './authority';
 
 export const API_KEY_SCHEME = 'ifk';
@@ -113,10 +113,15 @@ export type ApiKeyVerdict = { outcome: 'valid'; key: ApiKeyAuthority } | { outco
 
 /**
  * The key's authority, if the token is a key that exists with this secret, is neither revoked nor
- * expired, carries a staff role, belongs to an active tenant and its creator may still issue it
- * (`mayIssue`, their role as the access verbs say). `suspended`: a right key of a suspended tenant.
+ * expired, carries a role a key may (`mayCarry`), belongs to an active tenant and its creator may
+ * still issue it (`mayIssue`, their role; both as the access verbs say). `suspended`: a right key
+ * of a suspended tenant.
  */
-export async function verifyApiKey(token: string, mayIssue: (role: Role) => boolean): Promise<ApiKeyVerdict> {
+export async function verifyApiKey(
+  token: string,
+  mayIssue: (role: Role) => boolean,
+  mayCarry: (role: Role) => boolean,
+): Promise<ApiKeyVerdict> {
   const parts = API_KEY_PATTERN.exec(token);
   if (!parts) return { outcome: 'refused' };
   const [, prefix, secret] = parts;
@@ -131,9 +136,9 @@ export async function verifyApiKey(token: string, mayIssue: (role: Role) => bool
     key = await keys.currentAuthority(prefix, { fresh: true });
     if (!matches(key)) return { outcome: 'refused' };
   }
-  // A key of a policyholder's role (made before POST /api-keys refused one, or by SQL) would act as
-  // its creator holding policies of their own: refused like a revoked key.
-  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now() || !isStaff(key.role) || !key.creatorRole || !mayIssue(key.creatorRole))
+  // A key of a role no key may carry (a policyholder's, made before POST /api-keys refused it, or by
+  // SQL) would act as its creator holding policies of their own: refused like a revoked key.
+  if (!key || key.revoked || key.expiresAt.getTime() <= Date.now() || !mayCarry(key.role) || !key.creatorRole || !mayIssue(key.creatorRole))
     return { outcome: 'refused' };
   if (key.tenantSuspended) return { outcome: 'suspended' };
   if (!key.tenantActive) return { outcome: 'refused' };

@@ -16,4 +16,10 @@ export const IDENTITY_VERBS = {
   createApiKey: TENANT_ADMINS,
   listApiKeys: TENANT_ADMINS,
   revokeApiKey: TENANT_ADMINS,
+  /**
+   * The roles a key may carry: a staff role but the admin's, so no machine manages the tenant. Never a
+   * policyholder's: a key speaks for its creator, a tenant admin, who would then hold the policies it
+   * takes out and be the claimant of the claims it files.
+   */
+  beApiKeyRole: STAFF_ROLES.filter((role) => role !== 'tenant_admin'),
 } as const satisfies Record<string, readonly Role[]>;

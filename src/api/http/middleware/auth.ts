@@ -78,7 +78,11 @@ function authenticateApiKey(limits: Config['rateLimit']): (token: string) => Mid
   return (token) => async (ctx, next) => {
     const source = clientKeyOf(ctx.ip);
     await failures.assertAllowed(ctx, source);
-    const verdict = await verifyApiKey(token, (role) => roleMay(role, 'createApiKey'));
+    const verdict = await verifyApiKey(
+      token,
+      (role) => roleMay(role, 'createApiKey'),
+      (role) => roleMay(role, 'beApiKeyRole'),
+    );
     if (verdict.outcome === 'refused') {
       await failures.recordFailure(ctx, source);
       throw unauthorized();

@@ -23,6 +23,8 @@ export class ClaimPool {
   private readonly fresh: string[] = [];
   /** The claim each lane asks on now and the payments it has taken. */
   private readonly held = new Map<number, Held>();
+  /** Claims added so far. */
+  filed = 0;
 
   constructor(
     readonly lanes: number,
@@ -31,6 +33,7 @@ export class ClaimPool {
 
   add(claimIds: string[]): void {
     this.fresh.push(...claimIds);
+    this.filed += claimIds.length;
   }
 
   /** The claim `lane` asks its next payment on: its own while it has room, else a fresh one. */

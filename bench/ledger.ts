@@ -112,6 +112,8 @@ export interface LedgerResult {
   close: CloseThroughApi;
   /** Entries each side's tenant got during the run: posting off writes none. */
   entriesPosted: Record<Posting, number>;
+  /** Claims each side filed for its claim payment lanes (a lane takes a fresh one before MAX_CLAIM_PAYMENTS). */
+  claimsFiled: Record<Posting, number>;
 }
 
 const emptyTally = (): Tally => ({
@@ -399,7 +401,8 @@ export async function benchLedger(infra: BenchInfra, seconds: number, policies: 
       off: (await entriesOf(infra, tenants.off.bench.tenant.id)) - entriesBefore.off,
     };
     const close = await closeThroughApi(infra, sides.on, policies, token);
-    return { secondsPerHalf: seconds, premiumPayments, claimPayments, close, entriesPosted };
+    const claimsFiled = { on: tenants.on.claims.filed, off: tenants.off.claims.filed };
+    return { secondsPerHalf: seconds, premiumPayments, claimPayments, close, entriesPosted, claimsFiled };
   } finally {
     await Promise.all(Object.values(starting).map((stack) => stack.stop()));
   }

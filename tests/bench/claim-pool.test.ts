@@ -14,6 +14,7 @@ describe("the claims of the ledger section's claim payment lanes", () => {
     expect(first.at(-1)).toBe('b');
     // Another lane never shares a lane's claim.
     expect(pool.next(1)).toBe('c');
+    expect(pool.filed).toBe(3);
   });
 
   it('fails loudly when the lanes outrun the claims filed, instead of asking a refused payment', () => {

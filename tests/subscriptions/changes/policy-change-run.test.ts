@@ -163,8 +163,8 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     expect(await refusal(confirm(handle, second, otherHolder))).toBe('Forbidden');
     // A day not in the calendar, or in year 0000, sent to the run itself (the API refuses it first): its validator's 422.
     for (const effectiveDate of ['2026-02-30', '0000-03-01']) {
-      const args = [{ ...as(holder), changeId: second.id, effectiveDate, term: second.term }] as const;
-      expect(await refusal(handle.executeUpdate(applyPolicyChangeUpdate, { args }))).toBe('Validation');
+      const request = { ...as(holder), changeId: second.id, effectiveDate, term: second.term };
+      expect(await refusal(handle.executeUpdate(applyPolicyChangeUpdate, { args: [request] }))).toBe('Validation');
     }
     expect(await refusal(handle.executeUpdate(renewSubscriptionUpdate, { args: [as(holder)] }))).toBe('Conflict');
 

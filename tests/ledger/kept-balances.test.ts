@@ -5,17 +5,16 @@
  * two closed ones), a reopening, a posting in the reopened month and its close again, in two
  * currencies, beside another tenant whose books are as busy and never counted.
  */
-import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { SourceType } from '../../src/domain/ledger/accounts';
 import { lockClosingPeriod, reopenLedgerPeriod } from '../../src/domain/ledger/periods';
-import { credit, debit, post, type JournalLine } from '../../src/domain/ledger/post';
+import { credit, debit } from '../../src/domain/ledger/post';
 import { accountTotals } from '../../src/domain/ledger/trial-balance';
 import type { CommandDeps } from '../../src/domain/command';
 import { financeGroups, FINANCE_GROUPINGS } from '../../src/domain/reports/finance-queries';
 import type { Subscription, User } from '../../src/models';
 import { buildPlan, buildSubscription, buildTenant, buildUser, callerOf } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { bareEntries, earned, written } from '../support/ledger';
 
 let db: TestDatabase;
 let sequelize: Sequelize;
@@ -30,37 +29,7 @@ interface Books {
 let books: Books;
 let other: Books;
 
-const written = (minor: number) => [debit('premium_receivable', minor), credit('unearned_premium', minor)];
-const earned = (minor: number) => [debit('unearned_premium', minor), credit('earned_premium', minor)];
-
-/** Posts one entry in its own transaction; without a subscription it is the tenant's alone (no plan, no policy type). */
-async function posted(
-  tenantId: string,
-  subscription: Subscription | null,
-  sourceType: SourceType,
-  postedOn: string,
-  currency: string,
-  lines: JournalLine[],
-) {
-  const sourceId = crypto.randomUUID();
-  await sequelize.transaction((transaction) =>
-    post(
-      sequelize,
-      {
-        tenantId,
-        sourceType,
-        sourceId,
-        sourceKey: `${sourceType}:${sourceId}:test`,
-        description: `${sourceType} on ${postedOn}`,
-        postedOn,
-        currency,
-        subscriptionId: subscription?.id ?? null,
-        lines,
-      },
-      transaction,
-    ),
-  );
-}
+const posted = bareEntries(() => sequelize);
 
 async function openBooks(scale: number): Promise<Books> {
   const tenant = await buildTenant();
@@ -79,31 +48,28 @@ async function openBooks(scale: number): Promise<Books> {
   };
   // Six months of premium written, earned, paid and claimed in two currencies; an opening balance
   // of no policy (its plan and policy type: none).
-  await posted(tenant.id, null, 'opening_balance', '2025-01-02', 'EUR', [
+  await posted({ tenantId: tenant.id }, 'opening_balance', '2025-01-02', 'EUR', [
     debit('opening_balance_equity', 700 * scale),
     credit('unearned_premium', 700 * scale),
   ]);
   // A currency whose only lines are late in March: in the part of the month a period from March 25 takes back out.
-  await posted(tenant.id, null, 'opening_balance', '2025-03-27', 'USD', [
+  await posted({ tenantId: tenant.id }, 'opening_balance', '2025-03-27', 'USD', [
     debit('opening_balance_equity', 300 * scale),
     credit('unearned_premium', 300 * scale),
   ]);
   for (const [i, month] of ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'].entries()) {
     const amount = (minor: number) => minor * scale + i * 13;
-    await posted(tenant.id, book.home, 'invoice', `${month}-03`, 'EUR', written(amount(12_000)));
-    await posted(tenant.id, book.auto, 'invoice', `${month}-09`, 'EUR', written(amount(36_500)));
-    await posted(tenant.id, book.auto, 'premium_payment', `${month}-12`, 'EUR', [
+    await posted(book.home, 'invoice', `${month}-03`, 'EUR', written(amount(12_000)));
+    await posted(book.auto, 'invoice', `${month}-09`, 'EUR', written(amount(36_500)));
+    await posted(book.auto, 'premium_payment', `${month}-12`, 'EUR', [
       debit('cash', amount(30_000)),
       credit('premium_receivable', amount(30_000)),
     ]);
-    await posted(tenant.id, book.auto, 'claim_payment', `${month}-20`, 'EUR', [
-      debit('paid_losses', amount(900)),
-      credit('cash', amount(900)),
-    ]);
-    await posted(tenant.id, book.yen, 'invoice', `${month}-15`, 'JPY', written(amount(5_000)));
-    await posted(tenant.id, book.home, 'earning', `${month}-28`, 'EUR', earned(amount(1_000)));
-    await posted(tenant.id, book.auto, 'earning', `${month}-28`, 'EUR', earned(amount(3_000)));
-    await posted(tenant.id, book.yen, 'earning', `${month}-28`, 'JPY', earned(amount(400)));
+    await posted(book.auto, 'claim_payment', `${month}-20`, 'EUR', [debit('paid_losses', amount(900)), credit('cash', amount(900))]);
+    await posted(book.yen, 'invoice', `${month}-15`, 'JPY', written(amount(5_000)));
+    await posted(book.home, 'earning', `${month}-28`, 'EUR', earned(amount(1_000)));
+    await posted(book.auto, 'earning', `${month}-28`, 'EUR', earned(amount(3_000)));
+    await posted(book.yen, 'earning', `${month}-28`, 'JPY', earned(amount(400)));
   }
   return book;
 }
@@ -235,10 +201,10 @@ describe('kept balances', () => {
     await expectReadsAsLines(books);
 
     // Posted in the reopened month: premium written on each plan in both currencies, a claim paid, a line of no policy.
-    await posted(books.tenantId, books.home, 'invoice', '2025-02-17', 'EUR', written(4_321));
-    await posted(books.tenantId, books.yen, 'invoice', '2025-02-18', 'JPY', written(777));
-    await posted(books.tenantId, books.auto, 'claim_payment', '2025-02-19', 'EUR', [debit('paid_losses', 250), credit('cash', 250)]);
-    await posted(books.tenantId, null, 'opening_balance', '2025-02-20', 'EUR', [
+    await posted(books.home, 'invoice', '2025-02-17', 'EUR', written(4_321));
+    await posted(books.yen, 'invoice', '2025-02-18', 'JPY', written(777));
+    await posted(books.auto, 'claim_payment', '2025-02-19', 'EUR', [debit('paid_losses', 250), credit('cash', 250)]);
+    await posted({ tenantId: books.tenantId }, 'opening_balance', '2025-02-20', 'EUR', [
       debit('opening_balance_equity', 55),
       credit('unearned_premium', 55),
     ]);

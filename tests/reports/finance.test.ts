@@ -6,13 +6,12 @@
  * saved definition's run and its scheduled e-mail) is checked against what was posted.
  */
 import { parse } from 'csv-parse/sync';
-import crypto from 'node:crypto';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
-import { credit, debit, post, type JournalLine } from '../../src/domain/ledger/post';
-import type { SourceType } from '../../src/domain/ledger/accounts';
-import type { Plan, Subscription, User } from '../../src/models';
+import { credit, debit } from '../../src/domain/ledger/post';
+import type { Plan, User } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
+import { bareEntries, earned, written } from '../support/ledger';
 import { scheduleTrigger } from '../support/report-runs';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -34,38 +33,7 @@ let financeUser: User;
 let plans: Record<'home' | 'auto' | 'yen', Plan>;
 const { graphql, rest } = apiClient(() => stack);
 
-/** Posts one entry of `subscription` in its own transaction, as a movement's recording would. */
-async function posted(
-  subscription: Subscription,
-  sourceType: SourceType,
-  postedOn: string,
-  currency: string,
-  lines: JournalLine[],
-): Promise<void> {
-  const sourceId = crypto.randomUUID();
-  await stack.db.sequelize.transaction(async (transaction) => {
-    const written = await post(
-      stack.db.sequelize,
-      {
-        tenantId: subscription.tenantId,
-        sourceType,
-        sourceId,
-        sourceKey: `${sourceType}:${sourceId}:test`,
-        description: `${sourceType} on ${postedOn}`,
-        postedOn,
-        currency,
-        subscriptionId: subscription.id,
-        lines,
-      },
-      transaction,
-    );
-    expect(written).toBe(true);
-  });
-}
-
-/** Premium written or returned (Dr receivable, Cr unearned), earned (Dr unearned, Cr earned). */
-const written = (minor: number) => [debit('premium_receivable', minor), credit('unearned_premium', minor)];
-const earned = (minor: number) => [debit('unearned_premium', minor), credit('earned_premium', minor)];
+const posted = bareEntries(() => stack.db.sequelize);
 
 beforeAll(async () => {
   stack = await startTestStack({ worker: true });

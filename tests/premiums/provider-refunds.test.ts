@@ -11,7 +11,7 @@ import { QueryTypes } from 'sequelize';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { premiumRefundRun, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
-import { AuditEvent, Invoice, PremiumRefund, Subscription, User } from '../../src/models';
+import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
 import { setLedgerPosting } from '../../src/domain/ledger/post';
 import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
@@ -28,6 +28,7 @@ import {
   type StripeStack,
 } from '../support/stripe-mock';
 import { recordHistory } from '../support/histories';
+import { statementFigures } from '../support/premiums';
 import { eventually, resultOf } from '../support/waiting';
 
 const system = { actor: { type: 'system' as const, id: null } };
@@ -216,13 +217,7 @@ it('pays back by hand a refund the provider refused: owed again and paid in one 
   expect([balanceOf('refunds_payable'), balanceOf('cash')]).toEqual(['0.00', '6.58']);
   expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
 
-  const subscription = await Subscription.findByPk(invoice.subscriptionId, { rejectOnEmpty: true });
-  const holder = await User.findByPk(subscription.policyholderId, { rejectOnEmpty: true });
-  const statement = await stack.api
-    .get(`/api/v1/subscriptions/${subscription.id}/statement`)
-    .set('Authorization', bearer(stack.config, holder))
-    .expect(200);
-  expect(statement.body.figures).toEqual([
+  expect(await statementFigures(stack, invoice.subscriptionId)).toEqual([
     {
       currency: 'EUR',
       billed: '120.00',

@@ -12,7 +12,7 @@ import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { AuditEvent, PremiumRefund, type User } from '../../src/models';
 import { apiClient } from '../support/graphql';
 import { bearer, buildUser } from '../support/factories';
-import { buildMonthlyPolicyPaidTwice } from '../support/premiums';
+import { buildMonthlyPolicyPaidTwice, statementFigures } from '../support/premiums';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const system = { actor: { type: 'system' as const, id: null } };
@@ -120,11 +120,7 @@ describe('a refund owed by hand, recorded paid back', () => {
     expect(await PremiumRefund.findByPk(first.id, { rejectOnEmpty: true })).toMatchObject({ status: 'owed' });
     expect((await compareBooks(stack.db.sequelize, tenantId)).differences).toEqual([]);
 
-    const statement = await stack.api
-      .get(`/api/v1/subscriptions/${subscription.id}/statement`)
-      .set('Authorization', bearer(stack.config, holder))
-      .expect(200);
-    expect(statement.body.figures).toEqual([
+    expect(await statementFigures(stack, subscription.id)).toEqual([
       {
         currency: 'EUR',
         billed: '120.00',

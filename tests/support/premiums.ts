@@ -1,12 +1,13 @@
 /**
  * Premium test data on real rows (docs/premiums.md): the policy the refund tests cancel, billed
- * and partly paid as the billing and payment code would leave it.
+ * and partly paid as the billing and payment code would leave it, and its statement as its holder reads it.
  */
 import type { Sequelize } from 'sequelize';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
-import { Invoice } from '../../src/models';
-import { buildPlan, buildSubscription, buildUser } from './factories';
+import { Invoice, Subscription, User } from '../../src/models';
+import { bearer, buildPlan, buildSubscription, buildUser } from './factories';
+import type { TestStack } from './stack';
 
 const system = { actor: { type: 'system' as const, id: null } };
 
@@ -44,4 +45,15 @@ export async function buildMonthlyPolicyPaidTwice(sequelize: Sequelize, second: 
   await pay(invoices[0], 1000, '2026-01-01T09:00:00Z');
   await pay(invoices[1], second.amountMinor ?? 1000, '2026-01-15T09:00:00Z', second.card);
   return { plan, holder, subscription, invoices };
+}
+
+/** The figures of a policy's statement (GET /subscriptions/:id/statement, one a currency) as its policyholder reads them. */
+export async function statementFigures(stack: TestStack, subscriptionId: string): Promise<unknown[]> {
+  const { policyholderId } = await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true });
+  const holder = await User.findByPk(policyholderId, { rejectOnEmpty: true });
+  const statement = await stack.api
+    .get(`/api/v1/subscriptions/${subscriptionId}/statement`)
+    .set('Authorization', bearer(stack.config, holder))
+    .expect(200);
+  return statement.body.figures;
 }

@@ -181,11 +181,26 @@ describe('earned premium at a month’s close', () => {
       { replacements: { tenantId }, type: QueryTypes.SELECT },
     );
 
-  it('earns a year policy written on 1 January 31/365 of its premium at January’s close, then each month its days: exactly pro rata', async () => {
+  /** A new tenant's policy with a year's premium written on 1 January 2025 for 2025: 100 a day. */
+  async function yearPolicy() {
     const tenantId = await newTenant();
     const policy = crypto.randomUUID();
-    const odd = crypto.randomUUID();
     await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    return { tenantId, policy };
+  }
+
+  /** A year policy with January closed, then changed from 15 February (50 a day more for the 320 days left) and February closed. */
+  async function policyChangedMidFebruary() {
+    const { tenantId, policy } = await yearPolicy();
+    await close(tenantId, '2025-01');
+    await written(tenantId, policy, 16_000, '2025-02-15', ['2025-02-15', '2026-01-01']);
+    await close(tenantId, '2025-02');
+    return { tenantId, policy };
+  }
+
+  it('earns a year policy written on 1 January 31/365 of its premium at January’s close, then each month its days: exactly pro rata', async () => {
+    const { tenantId, policy } = await yearPolicy();
+    const odd = crypto.randomUUID();
     await written(tenantId, odd, 100_000, '2025-01-01', ['2025-01-01', '2026-01-01']);
 
     await close(tenantId, '2025-01');
@@ -213,9 +228,7 @@ describe('earned premium at a month’s close', () => {
   });
 
   it('earns what a cancellation leaves at once, at the close of the month it is recorded in, and nothing afterwards', async () => {
-    const tenantId = await newTenant();
-    const policy = crypto.randomUUID();
-    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    const { tenantId, policy } = await yearPolicy();
     await close(tenantId, '2025-01');
     // Cancelled on 10 February: the 325 days from then on are refunded; 1–9 February were covered.
     await refundOwed(tenantId, policy, 32_500, '2025-02-10', '2025-02-10');
@@ -226,13 +239,7 @@ describe('earned premium at a month’s close', () => {
   });
 
   it('spreads a policy change written mid-term over the rest of the term from its month, and has earned everything at the term’s end', async () => {
-    const tenantId = await newTenant();
-    const policy = crypto.randomUUID();
-    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
-    await close(tenantId, '2025-01');
-    // A change from 15 February adds 50 a day for the 320 days left.
-    await written(tenantId, policy, 16_000, '2025-02-15', ['2025-02-15', '2026-01-01']);
-    await close(tenantId, '2025-02');
+    const { tenantId, policy } = await policyChangedMidFebruary();
     // U = 33,400 + 16,000 over the 334 days from 1 February: 28 of them earned, 4,141.3…
     expect(await earnedIn(tenantId, policy, '2025-02')).toBe(4141);
     for (const month of MONTHS_2025.slice(2)) await close(tenantId, month);
@@ -245,13 +252,7 @@ describe('earned premium at a month’s close', () => {
   });
 
   it('earns a policy changed mid-term and then cancelled its days at each rate, month by month, and nothing after the cancellation', async () => {
-    const tenantId = await newTenant();
-    const policy = crypto.randomUUID();
-    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
-    await close(tenantId, '2025-01');
-    // From 15 February 50 a day more for the 320 days left.
-    await written(tenantId, policy, 16_000, '2025-02-15', ['2025-02-15', '2026-01-01']);
-    await close(tenantId, '2025-02');
+    const { tenantId, policy } = await policyChangedMidFebruary();
     await close(tenantId, '2025-03');
     // Cancelled on 10 April: its 266 days left at 150 a day are refunded.
     await refundOwed(tenantId, policy, 39_900, '2025-04-10', '2025-04-10');
@@ -302,9 +303,7 @@ describe('earned premium at a month’s close', () => {
   });
 
   it('earns a term written in two currencies in each, the second under its key followed by the currency', async () => {
-    const tenantId = await newTenant();
-    const policy = crypto.randomUUID();
-    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    const { tenantId, policy } = await yearPolicy();
     await writtenIn('USD', tenantId, policy, 2 * YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
     expect(await close(tenantId, '2025-01')).toEqual({ policies: 1, entries: 2, pages: 1 });
     expect((await earningLines(tenantId)).filter((line) => line.account === 'earned_premium')).toEqual([
@@ -314,9 +313,7 @@ describe('earned premium at a month’s close', () => {
   });
 
   it('earns negatively when more premium was returned than was left unearned (a cancellation recorded after two closes)', async () => {
-    const tenantId = await newTenant();
-    const policy = crypto.randomUUID();
-    await written(tenantId, policy, YEAR_PREMIUM, '2025-01-01', ['2025-01-01', '2026-01-01']);
+    const { tenantId, policy } = await yearPolicy();
     await close(tenantId, '2025-01');
     await close(tenantId, '2025-02');
     // Cancelled from 20 January, recorded on 5 March: 345 days refunded, 59 had been earned.

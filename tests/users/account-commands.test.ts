@@ -25,7 +25,7 @@ import {
 import { createUser, updateUser } from '../../src/domain/users/commands';
 import { AuditEvent, OutboxMessage, RefreshToken, Registration, type Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
-import { buildCaller, buildTenant, buildUser, callerOf, TEST_PASSWORD } from '../support/factories';
+import { buildCaller, buildTenant, buildUser, callerOf, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { refusal } from '../support/refusals';
 import { startTestStack, TestStack } from '../support/stack';
@@ -227,18 +227,9 @@ describe('account, user and onboarding commands called directly, without HTTP', 
 
   it('onboarding: a registration submitted with its mailed token starts its run; decided once, by a platform admin only', async () => {
     const slug = `co-${crypto.randomUUID().slice(0, 8)}`;
-    const fields = {
-      companyName: `${slug} Mutual`,
-      businessType: 'property insurer',
-      phone: '+44 20 7946 0000',
-      contactEmail: `hello@${slug}.test`,
-      address: '10 Lime Street, London',
-      requestedSlug: slug,
-      adminEmail: `admin@${slug}.test`,
-      adminFullName: 'Alex Admin',
-    };
+    const fields = registrationRequest(slug, { adminPassword: PASSWORD });
     const token = await tokenMailedBy(
-      () => requestCompanyRegistration({ ...fields, adminPassword: PASSWORD }, request(null).deps),
+      () => requestCompanyRegistration(fields, request(null).deps),
       fields.adminEmail,
       VERIFY_REGISTRATION_SUBJECT,
     );
@@ -252,7 +243,7 @@ describe('account, user and onboarding commands called directly, without HTTP', 
     await expect(Registration.findByPk(registration.id)).resolves.toMatchObject({ runId: registration.runId });
     // The slug is held by the open request now.
     await expect(
-      refusal(requestCompanyRegistration({ ...fields, adminEmail: `other@${slug}.test`, adminPassword: PASSWORD }, request(null).deps)),
+      refusal(requestCompanyRegistration({ ...fields, adminEmail: `other@${slug}.test` }, request(null).deps)),
     ).resolves.toMatchObject({ status: 409, code: 'conflict' });
 
     await expect(refusal(approveRegistration(admin, { id: registration.id }, request(admin).deps))).resolves.toMatchObject({

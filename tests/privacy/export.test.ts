@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import {
+  PrivacyErasure,
   PrivacyExport,
   type User,
   AuditEvent,
@@ -365,6 +366,31 @@ describe('subject access export', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'userId' })]);
     expect(await PrivacyExport.count({ where: { userId: admin.id } })).toBe(1);
+  });
+
+  it('refuses an export of a person whose erasure is under way (409), recording nothing: its ZIP would keep what the erasure removes', async () => {
+    const person = await buildUser({ tenantId: admin.tenantId });
+    const erasure = await PrivacyErasure.create({
+      id: crypto.randomUUID(),
+      tenantId: admin.tenantId!,
+      userId: person.id,
+      requestedById: admin.id,
+      reason: 'Data subject request',
+      workflowId: `privacy-erasure-export-${person.id}`,
+    });
+    const requests = () => AuditEvent.count({ where: { tenantId: admin.tenantId, action: 'privacy_export.request' } });
+    const requestsBefore = await requests();
+    for (const status of ['pending', 'running'] as const) {
+      await erasure.update({ status });
+      const refused = await requestExport(admin, person.id);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'userId', rule: 'erasure_in_progress' })]);
+    }
+    expect(await PrivacyExport.count({ where: { userId: person.id } })).toBe(0);
+    expect(await requests()).toBe(requestsBefore);
+    // Once the erasure has ended (here blocked by a hold), the person's data may be exported again.
+    await erasure.update({ status: 'blocked' });
+    expect((await requestExport(admin, person.id)).status).toBe(202);
   });
 
   it('expires a ready export once its days have passed: the ZIP is removed, each step recorded once, however often run', async () => {

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { privacyExportRun, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
-import { PrivacyExport, User } from '../../models';
+import { PrivacyErasure, PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
 import { exportTenantOf, privacyExportAccess } from '../../access/privacy-exports';
 import { recordAudit } from '../audit/record';
@@ -17,6 +17,7 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, linkGone, notFound } from '../../shared/errors';
 import type { Command, PublicCommand } from '../command';
 import { createWithRun } from '../runs';
+import { lockedPerson } from './holds';
 
 /** How long a download link may be followed, once. */
 export const EXPORT_LINK_MINUTES = 15;
@@ -33,6 +34,13 @@ export const requestExport: Command<{ userId: string }, PrivacyExport> = async (
   const workflowId = privacyExportRun.id(id);
   try {
     return await createWithRun<PrivacyExportWorkflow, PrivacyExport>(deps, async (transaction) => {
+      // The person locked as an erasure's request locks them (it refuses while an export is gathered): an
+      // export gathered beside an erasure would be stored after its `exports` step and keep what it removes.
+      await lockedPerson(tenantId, subject.id, transaction);
+      if (await PrivacyErasure.count({ where: { userId: subject.id, status: ['pending', 'running'] }, transaction }))
+        throw conflict('This person’s data is being erased: an export would keep what the erasure removes', [
+          { field: 'userId', message: 'is being erased', rule: 'erasure_in_progress' },
+        ]);
       const row = await PrivacyExport.create({ id, tenantId, userId: subject.id, requestedById: caller.id, workflowId }, { transaction });
       await recordAudit(
         deps.auditSource,

@@ -12,7 +12,7 @@ import { QueryTypes } from 'sequelize';
 import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, BulkOperation, Claim, ClaimReserveLine, type User, WebhookEvent } from '../../src/models';
 import { housePlanThroughApi } from '../support/catalog-api';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenantCast } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
@@ -28,13 +28,7 @@ describe('repairs in batch (dev server)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    const tenant = await buildTenant();
-    [admin, owner, otherAdmin, platformAdmin] = await Promise.all([
-      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
-      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
-      buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }),
-      buildUser({ tenantId: null, role: 'platform_admin' }),
-    ]);
+    ({ admin, owner, otherAdmin, platformAdmin } = await buildTenantCast());
     planId = (await housePlanThroughApi(stack, bearer(stack.config, admin))).id;
   });
   afterAll(async () => {

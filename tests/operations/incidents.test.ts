@@ -9,7 +9,7 @@
 import { ActivityIncident, AuditEvent, type User } from '../../src/models';
 import { scrubError } from '../../src/activities/incidents';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenantCast } from '../support/factories';
 import { incidentsListed, nextAttemptAfter, subscribe } from '../support/incidents';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { startTestStack, TestStack } from '../support/stack';
@@ -26,13 +26,7 @@ describe('incidents (dev server, mail sink stopped)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
-    const tenant = await buildTenant();
-    [admin, owner, otherAdmin, platformAdmin] = await Promise.all([
-      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
-      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
-      buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }),
-      buildUser({ tenantId: null, role: 'platform_admin' }),
-    ]);
+    ({ admin, owner, otherAdmin, platformAdmin } = await buildTenantCast());
   });
   afterAll(async () => {
     await restarted?.stop();

@@ -19,7 +19,7 @@ import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, type User } from '../../src/models';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
 import { ensureReconcilerSchedule } from '../../src/services/reconciler-schedule';
-import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildClaim, buildTenantCast, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
 import { eventually, resultOf } from '../support/waiting';
@@ -34,13 +34,7 @@ describe('reconciler (dev server, Temporal CLI)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true, env: { RECONCILER_GRACE_SECONDS: '0' } });
-    const tenant = await buildTenant();
-    [admin, owner, otherAdmin, platformAdmin] = await Promise.all([
-      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
-      buildUser({ tenantId: tenant.id, role: 'policyholder' }),
-      buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }),
-      buildUser({ tenantId: null, role: 'platform_admin' }),
-    ]);
+    ({ admin, owner, otherAdmin, platformAdmin } = await buildTenantCast());
   });
   afterAll(async () => {
     await stack?.temporal.schedule

@@ -101,6 +101,21 @@ export async function buildUsers(count: number, tenantId: string, each: (i: numb
   return User.bulkCreate(Array.from({ length: count }, (_, i) => userFields({ ...each(i), tenantId })));
 }
 
+/**
+ * A new tenant's admin and policyholder, another tenant's admin and a platform admin: whom a view of
+ * one tenant's runs (incidents, drift, repairs) is shown to, refused to or shown across tenants.
+ */
+export async function buildTenantCast(): Promise<Record<'admin' | 'owner' | 'otherAdmin' | 'platformAdmin', User>> {
+  const tenant = await buildTenant();
+  const [admin, owner, otherAdmin, platformAdmin] = await Promise.all([
+    buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+    buildUser({ tenantId: tenant.id, role: 'policyholder' }),
+    buildUser({ tenantId: (await buildTenant()).id, role: 'tenant_admin' }),
+    buildUser({ tenantId: null, role: 'platform_admin' }),
+  ]);
+  return { admin, owner, otherAdmin, platformAdmin };
+}
+
 /** The tenant of a given user, so that what is built for them lands in it. */
 async function tenantOfUser(userId: string | undefined): Promise<string | undefined> {
   return userId ? ((await User.findByPk(userId, { rejectOnEmpty: true })).tenantId ?? undefined) : undefined;

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { Op } from 'sequelize';
 import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../src/contracts/subscription';
 import { Notification, Subscription, Tenant } from '../../src/models';
-import { buildPlan, buildTenant, buildUser } from '../support/factories';
+import { buildPlan, buildTenant, buildUser, planTerms } from '../support/factories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { resultOf, waitUntil } from '../support/waiting';
 
@@ -32,20 +32,7 @@ describe("a suspended tenant's runs (time-skipping)", () => {
     const handle = await stack.env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId,
-      args: [
-        {
-          terms: {
-            subscriptionId,
-            tenantId: tenant.id,
-            planId: plan.id,
-            planName: plan.name,
-            policyholderId: owner.id,
-            coverageAmount: plan.coverageAmount,
-            premium: plan.premium,
-            durationMonths: plan.durationMonths,
-          },
-        },
-      ],
+      args: [{ terms: planTerms(plan, owner.id, subscriptionId) }],
     });
     await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${workflowId} active`);
     const { endDate } = await handle.query(subscriptionStateQuery);

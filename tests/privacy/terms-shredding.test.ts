@@ -28,7 +28,7 @@ import { workflowStartOptions } from '../../src/services/workflow-start';
 import { erasedPersonalData, personalData } from '../../src/shared/personal-data';
 import { DAY_MS } from '../../src/shared/time';
 import { requiredEnv } from '../support/env';
-import { bearer, buildPlan, buildSubscription, buildTenant, buildUser, buildUsers } from '../support/factories';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser, buildUsers, planTerms } from '../support/factories';
 import { payloadsIn } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
@@ -80,14 +80,7 @@ describe('crypto-shredding of a policy holder contact', () => {
     );
   /** The terms of a policy of the plan, as the subscribe command starts its run with them. */
   const termsFor = (holder: User, subscriptionId: string, contact: Partial<SubscriptionTerms>): SubscriptionTerms => ({
-    subscriptionId,
-    tenantId: tenant.id,
-    planId: plan.id,
-    planName: plan.name,
-    policyholderId: holder.id,
-    coverageAmount: plan.coverageAmount,
-    premium: plan.premium,
-    durationMonths: plan.durationMonths,
+    ...planTerms(plan, holder.id, subscriptionId),
     ...contact,
   });
   const untilStatus = (id: string, status: string) =>

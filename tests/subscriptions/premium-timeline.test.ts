@@ -17,7 +17,7 @@ import {
   SubscriptionStatus,
 } from '../../src/contracts/subscription';
 import { applyPayment } from '../../src/domain/premiums/payments';
-import { buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
+import { buildCategory, buildPlan, buildTenant, buildUser, planTerms } from '../support/factories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { recordHistory } from '../support/histories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -68,20 +68,7 @@ describe('premium timeline of a subscription run (time-skipping)', () => {
     const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
       taskQueue: TASK_QUEUE,
       workflowId: subscriptionRun.id(subscriptionId),
-      args: [
-        {
-          terms: {
-            subscriptionId,
-            tenantId: tenant.id,
-            planId: plan.id,
-            planName: plan.name,
-            policyholderId: owner.id,
-            coverageAmount: plan.coverageAmount,
-            premium: plan.premium,
-            durationMonths: plan.durationMonths,
-          },
-        },
-      ],
+      args: [{ terms: planTerms(plan, owner.id, subscriptionId) }],
     });
     await untilStatus(handle, 'pending_payment');
     return handle;

@@ -19,7 +19,7 @@ import {
   SubscriptionWorkflowInput,
 } from '../../src/contracts/subscription';
 import { DAY_MS } from '../../src/shared/time';
-import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser, planTerms } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -68,16 +68,7 @@ describe('subscription workflow (time-skipping)', () => {
   }
 
   /** The terms of the owner's subscription to the plan, as the API starts its run with them. */
-  const ownersTerms = (subscriptionId: string): SubscriptionTerms => ({
-    subscriptionId,
-    tenantId: tenant.id,
-    planId: plan.id,
-    planName: plan.name,
-    policyholderId: owner.id,
-    coverageAmount: plan.coverageAmount,
-    premium: plan.premium,
-    durationMonths: plan.durationMonths,
-  });
+  const ownersTerms = (subscriptionId: string): SubscriptionTerms => planTerms(plan, owner.id, subscriptionId);
 
   /** Starts a run (no search attributes: the time-skipping server has none registered) and waits until it is active. */
   async function subscribe(taskQueue = TASK_QUEUE): Promise<WorkflowHandle<SubscriptionWorkflow>> {

@@ -27,6 +27,7 @@ import type { Config } from '../../src/config';
 import { acknowledgementRun } from '../../src/contracts/acknowledgement';
 import { claimRun, type ClaimStage } from '../../src/contracts/claim';
 import { policyRolloutRun } from '../../src/contracts/policy-rollout';
+import type { SubscriptionTerms } from '../../src/contracts/subscription';
 import { issueAccessToken } from '../../src/services/tokens';
 import type { AuthUser } from '../../src/shared/caller';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
@@ -170,6 +171,23 @@ export async function buildSubscription(overrides: Overrides<Subscription> = {})
     policyholderId,
     status,
   });
+}
+
+/**
+ * The terms of `holderId`'s policy on `plan` as a run is started with them, for the tests that start
+ * subscription runs themselves: the plan's name, coverage, premium and duration (no quote, contact or currency).
+ */
+export function planTerms(plan: Plan, holderId: string, subscriptionId: string): SubscriptionTerms {
+  return {
+    subscriptionId,
+    tenantId: plan.tenantId,
+    planId: plan.id,
+    planName: plan.name,
+    policyholderId: holderId,
+    coverageAmount: plan.coverageAmount,
+    premium: plan.premium,
+    durationMonths: plan.durationMonths,
+  };
 }
 
 /**

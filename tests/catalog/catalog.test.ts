@@ -45,6 +45,8 @@ describe('catalog: /categories and /plans', () => {
     expect(created.body).toMatchObject({ name: 'Shops', tenantId: tenant.id });
     await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops' }).expect(409);
     await stack.api.post('/api/v1/categories').set('Authorization', holder).send({ name: 'Offices' }).expect(403);
+    await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Offices\r\nShops' }).expect(400);
+    await stack.api.put(`/api/v1/categories/${created.body.id}`).set('Authorization', admin).send({ name: 'Sh\u2029ops' }).expect(400);
 
     const list = await stack.api.get('/api/v1/categories').set('Authorization', holder).expect(200);
     expect(list.body.items.map((c: Category) => c.name)).toEqual(['Flats', 'Houses', 'Shops']);
@@ -67,6 +69,9 @@ describe('catalog: /categories and /plans', () => {
       [plan({ coverageAmount: '1e3' }), 'body.coverageAmount'],
       [plan({ coverageLevel: 'gold' }), 'body.coverageLevel'],
       [plan({ discount: 10 }), 'body.discount'],
+      // A plan's name is printed in mails, the catalog and the schedule: one line of printable text.
+      [plan({ name: 'House\nStandard' }), 'body.name'],
+      [plan({ name: 'House\u0007Standard' }), 'body.name'],
     ];
     for (const [body, field] of invalid) {
       const res = await stack.api.post('/api/v1/plans').set('Authorization', admin).send(body).expect(400);

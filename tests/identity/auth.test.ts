@@ -50,6 +50,14 @@ describe('identity: /auth and /users', () => {
       .post('/api/v1/auth/register')
       .send({ tenantSlug: 'nope', email: 'z@example.test', password: 'Secret12345', fullName: 'Z' })
       .expect(404);
+    // A name is printed in mails and on the policy schedule: one line of printable text.
+    for (const fullName of ['Pat\nHolder', 'Pat\u0007Holder', 'Pat\u2028Holder']) {
+      const refused = await stack.api
+        .post('/api/v1/auth/register')
+        .send({ tenantSlug: 'acme', email: 'w@example.test', password: 'Secret12345', fullName })
+        .expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.fullName' })]);
+    }
     expect(await User.count()).toBe(before);
   });
 
@@ -137,6 +145,15 @@ describe('identity: /auth and /users', () => {
       .expect(200);
     expect(patched.body.role).toBe('senior_adjuster');
     expect((await User.findByPk(created.id))?.role).toBe('senior_adjuster');
+    // A name is printed in mails and on the policy schedule: one line of printable text, whoever writes it.
+    await stack.api.patch(`/api/v1/users/${created.id}`).set('Authorization', auth).send({ fullName: 'Ada\r\nAdjuster' }).expect(400);
+    await stack.api
+      .post('/api/v1/users')
+      .set('Authorization', auth)
+      .send({ email: 'bel@acme.test', fullName: 'Bel\u0007', role: 'adjuster' })
+      .expect(400);
+    expect(await User.findByPk(created.id)).toMatchObject({ fullName: 'Ada Adjuster' });
+    expect(await User.count({ where: { email: 'bel@acme.test' } })).toBe(0);
 
     await stack.api.post('/api/v1/auth/verify-email').send({ token: link }).expect(204);
     const adjuster = await User.findByPk(created.id);

@@ -208,6 +208,15 @@ describe('onboarding API: /registrations and /tenants', () => {
     await register({ ...registrationBody('fresh-slug'), adminEmail: otherTenantAdmin.email }).expect(202);
     await stack.smtp.waitFor((m) => m.to.includes(otherTenantAdmin.email) && m.subject === REGISTRATION_ADDRESS_IN_USE_SUBJECT);
     await register({ ...registrationBody('valid-slug'), contactEmail: 'not-an-email' }).expect(400);
+    // The company's and its admin's names are printed in mails and the tenant's documents: one line each.
+    for (const [field, value] of Object.entries({
+      companyName: 'Acme\r\nBcc: x@example.test',
+      adminFullName: 'Pat\u2028Admin',
+      businessType: 'Insurer\u0007',
+    })) {
+      const refused = await register({ ...registrationBody('valid-slug'), [field]: value }).expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: `body.${field}` })]);
+    }
     expect(await Registration.count()).toBe(before);
 
     await stack.api.get(`/api/v1/registrations/${crypto.randomUUID()}`).set('Authorization', platformAuth).expect(404);

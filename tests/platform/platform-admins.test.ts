@@ -89,6 +89,9 @@ describe('platform admins: /platform/admins', () => {
       { email: 'not-an-address', fullName: 'X' },
       { email: 'a@b.test', fullName: '' },
       { email: 'a@b.test', fullName: 'X', role: 'tenant_admin' },
+      // A name is printed in mails: one line of printable text.
+      { email: 'a@b.test', fullName: 'Pat\nAdmin' },
+      { email: 'a@b.test', fullName: 'Pat\u0007Admin' },
     ]) {
       await create(body).expect(400);
     }

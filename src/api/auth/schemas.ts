@@ -1,12 +1,12 @@
 import Joi from 'joi';
-import { email, password, userSchema } from '../http/common-schemas';
+import { email, oneLineText, password, userSchema } from '../http/common-schemas';
 import { object, required } from '../../shared/typed-schema';
 
 export const registerBody = object({
   tenantSlug: required(Joi.string().trim().lowercase().max(63)),
   email: required(email),
   password: required(password),
-  fullName: required(Joi.string().trim().min(1).max(200)),
+  fullName: required(oneLineText(200)),
 }).label('RegisterRequest');
 
 export const loginBody = object({

@@ -19,6 +19,13 @@ export const printableText = (max: number) =>
 export const ONE_LINE_PATTERN = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\uffff]*$/;
 
 /**
+ * A name or an address line: one line of printable text (ONE_LINE_PATTERN), 1 to `max` characters once
+ * trimmed. A person's, a plan's or a category's name is printed in mails, exports and the schedule, so no
+ * line break or control character may reach them, whichever route wrote the name.
+ */
+export const oneLineText = (max: number) => Joi.string().trim().min(1).max(max).pattern(ONE_LINE_PATTERN, 'one line of printable text');
+
+/**
  * A bank account as a credit transfer names it: holder, IBAN and BIC in the characters they are
  * written with. Whether a bank takes them (checksums, the SEPA character set) is checked by the
  * command, which names the field it refuses (src/domain/claims/pain001.ts).

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { email, ONE_LINE_PATTERN, tenantRowSchema, uuid } from '../http/common-schemas';
+import { email, oneLineText, tenantRowSchema, uuid } from '../http/common-schemas';
 import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
@@ -11,15 +11,12 @@ const status = oneOf(SUBSCRIPTION_STATUSES);
 const policyType = oneOf(POLICY_TYPES);
 const date = Joi.string().description('YYYY-MM-DD').allow(null);
 
-/** One line of an address or a name: no line breaks or control characters reach a mail, a label or the schedule. */
-const textLine = (max: number) => Joi.string().trim().min(1).max(max).pattern(ONE_LINE_PATTERN, 'one line of printable text');
-
 export const propertyAddress = object({
-  line1: required(textLine(200)),
-  line2: textLine(200),
-  postalCode: required(textLine(20)),
-  city: required(textLine(100)),
-  region: textLine(100),
+  line1: required(oneLineText(200)),
+  line2: oneLineText(200),
+  postalCode: required(oneLineText(20)),
+  city: required(oneLineText(100)),
+  region: oneLineText(100),
   country: required(
     Joi.string()
       .trim()
@@ -44,7 +41,7 @@ export const createSubscriptionBody = object({
   ),
   policyholderId: uuid.description('Staff only: the policyholder of your tenant the policy is issued to'),
   newPolicyholder: object({
-    fullName: required(textLine(200)),
+    fullName: required(oneLineText(200)),
     email: required(email),
   })
     .description('Staff only: a new policyholder; the account is created and mailed a link to set its password (72 hours)')

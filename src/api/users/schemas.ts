@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { tenantRole } from '../../access/role-schemas';
-import { email, password, uuid } from '../http/common-schemas';
+import { email, oneLineText, password, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
 import { nullable, object, required } from '../../shared/typed-schema';
@@ -15,14 +15,14 @@ export const listUsersQuery = object({
 
 export const createUserBody = object({
   email: required(email),
-  fullName: required(Joi.string().trim().min(1).max(200)),
+  fullName: required(oneLineText(200)),
   role: required(tenantRole),
   managerId: nullable(uuid),
   password: password.description('Left out, the mail invites the new member to choose their own password'),
 }).label('CreateUser');
 
 export const updateUserBody = object({
-  fullName: Joi.string().trim().min(1).max(200),
+  fullName: oneLineText(200),
   role: tenantRole,
   managerId: nullable(uuid),
   isActive: Joi.boolean(),

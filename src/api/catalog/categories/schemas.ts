@@ -1,9 +1,9 @@
 import Joi from 'joi';
-import { uuid } from '../../http/common-schemas';
+import { oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { nullable, object, required } from '../../../shared/typed-schema';
 
-const name = Joi.string().trim().min(1).max(120);
+const name = oneLineText(120);
 const description = nullable(Joi.string().trim().max(2000).allow(''));
 
 export const listCategoriesQuery = object({

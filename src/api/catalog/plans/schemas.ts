@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { money, uuid } from '../../http/common-schemas';
+import { money, oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { COVERAGE_LEVELS, POLICY_TYPES } from '../../../models/plan';
 import { BILLING_FREQUENCIES } from '../../../shared/instalments';
@@ -38,7 +38,7 @@ export const listPlansQuery = object({
 
 const planFields = {
   categoryId: uuid,
-  name: Joi.string().trim().min(1).max(200),
+  name: oneLineText(200),
   description: nullable(Joi.string().trim().max(5000).allow('')),
   coverageLevel,
   policyType,

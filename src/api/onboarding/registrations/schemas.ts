@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
-import { email, password, uuid, workflowRef } from '../../http/common-schemas';
+import { email, oneLineText, password, uuid, workflowRef } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { object, oneOf, required } from '../../../shared/typed-schema';
 
@@ -23,8 +23,8 @@ export const slug = Joi.string()
 const text = (max: number) => Joi.string().trim().min(1).max(max);
 
 export const createRegistrationBody = object({
-  companyName: required(text(200)),
-  businessType: required(text(100)),
+  companyName: required(oneLineText(200)),
+  businessType: required(oneLineText(100)),
   phone: required(
     Joi.string()
       .trim()
@@ -34,7 +34,7 @@ export const createRegistrationBody = object({
   address: required(text(500)),
   requestedSlug: required(slug),
   adminEmail: required(email),
-  adminFullName: required(text(200)),
+  adminFullName: required(oneLineText(200)),
   // The default pattern message quotes the value; a password must never be echoed back.
   adminPassword: required(password.messages({ 'string.pattern.name': '{{#label}} needs at least one {{#name}}' })),
 }).label('RegistrationRequest');

@@ -6,7 +6,7 @@ import { classifyClaimDocument, withdrawClaimDocument } from '../../../domain/cl
 import { ClaimDocument } from '../../../models';
 import { findVisibleDocument } from '../../../access/claims';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
-import { idParams, uuid } from '../../http/common-schemas';
+import { idParams, oneLineText, uuid } from '../../http/common-schemas';
 import { operation, operationRoute } from '../../http/operation';
 import { type RouteSpec, tagged } from '../../http/route';
 import { downloadRoute } from '../../http/row-route';
@@ -16,13 +16,7 @@ import { withdrawalBody, withdrawalFields } from '../schemas';
 const kind = oneOf(DOCUMENT_KINDS);
 
 const uploadBody = object({
-  fileName: required(
-    Joi.string()
-      .trim()
-      .min(1)
-      .max(200)
-      .pattern(/^[^/\\]+$/, 'no path separators'),
-  ),
+  fileName: required(oneLineText(200).pattern(/^[^/\\]+$/, 'no path separators')),
   contentType: required(oneOf(DOCUMENT_TYPES)),
   contentBase64: required(Joi.string().base64()),
   kind: withDefault(kind, 'other'),

@@ -129,11 +129,22 @@ function eraseExports(documents: DocumentStore | undefined): Step {
   };
 }
 
-/** What the person wrote on claims: notes and their earlier revisions, transition notes, descriptions; the rows stay. */
+/**
+ * What the person wrote on claims: notes and their earlier revisions, transition notes, descriptions,
+ * the reasons they gave for withdrawing a note or a document (who withdrew it, and when, stay); the rows stay.
+ */
 const eraseWrittenText: Step = async ({ tenantId, user }, transaction) => {
   const notes = ids(await ClaimNote.findAll({ attributes: ['id'], where: { tenantId, authorId: user.id }, transaction }));
   const erased = { [Op.ne]: ERASED_TEXT };
   const [noteCount] = await ClaimNote.update({ body: ERASED_TEXT }, { where: { id: notes, body: erased }, transaction });
+  const withdrawnByThem = { tenantId, withdrawnById: user.id, withdrawalReason: erased };
+  // Their own notes are counted above already; others' notes and documents they withdrew are counted here.
+  await ClaimNote.update({ withdrawalReason: ERASED_TEXT }, { where: { ...withdrawnByThem, authorId: user.id }, transaction });
+  const [othersNotes] = await ClaimNote.update(
+    { withdrawalReason: ERASED_TEXT },
+    { where: { ...withdrawnByThem, authorId: { [Op.ne]: user.id } }, transaction },
+  );
+  const [documentReasons] = await ClaimDocument.update({ withdrawalReason: ERASED_TEXT }, { where: withdrawnByThem, transaction });
   const [revisionCount] = await ClaimNoteRevision.update({ body: ERASED_TEXT }, { where: { noteId: notes, body: erased }, transaction });
   const [historyCount] = await ClaimHistory.update(
     { note: ERASED_TEXT },
@@ -145,8 +156,9 @@ const eraseWrittenText: Step = async ({ tenantId, user }, transaction) => {
   );
   const claims = await Claim.count({ where: { tenantId, [Op.or]: [{ claimantId: user.id }, { filedById: user.id }] }, transaction });
   return {
-    claim_notes: { pseudonymised: noteCount },
+    claim_notes: { pseudonymised: noteCount + othersNotes },
     claim_note_revisions: { pseudonymised: revisionCount },
+    claim_documents: { pseudonymised: documentReasons },
     claim_history: { pseudonymised: historyCount },
     claims: { pseudonymised: described, kept: claims - described },
   };

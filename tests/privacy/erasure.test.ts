@@ -376,6 +376,27 @@ describe('privacy: erasure with retention and legal holds', () => {
     await finished(mine.body.id);
   });
 
+  it("erases the reasons a member of staff gave for withdrawing others' notes and documents, keeping who withdrew them and when", async () => {
+    const person = await personWithClaim();
+    const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+    const note = await stack.api
+      .post(`/api/v1/claims/${person.claim.id}/notes`)
+      .set(as(adjuster))
+      .send({ body: 'Spoke to the neighbour' })
+      .expect(201);
+    const reason = 'Wrong claim: my mistake, Kerstin Vogel';
+    await stack.api.post(`/api/v1/claims/${person.claim.id}/notes/${note.body.id}/withdraw`).set(as(manager)).send({ reason }).expect(200);
+    await stack.api.post(`/api/v1/documents/${person.documentId}/withdraw`).set(as(manager)).send({ reason }).expect(200);
+
+    const erasure = await finished((await requestErasure(manager.id).expect(202)).body.id);
+    expect(erasure.status).toBe('completed');
+    const withdrawn = { withdrawalReason: '[erased]', withdrawnById: manager.id, withdrawnAt: expect.any(Date) };
+    expect(await ClaimNote.findByPk(note.body.id as string)).toMatchObject({ body: 'Spoke to the neighbour', ...withdrawn });
+    expect(await ClaimDocument.findByPk(person.documentId)).toMatchObject(withdrawn);
+    expect(erasure.tables.claim_notes).toMatchObject({ pseudonymised: 1 });
+    expect(erasure.tables.claim_documents).toMatchObject({ deleted: 0, pseudonymised: 1 });
+  });
+
   it('erases a member of staff with nothing but an account', async () => {
     const bare = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     const started = await requestErasure(bare.id).expect(202);

@@ -3,7 +3,7 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
-import { CLAIM_AMOUNT_INPUT, CURRENCY_PATTERN } from './money';
+import { CLAIM_AMOUNT_INPUT, CURRENCY_PATTERN, isIsoCurrency } from './money';
 import { DEFAULT_RESERVE_AUTHORITY } from './claim-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { moneyInput, nullable, oneOf } from './typed-schema';
@@ -204,6 +204,8 @@ export const timeZone = oneOf(TIME_ZONES)
 /** An ISO 4217 currency code (three capital letters). */
 export const currencyCode = Joi.string()
   .pattern(CURRENCY_PATTERN)
+  // Three capitals that name no currency ("ABC") were taken: a plan and its invoices in them.
+  .custom((value: string, helpers) => (isIsoCurrency(value) ? value : helpers.error('string.pattern.base')), 'an ISO 4217 currency')
   .messages({ 'string.pattern.base': '{{#label}} must be an ISO 4217 currency code, e.g. EUR' });
 
 /** An amount of claim money a limit is set in (docs/claim-money.md, Authority; docs/api.md, Money); 0 allows nothing alone. */

@@ -120,6 +120,15 @@ describe('catalog: /categories and /plans', () => {
       .set('Authorization', admin)
       .send(plan({ name: 'Bad code', currency: 'eur' }))
       .expect(400);
+    // Three capitals that name no ISO 4217 currency, for a plan or the tenant's default.
+    const unknown = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Bad code', currency: 'ABC' }))
+      .expect(400);
+    expect(unknown.body.error.details).toEqual([expect.objectContaining({ field: 'body.currency' })]);
+    await stack.api.put('/api/v1/tenant/settings').set('Authorization', admin).send({ currency: 'XYZ' }).expect(400);
+    expect((await stack.api.get('/api/v1/tenant/settings').set('Authorization', admin).expect(200)).body.currency).toBe('JPY');
     expect(await Plan.count({ where: { tenantId: tenant.id, name: ['Half yen', 'Bad code'] } })).toBe(0);
     // The row keeps two decimals in any currency; the answers write yen's.
     expect(await Plan.findByPk(yen.body.id, { rejectOnEmpty: true })).toMatchObject({ premium: '30000.00' });

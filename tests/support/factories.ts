@@ -31,7 +31,7 @@ import type { SubscriptionTerms } from '../../src/contracts/subscription';
 import { issueAccessToken } from '../../src/services/tokens';
 import type { AuthUser } from '../../src/shared/caller';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
-import { DAY_MS } from '../../src/shared/time';
+import { DAY_MS, utcDay } from '../../src/shared/time';
 
 export const TEST_PASSWORD = 'Password123';
 /**
@@ -144,8 +144,6 @@ export async function buildPlan(overrides: Overrides<Plan> = {}): Promise<Plan> 
   });
 }
 
-const isoDate = (date: Date) => date.toISOString().slice(0, 10);
-
 /**
  * A subscription written directly, as its run would leave it (the subscription workflow is not
  * under test): active by default, covering since the first of last month for the plan's duration,
@@ -164,7 +162,7 @@ export async function buildSubscription(overrides: Overrides<Subscription> = {})
     coverageAmount: plan.coverageAmount,
     premium: plan.premium,
     durationMonths: plan.durationMonths,
-    ...(status !== 'pending' && { startDate: isoDate(start), endDate: isoDate(end) }),
+    ...(status !== 'pending' && { startDate: utcDay(start), endDate: utcDay(end) }),
     ...overrides,
     tenantId: plan.tenantId,
     planId: plan.id,

@@ -58,6 +58,13 @@ describe('compliance API end to end', () => {
 
       expect((await stack.api.post('/api/v1/compliance/policies').set(as(employee)).send({ title: 'Nope' })).status).toBe(403);
       expect((await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'X', owner: 'me' })).status).toBe(400);
+      // A title is printed in the acknowledgement mails and the evidence: one line of printable text.
+      for (const title of ['Gifts\nand hospitality', 'Gifts\u0007']) {
+        const refused = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title });
+        expect([refused.status, refused.body.error.details[0].field]).toEqual([400, 'body.title']);
+      }
+      const renamed = await stack.api.patch(`/api/v1/compliance/policies/${policyId}`).set(as(officer)).send({ title: 'Gifts\r\nX' });
+      expect(renamed.status).toBe(400);
       expect((await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(outsider))).status).toBe(404);
       const badAudience = await stack.api
         .post(`/api/v1/compliance/policies/${policyId}/versions`)

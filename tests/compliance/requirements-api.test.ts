@@ -190,6 +190,8 @@ describe('compliance requirements', () => {
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.details[0].field).toBe('body.frameworkRef');
     expect((await post({ dueAt: 'next week' })).status).toBe(400);
+    const twoLines = await post({ title: 'Information\nsecurity' });
+    expect([twoLines.status, twoLines.body.error.details[0].field]).toEqual([400, 'body.title']);
     // A day not in the calendar was kept as another one: 2026-02-30 as 2 March. Year 0000 is not a date either
     // (PostgreSQL's timestamps do not have it), as on every route that takes a date.
     for (const dueAt of ['2026-02-30', '2027-02-29T09:00:00Z', '0000-01-01T00:00:00Z']) {

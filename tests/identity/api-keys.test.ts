@@ -101,6 +101,7 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
     await createKey({ name: 'x', role: 'adjuster' }).expect(400);
     await createKey({ name: 'x'.repeat(101), role: 'adjuster', expiresAt: inDays(30) }).expect(400);
     await createKey({ name: '', role: 'adjuster', expiresAt: inDays(30) }).expect(400);
+    await createKey({ name: 'x\r\ny', role: 'adjuster', expiresAt: inDays(30) }).expect(400);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(366) }).expect(422);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(-1) }).expect(422);
     // A day not in the calendar was kept as another one: 2027-02-29 as 1 March.

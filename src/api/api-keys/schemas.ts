@@ -1,11 +1,11 @@
 import Joi from 'joi';
-import { uuid } from '../http/common-schemas';
+import { oneLineText, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { isoDate, object, required } from '../../shared/typed-schema';
 import { apiKeyRole } from '../../access/role-schemas';
 
 export const createApiKeyBody = object({
-  name: required(Joi.string().trim().min(1).max(100)),
+  name: required(oneLineText(100)),
   role: required(apiKeyRole),
   expiresAt: required(isoDate()),
 }).label('CreateApiKey');

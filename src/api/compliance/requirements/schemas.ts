@@ -1,11 +1,11 @@
 import Joi from 'joi';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
-import { uuid } from '../../http/common-schemas';
+import { oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../../lists/pagination';
 import { isoDate, nullable, object, oneOf, requiring, withDefault } from '../../../shared/typed-schema';
 
 const requirementFields = {
-  title: Joi.string().trim().min(1).max(200),
+  title: oneLineText(200),
   frameworkRef: Joi.string().trim().min(1).max(100).description('The framework and control it answers to, e.g. "ISO 27001 A.5.1"'),
   description: nullable(Joi.string().trim().max(5000).allow('')),
   ownerId: uuid.description('An active staff member of the tenant'),

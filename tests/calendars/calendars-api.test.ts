@@ -109,6 +109,9 @@ describe('business calendars: /tenant/calendars', () => {
       422,
     ],
     ['weekday 8', { workingDays: [1, 8] }, 400],
+    // A name is printed in the deadlines' mails and lists: one line of printable text.
+    ['a holiday named on two lines', { holidays: [{ date: '2027-12-24', name: 'Heilig\nabend' }] }, 400],
+    ['a name with a control character', { name: 'Berlin\u0007' }, 400],
     ['no working day', { workingDays: [] }, 400],
   ])('refuses %s and creates nothing', async (_, change, status) => {
     const before = await BusinessCalendar.count();
@@ -127,6 +130,7 @@ describe('business calendars: /tenant/calendars', () => {
       .send({ date: '2027-01-06', name: 'Heilige Drei Könige' })
       .expect(200);
     expect(added.body.holidays.map((h: { date: string }) => h.date)).toEqual(['2027-01-06', '2027-12-08']);
+    await stack.api.post(`${url}/holidays`).set(as(admin)).send({ date: '2027-11-01', name: 'Aller\r\nheiligen' }).expect(400);
     const removed = await stack.api.delete(`${url}/holidays/2027-12-08`).set(as(admin)).expect(200);
     expect(removed.body.holidays).toEqual([{ date: '2027-01-06', name: 'Heilige Drei Könige' }]);
     await stack.api.delete(`${url}/holidays/2027-12-08`).set(as(admin)).expect(404);
@@ -162,6 +166,15 @@ describe('business calendars: /tenant/calendars', () => {
       { date: '2027-12-26', name: 'Weihnachten' },
     ]);
     expect(await AuditEvent.count({ where: { entityId: body.id, action: 'calendar.holidays_import' } })).toBe(1);
+
+    // A summary's escaped line breaks and control characters (kept as they were before) become spaces: one line.
+    const messy = ICS.replace('SUMMARY:Heiligabend', 'SUMMARY:Heilig\\nabend\u0007 \u2028Eve');
+    const again = await stack.api
+      .post(`/api/v1/tenant/calendars/${body.id}/holidays/import`)
+      .set(as(admin))
+      .send({ ics: messy })
+      .expect(200);
+    expect(again.body.calendar.holidays).toContainEqual({ date: '2027-12-24', name: 'Heilig abend Eve' });
   });
 
   it('refuses a file that is not iCalendar or is too large, and changes nothing', async () => {

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { uuid } from '../http/common-schemas';
+import { oneLineText, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { object, required } from '../../shared/typed-schema';
 import { timeZone } from '../../shared/tenant-settings';
@@ -26,9 +26,7 @@ export const holidayDate = Joi.string()
   .pattern(/^\d{4}-\d{2}-\d{2}$/)
   .messages({ 'string.pattern.base': '{{#label}} must be a date yyyy-MM-dd' });
 
-const holiday = Joi.object<Holiday>({ date: holidayDate.required(), name: Joi.string().trim().min(1).max(100).required() }).label(
-  'Holiday',
-);
+const holiday = Joi.object<Holiday>({ date: holidayDate.required(), name: oneLineText(100).required() }).label('Holiday');
 
 const holidays = Joi.array()
   .items(holiday)
@@ -36,7 +34,7 @@ const holidays = Joi.array()
   .description('Local dates that are not working days, one per date');
 
 const calendarKeys = {
-  name: Joi.string().trim().min(1).max(100).description('e.g. "default" or a jurisdiction, unique in the tenant'),
+  name: oneLineText(100).description('e.g. "default" or a jurisdiction, unique in the tenant'),
   zone: timeZone,
   workingDays,
   workingHours,
@@ -56,7 +54,7 @@ export const updateCalendarBody = object(calendarKeys).min(1).label('UpdateCalen
 
 export const listCalendarsQuery = object({ ...pageQueryKeys, ordering: orderingParam(['name', 'createdAt'], 'name') });
 
-export const holidayBody = object({ date: required(holidayDate), name: required(Joi.string().trim().min(1).max(100)) }).label('AddHoliday');
+export const holidayBody = object({ date: required(holidayDate), name: required(oneLineText(100)) }).label('AddHoliday');
 
 export const holidayParams = object({ id: required(uuid), date: required(holidayDate) });
 

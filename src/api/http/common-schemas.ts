@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { ONE_LINE_PATTERN } from '../../shared/one-line-text';
 import { moneyInput, object, required } from '../../shared/typed-schema';
 
 export const uuid = Joi.string().guid({ version: ['uuidv4'] });
@@ -11,12 +12,7 @@ export const printableText = (max: number) =>
     .max(max)
     .pattern(/^[^\p{Cc}\p{Cf}]+$/u, 'printable text');
 
-/**
- * One line of printable text: characters of the Basic Multilingual Plane without control characters, and
- * without Unicode's line and paragraph separators (U+2028, U+2029), which break a line as \n does in a PDF,
- * a mail or a label. A class every regex dialect reads the same: the OpenAPI document shows it to clients.
- */
-export const ONE_LINE_PATTERN = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\uffff]*$/;
+export { ONE_LINE_PATTERN };
 
 /**
  * A name or an address line: one line of printable text (ONE_LINE_PATTERN), 1 to `max` characters once

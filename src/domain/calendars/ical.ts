@@ -6,6 +6,7 @@
 import type IcalModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { DateTime } from 'luxon';
 import { badRequest } from '../../shared/errors';
+import { asOneLine } from '../../shared/one-line-text';
 import { CALENDAR_LIMITS, type Holiday } from '../../shared/business-calendar';
 
 export interface IcsHolidays {
@@ -51,7 +52,8 @@ export function holidaysFromIcs(text: string): IcsHolidays {
       skipped++;
       continue;
     }
-    const name = (String(readSafely(() => event.summary) ?? '').trim() || 'Holiday').slice(0, 100);
+    // A summary may hold escaped line breaks and control characters; a holiday's name is one line.
+    const name = (asOneLine(String(readSafely(() => event.summary) ?? '')) || 'Holiday').slice(0, 100);
     for (let day = first, count = 0; day <= last && count < MAX_EVENT_DAYS; day = day.plus({ days: 1 }), count++) {
       holidays.push({ date: day.toISODate() ?? '', name });
       if (holidays.length > CALENDAR_LIMITS.holidays) {

@@ -1,0 +1,19 @@
+/**
+ * One line of printable text: characters of the Basic Multilingual Plane without control characters, and
+ * without Unicode's line and paragraph separators (U+2028, U+2029), which break a line as \n does in a PDF,
+ * a mail or a label. A class every regex dialect reads the same: the OpenAPI document shows it to clients.
+ */
+const ONE_LINE_CHARACTERS = '\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\uffff';
+
+/** A request's text that must be one line (`oneLineText` in src/api/http/common-schemas.ts) matches it. */
+export const ONE_LINE_PATTERN = new RegExp(`^[${ONE_LINE_CHARACTERS}]*$`);
+
+const OUTSIDE_ONE_LINE = new RegExp(`[^${ONE_LINE_CHARACTERS}]+`, 'g');
+
+/**
+ * Text that comes from elsewhere (an imported file's) made one line: what one line leaves out becomes a
+ * space, and spaces in a row one. What a person sends is refused instead, so they see what was wrong.
+ */
+export function asOneLine(text: string): string {
+  return text.replace(OUTSIDE_ONE_LINE, ' ').replace(/ {2,}/g, ' ').trim();
+}

@@ -7,6 +7,7 @@
  * answer fails, and its retry with the same Idempotency-Key finds the quote the failure left.
  */
 import crypto from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import { subscriptionRun } from '../../../src/contracts/subscription';
 import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
@@ -139,6 +140,54 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     await withdraw(id, later.id).expect(409);
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ holderPhone: null, premium: '420.00' });
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
+  });
+
+  it('applies one of six quotes of one policy confirmed at once; the others are 409 and stay quoted: one version, priced once', async () => {
+    const id = await activePolicy();
+    const quotes = [];
+    for (let i = 0; i < 6; i++) quotes.push(await quote(id, { effectiveDate: day(0), planId: better.id }));
+    // Each request may pass the API's check before another's change is written; the run must still take only one.
+    const answers = await Promise.all(quotes.map((change, i) => apply(id, change.id, i % 2 ? 'agent' : 'owner')));
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    const winner = quotes[answers.findIndex((res) => res.status === 200)];
+    await changeStatus(id, winner.id, 'applied');
+    const rows = await SubscriptionChange.findAll({ where: { subscriptionId: id } });
+    expect(rows.filter((row) => row.status === 'applied').map((row) => row.id)).toEqual([winner.id]);
+    expect(rows.filter((row) => row.status === 'quoted')).toHaveLength(5);
+    const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: id } });
+    expect(versions.map((version) => [version.number, version.changeId])).toEqual(expect.arrayContaining([[2, winner.id]]));
+    expect(versions).toHaveLength(2);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: better.id, premium: '420.00' });
+  });
+
+  it('refuses (409) a quote the API checked before another change was written, which the run then finds stale: nothing applied or billed', async () => {
+    const id = await activePolicy();
+    const change = await quote(id, { effectiveDate: day(0), planId: better.id });
+    const { sequelize } = stack.db;
+    // Another change being written: the row's premium moved and locked, not yet committed, so the API's check passes.
+    const other = await sequelize.transaction();
+    let confirming;
+    try {
+      await sequelize.query(`UPDATE subscriptions SET premium = '360.00' WHERE id = :id`, { replacements: { id }, transaction: other });
+      confirming = apply(id, change.id).then((res) => res);
+      await eventually(
+        () =>
+          sequelize.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%FROM "subscriptions"%FOR UPDATE%'`,
+            { type: QueryTypes.SELECT },
+          ),
+        ([row]) => row.n === 1,
+        'the run carrying the change out, waiting for the row',
+      );
+    } finally {
+      await other.commit();
+    }
+    const answer = await confirming;
+    expect([answer.status, answer.body.error?.message]).toEqual([409, expect.stringContaining('stale')]);
+    await expect(SubscriptionChange.findByPk(change.id)).resolves.toMatchObject({ status: 'quoted' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(1);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: house.id, premium: '360.00' });
   });
 
   it('a contact-only change needs no quote: POST answers it applied at no cost, the row has the new phone, the audit trail not', async () => {

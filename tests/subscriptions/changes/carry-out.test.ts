@@ -243,6 +243,32 @@ describe('carrying out a policy change', () => {
     expect(starts).toHaveLength(1);
   });
 
+  it('carries out one of two quotes priced from the same premium, sent at once, and refuses the other as stale', async () => {
+    const { subscription } = await policyOn(basic);
+    // Both priced on 120.00 (the API checked each against the row before either was written): 60.50 more from July.
+    const priced = () =>
+      quoted(subscription, {
+        requested: { planId: plus.id },
+        premiumAfter: '240.00',
+        premiumDeltaMinor: 6050,
+        instalments: [{ dueDate: '2026-07-01', amountMinor: 6050 }],
+      });
+    const [first, second] = [await priced(), await priced()];
+
+    const answers = await Promise.all([carryOut(first), carryOut(second)]);
+    expect(answers.map((answer) => answer.outcome).sort()).toEqual(['applied', 'refused']);
+    expect(answers.find((answer) => answer.outcome === 'refused')).toEqual({
+      outcome: 'refused',
+      reason: 'the change was priced for a premium of 120.00, the policy is at 240.00',
+    });
+    const changes = await SubscriptionChange.findAll({ where: { subscriptionId: subscription.id } });
+    expect(changes.map((change) => change.status).sort()).toEqual(['applied', 'quoted']);
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: subscription.id } })).toBe(2);
+    // The additional premium billed once: the term's 12 instalments and one more.
+    expect(await Invoice.count({ where: { subscriptionId: subscription.id } })).toBe(13);
+    await expect(subscription.reload()).resolves.toMatchObject({ planId: plus.id, premium: '240.00' });
+  });
+
   it('changes only the contact at no cost, and refuses a withdrawn change or one priced for another term', async () => {
     const { subscription } = await policyOn(basic);
     const address = { line1: 'Kirchweg 4', postalCode: '50667', city: 'Köln', country: 'DE' };

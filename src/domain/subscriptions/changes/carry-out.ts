@@ -50,7 +50,7 @@ export interface AppliedPolicyChange {
   changedFields: string[];
 }
 
-/** A change the run may no longer carry out: withdrawn, or priced for a term or a status the policy has left. */
+/** A change the run may no longer carry out: withdrawn, or priced for a term, a status or a premium the policy has left. */
 export interface RefusedPolicyChange {
   outcome: 'refused';
   reason: string;
@@ -101,6 +101,10 @@ function refusalOf(change: SubscriptionChange, subscription: Subscription, lates
   if (subscription.status !== 'active' && subscription.status !== 'lapsed') return `the subscription is ${subscription.status}`;
   if (subscription.renewalCount !== change.term)
     return `the change was priced for term ${change.term}, the policy is in term ${subscription.renewalCount}`;
+  // The API refuses a stale quote, but two confirmed at once both pass its check: the second to get here is priced
+  // on terms the first replaced, and would be applied and billed on top of it.
+  if (change.premiumBefore !== subscription.premium)
+    return `the change was priced for a premium of ${change.premiumBefore}, the policy is at ${subscription.premium}`;
   if (!latest) return 'the subscription has no version yet';
   if (change.effectiveDate < String(latest.effectiveFrom)) return `version ${latest.number} is effective from ${latest.effectiveFrom}`;
   return null;

@@ -61,6 +61,8 @@ async function decideOnChange<Request extends PolicyChangeRequest | WithdrawPoli
   return change.reload();
 }
 
+const staleQuote = () => conflict('The quote is stale: the policy has changed since it was priced; ask for a new quote');
+
 /**
  * Confirms a quoted change: the run applies it now when its effective date has come, or holds it
  * until then (`scheduled`). A quote that no longer fits the policy is refused 409: priced for an
@@ -70,8 +72,7 @@ async function decideOnChange<Request extends PolicyChangeRequest | WithdrawPoli
  */
 export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (caller, ref, deps) => {
   const { subscription, change } = await changeIn(caller, ref, 'quoted');
-  if (change.term !== subscription.renewalCount || change.premiumBefore !== subscription.premium)
-    throw conflict('The quote is stale: the policy has changed since it was priced; ask for a new quote');
+  if (change.term !== subscription.renewalCount || change.premiumBefore !== subscription.premium) throw staleQuote();
   await checkEffectiveDate(subscription, change.effectiveDate);
   if (change.requested.planId) {
     const plan = await targetPlan(subscription, change.requested.planId);
@@ -80,11 +81,15 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
     await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, coverageOnPlan(subscription, plan));
   }
-  return decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {
+  const decided = await decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {
     changeId: change.id,
     effectiveDate: change.effectiveDate,
     term: change.term,
   });
+  // The run answers once it has carried the change out; still quoted then, it refused it: another change confirmed at
+  // the same time was written first, after the checks above (carryOutPolicyChange).
+  if (decided.status === 'quoted') throw staleQuote();
+  return decided;
 };
 
 /** Withdraws a change waiting for its effective date: the run forgets its timer and nothing is applied. */

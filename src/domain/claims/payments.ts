@@ -140,6 +140,8 @@ export const settlePayment: Command<SettlementInput, ClaimPayment> = async (call
       );
       if (!row) {
         const now = await ClaimPayment.findByPk(paymentId, { transaction });
+        // The same answer sent at once, recorded by the other request (which waited for its lock): changes nothing.
+        if (now?.status === status) return now;
         throw conflict(`The payment is ${now?.status}: only an issued payment is cleared or failed`, [
           { field: 'paymentId', message: `is ${now?.status}`, status: now?.status },
         ]);
@@ -157,6 +159,8 @@ export const settlePayment: Command<SettlementInput, ClaimPayment> = async (call
       entityId: claim.id,
       before: { payment: { id: payment.id, status: 'issued' } },
       after: { payment: { id: payment.id, reference: payment.reference, status }, ...(reason && { reason }) },
+      // One event per payment and answer, however many requests brought it.
+      dedupeKey: `payment:${payment.id}:settled:${status}`,
     }),
   );
   await Promise.all(signals.map((message) => deps.outbox.deliver(message)));

@@ -1,13 +1,13 @@
 import Joi from 'joi';
 import { financialsSchema } from './money/schemas';
 import { CLAIM_STAGES } from '../../contracts/claim';
-import { money, uuid, workflowRef, childIdParams } from '../http/common-schemas';
+import { money, multiLineText, uuid, workflowRef, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
 import { isoDate, object, oneOf, required, withDefault } from '../../shared/typed-schema';
 
 const stage = oneOf(CLAIM_STAGES);
-const note = Joi.string().trim().min(1).max(2000);
+const note = multiLineText(2000);
 
 export const fileClaimBody = object({
   subscriptionId: required(uuid),
@@ -15,7 +15,7 @@ export const fileClaimBody = object({
     isoDate().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' }),
   ),
   amountClaimed: required(money),
-  description: required(Joi.string().trim().min(1).max(5000)),
+  description: required(multiLineText(5000)),
 }).label('FileClaim');
 
 export const listClaimsQuery = object({
@@ -35,11 +35,11 @@ export const transitionClaimBody = object({
   to: required(stage),
   note,
   approvedAmount: money,
-  reason: Joi.string().trim().min(1).max(200),
+  reason: multiLineText(200),
 }).label('ClaimTransition');
 
 export const reopenClaimBody = object({
-  reason: required(Joi.string().trim().min(3).max(400).description('The new facts: kept in the claim’s history')),
+  reason: required(multiLineText(400).min(3).description('The new facts: kept in the claim’s history')),
 }).label('ClaimReopen');
 
 /** `?includeWithdrawn=true` on a claim's notes or documents: tenant admins only (403 for anyone else). */
@@ -48,7 +48,7 @@ export const listClaimItemsQuery = object({
   includeWithdrawn: withDefault(Joi.boolean(), false).description('also list the withdrawn ones (tenant admins only)'),
 });
 
-const noteText = Joi.string().trim().min(1).max(10_000);
+const noteText = multiLineText(10_000);
 
 export const noteBody = object({ body: required(noteText) }).label('NewClaimNote');
 
@@ -57,7 +57,7 @@ export const noteParams = childIdParams('noteId');
 export const editNoteBody = object({ body: required(noteText) }).label('EditClaimNote');
 
 /** Why a note or document is withdrawn: required, kept on its row and in the audit trail. */
-export const withdrawalBody = object({ reason: required(Joi.string().trim().min(1).max(500)) }).label('Withdrawal');
+export const withdrawalBody = object({ reason: required(multiLineText(500)) }).label('Withdrawal');
 
 /** Who withdrew a note or document, when and why; all null while it is not withdrawn. */
 export const withdrawalFields = {

@@ -3,7 +3,7 @@ import { ACKNOWLEDGEMENT_STATUSES } from '../../contracts/acknowledgement';
 import { POLICY_VERSION_STATUSES } from '../../models/policy-version';
 import { staffRole } from '../../access/role-schemas';
 import type { Role } from '../../shared/roles';
-import { oneLineText, tenantRowSchema, uuid, workflowRef } from '../http/common-schemas';
+import { multiLineText, oneLineText, tenantRowSchema, uuid, workflowRef } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../lists/pagination';
 import { nullable, object, oneOf, required } from '../../shared/typed-schema';
 
@@ -16,7 +16,7 @@ export const sha256 = Joi.string()
 export const listPoliciesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt', 'title'], 'createdAt') });
 
 const policyTitle = oneLineText(200);
-const policyDescription = nullable(Joi.string().trim().max(5000).allow(''));
+const policyDescription = nullable(multiLineText(5000).allow(''));
 /** Strict: a string or a fraction is refused, not converted. Ten years at most (the column's check agrees). */
 const recurrenceDays = nullable(
   Joi.number()
@@ -43,7 +43,7 @@ export const listVersionsQuery = object({
   ordering: orderingParam(['versionNumber', 'createdAt'], '-versionNumber'),
 });
 
-const versionContent = Joi.string().trim().min(1).max(100_000);
+const versionContent = multiLineText(100_000);
 const versionFields = {
   deadlineDays: nullable(Joi.number().integer().min(1).max(365).description('Days to acknowledge; null takes the tenant setting')),
   audienceRoles: nullable(

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { ONE_LINE_PATTERN } from '../../shared/one-line-text';
+import { MULTI_LINE_PATTERN, ONE_LINE_PATTERN } from '../../shared/one-line-text';
 import { moneyInput, object, required } from '../../shared/typed-schema';
 
 export const uuid = Joi.string().guid({ version: ['uuidv4'] });
@@ -20,6 +20,14 @@ export { ONE_LINE_PATTERN };
  * line break or control character may reach them, whichever route wrote the name.
  */
 export const oneLineText = (max: number) => Joi.string().trim().min(1).max(max).pattern(ONE_LINE_PATTERN, 'one line of printable text');
+
+/**
+ * A reason, a note or a description a person types: printable text that may run over several lines
+ * (MULTI_LINE_PATTERN: line feed, carriage return and tab, no other control character), 1 to `max`
+ * characters once trimmed. It is stored, mailed and printed like a name, with its line breaks.
+ */
+export const multiLineText = (max: number) =>
+  Joi.string().trim().min(1).max(max).pattern(MULTI_LINE_PATTERN, 'printable text (line breaks and tabs allowed)');
 
 /**
  * A bank account as a credit transfer names it: holder, IBAN and BIC in the characters they are

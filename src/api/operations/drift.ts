@@ -21,7 +21,7 @@ import { restoreSubscriptionRun } from '../../domain/operations/restore-subscrip
 import { subscriptionSchema } from '../subscriptions/schemas';
 import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
-import { idParams, uuid } from '../http/common-schemas';
+import { idParams, multiLineText, uuid } from '../http/common-schemas';
 import { type RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
@@ -43,10 +43,8 @@ const runDriftSchema = Joi.object({
   runStateAt: Joi.date().description('When the reconciler found it so'),
 }).label('RunDrift');
 
-const repairReason = Joi.string()
-  .trim()
+const repairReason = multiLineText(400)
   .min(3)
-  .max(400)
   .description('What happened to the run and why this repair: kept in the claim’s history or the subscription’s audit trail');
 
 const repairBody = object({ reason: required(repairReason) }).label('RowRepair');

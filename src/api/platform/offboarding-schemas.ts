@@ -1,9 +1,9 @@
 import Joi from 'joi';
 import { OFFBOARDING_STATUSES } from '../../contracts/tenant-offboarding';
 import { object, required } from '../../shared/typed-schema';
-import { uuid } from '../http/common-schemas';
+import { multiLineText, uuid } from '../http/common-schemas';
 
-const reason = Joi.string().trim().min(1).max(500);
+const reason = multiLineText(500);
 
 export const requestOffboardingBody = object({
   reason: required(reason.description('Why the tenant leaves; recorded with the request and its audit event')),

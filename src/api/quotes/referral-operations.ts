@@ -6,10 +6,10 @@ import Joi from 'joi';
 import { DECISION_NOTE_MAX_LENGTH, LOADING_PATTERN } from '../../contracts/quote-referral';
 import { acceptReferral, declineReferral } from '../../domain/quotes/referral';
 import { object, required } from '../../shared/typed-schema';
-import { idParams } from '../http/common-schemas';
+import { idParams, multiLineText } from '../http/common-schemas';
 import { operation } from '../http/operation';
 
-const note = Joi.string().trim().min(1).max(DECISION_NOTE_MAX_LENGTH);
+const note = multiLineText(DECISION_NOTE_MAX_LENGTH);
 
 export const acceptReferralBody = object({
   loading: Joi.string()

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { email, oneLineText, tenantRowSchema, uuid } from '../http/common-schemas';
+import { email, multiLineText, oneLineText, tenantRowSchema, uuid } from '../http/common-schemas';
 import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
@@ -55,11 +55,11 @@ export const createSubscriptionBody = object({
   .label('CreateSubscription');
 
 export const cancelSubscriptionBody = object({
-  reason: Joi.string().trim().min(1).max(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
+  reason: multiLineText(500).description('Why the subscription is cancelled: stored and told in the e-mail'),
 }).label('CancelSubscription');
 
 export const waiveFirstPremiumBody = object({
-  reason: Joi.string().trim().min(1).max(500).description('Why the first premium is waived: kept in the run and its audit trail'),
+  reason: multiLineText(500).description('Why the first premium is waived: kept in the run and its audit trail'),
 }).label('WaiveFirstPremium');
 
 export const listSubscriptionsQuery = object({

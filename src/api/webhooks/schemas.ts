@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { uuid, childIdParams } from '../http/common-schemas';
+import { multiLineText, uuid, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
 import { WEBHOOK_EVENT_PATTERNS } from '../../domain/webhooks/events';
@@ -17,7 +17,7 @@ const eventTypes = Joi.array()
   .max(20)
   .unique()
   .description('Event types, `<resource>.*` for every type of a resource, or `*` for all (GET /webhooks/event-types)');
-const description = nullable(Joi.string().trim().min(1).max(500));
+const description = nullable(multiLineText(500));
 
 export const createWebhookEndpointBody = object({
   url: required(url),

@@ -1,10 +1,10 @@
 import Joi from 'joi';
-import { oneLineText, uuid } from '../../http/common-schemas';
+import { multiLineText, oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { nullable, object, required } from '../../../shared/typed-schema';
 
 const name = oneLineText(120);
-const description = nullable(Joi.string().trim().max(2000).allow(''));
+const description = nullable(multiLineText(2000).allow(''));
 
 export const listCategoriesQuery = object({
   ...pageQueryKeys,

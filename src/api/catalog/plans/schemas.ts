@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { money, oneLineText, uuid } from '../../http/common-schemas';
+import { money, multiLineText, oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { COVERAGE_LEVELS, POLICY_TYPES } from '../../../models/plan';
 import { BILLING_FREQUENCIES } from '../../../shared/instalments';
@@ -39,7 +39,7 @@ export const listPlansQuery = object({
 const planFields = {
   categoryId: uuid,
   name: oneLineText(200),
-  description: nullable(Joi.string().trim().max(5000).allow('')),
+  description: nullable(multiLineText(5000).allow('')),
   coverageLevel,
   policyType,
   coverageAmount: money,

@@ -4,10 +4,10 @@ import { COST_TYPES, RESERVE_CATEGORIES, RESERVE_CHANGE_STATUSES } from '../../.
 import { RECOVERY_KINDS } from '../../../models/claim-recovery';
 import { CLAIM_AMOUNT_INPUT } from '../../../shared/money';
 import { isoDate, moneyInput, object, oneOf, required } from '../../../shared/typed-schema';
-import { bankAccountKeys, printableText, uuid, childIdParams } from '../../http/common-schemas';
+import { bankAccountKeys, multiLineText, printableText, uuid, childIdParams } from '../../http/common-schemas';
 
 const moneyString = Joi.string().description('decimal amount in the claim’s currency');
-const reason = Joi.string().trim().min(3).max(500);
+const reason = multiLineText(500).min(3);
 /** A claim money input more than 0 (docs/api.md, Money). */
 const claimAmount = moneyInput(CLAIM_AMOUNT_INPUT);
 

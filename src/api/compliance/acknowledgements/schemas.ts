@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { uuid } from '../../http/common-schemas';
+import { oneLineText, uuid } from '../../http/common-schemas';
 import { acknowledgementStateKeys, acknowledgementStatus, sha256 } from '../schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { object } from '../../../shared/typed-schema';
@@ -13,7 +13,7 @@ export const listAcknowledgementsQuery = object({
 /** The evidence an employee sends: the JSON body's keys, which the acknowledgement page's form (src/api/pages/acknowledge.ts) requires too. */
 export const acknowledgeKeys = {
   contentSha256: sha256.description("SHA-256 (hex) of the version text the client showed; refused (409) unless it is the version's"),
-  fullName: Joi.string().trim().min(1).max(200).description('The full name the employee typed to sign'),
+  fullName: oneLineText(200).description('The full name the employee typed to sign'),
 };
 
 export const acknowledgeBody = object(acknowledgeKeys).label('AcknowledgeRequest');

@@ -1,13 +1,13 @@
 import Joi from 'joi';
 import { REQUIREMENT_STATUSES } from '../../../domain/compliance/requirements';
-import { oneLineText, uuid } from '../../http/common-schemas';
+import { multiLineText, oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys, pageSchema } from '../../lists/pagination';
 import { isoDate, nullable, object, oneOf, requiring, withDefault } from '../../../shared/typed-schema';
 
 const requirementFields = {
   title: oneLineText(200),
   frameworkRef: Joi.string().trim().min(1).max(100).description('The framework and control it answers to, e.g. "ISO 27001 A.5.1"'),
-  description: nullable(Joi.string().trim().max(5000).allow('')),
+  description: nullable(multiLineText(5000).allow('')),
   ownerId: uuid.description('An active staff member of the tenant'),
   dueAt: isoDate().description('When it must be met, in the years 2000 to 2999 (else 422)'),
   policyIds: Joi.array<string[]>().items(uuid).unique().max(50).description('Compliance policies whose acknowledgements satisfy it'),

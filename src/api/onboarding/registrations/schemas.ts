@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { REGISTRATION_STATUSES } from '../../../contracts/onboarding';
-import { email, oneLineText, password, uuid, workflowRef } from '../../http/common-schemas';
+import { email, multiLineText, oneLineText, password, uuid, workflowRef } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { object, oneOf, required } from '../../../shared/typed-schema';
 
@@ -20,8 +20,6 @@ export const slug = Joi.string()
     'any.invalid': '{{#label}} is reserved',
   });
 
-const text = (max: number) => Joi.string().trim().min(1).max(max);
-
 export const createRegistrationBody = object({
   companyName: required(oneLineText(200)),
   businessType: required(oneLineText(100)),
@@ -31,7 +29,7 @@ export const createRegistrationBody = object({
       .pattern(/^\+?[0-9][0-9 ().-]{4,37}[0-9)]$/, 'phone number'),
   ),
   contactEmail: required(email),
-  address: required(text(500)),
+  address: required(multiLineText(500)),
   requestedSlug: required(slug),
   adminEmail: required(email),
   adminFullName: required(oneLineText(200)),
@@ -41,7 +39,7 @@ export const createRegistrationBody = object({
 
 export const verifyRegistrationBody = object({ token: required(Joi.string().max(200)) }).label('VerifyRegistration');
 
-export const rejectRegistrationBody = object({ reason: required(text(1000)) }).label('RejectRegistration');
+export const rejectRegistrationBody = object({ reason: required(multiLineText(1000)) }).label('RejectRegistration');
 
 export const listRegistrationsQuery = object({
   ...pageQueryKeys,

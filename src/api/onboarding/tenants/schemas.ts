@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { uuid } from '../../http/common-schemas';
+import { multiLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 import { object, oneOf, required } from '../../../shared/typed-schema';
 
@@ -26,5 +26,5 @@ export const tenantSchema = Joi.object({
 }).label('Tenant');
 
 export const suspendTenantBody = object({
-  reason: required(Joi.string().trim().min(1).max(500)),
+  reason: required(multiLineText(500)),
 }).label('SuspendTenant');

@@ -5,13 +5,13 @@ import { CLAIM_REPORT_SECTIONS, periodKeys, POLICY_REPORT_SECTIONS } from '../..
 import { POLICY_GROUPINGS } from '../../../domain/reports/policies-queries';
 import { cronExpression } from '../../../shared/cron';
 import { nullable, object, oneOf, required, withDefault } from '../../../shared/typed-schema';
-import { email, uuid } from '../../http/common-schemas';
+import { email, oneLineText, uuid } from '../../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../../lists/pagination';
 
 /** Recipients of one scheduled e-mail at most: a report for a team, not a mailing list. */
 export const MAX_RECIPIENTS = 20;
 
-const name = Joi.string().trim().min(1).max(120);
+const name = oneLineText(120);
 const kind = oneOf(SAVED_REPORT_KINDS).description(
   'The report: claims, policies or compliance, as the caller’s role may see it (else 403)',
 );

@@ -8,7 +8,7 @@
  * the lists section); BENCH_SECTIONS=starts,expiries runs only those sections (others: workerMemory,
  * workerCrash, loginStorm, lists, search, reports, graphqlScreen, rollout, fairness, billingDay, webhooks, peoplePages, quotes, policyChanges, ledger, ledgerClose).
  * BENCH_WEBHOOK_EVENTS (200 per phase) and BENCH_WEBHOOK_ROLLOUT_EMPLOYEES (3,000) size the webhooks section;
- * BENCH_PAGE_REQUESTS (400 one at a time per way) and BENCH_PAGE_SECONDS (each load run) the peoplePages section, BENCH_QUOTE_SECONDS (10, each phase) the quotes section, BENCH_POLICY_CHANGE_POLICIES (600 active, half changed, half cancelled) the policyChanges section. BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
+ * BENCH_PAGE_REQUESTS (400 one at a time per way) and BENCH_PAGE_SECONDS (each load run) the peoplePages section, BENCH_QUOTE_SECONDS (10 a side and phase, over 6 rounds of alternating halves) the quotes section, BENCH_POLICY_CHANGE_POLICIES (600 active, half changed, half cancelled) the policyChanges section. BENCH_BILLING_POLICIES (1,000) sizes the billing day. BENCH_ROLLOUT_EMPLOYEES (10,000) sizes the rollout section,
  * BENCH_ROLLOUT_QUEUES (bulk; bulk,shared adds the one-queue baseline) chooses its task queue set-ups.
  * BENCH_FAIRNESS_EMPLOYEES (10000,5000,1000) sizes the three tenants of the fairness section, BENCH_FAIRNESS_SECONDS (90) its longest window. BENCH_LEDGER_SECONDS (10, each half) the ledger section, BENCH_LEDGER_POLICIES (100,000) the month closed in it and the ledgerClose section. BENCH_CPU_PROFILE_DIR makes each API process write a CPU profile there.
  * `npm run bench -- --sizes` runs the growth curves instead (bench/growth.ts): each curve's sizes, its p95s and fitted k

@@ -3,7 +3,7 @@
  * the rating version that priced it, and its status as of now (a quoted one past `validUntil` is
  * `expired`, which is not stored).
  */
-import { Op } from 'sequelize';
+import { Op, type Attributes } from 'sequelize';
 import { Quote, type RatingVersion } from '../../models';
 import type { RequestedQuote } from '../../domain/quotes/request';
 import { ratingVersionSummaries } from '../../domain/quotes/rating/versions';
@@ -23,7 +23,7 @@ export function statusFilter(status: AnsweredQuoteStatus, now = new Date()) {
 }
 
 /** A referred quote's deadline and the underwriter's decision (null for a quote never referred). */
-export function referralOf(quote: Quote) {
+export function referralOf(quote: Pick<Attributes<Quote>, 'referralReasons' | 'referralDueAt' | 'decidedAt' | 'loading' | 'decisionNote'>) {
   if (quote.referralReasons.length === 0) return null;
   return {
     dueAt: quote.referralDueAt,
@@ -35,7 +35,7 @@ export function referralOf(quote: Quote) {
 
 type VersionSummary = Pick<RatingVersion, 'id' | 'number' | 'effectiveFrom'>;
 
-export function presentQuote(quote: Quote, version: VersionSummary | null) {
+export function presentQuote(quote: Attributes<Quote>, version: VersionSummary | null) {
   const money = (minor: number) => formatMinorUnits(minor, quote.currency);
   return {
     id: quote.id,

@@ -13,14 +13,26 @@
  * the request that opened the turn.
  */
 import crypto from 'node:crypto';
-import { DatabaseError, QueryTypes, UniqueConstraintError, type CreationAttributes, type Sequelize, type Transaction } from 'sequelize';
+import {
+  DatabaseError,
+  QueryTypes,
+  UniqueConstraintError,
+  type Attributes,
+  type CreationAttributes,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize';
 import { Quote } from '../../models';
 import { instanceOf, runPrepared, type Bound } from '../../models/prepared-statement';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { QUOTE_MAIL_KIND, quoteMailMessage } from './quote-mail';
 
-/** A quote to record: its validity follows from the tenant's settings, read by the statement that writes it. */
-export type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> & { id: string; createdAt: Date };
+/**
+ * A quote to record: its validity follows from the tenant's settings, read by the statement that
+ * writes it. The statement writes every JSON column from the values (no column default applies).
+ */
+export type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> &
+  Pick<Attributes<Quote>, 'id' | 'createdAt' | 'breakdown' | 'instalments' | 'referralReasons'>;
 
 /**
  * The quotes of `$1`…`$16` (arrays, one element per quote) and, for those with a requester, their
@@ -78,9 +90,15 @@ function boundOf(quotes: NewQuote[]): Bound[] {
   return [...(arrays as Bound[]), DEFAULT_TENANT_SETTINGS.quoteValidityDays, QUOTE_MAIL_KIND];
 }
 
-/** The quote as recorded: what was written, and its validity as PostgreSQL computed it. */
-function recorded(values: NewQuote, validUntil: Date | string): Quote {
-  return instanceOf(Quote, {
+/**
+ * A quote as recorded, as plain values: what was written, and its validity as PostgreSQL computed
+ * it. Not a model instance: building one cost the API about a tenth of its CPU a quote (its setters
+ * and copies of every field), only for the answer to read the fields back.
+ */
+export type RecordedQuote = Attributes<Quote>;
+
+function recorded(values: NewQuote, validUntil: Date | string): RecordedQuote {
+  return {
     ratingVersionId: null,
     requestedById: null,
     loading: null,
@@ -92,7 +110,7 @@ function recorded(values: NewQuote, validUntil: Date | string): Quote {
     ...values,
     validUntil: new Date(validUntil),
     updatedAt: values.createdAt,
-  });
+  };
 }
 
 /** A quote whose id is taken, as Sequelize reports a duplicate key. */
@@ -112,12 +130,13 @@ async function insertQuotes(sequelize: Sequelize, quotes: NewQuote[], transactio
 export async function recordQuoteIn(sequelize: Sequelize, values: NewQuote, transaction: Transaction): Promise<Quote> {
   const validUntil = (await insertQuotes(sequelize, [values], transaction)).get(values.id);
   if (validUntil === undefined) throw duplicate(values.id);
-  return recorded(values, validUntil);
+  // An instance: the referral's run is opened with it.
+  return instanceOf(Quote, recorded(values, validUntil));
 }
 
 interface Waiting {
   values: NewQuote;
-  resolve: (quote: Quote) => void;
+  resolve: (quote: RecordedQuote) => void;
   reject: (err: unknown) => void;
 }
 
@@ -128,7 +147,7 @@ const waitingFor = new Map<Sequelize, Waiting[]>();
  * Records a quote with the others priced in this turn of the event loop (autocommitted). A taken id
  * (a repeated Idempotency-Key) is a UniqueConstraintError; any other failure is the statement's.
  */
-export function recordQuote(sequelize: Sequelize, values: NewQuote): Promise<Quote> {
+export function recordQuote(sequelize: Sequelize, values: NewQuote): Promise<RecordedQuote> {
   return new Promise((resolve, reject) => {
     let waiting = waitingFor.get(sequelize);
     if (!waiting) {

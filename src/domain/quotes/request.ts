@@ -21,7 +21,7 @@ import { catalogTenant } from '../catalog/public-catalog';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
-import { recordQuote, recordQuoteIn, type NewQuote } from './recording';
+import { recordQuote, recordQuoteIn, type NewQuote, type RecordedQuote } from './recording';
 import { openReferral } from './referral';
 import { utcDay } from '../../shared/time';
 
@@ -51,7 +51,7 @@ export type KeptRatingVersion = Pick<Attributes<RatingVersion>, 'id' | 'number' 
 
 /** A quote as recorded, with the rating version that priced it (null: the plan's fixed premium). */
 export interface RequestedQuote {
-  quote: Quote;
+  quote: RecordedQuote;
   ratingVersion: KeptRatingVersion | null;
 }
 
@@ -139,7 +139,7 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
     referralReasons: price.referralReasons,
     createdAt: now,
   };
-  let quote: Quote;
+  let quote: RecordedQuote;
   try {
     quote =
       values.status === 'quoted'

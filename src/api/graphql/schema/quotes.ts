@@ -120,6 +120,10 @@ builder.mutationFields((t) => ({
       planId: t.arg.id({ required: true }),
       risk: t.arg({ type: RiskInput, required: true }),
     }),
-    ...mutationOf(requestQuoteOperation, { row: (requested) => requested.quote, reload: reloadQuote }),
+    // REST answers the recorded values as they are; GraphQL's Quote resolves fields of an instance.
+    ...mutationOf(requestQuoteOperation, {
+      row: (requested) => QuoteModel.build(requested.quote, { raw: true, isNewRecord: false }),
+      reload: reloadQuote,
+    }),
   }),
 }));

@@ -72,6 +72,9 @@ describe('catalog: /categories and /plans', () => {
       // A plan's name is printed in mails, the catalog and the schedule: one line of printable text.
       [plan({ name: 'House\nStandard' }), 'body.name'],
       [plan({ name: 'House\u0007Standard' }), 'body.name'],
+      // Its description may run over several lines, but takes no other control character.
+      [plan({ description: 'Covers:\n\u001b[31mfire' }), 'body.description'],
+      [plan({ description: 'Covers\u0007 fire' }), 'body.description'],
     ];
     for (const [body, field] of invalid) {
       const res = await stack.api.post('/api/v1/plans').set('Authorization', admin).send(body).expect(400);

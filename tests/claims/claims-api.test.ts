@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { AuditEvent, Claim, ClaimDocument, ClaimHistory, ClaimPayment, type Subscription, type User } from '../../src/models';
+import { AuditEvent, Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimPayment, type Subscription, type User } from '../../src/models';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -311,6 +311,36 @@ describe('claims API (dev server, end to end)', () => {
     await stack.api.get(`/api/v1/claims/${filed.id}/documents`).set(as(neighbour)).expect(404);
     const listed = await stack.api.get(`/api/v1/claims/${filed.id}/documents`).set(as(team.claimant)).expect(200);
     expect(listed.body.items.map((d: { id: string }) => d.id)).toEqual([doc.body.id]);
+  });
+
+  it('takes a description and notes on several lines, and refuses other control characters in them (400), recording nothing', async () => {
+    // BEL, ESC and the C1 controls were stored and printed in mails, exports and terminals as they came.
+    const hostile = ['Pipe\u0007burst', 'Pipe \u001b[31mburst', 'Pipe\u009bburst', 'Pipe\u2028burst'];
+    const before = await Claim.count();
+    const fileClaimMutation = `mutation ($input: FileClaimInput!) { fileClaim(input: $input) { id } }`;
+    for (const description of hostile) {
+      const refused = await stack.api.post('/api/v1/claims').set(as(team.claimant)).send(fileBody({ description })).expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.description' })]);
+      const answer = await stack.api
+        .post('/api/graphql')
+        .set(as(team.claimant))
+        .send({ query: fileClaimMutation, variables: { input: fileBody({ description }) } })
+        .expect(200);
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+    expect(await Claim.count()).toBe(before);
+
+    const description = 'Burst pipe:\r\n\t- kitchen flooded\n\t- parquet lifted 😀';
+    const filed = await fileClaim(team.claimant, { description });
+    expect((await Claim.findByPk(filed.id))!.description).toBe(description);
+    const notes = `/api/v1/claims/${filed.id}/notes`;
+    for (const body of hostile) await stack.api.post(notes).set(as(team.agent)).send({ body }).expect(400);
+    expect(await ClaimNote.count({ where: { claimId: filed.id } })).toBe(0);
+    const note = await stack.api.post(notes).set(as(team.agent)).send({ body: 'Called:\nprefers e-mail' }).expect(201);
+    expect(note.body.body).toBe('Called:\nprefers e-mail');
+    const withdrawal = `/api/v1/claims/${filed.id}/notes/${note.body.id}/withdraw`;
+    for (const reason of hostile) await stack.api.post(withdrawal).set(as(team.agent)).send({ reason }).expect(400);
+    expect((await ClaimNote.findByPk(note.body.id))!.withdrawnAt).toBeNull();
   });
 
   it('refuses documents of the wrong type, with lying content or too large, and stores nothing', async () => {

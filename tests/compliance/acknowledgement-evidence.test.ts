@@ -58,7 +58,15 @@ describe('acknowledgement evidence', () => {
     const otherText = await acknowledge({ contentSha256: sha256(`${CONTENT} (edited)`) });
     expect(otherText.status).toBe(409);
     expect(otherText.body.error.details).toEqual([expect.objectContaining({ field: 'contentSha256' })]);
-    for (const bad of [{ fullName: 'x'.repeat(201) }, { fullName: '   ' }, { contentSha256: 'not-a-hash' }, { signature: 'extra' }]) {
+    // The typed name is the evidence's signature, shown in the report and its CSV: one line of printable text.
+    const signedNames = [{ fullName: 'Ada\nEmployee' }, { fullName: 'Ada\u0007Employee' }];
+    for (const bad of [
+      { fullName: 'x'.repeat(201) },
+      { fullName: '   ' },
+      ...signedNames,
+      { contentSha256: 'not-a-hash' },
+      { signature: 'extra' },
+    ]) {
       const refused = await acknowledge(bad);
       expect([refused.status, refused.body.error.code]).toEqual([400, 'validation_failed']);
     }

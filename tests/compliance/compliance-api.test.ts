@@ -65,6 +65,22 @@ describe('compliance API end to end', () => {
       }
       const renamed = await stack.api.patch(`/api/v1/compliance/policies/${policyId}`).set(as(officer)).send({ title: 'Gifts\r\nX' });
       expect(renamed.status).toBe(400);
+      // A description and a version's content may run over several lines, but take no other control character.
+      const described = await stack.api
+        .patch(`/api/v1/compliance/policies/${policyId}`)
+        .set(as(officer))
+        .send({ description: 'Gifts:\r\n\t- declare them\n\t- over 50 EUR' });
+      expect([described.status, described.body.description]).toEqual([200, 'Gifts:\r\n\t- declare them\n\t- over 50 EUR']);
+      for (const description of ['Gifts\u0007', 'Gifts \u001b[2J']) {
+        const refused = await stack.api.patch(`/api/v1/compliance/policies/${policyId}`).set(as(officer)).send({ description });
+        expect([refused.status, refused.body.error.details[0].field]).toEqual([400, 'body.description']);
+      }
+      const bell = await stack.api
+        .post(`/api/v1/compliance/policies/${policyId}/versions`)
+        .set(as(officer))
+        .send({ content: 'Report every gift\u0085over 50 EUR.' });
+      expect([bell.status, bell.body.error.details[0].field]).toEqual([400, 'body.content']);
+      expect(await PolicyVersion.count({ where: { policyId } })).toBe(0);
       expect((await stack.api.get(`/api/v1/compliance/policies/${policyId}`).set(as(outsider))).status).toBe(404);
       const badAudience = await stack.api
         .post(`/api/v1/compliance/policies/${policyId}/versions`)

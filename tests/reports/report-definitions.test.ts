@@ -106,6 +106,9 @@ describe('saved reports', () => {
       [{ ...claimsDefinition, recipients: [] }, 400],
       [{ ...claimsDefinition, recipients: Array.from({ length: 21 }, (_, i) => `r${i}@example.com`) }, 400],
       [{ ...claimsDefinition, name: 'x'.repeat(121) }, 400],
+      // The name is listed, written in the recipients' mails and in the Temporal Schedule's note: one line of printable text.
+      [{ ...claimsDefinition, name: 'Weekly\r\nBcc: all@example.com' }, 400],
+      [{ ...claimsDefinition, name: 'Weekly\u0007' }, 400],
       [{ ...claimsDefinition, kind: 'platform' }, 400],
       [{ ...claimsDefinition, parameters: { groupBy: 'stage', extra: 1 } }, 400],
       // Well-formed, but no schedule (a field out of range, more often than hourly, a field missing
@@ -127,6 +130,7 @@ describe('saved reports', () => {
     }
     const created = await create(admin);
     await stack.api.put(`${definitions}/${created.id}`).set(as(admin)).send({ schedule: '*/5 * * * *' }).expect(422);
+    await stack.api.put(`${definitions}/${created.id}`).set(as(admin)).send({ name: 'Weekly\nclaims' }).expect(400);
     await stack.api
       .put(`${definitions}/${created.id}`)
       .set(as(admin))

@@ -223,6 +223,9 @@ describe('subscriptions API with the workflow on the dev server', () => {
       .expect(400);
     expect(tooLong.body.error.details).toEqual([expect.objectContaining({ field: 'body.reason' })]);
     await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: 'ok\ud800' }).expect(400);
+    // Told in the e-mail and the audit trail: line breaks are fine, other control characters are not.
+    for (const hostile of ['Sold\u0007', 'Sold \u001b[2J', 'Sold\u009b1m'])
+      await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set('Authorization', auth.admin).send({ reason: hostile }).expect(400);
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'active', cancellationReason: null });
 
     const reason = 'Sold the house; the new owner insures it — merci';

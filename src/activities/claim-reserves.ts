@@ -22,16 +22,30 @@ export interface RecordReserveChangesInput {
 /** The statuses with which a change does not set its line's amount: it waits, or it was refused. */
 const NOT_APPLYING = new Set<ReserveChange['status']>(['pending', 'rejected']);
 
-/** Writes the changes, the lines they set and their audit events in the caller's transaction. */
+/** Writes the changes, the lines they set and their audit events in the caller's transaction; answers them as written. */
 export async function writeReserveChanges(
   sequelize: Sequelize,
   transaction: Transaction,
   { claimId, tenantId, changes }: RecordReserveChangesInput,
-): Promise<void> {
+): Promise<ReserveChange[]> {
   // Read once, when a change sets its line.
   let currency: string | undefined;
-  for (const change of changes) {
-    const decided = change.status === 'approved' || change.status === 'rejected';
+  const recorded: ReserveChange[] = [];
+  for (const given of changes) {
+    const decided = given.status === 'approved' || given.status === 'rejected';
+    const applies = !NOT_APPLYING.has(given.status);
+    // The line as it was (locked): the books post what the line moved, so the loss reserves account
+    // is always what the lines hold (a retry that finds it set posts nothing).
+    const [before] = applies
+      ? await sequelize.query<{ amount: string }>(
+          `SELECT amount FROM claim_reserve_lines WHERE claim_id = :claimId AND cost_type = :costType AND category = :category FOR UPDATE`,
+          { replacements: { ...given, claimId }, transaction, type: QueryTypes.SELECT },
+        )
+      : [];
+    // A release sets the line to zero from what it holds, which a settlement (activities/claims.ts) may
+    // have lowered since the run last wrote it: the change says what it released, and a reopening restores that.
+    const change = given.status === 'released' && before ? { ...given, amountBefore: Number(before.amount) } : given;
+    recorded.push(change);
     await sequelize.query(
       `INSERT INTO claim_reserve_changes (id, tenant_id, claim_id, cost_type, category, amount_before, amount, reason, status,
                                           requested_by_id, requested_at, decided_by_id, decided_at, created_at, updated_at)
@@ -44,13 +58,7 @@ export async function writeReserveChanges(
         transaction,
       },
     );
-    if (!NOT_APPLYING.has(change.status)) {
-      // The line as it was (locked) and as it is: the books post what the line moved, so the loss
-      // reserves account is always what the lines hold (a retry that finds it set posts nothing).
-      const [before] = await sequelize.query<{ amount: string }>(
-        `SELECT amount FROM claim_reserve_lines WHERE claim_id = :claimId AND cost_type = :costType AND category = :category FOR UPDATE`,
-        { replacements: { ...change, claimId }, transaction, type: QueryTypes.SELECT },
-      );
+    if (applies) {
       const [after] = await sequelize.query<{ amount: string }>(
         `INSERT INTO claim_reserve_lines (id, tenant_id, claim_id, cost_type, category, amount, created_at, updated_at)
          VALUES (gen_random_uuid(), :tenantId, :claimId, :costType, :category, :amount, now(), now())
@@ -87,9 +95,10 @@ export async function writeReserveChanges(
   // Each change that set its line goes out as a webhook event with it (docs/webhooks.md).
   await recordReserveChangeEvents(
     claimId,
-    changes.filter((change) => !NOT_APPLYING.has(change.status)),
+    recorded.filter((change) => !NOT_APPLYING.has(change.status)),
     transaction,
   );
+  return recorded;
 }
 
 /** Counts committed changes; a retried activity counts again, as notifications do. */
@@ -103,8 +112,7 @@ export function countReserveChanges(changes: ReserveChange[]): void {
 export function createClaimReserveActivities(deps: { sequelize: Sequelize }) {
   return {
     async recordReserveChanges(input: RecordReserveChangesInput): Promise<void> {
-      await deps.sequelize.transaction((transaction) => writeReserveChanges(deps.sequelize, transaction, input));
-      countReserveChanges(input.changes);
+      countReserveChanges(await deps.sequelize.transaction((transaction) => writeReserveChanges(deps.sequelize, transaction, input)));
     },
   };
 }

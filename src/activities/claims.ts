@@ -4,16 +4,19 @@
  * retry of an earlier transition never rolls the claim row back over a later one.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { literal, Op, type Transaction } from 'sequelize';
-import { Claim, ClaimHistory, ClaimPayment, Subscription } from '../models';
+import { literal, Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Claim, ClaimHistory, ClaimPayment, ClaimReserveLine, Subscription } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
+import type { ReserveChange } from '../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { formatClaimAmount } from '../shared/money';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
 import { coverOn } from '../domain/claims/cover';
 import { claimCurrency, postSettlement } from '../domain/claims/ledger-postings';
+import { settlementChangeIds, settlementReserveChanges } from '../domain/claims/settlement-reserves';
 import { workflowAuditSource } from './audit-source';
+import { countReserveChanges, writeReserveChanges } from './claim-reserves';
 import type { ActivityDeps } from './deps';
 
 export interface RecordClaimTransitionInput extends ClaimHistoryEntry {
@@ -110,6 +113,30 @@ async function writeTransition(input: RecordClaimTransitionInput, transaction: T
   await recordStageChangedEvent(before, { from, to, sequence, actorId, at }, transaction);
 }
 
+/**
+ * The settlement pays out of the outstanding reserve as a payment does (settlement-reserves.ts), in
+ * the transaction that records it: once, since a retry finds the changes its payment row names.
+ */
+async function takeOffReserves(
+  sequelize: Sequelize,
+  transaction: Transaction,
+  { claimId, tenantId }: DisburseClaimPaymentInput,
+  paid: ClaimPayment,
+): Promise<ReserveChange[]> {
+  const taken = await sequelize.query(`SELECT 1 FROM claim_reserve_changes WHERE id IN (:ids) LIMIT 1`, {
+    replacements: { ids: settlementChangeIds(paid.id) },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  if (taken.length > 0) return [];
+  const lines = await ClaimReserveLine.findAll({ where: { claimId, costType: 'indemnity' }, lock: transaction.LOCK.UPDATE, transaction });
+  const changes = settlementReserveChanges(
+    lines.map((line) => ({ costType: line.costType, category: line.category, amount: Number(line.amount) })),
+    { paymentId: paid.id, reference: paid.reference, amount: Number(paid.amount), at: (paid.paidAt ?? new Date()).toISOString() },
+  );
+  return writeReserveChanges(sequelize, transaction, { claimId, tenantId, changes });
+}
+
 export function createClaimActivities(deps: ActivityDeps) {
   return {
     /** Records a transition in a transaction of its own; approvals go through recordClaimApproval, except in runs begun before it. */
@@ -167,7 +194,7 @@ export function createClaimActivities(deps: ActivityDeps) {
      */
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
       const reference = input.reference ?? `PAY-${input.claimNumber}`;
-      const { payment, currency } = await deps.sequelize.transaction(async (transaction) => {
+      const { payment, currency, reserveChanges } = await deps.sequelize.transaction(async (transaction) => {
         // One row per reference (unique in the tenant), whatever retries this activity goes through.
         await ClaimPayment.bulkCreate(
           [
@@ -198,6 +225,7 @@ export function createClaimActivities(deps: ActivityDeps) {
           },
           transaction,
         );
+        const reserveChanges = await takeOffReserves(deps.sequelize, transaction, input, paid);
         // A settlement is paid as it is recorded: its one webhook event says so (docs/webhooks.md), and its one entry.
         await recordPaymentEvents([paid.id], 'cleared', null, transaction);
         const currencyOfClaim = await claimCurrency(deps.sequelize, input.claimId, transaction);
@@ -213,8 +241,9 @@ export function createClaimActivities(deps: ActivityDeps) {
           },
           transaction,
         );
-        return { payment: paid, currency: currencyOfClaim };
+        return { payment: paid, currency: currencyOfClaim, reserveChanges };
       });
+      countReserveChanges(reserveChanges);
       deps.logger.info({ claimId: input.claimId, reference: payment.reference }, 'claim payment disbursed');
       return { paymentId: payment.id, reference: payment.reference, amount: Number(payment.amount), currency };
     },

@@ -78,7 +78,8 @@ describe('audit trail: GET /audit-events', () => {
     expect(story.items.map((e) => [e.action, e.actor, e.changes.status?.after ?? null])).toEqual([
       ['claim.file', { type: 'user', id: team.claimant.id }, 'reported'],
       ['claim.assign', { type: 'user', id: team.manager.id }, 'assigned'],
-      // The run reserves the amount claimed at the first assignment, and releases it as it closes.
+      // The run reserves the amount claimed at the first assignment; the settlement is paid out of it, and the
+      // closing releases what is left.
       ['claim.reserve_applied', workflowActor, null],
       ['claim.note_add', { type: 'user', id: team.adjuster.id }, null],
       ['claim.transition', { type: 'user', id: team.adjuster.id }, 'under_review'],
@@ -86,6 +87,7 @@ describe('audit trail: GET /audit-events', () => {
       ['claim.transition', { type: 'user', id: team.adjuster.id }, 'approved'],
       ['claim.transition', workflowActor, 'payment_processing'],
       ['claim.payment', workflowActor, null],
+      ['claim.reserve_payment', workflowActor, null],
       ['claim.transition', workflowActor, 'paid'],
       ['claim.reserve_released', workflowActor, null],
       ['claim.transition', workflowActor, 'closed'],
@@ -103,7 +105,7 @@ describe('audit trail: GET /audit-events', () => {
     expect(story.items[8].changes.payment.after).toMatchObject({ amount: '3500.00', reference: `PAY-${filed.body.claimNumber}` });
 
     // The tenant admin reads the same; other roles may not; another tenant sees nothing of it.
-    expect((await events(admin, `entityId=${claimId}`)).pagination.total).toBe(12);
+    expect((await events(admin, `entityId=${claimId}`)).pagination.total).toBe(13);
     await stack.api.get(`/api/v1/audit-events?entityId=${claimId}`).set(as(team.manager)).expect(403);
     const stranger = await buildUser({ role: 'tenant_admin' });
     expect((await events(stranger, `entityId=${claimId}`)).items).toEqual([]);
@@ -113,7 +115,7 @@ describe('audit trail: GET /audit-events', () => {
     expect(byAdjuster.items.map((e) => e.changes.status.after)).toEqual(['approved', 'waiting_approval']);
     const future = new Date(Date.now() + 60_000).toISOString();
     expect((await events(officer, `entityId=${claimId}&from=${future}`)).pagination.total).toBe(0);
-    expect((await events(officer, `entityId=${claimId}&to=${future}`)).pagination.total).toBe(12);
+    expect((await events(officer, `entityId=${claimId}&to=${future}`)).pagination.total).toBe(13);
   });
 
   it('records catalog, user and settings changes by the admin who made them, never a secret or a hash', async () => {

@@ -18,7 +18,16 @@ import type { ClaimPayment as PaymentInRun } from '../../src/contracts/claim-pay
 import type { ReserveChange } from '../../src/contracts/claim-reserves';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
-import { Claim, ClaimPayment, ClaimRecovery, ClaimReserveChange, Invoice, TenantSettings, type User } from '../../src/models';
+import {
+  Claim,
+  ClaimPayment,
+  ClaimRecovery,
+  ClaimReserveChange,
+  ClaimReserveLine,
+  Invoice,
+  TenantSettings,
+  type User,
+} from '../../src/models';
 import { toMinorUnits } from '../../src/shared/money';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
@@ -434,5 +443,79 @@ describe('a claim’s money in the books (API, worker, stripe-mock)', () => {
       { key: `reserve_change:${release.id}:applied`, account: 'loss_reserves', debit: 12_000, credit: 0 },
     ]);
     expect((await expectBooksToEqualRows()).filter((row) => row.currency === 'JPY')).toEqual([]);
+  });
+
+  it('pays a settlement out of the outstanding reserve: the closing releases, and a reopening restores, only what is left', async () => {
+    const subscription = await buildSubscription({
+      policyholderId: team.claimant.id,
+      planId: (await buildPlan({ tenantId: team.tenant.id })).id,
+    });
+    const stormId = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 4000 });
+    const onStorm = (user: User, path: string, body: object = {}) =>
+      stack.api.post(`/api/v1/claims/${stormId}/${path}`).set(as(user)).send(body);
+    const figures = async () => {
+      const { outstanding, paid, incurred } = (await stack.api.get(`/api/v1/claims/${stormId}`).set(as(team.manager)).expect(200)).body
+        .financials;
+      return { outstanding, paid, incurred };
+    };
+    const lines = async () =>
+      Object.fromEntries((await ClaimReserveLine.findAll({ where: { claimId: stormId } })).map((line) => [line.category, line.amount]));
+    const closed = async () => (await Claim.findByPk(stormId, { rejectOnEmpty: true })).status === 'closed';
+    await waitUntil(
+      async () => (await lines()).other === '4000.00',
+      async () => `lines ${JSON.stringify(await lines())}`,
+    );
+    // The docs' walkthrough: 800 reserved for the repairer and paid to him from it, the bank clearing it.
+    await onStorm(team.adjuster, 'reserves', {
+      costType: 'indemnity',
+      category: 'repair',
+      amount: '800.00',
+      reason: 'Repairer estimate',
+    }).expect(200);
+    const paying = await onStorm(team.manager, 'payments', {
+      costType: 'indemnity',
+      category: 'repair',
+      amount: '800.00',
+      payee: REPAIRER,
+    });
+    expect(paying.status).toBe(201);
+    await stack.api
+      .post('/api/v1/payment-batches')
+      .set(as(team.manager))
+      .set('Idempotency-Key', 'books-batch-storm')
+      .send({ debtor: DEBTOR })
+      .expect(201);
+    await onStorm(team.manager, `payments/${paying.body.payment.id}/clear`).expect(200);
+    expect(await figures()).toEqual({ outstanding: '4000.00', paid: '800.00', incurred: '4800.00' });
+    await expectBooksToEqualRows();
+
+    // Approved 3,000: the settlement pays the 2,200 left out of the first reserve, which keeps 1,800; that is what the closing releases.
+    await onStorm(team.adjuster, 'transitions', { to: 'under_review' }).expect(200);
+    await onStorm(team.adjuster, 'transitions', { to: 'waiting_approval' }).expect(200);
+    await onStorm(team.manager, 'transitions', { to: 'approved', approvedAmount: '3000.00' }).expect(200);
+    await waitUntil(closed, async () => `claim ${(await Claim.findByPk(stormId))?.status}`);
+    const settlement = await ClaimPayment.findOne({ where: { claimId: stormId, kind: 'settlement' }, rejectOnEmpty: true });
+    expect(settlement.amount).toBe('2200.00');
+    const changes = await ClaimReserveChange.findAll({
+      where: { claimId: stormId, status: ['payment', 'released'] },
+      order: [['createdAt', 'ASC']],
+    });
+    expect(changes.map((change) => [change.status, change.category, change.amountBefore, change.amount])).toEqual([
+      ['payment', 'repair', '800.00', '0.00'],
+      ['payment', 'other', '4000.00', '1800.00'],
+      ['released', 'other', '1800.00', '0.00'],
+    ]);
+    expect(await figures()).toEqual({ outstanding: '0.00', paid: '3000.00', incurred: '3000.00' });
+    await expectBooksToEqualRows();
+
+    // Reopened: the 1,800 the closing released comes back, and the claim costs what it did before the approval.
+    await onStorm(team.manager, 'reopen', { reason: 'The roof leaks again' }).expect(200);
+    await waitUntil(
+      async () => (await lines()).other === '1800.00',
+      async () => `lines ${JSON.stringify(await lines())}`,
+    );
+    expect(await lines()).toEqual({ other: '1800.00', repair: '0.00' });
+    expect(await figures()).toEqual({ outstanding: '1800.00', paid: '3000.00', incurred: '4800.00' });
+    await expectBooksToEqualRows();
   });
 });

@@ -43,7 +43,7 @@ const CLAIM_PAST = `
          -- What the last closing released, line by line.
          (SELECT coalesce(json_agg(json_build_object('costType', cost_type, 'category', category, 'amount', amount_before)), '[]')
             FROM claim_reserve_changes
-           WHERE claim_id = :claimId AND status = 'released'
+           WHERE claim_id = :claimId AND status = 'released' AND amount_before > 0
              AND requested_at = (SELECT max(requested_at) FROM claim_reserve_changes WHERE claim_id = :claimId AND status = 'released')
          ) AS released,
          (SELECT coalesce(json_agg(json_build_object(

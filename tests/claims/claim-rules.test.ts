@@ -2,7 +2,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import type { Role } from '../../src/shared/roles';
+import crypto from 'node:crypto';
 import { CLAIM_STAGES, ClaimStage } from '../../src/contracts/claim';
+import { COST_TYPES, RESERVE_CATEGORIES } from '../../src/contracts/claim-reserves';
+import { settlementChangeIds, settlementReserveChanges } from '../../src/domain/claims/settlement-reserves';
 import { businessFailureDetails } from '../../src/shared/business-errors';
 import { checkApprover, limitOf, secondPersonFor } from '../../src/access/verbs/claim-authority';
 import { claimAmountDifference, claimHundredths, compareClaimAmounts, formatClaimAmount, sumClaimAmounts } from '../../src/shared/money';
@@ -285,4 +288,53 @@ describe('the claim run’s money arithmetic: exact to the hundredth (src/shared
     }
     throw new Error('not refused');
   };
+});
+
+describe('what an approved claim’s settlement takes off its reserve lines (src/domain/claims/settlement-reserves.ts)', () => {
+  const line = fc.record({
+    costType: fc.constantFrom(...COST_TYPES),
+    category: fc.constantFrom(...RESERVE_CATEGORIES),
+    amount: fc.integer({ min: 0, max: 9_999_999_999 }).map((cents) => cents / 100),
+  });
+  // One line per cost type and category, as the table's key has it.
+  const lines = fc.uniqueArray(line, { selector: (l) => `${l.costType}/${l.category}`, maxLength: 8 });
+  const settlement = (cents: number) => ({
+    paymentId: crypto.randomUUID(),
+    reference: 'PAY-C-1',
+    amount: cents / 100,
+    at: new Date().toISOString(),
+  });
+
+  it('takes its amount off the indemnity lines, the first reserve’s line first, none below zero, at most what they hold', () => {
+    fc.assert(
+      fc.property(lines, fc.integer({ min: 1, max: 9_999_999_999 }), (held, cents) => {
+        const changes = settlementReserveChanges(held, settlement(cents));
+        const indemnity = held.filter((l) => l.costType === 'indemnity');
+        const taken = changes.reduce((sum, c) => sum + claimHundredths(c.amountBefore) - claimHundredths(c.amount), 0);
+        expect(taken).toBe(
+          Math.min(
+            cents,
+            indemnity.reduce((sum, l) => sum + claimHundredths(l.amount), 0),
+          ),
+        );
+        for (const change of changes) {
+          expect(change).toMatchObject({ costType: 'indemnity', status: 'payment' });
+          expect(change.amount).toBeGreaterThanOrEqual(0);
+          expect(change.amountBefore).toBe(indemnity.find((l) => l.category === change.category)!.amount);
+        }
+        // A later line is touched only once every one before it is spent, `other` first.
+        expect(changes.slice(0, -1).every((change) => change.amount === 0)).toBe(true);
+        const other = indemnity.find((l) => l.category === 'other');
+        if (other && other.amount > 0) expect(changes[0].category).toBe('other');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('names its changes after the settlement’s payment, so a retry finds them', () => {
+    const paid = settlement(150_000);
+    const changes = settlementReserveChanges([{ costType: 'indemnity', category: 'other', amount: 4000 }], paid);
+    expect(changes.map((c) => [c.category, c.amountBefore, c.amount])).toEqual([['other', 4000, 2500]]);
+    expect(settlementChangeIds(paid.paymentId)).toContain(changes[0].id);
+  });
 });

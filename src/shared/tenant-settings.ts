@@ -7,6 +7,7 @@ import { CLAIM_AMOUNT_INPUT, CURRENCY_PATTERN, isIsoCurrency } from './money';
 import { DEFAULT_RESERVE_AUTHORITY } from './claim-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { moneyInput, nullable, oneOf } from './typed-schema';
+import { ONE_LINE_PATTERN } from './one-line-text';
 import { ACTION_URL_MAX_LENGTH, PERSON_ACTIONS, TOKEN_PLACEHOLDER, type ActionUrls } from './action-urls';
 import {
   BRANDING_LOGO_URL_MAX_LENGTH,
@@ -296,7 +297,12 @@ export const TENANT_SETTINGS_KEYS = {
     ),
   defaultLocale: oneOf(LOCALES).description(`The language of mails to a person who has chosen none (${LOCALES.join(', ')}); default en`),
   branding: Joi.object<Branding>({
-    name: Joi.string().trim().min(1).max(BRANDING_NAME_MAX_LENGTH).description("Shown in the mails' header; default the tenant's name"),
+    name: Joi.string()
+      .trim()
+      .min(1)
+      .max(BRANDING_NAME_MAX_LENGTH)
+      .pattern(ONE_LINE_PATTERN, 'one line of printable text')
+      .description("Shown in the mails' header; default the tenant's name"),
     logoUrl: Joi.string()
       .max(BRANDING_LOGO_URL_MAX_LENGTH)
       .uri({ scheme: ['https'] })

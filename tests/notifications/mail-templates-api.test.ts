@@ -113,8 +113,15 @@ describe('mails from templates', () => {
     expect(await AuditEvent.count({ where: { tenantId: tenant.id, action: 'tenant_settings.update' } })).toBe(events);
   });
 
-  it('refuses a logo that is not https and a colour that is not #RRGGBB', async () => {
+  it('refuses a logo that is not https, a colour that is not #RRGGBB and a name that is not one line of printable text, and nothing changes', async () => {
+    const before = (await TenantSettings.findByPk(tenant.id))?.values;
     await settings({ branding: { logoUrl: 'http://acme.example/logo.png' } }).expect(400);
     await settings({ branding: { colour: 'red;background:url(x)' } }).expect(400);
+    // The name heads every mail the tenant sends: a line break or a control character would break its header.
+    for (const name of ['Acme\r\nBcc: all@example.com', 'Acme\u0007', 'Acme\u2028Versicherung']) {
+      const res = await settings({ branding: { name } }).expect(400);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'body.branding.name' })]);
+    }
+    expect((await TenantSettings.findByPk(tenant.id))?.values).toEqual(before);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { TenantSettings, type OutboxMessage } from '../../models';
 import { tenantOf } from '../../access/core';
-import { unprocessable } from '../../shared/errors';
+import { unprocessable, type ErrorDetail } from '../../shared/errors';
 import { formatClaimAmount } from '../../shared/money';
 import type { TenantSettingsValues } from '../../shared/tenant-settings';
 import { actionUrlsProblems } from '../../shared/action-urls';
@@ -40,6 +40,24 @@ export async function settingsRow(tenantId: string): Promise<TenantSettings> {
 
 export type SettingsChange = Partial<TenantSettingsValues> & { complianceWebhookSecret?: string | null };
 
+/** Each limit an adjuster holds beside the senior adjuster's of the same kind (docs/claim-money.md, Authority). */
+const AUTHORITY_LADDER = [
+  ['approvalLimitAdjuster', 'approvalLimitSeniorAdjuster'],
+  ['reserveAuthorityAdjuster', 'reserveAuthoritySeniorAdjuster'],
+  ['monthlyApprovalLimitAdjuster', 'monthlyApprovalLimitSeniorAdjuster'],
+] as const satisfies readonly (readonly [keyof TenantSettingsValues, keyof TenantSettingsValues])[];
+
+/**
+ * The limits the change would leave that give an adjuster more than a senior adjuster: a senior
+ * would then need a second person for what an adjuster may do alone, which no insurer means.
+ */
+function invertedLimits(values: TenantSettingsValues): ErrorDetail[] {
+  return AUTHORITY_LADDER.filter(([adjuster, senior]) => values[adjuster] > values[senior]).map(([adjuster, senior]) => ({
+    field: adjuster,
+    message: `must be at most ${senior} (${formatClaimAmount(values[senior])})`,
+  }));
+}
+
 export const updateTenantSettings: Command<SettingsChange, TenantSettings> = async (caller, change, deps) => {
   const row = await settingsRow(tenantOf(caller));
   const { complianceWebhookSecret, ...values } = change;
@@ -63,6 +81,8 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
     const problems = await overrideProblems(values.notificationOverrides);
     if (problems.length) throw unprocessable('A notification text is not usable', problems);
   }
+  const inverted = invertedLimits({ ...row.effective(), ...values });
+  if (inverted.length) throw unprocessable("An adjuster's limit may not exceed a senior adjuster's", inverted);
   const before = settingsView(row);
   let reschedules: OutboxMessage[] = [];
   const changed = await audited(

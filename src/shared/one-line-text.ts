@@ -1,9 +1,12 @@
 /**
  * One line of printable text: characters of the Basic Multilingual Plane without control characters, and
  * without Unicode's line and paragraph separators (U+2028, U+2029), which break a line as \n does in a PDF,
- * a mail or a label. A class every regex dialect reads the same: the OpenAPI document shows it to clients.
+ * a mail or a label. Nor the explicit direction controls (embeddings and overrides U+202A–U+202E, isolates
+ * U+2066–U+2069): a name in Hebrew or Arabic needs none, its letters carry their direction, while an override
+ * shows `invoice\u202Efdp.exe` as "invoiceexe.pdf" in a list or a mail. A class every regex dialect reads the
+ * same: the OpenAPI document shows it to clients.
  */
-const ONE_LINE_CHARACTERS = '\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\uffff';
+const ONE_LINE_CHARACTERS = '\\x20-\\x7e\\xa0-\\u2027\\u202f-\\u2065\\u206a-\\ud7ff\\ue000-\\uffff';
 
 /** A request's text that must be one line (`oneLineText` in src/api/http/common-schemas.ts) matches it. */
 export const ONE_LINE_PATTERN = new RegExp(`^[${ONE_LINE_CHARACTERS}]*$`);

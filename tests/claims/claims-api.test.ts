@@ -360,8 +360,9 @@ describe('claims API (dev server, end to end)', () => {
     const big = Buffer.concat([PDF, Buffer.alloc(512 * 1024)]);
     await upload({ fileName: 'big.pdf', contentType: 'application/pdf', contentBase64: big.toString('base64') }).expect(422);
     await upload({ fileName: '../../etc/passwd', contentType: 'application/pdf', contentBase64: PDF.toString('base64') }).expect(400);
-    // The name is listed to the staff and in exports: one line of printable text.
-    for (const fileName of ['a";\r\nX-Evil: 1.pdf', 'bell\u0007.pdf']) {
+    // The name is listed to the staff and in exports: one line of printable text, shown as stored
+    // (a right-to-left override would list 'invoice\u202efdp.exe' as "invoiceexe.pdf").
+    for (const fileName of ['a";\r\nX-Evil: 1.pdf', 'bell\u0007.pdf', 'invoice\u202efdp.exe']) {
       await upload({ fileName, contentType: 'application/pdf', contentBase64: PDF.toString('base64') }).expect(400);
     }
     expect(await ClaimDocument.count({ where: { claimId: filed.id } })).toBe(0);

@@ -50,8 +50,8 @@ describe('identity: /auth and /users', () => {
       .post('/api/v1/auth/register')
       .send({ tenantSlug: 'nope', email: 'z@example.test', password: 'Secret12345', fullName: 'Z' })
       .expect(404);
-    // A name is printed in mails and on the policy schedule: one line of printable text.
-    for (const fullName of ['Pat\nHolder', 'Pat\u0007Holder', 'Pat\u2028Holder']) {
+    // A name is printed in mails and on the policy schedule: one line of printable text, no direction override.
+    for (const fullName of ['Pat\nHolder', 'Pat\u0007Holder', 'Pat\u2028Holder', 'Pat\u202eredloH']) {
       const refused = await stack.api
         .post('/api/v1/auth/register')
         .send({ tenantSlug: 'acme', email: 'w@example.test', password: 'Secret12345', fullName })
@@ -145,7 +145,7 @@ describe('identity: /auth and /users', () => {
       .expect(200);
     expect(patched.body.role).toBe('senior_adjuster');
     expect((await User.findByPk(created.id))?.role).toBe('senior_adjuster');
-    // A name is printed in mails and on the policy schedule: one line of printable text, whoever writes it.
+    // A name is printed in mails and on the policy schedule: one line of printable text, no direction override. whoever writes it.
     await stack.api.patch(`/api/v1/users/${created.id}`).set('Authorization', auth).send({ fullName: 'Ada\r\nAdjuster' }).expect(400);
     await stack.api
       .post('/api/v1/users')

@@ -1,10 +1,11 @@
 /**
- * The text rules every request shares (src/api/http/common-schemas.ts): what a multi-line text keeps
- * and refuses, and that the OpenAPI document states the same rule, since the contract run generates
- * requests from it.
+ * The text rules every request shares (src/api/http/common-schemas.ts): what a one-line and a
+ * multi-line text keep and refuse, and that the OpenAPI document states the same rule, since the
+ * contract run generates requests from it.
  */
-import { multiLineText } from '../../../src/api/http/common-schemas';
+import { multiLineText, oneLineText } from '../../../src/api/http/common-schemas';
 import { fileClaimBody } from '../../../src/api/claims/schemas';
+import { createUserBody } from '../../../src/api/users/schemas';
 import { requestSchemaOf } from '../../../src/api/openapi/request-schema';
 
 const text = multiLineText(500);
@@ -46,5 +47,34 @@ describe('multiLineText', () => {
     const stated = new RegExp(description.pattern);
     expect(stated.test('two\r\nlines\tand 😀')).toBe(true);
     for (const value of Object.values(REFUSED)) expect(stated.test(value)).toBe(false);
+  });
+});
+
+/** The explicit direction controls a name refuses, by name: each makes a list or a mail show other text than was stored. */
+const DIRECTION_CONTROLS = {
+  'right-to-left override': 'invoice\u202efdp.exe',
+  'left-to-right embedding': 'a\u202ab',
+  'pop directional formatting': 'a\u202cb',
+  'left-to-right isolate': 'a\u2066b',
+  'pop directional isolate': 'a\u2069b',
+};
+
+describe('oneLineText', () => {
+  const name = oneLineText(200);
+
+  it('keeps names in any script, right-to-left ones included, and their marks and dashes', () => {
+    for (const typed of ['Zoë Őrs-Łąk', 'Ελένη Παπαδοπούλου', 'Дмитрий', 'דוד לוי', 'محمد بن علي', 'Anne\u2011Marie\u00a0Dupont'])
+      expect(name.validate(typed)).toEqual({ value: typed });
+  });
+
+  it.each(Object.entries(DIRECTION_CONTROLS))('refuses a %s', (_name, value) => {
+    expect(name.validate(value).error?.details[0].type).toBe('string.pattern.name');
+  });
+
+  it('is stated in the OpenAPI document as a pattern that says the same', () => {
+    const fullName = (requestSchemaOf(createUserBody) as { properties: Record<string, { pattern: string }> }).properties.fullName;
+    const stated = new RegExp(fullName.pattern);
+    expect(stated.test('דוד לוי')).toBe(true);
+    for (const value of [...Object.values(DIRECTION_CONTROLS), 'two\nlines', 'a\u2028b']) expect(stated.test(value)).toBe(false);
   });
 });

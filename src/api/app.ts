@@ -24,6 +24,8 @@ import { allRoutes } from './routes';
 import type { ApiServices } from './runtime/services';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** JSON is UTF-8 (RFC 8259): a body declared in another charset (latin1) would be decoded as that, not as the client meant. */
+const isUtf8 = (charset: string) => charset === '' || /^utf-?8$/i.test(charset);
 /** Paths whose route reads its body as the bytes sent (a signature covers them): the JSON parser leaves them alone. */
 /** The version both documents state. */
 const API_VERSION = '0.1.0';
@@ -71,7 +73,8 @@ export function createApp(services: ApiServices): Koa {
   const codecPrefix = `${API_PREFIX}${CODEC_PATH}/`;
   app.use((ctx, next) => (ctx.path.startsWith(codecPrefix) ? codecCors(ctx, next) : apiCors(ctx, next)));
   app.use(async (ctx, next) => {
-    if (WRITE_METHODS.has(ctx.method) && ctx.path.startsWith(API_PREFIX) && ctx.request.length && !ctx.is('application/json')) {
+    const json = ctx.is('application/json') && isUtf8(ctx.request.charset);
+    if (WRITE_METHODS.has(ctx.method) && ctx.path.startsWith(API_PREFIX) && ctx.request.length && !json) {
       throw unsupportedMediaType();
     }
     await next();

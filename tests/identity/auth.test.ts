@@ -61,10 +61,20 @@ describe('identity: /auth and /users', () => {
     expect(await User.count()).toBe(before);
   });
 
-  it('answers malformed JSON with 400 and a non-JSON body with 415, never 500', async () => {
+  it('answers malformed JSON with 400 and a non-JSON body or JSON in a charset but UTF-8 with 415, never 500', async () => {
     const bad = await stack.api.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
     expect(bad.body.error.code).toBe('bad_request');
     await stack.api.post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('hello').expect(415);
+    // Decoded as latin1, 'Zoë' sent as UTF-8 would be read as 'ZoÃ«': JSON is UTF-8 or refused. (A wrong
+    // password, so the UTF-8 request is read and answered 401 without opening a session.)
+    const body = JSON.stringify({ email: 'admin@acme.test', password: 'not-the-password' });
+    const latin1 = await stack.api
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send(body)
+      .expect(415);
+    expect(latin1.body.error.code).toBe('unsupported_media_type');
+    await stack.api.post('/api/v1/auth/login').set('Content-Type', 'application/json; charset=UTF-8').send(body).expect(401);
   });
 
   it('logs in, rotates the refresh token, and revokes the family when a used token is replayed', async () => {

@@ -38,15 +38,6 @@ const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = {
 /** A currency code as ISO 4217 writes it: three capital letters. */
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
-/**
- * Whether a code names a currency of ISO 4217 in circulation, as the runtime's ICU data lists them
- * (USD, EUR, JPY, KWD…): "ABC" has the form of a code but is no currency, so it has no decimals to go
- * by and no payment provider takes it. Read when asked, not as the module loads (workflow code loads it).
- */
-export function isIsoCurrency(code: string): boolean {
-  return Intl.supportedValuesOf('currency').includes(code);
-}
-
 /** The largest claim amount kept (a reserve line, a recovery, an authority): what numeric(14,2) holds, with room. */
 export const MAX_CLAIM_AMOUNT = 99_999_999.99;
 

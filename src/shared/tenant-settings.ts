@@ -3,7 +3,7 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
-import { CLAIM_AMOUNT_INPUT, CURRENCY_PATTERN, isIsoCurrency } from './money';
+import { CLAIM_AMOUNT_INPUT } from './money';
 import { DEFAULT_RESERVE_AUTHORITY } from './claim-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { moneyInput, nullable, oneOf } from './typed-schema';
@@ -202,12 +202,14 @@ export const timeZone = oneOf(TIME_ZONES)
   .messages({ 'any.only': '{{#label}} must be an IANA time zone name, e.g. Europe/Paris' })
   .description('IANA time zone name, e.g. Europe/Paris; default UTC');
 
-/** An ISO 4217 currency code (three capital letters). */
-export const currencyCode = Joi.string()
-  .pattern(CURRENCY_PATTERN)
-  // Three capitals that name no currency ("ABC") were taken: a plan and its invoices in them.
-  .custom((value: string, helpers) => (isIsoCurrency(value) ? value : helpers.error('string.pattern.base')), 'an ISO 4217 currency')
-  .messages({ 'string.pattern.base': '{{#label}} must be an ISO 4217 currency code, e.g. EUR' });
+/**
+ * An ISO 4217 currency code that names a currency (USD, EUR, JPY, KWD…): one of those Node's Intl knows,
+ * listed in the OpenAPI document. Three capitals that name no currency ("ABC") were taken: a plan and its
+ * invoices in them, with no decimals to go by and no payment provider to take them.
+ */
+export const currencyCode = oneOf(Intl.supportedValuesOf('currency')).messages({
+  'any.only': '{{#label}} must be an ISO 4217 currency code, e.g. EUR',
+});
 
 /** An amount of claim money a limit is set in (docs/claim-money.md, Authority; docs/api.md, Money); 0 allows nothing alone. */
 const claimAmount = moneyInput({ ...CLAIM_AMOUNT_INPUT, zero: true });

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { Client } from 'pg';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { initModels } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import { requiredEnv, TEMPLATE_DATABASE } from './env';
+import { eventually } from './waiting';
 
 export interface TestDatabase {
   url: string;
@@ -25,4 +26,21 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   const sequelize = createSequelize(url, { poolMax: options.poolMax });
   initModels(sequelize);
   return { url, name, sequelize, close: () => sequelize.close() };
+}
+
+/**
+ * Waits until one session of the database waits for a lock in a statement like `statementLike` (ILIKE):
+ * a race test acts while the other side is held on the row, not after a sleep.
+ */
+export async function untilOneWaitsForLock(sequelize: Sequelize, statementLike: string, what: string): Promise<void> {
+  await eventually(
+    () =>
+      sequelize.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE :statementLike`,
+        { type: QueryTypes.SELECT, replacements: { statementLike } },
+      ),
+    ([row]) => row.n === 1,
+    what,
+  );
 }

@@ -8,11 +8,11 @@
 import { Webhook } from 'standardwebhooks';
 import { webhookDeliveryRun } from '../../src/contracts/webhook-delivery';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { QueryTypes } from 'sequelize';
 import { createWebhookDeliveryActivities } from '../../src/activities/webhook-delivery';
 import { AuditEvent, type Claim, type Tenant, type User, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { untilOneWaitsForLock } from '../support/database';
 import type { TestStack } from '../support/stack';
 import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from './webhook-stack';
 import { eventually, waitUntil } from '../support/waiting';
@@ -141,16 +141,7 @@ it("records an attempt locking the endpoint's row before its delivery's, the ord
       });
     })();
     try {
-      await eventually(
-        () =>
-          sequelize.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%webhook_endpoints%'`,
-            { type: QueryTypes.SELECT },
-          ),
-        ([row]) => row.n === 1,
-        'the attempt waiting on the endpoint',
-      );
+      await untilOneWaitsForLock(sequelize, '%webhook_endpoints%', 'the attempt waiting on the endpoint');
       // Its delivery's row is free meanwhile: a deletion holding the endpoint could go on to it.
       await sequelize.transaction((probe) =>
         sequelize.query('SELECT id FROM webhook_deliveries WHERE id = :id FOR UPDATE NOWAIT', {

@@ -7,12 +7,12 @@
  * answer fails, and its retry with the same Idempotency-Key finds the quote the failure left.
  */
 import crypto from 'node:crypto';
-import { QueryTypes } from 'sequelize';
 import { subscriptionRun } from '../../../src/contracts/subscription';
 import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { startTestStack, TestStack } from '../../support/stack';
+import { untilOneWaitsForLock } from '../../support/database';
 import { eventually } from '../../support/waiting';
 
 const DAY_MS = 86_400_000;
@@ -170,16 +170,7 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     try {
       await sequelize.query(`UPDATE subscriptions SET premium = '360.00' WHERE id = :id`, { replacements: { id }, transaction: other });
       confirming = apply(id, change.id).then((res) => res);
-      await eventually(
-        () =>
-          sequelize.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%FROM "subscriptions"%FOR UPDATE%'`,
-            { type: QueryTypes.SELECT },
-          ),
-        ([row]) => row.n === 1,
-        'the run carrying the change out, waiting for the row',
-      );
+      await untilOneWaitsForLock(sequelize, '%FROM "subscriptions"%FOR UPDATE%', 'the run carrying the change out, waiting for the row');
     } finally {
       await other.commit();
     }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Client } from 'pg';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { initModels } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
 import { requiredEnv, TEMPLATE_DATABASE } from './env';
@@ -33,6 +33,15 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
  * a race test acts while the other side is held on the row, not after a sleep.
  */
 export async function untilOneWaitsForLock(sequelize: Sequelize, statementLike: string, what: string): Promise<void> {
+  await untilWaitingForLock(sequelize, statementLike, what, 1);
+}
+
+/**
+ * Waits until `sessions` sessions of the database wait for a lock in statements like `statementLike`:
+ * two requests sent at the same instant, both held on a row the test locked, have both read what they
+ * read before writing.
+ */
+export async function untilWaitingForLock(sequelize: Sequelize, statementLike: string, what: string, sessions: number): Promise<void> {
   await eventually(
     () =>
       sequelize.query<{ n: number }>(
@@ -40,7 +49,34 @@ export async function untilOneWaitsForLock(sequelize: Sequelize, statementLike: 
           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE :statementLike`,
         { type: QueryTypes.SELECT, replacements: { statementLike } },
       ),
-    ([row]) => row.n === 1,
+    ([row]) => row.n === sessions,
     what,
   );
+}
+
+/**
+ * Sends requests while the test holds rows (`hold` locks them), waits until `waiting` sessions wait
+ * on a lock in statements like `statementLike`, runs `meanwhile` in the holding transaction (a
+ * change that commits before the requests go on), then lets them go, and answers what `send`
+ * answers. Requests sent at the same instant have thus all read what they read before any writes.
+ */
+export async function sentWhileHeld<T>(
+  sequelize: Sequelize,
+  held: {
+    hold: (transaction: Transaction) => Promise<unknown>;
+    statementLike: string;
+    waiting: number;
+    meanwhile?: (transaction: Transaction) => Promise<unknown>;
+  },
+  send: () => Promise<T>,
+): Promise<T> {
+  const { sent } = await sequelize.transaction(async (transaction) => {
+    await held.hold(transaction);
+    const sent = send();
+    await untilWaitingForLock(sequelize, held.statementLike, `${held.waiting} session(s) held on ${held.statementLike}`, held.waiting);
+    await held.meanwhile?.(transaction);
+    // Wrapped, so the transaction commits (and lets them go) without waiting for the answers.
+    return { sent };
+  });
+  return sent;
 }

@@ -6,6 +6,7 @@
 import { AuditEvent, TenantSettings, type Tenant } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { sentWhileHeld } from '../support/database';
 
 describe('tenant settings: the authority ladder', () => {
   let stack: TestStack;
@@ -49,5 +50,49 @@ describe('tenant settings: the authority ladder', () => {
       approvalLimitAdjuster: 20000,
       approvalLimitSeniorAdjuster: 20000,
     });
+  });
+  /** Two changes of one tenant's settings sent at the same instant: the row held until both have read it and wait to write. */
+  async function sentTogether(admin: string, tenantId: string, bodies: [object, object]) {
+    const { sequelize } = stack.db;
+    await TenantSettings.findOrCreate({ where: { tenantId } });
+    return sentWhileHeld(
+      sequelize,
+      {
+        hold: (transaction) => TenantSettings.findByPk(tenantId, { lock: transaction.LOCK.UPDATE, transaction }),
+        statementLike: '%tenant_settings%',
+        waiting: 2,
+      },
+      () =>
+        Promise.all(
+          bodies.map((body) =>
+            stack.api
+              .put('/api/v1/tenant/settings')
+              .set('Authorization', admin)
+              .send(body)
+              .then((res) => res),
+          ),
+        ),
+    );
+  }
+
+  it('two changes of different settings at the same instant: both are kept, neither writes back what the other changed', async () => {
+    const other = await buildTenant({ name: 'Concurrent Mutual' });
+    const admin = bearer(stack.config, await buildUser({ tenantId: other.id, role: 'tenant_admin' }));
+    const answers = await sentTogether(admin, other.id, [{ mfaRequiredForStaff: true }, { approvalLimitAdjuster: '7000.00' }]);
+    expect(answers.map((res) => res.status)).toEqual([200, 200]);
+    expect((await TenantSettings.findByPk(other.id))?.values).toMatchObject({ mfaRequiredForStaff: true, approvalLimitAdjuster: 7000 });
+  });
+
+  it('two changes at the same instant that each keep the ladder but together would not: the later one is refused (422)', async () => {
+    const other = await buildTenant({ name: 'Ladder Race Mutual' });
+    const admin = bearer(stack.config, await buildUser({ tenantId: other.id, role: 'tenant_admin' }));
+    const answers = await sentTogether(admin, other.id, [
+      { approvalLimitAdjuster: '20000.00' },
+      { approvalLimitSeniorAdjuster: '15000.00' },
+    ]);
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 422]);
+    const stored = (await TenantSettings.findByPk(other.id))!.effective();
+    expect(stored.approvalLimitAdjuster).toBeLessThanOrEqual(stored.approvalLimitSeniorAdjuster);
+    expect(await AuditEvent.count({ where: { tenantId: other.id, action: 'tenant_settings.update' } })).toBe(1);
   });
 });

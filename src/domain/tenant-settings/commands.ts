@@ -59,7 +59,7 @@ function invertedLimits(values: TenantSettingsValues): ErrorDetail[] {
 }
 
 export const updateTenantSettings: Command<SettingsChange, TenantSettings> = async (caller, change, deps) => {
-  const row = await settingsRow(tenantOf(caller));
+  const { tenantId } = await settingsRow(tenantOf(caller));
   const { complianceWebhookSecret, ...values } = change;
   // Production deliveries go over https only (the worker refuses the rest); say so now.
   if (deps.config.env === 'production' && values.complianceWebhookUrl?.startsWith('http:')) {
@@ -81,13 +81,16 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
     const problems = await overrideProblems(values.notificationOverrides);
     if (problems.length) throw unprocessable('A notification text is not usable', problems);
   }
-  const inverted = invertedLimits({ ...row.effective(), ...values });
-  if (inverted.length) throw unprocessable("An adjuster's limit may not exceed a senior adjuster's", inverted);
-  const before = settingsView(row);
   let reschedules: OutboxMessage[] = [];
-  const changed = await audited(
+  const { changed } = await audited(
     deps,
     async (transaction) => {
+      // Locked and read again: a change racing this one is merged into, and the ladder checked
+      // against, what that one stored, never the values both read before either wrote.
+      const row = await TenantSettings.findByPk(tenantId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+      const inverted = invertedLimits({ ...row.effective(), ...values });
+      if (inverted.length) throw unprocessable("An adjuster's limit may not exceed a senior adjuster's", inverted);
+      const was = settingsView(row);
       const updated = await row.update(
         {
           values: { ...row.values, ...values },
@@ -96,18 +99,18 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
         { transaction },
       );
       // Deprecated: a compliance webhook set here becomes a webhook endpoint at once (docs/webhooks.md).
-      await moveComplianceWebhook(deps.sequelize, deps.config.jwt, row.tenantId, transaction, deps.auditSource);
+      await moveComplianceWebhook(deps.sequelize, deps.config.jwt, tenantId, transaction, deps.auditSource);
       // Scheduled reports' cron expressions are read in the tenant's time zone (docs/reports.md).
-      if (values.timeZone !== undefined) reschedules = await rescheduleTenantReports(row.tenantId, deps, transaction);
-      return updated.reload({ transaction });
+      if (values.timeZone !== undefined) reschedules = await rescheduleTenantReports(tenantId, deps, transaction);
+      return { changed: await updated.reload({ transaction }), before: was };
     },
-    () => ({
-      tenantId: row.tenantId,
+    (result) => ({
+      tenantId,
       action: 'tenant_settings.update',
       entityType: 'tenant_settings',
-      entityId: row.tenantId,
-      before,
-      after: settingsView(row),
+      entityId: tenantId,
+      before: result.before,
+      after: settingsView(result.changed),
     }),
   );
   for (const message of reschedules) await deps.outbox.deliver(message);

@@ -1,14 +1,15 @@
 /**
  * A change of a policy during its term (docs/subscriptions.md, Policy changes): priced when a
  * person asks for it (`quoted`), confirmed and waiting for its effective date (`scheduled`),
- * carried out by the subscription's run (`applied`), or given up before that (`withdrawn`).
+ * carried out by the subscription's run (`applied`), given up before that (`withdrawn`), or found on
+ * its effective date no longer to fit the policy, which had moved on since it was priced (`not_applied`).
  * Amounts are integer minor units of `currency`, as invoices' are.
  */
 import { DataTypes } from 'sequelize';
 import type { PropertyAddress } from '../contracts/subscription';
 import { bigintAsNumber, modelOf, optional, required, tenantRowColumns } from './columns';
 
-export const SUBSCRIPTION_CHANGE_STATUSES = ['quoted', 'scheduled', 'applied', 'withdrawn'] as const;
+export const SUBSCRIPTION_CHANGE_STATUSES = ['quoted', 'scheduled', 'applied', 'withdrawn', 'not_applied'] as const;
 export type SubscriptionChangeStatus = (typeof SUBSCRIPTION_CHANGE_STATUSES)[number];
 
 /** What a change asks for; a field absent stays as it is. The holder's contact is personal data (docs/privacy.md). */
@@ -43,6 +44,9 @@ const subscriptionChangeColumns = () =>
     appliedAt: optional.date(),
     withdrawnById: optional.uuid(),
     withdrawnAt: optional.date(),
+    /** Why the run did not carry it out on its effective date (the policy had moved on since it was priced). */
+    notAppliedReason: optional.string(500),
+    notAppliedAt: optional.date(),
   });
 
 export class SubscriptionChange extends modelOf('subscription_changes', subscriptionChangeColumns) {}

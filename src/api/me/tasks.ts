@@ -246,7 +246,7 @@ const CHANGED_FIELDS: Record<keyof RequestedChange, string> = { planId: 'plan', 
 /**
  * A policy change of the tenant confirmed and waiting for its effective date, when the run carries
  * it out: until then the staff who may change any policy can still withdraw it (docs/inbox.md).
- * It falls due at the start of its effective day (UTC), and leaves the inbox once applied or withdrawn.
+ * It falls due at the start of its effective day (UTC), and leaves the inbox once applied, withdrawn or not applied.
  */
 const scheduledChanges: Source<SubscriptionChange> = {
   kind: 'policy_change',

@@ -32,7 +32,9 @@ const decimal = (description: string) => Joi.string().description(`${description
 
 export const changeSchema = tenantRowSchema('PolicyChange', {
   subscriptionId: uuid,
-  status: oneOf(SUBSCRIPTION_CHANGE_STATUSES).description('quoted → scheduled (confirmed, waiting for its date) → applied; or withdrawn'),
+  status: oneOf(SUBSCRIPTION_CHANGE_STATUSES).description(
+    'quoted → scheduled (confirmed, waiting for its date) → applied; or withdrawn; or not_applied (on its date it no longer fitted the policy: notAppliedReason)',
+  ),
   term: Joi.number().integer().description('The renewal count of the term it was priced for'),
   effectiveDate: Joi.string().description('YYYY-MM-DD'),
   requested: Joi.object({ planId: uuid, propertyAddress: Joi.object().unknown(true), holderPhone: Joi.string() }).label('RequestedChange'),
@@ -53,6 +55,10 @@ export const changeSchema = tenantRowSchema('PolicyChange', {
   appliedAt: Joi.date().allow(null),
   withdrawnById: uuid.allow(null),
   withdrawnAt: Joi.date().allow(null),
+  notAppliedReason: Joi.string()
+    .allow(null)
+    .description('Why the run did not carry out the confirmed change on its effective date: the policy had moved on since it was priced'),
+  notAppliedAt: Joi.date().allow(null),
 });
 
 export const versionSchema = Joi.object({

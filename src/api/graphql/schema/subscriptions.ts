@@ -49,7 +49,8 @@ const ChangeInstalment = builder.objectRef<{ dueDate: string; amountMinor: numbe
 });
 
 export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyChange').implement({
-  description: 'A change of a policy during its term: quoted, scheduled (confirmed, waiting for its date), applied or withdrawn',
+  description:
+    'A change of a policy during its term: quoted, scheduled (confirmed, waiting for its date), applied, withdrawn, or not_applied (on its date it no longer fitted the policy)',
   fields: (t) => ({
     id: t.exposeID('id'),
     subscriptionId: t.exposeID('subscriptionId'),
@@ -71,6 +72,11 @@ export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyCh
     confirmedAt: t.expose('confirmedAt', { type: 'DateTime', nullable: true }),
     appliedAt: t.expose('appliedAt', { type: 'DateTime', nullable: true }),
     withdrawnAt: t.expose('withdrawnAt', { type: 'DateTime', nullable: true }),
+    notAppliedReason: t.exposeString('notAppliedReason', {
+      nullable: true,
+      description: 'Why the run did not carry out the confirmed change on its effective date',
+    }),
+    notAppliedAt: t.expose('notAppliedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -5,7 +5,8 @@
  * from it), the change marked `applied`, its premium delta billed or credited, the audit event
  * with the terms before and after, and the `subscription.changed` event. Idempotent by the change:
  * the subscription row is locked first, so a repeated or concurrent call (a worker that died
- * mid-change, an activity retried) waits, finds the change applied and changes nothing more.
+ * mid-change, an activity retried) waits, finds the change applied and changes nothing more. A
+ * scheduled change that no longer fits the policy on its day is marked `not_applied` with the reason.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { Plan, Subscription, SubscriptionChange, SubscriptionVersion } from '../../../models';
@@ -110,6 +111,31 @@ function refusalOf(change: SubscriptionChange, subscription: Subscription, lates
   return null;
 }
 
+/** A scheduled change the run could not carry out on its day: `not_applied`, with the reason and its audit event. */
+async function markNotApplied(
+  change: SubscriptionChange,
+  reason: string,
+  request: CarryOutRequest,
+  source: AuditSource,
+  transaction: Transaction,
+): Promise<void> {
+  const before = { status: change.status };
+  await change.update({ status: 'not_applied', notAppliedReason: reason, notAppliedAt: new Date(request.appliedAt) }, { transaction });
+  await recordAudit(
+    source,
+    {
+      tenantId: change.tenantId,
+      action: 'subscription.change_not_applied',
+      entityType: 'subscription_change',
+      entityId: change.id,
+      before,
+      after: { status: change.status, reason, effectiveDate: change.effectiveDate },
+      dedupeKey: `${change.id}:not_applied`,
+    },
+    transaction,
+  );
+}
+
 export async function carryOutPolicyChange(
   sequelize: Sequelize,
   request: CarryOutRequest,
@@ -135,7 +161,12 @@ export async function carryOutPolicyChange(
       transaction,
     });
     const refusal = refusalOf(change, subscription, latest);
-    if (refusal || !latest) return { outcome: 'refused', reason: refusal ?? 'no version' };
+    if (refusal || !latest) {
+      const reason = refusal ?? 'no version';
+      // A change confirmed for a later day waited for nothing: it ends here, and says why, instead of staying `scheduled`.
+      if (change.status === 'scheduled') await markNotApplied(change, reason, request, source, transaction);
+      return { outcome: 'refused', reason };
+    }
 
     const before = termsOf(subscription);
     const { planId, propertyAddress, holderPhone } = change.requested;

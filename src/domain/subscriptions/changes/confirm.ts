@@ -41,6 +41,8 @@ export async function visibleChange(subscription: Subscription, changeId: string
 async function changeIn(caller: AuthUser, { id, changeId }: ChangeRef, status: SubscriptionChangeStatus) {
   const subscription = await changeableSubscription(caller, id);
   const change = await visibleChange(subscription, changeId);
+  if (change.status === 'not_applied')
+    throw conflict(`The change was not applied on its effective date: ${change.notAppliedReason}; ask for a new quote`);
   if (change.status !== status) throw conflict(`The change is ${change.status}`);
   return { subscription, change };
 }

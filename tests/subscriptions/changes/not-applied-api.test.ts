@@ -1,0 +1,171 @@
+/**
+ * A confirmed policy change the run cannot carry out on its effective date (docs/subscriptions.md,
+ * Policy changes): the real API on the time-skipping server, the subscription's run with its real
+ * activities. The change is quoted and confirmed over HTTP and held for a later day; before that day
+ * the policy's premium moves outside the run, so on its day the change no longer fits the policy.
+ * It ends `not_applied` with the reason, leaves the inbox, and a withdrawal says why it cannot be
+ * withdrawn; nothing was applied or billed, and the policy takes a new change.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createSubscriptionChangeActivities } from '../../../src/activities/subscription-changes';
+import { createApp } from '../../../src/api/app';
+import type { Config } from '../../../src/config';
+import { createLogger } from '../../../src/config/logger';
+import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../../src/contracts/subscription';
+import { AuditEvent, Invoice, type Plan, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../../src/models';
+import { localDocumentStore } from '../../../src/services/documents/local-store';
+import { createSmtpMailer } from '../../../src/services/mailer';
+import { addMonths } from '../../../src/shared/instalments';
+import { bearer, buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
+import { testConfig } from '../../support/config';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../../support/time-skipping-stack';
+import { waitUntil } from '../../support/waiting';
+
+const TASK_QUEUE = 'policy-change-not-applied';
+
+describe('a scheduled policy change that no longer fits the policy on its day (API, time-skipping)', () => {
+  let stack: TimeSkippingStack;
+  let documentsDir: string;
+  let api: ReturnType<typeof supertest.agent>;
+  let config: Config;
+  let closeApp: () => Promise<void>;
+  let holder: User;
+  let admin: User;
+  let basic: Plan;
+  let plus: Plan;
+
+  beforeAll(async () => {
+    stack = await startTimeSkippingStack();
+    documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-change-not-applied-'));
+    const documents = localDocumentStore(documentsDir);
+    await stack.startWorker(TASK_QUEUE, createSubscriptionChangeActivities({ ...stack.deps, documents }));
+    config = testConfig({ databaseUrl: stack.db.url, smtpPort: stack.smtp.port, taskQueue: TASK_QUEUE });
+    const mailer = createSmtpMailer(config.smtp);
+    const app = createApp({
+      config,
+      sequelize: stack.db.sequelize,
+      temporal: stack.env.client,
+      logger: createLogger('silent', 'test'),
+      documents,
+      mailer,
+    });
+    const server = app.listen(0, '127.0.0.1');
+    api = supertest.agent(server);
+    closeApp = async () => {
+      await new Promise((resolve) => server.close(resolve));
+      mailer.close();
+    };
+    const tenant = await buildTenant();
+    [holder, admin] = await Promise.all([
+      buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' }),
+      buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
+    ]);
+    const category = await buildCategory({ tenantId: tenant.id, name: 'Contents' });
+    const terms = { categoryId: category.id, billingFrequency: 'monthly' as const, currency: 'EUR', durationMonths: 12 };
+    basic = await buildPlan({ ...terms, name: 'Contents Basic', premium: '120.00', coverageAmount: '50000.00' });
+    plus = await buildPlan({ ...terms, name: 'Contents Plus', premium: '240.00', coverageAmount: '90000.00' });
+  });
+
+  afterAll(async () => {
+    await closeApp?.();
+    await stack?.close();
+    fs.rmSync(documentsDir, { recursive: true, force: true });
+  });
+
+  /** The holder's policy on the basic plan, active (its tenant collects premiums elsewhere). */
+  async function subscribe(): Promise<{ handle: WorkflowHandle<SubscriptionWorkflow>; row: Subscription }> {
+    const subscriptionId = crypto.randomUUID();
+    const handle = await stack.env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
+      taskQueue: TASK_QUEUE,
+      workflowId: subscriptionRun.id(subscriptionId),
+      args: [
+        {
+          terms: {
+            subscriptionId,
+            tenantId: basic.tenantId,
+            planId: basic.id,
+            planName: basic.name,
+            policyholderId: holder.id,
+            coverageAmount: basic.coverageAmount,
+            premium: basic.premium,
+            durationMonths: basic.durationMonths,
+          },
+        },
+      ],
+    });
+    await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
+    return { handle, row: await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true }) };
+  }
+
+  const changes = (id: string, rest = '') => `/api/v1/subscriptions/${id}/changes${rest}`;
+
+  it('ends it not_applied with the reason: GET says so, withdrawing is 409 naming it, nothing applied or billed, a new change is taken', async () => {
+    const { handle, row } = await subscribe();
+    const effectiveDate = addMonths(row.startDate!, 1);
+    const quoted = await api
+      .post(changes(row.id))
+      .set('Authorization', bearer(config, holder))
+      .send({ effectiveDate, planId: plus.id })
+      .expect(201);
+    const asHolder = bearer(config, holder);
+    const confirmed = await api
+      .post(changes(row.id, `/${quoted.body.id}/apply`))
+      .set('Authorization', asHolder)
+      .expect(200);
+    expect(confirmed.body).toMatchObject({ status: 'scheduled', notAppliedReason: null });
+    const invoicesBefore = await Invoice.count({ where: { subscriptionId: row.id } });
+
+    // The policy moves on outside the run (a repair by hand): the change was priced from 120.00.
+    await stack.db.sequelize.query(`UPDATE subscriptions SET premium = '150.00' WHERE id = :id`, { replacements: { id: row.id } });
+    await stack.skip('40 days', handle);
+    await waitUntil(async () => (await SubscriptionChange.findByPk(quoted.body.id))?.status !== 'scheduled', 'the run deciding the change');
+
+    const read = await api
+      .get(changes(row.id, `/${quoted.body.id}`))
+      .set('Authorization', asHolder)
+      .expect(200);
+    expect(read.body).toMatchObject({
+      status: 'not_applied',
+      notAppliedReason: 'the change was priced for a premium of 120.00, the policy is at 150.00',
+      appliedAt: null,
+    });
+    expect(new Date(read.body.notAppliedAt).toISOString().slice(0, 10)).toBe(effectiveDate);
+    const withdrawn = await api
+      .post(changes(row.id, `/${quoted.body.id}/withdraw`))
+      .set('Authorization', asHolder)
+      .expect(409);
+    expect(withdrawn.body.error.message).toBe(
+      'The change was not applied on its effective date: the change was priced for a premium of 120.00, the policy is at 150.00; ask for a new quote',
+    );
+    const asAdmin = bearer(config, admin);
+    const inbox = await api.get('/api/v1/me/tasks').set('Authorization', asAdmin).expect(200);
+    expect(JSON.stringify(inbox.body)).not.toContain(quoted.body.id);
+
+    await expect(row.reload()).resolves.toMatchObject({ planId: basic.id, premium: '150.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: row.id } })).toBe(1);
+    expect(await Invoice.count({ where: { subscriptionId: row.id } })).toBe(invoicesBefore);
+    const events = await AuditEvent.findAll({ where: { entityId: quoted.body.id, action: 'subscription.change_not_applied' } });
+    expect(events.map((event) => event.changes)).toEqual([
+      {
+        status: { before: 'scheduled', after: 'not_applied' },
+        reason: { before: null, after: 'the change was priced for a premium of 120.00, the policy is at 150.00' },
+        effectiveDate: { before: null, after: effectiveDate },
+      },
+    ]);
+
+    // The run holds nothing: the policy takes the next change.
+    expect((await handle.query(subscriptionStateQuery)).scheduledChange).toBeUndefined();
+    const phone = await api
+      .post(changes(row.id))
+      .set('Authorization', asHolder)
+      .send({ effectiveDate: addMonths(row.startDate!, 3), holderPhone: '+4915112345678' })
+      .expect(201);
+    expect(phone.body.status).toBe('scheduled');
+    await stack.terminate(handle);
+  });
+});

@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import { AuditEvent, PasswordResetToken, RefreshToken, Tenant, User } from '../../src/models';
 import type { Mailer } from '../../src/services/mailer';
-import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { withoutSessionEvents } from '../support/audit-events';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
@@ -106,6 +106,39 @@ describe('passwords: change, reset by e-mail', () => {
     const events = (await AuditEvent.findAll({ where: { entityId: user.id, ...withoutSessionEvents } })).map((e) => e.toJSON());
     expect(events).toEqual([expect.objectContaining({ action: 'user.password_reset', changes: {} })]);
     expect(JSON.stringify(events)).not.toMatch(/argon2|\$2a\$/);
+  });
+
+  it('a reset link mailed before the password was changed sets it no more', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email));
+    const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)![1];
+    const session = await login(user.email);
+    await stack.api
+      .post('/api/v1/auth/password')
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'Chosen-anew-5' })
+      .expect(200);
+    const stale = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Taken-over-6' }).expect(400);
+    expect(stale.body.error.code).toBe('reset_token_used');
+    await login(user.email, 'Chosen-anew-5');
+
+    // The same when a tenant admin sets the password.
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const second = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m !== mail);
+    const secondToken = /^([A-Za-z0-9_-]{43})$/m.exec(second.text)![1];
+    await stack.api
+      .patch(`/api/v1/users/${user.id}`)
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ password: 'Set-by-admin-8' })
+      .expect(200);
+    const afterAdmin = await stack.api
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token: secondToken, newPassword: 'Taken-over-6' })
+      .expect(400);
+    expect(afterAdmin.body.error.code).toBe('reset_token_used');
+    await login(user.email, 'Set-by-admin-8');
   });
 
   it('refuses an expired or unknown token with its own code and changes nothing', async () => {

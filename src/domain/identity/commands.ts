@@ -9,7 +9,7 @@ import { recordAudit, type AuditSource } from '../audit/record';
 import { recordAuthEvent, type AuthFailureReason } from './auth-events';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { requestAccount, VerificationTokenRejected, verifyAccount } from './email-verifications';
-import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected } from './password-resets';
+import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected, voidResetTokens } from './password-resets';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import {
   issueAccessToken,
@@ -301,7 +301,8 @@ export const logOut: Command<{ refreshToken: string }, void> = async (caller, { 
 
 /**
  * Changes the caller's password after checking the current one (400 if wrong): every other
- * session ends, the one of `sessionFamilyId` continues with the access token answered.
+ * session ends, the one of `sessionFamilyId` continues with the access token answered; a reset
+ * link still open is void.
  */
 export const changePassword: Command<
   { currentPassword: string; newPassword: string; sessionFamilyId: string | undefined },
@@ -315,6 +316,7 @@ export const changePassword: Command<
   await deps.sequelize.transaction(async (transaction) => {
     await user.update({ passwordHash }, { transaction });
     await revokeAllSessions(user.id, { keepFamilyId: sessionFamilyId, transaction });
+    await voidResetTokens(user.id, transaction);
     await recordAudit(
       deps.auditSource,
       { tenantId: user.tenantId, action: 'user.password_change', entityType: 'user', entityId: user.id },

@@ -45,6 +45,14 @@ export async function mintResetToken(userId: string, ttlMs: number, transaction?
   return token;
 }
 
+/**
+ * Voids every reset link still open for the user, within the transaction that sets a new password
+ * (a reset, the owner's change, an admin's): a link asked for before must not set another one after.
+ */
+export async function voidResetTokens(userId: string, transaction: Transaction): Promise<void> {
+  await PasswordResetToken.update({ usedAt: new Date() }, { where: { userId, usedAt: null }, transaction });
+}
+
 /** Why the token cannot set a password now, or null while it can; `found` is its row, if any. */
 function problemOf(found: PasswordResetToken | null): ResetTokenProblem | null {
   const problem = tokenProblem(found);
@@ -73,7 +81,7 @@ export async function resetPassword(
     const user = await User.findByPk(found!.userId, { transaction });
     if (!user) throw new ResetTokenRejected('reset_token_invalid');
     // This token and every other one still open for the user: one reset ends them all.
-    await PasswordResetToken.update({ usedAt: new Date() }, { where: { userId: user.id, usedAt: null }, transaction });
+    await voidResetTokens(user.id, transaction);
     await user.update({ passwordHash }, { transaction });
     await revokeAllSessions(user.id, { transaction });
     // Nobody has signed in: the account's owner did it, through this request.

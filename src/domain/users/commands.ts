@@ -15,6 +15,7 @@ import { unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
 import { requestAccountByMail, type Invitation } from '../identity/commands';
+import { voidResetTokens } from '../identity/password-resets';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
 
@@ -107,6 +108,7 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
       await user.update({ ...fields, ...newHash }, { transaction });
       // Whoever held this user's tokens held them for the old role, password or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });
+      if (newHash) await voidResetTokens(user.id, transaction);
       await syncAudience(user.id, transaction, deps);
       // Their saved reports are sent on their authority: gone with it, they stop with this change.
       return pauseDefinitionsOwnedBy(user.id, user, deps.auditSource, transaction);

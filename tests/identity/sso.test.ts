@@ -259,8 +259,10 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     expect(second.status).toBe(200);
     expect(second.body.user).toMatchObject({ id: first.body.user.id, role: 'claims_manager' });
     expect((await User.findByPk(first.body.user.id))?.role).toBe('claims_manager');
-    // The sessions issued for the old role end with the change.
+    // The sessions issued for the old role end with the change; the one it opens works at once.
     await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first.body.tokens.refreshToken }).expect(401);
+    const me = await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${second.body.tokens.accessToken}`).expect(200);
+    expect(me.body).toMatchObject({ id: first.body.user.id, role: 'claims_manager' });
     const change = await AuditEvent.findOne({ where: { action: 'user.role_change', entityId: first.body.user.id } });
     expect(change?.changes.role).toEqual({ before: 'adjuster', after: 'claims_manager' });
   });

@@ -240,8 +240,9 @@ async function signInUser(sso: TenantSso, identity: ProvenIdentity, deps: Comman
   const roleChanged = existing.role !== role;
   await existing.update({ role, emailVerifiedAt: existing.emailVerifiedAt ?? new Date() }, { transaction });
   if (!roleChanged) return { user: existing, schedulePauses: [] };
-  // Whoever held this user's tokens held them for the old role.
+  // Whoever held this user's tokens held them for the old role; the session this sign-in opens is of the new version.
   await revokeAllSessions(existing.id, { transaction });
+  await existing.reload({ transaction });
   await syncAudience(existing.id, transaction, { outbox: deps.outbox, auditSource: source });
   const schedulePauses = await pauseDefinitionsOwnedBy(existing.id, existing, source, transaction);
   await recordAudit(

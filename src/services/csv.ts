@@ -11,12 +11,17 @@ export interface CsvColumn {
   header: string;
 }
 
+/** A negative decimal as the reports write money and ratios: "-20.00", "-0.1951", "-12000". */
+const NEGATIVE_DECIMAL = /^-\d+(?:\.\d+)?$/;
+
 /**
  * A spreadsheet runs a cell that starts with = + - @ (or a tab / carriage return that hides one)
- * as a formula; names and e-mails come from users, so such cells get a leading apostrophe.
+ * as a formula; names and e-mails come from users, so such cells get a leading apostrophe. A
+ * negative decimal ("-20.00": money, a ratio) is a number, not a formula: it is kept as written, or
+ * the sheet would read it as text and leave it out of its sums.
  */
 export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^[=+\-@\t\r]/.test(value) && !NEGATIVE_DECIMAL.test(value) ? `'${value}` : value;
 }
 
 /**

@@ -107,14 +107,18 @@ describe('compliance report as CSV', () => {
     expect(names).toEqual(expect.arrayContaining([`'=HYPERLINK("http://evil.example","click")`, `'@SUM(A1:A9)`]));
     expect(rows.find((r) => r[0] === `'@SUM(A1:A9)`)![1]).toMatch(/^'-lead-/);
     for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@]/);
-    expect(['=1+1', '+1', '-1', '@a', '\tx', '\r=1', 'safe'].map(neutraliseFormula)).toEqual([
+    expect(['=1+1', '+1', '-1+1', '-A1', '@a', '\tx', '\r=1', 'safe', '-1', '-20.00'].map(neutraliseFormula)).toEqual([
       "'=1+1",
       "'+1",
-      "'-1",
+      "'-1+1",
+      "'-A1",
       "'@a",
       "'\tx",
       "'\r=1",
       'safe',
+      // A negative number is no formula: kept, so the sheet sums it.
+      '-1',
+      '-20.00',
     ]);
   });
 

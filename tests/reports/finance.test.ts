@@ -159,7 +159,7 @@ it('downloads the groups as CSV and answers GraphQL with the same figures', asyn
   expect(parseCsv(csv.text)).toEqual([
     ['key', 'label', 'currency', 'written', 'earned', 'unearned', 'paid', 'incurred', 'recoveries', 'lossRatio'],
     ['auto', 'auto', 'EUR', '365.00', '90.00', '275.00', '50.00', '115.00', '15.00', '1.2778'],
-    ['home', 'home', 'EUR', "'-20.00", '30.00', '70.00', '7.00', '7.00', '0.00', '0.2333'],
+    ['home', 'home', 'EUR', '-20.00', '30.00', '70.00', '7.00', '7.00', '0.00', '0.2333'],
     ['home', 'home', 'JPY', '12000', '2000', '10500', '0', '0', '0', '0.0000'],
   ]);
 

@@ -7,6 +7,9 @@ import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factor
 import { withoutSessionEvents } from '../support/audit-events';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
+import { sentWhileHeld } from '../support/database';
+import { hashPassword } from '../../src/services/passwords';
+import { revokeAllSessions } from '../../src/services/tokens';
 
 describe('passwords: change, reset by e-mail', () => {
   let stack: TestStack;
@@ -139,6 +142,31 @@ describe('passwords: change, reset by e-mail', () => {
       .expect(400);
     expect(afterAdmin.body.error.code).toBe('reset_token_used');
     await login(user.email, 'Set-by-admin-8');
+  });
+
+  it('a sign-in whose password was checked before a password change committed opens no session', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    // The change holds the row, as a password change or reset does until it commits.
+    const answer = await sentWhileHeld(
+      stack.db.sequelize,
+      {
+        hold: (transaction) => User.findByPk(user.id, { lock: transaction.LOCK.UPDATE, transaction }),
+        statementLike: '%"users"%',
+        waiting: 1,
+        meanwhile: async (transaction) => {
+          await user.update({ passwordHash: await hashPassword('Changed-meanwhile-7', stack.config.passwordHashing) }, { transaction });
+          await revokeAllSessions(user.id, { transaction });
+        },
+      },
+      () =>
+        stack.api
+          .post('/api/v1/auth/login')
+          .send({ email: user.email, password: TEST_PASSWORD })
+          .then((res) => res),
+    );
+    expect(answer.status).toBe(401);
+    expect(answer.body.tokens).toBeUndefined();
+    expect(await RefreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
   });
 
   it('refuses an expired or unknown token with its own code and changes nothing', async () => {

@@ -110,7 +110,7 @@ async function renewedPremium(change: SubscriptionChange): Promise<RenewalPrice 
   });
   if (!row?.endDate) return null;
   const premium = await renewalPremium(row, row.endDate);
-  return premium && premium !== row.premium ? { premium, premiumBefore: row.premium, firstDay: row.endDate } : null;
+  return premium ? { premium, premiumBefore: row.premium, firstDay: row.endDate } : null;
 }
 
 export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents'>) {

@@ -106,6 +106,27 @@ describe('a bound policy priced again', () => {
     await expect(Subscription.findByPk(untabled.id)).resolves.toMatchObject({ renewalCount: 1, premium: '475.20' });
   });
 
+  it('renews a policy in yen at the same price without a version: the price priced again is the premium however written', async () => {
+    const rated = await buildPlan({ tenantId: tenant.id, currency: 'JPY', premium: '30000.00', coverageAmount: RISK.sumInsured });
+    // RISK on TABLES in yen: 475.2 rounded to 475 yen, as the policy was bound at.
+    const premiumMinor = priceRisk(tablesTimes(1), RISK, { currency: 'JPY', onDate: dayOf(Date.now()) }).premiumMinor;
+    expect(premiumMinor).toBe(475);
+    const subscription = await buildSubscription({
+      planId: rated.id,
+      policyholderId: holder.id,
+      premium: '475',
+      coverageAmount: RISK.sumInsured,
+    });
+    const quote = await buildQuote(rated, { requestedById: holder.id, status: 'bound', subscriptionId: subscription.id, premiumMinor });
+    await subscription.update({ quoteId: quote.id });
+    await buildRatingVersion(rated, admin.id, { effectiveFrom: dayOf(Date.now() - 400 * DAY_MS), tables: tablesTimes(1) });
+
+    await renew(subscription);
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: '475.00' });
+    const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: subscription.id } });
+    expect(versions.map((version) => [version.number, version.premium, version.fieldChanges])).toEqual([[1, '475.00', {}]]);
+  });
+
   it('prices a change of plan with the new plan’s version in force on the day the policy was bound, and keeps the sum insured', async () => {
     const subscription = await boundPolicy(plan);
     // Bound ten days ago; the new plan's dearer version came into force five days ago.

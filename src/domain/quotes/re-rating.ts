@@ -10,10 +10,16 @@ import type { Transaction } from 'sequelize';
 import { Quote, type Plan, type Subscription } from '../../models';
 import { termStartOf, type TermOfRow } from '../../models/invoice';
 import { ApiError } from '../../shared/errors';
-import { formatMinorUnits } from '../../shared/money';
+import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { priceRisk } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
 import { utcDay } from '../../shared/time';
+
+/**
+ * Whether two premiums of `currency` are one amount, however written: a price is written with the
+ * currency's decimals ("475" yen), a row's premium with two in any ("475.00").
+ */
+export const samePremium = (a: string, b: string, currency: string): boolean => toMinorUnits(a, currency) === toMinorUnits(b, currency);
 
 /** The quote a policy was bound from, with the loading an underwriter set on it; null for a policy of fixed terms. */
 async function boundQuote(subscription: Pick<Subscription, 'quoteId'>, transaction?: Transaction): Promise<Quote | null> {
@@ -41,18 +47,21 @@ async function ratedPremium(
 
 /**
  * The premium of the term a rated policy is renewed into, whose first day is `firstDay`
- * ('YYYY-MM-DD': the end date of the term it follows); null when the policy is not rated or its
- * plan has no tables in force that day (the premium stays as it is), or the tables refuse its risk.
+ * ('YYYY-MM-DD': the end date of the term it follows); null when the premium stays as it is: the
+ * policy is not rated, its plan has no tables in force that day, the tables refuse its risk, or
+ * they price it at the premium it has.
  */
 export async function renewalPremium(
-  subscription: Pick<Subscription, 'quoteId' | 'planId' | 'currency'>,
+  subscription: Pick<Subscription, 'quoteId' | 'planId' | 'currency' | 'premium'>,
   firstDay: string,
   transaction?: Transaction,
 ): Promise<string | null> {
   const quote = await boundQuote(subscription, transaction);
   if (!quote) return null;
+  const currency = subscription.currency!;
   try {
-    return await ratedPremium(quote, subscription.planId, subscription.currency!, firstDay, transaction);
+    const premium = await ratedPremium(quote, subscription.planId, currency, firstDay, transaction);
+    return premium !== null && !samePremium(premium, subscription.premium, currency) ? premium : null;
   } catch (err) {
     // Tables that no longer accept the risk (a zone or category dropped, an erased holder's postcode):
     // the run's renewal cannot be refused here, so the term keeps its premium (docs/quotes.md, Binding).

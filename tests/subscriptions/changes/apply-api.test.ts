@@ -11,6 +11,7 @@ import { subscriptionRun } from '../../../src/contracts/subscription';
 import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
+import { buildQuote, buildRatingVersion, RISK } from '../../support/quote-rows';
 import { startTestStack, TestStack } from '../../support/stack';
 import { untilOneWaitsForLock } from '../../support/database';
 import { eventually } from '../../support/waiting';
@@ -200,6 +201,31 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     const events = await AuditEvent.findAll({ where: { entityId: id } });
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.stringify(events.map((event) => event.changes))).not.toContain('4940999999');
+  });
+
+  it('confirms a change of plan of a policy bound from a quote in yen: the plan priced again is the quoted premium however written', async () => {
+    const yen = { categoryId: house.categoryId, currency: 'JPY', premium: '30000.00', coverageAmount: RISK.sumInsured };
+    const [bound, rated] = await Promise.all([buildPlan(yen), buildPlan(yen)]);
+    await buildRatingVersion(rated, users.admin.id);
+    const priced = await buildQuote(bound, {
+      requestedById: users.owner.id,
+      premiumMinor: 30000,
+      instalments: [{ number: 1, amountMinor: 30000 }],
+    });
+    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ quoteId: priced.id }).expect(202);
+    const id = created.body.id as string;
+    await eventually(
+      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
+      (res) => res.body.status === 'active',
+      `subscription ${id} active`,
+    );
+    // RISK on TABLES in yen: 300,000 × 1.20 / 1,000 × 1.10 × 1.20 = 475.2, rounded to 475 yen; as the row writes it, 475.00.
+    const change = await quote(id, { effectiveDate: day(0), planId: rated.id });
+    const applied = await apply(id, change.id);
+    expect([applied.status, applied.body.error?.message]).toEqual([200, undefined]);
+    expect(applied.body).toMatchObject({ status: 'applied', premiumBefore: '30000', premiumAfter: '475' });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: rated.id, premium: '475.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
   });
 
   it('who may confirm: another holder 404, a role that may not change policies 403, another policy’s change 404', async () => {

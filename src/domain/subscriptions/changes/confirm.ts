@@ -20,7 +20,7 @@ import type { AuthUser } from '../../../shared/caller';
 import { conflict, notFound } from '../../../shared/errors';
 import type { Command, CommandDeps } from '../../command';
 import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsLoseCover, targetPlan } from './quote';
-import { coverageOnPlan, premiumOnPlan } from '../../quotes/re-rating';
+import { coverageOnPlan, premiumOnPlan, samePremium } from '../../quotes/re-rating';
 
 export interface ChangeRef {
   /** The subscription. */
@@ -79,7 +79,7 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
   if (change.requested.planId) {
     const plan = await targetPlan(subscription, change.requested.planId);
     // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan (docs/quotes.md, Binding).
-    if ((await premiumOnPlan(subscription, plan)) !== change.premiumAfter)
+    if (!samePremium(await premiumOnPlan(subscription, plan), change.premiumAfter, change.currency))
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
     await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, coverageOnPlan(subscription, plan));
   }

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Op, type Transaction } from 'sequelize';
 import type { Config } from '../config';
-import { RefreshToken, User } from '../models';
+import { MfaChallenge, RefreshToken, User } from '../models';
 import { tenantSuspended } from '../shared/errors';
 import type { Role } from '../shared/roles';
 import { forgetApiKeysOf } from './api-keys';
@@ -143,12 +143,17 @@ export async function rotateRefreshToken(
  * and by a password reset. A password change keeps the caller's own family (`keepFamilyId`);
  * its access token is still refused, so the caller gets a new one. Within `transaction` when
  * the revocation must commit with the change that causes it.
+ *
+ * A sign-in half done ends too: the second factor's challenges and enrolment tokens a password
+ * step answered before the change (src/domain/identity/mfa.ts) would otherwise start a session
+ * after it, for whoever knew the old password.
  */
 export async function revokeAllSessions(userId: string, options: { keepFamilyId?: string; transaction?: Transaction } = {}): Promise<void> {
   const revoke = async (transaction: Transaction) => {
     await User.increment('sessionVersion', { where: { id: userId }, transaction });
     const families = options.keepFamilyId ? { familyId: { [Op.ne]: options.keepFamilyId } } : {};
     await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: { [Op.is]: null }, ...families }, transaction });
+    await MfaChallenge.update({ usedAt: new Date() }, { where: { userId, usedAt: null }, transaction });
   };
   if (!options.transaction) {
     await User.sequelize!.transaction(revoke);

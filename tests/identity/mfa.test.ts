@@ -330,6 +330,33 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     expect(await events(user, 'mfa.disabled')).toEqual([expect.objectContaining({ changes: { proof: { before: null, after: 'totp' } } })]);
   });
 
+  it('a challenge the old password answered signs in no more once the password has changed', async () => {
+    const { user, app, accessToken } = await enrolled();
+    // Whoever knew the old password (and can read the code) holds this challenge.
+    const pending = await challengeFor(user);
+    await stack.api
+      .post('/api/v1/auth/password')
+      .set(auth(accessToken))
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'Changed-Secret-77' })
+      .expect(200);
+    expect((await verify(pending, await app.next()).expect(401)).body.error.code).toBe('invalid_mfa_challenge');
+    expect(await MfaChallenge.count({ where: { userId: user.id, usedAt: null } })).toBe(0);
+  });
+
+  it('an enrolment token the old password answered enrols and signs in no more once the account was deactivated and reactivated', async () => {
+    const strict = await buildTenant({ name: 'Cautious Mutual' });
+    const strictAdmin = await buildUser({ role: 'tenant_admin', tenantId: strict.id });
+    const staff = await buildUser({ role: 'claims_agent', tenantId: strict.id });
+    const asAdmin = { Authorization: bearer(stack.config, strictAdmin) };
+    await stack.api.put('/api/v1/tenant/settings').set(asAdmin).send({ mfaRequiredForStaff: true }).expect(200);
+    const { enrolmentToken } = (await login(staff).expect(200)).body as { enrolmentToken: string };
+    await stack.api.patch(`/api/v1/users/${staff.id}`).set(asAdmin).send({ isActive: false }).expect(200);
+    await stack.api.patch(`/api/v1/users/${staff.id}`).set(asAdmin).send({ isActive: true }).expect(200);
+    const refused = await stack.api.post('/api/v1/auth/mfa/required-enrolment').send({ enrolmentToken }).expect(401);
+    expect(refused.body.error.code).toBe('invalid_mfa_challenge');
+    expect(await UserMfa.count({ where: { userId: staff.id } })).toBe(0);
+  });
+
   it("a tenant admin removes a staff member's second factor, audited; not another tenant's user's, not their own", async () => {
     const { user } = await enrolled();
     const other = await buildTenant({ name: 'Elsewhere Mutual' });

@@ -202,6 +202,8 @@ describe('chaos: the books under faults', () => {
         method: 'bank_transfer',
         // The key, so that the rows each intent recorded can be counted.
         reference: payKey,
+        // The money of a payment twice at once, or too large, was received: kept as credit.
+        excessAsCredit: true,
       });
     const paymentIdOf = (answer: Answer) => (answer.body as unknown as { payment: { id: string } }).payment.id;
 

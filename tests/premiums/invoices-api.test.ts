@@ -1,7 +1,8 @@
 /**
  * Premium invoices over REST (real PostgreSQL, the API in process): who sees which invoice, and
  * manual payments: tenant admins and claims managers only (`recordPremiumPayment`), exact amounts in the invoice's currency, once per Idempotency-Key,
- * two at once applied one after the other, the excess kept as a credit (docs/premiums.md).
+ * two at once applied one after the other, an amount beyond what is owed refused unless its excess is marked credit
+ * (docs/premiums.md).
  */
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
@@ -248,18 +249,39 @@ describe('premium invoices and manual payments', () => {
     expect(Number(entries)).toBe(1);
   });
 
-  it('keeps what goes beyond the amount owed as a credit, and applies two payments at once one after the other', async () => {
-    const over = await pay(invoices[1].id, auth.staff, { amount: '10.00', method: 'cheque' }).expect(201);
-    expect(over.body).toMatchObject({ payment: { amountMinor: 1000, creditMinor: 167 }, invoice: { status: 'paid' } });
+  it('refuses a payment beyond what the invoice still owes (422 naming it, nothing recorded) unless its excess is marked credit; of two at once the second is refused', async () => {
+    const entriesOf = async (invoiceId: string) => {
+      const [{ entries }] = await stack.db.sequelize.query<{ entries: string }>(
+        `SELECT count(*) AS entries FROM journal_entries e JOIN premium_payments p ON p.id = e.source_id
+          WHERE e.source_type = 'premium_payment' AND p.invoice_id = :invoiceId`,
+        { replacements: { invoiceId }, type: QueryTypes.SELECT },
+      );
+      return Number(entries);
+    };
+    const over = await pay(invoices[1].id, auth.staff, { amount: '10.00', method: 'cheque' }).expect(422);
+    expect(over.body.error.message).toBe(`Invoice ${invoices[1].number} owes 8.33 EUR: a payment of 10.00 EUR goes beyond it`);
+    expect(over.body.error.details).toEqual([expect.objectContaining({ field: 'amount', rule: 'payment_beyond_outstanding' })]);
+    expect(await PremiumPayment.count({ where: { invoiceId: invoices[1].id } })).toBe(0);
+    expect(await entriesOf(invoices[1].id)).toBe(0);
+    expect(await Invoice.findByPk(invoices[1].id, { rejectOnEmpty: true })).toMatchObject({ status: 'open' });
+
+    const asCredit = await pay(invoices[1].id, auth.staff, { amount: '10.00', method: 'cheque', excessAsCredit: true }).expect(201);
+    expect(asCredit.body).toMatchObject({ payment: { amountMinor: 1000, creditMinor: 167 }, invoice: { status: 'paid' } });
 
     const both = await Promise.all([
       pay(invoices[2].id, auth.staff, { amount: '8.33', method: 'bank_transfer' }),
       pay(invoices[2].id, auth.manager, { amount: '8.33', method: 'cheque' }),
     ]);
-    expect(both.map((response) => response.status)).toEqual([201, 201]);
-    const payments = await PremiumPayment.findAll({ where: { invoiceId: invoices[2].id } });
-    expect(payments.map((payment) => payment.creditMinor).sort()).toEqual([0, 833]);
+    expect(both.map((response) => response.status).sort()).toEqual([201, 422]);
+    const refused = both.find((response) => response.status === 422)!;
+    expect(refused.body.error.message).toBe(`Invoice ${invoices[2].number} owes nothing (paid): a payment of 8.33 EUR goes beyond it`);
+    expect(await PremiumPayment.findAll({ where: { invoiceId: invoices[2].id } })).toEqual([expect.objectContaining({ creditMinor: 0 })]);
+    expect(await entriesOf(invoices[2].id)).toBe(1);
     expect(await Invoice.findByPk(invoices[2].id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+
+    // Money that did arrive twice is kept, all of it credit, when staff say so.
+    const again = await pay(invoices[2].id, auth.manager, { amount: '8.33', method: 'cheque', excessAsCredit: true }).expect(201);
+    expect(again.body.payment).toMatchObject({ amountMinor: 833, creditMinor: 833 });
   });
 
   it('serves the same invoices and manual payment over GraphQL, under the same rules', async () => {
@@ -304,5 +326,17 @@ describe('premium invoices and manual payments', () => {
     expect(paid.data).toEqual({ recordManualPayment: { status: 'paid', payments: [{ amount: '8.33', method: 'cheque' }] } });
     expect(again.data).toEqual(paid.data);
     expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(1);
+
+    // The same money recorded again without its key: beyond what the paid invoice owes, refused unless marked credit.
+    const twice = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.manager);
+    expect(twice.errors?.[0]).toMatchObject({
+      message: `Invoice ${invoices[5].number} owes nothing (paid): a payment of 8.33 EUR goes beyond it`,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const CREDIT = `mutation ($id: ID!) {
+      recordManualPayment(id: $id, amount: "1.00", method: cheque, excessAsCredit: true) { status payments { amount } } }`;
+    expect((await graphql(CREDIT, { id: invoices[5].id }, people.manager)).data).toEqual({
+      recordManualPayment: { status: 'paid', payments: [{ amount: '8.33' }, { amount: '1.00' }] },
+    });
   });
 });

@@ -264,7 +264,7 @@ describe('payments applied', () => {
         .post(`/api/v1/invoices/${invoice.id}/payments`)
         .set('Authorization', staff)
         .set('Idempotency-Key', crypto.randomUUID())
-        .send({ amount, method: 'bank_transfer', receivedAt })
+        .send({ amount, method: 'bank_transfer', receivedAt, excessAsCredit: true })
         .expect(201);
 
     const part = await pay(invoices[0], '4.00', '2026-03-02T10:00:00Z');

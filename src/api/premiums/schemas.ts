@@ -50,6 +50,9 @@ export const manualPaymentBody = object({
     .min('2000-01-01')
     .max('now')
     .description('When the money arrived, from 2000 on and not in the future; now unless given'),
+  excessAsCredit: Joi.boolean().description(
+    'true: an amount beyond what the invoice still owes is recorded, the excess as credit on the policy; otherwise such an amount is 422 and nothing is recorded',
+  ),
 }).label('ManualPayment');
 
 export const refundPaidParams = childIdParams('refundId');

@@ -21,12 +21,14 @@ export interface ManualPaymentInput {
   reference?: string;
   /** When the money arrived; now unless given. */
   receivedAt?: Date;
+  /** True: an amount beyond what the invoice still owes is recorded, the excess as credit on the policy (else 422). */
+  excessAsCredit?: boolean;
 }
 
 /**
  * Records the payment against the invoice: 404 for an invoice the caller does not see (another
- * tenant's), 422 for an amount the currency cannot hold. An amount beyond what is still owed is
- * recorded whole, the excess as a credit on the policy. A request with an Idempotency-Key names its
+ * tenant's), 422 for an amount the currency cannot hold, or beyond what the invoice still owes
+ * unless `excessAsCredit` says the excess is credit on the policy (then recorded whole). A request with an Idempotency-Key names its
  * payment, so a repeat whose first answer was lost (the API stopped after the commit) records nothing
  * twice: it is answered the payment recorded.
  */
@@ -44,6 +46,7 @@ export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = 
       reference: input.reference ?? null,
       receivedAt: input.receivedAt ?? new Date(),
       recordedById: caller.id,
+      refuseExcess: !input.excessAsCredit,
     },
     deps.auditSource,
   );

@@ -15,6 +15,8 @@ import { premiumPaidSignal, subscriptionRun } from '../../contracts/subscription
 import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
+import { formatMinorUnits } from '../../shared/money';
+import { unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
@@ -32,6 +34,12 @@ export interface PaymentReceived {
   providerPaymentId?: string | null;
   receivedAt: Date;
   recordedById?: string | null;
+  /**
+   * Set for a payment staff record by hand without marking it credit: an amount beyond what the
+   * invoice still owes is refused (422) and nothing is recorded. A provider's payment is money
+   * already received: its excess is always kept as credit.
+   */
+  refuseExcess?: boolean;
 }
 
 export interface AppliedPayment {
@@ -51,6 +59,23 @@ async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction: impor
     { type: QueryTypes.SELECT, transaction, replacements: { id: invoice.id } },
   );
   return Math.max(invoice.amountMinor - applied, 0);
+}
+
+/**
+ * A payment by hand beyond what its invoice still owes (checked under the invoice's lock, so of two
+ * recorded at once the second sees what the first applied): most often the same money recorded
+ * twice, or a typing slip. Staff who did receive more mark the excess as credit.
+ */
+function beyondOutstanding(invoice: Invoice, owedMinor: number, amountMinor: number) {
+  const money = (minor: number) => `${formatMinorUnits(minor, invoice.currency)} ${invoice.currency}`;
+  const owes = owedMinor > 0 ? `owes ${money(owedMinor)}` : `owes nothing (${invoice.status})`;
+  return unprocessable(`Invoice ${invoice.number} ${owes}: a payment of ${money(amountMinor)} goes beyond it`, [
+    {
+      field: 'amount',
+      rule: 'payment_beyond_outstanding',
+      message: `at most ${money(owedMinor)}, what the invoice still owes, unless excessAsCredit is true (the excess kept as credit on the policy)`,
+    },
+  ]);
 }
 
 /**
@@ -98,6 +123,7 @@ export async function applyPayment(
       if (known) return { payment: known, invoice, applied: false };
     }
     const owed = await owedOn(sequelize, invoice, transaction);
+    if (received.refuseExcess && received.amountMinor > owed) throw beyondOutstanding(invoice, owed, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);
     const payment = await PremiumPayment.create(
       {

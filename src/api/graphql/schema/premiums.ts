@@ -110,6 +110,9 @@ builder.mutationFields((t) => ({
       method: t.arg({ type: PaymentMethodEnum, required: true }),
       reference: t.arg.string(),
       receivedAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
+      excessAsCredit: t.arg.boolean({
+        description: 'true: an amount beyond what the invoice still owes is recorded, the excess as credit; otherwise refused',
+      }),
     }),
     ...mutationOf(recordManualPaymentOperation, { row: (applied) => applied.invoice, reload: reloadInvoice }),
   }),

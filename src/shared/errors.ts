@@ -36,6 +36,12 @@ export const unprocessable = (message: string, details: ErrorDetail[] = []) => n
 /** The platform would be left without an active admin, and only the CLI could reach it again. */
 export const lastPlatformAdmin = () =>
   new ApiError(409, 'last_platform_admin', 'The last active platform admin cannot be deactivated; add or reactivate another one first');
+export const lastTenantAdmin = () =>
+  new ApiError(
+    409,
+    'last_tenant_admin',
+    'The last active admin of the tenant cannot be deactivated or demoted; make another user admin first',
+  );
 /** A limit of what a tenant may store (documents per claim, bytes per tenant): `details` names the quota, its limit and what is used. */
 export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
 /** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */

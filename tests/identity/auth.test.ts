@@ -3,6 +3,7 @@ import { issueAccessToken } from '../../src/services/tokens';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
+import { sentWhileHeld } from '../support/database';
 
 describe('identity: /auth and /users', () => {
   let stack: TestStack;
@@ -169,6 +170,30 @@ describe('identity: /auth and /users', () => {
     const adjuster = await User.findByPk(created.id);
     await stack.api.get('/api/v1/users').set('Authorization', bearer(stack.config, adjuster!)).expect(403);
     await stack.api.get('/api/v1/users?pageSize=500').set('Authorization', auth).expect(400);
+  });
+
+  it('two admins deactivating each other at the same instant: one is refused (409), the tenant keeps an admin', async () => {
+    const shop = await buildTenant();
+    const [ann, ben] = await Promise.all([1, 2].map(() => buildUser({ tenantId: shop.id, role: 'tenant_admin' })));
+    const deactivate = (by: User, whom: User) =>
+      stack.api
+        .patch(`/api/v1/users/${whom.id}`)
+        .set('Authorization', bearer(stack.config, by))
+        .send({ isActive: false })
+        .then((res) => res);
+    // Both rows held, so each request has read the other admin active before either writes.
+    const answers = await sentWhileHeld(
+      stack.db.sequelize,
+      {
+        hold: (transaction) => User.findAll({ where: { id: [ann.id, ben.id] }, lock: transaction.LOCK.UPDATE, transaction }),
+        statementLike: '%"users"%',
+        waiting: 2,
+      },
+      () => Promise.all([deactivate(ann, ben), deactivate(ben, ann)]),
+    );
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
+    expect(answers.find((res) => res.status === 409)?.body.error.code).toBe('last_tenant_admin');
+    expect(await User.count({ where: { tenantId: shop.id, role: 'tenant_admin', isActive: true } })).toBe(1);
   });
 
   it("answers 404 for another tenant's user and does not change it", async () => {

@@ -4,14 +4,15 @@
  * changing one's name, role, manager, status or password.
  */
 import crypto from 'node:crypto';
+import { Op, type Transaction } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
-import { roleMay } from '../../access/verbs';
+import { roleMay, rolesOf } from '../../access/verbs';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';
 import { revokeAllSessions } from '../../services/tokens';
-import { unprocessable } from '../../shared/errors';
+import { lastTenantAdmin, unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
 import { requestAccountByMail, type Invitation } from '../identity/commands';
@@ -74,6 +75,29 @@ async function invitationFrom(callerId: string, tenantId: string): Promise<Invit
   return { invitedBy: admin?.fullName ?? tenant.name, companyName: tenant.name };
 }
 
+/** Whether the change takes from an active admin the power to manage the tenant's users: a deactivation or a demotion. */
+function removesAdmin(user: User, fields: Pick<UpdateUserInput, 'role' | 'isActive'>): boolean {
+  const demoted = fields.role !== undefined && !roleMay(fields.role, 'changeUser');
+  return user.isActive && roleMay(user.role, 'changeUser') && (fields.isActive === false || demoted);
+}
+
+/**
+ * Refuses (409 last_tenant_admin) a change that would leave the tenant no active admin. The
+ * tenant's active admins are locked in one order until the change commits: of two admins removing
+ * each other at once, the second waits, then no longer finds the first (PostgreSQL reads a locked
+ * row again once it is released), and is refused rather than leave nobody to undo it.
+ */
+async function assertAnotherAdminStays(user: User, transaction: Transaction): Promise<void> {
+  const admins = await User.findAll({
+    where: { tenantId: user.tenantId, role: [...rolesOf('changeUser')], isActive: true, emailVerifiedAt: { [Op.ne]: null } },
+    attributes: ['id'],
+    order: [['id', 'ASC']],
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
+  if (admins.length === 1 && admins[0].id === user.id) throw lastTenantAdmin();
+}
+
 export interface UpdateUserInput {
   id: string;
   fullName?: string;
@@ -84,7 +108,8 @@ export interface UpdateUserInput {
 }
 
 /**
- * Changes a user of the caller's tenant. An admin may not deactivate or demote themselves (422);
+ * Changes a user of the caller's tenant. An admin may not deactivate or demote themselves (422),
+ * nor the tenant's last active admin (409, even when two admins remove each other at once);
  * a change of role, status or password ends every session the user had, and a user who may no
  * longer own their saved reports has them paused with the change (docs/reports.md, Owner).
  */
@@ -105,6 +130,7 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
   const schedulePauses = await audited(
     deps,
     async (transaction) => {
+      if (removesAdmin(user, fields)) await assertAnotherAdminStays(user, transaction);
       await user.update({ ...fields, ...newHash }, { transaction });
       // Whoever held this user's tokens held them for the old role, password or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });

@@ -49,7 +49,8 @@ export function userRoutes(): RouteSpec[] {
     operationRoute(operation({ name: 'users.update', verb: 'changeUser', params: idParams, body: updateUserBody, run: updateUser }), {
       method: 'patch',
       path: '/users/:id',
-      summary: 'Change a user of the tenant (name, role, manager, active, password)',
+      summary:
+        'Change a user of the tenant (name, role, manager, active, password); 409 last_tenant_admin for a change that would leave the tenant no active admin',
       response: { status: 200, schema: userSchema },
     }),
     deleteOperationRoute(operation({ name: 'users.resetMfa', verb: 'resetUserMfa', params: idParams, run: resetUserMfa }), {

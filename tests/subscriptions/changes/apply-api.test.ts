@@ -129,12 +129,15 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     // One change at a time: the run refuses a second while one waits.
     const another = await quote(id, { effectiveDate: day(12), planId: house.id });
     await apply(id, another.id).expect(409);
-    // A contact-only change goes to the run at once (no quote to confirm): refused while one waits, nothing changes.
-    await stack.api
+    // A contact-only change goes to the run at once (no quote to confirm): refused while one waits, nothing recorded.
+    const recorded = await SubscriptionChange.count({ where: { subscriptionId: id } });
+    const contact = await stack.api
       .post(path(id, '/changes'))
       .set('Authorization', auth.owner)
       .send({ effectiveDate: day(0), holderPhone: '+4930777777' })
       .expect(409);
+    expect(contact.body.error.message).toBe(`Policy change ${later.id} is scheduled for ${day(10)}`);
+    expect(await SubscriptionChange.count({ where: { subscriptionId: id } })).toBe(recorded);
 
     const withdrawn = await withdraw(id, later.id, 'admin').expect(200);
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawnById: users.admin.id });

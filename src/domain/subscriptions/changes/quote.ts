@@ -136,6 +136,20 @@ function requestedOf(subscription: Subscription, input: ChangeInput): RequestedC
 }
 
 /**
+ * A change of the holder's contact only goes to the run at once (confirm.ts), whose validator refuses
+ * it while another change waits for its day: refused here first (409, as the run words it), so a
+ * refusal records no quote. The run still decides a change confirmed in between.
+ */
+async function refuseContactChangeWhileScheduled(subscription: Subscription, requested: RequestedChange): Promise<void> {
+  if (requested.planId) return;
+  const scheduled = await SubscriptionChange.findOne({
+    attributes: ['id', 'effectiveDate'],
+    where: { subscriptionId: subscription.id, status: 'scheduled' },
+  });
+  if (scheduled) throw conflict(`Policy change ${scheduled.id} is scheduled for ${scheduled.effectiveDate}`);
+}
+
+/**
  * Prices and records a change of a policy (201 with the change, `quoted`). The holder's contact is
  * kept in the change only (erased with the holder, docs/privacy.md); the audit event names the
  * fields asked for and the price, not their values.
@@ -151,6 +165,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   if (recorded) return recorded;
   const { termStart, termEnd } = await checkEffectiveDate(subscription, input.effectiveDate);
   const requested = requestedOf(subscription, input);
+  await refuseContactChangeWhileScheduled(subscription, requested);
   const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
   if (plan) await refuseIfClaimsLoseCover(deps, subscription.id, input.effectiveDate, coverageOnPlan(subscription, plan));
 

@@ -21,6 +21,8 @@ import { applyPayment } from '../../src/domain/premiums/payments';
 import { webhookDeliveryRun } from '../../src/contracts/webhook-delivery';
 import { recordWebhookEvent } from '../../src/domain/webhooks/events';
 import { Op } from 'sequelize';
+import { openSecret } from '../../src/services/sealed-secret';
+import { signingSecretsOf, WEBHOOK_SECRET_PURPOSE } from '../../src/services/webhook-secrets';
 import {
   AuditEvent,
   type Claim,
@@ -35,6 +37,7 @@ import { bearer, buildAcknowledgement, buildClaim, buildPlan, buildSubscription,
 import type { TestStack } from '../support/stack';
 import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from './webhook-stack';
 import { eventually, waitUntil } from '../support/waiting';
+import { sentWhileHeld } from '../support/database';
 import { startReceiver, type Received } from './receiver';
 
 /** The verifier a receiver runs: throws unless one signature in the header is the secret's. */
@@ -295,6 +298,28 @@ describe('webhooks', () => {
       await receiver.close();
     }
   });
+  it('two rotations of one secret at the same instant: each answered secret still signs, none is lost', async () => {
+    const created = await createEndpoint('http://127.0.0.1:9/rotating').expect(201);
+    const id = created.body.id as string;
+    const rotate = () => stack.api.post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`).set(as(admin));
+    // The row held, so both requests have read it before either writes: each then waits on it.
+    const answers = await sentWhileHeld(
+      stack.db.sequelize,
+      {
+        hold: (transaction) => WebhookEndpoint.findByPk(id, { lock: transaction.LOCK.UPDATE, transaction }),
+        statementLike: '%webhook_endpoints%',
+        waiting: 2,
+      },
+      () => Promise.all([rotate(), rotate()]),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const secrets = answers.map((answer) => answer.body.secret as string);
+    const stored = await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true });
+    const signing = signingSecretsOf(stored, new Date()).map((sealed) => openSecret(stack.config.jwt, WEBHOOK_SECRET_PURPOSE, id, sealed));
+    expect(signing.sort()).toEqual([...secrets].sort());
+    expect(await AuditEvent.count({ where: { entityId: id, action: 'webhook_endpoint.rotate_secret' } })).toBe(2);
+  });
+
   it("one tenant's endpoint that never answers does not delay another tenant's deliveries", async () => {
     // Holds every request open until the 15 s timeout cuts it.
     const held: http.ServerResponse[] = [];

@@ -14,7 +14,7 @@ import { newEndpointSecret, ROTATION_OVERLAP_MS } from '../../services/webhook-s
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { REPLAY_SINCE_MAX_DAYS } from '../../shared/webhook-retention';
-import { audited, createAudited, updateAudited } from '../audited';
+import { audited, createAudited, updateAudited, updateAuditedIn } from '../audited';
 import type { Command, CommandDeps } from '../command';
 
 export interface WebhookEndpointInput {
@@ -90,31 +90,24 @@ export const deleteWebhookEndpoint: Command<{ id: string }, void> = async (calle
   );
 };
 
-/** A new secret signs from now on; the one it replaces signs beside it for ROTATION_OVERLAP_MS. */
+/**
+ * A new secret signs from now on; the one it replaces signs beside it for ROTATION_OVERLAP_MS. The
+ * row is locked and read again first: a rotation racing this one waits and then keeps this one's
+ * secret as its previous one, so no secret answered to a caller is dropped unused.
+ */
 export const rotateWebhookEndpointSecret: Command<{ id: string }, EndpointWithSecret> = async (caller, { id }, deps) => {
   const endpoint = await findVisible(caller, webhookEndpointAccess, id);
   const { secret, sealed } = newEndpointSecret(deps.config.jwt, endpoint.id);
-  const before = endpoint.toJSON();
-  const row = await audited(
-    deps,
-    (transaction) =>
-      endpoint.update(
-        {
-          secretSealed: sealed,
-          previousSecretSealed: endpoint.secretSealed,
-          previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS),
-        },
-        { transaction },
-      ),
-    (after) => ({
-      tenantId: after.tenantId,
-      action: 'webhook_endpoint.rotate_secret',
-      entityType: 'webhook_endpoint',
-      entityId: after.id,
-      before,
-      after,
-    }),
-  );
+  const row = await deps.sequelize.transaction(async (transaction) => {
+    const current = await WebhookEndpoint.findOne({ where: { id: endpoint.id }, lock: transaction.LOCK.UPDATE, transaction });
+    if (!current) throw notFound('Webhook endpoint');
+    const rotation = {
+      secretSealed: sealed,
+      previousSecretSealed: current.secretSealed,
+      previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS),
+    };
+    return updateAuditedIn(transaction, deps, 'webhook_endpoint', current, rotation, 'webhook_endpoint.rotate_secret');
+  });
   return { row, secret };
 };
 

@@ -500,6 +500,49 @@ describe('cancellation and refunds', () => {
     expect(await entryCount(plan.tenantId, 'premium_%')).toBe(3);
     expect(await expectBooksAgree(plan.tenantId)).toMatchObject({ cash: 700, refunds_payable: 0, unearned_premium: 11700 });
   });
+
+  it("gives a payment's credit back first when the provider's dashboard refunds it, and a cancellation after it refunds only the unused premium", async () => {
+    const { plan, subscription, invoices } = await monthlyPolicy();
+    const tenantId = plan.tenantId;
+    const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+    await keepPaymentIntent(invoices[0], paymentIntentId);
+    // The first instalment paid twice: by hand, then by card (all of it credit); the card charge refunded whole in the dashboard.
+    await paid(invoices[0], 1000, '2026-01-01T09:00:00Z');
+    await paid(invoices[0], 1000, '2026-01-02T09:00:00Z', paymentIntentId);
+    await deliver(signedChargeRefunded(invoices[0], { paymentIntentId, amountMinor: 1000, refundedMinor: 1000 }, webhookSecret));
+
+    const [atProvider] = await PremiumRefund.findAll({ where: { invoiceId: invoices[0].id } });
+    expect(atProvider).toMatchObject({ amountMinor: 1000, status: 'succeeded' });
+    // The credit went back, not premium: nothing of the 120.00 written is returned, and the invoice stays paid by hand.
+    expect((await entryOf(tenantId, `premium_refund:${atProvider.id}:owed`))?.lines).toEqual([
+      ['policyholder_credit', 1000, 0],
+      ['refunds_payable', 0, 1000],
+    ]);
+    expect(await Invoice.findByPk(invoices[0].id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+    expect(await expectBooksAgree(tenantId)).toEqual({
+      cash: 1000,
+      premium_receivable: 11000,
+      policyholder_credit: 0,
+      unearned_premium: 12000,
+      refunds_payable: 0,
+    });
+
+    // Cancelled on 21 January: 120.00 × 20/365 earned, rounded up, 6.58 of the 10.00 paid; 3.42 back, no credit left to give.
+    await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-01-21T12:00:00Z') });
+    const refunds = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
+    expect(refunds.map((r) => [r.amountMinor, r.status])).toEqual([[342, 'owed']]);
+    expect((await entryOf(tenantId, `premium_refund:${refunds[0].id}:owed`))?.lines).toEqual([
+      ['refunds_payable', 0, 342],
+      ['unearned_premium', 342, 0],
+    ]);
+    expect(await expectBooksAgree(tenantId)).toEqual({
+      cash: 1000,
+      premium_receivable: 0,
+      policyholder_credit: 0,
+      unearned_premium: 658,
+      refunds_payable: 342,
+    });
+  });
 });
 
 describe('policy changes', () => {

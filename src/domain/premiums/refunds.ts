@@ -16,6 +16,9 @@ import { recordInvoiceEvent } from './webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
 
+/** A refund made in the provider's dashboard, which Insurflow learns of from the provider's event. */
+export const REFUNDED_AT_PROVIDER_REASON = 'Refunded at the payment provider';
+
 type CancelledRow = TermOfRow & { tenantId: string; status: string; cancelledOn: string | null };
 
 /** Names the refunds of one cancellation: the subscription's term, then the payment refunded. */
@@ -51,11 +54,17 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       transaction,
     });
     const payments = await paymentsLatestFirst(invoices, transaction);
-    const creditMinor = payments.reduce((total, payment) => total + payment.creditMinor, 0);
-    // What a policy change's return premium gave back already is not paid any more.
+    // What was refunded already (a policy change's return premium, a refund in the provider's dashboard) is
+    // not paid any more: the credit it gave back is no credit left, the rest is premium given back.
     const refundable = await refundableOf(payments, transaction);
-    const givenBack = payments.reduce((total, payment) => total + payment.amountMinor - (refundable.get(payment.id) ?? 0), 0);
-    const paidMinor = Math.max(payments.reduce((total, payment) => total + payment.amountMinor, 0) - creditMinor - givenBack, 0);
+    const creditBack = await creditGivenBackOf(payments, transaction);
+    const creditMinor = payments.reduce((total, payment) => total + payment.creditMinor - (creditBack.get(payment.id) ?? 0), 0);
+    const premiumBack = payments.reduce(
+      (total, payment) => total + payment.amountMinor - (refundable.get(payment.id) ?? 0) - (creditBack.get(payment.id) ?? 0),
+      0,
+    );
+    const applied = payments.reduce((total, payment) => total + payment.amountMinor - payment.creditMinor, 0);
+    const paidMinor = Math.max(applied - premiumBack, 0);
     const premiums = await termPremiums(subscriptionId, termStart, row.endDate, premiumMinor, row.currency, transaction);
     const owed = proRataRefund({ ...premiums, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
     const cause = {
@@ -189,17 +198,29 @@ export async function refundFromPayments(
   return { refunds, leftMinor: left };
 }
 
-/** What each payment brought, less what was refunded from it already (a failed refund gave nothing back). */
+/** The refunds of `payments` that gave money back or will (a failed one gave nothing back). */
+const refundsGivingBack = (payments: PremiumPayment[], transaction: Transaction) =>
+  PremiumRefund.findAll({ where: { paymentId: payments.map(({ id }) => id), status: { [Op.ne]: 'failed' } }, transaction });
+
+const totalOf = (refunds: PremiumRefund[]) => refunds.reduce((total, refund) => total + refund.amountMinor, 0);
+
+/** What each payment brought, less what was refunded from it already. */
 export async function refundableOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {
-  const refunded = await PremiumRefund.findAll({
-    where: { paymentId: payments.map(({ id }) => id), status: { [Op.ne]: 'failed' } },
-    transaction,
-  });
+  const refunded = await refundsGivingBack(payments, transaction);
   return new Map(
-    payments.map((payment) => [
-      payment.id,
-      payment.amountMinor - refunded.filter((r) => r.paymentId === payment.id).reduce((total, r) => total + r.amountMinor, 0),
-    ]),
+    payments.map((payment) => [payment.id, payment.amountMinor - totalOf(refunded.filter((r) => r.paymentId === payment.id))]),
+  );
+}
+
+/**
+ * What each payment's refunds in the provider's dashboard gave back of its credit (what it paid beyond
+ * what its invoice owed): such a refund gives the payment's credit back first, as a cancellation gives
+ * the term's. A policy change's return premium is premium; a cancellation gives back once, after these.
+ */
+export async function creditGivenBackOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {
+  const atProvider = (await refundsGivingBack(payments, transaction)).filter((refund) => refund.reason === REFUNDED_AT_PROVIDER_REASON);
+  return new Map(
+    payments.map((payment) => [payment.id, Math.min(payment.creditMinor, totalOf(atProvider.filter((r) => r.paymentId === payment.id)))]),
   );
 }
 

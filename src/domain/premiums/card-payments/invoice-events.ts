@@ -16,14 +16,12 @@ import type { ProviderEvent } from '../../../services/payment-provider';
 import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
-import { recordRefundEvent, recordRefundPaid } from '../refunds';
+import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */
 const PROVIDER_SOURCE: AuditSource = { actor: { type: 'system', id: null } };
-
-export const REFUNDED_AT_PROVIDER_REASON = 'Refunded at the payment provider';
 
 function invoiceDatabase() {
   const { sequelize } = Invoice;
@@ -128,6 +126,8 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
   // The charge's refunded total names this refund: a redelivery under another event id adds nothing.
   const dedupeKey = `${event.provider}:${event.objectId ?? payment.id}:refunded:${refundedMinor}`;
   if (uncovered > 0 && !pendingLeft && !(await PremiumRefund.findOne({ where: { dedupeKey }, transaction }))) {
+    // The payment's credit first (what it paid beyond what the invoice owed), then premium.
+    const creditLeft = payment.creditMinor - ((await creditGivenBackOf([payment], transaction)).get(payment.id) ?? 0);
     const refund = await PremiumRefund.create(
       {
         tenantId: invoice.tenantId,
@@ -146,7 +146,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     );
     await recordRefundEvent(refund, transaction);
     // Owed and paid at once: the provider gave it back before Insurflow knew it was owed.
-    await postRefundsOwed(invoiceDatabase(), [refund], { term: invoice.term }, transaction);
+    await postRefundsOwed(invoiceDatabase(), [refund], { term: invoice.term, creditMinor: creditLeft }, transaction);
     await recordRefundPaid(invoiceDatabase(), refund, transaction);
   }
   await settleRefundedInvoice(invoice, transaction);
@@ -163,13 +163,18 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
   );
 }
 
-/** `refunded` once the invoice's refunds (any not failed) cover what its payments applied, `partially_refunded` before. */
+/**
+ * `refunded` once the invoice's refunds (any not failed) cover what its payments applied, `partially_refunded`
+ * before; what a dashboard refund gave back of a payment's credit refunds nothing of the invoice.
+ */
 async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction): Promise<void> {
   const payments = await PremiumPayment.findAll({ where: { invoiceId: invoice.id }, transaction });
   const refunds = await PremiumRefund.findAll({ where: { invoiceId: invoice.id, status: { [Op.ne]: 'failed' } }, transaction });
+  const creditBack = await creditGivenBackOf(payments, transaction);
   const applied = payments.reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
-  const refunded = refunds.reduce((total, r) => total + r.amountMinor, 0);
-  if (refunded === 0 || applied === 0) return;
+  const refunded =
+    refunds.reduce((total, r) => total + r.amountMinor, 0) - payments.reduce((total, p) => total + (creditBack.get(p.id) ?? 0), 0);
+  if (refunded <= 0 || applied === 0) return;
   const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
   await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
   // A partly paid invoice closed by its refund owes its unpaid rest no more.

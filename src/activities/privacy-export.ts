@@ -3,12 +3,17 @@
  * reads every row about one person in one REPEATABLE READ snapshot, writes a ZIP of one JSON file
  * per kind (audit events as JSON Lines, read through a cursor), the files of the claim documents
  * they uploaded under documents/, and manifest.json with each file's SHA-256, streamed into the
- * document store under `privacy/<tenant>/<export>.zip` as it is made. Each is
- * idempotent: a retry writes the same key again and moves the row only from the status it expects.
+ * document store under `privacy/<tenant>/<export>-<attempt>.zip` as it is made. Each is
+ * idempotent: a retry writes a key of its own and moves the row only from the status it expects.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Op, Transaction, type Sequelize } from 'sequelize';
-import { PRIVACY_EXPORT_KEPT_DAYS, type PrivacyExportInput, type PrivacyExportStatus } from '../contracts/privacy-export';
+import {
+  PRIVACY_EXPORT_GATHER_ATTEMPTS,
+  PRIVACY_EXPORT_KEPT_DAYS,
+  type PrivacyExportInput,
+  type PrivacyExportStatus,
+} from '../contracts/privacy-export';
 import {
   Acknowledgement,
   AuditEvent,
@@ -36,8 +41,23 @@ import type { ActivityDeps } from './deps';
 
 export const PRIVACY_EXPORT_FORMAT = 'insurflow-subject-access-export/1';
 
-/** Where an export's ZIP is kept in the document store, apart from claim documents (`<tenant>/<document>`). */
-export const privacyExportKey = (tenantId: string, exportId: string) => `privacy/${tenantId}/${exportId}.zip`;
+/**
+ * Where an attempt at gathering an export keeps its ZIP in the document store, apart from claim
+ * documents (`<tenant>/<document>`). Each attempt has its own key: one Temporal gave up on may still
+ * be storing its ZIP, and must neither replace the one of the attempt that marked the export ready
+ * nor remove it.
+ */
+export const privacyExportKey = (tenantId: string, exportId: string, attempt: number) => `privacy/${tenantId}/${exportId}-${attempt}.zip`;
+
+/**
+ * Removes every ZIP an export may have stored: each attempt's, and the single key of an export
+ * gathered before attempts had keys of their own (still ready in runs started then).
+ */
+async function removeStoredExport(store: DocumentStore, tenantId: string, exportId: string): Promise<void> {
+  await store.remove(`privacy/${tenantId}/${exportId}.zip`);
+  for (let attempt = 1; attempt <= PRIVACY_EXPORT_GATHER_ATTEMPTS; attempt++)
+    await store.remove(privacyExportKey(tenantId, exportId, attempt));
+}
 
 /** A document's name inside the ZIP: its ID (unique) and its file name, kept to safe characters. */
 const documentEntry = (document: ClaimDocument) => `documents/${document.id}-${document.fileName.replace(/[^\w.-]/g, '_')}`;
@@ -181,20 +201,20 @@ function storeOf(deps: Pick<ActivityDeps, 'documents'>): DocumentStore {
 
 /**
  * Moves the export from one of `from` to `to` with `fields`, and records the move once
- * (`privacy_export.<event>`, its dedupe key the export and the event); answers the status it has
- * afterwards, which is not `to` when the row had moved on meanwhile.
+ * (`privacy_export.<event>`, its dedupe key the export and the event); answers whether this call
+ * moved it and the status it has afterwards, which is not `to` when the row had moved on meanwhile.
  */
 function moveExport(
   sequelize: Sequelize,
   row: PrivacyExport,
   move: { from: PrivacyExportStatus[]; to: PrivacyExportStatus; event: string; fields?: Partial<PrivacyExport>; after?: object },
-): Promise<PrivacyExportStatus> {
+): Promise<{ moved: boolean; status: PrivacyExportStatus }> {
   return sequelize.transaction(async (transaction) => {
     const [moved] = await PrivacyExport.update(
       { ...move.fields, status: move.to },
       { where: { id: row.id, status: { [Op.in]: move.from } }, transaction },
     );
-    if (moved === 0) return (await PrivacyExport.findByPk(row.id, { transaction, rejectOnEmpty: true })).status;
+    if (moved === 0) return { moved: false, status: (await PrivacyExport.findByPk(row.id, { transaction, rejectOnEmpty: true })).status };
     await recordAudit(
       workflowAuditSource(),
       {
@@ -207,13 +227,17 @@ function moveExport(
       },
       transaction,
     );
-    return move.to;
+    return { moved: true, status: move.to };
   });
 }
 
 export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequelize' | 'documents'>) {
   return {
-    /** Gathers the export into the document store and marks it `ready`; an export past gathering is left as it is. */
+    /**
+     * Gathers the export into the document store and marks it `ready`, unless it has moved on
+     * meanwhile: another attempt made it ready first, or the run gave up on this one and failed it.
+     * Then the ZIP this attempt stored is nobody's and is removed. An export past gathering is left as it is.
+     */
     async gatherPrivacyExport(exportId: string): Promise<PrivacyExportStatus> {
       const row = await PrivacyExport.findByPk(exportId);
       if (!row) throw ApplicationFailure.nonRetryable(`privacy export ${exportId} does not exist`);
@@ -221,32 +245,39 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
       const store = storeOf(deps);
       await PrivacyExport.update({ status: 'gathering' }, { where: { id: exportId, status: 'requested' } });
 
-      const storageKey = privacyExportKey(row.tenantId, exportId);
+      const storageKey = privacyExportKey(row.tenantId, exportId, Context.current().info.attempt);
       const zip = await storeZip({ tenantId: row.tenantId, userId: row.userId }, exportId, storageKey, deps.sequelize, store);
       const readyAt = new Date();
       const summary = { sizeBytes: zip.bytes, sha256: zip.sha256, fileCount: zip.fileCount };
-      return moveExport(deps.sequelize, row, {
+      const { moved, status } = await moveExport(deps.sequelize, row, {
         from: ['gathering'],
         to: 'ready',
         event: 'ready',
         fields: { ...summary, storageKey, readyAt, expiresAt: new Date(readyAt.getTime() + PRIVACY_EXPORT_KEPT_DAYS * DAY_MS) },
         after: summary,
       });
+      if (!moved) await store.remove(storageKey);
+      return status;
     },
 
-    /** Marks an export whose gathering kept failing `failed`, with the reason, and removes anything stored for it. */
+    /**
+     * Marks an export whose gathering kept failing `failed`, with the reason, then removes anything
+     * stored for it. The row moves first: an attempt the run gave up on that is still storing its ZIP
+     * then finds the export failed and removes its own. One such attempt that made it `ready` just
+     * before is failed too, since the run that would expire it is ending.
+     */
     async failPrivacyExport(exportId: string, reason: string): Promise<void> {
       const row = await PrivacyExport.findByPk(exportId);
       if (!row) return;
-      await deps.documents?.remove(privacyExportKey(row.tenantId, exportId));
       const failureReason = reason.slice(0, 500);
       await moveExport(deps.sequelize, row, {
-        from: ['requested', 'gathering'],
+        from: ['requested', 'gathering', 'ready'],
         to: 'failed',
         event: 'fail',
         fields: { failureReason },
         after: { failureReason },
       });
+      if (deps.documents) await removeStoredExport(deps.documents, row.tenantId, exportId);
     },
 
     /**
@@ -255,10 +286,10 @@ export function createPrivacyExportActivities(deps: Pick<ActivityDeps, 'sequeliz
      */
     async expirePrivacyExport(input: PrivacyExportInput): Promise<PrivacyExportStatus> {
       const { tenantId, exportId } = input;
-      await storeOf(deps).remove(privacyExportKey(tenantId, exportId));
+      await removeStoredExport(storeOf(deps), tenantId, exportId);
       const row = await PrivacyExport.findByPk(exportId);
       if (!row) return 'expired';
-      return moveExport(deps.sequelize, row, { from: ['ready'], to: 'expired', event: 'expire' });
+      return (await moveExport(deps.sequelize, row, { from: ['ready'], to: 'expired', event: 'expire' })).status;
     },
   };
 }

@@ -14,6 +14,9 @@ export const privacyExportRun = workflowRun('privacyExportWorkflow', 'privacy-ex
 export const PRIVACY_EXPORT_STATUSES = ['requested', 'gathering', 'ready', 'downloaded', 'expired', 'failed'] as const;
 export type PrivacyExportStatus = (typeof PRIVACY_EXPORT_STATUSES)[number];
 
+/** How many attempts the run gives its gathering before it fails the export; each stores its ZIP under a key of its own. */
+export const PRIVACY_EXPORT_GATHER_ATTEMPTS = 8;
+
 /** How long a ready export waits for its download before its ZIP is removed. */
 export const PRIVACY_EXPORT_KEPT_DAYS = 7;
 

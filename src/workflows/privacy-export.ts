@@ -7,14 +7,24 @@
  */
 import { ActivityFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { PRIVACY_EXPORT_KEPT_DAYS, type PrivacyExportInput, type PrivacyExportStatus } from '../contracts/privacy-export';
+import {
+  PRIVACY_EXPORT_GATHER_ATTEMPTS,
+  PRIVACY_EXPORT_KEPT_DAYS,
+  type PrivacyExportInput,
+  type PrivacyExportStatus,
+} from '../contracts/privacy-export';
 import { publishStatus } from './support/business-status';
 
 const { gatherPrivacyExport } = proxyActivities<Activities>({
   // Documents are streamed one by one, each heartbeat proves progress; the whole may take long.
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8 },
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: PRIVACY_EXPORT_GATHER_ATTEMPTS,
+  },
 });
 
 const { failPrivacyExport, expirePrivacyExport } = proxyActivities<Activities>({

@@ -8,6 +8,8 @@
  * is 400 and writes nothing.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import {
   PrivacyErasure,
   PrivacyExport,
@@ -22,9 +24,9 @@ import {
   SubscriptionVersion,
 } from '../../src/models';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createPrivacyExportActivities, privacyExportKey } from '../../src/activities/privacy-export';
+import { createPrivacyExportActivities } from '../../src/activities/privacy-export';
 import { exportLinkSchema, privacyExportSchema } from '../../src/api/privacy/export-schemas';
-import { documentKey } from '../../src/services/documents';
+import { documentKey, type DocumentStore } from '../../src/services/documents';
 import { privacyExportRun } from '../../src/contracts/privacy-export';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
@@ -303,7 +305,7 @@ describe('subject access export', () => {
     // The downloaded ZIP is gone from the store.
     await eventually(
       () =>
-        stack.services.documents.read(privacyExportKey(a.user.tenantId!, exportId)).then(
+        stack.services.documents.read(row.storageKey!).then(
           (body) => (body.destroy(), 'stored'),
           () => 'removed',
         ),
@@ -435,6 +437,105 @@ describe('subject access export', () => {
       failureReason: 'document store unreachable',
     });
     expect(await AuditEvent.count({ where: { entityId: id, action: 'privacy_export.fail' } })).toBe(1);
+  });
+
+  describe('an attempt still running after Temporal gave up on it', () => {
+    /** A call of the store held at one point until the test lets it go on. */
+    function hold() {
+      let reach!: () => void;
+      let open!: () => void;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { reached, open, at: () => (reach(), opened) };
+    }
+    const storeWith = (change: Partial<DocumentStore>): DocumentStore => ({ ...stack.services.documents, ...change });
+    const activitiesOn = (documents: DocumentStore) => createPrivacyExportActivities({ sequelize: stack.deps.sequelize, documents });
+    const gather = (documents: DocumentStore, id: string, attempt: number) =>
+      new MockActivityEnvironment({ attempt }).run(activitiesOn(documents).gatherPrivacyExport, id);
+    const fail = (documents: DocumentStore, id: string) =>
+      new MockActivityEnvironment().run(activitiesOn(documents).failPrivacyExport, id, 'gathering timed out');
+
+    async function newExport() {
+      const person = await buildUser({ tenantId: admin.tenantId });
+      return PrivacyExport.create({
+        id: crypto.randomUUID(),
+        tenantId: person.tenantId!,
+        userId: person.id,
+        requestedById: person.id,
+        workflowId: `privacy-export-${crypto.randomUUID()}`,
+      });
+    }
+    /** The ZIPs on disk for an export, whatever key an attempt stored one under. */
+    async function storedZips(row: PrivacyExport): Promise<string[]> {
+      const storage = stack.config.documents;
+      if (storage.kind !== 'local') throw new Error('these tests look into the local document store');
+      const names = await fs.readdir(path.join(storage.dir, 'privacy', row.tenantId)).catch(() => [] as string[]);
+      return names.filter((name) => name.startsWith(row.id) && name.endsWith('.zip'));
+    }
+    const outcome = async (row: PrivacyExport) => ({
+      status: (await PrivacyExport.findByPk(row.id, { rejectOnEmpty: true })).status,
+      zips: await storedZips(row),
+      ready: await AuditEvent.count({ where: { entityId: row.id, action: 'privacy_export.ready' } }),
+    });
+
+    it('never marks ready a ZIP the failing export removed: it finishes after the removal, before the row is failed', async () => {
+      const row = await newExport();
+      const stored = hold();
+      const removed = hold();
+      const stale = gather(
+        storeWith({ writeStream: (key, object) => stack.services.documents.writeStream(key, object).then(stored.at) }),
+        row.id,
+        8,
+      );
+      await stored.reached;
+      const failing = fail(storeWith({ remove: (key) => stack.services.documents.remove(key).then(removed.at) }), row.id);
+      await removed.reached;
+      stored.open();
+      await stale;
+      removed.open();
+      await failing;
+      expect(await outcome(row)).toEqual({ status: 'failed', zips: [], ready: 0 });
+    });
+
+    it('removes the ZIP it stores once its export has failed, so no copy of the person’s data is left behind', async () => {
+      const row = await newExport();
+      const writing = hold();
+      const stale = gather(
+        storeWith({ writeStream: (key, object) => writing.at().then(() => stack.services.documents.writeStream(key, object)) }),
+        row.id,
+        8,
+      );
+      await writing.reached;
+      await fail(stack.services.documents, row.id);
+      writing.open();
+      expect(await stale).toBe('failed');
+      expect(await outcome(row)).toEqual({ status: 'failed', zips: [], ready: 0 });
+    });
+
+    it('leaves the ZIP of the attempt that marked the export ready as it was, however late an earlier attempt stores its own', async () => {
+      const row = await newExport();
+      const writing = hold();
+      const stale = gather(
+        storeWith({ writeStream: (key, object) => writing.at().then(() => stack.services.documents.writeStream(key, object)) }),
+        row.id,
+        1,
+      );
+      await writing.reached;
+      expect(await gather(stack.services.documents, row.id, 2)).toBe('ready');
+      writing.open();
+      expect(await stale).toBe('ready');
+      const ready = await PrivacyExport.findByPk(row.id, { rejectOnEmpty: true });
+      const bytes = await new Promise<Buffer>((resolve, reject) => {
+        void stack.services.documents.read(ready.storageKey!).then((body) => {
+          const chunks: Buffer[] = [];
+          body.on('data', (chunk: Buffer) => chunks.push(chunk));
+          body.on('end', () => resolve(Buffer.concat(chunks)));
+          body.on('error', reject);
+        }, reject);
+      });
+      expect({ bytes: bytes.length, sha256: sha256(bytes) }).toEqual({ bytes: ready.sizeBytes, sha256: ready.sha256 });
+      expect(await outcome(row)).toEqual({ status: 'ready', zips: [path.basename(ready.storageKey!)], ready: 1 });
+    });
   });
 
   it('documents 410 on the link routes, and keeps the routes for people (no API key)', async () => {

@@ -127,6 +127,19 @@ describe('compliance API end to end', () => {
     it("lets only the employee acknowledge their own, once (a colleague's or another tenant's attempt is a 404)", async () => {
       expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(colleague))).status).toBe(404);
       expect((await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(outsider))).status).toBe(404);
+      // An API key speaks for the admin who made it, but an acknowledgement is a person's own word: no key gives it.
+      const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+      const made = await stack.api
+        .post('/api/v1/api-keys')
+        .set(as(reviewer))
+        .send({ name: 'compliance sync', role: 'claims_agent', expiresAt });
+      expect(made.status).toBe(201);
+      const reviewersAck = await Acknowledgement.findOne({ where: { versionId: v1.id, employeeId: reviewer.id }, rejectOnEmpty: true });
+      const byKey = await stack.api
+        .post(`/api/v1/acknowledgements/${reviewersAck.id}/acknowledge`)
+        .set({ Authorization: `Bearer ${made.body.key}` });
+      expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'forbidden']);
+      expect((await reviewersAck.reload()).status).toBe('pending');
       const done = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
       expect(done.status).toBe(200);
       expect(done.body).toMatchObject({ id: ack.id, status: 'acknowledged' });

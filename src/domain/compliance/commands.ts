@@ -22,6 +22,7 @@ import { recordAudit } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
+import { NotPermitted } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
@@ -300,9 +301,11 @@ export interface AcknowledgeInput {
 
 /**
  * The employee acknowledges the version addressed to them, once, with its evidence (the hash of the
- * text, the client, the name typed); answers the row with its version and policy.
+ * text, the client, the name typed); answers the row with its version and policy. Only in person:
+ * an API key acts as the admin who made it, and would otherwise give that admin's word for them (403).
  */
 export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (caller, input, deps) => {
+  if (caller.apiKey) throw new NotPermitted('An acknowledgement is given by the employee in person, never by an API key');
   const ack = await findVisible(caller, acknowledgementAccess, input.id, { action: 'acknowledge', include: WITH_VERSION });
   const { version } = ack as Acknowledgement & { version: PolicyVersion };
   // The text shown is the version's, which never changes once published: its hash is the evidence.

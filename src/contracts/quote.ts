@@ -26,7 +26,8 @@ export interface Risk {
  * A plan's rating tables (one version). The premium is
  *   sumInsured / 1000 × ratePerThousand × category × building age × zone × (1 − deductible credit)
  *   + the options' premiums, at least `minimumPremium`, × (1 + loading), + tax, + fees,
- * each step rounded half up to the currency's minor unit.
+ * each step rounded half up to the currency's minor unit; in a currency of three decimals the premium is
+ * then rounded up to the hundredth (a policy keeps two).
  */
 export interface RatingTables {
   ratePerThousand: string;
@@ -53,7 +54,8 @@ export interface RatingTables {
 
 /** One step of a price: what it was, the factor it applied (if it multiplied), and the amount it added (negative: took off). */
 export interface BreakdownLine {
-  step: 'base' | 'category' | 'buildingAge' | 'zone' | 'deductible' | 'option' | 'minimum' | 'loading' | 'tax' | 'fee' | 'fixed';
+  step:
+    'base' | 'category' | 'buildingAge' | 'zone' | 'deductible' | 'option' | 'minimum' | 'loading' | 'tax' | 'fee' | 'rounding' | 'fixed';
   label: string;
   factor?: string;
   /** A decimal string in the plan's currency; the amounts of a breakdown add up to its premium. */

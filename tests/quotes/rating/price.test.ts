@@ -115,6 +115,20 @@ describe('priceRisk, worked examples (docs/quotes.md)', () => {
     expect(price.premiumMinor).toBe(13_885);
   });
 
+  it('prices a premium in dinars in whole hundredths, rounded up, as a policy keeps it: 491.253 → 491.260', () => {
+    // The worked example in KWD with a tax of 0.091: 438.820 × 0.091 = 39.93262 → 39.933, premium 491.253 → 491.260.
+    const price = priceRisk({ ...TABLES, taxRate: '0.091' }, RISK, { currency: 'KWD', onDate: '2026-11-29' });
+    expect(price.breakdown.slice(-3).map((line) => [line.step, line.amount])).toEqual([
+      ['tax', '39.933'],
+      ['fee', '12.500'],
+      ['rounding', '0.007'],
+    ]);
+    expect(price.premiumMinor).toBe(491_260);
+    // Already in hundredths (no tax: 438.820 + 12.500): no rounding line.
+    const untaxed = priceRisk({ ...TABLES, taxRate: '0' }, RISK, { currency: 'KWD', onDate: '2026-11-29' });
+    expect([untaxed.breakdown.at(-1)?.step, untaxed.premiumMinor]).toEqual(['fee', 451_320]);
+  });
+
   it('lifts a small risk to the minimum premium before the loading and the tax', () => {
     const price = priceRisk(
       TABLES,
@@ -280,6 +294,19 @@ describe('priceRisk, properties', () => {
         const { breakdown } = priceRisk(tables, low, options);
         const beforeLoading = breakdown.filter((line) => !['loading', 'tax', 'fee'].includes(line.step));
         expect(total(beforeLoading, options.currency)).toBeGreaterThanOrEqual(minor(tables.minimumPremium, options.currency));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('prices in whole hundredths, as a policy keeps its premium: the exact premium rounded up by less than one', () => {
+    fc.assert(
+      fc.property(pricedArb, ({ tables, high, options }) => {
+        const { premiumMinor, breakdown } = priceRisk(tables, high, options);
+        const hundredth = 10n ** BigInt(Math.max(minorUnitDigits(options.currency) - 2, 0));
+        expect(BigInt(premiumMinor) % hundredth).toBe(0n);
+        const rounding = breakdown.filter((line) => line.step === 'rounding').map((line) => minor(line.amount, options.currency));
+        expect(rounding.every((amount) => amount > 0n && amount < hundredth)).toBe(true);
       }),
       { numRuns: 500 },
     );

@@ -5,7 +5,8 @@ import helmet from 'koa-helmet';
 import { httpSpan } from './http/middleware/http-span';
 import { buildAsyncApi } from './openapi/asyncapi';
 import { docsRoutes } from './openapi/swagger-ui';
-import { unsupportedMediaType } from '../shared/errors';
+import { unsupportedMediaType, validationFailed } from '../shared/errors';
+import { repeatedKey } from './http/well-formed';
 import { graphiqlRoutes } from './graphql/graphiql';
 import { graphqlEndpoint } from './graphql/handler';
 import { healthRoutes } from './runtime/health';
@@ -31,6 +32,13 @@ const isUtf8 = (charset: string) => charset === '' || /^utf-?8$/i.test(charset);
 const API_VERSION = '0.1.0';
 
 const RAW_BODY_PATHS = new Set([`${API_PREFIX}${STRIPE_WEBHOOK_PATH}`]);
+
+/** A parsed JSON body names each key of an object once (REST and GraphQL alike): 400 naming the first repeated one. */
+function onceEach(ctx: Koa.Context, next: Koa.Next): Promise<unknown> {
+  const repeated = typeof ctx.request.rawBody === 'string' ? repeatedKey(ctx.request.rawBody) : null;
+  if (repeated !== null) throw validationFailed([{ field: `body.${repeated}`, message: `body.${repeated} is given more than once` }]);
+  return next();
+}
 
 export function createApp(services: ApiServices): Koa {
   const { config, logger } = services;
@@ -89,7 +97,9 @@ export function createApp(services: ApiServices): Koa {
     parsedMethods: [...WRITE_METHODS],
   });
   // The router matches paths case-insensitively and with a trailing slash: so does this test.
-  app.use((ctx, next) => (RAW_BODY_PATHS.has(ctx.path.toLowerCase().replace(/\/$/, '')) ? next() : jsonBody(ctx, next)));
+  app.use((ctx, next) =>
+    RAW_BODY_PATHS.has(ctx.path.toLowerCase().replace(/\/$/, '')) ? next() : jsonBody(ctx, () => onceEach(ctx, next)),
+  );
   app.use(healthRoutes(services, metrics.registry).routes());
   app.use(docs.router.routes());
   app.use(docs.assets);

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { requestPaymentUpdate } from '../../src/contracts/claim-payments';
-import { Claim, ClaimPayment, TenantSettings, type User } from '../../src/models';
+import { Claim, ClaimPayment, ClaimRecovery, ClaimReserveLine, TenantSettings, type User } from '../../src/models';
 import type { TenantSettingsValues } from '../../src/shared/tenant-settings';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -51,6 +51,13 @@ describe('claim money authority is cumulative (API, worker)', () => {
   const decide = (claimId: string, user: User, paymentId: string) =>
     stack.api.post(`/api/v1/claims/${claimId}/payments/${paymentId}/approve`).set(as(user)).send();
   const statusOf = async (paymentId: string) => (await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true })).status;
+  const reservesOf = async (claimId: string) => ({
+    lines: (await ClaimReserveLine.findAll({ where: { claimId }, order: [['category', 'ASC']] })).map((line) => [
+      line.category,
+      line.amount,
+    ]),
+    recoveries: await ClaimRecovery.count({ where: { claimId } }),
+  });
 
   it('holds a senior adjuster’s second 25,000 alone on a claim for a second person, and their reserves alone beyond 50,000', async () => {
     const { team, file } = await teamWith(ANY_PAYEE);
@@ -173,5 +180,28 @@ describe('claim money authority is cumulative (API, worker)', () => {
     expect(refused.body.error.details[0]).toMatchObject({ rule: 'manager_required', roles: ['claims_manager'] });
     expect(await statusOf(beyond.body.payment.id)).toBe('requested');
     await decide(claimId, team.manager, beyond.body.payment.id).expect(200);
+  });
+
+  it('lets the claimant work none of their own claim’s money under a staff account on their mailbox (403 own_claim), recording nothing', async () => {
+    const { team, file } = await teamWith(ANY_PAYEE);
+    const claimId = await file(6_000);
+    const [local, host] = team.claimant.email.split('@');
+    // The claimant's own mailbox, a sub-address of it, as a claims manager: the run knows only the policyholder's account.
+    const claimantAsManager = await buildUser({ tenantId: team.tenant.id, role: 'claims_manager', email: `${local}+staff@${host}` });
+    await reserve(claimId, team.adjuster, 'repair', 2_000).expect(200);
+    const asked = await pay(claimId, team.adjuster, 1_500, REPAIRER, 'repair').expect(201);
+    const before = { payments: await ClaimPayment.count({ where: { claimId } }), reserves: await reservesOf(claimId) };
+    const refusals = [
+      await reserve(claimId, claimantAsManager, 'other', 60_000),
+      await pay(claimId, claimantAsManager, 500, { kind: 'claimant', name: 'Claimant', iban: 'NL91ABNA0417164300' }, 'repair'),
+      await stack.api.post(`/api/v1/claims/${claimId}/payments/${asked.body.payment.id}/void`).set(as(claimantAsManager)).send(),
+      await stack.api
+        .post(`/api/v1/claims/${claimId}/recoveries`)
+        .set(as(claimantAsManager))
+        .send({ kind: 'salvage', amount: 100, receivedOn: new Date().toISOString().slice(0, 10) }),
+    ].map((res) => ({ status: res.status, code: res.body.error?.code }));
+    expect(refusals).toEqual(Array(4).fill({ status: 403, code: 'own_claim' }));
+    expect({ payments: await ClaimPayment.count({ where: { claimId } }), reserves: await reservesOf(claimId) }).toEqual(before);
+    expect(await statusOf(asked.body.payment.id)).toBe('approved');
   });
 });

@@ -9,8 +9,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PaymentSettled } from '../../contracts/claim-payments';
 import { ClaimPayment } from '../../models';
-import { claimAccess } from '../../access/claims';
-import { findVisible } from '../../access/core';
+import { findClaimToWorkMoneyOf } from './rules';
 import {
   claimPaymentRefundIdempotencyKey,
   PaymentProviderRefusal,
@@ -181,7 +180,7 @@ async function startCardRefund(
  */
 export function issueCardRefund(provider: PaymentProvider | undefined): Command<CardRefundInput, ClaimPayment> {
   return async (caller, { id, paymentId }, deps) => {
-    const claim = await findVisible(caller, claimAccess, id);
+    const claim = await findClaimToWorkMoneyOf(caller, id);
     const current = await ClaimPayment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
     if (!current) throw unprocessable('The claim has no such payment', [{ field: 'paymentId', message: 'is not a payment of this claim' }]);
     const notApproved = (status: string) =>

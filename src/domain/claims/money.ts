@@ -15,8 +15,7 @@ import {
 } from '../../contracts/claim-reserves';
 import { Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine } from '../../models';
 import type { RecoveryKind } from '../../models/claim-recovery';
-import { claimAccess } from '../../access/claims';
-import { findVisible } from '../../access/core';
+import { findClaimToWorkMoneyOf } from './rules';
 import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { formatClaimAmount, toMinorUnits } from '../../shared/money';
@@ -83,7 +82,7 @@ export interface ReserveChangeInput {
 
 /** Asks the claim's run to set a reserve line; it applies at once within the caller's authority, else waits for approval. */
 export const changeReserve: Command<ReserveChangeInput, ReservesAnswer> = async (caller, { id, ...line }, deps) => {
-  const claim = await findVisible(caller, claimAccess, id);
+  const claim = await findClaimToWorkMoneyOf(caller, id);
   await assertAmountIn(claim, line.amount, 'amount');
   const key = deps.idempotencyKey;
   const changeId = key ? idFromRequest('reserve-change', caller.id, key, claim.id) : crypto.randomUUID();
@@ -96,7 +95,7 @@ export const decideReserveChange: Command<{ id: string; changeId: string; approv
   { id, changeId, approve },
   deps,
 ) => {
-  const claim = await findVisible(caller, claimAccess, id);
+  const claim = await findClaimToWorkMoneyOf(caller, id);
   return decideMoney(deps, claim, decideReserveChangeUpdate, { actor: { id: caller.id, role: caller.role }, changeId, approve });
 };
 
@@ -115,7 +114,7 @@ export interface RecoveryInput {
  * whose money is final: salvage sold after closing reopens it first (docs/claim-money.md).
  */
 export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (caller, { id, kind, amount, receivedOn, reference }, deps) => {
-  const claim = await findVisible(caller, claimAccess, id);
+  const claim = await findClaimToWorkMoneyOf(caller, id);
   if (claim.assigneeId !== caller.id && !may(caller, 'recordRecoveryOnAnyClaim'))
     throw forbidden("Only the claim's handler or a claims manager records a recovery on it");
   if (claim.status === 'closed') throw conflict('The claim is closed: its money is final; reopen it to record a recovery');

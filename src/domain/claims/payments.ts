@@ -21,8 +21,7 @@ import {
 } from '../../contracts/claim-payments';
 import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { Claim, ClaimPayment } from '../../models';
-import { claimAccess } from '../../access/claims';
-import { findVisible } from '../../access/core';
+import { findClaimToWorkMoneyOf } from './rules';
 import { postPaymentCleared, postPaymentFailed } from './ledger-postings';
 import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
@@ -65,7 +64,7 @@ async function inClear({ payment, ...rest }: PaymentAnswer): Promise<PaymentView
 
 /** Asks the claim's run for a payment: within the caller's approval limit it is approved at once, above it it waits for a second person. */
 export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (caller, { id, currency, payee, ...rest }, deps) => {
-  const claim = await findVisible(caller, claimAccess, id);
+  const claim = await findClaimToWorkMoneyOf(caller, id);
   // The payee would reach the run erased (it is sealed with the claimant's key): no account to pay.
   if (await personDataKeyDestroyed(claim.claimantId))
     throw conflict('The claimant was erased: the claim takes no new payment', [
@@ -99,7 +98,7 @@ export const decidePayment: Command<{ id: string; paymentId: string; decision: '
   { id, paymentId, decision },
   deps,
 ) => {
-  const claim = await findVisible(caller, claimAccess, id);
+  const claim = await findClaimToWorkMoneyOf(caller, id);
   return inClear(await decideMoney(deps, claim, decidePaymentUpdate, { actor: { id: caller.id, role: caller.role }, paymentId, decision }));
 };
 
@@ -122,7 +121,7 @@ export interface SettlementInput {
  * answer changes nothing.
  */
 export const settlePayment: Command<SettlementInput, ClaimPayment> = async (caller, { id, paymentId, status, reason }, deps) => {
-  const claim = await findVisible(caller, claimAccess, id);
+  const claim = await findClaimToWorkMoneyOf(caller, id);
   const current = await ClaimPayment.findOne({ where: { id: paymentId, claimId: claim.id, kind: 'partial' } });
   if (!current) throw unprocessable('The claim has no such payment', [{ field: 'paymentId', message: 'is not a payment of this claim' }]);
   if (current.status === status) return current;

@@ -7,6 +7,9 @@ import { Op, type Sequelize } from 'sequelize';
 import type { Actor } from '../../contracts/actor';
 import { type AssignmentRequest, ClaimSettings, claimRun } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
+import { claimAccess } from '../../access/claims';
+import { findVisible } from '../../access/core';
+import type { AuthUser } from '../../shared/caller';
 import type { Cover } from './cover';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
@@ -155,6 +158,19 @@ const sameMailbox = (a: Pick<User, 'email'>, b: Pick<User, 'email'>) => mailboxO
 export async function assertMayDecide(claim: Claim, actorId: string): Promise<void> {
   assertClaimOpen(claim);
   if (await claimantAmong(claim, [actorId])) throw ownClaim('You are the claimant of this claim: you cannot assign, review or decide it');
+}
+
+/**
+ * The claim whose money (reserves, payments, the bank's answers, recoveries) the caller asks to
+ * work: one they see (404 otherwise), of which they are not the claimant under any of their accounts
+ * (403 `own_claim`). The run's validators know only the policyholder's own account, so another
+ * account of the same person would otherwise set the reserve and ask for, or approve, payments on
+ * their own claim.
+ */
+export async function findClaimToWorkMoneyOf(caller: AuthUser, id: string): Promise<Claim> {
+  const claim = await findVisible(caller, claimAccess, id);
+  if (await claimantAmong(claim, [caller.id])) throw ownClaim('You are the claimant of this claim: you cannot work its money');
+  return claim;
 }
 
 /**

@@ -645,4 +645,22 @@ describe('policy changes', () => {
       refunds_payable: 1500,
     });
   });
+
+  it('takes the return premium no payment can give back (nothing paid) off the term’s other unpaid instalments, the last due first', async () => {
+    // Nothing paid (a first premium waived); 60.00 returned as one amount on 1 July: July's 20.00 voided, then December's and November's.
+    const { tenantId, subscription, invoices, change, carryOut } = await changingPolicy(0, '120.00');
+    const downgrade = await change(-6000, [{ dueDate: '2026-07-01', amountMinor: -6000 }]);
+    await carryOut(downgrade);
+    const statuses = (await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] })).map(
+      (invoice) => invoice.status,
+    );
+    expect(statuses).toEqual([...Array(6).fill('open'), 'void', 'open', 'open', 'open', 'void', 'void']);
+    for (const invoice of [invoices[6], invoices[10], invoices[11]])
+      expect((await entryOf(tenantId, `invoice:${invoice.id}:credited:${downgrade.id}`))?.lines).toEqual([
+        ['premium_receivable', 0, 2000],
+        ['unearned_premium', 2000, 0],
+      ]);
+    expect(await PremiumRefund.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    expect(await expectBooksAgree(tenantId)).toMatchObject({ premium_receivable: 24000 - 6000, unearned_premium: 24000 - 6000 });
+  });
 });

@@ -11,7 +11,8 @@
  *   instalment takes (it was paid meanwhile, or the credit was priced as one amount) is refunded
  *   from the term's payments, the most recent first, as a cancellation's refund is: through the
  *   provider the payment came through (`pending`, its run started through the outbox), else
- *   `owed`, to be paid back by hand.
+ *   `owed`, to be paid back by hand. What no payment can give back (nothing was paid) is taken off
+ *   the term's other unpaid instalments, the last due first.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
@@ -28,7 +29,7 @@ export interface ChangeMoney {
   /** Return premium taken off unpaid instalments, per invoice. */
   credits: Array<{ invoiceId: string; number: string; creditMinor: number }>;
   refunds: PremiumRefund[];
-  /** Return premium neither an unpaid instalment nor a payment could take (nothing was paid). */
+  /** Return premium nothing could take: no payment to refund and no instalment left unpaid in the term. */
   unsettledMinor: number;
 }
 
@@ -117,22 +118,29 @@ async function returnPremium(
   const appliedTo = (invoiceId: string) =>
     payments.filter((p) => p.invoiceId === invoiceId).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
 
+  /** Takes up to `amountMinor` off what the invoice still owes; answers what it took. */
+  const credit = async (invoice: Invoice, amountMinor: number): Promise<number> => {
+    const applied = appliedTo(invoice.id);
+    const creditMinor = Math.min(amountMinor, invoice.amountMinor - applied);
+    if (creditMinor <= 0) return 0;
+    // One entry per invoice and change (its source key): a second credit of the same invoice adds to it.
+    const earlier = settled.credits.find((credited) => credited.invoiceId === invoice.id);
+    if (earlier) earlier.creditMinor += creditMinor;
+    else settled.credits.push({ invoiceId: invoice.id, number: invoice.number, creditMinor });
+    // An amount is never zero (the column's check): an instalment credited in full is void, or settled by what was paid on it.
+    if (creditMinor < invoice.amountMinor - applied)
+      await invoice.update({ amountMinor: invoice.amountMinor - creditMinor }, { transaction });
+    else if (applied === 0) await invoice.update({ status: 'void' }, { transaction });
+    else await invoice.update({ amountMinor: applied, status: 'paid', paidAt: new Date() }, { transaction });
+    return creditMinor;
+  };
+  const unpaid = () => invoices.filter((invoice) => UNPAID_INVOICE_STATUSES.includes(invoice.status));
+
   // Each credit as priced: taken off the term's unpaid instalment due that day, what it cannot take is refunded.
   let left = 0;
-  for (const credit of pricedInstalments(change).filter(({ amountMinor }) => amountMinor < 0)) {
-    let owedBack = -credit.amountMinor;
-    for (const invoice of invoices.filter((i) => UNPAID_INVOICE_STATUSES.includes(i.status) && String(i.dueDate) === credit.dueDate)) {
-      const applied = appliedTo(invoice.id);
-      const creditMinor = Math.min(owedBack, invoice.amountMinor - applied);
-      if (creditMinor <= 0) continue;
-      owedBack -= creditMinor;
-      settled.credits.push({ invoiceId: invoice.id, number: invoice.number, creditMinor });
-      // An amount is never zero (the column's check): an instalment credited in full is void, or settled by what was paid on it.
-      if (creditMinor < invoice.amountMinor - applied)
-        await invoice.update({ amountMinor: invoice.amountMinor - creditMinor }, { transaction });
-      else if (applied === 0) await invoice.update({ status: 'void' }, { transaction });
-      else await invoice.update({ amountMinor: applied, status: 'paid', paidAt: new Date() }, { transaction });
-    }
+  for (const priced of pricedInstalments(change).filter(({ amountMinor }) => amountMinor < 0)) {
+    let owedBack = -priced.amountMinor;
+    for (const invoice of unpaid().filter((i) => String(i.dueDate) === priced.dueDate)) owedBack -= await credit(invoice, owedBack);
     left += owedBack;
   }
 
@@ -145,5 +153,9 @@ async function returnPremium(
   };
   const { refunds, leftMinor } = await refundFromPayments(cause, payments, refundable, left, transaction);
   settled.refunds.push(...refunds);
-  settled.unsettledMinor = leftMinor;
+  // What no payment could give back (nothing was paid) is owed no more either: taken off the term's other
+  // unpaid instalments, the last due first, rather than left owed at the premium before the change.
+  let unsettled = leftMinor;
+  for (const invoice of unpaid().reverse()) unsettled -= await credit(invoice, unsettled);
+  settled.unsettledMinor = unsettled;
 }

@@ -227,6 +227,20 @@ describe('earned premium at a month’s close', () => {
     expect(await earnedIn(tenantId, policy, '2026-01')).toBeNull();
   });
 
+  it('earns a leap year by its 366 days, February its 29, in a currency without decimals', async () => {
+    const tenantId = await newTenant();
+    const policy = crypto.randomUUID();
+    // 36,600 yen for 2024: 100 yen a day.
+    await writtenIn('JPY', tenantId, policy, 36_600, '2024-01-01', ['2024-01-01', '2025-01-01']);
+    const earned: number[] = [];
+    for (const month of Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}`)) {
+      await close(tenantId, month);
+      earned.push((await earnedIn(tenantId, policy, month))!);
+    }
+    expect(earned).toEqual([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31].map((days) => days * 100));
+    expect(earned.reduce((sum, month) => sum + month, 0)).toBe(36_600);
+  });
+
   it('earns what a cancellation leaves at once, at the close of the month it is recorded in, and nothing afterwards', async () => {
     const { tenantId, policy } = await yearPolicy();
     await close(tenantId, '2025-01');

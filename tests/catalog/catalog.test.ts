@@ -161,6 +161,32 @@ describe('catalog: /categories and /plans', () => {
       await stack.api.delete(`/api/v1/plans/${body.id}`).set('Authorization', admin).expect(204);
   });
 
+  it('refuses a sum insured its currency cannot hold (422), when created and when the currency changes', async () => {
+    const refused = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Half yen cover', premium: '12000', coverageAmount: '1000000.5', currency: 'JPY' }))
+      .expect(422);
+    expect(refused.body.error.details).toEqual([{ field: 'coverageAmount', message: 'not an amount in JPY' }]);
+    const cents = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Cents cover', premium: '300', coverageAmount: '100000.50', currency: 'USD' }))
+      .expect(201);
+    const moved = await stack.api.put(`/api/v1/plans/${cents.body.id}`).set('Authorization', admin).send({ currency: 'JPY' }).expect(422);
+    expect(moved.body.error.details).toEqual([{ field: 'coverageAmount', message: 'not an amount in JPY' }]);
+    expect(await Plan.count({ where: { tenantId: tenant.id, name: 'Half yen cover' } })).toBe(0);
+    expect(await Plan.findByPk(cents.body.id, { rejectOnEmpty: true })).toMatchObject({ currency: 'USD', coverageAmount: '100000.50' });
+    // With a whole sum insured the plan may move to yen.
+    const whole = await stack.api
+      .put(`/api/v1/plans/${cents.body.id}`)
+      .set('Authorization', admin)
+      .send({ currency: 'JPY', coverageAmount: '100001' })
+      .expect(200);
+    expect(whole.body).toMatchObject({ currency: 'JPY', premium: '300', coverageAmount: '100001' });
+    await stack.api.delete(`/api/v1/plans/${cents.body.id}`).set('Authorization', admin).expect(204);
+  });
+
   it('filters, orders and pages plans; policyholders see only active ones', async () => {
     const specs = [
       { categoryId: houses.id, name: 'House Basic', coverageLevel: 'basic', coverageAmount: 50000, premium: 120, durationMonths: 6 },

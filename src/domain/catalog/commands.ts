@@ -75,6 +75,15 @@ async function assertCalendarVisible(caller: AuthUser, calendarId: string | null
   });
 }
 
+/**
+ * A premium or sum insured with more decimals than its currency has (100.50 in JPY) could never be
+ * billed, paid or shown exactly (a yen plan answered cover "1000000.50"): 422 naming the field.
+ */
+function assertAmountsIn(amounts: Record<MoneyField, number | string>, currency: string): void {
+  amountIn(amounts.premium, currency, 'premium');
+  amountIn(amounts.coverageAmount, currency, 'coverageAmount');
+}
+
 export const createCategory: Command<CategoryFields, Category> = (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   return createAudited(deps, 'category', tenantId, (transaction) => Category.create({ ...fields, tenantId }, { transaction }));
@@ -99,8 +108,7 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
   await assertCategoryVisible(caller, fields.categoryId);
   await assertCalendarVisible(caller, fields.calendarId);
   const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
-  // A premium with more decimals than its currency has (100.50 in JPY) could never be billed exactly: 422.
-  amountIn(fields.premium, currency, 'premium');
+  assertAmountsIn(fields, currency);
   const created = await createAudited(deps, 'plan', tenantId, (transaction) =>
     Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }),
   );
@@ -113,7 +121,10 @@ export const updatePlan: UpdateCommand<PlanFields, Plan> = async (caller, { id, 
   const plan = await findVisible(caller, planAccess, id);
   await assertCategoryVisible(caller, fields.categoryId);
   await assertCalendarVisible(caller, fields.calendarId);
-  amountIn(fields.premium ?? plan.premium, fields.currency ?? plan.currency, 'premium');
+  assertAmountsIn(
+    { premium: fields.premium ?? plan.premium, coverageAmount: fields.coverageAmount ?? plan.coverageAmount },
+    fields.currency ?? plan.currency,
+  );
   const calendarChanges = fields.calendarId !== undefined && fields.calendarId !== plan.calendarId;
   let reschedule: Reschedule | null = null;
   const changed = await updateAudited(deps, 'plan', plan, toColumns(fields), async (updated, transaction) => {

@@ -35,6 +35,32 @@ describe('identity: /auth and /users', () => {
     expect(login.body.tokens.accessToken).toEqual(expect.any(String));
   });
 
+  it('two requests for a new address at the same instant: the one that loses the race still mails its link, which replaces the other account', async () => {
+    const email = 'twice@example.test';
+    const other = await buildTenant({ slug: 'other-shop' });
+    // Another request's account for the address, not yet committed: this sign-up finds none and waits to insert its own.
+    await sentWhileHeld(
+      stack.db.sequelize,
+      {
+        hold: (transaction) =>
+          User.create(
+            { tenantId: other.id, email, fullName: 'First Asker', role: 'policyholder', passwordHash: 'x', emailVerifiedAt: null },
+            { transaction },
+          ),
+        statementLike: '%INSERT INTO "users"%',
+        waiting: 1,
+      },
+      () =>
+        stack.api
+          .post('/api/v1/auth/register')
+          .send({ tenantSlug: 'acme', email, password: 'Secret12345', fullName: 'Second Asker' })
+          .expect(202),
+    );
+    const token = await mailedToken(stack.smtp, email, VERIFY_ACCOUNT_SUBJECT);
+    await stack.api.post('/api/v1/auth/verify-email').send({ token }).expect(204);
+    expect(await User.findOne({ where: { email } })).toMatchObject({ tenantId: tenant.id, fullName: 'Second Asker' });
+  });
+
   it('rejects unknown fields, weak passwords and unknown tenants with 4xx and creates nothing', async () => {
     const before = await User.count();
     const extra = await stack.api

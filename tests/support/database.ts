@@ -68,11 +68,12 @@ export async function sentWhileHeld<T>(
     waiting: number;
     meanwhile?: (transaction: Transaction) => Promise<unknown>;
   },
-  send: () => Promise<T>,
+  send: () => PromiseLike<T>,
 ): Promise<T> {
   const { sent } = await sequelize.transaction(async (transaction) => {
     await held.hold(transaction);
-    const sent = send();
+    // Adopted at once, so a lazy request (supertest's) is sent now, not once it is awaited.
+    const sent = Promise.resolve(send());
     await untilWaitingForLock(sequelize, held.statementLike, `${held.waiting} session(s) held on ${held.statementLike}`, held.waiting);
     await held.meanwhile?.(transaction);
     // Wrapped, so the transaction commits (and lets them go) without waiting for the answers.

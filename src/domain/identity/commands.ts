@@ -3,7 +3,7 @@
  * has an account; the mail says which, docs/security.md, account enumeration), proving the
  * address, signing in and out, rotating a session, changing and resetting a password.
  */
-import type { Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { recordAuthEvent, type AuthFailureReason } from './auth-events';
@@ -70,8 +70,8 @@ export function requestAccountByMail(
   invitation?: Invitation,
 ): void {
   const { config } = deps;
-  afterAnswer(deps, what, async () => {
-    const request = await deps.sequelize.transaction(async (transaction) => {
+  const requestOnce = () =>
+    deps.sequelize.transaction(async (transaction) => {
       const requested = await requestAccount(account, config.emailVerificationTtlMs, transaction);
       if (requested.kind === 'verify') {
         const { user } = requested;
@@ -79,6 +79,14 @@ export function requestAccountByMail(
         await recordAudit(audit.sourceOf(user), change, transaction);
       }
       return requested;
+    });
+  afterAnswer(deps, what, async () => {
+    // Two requests for a new address at once both find none; the one that loses the race to create
+    // it, run again, finds the winner's account and mails a link that replaces it, as it would have
+    // a moment later.
+    const request = await requestOnce().catch((err: unknown) => {
+      if (err instanceof UniqueConstraintError) return requestOnce();
+      throw err;
     });
     const context = await mailContextOf(account.tenantId);
     await sendAccountMail(

@@ -12,7 +12,7 @@ const UNTYPED_START = {
 };
 
 /** The claim's pure rules (src/workflows/claim/), which tests call directly. */
-const CLAIM_RULES = ['claim/facts', 'claim/transitions', 'claim/assignment', 'claim/payments', 'claim/arithmetic'];
+const CLAIM_RULES = ['claim/facts', 'claim/transitions', 'claim/assignment', 'claim/payments', 'claim/reserves', 'claim/arithmetic'];
 
 module.exports = tseslint.config(
   {

@@ -13,6 +13,7 @@ import { EXACT } from '../../src/workflows/claim/arithmetic';
 import { checkAssignment } from '../../src/workflows/claim/assignment';
 import type { ClaimFacts } from '../../src/workflows/claim/facts';
 import { checkPaymentRequest, type PaymentFacts } from '../../src/workflows/claim/payments';
+import { checkReserveChange } from '../../src/workflows/claim/reserves';
 import { checkTransition, DECISION_MOVES } from '../../src/workflows/claim/transitions';
 import { CLAIM_SETTINGS } from './fixtures';
 
@@ -27,6 +28,7 @@ const facts = (stage: ClaimStage, amountClaimed = 1000): ClaimFacts => ({
   approvalRequestedBy: [],
   selfAssignedBy: [],
   decisionPending: false,
+  recordingMoney: false,
   assignmentCount: 1,
   historyLength: 3,
   paymentsUndecided: false,
@@ -121,6 +123,15 @@ describe('claim rules', () => {
       expect(
         failureOf(() => checkAssignment(pending, { actor: manager, assigneeId: 'adjuster-2', assigneeRole: 'adjuster' })),
       ).toMatchObject({ type: 'Conflict' });
+    });
+
+    it('refuses an approval while a change of the claim’s money is being recorded: the settlement would take its part beneath it', () => {
+      const recording = { ...facts('waiting_approval'), recordingMoney: true };
+      expect(failureOf(() => checkTransition(recording, { actor: manager, to: 'approved' }))).toMatchObject({
+        type: 'Conflict',
+        details: [[expect.objectContaining({ rule: 'money_recording' })]],
+      });
+      expect(failureOf(() => checkTransition(recording, { actor: manager, to: 'denied', reason: 'r' }))).toBeUndefined();
     });
   });
 });
@@ -258,6 +269,25 @@ describe('the claim run’s money arithmetic: exact to the hundredth (src/shared
     );
   });
 
+  it('takes no reserve change and no payment while an approval is being recorded, and no reserve change once the claim is approved', () => {
+    const reserveRequest = {
+      actor: { id: 'adjuster', role: 'adjuster' as Role },
+      changeId: 'change',
+      costType: 'indemnity' as const,
+      category: 'repair' as const,
+      amount: 50,
+      reason: 'Estimate',
+    };
+    const open = { ...paymentFactsWith(100), changes: [] };
+    expect(() => checkReserveChange(open, reserveRequest)).not.toThrow();
+    expect(() => checkPaymentRequest(open, { ...PAYMENT_REQUEST, amount: 50 })).not.toThrow();
+    const approving = { ...open, decisionPending: true };
+    expect(refusalOf(() => checkReserveChange(approving, reserveRequest))).toMatchObject({ rule: 'decision_pending' });
+    expect(refusalOf(() => checkPaymentRequest(approving, { ...PAYMENT_REQUEST, amount: 50 }))).toMatchObject({ rule: 'decision_pending' });
+    for (const stage of ['approved', 'payment_processing', 'paid'] as const)
+      expect(refusalOf(() => checkReserveChange({ ...open, stage }, reserveRequest))).toMatchObject({ field: 'status' });
+  });
+
   const PAYMENT_REQUEST = {
     actor: { id: 'adjuster', role: 'adjuster' as Role },
     paymentId: 'payment',
@@ -275,6 +305,7 @@ describe('the claim run’s money arithmetic: exact to the hundredth (src/shared
     reserves: [{ costType: 'indemnity', category: 'repair', amount: held }],
     payments: [],
     recording: false,
+    decisionPending: false,
     amountClaimed: 100_000_000,
     paidByEarlierRuns: 0,
     cumulative: true,

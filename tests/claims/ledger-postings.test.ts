@@ -518,4 +518,63 @@ describe('a claim’s money in the books (API, worker, stripe-mock)', () => {
     expect(await figures()).toEqual({ outstanding: '1800.00', paid: '3000.00', incurred: '4800.00' });
     await expectBooksToEqualRows();
   });
+
+  it('takes no reserve change between the settlement and the close: the lines the run knows are no longer what the settlement left', async () => {
+    const subscription = await buildSubscription({
+      policyholderId: team.claimant.id,
+      planId: (await buildPlan({ tenantId: team.tenant.id })).id,
+    });
+    const hailId = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 4000 });
+    const onHail = (user: User, path: string, body: object = {}) =>
+      stack.api.post(`/api/v1/claims/${hailId}/${path}`).set(as(user)).send(body);
+    const status = async () => (await Claim.findByPk(hailId, { rejectOnEmpty: true })).status;
+    const changes = async () =>
+      (await ClaimReserveChange.findAll({ where: { claimId: hailId }, order: [['createdAt', 'ASC']] })).map((change) => [
+        change.status,
+        change.category,
+        change.amountBefore,
+        change.amount,
+      ]);
+    await waitUntil(async () => (await ClaimReserveLine.count({ where: { claimId: hailId } })) === 1, 'the first reserve');
+    await onHail(team.adjuster, 'reserves', { costType: 'indemnity', category: 'repair', amount: '800.00', reason: 'Glazier' }).expect(200);
+    const paying = await onHail(team.manager, 'payments', { costType: 'indemnity', category: 'repair', amount: '800.00', payee: REPAIRER });
+    expect(paying.status).toBe(201);
+    await stack.api
+      .post('/api/v1/payment-batches')
+      .set(as(team.manager))
+      .set('Idempotency-Key', 'books-batch-hail')
+      .send({ debtor: DEBTOR })
+      .expect(201);
+    // Approved 3,000 with the 800 issued and not yet cleared: the settlement pays 2,200 out of the first reserve
+    // (4,000 → 1,800) and the claim waits, paid, for the bank's answer before it closes.
+    await onHail(team.adjuster, 'transitions', { to: 'under_review' }).expect(200);
+    await onHail(team.adjuster, 'transitions', { to: 'waiting_approval' }).expect(200);
+    await onHail(team.manager, 'transitions', { to: 'approved', approvedAmount: '3000.00' }).expect(200);
+    await waitUntil(
+      async () => (await status()) === 'paid',
+      async () => `claim ${await status()}`,
+    );
+    const settled = await changes();
+
+    const raise = await onHail(team.adjuster, 'reserves', { costType: 'indemnity', category: 'other', amount: '3000.00', reason: 'Hail' });
+    expect({ status: raise.status, message: raise.body.error?.message }).toEqual({
+      status: 409,
+      message: 'The claim is paid: its reserves are final',
+    });
+    expect(await changes()).toEqual(settled);
+
+    await onHail(team.manager, `payments/${paying.body.payment.id}/clear`).expect(200);
+    await waitUntil(
+      async () => (await status()) === 'closed',
+      async () => `claim ${await status()}`,
+    );
+    expect(await changes()).toEqual([
+      ['applied', 'other', '0.00', '4000.00'],
+      ['applied', 'repair', '0.00', '800.00'],
+      ['payment', 'repair', '800.00', '0.00'],
+      ['payment', 'other', '4000.00', '1800.00'],
+      ['released', 'other', '1800.00', '0.00'],
+    ]);
+    await expectBooksToEqualRows();
+  });
 });

@@ -8,8 +8,12 @@ import type { TransitionRequest } from '../../contracts/claim';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { checkApprover, limitOf } from '../../access/verbs/claim-authority';
 import type { ClaimFacts } from './facts';
+import { checkNotRecording } from './reserves';
 
 export function checkApproval(facts: ClaimFacts, request: TransitionRequest): void {
+  // The settlement that follows takes its part off the reserve lines outside the run's one write at a
+  // time: a change of them still being written would land on top of it.
+  checkNotRecording({ recording: facts.recordingMoney });
   const amount = request.approvedAmount ?? facts.amountClaimed;
   if (amount < facts.amountPaidInPart) {
     throw businessFailure(BusinessErrorType.Validation, 'The approved amount cannot be less than what the claim’s payments already hold', {

@@ -29,6 +29,8 @@ export interface ClaimFacts {
   selfAssignedBy: string[];
   /** An approval is being recorded: until it is, no other decision may start. */
   decisionPending: boolean;
+  /** A change of the claim's money is being recorded: an approval, whose settlement takes off the lines, waits until it is. */
+  recordingMoney: boolean;
   assignmentCount: number;
   historyLength: number;
   /** A payment of the claim waits for a decision or a batch: the claim is decided after it. */
@@ -43,7 +45,7 @@ export function checkNotClaimant(facts: ClaimFacts, userId: string, message: str
 }
 
 /** An approval is recorded (and its coverage checked) before it changes the claim: nothing else starts meanwhile. */
-export function checkNoDecisionPending(facts: ClaimFacts): void {
+export function checkNoDecisionPending(facts: Pick<ClaimFacts, 'decisionPending'>): void {
   if (facts.decisionPending)
     throw businessFailure(BusinessErrorType.Conflict, 'An approval of this claim is being recorded; retry in a moment', {
       rule: 'decision_pending',

@@ -17,7 +17,7 @@ import { EXACT, handlerArithmetic } from './arithmetic';
 import { applyToLines, decide, paymentReserveChange, recordPaymentOf, recordReserves } from './ledger';
 import { claimMessages } from './messages';
 import { checkPaymentDecision, checkPaymentRequest, paymentSecondPerson, type PaymentFacts } from './payments';
-import { checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './reserves';
+import { checkMoneyNotSettling, checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './reserves';
 import { type ClaimRun, email, toClaimant } from './run';
 
 /**
@@ -41,6 +41,7 @@ const reserveFacts = (run: ClaimRun, cumulative = true, money = EXACT): ReserveF
   reserves: run.reserves,
   changes: run.reserveChanges,
   recording: run.recordingMoney,
+  decisionPending: run.approving,
   cumulative,
   money,
 });
@@ -96,7 +97,13 @@ export function setMoneyHandlers(run: ClaimRun): void {
       await recordReserves(run, [change]);
       return reservesAnswer(run, change);
     },
-    { validator: (request) => void checkReserveDecision(reserveFacts(run), request) },
+    {
+      validator: (request) => {
+        const facts = reserveFacts(run);
+        checkReserveDecision(facts, request);
+        checkMoneyNotSettling(facts, 'reserves');
+      },
+    },
   );
 
   setHandler(

@@ -18,6 +18,7 @@ import type { ReserveLine } from '../../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { type AuthorityTotal, checkApprover, limitOf, type SecondPerson, secondPersonFor } from '../../access/verbs/claim-authority';
 import type { ClaimArithmetic } from './arithmetic';
+import { checkNoDecisionPending } from './facts';
 import { checkMayWorkMoney, checkNotRecording, lineOf } from './reserves';
 
 /** Who approves a payment beyond the amount claimed (src/access/verbs/claims.ts). */
@@ -33,6 +34,8 @@ export interface PaymentFacts {
   payments: ClaimPayment[];
   /** A change of the claim's money is being recorded: the next waits until it is. */
   recording: boolean;
+  /** An approval is being recorded: no payment is asked for until it is. */
+  decisionPending: boolean;
   amountClaimed: number;
   /** What earlier runs of the claim paid (a reopened claim's settlement): it counts with the payments. */
   paidByEarlierRuns: number;
@@ -80,6 +83,8 @@ export function paymentSecondPerson(facts: PaymentFacts, { actor, amount }: Paym
 export function checkPaymentRequest(facts: PaymentFacts, request: PaymentRequest): void {
   checkMayWorkMoney(facts, request.actor, 'payments');
   checkNotRecording(facts);
+  // An approval being recorded pays what the payments do not hold: one asked for meanwhile would be taken off the settlement.
+  checkNoDecisionPending(facts);
   if (!OPEN_STAGES.includes(facts.stage))
     throw businessFailure(BusinessErrorType.Conflict, `A claim in ${facts.stage} takes no new payment: its approval pays the rest`, {
       field: 'status',

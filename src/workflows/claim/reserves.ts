@@ -5,7 +5,7 @@
  * call them before anything is recorded.
  */
 import { roleMay } from '../../access/verbs';
-import { type ClaimSettings, type ClaimStage } from '../../contracts/claim';
+import { type ClaimSettings, type ClaimStage, OPEN_STAGES } from '../../contracts/claim';
 import {
   MAX_RESERVE_CHANGES,
   type ReserveChange,
@@ -16,6 +16,7 @@ import {
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { type AuthorityTotal, checkApprover, limitOf, secondPersonFor } from '../../access/verbs/claim-authority';
 import type { ClaimArithmetic } from './arithmetic';
+import { checkNoDecisionPending } from './facts';
 
 /** What the rules need to know about the claim's reserves at the moment of the request. */
 export interface ReserveFacts {
@@ -27,6 +28,8 @@ export interface ReserveFacts {
   changes: ReserveChange[];
   /** A change of the claim's money (reserve or payment) is being recorded: the next waits until it is. */
   recording: boolean;
+  /** An approval is being recorded: its settlement follows, so the claim's money takes no new change meanwhile. */
+  decisionPending: boolean;
   /** Authority counts the increases the asker applied alone on the claim before; false only while a run recorded before that replays. */
   cumulative: boolean;
   /** How amounts are added and compared (arithmetic.ts): exact, but as recorded while a run recorded before that replays. */
@@ -64,6 +67,19 @@ export function checkNotRecording(facts: { recording: boolean }): void {
     });
 }
 
+/**
+ * Once the claim is approved its run settles the money: the settlement takes its part off the lines
+ * in the database (src/domain/claims/settlement-reserves.ts) and the closing releases the rest, so a
+ * change asked for then would be written against lines the run no longer knows (its amount before
+ * out of date). Nor while an approval is being recorded, since the settlement follows it. For the
+ * validators only: changes accepted before this rule replay in their handlers as they were decided.
+ */
+export function checkMoneyNotSettling(facts: Pick<ReserveFacts, 'stage' | 'decisionPending'>, what: 'reserves' | 'payments'): void {
+  checkNoDecisionPending(facts);
+  if (!OPEN_STAGES.includes(facts.stage))
+    throw businessFailure(BusinessErrorType.Conflict, `The claim is ${facts.stage}: its ${what} are final`, { field: 'status' });
+}
+
 function checkMayWork(facts: ReserveFacts, actor: ReserveChangeRequest['actor']): void {
   checkMayWorkMoney(facts, actor, 'reserves');
   checkNotRecording(facts);
@@ -71,6 +87,7 @@ function checkMayWork(facts: ReserveFacts, actor: ReserveChangeRequest['actor'])
 
 export function checkReserveChange(facts: ReserveFacts, request: ReserveChangeRequest): void {
   checkMayWork(facts, request.actor);
+  checkMoneyNotSettling(facts, 'reserves');
   if (facts.changes.some((change) => change.id === request.changeId))
     throw businessFailure(BusinessErrorType.Conflict, 'This reserve change was already recorded', { field: 'changeId' });
   if (facts.changes.length >= MAX_RESERVE_CHANGES)

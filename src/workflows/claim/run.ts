@@ -140,6 +140,7 @@ export const claimFacts = (run: ClaimRun): ClaimFacts => ({
   ],
   selfAssignedBy: [...run.selfAssignedBy],
   decisionPending: run.approving,
+  recordingMoney: run.recordingMoney,
   assignmentCount: run.assignmentCount,
   historyLength: run.history.length,
   paymentsUndecided: run.payments.some((payment) => UNDECIDED_STATUSES.includes(payment.status)),

@@ -119,6 +119,10 @@ describe('saved reports', () => {
       [{ ...claimsDefinition, schedule: '0 24 * * *' }, 422],
       [{ ...claimsDefinition, schedule: '0 7 31 2-1 *' }, 422],
       [{ ...claimsDefinition, schedule: '0 7 */0 * *' }, 422],
+      // Days no month named has: the schedule would never send anything.
+      [{ ...claimsDefinition, schedule: '0 7 30 2 *' }, 422],
+      [{ ...claimsDefinition, schedule: '0 7 31 4,6,9,11 1' }, 422],
+      [{ ...claimsDefinition, schedule: '0 7 30-31 2 *' }, 422],
       [{ ...claimsDefinition, parameters: { groupBy: 'plan' } }, 422],
       [{ ...claimsDefinition, parameters: { from: '2026-03-01', to: '2026-02-01' } }, 422],
       [{ ...claimsDefinition, parameters: { from: '2024-01-01', to: '2026-01-01' } }, 422],
@@ -130,6 +134,10 @@ describe('saved reports', () => {
     }
     const created = await create(admin);
     await stack.api.put(`${definitions}/${created.id}`).set(as(admin)).send({ schedule: '*/5 * * * *' }).expect(422);
+    const never = await stack.api.put(`${definitions}/${created.id}`).set(as(admin)).send({ schedule: '0 7 31 4 *' }).expect(422);
+    expect(never.body.error.details).toEqual([
+      { field: 'schedule', message: 'day of month: no month of the expression has such a day (it would never run)' },
+    ]);
     await stack.api.put(`${definitions}/${created.id}`).set(as(admin)).send({ name: 'Weekly\nclaims' }).expect(400);
     await stack.api
       .put(`${definitions}/${created.id}`)

@@ -1,3 +1,4 @@
+import { QueryTypes, type Transaction } from 'sequelize';
 import { modelOf, required, optional, rowColumns } from './columns';
 
 const tenantColumns = () =>
@@ -17,4 +18,17 @@ const tenantColumns = () =>
     suspensionReason: optional.string(500),
   });
 
-export class Tenant extends modelOf('tenants', tenantColumns) {}
+export class Tenant extends modelOf('tenants', tenantColumns) {
+  /**
+   * Holds the tenant's row until `transaction` ends, so that writes checking a per-tenant limit take
+   * turns: the second counts what the first added. NO KEY UPDATE: rows that merely reference the
+   * tenant are still inserted meanwhile.
+   */
+  static async holdForQuota(tenantId: string, transaction: Transaction): Promise<void> {
+    await Tenant.sequelize!.query('SELECT id FROM tenants WHERE id = :tenantId FOR NO KEY UPDATE', {
+      replacements: { tenantId },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+  }
+}

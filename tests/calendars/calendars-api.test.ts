@@ -9,6 +9,7 @@ import { AuditEvent, BusinessCalendar, Tenant, User } from '../../src/models';
 import { CALENDAR_LIMITS } from '../../src/shared/business-calendar';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { sentWhileHeld } from '../support/database';
 
 const ICS = [
   'BEGIN:VCALENDAR',
@@ -184,6 +185,33 @@ describe('business calendars: /tenant/calendars', () => {
     const huge = ICS.replace('END:VCALENDAR', `X-PAD:${'a'.repeat(CALENDAR_LIMITS.icsBytes)}\r\nEND:VCALENDAR`);
     await stack.api.post(url).set(as(admin)).send({ ics: huge }).expect(400);
     expect((await BusinessCalendar.findByPk(body.id))!.holidays).toEqual(berlin.holidays);
+  });
+
+  it('keeps at most the limit of calendars when the last two are asked for at the same instant: one 201, one 409', async () => {
+    const full = await buildTenant({ name: 'Crowded Calendar Mutual' });
+    const fullAdmin = await buildUser({ role: 'tenant_admin', tenantId: full.id });
+    const { holidays: _holidays, ...week } = berlin;
+    await BusinessCalendar.bulkCreate(
+      Array.from({ length: CALENDAR_LIMITS.calendarsPerTenant - 1 }, (_, i) => ({
+        ...week,
+        tenantId: full.id,
+        name: `Office ${i}`,
+        holidays: [],
+        isDefault: false,
+      })),
+    );
+    // The tenant's row held, so both requests have counted the calendars before either inserts one.
+    const answers = await sentWhileHeld(
+      stack.db.sequelize,
+      {
+        hold: (transaction) => Tenant.findByPk(full.id, { lock: transaction.LOCK.UPDATE, transaction }),
+        statementLike: '%',
+        waiting: 2,
+      },
+      () => Promise.all(['Last A', 'Last B'].map((name) => create({ ...berlin, name, isDefault: false }, fullAdmin).then((res) => res))),
+    );
+    expect(answers.map((res) => res.status).sort()).toEqual([201, 409]);
+    expect(await BusinessCalendar.count({ where: { tenantId: full.id } })).toBe(CALENDAR_LIMITS.calendarsPerTenant);
   });
 
   it('refuses other roles with 403 and answers another tenant 404, changing nothing', async () => {

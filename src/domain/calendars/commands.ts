@@ -5,7 +5,7 @@
  * calendar as missing.
  */
 import { ForeignKeyConstraintError, Op, type Transaction } from 'sequelize';
-import { BusinessCalendar } from '../../models';
+import { BusinessCalendar, Tenant } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { findVisible, tenantOf } from '../../access/core';
 import { isCalendarDay } from '../../shared/calendar-day';
@@ -57,11 +57,13 @@ async function clearOtherDefaults(tenantId: string, keepId: string | null, trans
 export const createCalendar: Command<CalendarFields, CalendarChange> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   checkCalendar(fields);
-  if ((await BusinessCalendar.count({ where: { tenantId } })) >= CALENDAR_LIMITS.calendarsPerTenant) {
-    throw conflict(`A tenant keeps at most ${CALENDAR_LIMITS.calendarsPerTenant} calendars`);
-  }
   let reschedule: Reschedule | null = null;
   const calendar = await createAudited(deps, 'calendar', tenantId, async (transaction) => {
+    // Counted under the tenant's row: of two creations at once, the second counts the first's calendar.
+    await Tenant.holdForQuota(tenantId, transaction);
+    if ((await BusinessCalendar.count({ where: { tenantId }, transaction })) >= CALENDAR_LIMITS.calendarsPerTenant) {
+      throw conflict(`A tenant keeps at most ${CALENDAR_LIMITS.calendarsPerTenant} calendars`);
+    }
     if (fields.isDefault) await clearOtherDefaults(tenantId, null, transaction);
     const created = await BusinessCalendar.create(
       { tenantId, ...fields, holidays: byDate(fields.holidays ?? []), isDefault: fields.isDefault ?? false },

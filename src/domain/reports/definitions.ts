@@ -15,9 +15,9 @@
  * definitions (`scheduledReportDefinitionsMax`).
  */
 import crypto from 'node:crypto';
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { SavedReportKind } from '../../contracts/scheduled-report';
-import { ReportDefinition, TenantSettings, type OutboxMessage } from '../../models';
+import { ReportDefinition, Tenant, TenantSettings, type OutboxMessage } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { assertMaySave, reportDefinitionAccess } from '../../access/reports';
 import { ensureDefinitionSchedule, removeReportSchedule } from '../../services/report-schedules';
@@ -58,14 +58,7 @@ const distinct = (recipients: string[]) => [...new Set(recipients)];
  * row's lock, which is the check that holds when two requests race.
  */
 async function assertScheduleRoom(tenantId: string, transaction?: Transaction, except?: string): Promise<void> {
-  if (transaction) {
-    // NO KEY UPDATE: rows that merely reference the tenant are still inserted meanwhile.
-    await ReportDefinition.sequelize!.query('SELECT id FROM tenants WHERE id = :tenantId FOR NO KEY UPDATE', {
-      replacements: { tenantId },
-      type: QueryTypes.SELECT,
-      transaction,
-    });
-  }
+  if (transaction) await Tenant.holdForQuota(tenantId, transaction);
   const { scheduledReportDefinitionsMax: limit } = await TenantSettings.forTenant(tenantId);
   const used = await ReportDefinition.count({
     where: { tenantId, schedule: { [Op.ne]: null }, ...(except && { id: { [Op.ne]: except } }) },

@@ -59,7 +59,7 @@ terms AS (
          min(e.currency) OVER (PARTITION BY e.subscription_id, e.term) AS first_currency
     FROM journal_entries e
     LEFT JOIN journal_lines l ON l.entry_id = e.id AND l.account_code = 'unearned_premium'
-   -- The page as a range of journal_entries_premium_terms (migration 0082), not a join to it: joined,
+   -- The page as a range of journal_entries_policies (migration 0089), not a join to it: joined,
    -- PostgreSQL may look the tenant's entries up once per policy when its statistics are stale.
    WHERE e.tenant_id = :tenantId AND e.term IS NOT NULL
      AND e.subscription_id > :after AND e.subscription_id <= (SELECT subscription_id FROM page ORDER BY subscription_id DESC LIMIT 1)

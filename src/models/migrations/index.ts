@@ -70,6 +70,7 @@ import * as financeReport from './0081-finance-report';
 import * as refundsPaidByHand from './0083-refunds-paid-by-hand';
 import * as ledgerCloseTerms from './0082-ledger-close-terms';
 import * as ledgerMonthBalances from './0084-ledger-month-balances';
+import * as ledgerPostingIndexes from './0089-ledger-posting-indexes';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -159,5 +160,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0083-refunds-paid-by-hand', ...refundsPaidByHand },
   { name: '0084-ledger-month-balances', ...ledgerMonthBalances },
   { name: '0082-ledger-close-terms', ...ledgerCloseTerms },
+  { name: '0089-ledger-posting-indexes', ...ledgerPostingIndexes },
   { name: '0085-policy-change-not-applied', ...policyChangeNotApplied },
 ];

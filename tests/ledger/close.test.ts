@@ -177,6 +177,62 @@ describe('closing a month of the books', () => {
     expect([...declared(pageSchema(ledgerPeriodSchema), list.body), ...declared(ledgerPeriodSchema, reopened.body)]).toEqual([]);
   });
 
+  it('closes the months in order: a later month is refused (409 naming the earliest open one, nothing recorded) until every month from the first entry is closed, also when two are asked at once', async () => {
+    const books = await buildTenant();
+    const booksFinance = await buildUser({ tenantId: books.id, role: 'finance' });
+    const policy = await buildSubscription({ tenantId: books.id, policyholderId: (await buildUser({ tenantId: books.id })).id });
+    // A year's premium of 365.00 written on 1 January 2025: the tenant's books begin in January.
+    await stack.db.sequelize.transaction((transaction) =>
+      post(
+        stack.db.sequelize,
+        {
+          tenantId: books.id,
+          sourceType: 'invoice',
+          sourceId: crypto.randomUUID(),
+          sourceKey: `invoice:${policy.id}:in-order`,
+          description: 'Invoice issued',
+          postedOn: '2025-01-01',
+          currency: 'EUR',
+          subscriptionId: policy.id,
+          term: 0,
+          coverFrom: '2025-01-01',
+          coverUntil: '2026-01-01',
+          lines: [debit('premium_receivable', 36_500), credit('unearned_premium', 36_500)],
+        },
+        transaction,
+      ),
+    );
+    const closedIn = (month: string) =>
+      eventually(
+        async () => (await period(booksFinance, month)).body,
+        (body) => body.status === 'closed' && body.trialBalance !== null,
+        `${month} closed`,
+      );
+    const earnedIn = async (month: string) =>
+      (await closedIn(month)).trialBalance.accounts.find((a: { code: string }) => a.code === 'earned_premium')?.credit;
+
+    const refused = await closeMonth(booksFinance, '2025-03');
+    expect([refused.status, refused.body.error?.message, refused.body.error?.details]).toEqual([
+      409,
+      expect.stringContaining('2025-01'),
+      [expect.objectContaining({ field: 'month', rule: 'ledger_period_open_before' })],
+    ]);
+    expect((await period(booksFinance, '2025-03')).status).toBe(404);
+    await expect(stack.temporal.workflow.getHandle(ledgerCloseRun.id(books.id, '2025-03')).describe()).rejects.toThrow();
+
+    expect((await closeMonth(booksFinance, '2025-01')).status).toBe(202);
+    expect(await earnedIn('2025-01')).toBe('31.00');
+
+    // February and March asked at once: February closes, March waits for it.
+    const [february, march] = await Promise.all([closeMonth(booksFinance, '2025-02'), closeMonth(booksFinance, '2025-03')]);
+    expect([february.status, march.status, march.body.error?.message]).toEqual([202, 409, expect.stringContaining('2025-02')]);
+    expect((await period(booksFinance, '2025-03')).status).toBe(404);
+    // Each month earns its own days: 28 in February, then 31 in March.
+    expect(await earnedIn('2025-02')).toBe('59.00');
+    expect((await closeMonth(booksFinance, '2025-03')).status).toBe(202);
+    expect(await earnedIn('2025-03')).toBe('90.00');
+  });
+
   it('answers a policyholder 403, another tenant nothing of this one’s periods (404), a malformed month 400 and a month not over 422', async () => {
     expect((await period(holder, '2025-01')).status).toBe(403);
     expect((await closeMonth(holder, '2024-12')).status).toBe(403);

@@ -42,7 +42,7 @@ export function ledgerPeriodRoutes(): RouteSpec[] {
       method: 'post',
       path: '/ledger/periods/:month/close',
       summary:
-        'Close a month that has ended (422 before; 409 once closed): the period is closing while its run ledger-close-<tenantId>-<YYYY-MM> posts the premium earned in it, then closed with its trial balance; nothing dated in it is accepted afterwards (409)',
+        'Close a month that has ended (422 before; 409 once closed, or while an earlier month since the first entry is not closed): the period is closing while its run ledger-close-<tenantId>-<YYYY-MM> posts the premium earned in it, then closed with its trial balance; nothing dated in it is accepted afterwards (409)',
       response: { status: 202, schema: ledgerPeriodSchema, description: 'Closing; GET /ledger/periods/:month shows when it is closed' },
     }),
     operationRoute(

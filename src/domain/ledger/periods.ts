@@ -100,9 +100,30 @@ export async function ledgerPeriods(
 }
 
 /**
- * Closes a month that has ended (422 before), unless it is closed already (409): the period is
- * `closing` and its run is started. Asked again while it is closing, it starts the run again if
- * that one has ended without locking it (a run still going is joined), so a close never sticks.
+ * The tenant's earliest month before `month` that is not `closed`, counting from the month of its
+ * first entry (null when there is none). A month is earned on the books as they stand at its end, from
+ * the day after the term's latest earning: a later month closed first would earn the earlier one's
+ * premium, and its trial balance would go stale as the earlier one is posted to.
+ */
+async function earliestOpenMonthBefore(sequelize: Sequelize, tenantId: string, month: string, transaction: Transaction) {
+  const [row] = await sequelize.query<{ month: string }>(
+    `SELECT to_char(m, 'YYYY-MM') AS month
+       FROM generate_series((SELECT date_trunc('month', min(posted_on)) FROM journal_entries WHERE tenant_id = :tenantId),
+                            :first::date - interval '1 month', interval '1 month') AS m
+      WHERE NOT EXISTS (SELECT 1 FROM ledger_periods p WHERE p.tenant_id = :tenantId AND p.month = m::date AND p.status = 'closed')
+      ORDER BY m LIMIT 1`,
+    { replacements: { tenantId, first: monthDays(month).first }, type: QueryTypes.SELECT, transaction },
+  );
+  return row?.month ?? null;
+}
+
+/**
+ * Closes a month that has ended (422 before), unless it is closed already (409) or an earlier month
+ * of the tenant's books is not closed yet (409 naming the earliest: months close in order): the
+ * period is `closing` and its run is started. Asked again while it is closing, it starts the run
+ * again if that one has ended without locking it (a run still going is joined), so a close never
+ * sticks. Two months asked at once need no lock between them: the later one waits for the earlier
+ * one to be `closed`, which only its run makes it, after this transaction has committed.
  */
 export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = async (caller, { month }, deps) => {
   const tenantId = tenantOf(caller);
@@ -112,6 +133,11 @@ export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = a
     ]);
   const workflowId = ledgerCloseRun.id(tenantId, month);
   const { written } = await writeWithStart<LedgerCloseWorkflow, PeriodRow>(deps, async (transaction) => {
+    const openBefore = await earliestOpenMonthBefore(deps.sequelize, tenantId, month, transaction);
+    if (openBefore)
+      throw conflict(`Close ${openBefore} first: the books are closed month by month, and ${openBefore} is not closed yet`, [
+        { field: 'month', message: `${openBefore} is still open`, rule: 'ledger_period_open_before' },
+      ]);
     const [row] = await deps.sequelize.query<PeriodRow>(
       `INSERT INTO ledger_periods AS p (tenant_id, month, status) VALUES (:tenantId, :first, 'closing')
        ON CONFLICT (tenant_id, month) DO UPDATE SET status = 'closing', updated_at = now() WHERE p.status <> 'closed'

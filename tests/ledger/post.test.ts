@@ -7,7 +7,16 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ACCOUNT_CODES, LEDGER_ACCOUNTS } from '../../src/domain/ledger/accounts';
-import { credit, debit, post, postAll, postReversal, setLedgerPosting, type JournalEntry } from '../../src/domain/ledger/post';
+import {
+  credit,
+  debit,
+  post,
+  postAll,
+  postReversal,
+  setLedgerPosting,
+  writeWithEntry,
+  type JournalEntry,
+} from '../../src/domain/ledger/post';
 import type { Tenant } from '../../src/models';
 import { buildClaim, buildPlan, buildSubscription, buildTenant } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -149,6 +158,38 @@ describe('the journal', () => {
     await expect(sequelize.transaction((t) => post(sequelize, late, t))).rejects.toMatchObject({ status: 409, code: 'conflict' });
     expect(await linesOf(late.sourceKey)).toEqual([]);
     await expect(sequelize.transaction((t) => post(sequelize, entryOf({ postedOn: '2026-10-01' }), t))).resolves.toBe(true);
+  });
+
+  it('writes a movement and its entry in one statement: the movement alone while posting is off, and again when its key was posted', async () => {
+    // A row that moves with its entry: any INSERT … RETURNING, its values bound from $1.
+    const movement = (month: string) => ({
+      sql: `INSERT INTO ledger_periods (tenant_id, month, status) VALUES ($1, $2, 'reopened') RETURNING month::text AS month`,
+      values: [tenant.id, month],
+    });
+    const periods = (months: string[]) =>
+      sequelize.query('SELECT 1 FROM ledger_periods WHERE tenant_id = :tenantId AND month IN (:months)', {
+        replacements: { tenantId: tenant.id, months },
+        type: QueryTypes.SELECT,
+      });
+    const entry = entryOf();
+    await expect(sequelize.transaction((t) => writeWithEntry(t, movement('2031-01-01'), entry))).resolves.toEqual([
+      { month: '2031-01-01' },
+    ]);
+    expect(await linesOf(entry.sourceKey)).toHaveLength(2);
+    // The same key again: the movement is written, the entry not twice.
+    await sequelize.transaction((t) => writeWithEntry(t, movement('2031-02-01'), entry));
+    expect(await linesOf(entry.sourceKey)).toHaveLength(2);
+    const skipped = entryOf();
+    setLedgerPosting(false);
+    try {
+      await expect(sequelize.transaction((t) => writeWithEntry(t, movement('2031-03-01'), skipped))).resolves.toEqual([
+        { month: '2031-03-01' },
+      ]);
+    } finally {
+      setLedgerPosting(true);
+    }
+    expect(await linesOf(skipped.sourceKey)).toEqual([]);
+    expect(await periods(['2031-01-01', '2031-02-01', '2031-03-01'])).toHaveLength(3);
   });
 
   it('writes nothing, neither an entry nor a reversal, while posting is off (LEDGER_POSTING=off, for the benchmark only)', async () => {

@@ -10,7 +10,7 @@
  */
 import crypto from 'node:crypto';
 import { DatabaseError, type Sequelize, type Transaction } from 'sequelize';
-import { runPreparedIn } from '../../models/prepared-statement';
+import { runPreparedIn, type Bound } from '../../models/prepared-statement';
 import { conflict } from '../../shared/errors';
 import type { AccountCode, SourceType } from './accounts';
 import { utcDay } from '../../shared/time';
@@ -172,18 +172,22 @@ const GIVEN_COLUMNS = [
  * whatever their number. Only the tables a lookup needs are named: a premium's posting takes no lock
  * on claims (a claim table's migration under load waits on fewer writers). The lines are written in
  * the order given.
+ *
+ * `postingCtes` is the statement's WITH list, its values bound from `$<first>`; `written` answers the
+ * IDs of the entries written.
  */
-function postingSql(entries: 'one' | 'many', lookUpOwner: boolean, lookUpPlan: boolean): string {
+function postingCtes(entries: 'one' | 'many', lookUpOwner: boolean, lookUpPlan: boolean, first: number): string {
+  const at = (i: number) => `$${first + i}`;
   const given =
     entries === 'one'
-      ? `VALUES (${GIVEN_COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`
-      : `SELECT * FROM unnest(${GIVEN_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+      ? `VALUES (${GIVEN_COLUMNS.map(([, type], i) => `${at(i)}::${type}`).join(', ')})`
+      : `SELECT * FROM unnest(${GIVEN_COLUMNS.map(([, type], i) => `${at(i)}::${type}[]`).join(', ')})`;
   const line = GIVEN_COLUMNS.length;
   const owner = lookUpOwner
     ? 'coalesce(given.subscription_id, (SELECT c.subscription_id FROM claims c WHERE c.id = given.claim_id))'
     : 'given.subscription_id';
   const plan = lookUpPlan ? 'coalesce(plan_id, (SELECT s.plan_id FROM subscriptions s WHERE s.id = owner))' : 'plan_id';
-  return `WITH given (${GIVEN_COLUMNS.map(([column]) => column).join(', ')}) AS (${given}),
+  return `given (${GIVEN_COLUMNS.map(([column]) => column).join(', ')}) AS (${given}),
      owned AS (
        SELECT given.*, ${owner} AS owner FROM given),
      entry AS (
@@ -197,17 +201,20 @@ function postingSql(entries: 'one' | 'many', lookUpOwner: boolean, lookUpPlan: b
      written AS (
        INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
        SELECT entry.id, entry.tenant_id, line.account, entry.currency, entry.posted_on, line.debit, line.credit
-         FROM unnest($${line + 1}::uuid[], $${line + 2}::text[], $${line + 3}::bigint[], $${line + 4}::bigint[]) WITH ORDINALITY
+         FROM unnest(${at(line)}::uuid[], ${at(line + 1)}::text[], ${at(line + 2)}::bigint[], ${at(line + 3)}::bigint[]) WITH ORDINALITY
                 AS line (entry_id, account, debit, credit, n)
          JOIN entry ON entry.id = line.entry_id
         ORDER BY line.n
-       RETURNING entry_id)
-     SELECT DISTINCT entry_id AS id FROM written`;
+       RETURNING entry_id)`;
 }
 
-/** Each text `postingSql` has, by [one or many][look up the owner][look up the plan]: built once. */
+/** Each text of the posting statement alone, by [one or many][look up the owner][look up the plan]: built once. */
 const POSTING_SQL = (['one', 'many'] as const).map((entries) =>
-  [false, true].map((lookUpOwner) => [false, true].map((lookUpPlan) => postingSql(entries, lookUpOwner, lookUpPlan))),
+  [false, true].map((lookUpOwner) =>
+    [false, true].map(
+      (lookUpPlan) => `WITH ${postingCtes(entries, lookUpOwner, lookUpPlan, 1)}\n     SELECT DISTINCT entry_id AS id FROM written`,
+    ),
+  ),
 );
 
 /** An entry's values in the order of GIVEN_COLUMNS. */
@@ -228,13 +235,15 @@ const givenValues = (entry: JournalEntry, id: string): (string | number | null)[
   entry.coverUntil ?? null,
 ];
 
-/**
- * Writes the entries in one statement in the caller's transaction (a term's invoices, a batch's
- * payments): a statement per entry was most of what posting cost. Answers how many were written.
- * The statement runs on the transaction's own connection (`_sequelize` is not needed for it).
- */
-export async function postAll(_sequelize: Sequelize, entries: readonly JournalEntry[], transaction: Transaction): Promise<number> {
-  if (!postingOn) return 0;
+/** What the posting statement binds for `entries` (none: nothing moved), and which of its texts it is. */
+interface Posting {
+  values: Bound[];
+  one: boolean;
+  lookUpOwner: boolean;
+  lookUpPlan: boolean;
+}
+
+function postingOf(entries: readonly JournalEntry[]): Posting | null {
   const rows: (string | number | null)[][] = [];
   const line = { entry: [] as string[], account: [] as string[], debit: [] as number[], credit: [] as number[] };
   for (const entry of entries) {
@@ -249,22 +258,68 @@ export async function postAll(_sequelize: Sequelize, entries: readonly JournalEn
       line.credit.push(credit);
     }
   }
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) return null;
   const one = rows.length === 1;
-  const lookUpOwner = entries.some((entry) => entry.claimId && !entry.subscriptionId);
-  const lookUpPlan = entries.some((entry) => !entry.planId);
   // One entry binds its values; several bind a column of values each.
   const given = one ? rows[0] : GIVEN_COLUMNS.map((_, column) => rows.map((row) => row[column]));
+  return {
+    values: [...given, line.entry, line.account, line.debit, line.credit],
+    one,
+    lookUpOwner: entries.some((entry) => entry.claimId && !entry.subscriptionId),
+    lookUpPlan: entries.some((entry) => !entry.planId),
+  };
+}
+
+/**
+ * Writes the entries in one statement in the caller's transaction (a term's invoices, a batch's
+ * payments): a statement per entry was most of what posting cost. Answers how many were written.
+ * The statement runs on the transaction's own connection (`_sequelize` is not needed for it).
+ */
+export async function postAll(_sequelize: Sequelize, entries: readonly JournalEntry[], transaction: Transaction): Promise<number> {
+  if (!postingOn) return 0;
+  const posting = postingOf(entries);
+  if (!posting) return 0;
   const written = await refusingClosedPeriod(entries[0].postedOn, () =>
-    runPreparedIn<{ id: string }>(transaction, POSTING_SQL[one ? 0 : 1][Number(lookUpOwner)][Number(lookUpPlan)], [
-      ...given,
-      line.entry,
-      line.account,
-      line.debit,
-      line.credit,
-    ]),
+    runPreparedIn<{ id: string }>(
+      transaction,
+      POSTING_SQL[posting.one ? 0 : 1][Number(posting.lookUpOwner)][Number(posting.lookUpPlan)],
+      posting.values,
+    ),
   );
   return written.length;
+}
+
+/** The texts of a movement's statement with its entry, by the movement's text and the posting's variant: built once each. */
+const withEntrySql = new Map<string, string>();
+
+function movementWithEntrySql(movement: string, posting: Posting, first: number): string {
+  const key = `${Number(posting.lookUpOwner)}${Number(posting.lookUpPlan)}${movement}`;
+  let sql = withEntrySql.get(key);
+  if (!sql) {
+    sql = `WITH movement AS (${movement}),
+     ${postingCtes('one', posting.lookUpOwner, posting.lookUpPlan, first)}
+     SELECT * FROM movement`;
+    withEntrySql.set(key, sql);
+  }
+  return sql;
+}
+
+/**
+ * Writes a movement's row and its entry in ONE statement in the caller's transaction: `movement` is
+ * an INSERT … RETURNING of the row, its values bound from $1, and answers the rows it returns. The
+ * posting is a second round trip saved on the path that records the movement (a premium payment:
+ * docs/performance.md, Ledger). With posting off, or nothing moved, the movement runs alone; an entry
+ * posted before under its key is not written again, and the movement is written all the same.
+ */
+export async function writeWithEntry<Row>(
+  transaction: Transaction,
+  movement: { sql: string; values: readonly Bound[] },
+  entry: JournalEntry,
+): Promise<Row[]> {
+  const posting = postingOn ? postingOf([entry]) : null;
+  if (!posting) return runPreparedIn<Row>(transaction, movement.sql, movement.values);
+  const sql = movementWithEntrySql(movement.sql, posting, movement.values.length + 1);
+  return refusingClosedPeriod(entry.postedOn, () => runPreparedIn<Row>(transaction, sql, [...movement.values, ...posting.values]));
 }
 
 /** The reverse of an entry (each debit a credit), written under its own key: a prepared statement, as a posting is. */

@@ -6,10 +6,12 @@
  * (`INVOICE_OWED_SQL`), `refunds_payable` what refunds `owed` or `pending` come to, and
  * `unearned_premium` + `earned_premium` the premium written less the premium returned.
  */
-import type { Sequelize, Transaction } from 'sequelize';
-import { Invoice, type PremiumPayment, type PremiumRefund } from '../../models';
+import { DatabaseError, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { Invoice, PremiumPayment, type PremiumRefund } from '../../models';
+import { instanceOf } from '../../models/prepared-statement';
+import { selectListOf } from '../../models/select-list';
 import type { BilledTerm, IssuedInvoice } from '../../models/invoice';
-import { credit, debit, debitCredit, journalEntry, post, postAll, postReversal, sourceKey, sourceOf } from '../ledger/post';
+import { credit, debit, debitCredit, journalEntry, post, postAll, postReversal, sourceKey, sourceOf, writeWithEntry } from '../ledger/post';
 
 /** The cover premium written or returned earns over: its first day, and the day after its last (docs/ledger.md). */
 export interface Cover {
@@ -48,28 +50,86 @@ export async function postInvoicesIssued(
   );
 }
 
-/** A payment applied to its invoice, dated the day the money arrived: what the invoice owed leaves the receivable, the rest is credit. */
-export function postPaymentReceived(
-  sequelize: Sequelize,
-  payment: PremiumPayment,
-  invoice: Invoice,
-  transaction: Transaction,
-): Promise<boolean> {
-  return post(
-    sequelize,
-    journalEntry(
-      { tenantId: payment.tenantId, currency: payment.currency, subscriptionId: invoice.subscriptionId, term: invoice.term },
-      sourceOf('premium_payment', payment.id, 'received'),
-      `Payment of invoice ${invoice.number} (${payment.method})`,
-      [
-        debit('cash', payment.amountMinor),
-        credit('premium_receivable', payment.amountMinor - payment.creditMinor),
-        credit('policyholder_credit', payment.creditMinor),
-      ],
-      { postedOn: payment.receivedAt },
+/** A payment's row as `recordPaymentReceived` writes it. */
+export type PaymentRow = Pick<
+  PremiumPayment,
+  | 'id'
+  | 'tenantId'
+  | 'invoiceId'
+  | 'amountMinor'
+  | 'creditMinor'
+  | 'currency'
+  | 'method'
+  | 'reference'
+  | 'provider'
+  | 'providerPaymentId'
+  | 'receivedAt'
+  | 'recordedById'
+>;
+
+/** The payment's row, answered as a find reads it (the select list is the model's, known once it is set up). */
+let insertPaymentSql: string | undefined;
+const insertPayment = () =>
+  (insertPaymentSql ??= `INSERT INTO premium_payments (id, tenant_id, invoice_id, amount_minor, credit_minor, currency, method, reference,
+                                provider, provider_payment_id, received_at, recorded_by_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+       RETURNING ${selectListOf(PremiumPayment)}`);
+
+/**
+ * A payment recorded and applied to its invoice, and its entry, dated the day the money arrived
+ * (what the invoice owed leaves the receivable, the rest is credit), written by one statement: the
+ * entry took a round trip of its own after the payment's row (docs/performance.md, Ledger).
+ */
+export async function recordPaymentReceived(payment: PaymentRow, invoice: Invoice, transaction: Transaction): Promise<PremiumPayment> {
+  const [row] = await asUniqueConstraintError(
+    writeWithEntry<object>(
+      transaction,
+      {
+        sql: insertPayment(),
+        values: [
+          payment.id,
+          payment.tenantId,
+          payment.invoiceId,
+          payment.amountMinor,
+          payment.creditMinor,
+          payment.currency,
+          payment.method,
+          payment.reference,
+          payment.provider,
+          payment.providerPaymentId,
+          payment.receivedAt.toISOString(),
+          payment.recordedById,
+          new Date().toISOString(),
+        ],
+      },
+      journalEntry(
+        { tenantId: payment.tenantId, currency: payment.currency, subscriptionId: invoice.subscriptionId, term: invoice.term },
+        sourceOf('premium_payment', payment.id, 'received'),
+        `Payment of invoice ${invoice.number} (${payment.method})`,
+        [
+          debit('cash', payment.amountMinor),
+          credit('premium_receivable', payment.amountMinor - payment.creditMinor),
+          credit('policyholder_credit', payment.creditMinor),
+        ],
+        { postedOn: payment.receivedAt },
+      ),
     ),
-    transaction,
   );
+  return instanceOf(PremiumPayment, row);
+}
+
+/**
+ * A provider's payment recorded on two invoices at once takes its unique key once: the other is
+ * refused as Sequelize's create refused it (UniqueConstraintError, 409), not as a bare database error.
+ */
+async function asUniqueConstraintError<T>(statement: Promise<T>): Promise<T> {
+  try {
+    return await statement;
+  } catch (err) {
+    const parent = err instanceof DatabaseError ? (err.parent as Error & { code?: string; constraint?: string }) : undefined;
+    if (parent?.code !== '23505') throw err;
+    throw new UniqueConstraintError({ message: parent.message, fields: { [parent.constraint ?? 'id']: null }, parent: parent as never });
+  }
 }
 
 /**

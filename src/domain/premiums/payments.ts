@@ -10,6 +10,7 @@
  * the caller at once or by the relay), which reads its invoices again: a repeated signal changes
  * nothing. The payment is posted to the books with it (docs/ledger.md, What posts).
  */
+import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { premiumPaidSignal, subscriptionRun } from '../../contracts/subscription';
 import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
@@ -18,7 +19,7 @@ import { premiumAmountReceived, premiumPaymentsReceived } from '../../observabil
 import { formatMinorUnits } from '../../shared/money';
 import { unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { postPaymentReceived } from './ledger-postings';
+import { recordPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
 export interface PaymentReceived {
@@ -125,9 +126,10 @@ export async function applyPayment(
     const owed = await owedOn(sequelize, invoice, transaction);
     if (received.refuseExcess && received.amountMinor > owed) throw beyondOutstanding(invoice, owed, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);
-    const payment = await PremiumPayment.create(
+    // Dated when the money arrived, with its entry: a payment dated in a closed month is refused (409) and nothing is recorded.
+    const payment = await recordPaymentReceived(
       {
-        ...(received.id && { id: received.id }),
+        id: received.id ?? crypto.randomUUID(),
         tenantId: invoice.tenantId,
         invoiceId: invoice.id,
         amountMinor: received.amountMinor,
@@ -140,10 +142,9 @@ export async function applyPayment(
         receivedAt: received.receivedAt,
         recordedById: received.recordedById ?? null,
       },
-      { transaction },
+      invoice,
+      transaction,
     );
-    // Dated when the money arrived: a payment dated in a closed month is refused (409) and nothing is recorded.
-    await postPaymentReceived(sequelize, payment, invoice, transaction);
     const before = invoice.toJSON();
     let runSignal: OutboxMessage | undefined;
     if (owed > 0 && received.amountMinor >= owed) {

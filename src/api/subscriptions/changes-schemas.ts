@@ -40,6 +40,9 @@ export const changeSchema = tenantRowSchema('PolicyChange', {
   requested: Joi.object({ planId: uuid, propertyAddress: Joi.object().unknown(true), holderPhone: Joi.string() }).label('RequestedChange'),
   premiumBefore: decimal('The premium of the term before the change'),
   premiumAfter: decimal('The premium of the term after it'),
+  coverageAfter: decimal('The sum insured a change of plan was quoted with, which it applies (null: a change of the contact only)').allow(
+    null,
+  ),
   premiumDelta: decimal('Pro rata for the rest of the term: positive is additional premium, negative a return premium'),
   currency: Joi.string().description('ISO 4217'),
   instalments: Joi.array()

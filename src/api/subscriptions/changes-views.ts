@@ -9,6 +9,7 @@ export function presentChange(change: SubscriptionChange) {
     ...row,
     premiumBefore: formatClaimAmount(row.premiumBefore, change.currency),
     premiumAfter: formatClaimAmount(row.premiumAfter, change.currency),
+    coverageAfter: row.coverageAfter === null ? null : formatClaimAmount(row.coverageAfter, change.currency),
     premiumDelta: formatMinorUnits(premiumDeltaMinor, change.currency),
     instalments: instalments.map(({ dueDate, amountMinor }) => ({ dueDate, amount: formatMinorUnits(amountMinor, change.currency) })),
   };

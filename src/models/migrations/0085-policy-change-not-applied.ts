@@ -3,6 +3,9 @@
  * policy had moved on since it was priced: another premium, term or status) is `not_applied`, with
  * why and when (docs/subscriptions.md, Policy changes). It stayed `scheduled` before, waiting for
  * nothing: a withdrawal answered 409 and the inbox kept it.
+ *
+ * `coverage_after`: the sum insured a change of plan was quoted with, which it applies; it took the plan's
+ * on the effective date, which may have been changed since (null for changes quoted before).
  */
 import type { MigrationFn } from './helpers';
 
@@ -18,6 +21,7 @@ export const up: MigrationFn = async (qi) => {
   await qi.sequelize.transaction(async (transaction) => {
     await qi.sequelize.query('ALTER TABLE subscription_changes ADD COLUMN not_applied_reason varchar(500)', { transaction });
     await qi.sequelize.query('ALTER TABLE subscription_changes ADD COLUMN not_applied_at timestamptz', { transaction });
+    await qi.sequelize.query('ALTER TABLE subscription_changes ADD COLUMN coverage_after numeric(12, 2)', { transaction });
     await qi.sequelize.query('ALTER TABLE subscription_changes DROP CONSTRAINT subscription_changes_status', { transaction });
     await qi.sequelize.query(statusCheck([...STATUSES, 'not_applied']), { transaction });
   });
@@ -32,9 +36,10 @@ export const down: MigrationFn = async (qi) => {
       `UPDATE subscription_changes SET status = 'withdrawn', withdrawn_at = not_applied_at WHERE status = 'not_applied'`,
       { transaction },
     );
-    await qi.sequelize.query('ALTER TABLE subscription_changes DROP COLUMN not_applied_reason, DROP COLUMN not_applied_at', {
-      transaction,
-    });
+    await qi.sequelize.query(
+      'ALTER TABLE subscription_changes DROP COLUMN not_applied_reason, DROP COLUMN not_applied_at, DROP COLUMN coverage_after',
+      { transaction },
+    );
     await qi.sequelize.query(statusCheck(STATUSES), { transaction });
   });
   await qi.sequelize.query(validateCheck);

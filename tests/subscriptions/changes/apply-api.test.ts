@@ -231,6 +231,18 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
   });
 
+  it("refuses (409) a quote whose plan was given another cover since, and applies a plan's cover as quoted", async () => {
+    const id = await activePolicy();
+    const target = await buildPlan({ categoryId: house.categoryId, coverageAmount: '150000.00', premium: '420.00' });
+    const change = await quote(id, { effectiveDate: day(0), planId: target.id });
+    expect(change).toMatchObject({ coverageAfter: '150000.00' });
+    await target.update({ coverageAmount: '120000.00' });
+    const stale = await apply(id, change.id).expect(409);
+    expect(stale.body.error.message).toBe("The quote is stale: the plan's cover has changed since; ask for a new quote");
+    await expect(SubscriptionChange.findByPk(change.id)).resolves.toMatchObject({ status: 'quoted' });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: house.id, coverageAmount: '100000.00' });
+  });
+
   it('who may confirm: another holder 404, a role that may not change policies 403, another policy’s change 404', async () => {
     const id = await activePolicy();
     const other = await activePolicy();

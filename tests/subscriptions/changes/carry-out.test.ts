@@ -65,6 +65,7 @@ describe('carrying out a policy change', () => {
     fields: {
       requested: RequestedChange;
       premiumAfter: string;
+      coverageAfter?: string;
       premiumDeltaMinor: number;
       instalments: ChangeInstalment[];
       effectiveDate?: string;
@@ -79,6 +80,7 @@ describe('carrying out a policy change', () => {
       requested: fields.requested,
       premiumBefore: subscription.premium,
       premiumAfter: fields.premiumAfter,
+      coverageAfter: fields.coverageAfter ?? null,
       premiumDeltaMinor: fields.premiumDeltaMinor,
       currency: 'EUR',
       instalments: fields.instalments,
@@ -267,6 +269,30 @@ describe('carrying out a policy change', () => {
     // The additional premium billed once: the term's 12 instalments and one more.
     expect(await Invoice.count({ where: { subscriptionId: subscription.id } })).toBe(13);
     await expect(subscription.reload()).resolves.toMatchObject({ planId: plus.id, premium: '240.00' });
+  });
+
+  it('applies the cover the change was quoted with, though the plan was given another since', async () => {
+    const category = await buildCategory({ tenantId: basic.tenantId });
+    const terms = { categoryId: category.id, billingFrequency: 'monthly' as const, currency: 'EUR', durationMonths: 12 };
+    const [from, to] = [
+      await buildPlan({ ...terms, premium: '120.00', coverageAmount: '50000.00' }),
+      await buildPlan({ ...terms, premium: '240.00', coverageAmount: '90000.00' }),
+    ];
+    const { subscription } = await policyOn(from);
+    const upgrade = await quoted(subscription, {
+      requested: { planId: to.id },
+      premiumAfter: '240.00',
+      coverageAfter: '90000.00',
+      premiumDeltaMinor: 6050,
+      instalments: [{ dueDate: '2026-07-01', amountMinor: 6050 }],
+    });
+    // Confirmed for its day; meanwhile the plan's cover is cut for new business.
+    await to.update({ coverageAmount: '60000.00' });
+
+    await expect(carryOut(upgrade)).resolves.toMatchObject({ outcome: 'applied', coverageAmount: '90000.00', premium: '240.00' });
+    await expect(subscription.reload()).resolves.toMatchObject({ planId: to.id, coverageAmount: '90000.00' });
+    const version = await SubscriptionVersion.findOne({ where: { changeId: upgrade.id }, rejectOnEmpty: true });
+    expect([version.coverageAmount, version.fieldChanges.coverageAmount]).toEqual(['90000.00', { before: '50000.00', after: '90000.00' }]);
   });
 
   it('changes only the contact at no cost, and refuses a withdrawn change or one priced for another term', async () => {

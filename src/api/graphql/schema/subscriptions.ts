@@ -63,6 +63,11 @@ export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyCh
     planId: t.id({ nullable: true, description: 'The plan it moves the policy to', resolve: (row) => row.requested.planId ?? null }),
     premiumBefore: t.string({ resolve: (row) => formatClaimAmount(row.premiumBefore, row.currency) }),
     premiumAfter: t.string({ resolve: (row) => formatClaimAmount(row.premiumAfter, row.currency) }),
+    coverageAfter: t.string({
+      nullable: true,
+      description: 'The sum insured a change of plan was quoted with, which it applies',
+      resolve: (row) => (row.coverageAfter === null ? null : formatClaimAmount(row.coverageAfter, row.currency)),
+    }),
     premiumDelta: t.string({ description: 'Positive: additional premium; negative: a return premium', resolve: deltaOf }),
     currency: t.exposeString('currency'),
     instalments: t.field({

@@ -173,7 +173,12 @@ export async function carryOutPolicyChange(
     const plan = planId ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
     const after: Terms = {
       ...before,
-      ...(plan && { planId: plan.id, coverageAmount: coverageOnPlan(subscription, plan), premium: change.premiumAfter }),
+      // The cover it was quoted with: the plan's may have been changed since.
+      ...(plan && {
+        planId: plan.id,
+        coverageAmount: change.coverageAfter ?? coverageOnPlan(subscription, plan),
+        premium: change.premiumAfter,
+      }),
       ...(propertyAddress !== undefined && { propertyAddress }),
       ...(holderPhone !== undefined && { holderPhone }),
     };

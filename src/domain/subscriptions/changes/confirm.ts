@@ -81,7 +81,10 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
     // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan (docs/quotes.md, Binding).
     if (!samePremium(await premiumOnPlan(subscription, plan), change.premiumAfter, change.currency))
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
-    await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, coverageOnPlan(subscription, plan));
+    const coverage = coverageOnPlan(subscription, plan);
+    if (change.coverageAfter !== null && change.coverageAfter !== coverage)
+      throw conflict("The quote is stale: the plan's cover has changed since; ask for a new quote");
+    await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, coverage);
   }
   const decided = await decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {
     changeId: change.id,

@@ -207,6 +207,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
           requested,
           premiumBefore: subscription.premium,
           premiumAfter,
+          coverageAfter: plan ? coverageOnPlan(subscription, plan) : null,
           premiumDeltaMinor: deltaMinor,
           currency,
           instalments,

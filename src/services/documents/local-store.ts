@@ -14,7 +14,6 @@ import { DocumentStoreUnavailable, type DocumentStore } from './document-store';
 /**
  * The system error codes of a directory that cannot serve now. ENOENT is among them: the files are
  * named by the server, so a missing one means a missing (unmounted) directory, not a client's mistake.
- * EEXIST is not: a key written twice is a fault of the code.
  */
 const DISK_OUTAGE_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE']);
 
@@ -29,30 +28,33 @@ async function onDisk<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Writes the file at `key` whole: written beside and renamed once complete, so a failed write never
+ * leaves part of an object under the key; named per write, so an attempt still running after its
+ * retry began cannot mix its bytes in. A file already at the key is replaced, as S3 replaces an
+ * object: an upload repeated with its Idempotency-Key after the API died between storing the bytes
+ * and recording the row writes the same key again.
+ */
+async function writeWhole(dir: string, key: string, write: (partial: string) => Promise<void>): Promise<void> {
+  const file = path.join(dir, key);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${crypto.randomUUID()}.partial`;
+  try {
+    await write(partial);
+    await fs.rename(partial, file);
+  } catch (err) {
+    await fs.rm(partial, { force: true });
+    throw err;
+  }
+}
+
 export function localDocumentStore(dir: string): DocumentStore {
   return {
     write(key, { bytes }) {
-      return onDisk(async () => {
-        const file = path.join(dir, key);
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, bytes, { flag: 'wx' });
-      });
+      return onDisk(() => writeWhole(dir, key, (partial) => fs.writeFile(partial, bytes)));
     },
     writeStream(key, { stream }) {
-      return onDisk(async () => {
-        const file = path.join(dir, key);
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        // Written beside and renamed once whole, so a failed stream never leaves half an object under the
-        // key; named per write, so an attempt still running after its retry began cannot mix its bytes in.
-        const partial = `${file}.${crypto.randomUUID()}.partial`;
-        try {
-          await pipeline(stream, createWriteStream(partial));
-          await fs.rename(partial, file);
-        } catch (err) {
-          await fs.rm(partial, { force: true });
-          throw err;
-        }
-      });
+      return onDisk(() => writeWhole(dir, key, (partial) => pipeline(stream, createWriteStream(partial))));
     },
     read(key): Promise<Readable> {
       // Opened here rather than lazily by the stream, so a missing file is an error of this call.

@@ -1,8 +1,9 @@
 /**
- * Documents in the local directory (the default store) when the disk cannot serve: with the
+ * Documents in the local directory (the default store). When the disk cannot serve: with the
  * directory gone and a file in its place, a claim document's upload and download and a policy
  * schedule's download answer 503 `document_disk` (as an S3 outage answers `s3`), not 500, and record
- * nothing; once the directory is back, the same requests succeed.
+ * nothing; once the directory is back, the same requests succeed. When the API died after storing an
+ * upload's bytes and before recording its row, the upload repeated with its Idempotency-Key completes.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -12,10 +13,12 @@ import { bearer, buildClaim, buildSubscription, buildUser } from '../../support/
 import { startTestStack, type TestStack } from '../../support/stack';
 import { backfillScheduleDocuments } from '../../../src/domain/subscriptions/schedule-document';
 import { ClaimDocument, PolicyDocument, User, type Claim, type Subscription } from '../../../src/models';
+import { documentKey } from '../../../src/services/documents';
+import { idFromRequest } from '../../../src/shared/deterministic-id';
 
 const PDF = Buffer.from('%PDF-1.4\n% the roofer invoice\n', 'latin1');
 
-describe('local document store with its directory unusable', () => {
+describe('local document store', () => {
   let dir: string;
   let stack: TestStack;
   let claim: Claim;
@@ -84,5 +87,21 @@ describe('local document store with its directory unusable', () => {
     expect(pdf.length).toBe(policySchedule.sizeBytes);
     await upload('estimate.pdf').expect(201);
     expect(await PolicyDocument.count({ where: { subscriptionId: subscription.id } })).toBe(1);
+  });
+
+  it('completes an upload repeated with its Idempotency-Key after the API died between storing its bytes and recording its row', async () => {
+    const key = 'upload-cut-short-by-a-crash';
+    const documentId = idFromRequest('claim-document', claim.claimantId, key, claim.id);
+    // What the killed API left: part of the bytes under the document's key, no row, no answer.
+    const file = path.join(dir, documentKey(claim.tenantId, documentId));
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, PDF.subarray(0, 8));
+    const repeat = () => upload('roof-after-crash.pdf').set('Idempotency-Key', key);
+
+    const answer = await repeat();
+    expect({ status: answer.status, id: answer.body.id }).toEqual({ status: 201, id: documentId });
+    expect((await claimDocument(documentId).expect(200)).body).toEqual(PDF);
+    expect((await repeat().expect(201)).body.id).toBe(documentId);
+    expect(await ClaimDocument.count({ where: { claimId: claim.id, fileName: 'roof-after-crash.pdf' } })).toBe(1);
   });
 });

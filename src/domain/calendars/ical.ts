@@ -1,17 +1,19 @@
 /**
  * Holidays read from an iCalendar file (RFC 5545), as public holiday feeds publish them: every
  * all-day VEVENT is a holiday on each date it covers. Events with a time of day are not holidays
- * and recurring ones would need expanding without end: both are skipped and counted, not guessed.
+ * and recurring ones would need expanding without end, and a date the file writes may name no day
+ * (20270230): all are skipped and counted, not guessed.
  */
 import type IcalModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { DateTime } from 'luxon';
 import { badRequest } from '../../shared/errors';
+import { isCalendarDay } from '../../shared/calendar-day';
 import { asOneLine } from '../../shared/one-line-text';
 import { CALENDAR_LIMITS, type Holiday } from '../../shared/business-calendar';
 
 export interface IcsHolidays {
   holidays: Holiday[];
-  /** VEVENTs left out: with a time of day, or recurring. */
+  /** VEVENTs left out: with a time of day, recurring, or dated on no day. */
   skipped: number;
 }
 
@@ -38,7 +40,7 @@ export function holidaysFromIcs(text: string): IcsHolidays {
     const event = new ICAL.Event(component);
     // ical.js leaves startDate unset (or throws) for a VEVENT without DTSTART.
     const start = readSafely(() => event.startDate);
-    if (!start?.isDate || readSafely(() => event.isRecurring()) !== false) {
+    if (!start?.isDate || readSafely(() => event.isRecurring()) !== false || !writtenDaysExist(component)) {
       skipped++;
       continue;
     }
@@ -64,6 +66,17 @@ export function holidaysFromIcs(text: string): IcsHolidays {
     }
   }
   return { holidays, skipped };
+}
+
+/**
+ * Whether the event's DTSTART and DTEND, as the file writes them, name days of the calendar:
+ * ical.js rolls 2027-02-30 over to 2 March, which would keep the holiday on another day.
+ */
+function writtenDaysExist(component: IcalModule.Component): boolean {
+  return ['dtstart', 'dtend'].every((name) => {
+    const [, , type, written] = (component.getFirstProperty(name)?.jCal ?? []) as unknown[];
+    return type !== 'date' || (typeof written === 'string' && isCalendarDay(written));
+  });
 }
 
 function readSafely<T>(read: () => T): T | undefined {

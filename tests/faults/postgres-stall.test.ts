@@ -16,7 +16,7 @@ import type { ApiServices } from '../../src/api/runtime/services';
 import { BulkOperation, initModels, PrivacyErasure, PrivacyExport, PrivacyLegalHold, type Subscription, type User } from '../../src/models';
 import { apiDatabaseDeadlines, createSequelize } from '../../src/models/database';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
-import { bearer, buildSubscription, buildUser } from '../support/factories';
+import { bearer, buildSubscription, buildUser, TEST_PASSWORD } from '../support/factories';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -165,5 +165,19 @@ describe('PostgreSQL stalled: reads answer 503 once their timeout passes', () =>
     expect(await PrivacyLegalHold.count({ where: { userId: person.id } })).toBe(0);
     expect(await BulkOperation.count({ where: { tenantId: person.tenantId, kind: 'drift_repair' } })).toBe(0);
     await api.get('/api/v1/privacy/holds').set('Authorization', as(admin)).expect(200);
+  });
+
+  it('a sign-in, whose rate limits are counted in PostgreSQL, answers 503 postgres within the statement deadline, not 500; after the resume it signs in', async () => {
+    const signIn = () => api.post('/api/v1/auth/login').send({ email: team.agent.email, password: TEST_PASSWORD });
+    // Its connections already in the pool: a new one on the stalled server would wait out the connect deadline instead.
+    await signIn().expect(200);
+
+    postgres.pause();
+    const stalled = await timed(signIn());
+    postgres.resume();
+    expect({ status: stalled.response.status, inTime: stalled.ms < KEYED_WRITE_ANSWER_WITHIN_MS }).toEqual({ status: 503, inTime: true });
+    expectPostgresOutage(stalled.response);
+
+    expect((await signIn().expect(200)).body.user.id).toBe(team.agent.id);
   });
 });

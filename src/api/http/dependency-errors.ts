@@ -5,6 +5,7 @@
  * outcomes, see there).
  */
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { DatabaseError as PgDatabaseError } from 'pg';
 import { ConnectionError, DatabaseError } from 'sequelize';
 import { DocumentStoreUnavailable } from '../../services/documents';
 import { PaymentProviderUnavailable } from '../../services/payment-provider';
@@ -40,9 +41,18 @@ export function isWorkflowTaskFailing(err: unknown): boolean {
   return grpcCodeOf(err) === GRPC_FAILED_PRECONDITION;
 }
 
+/**
+ * node-postgres's own failure, not wrapped by Sequelize: what a library running its statements on a
+ * pooled connection itself throws (the rate limits, src/api/http/middleware/rate-limit.ts).
+ */
+function isDriverOutage(err: unknown): boolean {
+  if (err instanceof PgDatabaseError) return err.code !== undefined && POSTGRES_OUTAGE_CODES.test(err.code);
+  return err instanceof Error && POSTGRES_CLIENT_OUTAGE.test(err.message);
+}
+
 export function isDatabaseOutage(err: unknown): boolean {
   if (err instanceof ConnectionError) return true;
-  if (!(err instanceof DatabaseError)) return false;
+  if (!(err instanceof DatabaseError)) return isDriverOutage(err);
   const code = (err.parent as { code?: string }).code;
   return (code !== undefined && POSTGRES_OUTAGE_CODES.test(code)) || POSTGRES_CLIENT_OUTAGE.test(err.message);
 }

@@ -95,4 +95,33 @@ describe('tenant settings: the authority ladder', () => {
     expect(stored.approvalLimitAdjuster).toBeLessThanOrEqual(stored.approvalLimitSeniorAdjuster);
     expect(await AuditEvent.count({ where: { tenantId: other.id, action: 'tenant_settings.update' } })).toBe(1);
   });
+
+  it.each([
+    [
+      'an auto-denial before the reminder, against the stored escalation',
+      { claimDocumentsAutoDenyDays: 5 },
+      ['claimDocumentsReminderDays', 'claimDocumentsEscalationDays'],
+    ],
+    ['a reminder on the day of the auto-denial', { claimDocumentsReminderDays: 30 }, ['claimDocumentsReminderDays']],
+    [
+      'an escalation after the auto-denial',
+      { claimDocumentsEscalationDays: 20, claimDocumentsAutoDenyDays: 15 },
+      ['claimDocumentsEscalationDays'],
+    ],
+  ])(
+    'refuses claim document deadlines with %s (422 naming each deadline that would never come) and records nothing',
+    async (_what, body, fields) => {
+      const before = (await TenantSettings.findByPk(tenant.id))?.values ?? null;
+      const events = await updates();
+      const res = await put(body).expect(422);
+      expect(res.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(fields);
+      expect((await TenantSettings.findByPk(tenant.id))?.values ?? null).toEqual(before);
+      expect(await updates()).toBe(events);
+    },
+  );
+
+  it('takes claim document deadlines that come before the auto-denial', async () => {
+    const saved = await put({ claimDocumentsReminderDays: 2, claimDocumentsEscalationDays: 2, claimDocumentsAutoDenyDays: 3 }).expect(200);
+    expect(saved.body).toMatchObject({ claimDocumentsReminderDays: 2, claimDocumentsEscalationDays: 2, claimDocumentsAutoDenyDays: 3 });
+  });
 });

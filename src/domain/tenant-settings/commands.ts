@@ -58,6 +58,20 @@ function invertedLimits(values: TenantSettingsValues): ErrorDetail[] {
   }));
 }
 
+/** Deadlines of a documents request that must come before its auto-denial (docs/claims.md, Deadlines). */
+const BEFORE_AUTO_DENIAL = ['claimDocumentsReminderDays', 'claimDocumentsEscalationDays'] as const;
+
+/**
+ * The deadlines the change would leave on or after the auto-denial: the claimant would be denied
+ * without the reminder that warns of it, or before a claims manager heard of the claim.
+ */
+function deadlinesAfterDenial(values: TenantSettingsValues): ErrorDetail[] {
+  return BEFORE_AUTO_DENIAL.filter((key) => values[key] >= values.claimDocumentsAutoDenyDays).map((key) => ({
+    field: key,
+    message: `must be less than claimDocumentsAutoDenyDays (${values.claimDocumentsAutoDenyDays})`,
+  }));
+}
+
 export const updateTenantSettings: Command<SettingsChange, TenantSettings> = async (caller, change, deps) => {
   const { tenantId } = await settingsRow(tenantOf(caller));
   const { complianceWebhookSecret, ...values } = change;
@@ -85,11 +99,14 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
   const { changed } = await audited(
     deps,
     async (transaction) => {
-      // Locked and read again: a change racing this one is merged into, and the ladder checked
+      // Locked and read again: a change racing this one is merged into, and the ladder and deadlines checked
       // against, what that one stored, never the values both read before either wrote.
       const row = await TenantSettings.findByPk(tenantId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
-      const inverted = invertedLimits({ ...row.effective(), ...values });
+      const merged = { ...row.effective(), ...values };
+      const inverted = invertedLimits(merged);
       if (inverted.length) throw unprocessable("An adjuster's limit may not exceed a senior adjuster's", inverted);
+      const late = deadlinesAfterDenial(merged);
+      if (late.length) throw unprocessable('A claim would be denied for missing documents before this deadline', late);
       const was = settingsView(row);
       const updated = await row.update(
         {

@@ -8,7 +8,7 @@
  * store inside that transaction, before their rows: a transaction that then fails leaves rows
  * whose files are gone, which the retry removes again (a missing file is no error).
  *
- * What no law makes the insurer keep is deleted (documents the person uploaded, their tokens and
+ * What no law makes the insurer keep is deleted (the documents of their claims, their tokens and
  * second factors); what it must keep has the person's free text replaced by ERASED_TEXT and their
  * name and addresses by a stable pseudonym; the users row becomes that pseudonym, inactive.
  */
@@ -58,6 +58,7 @@ import type { PropertyAddress } from '../contracts/subscription';
 import type { RequestedChange } from '../models/subscription-change';
 import type { ChangedFields } from '../models/subscription-version';
 import { recordAudit } from '../domain/audit/record';
+import { documentsOfClaimant } from '../domain/claims/documents';
 import type { DocumentStore } from '../services/documents';
 import { destroyPersonDataKey } from '../services/person-data-keys';
 import { workflowAuditSource } from './audit-source';
@@ -105,10 +106,10 @@ async function removeStoredFiles(documents: DocumentStore | undefined, rows: { s
   for (const { storageKey } of rows) if (storageKey) await documents!.remove(storageKey);
 }
 
-/** Claim documents the person uploaded: their files, then their rows. */
+/** The documents of the person's claims, whoever uploaded them (src/domain/claims/documents.ts): their files, then their rows. */
 function eraseDocuments(documents: DocumentStore | undefined): Step {
   return async ({ tenantId, user }, transaction) => {
-    const rows = await ClaimDocument.findAll({ where: { tenantId, uploadedById: user.id }, transaction });
+    const rows = await documentsOfClaimant(tenantId, user.id, transaction);
     await removeStoredFiles(documents, rows, 'claim documents');
     const deleted = rows.length === 0 ? 0 : await ClaimDocument.destroy({ where: { id: ids(rows) }, transaction });
     return { claim_documents: { deleted } };

@@ -1,8 +1,8 @@
 /**
  * The activities of a subject access export (docs/privacy.md, Subject access export). Gathering
  * reads every row about one person in one REPEATABLE READ snapshot, writes a ZIP of one JSON file
- * per kind (audit events as JSON Lines, read through a cursor), the files of the claim documents
- * they uploaded under documents/, and manifest.json with each file's SHA-256, streamed into the
+ * per kind (audit events as JSON Lines, read through a cursor), the files of the documents of
+ * their claims under documents/, and manifest.json with each file's SHA-256, streamed into the
  * document store under `privacy/<tenant>/<export>-<attempt>.zip` as it is made. Each is
  * idempotent: a retry writes a key of its own and moves the row only from the status it expects.
  */
@@ -33,6 +33,7 @@ import {
   User,
 } from '../models';
 import { recordAudit } from '../domain/audit/record';
+import { documentsOfClaimant } from '../domain/claims/documents';
 import type { DocumentStore } from '../services/documents';
 import { cursorBatches, jsonFile, jsonLines, streamZip, type AddZipFile, type ManifestFile, type ZipContent } from '../services/zip-files';
 import { DAY_MS } from '../shared/time';
@@ -158,11 +159,7 @@ async function storeZip(subject: Subject, exportId: string, storageKey: string, 
     const transaction = await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true });
     let documents: ClaimDocument[];
     try {
-      documents = await ClaimDocument.findAll({
-        where: { tenantId: subject.tenantId, uploadedById: subject.userId },
-        order: [['createdAt', 'ASC']],
-        transaction,
-      });
+      documents = await documentsOfClaimant(subject.tenantId, subject.userId, transaction);
       for (const [name, content] of await rowFiles(subject, documents, transaction)) await add(name, content);
       const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) => {
         // A person's trail may be long: each batch proves progress.

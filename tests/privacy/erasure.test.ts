@@ -397,6 +397,34 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(erasure.tables.claim_documents).toMatchObject({ deleted: 0, pseudonymised: 1 });
   });
 
+  it('keeps the documents a claims agent uploaded on a customer’s claim when the agent is erased, and deletes them with the customer', async () => {
+    const person = await personWithClaim();
+    const agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    const uploaded = await stack.api
+      .post(`/api/v1/claims/${person.claim.id}/documents`)
+      .set(as(agent))
+      .send({
+        fileName: 'medical report.pdf',
+        contentType: 'application/pdf',
+        contentBase64: PDF.toString('base64'),
+        kind: 'medical_report',
+      })
+      .expect(201);
+    const agentsUpload = (await documentFile(uploaded.body.id as string))!;
+
+    const agentErased = await finished((await requestErasure(agent.id).expect(202)).body.id);
+    expect(agentErased.status).toBe('completed');
+    expect(agentErased.tables.claim_documents).toMatchObject({ deleted: 0 });
+    expect(await ClaimDocument.findByPk(uploaded.body.id as string)).not.toBeNull();
+    expect(fs.existsSync(agentsUpload)).toBe(true);
+
+    const personErased = await finished((await requestErasure(person.user.id).expect(202)).body.id);
+    expect(personErased.status).toBe('completed');
+    expect(personErased.tables.claim_documents).toMatchObject({ deleted: 2 });
+    expect(await ClaimDocument.count({ where: { claimId: person.claim.id } })).toBe(0);
+    expect(fs.existsSync(agentsUpload)).toBe(false);
+  });
+
   it('erases a member of staff with nothing but an account', async () => {
     const bare = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     const started = await requestErasure(bare.id).expect(202);

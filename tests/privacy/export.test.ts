@@ -354,6 +354,51 @@ describe('subject access export', () => {
     expect((await requestExport(otherAdmin, c.user.id)).status).toBe(202);
   });
 
+  it('puts a document a claims agent uploaded on B’s claim in B’s export, and none of it in the agent’s', async () => {
+    const agent = await buildUser({ tenantId: admin.tenantId, role: 'claims_agent' });
+    const bytes = Buffer.from(`%PDF-1.4 Bob's medical report ${crypto.randomUUID()}`);
+    const uploaded = await stack.api
+      .post(`/api/v1/claims/${b.claimId}/documents`)
+      .set(as(agent))
+      .send({
+        fileName: 'medical report.pdf',
+        contentType: 'application/pdf',
+        contentBase64: bytes.toString('base64'),
+        kind: 'medical_report',
+      });
+    expect(uploaded.status).toBe(201);
+    const { gatherPrivacyExport } = createPrivacyExportActivities(stack.deps);
+    /** The ZIP of a new export of `person`, gathered as the run's activity gathers it. */
+    const exportOf = async (person: User) => {
+      const id = crypto.randomUUID();
+      await PrivacyExport.create({
+        id,
+        tenantId: person.tenantId!,
+        userId: person.id,
+        requestedById: admin.id,
+        workflowId: `privacy-export-${id}`,
+      });
+      expect(await new MockActivityEnvironment().run(gatherPrivacyExport, id)).toBe('ready');
+      const { storageKey } = await PrivacyExport.findByPk(id, { rejectOnEmpty: true });
+      const body = await stack.services.documents.read(storageKey!);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const zipped = await unzip(Buffer.concat(chunks));
+      const documents = (JSON.parse(zipped.get('claim-documents.json')!.toString('utf8')) as Array<{ id: string; file: string }>).map(
+        (document) => [document.id, zipped.get(document.file)],
+      );
+      return { documents, names: [...zipped.keys()].filter((name) => name.startsWith('documents/')) };
+    };
+
+    expect(await exportOf(agent)).toEqual({ documents: [], names: [] });
+    const bobs = await exportOf(b.user);
+    expect(bobs.documents).toEqual([
+      [b.documentId, b.documentBytes],
+      [uploaded.body.id, bytes],
+    ]);
+    expect(bobs.names).toHaveLength(2);
+  });
+
   it('refuses a second export of a person while one is being gathered (409), recording nothing', async () => {
     const id = crypto.randomUUID();
     await PrivacyExport.create({

@@ -3,8 +3,9 @@
  * touches the bytes in the store or tells the claim's run (it took the upload already; a
  * withdrawal does not undo what the upload woke). Uploading is `uploadClaimDocument` (commands.ts).
  */
+import type { Transaction } from 'sequelize';
 import type { DocumentKind } from '../../contracts/claim';
-import { ClaimDocument } from '../../models';
+import { Claim, ClaimDocument } from '../../models';
 import { findVisibleDocument } from '../../access/claims';
 import { recordAudit } from '../audit/record';
 import type { Command } from '../command';
@@ -38,3 +39,18 @@ export const classifyClaimDocument: Command<{ id: string; kind: DocumentKind }, 
 /** Withdraws the document (its uploader or a claims manager): hidden from the list and from download, its row and bytes kept. */
 export const withdrawClaimDocument: Command<{ id: string; reason: string }, ClaimDocument> = async (caller, { id, reason }, deps) =>
   withdrawClaimItem(caller, await findVisibleDocument(caller, id, 'withdraw'), 'document', reason, deps);
+
+/**
+ * The claim documents that are a person's data, as their subject access export and their erasure
+ * take them (docs/privacy.md): those of the claims they are the claimant of, whoever uploaded them
+ * (they, or a claims agent or handler for them), withdrawn ones too, oldest first. A document staff
+ * uploaded on someone else's claim is that claimant's, never the uploader's.
+ */
+export async function documentsOfClaimant(tenantId: string, claimantId: string, transaction: Transaction): Promise<ClaimDocument[]> {
+  const claims = await Claim.findAll({ attributes: ['id'], where: { tenantId, claimantId }, transaction });
+  return ClaimDocument.findAll({
+    where: { tenantId, claimId: claims.map((claim) => claim.id) },
+    order: [['createdAt', 'ASC']],
+    transaction,
+  });
+}

@@ -8,6 +8,7 @@ import { withoutSessionEvents } from '../support/audit-events';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 import { sentWhileHeld } from '../support/database';
+import { tokenIn } from '../support/mailed-tokens';
 import { hashPassword } from '../../src/services/passwords';
 import { revokeAllSessions } from '../../src/services/tokens';
 
@@ -167,6 +168,45 @@ describe('passwords: change, reset by e-mail', () => {
     expect(answer.status).toBe(401);
     expect(answer.body.tokens).toBeUndefined();
     expect(await RefreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+  });
+
+  it('a reset or e-mail change link asked for before a deactivation works no more, even once the user is active again', async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const session = await login(user.email);
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email));
+    const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)![1];
+    const newEmail = `moved-${user.id}@example.test`;
+    await stack.api
+      .post('/api/v1/auth/email')
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .send({ newEmail, currentPassword: TEST_PASSWORD })
+      .expect(202);
+    const changeToken = tokenIn(await stack.smtp.waitFor((m) => m.to.includes(newEmail)));
+
+    const setActive = (isActive: boolean) =>
+      stack.api.patch(`/api/v1/users/${user.id}`).set('Authorization', bearer(stack.config, admin)).send({ isActive }).expect(200);
+    await setActive(false);
+    const whileInactive = await stack.api
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token, newPassword: 'Taken-over-6' })
+      .expect(400);
+    expect(whileInactive.body.error.code).toBe('reset_token_used');
+    await setActive(true);
+    const afterReactivation = await stack.api
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token, newPassword: 'Taken-over-6' })
+      .expect(400);
+    expect(afterReactivation.body.error.code).toBe('reset_token_used');
+    const relogged = await login(user.email);
+    const moved = await stack.api
+      .post('/api/v1/auth/email/confirm')
+      .set('Authorization', `Bearer ${relogged.accessToken}`)
+      .send({ token: changeToken })
+      .expect(400);
+    expect(moved.body.error.code).toBe('verification_token_used');
+    expect((await User.findByPk(user.id))!.email).toBe(user.email);
   });
 
   it('refuses an expired or unknown token with its own code and changes nothing', async () => {

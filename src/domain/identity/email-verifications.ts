@@ -155,7 +155,8 @@ export async function consumeEmailChange(token: string, transaction: Transaction
 /**
  * Voids every link still open for the account (password resets, e-mail changes, the link that
  * proves an address an admin set): once its address has changed, a link mailed to the old one, or
- * for another change, must not work.
+ * for another change, must not work; once the account is deactivated, no link asked for before
+ * may work for whoever holds it when it is active again.
  */
 export async function voidAccountLinks(userId: string, transaction: Transaction): Promise<void> {
   const used = { usedAt: new Date() };

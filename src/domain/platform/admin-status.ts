@@ -10,6 +10,7 @@ import { findVisible } from '../../access/core';
 import { platformAdminAccess } from '../../access/platform';
 import { forgetAuthority } from '../../services/authority';
 import { revokeAllSessions } from '../../services/tokens';
+import { voidAccountLinks } from '../identity/email-verifications';
 import { conflict, lastPlatformAdmin } from '../../shared/errors';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
@@ -43,9 +44,10 @@ async function lockActivePlatformAdmins(transaction: Transaction): Promise<strin
 
 /**
  * Sets the platform admin's active flag, audited (`user.deactivate`, `user.activate`, no tenant)
- * in the same transaction; the API and the CLI both come here. A deactivation revokes every
- * refresh token and raises the session version, so this process refuses the admin's access
- * tokens as soon as it commits and every other one within its authority cache's 10 s. A repeat
+ * in the same transaction; the API and the CLI both come here. A deactivation voids the admin's
+ * mailed links (reset, e-mail change), revokes every refresh token and raises the session version,
+ * so this process refuses the admin's access tokens as soon as it commits and every other one
+ * within its authority cache's 10 s. A repeat
  * (already inactive, already active) is 409 and changes nothing.
  */
 export async function setPlatformAdminActive(deps: AuditDeps, admin: User, active: boolean): Promise<User> {
@@ -65,6 +67,7 @@ export async function setPlatformAdminActive(deps: AuditDeps, admin: User, activ
       if (activeAdmins.length === 1) throw lastPlatformAdmin();
       await User.update({ isActive: false }, { where: { id: admin.id }, transaction });
       await revokeAllSessions(admin.id, { transaction });
+      await voidAccountLinks(admin.id, transaction);
     },
     () => ({
       tenantId: null,

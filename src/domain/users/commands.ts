@@ -17,6 +17,7 @@ import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
 import { requestAccountByMail, type Invitation } from '../identity/commands';
 import { voidResetTokens } from '../identity/password-resets';
+import { voidAccountLinks } from '../identity/email-verifications';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
 
@@ -110,8 +111,9 @@ export interface UpdateUserInput {
 /**
  * Changes a user of the caller's tenant. An admin may not deactivate or demote themselves (422),
  * nor the tenant's last active admin (409, even when two admins remove each other at once);
- * a change of role, status or password ends every session the user had, and a user who may no
- * longer own their saved reports has them paused with the change (docs/reports.md, Owner).
+ * a change of role, status or password ends every session the user had, a deactivation voids the
+ * user's mailed links (reset, e-mail change, invitation), and a user who may no longer own their
+ * saved reports has them paused with the change (docs/reports.md, Owner).
  */
 export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, password, ...fields }, deps) => {
   const tenantId = tenantOf(caller);
@@ -135,6 +137,8 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
       // Whoever held this user's tokens held them for the old role, password or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });
       if (newHash) await voidResetTokens(user.id, transaction);
+      // A link mailed before must not set a password or an address for whoever holds it once the user is active again.
+      if (fields.isActive === false) await voidAccountLinks(user.id, transaction);
       await syncAudience(user.id, transaction, deps);
       // Their saved reports are sent on their authority: gone with it, they stop with this change.
       return pauseDefinitionsOwnedBy(user.id, user, deps.auditSource, transaction);

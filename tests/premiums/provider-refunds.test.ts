@@ -11,7 +11,7 @@ import { QueryTypes } from 'sequelize';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { premiumRefundRun, type PremiumRefundWorkflow } from '../../src/contracts/premium-refund';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
-import { AuditEvent, Invoice, PremiumRefund } from '../../src/models';
+import { AuditEvent, Invoice, PremiumRefund, WebhookEvent } from '../../src/models';
 import { setLedgerPosting } from '../../src/domain/ledger/post';
 import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
@@ -23,6 +23,7 @@ import {
   keepPaymentIntent,
   refundsSentUnder,
   signedChargeRefunded,
+  signedRefundEvent,
   startStripeStack,
   type RecordedStripeMock,
   type StripeStack,
@@ -252,6 +253,81 @@ it('owes afresh a refused refund the books never held (refused before they opene
       ['refunds_payable', 342, 0],
     ],
   });
+});
+
+it('takes back a refund Stripe reports failed after it succeeded: failed, its paid and owed entries reversed, audited for staff, once however often the event comes; then paid back by hand', async () => {
+  const { refund, paymentIntentId, invoice } = await cancelledAfterCardPayment();
+  await relayOnce(stack.services);
+  expect(await resultOf(runOf(refund))).toBe('sent');
+  const sent = await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true });
+  expect(sent.status).toBe('succeeded');
+  const finance = await buildUser({ tenantId: invoice.tenantId, role: 'finance' });
+  const deliver = (event: { body: string; signature: string }) =>
+    stack.api
+      .post('/api/v1/payments/webhooks/stripe')
+      .set('Stripe-Signature', event.signature)
+      .set('Content-Type', 'application/json')
+      .send(event.body)
+      .expect(200);
+  const booksOf = async () => {
+    const balance = await stack.api.get('/api/v1/ledger/trial-balance').set('Authorization', bearer(stack.config, finance)).expect(200);
+    const balanceOf = (code: string) => balance.body.accounts.find((account: { code: string }) => account.code === code)?.balance;
+    return {
+      payable: balanceOf('refunds_payable'),
+      cash: balanceOf('cash'),
+      differences: (await compareBooks(stack.db.sequelize, invoice.tenantId)).differences,
+    };
+  };
+
+  // The card's bank returned it: Stripe reports the refund failed, by charge.refund.updated and again by refund.failed.
+  const failed = { id: sent.providerRefundId!, paymentIntentId, amountMinor: 342, status: 'failed' };
+  const event = signedRefundEvent('charge.refund.updated', failed, webhookSecret);
+  expect((await deliver(event)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  expect((await deliver(event)).body).toMatchObject({ duplicate: true });
+  await deliver(signedRefundEvent('refund.failed', failed, webhookSecret));
+  await deliver(signedRefundEvent('refund.updated', failed, webhookSecret));
+
+  expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({ status: 'failed' });
+  const owed: Array<[string, number, number]> = [
+    ['refunds_payable', 0, 342],
+    ['unearned_premium', 342, 0],
+  ];
+  const paid: Array<[string, number, number]> = [
+    ['cash', 0, 342],
+    ['refunds_payable', 342, 0],
+  ];
+  const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
+  // Never edited: the paid entry is reversed (the money is back in cash) and so is the owed one (the premium not given back).
+  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  expect(await booksOf()).toEqual({ payable: '0.00', cash: '10.00', differences: [] });
+  expect(await statementFigures(stack, invoice.subscriptionId)).toEqual([
+    expect.objectContaining({ paid: '10.00', refunded: '0.00', refundPending: '0.00' }),
+  ]);
+  const audits = await AuditEvent.findAll({ where: { action: 'invoice.refund_refused', entityId: invoice.id } });
+  expect(audits.map((audit) => [audit.reason, audit.changes.status])).toEqual([
+    ['provider_failed', { before: 'succeeded', after: 'failed' }],
+  ]);
+
+  // Owed again to the policyholder: staff pay it back by hand, and the books pay it once more.
+  const admin = await buildUser({ tenantId: invoice.tenantId, role: 'tenant_admin' });
+  expect((await payBack(invoice, refund, admin).expect(200)).body.refund).toMatchObject({
+    status: 'succeeded',
+    paidMethod: 'bank_transfer',
+  });
+  expect(await refundEntries(refund)).toEqual({
+    owed,
+    paid,
+    paid_reversed: reversed(paid),
+    failed: reversed(owed),
+    owed_again: owed,
+    paid_again: paid,
+  });
+  expect(await booksOf()).toEqual({ payable: '0.00', cash: '6.58', differences: [] });
+  expect(await statementFigures(stack, invoice.subscriptionId)).toEqual([
+    expect.objectContaining({ paid: '10.00', refunded: '3.42', refundPending: '0.00' }),
+  ]);
+  // The tenant's endpoints hear of both payments: the provider's, then the one by hand.
+  expect(await WebhookEvent.count({ where: { subject: `invoices/${invoice.id}`, type: 'invoice.refund_paid' } })).toBe(2);
 });
 
 it("shows the run to the tenant's staff in GET /workflows/:id, and to no one else", async () => {

@@ -161,3 +161,36 @@ export function signedChargeRefunded(
   });
   return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
 }
+
+/**
+ * Stripe's event about one refund (`charge.refund.updated`, `refund.updated`, `refund.failed`: the
+ * refund is the event's object), as it sends when a refund reported succeeded fails later (the card
+ * closed, the bank returned it); stripe-mock sends no events, so the test signs it as Stripe would.
+ */
+export function signedRefundEvent(
+  type: 'charge.refund.updated' | 'refund.updated' | 'refund.failed',
+  refund: { id: string; paymentIntentId: string; amountMinor: number; status: string },
+  webhookSecret: string,
+): { body: string; signature: string } {
+  const body = JSON.stringify({
+    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-08-26.dahlia',
+    created: Math.floor(Date.now() / 1000),
+    type,
+    data: {
+      object: {
+        id: refund.id,
+        object: 'refund',
+        amount: refund.amountMinor,
+        currency: 'eur',
+        charge: `ch_${crypto.randomBytes(8).toString('hex')}`,
+        payment_intent: refund.paymentIntentId,
+        status: refund.status,
+        failure_reason: refund.status === 'failed' ? 'expired_or_canceled_card' : null,
+        metadata: {},
+      },
+    },
+  });
+  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
+}

@@ -6,7 +6,8 @@
  *
  * - billed: premium receivable debited (invoices issued, a change's additional premium);
  * - voided: premium receivable credited other than by a payment (a cancellation's unpaid invoices);
- * - paid: cash received; refunded: cash paid back;
+ * - paid: cash received; refunded: cash paid back (less a refund's payment that failed at the provider, whose
+ *   reversal brings the cash back: money refunded, not received);
  * - owed: premium receivable's balance; credit: policyholder credit's; refundPending: refunds
  *   payable's (owed or sent, not yet succeeded).
  */
@@ -50,8 +51,9 @@ export async function subscriptionStatement(sequelize: Sequelize, tenantId: stri
       `SELECT l.currency,
               coalesce(sum(l.debit_minor) FILTER (WHERE l.account_code = 'premium_receivable'), 0) AS billed,
               coalesce(sum(l.credit_minor) FILTER (WHERE l.account_code = 'premium_receivable' AND e.source_type <> 'premium_payment'), 0) AS voided,
-              coalesce(sum(l.debit_minor) FILTER (WHERE l.account_code = 'cash'), 0) AS paid,
-              coalesce(sum(l.credit_minor) FILTER (WHERE l.account_code = 'cash'), 0) AS refunded,
+              coalesce(sum(l.debit_minor) FILTER (WHERE l.account_code = 'cash' AND e.source_type <> 'premium_refund'), 0) AS paid,
+              coalesce(sum(l.credit_minor - CASE WHEN e.source_type = 'premium_refund' THEN l.debit_minor ELSE 0 END)
+                FILTER (WHERE l.account_code = 'cash'), 0) AS refunded,
               coalesce(sum(l.debit_minor - l.credit_minor) FILTER (WHERE l.account_code = 'premium_receivable'), 0) AS owed,
               coalesce(sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'policyholder_credit'), 0) AS credit,
               coalesce(sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'refunds_payable'), 0) AS "refundPending"

@@ -12,6 +12,7 @@ import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund, type RefundTerms } from '../../shared/refunds';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from './ledger-postings';
+import { postRefundPaidAgain } from './refunds-failed';
 import { recordInvoiceEvent } from './webhook-events';
 
 export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation';
@@ -264,6 +265,9 @@ export function recordRefundEvent(refund: PremiumRefund, transaction: Transactio
  * payable, Cr cash, on `paidAt`, today unless given) and told to the tenant's endpoints as
  * `invoice.refund_paid` (docs/webhooks.md), through the provider or by hand (the row's `paidMethod`).
  * Both are named by the refund: a refund paid is posted and told once, whichever path saw it first.
+ * One whose provider's payment failed after it was paid (./refunds-failed.ts) is paid again when staff
+ * pay it back by hand: its `paid` entry stands reversed, so the pay-back reverses that reversal and is
+ * told again as `invoice.refund_paid`.
  */
 export async function recordRefundPaid(
   sequelize: Sequelize,
@@ -271,9 +275,10 @@ export async function recordRefundPaid(
   transaction: Transaction,
   paidAt?: Date,
 ): Promise<void> {
-  await postRefundPaid(sequelize, refund, transaction, paidAt);
-  const byHand = refund.paidMethod !== null;
   const time = paidAt ?? new Date();
+  const paidAgain =
+    !(await postRefundPaid(sequelize, refund, transaction, paidAt)) && (await postRefundPaidAgain(sequelize, refund, transaction, time));
+  const byHand = refund.paidMethod !== null;
   await recordInvoiceEvent(
     refund,
     {
@@ -287,7 +292,7 @@ export async function recordRefundPaid(
         reference: refund.paidReference,
       },
       time,
-      dedupeKey: `refund:${refund.id}:paid`,
+      dedupeKey: `refund:${refund.id}:${paidAgain ? 'paid_again' : 'paid'}`,
     },
     transaction,
   );

@@ -39,12 +39,19 @@ export interface ProviderRefund {
   amountMinor: number;
 }
 
+/**
+ * The events about one refund (the event's object is the refund): how Stripe tells of a refund that
+ * fails after it was reported succeeded or pending (the card closed, the bank returned the money).
+ */
+export const REFUND_EVENT_TYPES = ['charge.refund.updated', 'refund.updated', 'refund.failed'] as const;
+
 /** The event types whose outcome the invoice model cares about; any other verified event is recorded and ignored. */
 export const HANDLED_EVENT_TYPES = [
   'payment_intent.succeeded',
   'payment_intent.payment_failed',
   'charge.refunded',
   'charge.dispute.created',
+  ...REFUND_EVENT_TYPES,
 ] as const;
 export type HandledEventType = (typeof HANDLED_EVENT_TYPES)[number];
 
@@ -54,12 +61,12 @@ export interface ProviderEvent {
   /** The provider's event id (`evt_…`): events are deduplicated on it. */
   id: string;
   type: string;
-  /** The id of the object the event is about (`pi_…`, `ch_…`, `dp_…`), when it has one. */
+  /** The id of the object the event is about (`pi_…`, `ch_…`, `dp_…`, `re_…`), when it has one. */
   objectId?: string;
   /** As the PaymentIntent's metadata carried them (set by `createPaymentIntent`): untrusted until matched to an invoice. */
   invoiceId?: string;
   tenantId?: string;
-  /** What moved: received for a success, refunded for a refund, disputed for a dispute (minor units). */
+  /** What moved: received for a success, refunded for a refund (a refund's own amount for its events), disputed for a dispute (minor units). */
   amountMinor?: number;
   currency?: string;
   /** The PaymentIntent a charge or dispute belongs to. */

@@ -13,6 +13,7 @@ import {
   PaymentProviderRefusal,
   PaymentProviderUnavailable,
   PROVIDER_OUTAGE_REASONS,
+  REFUND_EVENT_TYPES,
   paymentIntentIdempotencyKey,
   type PaymentIntentRequest,
   type PaymentProvider,
@@ -186,6 +187,7 @@ function eventOf(event: SignedEvent): ProviderEvent {
     'payment_intent.payment_failed': object.amount,
     'charge.refunded': object.amount_refunded,
     'charge.dispute.created': object.amount,
+    ...Object.fromEntries(REFUND_EVENT_TYPES.map((type) => [type, object.amount])),
   };
   return {
     provider: 'stripe',

@@ -6,7 +6,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PaymentEventOutcome } from '../../../models';
-import type { HandledEventType, ProviderEvent } from '../../../services/payment-provider';
+import { REFUND_EVENT_TYPES, type HandledEventType, type ProviderEvent } from '../../../services/payment-provider';
 
 /** An invoice as the dispatcher needs it: whose it is, and the one PaymentIntent Insurflow made for it. */
 export interface InvoiceRef {
@@ -33,10 +33,17 @@ export type PaymentEventCallback = (matched: MatchedPaymentEvent) => Promise<voi
  */
 export interface PaymentEventWiring {
   findInvoice?: (invoiceId: string, transaction: Transaction) => Promise<InvoiceRef | undefined>;
+  /**
+   * The invoice and tenant of the refund a refund's event is about: such an event carries the refund's
+   * metadata, not its PaymentIntent's, so the refund Insurflow sent (its provider id, on the event's
+   * PaymentIntent) names them.
+   */
+  findRefundInvoice?: (event: ProviderEvent, transaction: Transaction) => Promise<{ invoiceId: string; tenantId: string } | undefined>;
   onPaymentSucceeded?: PaymentEventCallback;
   onPaymentFailed?: PaymentEventCallback;
   onRefunded?: PaymentEventCallback;
   onDisputed?: PaymentEventCallback;
+  onRefundUpdated?: PaymentEventCallback;
 }
 
 export type PaymentEventHandler = (event: ProviderEvent, transaction: Transaction) => Promise<PaymentEventOutcome>;
@@ -48,7 +55,8 @@ const uuidOrNull = (value: string | undefined): string | null => (value && UUID.
 /**
  * The one dispatcher: an event of a type Insurflow does not handle, or naming no invoice, an
  * unknown one, another tenant's, or an invoice whose PaymentIntent is not the event's, is recorded
- * and changes nothing; a matched one goes to its callback.
+ * and changes nothing; a matched one goes to its callback. A refund's event names the invoice of the
+ * refund it is about (`findRefundInvoice`), and is matched by the same checks.
  */
 export function createPaymentEventHandler(wiring: PaymentEventWiring = {}): PaymentEventHandler {
   const callbacks: Record<HandledEventType, PaymentEventCallback | undefined> = {
@@ -56,17 +64,23 @@ export function createPaymentEventHandler(wiring: PaymentEventWiring = {}): Paym
     'payment_intent.payment_failed': wiring.onPaymentFailed,
     'charge.refunded': wiring.onRefunded,
     'charge.dispute.created': wiring.onDisputed,
+    'charge.refund.updated': wiring.onRefundUpdated,
+    'refund.updated': wiring.onRefundUpdated,
+    'refund.failed': wiring.onRefundUpdated,
   };
+  const isRefundEvent = (type: string) => (REFUND_EVENT_TYPES as readonly string[]).includes(type);
   return async (event, transaction) => {
     if (!(event.type in callbacks)) return 'ignored_type';
-    const invoiceId = uuidOrNull(event.invoiceId);
+    // A refund's event names its invoice through the refund Insurflow sent; else through the PaymentIntent's metadata.
+    const named = isRefundEvent(event.type) ? await wiring.findRefundInvoice?.(event, transaction) : undefined;
+    const invoiceId = uuidOrNull(named?.invoiceId ?? event.invoiceId);
     if (!invoiceId) return 'no_invoice';
     const callback = callbacks[event.type as HandledEventType];
     if (!wiring.findInvoice || !callback) return 'unmatched';
     const invoice = await wiring.findInvoice(invoiceId, transaction);
     if (!invoice) return 'unknown_invoice';
     // The tenant in the metadata must be the invoice's: an intent made for one tenant never pays another's invoice.
-    if (invoice.tenantId !== uuidOrNull(event.tenantId)) return 'other_tenant';
+    if (invoice.tenantId !== uuidOrNull(named?.tenantId ?? event.tenantId)) return 'other_tenant';
     // Metadata is whoever made the intent's to write (a payment link, another integration, the
     // dashboard on the same account): only the intent Insurflow made for this invoice moves its money.
     if (!event.paymentIntentId || event.paymentIntentId !== invoice.paymentIntentId) return 'other_intent';

@@ -17,6 +17,7 @@ import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
+import { recordRefundFailedAtProvider } from '../refunds-failed';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
@@ -181,6 +182,48 @@ async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction)
   if (wasUnpaid) await postInvoiceVoided(invoiceDatabase(), invoice, invoice.amountMinor - applied, {}, transaction);
 }
 
+/**
+ * The refund Insurflow sent that a refund's event is about: the provider's refund id on a refund of
+ * the payment taken through the event's PaymentIntent (a refund id alone is the provider's to reuse
+ * across accounts and test fixtures; the PaymentIntent is the invoice's own). Locked when asked.
+ */
+async function refundOfEvent(event: ProviderEvent, transaction: Transaction, lock = false): Promise<PremiumRefund | null> {
+  if (!event.objectId || !event.paymentIntentId) return null;
+  const payment = await PremiumPayment.findOne({
+    where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
+    transaction,
+  });
+  if (!payment) return null;
+  return PremiumRefund.findOne({
+    where: { paymentId: payment.id, provider: event.provider, providerRefundId: event.objectId },
+    transaction,
+    ...(lock && { lock: transaction.LOCK.UPDATE }),
+  });
+}
+
+async function findRefundInvoice(event: ProviderEvent, transaction: Transaction) {
+  const refund = await refundOfEvent(event, transaction);
+  return refund ? { invoiceId: refund.invoiceId, tenantId: refund.tenantId } : undefined;
+}
+
+/** Stripe's refund statuses that mean no money reached the holder (as `sendPremiumRefund` reads them). */
+const FAILED_REFUND_STATUSES: unknown[] = ['failed', 'canceled'];
+
+/**
+ * A refund's event (`charge.refund.updated`, `refund.updated`, `refund.failed`): when it says the
+ * refund failed (or was canceled), the refund Insurflow sent is recorded failed, even after it was
+ * reported succeeded (./refunds-failed.ts); any other status changes nothing.
+ */
+async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<void> {
+  const { event, transaction } = matched;
+  const object = objectOf(event);
+  if (!FAILED_REFUND_STATUSES.includes(object.status)) return;
+  const refund = await refundOfEvent(event, transaction, true);
+  if (!refund) return;
+  const failureReason = typeof object.failure_reason === 'string' ? object.failure_reason : null;
+  await recordRefundFailedAtProvider(invoiceDatabase(), refund, { eventId: event.id, failureReason }, PROVIDER_SOURCE, transaction);
+}
+
 /** A dispute moves no money yet (the provider holds it until decided): the event keeps it, and the audit record shows it to staff. */
 async function onDisputed(matched: MatchedPaymentEvent): Promise<void> {
   const { event, invoice, transaction } = matched;
@@ -202,4 +245,12 @@ async function onDisputed(matched: MatchedPaymentEvent): Promise<void> {
   );
 }
 
-export const invoiceModelWiring: PaymentEventWiring = { findInvoice, onPaymentSucceeded, onPaymentFailed, onRefunded, onDisputed };
+export const invoiceModelWiring: PaymentEventWiring = {
+  findInvoice,
+  findRefundInvoice,
+  onPaymentSucceeded,
+  onPaymentFailed,
+  onRefunded,
+  onDisputed,
+  onRefundUpdated,
+};

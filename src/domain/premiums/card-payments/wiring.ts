@@ -2,8 +2,9 @@
  * The seam between the payment provider and the invoice model (docs/premiums.md, Payment
  * provider): the one place the invoices' lookup and their payment, failure, refund and dispute
  * commands are handed to the webhook dispatcher (./invoice-events.ts): `findInvoice` finds and
- * locks the invoice, `onPaymentSucceeded` applies the payment, `onRefunded` settles refunds,
- * `onDisputed` audits the dispute.
+ * locks the invoice, `findRefundInvoice` names the invoice of a refund's event, `onPaymentSucceeded`
+ * applies the payment, `onRefunded` settles refunds, `onDisputed` audits the dispute, `onRefundUpdated`
+ * records a refund failed at the provider.
  */
 import type { Config } from '../../../config';
 import type { Logger } from '../../../config/logger';

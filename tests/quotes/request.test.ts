@@ -59,7 +59,7 @@ describe('requesting a quote', () => {
     ]);
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     rated = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Rated', billingFrequency: 'quarterly' });
-    fixed = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Fixed', premium: '450.00' });
+    fixed = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Fixed', premium: '450.00', coverageAmount: '300000.00' });
     version = await buildRatingVersion(rated, admin.id);
     referring = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Referring' });
     await buildRatingVersion(referring, admin.id, { tables: { ...TABLES, referral: { sumInsuredAbove: '1000000.00' } } });
@@ -247,9 +247,18 @@ describe('requesting a quote', () => {
       const res = await post(holder, { planId: rated.id, risk }).expect(422);
       expect(res.body.error.details).toEqual([expect.objectContaining({ field, message: expect.stringContaining(value) })]);
     }
-    // A fixed-premium plan still refuses a category no risk may name, and a building from the future.
+    // A fixed-premium plan still refuses a category no risk may name, and a building from the future; its premium
+    // prices its cover, so a policy bound from it covers at most that: a larger sum insured, or one in a part of a cent.
     await post(holder, { planId: fixed.id, risk: { ...RISK, propertyCategory: 'castle' } }).expect(422);
     await post(holder, { planId: fixed.id, risk: { ...RISK, yearBuilt: 2999 } }).expect(422);
+    for (const [sumInsured, message] of [
+      ['300000.01', "300000.01 is above the plan's cover of 300000.00"],
+      ['9999999999', "9999999999 is above the plan's cover of 300000.00"],
+      ['1000.005', '1000.005 is not an amount with at most 2 decimals'],
+    ]) {
+      const res = await post(holder, { planId: fixed.id, risk: { ...RISK, sumInsured } }).expect(422);
+      expect(res.body.error.details).toEqual([{ field: 'risk.sumInsured', message }]);
+    }
     expect(await Quote.count()).toBe(before);
     expect(TABLES.categories).not.toHaveProperty('shop');
   });

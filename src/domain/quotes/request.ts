@@ -19,7 +19,7 @@ import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { keptPlanReads } from '../catalog/plan-cache';
 import { catalogTenant } from '../catalog/public-catalog';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
+import { EARLIEST_YEAR_BUILT, priceRisk, riskMoney, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
 import { recordQuote, recordQuoteIn, type NewQuote, type RecordedQuote } from './recording';
 import { openReferral } from './referral';
@@ -79,7 +79,9 @@ function versionInForce(tenantId: string, planId: string, today: string): Promis
 
 /**
  * The plan's fixed premium as one breakdown line. Its risk is not priced, but what no plan could
- * insure is still refused: a building from before EARLIEST_YEAR_BUILT or from a year to come.
+ * insure is still refused: a building from before EARLIEST_YEAR_BUILT or from a year to come. The
+ * premium prices the plan's cover, and a policy bound from the quote covers the risk's sum insured:
+ * one above the plan's cover is refused too (it was bound at the plan's premium, whatever its size).
  */
 function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
   const year = Number(today.slice(0, 4));
@@ -87,6 +89,10 @@ function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
     throw unprocessable(`yearBuilt must be from ${EARLIEST_YEAR_BUILT} to ${year}`, [
       { field: 'risk.yearBuilt', message: `${risk.yearBuilt} is not a year a building can have been built in` },
     ]);
+  }
+  if (riskMoney(risk.sumInsured, plan.currency, 'risk.sumInsured') > BigInt(toMinorUnits(plan.coverageAmount, plan.currency) ?? 0)) {
+    const message = `${risk.sumInsured} is above the plan's cover of ${plan.coverageAmount}`;
+    throw unprocessable(`The plan's fixed premium does not cover this risk: ${message}`, [{ field: 'risk.sumInsured', message }]);
   }
   const premiumMinor = toMinorUnits(plan.premium, plan.currency);
   if (premiumMinor === null) throw new Error(`plan ${plan.id}: premium ${plan.premium} is not an amount in ${plan.currency}`);

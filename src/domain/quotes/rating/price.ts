@@ -72,7 +72,7 @@ function roundHalfUp(n: bigint, d: bigint): bigint {
 }
 
 /** An amount of the risk in minor units, or a 422 naming the field (more decimals than the currency has). */
-function riskMoney(text: string, currency: string, field: string): bigint {
+export function riskMoney(text: string, currency: string, field: string): bigint {
   const minor = toMinorUnits(text, currency);
   if (minor === null)
     throw unprocessable(`${field} must be an amount in ${currency}`, [

@@ -60,7 +60,7 @@ export async function seedWrittenPremium(sequelize: Sequelize, tenantId: string,
 }
 
 /** One month closed as its run closes it: the earnings page by page, then the lock. */
-async function closeMonth(sequelize: Sequelize, tenantId: string, closedById: string, month: string): Promise<MonthClose> {
+export async function closeMonth(sequelize: Sequelize, tenantId: string, closedById: string, month: string): Promise<MonthClose> {
   await sequelize.query(`INSERT INTO ledger_periods (tenant_id, month, status) VALUES (:tenantId, :first, 'closing')`, {
     replacements: { tenantId, first: `${month}-01` },
   });

@@ -40,7 +40,7 @@ import { cpuPerOperation, sideRatios, type CpuPerOperation } from './side-ratios
 import { createBenchTenant, percentile, type BenchTenant } from './fixtures';
 import type { BenchInfra } from './infra';
 import { ClaimPool } from './claim-pool';
-import { seedWrittenPremium } from './ledger-close';
+import { closeMonth, seedWrittenPremium } from './ledger-close';
 import { apiEnvFor, startStackProcesses, type StackProcesses } from './processes';
 
 /** The issue's bound: posting adds at most 15 % to each path. */
@@ -289,12 +289,16 @@ async function assignedClaims(
 /**
  * The month's close at `policies` policies through the API and the close's run in the posting
  * stack's worker: their written premium inserted with SQL (as bench/ledger-close.ts seeds it), then
- * June closed by finance, its period read until `closed`.
+ * June closed by finance, its period read until `closed`. Months close in order (docs/ledger.md,
+ * Closing a month): January to May, written in since January, are closed first as the run closes
+ * them, untimed.
  */
 async function closeThroughApi(infra: BenchInfra, side: Side, policies: number, token: (user: User) => string): Promise<CloseThroughApi> {
   const tenant = await buildTenant();
   const finance = await buildUser({ tenantId: tenant.id, role: 'finance' });
   await seedWrittenPremium(infra.sequelize, tenant.id, policies);
+  for (const earlier of ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05'])
+    await closeMonth(infra.sequelize, tenant.id, finance.id, earlier);
   const month = '2025-06';
   const periodUrl = `${side.stack.api.url}/api/v1/ledger/periods/${month}`;
   const started = performance.now();

@@ -8,7 +8,7 @@
  * store inside that transaction, before their rows: a transaction that then fails leaves rows
  * whose files are gone, which the retry removes again (a missing file is no error).
  *
- * What no law makes the insurer keep is deleted (the documents of their claims, their tokens and
+ * What no law makes the insurer keep is deleted (the documents they uploaded on their claims, their tokens and
  * second factors); what it must keep has the person's free text replaced by ERASED_TEXT and their
  * name and addresses by a stable pseudonym; the users row becomes that pseudonym, inactive.
  */
@@ -106,10 +106,14 @@ async function removeStoredFiles(documents: DocumentStore | undefined, rows: { s
   for (const { storageKey } of rows) if (storageKey) await documents!.remove(storageKey);
 }
 
-/** The documents of the person's claims, whoever uploaded them (src/domain/claims/documents.ts): their files, then their rows. */
+/**
+ * The documents the person uploaded on their own claims: their files, then their rows. What staff
+ * uploaded on those claims is kept with them until their kept records are deleted, and what the
+ * person uploaded as staff on someone else's claim is that claimant's (src/domain/claims/documents.ts).
+ */
 function eraseDocuments(documents: DocumentStore | undefined): Step {
   return async ({ tenantId, user }, transaction) => {
-    const rows = await documentsOfClaimant(tenantId, user.id, transaction);
+    const rows = (await documentsOfClaimant(tenantId, user.id, transaction)).filter((document) => document.uploadedById === user.id);
     await removeStoredFiles(documents, rows, 'claim documents');
     const deleted = rows.length === 0 ? 0 : await ClaimDocument.destroy({ where: { id: ids(rows) }, transaction });
     return { claim_documents: { deleted } };

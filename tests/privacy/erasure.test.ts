@@ -397,7 +397,7 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(erasure.tables.claim_documents).toMatchObject({ deleted: 0, pseudonymised: 1 });
   });
 
-  it('keeps the documents a claims agent uploaded on a customer’s claim when the agent is erased, and deletes them with the customer', async () => {
+  it('keeps the document a claims agent uploaded on a customer’s claim, whether the agent or the customer is erased: it is the claim’s record', async () => {
     const person = await personWithClaim();
     const agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     const uploaded = await stack.api
@@ -411,18 +411,19 @@ describe('privacy: erasure with retention and legal holds', () => {
       })
       .expect(201);
     const agentsUpload = (await documentFile(uploaded.body.id as string))!;
+    const kept = async () => ({ row: !!(await ClaimDocument.findByPk(uploaded.body.id as string)), file: fs.existsSync(agentsUpload) });
 
     const agentErased = await finished((await requestErasure(agent.id).expect(202)).body.id);
     expect(agentErased.status).toBe('completed');
     expect(agentErased.tables.claim_documents).toMatchObject({ deleted: 0 });
-    expect(await ClaimDocument.findByPk(uploaded.body.id as string)).not.toBeNull();
-    expect(fs.existsSync(agentsUpload)).toBe(true);
+    expect(await kept()).toEqual({ row: true, file: true });
 
+    // The customer's own upload goes with their erasure; the agent's stays with the claim until its kept records are deleted.
     const personErased = await finished((await requestErasure(person.user.id).expect(202)).body.id);
     expect(personErased.status).toBe('completed');
-    expect(personErased.tables.claim_documents).toMatchObject({ deleted: 2 });
-    expect(await ClaimDocument.count({ where: { claimId: person.claim.id } })).toBe(0);
-    expect(fs.existsSync(agentsUpload)).toBe(false);
+    expect(personErased.tables.claim_documents).toMatchObject({ deleted: 1 });
+    expect(await ClaimDocument.findByPk(person.documentId)).toBeNull();
+    expect(await kept()).toEqual({ row: true, file: true });
   });
 
   it('erases a member of staff with nothing but an account', async () => {

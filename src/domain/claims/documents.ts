@@ -41,10 +41,10 @@ export const withdrawClaimDocument: Command<{ id: string; reason: string }, Clai
   withdrawClaimItem(caller, await findVisibleDocument(caller, id, 'withdraw'), 'document', reason, deps);
 
 /**
- * The claim documents that are a person's data, as their subject access export and their erasure
- * take them (docs/privacy.md): those of the claims they are the claimant of, whoever uploaded them
- * (they, or a claims agent or handler for them), withdrawn ones too, oldest first. A document staff
- * uploaded on someone else's claim is that claimant's, never the uploader's.
+ * The claim documents that are a person's data (docs/privacy.md), as their subject access export
+ * gathers them and their erasure picks their own uploads from them: those of the claims they are the
+ * claimant of, whoever uploaded them (they, or a claims agent or handler for them), withdrawn ones
+ * too, oldest first. A document staff uploaded on someone else's claim is that claimant's, never the uploader's.
  */
 export async function documentsOfClaimant(tenantId: string, claimantId: string, transaction: Transaction): Promise<ClaimDocument[]> {
   const claims = await Claim.findAll({ attributes: ['id'], where: { tenantId, claimantId }, transaction });

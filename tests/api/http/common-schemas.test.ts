@@ -71,10 +71,16 @@ describe('oneLineText', () => {
     expect(name.validate(value).error?.details[0].type).toBe('string.pattern.name');
   });
 
+  it('refuses a name of nothing that shows, or with a byte order mark, and keeps a joiner inside one that does', () => {
+    for (const unseen of ['\u200b', '\u200b\u200c\u2060', '\u00ad', '\u3164', '\u115f\u1160', 'a\ufeffb', '\ufeff'])
+      expect(name.validate(unseen).error?.details[0].type).toMatch(/^string\.(pattern\.name|empty)$/);
+    for (const typed of ['مهر\u200cنوش', 'a', '7', '…', '\u3000名\u3000']) expect(name.validate(typed).error).toBeUndefined();
+  });
+
   it('is stated in the OpenAPI document as a pattern that says the same', () => {
     const fullName = (requestSchemaOf(createUserBody) as { properties: Record<string, { pattern: string }> }).properties.fullName;
     const stated = new RegExp(fullName.pattern);
     expect(stated.test('דוד לוי')).toBe(true);
-    for (const value of [...Object.values(DIRECTION_CONTROLS), 'two\nlines', 'a\u2028b']) expect(stated.test(value)).toBe(false);
+    for (const value of [...Object.values(DIRECTION_CONTROLS), 'two\nlines', 'a\u2028b', '\u200b']) expect(stated.test(value)).toBe(false);
   });
 });

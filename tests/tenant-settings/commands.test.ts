@@ -108,8 +108,15 @@ describe('tenant settings: the authority ladder', () => {
       { claimDocumentsEscalationDays: 20, claimDocumentsAutoDenyDays: 15 },
       ['claimDocumentsEscalationDays'],
     ],
+    ['a policy review reminder after its lapse', { policyReviewReminderDays: 20, policyReviewLapseDays: 14 }, ['policyReviewReminderDays']],
+    ['a review lapsing before the stored reminder', { policyReviewLapseDays: 2 }, ['policyReviewReminderDays']],
+    [
+      'an acknowledgement reminder before the request',
+      { acknowledgementReminderDaysBefore: 30, acknowledgementDeadlineDays: 14 },
+      ['acknowledgementReminderDaysBefore'],
+    ],
   ])(
-    'refuses claim document deadlines with %s (422 naming each deadline that would never come) and records nothing',
+    'refuses deadlines with %s (422 naming each deadline that would never come in its place) and records nothing',
     async (_what, body, fields) => {
       const before = (await TenantSettings.findByPk(tenant.id))?.values ?? null;
       const events = await updates();
@@ -120,8 +127,17 @@ describe('tenant settings: the authority ladder', () => {
     },
   );
 
-  it('takes claim document deadlines that come before the auto-denial', async () => {
-    const saved = await put({ claimDocumentsReminderDays: 2, claimDocumentsEscalationDays: 2, claimDocumentsAutoDenyDays: 3 }).expect(200);
-    expect(saved.body).toMatchObject({ claimDocumentsReminderDays: 2, claimDocumentsEscalationDays: 2, claimDocumentsAutoDenyDays: 3 });
+  it('takes deadlines that come before the one they must precede', async () => {
+    const order = {
+      claimDocumentsReminderDays: 2,
+      claimDocumentsEscalationDays: 2,
+      claimDocumentsAutoDenyDays: 3,
+      policyReviewReminderDays: 3,
+      policyReviewLapseDays: 4,
+      acknowledgementReminderDaysBefore: 6,
+      acknowledgementDeadlineDays: 7,
+    };
+    const saved = await put(order).expect(200);
+    expect(saved.body).toMatchObject(order);
   });
 });

@@ -58,17 +58,27 @@ function invertedLimits(values: TenantSettingsValues): ErrorDetail[] {
   }));
 }
 
-/** Deadlines of a documents request that must come before its auto-denial (docs/claims.md, Deadlines). */
-const BEFORE_AUTO_DENIAL = ['claimDocumentsReminderDays', 'claimDocumentsEscalationDays'] as const;
+/**
+ * Durations that must end before another of the same process (docs/claims.md, Deadlines; docs/compliance.md):
+ * a claim's documents reminder and escalation before its auto-denial, a policy review's reminder before it
+ * lapses, an acknowledgement's reminder (days before the due date) within the days given to acknowledge.
+ */
+const DEADLINE_ORDER = [
+  ['claimDocumentsReminderDays', 'claimDocumentsAutoDenyDays'],
+  ['claimDocumentsEscalationDays', 'claimDocumentsAutoDenyDays'],
+  ['policyReviewReminderDays', 'policyReviewLapseDays'],
+  ['acknowledgementReminderDaysBefore', 'acknowledgementDeadlineDays'],
+] as const;
 
 /**
- * The deadlines the change would leave on or after the auto-denial: the claimant would be denied
- * without the reminder that warns of it, or before a claims manager heard of the claim.
+ * The durations the change would leave on or after the one they must precede: a claimant denied
+ * without the reminder that warns of it, a review reminder that never comes, a reminder sent before
+ * the acknowledgement was even asked for.
  */
-function deadlinesAfterDenial(values: TenantSettingsValues): ErrorDetail[] {
-  return BEFORE_AUTO_DENIAL.filter((key) => values[key] >= values.claimDocumentsAutoDenyDays).map((key) => ({
-    field: key,
-    message: `must be less than claimDocumentsAutoDenyDays (${values.claimDocumentsAutoDenyDays})`,
+function deadlinesOutOfOrder(values: TenantSettingsValues): ErrorDetail[] {
+  return DEADLINE_ORDER.filter(([earlier, later]) => values[earlier] >= values[later]).map(([earlier, later]) => ({
+    field: earlier,
+    message: `must be less than ${later} (${values[later]})`,
   }));
 }
 
@@ -105,8 +115,8 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
       const merged = { ...row.effective(), ...values };
       const inverted = invertedLimits(merged);
       if (inverted.length) throw unprocessable("An adjuster's limit may not exceed a senior adjuster's", inverted);
-      const late = deadlinesAfterDenial(merged);
-      if (late.length) throw unprocessable('A claim would be denied for missing documents before this deadline', late);
+      const late = deadlinesOutOfOrder(merged);
+      if (late.length) throw unprocessable('A deadline would come on or after the one it must precede', late);
       const was = settingsView(row);
       const updated = await row.update(
         {

@@ -23,6 +23,16 @@ describe('tenant settings: the authority ladder', () => {
   const put = (body: object) => stack.api.put('/api/v1/tenant/settings').set('Authorization', auth).send(body);
   const updates = () => AuditEvent.count({ where: { tenantId: tenant.id, action: 'tenant_settings.update' } });
 
+  /** A change refused with 422 naming `fields`, the stored settings and their audit trail untouched. */
+  const refusedNaming = async (body: object, fields: string[]) => {
+    const before = (await TenantSettings.findByPk(tenant.id))?.values ?? null;
+    const events = await updates();
+    const res = await put(body).expect(422);
+    expect(res.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(fields);
+    expect((await TenantSettings.findByPk(tenant.id))?.values ?? null).toEqual(before);
+    expect(await updates()).toBe(events);
+  };
+
   it.each([
     ['an adjuster above the default senior limit', { approvalLimitAdjuster: '30000.00' }, ['approvalLimitAdjuster']],
     ['a senior below the default adjuster limit', { reserveAuthoritySeniorAdjuster: '9999.99' }, ['reserveAuthorityAdjuster']],
@@ -31,14 +41,7 @@ describe('tenant settings: the authority ladder', () => {
       { monthlyApprovalLimitAdjuster: '2000.00', monthlyApprovalLimitSeniorAdjuster: '1000.00' },
       ['monthlyApprovalLimitAdjuster'],
     ],
-  ])('refuses %s (422 naming the adjuster limit) and records nothing', async (_what, body, fields) => {
-    const before = (await TenantSettings.findByPk(tenant.id))?.values ?? null;
-    const events = await updates();
-    const res = await put(body).expect(422);
-    expect(res.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(fields);
-    expect((await TenantSettings.findByPk(tenant.id))?.values ?? null).toEqual(before);
-    expect(await updates()).toBe(events);
-  });
+  ])('refuses %s (422 naming the adjuster limit) and records nothing', (_what, body, fields) => refusedNaming(body, fields));
 
   it('takes limits that keep the ladder, equal ones included, and checks a later change against what is stored', async () => {
     const saved = await put({ approvalLimitAdjuster: '20000.00', approvalLimitSeniorAdjuster: '20000.00' }).expect(200);
@@ -115,16 +118,8 @@ describe('tenant settings: the authority ladder', () => {
       { acknowledgementReminderDaysBefore: 30, acknowledgementDeadlineDays: 14 },
       ['acknowledgementReminderDaysBefore'],
     ],
-  ])(
-    'refuses deadlines with %s (422 naming each deadline that would never come in its place) and records nothing',
-    async (_what, body, fields) => {
-      const before = (await TenantSettings.findByPk(tenant.id))?.values ?? null;
-      const events = await updates();
-      const res = await put(body).expect(422);
-      expect(res.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(fields);
-      expect((await TenantSettings.findByPk(tenant.id))?.values ?? null).toEqual(before);
-      expect(await updates()).toBe(events);
-    },
+  ])('refuses deadlines with %s (422 naming each deadline that would never come in its place) and records nothing', (_what, body, fields) =>
+    refusedNaming(body, fields),
   );
 
   it('takes deadlines that come before the one they must precede', async () => {

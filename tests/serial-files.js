@@ -26,6 +26,7 @@ module.exports = [
   'faults/dependency-outages',
   'faults/postgres-stall',
   'faults/silent-mail-server',
+  'faults/temporal-down',
   // They bound CPU time or compare response times, which another file's load would skew.
   'graphql/query-bounds',
   'observability/log-destination',

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import {
   Client,
   Connection,
   defaultGrpcRetryOptions,
+  type GrpcRetryOptions,
   makeGrpcRetryInterceptor,
   TLSConfig,
   type DataConverter,
@@ -72,15 +74,25 @@ export async function connectTemporalClient(config: Config['temporal'], tracing 
  * 0.3 s apart (0.5 s in all), ride out a blip such as a connection being made again. The SDK's default (10 attempts
  * backing off up to 5 s) went on retrying a server whose process was gone, every connection
  * refused, until the call's deadline: each request needing Temporal answered 503 only after 5 to 7 s.
+ * Every other retryable answer (a server shedding load answers RESOURCE_EXHAUSTED) keeps the SDK's retries.
  */
-const API_CALL_ATTEMPTS = 3;
+const UNAVAILABLE_ATTEMPTS = 3;
+
+function fewRetriesWhenUnavailable(): GrpcRetryOptions {
+  const sdk = defaultGrpcRetryOptions();
+  return {
+    delayFunction: sdk.delayFunction,
+    retryableDecider: (attempt, status) =>
+      sdk.retryableDecider(attempt, status) && (status.code !== grpcStatus.UNAVAILABLE || attempt < UNAVAILABLE_ATTEMPTS),
+  };
+}
 
 /**
  * A client that connects on its first call (the API): the API starts, and answers 503 for what
  * needs Temporal, while Temporal is still down; a refused call is retried a few times only.
  */
 export function lazyTemporalClient(config: Config['temporal'], tracing = false): Client {
-  const retry = makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: API_CALL_ATTEMPTS }));
+  const retry = makeGrpcRetryInterceptor(fewRetriesWhenUnavailable());
   return temporalClient(Connection.lazy({ address: config.address, tls: temporalTls(config), interceptors: [retry] }), config, tracing);
 }
 

@@ -6,24 +6,23 @@
  * It ends `not_applied` with the reason, leaves the inbox, and a withdrawal says why it cannot be
  * withdrawn; nothing was applied or billed, and the policy takes a new change.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import type { WorkflowHandle } from '@temporalio/client';
 import { createSubscriptionChangeActivities } from '../../../src/activities/subscription-changes';
 import { createApp } from '../../../src/api/app';
 import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/config/logger';
-import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../../src/contracts/subscription';
-import { AuditEvent, Invoice, type Plan, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../../src/models';
+import { subscriptionStateQuery } from '../../../src/contracts/subscription';
+import { AuditEvent, Invoice, type Plan, SubscriptionChange, SubscriptionVersion, type User } from '../../../src/models';
 import { localDocumentStore } from '../../../src/services/documents/local-store';
 import { createSmtpMailer } from '../../../src/services/mailer';
 import { addMonths } from '../../../src/shared/instalments';
 import { bearer, buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { testConfig } from '../../support/config';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../../support/time-skipping-stack';
+import { startActivePolicy } from '../../support/policy-runs';
 import { waitUntil } from '../../support/waiting';
 
 const TASK_QUEUE = 'policy-change-not-applied';
@@ -78,29 +77,7 @@ describe('a scheduled policy change that no longer fits the policy on its day (A
   });
 
   /** The holder's policy on the basic plan, active (its tenant collects premiums elsewhere). */
-  async function subscribe(): Promise<{ handle: WorkflowHandle<SubscriptionWorkflow>; row: Subscription }> {
-    const subscriptionId = crypto.randomUUID();
-    const handle = await stack.env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
-      taskQueue: TASK_QUEUE,
-      workflowId: subscriptionRun.id(subscriptionId),
-      args: [
-        {
-          terms: {
-            subscriptionId,
-            tenantId: basic.tenantId,
-            planId: basic.id,
-            planName: basic.name,
-            policyholderId: holder.id,
-            coverageAmount: basic.coverageAmount,
-            premium: basic.premium,
-            durationMonths: basic.durationMonths,
-          },
-        },
-      ],
-    });
-    await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
-    return { handle, row: await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true }) };
-  }
+  const subscribe = () => startActivePolicy(stack.env.client, TASK_QUEUE, basic, holder);
 
   const changes = (id: string, rest = '') => `/api/v1/subscriptions/${id}/changes${rest}`;
 

@@ -6,7 +6,6 @@
  * never applied; the Updates' validators refuse who may not ask and what may not happen now.
  * Until the API's routes exist the Updates are sent through the Temporal client, as the API does.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,6 @@ import {
   applyPolicyChangeUpdate,
   cancelSubscriptionUpdate,
   renewSubscriptionUpdate,
-  subscriptionRun,
   type SubscriptionActor,
   type SubscriptionWorkflow,
   subscriptionStateQuery,
@@ -32,6 +30,7 @@ import { addMonths } from '../../../src/shared/instalments';
 import { buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { recordHistory } from '../../support/histories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../../support/time-skipping-stack';
+import { startActivePolicy } from '../../support/policy-runs';
 import { waitUntil } from '../../support/waiting';
 
 const TASK_QUEUE = 'policy-changes-time-skipping';
@@ -76,29 +75,7 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     stack.smtp.messages.filter((m) => m.text.includes(subscriptionIdOf(handle)) && m.subject.includes(subject));
 
   /** The holder's policy on the basic plan, active (its tenant collects premiums elsewhere), its term billed. */
-  async function subscribe(): Promise<{ handle: WorkflowHandle<SubscriptionWorkflow>; row: Subscription }> {
-    const subscriptionId = crypto.randomUUID();
-    const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
-      taskQueue: TASK_QUEUE,
-      workflowId: subscriptionRun.id(subscriptionId),
-      args: [
-        {
-          terms: {
-            subscriptionId,
-            tenantId: basic.tenantId,
-            planId: basic.id,
-            planName: basic.name,
-            policyholderId: holder.id,
-            coverageAmount: basic.coverageAmount,
-            premium: basic.premium,
-            durationMonths: basic.durationMonths,
-          },
-        },
-      ],
-    });
-    await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
-    return { handle, row: await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true }) };
-  }
+  const subscribe = () => startActivePolicy(env.client, TASK_QUEUE, basic, holder);
 
   /** A change priced as the API prices it (pro rata to the day, spread over the unpaid instalments from its date). */
   async function quote(row: Subscription, effectiveDate: string, requested: RequestedChange): Promise<SubscriptionChange> {

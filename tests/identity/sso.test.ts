@@ -1,7 +1,8 @@
 /**
  * Company sign-in (OpenID Connect) for staff against a real Keycloak started by this file with a
  * realm imported from tests/fixtures/keycloak: the login form is driven without a browser, the
- * provider's redirect is handed to our callback. Covers the tenant admin's settings, the first
+ * provider's redirect is handed to our callback by the agent that started the sign-in, which
+ * keeps its cookies as a browser does. Covers the tenant admin's settings, the first
  * sign-in creating the staff member, a group change at the provider changing the role, and the
  * refusals: a tampered ID token (through a proxy that rewrites the token endpoint's answer), a
  * wrong nonce, an unmapped group, a disabled user (at the provider and in Insurflow), a replayed
@@ -11,6 +12,7 @@
  * provider asserts one); the client secret sealed in its row.
  */
 import http from 'node:http';
+import supertest from 'supertest';
 import type { AddressInfo } from 'node:net';
 import { generateSync } from '@otplib/totp';
 import { QueryTypes } from 'sequelize';
@@ -54,6 +56,7 @@ const PASSWORDS: Record<string, string> = {
   mallory: 'mallory-password-1',
   bea: 'bea-password-1',
   cleo: 'cleo-password-1',
+  fay: 'fay-password-1',
 };
 const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
 
@@ -119,7 +122,10 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     return outcome.redirectedTo;
   }
 
-  const callback = (redirectedTo: URL) => stack.api.get(`/api/v1/auth/sso/callback${redirectedTo.search}`);
+  /** Our callback, from the browser (an agent keeping cookies, as `stack.api` does) that started the sign-in unless told otherwise. */
+  const callback = (redirectedTo: URL, browser: supertest.Agent = stack.api) =>
+    browser.get(`/api/v1/auth/sso/callback${redirectedTo.search}`);
+  const setCookiesOf = (res: supertest.Response) => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
 
   /** The whole flow for `username` at `tenant`: our callback's answer. */
   async function signIn(tenant: Tenant, username: string) {
@@ -274,6 +280,50 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     expect(replay.status).toBe(400);
     expect(replay.body.error.code).toBe('sso_state_invalid');
     await callback(new URL('http://127.0.0.1/cb?state=forged&code=x')).expect(400);
+  });
+
+  it('binds the sign-in to the browser that started it: a callback without its cookie, or with another, is refused and creates nothing', async () => {
+    await keycloak.createUser({
+      username: 'fay',
+      password: PASSWORDS.fay,
+      email: 'fay@acme-insurance.test',
+      emailVerified: true,
+      firstName: 'Fay',
+      lastName: 'Fixated',
+      groups: ['claims-adjusters'],
+    });
+    const started = await stack.api.get(`/api/v1/auth/sso/${acme.slug}/start`).redirects(0).expect(302);
+    const [bound] = setCookiesOf(started);
+    expect(bound).toMatch(
+      /^sso_[0-9a-f]{16}=[A-Za-z0-9_-]{43}; path=\/api\/v1\/auth\/sso\/callback; expires=[^;]+; samesite=lax; httponly$/,
+    );
+    // Someone else's browser, holding the callback's code and state (a link sent to the victim, a log line).
+    const redirectedTo = await atKeycloak(new URL(started.headers.location as string), 'fay');
+    const foreign = await callback(redirectedTo, supertest.agent(stack.app.callback()));
+    expect(foreign.status).toBe(401);
+    expect(foreign.body.error.code).toBe('sso_browser_mismatch');
+    expect(foreign.body.tokens).toBeUndefined();
+    // Taken by the refused callback: the browser that started it cannot finish it either.
+    expect((await callback(redirectedTo)).body.error.code).toBe('sso_state_invalid');
+
+    const another = await stack.api.get(`/api/v1/auth/sso/${acme.slug}/start`).redirects(0).expect(302);
+    const cookieName = setCookiesOf(another)[0].split('=')[0];
+    const guessed = await callback(
+      await atKeycloak(new URL(another.headers.location as string), 'fay'),
+      supertest.agent(stack.app.callback()),
+    ).set('Cookie', `${cookieName}=${'A'.repeat(43)}`);
+    expect(guessed.body.error.code).toBe('sso_browser_mismatch');
+    expect(await User.count({ where: { email: 'fay@acme-insurance.test' } })).toBe(0);
+    // Failures are counted into one row a minute (src/domain/identity/auth-events.ts).
+    const mismatches = { tenantId: acme.id, action: 'sso.sign_in_failed', reason: 'sso_browser_mismatch' };
+    await waitUntil(async () => (await AuditEvent.sum('occurrences', { where: mismatches })) === 2, 'the refusals on the record');
+
+    // In the browser that started it, the sign-in finishes and its cookie is cleared.
+    const own = await callback(await atKeycloak(await start(acme), 'fay')).expect(200);
+    expect(own.body.user).toMatchObject({ email: 'fay@acme-insurance.test', role: 'adjuster' });
+    expect(setCookiesOf(own)).toEqual([
+      expect.stringMatching(/^sso_[0-9a-f]{16}=; path=\/api\/v1\/auth\/sso\/callback; expires=Thu, 01 Jan 1970/),
+    ]);
   });
 
   it('refuses a code issued to another tenant’s client', async () => {

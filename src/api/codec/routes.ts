@@ -13,6 +13,7 @@ import type { Config } from '../../config';
 import { PayloadDecryptionError } from '../../services/payload-codec';
 import { payloadCodecs } from '../../services/temporal';
 import { badRequest, unprocessable } from '../../shared/errors';
+import { setApiCookie } from '../http/cookies';
 import { API_PREFIX, CODEC_PATH, CODEC_SESSION_COOKIE } from '../http/paths';
 import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import { codecBody, codecResponse, type CodecPayloadJson } from './schemas';
@@ -65,7 +66,6 @@ export function codecRoutes(config: Config): RouteSpec[] {
         }
       },
     });
-  const servedOverHttps = new URL(config.api.publicUrl).protocol === 'https:';
   const session = route({
     method: 'post',
     path: `${CODEC_PATH}/session`,
@@ -77,19 +77,11 @@ export function codecRoutes(config: Config): RouteSpec[] {
     handler: async (ctx) => {
       const { exp } = ctx.state.jwt;
       // SameSite=Strict still reaches the API from the UI: a UI and an API on one site (other
-      // ports or subdomains) are same-site. Secure whenever the browser reaches the API over
-      // HTTPS: the request itself may be plain HTTP from a proxy that ends TLS, so the public URL
-      // decides (the cookies library refuses a Secure cookie on a connection it thinks plain
-      // unless told otherwise).
-      const secure = ctx.secure || servedOverHttps;
-      if (secure) ctx.cookies.secure = true;
-      ctx.cookies.set(CODEC_SESSION_COOKIE, ctx.state.bearerToken, {
-        httpOnly: true,
+      // ports or subdomains) are same-site.
+      setApiCookie(ctx, config, CODEC_SESSION_COOKIE, ctx.state.bearerToken, {
         sameSite: 'strict',
-        secure,
         path: `${API_PREFIX}${CODEC_PATH}`,
         maxAge: exp * 1000 - Date.now(),
-        overwrite: true,
       });
       ctx.status = 204;
     },

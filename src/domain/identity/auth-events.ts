@@ -55,6 +55,7 @@ export type AuthFailureReason =
 /** Why a company sign-in was refused: the code its answer carried (docs/accounts.md, Company sign-in). */
 export type SsoRefusalReason =
   | 'sso_account_conflict'
+  | 'sso_browser_mismatch'
   | 'sso_domain_not_allowed'
   | 'sso_email_missing'
   | 'sso_email_unverified'

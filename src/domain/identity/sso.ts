@@ -1,7 +1,9 @@
 /**
  * Company sign-in for staff (docs/accounts.md, Company sign-in): the authorization code flow with
  * PKCE, state and nonce against the tenant's OpenID provider. The sign-in under way is kept
- * server-side (src/models/sso-login.ts), bound to its tenant and used once; the ID token is checked
+ * server-side (src/models/sso-login.ts), bound to its tenant and to the browser that started it
+ * (the nonce is the hash of a key that browser holds in a cookie, OpenID Connect Core 15.5.2), and
+ * used once; the ID token is checked
  * by openid-client (src/services/sso/provider.ts), every request to the provider through the
  * address guard. Only an address the provider says is verified signs in. A staff member is
  * created on their first sign-in and given the role their groups map to on each; an account that
@@ -34,6 +36,9 @@ export const SSO_LOGIN_TTL_MS = 10 * 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
+
+/** The nonce of a sign-in started by the browser holding `browserKey`: only that browser can name it again. */
+const nonceOf = (browserKey: string) => crypto.createHash('sha256').update(browserKey).digest('base64url');
 
 /** Where the provider sends the browser back: the callback route of this API. */
 const callbackUrl = (deps: CommandDeps) => `${deps.config.api.publicUrl}/api/v1/auth/sso/callback`;
@@ -88,12 +93,21 @@ async function enabledSsoOf(tenantSlugOrId: string): Promise<{ tenant: Tenant; s
   return { tenant, sso };
 }
 
-/** Starts a company sign-in: the provider's authorization URL to send the browser to. */
-export const startSso: PublicCommand<{ tenant: string }, { authorizationUrl: string }> = async ({ tenant: slugOrId }, deps) => {
+export interface StartedSso {
+  /** The provider's authorization URL to send the browser to. */
+  authorizationUrl: string;
+  state: string;
+  /** The key the browser must keep (in a cookie) and bring to the callback: without it, the sign-in cannot finish. */
+  browserKey: string;
+}
+
+/** Starts a company sign-in, bound to the browser that will hold `browserKey`. */
+export const startSso: PublicCommand<{ tenant: string }, StartedSso> = async ({ tenant: slugOrId }, deps) => {
   const { tenant, sso } = await enabledSsoOf(slugOrId);
   const { client, configuration } = await clientOf(deps, sso);
   const state = client.randomState();
-  const nonce = client.randomNonce();
+  const browserKey = crypto.randomBytes(32).toString('base64url');
+  const nonce = nonceOf(browserKey);
   const codeVerifier = client.randomPKCECodeVerifier();
   // Expired sign-ins of the tenant go as new ones come: the table holds only the last few minutes.
   await SsoLogin.destroy({ where: { tenantId: tenant.id, expiresAt: { [Op.lt]: new Date() } } });
@@ -112,8 +126,24 @@ export const startSso: PublicCommand<{ tenant: string }, { authorizationUrl: str
     state,
     nonce,
   });
-  return { authorizationUrl: url.href };
+  return { authorizationUrl: url.href, state, browserKey };
 };
+
+/**
+ * Refuses (401 sso_browser_mismatch) a callback from a browser other than the one that started
+ * the sign-in: whoever holds a callback's code and state (a link sent to a victim to sign them in
+ * as someone else, or one read from a log) cannot finish it elsewhere.
+ */
+function assertSameBrowser(login: SsoLogin, browserKey: string | undefined): void {
+  const expected = Buffer.from(login.nonce);
+  const given = Buffer.from(browserKey ? nonceOf(browserKey) : '');
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+    throw refused(
+      401,
+      'sso_browser_mismatch',
+      'This sign-in was started in another browser, or this browser no longer has its cookie; start again from this browser',
+    );
+}
 
 /** Takes the sign-in that `state` names, once: a second callback with the same state finds nothing. */
 async function takeLogin(state: string): Promise<SsoLogin> {
@@ -262,19 +292,20 @@ const recordRefusal = (deps: CommandDeps, tenantId: string, reason: SsoRefusalRe
 
 /**
  * Finishes a company sign-in from the provider's redirect (`query`: its code and state, or its
- * error): the code is redeemed and the ID token checked, the staff member signed in, or asked for
+ * error) in the browser that started it (`browserKey`, from its cookie): the code is redeemed and the ID token checked, the staff member signed in, or asked for
  * their second factor (the answer of POST /auth/login's first step) when the provider did not say
  * it proved one.
  */
-export const finishSso: PublicCommand<{ query: URLSearchParams }, { user: User; tokens: TokenPair } | SignInStep> = async (
-  { query },
-  deps,
-) => {
+export const finishSso: PublicCommand<
+  { query: URLSearchParams; browserKey: string | undefined },
+  { user: User; tokens: TokenPair } | SignInStep
+> = async ({ query, browserKey }, deps) => {
   const state = query.get('state');
   if (!state) throw refused(400, 'sso_state_invalid', 'The callback names no sign-in (state); start again');
   const login = await takeLogin(state);
   let email: string | undefined;
   try {
+    assertSameBrowser(login, browserKey);
     const { tenant, sso } = await enabledSsoOf(login.tenantId);
     if (query.get('error')) throw refused(401, 'sso_provider_refused', 'The identity provider did not sign you in');
     const { client, configuration } = await clientOf(deps, sso);

@@ -113,6 +113,11 @@ export interface SubscriptionWorkflowInput {
    * a restored run and on runs handed over before renewals read them: the run reads them itself.
    */
   policy?: RenewalPolicy;
+  /**
+   * The confirmed change an ended run held for a later date, handed to the run an operator restores
+   * (restoreSubscriptionRun) so it is carried out on its date; absent from every other start.
+   */
+  scheduledChange?: HeldPolicyChange;
 }
 
 /** One run per coverage period; it answers its final state. Starts by name use it as their type argument. */
@@ -177,6 +182,9 @@ export interface ScheduledPolicyChange {
   changeId: string;
   effectiveDate: string;
 }
+
+/** A confirmed policy change the run holds until its effective date, with who confirmed it. */
+export type HeldPolicyChange = ScheduledPolicyChange & { confirmedById: string };
 
 /** Giving up a scheduled change before its effective date. */
 export interface WithdrawPolicyChangeRequest extends SubscriptionActor {

@@ -297,6 +297,41 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     expect((await stack.temporal.workflow.getHandle(lapsed.workflowId).describe()).status.name).toBe('TERMINATED');
   });
 
+  it('hands the restored subscription run the policy change its ended run held for a later date, so it is still carried out', async () => {
+    const subscription = await activeSubscription('Barns');
+    const later = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    // A contact change needs no quote: the run holds it until its date (scheduled).
+    const change = await stack.api
+      .post(`/api/v1/subscriptions/${subscription.id}/changes`)
+      .set(as(owner))
+      .send({ effectiveDate: later, holderPhone: '+4930777777' })
+      .expect(201);
+    expect(change.body).toMatchObject({ status: 'scheduled', effectiveDate: later });
+    temporalCli('workflow', 'terminate', '--workflow-id', subscription.workflowId, '--reason', 'operator mistake');
+    await stack.db.sequelize.query(`UPDATE subscriptions SET run_state = 'terminated', run_state_at = now() WHERE id = :id`, {
+      replacements: { id: subscription.id },
+    });
+
+    await stack.api
+      .post(`/api/v1/operations/drift/subscriptions/${subscription.id}/restore`)
+      .set(as(admin))
+      .send({ reason: 'Terminated by mistake' })
+      .expect(200);
+    const live = await eventually(
+      () => stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200),
+      (res) => res.body.state !== null,
+      'the restored run answers its state',
+    );
+    expect(live.body.state).toMatchObject({ status: 'active', scheduledChange: { changeId: change.body.id, effectiveDate: later } });
+    // The restored run holds it as the ended one did: its holder may still withdraw it before its date.
+    const withdrawn = await stack.api
+      .post(`/api/v1/subscriptions/${subscription.id}/changes/${change.body.id}/withdraw`)
+      .set(as(owner))
+      .expect(200);
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawnById: owner.id });
+    await recordHistory(stack.temporal.workflow.getHandle(subscription.workflowId), 'subscriptionWorkflow-restored-scheduled-change');
+  });
+
   it('terminates an open run whose row is gone (a restore to an earlier instant), once it is older than the grace time, reports it and leaves runs with their row', async () => {
     const subscription = await activeSubscription('Boats');
     const subscriptionRow = (await stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200)).body;

@@ -9,10 +9,14 @@
  * Only `active` rows: a pending, unpaid or lapsed subscription's run carries what its row does not
  * (the first invoice's wait, the day the lapse began), so a new run would count its deadlines
  * afresh; those are refused with the reason, for an operator to cancel or settle instead.
+ *
+ * A change confirmed for a later date (`scheduled`) was held by the ended run: the new run is handed
+ * it, so it is carried out on its date (at once if that has passed meanwhile) or withdrawn, as the
+ * policyholder was told it would be.
  */
-import { QueryTypes } from 'sequelize';
-import { subscriptionRun, type SubscriptionTerms, type SubscriptionWorkflow } from '../../contracts/subscription';
-import { Plan, Subscription } from '../../models';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { type HeldPolicyChange, subscriptionRun, type SubscriptionTerms, type SubscriptionWorkflow } from '../../contracts/subscription';
+import { Plan, Subscription, SubscriptionChange } from '../../models';
 import { findVisible } from '../../access/core';
 import { runDriftAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
@@ -41,6 +45,22 @@ async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
   };
 }
 
+/**
+ * The change the ended run held for its date, if one is: the run holds one at a time. On that date
+ * the run checks it against the policy again (carryOutPolicyChange), as the ended run would have.
+ */
+async function heldChangeOf(subscriptionId: string, transaction: Transaction): Promise<HeldPolicyChange | undefined> {
+  const change = await SubscriptionChange.findOne({
+    where: { subscriptionId, status: 'scheduled' },
+    attributes: ['id', 'effectiveDate', 'confirmedById'],
+    transaction,
+  });
+  // Confirming is what schedules a change, so a scheduled change names who confirmed it.
+  return change?.confirmedById
+    ? { changeId: change.id, effectiveDate: String(change.effectiveDate), confirmedById: change.confirmedById }
+    : undefined;
+}
+
 export const restoreSubscriptionRun: RepairCommand<
   { id: string; reason: string },
   { subscription: Subscription; runId: string | null }
@@ -60,6 +80,7 @@ export const restoreSubscriptionRun: RepairCommand<
         [{ field: 'status', message: `is ${row.status}`, rule: 'not_restorable' }],
       );
     const period = { startDate: row.startDate, endDate: row.endDate, renewalCount: row.renewalCount };
+    const scheduledChange = await heldChangeOf(row.id, transaction);
     await deps.sequelize.query('UPDATE subscriptions SET run_state = NULL, run_state_at = NULL WHERE id = :id RETURNING id', {
       replacements: { id: row.id },
       type: QueryTypes.SELECT,
@@ -73,7 +94,7 @@ export const restoreSubscriptionRun: RepairCommand<
         entityType: 'subscription',
         entityId: row.id,
         before: { status: row.status, runState: drift.runState },
-        after: { status: row.status, workflowId, period, reason },
+        after: { status: row.status, workflowId, period, reason, scheduledChangeId: scheduledChange?.changeId ?? null },
       },
       transaction,
     );
@@ -82,7 +103,7 @@ export const restoreSubscriptionRun: RepairCommand<
       workflowId,
       start: {
         workflowType: subscriptionRun.type,
-        args: [{ terms: await termsOf(row), period }],
+        args: [{ terms: await termsOf(row), period, ...(scheduledChange && { scheduledChange }) }],
         tenantId: row.tenantId,
         status: row.status,
         summary: `Subscription ${row.policyNumber}: run restored (${reason.slice(0, 80)})`,

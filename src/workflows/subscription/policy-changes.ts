@@ -9,6 +9,7 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import {
   applyPolicyChangeUpdate,
+  type HeldPolicyChange,
   type PolicyChangeRequest,
   type SubscriptionActor,
   type SubscriptionState,
@@ -21,16 +22,7 @@ import { addMonths } from '../../shared/instalments';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { subscriptionMessages } from './messages';
 import { readDues } from './premiums';
-import {
-  type Decision,
-  type HeldPolicyChange,
-  notifyPolicyholder,
-  remoteSteps,
-  startOfDay,
-  type Step,
-  type SubscriptionRun,
-  subscriptionState,
-} from './run';
+import { type Decision, notifyPolicyholder, remoteSteps, startOfDay, type Step, type SubscriptionRun, subscriptionState } from './run';
 import { utcDay } from '../../shared/time';
 
 const ID = /^[0-9a-f-]{36}$/i;

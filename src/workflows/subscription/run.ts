@@ -9,6 +9,7 @@ import type { Activities } from '../../activities';
 import type { PremiumDue } from '../../activities/subscriptions';
 import type {
   CoveragePeriod,
+  HeldPolicyChange,
   RenewalPolicy,
   ScheduledPolicyChange,
   SubscriptionActor,
@@ -66,9 +67,6 @@ export type Decision = {
   /** The policy change to carry out or withdraw (kinds `change` and `withdraw`). */
   change?: ScheduledPolicyChange;
 };
-
-/** A confirmed policy change the run holds until its effective date, with who confirmed it. */
-export type HeldPolicyChange = ScheduledPolicyChange & { confirmedById: string };
 
 /** What the run waits for next, with the deadline its timer is armed for. */
 export type Step = {
@@ -138,7 +136,8 @@ export function startRun(input: SubscriptionWorkflowInput): SubscriptionRun {
     reinstatementDays: DEFAULT_REINSTATEMENT_DAYS,
     premiumReminderDays: DEFAULT_PREMIUM_REMINDER_DAYS,
     collecting: false,
-    scheduledChange: null,
+    // Only a restored run is handed one; runs in flight were started without it and hold none, as before.
+    scheduledChange: input.scheduledChange ?? null,
   };
 }
 

@@ -15,7 +15,7 @@ import http from 'node:http';
 import supertest from 'supertest';
 import type { AddressInfo } from 'node:net';
 import { generateSync } from '@otplib/totp';
-import { QueryTypes } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
 import { AuditEvent, SsoIdentity, Tenant, User } from '../../src/models';
 import { emailHash } from '../../src/domain/identity/auth-events';
 import { TOTP_PERIOD_SECONDS, TOTP_PLUGINS } from '../../src/services/totp';
@@ -57,6 +57,7 @@ const PASSWORDS: Record<string, string> = {
   bea: 'bea-password-1',
   cleo: 'cleo-password-1',
   fay: 'fay-password-1',
+  gil: 'gil-password-1',
 };
 const GROUP_ROLES = { 'claims-adjusters': 'adjuster', 'claims-managers': 'claims_manager' };
 
@@ -271,6 +272,51 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     expect(me.body).toMatchObject({ id: first.body.user.id, role: 'claims_manager' });
     const change = await AuditEvent.findOne({ where: { action: 'user.role_change', entityId: first.body.user.id } });
     expect(change?.changes.role).toEqual({ before: 'adjuster', after: 'claims_manager' });
+  });
+
+  it('keeps the tenant admin role a group change at the provider would take from the last active admin, and applies it once another admin is active', async () => {
+    await keycloak.createUser({
+      username: 'gil',
+      password: PASSWORDS.gil,
+      email: 'gil@acme-insurance.test',
+      emailVerified: true,
+      firstName: 'Gil',
+      lastName: 'Gatekeeper',
+      groups: ['claims-managers'],
+    });
+    const solo = await buildTenant({ name: 'Solo Mutual', slug: 'solo-sso' });
+    await configure(
+      solo,
+      { issuer: keycloak.issuer, ...ACME_CLIENT },
+      { groupRoles: { ...GROUP_ROLES, 'claims-managers': 'tenant_admin' } },
+    );
+    const first = await signIn(solo, 'gil');
+    expect(first.status).toBe(200);
+    expect(first.body.user.role).toBe('tenant_admin');
+    // The admin who configured it leaves: Gil is the tenant's last active admin.
+    const configuringAdmin = await User.findOne({
+      where: { tenantId: solo.id, role: 'tenant_admin', id: { [Op.ne]: first.body.user.id } },
+      rejectOnEmpty: true,
+    });
+    const asGil = { Authorization: `Bearer ${first.body.tokens.accessToken}` };
+    await stack.api.patch(`/api/v1/users/${configuringAdmin.id}`).set(asGil).send({ isActive: false }).expect(200);
+
+    await keycloak.setGroups('gil', ['claims-adjusters']);
+    const kept = await signIn(solo, 'gil');
+    expect(kept.status).toBe(200);
+    expect(kept.body.user.role).toBe('tenant_admin');
+    expect((await User.findByPk(first.body.user.id))!.role).toBe('tenant_admin');
+    expect(await AuditEvent.count({ where: { action: 'user.role_change', entityId: first.body.user.id } })).toBe(0);
+
+    // Another admin active again: the provider's group applies at the next sign-in.
+    await stack.api
+      .patch(`/api/v1/users/${configuringAdmin.id}`)
+      .set({ Authorization: `Bearer ${kept.body.tokens.accessToken}` })
+      .send({ isActive: true })
+      .expect(200);
+    const demoted = await signIn(solo, 'gil');
+    expect(demoted.status).toBe(200);
+    expect(demoted.body.user.role).toBe('adjuster');
   });
 
   it('refuses a replayed callback (same state and code)', async () => {

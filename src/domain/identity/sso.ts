@@ -6,7 +6,8 @@
  * used once; the ID token is checked
  * by openid-client (src/services/sso/provider.ts), every request to the provider through the
  * address guard. Only an address the provider says is verified signs in. A staff member is
- * created on their first sign-in and given the role their groups map to on each; an account that
+ * created on their first sign-in and given the role their groups map to on each (but the tenant's
+ * last active admin keeps theirs); an account that
  * existed before is taken over only where the tenant allows it, and keeps its role. An account
  * with a second factor (or whose tenant requires one) is asked for it, as after a password,
  * unless the provider says it proved one; Insurflow then issues its own tokens.
@@ -27,6 +28,7 @@ import { roleMay } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import type { CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
+import { isLastActiveAdmin, removesAdmin } from '../users/tenant-admins';
 import { secondStepOf, type SignInStep } from './mfa';
 import { ownerDeps, startSession } from './sessions';
 
@@ -212,8 +214,9 @@ export function identityFrom(
 
 /**
  * The staff member the identity names, created on their first sign-in (their role from their
- * groups on each sign-in, a change ending their other sessions and pausing the saved reports the
- * new role may not own, as an admin's change does). An account of the tenant that already has the
+ * groups on each sign-in, unless that demotes the tenant's last active admin; a change ending
+ * their other sessions and pausing the saved reports the new role may not own, as an admin's
+ * change does). An account of the tenant that already has the
  * address is taken over only where the tenant allows it (`linkExistingAccounts`), and keeps the
  * role a tenant admin gave it. Refused: an address of another tenant or of a policyholder, an
  * account linked to another person at the provider, a deactivated user.
@@ -265,7 +268,13 @@ async function signInUser(sso: TenantSso, identity: ProvenIdentity, deps: Comman
     await SsoIdentity.create({ issuer, subject, userId: existing.id, roleFromGroups: false }, { transaction });
     await recordAuthEvent(ownerDeps(deps, existing), { type: 'sso.account_link', tenantId, userId: existing.id }, transaction);
   }
-  const role = link?.roleFromGroups ? person.role : existing.role;
+  // The provider's groups decide the role, but never take the tenant's last active admin's: that
+  // would leave nobody to manage its users (a tenant admin's change is refused the same, 409).
+  const fromGroups = link?.roleFromGroups === true;
+  const keepsAdmin = fromGroups && removesAdmin(existing, { role: person.role }) && (await isLastActiveAdmin(existing, transaction));
+  if (keepsAdmin)
+    deps.logger.warn({ tenantId, userId: existing.id, role: person.role }, 'company sign-in: the last active tenant admin keeps the role');
+  const role = fromGroups && !keepsAdmin ? person.role : existing.role;
   const before = existing.toJSON();
   const roleChanged = existing.role !== role;
   await existing.update({ role, emailVerifiedAt: existing.emailVerifiedAt ?? new Date() }, { transaction });

@@ -4,11 +4,10 @@
  * changing one's name, role, manager, status or password.
  */
 import crypto from 'node:crypto';
-import { Op, type Transaction } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
-import { roleMay, rolesOf } from '../../access/verbs';
+import { roleMay } from '../../access/verbs';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';
 import { revokeAllSessions } from '../../services/tokens';
@@ -20,6 +19,7 @@ import { voidResetTokens } from '../identity/password-resets';
 import { voidAccountLinks } from '../identity/email-verifications';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
+import { isLastActiveAdmin, removesAdmin } from './tenant-admins';
 
 /** A manager must be another user of the same tenant (422 otherwise). */
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
@@ -76,29 +76,6 @@ async function invitationFrom(callerId: string, tenantId: string): Promise<Invit
   return { invitedBy: admin?.fullName ?? tenant.name, companyName: tenant.name };
 }
 
-/** Whether the change takes from an active admin the power to manage the tenant's users: a deactivation or a demotion. */
-function removesAdmin(user: User, fields: Pick<UpdateUserInput, 'role' | 'isActive'>): boolean {
-  const demoted = fields.role !== undefined && !roleMay(fields.role, 'changeUser');
-  return user.isActive && roleMay(user.role, 'changeUser') && (fields.isActive === false || demoted);
-}
-
-/**
- * Refuses (409 last_tenant_admin) a change that would leave the tenant no active admin. The
- * tenant's active admins are locked in one order until the change commits: of two admins removing
- * each other at once, the second waits, then no longer finds the first (PostgreSQL reads a locked
- * row again once it is released), and is refused rather than leave nobody to undo it.
- */
-async function assertAnotherAdminStays(user: User, transaction: Transaction): Promise<void> {
-  const admins = await User.findAll({
-    where: { tenantId: user.tenantId, role: [...rolesOf('changeUser')], isActive: true, emailVerifiedAt: { [Op.ne]: null } },
-    attributes: ['id'],
-    order: [['id', 'ASC']],
-    lock: transaction.LOCK.UPDATE,
-    transaction,
-  });
-  if (admins.length === 1 && admins[0].id === user.id) throw lastTenantAdmin();
-}
-
 export interface UpdateUserInput {
   id: string;
   fullName?: string;
@@ -132,7 +109,8 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
   const schedulePauses = await audited(
     deps,
     async (transaction) => {
-      if (removesAdmin(user, fields)) await assertAnotherAdminStays(user, transaction);
+      // Refused rather than leave nobody to undo it.
+      if (removesAdmin(user, fields) && (await isLastActiveAdmin(user, transaction))) throw lastTenantAdmin();
       await user.update({ ...fields, ...newHash }, { transaction });
       // Whoever held this user's tokens held them for the old role, password or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });

@@ -43,7 +43,9 @@ describe('catalog: /categories and /plans', () => {
       .send({ name: 'Shops', description: 'Small retail' })
       .expect(201);
     expect(created.body).toMatchObject({ name: 'Shops', tenantId: tenant.id });
-    await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops' }).expect(409);
+    const taken = await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Shops' }).expect(409);
+    // The field as the client names it; the tenant's column and the table's other internals stay out of the answer.
+    expect(taken.body.error).toMatchObject({ code: 'conflict', details: [{ field: 'name', message: 'name is already in use' }] });
     await stack.api.post('/api/v1/categories').set('Authorization', holder).send({ name: 'Offices' }).expect(403);
     await stack.api.post('/api/v1/categories').set('Authorization', admin).send({ name: 'Offices\r\nShops' }).expect(400);
     await stack.api.put(`/api/v1/categories/${created.body.id}`).set('Authorization', admin).send({ name: 'Sh\u2029ops' }).expect(400);

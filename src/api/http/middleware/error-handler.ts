@@ -10,6 +10,18 @@ import { businessFailureDetails, BusinessErrorType } from '../../../shared/busin
 import { dependencyErrorOf } from '../dependency-errors';
 import { ApiError, forbidden, notFound, overloaded } from '../../../shared/errors';
 
+/**
+ * The fields of a unique key as a client names them (`policy_number` → `policyNumber`): the tenant's
+ * column is in most keys but never the client's to change, and PostgreSQL's own wording would name
+ * the table's columns.
+ */
+function takenFields(err: UniqueConstraintError): { field: string; message: string }[] {
+  return err.errors
+    .map((item) => item.path?.replace(/_([a-z])/g, (_all, letter: string) => letter.toUpperCase()))
+    .filter((field): field is string => field !== undefined && field !== 'tenantId')
+    .map((field) => ({ field, message: `${field} is already in use` }));
+}
+
 const STATUS_BY_BUSINESS_ERROR: Record<BusinessErrorType, [number, string]> = {
   InvalidTransition: [409, 'invalid_transition'],
   Conflict: [409, 'conflict'],
@@ -63,12 +75,7 @@ export function toApiError(err: unknown): ApiError | undefined {
     );
   }
   if (err instanceof UniqueConstraintError) {
-    return new ApiError(
-      409,
-      'conflict',
-      'A resource with these values already exists',
-      err.errors.map((e) => ({ field: e.path ?? undefined, message: e.message })),
-    );
+    return new ApiError(409, 'conflict', 'A resource with these values already exists', takenFields(err));
   }
   if (err instanceof ForeignKeyConstraintError) return new ApiError(422, 'unprocessable', 'A referenced resource does not exist');
   // numeric_value_out_of_range: an amount larger than its DECIMAL column holds.

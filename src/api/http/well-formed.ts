@@ -4,7 +4,6 @@
  * for every route, before the route's own schema (which never sees such a string). Input nested
  * deeper than any route accepts is refused too, before anything walks it recursively.
  */
-import { visit } from 'jsonc-parser';
 import type { ErrorDetail } from '../../shared/errors';
 
 const NUL = '\u0000';
@@ -37,27 +36,55 @@ export function malformedStrings(value: unknown, path: string, depth = 0): Error
   return [];
 }
 
+/** An object being read by repeatedKey: the keys it named so far, and where it sits. */
+interface OpenValue {
+  parent: OpenValue | undefined;
+  /** Its name in its parent: a key, or an index in an array. */
+  name: string;
+  /** Null for an array. */
+  keys: Set<string> | null;
+  /** The key or index the next value is under. */
+  current: string;
+  expectsKey: boolean;
+}
+
+function pathOf(value: OpenValue, key: string): string {
+  const names = [key];
+  for (let at: OpenValue | undefined = value; at?.parent; at = at.parent) names.unshift(at.name);
+  return names.join('.');
+}
+
 /**
  * The path (`items.0.name`) of the first key an object of this JSON text names twice, or null.
  * JSON.parse keeps the last of them silently, so `{"role":"agent","role":"admin"}` would mean
  * one thing to a proxy or log that reads the first and another to the API: refused instead. The
  * text must be JSON already parsed; a key is compared as decoded (`"a"` and `"\u0061"` are one).
+ * A loop, not a parser's recursive visitor (jsonc-parser's was tried): JSON.parse reads 200,000 nested
+ * brackets, which such a visitor answers with a stack overflow, a 500 before the depth check's 400.
  */
 export function repeatedKey(text: string): string | null {
-  const open: Set<string>[] = [];
-  let repeated: string | null = null;
-  visit(text, {
-    onObjectBegin: () => {
-      open.push(new Set());
-    },
-    onObjectEnd: () => {
-      open.pop();
-    },
-    onObjectProperty: (key, _offset, _length, _line, _column, pathOfObject) => {
-      const keys = open[open.length - 1];
-      if (repeated === null && keys.has(key)) repeated = [...pathOfObject(), key].join('.');
-      keys.add(key);
-    },
-  });
-  return repeated;
+  let open: OpenValue | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (open?.keys && open.expectsKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (open.keys.has(key)) return pathOf(open, key);
+        open.keys.add(key);
+        open.current = key;
+        open.expectsKey = false;
+      }
+      i = end;
+    } else if (char === '{' || char === '[') {
+      open = { parent: open, name: open?.current ?? '', keys: char === '{' ? new Set() : null, current: '0', expectsKey: true };
+    } else if (char === '}' || char === ']') {
+      open = open?.parent;
+    } else if (char === ',' && open) {
+      if (open.keys) open.expectsKey = true;
+      else open.current = String(Number(open.current) + 1);
+    }
+  }
+  return null;
 }

@@ -500,6 +500,16 @@ describe('subject access export', () => {
     const fail = (documents: DocumentStore, id: string) =>
       new MockActivityEnvironment().run(activitiesOn(documents).failPrivacyExport, id, 'gathering timed out');
 
+    /** An attempt of gathering export `id`, held once it comes to store its ZIP until `writing.open()`. */
+    async function attemptHeldAtWrite(id: string, attempt: number) {
+      const writing = hold();
+      const write: DocumentStore['writeStream'] = (key, object) =>
+        writing.at().then(() => stack.services.documents.writeStream(key, object));
+      const stale = gather(storeWith({ writeStream: write }), id, attempt);
+      await writing.reached;
+      return { stale, writing };
+    }
+
     async function newExport() {
       const person = await buildUser({ tenantId: admin.tenantId });
       return PrivacyExport.create({
@@ -544,13 +554,7 @@ describe('subject access export', () => {
 
     it('removes the ZIP it stores once its export has failed, so no copy of the person’s data is left behind', async () => {
       const row = await newExport();
-      const writing = hold();
-      const stale = gather(
-        storeWith({ writeStream: (key, object) => writing.at().then(() => stack.services.documents.writeStream(key, object)) }),
-        row.id,
-        8,
-      );
-      await writing.reached;
+      const { stale, writing } = await attemptHeldAtWrite(row.id, 8);
       await fail(stack.services.documents, row.id);
       writing.open();
       expect(await stale).toBe('failed');
@@ -559,13 +563,7 @@ describe('subject access export', () => {
 
     it('leaves the ZIP of the attempt that marked the export ready as it was, however late an earlier attempt stores its own', async () => {
       const row = await newExport();
-      const writing = hold();
-      const stale = gather(
-        storeWith({ writeStream: (key, object) => writing.at().then(() => stack.services.documents.writeStream(key, object)) }),
-        row.id,
-        1,
-      );
-      await writing.reached;
+      const { stale, writing } = await attemptHeldAtWrite(row.id, 1);
       expect(await gather(stack.services.documents, row.id, 2)).toBe('ready');
       writing.open();
       expect(await stale).toBe('ready');

@@ -131,6 +131,19 @@ export async function keepPaymentIntent(
   });
 }
 
+/** A Stripe event of `type` about `object`, signed with the test's webhook secret as Stripe signs its events. */
+function signedEvent(type: string, object: object, webhookSecret: string): { body: string; signature: string } {
+  const body = JSON.stringify({
+    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-08-26.dahlia',
+    created: Math.floor(Date.now() / 1000),
+    type,
+    data: { object },
+  });
+  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
+}
+
 /**
  * Stripe's `charge.refunded` for a card payment of `invoice` (its PaymentIntent), `refundedMinor`
  * refunded in all, signed with the test's webhook secret as Stripe signs its events.
@@ -140,26 +153,20 @@ export function signedChargeRefunded(
   charge: { paymentIntentId: string; amountMinor: number; refundedMinor: number },
   webhookSecret: string,
 ): { body: string; signature: string } {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
-    type: 'charge.refunded',
-    data: {
-      object: {
-        id: `ch_${crypto.randomBytes(8).toString('hex')}`,
-        object: 'charge',
-        amount: charge.amountMinor,
-        amount_captured: charge.amountMinor,
-        amount_refunded: charge.refundedMinor,
-        currency: 'eur',
-        payment_intent: charge.paymentIntentId,
-        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
-      },
+  return signedEvent(
+    'charge.refunded',
+    {
+      id: `ch_${crypto.randomBytes(8).toString('hex')}`,
+      object: 'charge',
+      amount: charge.amountMinor,
+      amount_captured: charge.amountMinor,
+      amount_refunded: charge.refundedMinor,
+      currency: 'eur',
+      payment_intent: charge.paymentIntentId,
+      metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
     },
-  });
-  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
+    webhookSecret,
+  );
 }
 
 /**
@@ -172,25 +179,19 @@ export function signedRefundEvent(
   refund: { id: string; paymentIntentId: string; amountMinor: number; status: string },
   webhookSecret: string,
 ): { body: string; signature: string } {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
+  return signedEvent(
     type,
-    data: {
-      object: {
-        id: refund.id,
-        object: 'refund',
-        amount: refund.amountMinor,
-        currency: 'eur',
-        charge: `ch_${crypto.randomBytes(8).toString('hex')}`,
-        payment_intent: refund.paymentIntentId,
-        status: refund.status,
-        failure_reason: refund.status === 'failed' ? 'expired_or_canceled_card' : null,
-        metadata: {},
-      },
+    {
+      id: refund.id,
+      object: 'refund',
+      amount: refund.amountMinor,
+      currency: 'eur',
+      charge: `ch_${crypto.randomBytes(8).toString('hex')}`,
+      payment_intent: refund.paymentIntentId,
+      status: refund.status,
+      failure_reason: refund.status === 'failed' ? 'expired_or_canceled_card' : null,
+      metadata: {},
     },
-  });
-  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
+    webhookSecret,
+  );
 }

@@ -4,10 +4,11 @@
  * or owed by hand, once whatever is retried (docs/premiums.md, Refunds).
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import { premiumRefundRun } from '../../src/contracts/premium-refund';
 import { AuditEvent, Invoice, OutboxMessage, PremiumRefund, SubscriptionChange } from '../../src/models';
+import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
@@ -83,6 +84,49 @@ describe('refund on cancellation', () => {
     // 151 of 365 days used: 165.48 earned of the 100.00 paid: nothing back, and the paid quarter stays paid.
     expect(await refundOnCancellation(sequelize, used.id, system)).toEqual([]);
     expect(await Invoice.findByPk(first.id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
+  });
+
+  it('gives up the unpaid rest of a partly paid instalment it refunds nothing of: settled by what was paid, owed no more, in books that balance', async () => {
+    // 120.00 billed monthly over 2026: January's 10.00 paid, February's paid 4.00 of its 10.00.
+    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+    const invoices = await billCurrentTerm(sequelize, subscription.id);
+    const pay = (invoiceId: string, amountMinor: number, receivedAt: string) =>
+      applyPayment(
+        sequelize,
+        { tenantId: plan.tenantId, invoiceId, amountMinor, method: 'bank_transfer', receivedAt: new Date(receivedAt) },
+        system,
+      );
+    await pay(invoices[0].id, 1000, '2026-01-01T09:00:00Z');
+    await pay(invoices[1].id, 400, '2026-02-01T09:00:00Z');
+
+    // Cancelled on 1 March: 59 of 365 days used, 19.40 earned of the 14.00 paid: nothing back.
+    await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-03-01T08:00:00Z') });
+    expect(await refundOnCancellation(sequelize, subscription.id, system)).toEqual([]);
+    expect(await refundOnCancellation(sequelize, subscription.id, system)).toEqual([]);
+
+    // February's instalment is settled by the 4.00 paid on it, as a policy change's credit settles one;
+    // its 6.00 rest is no longer chased, and the books give it up once.
+    const after = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
+    expect(after.map((i) => [i.status, i.amountMinor])).toEqual([['paid', 1000], ['paid', 400], ...Array(10).fill(['void', 1000])]);
+    const lines = await sequelize.query<{ account: string; debit: number; credit: number }>(
+      `SELECT l.account_code AS account, l.debit_minor::float8 AS debit, l.credit_minor::float8 AS credit
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.tenant_id = :tenantId AND e.source_key = :key ORDER BY l.account_code`,
+      { replacements: { tenantId: plan.tenantId, key: `invoice:${invoices[1].id}:voided` }, type: QueryTypes.SELECT },
+    );
+    expect(lines).toEqual([
+      { account: 'premium_receivable', debit: 0, credit: 600 },
+      { account: 'unearned_premium', debit: 600, credit: 0 },
+    ]);
+    expect((await compareBooks(sequelize, plan.tenantId)).differences).toEqual([]);
+    const [receivable] = await sequelize.query<{ balance: number }>(
+      `SELECT coalesce(sum(l.debit_minor - l.credit_minor), 0)::float8 AS balance
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.tenant_id = :tenantId AND e.subscription_id = :subscriptionId AND l.account_code = 'premium_receivable'`,
+      { replacements: { tenantId: plan.tenantId, subscriptionId: subscription.id }, type: QueryTypes.SELECT },
+    );
+    expect(receivable.balance).toBe(0);
   });
 
   it('after a policy change, earns each version’s premium and does not give back again what the change returned', async () => {

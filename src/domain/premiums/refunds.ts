@@ -31,7 +31,7 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
  * `premium-refund-<id>` run started through the outbox sends it), else recorded as `owed` to be
  * paid back by hand. The term's unpaid
  * invoices are voided; a paid one is `refunded` once refunds cover what was applied to it,
- * `partially_refunded` before. Nothing happens for a row that is not cancelled, or a
+ * `partially_refunded` before; a partly paid one nothing is refunded from is `paid` at what was paid on it. Nothing happens for a row that is not cancelled, or a
  * cancellation already refunded. The refunds and what the closed invoices still owed are posted
  * to the books with them, the refunds' first part as the term's credit given back whole.
  */
@@ -83,11 +83,14 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
       const refunded = refunds.filter((r) => r.invoiceId === invoice.id).reduce((total, r) => total + r.amountMinor, 0);
       const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
+      const owedMinor = invoice.amountMinor - applied;
       if (wasUnpaid && applied === 0) await invoice.update({ status: 'void' }, { transaction });
       else if (refunded > 0) await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+      // A partly paid instalment nothing is refunded from is settled by what was paid on it, as a policy
+      // change's credit settles one (./policy-change-billing.ts): no longer chased for a cancelled policy.
+      else if (wasUnpaid) await invoice.update({ amountMinor: applied, status: 'paid', paidAt: new Date() }, { transaction });
       // What it still owed is owed no more.
-      if (wasUnpaid && !UNPAID_INVOICE_STATUSES.includes(invoice.status))
-        await postInvoiceVoided(sequelize, invoice, invoice.amountMinor - applied, cover, transaction);
+      if (wasUnpaid) await postInvoiceVoided(sequelize, invoice, owedMinor, cover, transaction);
     }
     await recordAudit(
       source,

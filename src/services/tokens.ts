@@ -24,6 +24,13 @@ export interface AccessTokenClaims {
   ver?: number;
   /** The refresh-token family of the login that issued it, so a password change can keep this session. */
   fid?: string;
+  /**
+   * When the person signed in (Unix seconds, OpenID Connect's claim): only on the access token a
+   * sign-in answers, never on one a refresh token or a password change gives, so a change that asks
+   * for the person's presence (enrolling a second factor) can tell a sign-in of a moment ago from
+   * a session that has merely gone on.
+   */
+  auth_time?: number;
 }
 
 export interface TokenPair {
@@ -60,8 +67,10 @@ export function issueAccessToken(
   config: Config['jwt'],
   user: Pick<User, 'id' | 'tenantId' | 'role' | 'sessionVersion'>,
   familyId?: string,
+  signedInAt?: Date,
 ): string {
   const claims: AccessTokenClaims = { sub: user.id, tid: user.tenantId, role: user.role, ver: user.sessionVersion ?? 0, fid: familyId };
+  if (signedInAt) claims.auth_time = Math.floor(signedInAt.getTime() / 1000);
   return jwt.sign(claims, jwtSecretKey(config), {
     algorithm: ACCESS_TOKEN_ALGORITHM,
     expiresIn: config.accessTtlSeconds,
@@ -77,15 +86,17 @@ async function issueRefreshToken(userId: string, familyId: string, expiresAt: Da
   return raw;
 }
 
-/** A new login, or a rotation within the family (which keeps the family's end). */
+/** A new login (no `rotated` family: its access token says when the person signed in), or a rotation within the family (which keeps the family's end). */
 export async function issueTokenPair(
   config: Config['jwt'],
   user: User,
-  family: { id: string; expiresAt: Date } = { id: crypto.randomUUID(), expiresAt: new Date(Date.now() + config.refreshTtlSeconds * 1000) },
+  rotated?: { id: string; expiresAt: Date },
   transaction?: Transaction,
 ): Promise<TokenPair> {
+  const now = new Date();
+  const family = rotated ?? { id: crypto.randomUUID(), expiresAt: new Date(now.getTime() + config.refreshTtlSeconds * 1000) };
   return {
-    accessToken: issueAccessToken(config, user, family.id),
+    accessToken: issueAccessToken(config, user, family.id, rotated ? undefined : now),
     refreshToken: await issueRefreshToken(user.id, family.id, family.expiresAt, transaction),
     tokenType: 'Bearer',
     expiresIn: config.accessTtlSeconds,

@@ -64,6 +64,17 @@ export const ssoRequired = (tenantId: string) =>
 /** A change that asks for the caller's password (password or e-mail change) was sent a wrong one. */
 export const wrongCurrentPassword = () =>
   new ApiError(400, 'wrong_current_password', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
+/**
+ * A change only the person may make (enrolling a second factor) asked with a session alone, which a
+ * stolen token or an unattended browser also has: the password, or a sign-in of a moment ago, proves them there.
+ */
+export const reauthenticationRequired = (withinMinutes: number) =>
+  new ApiError(
+    403,
+    'reauthentication_required',
+    `Confirm it is you: send your password as currentPassword, or sign in again and do this within ${withinMinutes} minutes`,
+    [{ field: 'currentPassword', message: 'is required unless you signed in a moment ago' }],
+  );
 /** A second-factor code (or recovery code) that is wrong or already used: 401 at sign-in, 400 on a signed-in route (the session is fine). */
 export const wrongMfaCode = (status: 400 | 401) =>
   new ApiError(status, 'wrong_mfa_code', 'The code is wrong or was already used', [{ field: 'code', message: 'does not match' }]);

@@ -376,6 +376,26 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     await reset(admin).expect(409);
   });
 
+  it('starts an enrolment only with proof the owner is there: a session alone (a refreshed one, a stolen one) is 403, a wrong password 400, nothing stored', async () => {
+    const user = await buildUser({ role: 'adjuster', tenantId: tenant.id });
+    const session = (await login(user).expect(200)).body as { tokens: { refreshToken: string } };
+    // A session that goes on: its access tokens come from the refresh token, not from a sign-in.
+    const refreshed = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.tokens.refreshToken }).expect(200);
+    const headers = auth(refreshed.body.accessToken as string);
+    const enrol = (body?: object) => stack.api.post('/api/v1/auth/mfa/enrolment').set(headers).send(body);
+
+    const bare = await enrol().expect(403);
+    expect(bare.body.error).toMatchObject({ code: 'reauthentication_required', details: [{ field: 'currentPassword' }] });
+    const wrong = await enrol({ currentPassword: 'Not-The-Password-1' }).expect(400);
+    expect(wrong.body.error.code).toBe('wrong_current_password');
+    await enrol({ currentPassword: 'x'.repeat(129) }).expect(400);
+    expect(await UserMfa.findByPk(user.id)).toBeNull();
+
+    const started = await enrol({ currentPassword: TEST_PASSWORD }).expect(200);
+    expect(started.body.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect((await UserMfa.findByPk(user.id))?.enrolledAt).toBeNull();
+  });
+
   it('lets no policyholder enrol, and nobody without a session', async () => {
     const holder = await buildUser({ role: 'policyholder', tenantId: tenant.id });
     await stack.api.post('/api/v1/auth/mfa/enrolment').set('Authorization', bearer(stack.config, holder)).expect(403);

@@ -25,6 +25,7 @@ import { authAddressLimit, noStore } from './middleware';
 import {
   enrolledSessionSchema,
   enrolmentSchema,
+  mfaEnrolmentBody,
   enrolmentTokenBody,
   enrolmentTokenConfirmBody,
   mfaCodeBody,
@@ -71,14 +72,23 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         ctx.body = await mfaStatusOf(ctx.state.user);
       },
     }),
-    operationRoute(operation({ name: 'mfa.startEnrolment', verb: 'enrolMfa', run: startEnrolment }), {
-      ...common,
-      method: 'post',
-      path: '/auth/mfa/enrolment',
-      summary:
-        'Start enrolling a TOTP second factor: the otpauth:// URI and the secret, answered this once (starting again replaces an unconfirmed secret)',
-      response: { status: 200, schema: enrolmentSchema },
-    }),
+    operationRoute(
+      operation({
+        name: 'mfa.startEnrolment',
+        verb: 'enrolMfa',
+        body: mfaEnrolmentBody,
+        run: (caller, { currentPassword }, deps, { signedInAt }: RestRequest) =>
+          startEnrolment(caller, { currentPassword, signedInAt }, deps),
+      }),
+      {
+        ...common,
+        method: 'post',
+        path: '/auth/mfa/enrolment',
+        summary:
+          'Start enrolling a TOTP second factor, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise): the otpauth:// URI and the secret, answered this once (starting again replaces an unconfirmed secret)',
+        response: { status: 200, schema: enrolmentSchema },
+      },
+    ),
     provenByCode({
       name: 'mfa.confirmEnrolment',
       path: '/auth/mfa/enrolment/confirm',

@@ -14,6 +14,10 @@ export const codeOrRecoveryCode = Joi.string()
 /** The single-use tokens of the sign-in's steps: 32 random bytes, base64url. */
 const stepToken = Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/, 'token');
 
+/** The password, unless the caller signed in a moment ago (src/domain/identity/mfa.ts, startEnrolment). */
+export const mfaEnrolmentBody = object({
+  currentPassword: Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in'),
+}).label('MfaEnrolmentRequest');
 export const mfaCodeBody = object({ code: required(totpCode) }).label('MfaCodeRequest');
 export const mfaProofBody = object({ code: required(codeOrRecoveryCode) }).label('MfaProofRequest');
 export const mfaVerifyBody = object({ challenge: required(stepToken), code: required(codeOrRecoveryCode) }).label('MfaVerifyRequest');

@@ -34,6 +34,8 @@ export interface OperationRequest {
 export interface RestRequest extends OperationRequest {
   /** The caller's session (the access token's family): a password or e-mail change keeps it. Absent on a public route. */
   sessionFamilyId?: string;
+  /** When the caller signed in, on the access token a sign-in answered (not on a refreshed one): a change asking for the person's presence reads it. */
+  signedInAt?: Date;
   /** The client's counts of wrong passwords and second-factor codes (src/api/auth/throttles.ts). */
   throttles: Throttles;
 }
@@ -146,6 +148,7 @@ export function operationRoute<P extends object, B extends object, Result>(
       services: ctx.services,
       ...(waitSeconds && { waitSeconds }),
       sessionFamilyId: ctx.state.jwt?.fid,
+      ...(ctx.state.jwt?.auth_time !== undefined && { signedInAt: new Date(ctx.state.jwt.auth_time * 1000) }),
       throttles: throttlesOf(ctx),
     };
     return op.verb === 'public' ? op.run(input, publicCommandDeps(ctx), request) : op.run(ctx.state.user, input, commandDeps(ctx), request);

@@ -31,7 +31,18 @@ import {
   otpauthUri,
   totpStepOf,
 } from '../../services/totp';
-import { conflict, forbidden, mfaChallengeRefused, tenantSuspended, unauthorized, unprocessable, wrongMfaCode } from '../../shared/errors';
+import { verifyPassword } from '../../services/passwords';
+import {
+  conflict,
+  forbidden,
+  mfaChallengeRefused,
+  reauthenticationRequired,
+  tenantSuspended,
+  unauthorized,
+  unprocessable,
+  wrongCurrentPassword,
+  wrongMfaCode,
+} from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { ownerSource, startSession } from './sessions';
@@ -40,6 +51,8 @@ import { ownerSource, startSession } from './sessions';
 export const SIGN_IN_CHALLENGE_TTL_SECONDS = 5 * 60;
 /** How long an enrolment token lets its holder enrol (scanning a code and typing one takes a while). */
 export const ENROLMENT_TOKEN_TTL_SECONDS = 10 * 60;
+/** How recent a sign-in stands in for the password when a signed-in user starts enrolling. */
+export const RECENT_SIGN_IN_SECONDS = 5 * 60;
 /** Wrong codes one challenge or enrolment token takes before it is used up. */
 export const WRONG_CODES_PER_CHALLENGE = 5;
 
@@ -251,9 +264,34 @@ async function callerUser(caller: { id: string }): Promise<User> {
   return user;
 }
 
-/** Starts (or starts again) the caller's enrolment: the `otpauth://` URI and the secret, answered this once. */
-export const startEnrolment: Command<Record<string, never>, Enrolment> = async (caller, _input, deps) =>
-  beginEnrolment(deps, await callerUser(caller));
+/** What proves the person is there, not only their session: the password, or when they signed in (on a sign-in's access token). */
+export interface Presence {
+  currentPassword?: string;
+  signedInAt?: Date;
+}
+
+/**
+ * Refuses a session alone (403): whoever holds a stolen access or refresh token, or sits at an
+ * unattended browser, would otherwise enrol their own authenticator, and the owner, asked for its
+ * codes at the next sign-in, would be locked out. A wrong password is 400. A sign-in of the last
+ * RECENT_SIGN_IN_SECONDS is enough, so an account of the company's sign-in, which has no password
+ * its owner knows, can enrol too.
+ */
+async function assertPresent(deps: CommandDeps, user: User, { currentPassword, signedInAt }: Presence): Promise<void> {
+  if (currentPassword !== undefined) {
+    if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
+    return;
+  }
+  if (signedInAt && Date.now() - signedInAt.getTime() <= RECENT_SIGN_IN_SECONDS * 1000) return;
+  throw reauthenticationRequired(RECENT_SIGN_IN_SECONDS / 60);
+}
+
+/** Starts (or starts again) the caller's enrolment, once they prove they are there: the `otpauth://` URI and the secret, answered this once. */
+export const startEnrolment: Command<Presence, Enrolment> = async (caller, presence, deps) => {
+  const user = await callerUser(caller);
+  await assertPresent(deps, user, presence);
+  return beginEnrolment(deps, user);
+};
 
 /**
  * A change of the signed-in caller proven by a code: `work` answers WRONG for a wrong code, which

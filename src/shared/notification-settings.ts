@@ -74,6 +74,7 @@ export const NOTIFICATION_TYPES = [
   'subscriptionRenewalReminder',
   'subscriptionExpired',
   'subscriptionChanged',
+  'subscriptionChangeNotApplied',
   'policyholderSetPassword',
   'quoteIssued',
   'webhookEndpointDisabled',

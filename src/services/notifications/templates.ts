@@ -163,6 +163,14 @@ export const TEMPLATES = {
         'https://insurflow.example.com/api/subscriptions/5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c/documents/2f0c7d1e-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
     },
   },
+  subscriptionChangeNotApplied: {
+    variables: {
+      ...SAMPLE_SUBSCRIPTION,
+      changeId: '7d1e2f0c-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+      effectiveDate: '2030-09-14',
+      reason: 'the change was priced for a premium of 480.00, the policy is at 540.00',
+    },
+  },
   policyholderSetPassword: {
     variables: {
       fullName: 'Jo Doe',

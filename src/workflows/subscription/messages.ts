@@ -53,6 +53,9 @@ export const subscriptionMessages = {
   renewalReminder: (terms: Terms & Pick<SubscriptionTerms, 'durationMonths'>, endDate: string) =>
     mail('subscriptionRenewalReminder', terms, { endDate, months: terms.durationMonths }),
   expired: (terms: Terms, endDate: string) => mail('subscriptionExpired', terms, { endDate }),
+  /** A confirmed policy change not made on its day: why (the run's refusal, as GET answers it), and where to read the change. */
+  changeNotApplied: (terms: Terms, changeId: string, effectiveDate: string, reason: string) =>
+    mail('subscriptionChangeNotApplied', terms, { changeId, effectiveDate, reason }),
   /** A policy change applied: the version's terms, the premium delta for the rest of the term, the version's schedule if stored. */
   changed: (terms: Terms, applied: AppliedPolicyChange, scheduleUrl: string | null) => {
     const delta = applied.premiumDeltaMinor;

@@ -6,7 +6,7 @@
  * once; a later one is marked `scheduled` and held: `changeStep` is the durable timer the main loop
  * waits on, so it is applied on its date even across worker restarts. One change at a time.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import {
   applyPolicyChangeUpdate,
   type HeldPolicyChange,
@@ -26,6 +26,9 @@ import { type Decision, notifyPolicyholder, remoteSteps, startOfDay, type Step, 
 import { utcDay } from '../../shared/time';
 
 const ID = /^[0-9a-f-]{36}$/i;
+
+/** Runs that record this marker mail the holder a scheduled change that ends `not_applied` on its day. */
+const MAIL_CHANGE_NOT_APPLIED = 'mail-change-not-applied';
 
 /** The API checks these too; a client of the run itself must not be able to make an activity fail forever. */
 function checkShape(request: { changeId?: unknown; effectiveDate?: unknown; term?: unknown }, withDate: boolean): void {
@@ -111,7 +114,14 @@ async function applyChange(run: SubscriptionRun, { changeId, confirmedById }: Om
   const applied = await remoteSteps.applyPolicyChange({ changeId, confirmedById, appliedAt: new Date().toISOString() });
   run.scheduledChange = null;
   run.changeInProgress = null;
-  if (applied.outcome === 'refused') return;
+  if (applied.outcome === 'refused') {
+    // Runs that record the marker tell the holder who was promised the change; earlier runs replay as they ran, silent.
+    if (applied.notApplied && patched(MAIL_CHANGE_NOT_APPLIED)) {
+      const mail = subscriptionMessages.changeNotApplied(run.input.terms, changeId, applied.notApplied.effectiveDate, applied.reason);
+      await notifyPolicyholder(run, `change-not-applied:${changeId}`, mail);
+    }
+    return;
+  }
   const { terms } = run.input;
   // The next period's run and every later e-mail name the policy as it is now.
   Object.assign(terms, {

@@ -336,4 +336,26 @@ describe('carrying out a policy change', () => {
     expect(await SubscriptionVersion.count({ where: { subscriptionId: subscription.id } })).toBe(2);
     await expect(subscription.reload()).resolves.toMatchObject({ holderPhone: '+4922112345' });
   });
+
+  it('ends a scheduled change that no longer fits not_applied, and answers a retry the same, so its holder is told once', async () => {
+    const { subscription } = await policyOn(basic);
+    const change = await quoted(subscription, {
+      requested: { holderPhone: '+4922199999' },
+      premiumAfter: '120.00',
+      premiumDeltaMinor: 0,
+      instalments: [],
+    });
+    await change.update({ status: 'scheduled' });
+    await subscription.update({ premium: '150.00' });
+    const refusal = {
+      outcome: 'refused',
+      reason: 'the change was priced for a premium of 120.00, the policy is at 150.00',
+      notApplied: { effectiveDate: '2026-07-01' },
+    };
+    await expect(carryOut(change)).resolves.toEqual(refusal);
+    // A retry whose first answer was lost (the worker died after the commit) finds it ended, and says so again.
+    await expect(carryOut(change)).resolves.toEqual(refusal);
+    await expect(change.reload()).resolves.toMatchObject({ status: 'not_applied', notAppliedReason: refusal.reason });
+    expect(await AuditEvent.count({ where: { entityId: change.id, action: 'subscription.change_not_applied' } })).toBe(1);
+  });
 });

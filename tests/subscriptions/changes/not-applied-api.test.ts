@@ -15,13 +15,14 @@ import { createApp } from '../../../src/api/app';
 import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/config/logger';
 import { subscriptionStateQuery } from '../../../src/contracts/subscription';
-import { AuditEvent, Invoice, type Plan, SubscriptionChange, SubscriptionVersion, type User } from '../../../src/models';
+import { AuditEvent, Invoice, Notification, type Plan, SubscriptionChange, SubscriptionVersion, type User } from '../../../src/models';
 import { localDocumentStore } from '../../../src/services/documents/local-store';
 import { createSmtpMailer } from '../../../src/services/mailer';
 import { addMonths } from '../../../src/shared/instalments';
 import { bearer, buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { testConfig } from '../../support/config';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../../support/time-skipping-stack';
+import { recordHistory } from '../../support/histories';
 import { startActivePolicy } from '../../support/policy-runs';
 import { waitUntil } from '../../support/waiting';
 
@@ -119,6 +120,15 @@ describe('a scheduled policy change that no longer fits the policy on its day (A
     expect(withdrawn.body.error.message).toBe(
       'The change was not applied on its effective date: the change was priced for a premium of 120.00, the policy is at 150.00; ask for a new quote',
     );
+    // The holder who asked for the change hears of it, once, in their language: it was not made, why, and what to do.
+    const mail = await stack.smtp.waitFor(
+      (m) => m.to.includes(holder.email.toLowerCase()) && m.subject === 'Your Contents Basic subscription was not changed',
+    );
+    expect(mail.text).toContain(row.id);
+    expect(mail.text).toContain('the change was priced for a premium of 120.00, the policy is at 150.00');
+    expect(mail.text).toContain(`GET /api/v1/subscriptions/${row.id}/changes/${quoted.body.id}`);
+    expect(mail.text).toContain('Nothing was changed or billed');
+    expect(await Notification.count({ where: { idempotencyKey: `${handle.workflowId}:change-not-applied:${quoted.body.id}` } })).toBe(1);
     const asAdmin = bearer(config, admin);
     const inbox = await api.get('/api/v1/me/tasks').set('Authorization', asAdmin).expect(200);
     expect(JSON.stringify(inbox.body)).not.toContain(quoted.body.id);
@@ -143,6 +153,7 @@ describe('a scheduled policy change that no longer fits the policy on its day (A
       .send({ effectiveDate: addMonths(row.startDate!, 3), holderPhone: '+4915112345678' })
       .expect(201);
     expect(phone.body.status).toBe('scheduled');
+    await recordHistory(handle, 'subscriptionWorkflow-policy-change-not-applied');
     await stack.terminate(handle);
   });
 });

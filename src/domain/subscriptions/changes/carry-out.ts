@@ -55,6 +55,8 @@ export interface AppliedPolicyChange {
 export interface RefusedPolicyChange {
   outcome: 'refused';
   reason: string;
+  /** The change ended `not_applied` (a scheduled change on its day), now or on an earlier attempt: its holder is told. */
+  notApplied?: { effectiveDate: string };
 }
 
 const termsOf = (row: Terms): Terms => ({
@@ -151,6 +153,9 @@ export async function carryOutPolicyChange(
       rejectOnEmpty: true,
     });
     const change = await SubscriptionChange.findByPk(request.changeId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
+    // An earlier attempt ended it and its answer was lost: the same answer, with the reason it recorded.
+    if (change.status === 'not_applied')
+      return { outcome: 'refused', reason: change.notAppliedReason ?? 'not applied', notApplied: { effectiveDate: change.effectiveDate } };
     if (change.status === 'applied') {
       const version = await SubscriptionVersion.findOne({ where: { changeId: change.id }, rejectOnEmpty: true, transaction });
       return answerOf(version, change, transaction);
@@ -164,8 +169,9 @@ export async function carryOutPolicyChange(
     if (refusal || !latest) {
       const reason = refusal ?? 'no version';
       // A change confirmed for a later day waited for nothing: it ends here, and says why, instead of staying `scheduled`.
-      if (change.status === 'scheduled') await markNotApplied(change, reason, request, source, transaction);
-      return { outcome: 'refused', reason };
+      if (change.status !== 'scheduled') return { outcome: 'refused', reason };
+      await markNotApplied(change, reason, request, source, transaction);
+      return { outcome: 'refused', reason, notApplied: { effectiveDate: change.effectiveDate } };
     }
 
     const before = termsOf(subscription);

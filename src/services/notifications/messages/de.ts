@@ -348,6 +348,11 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     body: `{premiumEffect, select, billed {Für den Rest der Laufzeit werden ${MONEY} mehr berechnet: Sehen Sie Ihre Rechnungen.} returned {Für den Rest der Laufzeit erhalten Sie ${MONEY} zurück: mit Ihren nächsten Raten verrechnet oder erstattet.} other {Ihr Beitrag bleibt unverändert.}}`,
     outro: '{scheduleGiven, select, yes {Ihr Versicherungsschein für diese Version: GET {scheduleUrl}} other {}}',
   },
+  subscriptionChangeNotApplied: {
+    subject: 'Ihr Vertrag zum Tarif {planName} wurde nicht geändert',
+    intro: `Die Änderung Ihres Vertrags {subscriptionId} zum Tarif {planName}, die Sie zum {effectiveDate, date, calendarDay} bestätigt haben, wurde nicht vorgenommen: Der Vertrag hat sich geändert, seit die Änderung berechnet wurde ({reason}).`,
+    body: 'Es wurde nichts geändert oder berechnet. Für die Änderung fordern Sie bitte ein neues Angebot an. Die Änderung: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
+  },
   policyholderSetPassword: {
     subject: 'Ihre Versicherungspolice: Legen Sie Ihr Insurflow-Passwort fest',
     intro: 'Hallo {fullName},',

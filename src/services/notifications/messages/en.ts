@@ -340,6 +340,11 @@ export const en: Record<NotificationType, Messages> = {
     body: `{premiumEffect, select, billed {For the rest of the term ${MONEY} more is billed: see your invoices.} returned {For the rest of the term ${MONEY} is returned: taken off your next instalments, or refunded.} other {Your premium stays as it was.}}`,
     outro: '{scheduleGiven, select, yes {Your policy schedule for this version: GET {scheduleUrl}} other {}}',
   },
+  subscriptionChangeNotApplied: {
+    subject: 'Your {planName} subscription was not changed',
+    intro: `The change of ${SUBSCRIPTION} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced ({reason}).`,
+    body: 'Nothing was changed or billed. To make the change, ask for a new quote. The change: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
+  },
   policyholderSetPassword: {
     subject: 'Your insurance policy: set your Insurflow password',
     intro: 'Hello {fullName},',

@@ -206,7 +206,7 @@ async function figureCurves(infra: BenchInfra, sizes: number[], requests: number
   try {
     let seeded = 0;
     for (const size of sizes) {
-      await months.reopenOldest();
+      await months.reopenToOldest();
       result.seedSeconds[size] = await grow(sequelize, client, volume, seeded, size);
       seeded = size;
       const closing = performance.now();

@@ -5,7 +5,8 @@
  * audited), without the close's earnings step, since the seeded journal carries its earnings. The
  * curve's journal grows into the past (its newest entries are the same at every size), so before it
  * grows, the oldest closed month, which the older entries land in, is reopened by the reopening
- * command (its kept balances dropped), as finance reopens a month to post in it.
+ * command (its kept balances dropped), as finance reopens a month to post in it: the later closed months
+ * first, since months reopen latest first (docs/ledger.md, Closing a month).
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CommandDeps } from '../src/domain/command';
@@ -14,8 +15,8 @@ import type { User } from '../src/models';
 import { buildUser, callerOf } from '../tests/support/factories';
 
 export interface LedgerMonths {
-  /** Reopens the oldest closed month, before older entries are added. */
-  reopenOldest(): Promise<void>;
+  /** Reopens the closed months, latest first down to the oldest, before older entries are added. */
+  reopenToOldest(): Promise<void>;
   /** Closes every month that has ended and is not closed, from the oldest entry's; answers how many. */
   closeEnded(): Promise<number>;
 }
@@ -28,13 +29,12 @@ export async function ledgerMonths(sequelize: Sequelize, tenantId: string): Prom
       .query<{ month: string }>(sql, { replacements: { tenantId }, type: QueryTypes.SELECT })
       .then((rows) => rows.map((row) => row.month));
   return {
-    async reopenOldest() {
-      const [oldest] = await months(
-        `SELECT to_char(month, 'YYYY-MM') AS month FROM ledger_periods WHERE tenant_id = :tenantId AND status = 'closed' ORDER BY month LIMIT 1`,
+    async reopenToOldest() {
+      const closed = await months(
+        `SELECT to_char(month, 'YYYY-MM') AS month FROM ledger_periods WHERE tenant_id = :tenantId AND status = 'closed' ORDER BY month DESC`,
       );
-      if (!oldest) return;
       const deps = { sequelize, auditSource } as CommandDeps;
-      await reopenLedgerPeriod(callerOf(admin), { month: oldest, reason: 'The benchmark adds older entries' }, deps);
+      for (const month of closed) await reopenLedgerPeriod(callerOf(admin), { month, reason: 'The benchmark adds older entries' }, deps);
     },
     async closeEnded() {
       const ended = await months(

@@ -233,6 +233,58 @@ describe('closing a month of the books', () => {
     expect(await earnedIn('2025-03')).toBe('90.00');
   });
 
+  it('reopens the latest closed month first: an earlier one is refused while a later month is closed (409 naming it, nothing changed), so no closed month keeps a trial balance or earnings the reopened one has moved', async () => {
+    const books = await buildTenant();
+    const booksFinance = await buildUser({ tenantId: books.id, role: 'finance' });
+    const booksAdmin = await buildUser({ tenantId: books.id, role: 'tenant_admin' });
+    const policy = await buildSubscription({ tenantId: books.id, policyholderId: (await buildUser({ tenantId: books.id })).id });
+    await stack.db.sequelize.transaction((transaction) =>
+      post(
+        stack.db.sequelize,
+        {
+          tenantId: books.id,
+          sourceType: 'invoice',
+          sourceId: crypto.randomUUID(),
+          sourceKey: `invoice:${policy.id}:reopen-order`,
+          description: 'Invoice issued',
+          postedOn: '2025-01-01',
+          currency: 'EUR',
+          subscriptionId: policy.id,
+          term: 0,
+          coverFrom: '2025-01-01',
+          coverUntil: '2026-01-01',
+          lines: [debit('premium_receivable', 36_500), credit('unearned_premium', 36_500)],
+        },
+        transaction,
+      ),
+    );
+    for (const month of ['2025-01', '2025-02']) {
+      expect((await closeMonth(booksFinance, month)).status).toBe(202);
+      await eventually(
+        async () => (await period(booksFinance, month)).body,
+        (body) => body.status === 'closed' && body.trialBalance !== null,
+        `${month} closed`,
+      );
+    }
+
+    const refused = await reopenMonth(booksAdmin, '2025-01', 'A bank transfer of 20 January was found late');
+    expect([refused.status, refused.body.error?.message, refused.body.error?.details]).toEqual([
+      409,
+      expect.stringContaining('2025-02'),
+      [expect.objectContaining({ field: 'month', rule: 'ledger_period_closed_after' })],
+    ]);
+    expect((await period(booksFinance, '2025-01')).body).toMatchObject({ status: 'closed', reopenedAt: null });
+    expect(await AuditEvent.count({ where: { tenantId: books.id, action: 'ledger.period_reopened' } })).toBe(0);
+
+    // February reopened first, then January: each audited, and each closes again in order.
+    expect((await reopenMonth(booksAdmin, '2025-02', 'January is to be reopened')).status).toBe(200);
+    expect((await reopenMonth(booksAdmin, '2025-01', 'A bank transfer of 20 January was found late')).body).toMatchObject({
+      status: 'reopened',
+    });
+    const closeFebruaryFirst = await closeMonth(booksFinance, '2025-02');
+    expect([closeFebruaryFirst.status, closeFebruaryFirst.body.error?.details?.[0]?.rule]).toEqual([409, 'ledger_period_open_before']);
+  });
+
   it('answers a policyholder 403, another tenant nothing of this one’s periods (404), a malformed month 400 and a month not over 422', async () => {
     expect((await period(holder, '2025-01')).status).toBe(403);
     expect((await closeMonth(holder, '2024-12')).status).toBe(403);

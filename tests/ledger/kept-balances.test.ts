@@ -2,7 +2,7 @@
  * A closed month's kept balances (docs/ledger.md, Kept balances) on the real PostgreSQL: the trial
  * balance and the finance report read them for the closed months and the lines for the others, and
  * must answer exactly what the lines alone say, through closes (with a month left open between
- * two closed ones), a reopening, a posting in the reopened month and its close again, in two
+ * two closed ones), reopenings latest first, a posting in the earliest reopened month and the closes again, in two
  * currencies, beside another tenant whose books are as busy and never counted.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
@@ -186,15 +186,17 @@ describe('kept balances', () => {
     await expectReadsAsLines(other);
   });
 
-  it('are dropped when the month is reopened, and a posting in it then is counted, kept again at its new close', async () => {
+  it('are dropped when the months are reopened, and a posting in one then is counted, kept again at their new close', async () => {
     const caller = callerOf(books.admin);
-    await reopenLedgerPeriod(caller, { month: '2025-02', reason: 'A late invoice' }, {
-      sequelize,
-      auditSource: { actor: { type: 'user', id: caller.id } },
-    } as CommandDeps);
-    expect((await keptMonths(books.tenantId)).map((kept) => kept.month)).toEqual(['2025-01', '2025-03', '2025-05']);
+    // Months reopen latest first (docs/ledger.md, Closing a month): May, March, then February.
+    for (const month of ['2025-05', '2025-03', '2025-02'])
+      await reopenLedgerPeriod(caller, { month, reason: 'A late invoice' }, {
+        sequelize,
+        auditSource: { actor: { type: 'user', id: caller.id } },
+      } as CommandDeps);
+    expect((await keptMonths(books.tenantId)).map((kept) => kept.month)).toEqual(['2025-01']);
     const [{ rows }] = await sequelize.query<{ rows: number }>(
-      `SELECT count(*)::int AS rows FROM ledger_month_balances WHERE tenant_id = :tenantId AND month = '2025-02-01'`,
+      `SELECT count(*)::int AS rows FROM ledger_month_balances WHERE tenant_id = :tenantId AND month > '2025-01-01'`,
       { replacements: { tenantId: books.tenantId }, type: QueryTypes.SELECT },
     );
     expect(rows).toBe(0);
@@ -210,7 +212,7 @@ describe('kept balances', () => {
     ]);
     await expectReadsAsLines(books);
 
-    await close(books, '2025-02');
+    for (const month of ['2025-02', '2025-03', '2025-05']) await close(books, month);
     expect((await keptMonths(books.tenantId)).map((kept) => kept.month)).toEqual(['2025-01', '2025-02', '2025-03', '2025-05']);
     await expectReadsAsLines(books);
     // The posting after the reopening is in the home plan's unearned balance at the end of the

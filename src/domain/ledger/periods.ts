@@ -4,8 +4,8 @@
  * `ledger-close-<tenantId>-<YYYY-MM>` (outbox); the run posts the month's earned premium
  * (`earnings.ts`) and then locks it here: `closed`, with who asked and the trial balance as of the
  * month's last day. From then on PostgreSQL refuses any entry dated in it (migration 0079). A
- * tenant admin may reopen it, with a reason (audited): postings dated in it are accepted again,
- * and it may be closed again.
+ * tenant admin may reopen it, the latest closed month first, with a reason (audited): postings dated
+ * in it are accepted again, and it may be closed again.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { tenantOf } from '../../access/core';
@@ -118,6 +118,28 @@ async function earliestOpenMonthBefore(sequelize: Sequelize, tenantId: string, m
 }
 
 /**
+ * Holds the tenant's periods while a close or a reopening decides on them, so that a close checking the
+ * months before it and a reopening checking the months after it never pass each other.
+ */
+async function holdTenantPeriods(sequelize: Sequelize, tenantId: string, transaction: Transaction): Promise<void> {
+  await sequelize.query("SELECT pg_advisory_xact_lock(hashtextextended('ledger_periods:' || :tenantId, 0))", {
+    replacements: { tenantId },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+}
+
+/** The tenant's latest month after `month` that is `closed` or `closing` (null when there is none). */
+async function latestClosedMonthAfter(sequelize: Sequelize, tenantId: string, month: string, transaction: Transaction) {
+  const [row] = await sequelize.query<{ month: string }>(
+    `SELECT to_char(month, 'YYYY-MM') AS month FROM ledger_periods
+      WHERE tenant_id = :tenantId AND month > :first AND status IN ('closed', 'closing') ORDER BY month DESC LIMIT 1`,
+    { replacements: { tenantId, first: monthDays(month).first }, type: QueryTypes.SELECT, transaction },
+  );
+  return row?.month ?? null;
+}
+
+/**
  * Closes a month that has ended (422 before), unless it is closed already (409) or an earlier month
  * of the tenant's books is not closed yet (409 naming the earliest: months close in order): the
  * period is `closing` and its run is started. Asked again while it is closing, it starts the run
@@ -133,6 +155,7 @@ export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = a
     ]);
   const workflowId = ledgerCloseRun.id(tenantId, month);
   const { written } = await writeWithStart<LedgerCloseWorkflow, PeriodRow>(deps, async (transaction) => {
+    await holdTenantPeriods(deps.sequelize, tenantId, transaction);
     const openBefore = await earliestOpenMonthBefore(deps.sequelize, tenantId, month, transaction);
     if (openBefore)
       throw conflict(`Close ${openBefore} first: the books are closed month by month, and ${openBefore} is not closed yet`, [
@@ -165,15 +188,28 @@ export const closeLedgerPeriod: Command<{ month: string }, LedgerPeriodView> = a
   return ledgerPeriodView(tenantId, written);
 };
 
-/** Reopens a closed month (tenant admins; 409 unless it is closed, 404 when it never was), audited with the reason. */
+/**
+ * Reopens a closed month (tenant admins; 409 unless it is closed, 404 when it never was), audited with the
+ * reason; 409 while a later month is closed or closing (naming the latest): months reopen latest first, as
+ * they close earliest first. A later closed month keeps the trial balance of its close, which counts
+ * every month before it, and earned its premium from where the earlier month's earnings ended: a posting
+ * in the reopened month would leave both stale behind a month that still reads closed. Reopened latest
+ * first, each month affected is reopened on the record, and closed again after the earlier one.
+ */
 export const reopenLedgerPeriod: Command<{ month: string; reason: string }, LedgerPeriodView> = async (caller, { month, reason }, deps) => {
   const tenantId = tenantOf(caller);
   const reopened = await deps.sequelize.transaction(async (transaction) => {
+    await holdTenantPeriods(deps.sequelize, tenantId, transaction);
     const current = await periodRow(deps.sequelize, tenantId, month, transaction);
     if (!current) throw notFound('Ledger period');
     if (current.status !== 'closed')
       throw conflict(`The books for ${month} are ${current.status}: only a closed month is reopened`, [
         { field: 'month', message: 'must be closed' },
+      ]);
+    const closedAfter = await latestClosedMonthAfter(deps.sequelize, tenantId, month, transaction);
+    if (closedAfter)
+      throw conflict(`Reopen ${closedAfter} first: the books are reopened from the latest closed month, and ${closedAfter} is closed`, [
+        { field: 'month', message: `${closedAfter} is closed`, rule: 'ledger_period_closed_after' },
       ]);
     // Postings dated in the month are accepted again: its lines are read, not its kept balances.
     await dropMonthBalances(deps.sequelize, tenantId, monthDays(month).first, transaction);

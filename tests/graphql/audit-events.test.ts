@@ -118,6 +118,18 @@ describe('GraphQL auditEvents (real API and PostgreSQL)', () => {
     }
   });
 
+  it('refuses a forged cursor whose id is past what an event id can be as any forged cursor, not as an amount too large', async () => {
+    const [, occurredAt] = JSON.parse(Buffer.from((await page({ ...DAY, first: 1 }, admin)).pageInfo.endCursor!, 'base64url').toString());
+    // 19 digits, as an event id may have, but past PostgreSQL's BIGINT (9223372036854775807).
+    const forged = Buffer.from(JSON.stringify(['occurredAt', occurredAt, '9223372036854775808'])).toString('base64url');
+    const answer = await graphql({ ...DAY, after: forged }, admin);
+    expect(answer.data).toBeNull();
+    expect(answer.errors?.[0]).toMatchObject({
+      message: '`after` is not a cursor this API gave',
+      extensions: { code: 'BAD_USER_INPUT', reason: 'bad_request', details: [{ field: 'after', message: 'invalid cursor' }] },
+    });
+  });
+
   it("shows another tenant's admin only their own tenant's events", async () => {
     const theirs = await page(DAY, otherAdmin);
     expect(theirs.nodes).toHaveLength(1);

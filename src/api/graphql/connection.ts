@@ -55,9 +55,16 @@ export function cursorOf(row: Keyed, order: PageOrder): string {
   return Buffer.from(JSON.stringify([order.attribute, value, row.id])).toString('base64url');
 }
 
+/** PostgreSQL's largest BIGINT: a cursor's id past it is no row's, and the statement comparing with it would fail. */
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 /** A cursor's id as the model's key holds it: a UUID, or the digits of a BIGINT (audit events). */
 function idSchemaOf(model: ModelStatic<Model>): Joi.Schema {
-  return model.getAttributes().id.type instanceof DataTypes.BIGINT ? Joi.string().pattern(/^\d{1,19}$/) : Joi.string().guid();
+  return model.getAttributes().id.type instanceof DataTypes.BIGINT
+    ? Joi.string()
+        .pattern(/^\d{1,19}$/)
+        .custom((id: string, helpers) => (BigInt(id) <= MAX_BIGINT ? id : helpers.error('any.invalid')))
+    : Joi.string().guid();
 }
 
 /** The rows after the cursor's; a cursor of another order (or a forged one) is refused. */

@@ -7,12 +7,14 @@
 import { findVisible } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { visibleChange } from '../../domain/subscriptions/changes/confirm';
-import { changesOf, versionsOf } from '../../domain/subscriptions/versions';
+import { versionsOf } from '../../domain/subscriptions/versions';
+import { SubscriptionChange } from '../../models';
 import Joi from 'joi';
 import { operationRoute } from '../http/operation';
 import { route, type RouteSpec, tagged } from '../http/route';
-import { findRoute } from '../http/row-route';
-import { changeParams, changeSchema, versionSchema } from './changes-schemas';
+import { childListRoute, findRoute } from '../http/row-route';
+import { paginate } from '../lists/pagination';
+import { changeParams, changeSchema, changesQuery, versionSchema } from './changes-schemas';
 import { presentChange, presentVersion } from './changes-views';
 import { applyChangeOperation, quoteChangeOperation, withdrawChangeOperation } from './operations';
 const WHO = 'its policyholder, a claims agent or a tenant admin';
@@ -26,12 +28,16 @@ export function policyChangeRoutes(): RouteSpec[] {
       response: { status: 201, schema: changeSchema },
       view: presentChange,
     }),
-    findRoute({
+    childListRoute({
       path: '/subscriptions/:id/changes',
-      summary: "A policy's changes, newest first (whoever sees the policy)",
+      summary: "A policy's changes, newest first, paged (whoever sees the policy)",
       access: subscriptionAccess,
-      schema: Joi.object({ items: Joi.array().items(changeSchema) }).label('PolicyChanges'),
-      view: async (subscription) => ({ items: (await changesOf(subscription)).map(presentChange) }),
+      query: changesQuery,
+      schema: changeSchema,
+      list: async (subscription, query) => {
+        const page = await paginate(SubscriptionChange, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+        return { ...page, items: page.items.map(presentChange) };
+      },
     }),
     route({
       method: 'get',

@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../models/subscription-change';
 import { uuid, childIdParams, tenantRowSchema } from '../http/common-schemas';
 import { calendarDay, object, oneOf, required } from '../../shared/typed-schema';
+import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { holderPhone, propertyAddress } from './schemas';
 
 export const changeParams = childIdParams('changeId');
@@ -21,6 +22,9 @@ export const quoteChangeBody = object({
   // The OpenAPI document says the `or` too (its generator leaves it out): a body naming none of them is a 400.
   .meta({ swagger: { anyOf: [{ required: ['planId'] }, { required: ['propertyAddress'] }, { required: ['holderPhone'] }] } })
   .label('QuotePolicyChange');
+
+/** A page of a policy's changes, as every list pages (docs/api.md): newest first unless asked otherwise. */
+export const changesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt'], '-createdAt') });
 
 export const asOfQuery = object({
   asOf: calendarDay.description(

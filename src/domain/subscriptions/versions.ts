@@ -34,12 +34,6 @@ export async function versionsOfEach(subscriptions: readonly Subscription[]): Pr
   return perSubscription(subscriptions, rows);
 }
 
-/** The policy's changes, newest first, whatever became of them. */
-export async function changesOf(subscription: Subscription): Promise<SubscriptionChange[]> {
-  const [changes] = await changesOfEach([subscription]);
-  return changes;
-}
-
 /** The policy's versions, oldest first. */
 export async function versionsOf(subscription: Subscription): Promise<SubscriptionVersion[]> {
   const [versions] = await versionsOfEach([subscription]);

@@ -276,6 +276,44 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(await SubscriptionChange.count({ where: { subscriptionId: id } })).toBe(1);
   });
 
+  it("pages a policy's changes as every list does: newest first, pagination, a bounded page size, 400 for a bad page or size", async () => {
+    const subscription = await policy();
+    // 23 changes, one a minute apart, as holders who keep asking leave them (quoted, never confirmed).
+    const first = Date.parse('2026-01-10T08:00:00Z');
+    const rows = await SubscriptionChange.bulkCreate(
+      Array.from({ length: 23 }, (_, index) => ({
+        tenantId: tenant.id,
+        subscriptionId: subscription.id,
+        status: 'quoted' as const,
+        term: 0,
+        effectiveDate: day(0),
+        requested: { holderPhone: `+49301234${String(index).padStart(3, '0')}` },
+        premiumBefore: '300.00',
+        premiumAfter: '300.00',
+        premiumDeltaMinor: 0,
+        currency: 'USD',
+        instalments: [],
+        requestedById: users.owner.id,
+        createdAt: new Date(first + index * 60_000),
+      })),
+    );
+    const newestFirst = rows.map((row) => row.id).reverse();
+    const list = (query: string) =>
+      stack.api.get(`/api/v1/subscriptions/${subscription.id}/changes${query}`).set('Authorization', auth.owner);
+
+    const firstPage = await list('').expect(200);
+    expect(firstPage.body.items.map((item: { id: string }) => item.id)).toEqual(newestFirst.slice(0, 20));
+    expect(firstPage.body.pagination).toEqual({ page: 1, pageSize: 20, total: 23, totalIsExact: true, hasMore: true, totalPages: 2 });
+    const secondPage = await list('?page=2&pageSize=20').expect(200);
+    expect(secondPage.body.items.map((item: { id: string }) => item.id)).toEqual(newestFirst.slice(20));
+    expect(secondPage.body.pagination).toMatchObject({ page: 2, hasMore: false });
+    const oldest = await list('?pageSize=1&ordering=createdAt').expect(200);
+    expect(oldest.body.items.map((item: { id: string }) => item.id)).toEqual([rows[0].id]);
+    for (const bad of ['?pageSize=101', '?pageSize=0', '?pageSize=1e3', '?page=0', '?page=abc', '?page=100001', '?ordering=premiumDelta']) {
+      expect((await list(bad).expect(400)).body.error.code).toBe('validation_failed');
+    }
+  });
+
   it('refuses a change of a policy that is not active, or one dated before a version already applied (409)', async () => {
     const cancelled = await policy({ status: 'cancelled' });
     expect((await quote(cancelled.id, { effectiveDate: day(0), planId: plans.better.id }).expect(409)).body.error.message).toContain(

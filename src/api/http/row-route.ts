@@ -103,6 +103,13 @@ export interface DownloadFile {
 }
 
 /**
+ * The name a client that reads only `filename` gets: printable ASCII, every other character `_`.
+ * A name that differs from it (a person's "Müller.pdf", "東京.pdf") is also sent whole as `filename*`
+ * in UTF-8 (RFC 6266), which browsers prefer; the header's quoting escapes `"` and `\` in both.
+ */
+const asciiFallback = (fileName: string): string => fileName.replace(/[^\x20-\x7e]/g, '_');
+
+/**
  * GET a file made of the row with the path's `:id` (a version's evidence package, an offboarded
  * tenant's export, a payment batch's bank file, a stored document) as a download named `fileName`, of
  * `contentType` (or, for a stored document of one of several types, of the type its row says).
@@ -133,7 +140,7 @@ export function downloadRoute<P extends { id: string } = { id: string }>(
       const { fileName, body, stored } = await file(ctx.state.user, ctx.state.input.params.id, ctx);
       ctx.status = 200;
       ctx.type = stored?.contentType ?? types[0];
-      ctx.attachment(fileName);
+      ctx.attachment(fileName, { fallback: asciiFallback(fileName) });
       if (stored) ctx.set('ETag', `"${stored.sha256}"`);
       ctx.set('Cache-Control', cacheControl);
       ctx.body = body;

@@ -3,7 +3,7 @@
  * filter on a column the rule's scope restricts (a policyholder's claims are their own, by
  * `claimantId`) is one more condition, not a replacement of the scope's. Checked on a list declared
  * with it for the test, mounted as the API mounts its routes, on the real database. `downloadRoute`
- * serving a stored document (a claim's) answers what its row says, not what the client named it.
+ * serving a stored document (a claim's) answers what its row says, not what the client named it, under the name the client gave.
  */
 import Koa from 'koa';
 import supertest from 'supertest';
@@ -82,24 +82,35 @@ describe('downloadRoute of a stored document', () => {
   });
   afterAll(() => stack?.close());
 
-  it("answers the row's type, digest and length, whatever the client's file name says, under a name that cannot break its header", async () => {
+  it("answers the row's type, digest and length, whatever the client's file name says, under that name: UTF-8 in filename*, an ASCII fallback that cannot break the header", async () => {
     const claim = await buildClaim();
     const claimant = { Authorization: bearer(stack.config, await User.findByPk(claim.claimantId, { rejectOnEmpty: true })) };
     const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
-    const uploaded = await stack.api
-      .post(`/api/v1/claims/${claim.id}/documents`)
-      .set(claimant)
-      .send({ fileName: 'roof "front"; ä.pdf', contentType: 'image/png', contentBase64: photo.toString('base64') })
-      .expect(201);
+    const upload = async (fileName: string) =>
+      (
+        await stack.api
+          .post(`/api/v1/claims/${claim.id}/documents`)
+          .set(claimant)
+          .send({ fileName, contentType: 'image/png', contentBase64: photo.toString('base64') })
+          .expect(201)
+      ).body as { id: string; sha256: string };
 
-    const served = await stack.api.get(`/api/v1/documents/${uploaded.body.id}/content`).set(claimant).buffer(true).expect(200);
+    const uploaded = await upload('roof "front"; ä.pdf');
+    const served = await stack.api.get(`/api/v1/documents/${uploaded.id}/content`).set(claimant).buffer(true).expect(200);
     expect(served.headers).toMatchObject({
       'content-type': 'image/png',
-      'content-disposition': 'attachment; filename="roof _front__ _.pdf"',
+      'content-disposition': `attachment; filename="roof \\"front\\"; _.pdf"; filename*=UTF-8''roof%20%22front%22%3B%20%C3%A4.pdf`,
       'content-length': String(photo.length),
-      etag: `"${uploaded.body.sha256}"`,
+      etag: `"${uploaded.sha256}"`,
       'cache-control': 'no-store',
     });
     expect(Buffer.compare(served.body as Buffer, photo)).toBe(0);
+
+    // A name in another script comes back as it was uploaded, not as underscores.
+    const japanese = await upload('東京の写真.pdf');
+    const named = await stack.api.get(`/api/v1/documents/${japanese.id}/content`).set(claimant).buffer(true).expect(200);
+    expect(named.headers['content-disposition']).toBe(
+      `attachment; filename="_____.pdf"; filename*=UTF-8''${encodeURIComponent('東京の写真.pdf')}`,
+    );
   });
 });

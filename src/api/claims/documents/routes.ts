@@ -77,8 +77,8 @@ export function documentRoutes(): RouteSpec[] {
       file: async (caller, id, ctx) => {
         const document = await findVisibleDocument(caller, id);
         return {
-          // The client's name, without what could break out of the header's quoted string.
-          fileName: document.fileName.replace(/[^\w. -]/g, '_'),
+          // The client's name as uploaded (one line, no path separator); downloadRoute writes it into the header safely.
+          fileName: document.fileName,
           // Streamed from the store to the client, never held whole in memory.
           body: await ctx.services.documents.read(document.storageKey),
           stored: document,

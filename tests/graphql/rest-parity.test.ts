@@ -442,8 +442,8 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
   describe('reports', () => {
     const CLAIMS_REPORT = `query($from: String, $to: String, $groupBy: String) { claimsReport(from: $from, to: $to, groupBy: $groupBy) {
       period { from to } groupBy
-      totals { filed approved denied paid denialRate amountClaimed amountApproved amountPaid }
-      groups { key label filed approved denied paid denialRate amountClaimed amountApproved amountPaid }
+      totals { filed approved denied paid denialRate currency amountClaimed amountApproved amountPaid }
+      groups { key label filed approved denied paid denialRate currency amountClaimed amountApproved amountPaid }
       currentStages { reported assigned under_review investigation documents_requested waiting_approval approved denied payment_processing paid closed }
       stageTimes { stage stays meanHours p50Hours p90Hours }
       approvalsByAuthority { adjuster senior manager other }
@@ -451,8 +451,8 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
       costs { planId plan currency costType claims outstanding paid recovered incurred } } }`;
     const POLICIES_REPORT = `query($groupBy: String) { policiesReport(groupBy: $groupBy) {
       period { from to } groupBy
-      totals { written activated cancelled expired renewed writtenPremium renewedPremium }
-      groups { key label written activated cancelled expired renewed writtenPremium renewedPremium }
+      totals { written activated cancelled expired renewed currency writtenPremium renewedPremium }
+      groups { key label written activated cancelled expired renewed currency writtenPremium renewedPremium }
       currentStatuses { pending pending_payment active lapsed cancelled expired }
       cancellationsByReason { reason count }
       expiring { within30Days within60Days within90Days truncated items { subscriptionId plan endDate premium } } } }`;

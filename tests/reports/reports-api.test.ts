@@ -248,6 +248,7 @@ describe('business reports', () => {
       denied: 1,
       paid: 1,
       denialRate: 0.3333,
+      currency: 'USD',
       amountClaimed: '33800.00',
       amountApproved: '30900.00',
       amountPaid: '900.00',
@@ -325,6 +326,7 @@ describe('business reports', () => {
         denied: 0,
         paid: 1,
         denialRate: 0,
+        currency: 'USD',
         amountClaimed: '31000.00',
         amountApproved: '30900.00',
         amountPaid: '900.00',
@@ -337,6 +339,7 @@ describe('business reports', () => {
         denied: 1,
         paid: 0,
         denialRate: 1,
+        currency: 'USD',
         amountClaimed: '2800.00',
         amountApproved: '0.00',
         amountPaid: '0.00',
@@ -377,8 +380,9 @@ describe('business reports', () => {
       'amountClaimed',
       'amountApproved',
       'amountPaid',
+      'currency',
     ]);
-    expect(rows).toContainEqual(['reported', 'reported', '2', '0', '0', '0', '', '800.00', '0.00', '0.00']);
+    expect(rows).toContainEqual(['reported', 'reported', '2', '0', '0', '0', '', '800.00', '0.00', '0.00', 'USD']);
     expect(rows).toHaveLength(4);
 
     const breaches = await stack.api.get('/api/v1/reports/claims?format=csv&section=slaBreaches').set(as(manager)).expect(200);
@@ -388,8 +392,8 @@ describe('business reports', () => {
 
     const byType = await stack.api.get('/api/v1/reports/claims?groupBy=policyType&format=csv').set(as(manager)).expect(200);
     expect(parseCsv(byType.text).slice(1)).toEqual([
-      ['auto', 'auto', '2', '2', '0', '1', '0', '31000.00', '30900.00', '900.00'],
-      ['home', 'home', '3', '0', '1', '0', '1', '2800.00', '0.00', '0.00'],
+      ['auto', 'auto', '2', '2', '0', '1', '0', '31000.00', '30900.00', '900.00', 'USD'],
+      ['home', 'home', '3', '0', '1', '0', '1', '2800.00', '0.00', '0.00', 'USD'],
     ]);
   });
 
@@ -401,6 +405,7 @@ describe('business reports', () => {
       cancelled: 3,
       expired: 1,
       renewed: 1,
+      currency: 'USD',
       writtenPremium: '700.00',
       renewedPremium: '100.00',
     });
@@ -438,6 +443,7 @@ describe('business reports', () => {
         cancelled: 1,
         expired: 1,
         renewed: 0,
+        currency: 'USD',
         writtenPremium: '500.00',
         renewedPremium: '0.00',
       },
@@ -449,6 +455,7 @@ describe('business reports', () => {
         cancelled: 2,
         expired: 0,
         renewed: 1,
+        currency: 'USD',
         writtenPremium: '200.00',
         renewedPremium: '100.00',
       },
@@ -459,11 +466,11 @@ describe('business reports', () => {
   it('answers the policies tables as CSV, a plan name that would run as a formula neutralised', async () => {
     const res = await stack.api.get('/api/v1/reports/policies?groupBy=plan&format=csv').set(as(admin)).expect(200);
     const rows = parseCsv(res.text).slice(1);
-    expect(rows).toContainEqual([homePlan.id, `'=HYPERLINK("http://evil")`, '2', '1', '2', '0', '1', '200.00', '100.00']);
+    expect(rows).toContainEqual([homePlan.id, `'=HYPERLINK("http://evil")`, '2', '1', '2', '0', '1', '200.00', '100.00', 'USD']);
     const byType = await stack.api.get('/api/v1/reports/policies?groupBy=policyType').set(as(admin)).set('Accept', 'text/csv').expect(200);
     expect(parseCsv(byType.text).slice(1)).toEqual([
-      ['auto', 'auto', '2', '1', '1', '1', '0', '500.00', '0.00'],
-      ['home', 'home', '2', '1', '2', '0', '1', '200.00', '100.00'],
+      ['auto', 'auto', '2', '1', '1', '1', '0', '500.00', '0.00', 'USD'],
+      ['home', 'home', '2', '1', '2', '0', '1', '200.00', '100.00', 'USD'],
     ]);
     const expiring = await stack.api.get('/api/v1/reports/policies?section=expiring').set(as(admin)).set('Accept', 'text/csv').expect(200);
     const [header, ...expiringRows] = parseCsv(expiring.text);
@@ -499,6 +506,43 @@ describe('business reports', () => {
     const policies = (await stack.api.get('/api/v1/reports/policies').set(as(yenAdmin)).expect(200)).body;
     expect(policies.totals).toMatchObject({ written: 1, writtenPremium: '30000', renewedPremium: '0' });
     expect(policies.expiring.items).toEqual([expect.objectContaining({ subscriptionId: cover.id, premium: '30000' })]);
+  });
+
+  it('never adds amounts of different currencies: a figure summing two is null, each group in one currency names it, in JSON and CSV', async () => {
+    const books = await buildTenant();
+    const [booksManager, booksAdmin] = await Promise.all([
+      buildUser({ tenantId: books.id, role: 'claims_manager' }),
+      buildUser({ tenantId: books.id, role: 'tenant_admin' }),
+    ]);
+    const euros = await buildPlan({ tenantId: books.id, currency: 'EUR', premium: '450.00', policyType: 'home' });
+    const yen = await buildPlan({ tenantId: books.id, currency: 'JPY', premium: '30000.00', policyType: 'auto' });
+    const home = await policyWith(euros, ago(DAY_MS), {});
+    const car = await policyWith(yen, ago(DAY_MS), {});
+    await claimWith(books.id, ago(2 * HOUR_MS), '1200.00', [], { subscriptionId: home.id });
+    await claimWith(books.id, ago(2 * HOUR_MS), '12000.00', [], { subscriptionId: car.id });
+
+    const claims = (await stack.api.get('/api/v1/reports/claims?groupBy=policyType').set(as(booksManager)).expect(200)).body;
+    // 1200.00 EUR and 12000 JPY are not 13200.00 of anything.
+    expect(claims.totals).toMatchObject({ filed: 2, currency: null, amountClaimed: null, amountApproved: null, amountPaid: null });
+    expect(claims.groups).toEqual([
+      expect.objectContaining({ key: 'auto', filed: 1, currency: 'JPY', amountClaimed: '12000', amountPaid: '0' }),
+      expect.objectContaining({ key: 'home', filed: 1, currency: 'EUR', amountClaimed: '1200.00', amountPaid: '0.00' }),
+    ]);
+    const policies = (await stack.api.get('/api/v1/reports/policies?groupBy=plan').set(as(booksAdmin)).expect(200)).body;
+    expect(policies.totals).toMatchObject({ written: 2, currency: null, writtenPremium: null, renewedPremium: null });
+    expect(policies.groups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: euros.id, written: 1, currency: 'EUR', writtenPremium: '450.00' }),
+        expect.objectContaining({ key: yen.id, written: 1, currency: 'JPY', writtenPremium: '30000' }),
+      ]),
+    );
+    const csv = await stack.api.get('/api/v1/reports/claims?groupBy=policyType&format=csv').set(as(booksManager)).expect(200);
+    const [header, ...rows] = parseCsv(csv.text);
+    const column = (row: string[], name: string) => row[header.indexOf(name)];
+    expect(rows.map((row) => [column(row, 'key'), column(row, 'currency'), column(row, 'amountClaimed')])).toEqual([
+      ['auto', 'JPY', '12000'],
+      ['home', 'EUR', '1200.00'],
+    ]);
   });
 
   it('refuses other roles, platform admins and a bad period', async () => {

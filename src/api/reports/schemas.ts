@@ -15,9 +15,14 @@ const format = oneOf(['json', 'csv'] as const).description('csv: a download (sam
 export const reportQuery = (kind: Pick<ReportKind, 'keys'>) => object({ ...kind.keys, format });
 
 const periodSchema = Joi.object({ from: Joi.string(), to: Joi.string() }).label('ReportPeriod');
-const money = Joi.string().description(
-  'Decimal with the currency’s decimals ("12000" JPY); a sum over plans of several currencies at face value, with 2',
-);
+const money = Joi.string().description('Decimal with the currency’s decimals ("12000" JPY)');
+/** A figure's sum and its currency: money of several currencies is never added up (docs/reports.md). */
+const summed = Joi.string()
+  .allow(null)
+  .description('Decimal with the row’s currency’s decimals ("12000" JPY); null when the row’s amounts are in several currencies');
+const summedCurrency = Joi.string()
+  .allow(null)
+  .description('The currency of the row’s amounts; null when they are in several, which are then not added up');
 const countsOf = (keys: readonly string[]) => Joi.object(Object.fromEntries(keys.map((key) => [key, Joi.number().integer()])));
 
 /**
@@ -37,9 +42,10 @@ const claimFigures = {
   denied: Joi.number().integer(),
   paid: Joi.number().integer(),
   denialRate: Joi.number().allow(null).description('denied / (approved + denied), 0..1'),
-  amountClaimed: money,
-  amountApproved: money,
-  amountPaid: money,
+  currency: summedCurrency,
+  amountClaimed: summed,
+  amountApproved: summed,
+  amountPaid: summed,
 };
 
 export const claimsReportSchema = Joi.object({
@@ -98,8 +104,9 @@ const policyFigures = {
   cancelled: Joi.number().integer(),
   expired: Joi.number().integer(),
   renewed: Joi.number().integer(),
-  writtenPremium: money,
-  renewedPremium: money,
+  currency: summedCurrency,
+  writtenPremium: summed,
+  renewedPremium: summed,
 };
 
 export const policiesReportSchema = Joi.object({

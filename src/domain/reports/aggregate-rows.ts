@@ -13,16 +13,22 @@ export interface GroupingRow {
 }
 
 /**
- * A column `currency` of a report's statement: the currency of every plan of the tenant (`:tenantId`)
- * when they all share one, else null. The claims and policies figures add up amounts across plans
- * (docs/reports.md): in a tenant of one currency they are written with its decimals ("12000" yen),
- * in one of several at face value with the two the rows keep.
+ * A row's money of the claims and policies reports: the currencies of the amounts it sums (`currencies`)
+ * and, when there is at most one, that currency (`currency`; with none summed, the tenant's when all its
+ * plans share one). Money of different currencies is never added up (docs/reports.md): a row summing
+ * two has no amounts and no currency.
  */
-export const TENANT_CURRENCY_COLUMN = `(SELECT CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM plans WHERE tenant_id = :tenantId) AS currency`;
+export interface MoneyRow {
+  currency: string | null;
+  currencies: string | number;
+}
 
-/** A summed amount of a row that has the `TENANT_CURRENCY_COLUMN`, written as that currency writes money. */
-export const amountOfRow = (amount: string, row: { currency: string | null }): string =>
-  formatClaimAmount(amount, row.currency ?? undefined);
+/** The row's currency: the one currency of the amounts it sums, else null. */
+export const currencyOfRow = (row: MoneyRow): string | null => (Number(row.currencies) > 1 ? null : row.currency);
+
+/** A summed amount of a `MoneyRow`, written as its currency writes money; null when it sums several currencies. */
+export const amountOfRow = (amount: string, row: MoneyRow): string | null =>
+  Number(row.currencies) > 1 ? null : formatClaimAmount(amount, row.currency ?? undefined);
 
 export const isTotalRow = (row: GroupingRow): boolean => Number(row.total) !== 0;
 
@@ -33,13 +39,14 @@ export function groupFigures<R extends GroupingRow, F extends object>(rows: R[],
 
 /**
  * A period's figures per group and in total, read in one statement: `parts` are its WITH queries,
- * the last of which, `from`, has a row per event or event's sum with its group's `key` and `label`;
- * `figures` sums them. Each group's row and the total row (GROUPING SETS) carry the tenant's
- * currency (`TENANT_CURRENCY_COLUMN`); `empty` stands for the totals when nothing counts.
+ * the last of which, `from`, has a row per event or event's sum with its group's `key` and `label`
+ * and the `currency` of its amount; `figures` sums them. Each group's row and the total row (GROUPING
+ * SETS) carry the currencies of the rows that hold money (`money`, a condition on them: a `MoneyRow`);
+ * `empty` stands for the totals when nothing counts.
  */
 export async function figuresPerGroup<R extends GroupingRow, F extends object>(
   sequelize: Sequelize,
-  statement: { parts: string; from: string; figures: string },
+  statement: { parts: string; from: string; figures: string; money: string },
   replacements: Record<string, unknown>,
   figuresOf: (row: R) => F,
   empty: F,
@@ -48,7 +55,9 @@ export async function figuresPerGroup<R extends GroupingRow, F extends object>(
     `WITH ${statement.parts}
      SELECT key, label, GROUPING(key, label) AS total,
             ${statement.figures},
-            ${TENANT_CURRENCY_COLUMN}
+            count(DISTINCT currency) FILTER (WHERE ${statement.money}) AS currencies,
+            coalesce(min(currency) FILTER (WHERE ${statement.money}),
+                     (SELECT CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END FROM plans WHERE tenant_id = :tenantId)) AS currency
        FROM ${statement.from}
       GROUP BY GROUPING SETS ((key, label), ())
       ORDER BY total, key`,

@@ -10,7 +10,8 @@ import { localTime } from '../calendars/local-time';
 import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { PAYMENT_FIGURES } from '../claims/payment-figures';
 import { formatClaimAmount } from '../../shared/money';
-import { amountOfRow, countsPerStatus, figuresPerGroup, type GroupingRow } from './aggregate-rows';
+import { claimCurrencySql } from '../claims/money';
+import { amountOfRow, countsPerStatus, currencyOfRow, figuresPerGroup, type GroupingRow, type MoneyRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const CLAIM_GROUPINGS = ['stage', 'assignee', 'month', 'policyType'] as const;
@@ -33,7 +34,7 @@ const GROUP_KEYS: Record<ClaimGrouping, { key: string; label: string; join?: str
   policyType: { key: 'e.policy_type', label: 'e.policy_type' },
 };
 
-interface GroupRow extends GroupingRow {
+interface GroupRow extends GroupingRow, MoneyRow {
   filed: string;
   approved: string;
   denied: string;
@@ -41,7 +42,6 @@ interface GroupRow extends GroupingRow {
   amount_claimed: string;
   amount_approved: string;
   amount_paid: string;
-  currency: string | null;
 }
 
 export interface ClaimFigures {
@@ -51,9 +51,11 @@ export interface ClaimFigures {
   paid: number;
   /** Denied out of decided (approved + denied) in the period, 0..1; null when nothing was decided. */
   denialRate: number | null;
-  amountClaimed: string;
-  amountApproved: string;
-  amountPaid: string;
+  /** The claims' currency (their plans'); null when the row's amounts are in several, which are then not added up. */
+  currency: string | null;
+  amountClaimed: string | null;
+  amountApproved: string | null;
+  amountPaid: string | null;
 }
 
 function figuresOf(row: GroupRow): ClaimFigures {
@@ -65,6 +67,7 @@ function figuresOf(row: GroupRow): ClaimFigures {
     denied,
     paid,
     denialRate: decided === 0 ? null : Math.round((denied / decided) * 10_000) / 10_000,
+    currency: currencyOfRow(row),
     amountClaimed: amountOfRow(row.amount_claimed, row),
     amountApproved: amountOfRow(row.amount_approved, row),
     amountPaid: amountOfRow(row.amount_paid, row),
@@ -93,23 +96,26 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
     amount_approved: '0.00',
     amount_paid: '0.00',
     currency: null,
+    currencies: 0,
   };
   return figuresPerGroup(
     sequelize,
     {
       parts: `parts AS (
-       SELECT ${key} AS key, ${label} AS label, count(*) AS filed, 0 AS approved, 0 AS denied, 0 AS paid,
+       SELECT ${key} AS key, ${label} AS label, e.currency, count(*) AS filed, 0 AS approved, 0 AS denied, 0 AS paid,
               sum(e.amount) AS amount_claimed, 0 AS amount_approved, 0 AS amount_paid
-         FROM (SELECT c.created_at AS at, c.status, c.assignee_id, c.policy_type, c.amount_claimed AS amount
+         FROM (SELECT c.created_at AS at, c.status, c.assignee_id, c.policy_type, c.amount_claimed AS amount,
+                      ${claimCurrencySql('c.subscription_id')} AS currency
                  FROM claims c
                 WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until) e
          ${join}
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
        UNION ALL
-       SELECT ${key}, ${label}, 0,
+       SELECT ${key}, ${label}, e.currency, 0,
               count(*) FILTER (WHERE e.kind = 'approved'), count(*) FILTER (WHERE e.kind = 'denied'), count(*) FILTER (WHERE e.kind = 'paid'),
               0, sum(e.amount) FILTER (WHERE e.kind = 'approved'), sum(e.amount) FILTER (WHERE e.kind = 'paid')
          FROM (SELECT h.to_status AS kind, h.occurred_at AS at, c.status, c.assignee_id, c.policy_type,
+                      ${claimCurrencySql('c.subscription_id')} AS currency,
                       CASE h.to_status WHEN 'approved' THEN c.amount_approved WHEN 'paid' THEN p.amount END AS amount
                  FROM claim_history h
                  JOIN claims c ON c.id = h.claim_id AND c.tenant_id = :tenantId
@@ -118,9 +124,11 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
                   AND h.from_status IS DISTINCT FROM h.to_status
                   AND h.occurred_at >= :from AND h.occurred_at < :until) e
          ${join}
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
      )`,
       from: 'parts',
+      // A denial moves no money: its claim's currency adds none to the row's.
+      money: 'filed + approved + paid > 0',
       figures: `sum(filed) AS filed, sum(approved) AS approved, sum(denied) AS denied, sum(paid) AS paid,
             coalesce(sum(amount_claimed), 0)::numeric(14, 2)::text AS amount_claimed,
             coalesce(sum(amount_approved), 0)::numeric(14, 2)::text AS amount_approved,

@@ -169,7 +169,7 @@ const claims = periodReportKind<ClaimsReportParameters, ClaimsReportParameters['
   json: (sequelize, tenantId, parameters) => buildClaimsReport(sequelize, tenantId, parameters),
   csv: {
     groups: groupsTable(
-      ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid'],
+      ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid', 'currency'],
       claimGroups,
     ),
     slaBreaches: listTable(['claimNumber', 'stage', 'dueAt', 'dueAtLocal', 'overdueHours'], slaBreaches),
@@ -184,7 +184,10 @@ const policies = periodReportKind<PoliciesReportParameters, PoliciesReportParame
   parameters: policiesReportParameters,
   json: (sequelize, tenantId, parameters) => buildPoliciesReport(sequelize, tenantId, parameters),
   csv: {
-    groups: groupsTable(['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium'], policyGroups),
+    groups: groupsTable(
+      ['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium', 'currency'],
+      policyGroups,
+    ),
     expiring: listTable(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'], expiringPolicies),
     cancellations: periodTable(['reason', 'count'], cancellationsByReason),
   },

@@ -7,7 +7,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../contracts/subscription';
 import { formatClaimAmount } from '../../shared/money';
-import { amountOfRow, countsPerStatus, figuresPerGroup, type GroupingRow } from './aggregate-rows';
+import { amountOfRow, countsPerStatus, currencyOfRow, figuresPerGroup, type GroupingRow, type MoneyRow } from './aggregate-rows';
 import type { Period } from './period';
 
 export const POLICY_GROUPINGS = ['month', 'plan', 'policyType'] as const;
@@ -23,7 +23,7 @@ const GROUP_KEYS: Record<PolicyGrouping, { key: string; label: string }> = {
 /** The windows of the expiring counts, in days from today. */
 export const EXPIRY_WINDOWS = [30, 60, 90] as const;
 
-interface GroupRow extends GroupingRow {
+interface GroupRow extends GroupingRow, MoneyRow {
   written: string;
   activated: string;
   cancelled: string;
@@ -31,7 +31,6 @@ interface GroupRow extends GroupingRow {
   renewed: string;
   written_premium: string;
   renewed_premium: string;
-  currency: string | null;
 }
 
 const figuresOf = (row: GroupRow) => ({
@@ -40,6 +39,7 @@ const figuresOf = (row: GroupRow) => ({
   cancelled: Number(row.cancelled),
   expired: Number(row.expired),
   renewed: Number(row.renewed),
+  currency: currencyOfRow(row),
   writtenPremium: amountOfRow(row.written_premium, row),
   renewedPremium: amountOfRow(row.renewed_premium, row),
 });
@@ -63,12 +63,13 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
         WHERE tenant_id = :tenantId AND action IN ('subscription.activate', 'subscription.renew', 'subscription.expire')
           AND occurred_at >= :from AND occurred_at < :until
      ), keyed AS (
-       SELECT e.kind, ${key} AS key, ${label} AS label, s.premium
+       SELECT e.kind, ${key} AS key, ${label} AS label, s.premium, s.currency
          FROM events e
          JOIN subscriptions s ON s.id = e.subscription_id AND s.tenant_id = :tenantId
          JOIN plans p ON p.id = s.plan_id
      )`,
       from: 'keyed',
+      money: "kind IN ('written', 'renewed')",
       figures: `count(*) FILTER (WHERE kind = 'written') AS written,
             count(*) FILTER (WHERE kind = 'activated') AS activated,
             count(*) FILTER (WHERE kind = 'cancelled') AS cancelled,
@@ -79,7 +80,7 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
     },
     { tenantId, ...period },
     figuresOf,
-    { written: 0, activated: 0, cancelled: 0, expired: 0, renewed: 0, writtenPremium: '0.00', renewedPremium: '0.00' },
+    { written: 0, activated: 0, cancelled: 0, expired: 0, renewed: 0, currency: null, writtenPremium: '0.00', renewedPremium: '0.00' },
   );
 }
 

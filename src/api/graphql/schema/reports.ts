@@ -147,6 +147,10 @@ const periodArgs = { from: 'First day (UTC), YYYY-MM-DD; default 29 days before 
 
 // Claims report
 
+/** The claims and policies reports' money (docs/reports.md): never added up across currencies. */
+const SUMMED_CURRENCY = 'The currency of the row’s amounts; null when they are in several, which are then not added up';
+const SUMMED_AMOUNT = 'Decimal with the row’s currency’s decimals; null when the row’s amounts are in several currencies (docs/reports.md)';
+
 const ClaimFiguresType = builder.objectRef<ClaimFigures & { key?: string; label?: string }>('ClaimFigures').implement({
   fields: (t) => ({
     ...groupFields(t),
@@ -155,9 +159,10 @@ const ClaimFiguresType = builder.objectRef<ClaimFigures & { key?: string; label?
     denied: t.exposeInt('denied'),
     paid: t.exposeInt('paid'),
     denialRate: t.exposeFloat('denialRate', { nullable: true, description: 'denied / (approved + denied), 0..1' }),
-    amountClaimed: t.exposeString('amountClaimed', { description: 'Decimal with the decimals of the tenant’s currency (docs/reports.md)' }),
-    amountApproved: t.exposeString('amountApproved'),
-    amountPaid: t.exposeString('amountPaid'),
+    currency: t.exposeString('currency', { nullable: true, description: SUMMED_CURRENCY }),
+    amountClaimed: t.exposeString('amountClaimed', { nullable: true, description: SUMMED_AMOUNT }),
+    amountApproved: t.exposeString('amountApproved', { nullable: true }),
+    amountPaid: t.exposeString('amountPaid', { nullable: true }),
   }),
 });
 
@@ -260,8 +265,9 @@ const PolicyFigures = builder
     cancelled: number;
     expired: number;
     renewed: number;
-    writtenPremium: string;
-    renewedPremium: string;
+    currency: string | null;
+    writtenPremium: string | null;
+    renewedPremium: string | null;
   }>('PolicyFigures')
   .implement({
     fields: (t) => ({
@@ -271,10 +277,9 @@ const PolicyFigures = builder
       cancelled: t.exposeInt('cancelled'),
       expired: t.exposeInt('expired'),
       renewed: t.exposeInt('renewed'),
-      writtenPremium: t.exposeString('writtenPremium', {
-        description: 'Decimal with the decimals of the tenant’s currency (docs/reports.md)',
-      }),
-      renewedPremium: t.exposeString('renewedPremium'),
+      currency: t.exposeString('currency', { nullable: true, description: SUMMED_CURRENCY }),
+      writtenPremium: t.exposeString('writtenPremium', { nullable: true, description: SUMMED_AMOUNT }),
+      renewedPremium: t.exposeString('renewedPremium', { nullable: true }),
     }),
   });
 

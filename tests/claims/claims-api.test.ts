@@ -9,7 +9,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { AuditEvent, Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimPayment, type Subscription, type User } from '../../src/models';
-import { bearer, buildSubscription, buildUser } from '../support/factories';
+import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from './fixtures';
@@ -261,6 +261,31 @@ describe('claims API (dev server, end to end)', () => {
     await stack.api.post('/api/v1/claims').set(as(neighbour)).send(fileBody()).expect(404);
     await stack.api.post('/api/v1/claims').set(as(team.adjuster)).send(fileBody()).expect(403);
     expect(await Claim.count()).toBe(before);
+  });
+
+  it('refuses a yen claim’s amounts with decimals yen has not (422 naming the field), filing and approving nothing', async () => {
+    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY' });
+    const yen = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+    const before = await Claim.count();
+    const fractional = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.claimant))
+      .send(fileBody({ subscriptionId: yen.id, incidentDate: yen.startDate, amountClaimed: '4000.5' }))
+      .expect(422);
+    expect(fractional.body.error.details).toEqual([{ field: 'amountClaimed', message: 'is not an amount in JPY' }]);
+    expect(await Claim.count()).toBe(before);
+
+    const filed = await fileClaim(team.claimant, { subscriptionId: yen.id, incidentDate: yen.startDate, amountClaimed: '4000' });
+    await stack.api.post(`/api/v1/claims/${filed.id}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+    await transition(filed.id, team.adjuster, { to: 'under_review' }).expect(200);
+    await transition(filed.id, team.adjuster, { to: 'waiting_approval' }).expect(200);
+    const approvedInPart = await transition(filed.id, team.senior, { to: 'approved', approvedAmount: '3000.5' }).expect(422);
+    expect(approvedInPart.body.error.details).toEqual([{ field: 'approvedAmount', message: 'is not an amount in JPY' }]);
+    expect(await Claim.findByPk(filed.id)).toMatchObject({ status: 'waiting_approval', amountApproved: null });
+    expect(await ClaimHistory.count({ where: { claimId: filed.id } })).toBe(4);
+
+    const approved = await transition(filed.id, team.senior, { to: 'approved', approvedAmount: '3000' }).expect(200);
+    expect(approved.body.amountApproved).toBe('3000');
   });
 
   it('numbers concurrent filings without gaps or duplicates', async () => {

@@ -39,6 +39,7 @@ import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { coverOn } from './cover';
+import { assertAmountIn, assertAmountInCurrency } from './money';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
 export interface FileClaimInput {
@@ -62,6 +63,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   if (filed) return filed;
   const incidentDate = utcDay(input.incidentDate);
   const subscription = await findVisible(caller, subscriptionAccess, input.subscriptionId);
+  // The claim's amounts are in its policy's currency: "4000.5" is no amount of yen.
+  assertAmountInCurrency(input.amountClaimed, subscription.currency, 'amountClaimed');
   // The claim is judged by the terms in force on its incident date, which a later change leaves as they were.
   const cover = await coverOn(subscription, incidentDate);
   const refusal =
@@ -161,6 +164,7 @@ export const assignClaim: Command<{ id: string } & Omit<AssignmentRequest, 'acto
 /** Moves the claim to its next stage, as the run's rules allow the caller. */
 export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, 'actor'>, Claim> = (caller, { id, ...move }, deps) =>
   decideOnClaim(caller, id, deps, transitionClaimUpdate, async (claim, actor) => {
+    if (move.approvedAmount !== undefined) await assertAmountIn(claim, move.approvedAmount, 'approvedAmount');
     await assertMayDecide(claim, actor.id);
     return { actor, ...move };
   });

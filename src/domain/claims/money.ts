@@ -64,11 +64,16 @@ export async function currenciesOf(claimIds: readonly string[]): Promise<Map<str
   return new Map(rows.map((row) => [row.id, row.currency]));
 }
 
-/** An amount the claim's currency can hold: no more decimals than it has (nor than two, what the rows keep). Answers the currency. */
-export async function assertAmountIn(claim: Claim, amount: number, field: string): Promise<string> {
-  const currency = await currencyOf(claim.id);
+/** An amount `currency` can hold: no more decimals than it has (nor than two, what the rows keep); else 422 naming `field`. */
+export function assertAmountInCurrency(amount: number, currency: string, field: string): void {
   if (toMinorUnits(amount, currency) === null || toMinorUnits(amount, 'EUR') === null)
     throw unprocessable(`The amount has more decimals than ${currency} has`, [{ field, message: `is not an amount in ${currency}` }]);
+}
+
+/** An amount the claim's currency can hold (`assertAmountInCurrency`). Answers the currency. */
+export async function assertAmountIn(claim: Claim, amount: number, field: string): Promise<string> {
+  const currency = await currencyOf(claim.id);
+  assertAmountInCurrency(amount, currency, field);
   return currency;
 }
 

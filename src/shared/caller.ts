@@ -1,3 +1,4 @@
+import { personRequired } from './errors';
 import type { Role } from './roles';
 
 /**
@@ -21,4 +22,14 @@ export interface AuthUser {
  */
 export function principalKey(caller: AuthUser): string {
   return caller.apiKey ? `api-key:${caller.apiKey.id}` : `user:${caller.id}`;
+}
+
+/**
+ * Refuses an API key (403 person_required) where only a person may decide: approving what four eyes
+ * guard (claim money, a claim, a policy version) or acknowledging a policy. A key acts as the admin
+ * who created it with the key's role, so its approval would be recorded as that admin's, given by
+ * no one. Refusing (a rejection, a void) stays open to keys: it lets nothing through.
+ */
+export function assertPerson(caller: AuthUser, decision: string): void {
+  if (caller.apiKey) throw personRequired(decision);
 }

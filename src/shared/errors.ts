@@ -48,6 +48,12 @@ export const quotaExceeded = (message: string, details: ErrorDetail[]) => new Ap
 export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
 /** A decision the person who asked for it may not take themselves: a second one must (a tenant's offboarding). */
 export const samePerson = (message: string) => new ApiError(403, 'same_person', message, [{ rule: 'separation_of_duties', message }]);
+/**
+ * A decision only a person gives (a second pair of eyes on money or a policy version, an
+ * acknowledgement) asked by an API key: a machine acting as the admin who made it, whose say is nobody's own.
+ */
+export const personRequired = (decision: string) =>
+  new ApiError(403, 'person_required', `${decision} is a person's decision: sign in to give it; an API key cannot`);
 /** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
 /** A legal hold on the person keeps their data: no erasure is accepted or carried on (docs/privacy.md). */
 export const legalHold = () => new ApiError(409, 'legal_hold', 'A legal hold on this person keeps their data; release it first');

@@ -5,6 +5,7 @@
  * the figures agree on REST and GraphQL; closing the claim releases what is still reserved.
  */
 import { AuditEvent, Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, TenantSettings, type User } from '../../src/models';
+import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { claimReserveChanges } from '../../src/observability/business-metrics';
@@ -73,6 +74,11 @@ describe('claim reserves and recoveries (API, worker)', () => {
     });
     expect((await decide(team.adjuster, changeId, 'approve').expect(403)).body.error.details[0].rule).toBe('separation_of_duties');
     await decide(team.otherAdjuster, changeId, 'approve').expect(403);
+    // A key with a claims manager's role is a machine speaking for the admin who made it: it is no second person.
+    const key = await apiKeyHeader(stack, await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id }), 'claims_manager');
+    const byKey = await stack.api.post(`/api/v1/claims/${claimId}/reserves/changes/${changeId}/approve`).set(key);
+    expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'person_required']);
+    expect((await lines())[1]).toEqual(['repair', '800.00']);
 
     const approved = await decide(team.senior, changeId, 'approve').expect(200);
     expect(approved.body.change).toMatchObject({ status: 'approved', decidedById: team.senior.id });
@@ -229,5 +235,22 @@ describe('claim reserves and recoveries (API, worker)', () => {
     expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
     const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
     await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-reserves');
+  });
+
+  it('holds a reserve change an API key asks for for a person, whatever the key’s role', async () => {
+    const keysClaim = await fileAssignedClaim(stack, team, await buildSubscription({ policyholderId: team.claimant.id }));
+    // A claims manager's role sets any reserve alone; a machine with it is nobody's approval.
+    const key = await apiKeyHeader(stack, await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id }), 'claims_manager');
+    const asked = await stack.api
+      .post(`/api/v1/claims/${keysClaim}/reserves`)
+      .set(key)
+      .send({ costType: 'indemnity', category: 'repair', amount: 200, reason: 'Estimate from the repair network' });
+    expect([asked.status, asked.body.change?.status]).toEqual([202, 'pending']);
+    expect(await ClaimReserveLine.count({ where: { claimId: keysClaim, category: 'repair' } })).toBe(0);
+    const approved = await stack.api
+      .post(`/api/v1/claims/${keysClaim}/reserves/changes/${asked.body.change.id}/approve`)
+      .set(as(team.senior))
+      .expect(200);
+    expect(approved.body.change).toMatchObject({ status: 'approved', decidedById: team.senior.id });
   });
 });

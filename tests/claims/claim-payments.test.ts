@@ -13,6 +13,7 @@ import { resolvePain001Xsd } from '../../scripts/local/pain001-xsd';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { AuditEvent, Claim, ClaimReserveLine, ClaimPayment, TenantSettings, type User, WebhookEvent } from '../../src/models';
+import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -90,6 +91,11 @@ describe('claim payments and payment batches (API, worker)', () => {
     expect(big.body.payment.status).toBe('requested');
     expect((await decide(team.adjuster, ids.big, 'approve').expect(403)).body.error.details[0].rule).toBe('separation_of_duties');
     await decide(team.otherAdjuster, ids.big, 'approve').expect(403);
+    // A key with a claims manager's role is a machine speaking for the admin who made it: it is no second person.
+    const key = await apiKeyHeader(stack, await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id }), 'claims_manager');
+    const byKey = await stack.api.post(`/api/v1/claims/${claimId}/payments/${ids.big}/approve`).set(key);
+    expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'person_required']);
+    expect((await ClaimPayment.findByPk(ids.big, { rejectOnEmpty: true })).status).toBe('requested');
     const approved = await decide(team.senior, ids.big, 'approve').expect(200);
     expect(approved.body.payment).toMatchObject({ status: 'approved', approvedById: team.senior.id, requestedById: team.adjuster.id });
     await decide(team.senior, ids.big, 'approve').expect(409);
@@ -216,6 +222,9 @@ describe('claim payments and payment batches (API, worker)', () => {
     await transition(team.adjuster, { to: 'waiting_approval' }).expect(200);
     // Below what the payments already paid, an approval is refused.
     await transition(team.manager, { to: 'approved', approvedAmount: 2000 }).expect(422);
+    const key = await apiKeyHeader(stack, await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id }), 'claims_manager');
+    const byKey = await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(key).send({ to: 'approved', approvedAmount: 3000 });
+    expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'person_required']);
     await transition(team.manager, { to: 'approved', approvedAmount: 3000 }).expect(200);
     await waitUntil(
       async () => (await Claim.findByPk(claimId, { rejectOnEmpty: true })).status === 'closed',
@@ -358,5 +367,22 @@ describe('claim payments and payment batches (API, worker)', () => {
     expect([rest.status, rest.body.error]).toEqual([201, undefined]);
     expect(await ClaimReserveLine.findAll({ where: { claimId: exactId } }).then((rows) => rows.map((row) => row.amount))).toEqual(['0.00']);
     await payFromLine('0.01').expect(409);
+  });
+
+  it('holds what an API key asks for for a person, whatever the key’s role: a payment waits, and a person approves it', async () => {
+    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
+    const keysClaim = await fileAssignedClaim(stack, team, await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id }));
+    // A claims manager's role has no limit: a person with it pays alone; a machine with it is nobody's approval.
+    const key = await apiKeyHeader(stack, await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id }), 'claims_manager');
+    const asked = await stack.api
+      .post(`/api/v1/claims/${keysClaim}/payments`)
+      .set(key)
+      .send({ costType: 'indemnity', category: 'other', amount: 100, payee: REPAIRER });
+    expect([asked.status, asked.body.payment?.status, asked.body.payment?.approvedById]).toEqual([202, 'requested', null]);
+    const approved = await stack.api
+      .post(`/api/v1/claims/${keysClaim}/payments/${asked.body.payment.id}/approve`)
+      .set(as(team.senior))
+      .expect(200);
+    expect(approved.body.payment).toMatchObject({ status: 'approved', approvedById: team.senior.id });
   });
 });

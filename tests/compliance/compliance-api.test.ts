@@ -138,7 +138,7 @@ describe('compliance API end to end', () => {
       const byKey = await stack.api
         .post(`/api/v1/acknowledgements/${reviewersAck.id}/acknowledge`)
         .set({ Authorization: `Bearer ${made.body.key}` });
-      expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'forbidden']);
+      expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'person_required']);
       expect((await reviewersAck.reload()).status).toBe('pending');
       const done = await stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee));
       expect(done.status).toBe(200);

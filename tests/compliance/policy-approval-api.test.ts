@@ -4,6 +4,7 @@
  */
 import { PolicyVersion, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt } from '../../src/shared/search-attributes';
+import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { resultOf } from '../support/waiting';
@@ -85,6 +86,11 @@ describe('policy version approval API', () => {
     expect(byAuthor.body.error.message).toContain('may not review');
     expect((await post(`${id}/approve`, adjuster)).status).toBe(403);
     expect((await post(`${id}/approve`, outsider)).status).toBe(404);
+    // A key acts as the admin who made it, with a reviewer's role: a machine, whose approval is nobody's second pair of eyes.
+    const byKey = await stack.api
+      .post(`/api/v1/compliance/versions/${id}/approve`)
+      .set(await apiKeyHeader(stack, admin, 'compliance_officer'));
+    expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'person_required']);
     expect((await PolicyVersion.findByPk(id))!.status).toBe('in_review');
 
     const approved = await post(`${id}/approve`, reviewer);

@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { Actor } from '../../contracts/actor';
+import { actorOf, type Actor } from '../../contracts/actor';
 import {
   AssignmentRequest,
   assignClaimUpdate,
@@ -27,7 +27,7 @@ import { subscriptionAccess } from '../../access/subscriptions';
 import { recordAudit } from '../audit/record';
 import { documentKey } from '../../services/documents';
 import { recordClaimFiledEvent } from './webhook-events';
-import type { AuthUser } from '../../shared/caller';
+import { assertPerson, type AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { dependencyUnavailable, unprocessable } from '../../shared/errors';
 import { formatClaimAmount } from '../../shared/money';
@@ -147,7 +147,7 @@ async function decideOnClaim<Request>(
   requestFor: (claim: Claim, actor: Actor) => Promise<Request>,
 ): Promise<Claim> {
   const claim = await findVisible(caller, claimAccess, id);
-  const request = await requestFor(claim, { id: caller.id, role: caller.role });
+  const request = await requestFor(claim, actorOf(caller));
   // A claim's run ends only when the claim closes, which its rules refuse before this
   // (rules.ts): a claim without a run is open and its start still waits in the outbox for Temporal.
   const decided = await decideOnRun(deps, claim, claim.workflowId, update, request, () => dependencyUnavailable('temporal'));
@@ -161,9 +161,10 @@ export const assignClaim: Command<{ id: string } & Omit<AssignmentRequest, 'acto
   deps,
 ) => decideOnClaim(caller, id, deps, assignClaimUpdate, (claim, actor) => assignmentRequest(claim, actor, assigneeId, note));
 
-/** Moves the claim to its next stage, as the run's rules allow the caller. */
+/** Moves the claim to its next stage, as the run's rules allow the caller (approving it: a person's decision, never an API key's). */
 export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, 'actor'>, Claim> = (caller, { id, ...move }, deps) =>
   decideOnClaim(caller, id, deps, transitionClaimUpdate, async (claim, actor) => {
+    if (move.to === 'approved') assertPerson(caller, 'Approving a claim');
     if (move.approvedAmount !== undefined) await assertAmountIn(claim, move.approvedAmount, 'approvedAmount');
     await assertMayDecide(claim, actor.id);
     return { actor, ...move };

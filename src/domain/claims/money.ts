@@ -13,12 +13,14 @@ import {
   type ReserveCategory,
   type ReservesAnswer,
 } from '../../contracts/claim-reserves';
+import { actorOf } from '../../contracts/actor';
 import { Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine } from '../../models';
 import type { RecoveryKind } from '../../models/claim-recovery';
 import { findClaimToWorkMoneyOf } from './rules';
 import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { formatClaimAmount, toMinorUnits } from '../../shared/money';
+import { assertPerson } from '../../shared/caller';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import { postRecovery } from './ledger-postings';
@@ -91,17 +93,18 @@ export const changeReserve: Command<ReserveChangeInput, ReservesAnswer> = async 
   await assertAmountIn(claim, line.amount, 'amount');
   const key = deps.idempotencyKey;
   const changeId = key ? idFromRequest('reserve-change', caller.id, key, claim.id) : crypto.randomUUID();
-  return decideMoney(deps, claim, changeReserveUpdate, { actor: { id: caller.id, role: caller.role }, changeId, ...line });
+  return decideMoney(deps, claim, changeReserveUpdate, { actor: actorOf(caller), changeId, ...line });
 };
 
-/** Approves or rejects (the asker: withdraws) a reserve change that waits. */
+/** Approves (a person, never an API key) or rejects (the asker: withdraws) a reserve change that waits. */
 export const decideReserveChange: Command<{ id: string; changeId: string; approve: boolean }, ReservesAnswer> = async (
   caller,
   { id, changeId, approve },
   deps,
 ) => {
   const claim = await findClaimToWorkMoneyOf(caller, id);
-  return decideMoney(deps, claim, decideReserveChangeUpdate, { actor: { id: caller.id, role: caller.role }, changeId, approve });
+  if (approve) assertPerson(caller, 'Approving a reserve change');
+  return decideMoney(deps, claim, decideReserveChangeUpdate, { actor: actorOf(caller), changeId, approve });
 };
 
 export interface RecoveryInput {

@@ -19,6 +19,7 @@ import {
   paymentSettledSignal,
   requestPaymentUpdate,
 } from '../../contracts/claim-payments';
+import { actorOf } from '../../contracts/actor';
 import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { Claim, ClaimPayment } from '../../models';
 import { findClaimToWorkMoneyOf } from './rules';
@@ -27,6 +28,7 @@ import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
 import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
+import { assertPerson } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import type { Command, CommandDeps, Outbox } from '../command';
@@ -83,7 +85,7 @@ export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (
   const key = deps.idempotencyKey;
   const paymentId = key ? idFromRequest('claim-payment', caller.id, key, claim.id) : crypto.randomUUID();
   const answer = await decideMoney(deps, claim, requestPaymentUpdate, {
-    actor: { id: caller.id, role: caller.role },
+    actor: actorOf(caller),
     paymentId,
     ...rest,
     currency: planCurrency,
@@ -92,14 +94,15 @@ export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (
   return inClear(answer);
 };
 
-/** Approves (a second person with authority for the amount) or voids (before it is issued) a payment. */
+/** Approves (a second person with authority for the amount; never an API key) or voids (before it is issued) a payment. */
 export const decidePayment: Command<{ id: string; paymentId: string; decision: 'approve' | 'void' }, PaymentView> = async (
   caller,
   { id, paymentId, decision },
   deps,
 ) => {
   const claim = await findClaimToWorkMoneyOf(caller, id);
-  return inClear(await decideMoney(deps, claim, decidePaymentUpdate, { actor: { id: caller.id, role: caller.role }, paymentId, decision }));
+  if (decision === 'approve') assertPerson(caller, 'Approving a payment');
+  return inClear(await decideMoney(deps, claim, decidePaymentUpdate, { actor: actorOf(caller), paymentId, decision }));
 };
 
 /** Tells the claim's run, with the change that needs it, what happened to a payment. */

@@ -22,8 +22,7 @@ import { recordAudit } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
-import { NotPermitted } from '../../access/refusals';
-import type { AuthUser } from '../../shared/caller';
+import { assertPerson, type AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { createAudited, updateAuditedIn } from '../audited';
@@ -277,9 +276,11 @@ async function decideReview<Request>(
   return decided.row;
 }
 
-/** Approves a version in review (not its author or submitter): it may then be published. */
-export const approveVersion: Command<{ id: string }, PolicyVersion> = (caller, { id }, deps) =>
-  decideReview(caller, id, deps, approvePolicyVersionUpdate, { userId: caller.id, role: caller.role });
+/** Approves a version in review (a person, not its author or submitter): it may then be published. */
+export const approveVersion: Command<{ id: string }, PolicyVersion> = async (caller, { id }, deps) => {
+  assertPerson(caller, 'Approving a policy version');
+  return decideReview(caller, id, deps, approvePolicyVersionUpdate, { userId: caller.id, role: caller.role });
+};
 
 /** Rejects a version in review with a reason (not its author or submitter): it goes back to draft. */
 export const rejectVersion: Command<{ id: string; reason: string }, PolicyVersion> = (caller, { id, reason }, deps) =>
@@ -305,7 +306,7 @@ export interface AcknowledgeInput {
  * an API key acts as the admin who made it, and would otherwise give that admin's word for them (403).
  */
 export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (caller, input, deps) => {
-  if (caller.apiKey) throw new NotPermitted('An acknowledgement is given by the employee in person, never by an API key');
+  assertPerson(caller, 'An acknowledgement');
   const ack = await findVisible(caller, acknowledgementAccess, input.id, { action: 'acknowledge', include: WITH_VERSION });
   const { version } = ack as Acknowledgement & { version: PolicyVersion };
   // The text shown is the version's, which never changes once published: its hash is the evidence.

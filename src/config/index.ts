@@ -622,7 +622,7 @@ const schema = Joi.object({
     .uri({ scheme: ['http', 'https'] })
     .pattern(/^https?:\/\/[^/?#]+\/?$/, 'base URL')
     .messages({ 'string.pattern.name': '"STRIPE_API_BASE" must be scheme, host and port only, e.g. http://127.0.0.1:12111' }),
-  STRIPE_TIMEOUT_MS: deadlineMs('deadline of each call to Stripe; past it (and its retries) the request answers 503')
+  STRIPE_TIMEOUT_MS: deadlineMs('deadline of one call to Stripe, its retries included; past it the request answers 503')
     .max(30_000)
     .default(5000),
   STRIPE_MAX_NETWORK_RETRIES: Joi.number()

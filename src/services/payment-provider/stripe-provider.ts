@@ -1,8 +1,8 @@
 /**
  * The payment provider on Stripe's official SDK, pinned to the API version the installed SDK
- * (22.6.x) and stripe-mock v0.203 both speak. Calls have a short deadline and few retries, so an
- * unreachable Stripe is a fast PaymentProviderUnavailable (503) rather than a request that hangs;
- * so is a Stripe that refuses our key, which no caller can mend (logged, counted and alerted).
+ * (22.6.x) and stripe-mock v0.203 both speak. Each call has one deadline, its retries included, so
+ * an unreachable or silent Stripe is a fast PaymentProviderUnavailable (503) rather than a request
+ * that hangs; so is a Stripe that refuses our key, which no caller can mend (logged, counted and alerted).
  */
 import Stripe from 'stripe';
 import type { StripeSettings } from '../../config';
@@ -43,7 +43,8 @@ export function createStripeProvider(settings: StripeSettings, logger: Logger): 
     ...(settings.apiBase ?? {}),
   });
   for (const reason of PROVIDER_OUTAGE_REASONS) paymentProviderUnavailable.inc({ reason }, 0);
-  const calling = <T>(operation: string, call: () => Promise<T>) => callingStripe(logger, operation, call);
+  const calling = <T>(operation: string, call: () => Promise<T>) =>
+    callingStripe(logger, operation, () => withinDeadline(call(), settings.timeoutMs));
 
   return {
     name: 'stripe',
@@ -94,6 +95,28 @@ export function createStripeProvider(settings: StripeSettings, logger: Logger): 
       return eventOf(parsedEvent(rawBody));
     },
   };
+}
+
+/**
+ * The call, or Stripe's connection error once `deadlineMs` has passed. The SDK's timeout applies to
+ * each attempt, so with a silent Stripe (frozen, or a connection taken and never answered) a call
+ * and its retry waited twice the deadline and the backoff between them: 10.6 s at the default 5 s.
+ * The abandoned attempt runs on to its own timeout; a repeat of the call sends the same idempotency
+ * key, so Stripe acts once whichever attempt reaches it.
+ */
+async function withinDeadline<T>(call: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Stripe.errors.StripeConnectionError({ message: `Stripe did not answer within ${deadlineMs} ms, retries included` })),
+      deadlineMs,
+    );
+  });
+  try {
+    return await Promise.race([call, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Why Stripe could not serve us, whatever the request; undefined for an error of the request itself. */

@@ -1,0 +1,81 @@
+/**
+ * The payment provider frozen: the file's own stripe-mock stopped with SIGSTOP behind the recording
+ * proxy, so connections are taken and nothing answers. Asking for an invoice's PaymentIntent
+ * answers 503 payment_provider within the call's one deadline (STRIPE_TIMEOUT_MS, retries included),
+ * records nothing, and after SIGCONT the repeat with the same Idempotency-Key makes the one intent,
+ * every attempt sent to Stripe under the invoice's one idempotency key.
+ */
+import crypto from 'node:crypto';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
+import { Invoice, PaymentIntentRecord, type User } from '../../src/models';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { startTestStack, type TestStack } from '../support/stack';
+import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+
+/** The default deadline of one call to Stripe, retries included: the answer must not wait for more. */
+const STRIPE_DEADLINE_MS = 5_000;
+/** The deadline, and room for a loaded machine; the old per-attempt deadline with its retry answered after 10.5 s. */
+const FROZEN_ANSWER_WITHIN_MS = STRIPE_DEADLINE_MS + 1_500;
+
+describe('the payment provider frozen: connections taken, nothing answering', () => {
+  let stripeMock: RecordedStripeMock;
+  let stack: TestStack;
+  let holder: User;
+  let invoice: Invoice;
+
+  beforeAll(async () => {
+    stripeMock = await startRecordedStripeMock();
+    stack = await startTestStack({ env: stripeEnv(stripeMock.apiBase, `whsec_${crypto.randomBytes(24).toString('hex')}`) });
+    const tenant = await buildTenant();
+    holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    const plan = await buildPlan({ tenantId: tenant.id, billingFrequency: 'monthly', premium: '100.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, policyholderId: holder.id });
+    await billCurrentTerm(stack.db.sequelize, subscription.id);
+    invoice = (await Invoice.findOne({ where: { subscriptionId: subscription.id, status: 'open' }, order: [['sequence', 'ASC']] }))!;
+  });
+
+  afterAll(async () => {
+    if (stripeMock) process.kill(stripeMock.mock.pid, 'SIGCONT');
+    await stack?.close();
+    await stripeMock?.close();
+  });
+
+  afterEach(() => process.kill(stripeMock.mock.pid, 'SIGCONT'));
+
+  const askToPay = () =>
+    stack.api
+      .post(`/api/v1/invoices/${invoice.id}/payment-intent`)
+      .set('Authorization', bearer(stack.config, holder))
+      .set('Idempotency-Key', 'pay-while-stripe-is-frozen')
+      .send();
+
+  it('answers 503 payment_provider within the one deadline, recording nothing; after SIGCONT the repeat makes the one intent under the same Stripe key', async () => {
+    expect(stack.config.stripe).toMatchObject({ timeoutMs: STRIPE_DEADLINE_MS, maxNetworkRetries: 1 });
+    process.kill(stripeMock.mock.pid, 'SIGSTOP');
+
+    const started = performance.now();
+    const refused = await askToPay();
+    const ms = performance.now() - started;
+    expect([refused.status, refused.body.error?.code, refused.body.error?.details]).toEqual([
+      503,
+      'dependency_unavailable',
+      [{ dependency: 'payment_provider', message: 'unavailable or too slow' }],
+    ]);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(Math.round(ms)).toBeLessThan(FROZEN_ANSWER_WITHIN_MS);
+    expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(0);
+
+    process.kill(stripeMock.mock.pid, 'SIGCONT');
+    const paid = await askToPay().expect(200);
+    expect(paid.body.paymentIntentId).toMatch(/^pi_/);
+    await askToPay().expect(200);
+    const kept = await PaymentIntentRecord.findAll({ where: { invoiceId: invoice.id } });
+    expect(kept.map((row) => row.providerIntentId)).toEqual([paid.body.paymentIntentId]);
+    const creations = stripeMock.requests.filter((request) => request.method === 'POST' && request.path === '/v1/payment_intents');
+    // The frozen attempt (and any retry of it), then the repeat's: one key, so Stripe makes one intent.
+    expect(creations.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(creations.map((request) => request.headers['idempotency-key']))).toEqual(
+      new Set([`insurflow-invoice-${invoice.id}-payment-intent`]),
+    );
+  });
+});

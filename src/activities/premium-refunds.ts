@@ -8,14 +8,14 @@ import { PremiumPayment, PremiumRefund } from '../models';
 import { recordAudit } from '../domain/audit/record';
 import { postRefundFailed } from '../domain/premiums/ledger-postings';
 import { recordRefundPaid } from '../domain/premiums/refunds';
+import { applyFailureHeardBefore, FAILED_REFUND_STATUSES } from '../domain/premiums/refunds-failed';
 import { PaymentProviderRefusal, refundIdempotencyKey } from '../services/payment-provider';
 import type { PremiumRefundOutcome } from '../contracts/premium-refund';
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 
-/** Stripe's refund statuses that end it: any other (`pending`, `requires_action`) waits for the `charge.refunded` event. */
+/** Stripe's refund statuses that end it (and FAILED_REFUND_STATUSES): any other (`pending`, `requires_action`) waits for the `charge.refunded` event. */
 const SUCCEEDED = 'succeeded';
-const FAILED = ['failed', 'canceled'];
 
 export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequelize' | 'paymentProvider'>) {
   return {
@@ -38,7 +38,7 @@ export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequeliz
           amountMinor: refund.amountMinor,
           idempotencyKey: refundIdempotencyKey(refund.id),
         });
-        const status = sent.status === SUCCEEDED ? 'succeeded' : FAILED.includes(sent.status) ? 'failed' : 'pending';
+        const status = sent.status === SUCCEEDED ? 'succeeded' : FAILED_REFUND_STATUSES.includes(sent.status) ? 'failed' : 'pending';
         outcome = { providerRefundId: sent.id, status };
       } catch (err) {
         // A refusal is final: staff see the failed refund and pay it back another way. An outage is retried.
@@ -75,6 +75,8 @@ export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequeliz
           },
           transaction,
         );
+        // Stripe may have reported the refund failed before its id was recorded here.
+        await applyFailureHeardBefore(deps.sequelize, row, payment.providerPaymentId!, workflowAuditSource(), transaction);
         return outcome.error ? 'refused' : 'sent';
       });
     },

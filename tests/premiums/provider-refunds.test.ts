@@ -330,6 +330,69 @@ it('takes back a refund Stripe reports failed after it succeeded: failed, its pa
   expect(await WebhookEvent.count({ where: { subject: `invoices/${invoice.id}`, type: 'invoice.refund_paid' } })).toBe(2);
 });
 
+it('applies a failure Stripe reports before the refund’s id is recorded once the refund is known: failed, reversed, audited once, a redelivery changing nothing', async () => {
+  const { refund, paymentIntentId, invoice } = await cancelledAfterCardPayment();
+  const deliver = (event: { body: string; signature: string }) =>
+    stack.api
+      .post('/api/v1/payments/webhooks/stripe')
+      .set('Stripe-Signature', event.signature)
+      .set('Content-Type', 'application/json')
+      .send(event.body)
+      .expect(200);
+  // Stripe makes the refund; its answer to the run is slow, and its failure arrives first.
+  stripeMock.mode = 'hold';
+  const { providerRefundId, event } = await (async () => {
+    try {
+      await relayOnce(stack.services);
+      const [answer] = await eventually(
+        async () => stripeMock.held,
+        (held) => held.length > 0,
+        'Stripe’s answer to the refund',
+      );
+      const id: string = JSON.parse(answer.body).id;
+      const failure = signedRefundEvent('refund.failed', { id, paymentIntentId, amountMinor: 342, status: 'failed' }, webhookSecret);
+      expect((await deliver(failure)).body).toMatchObject({ duplicate: false });
+      expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({ status: 'pending', providerRefundId: null });
+      return { providerRefundId: id, event: failure };
+    } finally {
+      stripeMock.mode = 'forward';
+      stripeMock.held.splice(0).forEach((held) => held.release());
+    }
+  })();
+  expect(await resultOf(runOf(refund))).toBe('sent');
+  expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({ status: 'failed', providerRefundId });
+  const owed: Array<[string, number, number]> = [
+    ['refunds_payable', 0, 342],
+    ['unearned_premium', 342, 0],
+  ];
+  const paid: Array<[string, number, number]> = [
+    ['cash', 0, 342],
+    ['refunds_payable', 342, 0],
+  ];
+  const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
+  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
+  const outcomes = await stack.db.sequelize.query<{ type: string; outcome: string }>(
+    `SELECT type, outcome FROM payment_provider_events WHERE provider = 'stripe' AND object_id = :providerRefundId`,
+    { replacements: { providerRefundId }, type: QueryTypes.SELECT },
+  );
+  expect(outcomes).toEqual([{ type: 'refund.failed', outcome: 'applied' }]);
+
+  // Redelivered, or told again by another event, which now finds the refund failed already: nothing more.
+  expect((await deliver(event)).body).toMatchObject({ duplicate: true });
+  const again = signedRefundEvent(
+    'refund.updated',
+    { id: providerRefundId, paymentIntentId, amountMinor: 342, status: 'failed' },
+    webhookSecret,
+  );
+  expect((await deliver(again)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  const audits = await AuditEvent.findAll({ where: { action: 'invoice.refund_refused', entityId: invoice.id } });
+  expect(audits.map((audit) => [audit.reason, audit.changes.status])).toEqual([
+    ['provider_failed', { before: 'succeeded', after: 'failed' }],
+  ]);
+});
+
 it("shows the run to the tenant's staff in GET /workflows/:id, and to no one else", async () => {
   const { refund, invoice } = await cancelledAfterCardPayment();
   await relayOnce(stack.services);

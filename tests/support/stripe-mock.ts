@@ -27,9 +27,11 @@ export interface RecordedStripeMock {
   requests: RecordedStripeRequest[];
   /**
    * `forward` to stripe-mock; `down`: drop the connection unrecorded, as an unreachable Stripe;
-   * `refuse`: answer Stripe's 400 `invalid_request_error`, which stripe-mock never does.
+   * `refuse`: answer Stripe's 400 `invalid_request_error`, which stripe-mock never does; `hold`: forward,
+   * and keep stripe-mock's answer in `held` until released, as a Stripe that acted and whose answer is slow.
    */
-  mode: 'forward' | 'down' | 'refuse';
+  mode: 'forward' | 'down' | 'refuse' | 'hold';
+  held: Array<{ body: string; release(): void }>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
     mock,
     requests,
     mode: 'forward',
+    held: [],
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -60,9 +63,19 @@ export async function startRecordedStripeMock(): Promise<RecordedStripeMock> {
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, form: new URLSearchParams(body.toString()) });
       if (recorder.mode === 'refuse') return res.writeHead(400, { 'Content-Type': 'application/json' }).end(REFUSAL);
+      const hold = recorder.mode === 'hold';
       const upstream = http.request(`${mock.apiBase}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (!hold) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          return answer.pipe(res);
+        }
+        const parts: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => parts.push(chunk));
+        answer.on('end', () => {
+          const answered = Buffer.concat(parts);
+          const release = () => void (res.headersSent || res.writeHead(answer.statusCode ?? 502, answer.headers).end(answered));
+          recorder.held.push({ body: answered.toString(), release });
+        });
       });
       upstream.on('error', () => req.socket.destroy());
       upstream.end(body);

@@ -7,11 +7,15 @@
  * is back in cash, payable again), then its `owed` entry as for any refusal (`postRefundFailed`: the
  * premium counts as not given back until it is paid back).
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PremiumRefund } from '../../models';
+import { REFUND_EVENT_TYPES } from '../../services/payment-provider';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postReversal, sourceKey } from '../ledger/post';
 import { postRefundFailed } from './ledger-postings';
+
+/** Stripe's refund statuses that mean no money reached the holder. */
+export const FAILED_REFUND_STATUSES: readonly unknown[] = ['failed', 'canceled'];
 
 /** What the provider said of the failure: its event, and its reason (`expired_or_canceled_card`…) when given. */
 export interface ProviderRefundFailure {
@@ -90,4 +94,47 @@ export function postRefundPaidAgain(sequelize: Sequelize, refund: PremiumRefund,
     },
     transaction,
   );
+}
+
+/**
+ * The failure of `refund` (locked by the caller, its provider's id just recorded) that the provider
+ * reported before: Stripe may send `refund.failed` before the refund's run has recorded the id Stripe
+ * answered it, and that event, naming no refund Insurflow knew, was kept as `no_invoice`. Applied now as
+ * if it had just come (`recordRefundFailedAtProvider`), and the events are marked `applied`. An event
+ * arriving while the id is being recorded waits for it (it locks the payment's refunds before reading
+ * their ids), so one of the two always sees the other.
+ */
+export async function applyFailureHeardBefore(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  paymentIntentId: string,
+  source: AuditSource,
+  transaction: Transaction,
+): Promise<void> {
+  if (!refund.provider || !refund.providerRefundId) return;
+  const heard = await sequelize.query<{ id: string; eventId: string; failureReason: string | null }>(
+    `SELECT id, event_id AS "eventId", payload->'data'->'object'->>'failure_reason' AS "failureReason"
+       FROM payment_provider_events
+      WHERE provider = :provider AND object_id = :providerRefundId AND outcome = 'no_invoice' AND type IN (:types)
+        AND payload->'data'->'object'->>'status' IN (:failed)
+        AND coalesce(payload->'data'->'object'->'payment_intent'->>'id', payload->'data'->'object'->>'payment_intent') = :paymentIntentId
+      ORDER BY received_at, id`,
+    {
+      replacements: {
+        provider: refund.provider,
+        providerRefundId: refund.providerRefundId,
+        types: REFUND_EVENT_TYPES,
+        failed: FAILED_REFUND_STATUSES,
+        paymentIntentId,
+      },
+      type: QueryTypes.SELECT,
+      transaction,
+    },
+  );
+  if (heard.length === 0) return;
+  await recordRefundFailedAtProvider(sequelize, refund, heard[0], source, transaction);
+  await sequelize.query(`UPDATE payment_provider_events SET outcome = 'applied' WHERE id IN (:ids)`, {
+    replacements: { ids: heard.map(({ id }) => id) },
+    transaction,
+  });
 }

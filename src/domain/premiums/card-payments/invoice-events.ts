@@ -17,7 +17,7 @@ import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
-import { recordRefundFailedAtProvider } from '../refunds-failed';
+import { FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
@@ -185,29 +185,30 @@ async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction)
 /**
  * The refund Insurflow sent that a refund's event is about: the provider's refund id on a refund of
  * the payment taken through the event's PaymentIntent (a refund id alone is the provider's to reuse
- * across accounts and test fixtures; the PaymentIntent is the invoice's own). Locked when asked.
+ * across accounts and test fixtures; the PaymentIntent is the invoice's own). The payment's refunds are
+ * locked before their ids are read: a refund's run recording the id Stripe answered it is waited for, and
+ * one that records it after this event commits finds the event (`applyFailureHeardBefore`).
  */
-async function refundOfEvent(event: ProviderEvent, transaction: Transaction, lock = false): Promise<PremiumRefund | null> {
+async function refundOfEvent(event: ProviderEvent, transaction: Transaction): Promise<PremiumRefund | null> {
   if (!event.objectId || !event.paymentIntentId) return null;
   const payment = await PremiumPayment.findOne({
     where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
     transaction,
   });
   if (!payment) return null;
-  return PremiumRefund.findOne({
-    where: { paymentId: payment.id, provider: event.provider, providerRefundId: event.objectId },
+  const refunds = await PremiumRefund.findAll({
+    where: { paymentId: payment.id, provider: event.provider },
+    order: [['id', 'ASC']],
     transaction,
-    ...(lock && { lock: transaction.LOCK.UPDATE }),
+    lock: transaction.LOCK.UPDATE,
   });
+  return refunds.find((refund) => refund.providerRefundId === event.objectId) ?? null;
 }
 
 async function findRefundInvoice(event: ProviderEvent, transaction: Transaction) {
   const refund = await refundOfEvent(event, transaction);
   return refund ? { invoiceId: refund.invoiceId, tenantId: refund.tenantId } : undefined;
 }
-
-/** Stripe's refund statuses that mean no money reached the holder (as `sendPremiumRefund` reads them). */
-const FAILED_REFUND_STATUSES: unknown[] = ['failed', 'canceled'];
 
 /**
  * A refund's event (`charge.refund.updated`, `refund.updated`, `refund.failed`): when it says the
@@ -218,7 +219,7 @@ async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<void> {
   const { event, transaction } = matched;
   const object = objectOf(event);
   if (!FAILED_REFUND_STATUSES.includes(object.status)) return;
-  const refund = await refundOfEvent(event, transaction, true);
+  const refund = await refundOfEvent(event, transaction);
   if (!refund) return;
   const failureReason = typeof object.failure_reason === 'string' ? object.failure_reason : null;
   await recordRefundFailedAtProvider(invoiceDatabase(), refund, { eventId: event.id, failureReason }, PROVIDER_SOURCE, transaction);

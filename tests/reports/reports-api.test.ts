@@ -4,6 +4,7 @@
  * subscription's audit events), so every figure the API answers is checked against what was
  * seeded, for the tenant asking only, in JSON and as CSV.
  */
+import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { allRoutes } from '../../src/api/routes';
 import type { AcknowledgementStatus } from '../../src/contracts/acknowledgement';
@@ -22,6 +23,7 @@ import {
   Plan,
   Registration,
   Subscription,
+  SubscriptionVersion,
   Tenant,
   TenantSettings,
   User,
@@ -542,6 +544,61 @@ describe('business reports', () => {
     expect(rows.map((row) => [column(row, 'key'), column(row, 'currency'), column(row, 'amountClaimed')])).toEqual([
       ['auto', 'JPY', '12000'],
       ['home', 'EUR', '1200.00'],
+    ]);
+  });
+
+  it('counts a policy’s written and renewed premium as written and renewed, under the plan of then: a later change moves neither', async () => {
+    const changing = await buildTenant();
+    const changingAdmin = await buildUser({ tenantId: changing.id, role: 'tenant_admin' });
+    const basic = await buildPlan({ tenantId: changing.id, name: 'Basic', premium: '100.00' });
+    const premium = await buildPlan({ tenantId: changing.id, name: 'Premium', premium: '400.00' });
+    /** A new version of the policy (a change, or a re-rated renewal), and the row's plan and premium, as the run writes them. */
+    const change = async (policy: Subscription, plan: Plan, amount: string, effectiveFrom: string) => {
+      const last = await SubscriptionVersion.findOne({
+        where: { subscriptionId: policy.id },
+        order: [['number', 'DESC']],
+        rejectOnEmpty: true,
+      });
+      await SubscriptionVersion.create({
+        ...last.get({ plain: true }),
+        id: crypto.randomUUID(),
+        number: last.number + 1,
+        effectiveFrom,
+        planId: plan.id,
+        premium: amount,
+      });
+      await policy.update({ planId: plan.id, premium: amount });
+    };
+    // Written yesterday on Basic at 100.00, changed today to Premium at 400.00.
+    const written = await policyWith(basic, ago(DAY_MS), {});
+    await change(written, premium, '400.00', isoDay(new Date()));
+    // Written last year on Basic, renewed five days ago re-rated at 120.00 (the renewal's own version), changed since to 60.00.
+    const termStart = isoDay(ago(5 * DAY_MS));
+    const renewed = await policyWith(basic, ago(400 * DAY_MS), { renewalCount: 1 });
+    await change(renewed, basic, '120.00', termStart);
+    await change(renewed, basic, '60.00', isoDay(ago(DAY_MS)));
+    await AuditEvent.create({
+      tenantId: changing.id,
+      occurredAt: ago(5 * DAY_MS),
+      actorType: 'workflow',
+      actorId: null,
+      action: 'subscription.renew',
+      entityType: 'subscription',
+      entityId: renewed.id,
+      // A renewal moves the end date on; the term it begins starts on the end date before.
+      changes: {
+        endDate: { before: termStart, after: isoDay(new Date(Date.now() + 360 * DAY_MS)) },
+        renewalCount: { before: 0, after: 1 },
+      },
+      requestId: null,
+      workflowId: renewed.workflowId,
+      runId: null,
+    });
+
+    const report = (await stack.api.get('/api/v1/reports/policies?groupBy=plan').set(as(changingAdmin)).expect(200)).body;
+    expect(report.totals).toMatchObject({ written: 1, renewed: 1, writtenPremium: '100.00', renewedPremium: '120.00' });
+    expect(report.groups).toEqual([
+      expect.objectContaining({ key: basic.id, label: 'Basic', written: 1, renewed: 1, writtenPremium: '100.00' }),
     ]);
   });
 

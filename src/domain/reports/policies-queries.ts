@@ -13,10 +13,10 @@ import type { Period } from './period';
 export const POLICY_GROUPINGS = ['month', 'plan', 'policyType'] as const;
 export type PolicyGrouping = (typeof POLICY_GROUPINGS)[number];
 
-/** What a group is keyed and labelled by: the month of the event, the plan, or the policy type the policy was issued with. */
+/** What a group is keyed and labelled by: the month of the event, the plan of the event's terms, or the policy type the policy was issued with. */
 const GROUP_KEYS: Record<PolicyGrouping, { key: string; label: string }> = {
   month: { key: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')`, label: `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM')` },
-  plan: { key: 's.plan_id::text', label: 'p.name' },
+  plan: { key: 'p.id::text', label: 'p.name' },
   policyType: { key: 's.policy_type', label: 's.policy_type' },
 };
 
@@ -50,23 +50,38 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
   return figuresPerGroup(
     sequelize,
     {
+      // Each event counts the terms it is about, not the row's now (a policy change moves the row's plan
+      // and premium): written and activated the policy as issued (version 1); renewed the term begun on the
+      // end date the renewal moved on (the renewal's own version when re-rated, else the last one before
+      // that day); cancelled and expired the row, which nothing changes after. A policy never dated has no
+      // version, and no change either.
       parts: `events AS (
-       SELECT id AS subscription_id, 'written' AS kind, created_at AS at
+       SELECT id AS subscription_id, 'written' AS kind, created_at AS at, NULL::date AS term_start
          FROM subscriptions WHERE tenant_id = :tenantId AND created_at >= :from AND created_at < :until
        UNION ALL
-       SELECT id, 'cancelled', cancelled_at
+       SELECT id, 'cancelled', cancelled_at, NULL
          FROM subscriptions WHERE tenant_id = :tenantId AND cancelled_at >= :from AND cancelled_at < :until
        UNION ALL
        SELECT entity_id::uuid, CASE action WHEN 'subscription.activate' THEN 'activated'
-                                           WHEN 'subscription.renew' THEN 'renewed' ELSE 'expired' END, occurred_at
+                                           WHEN 'subscription.renew' THEN 'renewed' ELSE 'expired' END, occurred_at,
+              CASE action WHEN 'subscription.renew' THEN (changes -> 'endDate' ->> 'before')::date END
          FROM audit_events
         WHERE tenant_id = :tenantId AND action IN ('subscription.activate', 'subscription.renew', 'subscription.expire')
           AND occurred_at >= :from AND occurred_at < :until
      ), keyed AS (
-       SELECT e.kind, ${key} AS key, ${label} AS label, s.premium, s.currency
+       SELECT e.kind, ${key} AS key, ${label} AS label, coalesce(t.premium, s.premium) AS premium, s.currency
          FROM events e
          JOIN subscriptions s ON s.id = e.subscription_id AND s.tenant_id = :tenantId
-         JOIN plans p ON p.id = s.plan_id
+         LEFT JOIN LATERAL (
+           SELECT v.plan_id, v.premium FROM subscription_versions v
+            WHERE v.subscription_id = s.id
+              AND CASE WHEN e.kind IN ('written', 'activated') THEN v.number = 1
+                       WHEN e.kind = 'renewed' THEN v.effective_from < e.term_start
+                                                    OR (v.effective_from = e.term_start AND v.change_id IS NULL)
+                       ELSE false END
+            ORDER BY v.number DESC LIMIT 1
+         ) t ON true
+         JOIN plans p ON p.id = coalesce(t.plan_id, s.plan_id)
      )`,
       from: 'keyed',
       money: "kind IN ('written', 'renewed')",

@@ -7,6 +7,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import crypto from 'node:crypto';
 import { AuditEvent, BulkOperation, BulkOperationItem, BusinessCalendar, Claim, type User } from '../../src/models';
 import { calendarRescheduleRun, type CalendarRescheduleWorkflow, rescheduleDeadlinesUpdate } from '../../src/contracts/calendar-reschedule';
@@ -19,7 +20,10 @@ import { eventually, waitUntil } from '../support/waiting';
 import { acknowledgementRun, type AcknowledgementWorkflow } from '../../src/contracts/acknowledgement';
 import { CLAIM_SETTINGS, claimWorkflowInput, type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
+const { EventType } = temporal.api.enums.v1;
 const TASK_QUEUE = 'business-deadlines';
+/** A worker whose calendar computation for a reschedule the test holds. */
+const HELD_QUEUE = 'business-deadlines-held';
 const HOUR_MS = 3600 * 1000;
 /** Thursday 23 December 2027, 16:00 in Berlin (CET, UTC+1). */
 const THURSDAY_1600_BERLIN = Date.parse('2027-12-23T15:00:00Z');
@@ -174,7 +178,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
       workflowId,
       args: [{ tenantId: team.tenant.id, operationId }],
     });
-    expect(await reschedule.result()).toEqual({ done: 1, moved: 1, batches: 1 });
+    expect(await stack.resultInPresentTime(reschedule)).toEqual({ done: 1, moved: 1, batches: 1 });
     const move = await AuditEvent.findOne({ where: { action: 'acknowledgement.deadline_moved', entityId: ack.id }, rejectOnEmpty: true });
     expect(move.changes).toMatchObject({
       dueAt: { before: '2028-01-13T08:00:00.000Z', after: '2028-01-14T08:00:00.000Z' },
@@ -187,5 +191,75 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     await waitUntil(async () => (await ack.reload()).status === 'escalated', 'escalated to compliance on Friday');
     await stack.terminate(handle);
     await recordHistory(handle, 'acknowledgementWorkflow-business-time');
+  });
+
+  it('waits for a calendar change being computed when the moment it moves comes, and escalates at the moved moment', async () => {
+    // The reschedule's activity is held while the compliance alert's timer fires: a timer and the
+    // Update's answer can meet in one workflow task, and the audit trail records the moved moment.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const computing: string[] = [];
+    const { acknowledgementMoments } = stack.activities;
+    await stack.startWorker(HELD_QUEUE, {
+      acknowledgementMoments: async (input) => {
+        computing.push(new Date().toISOString());
+        if (computing.length === 2) await held;
+        return acknowledgementMoments(input);
+      },
+    });
+    // A failed expectation must not leave the activity held: the worker's shutdown would wait for it.
+    try {
+      // Due Saturday 5 February 2028 12:00 Berlin: the manager at Monday's opening, compliance 3 working days later.
+      const dueAt = new Date('2028-02-05T11:00:00Z');
+      const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
+      const version = await buildPolicyVersion({ tenantId: team.tenant.id, createdById: team.manager.id, status: 'published', dueAt });
+      const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id, dueAt });
+      const handle = await env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
+        taskQueue: HELD_QUEUE,
+        workflowId: ack.workflowId!,
+        args: [
+          {
+            tenantId: team.tenant.id,
+            acknowledgementId: ack.id,
+            employeeId: employee.id,
+            dueAt: dueAt.toISOString(),
+            reminderDaysBefore: 3,
+            graceDays: 3,
+            units: { deadline: 'calendar_days', escalation: 'business_days' },
+          },
+        ],
+      });
+      const skipTo = async (instant: string) => stack.skip(Date.parse(instant) - Number(await env.currentTimeMs()), handle);
+      await skipTo('2028-02-07T08:01:00Z');
+      await waitUntil(async () => (await ack.reload()).escalationLevel === 1, 'level 1 at Monday 7 February 09:00 Berlin');
+
+      // Two seconds before Thursday 10 February 09:00 Berlin, Tuesday 8 February becomes a holiday.
+      await skipTo('2028-02-10T07:59:58Z');
+      const calendar = await BusinessCalendar.findOne({ where: { tenantId: team.tenant.id }, rejectOnEmpty: true });
+      await calendar.update({ holidays: [...calendar.holidays, { date: '2028-02-08', name: 'Closed (test)' }] });
+      const moving = handle.executeUpdate(rescheduleDeadlinesUpdate);
+      // The old moment's timer fires while the new moments are being computed (the clock runs in real time meanwhile).
+      await waitUntil(async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+        const fired = events.findIndex((e, at) => at > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
+        return accepted >= 0 && fired >= 0 && events.slice(fired).some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+      }, 'the compliance alert timer fired, and its workflow task completed, while the Update waited');
+      expect(computing).toHaveLength(2);
+      const scheduled = async () =>
+        ((await handle.fetchHistory()).events ?? []).filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalateOverdueAcknowledgement',
+        ).length;
+      expect(await scheduled()).toBe(1);
+      release();
+      expect(await moving).toMatchObject({ before: '2028-02-10T08:00:00.000Z', after: '2028-02-11T08:00:00.000Z' });
+      expect(await scheduled()).toBe(1);
+      expect((await ack.reload()).escalationLevel).toBe(1);
+      await skipTo('2028-02-11T08:01:00Z');
+      await waitUntil(async () => (await ack.reload()).status === 'escalated', 'escalated to compliance on Friday 11 February');
+      await stack.terminate(handle);
+    } finally {
+      release();
+    }
   });
 });

@@ -2,7 +2,7 @@
  * What a workflow test on the time-skipping server needs: the server, a fresh database, a real
  * SMTP sink, the real activities built on them, and a worker on its own task queue.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowClient, type WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -15,7 +15,7 @@ import { testConfig } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { createTimeSkippingEnv } from './time-skipping';
-import { describeRun, tasksInFlight, WAIT_BOUND_MS, waitUntil, within } from './waiting';
+import { describeRun, resultOf, tasksInFlight, WAIT_BOUND_MS, waitUntil, within } from './waiting';
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
@@ -37,6 +37,12 @@ export interface TimeSkippingStack {
    * is still open.
    */
   terminate(run: WorkflowHandle): Promise<void>;
+  /**
+   * A run's result with the server's clock held. The environment's own `result()` lets the server
+   * skip while it waits, and an idle moment before the answer reaches the test is enough for it to
+   * fire every other run's next timer (an escalation the test then sees too early).
+   */
+  resultInPresentTime<R>(run: WorkflowHandle<() => Promise<R>>): Promise<R>;
   /** Starts a worker with the prebuilt bundle and the real activities, some of them replaced. */
   startWorker(taskQueue: string, replaced?: Partial<Activities>): Promise<Worker>;
   close(): Promise<void>;
@@ -100,6 +106,8 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
       );
       await run.terminate('test done');
     },
+    resultInPresentTime: (run) =>
+      resultOf(new WorkflowClient({ connection: env.connection, namespace: env.namespace }).getHandle(run.workflowId)),
     async startWorker(taskQueue, replaced = {}) {
       const worker = await Worker.create({
         connection: env.nativeConnection,

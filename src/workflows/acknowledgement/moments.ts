@@ -29,6 +29,12 @@ export async function momentsOfCalendar(run: AcknowledgementRun): Promise<Moment
 /** Whether the run counts in business time: it then asks for its moments before it waits for the first. */
 export const countsInBusinessTime = (run: AcknowledgementRun) => inBusinessTime(run.input) && patched(ACKNOWLEDGEMENT_BUSINESS_TIME);
 
+/**
+ * Runs that record this marker, when a moment's timer fires while a calendar change is being
+ * computed (or in the same task as its answer), wait for that answer: it may move the moment.
+ */
+const MOMENT_FOLLOWS_RESCHEDULE = 'acknowledgement-moment-follows-reschedule';
+
 /** Waits until the moment unless the run ends first; true when it ended. */
 export async function endedBefore(run: AcknowledgementRun, moment: keyof Moments, summary: string): Promise<boolean> {
   run.waitingFor = moment;
@@ -36,9 +42,22 @@ export async function endedBefore(run: AcknowledgementRun, moment: keyof Moments
     const seen = run.moments;
     const remainingMs = seen[moment] - Date.now();
     if (remainingMs <= 0) return ended(run);
-    if (!(await condition(() => ended(run) || run.moments !== seen, remainingMs, { summary }))) return false;
-    if (ended(run)) return true;
+    if (await condition(() => ended(run) || run.moments !== seen, remainingMs, { summary })) {
+      if (ended(run)) return true;
+    } else if (!(await movedOrEndedWhenDue(run, seen))) return false;
   }
+}
+
+/**
+ * The moment's timer fired. The audit trail says a calendar change moved the moment when its
+ * Update answers: had the run acted on the old moment first, it would have escalated on a day the
+ * record says it would not (a timer and the Update's activity can complete in one workflow task).
+ */
+async function movedOrEndedWhenDue(run: AcknowledgementRun, seen: Moments): Promise<boolean> {
+  if (run.moments === seen && run.reschedulesInFlight === 0) return false;
+  if (!patched(MOMENT_FOLLOWS_RESCHEDULE)) return false;
+  await condition(() => run.reschedulesInFlight === 0);
+  return run.moments !== seen || ended(run);
 }
 
 export function setRescheduleHandler(run: AcknowledgementRun): void {
@@ -46,7 +65,12 @@ export function setRescheduleHandler(run: AcknowledgementRun): void {
   setHandler(rescheduleDeadlinesUpdate, async () => {
     const before = pending();
     if (before === null || !inBusinessTime(run.input) || !patched(ACKNOWLEDGEMENT_BUSINESS_TIME)) return { before, after: before };
-    run.moments = await momentsOfCalendar(run);
+    run.reschedulesInFlight += 1;
+    try {
+      run.moments = await momentsOfCalendar(run);
+    } finally {
+      run.reschedulesInFlight -= 1;
+    }
     return { before, after: pending() };
   });
 }

@@ -31,6 +31,8 @@ export interface AcknowledgementRun {
    * then replaced and the wait under way recomputed.
    */
   moments: Moments;
+  /** Calendar changes whose new moments an activity is computing (the rescheduleDeadlines Update). */
+  reschedulesInFlight: number;
   /** The moment the run waits for now; null once escalated to the compliance team. */
   waitingFor: keyof Moments | null;
 }
@@ -51,6 +53,7 @@ export function startRun(input: AcknowledgementInput): AcknowledgementRun {
       managerAlert: dueAt.getTime(),
       complianceAlert: dueAt.getTime() + input.graceDays * DAY_MS,
     },
+    reschedulesInFlight: 0,
     waitingFor: 'reminder',
   };
 }

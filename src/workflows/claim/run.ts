@@ -42,6 +42,8 @@ export interface Stay {
   deadlines: StageDeadline[];
   dueTimes: number[];
   next: number;
+  /** Calendar changes whose new due times an activity is computing (the rescheduleDeadlines Update). */
+  reschedulesInFlight: number;
 }
 
 export interface ClaimRun {

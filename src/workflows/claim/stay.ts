@@ -20,7 +20,7 @@ const BUSINESS_TIME_DEADLINES = 'business-time-deadlines';
 export async function stayInStage(run: ClaimRun, deadlines: StageDeadline[]): Promise<void> {
   const entry = run.stageEntry;
   const moved = () => run.stageEntry !== entry;
-  const current: Stay = { entry, deadlines, dueTimes: await dueTimesOf(run, deadlines, entry), next: 0 };
+  const current: Stay = { entry, deadlines, dueTimes: await dueTimesOf(run, deadlines, entry), next: 0, reschedulesInFlight: 0 };
   run.stay = current;
   while (current.next < deadlines.length) {
     const deadline = deadlines[current.next];
@@ -29,7 +29,10 @@ export async function stayInStage(run: ClaimRun, deadlines: StageDeadline[]): Pr
     run.nextDeadline = { at: new Date(dueAt).toISOString(), action: deadline.action };
     publish(run);
     const rescheduled = () => current.dueTimes !== dueTimes;
-    if (await condition(() => moved() || rescheduled(), Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) {
+    if (
+      (await condition(() => moved() || rescheduled(), Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) ||
+      (await rescheduledWhenDue(current, dueTimes, moved))
+    ) {
       if (moved()) return;
       continue;
     }
@@ -40,6 +43,25 @@ export async function stayInStage(run: ClaimRun, deadlines: StageDeadline[]): Pr
   run.nextDeadline = null;
   publish(run);
   await condition(moved);
+}
+
+/**
+ * Runs that record this marker, when a deadline's timer fires while a calendar change is being
+ * computed (or in the same task as its answer), wait for that answer: it may move the deadline.
+ */
+const DEADLINE_FOLLOWS_RESCHEDULE = 'deadline-follows-reschedule';
+
+/**
+ * The deadline's timer fired. The audit trail says a calendar change moved the deadline when its
+ * Update answers: had the run acted on the old instant first, it would have reminded, escalated or
+ * denied on a day the record says it would not (a timer and the Update's activity can complete in
+ * one workflow task).
+ */
+async function rescheduledWhenDue(current: Stay, seen: number[], moved: () => boolean): Promise<boolean> {
+  if (current.dueTimes === seen && current.reschedulesInFlight === 0) return false;
+  if (!patched(DEADLINE_FOLLOWS_RESCHEDULE)) return false;
+  await condition(() => current.reschedulesInFlight === 0 || moved());
+  return current.dueTimes !== seen || moved();
 }
 
 /**
@@ -70,7 +92,13 @@ export function setRescheduleHandler(run: ClaimRun): void {
     const before = run.nextDeadline?.at ?? null;
     const current = run.stay;
     if (!current || current.entry !== run.stageEntry || !current.deadlines.some((d) => d.business)) return { before, after: before };
-    const dueTimes = await dueTimesOf(run, current.deadlines, current.entry);
+    current.reschedulesInFlight += 1;
+    let dueTimes: number[];
+    try {
+      dueTimes = await dueTimesOf(run, current.deadlines, current.entry);
+    } finally {
+      current.reschedulesInFlight -= 1;
+    }
     // The stage ended while the instants were computed: its deadlines are gone.
     if (current.entry !== run.stageEntry) return { before, after: run.nextDeadline?.at ?? null };
     current.dueTimes = dueTimes;

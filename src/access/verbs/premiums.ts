@@ -17,6 +17,8 @@ export const PREMIUM_VERBS = {
    * of what the policy is owed; a policyholder cannot declare their own refund paid.
    */
   recordRefundPaid: SUBSCRIPTION_VERBS.waiveFirstPremium,
+  /** Give a payment's credit back while the policy runs (docs/premiums.md, Credit given back): the same roles, who record money in and out. */
+  refundCredit: SUBSCRIPTION_VERBS.waiveFirstPremium,
   /** Overdue invoices wait in the inbox of the claims staff, who chase the premiums their policies need (docs/inbox.md). */
   chaseOverduePremiums: ['claims_agent', 'claims_manager'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,8 +1,8 @@
 /** The premium commands as the API exposes them: access verb and input once, for REST and GraphQL alike. */
-import { recordManualPayment, recordRefundPaid } from '../../domain/premiums/commands';
+import { recordManualPayment, recordRefundPaid, refundCredit } from '../../domain/premiums/commands';
 import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
-import { manualPaymentBody, refundPaidBody, refundPaidParams } from './schemas';
+import { creditRefundBody, creditRefundParams, manualPaymentBody, refundPaidBody, refundPaidParams } from './schemas';
 
 /** Tenant admins and claims managers only (the verb's): a policyholder pays through the payment provider, never by declaring it; other staff 403. */
 export const recordManualPaymentOperation = operation({
@@ -20,4 +20,13 @@ export const recordRefundPaidOperation = operation({
   params: refundPaidParams,
   body: refundPaidBody,
   run: recordRefundPaid,
+});
+
+/** The same roles (the verb's) give a payment's credit back: money leaves on their word as it comes in; other staff and policyholders 403. */
+export const refundCreditOperation = operation({
+  name: 'premiums.refundCredit',
+  verb: 'refundCredit',
+  params: creditRefundParams,
+  body: creditRefundBody,
+  run: refundCredit,
 });

@@ -14,7 +14,7 @@ import { type AuthUser, route, type RouteContext, type RouteSpec, tagged } from 
 import { childListRoute, findRoute } from '../http/row-route';
 import type { ApiServices } from '../runtime/services';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
-import { recordManualPaymentOperation, recordRefundPaidOperation } from './operations';
+import { recordManualPaymentOperation, recordRefundPaidOperation, refundCreditOperation } from './operations';
 import {
   appliedPaymentSchema,
   invoiceDetailSchema,
@@ -153,6 +153,14 @@ export function premiumRoutes(): RouteSpec[] {
       summary:
         'Record a refund owed by hand, or refused by the payment provider, as paid back (staff): when the money left, how and its bank reference. Only an owed or failed refund (409 for one pending at the provider or paid back otherwise; the same pay-back again answers the refund as recorded); 422 for a day before the refund was recorded; 409 ledger_period_closed for a day in a closed month',
       response: { status: 200, schema: paidRefundSchema },
+      view: ({ refund, invoice }) => ({ refund: withAmount(refund), invoice: withAmount(invoice) }),
+    }),
+    operationRoute(refundCreditOperation, {
+      method: 'post',
+      path: '/invoices/:id/payments/:paymentId/credit-refund',
+      summary:
+        "Give back the credit left on one of the invoice's payments (staff): a refund of what it paid beyond the invoice, through the provider it came through or owed to be paid back by hand; 409 no_credit_left when it holds none (given back already, or by the cancellation)",
+      response: { status: 201, schema: paidRefundSchema },
       view: ({ refund, invoice }) => ({ refund: withAmount(refund), invoice: withAmount(invoice) }),
     }),
   ]);

@@ -57,6 +57,11 @@ export const manualPaymentBody = object({
 
 export const refundPaidParams = childIdParams('refundId');
 
+export const creditRefundParams = childIdParams('paymentId');
+
+/** Nothing to say: the refund is the payment's credit left, whole. */
+export const creditRefundBody = object({}).label('CreditRefund');
+
 export const refundPaidBody = object({
   paidAt: isoDate()
     .max('now')

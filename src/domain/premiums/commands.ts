@@ -1,6 +1,7 @@
 /**
  * The writes of premium billing a person makes (docs/premiums.md): staff record a payment received
- * by hand (bank transfer, cheque, card at the counter), and a refund owed by hand paid back. A
+ * by hand (bank transfer, cheque, card at the counter), a refund owed by hand paid back, and a payment's
+ * credit given back. A
  * payment provider's events reach the same `applyPayment` (src/domain/premiums/payments.ts).
  */
 import { findVisible } from '../../access/core';
@@ -9,6 +10,7 @@ import type { PaymentMethod } from '../../models/invoice';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { applyPayment, type AppliedPayment } from './payments';
 import { recordRefundPaidBack } from './refunds-paid';
+import { refundCredit as refundPaymentCredit } from './credit-refunds';
 import type { Invoice, PremiumRefund } from '../../models';
 import { amountIn } from './amounts';
 import type { Command } from '../command';
@@ -79,5 +81,20 @@ export const recordRefundPaid: Command<RefundPaidInput, { refund: PremiumRefund;
     { paidAt: input.paidAt, method: input.method, reference: input.reference, recordedById: caller.id },
     deps.auditSource,
   );
+  return { refund, invoice };
+};
+
+export interface CreditRefundInput {
+  id: string;
+  paymentId: string;
+}
+
+/**
+ * Gives back the credit left on one of the invoice's payments (docs/premiums.md, Credit given back): 404 for
+ * an invoice the caller does not see or a payment not on it, 409 when it holds no credit to give back.
+ */
+export const refundCredit: Command<CreditRefundInput, { refund: PremiumRefund; invoice: Invoice }> = async (caller, input, deps) => {
+  const invoice = await findVisible(caller, invoiceAccess, input.id);
+  const refund = await refundPaymentCredit(deps.sequelize, invoice, input.paymentId, deps.auditSource);
   return { refund, invoice };
 };

@@ -20,6 +20,12 @@ export const REFUND_REASON = 'Pro rata refund of the unused term on cancellation
 /** A refund made in the provider's dashboard, which Insurflow learns of from the provider's event. */
 export const REFUNDED_AT_PROVIDER_REASON = 'Refunded at the payment provider';
 
+/** A payment's credit given back on staff's word while the policy runs (./credit-refunds.ts). */
+export const CREDIT_REFUND_REASON = 'Policyholder credit given back';
+
+/** The refunds that give a payment's credit back first: a dashboard refund, and a credit refund (all credit). */
+const CREDIT_FIRST_REASONS = [REFUNDED_AT_PROVIDER_REASON, CREDIT_REFUND_REASON];
+
 type CancelledRow = TermOfRow & { tenantId: string; status: string; cancelledOn: string | null };
 
 /** Names the refunds of one cancellation: the subscription's term, then the payment refunded. */
@@ -217,12 +223,13 @@ export async function refundableOf(payments: PremiumPayment[], transaction: Tran
 }
 
 /**
- * What each payment's refunds in the provider's dashboard gave back of its credit (what it paid beyond
- * what its invoice owed): such a refund gives the payment's credit back first, as a cancellation gives
- * the term's. A policy change's return premium is premium; a cancellation gives back once, after these.
+ * What each payment's refunds in the provider's dashboard, and its credit refund, gave back of its credit
+ * (what it paid beyond what its invoice owed): such a refund gives the payment's credit back first, as a
+ * cancellation gives the term's. A policy change's return premium is premium; a cancellation gives back
+ * once, after these.
  */
 export async function creditGivenBackOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {
-  const atProvider = (await refundsGivingBack(payments, transaction)).filter((refund) => refund.reason === REFUNDED_AT_PROVIDER_REASON);
+  const atProvider = (await refundsGivingBack(payments, transaction)).filter((refund) => CREDIT_FIRST_REASONS.includes(refund.reason));
   return new Map(
     payments.map((payment) => [payment.id, Math.min(payment.creditMinor, totalOf(atProvider.filter((r) => r.paymentId === payment.id)))]),
   );

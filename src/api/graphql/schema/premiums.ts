@@ -3,7 +3,7 @@ import { Invoice as InvoiceModel, PremiumPayment as PaymentModel, PremiumRefund 
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../../models/invoice';
 import { formatMinorUnits } from '../../../shared/money';
 import { calendarDay } from '../../../shared/typed-schema';
-import { recordManualPaymentOperation, recordRefundPaidOperation } from '../../premiums/operations';
+import { recordManualPaymentOperation, recordRefundPaidOperation, refundCreditOperation } from '../../premiums/operations';
 import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
@@ -127,5 +127,12 @@ builder.mutationFields((t) => ({
       paidAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
     }),
     ...mutationOf(recordRefundPaidOperation, { row: (paid) => paid.invoice, reload: reloadInvoice }),
+  }),
+  refundCredit: t.field({
+    type: Invoice,
+    description:
+      "Give back the credit left on one of the invoice's payments (staff); the same command as POST /invoices/:id/payments/:paymentId/credit-refund. Answers the invoice",
+    args: rowMutationArgs(t.arg, { paymentId: t.arg.id({ required: true }) }),
+    ...mutationOf(refundCreditOperation, { row: (given) => given.invoice, reload: reloadInvoice }),
   }),
 }));

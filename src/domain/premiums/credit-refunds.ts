@@ -1,0 +1,82 @@
+/**
+ * A policyholder's credit given back while the policy runs (docs/premiums.md, Credit given back): what a
+ * payment brought beyond its invoice (`creditMinor`) is a liability on the books (`policyholder_credit`)
+ * that only a cancellation gave back, so a policy that ran to its end kept it for ever. A tenant admin or
+ * claims manager refunds it on the holder's request: a refund of the payment's credit left, through the
+ * provider the payment came through (`pending`, its run started through the outbox) or `owed` to be paid
+ * back by hand, posted Dr policyholder credit, Cr refunds payable. Once per payment; a later cancellation
+ * counts it as credit given back (`creditGivenBackOf`), never premium.
+ */
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { PremiumPayment, PremiumRefund, type Invoice } from '../../models';
+import { conflict, notFound } from '../../shared/errors';
+import { recordAudit, type AuditSource } from '../audit/record';
+import { postRefundsOwed } from './ledger-postings';
+import { CREDIT_REFUND_REASON, creditGivenBackOf, refundableOf, refundFromPayments } from './refunds';
+
+const noCreditLeft = (why: string) =>
+  conflict(`The payment holds no credit to give back: ${why}`, [{ field: 'paymentId', message: why, rule: 'no_credit_left' }]);
+
+/**
+ * Refunds the credit left on the invoice's payment `paymentId`: 404 for a payment not on the invoice, 409
+ * (`no_credit_left`) when it brought none, gave it back already (a credit refund, a refund in the provider's
+ * dashboard) or its term's cancellation gave it back. Under the subscription's row lock, as a cancellation's
+ * refund is, so the two never both give it back.
+ */
+export async function refundCredit(sequelize: Sequelize, invoice: Invoice, paymentId: string, source: AuditSource): Promise<PremiumRefund> {
+  return sequelize.transaction(async (transaction) => {
+    await sequelize.query('SELECT 1 FROM subscriptions WHERE id = :id FOR UPDATE', {
+      replacements: { id: invoice.subscriptionId },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    const payment = await PremiumPayment.findOne({ where: { id: paymentId, invoiceId: invoice.id }, transaction });
+    if (!payment) throw notFound('Payment');
+    const given = await PremiumRefund.count({
+      where: {
+        subscriptionId: invoice.subscriptionId,
+        [Op.or]: [
+          { paymentId: payment.id, reason: CREDIT_REFUND_REASON },
+          { dedupeKey: { [Op.startsWith]: `${invoice.subscriptionId}:cancel:${invoice.term}:` } },
+        ],
+      },
+      transaction,
+    });
+    if (given > 0) throw noCreditLeft('given back already, with a credit refund or the cancellation');
+    const refundable = await refundableOf([payment], transaction);
+    const creditLeft = Math.min(
+      payment.creditMinor - ((await creditGivenBackOf([payment], transaction)).get(payment.id) ?? 0),
+      refundable.get(payment.id) ?? 0,
+    );
+    if (creditLeft <= 0) throw noCreditLeft('it paid no more than its invoice owed, or its credit was refunded at the provider');
+    const cause = {
+      tenantId: invoice.tenantId,
+      subscriptionId: invoice.subscriptionId,
+      reason: CREDIT_REFUND_REASON,
+      dedupeKeyOf: (id: string) => `${invoice.subscriptionId}:credit:${id}`,
+    };
+    const {
+      refunds: [refund],
+    } = await refundFromPayments(cause, [payment], refundable, creditLeft, transaction);
+    // Credit, not premium: it leaves policyholder credit, and no cover earns it.
+    await postRefundsOwed(sequelize, [refund], { term: invoice.term, creditMinor: refund.amountMinor }, transaction);
+    await recordAudit(
+      source,
+      {
+        tenantId: invoice.tenantId,
+        action: 'invoice.credit_refund',
+        entityType: 'invoice',
+        entityId: invoice.id,
+        after: {
+          refundId: refund.id,
+          paymentId: payment.id,
+          amountMinor: refund.amountMinor,
+          currency: refund.currency,
+          status: refund.status,
+        },
+      },
+      transaction,
+    );
+    return refund;
+  });
+}

@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { email, userSchema } from '../http/common-schemas';
 import { object, required } from '../../shared/typed-schema';
-import { codeOrRecoveryCode } from './mfa-schemas';
+import { ownerProofKeys } from './mfa-schemas';
 
 export const emailChangeBody = object({
   newEmail: required(email),
@@ -13,8 +13,7 @@ export const emailChangeConfirmBody = object({ token: required(Joi.string().max(
 /** The form of the page the link opens (src/api/pages): the link's token, the account's password and, if it has one, a code of its second factor. */
 export const emailChangePageForm = object({
   token: required(Joi.string().max(200)),
-  currentPassword: required(Joi.string().min(1).max(128)),
-  code: codeOrRecoveryCode.allow(''),
+  ...ownerProofKeys,
 }).label('EmailChangePageForm');
 
 export const emailChangedSchema = Joi.object({

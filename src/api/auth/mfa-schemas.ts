@@ -11,6 +11,11 @@ const totpCode = Joi.string()
 export const codeOrRecoveryCode = Joi.string()
   .pattern(new RegExp(`^(?:${TOTP_CODE_SOURCE}|${RECOVERY_CODE_SOURCE})$`), 'six digits or a recovery code')
   .description('the six digits the authenticator app shows now, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx), used up');
+/** What a page a mailed link opens asks as signing in would (src/domain/identity/owner-proof.ts): the password and, if the account has one, a code of its second factor. */
+export const ownerProofKeys = {
+  currentPassword: required(Joi.string().min(1).max(128)),
+  code: codeOrRecoveryCode.allow(''),
+};
 /** The single-use tokens of the sign-in's steps: 32 random bytes, base64url. */
 const stepToken = Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/, 'token');
 

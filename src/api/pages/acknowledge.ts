@@ -1,11 +1,12 @@
 /**
  * The page a policy notice or reminder links to (docs/pages.md, Acknowledging a policy):
  * `/app/acknowledge?token=…` shows the company, the policy and version, the exact text with its
- * SHA-256 and a field for the name; its form posts to the same path, which runs the `acknowledge`
- * operation (the JSON route's command, with the client's address and user agent as evidence) as
- * the employee the link was mailed to. The token is signed (src/domain/compliance/acknowledgement-link-tokens.ts);
- * it is single use because the acknowledgement is: once given, every post of the form gets the
- * page that says so.
+ * SHA-256, a field for the name and what signing in would ask (the password, and a second factor's
+ * code if the employee has one); its form posts to the same path, which proves the employee so and
+ * then runs the `acknowledge` operation (the JSON route's command, with the client's address and
+ * user agent as evidence) as the employee the link was mailed to: the link alone signs nothing in
+ * their name. The token is signed (src/domain/compliance/acknowledgement-link-tokens.ts); it is
+ * single use because the acknowledgement is: once given, every post of the form gets the page that says so.
  */
 import Router from '@koa/router';
 import Joi from 'joi';
@@ -13,6 +14,7 @@ import type { Context } from 'koa';
 import type { Config } from '../../config';
 import {
   describeAcknowledgementLink,
+  proveAcknowledger,
   type AcknowledgementLink,
   type LinkedAcknowledgement,
 } from '../../domain/compliance/acknowledgement-link';
@@ -20,22 +22,26 @@ import { PolicyVersion } from '../../models';
 import { ACKNOWLEDGE_PAGE, acknowledgementLinkKeyOf } from '../../domain/compliance/acknowledgement-link-tokens';
 import { ApiError, badRequest } from '../../shared/errors';
 import { object, required, requiring } from '../../shared/typed-schema';
+import { loginThrottle } from '../auth/login-throttle';
 import { authAddressLimit } from '../auth/middleware';
+import { mfaCodeThrottle } from '../auth/mfa-throttle';
+import { ownerProofKeys } from '../auth/mfa-schemas';
 import { acknowledgeKeys } from '../compliance/acknowledgements/schemas';
 import { acknowledgeOperation } from '../compliance/operations';
 import { clientEvidenceOf } from '../http/client-evidence';
 import { commandDepsOf } from '../http/command-deps';
 import { formPost, pageErrors, pageHeaders } from './guards';
 import { field, html, type SafeHtml } from './html';
-import { formAs, show, tokenOf, TOKEN_MAX_LENGTH } from './kit';
+import { depsOf, formAs, ownerProofFields, show, tokenOf, TOKEN_MAX_LENGTH, wrongAnswerIn, wrongAnswerOf, type ProofError } from './kit';
 import { utcDay } from '../../shared/time';
 
 const TITLE = 'Acknowledge a policy';
 
-/** The form: the token, the hash of the text shown and the name typed, as the JSON route's body reads them, both required here. */
+/** The form: the token, the hash of the text shown and the name typed, as the JSON route's body reads them, both required here; and the employee's proof. */
 const acknowledgeForm = object({
   ...requiring(acknowledgeKeys, ['contentSha256', 'fullName']),
   token: required(Joi.string().max(TOKEN_MAX_LENGTH)),
+  ...ownerProofKeys,
 });
 
 const policyName = (ack: LinkedAcknowledgement) => html`“${ack.version.policy.title}” (version ${ack.version.versionNumber})`;
@@ -60,19 +66,23 @@ function problemPage(ctx: Context, link: AcknowledgementLink): void {
       <p>There is nothing to do.</p>`,
     inactive: html`<p role="alert">This link cannot be used: your account or your company's account is not active.</p>
       <p>Ask your company's administrator.</p>`,
+    company_sign_in: html`<p role="alert">
+        Your company signs you in through its own identity provider, so this page cannot check that it is you.
+      </p>
+      <p>Sign in to Insurflow through your company and acknowledge ${ack && policyName(ack)} there.</p>`,
   };
-  const status = link.problem === 'invalid' ? 400 : link.problem === 'inactive' ? 403 : 410;
+  const status = link.problem === 'invalid' ? 400 : link.problem === 'inactive' || link.problem === 'company_sign_in' ? 403 : 410;
   show(ctx, status, TITLE, link.tenantName, says[link.problem!]);
 }
 
-/** The text, its hash and the form; `error` is the name field's problem after a post. */
-function acknowledgeFormPage(ctx: Context, link: AcknowledgementLink, token: string, error?: string): void {
+/** The text, its hash and the form; `error` is the name field's problem after a post, `wrong` the proof's. */
+function acknowledgeFormPage(ctx: Context, link: AcknowledgementLink, token: string, error?: string, wrong?: ProofError): void {
   const ack = link.ack!;
   const { version } = ack;
   const contentSha256 = PolicyVersion.hashContent(version.content);
   show(
     ctx,
-    error ? 400 : 200,
+    error || wrong ? 400 : 200,
     TITLE,
     link.tenantName,
     html`<p>${link.employeeName}, this policy applies to you: please read it and acknowledge it by ${utcDay(ack.dueAt)}.</p>
@@ -93,6 +103,8 @@ function acknowledgeFormPage(ctx: Context, link: AcknowledgementLink, token: str
           hint: 'Typing your name signs your acknowledgement of exactly the text above.',
           error,
         })}
+        <p>To sign as yourself, confirm it is you as you would sign in.</p>
+        ${ownerProofFields(link.secondFactor, wrong)}
         <button type="submit">Acknowledge</button>
       </form>`,
   );
@@ -102,6 +114,8 @@ export function acknowledgePageRoutes(config: Config): Router {
   const router = new Router();
   const key = acknowledgementLinkKeyOf(config.jwt);
   const get = [pageHeaders, pageErrors];
+  const passwordAttempts = loginThrottle(config);
+  const codeAttempts = mfaCodeThrottle(config);
 
   router.get(ACKNOWLEDGE_PAGE, ...get, async (ctx) => {
     const token = tokenOf(ctx);
@@ -120,10 +134,26 @@ export function acknowledgePageRoutes(config: Config): Router {
     const form = formAs(ctx, acknowledgeForm);
     if (form.problem?.field === 'fullName')
       return acknowledgeFormPage(ctx, link, token, 'Type your full name to sign (at most 200 characters).');
+    if (form.problem?.field === 'currentPassword' || form.problem?.field === 'code')
+      return acknowledgeFormPage(ctx, link, token, undefined, wrongAnswerOf(form.problem.field));
     if (!form.value) throw badRequest('This form is incomplete or damaged');
 
     const client = clientEvidenceOf(ctx);
     const deps = commandDepsOf(ctx.services, { caller: link.holder, requestId: ctx.state.requestId as string, client });
+    const proof = {
+      password: form.value.currentPassword,
+      code: form.value.code || undefined,
+      passwordAttempts: (email: string) => passwordAttempts(ctx, email),
+      codeAttempts: codeAttempts(ctx),
+    };
+    try {
+      // Signed in to nothing yet: a wrong answer is on the record as a failed sign-in by nobody known.
+      await proveAcknowledger(depsOf(ctx), link, proof);
+    } catch (err) {
+      const wrong = wrongAnswerIn(err);
+      if (!wrong) throw err;
+      return acknowledgeFormPage(ctx, link, token, undefined, wrong);
+    }
     const input = { id: link.ack!.id, contentSha256: form.value.contentSha256, fullName: form.value.fullName };
     let ack;
     try {

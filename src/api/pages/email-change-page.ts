@@ -7,12 +7,27 @@ import { ACTION_PAGES } from '../../domain/action-links';
 import { confirmEmailChangeByPassword } from '../../domain/identity/email-change';
 import { describeEmailChangeLink, type EmailChangeLink } from '../../domain/identity/mailed-links';
 import type { Config } from '../../config';
-import { ApiError, badRequest } from '../../shared/errors';
+import { badRequest } from '../../shared/errors';
 import { emailChangePageForm } from '../auth/email-schemas';
 import { loginThrottle } from '../auth/login-throttle';
 import { mfaCodeThrottle } from '../auth/mfa-throttle';
-import { field, html } from './html';
-import { depsOf, FORGOT, formAs, linkProblemPage, postedTokenOf, show, showLinkForm, useLink, type LinkKind, type PageRoutes } from './kit';
+import { html } from './html';
+import {
+  depsOf,
+  FORGOT,
+  formAs,
+  linkProblemPage,
+  ownerProofFields,
+  postedTokenOf,
+  show,
+  showLinkForm,
+  useLink,
+  wrongAnswerIn,
+  wrongAnswerOf,
+  type LinkKind,
+  type PageRoutes,
+  type ProofError,
+} from './kit';
 import type { Context } from 'koa';
 
 const emailChangeLinkProblem = linkProblemPage('Confirm your new e-mail address', {
@@ -30,25 +45,8 @@ const EMAIL_CHANGE_LINK: LinkKind<EmailChangeLink> = {
   problemPage: emailChangeLinkProblem,
 };
 
-/** The refusals of the e-mail change's command that the person corrects in a field of the form. */
-const WRONG_ANSWERS: Record<string, 'currentPassword' | 'code'> = { wrong_current_password: 'currentPassword', wrong_mfa_code: 'code' };
-
-function wrongAnswerOf(name: 'currentPassword' | 'code') {
-  const message =
-    name === 'code'
-      ? 'This code is wrong or was already used. Enter the six digits shown now, or a recovery code.'
-      : 'This password is wrong. Enter the password you sign in with.';
-  return { field: name, message };
-}
-
 /** The e-mail change's form: the link alone is not enough, the account's password (and second factor) is asked as at sign-in. */
-function emailChangeForm(
-  ctx: Context,
-  link: EmailChangeLink,
-  token: string,
-  error?: { field: 'currentPassword' | 'code'; message: string },
-): void {
-  const errorOf = (name: string) => (error?.field === name ? error.message : undefined);
+function emailChangeForm(ctx: Context, link: EmailChangeLink, token: string, error?: ProofError): void {
   show(
     ctx,
     error ? 400 : 200,
@@ -56,27 +54,7 @@ function emailChangeForm(
     link.tenantName,
     html`<p>Your account's address changes to <strong>${link.newEmail}</strong> once you confirm it as you would sign in.</p>
       <form method="post" action="${ACTION_PAGES.confirmEmailChange}">
-        <input type="hidden" name="token" value="${token}" />
-        ${field({
-          name: 'currentPassword',
-          label: 'Password of your account',
-          type: 'password',
-          autocomplete: 'current-password',
-          maxLength: 128,
-          error: errorOf('currentPassword'),
-        })}
-        ${
-          link.secondFactor &&
-          field({
-            name: 'code',
-            label: 'Code of your second factor',
-            type: 'text',
-            autocomplete: 'one-time-code',
-            maxLength: 19,
-            hint: 'The six digits your authenticator app shows now, or one of your recovery codes.',
-            error: errorOf('code'),
-          })
-        }
+        <input type="hidden" name="token" value="${token}" /> ${ownerProofFields(link.secondFactor, error)}
         <button type="submit">Change my address</button>
       </form>`,
   );
@@ -115,9 +93,9 @@ export function emailChangePage(config: Config): PageRoutes {
           </p>`,
         });
       } catch (err) {
-        const field = err instanceof ApiError && WRONG_ANSWERS[err.code];
-        if (!field) throw err;
-        emailChangeForm(ctx, link, token, wrongAnswerOf(field));
+        const wrong = wrongAnswerIn(err);
+        if (!wrong) throw err;
+        emailChangeForm(ctx, link, token, wrong);
       }
     });
   };

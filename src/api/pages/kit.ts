@@ -12,7 +12,7 @@ import { ApiError, badRequest } from '../../shared/errors';
 import { verifyEmailBody } from '../auth/schemas';
 import { commandDepsOf } from '../http/command-deps';
 import { FORGOT_PASSWORD_PAGE } from '../../domain/action-links';
-import { html, page, type SafeHtml } from './html';
+import { field, html, page, type SafeHtml } from './html';
 
 export const TOKEN_MAX_LENGTH = 200;
 
@@ -47,6 +47,52 @@ export function formAs<T>(
 
 /** Runs a page's command: its request ID and no caller, as the JSON route's public deps. */
 export const depsOf = (ctx: Context) => commandDepsOf(ctx.services, { caller: null, requestId: ctx.state.requestId as string });
+
+/** A field of the owner's proof (the password, the second factor's code) and what to tell about it. */
+export type ProofField = 'currentPassword' | 'code';
+export type ProofError = { field: ProofField; message: string };
+
+/** The refusals of a command proving the owner (src/domain/identity/owner-proof.ts) that the person corrects in a field of the form. */
+const WRONG_ANSWERS: Record<string, ProofField> = { wrong_current_password: 'currentPassword', wrong_mfa_code: 'code' };
+
+export function wrongAnswerOf(name: ProofField): ProofError {
+  const message =
+    name === 'code'
+      ? 'This code is wrong or was already used. Enter the six digits shown now, or a recovery code.'
+      : 'This password is wrong. Enter the password you sign in with.';
+  return { field: name, message };
+}
+
+/** The field to correct for an error the owner's proof refused with, or null for any other error. */
+export const wrongAnswerIn = (err: unknown): ProofError | null => {
+  const name = err instanceof ApiError && WRONG_ANSWERS[err.code];
+  return name ? wrongAnswerOf(name) : null;
+};
+
+/** The form's fields that prove the owner as signing in would: the password and, for an account with a second factor, its code. */
+export function ownerProofFields(secondFactor: boolean, error?: ProofError): SafeHtml {
+  const errorOf = (name: ProofField) => (error?.field === name ? error.message : undefined);
+  return html`${field({
+    name: 'currentPassword',
+    label: 'Password of your account',
+    type: 'password',
+    autocomplete: 'current-password',
+    maxLength: 128,
+    error: errorOf('currentPassword'),
+  })}
+  ${
+    secondFactor &&
+    field({
+      name: 'code',
+      label: 'Code of your second factor',
+      type: 'text',
+      autocomplete: 'one-time-code',
+      maxLength: 19,
+      hint: 'The six digits your authenticator app shows now, or one of your recovery codes.',
+      error: errorOf('code'),
+    })
+  }`;
+}
 
 export const FORGOT = html`<a href="${FORGOT_PASSWORD_PAGE}">ask for a new link</a>`;
 

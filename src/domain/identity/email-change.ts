@@ -20,7 +20,6 @@ import {
   VerificationTokenRejected,
   voidAccountLinks,
 } from './email-verifications';
-import { recordAuthEvent } from './auth-events';
 import { verifyPassword } from '../../services/passwords';
 import { issueAccessToken, revokeAllSessions } from '../../services/tokens';
 import { conflict, unauthorized, unprocessable, wrongCurrentPassword } from '../../shared/errors';
@@ -28,9 +27,9 @@ import { audited } from '../audited';
 import type { AuditedChange } from '../../models/audit-event';
 import type { Command, CommandDeps, PublicCommand } from '../command';
 import { afterAnswer, mailAfterAnswer, sendAccountMail } from './account-mails';
-import { withMailedToken, type LoginAttempts } from './commands';
+import { withMailedToken } from './commands';
 import { ownerOfEmailChange } from './mailed-links';
-import { hasSecondFactor, proveSecondFactor, type CodeAttempts } from './mfa';
+import { proveOwner, type OwnerProof } from './owner-proof';
 import { ownerDeps } from './sessions';
 import { mailContextOf } from '../../services/notifications/context';
 import { confirmEmailChangeMail, emailChangeAddressInUseMail, emailChangedMail, emailChangeRequestedMail } from './email-change-mails';
@@ -171,14 +170,8 @@ async function moveByLink(user: User, token: string, deps: CommandDeps, keepFami
   mailAfterAnswer(deps, [() => emailChangedMail(deps.config, oldEmail, user.email, false, context)]);
 }
 
-export interface EmailChangeByPassword {
+export interface EmailChangeByPassword extends OwnerProof {
   token: string;
-  password: string;
-  /** The second factor's code, asked only of an account that has one enrolled. */
-  code?: string;
-  /** The transport's count of wrong passwords at the account's address, the sign-in's. */
-  passwordAttempts: (email: string) => LoginAttempts;
-  codeAttempts: CodeAttempts;
 }
 
 /**
@@ -190,18 +183,8 @@ export interface EmailChangeByPassword {
  */
 export const confirmEmailChangeByPassword: PublicCommand<EmailChangeByPassword, { newEmail: string }> = async (input, deps) => {
   const user = await withMailedToken(() => ownerOfEmailChange(input.token));
-  const passwordAttempts = input.passwordAttempts(user.email);
-  await passwordAttempts.assertAllowed();
-  if (!(await verifyPassword(input.password, user.passwordHash, deps.config.passwordHashing))) {
-    await passwordAttempts.recordFailure();
-    // On the record as a failed sign-in would be: the account's admins see passwords being tried.
-    await recordAuthEvent(deps, { type: 'auth.sign_in_failed', tenantId: user.tenantId, userId: user.id, reason: 'wrong_password' });
-    throw wrongCurrentPassword();
-  }
-  await passwordAttempts.reset();
-  const asOwner = ownerDeps(deps, user);
-  if (await hasSecondFactor(user.id)) await proveSecondFactor(asOwner, input.codeAttempts, user, input.code ?? '');
-  await moveByLink(user, input.token, asOwner);
+  await proveOwner(deps, user, input, 'email_change');
+  await moveByLink(user, input.token, ownerDeps(deps, user));
   return { newEmail: user.email };
 };
 

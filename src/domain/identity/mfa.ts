@@ -87,7 +87,7 @@ export interface MfaStatus {
 }
 
 /** What a wrong code is asked during, in its audit event. */
-type CodeUse = 'sign_in' | 'enrolment' | 'disable' | 'recovery_codes' | 'email_change';
+export type CodeUse = 'sign_in' | 'enrolment' | 'disable' | 'recovery_codes' | 'email_change' | 'acknowledgement';
 
 const WRONG = Symbol('wrong code');
 
@@ -370,13 +370,17 @@ export async function hasSecondFactor(userId: string): Promise<boolean> {
 
 /**
  * Proves, outside any session, that the account's owner holds its second factor (a current code or
- * a recovery code): for a change a mailed link asks for (an e-mail change). A wrong code is
- * recorded and counted like any other, and refused (400).
+ * a recovery code): for a change a mailed link asks for (`during`: an e-mail change, an
+ * acknowledgement). A wrong code is recorded and counted like any other, and refused (400).
  */
-export async function proveSecondFactor(deps: CommandDeps, attempts: CodeAttempts, user: User, code: string): Promise<void> {
-  await provenBy(user, attempts, deps, 'email_change', (owner, transaction) =>
-    codeOrRecoveryCode(deps, owner, code, 'email_change', transaction),
-  );
+export async function proveSecondFactor(
+  deps: CommandDeps,
+  attempts: CodeAttempts,
+  user: User,
+  code: string,
+  during: CodeUse,
+): Promise<void> {
+  await provenBy(user, attempts, deps, during, (owner, transaction) => codeOrRecoveryCode(deps, owner, code, during, transaction));
 }
 
 /** New recovery codes for the caller (the old ones stop working), proven by a current code. */

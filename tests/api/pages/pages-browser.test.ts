@@ -194,12 +194,19 @@ describeNeeding(browserInstall, 'pages under /app in headless Chromium', () => {
     expect(await check(page, 'acknowledge')).toEqual([]);
 
     // Only a space first: the form comes back with the error tied to the field, which has the focus.
+    // The link alone signs nothing: the employee confirms it is them as at sign-in, with their password.
+    const typePassword = async () => {
+      await tabTo(page, '#currentPassword');
+      await page.keyboard.type(TEST_PASSWORD);
+    };
     await tabTo(page, '#fullName');
     await page.keyboard.type(' ');
+    await typePassword();
     expect((await submitByKeyboard(page))?.status()).toBe(400);
     expect(await page.$eval('#fullName', (input) => input.getAttribute('aria-describedby'))).toBe('fullName-hint fullName-error');
     expect(await check(page, 'acknowledge-error')).toEqual([]);
     await page.keyboard.type('Bea Rowser');
+    await typePassword();
     expect((await submitByKeyboard(page))?.status()).toBe(200);
     expect(await page.$eval('main', (main) => main.textContent)).toContain('you acknowledged');
     expect(await check(page, 'acknowledge-done')).toEqual([]);

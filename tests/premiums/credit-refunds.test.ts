@@ -94,6 +94,22 @@ it('gives a payment’s credit back on staff’s word: owed, posted Dr policyhol
   expect(credit).toBe(0);
 });
 
+it('answers the credit refund recorded when its request is repeated after the API stopped between the commit and the answer', async () => {
+  const { invoice, payment, admin } = await policyWithCredit();
+  const key = crypto.randomUUID();
+  const first = await refundCredit(invoice.id, payment.id, admin, key);
+  expect(first.status).toBe(201);
+  // What a process killed after the refund committed leaves: the key's attempt unanswered, long ago.
+  await stack.db.sequelize.query(
+    `UPDATE idempotency_records SET response_status = NULL, response_body = NULL,
+            created_at = now() - interval '1 hour', updated_at = now() - interval '1 hour' WHERE key = :key`,
+    { replacements: { key } },
+  );
+  const repeated = await refundCredit(invoice.id, payment.id, admin, key);
+  expect([repeated.status, repeated.body.refund?.id]).toEqual([201, first.body.refund.id]);
+  expect(await PremiumRefund.count({ where: { paymentId: payment.id } })).toBe(1);
+});
+
 it('refuses a payment without credit (409), one given back with the cancellation (409), a policyholder and finance (403), another tenant (404), recording nothing', async () => {
   const { tenantId, holder, subscription, invoice, payment, admin, finance } = await policyWithCredit();
   expect((await refundCredit(invoice.id, payment.id, holder)).status).toBe(403);

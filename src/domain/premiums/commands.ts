@@ -91,10 +91,14 @@ export interface CreditRefundInput {
 
 /**
  * Gives back the credit left on one of the invoice's payments (docs/premiums.md, Credit given back): 404 for
- * an invoice the caller does not see or a payment not on it, 409 when it holds no credit to give back.
+ * an invoice the caller does not see or a payment not on it, 409 when it holds no credit to give back. A
+ * request with an Idempotency-Key names its refund, so a repeat whose first answer was lost is answered it.
  */
 export const refundCredit: Command<CreditRefundInput, { refund: PremiumRefund; invoice: Invoice }> = async (caller, input, deps) => {
   const invoice = await findVisible(caller, invoiceAccess, input.id);
-  const refund = await refundPaymentCredit(deps.sequelize, invoice, input.paymentId, deps.auditSource);
+  const refund = await refundPaymentCredit(deps.sequelize, invoice, input.paymentId, {
+    ...(deps.idempotencyKey && { refundId: idFromRequest('credit-refund', caller.id, deps.idempotencyKey, input.paymentId) }),
+    source: deps.auditSource,
+  });
   return { refund, invoice };
 };

@@ -21,9 +21,15 @@ const noCreditLeft = (why: string) =>
  * Refunds the credit left on the invoice's payment `paymentId`: 404 for a payment not on the invoice, 409
  * (`no_credit_left`) when it brought none, gave it back already (a credit refund, a refund in the provider's
  * dashboard) or its term's cancellation gave it back. Under the subscription's row lock, as a cancellation's
- * refund is, so the two never both give it back.
+ * refund is, so the two never both give it back. `refundId` names the refund when the request has an
+ * Idempotency-Key: a repeat whose first answer was lost (the API stopped after the commit) is answered it.
  */
-export async function refundCredit(sequelize: Sequelize, invoice: Invoice, paymentId: string, source: AuditSource): Promise<PremiumRefund> {
+export async function refundCredit(
+  sequelize: Sequelize,
+  invoice: Invoice,
+  paymentId: string,
+  request: { refundId?: string; source: AuditSource },
+): Promise<PremiumRefund> {
   return sequelize.transaction(async (transaction) => {
     await sequelize.query('SELECT 1 FROM subscriptions WHERE id = :id FOR UPDATE', {
       replacements: { id: invoice.subscriptionId },
@@ -32,6 +38,10 @@ export async function refundCredit(sequelize: Sequelize, invoice: Invoice, payme
     });
     const payment = await PremiumPayment.findOne({ where: { id: paymentId, invoiceId: invoice.id }, transaction });
     if (!payment) throw notFound('Payment');
+    // A request repeated with its key after its answer was lost is answered the refund it recorded.
+    const recorded =
+      request.refundId && (await PremiumRefund.findOne({ where: { id: request.refundId, paymentId: payment.id }, transaction }));
+    if (recorded) return recorded;
     const given = await PremiumRefund.count({
       where: {
         subscriptionId: invoice.subscriptionId,
@@ -54,6 +64,7 @@ export async function refundCredit(sequelize: Sequelize, invoice: Invoice, payme
       subscriptionId: invoice.subscriptionId,
       reason: CREDIT_REFUND_REASON,
       dedupeKeyOf: (id: string) => `${invoice.subscriptionId}:credit:${id}`,
+      ...(request.refundId && { idOf: () => request.refundId! }),
     };
     const {
       refunds: [refund],
@@ -61,7 +72,7 @@ export async function refundCredit(sequelize: Sequelize, invoice: Invoice, payme
     // Credit, not premium: it leaves policyholder credit, and no cover earns it.
     await postRefundsOwed(sequelize, [refund], { term: invoice.term, creditMinor: refund.amountMinor }, transaction);
     await recordAudit(
-      source,
+      request.source,
       {
         tenantId: invoice.tenantId,
         action: 'invoice.credit_refund',

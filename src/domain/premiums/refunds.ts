@@ -164,6 +164,8 @@ export interface RefundCause {
   subscriptionId: string;
   reason: string;
   dedupeKeyOf: (paymentId: string) => string;
+  /** The refund's id, when the request names it (its Idempotency-Key); a new one otherwise. */
+  idOf?: (paymentId: string) => string;
 }
 
 /**
@@ -188,6 +190,7 @@ export async function refundFromPayments(
     left -= refundMinor;
     const refund = await PremiumRefund.create(
       {
+        ...(cause.idOf && { id: cause.idOf(payment.id) }),
         tenantId: cause.tenantId,
         subscriptionId: cause.subscriptionId,
         invoiceId: payment.invoiceId,

@@ -38,6 +38,17 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     stack = await startTimeSkippingStack();
     ({ env, smtp } = stack);
     await stack.startWorker(TASK_QUEUE);
+    const { acknowledgementMoments, dueInstants } = stack.activities;
+    await stack.startWorker(HELD_QUEUE, {
+      acknowledgementMoments: async (input) => {
+        await heldComputation();
+        return acknowledgementMoments(input);
+      },
+      dueInstants: async (input) => {
+        await heldComputation();
+        return dueInstants(input);
+      },
+    });
     team = await createClaimsTeam();
     await BusinessCalendar.create({
       tenantId: team.tenant.id,
@@ -53,9 +64,57 @@ describe('claim document deadlines in business days (time-skipping)', () => {
 
   const actor = (user: User) => ({ id: user.id, role: user.role });
 
-  it('requested on Thursday 23 Dec 2027 16:00 Berlin, 3 business days with 24 Dec a holiday, is due Wednesday 29 Dec 16:00; 27 Dec made a holiday moves it to Thursday 30 Dec', async () => {
-    // The server's clock to Thursday 16:00 Berlin time, less the minute the claim's walk may take.
-    await env.sleep(THURSDAY_1600_BERLIN - Number(await env.currentTimeMs()));
+  /** While set, the held queue's worker holds its calendar computations until the test releases it. */
+  let holding: Promise<void> | null = null;
+  let held = 0;
+  const heldComputation = async () => {
+    if (!holding) return;
+    held += 1;
+    await holding;
+  };
+  /**
+   * Runs the test's steps, which hold the held queue's calendar computations from `hold()` until
+   * `release()`, and releases them however the steps end: a held activity would keep the worker's
+   * shutdown waiting.
+   */
+  async function withComputationsHeld(steps: (hold: () => void, release: () => void) => Promise<void>): Promise<void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    held = 0;
+    try {
+      await steps(() => (holding = released), release);
+    } finally {
+      release();
+      holding = null;
+    }
+  }
+  /** The Update the test sent last (the claim's assignment and transitions are Updates too). */
+  const lastUpdateAccepted = (events: temporal.api.history.v1.IHistoryEvent[]) =>
+    events.map((e) => e.eventType).lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  /** Until the run's next timer fires, and its workflow task completes, after the Update it was sent was accepted. */
+  const timerFiredDuringUpdate = (handle: WorkflowHandle) =>
+    waitUntil(async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const accepted = lastUpdateAccepted(events);
+      const fired = events.findIndex((e, at) => at > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
+      return accepted >= 0 && fired >= 0 && events.slice(fired).some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    }, "the old instant's timer fired, and its workflow task completed, while the Update waited");
+  /** How many activities of the type the run scheduled after the Update was accepted. */
+  const scheduledSinceUpdate = async (handle: WorkflowHandle, activityType: string) => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const accepted = lastUpdateAccepted(events);
+    return events.slice(accepted).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType).length;
+  };
+
+  const addHoliday = async (date: string) => {
+    const calendar = await BusinessCalendar.findOne({ where: { tenantId: team.tenant.id }, rejectOnEmpty: true });
+    await calendar.update({ holidays: [...calendar.holidays, { date, name: 'Closed (test)' }] });
+  };
+  /** The calendar change's Update, as calendar-reschedule-<id> sends it. */
+  const askToReschedule = (handle: WorkflowHandle) => handle.executeUpdate(rescheduleDeadlinesUpdate);
+
+  /** A claim run on the queue, moved to documents_requested at the server's present time, with its deadlines in business days. */
+  async function claimAwaitingDocuments(taskQueue: string) {
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     const filedAt = new Date(Number(await env.currentTimeMs()));
     const claim = await buildClaim({ subscriptionId: subscription.id, amountClaimed: '900.00', filedById: team.agent.id, filedAt });
@@ -67,7 +126,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
       claimDocumentsDeadlineUnit: 'business_days' as const,
     };
     const handle: WorkflowHandle<ClaimWorkflow> = await env.client.workflow.start<ClaimWorkflow>(claimRun.type, {
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       workflowId: claim.workflowId,
       args: [{ ...claimWorkflowInput(claim, filedAt), settings }],
     });
@@ -84,6 +143,13 @@ describe('claim document deadlines in business days (time-skipping)', () => {
       (now) => now.nextDeadline?.action === 'documents_reminder',
       'the documents reminder set as the next deadline',
     );
+    return { claim, handle, state };
+  }
+
+  it('requested on Thursday 23 Dec 2027 16:00 Berlin, 3 business days with 24 Dec a holiday, is due Wednesday 29 Dec 16:00; 27 Dec made a holiday moves it to Thursday 30 Dec', async () => {
+    // The server's clock to Thursday 16:00 Berlin time, less the minute the claim's walk may take.
+    await env.sleep(THURSDAY_1600_BERLIN - Number(await env.currentTimeMs()));
+    const { claim, handle, state } = await claimAwaitingDocuments(TASK_QUEUE);
     const entered = Date.parse(state.history.at(-1)!.at);
     expect(entered - THURSDAY_1600_BERLIN).toBeLessThan(HOUR_MS);
     expect(state.nextDeadline?.action).toBe('documents_reminder');
@@ -193,22 +259,10 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     await recordHistory(handle, 'acknowledgementWorkflow-business-time');
   });
 
-  it('waits for a calendar change being computed when the moment it moves comes, and escalates at the moved moment', async () => {
+  it('waits for a calendar change being computed when the moment it moves comes, and escalates at the moved moment', () =>
     // The reschedule's activity is held while the compliance alert's timer fires: a timer and the
     // Update's answer can meet in one workflow task, and the audit trail records the moved moment.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const computing: string[] = [];
-    const { acknowledgementMoments } = stack.activities;
-    await stack.startWorker(HELD_QUEUE, {
-      acknowledgementMoments: async (input) => {
-        computing.push(new Date().toISOString());
-        if (computing.length === 2) await held;
-        return acknowledgementMoments(input);
-      },
-    });
-    // A failed expectation must not leave the activity held: the worker's shutdown would wait for it.
-    try {
+    withComputationsHeld(async (hold, release) => {
       // Due Saturday 5 February 2028 12:00 Berlin: the manager at Monday's opening, compliance 3 working days later.
       const dueAt = new Date('2028-02-05T11:00:00Z');
       const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
@@ -235,31 +289,45 @@ describe('claim document deadlines in business days (time-skipping)', () => {
 
       // Two seconds before Thursday 10 February 09:00 Berlin, Tuesday 8 February becomes a holiday.
       await skipTo('2028-02-10T07:59:58Z');
-      const calendar = await BusinessCalendar.findOne({ where: { tenantId: team.tenant.id }, rejectOnEmpty: true });
-      await calendar.update({ holidays: [...calendar.holidays, { date: '2028-02-08', name: 'Closed (test)' }] });
-      const moving = handle.executeUpdate(rescheduleDeadlinesUpdate);
+      await addHoliday('2028-02-08');
+      hold();
+      const moving = askToReschedule(handle);
       // The old moment's timer fires while the new moments are being computed (the clock runs in real time meanwhile).
-      await waitUntil(async () => {
-        const events = (await handle.fetchHistory()).events ?? [];
-        const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
-        const fired = events.findIndex((e, at) => at > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
-        return accepted >= 0 && fired >= 0 && events.slice(fired).some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-      }, 'the compliance alert timer fired, and its workflow task completed, while the Update waited');
-      expect(computing).toHaveLength(2);
-      const scheduled = async () =>
-        ((await handle.fetchHistory()).events ?? []).filter(
-          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'escalateOverdueAcknowledgement',
-        ).length;
-      expect(await scheduled()).toBe(1);
+      await timerFiredDuringUpdate(handle);
+      expect(held).toBe(1);
+      expect(await scheduledSinceUpdate(handle, 'escalateOverdueAcknowledgement')).toBe(0);
       release();
       expect(await moving).toMatchObject({ before: '2028-02-10T08:00:00.000Z', after: '2028-02-11T08:00:00.000Z' });
-      expect(await scheduled()).toBe(1);
+      expect(await scheduledSinceUpdate(handle, 'escalateOverdueAcknowledgement')).toBe(0);
       expect((await ack.reload()).escalationLevel).toBe(1);
       await skipTo('2028-02-11T08:01:00Z');
       await waitUntil(async () => (await ack.reload()).status === 'escalated', 'escalated to compliance on Friday 11 February');
       await stack.terminate(handle);
-    } finally {
+    }));
+
+  it("sends a claim's documents reminder at the moved instant when its timer fires while a calendar change is being computed", () =>
+    withComputationsHeld(async (hold, release) => {
+      // Monday 6 March 2028, 10:00 Berlin: the reminder is due 3 working days later, Thursday 9 March.
+      await stack.skip(Date.parse('2028-03-06T09:00:00Z') - Number(await env.currentTimeMs()));
+      const { claim, handle, state } = await claimAwaitingDocuments(HELD_QUEUE);
+      const dueAt = Date.parse(state.nextDeadline!.at);
+      expect(state.nextDeadline!.at.slice(0, 13)).toBe('2028-03-09T09');
+      await stack.skip(dueAt - 2000 - Number(await env.currentTimeMs()), handle);
+      await addHoliday('2028-03-08');
+      hold();
+      const moving = askToReschedule(handle);
+      await timerFiredDuringUpdate(handle);
+      expect(held).toBe(1);
+      expect(await scheduledSinceUpdate(handle, 'sendEmail')).toBe(0);
       release();
-    }
-  });
+      const moved = await moving;
+      expect(Date.parse(moved.after!) - Date.parse(moved.before!)).toBe(24 * HOUR_MS);
+      expect((await handle.query(claimStateQuery)).nextDeadline).toEqual({ at: moved.after, action: 'documents_reminder' });
+      expect(await scheduledSinceUpdate(handle, 'sendEmail')).toBe(0);
+      await stack.skip(Date.parse(moved.after!) + 60_000 - Number(await env.currentTimeMs()), handle);
+      await smtp.waitFor(
+        (m) => m.to.includes(team.claimant.email) && m.subject.includes(`Reminder: documents needed for claim ${claim.claimNumber}`),
+      );
+      await stack.terminate(handle);
+    }));
 });

@@ -120,6 +120,40 @@ describe('catalog: /categories and /plans', () => {
       .expect(422);
     expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'premium' })]);
     await stack.api.put(`/api/v1/plans/${yen.body.id}`).set('Authorization', admin).send({ premium: 0.5 }).expect(422);
+    // An instalment below the smallest card charge of its currency could never be paid by card (Stripe refuses it): 422.
+    for (const [fields, message] of [
+      [
+        { premium: 0.01, currency: 'USD' },
+        'each instalment must be at least 0.50 USD, the smallest card payment: 0.01 USD billed annual has an instalment of 0.01 USD',
+      ],
+      [
+        { premium: 5.99, currency: 'USD', billingFrequency: 'monthly' },
+        'each instalment must be at least 0.50 USD, the smallest card payment: 5.99 USD billed monthly has an instalment of 0.49 USD',
+      ],
+      [
+        { premium: 599, currency: 'JPY', billingFrequency: 'monthly' },
+        'each instalment must be at least 50 JPY, the smallest card payment: 599 JPY billed monthly has an instalment of 49 JPY',
+      ],
+    ] as const) {
+      const tiny = await stack.api
+        .post('/api/v1/plans')
+        .set('Authorization', admin)
+        .send(plan({ name: 'Tiny', ...fields }))
+        .expect(422);
+      expect(tiny.body.error.details).toEqual([{ field: 'premium', message }]);
+    }
+    const smallest = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Smallest', premium: 600, currency: 'JPY', billingFrequency: 'monthly' }))
+      .expect(201);
+    await stack.api.delete(`/api/v1/plans/${smallest.body.id}`).set('Authorization', admin).expect(204);
+    await stack.api.put(`/api/v1/plans/${yen.body.id}`).set('Authorization', admin).send({ premium: 599 }).expect(422);
+    await stack.api
+      .put(`/api/v1/plans/${defaulted.body.id}`)
+      .set('Authorization', admin)
+      .send({ billingFrequency: 'monthly', premium: 5.99 })
+      .expect(422);
     await stack.api
       .post('/api/v1/plans')
       .set('Authorization', admin)

@@ -259,6 +259,16 @@ describe('requesting a quote', () => {
       const res = await post(holder, { planId: fixed.id, risk: { ...RISK, sumInsured } }).expect(422);
       expect(res.body.error.details).toEqual([{ field: 'risk.sumInsured', message }]);
     }
+    // A plan kept from before its premium was checked, whose instalments are below the smallest card payment: no quote.
+    const tiny = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Tiny', premium: '0.01', billingFrequency: 'monthly' });
+    const refusedTiny = await post(holder, { planId: tiny.id, risk: { ...RISK, sumInsured: '1000.00' } }).expect(422);
+    expect(refusedTiny.body.error.details).toEqual([
+      {
+        field: 'planId',
+        message:
+          'each instalment must be at least 0.50 EUR, the smallest card payment: 0.01 EUR billed monthly has an instalment of 0.01 EUR',
+      },
+    ]);
     expect(await Quote.count()).toBe(before);
     expect(TABLES.categories).not.toHaveProperty('shop');
   });

@@ -19,7 +19,7 @@ import { commandDepsOf } from '../../src/api/http/command-deps';
 import { refusal } from '../support/refusals';
 import { AuditEvent, OutboxMessage, Plan, PolicyVersion, Subscription, Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
-import { buildTenant, buildUser } from '../support/factories';
+import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -132,6 +132,16 @@ describe('commands called directly, without HTTP', () => {
       code: 'conflict',
       message: expect.stringContaining('cancelled'),
     });
+  });
+
+  it('refuses to issue a policy on a plan kept from before whose instalments no card could pay (422), issuing nothing', async () => {
+    const tiny = await buildPlan({ tenantId: callers.owner.tenantId!, premium: '0.01', currency: 'USD' });
+    await expect(refusal(subscribe(callers.owner, { planId: tiny.id }, deps(callers.owner).deps))).resolves.toMatchObject({
+      status: 422,
+      message:
+        'The premium could not be paid by card: each instalment must be at least 0.50 USD, the smallest card payment: 0.01 USD billed annual has an instalment of 0.01 USD',
+    });
+    expect(await Subscription.count({ where: { planId: tiny.id } })).toBe(0);
   });
 
   it('catalog commands: one audited write each, and another tenant’s plan is a missing one', async () => {

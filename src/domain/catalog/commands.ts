@@ -12,6 +12,7 @@ import { categoryAccess, planAccess } from '../../access/catalog';
 import { findVisible, tenantOf } from '../../access/core';
 import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
+import { assertPremiumPayableByCard } from '../../shared/card-minimum';
 import { conflict, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import { rescheduleClaimsOfPlan, type Reschedule, startReschedule } from '../calendars/reschedule';
@@ -77,11 +78,17 @@ async function assertCalendarVisible(caller: AuthUser, calendarId: string | null
 
 /**
  * A premium or sum insured with more decimals than its currency has (100.50 in JPY) could never be
- * billed, paid or shown exactly (a yen plan answered cover "1000000.50"): 422 naming the field.
+ * billed, paid or shown exactly (a yen plan answered cover "1000000.50"), and a premium whose
+ * instalments are below the smallest card payment could never be paid by card: 422 naming the field.
  */
-function assertAmountsIn(amounts: Record<MoneyField, number | string>, currency: string): void {
-  amountIn(amounts.premium, currency, 'premium');
+function assertAmountsIn(
+  amounts: Record<MoneyField, number | string>,
+  currency: string,
+  terms: Pick<Plan, 'billingFrequency' | 'durationMonths'>,
+): void {
+  const premiumMinor = amountIn(amounts.premium, currency, 'premium');
   amountIn(amounts.coverageAmount, currency, 'coverageAmount');
+  assertPremiumPayableByCard({ premiumMinor, currency, ...terms }, 'premium');
 }
 
 export const createCategory: Command<CategoryFields, Category> = (caller, fields, deps) => {
@@ -108,10 +115,11 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
   await assertCategoryVisible(caller, fields.categoryId);
   await assertCalendarVisible(caller, fields.calendarId);
   const currency = fields.currency ?? (await TenantSettings.forTenant(tenantId)).currency;
-  assertAmountsIn(fields, currency);
-  const created = await createAudited(deps, 'plan', tenantId, (transaction) =>
-    Plan.create({ ...toColumns(fields), currency, tenantId }, { transaction }),
-  );
+  const columns = { ...toColumns(fields), currency, tenantId };
+  // As it will be written, with the columns' defaults (billed annually unless it says).
+  const { billingFrequency, durationMonths } = Plan.build(columns);
+  assertAmountsIn(fields, currency, { billingFrequency, durationMonths });
+  const created = await createAudited(deps, 'plan', tenantId, (transaction) => Plan.create(columns, { transaction }));
   planWritten(tenantId);
   return created;
 };
@@ -124,6 +132,7 @@ export const updatePlan: UpdateCommand<PlanFields, Plan> = async (caller, { id, 
   assertAmountsIn(
     { premium: fields.premium ?? plan.premium, coverageAmount: fields.coverageAmount ?? plan.coverageAmount },
     fields.currency ?? plan.currency,
+    { billingFrequency: fields.billingFrequency ?? plan.billingFrequency, durationMonths: fields.durationMonths ?? plan.durationMonths },
   );
   const calendarChanges = fields.calendarId !== undefined && fields.calendarId !== plan.calendarId;
   let reschedule: Reschedule | null = null;

@@ -13,6 +13,7 @@ import { Plan, Quote, RatingVersion } from '../../models';
 import { findOneWhere } from '../../models/prepared-statement';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
+import { assertPremiumPayableByCard } from '../../shared/card-minimum';
 import { unprocessable } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
@@ -123,6 +124,9 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
   const price = ratingVersion
     ? priceRisk(ratingVersion.tables, risk, { currency: plan.currency, onDate: today })
     : fixedPrice(plan, risk, today);
+  // A premium whose instalments no card could pay is no offer (docs/quotes.md): refused before anything is recorded.
+  const { currency, billingFrequency, durationMonths } = plan;
+  assertPremiumPayableByCard({ premiumMinor: price.premiumMinor, currency, billingFrequency, durationMonths }, 'planId');
   const key = caller && deps.idempotencyKey;
   const id = key ? idFromRequest('quote', caller.id, key, plan.id) : crypto.randomUUID();
   const values: NewQuote = {

@@ -36,10 +36,11 @@ import { auditEventValues } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
+import { assertPremiumPayableByCard } from '../../shared/card-minimum';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
-import { formatMinorUnits } from '../../shared/money';
+import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { bindableQuote, claimQuote, refuseBoundElsewhere, releaseQuote } from '../quotes/binding';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
 
@@ -77,6 +78,10 @@ async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote
     throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   });
   if (quote && quote.currency !== plan.currency) throw conflict("The plan's currency has changed since the quote; ask for a new quote");
+  // A plan or quote kept from before the rule may bill instalments no card could pay: no policy is issued on it.
+  const premiumMinor = quote?.premiumMinor ?? toMinorUnits(plan.premium, plan.currency)!;
+  const { currency, billingFrequency, durationMonths } = plan;
+  assertPremiumPayableByCard({ premiumMinor, currency, billingFrequency, durationMonths }, 'planId');
   return plan;
 }
 

@@ -187,11 +187,11 @@ describe('money is a decimal string in every request', () => {
 
   it('creates and changes a plan from strings; a number still does, deprecated; a bad string changes nothing', async () => {
     const categoryId = (await Plan.findOne({ where: { tenantId: team.tenant.id }, rejectOnEmpty: true })).categoryId;
-    const body = { categoryId, name: 'Contents', coverageLevel: 'basic', coverageAmount: '25000.00', premium: '0.30', durationMonths: 12 };
+    const body = { categoryId, name: 'Contents', coverageLevel: 'basic', coverageAmount: '25000.00', premium: '3.30', durationMonths: 12 };
     const created = await post(admin, '/plans', body).expect(201);
     expect(created.headers.deprecation).toBeUndefined();
     const row = () => Plan.findByPk(created.body.id, { rejectOnEmpty: true }).then((plan) => [plan.premium, plan.coverageAmount]);
-    expect(await row()).toEqual(['0.30', '25000.00']);
+    expect(await row()).toEqual(['3.30', '25000.00']);
     const put = (change: object) => stack.api.put(`/api/v1/plans/${created.body.id}`).set(as(admin)).send(change);
     expect((await put({ premium: 99.99 }).expect(200)).headers.deprecation).toBe(DEPRECATION);
     expect(await row()).toEqual(['99.99', '25000.00']);
@@ -201,7 +201,7 @@ describe('money is a decimal string in every request', () => {
       'body.coverageAmount',
       () => Plan.count(),
     );
-    const filtered = await stack.api.get('/api/v1/plans?minPremium=0.30&maxPremium=99.99').set(as(admin)).expect(200);
+    const filtered = await stack.api.get('/api/v1/plans?minPremium=3.30&maxPremium=99.99').set(as(admin)).expect(200);
     expect(filtered.body.items.map((plan: { id: string }) => plan.id)).toContain(created.body.id);
     await stack.api.get('/api/v1/plans?minPremium=1e3').set(as(admin)).expect(400);
   });

@@ -22,6 +22,7 @@ import {
   subscriptionStateQuery,
   withdrawPolicyChangeUpdate,
 } from '../../../src/contracts/subscription';
+import { cardMinimumMinor } from '../../../src/shared/card-minimum';
 import { changeInstalments, priceChange } from '../../../src/domain/subscriptions/changes/pricing';
 import { Invoice, type Plan, PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../../src/models';
 import type { RequestedChange } from '../../../src/models/subscription-change';
@@ -104,6 +105,7 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
         today: row.startDate!,
         billing: 'next_instalments',
         unpaidDueDates: unpaid.map((invoice) => String(invoice.dueDate)),
+        minimumMinor: cardMinimumMinor('EUR'),
       }),
       requestedById: holder.id,
     });

@@ -105,6 +105,7 @@ describe('changeInstalments', () => {
           today: '2026-05-20',
           billing: 'next_instalments',
           unpaidDueDates: unpaid,
+          minimumMinor: 1,
         });
         expect(instalments.reduce((sum, instalment) => sum + instalment.amountMinor, 0)).toBe(delta);
         for (const instalment of instalments) expect(Math.sign(instalment.amountMinor)).toBe(Math.sign(delta));
@@ -116,7 +117,13 @@ describe('changeInstalments', () => {
   });
 
   it('puts the remainder on the first instalment, as a premium is cut', () => {
-    const common = { effectiveDate: '2026-05-15', today: '2026-05-01', billing: 'next_instalments', unpaidDueDates: dueDates } as const;
+    const common = {
+      effectiveDate: '2026-05-15',
+      today: '2026-05-01',
+      billing: 'next_instalments',
+      unpaidDueDates: dueDates,
+      minimumMinor: 1,
+    } as const;
     expect(changeInstalments({ ...common, deltaMinor: 4965 })).toEqual([
       { dueDate: '2026-06-01', amountMinor: 1655 },
       { dueDate: '2026-09-01', amountMinor: 1655 },
@@ -127,12 +134,39 @@ describe('changeInstalments', () => {
       { dueDate: '2026-09-01', amountMinor: -1654 },
       { dueDate: '2026-12-01', amountMinor: -1654 },
     ]);
-    // Fewer minor units than instalments: shares of zero are not billed.
-    expect(changeInstalments({ ...common, deltaMinor: 2 })).toEqual([{ dueDate: '2026-06-01', amountMinor: 2 }]);
+    // Fewer minor units than instalments: shares of zero are not credited, and an additional premium goes on as many as it fills.
+    expect(changeInstalments({ ...common, deltaMinor: -2 })).toEqual([{ dueDate: '2026-06-01', amountMinor: -2 }]);
+    expect(changeInstalments({ ...common, deltaMinor: 2 })).toEqual([
+      { dueDate: '2026-06-01', amountMinor: 1 },
+      { dueDate: '2026-09-01', amountMinor: 1 },
+    ]);
+  });
+
+  it('bills no share below the smallest card payment: a small additional premium goes on fewer instalments; credits are spread whole', () => {
+    const common = { effectiveDate: '2026-05-15', today: '2026-05-01', billing: 'next_instalments', unpaidDueDates: dueDates } as const;
+    // 1.20 over three instalments would be 0.40 each, below 0.50: two of 0.60.
+    expect(changeInstalments({ ...common, deltaMinor: 120, minimumMinor: 50 })).toEqual([
+      { dueDate: '2026-06-01', amountMinor: 60 },
+      { dueDate: '2026-09-01', amountMinor: 60 },
+    ]);
+    expect(changeInstalments({ ...common, deltaMinor: 99, minimumMinor: 50 })).toEqual([{ dueDate: '2026-06-01', amountMinor: 99 }]);
+    expect(changeInstalments({ ...common, deltaMinor: -120, minimumMinor: 50 })).toEqual([
+      { dueDate: '2026-06-01', amountMinor: -40 },
+      { dueDate: '2026-09-01', amountMinor: -40 },
+      { dueDate: '2026-12-01', amountMinor: -40 },
+    ]);
+    fc.assert(
+      fc.property(fc.integer({ min: 50, max: MAX_PREMIUM_MINOR }), fc.integer({ min: 1, max: 5000 }), (delta, minimum) => {
+        fc.pre(delta >= minimum);
+        const instalments = changeInstalments({ ...common, deltaMinor: delta, minimumMinor: minimum });
+        expect(instalments.reduce((sum, instalment) => sum + instalment.amountMinor, 0)).toBe(delta);
+        for (const instalment of instalments) expect(instalment.amountMinor).toBeGreaterThanOrEqual(minimum);
+      }),
+    );
   });
 
   it('own_invoice: one amount due on the effective date, or today when that has passed; nothing for no delta', () => {
-    const common = { billing: 'own_invoice', unpaidDueDates: dueDates } as const;
+    const common = { billing: 'own_invoice', unpaidDueDates: dueDates, minimumMinor: 50 } as const;
     expect(changeInstalments({ ...common, deltaMinor: 100, effectiveDate: '2026-07-01', today: '2026-05-01' })).toEqual([
       { dueDate: '2026-07-01', amountMinor: 100 },
     ]);

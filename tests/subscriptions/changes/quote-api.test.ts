@@ -314,6 +314,25 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     }
   });
 
+  it('refuses a change whose additional premium is below the smallest card payment (422), recording nothing', async () => {
+    const subscription = await policy();
+    // 0.40 more a term: for the rest of this term less than 0.50 USD, which no card can be charged.
+    const dearer = await buildPlan({ categoryId: category.id, premium: '300.40' });
+    const refused = await quote(subscription.id, { effectiveDate: day(0), planId: dearer.id }).expect(422);
+    expect(refused.body.error.details).toEqual([
+      {
+        field: 'effectiveDate',
+        message: expect.stringMatching(
+          /^the additional premium of 0\.[0-4]\d USD is below 0\.50 USD, the smallest card payment, and could not be paid$/,
+        ),
+      },
+    ]);
+    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    // A return premium that small is credited: no card is charged.
+    const cheaper = await buildPlan({ categoryId: category.id, premium: '299.60' });
+    await quote(subscription.id, { effectiveDate: day(0), planId: cheaper.id }).expect(201);
+  });
+
   it('refuses a change of a policy that is not active, or one dated before a version already applied (409)', async () => {
     const cancelled = await policy({ status: 'cancelled' });
     expect((await quote(cancelled.id, { effectiveDate: day(0), planId: plans.better.id }).expect(409)).body.error.message).toContain(

@@ -51,6 +51,8 @@ export interface ChangeBillingTerms {
   billing: PolicyChangeBilling;
   /** The due dates of the term's instalments still unpaid. */
   unpaidDueDates: readonly string[];
+  /** The smallest card payment in the policy's currency (src/shared/card-minimum.ts): no billed share is below it. */
+  minimumMinor: number;
 }
 
 /** An amount the change bills (positive) or credits (negative), due on a date. */
@@ -62,7 +64,8 @@ export interface ChangeInstalmentAmount {
 /**
  * The instalments a change's delta is billed or credited in. `next_instalments`: spread over the
  * unpaid instalments due on or after the effective date, as a premium is cut (src/shared/
- * instalments.ts: equal shares, the remainder on the first, none of zero), or, with none left,
+ * instalments.ts: equal shares, the remainder on the first, none of zero), an additional premium
+ * over only as many of the first as keep each share at `minimumMinor` or more; or, with none left,
  * `own_invoice`: one amount due on the effective date, or today when that has passed. Nothing for
  * a delta of zero.
  */
@@ -72,12 +75,16 @@ export function changeInstalments({
   today,
   billing,
   unpaidDueDates,
+  minimumMinor,
 }: ChangeBillingTerms): ChangeInstalmentAmount[] {
   if (deltaMinor === 0) return [];
-  const due = billing === 'next_instalments' ? [...new Set(unpaidDueDates.filter((date) => date >= effectiveDate))].sort() : [];
-  if (due.length === 0) return [{ dueDate: effectiveDate > today ? effectiveDate : today, amountMinor: deltaMinor }];
+  const unpaid = billing === 'next_instalments' ? [...new Set(unpaidDueDates.filter((date) => date >= effectiveDate))].sort() : [];
+  if (unpaid.length === 0) return [{ dueDate: effectiveDate > today ? effectiveDate : today, amountMinor: deltaMinor }];
   const sign = Math.sign(deltaMinor);
   const magnitude = Math.abs(deltaMinor);
+  // A credit is taken off an instalment, never charged: it is spread over them all.
+  const shares = sign > 0 ? Math.min(unpaid.length, Math.max(1, Math.floor(magnitude / minimumMinor))) : unpaid.length;
+  const due = unpaid.slice(0, shares);
   const each = Math.floor(magnitude / due.length);
   const remainder = magnitude - each * due.length;
   return due

@@ -16,6 +16,7 @@ import { termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../../m
 import type { RequestedChange } from '../../../models/subscription-change';
 import type { AuthUser } from '../../../shared/caller';
 import { idFromRequest } from '../../../shared/deterministic-id';
+import { assertChargePayableByCard, cardMinimumMinor } from '../../../shared/card-minimum';
 import { conflict, forbidden, unprocessable } from '../../../shared/errors';
 import { toMinorUnits } from '../../../shared/money';
 import { DAY_MS, utcDay } from '../../../shared/time';
@@ -179,6 +180,8 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
     termEnd,
     effectiveDate: input.effectiveDate,
   });
+  // A change effective so late, or so small, that its additional premium is below what a card can be charged is refused.
+  assertChargePayableByCard(deltaMinor, currency, 'effectiveDate');
   const [{ policyChangeBilling }, unpaid] = await Promise.all([
     TenantSettings.forTenant(tenantId),
     Invoice.findAll({
@@ -192,6 +195,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
     today: utcDay(Date.now()),
     billing: policyChangeBilling,
     unpaidDueDates: unpaid.map((invoice) => invoice.dueDate),
+    minimumMinor: cardMinimumMinor(currency),
   });
   return audited(
     deps,

@@ -348,6 +348,7 @@ it('applies a failure Stripe reports before the refund’s id is recorded once t
         async () => stripeMock.held,
         (held) => held.length > 0,
         'Stripe’s answer to the refund',
+        30_000,
       );
       const id: string = JSON.parse(answer.body).id;
       const failure = signedRefundEvent('refund.failed', { id, paymentIntentId, amountMinor: 342, status: 'failed' }, webhookSecret);

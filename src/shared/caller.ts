@@ -26,7 +26,7 @@ export function principalKey(caller: AuthUser): string {
 
 /**
  * Refuses an API key (403 person_required) where only a person may decide: approving what four eyes
- * guard (claim money, a claim, a policy version) or acknowledging a policy. A key acts as the admin
+ * guard (claim money, a claim, a policy version), accepting a referred quote or acknowledging a policy. A key acts as the admin
  * who created it with the key's role, so its approval would be recorded as that admin's, given by
  * no one. Refusing (a rejection, a void) stays open to keys: it lets nothing through.
  */

@@ -7,6 +7,7 @@
 import { Quote, type Plan, type RatingVersion, type Tenant, type User } from '../../src/models';
 import { quoteReferralRun } from '../../src/contracts/quote-referral';
 import { DueAt } from '../../src/shared/search-attributes';
+import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { buildQuote, buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
@@ -86,6 +87,10 @@ describe('quote referral API', () => {
     }
     expect((await decide(id, 'accept', underwriter, { note: 'x'.repeat(2001) })).status).toBe(400);
     expect((await decide(id, 'decline', underwriter, {})).status).toBe(400);
+    // A key with an underwriter's role is a machine acting as the admin who made it: a referral waits for a person's judgement.
+    const key = await apiKeyHeader(stack, await buildUser({ tenantId: tenant.id, role: 'tenant_admin' }), 'underwriter');
+    const byKey = await stack.api.post(`/api/v1/quotes/${id}/accept`).set(key).send({});
+    expect([byKey.status, byKey.body.error?.code]).toEqual([403, 'person_required']);
     expect(await Quote.findByPk(id)).toMatchObject({ status: 'referred', premiumMinor: 47520, decidedById: null });
 
     const accepted = await decide(id, 'accept', underwriter, { loading: '0.15', note: 'Old wiring' });

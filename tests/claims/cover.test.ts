@@ -4,7 +4,7 @@
  * version in force covers more than the change leaves.
  */
 import type { ClaimStage } from '../../src/contracts/claim';
-import { openClaimsLosingCover } from '../../src/domain/claims/cover';
+import { claimsWhoseCoverMoves } from '../../src/domain/claims/cover';
 import type { Subscription } from '../../src/models';
 import { buildClaim, buildSubscription } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -23,7 +23,9 @@ describe('claims losing cover to a policy change', () => {
   const claimOn = (subscription: Subscription, incidentDate: string, status: ClaimStage = 'reported') =>
     buildClaim({ subscriptionId: subscription.id, incidentDate, status });
   const numbersOf = async (subscription: Subscription, effectiveDate: string, coverageAfter: string) =>
-    (await openClaimsLosingCover(db.sequelize, subscription.id, effectiveDate, coverageAfter)).map((claim) => claim.claimNumber);
+    (await claimsWhoseCoverMoves(db.sequelize, subscription.id, { effectiveDate, coverageAfter, way: 'loses' })).map(
+      (claim) => claim.claimNumber,
+    );
 
   it('names the unsettled claims from the effective date on whose cover would go down, in claim-number order', async () => {
     const subscription = await buildSubscription(); // covers 100,000.00 (version 1, written as the row is inserted)

@@ -31,18 +31,19 @@ export async function coverOn(subscription: Subscription, incidentDate: string, 
 const SETTLED_STAGES: ClaimStage[] = ['denied', 'paid', 'closed'];
 
 /**
- * The claims of the subscription that a change effective on `effectiveDate` to a coverage of
- * `coverageAfter` (a decimal string) would leave with less cover: not settled, an incident on or
- * after the effective date, and the version in force on that day covering more than
- * `coverageAfter`. Ordered by claim number, so a refusal names them in a stable order.
+ * The claims of the subscription with an incident on or after `effectiveDate` whose cover a change
+ * to `coverageAfter` (a decimal string) effective that day would move: `loses`, the claims not
+ * settled that the version in force on their incident date covers for more; `gains`, every claim
+ * (a loss already reported, whatever became of it) it covers for less. Ordered by claim number,
+ * so a refusal names them in a stable order.
  */
-export function openClaimsLosingCover(
+export function claimsWhoseCoverMoves(
   sequelize: Sequelize,
   subscriptionId: string,
-  effectiveDate: string,
-  coverageAfter: string,
+  { effectiveDate, coverageAfter, way }: { effectiveDate: string; coverageAfter: string; way: 'loses' | 'gains' },
   transaction?: Transaction,
 ): Promise<Claim[]> {
+  const moves = way === 'loses' ? 'c.status NOT IN (:settled) AND in_force.coverage_amount >' : 'in_force.coverage_amount <';
   return sequelize.query<Claim>(
     `SELECT c.* FROM claims c
      CROSS JOIN LATERAL (
@@ -51,7 +52,7 @@ export function openClaimsLosingCover(
        ORDER BY v.number DESC LIMIT 1
      ) in_force
      WHERE c.subscription_id = :subscriptionId AND c.incident_date >= :effectiveDate
-       AND c.status NOT IN (:settled) AND in_force.coverage_amount > CAST(:coverageAfter AS numeric)
+       AND ${moves} CAST(:coverageAfter AS numeric)
      ORDER BY c.claim_number`,
     {
       type: QueryTypes.SELECT,

@@ -364,6 +364,20 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     await quote(subscription.id, { effectiveDate: day(-1), planId: plans.smaller.id }).expect(201);
   });
 
+  it('refuses a higher cover backdated over a claimed loss, naming the claim (409): cover is not bought after the loss', async () => {
+    const subscription = await policy();
+    const claim = await buildClaim({ subscriptionId: subscription.id, incidentDate: day(-2) });
+    // 100000.00 when the incident happened; raised to 150000.00 from the day before it, the claim would be judged by the new cover.
+    const refused = await quote(subscription.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'conflict',
+      message: `The change would raise the cover of claims already made on or after ${day(-3)}: ${claim.claimNumber}`,
+    });
+    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    // From the day after the incident the loss stays under the cover it happened under.
+    await quote(subscription.id, { effectiveDate: day(-1), planId: plans.better.id }).expect(201);
+  });
+
   it('versions and ?asOf=: version 1 as issued, a later version from its day on, 404 before the first day', async () => {
     const subscription = await policy({ propertyAddress: { line1: 'Alte Strasse 1', postalCode: '10115', city: 'Berlin', country: 'DE' } });
     const get = (query: string, who: keyof typeof auth = 'owner') =>

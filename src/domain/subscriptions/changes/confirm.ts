@@ -19,7 +19,7 @@ import { decideOnRun } from '../../../services/run-decisions';
 import type { AuthUser } from '../../../shared/caller';
 import { conflict, notFound } from '../../../shared/errors';
 import type { Command, CommandDeps } from '../../command';
-import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsLoseCover, targetPlan } from './quote';
+import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsCoverMoves, targetPlan } from './quote';
 import { coverageOnPlan, premiumOnPlan, samePremium } from '../../quotes/re-rating';
 
 export interface ChangeRef {
@@ -84,7 +84,7 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
     const coverage = coverageOnPlan(subscription, plan);
     if (change.coverageAfter !== null && change.coverageAfter !== coverage)
       throw conflict("The quote is stale: the plan's cover has changed since; ask for a new quote");
-    await refuseIfClaimsLoseCover(deps, subscription.id, change.effectiveDate, coverage);
+    await refuseIfClaimsCoverMoves(deps, subscription.id, change.effectiveDate, coverage);
   }
   const decided = await decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {
     changeId: change.id,

@@ -22,7 +22,7 @@ import { toMinorUnits } from '../../../shared/money';
 import { DAY_MS, utcDay } from '../../../shared/time';
 import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
-import { openClaimsLosingCover } from '../../claims/cover';
+import { claimsWhoseCoverMoves } from '../../claims/cover';
 import { coverageOnPlan, premiumOnPlan } from '../../quotes/re-rating';
 import { changeInstalments, priceChange } from './pricing';
 
@@ -100,20 +100,28 @@ export async function targetPlan(subscription: Subscription, planId: string): Pr
   return plan.get({ plain: true });
 }
 
-/** Refuses a change that would leave an open claim with less cover than the version it was filed under (409, naming them). */
-export async function refuseIfClaimsLoseCover(
+/**
+ * Refuses a change that would move the cover of a claim made on or after its effective date (409,
+ * naming them): less cover for an open claim than the version it was filed under, or more for any
+ * claim, which would buy cover for a loss already reported (a backdated upgrade over it).
+ */
+export async function refuseIfClaimsCoverMoves(
   deps: Pick<CommandDeps, 'sequelize'>,
   subscriptionId: string,
   effectiveDate: string,
   coverageAfter: string,
 ): Promise<void> {
-  const claims = await openClaimsLosingCover(deps.sequelize, subscriptionId, effectiveDate, coverageAfter);
-  if (claims.length === 0) return;
-  const numbers = claims.map((claim) => claim.claimNumber);
-  throw conflict(
-    `The change would reduce the cover of open claims on or after ${effectiveDate}: ${numbers.join(', ')}`,
-    numbers.map((claimNumber) => ({ field: 'planId', message: 'an open claim would lose cover', claimNumber })),
-  );
+  const refusals = { loses: 'reduce the cover of open claims', gains: 'raise the cover of claims already made' } as const;
+  for (const way of ['loses', 'gains'] as const) {
+    const claims = await claimsWhoseCoverMoves(deps.sequelize, subscriptionId, { effectiveDate, coverageAfter, way });
+    if (claims.length === 0) continue;
+    const numbers = claims.map((claim) => claim.claimNumber);
+    const message = way === 'loses' ? 'an open claim would lose cover' : 'a claim already made would gain cover';
+    throw conflict(
+      `The change would ${refusals[way]} on or after ${effectiveDate}: ${numbers.join(', ')}`,
+      numbers.map((claimNumber) => ({ field: 'planId', message, claimNumber })),
+    );
+  }
 }
 
 /** A decimal amount of the policy's currency in minor units; the plans' columns always fit. */
@@ -168,7 +176,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   const requested = requestedOf(subscription, input);
   await refuseContactChangeWhileScheduled(subscription, requested);
   const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
-  if (plan) await refuseIfClaimsLoseCover(deps, subscription.id, input.effectiveDate, coverageOnPlan(subscription, plan));
+  if (plan) await refuseIfClaimsCoverMoves(deps, subscription.id, input.effectiveDate, coverageOnPlan(subscription, plan));
 
   const currency = subscription.currency;
   // A policy bound from a quote is rated again for its risk on the new plan (docs/quotes.md, Binding).

@@ -3,11 +3,16 @@
  * proxy, so connections are taken and nothing answers. Asking for an invoice's PaymentIntent
  * answers 503 payment_provider within the call's one deadline (STRIPE_TIMEOUT_MS, retries included),
  * records nothing, and after SIGCONT the repeat with the same Idempotency-Key makes the one intent,
- * every attempt sent to Stripe under the invoice's one idempotency key.
+ * every attempt sent to Stripe under the invoice's one idempotency key. A repeat that reaches Stripe
+ * while the abandoned attempt still runs there is answered 409 idempotency_key_in_use: an outage to
+ * wait out (503, a refund activity retried), not a refusal (a refund recorded as refused).
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { Invoice, PaymentIntentRecord, type User } from '../../src/models';
+import { createStripeProvider, PaymentProviderUnavailable } from '../../src/services/payment-provider';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
@@ -77,5 +82,42 @@ describe('the payment provider frozen: connections taken, nothing answering', ()
     expect(new Set(creations.map((request) => request.headers['idempotency-key']))).toEqual(
       new Set([`insurflow-invoice-${invoice.id}-payment-intent`]),
     );
+  });
+
+  it("takes Stripe's 409 for a key still in use by an abandoned attempt as an outage (503, a refund retried), not as a refusal", async () => {
+    // Stripe's answer while a request with the same idempotency key is still running there; the SDK makes any 409 its API error.
+    const inUse = JSON.stringify({
+      error: {
+        type: 'idempotency_error',
+        code: 'idempotency_key_in_use',
+        message: 'There is currently another in-progress request using this Idempotency Key.',
+      },
+    });
+    const busy = http.createServer((_req, res) => res.writeHead(409, { 'Content-Type': 'application/json' }).end(inUse));
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = busy.address() as AddressInfo;
+      const provider = createStripeProvider(
+        { ...stack.config.stripe!, maxNetworkRetries: 0, apiBase: { protocol: 'http', host: '127.0.0.1', port } },
+        stack.services.logger,
+      );
+      const asked = await provider
+        .createPaymentIntent({
+          invoiceId: invoice.id,
+          tenantId: invoice.tenantId,
+          amountMinor: invoice.amountMinor,
+          currency: invoice.currency,
+        })
+        .catch((err: unknown) => err);
+      const refunded = await provider
+        .createRefund({ paymentIntentId: 'pi_in_use', amountMinor: 100, idempotencyKey: 'insurflow-refund-in-use' })
+        .catch((err: unknown) => err);
+      expect([asked, refunded].map((err) => [(err as Error).name, (err as PaymentProviderUnavailable).reason])).toEqual([
+        ['PaymentProviderUnavailable', 'provider_error'],
+        ['PaymentProviderUnavailable', 'provider_error'],
+      ]);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import crypto from 'node:crypto';
 import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, ClaimPayment, TenantSettings, type User } from '../../src/models';
 import { paymentSettledSignal, requestPaymentUpdate } from '../../src/contracts/claim-payments';
@@ -31,6 +32,7 @@ import { buildClaim, buildPlan, buildSubscription } from '../support/factories';
 import { claimWorkflowInput, ClaimsTeam, createClaimsTeam } from './fixtures';
 import { resultOf, waitUntil } from '../support/waiting';
 
+const { EventType } = temporal.api.enums.v1;
 const TASK_QUEUE = 'claims-time-skipping';
 
 describe('claim workflow (time-skipping)', () => {
@@ -40,12 +42,18 @@ describe('claim workflow (time-skipping)', () => {
   let team: ClaimsTeam;
   /** ClaimPayment attempts still to fail after the payment is written, as if the worker crashed. */
   let paymentFailuresLeft = 0;
+  /** While set, approvals wait for it before they are recorded. */
+  let approvalsHeld: Promise<void> | null = null;
 
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
     ({ env, smtp } = stack);
-    const { disburseClaimPayment } = stack.activities;
+    const { disburseClaimPayment, recordClaimApproval } = stack.activities;
     await stack.startWorker(TASK_QUEUE, {
+      async recordClaimApproval(input: Parameters<typeof recordClaimApproval>[0]) {
+        await approvalsHeld;
+        return recordClaimApproval(input);
+      },
       async disburseClaimPayment(input: Parameters<typeof disburseClaimPayment>[0]) {
         const payment = await disburseClaimPayment(input);
         if (paymentFailuresLeft > 0) {
@@ -200,6 +208,41 @@ describe('claim workflow (time-skipping)', () => {
     await stack.skip('48 hours', handle);
     await mailTo(team.manager, `${claimNumber} is waiting for approval`);
     await stack.terminate(handle);
+  });
+
+  it('waits for an approval being recorded when the approval deadline comes, and escalates nothing', async () => {
+    // The approval's activity is held while the escalation's timer fires: the approver acted before
+    // the deadline, so the managers must not be told the claim still waits, nor a breach counted.
+    const breaches = async () =>
+      (await claimSlaBreaches.get()).values.find((v) => v.labels.escalation === 'approval-escalation')?.value ?? 0;
+    const before = await breaches();
+    const handle = await claimAt(TO_WAITING_APPROVAL);
+    const { claimNumber, nextDeadline } = await handle.query(claimStateQuery);
+    expect(nextDeadline?.action).toBe('approval_escalation');
+    // Two seconds before the deadline (the clock runs in real time while the approval is held).
+    await stack.skip(Date.parse(nextDeadline!.at) - Number(await env.currentTimeMs()) - 2000, handle);
+    let release!: () => void;
+    approvalsHeld = new Promise<void>((resolve) => (release = resolve));
+    // A failed expectation must not leave the activity held: the worker's shutdown would wait for it.
+    try {
+      const approving = move(handle, { actor: actor(team.adjuster), to: 'approved' });
+      await waitUntil(async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const accepted = events.map((e) => e.eventType).lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+        const fired = events.findIndex((e, at) => at > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
+        return accepted >= 0 && fired >= 0 && events.slice(fired).some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+      }, 'the approval escalation timer fired, and its workflow task completed, while the approval was recorded');
+      release();
+      expect(await approving).toMatchObject({ stage: 'approved' });
+      expect(await stack.resultInPresentTime(handle)).toMatchObject({ outcome: 'paid', amountPaid: 4000 });
+    } finally {
+      release();
+      approvalsHeld = null;
+    }
+    // The run ends once its e-mails are sent, so an escalation would be in the sink by now.
+    expect(smtp.messages.filter((m) => m.subject.includes(`${claimNumber} is waiting for approval`))).toEqual([]);
+    expect(await breaches()).toBe(before);
+    await recordHistory(handle, 'claimWorkflow-approval-at-deadline');
   });
 
   it('reminds at 7 days, escalates at 14 and denies at 30 days when documents never come', async () => {

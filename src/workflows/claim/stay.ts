@@ -31,7 +31,8 @@ export async function stayInStage(run: ClaimRun, deadlines: StageDeadline[]): Pr
     const rescheduled = () => current.dueTimes !== dueTimes;
     if (
       (await condition(() => moved() || rescheduled(), Math.max(dueAt - Date.now(), 1), { summary: deadline.summary })) ||
-      (await rescheduledWhenDue(current, dueTimes, moved))
+      (await rescheduledWhenDue(current, dueTimes, moved)) ||
+      (await decidedWhenDue(run, moved))
     ) {
       if (moved()) return;
       continue;
@@ -62,6 +63,24 @@ async function rescheduledWhenDue(current: Stay, seen: number[], moved: () => bo
   if (!patched(DEADLINE_FOLLOWS_RESCHEDULE)) return false;
   await condition(() => current.reschedulesInFlight === 0 || moved());
   return current.dueTimes !== seen || moved();
+}
+
+/**
+ * Runs that record this marker, when a deadline's timer fires while an approval is being recorded
+ * (or in the same task as its answer), wait for it: the approver acted before the deadline.
+ */
+const DEADLINE_WAITS_FOR_APPROVAL = 'deadline-waits-for-approval';
+
+/**
+ * The deadline's timer fired. An approval accepted before it is written before the run moves
+ * (decision-handlers.ts): had the run acted on the deadline first, it would have told the managers
+ * that a claim just approved still waited, and counted a breach the approver did not make.
+ */
+async function decidedWhenDue(run: ClaimRun, moved: () => boolean): Promise<boolean> {
+  if (!run.approving && !moved()) return false;
+  if (!patched(DEADLINE_WAITS_FOR_APPROVAL)) return false;
+  await condition(() => !run.approving);
+  return moved();
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { Acknowledgement, EscalationAlert, PolicyVersion, Tenant, User } from '../../src/models';
 import type { RolloutProgress } from '../../src/contracts/policy-rollout';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually, resultOf, waitForRunCount } from '../support/waiting';
@@ -132,7 +132,7 @@ describe('compliance API end to end', () => {
       const made = await stack.api
         .post('/api/v1/api-keys')
         .set(as(reviewer))
-        .send({ name: 'compliance sync', role: 'claims_agent', expiresAt });
+        .send({ name: 'compliance sync', role: 'claims_agent', expiresAt, currentPassword: TEST_PASSWORD });
       expect(made.status).toBe(201);
       const reviewersAck = await Acknowledgement.findOne({ where: { versionId: v1.id, employeeId: reviewer.id }, rejectOnEmpty: true });
       const byKey = await stack.api

@@ -8,7 +8,8 @@
 import crypto from 'node:crypto';
 import { ApiKey, AuditEvent, Subscription, Tenant, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
-import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
+import { issueAccessToken } from '../../src/services/tokens';
+import { bearer, buildPlan, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { statementsOf } from '../support/statements';
@@ -44,7 +45,9 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
   });
   afterAll(() => stack?.close());
 
-  const asAdmin = () => ({ Authorization: bearer(stack.config, admin) });
+  // As just signed in, so a key is made without the password again (src/domain/identity/presence.ts).
+  const signedIn = (user: User) => ({ Authorization: `Bearer ${issueAccessToken(stack.config.jwt, user, undefined, new Date())}` });
+  const asAdmin = () => signedIn(admin);
   const withKey = (key: string) => ({ Authorization: `Bearer ${key}` });
   const createKey = (body: object, auth: Record<string, string> = asAdmin()) => stack.api.post('/api/v1/api-keys').set(auth).send(body);
 
@@ -109,6 +112,23 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
     await createKey({ name: 'x', role: 'adjuster', expiresAt: '2027-02-30T12:00:00Z' }).expect(400);
     await createKey({ name: 'x', role: 'adjuster', expiresAt: inDays(30) }, { Authorization: bearer(stack.config, officer) }).expect(403);
     expect(await ApiKey.count({ where: { name: 'x' } })).toBe(0);
+  });
+
+  it('is made only with proof the admin is there: a session alone (a refreshed or stolen one) is 403, a wrong password 400, no key stored', async () => {
+    // A key outlives the session that made it (a year, a new password): a thief's session must not mint one.
+    const session = await stack.api.post('/api/v1/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200);
+    const refreshed = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.body.tokens.refreshToken }).expect(200);
+    const auth = { Authorization: `Bearer ${refreshed.body.accessToken as string}` };
+    const body = { name: 'Thief', role: 'claims_manager', expiresAt: inDays(300) };
+    const bare = await createKey(body, auth).expect(403);
+    expect(bare.body.error.code).toBe('reauthentication_required');
+    expect((await createKey({ ...body, currentPassword: 'Not-The-Password-1' }, auth).expect(400)).body.error.code).toBe(
+      'wrong_current_password',
+    );
+    expect(await ApiKey.count({ where: { name: 'Thief' } })).toBe(0);
+    await createKey({ ...body, name: 'Proven', currentPassword: TEST_PASSWORD }, auth).expect(201);
+    // Just signed in, the admin need not type the password again.
+    await createKey({ ...body, name: 'Fresh' }, { Authorization: `Bearer ${session.body.tokens.accessToken as string}` }).expect(201);
   });
 
   it("refuses a policyholder's role (400), and a policyholder key made behind the API's back is refused (401)", async () => {
@@ -236,10 +256,9 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
 
     const suspendedTenant = await buildTenant({ name: 'Dormant Ltd' });
     const dormantAdmin = await buildUser({ role: 'tenant_admin', tenantId: suspendedTenant.id });
-    const dormant = await createKey(
-      { name: 'Dormant', role: 'compliance_officer', expiresAt: inDays(30) },
-      { Authorization: bearer(stack.config, dormantAdmin) },
-    ).expect(201);
+    const dormant = await createKey({ name: 'Dormant', role: 'compliance_officer', expiresAt: inDays(30) }, signedIn(dormantAdmin)).expect(
+      201,
+    );
     await suspendedTenant.update({ status: 'suspended' });
     const refused = await stack.api.get('/api/v1/compliance/requirements').set(withKey(dormant.body.key)).expect(403);
     expect(refused.body.error.code).toBe('tenant_suspended');
@@ -329,10 +348,9 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
     /** A key made by a second tenant admin, at work (so this process has it cached, as it has any key in use). */
     async function keyOfAnotherAdmin(): Promise<{ creator: User; key: string }> {
       const creator = await buildUser({ role: 'tenant_admin', tenantId: tenant.id });
-      const created = await createKey(
-        { name: 'Claims feed', role: 'compliance_officer', expiresAt: inDays(30) },
-        { Authorization: bearer(stack.config, creator) },
-      ).expect(201);
+      const created = await createKey({ name: 'Claims feed', role: 'compliance_officer', expiresAt: inDays(30) }, signedIn(creator)).expect(
+        201,
+      );
       const key = (created.body as { key: string }).key;
       await stack.api.get('/api/v1/compliance/requirements').set(withKey(key)).expect(200);
       return { creator, key };

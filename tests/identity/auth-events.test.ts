@@ -200,7 +200,12 @@ describe('authentication events: GET /audit-events?category=authentication', () 
     const created = await stack.api
       .post('/api/v1/api-keys')
       .set({ ...from, ...as(admin) })
-      .send({ name: 'Warehouse', role: 'claims_manager', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+      .send({
+        name: 'Warehouse',
+        role: 'claims_manager',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        currentPassword: TEST_PASSWORD,
+      })
       .expect(201);
     const { id, key } = created.body as { id: string; key: string };
     const machine = client('198.51.100.40', 'warehouse-loader/3');

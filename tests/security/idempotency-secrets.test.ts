@@ -11,7 +11,7 @@ import { QueryTypes } from 'sequelize';
 import { ApiKey, IdempotencyRecord, PrivacyExport, type Tenant, type User, WebhookEndpoint } from '../../src/models';
 import { up as stripStoredSecrets } from '../../src/models/migrations/0072-idempotency-secrets';
 import { privacyExportRun } from '../../src/contracts/privacy-export';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,7 +44,12 @@ describe('secrets and the idempotency store', () => {
   }
 
   it('POST /api-keys: the key is answered once and stored nowhere; a repeat answers the key’s row without it', async () => {
-    const body = { name: 'Ledger export', role: 'claims_manager', expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString() };
+    const body = {
+      name: 'Ledger export',
+      role: 'claims_manager',
+      expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+      currentPassword: TEST_PASSWORD,
+    };
     const first = await keyed('post', '/api/v1/api-keys', 'api-key-secret-0001').send(body).expect(201);
     const { key, id } = first.body as { key: string; id: string };
     expect(key).toMatch(/^ifk_/);

@@ -4,21 +4,30 @@ import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import { idParams } from '../http/common-schemas';
 import { type RouteSpec, tagged } from '../http/route';
-import { operation, operationRoute } from '../http/operation';
+import { operation, operationRoute, type RestRequest } from '../http/operation';
 import { listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
 export function apiKeyRoutes(): RouteSpec[] {
   return tagged('api-keys', [
-    operationRoute(operation({ name: 'apiKeys.create', verb: 'createApiKey', body: createApiKeyBody, run: createApiKey }), {
-      method: 'post',
-      path: '/api-keys',
-      summary: 'Create an API key for a machine; the key is answered this once',
-      response: { status: 201, schema: createdApiKeySchema },
-      // A repeat answers the key's row without the key: the client sees what was made and may revoke it.
-      secretAnswer: { fields: ['key'], repeat: 'without' },
-      view: ({ row, key }) => ({ ...row.toJSON(), key }),
-    }),
+    operationRoute(
+      operation({
+        name: 'apiKeys.create',
+        verb: 'createApiKey',
+        body: createApiKeyBody,
+        run: (caller, input, deps, { signedInAt }: RestRequest) => createApiKey(caller, { ...input, signedInAt }, deps),
+      }),
+      {
+        method: 'post',
+        path: '/api-keys',
+        summary:
+          'Create an API key for a machine, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise); the key is answered this once',
+        response: { status: 201, schema: createdApiKeySchema },
+        // A repeat answers the key's row without the key: the client sees what was made and may revoke it.
+        secretAnswer: { fields: ['key'], repeat: 'without' },
+        view: ({ row, key }) => ({ ...row.toJSON(), key }),
+      },
+    ),
     listRoute({
       path: '/api-keys',
       summary: "List the tenant's API keys (never their secrets)",

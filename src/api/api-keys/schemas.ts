@@ -8,6 +8,7 @@ export const createApiKeyBody = object({
   name: required(oneLineText(100)),
   role: required(apiKeyRole),
   expiresAt: required(isoDate()),
+  currentPassword: Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in'),
 }).label('CreateApiKey');
 
 export const listApiKeysQuery = object({

@@ -3,19 +3,20 @@
  * stores only the hash of its secret; revoking one is refused on this process at once and on
  * every other within the authority cache's few seconds.
  */
-import { ApiKey } from '../../models';
+import { ApiKey, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { apiKeyAccess } from '../../access/api-keys';
 import { forgetApiKey, generateApiKey } from '../../services/api-keys';
-import { unprocessable } from '../../shared/errors';
+import { unauthorized, unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited, createAudited } from '../audited';
 import type { Command } from '../command';
+import { assertPresent, type Presence } from './presence';
 
 /** A key lives at most a year: a machine credential nobody rotates should still end. */
 export const API_KEY_MAX_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
-export interface CreateApiKeyInput {
+export interface CreateApiKeyInput extends Presence {
   name: string;
   role: Role;
   expiresAt: Date;
@@ -24,8 +25,16 @@ export interface CreateApiKeyInput {
 /** The key's row as listed, and the key itself: the only time it is shown. */
 export type CreatedApiKey = { row: ApiKey; key: string };
 
-export const createApiKey: Command<CreateApiKeyInput, CreatedApiKey> = async (caller, { name, role, expiresAt }, deps) => {
+/**
+ * Makes a key once the admin proves they are there (./presence.ts): a key works for up to a year
+ * whatever becomes of the session that made it (a new password ends the sessions, not the keys), so
+ * a stolen session alone must not mint one.
+ */
+export const createApiKey: Command<CreateApiKeyInput, CreatedApiKey> = async (caller, { name, role, expiresAt, ...presence }, deps) => {
   const tenantId = tenantOf(caller);
+  const admin = await User.findByPk(caller.id);
+  if (!admin) throw unauthorized();
+  await assertPresent(deps, admin, presence);
   const now = Date.now();
   if (expiresAt.getTime() <= now || expiresAt.getTime() > now + API_KEY_MAX_LIFETIME_MS) {
     throw unprocessable('A key must expire within a year', [

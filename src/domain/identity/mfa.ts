@@ -31,28 +31,16 @@ import {
   otpauthUri,
   totpStepOf,
 } from '../../services/totp';
-import { verifyPassword } from '../../services/passwords';
-import {
-  conflict,
-  forbidden,
-  mfaChallengeRefused,
-  reauthenticationRequired,
-  tenantSuspended,
-  unauthorized,
-  unprocessable,
-  wrongCurrentPassword,
-  wrongMfaCode,
-} from '../../shared/errors';
+import { conflict, forbidden, mfaChallengeRefused, tenantSuspended, unauthorized, unprocessable, wrongMfaCode } from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
 import type { Command, CommandDeps, PublicCommand } from '../command';
+import { assertPresent, type Presence } from './presence';
 import { ownerSource, startSession } from './sessions';
 
 /** How long the password step's challenge may be answered. */
 export const SIGN_IN_CHALLENGE_TTL_SECONDS = 5 * 60;
 /** How long an enrolment token lets its holder enrol (scanning a code and typing one takes a while). */
 export const ENROLMENT_TOKEN_TTL_SECONDS = 10 * 60;
-/** How recent a sign-in stands in for the password when a signed-in user starts enrolling. */
-export const RECENT_SIGN_IN_SECONDS = 5 * 60;
 /** Wrong codes one challenge or enrolment token takes before it is used up. */
 export const WRONG_CODES_PER_CHALLENGE = 5;
 
@@ -262,28 +250,6 @@ async function callerUser(caller: { id: string }): Promise<User> {
   const user = await User.findByPk(caller.id);
   if (!user) throw unauthorized();
   return user;
-}
-
-/** What proves the person is there, not only their session: the password, or when they signed in (on a sign-in's access token). */
-export interface Presence {
-  currentPassword?: string;
-  signedInAt?: Date;
-}
-
-/**
- * Refuses a session alone (403): whoever holds a stolen access or refresh token, or sits at an
- * unattended browser, would otherwise enrol their own authenticator, and the owner, asked for its
- * codes at the next sign-in, would be locked out. A wrong password is 400. A sign-in of the last
- * RECENT_SIGN_IN_SECONDS is enough, so an account of the company's sign-in, which has no password
- * its owner knows, can enrol too.
- */
-async function assertPresent(deps: CommandDeps, user: User, { currentPassword, signedInAt }: Presence): Promise<void> {
-  if (currentPassword !== undefined) {
-    if (!(await verifyPassword(currentPassword, user.passwordHash, deps.config.passwordHashing))) throw wrongCurrentPassword();
-    return;
-  }
-  if (signedInAt && Date.now() - signedInAt.getTime() <= RECENT_SIGN_IN_SECONDS * 1000) return;
-  throw reauthenticationRequired(RECENT_SIGN_IN_SECONDS / 60);
 }
 
 /** Starts (or starts again) the caller's enrolment, once they prove they are there: the `otpauth://` URI and the secret, answered this once. */

@@ -2,7 +2,7 @@
  * Proving, outside any session, that whoever follows a mailed link is the account's owner, by what
  * signing in would ask (docs/security.md): a link in a mailbox is read by scanners, forwarded and seen
  * on shared screens, so for a change in the owner's name (a new address, an acknowledgement, which is
- * their signature) the link alone is not enough.
+ * their signature) the link alone is not enough. Within a session, ./presence.ts.
  */
 import type { User } from '../../models';
 import { verifyPassword } from '../../services/passwords';

@@ -21,6 +21,7 @@ module.exports = [
   'subscriptions/premium-timeline',
   'subscriptions/subscription-workflow',
   'subscriptions/changes/policy-change-run',
+  'subscriptions/changes/not-applied-api',
   'calendars/business-deadlines',
   // They stall, stop or flood a dependency and bound how fast the API answers meanwhile.
   'faults/dependency-outages',

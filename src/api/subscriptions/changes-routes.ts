@@ -7,14 +7,12 @@
 import { findVisible } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { visibleChange } from '../../domain/subscriptions/changes/confirm';
-import { versionsOf } from '../../domain/subscriptions/versions';
-import { SubscriptionChange } from '../../models';
-import Joi from 'joi';
+import { SubscriptionChange, SubscriptionVersion } from '../../models';
 import { operationRoute } from '../http/operation';
 import { route, type RouteSpec, tagged } from '../http/route';
-import { childListRoute, findRoute } from '../http/row-route';
+import { childListRoute } from '../http/row-route';
 import { paginate } from '../lists/pagination';
-import { changeParams, changeSchema, changesQuery, versionSchema } from './changes-schemas';
+import { changeParams, changeSchema, changesQuery, versionSchema, versionsQuery } from './changes-schemas';
 import { presentChange, presentVersion } from './changes-views';
 import { applyChangeOperation, quoteChangeOperation, withdrawChangeOperation } from './operations';
 const WHO = 'its policyholder, a claims agent or a tenant admin';
@@ -64,12 +62,16 @@ export function policyChangeRoutes(): RouteSpec[] {
       response: { status: 200, schema: changeSchema },
       view: presentChange,
     }),
-    findRoute({
+    childListRoute({
       path: '/subscriptions/:id/versions',
-      summary: "A policy's versions, oldest first: 1 is the policy as issued, each applied change adds one",
+      summary: "A policy's versions, oldest first, paged: 1 is the policy as issued, each applied change adds one",
       access: subscriptionAccess,
-      schema: Joi.object({ items: Joi.array().items(versionSchema) }).label('PolicyVersions'),
-      view: async (subscription) => ({ items: (await versionsOf(subscription)).map(presentVersion) }),
+      query: versionsQuery,
+      schema: versionSchema,
+      list: async (subscription, query) => {
+        const page = await paginate(SubscriptionVersion, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+        return { ...page, items: page.items.map(presentVersion) };
+      },
     }),
   ]);
 }

@@ -26,6 +26,9 @@ export const quoteChangeBody = object({
 /** A page of a policy's changes, as every list pages (docs/api.md): newest first unless asked otherwise. */
 export const changesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt'], '-createdAt') });
 
+/** A page of a policy's versions: oldest first unless asked otherwise. */
+export const versionsQuery = object({ ...pageQueryKeys, ordering: orderingParam(['number'], 'number') });
+
 export const asOfQuery = object({
   asOf: calendarDay.description(
     'The policy as of this day: the terms of the version in force then (404 before the first day of the policy)',

@@ -34,12 +34,6 @@ export async function versionsOfEach(subscriptions: readonly Subscription[]): Pr
   return perSubscription(subscriptions, rows);
 }
 
-/** The policy's versions, oldest first. */
-export async function versionsOf(subscription: Subscription): Promise<SubscriptionVersion[]> {
-  const [versions] = await versionsOfEach([subscription]);
-  return versions;
-}
-
 /** The terms a version fixes, as the subscription row names them. */
 export type VersionTerms = Pick<
   SubscriptionVersion,

@@ -276,7 +276,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(await SubscriptionChange.count({ where: { subscriptionId: id } })).toBe(1);
   });
 
-  it("pages a policy's changes as every list does: newest first, pagination, a bounded page size, 400 for a bad page or size", async () => {
+  it("pages a policy's changes and versions as every list does: newest first, pagination, a bounded page size, 400 for a bad page or size", async () => {
     const subscription = await policy();
     // 23 changes, one a minute apart, as holders who keep asking leave them (quoted, never confirmed).
     const first = Date.parse('2026-01-10T08:00:00Z');
@@ -311,6 +311,35 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(oldest.body.items.map((item: { id: string }) => item.id)).toEqual([rows[0].id]);
     for (const bad of ['?pageSize=101', '?pageSize=0', '?pageSize=1e3', '?page=0', '?page=abc', '?page=100001', '?ordering=premiumDelta']) {
       expect((await list(bad).expect(400)).body.error.code).toBe('validation_failed');
+    }
+
+    // Its versions too (each applied change adds one): oldest first, paged the same way.
+    await SubscriptionVersion.bulkCreate(
+      rows.slice(0, 21).map((row, index) => ({
+        tenantId: tenant.id,
+        subscriptionId: subscription.id,
+        number: index + 2,
+        effectiveFrom: subscription.startDate!,
+        planId: subscription.planId,
+        coverageAmount: subscription.coverageAmount,
+        premium: subscription.premium,
+        currency: 'USD',
+        holderPhone: row.requested.holderPhone,
+        changeId: row.id,
+        fieldChanges: {},
+        premiumDeltaMinor: 0,
+        changedById: users.owner.id,
+      })),
+    );
+    const versions = (query: string) =>
+      stack.api.get(`/api/v1/subscriptions/${subscription.id}/versions${query}`).set('Authorization', auth.owner);
+    const firstVersions = await versions('').expect(200);
+    expect(firstVersions.body.items.map((item: { number: number }) => item.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(firstVersions.body.pagination).toEqual({ page: 1, pageSize: 20, total: 22, totalIsExact: true, hasMore: true, totalPages: 2 });
+    const latest = await versions('?pageSize=1&ordering=-number').expect(200);
+    expect(latest.body.items.map((item: { number: number }) => item.number)).toEqual([22]);
+    for (const bad of ['?pageSize=101', '?page=0', '?ordering=premium']) {
+      expect((await versions(bad).expect(400)).body.error.code).toBe('validation_failed');
     }
   });
 

@@ -11,7 +11,7 @@ import { recordHistory } from '../support/histories';
 import { claimReserveChanges } from '../../src/observability/business-metrics';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
-import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from './fixtures';
+import { type ClaimsTeam, createClaimsTeam, DEBTOR, fileAssignedClaim, REPAIRER } from './fixtures';
 
 describe('claim reserves and recoveries (API, worker)', () => {
   let stack: TestStack;
@@ -130,6 +130,36 @@ describe('claim reserves and recoveries (API, worker)', () => {
     expect((await lines())[1]).toEqual(['repair', '5000.00']);
   });
 
+  it('refuses a recovery beyond what the claim has paid: nothing paid, nothing to recover; past what was paid, 422', async () => {
+    // Salvage or a recovery from a third party gives back what the insurer paid; what comes in beyond it is the policyholder's.
+    const today = new Date().toISOString().slice(0, 10);
+    const recover = (amount: number) =>
+      stack.api.post(`/api/v1/claims/${claimId}/recoveries`).set(as(team.adjuster)).send({ kind: 'salvage', amount, receivedOn: today });
+    const unpaid = await recover(50).expect(422);
+    expect(unpaid.body.error.details).toEqual([
+      { field: 'amount', message: 'is more than the claim has paid and not yet recovered (0.00)' },
+    ]);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(0);
+
+    // 1,000 paid to the repairer: approved (within a claims manager's limit), issued in a bank file and cleared.
+    const paid = await stack.api
+      .post(`/api/v1/claims/${claimId}/payments`)
+      .set(as(team.manager))
+      .send({ costType: 'indemnity', category: 'other', amount: 1000, payee: REPAIRER })
+      .expect(201);
+    await stack.api.post('/api/v1/payment-batches').set(as(team.manager)).send({ debtor: DEBTOR }).expect(201);
+    await stack.api.post(`/api/v1/claims/${claimId}/payments/${paid.body.payment.id}/clear`).set(as(team.manager)).expect(200);
+    expect(await figures(team.manager)).toMatchObject({ paid: '1000.00', recovered: '0.00' });
+    const beyond = await recover(1000.01).expect(422);
+    expect(beyond.body.error.details).toEqual([
+      { field: 'amount', message: 'is more than the claim has paid and not yet recovered (1000.00)' },
+    ]);
+    // Two at once that together pass what was paid: one recorded, the other refused.
+    const both = await Promise.all([recover(600), recover(600)]);
+    expect(both.map((res) => res.status).sort()).toEqual([201, 422]);
+    expect(await figures(team.manager)).toMatchObject({ paid: '1000.00', recovered: '600.00' });
+  });
+
   it('records a recovery once per Idempotency-Key, and the figures agree on REST and GraphQL; the claimant sees none', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const body = { kind: 'salvage', amount: 300, receivedOn: today, reference: 'Scrap dealer 17' };
@@ -146,7 +176,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
       .send(body);
     expect([200, 201]).toContain(again.status);
     expect(again.body.id).toBe(first.body.id);
-    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(1);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
     const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     await stack.api
       .post(`/api/v1/claims/${claimId}/recoveries`)
@@ -162,30 +192,35 @@ describe('claim reserves and recoveries (API, worker)', () => {
         .expect(400);
       expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.receivedOn' })]);
     }
-    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(1);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
     await stack.api
       .post(`/api/v1/claims/${claimId}/recoveries`)
       .set(as(team.adjuster))
       .send({ ...body, amount: 0 })
       .expect(400);
 
-    const expected = { currency: expect.any(String), outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' };
+    const expected = { currency: expect.any(String), outstanding: '10000.00', paid: '1000.00', recovered: '900.00', incurred: '10100.00' };
     expect(await figures(team.manager)).toEqual(expected);
     expect(await figures(team.claimant)).toBeNull();
     const query = `query { claim(id: "${claimId}") { financials { outstanding paid recovered incurred } } }`;
     const staff = await stack.api.post('/api/graphql').set(as(team.manager)).send({ query }).expect(200);
-    expect(staff.body.data.claim.financials).toEqual({ outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' });
+    expect(staff.body.data.claim.financials).toEqual({
+      outstanding: '10000.00',
+      paid: '1000.00',
+      recovered: '900.00',
+      incurred: '10100.00',
+    });
     const claimant = await stack.api.post('/api/graphql').set(as(team.claimant)).send({ query }).expect(200);
     expect(claimant.body.errors[0].extensions.code).toBe('FORBIDDEN');
 
     // The claims report: what the period's claims cost by plan and cost type, as JSON and CSV.
-    const cost = { costType: 'indemnity', claims: 1, outstanding: '11000.00', paid: '0.00', recovered: '300.00', incurred: '10700.00' };
+    const cost = { costType: 'indemnity', claims: 1, outstanding: '10000.00', paid: '1000.00', recovered: '900.00', incurred: '10100.00' };
     const report = await stack.api.get('/api/v1/reports/claims').set(as(team.manager)).expect(200);
     expect(report.body.costs).toEqual([expect.objectContaining(cost)]);
     const csv = await stack.api.get('/api/v1/reports/claims?format=csv&section=costs').set(as(team.manager)).expect(200);
     const [header, row] = csv.text.trim().split(/\r?\n/);
     expect(header).toBe('planId,plan,currency,costType,claims,outstanding,paid,recovered,incurred');
-    expect(row.split(',').slice(3)).toEqual(['indemnity', '1', '11000.00', '0.00', '300.00', '10700.00']);
+    expect(row.split(',').slice(3)).toEqual(['indemnity', '1', '10000.00', '1000.00', '900.00', '10100.00']);
   });
 
   it('records a recovery by the claim’s handler or a claims manager only: anyone else 403, nothing recorded', async () => {
@@ -196,10 +231,10 @@ describe('claim reserves and recoveries (API, worker)', () => {
     await recover(team.agent).expect(403);
     await recover(team.claimant).expect(403);
     await recover(outsider).expect(404);
-    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(1);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
     const byManager = await recover(team.manager).expect(201);
     expect(byManager.body).toMatchObject({ kind: 'deductible', recordedById: team.manager.id });
-    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(3);
   });
 
   it('releases what is still reserved as the claim closes; its reserves are final then', async () => {
@@ -222,17 +257,17 @@ describe('claim reserves and recoveries (API, worker)', () => {
     ]);
     const released = await ClaimReserveChange.findAll({ where: { claimId, status: 'released' }, order: [['category', 'ASC']] });
     expect(released.map((change) => [change.category, change.amountBefore, change.amount, change.requestedById])).toEqual([
-      ['other', '6000.00', '0.00', null],
+      ['other', '5000.00', '0.00', null],
       ['repair', '5000.00', '0.00', null],
     ]);
-    expect(await figures(team.manager)).toMatchObject({ outstanding: '0.00', recovered: '350.00', incurred: '-350.00' });
+    expect(await figures(team.manager)).toMatchObject({ outstanding: '0.00', paid: '1000.00', recovered: '950.00', incurred: '50.00' });
     const refused = await reserve(team.senior, { costType: 'indemnity', category: 'repair', amount: 10, reason: 'Too late' }).expect(409);
     expect(refused.body.error.message).toMatch(/closed/);
     // Its recoveries too: the handler is refused with 409 and nothing is recorded.
     const recovery = { kind: 'salvage', amount: 20, receivedOn: new Date().toISOString().slice(0, 10) };
     const late = await stack.api.post(`/api/v1/claims/${claimId}/recoveries`).set(as(team.adjuster)).send(recovery).expect(409);
     expect(late.body.error.message).toMatch(/closed/);
-    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(2);
+    expect(await ClaimRecovery.count({ where: { claimId } })).toBe(3);
     const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
     await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-reserves');
   });

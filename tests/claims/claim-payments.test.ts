@@ -18,11 +18,9 @@ import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '..
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
-import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from './fixtures';
+import { type ClaimsTeam, createClaimsTeam, DEBTOR, fileAssignedClaim, REPAIRER } from './fixtures';
 
-const REPAIRER = { kind: 'third_party', name: 'Dachdecker Müller GmbH', iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' };
 const CLAIMANT_ACCOUNT = { kind: 'claimant', name: 'Jan de Vries', iban: 'NL91ABNA0417164300' };
-const DEBTOR = { name: 'Insurflow Versicherung AG', iban: 'FR1420041010050500013M02606', bic: 'BNPAFRPPXXX' };
 
 describe('claim payments and payment batches (API, worker)', () => {
   let stack: TestStack;

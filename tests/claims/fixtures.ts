@@ -15,6 +15,10 @@ export const CLAIM_SETTINGS: ClaimSettings = {
   approvalLimitSeniorAdjuster: DEFAULT_TENANT_SETTINGS.approvalLimitSeniorAdjuster,
 };
 
+/** A repairer paid directly, and the insurer's account a payment batch pays from (a valid IBAN and BIC each). */
+export const REPAIRER = { kind: 'third_party', name: 'Dachdecker Müller GmbH', iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' };
+export const DEBTOR = { name: 'Insurflow Versicherung AG', iban: 'FR1420041010050500013M02606', bic: 'BNPAFRPPXXX' };
+
 export interface ClaimsTeam {
   tenant: Tenant;
   claimant: User;

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import {
   changeReserveUpdate,
   type CostType,
@@ -107,6 +107,30 @@ export const decideReserveChange: Command<{ id: string; changeId: string; approv
   return decideMoney(deps, claim, decideReserveChangeUpdate, { actor: actorOf(caller), changeId, approve });
 };
 
+/**
+ * A recovery gives back what the insurer paid on the claim (issued or cleared): salvage, a third
+ * party's or the policyholder's deductible. Money received beyond it is not the insurer's (it is
+ * the policyholder's uninsured loss) and would show the claim as having earned money, so it is
+ * refused with 422. The claim's row is locked first, so of two recoveries at once the second reads
+ * the first.
+ */
+async function assertWithinPaid(claim: Claim, amount: number, currency: string, transaction: Transaction): Promise<void> {
+  await Claim.findOne({ where: { id: claim.id }, lock: transaction.LOCK.UPDATE, transaction });
+  // Compared in SQL's exact numeric: the rows keep two decimals in any currency.
+  const [{ unrecovered, beyond }] = await Claim.sequelize!.query<{ unrecovered: string; beyond: boolean }>(
+    `SELECT f.unrecovered, f.unrecovered < :amount AS beyond
+       FROM (SELECT (SELECT coalesce(sum(amount), 0) FROM payments WHERE claim_id = :claimId AND status IN ('issued', 'cleared'))
+                  - (SELECT coalesce(sum(amount), 0) FROM claim_recoveries WHERE claim_id = :claimId) AS unrecovered) f`,
+    { replacements: { claimId: claim.id, amount: amount.toFixed(2) }, type: QueryTypes.SELECT, transaction },
+  );
+  if (beyond) {
+    const left = formatClaimAmount(Math.max(Number(unrecovered), 0), currency);
+    throw unprocessable('A recovery cannot exceed what the claim has paid', [
+      { field: 'amount', message: `is more than the claim has paid and not yet recovered (${left})` },
+    ]);
+  }
+}
+
 export interface RecoveryInput {
   id: string;
   kind: RecoveryKind;
@@ -137,6 +161,7 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
   return audited(
     deps,
     async (transaction) => {
+      await assertWithinPaid(claim, amount, currency, transaction);
       const recovery = await ClaimRecovery.create(
         {
           id: recoveryId,

@@ -7,7 +7,7 @@
  */
 import { claimView, claimViews } from '../../../src/api/claims/views';
 import type { User } from '../../../src/models';
-import { createClaimsTeam, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
+import { createClaimsTeam, DEBTOR, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildClaim, buildPlan, buildSubscription } from '../../support/factories';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { sentToPostgres } from '../../support/statements';
@@ -71,10 +71,12 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
     const paid = await post(team.adjuster, `/claims/${claimId}/payments`, {
       costType: 'indemnity',
       category: 'repair',
-      amount: '100',
+      amount: '400',
       payee,
     });
     expect(paid.status).toBe(201);
+    // Issued in a bank file: paid, so there is something to recover.
+    await post(team.manager, '/payment-batches', { debtor: DEBTOR }).expect(201);
     const recovered = await post(team.adjuster, `/claims/${claimId}/recoveries`, {
       kind: 'salvage',
       amount: '300',
@@ -87,19 +89,19 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
     // The policy version that judged its cover writes its cover in the policy's currency too.
     expect(claim.subscriptionVersion).toMatchObject({ number: 1, coverageAmount: '3000000' });
     expect(claim.state).toMatchObject({ amountClaimed: claim.amountClaimed, amountApproved: null });
-    // Outstanding: the lines (12000 + 400) and the payment approved but not yet issued (100).
-    expect(claim.financials).toEqual({ currency: 'JPY', outstanding: '12500', paid: '0', recovered: '300', incurred: '12200' });
+    // Outstanding: the lines (12000 + 100); paid: the payment issued (400).
+    expect(claim.financials).toEqual({ currency: 'JPY', outstanding: '12100', paid: '400', recovered: '300', incurred: '12200' });
     const list = (await get(`/claims?subscriptionId=${subscription.id}`)).body.items;
     expect(list.map((row: { amountClaimed: string }) => row.amountClaimed)).toEqual(['12000']);
 
     const reserves = (await get(`/claims/${claimId}/reserves`)).body;
-    expect(reserves.lines.map((line: { amount: string }) => line.amount)).toEqual(['12000', '400']);
+    expect(reserves.lines.map((line: { amount: string }) => line.amount)).toEqual(['12000', '100']);
     expect(reserves.changes.map(({ amountBefore, amount }: { amountBefore: string; amount: string }) => [amountBefore, amount])).toEqual([
       ['0', '12000'],
       ['0', '500'],
-      ['500', '400'],
+      ['500', '100'],
     ]);
-    expect((await get(`/claims/${claimId}/payments`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['100']);
+    expect((await get(`/claims/${claimId}/payments`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['400']);
     expect((await get(`/claims/${claimId}/recoveries`)).body.items.map((row: { amount: string }) => row.amount)).toEqual(['300']);
 
     const query = `query ($id: ID!) { claim(id: $id) { amountClaimed amountApproved liveState { state { amountClaimed } } financials { recovered }

@@ -15,10 +15,11 @@ import {
   Invoice,
   Plan,
   PremiumPayment,
+  Subscription,
   TenantSettings,
   type User,
 } from '../../../src/models';
-import { createClaimsTeam, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
+import { createClaimsTeam, DEBTOR, fileAssignedClaim, REPAIRER, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../../support/factories';
 import { startTestStack, type TestStack } from '../../support/stack';
 
@@ -146,26 +147,30 @@ describe('money is a decimal string in every request', () => {
   });
 
   it('records recoveries from strings that add up exactly (0.10 + 0.20 = 0.30); a number still does, deprecated', async () => {
+    // A claim of its own with 2.00 paid (issued in a bank file): a recovery gives back what was paid, never more.
+    const paidClaim = await fileAssignedClaim(stack, team, await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true }));
+    const payment = { costType: 'indemnity', category: 'other', amount: '2.00', payee: REPAIRER };
+    await post(team.adjuster, `/claims/${paidClaim}/payments`, payment).expect(201);
+    await post(team.manager, '/payment-batches', { debtor: DEBTOR }).expect(201);
     const recover = (amount: unknown) =>
-      post(team.adjuster, `/claims/${claimId}/recoveries`, { kind: 'salvage', amount, receivedOn: today() });
+      post(team.adjuster, `/claims/${paidClaim}/recoveries`, { kind: 'salvage', amount, receivedOn: today() });
     expect((await recover('0.10').expect(201)).headers.deprecation).toBeUndefined();
     await recover('0.20').expect(201);
     const recovered = async () =>
-      (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager)).expect(200)).body.financials.recovered;
+      (await stack.api.get(`/api/v1/claims/${paidClaim}`).set(as(team.manager)).expect(200)).body.financials.recovered;
     expect(await recovered()).toBe('0.30');
-    expect((await ClaimRecovery.findAll({ where: { claimId }, order: [['amount', 'ASC']] })).map((row) => row.amount)).toEqual([
+    expect((await ClaimRecovery.findAll({ where: { claimId: paidClaim }, order: [['amount', 'ASC']] })).map((row) => row.amount)).toEqual([
       '0.10',
       '0.20',
     ]);
     expect((await recover(1).expect(201)).headers.deprecation).toBe(DEPRECATION);
     expect(await recovered()).toBe('1.30');
-    await refusesMalformed(recover, 'body.amount', () => ClaimRecovery.count({ where: { claimId } }));
+    await refusesMalformed(recover, 'body.amount', () => ClaimRecovery.count({ where: { claimId: paidClaim } }));
   });
 
   it('takes a claim payment from a string, kept to the cent; a number still does, deprecated', async () => {
-    const payee = { kind: 'third_party', name: 'Dachdecker Müller GmbH', iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' };
     const pay = (amount: unknown) =>
-      post(team.adjuster, `/claims/${claimId}/payments`, { costType: 'indemnity', category: 'repair', amount, payee });
+      post(team.adjuster, `/claims/${claimId}/payments`, { costType: 'indemnity', category: 'repair', amount, payee: REPAIRER });
     // The table keeps the name `payments` whatever the model is called (docs/architecture.md).
     const amounts = async () =>
       (

@@ -14,7 +14,7 @@ import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
 import { coverOn } from '../domain/claims/cover';
 import { claimCurrency, postSettlement } from '../domain/claims/ledger-postings';
-import { settlementChangeIds, settlementReserveChanges } from '../domain/claims/settlement-reserves';
+import { payableIn, settlementChangeIds, settlementReserveChanges } from '../domain/claims/settlement-reserves';
 import { workflowAuditSource } from './audit-source';
 import { countReserveChanges, writeReserveChanges } from './claim-reserves';
 import type { ActivityDeps } from './deps';
@@ -190,18 +190,20 @@ export function createClaimActivities(deps: ActivityDeps) {
     /**
      * Records the disbursement of an approved claim and posts it to the books. The unique reference
      * makes a retry (after a crash between the insert and the activity's completion) find the first
-     * payment instead of paying twice, and its source key posts it once.
+     * payment instead of paying twice, and its source key posts it once. An amount with decimals the
+     * claim's currency has not is paid the whole unit below (`payableIn`), not retried without end.
      */
     async disburseClaimPayment(input: DisburseClaimPaymentInput): Promise<DisbursedPayment> {
       const reference = input.reference ?? `PAY-${input.claimNumber}`;
       const { payment, currency, reserveChanges } = await deps.sequelize.transaction(async (transaction) => {
+        const currencyOfClaim = await claimCurrency(deps.sequelize, input.claimId, transaction);
         // One row per reference (unique in the tenant), whatever retries this activity goes through.
         await ClaimPayment.bulkCreate(
           [
             {
               tenantId: input.tenantId,
               claimId: input.claimId,
-              amount: input.amount.toFixed(2),
+              amount: payableIn(input.amount, currencyOfClaim).toFixed(2),
               reference,
               paidAt: new Date(),
             },
@@ -228,7 +230,6 @@ export function createClaimActivities(deps: ActivityDeps) {
         const reserveChanges = await takeOffReserves(deps.sequelize, transaction, input, paid);
         // A settlement is paid as it is recorded: its one webhook event says so (docs/webhooks.md), and its one entry.
         await recordPaymentEvents([paid.id], 'cleared', null, transaction);
-        const currencyOfClaim = await claimCurrency(deps.sequelize, input.claimId, transaction);
         await postSettlement(
           deps.sequelize,
           {

@@ -16,6 +16,7 @@ import { createClaimPaymentActivities } from '../../src/activities/claim-payment
 import { createClaimReserveActivities } from '../../src/activities/claim-reserves';
 import type { ClaimPayment as PaymentInRun } from '../../src/contracts/claim-payments';
 import type { ReserveChange } from '../../src/contracts/claim-reserves';
+import { transitionClaimUpdate } from '../../src/contracts/claim';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import {
@@ -575,6 +576,34 @@ describe('a claim’s money in the books (API, worker, stripe-mock)', () => {
       ['payment', 'other', '4000.00', '1800.00'],
       ['released', 'other', '1800.00', '0.00'],
     ]);
+    await expectBooksToEqualRows();
+  });
+
+  it('pays a yen claim approved with decimals yen has not the whole yen below it, and closes: no payment step retried forever', async () => {
+    // Approved at 3000.5 yen before approvals were checked against the currency (c66764c9): its settlement, which cannot be
+    // paid or posted in half yen, failed and was retried without end, the claim held in payment_processing.
+    const yenPlan = await buildPlan({ tenantId: team.tenant.id, currency: 'JPY' });
+    const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: yenPlan.id });
+    const yenId = await fileAssignedClaim(stack, team, subscription, { amountClaimed: 4000 });
+    for (const to of ['under_review', 'waiting_approval'])
+      await stack.api.post(`/api/v1/claims/${yenId}/transitions`).set(as(team.adjuster)).send({ to }).expect(200);
+    const { workflowId } = await Claim.findByPk(yenId, { rejectOnEmpty: true });
+    const senior = { id: team.senior.id, role: team.senior.role };
+    await stack.temporal.workflow
+      .getHandle(workflowId)
+      .executeUpdate(transitionClaimUpdate, { args: [{ actor: senior, to: 'approved', approvedAmount: 3000.5 }] });
+    await waitUntil(
+      async () => (await Claim.findByPk(yenId, { rejectOnEmpty: true })).status === 'closed',
+      async () => `claim ${(await Claim.findByPk(yenId))?.status}`,
+    );
+    const settlement = await ClaimPayment.findOne({ where: { claimId: yenId, kind: 'settlement' }, rejectOnEmpty: true });
+    expect(settlement.amount).toBe('3000.00');
+    expect(await linesOf(settlement.id)).toEqual([
+      { key: `claim_payment:${settlement.id}:settled`, account: 'paid_losses', debit: 3000, credit: 0 },
+      { key: `claim_payment:${settlement.id}:settled`, account: 'cash', debit: 0, credit: 3000 },
+    ]);
+    const figures = (await stack.api.get(`/api/v1/claims/${yenId}`).set(as(team.manager)).expect(200)).body.financials;
+    expect(figures).toMatchObject({ currency: 'JPY', outstanding: '0', paid: '3000', incurred: '3000' });
     await expectBooksToEqualRows();
   });
 });

@@ -6,7 +6,19 @@
  */
 import { RESERVE_CATEGORIES, type ReserveCategory, type ReserveChange, type ReserveLine } from '../../contracts/claim-reserves';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { claimHundredths, fromClaimHundredths } from '../../shared/money';
+import { CLAIM_AMOUNT_INPUT, claimHundredths, fromClaimHundredths, minorUnitDigits } from '../../shared/money';
+
+/**
+ * What a settlement of `amount` pays in `currency`: the amount, or the whole unit below it when it
+ * has decimals the currency has not. A claim approved at 3000.5 yen before approvals were checked
+ * against the currency (c66764c9) is paid 3000: no bank transfers or books half a yen, and paying
+ * more than was approved is not the run's to decide. What is left of the reserve is released as the
+ * claim closes.
+ */
+export function payableIn(amount: number, currency: string): number {
+  const shift = 10 ** Math.max(CLAIM_AMOUNT_INPUT.decimals - minorUnitDigits(currency), 0);
+  return fromClaimHundredths(Math.floor(claimHundredths(amount) / shift) * shift);
+}
 
 /** The settlement: its payment row (the change IDs follow from it, so a retry finds them) and what it paid. */
 export interface SettlementPaid {

@@ -5,6 +5,7 @@
  * changed when they did not. The user's row is changed here as the API's user change does
  * (tests/compliance/audience-sync.test.ts drives the same through the API).
  */
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgementRun, AcknowledgementWorkflow, audienceChangedSignal } from '../../src/contracts/acknowledgement';
 import { AuditEvent, EscalationAlert, Tenant, User } from '../../src/models';
@@ -15,6 +16,7 @@ import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { resultOf, waitUntil } from '../support/waiting';
 
+const { EventType } = temporal.api.enums.v1;
 const TASK_QUEUE = 'audience';
 
 describe('acknowledgement runs and their audience (time-skipping)', () => {
@@ -24,11 +26,19 @@ describe('acknowledgement runs and their audience (time-skipping)', () => {
   let tenant: Tenant;
   let officer: User;
   let manager: User;
+  /** While set, audience checks wait for it before they read the employee. */
+  let audienceChecksHeld: Promise<void> | null = null;
 
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
     ({ env, smtp } = stack);
-    await stack.startWorker(TASK_QUEUE);
+    const { exemptIfOutOfAudience } = stack.activities;
+    await stack.startWorker(TASK_QUEUE, {
+      async exemptIfOutOfAudience(input: Parameters<typeof exemptIfOutOfAudience>[0]) {
+        await audienceChecksHeld;
+        return exemptIfOutOfAudience(input);
+      },
+    });
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
@@ -106,6 +116,41 @@ describe('acknowledgement runs and their audience (time-skipping)', () => {
     expect(mailsAbout(employee).map((m) => m.subject.split(':')[0])).toEqual(['Overdue']);
     await ack.reload();
     expect(ack).toMatchObject({ status: 'exempt', escalationLevel: 1 });
+  });
+
+  it('an audience check under way when the due date comes is waited for: the employee who left ends exempt, the manager is not alerted', async () => {
+    // The check's activity is held while the manager alert's timer fires: the employee had left
+    // before the due date, so nobody may be told they are overdue.
+    const { employee, ack, start } = await acknowledgementOfAdjuster();
+    const handle = await start();
+    await smtp.waitFor((m) => m.to.includes(employee.email));
+    // Two seconds before the due date (the clock runs in real time while the check is held).
+    await stack.skip(ack.dueAt.getTime() - Number(await env.currentTimeMs()) - 2000, handle);
+    let release!: () => void;
+    audienceChecksHeld = new Promise<void>((resolve) => (release = resolve));
+    // A failed expectation must not leave the activity held: the worker's shutdown would wait for it.
+    try {
+      await employee.update({ isActive: false });
+      await handle.signal(audienceChangedSignal);
+      await waitUntil(async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const signalled = events.map((e) => e.eventType).lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+        const fired = events.findIndex((e, at) => at > signalled && e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
+        return (
+          signalled >= 0 && fired >= 0 && events.slice(fired).some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        );
+      }, 'the manager alert timer fired, and its workflow task completed, while the audience was checked');
+      release();
+      expect(await stack.resultInPresentTime(handle)).toEqual({ status: 'exempt', acknowledgedAt: null });
+    } finally {
+      release();
+      audienceChecksHeld = null;
+    }
+    // The run ends once its activities are done, so an alert would be in the sink and the table by now.
+    expect(mailsAbout(employee)).toEqual([]);
+    expect(await ack.reload()).toMatchObject({ status: 'exempt', escalationLevel: 0 });
+    expect(await EscalationAlert.count({ where: { acknowledgementId: ack.id } })).toBe(0);
+    await recordHistory(handle, 'acknowledgementWorkflow-exempt-at-due-date');
   });
 
   it('a change that leaves the employee in the audience changes nothing: the run reminds on time', async () => {

@@ -54,10 +54,28 @@ export async function endedBefore(run: AcknowledgementRun, moment: keyof Moments
  * record says it would not (a timer and the Update's activity can complete in one workflow task).
  */
 async function movedOrEndedWhenDue(run: AcknowledgementRun, seen: Moments): Promise<boolean> {
-  if (run.moments === seen && run.reschedulesInFlight === 0) return false;
+  if (run.moments === seen && run.reschedulesInFlight === 0) return endedWhenDue(run);
   if (!patched(MOMENT_FOLLOWS_RESCHEDULE)) return false;
   await condition(() => run.reschedulesInFlight === 0);
   return run.moments !== seen || ended(run);
+}
+
+/**
+ * Runs that record this marker, when a moment's timer fires while an audience check is under way
+ * (or in the same task as the run's end), wait for the check: it may end the run.
+ */
+const MOMENT_WAITS_FOR_AUDIENCE_CHECK = 'acknowledgement-moment-waits-for-audience-check';
+
+/**
+ * The moment's timer fired. An audience check asked for before it reads the employee in an
+ * activity: had the run acted on the moment first, it would have reminded the employee or told
+ * their manager and the compliance team about someone who had left the audience by then.
+ */
+async function endedWhenDue(run: AcknowledgementRun): Promise<boolean> {
+  if (!run.checkingAudience && !ended(run)) return false;
+  if (!patched(MOMENT_WAITS_FOR_AUDIENCE_CHECK)) return false;
+  await condition(() => !run.checkingAudience);
+  return ended(run);
 }
 
 export function setRescheduleHandler(run: AcknowledgementRun): void {

@@ -396,6 +396,25 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     expect((await UserMfa.findByPk(user.id))?.enrolledAt).toBeNull();
   });
 
+  it('counts a wrong password as a failed sign-in: a session guessing it is delayed (429) after five, on the record', async () => {
+    const user = await buildUser({ role: 'adjuster', tenantId: tenant.id });
+    const session = (await login(user).expect(200)).body as { tokens: { refreshToken: string } };
+    const refreshed = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.tokens.refreshToken }).expect(200);
+    const enrol = (currentPassword: string) =>
+      stack.api
+        .post('/api/v1/auth/mfa/enrolment')
+        .set(auth(refreshed.body.accessToken as string))
+        .send({ currentPassword });
+    for (let i = 1; i <= 5; i++) await enrol(`Guess-${i}-wrong`).expect(400);
+    // Delayed now, the right password too: a guesser learns nothing more.
+    await enrol(TEST_PASSWORD).expect(429);
+    expect(await UserMfa.findByPk(user.id)).toBeNull();
+    await waitUntil(
+      async () => (await AuditEvent.count({ where: { entityId: user.id, action: 'auth.sign_in_failed' } })) > 0,
+      'the wrong passwords on the record as failed sign-ins',
+    );
+  });
+
   it('lets no policyholder enrol, and nobody without a session', async () => {
     const holder = await buildUser({ role: 'policyholder', tenantId: tenant.id });
     await stack.api.post('/api/v1/auth/mfa/enrolment').set('Authorization', bearer(stack.config, holder)).expect(403);

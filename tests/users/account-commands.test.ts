@@ -6,11 +6,11 @@
  */
 import crypto from 'node:crypto';
 import { commandDepsOf } from '../../src/api/http/command-deps';
+import type { LoginAttempts } from '../../src/domain/identity/presence';
 import {
   changePassword,
   confirmPasswordReset,
   logIn,
-  type LoginAttempts,
   refreshSession,
   registerPolicyholder,
   requestPasswordReset,

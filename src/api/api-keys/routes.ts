@@ -15,7 +15,8 @@ export function apiKeyRoutes(): RouteSpec[] {
         name: 'apiKeys.create',
         verb: 'createApiKey',
         body: createApiKeyBody,
-        run: (caller, input, deps, { signedInAt }: RestRequest) => createApiKey(caller, { ...input, signedInAt }, deps),
+        run: (caller, input, deps, { signedInAt, throttles }: RestRequest) =>
+          createApiKey(caller, { ...input, signedInAt, passwordAttempts: throttles.login }, deps),
       }),
       {
         method: 'post',

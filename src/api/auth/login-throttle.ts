@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Config } from '../../config';
-import type { LoginAttempts } from '../../domain/identity/commands';
+import type { LoginAttempts } from '../../domain/identity/presence';
 import { clientKeyOf, growingDelay, oncePerWindow } from '../http/middleware/rate-limit';
 
 /**

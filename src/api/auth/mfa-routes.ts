@@ -77,8 +77,8 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         name: 'mfa.startEnrolment',
         verb: 'enrolMfa',
         body: mfaEnrolmentBody,
-        run: (caller, { currentPassword }, deps, { signedInAt }: RestRequest) =>
-          startEnrolment(caller, { currentPassword, signedInAt }, deps),
+        run: (caller, { currentPassword }, deps, { signedInAt, throttles }: RestRequest) =>
+          startEnrolment(caller, { currentPassword, signedInAt, passwordAttempts: throttles.login }, deps),
       }),
       {
         ...common,

@@ -3,7 +3,7 @@
  * ./mfa-throttle.ts), as an operation's `run` receives them (RestRequest, src/api/http/operation.ts).
  */
 import type { Config } from '../../config';
-import type { LoginAttempts } from '../../domain/identity/commands';
+import type { LoginAttempts } from '../../domain/identity/presence';
 import type { CodeAttempts } from '../../domain/identity/mfa';
 import type { RouteContext } from '../http/route';
 import { loginThrottle } from './login-throttle';

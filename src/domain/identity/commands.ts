@@ -36,6 +36,7 @@ import {
   verifyAccountMail,
 } from './account-mails';
 import { secondStepOf, type SignInStep } from './mfa';
+import type { LoginAttempts } from './presence';
 import { ownerDeps, ownerSource, startSession } from './sessions';
 
 /** Who asked a new staff member without a password to join: their link chooses the password as it proves the address. */
@@ -172,20 +173,6 @@ async function proveAddress(token: string, deps: CommandDeps, transaction: Trans
   // A staff member whose account starts working joins the audiences of the published versions.
   await syncAudience(user.id, transaction, { outbox: deps.outbox, auditSource });
   return user;
-}
-
-/**
- * The transport's count of one client's wrong passwords at one address (src/api/auth/login-throttle.ts):
- * it slows that client down, and only the transport knows who the client is.
- */
-export interface LoginAttempts {
-  /** Refuses a client that must wait first (429); says whether it has failures a success forgets. */
-  assertAllowed(): Promise<{ hasFailures: boolean }>;
-  /** Counts a wrong password; `delayed` once the client is being slowed down. */
-  recordFailure(): Promise<{ delayed: boolean }>;
-  /** True once per window for the account's owner: whether to tell them by mail now. */
-  firstWarning(ownerId: string): Promise<boolean>;
-  reset(): Promise<void>;
 }
 
 /** Verified against when the e-mail is unknown, so a login costs the same either way; one per hashing setting. */

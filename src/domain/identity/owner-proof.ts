@@ -5,12 +5,9 @@
  * their signature) the link alone is not enough. Within a session, ./presence.ts.
  */
 import type { User } from '../../models';
-import { verifyPassword } from '../../services/passwords';
-import { wrongCurrentPassword } from '../../shared/errors';
 import type { CommandDeps } from '../command';
-import { recordAuthEvent } from './auth-events';
-import type { LoginAttempts } from './commands';
 import { hasSecondFactor, proveSecondFactor, type CodeAttempts, type CodeUse } from './mfa';
+import { provePassword, type LoginAttempts } from './presence';
 import { ownerDeps } from './sessions';
 
 export interface OwnerProof {
@@ -28,13 +25,6 @@ export interface OwnerProof {
  * enrolled, its second factor (400 wrong_mfa_code, counted as any wrong code, `during` on its record).
  */
 export async function proveOwner(deps: CommandDeps, user: User, proof: OwnerProof, during: CodeUse): Promise<void> {
-  const passwordAttempts = proof.passwordAttempts(user.email);
-  await passwordAttempts.assertAllowed();
-  if (!(await verifyPassword(proof.password, user.passwordHash, deps.config.passwordHashing))) {
-    await passwordAttempts.recordFailure();
-    await recordAuthEvent(deps, { type: 'auth.sign_in_failed', tenantId: user.tenantId, userId: user.id, reason: 'wrong_password' });
-    throw wrongCurrentPassword();
-  }
-  await passwordAttempts.reset();
+  await provePassword(deps, user, proof.password, proof.passwordAttempts);
   if (await hasSecondFactor(user.id)) await proveSecondFactor(ownerDeps(deps, user), proof.codeAttempts, user, proof.code ?? '', during);
 }

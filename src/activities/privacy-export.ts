@@ -34,6 +34,7 @@ import {
 } from '../models';
 import { recordAudit } from '../domain/audit/record';
 import { documentsOfClaimant } from '../domain/claims/documents';
+import { trailEntryOf } from '../domain/privacy/exports';
 import type { DocumentStore } from '../services/documents';
 import { cursorBatches, jsonFile, jsonLines, streamZip, type AddZipFile, type ManifestFile, type ZipContent } from '../services/zip-files';
 import { DAY_MS } from '../shared/time';
@@ -126,6 +127,10 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
     order: [['createdAt', 'ASC']],
     transaction,
   });
+  // The records that are the person's: the trail keeps what an event recorded of these alone.
+  const own = new Set<string>(
+    [user, ...subscriptions, ...quotes, ...invoices, ...claims, ...notes, ...documents, ...acknowledgements].map((row) => row.id),
+  );
   const files: Array<[string, ZipContent]> = [
     // toJSON leaves out the password hash and the session version; second-factor secrets are in another table, not read.
     ['account.json', jsonFile({ ...user.toJSON(), locale: user.locale, emailUnverifiedSince: user.emailUnverifiedSince })],
@@ -144,7 +149,7 @@ async function rowFiles({ tenantId, userId }: Subject, documents: ClaimDocument[
     ['claim-documents.json', jsonFile(documents.map((document) => ({ ...document.toJSON(), file: documentEntry(document) })))],
     ['acknowledgements.json', jsonFile(plain(acknowledgements))],
   ];
-  return files;
+  return { files, own };
 }
 
 /** Streams the ZIP into the store under `storageKey` as it is made; answers its SHA-256, size and number of files. */
@@ -160,7 +165,8 @@ async function storeZip(subject: Subject, exportId: string, storageKey: string, 
     let documents: ClaimDocument[];
     try {
       documents = await documentsOfClaimant(subject.tenantId, subject.userId, transaction);
-      for (const [name, content] of await rowFiles(subject, documents, transaction)) await add(name, content);
+      const { files: rows, own } = await rowFiles(subject, documents, transaction);
+      for (const [name, content] of rows) await add(name, content);
       const events = cursorBatches(sequelize, transaction, 'privacy_export_audit', AUDIT_EVENTS_SQL, { ...subject }, (sql) => {
         // A person's trail may be long: each batch proves progress.
         Context.current().heartbeat('audit-events.jsonl');
@@ -168,7 +174,7 @@ async function storeZip(subject: Subject, exportId: string, storageKey: string, 
       });
       await add(
         'audit-events.jsonl',
-        jsonLines(events, (event) => event.toJSON()),
+        jsonLines(events, (event) => trailEntryOf(event, own)),
       );
       await transaction.commit();
     } catch (error) {

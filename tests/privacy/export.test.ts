@@ -354,7 +354,7 @@ describe('subject access export', () => {
     expect((await requestExport(otherAdmin, c.user.id)).status).toBe(202);
   });
 
-  it('puts a document a claims agent uploaded on B’s claim in B’s export, and none of it in the agent’s', async () => {
+  it('puts a document a claims agent uploaded on B’s claim in B’s export, and none of it in the agent’s: their trail says what they did, not what B’s record held', async () => {
     const agent = await buildUser({ tenantId: admin.tenantId, role: 'claims_agent' });
     const bytes = Buffer.from(`%PDF-1.4 Bob's medical report ${crypto.randomUUID()}`);
     const uploaded = await stack.api
@@ -387,10 +387,26 @@ describe('subject access export', () => {
       const documents = (JSON.parse(zipped.get('claim-documents.json')!.toString('utf8')) as Array<{ id: string; file: string }>).map(
         (document) => [document.id, zipped.get(document.file)],
       );
-      return { documents, names: [...zipped.keys()].filter((name) => name.startsWith('documents/')) };
+      const trail = zipped.get('audit-events.jsonl')!.toString('utf8');
+      return { documents, names: [...zipped.keys()].filter((name) => name.startsWith('documents/')), trail };
     };
 
-    expect(await exportOf(agent)).toEqual({ documents: [], names: [] });
+    const agents = await exportOf(agent);
+    expect(agents).toMatchObject({ documents: [], names: [] });
+    // The upload is the agent's act, recorded on B's claim: what, on which record and when, without the record's content.
+    const events = agents.trail
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        action: 'claim.document_upload',
+        entityType: 'claim',
+        entityId: b.claimId,
+        actor: expect.objectContaining({ id: agent.id }),
+      }),
+    );
+    for (const outsider of ['medical report.pdf', uploaded.body.id, b.user.id, b.user.email]) expect(agents.trail).not.toContain(outsider);
     const bobs = await exportOf(b.user);
     expect(bobs.documents).toEqual([
       [b.documentId, b.documentBytes],

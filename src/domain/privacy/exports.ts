@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { privacyExportRun, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
-import { PrivacyErasure, PrivacyExport, User } from '../../models';
+import { type AuditEvent, PrivacyErasure, PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
 import { exportTenantOf, privacyExportAccess } from '../../access/privacy-exports';
 import { recordAudit } from '../audit/record';
@@ -18,6 +18,19 @@ import { conflict, linkGone, notFound } from '../../shared/errors';
 import type { Command, PublicCommand } from '../command';
 import { createWithRun } from '../runs';
 import { lockedPerson } from './holds';
+
+/**
+ * An audit event as the person's export holds it (docs/privacy.md, Subject access export): whole
+ * where it is about one of their own records (`own`: their user row, policies, quotes, invoices,
+ * claims, notes, documents, acknowledgements), else what they did, on which record and when
+ * without what it recorded of that record (`changes` null). A member of staff's trail is full of
+ * other people's claims and accounts, whose content is those people's data, not theirs (GDPR Art.
+ * 15(4)); their own acts stay listed.
+ */
+export function trailEntryOf(event: AuditEvent, own: ReadonlySet<string>): object {
+  const entry = event.toJSON();
+  return own.has(event.entityId) ? entry : { ...entry, changes: null };
+}
 
 /** How long a download link may be followed, once. */
 export const EXPORT_LINK_MINUTES = 15;

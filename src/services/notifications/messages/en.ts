@@ -342,7 +342,7 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionChangeNotApplied: {
     subject: 'Your {planName} subscription was not changed',
-    intro: `The change of ${SUBSCRIPTION} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced ({reason}).`,
+    intro: `The change to your subscription {subscriptionId} to {planName} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced ({reason}).`,
     body: 'Nothing was changed or billed. To make the change, ask for a new quote. The change: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
   },
   policyholderSetPassword: {

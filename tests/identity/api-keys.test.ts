@@ -8,8 +8,7 @@
 import crypto from 'node:crypto';
 import { ApiKey, AuditEvent, Subscription, Tenant, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
-import { issueAccessToken } from '../../src/services/tokens';
-import { bearer, buildPlan, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildPlan, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { statementsOf } from '../support/statements';
@@ -46,7 +45,7 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
   afterAll(() => stack?.close());
 
   // As just signed in, so a key is made without the password again (src/domain/identity/presence.ts).
-  const signedIn = (user: User) => ({ Authorization: `Bearer ${issueAccessToken(stack.config.jwt, user, undefined, new Date())}` });
+  const signedIn = (user: User) => ({ Authorization: signedInBearer(stack.config, user) });
   const asAdmin = () => signedIn(admin);
   const withKey = (key: string) => ({ Authorization: `Bearer ${key}` });
   const createKey = (body: object, auth: Record<string, string> = asAdmin()) => stack.api.post('/api/v1/api-keys').set(auth).send(body);

@@ -14,7 +14,7 @@ import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { Tenant, TenantSso, User } from '../../src/models';
 import { sealClientSecret } from '../../src/services/sso/client-secret';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const CLIENT_SECRET = 'guarded-client-secret-0123456789';
@@ -88,7 +88,8 @@ describe('company sign-in: the provider through the address guard', () => {
   const apiWith = (overrides: Partial<Config>) =>
     supertest(createApp({ ...stack.services, config: { ...stack.config, ...overrides } }).callback());
   const production = () => apiWith({ env: 'production', webhookAllowPrivateNetworks: false });
-  const asAdmin = () => ({ Authorization: bearer(stack.config, admin) });
+  // As just signed in: setting the provider asks for the admin's presence (src/domain/identity/presence.ts).
+  const asAdmin = () => ({ Authorization: signedInBearer(stack.config, admin) });
   const start = (api: ReturnType<typeof apiWith>) => api.get(`/api/v1/auth/sso/${tenant.slug}/start`).redirects(0);
 
   /** A provider row as it may have been saved before the guard (or before its name moved to a private address). */
@@ -120,6 +121,28 @@ describe('company sign-in: the provider through the address guard', () => {
       });
     }
     expect(await TenantSso.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+
+  it('sets the provider only with proof the admin is there: a session alone (a refreshed or stolen one) is 403, nothing stored', async () => {
+    // Whoever sets the provider signs in as the tenant's staff through it (its amr even vouches for their second factor).
+    const provider = await startDiscoveryServer();
+    try {
+      const local = apiWith({ webhookAllowPrivateNetworks: true });
+      const put = (auth: string, extra: object = {}) =>
+        local
+          .put('/api/v1/tenant/sso')
+          .set('Authorization', auth)
+          .send({ ...SETTINGS, clientSecret: CLIENT_SECRET, issuer: provider.issuer, linkExistingAccounts: true, ...extra });
+      const bare = await put(bearer(stack.config, admin)).expect(403);
+      expect(bare.body.error.code).toBe('reauthentication_required');
+      const wrong = await put(bearer(stack.config, admin), { currentPassword: 'Not-The-Password-1' }).expect(400);
+      expect(wrong.body.error.code).toBe('wrong_current_password');
+      expect(await TenantSso.count({ where: { tenantId: tenant.id } })).toBe(0);
+      await put(bearer(stack.config, admin), { currentPassword: TEST_PASSWORD }).expect(200);
+    } finally {
+      await provider.stop();
+      await TenantSso.destroy({ where: { tenantId: tenant.id } });
+    }
   });
 
   it('does not connect to a provider set earlier whose address is now refused: 503, the identity provider unavailable', async () => {

@@ -19,7 +19,7 @@ import { Op, QueryTypes } from 'sequelize';
 import { AuditEvent, SsoIdentity, Tenant, User } from '../../src/models';
 import { emailHash } from '../../src/domain/identity/auth-events';
 import { TOTP_PERIOD_SECONDS, TOTP_PLUGINS } from '../../src/services/totp';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import {
   keycloakTool,
   KEYCLOAK_START_TIMEOUT_MS,
@@ -98,7 +98,7 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     const tenantAdmin = tenant.id === acme.id ? admin : await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     await stack.api
       .put('/api/v1/tenant/sso')
-      .set('Authorization', bearer(stack.config, tenantAdmin))
+      .set('Authorization', signedInBearer(stack.config, tenantAdmin))
       .send({
         ...provider,
         allowedDomains: ['acme-insurance.test'],
@@ -134,7 +134,8 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
   }
 
   it('keeps the settings for tenant admins only, never answers the secret, audits the change, refuses a platform_admin mapping', async () => {
-    const asAdmin = { Authorization: bearer(stack.config, admin) };
+    // As just signed in: setting the provider asks for the admin's presence.
+    const asAdmin = { Authorization: signedInBearer(stack.config, admin) };
     const shown = await stack.api.get('/api/v1/tenant/sso').set(asAdmin).expect(200);
     expect(shown.body).toMatchObject({ issuer: keycloak.issuer, clientId: ACME_CLIENT.clientId, clientSecretSet: true, enabled: true });
     expect(JSON.stringify(shown.body)).not.toContain(ACME_CLIENT.clientSecret);

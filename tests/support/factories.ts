@@ -316,6 +316,11 @@ export function bearer(config: Config, user: User): string {
   return `Bearer ${issueAccessToken(config.jwt, user)}`;
 }
 
+/** As a sign-in answers it: the token says the user signed in just now, which a change asking for their presence takes instead of the password. */
+export function signedInBearer(config: Config, user: User): string {
+  return `Bearer ${issueAccessToken(config.jwt, user, undefined, new Date())}`;
+}
+
 /** The body of `POST /registrations` for a company with this slug (its admin e-mail `admin@<slug>.test` unless given). */
 export function registrationRequest(slug: string, overrides: { companyName?: string; adminEmail?: string; adminPassword?: string } = {}) {
   return {

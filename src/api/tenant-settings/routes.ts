@@ -3,7 +3,7 @@ import { tenantOf } from '../../access/core';
 import { route, RouteSpec, tagged } from '../http/route';
 import { ssoSettingsOf, updateSsoSettings } from '../../domain/tenant-settings/sso';
 import { settingsSchema, ssoSettingsBody, ssoSettingsSchema, updateSettingsBody } from './schemas';
-import { operation, operationRoute } from '../http/operation';
+import { operation, operationRoute, type RestRequest } from '../http/operation';
 
 export function tenantSettingsRoutes(): RouteSpec[] {
   return tagged('tenant', [
@@ -38,12 +38,18 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       },
     }),
     operationRoute(
-      operation({ name: 'tenantSettings.updateSso', verb: 'changeSsoSettings', body: ssoSettingsBody, run: updateSsoSettings }),
+      operation({
+        name: 'tenantSettings.updateSso',
+        verb: 'changeSsoSettings',
+        body: ssoSettingsBody,
+        run: (caller, input, deps, { signedInAt, throttles }: RestRequest) =>
+          updateSsoSettings(caller, { ...input, signedInAt, passwordAttempts: throttles.login }, deps),
+      }),
       {
         method: 'put',
         path: '/tenant/sso',
         summary:
-          "Set the tenant's company sign-in: provider, client, e-mail domains, group → staff role mapping, whether staff must use it",
+          "Set the tenant's company sign-in: provider, client, e-mail domains, group → staff role mapping, whether staff must use it; with your password or within 5 minutes of signing in (403 reauthentication_required otherwise)",
         response: { status: 200, schema: ssoSettingsSchema },
       },
     ),

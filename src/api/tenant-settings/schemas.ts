@@ -60,6 +60,7 @@ export const ssoSettingsBody = object({
     .description(
       "The provider's acr values that count as a second factor proven there, besides the amr methods mfa, otp and hwk (default none)",
     ),
+  currentPassword: Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in'),
 }).label('SsoSettingsRequest');
 
 export const ssoSettingsSchema = Joi.object({

@@ -4,18 +4,19 @@
  * secret is stored sealed (src/services/sso/client-secret.ts) and never shown; the issuer must be
  * an address the provider guard lets this server reach; every change is audited.
  */
-import { TenantSso } from '../../models';
+import { TenantSso, User } from '../../models';
 import { tenantOf } from '../../access/core';
 import { sealClientSecret } from '../../services/sso/client-secret';
 import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
-import { notFound, unprocessable, type ErrorDetail } from '../../shared/errors';
+import { notFound, unauthorized, unprocessable, type ErrorDetail } from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import type { Config } from '../../config';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
+import { assertPresent, type Presence } from '../identity/presence';
 
-export interface SsoSettingsInput {
+export interface SsoSettings {
   issuer: string;
   clientId: string;
   /** Required the first time; kept when left out later. */
@@ -29,6 +30,9 @@ export interface SsoSettingsInput {
   /** The provider's `acr` values that count as a second factor proven there (default none). */
   mfaAcrValues?: string[];
 }
+
+/** The settings as an admin sends them, with what proves the admin is there. */
+export type SsoSettingsInput = SsoSettings & Presence;
 
 /** The tenant's company sign-in settings (404 until a tenant admin sets them). */
 export async function ssoSettingsOf(tenantId: string): Promise<TenantSso> {
@@ -50,7 +54,7 @@ export function issuerAllowed(issuer: string, env: Config['env']): boolean {
   return url.protocol === 'http:' && loopback && env !== 'production';
 }
 
-function refusals(input: SsoSettingsInput, row: TenantSso | null, env: Config['env']): ErrorDetail[] {
+function refusals(input: SsoSettings, row: TenantSso | null, env: Config['env']): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   if (!issuerAllowed(input.issuer, env))
     details.push({ field: 'issuer', message: 'must be an https URL (http only for a loopback provider outside production)' });
@@ -78,12 +82,24 @@ async function issuerRefusal(issuer: string, deps: CommandDeps): Promise<ErrorDe
   }
 }
 
-export const updateSsoSettings: Command<SsoSettingsInput, TenantSso> = async (caller, input, deps) => {
+/**
+ * Sets the tenant's provider once the admin proves they are there (src/domain/identity/presence.ts):
+ * whoever sets it signs in as the tenant's staff through it (linking their accounts, its amr vouching
+ * for their second factor), so a stolen session alone must not.
+ */
+export const updateSsoSettings: Command<SsoSettingsInput, TenantSso> = async (
+  caller,
+  { currentPassword, signedInAt, passwordAttempts, ...input },
+  deps,
+) => {
   const tenantId = tenantOf(caller);
   const row = await TenantSso.findByPk(tenantId);
   const details = refusals(input, row, deps.config.env);
   if (details.length === 0) details.push(...(await issuerRefusal(input.issuer, deps)));
   if (details.length) throw unprocessable('The company sign-in settings are invalid', details);
+  const admin = await User.findByPk(caller.id);
+  if (!admin) throw unauthorized();
+  await assertPresent(deps, admin, { currentPassword, signedInAt, passwordAttempts });
   const before = row?.toJSON() ?? null;
   const { clientSecret, ...fields } = input;
   // Left out, the switches take their safe defaults (a PUT sets the whole of the settings).

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { fn, literal, Op, type CreationAttributes } from 'sequelize';
-import { Notification, Tenant, TenantSettings, User } from '../models';
+import { Notification, Subscription, Tenant, TenantSettings, User } from '../models';
 import type { NotificationChannel } from '../models/notification';
 import { claimSlaBreaches, notificationsFailed, notificationsSent } from '../observability/business-metrics';
 import { inClientSpan } from '../observability/spans';
@@ -105,6 +105,19 @@ export function createNotificationActivities(deps: ActivityDeps) {
   }
 
   /**
+   * A subscription's mail names the policy as its holder knows it (its number, not the row's id)
+   * and writes the cover in its currency: the run knows neither for every policy (the number is
+   * given on insert, runs started before their terms carried the currency), the row does.
+   */
+  async function withPolicyFacts(tenantId: string | null, values: EmailTemplate['values']): Promise<EmailTemplate['values']> {
+    if (tenantId === null || typeof values.subscriptionId !== 'string') return values;
+    const policy = await Subscription.findOne({ where: { id: values.subscriptionId, tenantId }, attributes: ['policyNumber', 'currency'] });
+    // Filled on insert: a row has both. No row (a caller's mistake) leaves the render to refuse the mail for the missing value.
+    if (!policy?.policyNumber || !policy.currency) return values;
+    return { policyNumber: policy.policyNumber, currency: policy.currency, ...values };
+  }
+
+  /**
    * The mails of one notification: one per language among its recipients, each rendered from the
    * template in that language; the tenant's default language first, as the notification row keeps it.
    */
@@ -113,8 +126,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
     recipients: Map<string, string | null>,
   ): Promise<{ to: string[]; subject: string; text: string; html?: string }[]> {
     if (!input.template) return [{ to: [...recipients.keys()], subject: input.subject, text: input.text }];
-    const { type, values, callToAction } = input.template;
-    const context = await mailContextOf(input.tenantId);
+    const { type, callToAction } = input.template;
+    const [context, values] = await Promise.all([mailContextOf(input.tenantId), withPolicyFacts(input.tenantId, input.template.values)]);
     const byLocale = new Map<Locale, string[]>([[context.locale, []]]);
     for (const [email, own] of recipients) {
       const locale = isLocale(own) ? own : context.locale;

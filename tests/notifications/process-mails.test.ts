@@ -8,9 +8,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNotificationActivities, type SendEmailInput } from '../../src/activities/notifications';
 import { createOnboardingActivities } from '../../src/activities/onboarding';
 import { accountMail } from '../../src/domain/identity/account-mails';
-import { Notification, Registration, TenantSettings } from '../../src/models';
+import { Notification, Registration, type Subscription, TenantSettings } from '../../src/models';
 import { mailContextOf } from '../../src/services/notifications/context';
-import { buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
+import { buildPlan, buildSubscription, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('onboarding, subscription and operator e-mails from templates', () => {
@@ -67,7 +67,8 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
     const tenant = await germanTenant();
     const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const englishHolder = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' });
-    const terms = { subscriptionId: 'd3c1e0a2-7b64-4c1f-9e0d-5a4b3c2d1e0f', planName: 'Hausrat Plus' };
+    const policy = await buildSubscription({ policyholderId: holder.id });
+    const terms = { subscriptionId: policy.id, planName: 'Hausrat Plus' };
     // As the run passes it (src/workflows/subscription/messages.ts): an invoice of 1234.50 EUR.
     const invoice = { invoiceNumber: 'INV-2030-000007', amount: 1234.5, decimals: '2', currency: 'EUR' };
     const template = { type: 'subscriptionPremiumReminder', values: { ...terms, ...invoice, dueDate: '2030-05-14' } } as const;
@@ -79,7 +80,7 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
     const mail = await stack.smtp.waitFor((m) => m.to.includes(holder.email));
     expect(mail.subject).toBe('Ihr Beitrag zum Tarif Hausrat Plus ist am 14. Mai 2030 fällig');
     expect(mail.text).toContain(
-      `Die Rechnung INV-2030-000007 Ihres Vertrags ${terms.subscriptionId} zum Tarif Hausrat Plus (1234,50 EUR) ist am 14. Mai 2030 fällig.`,
+      `Die Rechnung INV-2030-000007 Ihres Vertrags ${policy.policyNumber} zum Tarif Hausrat Plus (1234,50 EUR) ist am 14. Mai 2030 fällig.`,
     );
     expect(stack.smtp.messages.filter((m) => m.to.includes(holder.email))).toHaveLength(1);
     const row = await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey }, rejectOnEmpty: true });
@@ -104,17 +105,28 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
     const tenant = await germanTenant();
     const english = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' });
     const german = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'de' });
-    const terms = { subscriptionId: '0c6f2d4e-8a1b-4c3d-9e5f-7a6b5c4d3e2f', planName: 'Hausrat Plus' };
+    // Policies in yen and dinars: the mails name each by its number and write its cover in its currency (the row's).
+    const policyIn = async (currency: string) =>
+      buildSubscription({ planId: (await buildPlan({ tenantId: tenant.id, name: 'Hausrat Plus', currency, premium: '45000.00' })).id });
+    const [yen, dinars] = [await policyIn('JPY'), await policyIn('KWD')];
+    const termsOf = (policy: Subscription) => ({ subscriptionId: policy.id, planName: 'Hausrat Plus' });
     // As the run passes them (src/workflows/subscription/messages.ts): amounts in major units, the currency's `decimals`.
     const period = { startDate: '2030-03-14', endDate: '2031-03-14' };
-    const activated = (coverageAmount: number, decimals?: string) => ({
+    const activated = (policy: Subscription, coverageAmount: number, decimals?: string) => ({
       type: 'subscriptionActivated' as const,
-      values: { ...terms, coverageAmount, ...(decimals && { decimals }), ...period },
+      values: { ...termsOf(policy), coverageAmount, ...(decimals && { decimals }), ...period },
     });
-    const changed = (coverageAmount: number, premium: number, amount: number, decimals: string, currency: string) => ({
+    const changed = (
+      policy: Subscription,
+      coverageAmount: number,
+      premium: number,
+      amount: number,
+      decimals: string,
+      currency: string,
+    ) => ({
       type: 'subscriptionChanged' as const,
       values: {
-        ...terms,
+        ...termsOf(policy),
         version: 2,
         effectiveDate: '2030-09-14',
         coverageAmount,
@@ -128,12 +140,12 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
       },
     });
     const mails = {
-      'jpy-activated': [english, activated(250000, '0')],
-      'kwd-activated': [german, activated(1234.5, '3')],
-      'jpy-changed': [english, changed(300000, 54000, 1200, '0', 'JPY')],
-      'kwd-changed': [german, changed(90000, 240.5, 1.25, '3', 'KWD')],
+      'jpy-activated': [english, activated(yen, 250000, '0')],
+      'kwd-activated': [german, activated(dinars, 1234.5, '3')],
+      'jpy-changed': [english, changed(yen, 300000, 54000, 1200, '0', 'JPY')],
+      'kwd-changed': [german, changed(dinars, 90000, 240.5, 1.25, '3', 'KWD')],
       // A run started before its terms carried the currency passes no `decimals`: written with two, as before.
-      'older-activated': [english, activated(250000)],
+      'older-activated': [english, activated(yen, 250000)],
     } as const;
     const texts: Record<string, string> = {};
     for (const [purpose, [to, template]] of Object.entries(mails)) {
@@ -148,13 +160,20 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
       texts[purpose] = received.text;
     }
 
-    expect(texts['jpy-activated']).toContain(`Your subscription ${terms.subscriptionId} to Hausrat Plus covers 250000 from March 14, 2030`);
-    expect(texts['kwd-activated']).toContain(`Ihr Vertrag ${terms.subscriptionId} zum Tarif Hausrat Plus deckt 1234,500 vom 14. März 2030`);
-    expect(texts['jpy-changed']).toContain('it covers 300000 for a premium of 54000 JPY a term.');
+    expect(yen.policyNumber).toMatch(/^POL-/);
+    expect(texts['jpy-activated']).toContain(`Your subscription ${yen.policyNumber} to Hausrat Plus covers 250000 JPY from March 14, 2030`);
+    expect(texts['kwd-activated']).toContain(
+      `Ihr Vertrag ${dinars.policyNumber} zum Tarif Hausrat Plus deckt 1234,500 KWD vom 14. März 2030`,
+    );
+    expect(texts['jpy-changed']).toContain('it covers 300000 JPY for a premium of 54000 JPY a term.');
     expect(texts['jpy-changed']).toContain('For the rest of the term 1200 JPY more is billed');
-    expect(texts['kwd-changed']).toContain('Er deckt 90000,000 für einen Beitrag von 240,500 KWD je Laufzeit.');
+    expect(texts['kwd-changed']).toContain('Er deckt 90000,000 KWD für einen Beitrag von 240,500 KWD je Laufzeit.');
     expect(texts['kwd-changed']).toContain('werden 1,250 KWD mehr berechnet');
-    expect(texts['older-activated']).toContain('covers 250000.00 from March 14, 2030');
+    expect(texts['older-activated']).toContain(
+      `Your subscription ${yen.policyNumber} to Hausrat Plus covers 250000.00 JPY from March 14, 2030`,
+    );
+    // The row's id is for machines: no mail shows it.
+    expect(Object.values(texts).some((text) => text.includes(yen.id) || text.includes(dinars.id))).toBe(false);
   });
 
   it('still attaches a scheduled report’s CSV to the rendered mail, in German for a German tenant', async () => {

@@ -83,6 +83,7 @@ describe('renderNotification', () => {
     const reminder = (amount: number, decimals: string, currency: string) => ({
       planName: 'Home Basic',
       subscriptionId: 'sub-1',
+      policyNumber: 'POL-2030-000042',
       invoiceNumber: 'INV-2030-000042',
       amount,
       decimals,
@@ -102,6 +103,7 @@ describe('renderNotification', () => {
     const change = (amount: number, premiumEffect: string, scheduleUrl: string | null) => ({
       planName: 'Home Plus',
       subscriptionId: 'sub-1',
+      policyNumber: 'POL-2030-000042',
       version: 2,
       effectiveDate: '2030-09-14',
       coverageAmount: 90000,
@@ -120,7 +122,7 @@ describe('renderNotification', () => {
     );
     expect(billed.subject).toBe('Your Home Plus subscription has changed');
     expect(billed.text).toContain(
-      'is changed from September 14, 2030 on (version 2): it covers 90000.00 for a premium of 240.00 EUR a term.',
+      'Your subscription POL-2030-000042 to Home Plus is changed from September 14, 2030 on (version 2): it covers 90000.00 EUR for a premium of 240.00 EUR a term.',
     );
     expect(billed.text).toContain('For the rest of the term 60.50 EUR more is billed');
     expect(billed.text).toContain(

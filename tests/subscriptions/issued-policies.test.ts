@@ -9,6 +9,7 @@ import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '.
 import { tokenIn } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
+import { aboutPolicy } from '../support/policy-mails';
 
 const POLICY_NUMBER = /^POL-\d{4}-\d{6}$/;
 const SET_PASSWORD_SUBJECT = 'Your insurance policy: set your Insurflow password';
@@ -132,7 +133,8 @@ describe('issued policies on the dev server', () => {
       .expect(202);
     expect(created.body).toMatchObject({ policyholderId: neighbour.id, policyNumber: expect.stringMatching(POLICY_NUMBER) });
     await untilActive(created.body.id);
-    await stack.smtp.waitFor((m) => m.to.includes(neighbour.email) && m.subject.includes('is active') && m.text.includes(created.body.id));
+    const about = await aboutPolicy(created.body.id);
+    await stack.smtp.waitFor((m) => about(m) && m.subject.includes('is active'));
     const [event] = await AuditEvent.findAll({ where: { entityId: created.body.id, action: 'subscription.create' } });
     // With the client's evidence, as every other audited change has it.
     expect(event).toMatchObject({

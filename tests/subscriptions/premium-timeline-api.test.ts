@@ -9,6 +9,7 @@ import { bearer, buildTenant, buildUser } from '../support/factories';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
+import { aboutPolicy } from '../support/policy-mails';
 
 describe('premium timeline API on the dev server', () => {
   let stack: TestStack;
@@ -99,7 +100,8 @@ describe('premium timeline API on the dev server', () => {
       .send({ amount: '300.00', method: 'bank_transfer' })
       .expect(201);
     await untilStatus(id, 'active');
-    await stack.smtp.waitFor((m) => m.to.includes(owner.email) && m.subject.includes('is active') && m.text.includes(id));
+    const about = await aboutPolicy(id);
+    await stack.smtp.waitFor((m) => about(m) && m.subject.includes('is active'));
   });
 
   it('refuses 422, with the reason, a claim whose incident falls in a lapse; creates nothing', async () => {

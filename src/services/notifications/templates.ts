@@ -30,7 +30,11 @@ const SAMPLE_QUOTE = {
 };
 const SAMPLE_REGISTRATION = { companyName: 'Example Insurance Ltd', slug: 'example' };
 const SAMPLE_REVIEW_URL = 'https://api.insurflow.example/api/v1/registrations/7d0f3a52-4c1e-4f7e-9a51-2b8c1d9e0f11';
-const SAMPLE_SUBSCRIPTION = { planName: 'Home Basic', subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c' };
+const SAMPLE_SUBSCRIPTION = {
+  planName: 'Home Basic',
+  subscriptionId: '5b8e2c4a-9f1d-4e3b-8a7c-6d5e4f3a2b1c',
+  policyNumber: 'POL-2030-000042',
+};
 /** An amount as mails write it: in the currency's major unit, with as many decimals as the currency has. */
 const SAMPLE_AMOUNT = { amount: 49.5, decimals: '2', currency: 'EUR' };
 const SAMPLE_INVOICE = { invoiceNumber: 'INV-2030-000042', ...SAMPLE_AMOUNT };
@@ -134,7 +138,14 @@ export const TEMPLATES = {
   registrationSetupFailed: { variables: { ...SAMPLE_REGISTRATION } },
   // The subscription run's mails (src/workflows/subscription/messages.ts): calendar dates are ISO dates (YYYY-MM-DD).
   subscriptionActivated: {
-    variables: { ...SAMPLE_SUBSCRIPTION, coverageAmount: 250000, decimals: '2', startDate: '2030-03-14', endDate: '2031-03-14' },
+    variables: {
+      ...SAMPLE_SUBSCRIPTION,
+      coverageAmount: 250000,
+      decimals: '2',
+      currency: 'EUR',
+      startDate: '2030-03-14',
+      endDate: '2031-03-14',
+    },
   },
   subscriptionAwaitingFirstPremium: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, cancelOn: '2030-03-28' } },
   subscriptionCancelledForNonPayment: { variables: { ...SAMPLE_SUBSCRIPTION } },

@@ -29,7 +29,7 @@ const ACKNOWLEDGE_ACTION = {
 const NOT_ACKNOWLEDGED = `{fullName} <{email}> hätte ${POLICY} bis zum ${DUE} bestätigen sollen und hat das nicht getan.`;
 const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
-const CONTRACT = 'Ihr Vertrag {subscriptionId} zum Tarif {planName}';
+const CONTRACT = 'Ihr Vertrag {policyNumber} zum Tarif {planName}';
 const MONEY = `${money('amount')} {currency}`;
 /** Der Zustand eines Laufs, wie der Abgleich ihn fand (src/contracts/reconciler.ts); ein unbekannter wie geschrieben. */
 const RUN_STATE =
@@ -303,7 +303,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionActivated: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist aktiv',
-    intro: `${CONTRACT} deckt ${money('coverageAmount')} vom {startDate, date, calendarDay} bis zum {endDate, date, calendarDay}.`,
+    intro: `${CONTRACT} deckt ${money('coverageAmount')} {currency} vom {startDate, date, calendarDay} bis zum {endDate, date, calendarDay}.`,
   },
   subscriptionAwaitingFirstPremium: {
     subject: 'Ihr Vertrag zum Tarif {planName} wartet auf den ersten Beitrag',
@@ -332,7 +332,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionPremiumReminder: {
     subject: 'Ihr Beitrag zum Tarif {planName} ist am {dueDate, date, calendarDay} fällig',
-    intro: `Die Rechnung {invoiceNumber} Ihres Vertrags {subscriptionId} zum Tarif {planName} (${MONEY}) ist am {dueDate, date, calendarDay} fällig.`,
+    intro: `Die Rechnung {invoiceNumber} Ihres Vertrags {policyNumber} zum Tarif {planName} (${MONEY}) ist am {dueDate, date, calendarDay} fällig.`,
   },
   subscriptionRenewalReminder: {
     subject: 'Ihr Vertrag zum Tarif {planName} endet am {endDate, date, calendarDay}',
@@ -344,13 +344,13 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionChanged: {
     subject: 'Ihr Vertrag zum Tarif {planName} wurde geändert',
-    intro: `${CONTRACT} gilt ab dem {effectiveDate, date, calendarDay} geändert (Version {version}): Er deckt ${money('coverageAmount')} für einen Beitrag von ${money('premium')} {currency} je Laufzeit.`,
+    intro: `${CONTRACT} gilt ab dem {effectiveDate, date, calendarDay} geändert (Version {version}): Er deckt ${money('coverageAmount')} {currency} für einen Beitrag von ${money('premium')} {currency} je Laufzeit.`,
     body: `{premiumEffect, select, billed {Für den Rest der Laufzeit werden ${MONEY} mehr berechnet: Sehen Sie Ihre Rechnungen.} returned {Für den Rest der Laufzeit erhalten Sie ${MONEY} zurück: mit Ihren nächsten Raten verrechnet oder erstattet.} other {Ihr Beitrag bleibt unverändert.}}`,
     outro: '{scheduleGiven, select, yes {Ihr Versicherungsschein für diese Version: GET {scheduleUrl}} other {}}',
   },
   subscriptionChangeNotApplied: {
     subject: 'Ihr Vertrag zum Tarif {planName} wurde nicht geändert',
-    intro: `Die Änderung Ihres Vertrags {subscriptionId} zum Tarif {planName}, die Sie zum {effectiveDate, date, calendarDay} bestätigt haben, wurde nicht vorgenommen: Der Vertrag hat sich geändert, seit die Änderung berechnet wurde ({reason}).`,
+    intro: `Die Änderung Ihres Vertrags {policyNumber} zum Tarif {planName}, die Sie zum {effectiveDate, date, calendarDay} bestätigt haben, wurde nicht vorgenommen: Der Vertrag hat sich geändert, seit die Änderung berechnet wurde ({reason}).`,
     body: 'Es wurde nichts geändert oder berechnet. Für die Änderung fordern Sie bitte ein neues Angebot an. Die Änderung: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
   },
   policyholderSetPassword: {

@@ -29,7 +29,7 @@ const NOT_ACKNOWLEDGED = `{fullName} <{email}> was due to acknowledge ${POLICY} 
 /** A registration as the platform admins and its applicant know it: the company and the slug it asked for. */
 const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Review it: GET {reviewUrl}';
-const SUBSCRIPTION = 'Your subscription {subscriptionId} to {planName}';
+const SUBSCRIPTION = 'Your subscription {policyNumber} to {planName}';
 /** An invoice's amount and its currency, written for the language. */
 const MONEY = `${money('amount')} {currency}`;
 
@@ -295,7 +295,7 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionActivated: {
     subject: 'Your {planName} subscription is active',
-    intro: `${SUBSCRIPTION} covers ${money('coverageAmount')} from {startDate, date, calendarDay} until {endDate, date, calendarDay}.`,
+    intro: `${SUBSCRIPTION} covers ${money('coverageAmount')} {currency} from {startDate, date, calendarDay} until {endDate, date, calendarDay}.`,
   },
   subscriptionAwaitingFirstPremium: {
     subject: 'Your {planName} subscription awaits its first premium',
@@ -324,7 +324,7 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionPremiumReminder: {
     subject: 'Your {planName} premium is due on {dueDate}',
-    intro: `Invoice {invoiceNumber} of your subscription {subscriptionId} to {planName} (${MONEY}) is due on {dueDate, date, calendarDay}.`,
+    intro: `Invoice {invoiceNumber} of your subscription {policyNumber} to {planName} (${MONEY}) is due on {dueDate, date, calendarDay}.`,
   },
   subscriptionRenewalReminder: {
     subject: 'Your {planName} subscription ends on {endDate}',
@@ -336,13 +336,13 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionChanged: {
     subject: 'Your {planName} subscription has changed',
-    intro: `${SUBSCRIPTION} is changed from {effectiveDate, date, calendarDay} on (version {version}): it covers ${money('coverageAmount')} for a premium of ${money('premium')} {currency} a term.`,
+    intro: `${SUBSCRIPTION} is changed from {effectiveDate, date, calendarDay} on (version {version}): it covers ${money('coverageAmount')} {currency} for a premium of ${money('premium')} {currency} a term.`,
     body: `{premiumEffect, select, billed {For the rest of the term ${MONEY} more is billed: see your invoices.} returned {For the rest of the term ${MONEY} is returned: taken off your next instalments, or refunded.} other {Your premium stays as it was.}}`,
     outro: '{scheduleGiven, select, yes {Your policy schedule for this version: GET {scheduleUrl}} other {}}',
   },
   subscriptionChangeNotApplied: {
     subject: 'Your {planName} subscription was not changed',
-    intro: `The change to your subscription {subscriptionId} to {planName} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced ({reason}).`,
+    intro: `The change to your subscription {policyNumber} to {planName} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced ({reason}).`,
     body: 'Nothing was changed or billed. To make the change, ask for a new quote. The change: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
   },
   policyholderSetPassword: {

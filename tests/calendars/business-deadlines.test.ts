@@ -113,6 +113,29 @@ describe('claim document deadlines in business days (time-skipping)', () => {
   /** The calendar change's Update, as calendar-reschedule-<id> sends it. */
   const askToReschedule = (handle: WorkflowHandle) => handle.executeUpdate(rescheduleDeadlinesUpdate);
 
+  /** An adjuster's acknowledgement of a published version due then, its run on the queue: reminded 3 calendar days before, escalated to compliance 3 working days after. */
+  async function acknowledgementDueAt(dueAt: Date, taskQueue: string) {
+    const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
+    const version = await buildPolicyVersion({ tenantId: team.tenant.id, createdById: team.manager.id, status: 'published', dueAt });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id, dueAt });
+    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
+      taskQueue: taskQueue,
+      workflowId: ack.workflowId!,
+      args: [
+        {
+          tenantId: team.tenant.id,
+          acknowledgementId: ack.id,
+          employeeId: employee.id,
+          dueAt: dueAt.toISOString(),
+          reminderDaysBefore: 3,
+          graceDays: 3,
+          units: { deadline: 'calendar_days', escalation: 'business_days' },
+        },
+      ],
+    });
+    return { employee, ack, handle };
+  }
+
   /** A claim run on the queue, moved to documents_requested at the server's present time, with its deadlines in business days. */
   async function claimAwaitingDocuments(taskQueue: string) {
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
@@ -191,24 +214,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
   it('escalates an acknowledgement due on a Saturday on Monday at the opening, and to compliance 3 working days later', async () => {
     // Due Saturday 8 January 2028, 12:00 Berlin; the tenant escalates in business days.
     const dueAt = new Date('2028-01-08T11:00:00Z');
-    const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
-    const version = await buildPolicyVersion({ tenantId: team.tenant.id, createdById: team.manager.id, status: 'published', dueAt });
-    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id, dueAt });
-    const handle = await env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
-      taskQueue: TASK_QUEUE,
-      workflowId: ack.workflowId!,
-      args: [
-        {
-          tenantId: team.tenant.id,
-          acknowledgementId: ack.id,
-          employeeId: employee.id,
-          dueAt: dueAt.toISOString(),
-          reminderDaysBefore: 3,
-          graceDays: 3,
-          units: { deadline: 'calendar_days', escalation: 'business_days' },
-        },
-      ],
-    });
+    const { employee, ack, handle } = await acknowledgementDueAt(dueAt, TASK_QUEUE);
     const overdue = (m: ReceivedMail) => m.to.includes(team.manager.email) && m.subject.startsWith('Overdue:');
     const skipTo = async (instant: string) => stack.skip(Date.parse(instant) - Number(await env.currentTimeMs()), handle);
 
@@ -265,24 +271,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     withComputationsHeld(async (hold, release) => {
       // Due Saturday 5 February 2028 12:00 Berlin: the manager at Monday's opening, compliance 3 working days later.
       const dueAt = new Date('2028-02-05T11:00:00Z');
-      const employee = await buildUser({ tenantId: team.tenant.id, role: 'adjuster', managerId: team.manager.id });
-      const version = await buildPolicyVersion({ tenantId: team.tenant.id, createdById: team.manager.id, status: 'published', dueAt });
-      const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id, dueAt });
-      const handle = await env.client.workflow.start<AcknowledgementWorkflow>(acknowledgementRun.type, {
-        taskQueue: HELD_QUEUE,
-        workflowId: ack.workflowId!,
-        args: [
-          {
-            tenantId: team.tenant.id,
-            acknowledgementId: ack.id,
-            employeeId: employee.id,
-            dueAt: dueAt.toISOString(),
-            reminderDaysBefore: 3,
-            graceDays: 3,
-            units: { deadline: 'calendar_days', escalation: 'business_days' },
-          },
-        ],
-      });
+      const { ack, handle } = await acknowledgementDueAt(dueAt, HELD_QUEUE);
       const skipTo = async (instant: string) => stack.skip(Date.parse(instant) - Number(await env.currentTimeMs()), handle);
       await skipTo('2028-02-07T08:01:00Z');
       await waitUntil(async () => (await ack.reload()).escalationLevel === 1, 'level 1 at Monday 7 February 09:00 Berlin');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { AuditEvent, Claim, ClaimDocument, ClaimHistory, ClaimNote, ClaimPayment, type Subscription, type User } from '../../src/models';
+import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -206,6 +207,13 @@ describe('claims API (dev server, end to end)', () => {
     expect(noReason.body.error.details[0].field).toBe('reason');
     await transition(filed.id, team.senior, { to: 'approved', approvedAmount: 9000.01 }).expect(422);
     await transition(filed.id, team.senior, { to: 'nowhere' }).expect(400);
+    // Denying is a decision against the claimant, a person's like approving: a key with a claims manager's role is a machine.
+    const key = await apiKeyHeader(stack, await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id }), 'claims_manager');
+    const deniedByKey = await stack.api
+      .post(`/api/v1/claims/${filed.id}/transitions`)
+      .set(key)
+      .send({ to: 'denied', reason: 'Not covered' });
+    expect([deniedByKey.status, deniedByKey.body.error?.code]).toEqual([403, 'person_required']);
 
     const claim = await Claim.findByPk(filed.id);
     expect(claim).toMatchObject({ status: 'waiting_approval', amountApproved: null });

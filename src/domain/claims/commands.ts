@@ -161,10 +161,14 @@ export const assignClaim: Command<{ id: string } & Omit<AssignmentRequest, 'acto
   deps,
 ) => decideOnClaim(caller, id, deps, assignClaimUpdate, (claim, actor) => assignmentRequest(claim, actor, assigneeId, note));
 
-/** Moves the claim to its next stage, as the run's rules allow the caller (approving it: a person's decision, never an API key's). */
+/**
+ * Moves the claim to its next stage, as the run's rules allow the caller. Approving or denying it is a
+ * person's decision, never an API key's: a denial goes against the claimant (GDPR Art. 22), as an approval pays.
+ */
 export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, 'actor'>, Claim> = (caller, { id, ...move }, deps) =>
   decideOnClaim(caller, id, deps, transitionClaimUpdate, async (claim, actor) => {
     if (move.to === 'approved') assertPerson(caller, 'Approving a claim');
+    if (move.to === 'denied') assertPerson(caller, 'Denying a claim');
     if (move.approvedAmount !== undefined) await assertAmountIn(claim, move.approvedAmount, 'approvedAmount');
     await assertMayDecide(claim, actor.id);
     return { actor, ...move };

@@ -4,14 +4,17 @@
  * renders each and sends it as every notification is sent (`sendEmail`: recorded under the
  * message's key, so a message taken again after a crash is not mailed twice), then marks it
  * delivered. A failure backs off as the API's relay does for Temporal (src/services/outbox.ts).
+ * The account mails the API failed to send (src/domain/identity/account-mails.ts) are sent as it
+ * rendered them, opened from their seal, under their key as Message-ID.
  * Mails are the worker's so that the API spends nothing on rendering or on a mail server per
  * request (docs/performance.md, Quotes).
  */
 import { QueryTypes } from 'sequelize';
 import { QUOTE_MAIL_KIND, quoteIssuedMail } from '../domain/quotes/quote-mail';
 import { ledgerDifferenceMail } from '../domain/ledger/reconciliation-mail';
+import { mailAccount, openAccountMail, OUTBOX_MAIL_LEASE_MS } from '../domain/identity/account-mails';
 import { OutboxMessage } from '../models';
-import type { MailPayload } from '../models/outbox-message';
+import type { AccountMailPayload, MailPayload } from '../models/outbox-message';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, type EmailRecipients, type EmailTemplate } from './notifications';
 import { startPollingLoop, type PollingLoop } from '../services/polling-loop';
@@ -21,7 +24,7 @@ const BATCH = 100;
 /** Sent side by side: a mail server's round trip, not the CPU, is what one mail waits for. */
 const CONCURRENCY = 8;
 /** How long a batch is held before another worker may take what it did not send. */
-const LEASE_SECONDS = 120;
+const LEASE_SECONDS = OUTBOX_MAIL_LEASE_MS / 1000;
 const MAX_BACKOFF_MS = 30_000;
 
 interface DueMail {
@@ -46,7 +49,7 @@ function takeDue(deps: ActivityDeps): Promise<DueMail[]> {
 /** What a message's mail is, read as it is sent: its tenant, recipients and template; null when there is nobody to mail. */
 async function mailOf(
   deps: ActivityDeps,
-  payload: MailPayload,
+  payload: Exclude<MailPayload, AccountMailPayload>,
 ): Promise<{ tenantId: string; to: EmailRecipients; template: EmailTemplate } | null> {
   if (payload.mail === 'ledgerDifference') {
     const mail = await ledgerDifferenceMail(deps.sequelize, payload.incidentId);
@@ -62,9 +65,16 @@ export async function sendDueMails(deps: ActivityDeps): Promise<number> {
   const { sendEmail } = createNotificationActivities(deps);
   const send = async (message: DueMail) => {
     try {
-      // Nobody to mail (the quote, its requester or the incident is gone): delivered, with nothing sent.
-      const mail = await mailOf(deps, message.payload);
-      if (mail) await sendEmail({ idempotencyKey: message.workflow_id, ...mail });
+      if (message.payload.mail === 'account') {
+        const mail = openAccountMail(deps.sealing, message.workflow_id, message.payload);
+        // Sealed under a JWT_SECRET since replaced: nobody can read it any more; the requester asks again.
+        if (mail) await mailAccount(deps.mailer, message.workflow_id, mail);
+        else deps.logger.error({ outboxMessageId: message.id }, 'an account mail could not be opened; it is dropped');
+      } else {
+        // Nobody to mail (the quote, its requester or the incident is gone): delivered, with nothing sent.
+        const mail = await mailOf(deps, message.payload);
+        if (mail) await sendEmail({ idempotencyKey: message.workflow_id, ...mail });
+      }
       await OutboxMessage.update({ deliveredAt: new Date(), nextAttemptAt: null, lastError: null }, { where: { id: message.id } });
     } catch (err) {
       const backoffMs = Math.min(1000 * 2 ** Math.min(message.attempts, 5), MAX_BACKOFF_MS);

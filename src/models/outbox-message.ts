@@ -30,11 +30,22 @@ export interface ReportSchedulePayload {
 }
 
 /**
- * A mail the worker renders and sends (src/activities/outbox-mails.ts), not the API's relay: a
- * quote's `quoteIssued` to its requester (src/domain/quotes/quote-mail.ts), a difference in the
- * books to the tenant's finance people (src/domain/ledger/reconciliation-mail.ts).
+ * An account mail the API rendered and tried to send itself (src/domain/identity/account-mails.ts):
+ * `sealed` holds it (its text carries the live token) under a key of JWT_SECRET, with the row's key
+ * as its owner.
  */
-export type MailPayload = { mail: 'quoteIssued'; quoteId: string } | { mail: 'ledgerDifference'; incidentId: string };
+export interface AccountMailPayload {
+  mail: 'account';
+  sealed: string;
+}
+
+/**
+ * A mail the worker sends (src/activities/outbox-mails.ts), not the API's relay: a quote's
+ * `quoteIssued` to its requester (src/domain/quotes/quote-mail.ts), a difference in the books to
+ * the tenant's finance people (src/domain/ledger/reconciliation-mail.ts), both rendered as they are
+ * sent; an account mail whose first attempt, the API's, failed.
+ */
+export type MailPayload = { mail: 'quoteIssued'; quoteId: string } | { mail: 'ledgerDifference'; incidentId: string } | AccountMailPayload;
 
 const outboxMessageColumns = () =>
   rowColumns({

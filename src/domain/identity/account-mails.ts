@@ -3,12 +3,16 @@
  * or not an address has an account (docs/security.md, account enumeration). What differs between
  * a known and a new address (the rows written, which mail) happens after the command has answered
  * (`afterAnswer`), so neither the answer nor its timing tells them apart; work that fails there is
- * logged, and the requester, who got no mail, simply asks again.
+ * logged, and the requester, who got no mail, simply asks again. A mail itself is not lost to a
+ * mail server that is down or frozen: it is written to the outbox before it is sent (`sendAccountMail`).
  */
 import crypto from 'node:crypto';
 import type { Config } from '../../config';
 import { actionLink, forgotPasswordPage } from '../action-links';
+import { OutboxMessage } from '../../models';
+import type { AccountMailPayload } from '../../models/outbox-message';
 import type { Mailer } from '../../services/mailer';
+import { openSecret, sealSecret } from '../../services/sealed-secret';
 import type { MailContext } from '../../services/notifications/context';
 import { renderNotification, type RenderedMail } from '../../services/notifications/render';
 import { TEMPLATES, type Template, type ValuesOf } from '../../services/notifications/templates';
@@ -27,17 +31,64 @@ export function afterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource'>, w
     .catch((err: unknown) => deps.logger.warn({ err, requestId: deps.auditSource.requestId }, `${what} failed after answering`));
 }
 
-export function sendAccountMail(mailer: Mailer, { to, type, subject, text, html }: AccountMail): Promise<void> {
-  const kind = type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return mailer.send({ to: [to], subject, text, html, messageId: `<${kind}-${crypto.randomUUID()}@insurflow>` });
+/**
+ * How long one attempt at an outbox mail holds it before another process may send it: longer than
+ * a whole send may take (the three SMTP timeouts, at most 60 s together; src/config).
+ */
+export const OUTBOX_MAIL_LEASE_MS = 120_000;
+const SEALING_PURPOSE = 'outbox-account-mail';
+
+/** Sends one account mail; its key is its Message-ID, so a send made again is one receivers drop. */
+export function mailAccount(mailer: Mailer, key: string, { to, subject, text, html }: AccountMail): Promise<void> {
+  return mailer.send({ to: [to], subject, text, html, messageId: `<${key}@insurflow>` });
+}
+
+/** The mail an outbox row holds, or null when it cannot be opened (sealed under another JWT_SECRET). */
+export function openAccountMail(sealing: Config['jwt'], key: string, payload: AccountMailPayload): AccountMail | null {
+  const opened = openSecret(sealing, SEALING_PURPOSE, key, payload.sealed);
+  return opened === null ? null : (JSON.parse(opened) as AccountMail);
+}
+
+/**
+ * Writes the mail to the outbox (kind `mail`), sealed, since its text holds the live token and
+ * the row is kept, then sends it at once. The row is written held by this attempt (its lease);
+ * a failed attempt leaves it to the worker, which sends it once the mail server answers
+ * (src/activities/outbox-mails.ts): a mail server down or frozen delays the mail, never loses it,
+ * and the row, marked delivered once sent, is not sent twice.
+ */
+export async function sendAccountMail(deps: Pick<CommandDeps, 'config' | 'mailer'>, mail: AccountMail): Promise<void> {
+  const key = `${mail.type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-${crypto.randomUUID()}`;
+  const payload: AccountMailPayload = { mail: 'account', sealed: sealSecret(deps.config.jwt, SEALING_PURPOSE, key, JSON.stringify(mail)) };
+  const row = await OutboxMessage.create({
+    kind: 'mail',
+    workflowId: key,
+    payload,
+    attempts: 1,
+    nextAttemptAt: new Date(Date.now() + OUTBOX_MAIL_LEASE_MS),
+  });
+  try {
+    await mailAccount(deps.mailer, key, mail);
+  } catch (err) {
+    // Due again at once: the worker's back-off takes over from this first attempt. Best effort:
+    // without it the lease runs out and the worker sends it a little later.
+    await OutboxMessage.update(
+      { nextAttemptAt: new Date(), lastError: String((err as Error).message).slice(0, 2000) },
+      { where: { id: row.id } },
+    ).catch(() => undefined);
+    throw err;
+  }
+  await OutboxMessage.update({ deliveredAt: new Date(), nextAttemptAt: null }, { where: { id: row.id } });
 }
 
 /**
  * Sends the mails of a change that has committed, each on its own, without holding the answer: a
- * mail server that is slow or down does not undo the change, and a failure is logged.
+ * mail server that is slow or down does not undo the change, nor loses the mail (`sendAccountMail`).
  */
-export function mailAfterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource' | 'mailer'>, mails: (() => Promise<AccountMail>)[]): void {
-  for (const mail of mails) afterAnswer(deps, 'notification e-mail', async () => sendAccountMail(deps.mailer, await mail()));
+export function mailAfterAnswer(
+  deps: Pick<CommandDeps, 'logger' | 'auditSource' | 'mailer' | 'config'>,
+  mails: (() => Promise<AccountMail>)[],
+): void {
+  for (const mail of mails) afterAnswer(deps, 'notification e-mail', async () => sendAccountMail(deps, await mail()));
 }
 
 /**

@@ -91,7 +91,7 @@ export function requestAccountByMail(
     });
     const context = await mailContextOf(account.tenantId);
     await sendAccountMail(
-      deps.mailer,
+      deps,
       request.kind === 'taken'
         ? await alreadyRegisteredMail(config, account.email, context)
         : invitation
@@ -239,10 +239,7 @@ export const logIn: PublicCommand<
       afterAnswer(deps, 'failed sign-ins e-mail', async () => {
         if (await attempts.firstWarning(user.id)) {
           const context = await mailContextOf(user.tenantId, user.locale);
-          await sendAccountMail(
-            deps.mailer,
-            await failedSignInsMail(config, user.email, config.rateLimit.loginFailureWindowSeconds, context),
-          );
+          await sendAccountMail(deps, await failedSignInsMail(config, user.email, config.rateLimit.loginFailureWindowSeconds, context));
         }
       });
     }
@@ -330,7 +327,7 @@ export const requestPasswordReset: PublicCommand<{ email: string }, void> = asyn
   // Sent after answering, so the answer takes as long whether or not the account exists.
   afterAnswer(deps, 'password reset e-mail', async () => {
     const context = await mailContextOf(user.tenantId, user.locale);
-    await sendAccountMail(deps.mailer, await passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS, context));
+    await sendAccountMail(deps, await passwordResetMail(deps.config, user, token, RESET_TOKEN_TTL_MS, context));
   });
 };
 

@@ -131,13 +131,13 @@ async function mailEmailChange(user: User, newEmail: string, deps: CommandDeps, 
     () => ({ tenantId: user.tenantId, action: 'user.email_change_request', entityType: 'user', entityId: user.id, after: { newEmail } }),
   );
   const context = await mailContextOf(user.tenantId, user.locale);
-  await sendAccountMail(
-    deps.mailer,
+  const toNewAddress =
     token === undefined
       ? await emailChangeAddressInUseMail(deps.config, newEmail, await mailContextOf(owner?.tenantId, owner?.locale))
-      : await confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, byAdmin, context),
-  );
-  await sendAccountMail(deps.mailer, await emailChangeRequestedMail(deps.config, user.email, newEmail, byAdmin, context));
+      : await confirmEmailChangeMail(deps.config, newEmail, EMAIL_CHANGE_TTL_MS, token, byAdmin, context);
+  const toOwnAddress = await emailChangeRequestedMail(deps.config, user.email, newEmail, byAdmin, context);
+  // Side by side: each is kept for the worker should it fail, whatever becomes of the other.
+  await Promise.all([sendAccountMail(deps, toNewAddress), sendAccountMail(deps, toOwnAddress)]);
 }
 
 /** Follows the link, signed in as the account it was mailed for: the address changes, every other session ends. */

@@ -72,7 +72,7 @@ export const requestCompanyRegistration: PublicCommand<RegistrationRequest, void
           await requestRegistration({ ...fields, adminPasswordHash }, config.emailVerificationTtlMs),
           context,
         );
-    await sendAccountMail(deps.mailer, mail);
+    await sendAccountMail(deps, mail);
   });
 };
 

@@ -134,5 +134,5 @@ export async function mailSetPasswordLink(holder: User, policyNumber: string, de
     forgotPasswordUrl: forgotPasswordPage(deps.config),
   };
   const context = await mailContextOf(holder.tenantId, holder.locale);
-  await sendAccountMail(deps.mailer, await accountMail(deps.config, holder.email, 'policyholderSetPassword', values, context, token));
+  await sendAccountMail(deps, await accountMail(deps.config, holder.email, 'policyholderSetPassword', values, context, token));
 }

@@ -5,7 +5,7 @@
  * not change policies FORBIDDEN, a malformed date BAD_USER_INPUT). A list of policies reads their
  * changes and versions in one statement each, whatever its length. Real API and PostgreSQL.
  */
-import { Plan, Subscription, SubscriptionChange, type User } from '../../src/models';
+import { Plan, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../src/models';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { statementsOf } from '../support/statements';
@@ -70,12 +70,12 @@ describe('GraphQL policy changes beside REST', () => {
     });
     await expect(SubscriptionChange.findByPk(quoted.id as string)).resolves.toMatchObject({ status: 'quoted', requestedById: owner.id });
 
-    const read = await data<{ subscription: { changes: { id: string }[] } }>(
-      'query ($id: ID!) { subscription(id: $id) { changes { id } } }',
+    const read = await data<{ subscription: { changes: { nodes: { id: string }[] } } }>(
+      'query ($id: ID!) { subscription(id: $id) { changes { nodes { id } } } }',
       { id: policy.id },
       owner,
     );
-    expect(read.subscription.changes.map((change) => change.id)).toEqual([viaRest.body.id, quoted.id]);
+    expect(read.subscription.changes.nodes.map((change) => change.id)).toEqual([viaRest.body.id, quoted.id]);
   });
 
   it("refuses as REST does: another holder's policy NOT_FOUND, a claims manager FORBIDDEN, a malformed date BAD_USER_INPUT", async () => {
@@ -91,15 +91,15 @@ describe('GraphQL policy changes beside REST', () => {
 
   it('versions and versionAsOf are those of GET /subscriptions/:id/versions and ?asOf=', async () => {
     const query = `query ($id: ID!, $date: String!) {
-      subscription(id: $id) { versions { number effectiveFrom coverageAmount premium premiumDelta changeId } versionAsOf(date: $date) { number coverageAmount } }
+      subscription(id: $id) { versions { nodes { number effectiveFrom coverageAmount premium premiumDelta changeId } } versionAsOf(date: $date) { number coverageAmount } }
     }`;
-    const answer = await data<{ subscription: { versions: object[]; versionAsOf: object | null } }>(
+    const answer = await data<{ subscription: { versions: { nodes: object[] }; versionAsOf: object | null } }>(
       query,
       { id: policy.id, date: today() },
       owner,
     );
     const versions = await rest(`/subscriptions/${policy.id}/versions`, owner);
-    expect(answer.subscription.versions).toEqual(
+    expect(answer.subscription.versions.nodes).toEqual(
       versions.items.map((v: Record<string, unknown>) => ({
         number: v.number,
         effectiveFrom: v.effectiveFrom,
@@ -132,18 +132,99 @@ describe('GraphQL policy changes beside REST', () => {
         .expect(201);
       quoted.set(subscription.id, change.body.id);
     }
-    const LIST = 'query ($first: Int) { subscriptions(first: $first) { nodes { id changes { id } versions { number } } } }';
-    type Listed = { subscriptions: { nodes: { id: string; changes: { id: string }[]; versions: { number: number }[] }[] } };
+    const LIST =
+      'query ($first: Int) { subscriptions(first: $first) { nodes { id changes { nodes { id } } versions { nodes { number } } } } }';
+    type Listed = {
+      subscriptions: { nodes: { id: string; changes: { nodes: { id: string }[] }; versions: { nodes: { number: number }[] } }[] };
+    };
     await data('{ viewer { id } }', {}, holder); // the caller's authority, cached as on REST
     const statementsFor = async (first: number) => {
       const { result, statements } = await statementsOf(stack.db.sequelize, () => data<Listed>(LIST, { first }, holder));
       expect(result.subscriptions.nodes).toHaveLength(first);
       for (const node of result.subscriptions.nodes) {
-        expect(node.changes).toEqual([{ id: quoted.get(node.id) }]);
-        expect(node.versions.map((version) => version.number)).toEqual([1]);
+        expect(node.changes.nodes).toEqual([{ id: quoted.get(node.id) }]);
+        expect(node.versions.nodes.map((version) => version.number)).toEqual([1]);
       }
       return statements.length;
     };
     expect(await statementsFor(5)).toBe(await statementsFor(1));
+  });
+
+  it("pages a policy's changes and versions as REST does: first (1-100, 20 by default), after, totalCount; BAD_USER_INPUT out of bounds", async () => {
+    const holder = await buildUser({ tenantId: owner.tenantId, role: 'policyholder' });
+    const subscription = await buildSubscription({ planId: house.id, policyholderId: holder.id });
+    // 23 changes a minute apart and 22 versions, as a holder who keeps changing their phone leaves them.
+    const start = Date.parse('2026-01-10T08:00:00Z');
+    const changes = await SubscriptionChange.bulkCreate(
+      Array.from({ length: 23 }, (_, index) => ({
+        tenantId: subscription.tenantId,
+        subscriptionId: subscription.id,
+        status: 'quoted' as const,
+        term: 0,
+        effectiveDate: today(),
+        requested: { holderPhone: `+49301234${String(index).padStart(3, '0')}` },
+        premiumBefore: '300.00',
+        premiumAfter: '300.00',
+        premiumDeltaMinor: 0,
+        currency: 'USD',
+        instalments: [],
+        requestedById: holder.id,
+        createdAt: new Date(start + index * 60_000),
+      })),
+    );
+    await SubscriptionVersion.bulkCreate(
+      changes.slice(0, 21).map((change, index) => ({
+        tenantId: subscription.tenantId,
+        subscriptionId: subscription.id,
+        number: index + 2,
+        effectiveFrom: subscription.startDate!,
+        planId: subscription.planId,
+        coverageAmount: subscription.coverageAmount,
+        premium: subscription.premium,
+        currency: 'USD',
+        holderPhone: change.requested.holderPhone,
+        changeId: change.id,
+        fieldChanges: {},
+        premiumDeltaMinor: 0,
+        changedById: holder.id,
+      })),
+    );
+    type Page<T> = { nodes: T[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    type Paged = { subscription: { changes: Page<{ id: string }>; versions: Page<{ number: number }> } };
+    const PAGED = `query ($id: ID!, $first: Int, $after: String, $vFirst: Int, $vAfter: String) { subscription(id: $id) {
+      changes(first: $first, after: $after) { nodes { id } totalCount pageInfo { hasNextPage endCursor } }
+      versions(first: $vFirst, after: $vAfter) { nodes { number } totalCount pageInfo { hasNextPage endCursor } } } }`;
+    const page = (variables: Record<string, unknown>) => data<Paged>(PAGED, { id: subscription.id, ...variables }, holder);
+
+    const newestFirst = changes.map((change) => change.id).reverse();
+    const first = await page({});
+    expect(first.subscription.changes.nodes.map((change) => change.id)).toEqual(newestFirst.slice(0, 20));
+    expect(first.subscription.changes).toMatchObject({ totalCount: 23, pageInfo: { hasNextPage: true } });
+    expect(first.subscription.versions.nodes.map((version) => version.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(first.subscription.versions).toMatchObject({ totalCount: 22, pageInfo: { hasNextPage: true } });
+    // The rest after the cursors, as REST's second page.
+    const rest2 = await page({
+      after: first.subscription.changes.pageInfo.endCursor,
+      vAfter: first.subscription.versions.pageInfo.endCursor,
+    });
+    expect(rest2.subscription.changes.nodes.map((change) => change.id)).toEqual(newestFirst.slice(20));
+    expect(rest2.subscription.versions.nodes.map((version) => version.number)).toEqual([21, 22]);
+    expect(rest2.subscription.changes.pageInfo.hasNextPage).toBe(false);
+    const restPage = await rest(`/subscriptions/${subscription.id}/changes?page=2`, holder);
+    expect(rest2.subscription.changes.nodes.map((change) => change.id)).toEqual(restPage.items.map((item: { id: string }) => item.id));
+    const small = await page({ first: 1, vFirst: 100 });
+    expect(small.subscription.changes.nodes.map((change) => change.id)).toEqual([newestFirst[0]]);
+    expect(small.subscription.versions.nodes).toHaveLength(22);
+
+    for (const bad of [
+      { first: 101 },
+      { first: 0 },
+      { vFirst: 101 },
+      { after: 'not-a-cursor' },
+      { vAfter: first.subscription.changes.pageInfo.endCursor },
+    ]) {
+      const answer = await graphql(PAGED, { id: subscription.id, ...bad }, holder);
+      expect([JSON.stringify(bad), answer.errors?.[0]?.extensions?.code]).toEqual([JSON.stringify(bad), 'BAD_USER_INPUT']);
+    }
   });
 });

@@ -15,6 +15,7 @@ import { builder, type BuilderTypes } from './builder';
 import { costOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGED_BY_FIRST, STATEMENT_COST } from './bounds';
 import { callerOf, type GraphQLContext } from './context';
 import { cappedCount, LIST_TOTAL_CAP, type Total } from '../lists/capped-count';
+import { groupedBy } from '../../shared/grouping';
 
 type Keyed = Model & { id: string };
 
@@ -67,8 +68,8 @@ function idSchemaOf(model: ModelStatic<Model>): Joi.Schema {
     : Joi.string().guid();
 }
 
-/** The rows after the cursor's; a cursor of another order (or a forged one) is refused. */
-function afterCursor(cursor: string, order: PageOrder, idSchema: Joi.Schema): WhereOptions {
+/** Where a cursor points in `order`: its row's value of the attribute and its id; a cursor of another order (or a forged one) is refused. */
+function positionOf(cursor: string, order: PageOrder, idSchema: Joi.Schema): { last: unknown; id: string } {
   let decoded: unknown;
   try {
     if (cursor.length > MAX_CURSOR_LENGTH) throw new Error('too long');
@@ -83,6 +84,12 @@ function afterCursor(cursor: string, order: PageOrder, idSchema: Joi.Schema): Wh
   if (decoded === undefined || error)
     throw badRequest('`after` is not a cursor this API gave', [{ field: 'after', message: 'invalid cursor' }]);
   const [, last, id] = value as [string, unknown, string];
+  return { last, id };
+}
+
+/** The rows after the cursor's. */
+function afterCursor(cursor: string, order: PageOrder, idSchema: Joi.Schema): WhereOptions {
+  const { last, id } = positionOf(cursor, order, idSchema);
   const beyond = order.descending ? Op.lt : Op.gt;
   return { [Op.or]: [{ [order.attribute]: { [beyond]: last } }, { [order.attribute]: last, id: { [beyond]: id } }] };
 }
@@ -90,6 +97,15 @@ function afterCursor(cursor: string, order: PageOrder, idSchema: Joi.Schema): Wh
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+}
+
+/** The rows a page holds: `first`, 20 unless given, refused outside 1-100. */
+function pageSizeOf(args: PageArgs): number {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (first < 1 || first > MAX_PAGE_SIZE) {
+    throw badRequest(`first must be between 1 and ${MAX_PAGE_SIZE}`, [{ field: 'first', message: `at most ${MAX_PAGE_SIZE}` }]);
+  }
+  return first;
 }
 
 /**
@@ -103,10 +119,7 @@ export async function connectionOf<M extends Keyed>(
   order: PageOrder = NEWEST_FIRST,
   totalCap: number = LIST_TOTAL_CAP,
 ): Promise<Connection<M>> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (first < 1 || first > MAX_PAGE_SIZE) {
-    throw badRequest(`first must be between 1 and ${MAX_PAGE_SIZE}`, [{ field: 'first', message: `at most ${MAX_PAGE_SIZE}` }]);
-  }
+  const first = pageSizeOf(args);
   const pageWhere = args.after ? { [Op.and]: [where, afterCursor(args.after, order, idSchemaOf(model))] } : where;
   const direction = order.descending ? 'DESC' : 'ASC';
   const rows = await model.findAll({
@@ -120,6 +133,61 @@ export async function connectionOf<M extends Keyed>(
   let counted: Promise<Total> | undefined;
   const total = () => (counted ??= cappedCount(model, where, undefined, totalCap));
   return { nodes: rows.slice(0, first), order, hasNextPage: rows.length > first, total };
+}
+
+/** A row hanging on a parent within its tenant (a subscription's changes hang on the subscription). */
+interface TenantParent {
+  id: string;
+  tenantId: string;
+}
+
+/**
+ * The same page (`args`) of each parent's rows in one statement, whatever the number of parents (a
+ * list of subscriptions, each read with its changes): the rows whose `parentKey` names the parent,
+ * within the parents' tenants, ranked per parent in `order` after the cursor and cut at the page
+ * size. Each page's total is counted for its parent alone, when asked for.
+ */
+export async function pagesOfEach<M extends Keyed>(
+  model: ModelStatic<M>,
+  parentKey: string,
+  parents: readonly TenantParent[],
+  args: PageArgs,
+  order: PageOrder,
+): Promise<Connection<M>[]> {
+  const first = pageSizeOf(args);
+  const column = (attribute: string) => `"${model.getAttributes()[attribute].field ?? attribute}"`;
+  const direction = order.descending ? 'DESC' : 'ASC';
+  const sortedBy = `${column(parentKey)}, ${column(order.attribute)} ${direction}, ${column('id')} ${direction}`;
+  const replacements: Record<string, unknown> = {
+    parents: parents.map((parent) => parent.id),
+    tenants: [...new Set(parents.map((parent) => parent.tenantId))],
+    limit: first + 1,
+  };
+  let keyset = '';
+  if (args.after) {
+    const { last, id } = positionOf(args.after, order, idSchemaOf(model));
+    const beyond = order.descending ? '<' : '>';
+    keyset = `AND (${column(order.attribute)} ${beyond} :last OR (${column(order.attribute)} = :last AND ${column('id')} ${beyond} :id))`;
+    Object.assign(replacements, { last, id });
+  }
+  const rows = await model.sequelize!.query(
+    `SELECT * FROM (
+       SELECT *, row_number() OVER (PARTITION BY ${column(parentKey)} ORDER BY ${column(order.attribute)} ${direction}, ${column('id')} ${direction}) AS page_rank
+       FROM "${model.tableName}" WHERE ${column('tenantId')} IN (:tenants) AND ${column(parentKey)} IN (:parents) ${keyset}
+     ) ranked WHERE page_rank <= :limit ORDER BY ${sortedBy}`,
+    { model, mapToModel: true, replacements },
+  );
+  const perParent = groupedBy(
+    parents.map((parent) => parent.id),
+    rows,
+    (row) => row.get(parentKey) as string,
+  );
+  return perParent.map((parentRows, index) => {
+    const where = { tenantId: parents[index].tenantId, [parentKey]: parents[index].id };
+    let counted: Promise<Total> | undefined;
+    const total = () => (counted ??= cappedCount(model, where, undefined));
+    return { nodes: parentRows.slice(0, first), order, hasNextPage: parentRows.length > first, total };
+  });
 }
 
 /** The arguments of a page, `first` and `after`, before a field's own. */

@@ -22,7 +22,6 @@ import {
   Registration,
   Invoice,
   Subscription,
-  SubscriptionChange,
   SubscriptionVersion,
   Tenant,
   TenantSettings,
@@ -44,7 +43,6 @@ import { DEFAULT_TENANT_SETTINGS } from '../../shared/tenant-settings';
 import { type ReportedCycle, statusCounts, type StatusCounts } from '../compliance/query';
 import { tenantFigures } from '../../domain/reports/platform-queries';
 import { boundQuotesOf, type BoundQuoteView } from '../../domain/quotes/binding';
-import { changesOfEach, versionsOfEach } from '../../domain/subscriptions/versions';
 import { ratingVersionsOfEach } from '../../domain/quotes/rating/versions';
 
 export type TenantFiguresRow = Awaited<ReturnType<typeof tenantFigures>>[number];
@@ -70,9 +68,11 @@ export interface Loaders {
   quoteRatingVersion: DataLoader<string, RatingVersion | null>;
   /** The quote a subscription the caller sees was bound from (docs/quotes.md, Binding). */
   boundQuote: DataLoader<Subscription, BoundQuoteView | null, string>;
-  /** A policy's changes, newest first, and its versions, oldest first, reached from a subscription the caller sees. */
-  subscriptionChanges: DataLoader<Subscription, SubscriptionChange[], string>;
-  subscriptionVersions: DataLoader<Subscription, SubscriptionVersion[], string>;
+  /**
+   * The loader `key` names in this request, made by `make` the first time it is asked for: a field whose answer
+   * depends on its arguments (a page of each policy's changes) batches the rows asked with the same arguments.
+   */
+  once<L>(key: string, make: () => L): L;
   /** A plan's rating versions, newest first, reached from a plan the caller sees (the field checks viewRatingTables). */
   ratingVersions: DataLoader<string, RatingVersion[]>;
   /** A claim's notes, oldest first; the withdrawn ones too only when asked for (`withdrawnFilter` judges who may). */
@@ -186,8 +186,13 @@ export function createLoaders(caller: AuthUser | null): Loaders {
       },
       { cacheKeyFn: (subscription) => subscription.id },
     ),
-    subscriptionChanges: new DataLoader(changesOfEach, { cacheKeyFn: (subscription) => subscription.id }),
-    subscriptionVersions: new DataLoader(versionsOfEach, { cacheKeyFn: (subscription) => subscription.id }),
+    once: (() => {
+      const made = new Map<string, unknown>();
+      return <L>(key: string, make: () => L): L => {
+        if (!made.has(key)) made.set(key, make());
+        return made.get(key) as L;
+      };
+    })(),
     ratingVersions: new DataLoader(ratingVersionsOfEach),
     documentCount: new DataLoader(async (claimIds) => {
       const counts = await ClaimDocument.count({ where: documentWhere(claimIds), group: ['claimId'] });

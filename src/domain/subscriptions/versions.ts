@@ -4,35 +4,8 @@
  * version in force that day (the highest number effective on or before it).
  */
 import type { Transaction } from 'sequelize';
-import { Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
+import { Subscription, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
-import { groupedBy } from '../../shared/grouping';
-
-/** What hangs on the policies in `subscriptions`, within their tenants. */
-const ofSubscriptions = (subscriptions: readonly Subscription[]) => ({
-  subscriptionId: subscriptions.map((subscription) => subscription.id),
-  tenantId: [...new Set(subscriptions.map((subscription) => subscription.tenantId))],
-});
-
-/** The rows of each policy, in the order of `subscriptions`, each policy's in the order they came. */
-const perSubscription = <R extends { subscriptionId: string }>(subscriptions: readonly Subscription[], rows: R[]) =>
-  groupedBy(
-    subscriptions.map((subscription) => subscription.id),
-    rows,
-    (row) => row.subscriptionId,
-  );
-
-/** Each policy's changes, newest first, whatever became of them: one statement for a whole list of policies. */
-export async function changesOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionChange[][]> {
-  const rows = await SubscriptionChange.findAll({ where: ofSubscriptions(subscriptions), order: [['createdAt', 'DESC']] });
-  return perSubscription(subscriptions, rows);
-}
-
-/** Each policy's versions, oldest first: one statement for a whole list of policies. */
-export async function versionsOfEach(subscriptions: readonly Subscription[]): Promise<SubscriptionVersion[][]> {
-  const rows = await SubscriptionVersion.findAll({ where: ofSubscriptions(subscriptions), order: [['number', 'ASC']] });
-  return perSubscription(subscriptions, rows);
-}
 
 /** The terms a version fixes, as the subscription row names them. */
 export type VersionTerms = Pick<

@@ -140,7 +140,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       premium: '30000',
     });
     const query = `query ($id: ID!) { subscription(id: $id) { coverageAmount premium
-      versions { coverageAmount premium } changes { premiumBefore premiumAfter } } }`;
+      versions { nodes { coverageAmount premium } } changes { nodes { premiumBefore premiumAfter } } } }`;
     const graphql = await stack.api
       .post('/api/graphql')
       .set('Authorization', auth.owner)
@@ -149,8 +149,8 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     expect(graphql.body.data.subscription).toEqual({
       coverageAmount: '3000000',
       premium: '30000',
-      versions: [{ coverageAmount: '3000000', premium: '30000' }],
-      changes: [{ premiumBefore: '30000', premiumAfter: '42000' }],
+      versions: { nodes: [{ coverageAmount: '3000000', premium: '30000' }] },
+      changes: { nodes: [{ premiumBefore: '30000', premiumAfter: '42000' }] },
     });
   });
 

@@ -3,7 +3,9 @@
  * (docs/subscriptions.md, Policy changes); subscribe, cancel and the changes through the REST
  * routes' commands.
  */
-import type { WhereOptions } from 'sequelize';
+import DataLoader from 'dataloader';
+import Joi from 'joi';
+import type { Model, ModelStatic, WhereOptions } from 'sequelize';
 import type { BreakdownLine, Risk } from '../../../contracts/quote';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import type { BoundQuoteView } from '../../../domain/quotes/binding';
@@ -28,7 +30,9 @@ import { validInput } from '../input';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
-import { listQuery } from '../connection';
+import { connectionType, listQuery, NEWEST_FIRST, pagesOfEach, type Connection, type PageArgs, type PageOrder } from '../connection';
+import { PAGED_BY_FIRST } from '../bounds';
+import type { Loaders } from '../loaders';
 import { mutationArgs, mutationOf, rowMutationArgs } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
@@ -103,6 +107,34 @@ const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('Subscri
   }),
 });
 
+const PolicyChangeConnection = connectionType('PolicyChange', PolicyChange);
+const SubscriptionVersionConnection = connectionType('SubscriptionVersion', SubscriptionVersion);
+
+/** By number, 1 first: GET /subscriptions/:id/versions' default ordering. */
+const OLDEST_VERSION_FIRST: PageOrder = { attribute: 'number', descending: false, value: Joi.number().integer().min(1) };
+
+/**
+ * The loader of one page (`first`, `after`) of each policy's rows of `model` in this request: a list of
+ * policies reads a page of their changes (or versions) in one statement.
+ */
+function pageOfEach<M extends Model & { id: string; subscriptionId: string }>(
+  loaders: Loaders,
+  model: ModelStatic<M>,
+  { first, after }: PageArgs,
+  order: PageOrder,
+): DataLoader<SubscriptionModel, Connection<M>, string> {
+  return loaders.once(
+    `${model.name} ${JSON.stringify([first, after])}`,
+    () =>
+      new DataLoader(
+        (subscriptions: readonly SubscriptionModel[]) => pagesOfEach<M>(model, 'subscriptionId', subscriptions, { first, after }, order),
+        {
+          cacheKeyFn: (subscription) => subscription.id,
+        },
+      ),
+  );
+}
+
 const asOfArgs = object({ date: required(calendarDay) });
 
 /** A risk as it was quoted (src/contracts/quote.ts Risk); money as decimal strings in the plan's currency. */
@@ -169,14 +201,18 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
     policyholder: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.policyholderId) }),
     changes: t.field({
-      type: [PolicyChange],
-      description: 'Its changes, newest first',
-      resolve: (row, _args, { loaders }) => loaders.subscriptionChanges.load(row),
+      extensions: PAGED_BY_FIRST,
+      type: PolicyChangeConnection,
+      description: 'Its changes, newest first, as GET /subscriptions/:id/changes',
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: (row, page, { loaders }) => pageOfEach(loaders, SubscriptionChangeModel, page, NEWEST_FIRST).load(row),
     }),
     versions: t.field({
-      type: [SubscriptionVersion],
-      description: 'Its versions, oldest first',
-      resolve: (row, _args, { loaders }) => loaders.subscriptionVersions.load(row),
+      extensions: PAGED_BY_FIRST,
+      type: SubscriptionVersionConnection,
+      description: 'Its versions, oldest first, as GET /subscriptions/:id/versions',
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: (row, page, { loaders }) => pageOfEach(loaders, SubscriptionVersionModel, page, OLDEST_VERSION_FIRST).load(row),
     }),
     versionAsOf: t.field({
       type: SubscriptionVersion,

@@ -57,6 +57,23 @@ export const personRequired = (decision: string) =>
 /** The caller's company is suspended by the platform (docs/onboarding.md, Suspending a tenant): told only to a caller who proved who they are. */
 /** A legal hold on the person keeps their data: no erasure is accepted or carried on (docs/privacy.md). */
 export const legalHold = () => new ApiError(409, 'legal_hold', 'A legal hold on this person keeps their data; release it first');
+/**
+ * The person's claims still open: the insurer keeps what they need (documents, name, address, the
+ * payee's account) until they close (GDPR Art. 17(3)(b), (e)). `details` names each claim.
+ */
+export const claimOpen = (claims: Array<{ id: string; claimNumber: string }>) =>
+  new ApiError(
+    409,
+    'claim_open',
+    'This person has open claims, which need their data until they close: ask again once they are closed',
+    claims.map(({ id, claimNumber }) => ({
+      field: 'userId',
+      message: `claim ${claimNumber} is open`,
+      rule: 'claim_open',
+      claimId: id,
+      claimNumber,
+    })),
+  );
 
 export const tenantSuspended = () =>
   new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");

@@ -67,6 +67,7 @@ describe('privacy: erasure with retention and legal holds', () => {
   let admin: User;
   let officer: User;
   let adjuster: User;
+  let manager: User;
   const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-erasure-documents-'));
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   let keys = 0;
@@ -78,13 +79,28 @@ describe('privacy: erasure with retention and legal holds', () => {
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
+    manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
   });
   afterAll(async () => {
     await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 
-  async function personWithClaim(): Promise<Person> {
+  /** Denies the claim, which its run then closes: what an erasure waits for. */
+  async function closeClaim(claim: Claim): Promise<Claim> {
+    await stack.api.post(`/api/v1/claims/${claim.id}/assign`).set(as(manager)).send({ assigneeId: adjuster.id }).expect(200);
+    const move = (body: object) => stack.api.post(`/api/v1/claims/${claim.id}/transitions`).set(as(adjuster)).send(body).expect(200);
+    await move({ to: 'under_review' });
+    await move({ to: 'denied', reason: 'Not covered: gradual seepage' });
+    return eventually(
+      () => Claim.findByPk(claim.id, { rejectOnEmpty: true }),
+      (row) => row.status === 'closed',
+      `claim ${claim.claimNumber} closed`,
+    );
+  }
+
+  /** A policyholder with a claim (closed unless `open`), a document and a note of theirs on it, and two refresh tokens. */
+  async function personWithClaim({ open = false } = {}): Promise<Person> {
     const user = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const subscription = await buildSubscription({ policyholderId: user.id });
     const filed = await stack.api
@@ -115,7 +131,7 @@ describe('privacy: erasure with retention and legal holds', () => {
     });
     for (let i = 0; i < 2; i += 1)
       await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
-    return { user, subscription, claim, documentId: uploaded.body.id as string, noteId: note.id };
+    return { user, subscription, claim: open ? claim : await closeClaim(claim), documentId: uploaded.body.id as string, noteId: note.id };
   }
 
   const requestErasure = (userId: string, by: User = admin, idempotencyKey = key()) =>
@@ -251,6 +267,33 @@ describe('privacy: erasure with retention and legal holds', () => {
     const again = await requestErasure(other.user.id, admin, repeatKey).expect(202);
     expect(again.body.id).toBe(first.body.id);
     expect((await finished(first.body.id)).status).toBe('completed');
+  });
+
+  it('refuses the erasure of a claimant whose claim is open with 409 claim_open naming it, changing nothing; once it is closed it proceeds', async () => {
+    const person = await personWithClaim({ open: true });
+    const refused = await requestErasure(person.user.id).expect(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'claim_open',
+      details: [
+        {
+          field: 'userId',
+          rule: 'claim_open',
+          claimId: person.claim.id,
+          claimNumber: person.claim.claimNumber,
+          message: expect.any(String),
+        },
+      ],
+    });
+    // What the claim's assessment, its mails and its payments need stays: document, name, address, account.
+    expect(await PrivacyErasure.count({ where: { userId: person.user.id } })).toBe(0);
+    expect(await User.findByPk(person.user.id)).toMatchObject({ fullName: person.user.fullName, email: person.user.email, isActive: true });
+    expect(await ClaimDocument.findByPk(person.documentId)).not.toBeNull();
+    expect(await RefreshToken.count({ where: { userId: person.user.id } })).toBe(2);
+
+    await closeClaim(person.claim);
+    const started = await requestErasure(person.user.id).expect(202);
+    expect((await finished(started.body.id)).status).toBe('completed');
+    expect((await User.findByPk(person.user.id))!.fullName).toMatch(/^erased-/);
   });
 
   it("refuses a held person's erasure with 409 legal_hold, changing nothing; after the release it proceeds", async () => {
@@ -398,7 +441,7 @@ describe('privacy: erasure with retention and legal holds', () => {
   });
 
   it('keeps the document a claims agent uploaded on a customer’s claim, whether the agent or the customer is erased: it is the claim’s record', async () => {
-    const person = await personWithClaim();
+    const person = await personWithClaim({ open: true });
     const agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     const uploaded = await stack.api
       .post(`/api/v1/claims/${person.claim.id}/documents`)
@@ -418,7 +461,8 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(agentErased.tables.claim_documents).toMatchObject({ deleted: 0 });
     expect(await kept()).toEqual({ row: true, file: true });
 
-    // The customer's own upload goes with their erasure; the agent's stays with the claim until its kept records are deleted.
+    // Once the claim is closed, the customer's own upload goes with their erasure; the agent's stays with the claim until its kept records are deleted.
+    await closeClaim(person.claim);
     const personErased = await finished((await requestErasure(person.user.id).expect(202)).body.id);
     expect(personErased.status).toBe('completed');
     expect(personErased.tables.claim_documents).toMatchObject({ deleted: 1 });

@@ -1,8 +1,9 @@
 /**
  * A claim payment's payee in workflow histories (docs/privacy.md, Personal data in workflow
  * histories): the name and IBAN travel through the claim's run sealed with the claimant's data key,
- * so a history exported from Temporal holds them nowhere in clear while the API answers them; once
- * the claimant is erased (POST /privacy/erasures) exports made before and after decode with the
+ * so a history exported from Temporal holds them nowhere in clear while the API answers them; while
+ * the claim is open the claimant's erasure is refused (409 claim_open); once it is closed and the
+ * claimant erased (POST /privacy/erasures) exports made before and after decode with the
  * erased marker in their place, the run still replays and the API still lists the claim's payments
  * with their amounts, the payee as the payments row keeps it. A run carrying a plain payee, as runs
  * asked before marking do, is still recorded and answered; one whose payee arrives erased stays out
@@ -88,8 +89,9 @@ describe('crypto-shredding of a claim payment’s payee', () => {
 
     // The export: neither name nor IBAN in clear. Each request's Update argument, its answer and the
     // recordPayment activity's input carry them sealed with the claimant's key.
-    const history = await rawClient.workflow.getHandle(claim.workflowId).fetchHistory();
-    const exported = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    const exported = Buffer.from(
+      temporal.api.history.v1.History.encode(await rawClient.workflow.getHandle(claim.workflowId).fetchHistory()).finish(),
+    );
     for (const text of IN_CLEAR) expect(exported.includes(Buffer.from(text))).toBe(false);
     const sealedIn = sealedFor(payloadsOfExport(exported), team.claimant.id);
     expect(sealedIn.length).toBeGreaterThanOrEqual(6);
@@ -99,13 +101,41 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       expect(opened).toContain(`"iban":{"dataSubjectId":"${team.claimant.id}","personal":"${iban}"}`);
     }
 
-    // A real erasure of the claimant: its data_key step destroys their key.
-    const erasure = await stack.api
-      .post('/api/v1/privacy/erasures')
-      .set(as(admin))
-      .set('Idempotency-Key', `payee-erasure-${claim.id}`)
-      .send({ userId: team.claimant.id, reason: 'Data subject request 2026-207' })
-      .expect(202);
+    // While the claim is open its payments need the payee: the claimant's erasure is refused, nothing changes.
+    const askErasure = (idempotencyKey: string) =>
+      stack.api
+        .post('/api/v1/privacy/erasures')
+        .set(as(admin))
+        .set('Idempotency-Key', idempotencyKey)
+        .send({ userId: team.claimant.id, reason: 'Data subject request 2026-207' });
+    const refusedErasure = await askErasure(`payee-erasure-open-${claim.id}`).expect(409);
+    expect(refusedErasure.body.error).toMatchObject({ code: 'claim_open', details: [{ claimId: claim.id }] });
+    expect((await listed()).items.map((p: ClaimPayment) => p.payeeName)).toEqual([CLAIMANT_ACCOUNT.name, GLAZIER.name]);
+
+    // A decision answers the payee; the payments are issued and cleared, the claim approved at what was paid, and its run closes it.
+    const approved = await stack.api
+      .post(`/api/v1/claims/${claim.id}/payments/${glazier.body.payment.id}/approve`)
+      .set(as(team.senior))
+      .expect(200);
+    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: '2000.00', payee: GLAZIER });
+    conforms('post', '/claims/:id/payments/:paymentId/approve', approved.body);
+    await stack.api.post('/api/v1/payment-batches').set(as(team.manager)).send({ debtor: DEBTOR }).expect(201);
+    for (const { id } of [own.body.payment, glazier.body.payment])
+      await stack.api.post(`/api/v1/claims/${claim.id}/payments/${id}/clear`).set(as(team.manager)).expect(200);
+    const move = (user: User, body: object) =>
+      stack.api.post(`/api/v1/claims/${claim.id}/transitions`).set(as(user)).send(body).expect(200);
+    await move(team.adjuster, { to: 'under_review' });
+    await move(team.adjuster, { to: 'waiting_approval' });
+    await move(team.manager, { to: 'approved', approvedAmount: 2500 });
+    await eventually(
+      () => Claim.findByPk(claim.id, { rejectOnEmpty: true }),
+      (row) => row.status === 'closed',
+      'the claim closed',
+    );
+    const history = await rawClient.workflow.getHandle(claim.workflowId).fetchHistory();
+
+    // A real erasure of the claimant, now that the claim is closed: its data_key step destroys their key.
+    const erasure = await askErasure(`payee-erasure-${claim.id}`).expect(202);
     await eventually(
       async () => (await stack.api.get(`/api/v1/privacy/erasures/${erasure.body.id}`).set(as(admin)).expect(200)).body.status,
       (status) => status === 'completed',
@@ -121,7 +151,7 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       const decoded = await decodedTexts(stack.config.temporal, payloadsOfExport(anExport));
       for (const text of IN_CLEAR) expect(decoded.join('\n')).not.toContain(text);
       const erased = decoded.filter((text) => text.includes(`"name":${marker}`) && text.includes(`"iban":${marker}`));
-      expect(erased).toHaveLength(sealedIn.length);
+      expect(erased).toHaveLength(sealedFor(payloadsOfExport(anExport), team.claimant.id).length);
     }
 
     // The run still replays: its Update arguments and activity inputs decode to the marker.
@@ -145,16 +175,12 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       ['2000.00', GLAZIER.name, GLAZIER.iban],
     ]);
 
-    // A decision after erasure answers the payee from the row: the run's copy is erased.
-    const approved = await stack.api
-      .post(`/api/v1/claims/${claim.id}/payments/${glazier.body.payment.id}/approve`)
-      .set(as(team.senior))
+    // Reopened, the claim takes no new payment: it would reach the run erased. Refused, nothing recorded.
+    await stack.api
+      .post(`/api/v1/claims/${claim.id}/reopen`)
+      .set(as(team.manager))
+      .send({ reason: 'The glazing cracked again' })
       .expect(200);
-    expect(approved.body.payment).toMatchObject({ status: 'approved', amount: '2000.00', payee: GLAZIER });
-    conforms('post', '/claims/:id/payments/:paymentId/approve', approved.body);
-    expect((await ClaimPayment.findByPk(glazier.body.payment.id, { rejectOnEmpty: true })).status).toBe('approved');
-
-    // A new payment would reach the run erased: refused, nothing recorded.
     const refused = await pay({ amount: 100, payee: GLAZIER }).expect(409);
     expect(refused.body.error.details[0]).toMatchObject({ field: 'payee', rule: 'claimant_erased' });
     expect(await ClaimPayment.count({ where: { claimId: claim.id, kind: 'partial' } })).toBe(2);

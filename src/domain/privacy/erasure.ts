@@ -3,10 +3,12 @@
  * for it, and the run `privacy-erasure-<id>`, started through the outbox with the erasure's row
  * and audit event, carries it out step by step (src/activities/privacy-erasure.ts). The person's
  * users row is locked while the request checks their legal holds, as placing a hold locks it, so
- * a held person's erasure is refused (409 `legal_hold`) and nothing is written. The erasure's ID
+ * a held person's erasure is refused (409 `legal_hold`) and nothing is written; so is that of a
+ * claimant whose claim is still open (409 `claim_open`, naming the claims), which needs their data. The erasure's ID
  * follows from the Idempotency-Key, so a repeat finds the erasure it made and starts nothing.
  */
 import crypto from 'node:crypto';
+import { Op } from 'sequelize';
 import {
   privacyErasureRun,
   type ErasureStatus,
@@ -14,11 +16,11 @@ import {
   type PrivacyErasureWorkflow,
   type TableErasure,
 } from '../../contracts/privacy-erasure';
-import { PrivacyErasure, PrivacyExport, PrivacyLegalHold } from '../../models';
+import { Claim, PrivacyErasure, PrivacyExport, PrivacyLegalHold } from '../../models';
 import { tenantOf } from '../../access/core';
 import { recordAudit } from '../audit/record';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { conflict, legalHold, unprocessable } from '../../shared/errors';
+import { claimOpen, conflict, legalHold, unprocessable } from '../../shared/errors';
 import type { Command } from '../command';
 import { createWithRun } from '../runs';
 import { lockedPerson } from './holds';
@@ -58,6 +60,14 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
   const erasure = await createWithRun<PrivacyErasureWorkflow, PrivacyErasure>(deps, async (transaction) => {
     const person = await lockedPerson(tenantId, input.userId, transaction);
     if (await PrivacyLegalHold.isHeld(person.id, transaction)) throw legalHold();
+    // An open claim's assessment, mails and payments need the claimant's documents, address and name (Art. 17(3)(b), (e)).
+    const openClaims = await Claim.findAll({
+      attributes: ['id', 'claimNumber'],
+      where: { tenantId, claimantId: person.id, status: { [Op.ne]: 'closed' } },
+      order: [['claimNumber', 'ASC']],
+      transaction,
+    });
+    if (openClaims.length > 0) throw claimOpen(openClaims);
     // Its ZIP would be stored after the erasure removed the person's exports: erase once it is ready.
     if (await PrivacyExport.count({ where: { userId: person.id, status: ['requested', 'gathering'] }, transaction }))
       throw conflict('An export of this person’s data is being gathered: ask again once it is ready', [

@@ -663,4 +663,31 @@ describe('policy changes', () => {
     expect(await PremiumRefund.count({ where: { subscriptionId: subscription.id } })).toBe(0);
     expect(await expectBooksAgree(tenantId)).toMatchObject({ premium_receivable: 24000 - 6000, unearned_premium: 24000 - 6000 });
   });
+
+  it('leaves no instalment owing less than the smallest card payment: the credit it cannot take goes on as the rest, the books exact', async () => {
+    // 19.80 returned on 1 July against July's 20.00, nothing paid: taking it all would leave 0.20, which no card can pay (0.50 EUR).
+    // July keeps 0.50 (19.50 taken off); the other 0.30 is taken off December's, the last due.
+    const { tenantId, subscription, invoices, change, carryOut } = await changingPolicy(0, '220.20');
+    const downgrade = await change(-1980, [{ dueDate: '2026-07-01', amountMinor: -1980 }]);
+    await carryOut(downgrade);
+    const after = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
+    expect(after.map((invoice) => [invoice.amountMinor, invoice.status])).toEqual([
+      ...Array(6).fill([2000, 'open']),
+      [50, 'open'],
+      ...Array(4).fill([2000, 'open']),
+      [1970, 'open'],
+    ]);
+    const creditedOf = async (invoice: { id: string }) =>
+      (await entryOf(tenantId, `invoice:${invoice.id}:credited:${downgrade.id}`))?.lines;
+    expect(await creditedOf(invoices[6])).toEqual([
+      ['premium_receivable', 0, 1950],
+      ['unearned_premium', 1950, 0],
+    ]);
+    expect(await creditedOf(invoices[11])).toEqual([
+      ['premium_receivable', 0, 30],
+      ['unearned_premium', 30, 0],
+    ]);
+    expect(await PremiumRefund.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    expect(await expectBooksAgree(tenantId)).toMatchObject({ premium_receivable: 24000 - 1980, unearned_premium: 24000 - 1980 });
+  });
 });

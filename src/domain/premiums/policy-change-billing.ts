@@ -7,7 +7,8 @@
  *   in, numbered after the term's own and paid like any invoice. One due before the day the change
  *   is applied (a backdated change) is due that day instead: it must not be overdue at birth.
  * - Return premium: each credit as priced is taken off the term's unpaid instalment due that day
- *   (one credited in full is void, or paid when part of it was paid already); what no unpaid
+ *   (one credited in full is void, or paid when part of it was paid already), never leaving it owing
+ *   less than the smallest card payment of its currency (src/shared/card-minimum.ts); what no unpaid
  *   instalment takes (it was paid meanwhile, or the credit was priced as one amount) is refunded
  *   from the term's payments, the most recent first, as a cancellation's refund is: through the
  *   provider the payment came through (`pending`, its run started through the outbox), else
@@ -19,6 +20,7 @@ import { Invoice, PremiumRefund, type Subscription, type SubscriptionChange } fr
 import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
 import { postInvoiceCredited, postInvoicesIssued, postRefundsOwed } from './ledger-postings';
 import { paymentsLatestFirst, refundableOf, refundFromPayments } from './refunds';
+import { cardMinimumMinor } from '../../shared/card-minimum';
 
 export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
 
@@ -118,10 +120,17 @@ async function returnPremium(
   const appliedTo = (invoiceId: string) =>
     payments.filter((p) => p.invoiceId === invoiceId).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
 
-  /** Takes up to `amountMinor` off what the invoice still owes; answers what it took. */
+  /**
+   * Takes up to `amountMinor` off what the invoice still owes, leaving it owing nothing or at least the
+   * smallest card payment of its currency (a card charge below it is refused); answers what it took.
+   */
   const credit = async (invoice: Invoice, amountMinor: number): Promise<number> => {
     const applied = appliedTo(invoice.id);
-    const creditMinor = Math.min(amountMinor, invoice.amountMinor - applied);
+    const owed = invoice.amountMinor - applied;
+    const minimum = cardMinimumMinor(invoice.currency);
+    const taken = Math.min(amountMinor, owed);
+    // What it cannot take goes on as any credit an instalment cannot take: refunded, or off another instalment.
+    const creditMinor = taken < owed && owed - taken < minimum ? owed - minimum : taken;
     if (creditMinor <= 0) return 0;
     // One entry per invoice and change (its source key): a second credit of the same invoice adds to it.
     const earlier = settled.credits.find((credited) => credited.invoiceId === invoice.id);

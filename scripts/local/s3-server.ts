@@ -20,7 +20,8 @@ export interface S3Server {
   pid: number;
   /** The variables that make an API process keep its documents in `bucket` on this server. */
   env(bucket: string): Record<string, string>;
-  pause(): void;
+  /** SIGSTOP, resolved once every thread of the server has stopped: a store that hangs from then on. */
+  pause(): Promise<void>;
   resume(): void;
   stop(): Promise<void>;
 }
@@ -75,9 +76,10 @@ export async function startS3Server(): Promise<S3Server> {
       S3_SECRET_ACCESS_KEY: secretAccessKey,
       S3_FORCE_PATH_STYLE: 'true',
     }),
-    pause() {
+    async pause() {
       child.kill('SIGSTOP');
       paused = true;
+      await allThreadsStopped(child.pid!);
     },
     resume() {
       child.kill('SIGCONT');
@@ -85,6 +87,23 @@ export async function startS3Server(): Promise<S3Server> {
     },
     stop,
   };
+}
+
+/**
+ * kill() only queues the signal: each of the server's threads stops when it is next scheduled, and
+ * on a loaded machine a request sent at once could still be served (an upload answered 201 under
+ * a paused store in CI). Read from /proc, every thread's state is T once the stop has happened.
+ */
+async function allThreadsStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + STOP_WITHIN_MS;
+  const stateOf = (task: string) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  };
+  while (!fs.readdirSync(`/proc/${pid}/task`).every((task) => stateOf(task) === 'T')) {
+    if (Date.now() > deadline) throw new Error(`MinIO (pid ${pid}) did not stop within ${STOP_WITHIN_MS} ms of SIGSTOP`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** MinIO's readiness probe answers 200 once it serves requests. */

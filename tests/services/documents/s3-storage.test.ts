@@ -203,7 +203,7 @@ describe('claim documents in S3 (MinIO), shared by two API hosts', () => {
     const storeC = await openDocumentStore(impatient);
     const apiC = supertest(createApp({ ...stack.services, documents: storeC }).callback());
 
-    s3.pause();
+    await s3.pause();
     try {
       expectStoreOutage(
         await timed(

@@ -28,7 +28,6 @@ module.exports = [
   'faults/postgres-stall',
   'faults/silent-mail-server',
   'faults/temporal-down',
-  'faults/temporal-frozen',
   'faults/payment-provider-frozen',
   // They bound CPU time or compare response times, which another file's load would skew.
   'graphql/query-bounds',

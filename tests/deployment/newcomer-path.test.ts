@@ -222,6 +222,14 @@ describe('a newcomer on the stack the start command configures', () => {
     );
     invoice = invoices[0];
     expect(invoice).toMatchObject({ status: 'open', tenantId: expect.any(String), amountMinor: expect.any(Number) });
+    // The holder pays once asked: a payment recorded before the run reads what is due leaves it nothing to ask for.
+    const asked = `Your ${plan.name} subscription awaits its first premium`;
+    await eventually(
+      async () => (await (await fetch(`${stack.mailbox}/email`)).json()) as MailboxMail[],
+      (all) => all.some((mail) => mail.subject === asked),
+      `the mail "${asked}" in ${stack.mailbox}`,
+      WAIT_BOUND_MS,
+    );
   });
 
   it('pays the first invoice by card: a PaymentIntent at stripe-mock, then simulate-payment posts the signed payment_intent.succeeded', async () => {

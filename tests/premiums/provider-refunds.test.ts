@@ -394,6 +394,73 @@ it('applies a failure Stripe reports before the refund’s id is recorded once t
   ]);
 });
 
+it('takes back a refund made in Stripe’s dashboard that fails later: failed, its paid and owed entries reversed, audited once, however often and by whichever event Stripe tells it', async () => {
+  // The first instalment, 10.00, paid by card; 4.00 of it refunded in Stripe's dashboard, which Insurflow hears of by charge.refunded.
+  const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
+  const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+  await billCurrentTerm(stack.db.sequelize, subscription.id);
+  const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
+  const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+  const chargeId = `ch_${crypto.randomBytes(8).toString('hex')}`;
+  await keepPaymentIntent(invoice, paymentIntentId);
+  await applyPayment(
+    stack.db.sequelize,
+    {
+      tenantId: plan.tenantId,
+      invoiceId: invoice.id,
+      amountMinor: 1000,
+      method: 'card',
+      provider: 'stripe',
+      providerPaymentId: paymentIntentId,
+      receivedAt: new Date('2026-01-01T09:00:00Z'),
+    },
+    system,
+  );
+  const deliver = (event: { body: string; signature: string }) =>
+    stack.api
+      .post('/api/v1/payments/webhooks/stripe')
+      .set('Stripe-Signature', event.signature)
+      .set('Content-Type', 'application/json')
+      .send(event.body)
+      .expect(200);
+  const refunded = signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret);
+  expect((await deliver(refunded)).body).toMatchObject({ outcome: 'applied' });
+  const [refund] = await PremiumRefund.findAll({ where: { invoiceId: invoice.id } });
+  expect(refund).toMatchObject({ amountMinor: 400, status: 'succeeded', reason: 'Refunded at the payment provider' });
+  expect(await statementFigures(stack, subscription.id)).toEqual([expect.objectContaining({ paid: '10.00', refunded: '4.00' })]);
+
+  // The card was closed: Stripe fails the refund it made (an id Insurflow never sent), by refund.failed and charge.refund.updated.
+  const failed = { id: `re_${crypto.randomBytes(8).toString('hex')}`, paymentIntentId, chargeId, amountMinor: 400, status: 'failed' };
+  const event = signedRefundEvent('refund.failed', failed, webhookSecret);
+  expect((await deliver(event)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  expect((await deliver(event)).body).toMatchObject({ duplicate: true });
+  expect((await deliver(signedRefundEvent('charge.refund.updated', failed, webhookSecret))).body).toMatchObject({ outcome: 'applied' });
+  // Stripe's earlier charge.refunded delivered again afterwards gives nothing back a second time.
+  await deliver(signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret));
+
+  expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.id, r.status, r.providerRefundId])).toEqual([
+    [refund.id, 'failed', failed.id],
+  ]);
+  const owed: Array<[string, number, number]> = [
+    ['refunds_payable', 0, 400],
+    ['unearned_premium', 400, 0],
+  ];
+  const paid: Array<[string, number, number]> = [
+    ['cash', 0, 400],
+    ['refunds_payable', 400, 0],
+  ];
+  const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
+  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
+  expect(await statementFigures(stack, subscription.id)).toEqual([
+    expect.objectContaining({ paid: '10.00', refunded: '0.00', refundPending: '0.00' }),
+  ]);
+  const audits = await AuditEvent.findAll({ where: { action: 'invoice.refund_refused', entityId: invoice.id } });
+  expect(audits.map((audit) => [audit.reason, audit.changes.status, audit.changes.providerRefundId?.after])).toEqual([
+    ['provider_failed', { before: 'succeeded', after: 'failed' }, failed.id],
+  ]);
+});
+
 it("shows the run to the tenant's staff in GET /workflows/:id, and to no one else", async () => {
   const { refund, invoice } = await cancelledAfterCardPayment();
   await relayOnce(stack.services);

@@ -163,13 +163,13 @@ function signedEvent(type: string, object: object, webhookSecret: string): { bod
  */
 export function signedChargeRefunded(
   invoice: Pick<Invoice, 'id' | 'tenantId'>,
-  charge: { paymentIntentId: string; amountMinor: number; refundedMinor: number },
+  charge: { paymentIntentId: string; amountMinor: number; refundedMinor: number; chargeId?: string },
   webhookSecret: string,
 ): { body: string; signature: string } {
   return signedEvent(
     'charge.refunded',
     {
-      id: `ch_${crypto.randomBytes(8).toString('hex')}`,
+      id: charge.chargeId ?? `ch_${crypto.randomBytes(8).toString('hex')}`,
       object: 'charge',
       amount: charge.amountMinor,
       amount_captured: charge.amountMinor,
@@ -189,7 +189,7 @@ export function signedChargeRefunded(
  */
 export function signedRefundEvent(
   type: 'charge.refund.updated' | 'refund.updated' | 'refund.failed',
-  refund: { id: string; paymentIntentId: string; amountMinor: number; status: string },
+  refund: { id: string; paymentIntentId: string; amountMinor: number; status: string; chargeId?: string },
   webhookSecret: string,
 ): { body: string; signature: string } {
   return signedEvent(
@@ -199,7 +199,7 @@ export function signedRefundEvent(
       object: 'refund',
       amount: refund.amountMinor,
       currency: 'eur',
-      charge: `ch_${crypto.randomBytes(8).toString('hex')}`,
+      charge: refund.chargeId ?? `ch_${crypto.randomBytes(8).toString('hex')}`,
       payment_intent: refund.paymentIntentId,
       status: refund.status,
       failure_reason: refund.status === 'failed' ? 'expired_or_canceled_card' : null,

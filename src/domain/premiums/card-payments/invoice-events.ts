@@ -202,7 +202,26 @@ async function refundOfEvent(event: ProviderEvent, transaction: Transaction): Pr
     transaction,
     lock: transaction.LOCK.UPDATE,
   });
-  return refunds.find((refund) => refund.providerRefundId === event.objectId) ?? null;
+  return refunds.find((refund) => refund.providerRefundId === event.objectId) ?? refundMadeAtProvider(event, refunds) ?? null;
+}
+
+/**
+ * A refund made in the provider's dashboard that the event is about: it was recorded from `charge.refunded`,
+ * which names the charge, not the refund, so its row holds the charge's id until a refund's event names the
+ * refund. Such an event about a refund Insurflow never sent is that row's when it names the row's charge and
+ * amount, and the row was given back (`succeeded` or `pending`); of two alike, either is the same money.
+ */
+function refundMadeAtProvider(event: ProviderEvent, refunds: PremiumRefund[]): PremiumRefund | undefined {
+  const charge = objectOf(event).charge;
+  const chargeId = isRecord(charge) ? charge.id : charge;
+  if (typeof chargeId !== 'string' || !chargeId) return undefined;
+  return refunds.find(
+    (refund) =>
+      refund.reason === REFUNDED_AT_PROVIDER_REASON &&
+      refund.providerRefundId === chargeId &&
+      refund.amountMinor === event.amountMinor &&
+      (refund.status === 'succeeded' || refund.status === 'pending'),
+  );
 }
 
 async function findRefundInvoice(event: ProviderEvent, transaction: Transaction) {
@@ -221,6 +240,9 @@ async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<void> {
   if (!FAILED_REFUND_STATUSES.includes(object.status)) return;
   const refund = await refundOfEvent(event, transaction);
   if (!refund) return;
+  // A dashboard refund's row takes the refund's own id, so Stripe's other events about this failure find it failed.
+  if (event.objectId && refund.providerRefundId !== event.objectId)
+    await refund.update({ providerRefundId: event.objectId }, { transaction });
   const failureReason = typeof object.failure_reason === 'string' ? object.failure_reason : null;
   await recordRefundFailedAtProvider(invoiceDatabase(), refund, { eventId: event.id, failureReason }, PROVIDER_SOURCE, transaction);
 }

@@ -4,7 +4,7 @@ import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import { idParams } from '../http/common-schemas';
 import { type RouteSpec, tagged } from '../http/route';
-import { operation, operationRoute, type RestRequest } from '../http/operation';
+import { operation, operationRoute, withPresence } from '../http/operation';
 import { listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
@@ -15,8 +15,7 @@ export function apiKeyRoutes(): RouteSpec[] {
         name: 'apiKeys.create',
         verb: 'createApiKey',
         body: createApiKeyBody,
-        run: (caller, input, deps, { signedInAt, throttles }: RestRequest) =>
-          createApiKey(caller, { ...input, signedInAt, passwordAttempts: throttles.login }, deps),
+        run: withPresence(createApiKey),
       }),
       {
         method: 'post',

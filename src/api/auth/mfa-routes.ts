@@ -19,7 +19,7 @@ import {
   verifySignIn,
 } from '../../domain/identity/mfa';
 import type { Command } from '../../domain/command';
-import { operation, operationRoute, type RestRequest } from '../http/operation';
+import { operation, operationRoute, type RestRequest, withPresence } from '../http/operation';
 import { route, type RouteDeclaration, RouteSpec, tagged, type DeclaredRoute } from '../http/route';
 import { authAddressLimit, noStore } from './middleware';
 import {
@@ -77,8 +77,7 @@ export function mfaRoutes(config: Config): RouteSpec[] {
         name: 'mfa.startEnrolment',
         verb: 'enrolMfa',
         body: mfaEnrolmentBody,
-        run: (caller, { currentPassword }, deps, { signedInAt, throttles }: RestRequest) =>
-          startEnrolment(caller, { currentPassword, signedInAt, passwordAttempts: throttles.login }, deps),
+        run: withPresence(startEnrolment),
       }),
       {
         ...common,

@@ -8,7 +8,8 @@
  */
 import type Joi from 'joi';
 import type { Verb } from '../../access/verbs';
-import type { CommandDeps } from '../../domain/command';
+import type { Command, CommandDeps } from '../../domain/command';
+import type { Presence } from '../../domain/identity/presence';
 import type { AuthUser } from '../../shared/caller';
 import type { ApiServices } from '../runtime/services';
 import { throttlesOf, type Throttles } from '../auth/throttles';
@@ -38,6 +39,18 @@ export interface RestRequest extends OperationRequest {
   signedInAt?: Date;
   /** The client's counts of wrong passwords and second-factor codes (src/api/auth/throttles.ts). */
   throttles: Throttles;
+}
+
+/**
+ * The `run` of an operation whose command asks for the person's presence (a password in the body, or
+ * a recent sign-in): the input with what only REST knows of it, when the caller signed in and the
+ * sign-in's count of wrong passwords.
+ */
+export function withPresence<Input extends Presence, Result>(
+  command: Command<Input, Result>,
+): (caller: AuthUser, input: Omit<Input, 'signedInAt' | 'passwordAttempts'>, deps: CommandDeps, request: RestRequest) => Promise<Result> {
+  return (caller, input, deps, { signedInAt, throttles }) =>
+    command(caller, { ...input, signedInAt, passwordAttempts: throttles.login } as Input, deps);
 }
 
 /**
@@ -169,7 +182,7 @@ export function operationRoute<P extends object, B extends object, Result>(
 
 /** The REST route of an operation that deletes what `path` names: DELETE, answered 204 with no body. */
 export function deleteOperationRoute<P extends object, B extends object, Result>(
-  op: Operation<P, B, Result>,
+  op: Operation<P, B, Result, RestRequest>,
   http: Pick<RouteDeclaration, 'path' | 'summary' | 'tag'>,
 ): DeclaredRoute {
   return operationRoute(op, { ...http, method: 'delete', response: { status: 204 } });

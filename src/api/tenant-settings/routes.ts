@@ -3,7 +3,7 @@ import { tenantOf } from '../../access/core';
 import { route, RouteSpec, tagged } from '../http/route';
 import { ssoSettingsOf, updateSsoSettings } from '../../domain/tenant-settings/sso';
 import { settingsSchema, ssoSettingsBody, ssoSettingsSchema, updateSettingsBody } from './schemas';
-import { operation, operationRoute, type RestRequest } from '../http/operation';
+import { operation, operationRoute, withPresence } from '../http/operation';
 
 export function tenantSettingsRoutes(): RouteSpec[] {
   return tagged('tenant', [
@@ -42,8 +42,7 @@ export function tenantSettingsRoutes(): RouteSpec[] {
         name: 'tenantSettings.updateSso',
         verb: 'changeSsoSettings',
         body: ssoSettingsBody,
-        run: (caller, input, deps, { signedInAt, throttles }: RestRequest) =>
-          updateSsoSettings(caller, { ...input, signedInAt, passwordAttempts: throttles.login }, deps),
+        run: withPresence(updateSsoSettings),
       }),
       {
         method: 'put',

@@ -160,6 +160,46 @@ describe('the journal', () => {
     await expect(sequelize.transaction((t) => post(sequelize, entryOf({ postedOn: '2026-10-01' }), t))).resolves.toBe(true);
   });
 
+  it('refuses an entry dated before a month the tenant closed or is closing, in a month never closed (before its first entry), with 409 naming that month', async () => {
+    // A month closed before the tenant had any entry earlier (the close counts months from the first one): its trial balance,
+    // kept at the close, counts every day before it, so an entry dated in an earlier month would leave it stale.
+    const books = await buildTenant();
+    const entryOfBooks = (postedOn: string) => ({ ...entryOf({ postedOn }), tenantId: books.id });
+    await sequelize.query(
+      `INSERT INTO ledger_periods (tenant_id, month, status, closed_at) VALUES (:tenantId, '2026-08-01', 'closed', now()),
+              (:tenantId, '2026-09-01', 'closing', NULL)`,
+      { replacements: { tenantId: books.id } },
+    );
+    const payment = entryOfBooks('2026-07-15');
+    await expect(sequelize.transaction((t) => post(sequelize, payment, t))).rejects.toMatchObject({
+      status: 409,
+      message: 'The books are closed up to 2026-09: nothing dated before its end can be recorded',
+      details: [{ rule: 'ledger_period_closed', message: 'Reopen the month first, or date it later' }],
+    });
+    const several = [entryOfBooks('2026-10-02'), entryOfBooks('2026-08-20')];
+    await expect(sequelize.transaction((t) => postAll(sequelize, several, t))).rejects.toMatchObject({ status: 409 });
+    const reversal = {
+      tenantId: books.id,
+      originalKey: payment.sourceKey,
+      sourceKey: `${payment.sourceKey}:reversed`,
+      description: 'Reversed',
+    };
+    await expect(sequelize.transaction((t) => postReversal(sequelize, { ...reversal, postedOn: '2026-06-30' }, t))).rejects.toMatchObject({
+      status: 409,
+    });
+    const [{ entries }] = await sequelize.query<{ entries: number }>(
+      'SELECT count(*)::int AS entries FROM journal_entries WHERE tenant_id = :tenantId',
+      { replacements: { tenantId: books.id }, type: QueryTypes.SELECT },
+    );
+    expect(entries).toBe(0);
+    // After the latest closed or closing month the books take it; another tenant's closed months are not this one's.
+    await expect(sequelize.transaction((t) => post(sequelize, entryOfBooks('2026-10-01'), t))).resolves.toBe(true);
+    const other = await buildTenant();
+    await expect(
+      sequelize.transaction((t) => post(sequelize, { ...entryOf({ postedOn: '2026-06-15' }), tenantId: other.id }, t)),
+    ).resolves.toBe(true);
+  });
+
   it('writes a movement and its entry in one statement: the movement alone while posting is off, and again when its key was posted', async () => {
     // A row that moves with its entry: any INSERT … RETURNING, its values bound from $1.
     const movement = (month: string) => ({

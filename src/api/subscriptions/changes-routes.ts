@@ -4,18 +4,28 @@
  * changes and versions. The subscription is looked up among those the caller may see first, so
  * another holder's policy and its changes are 404.
  */
+import type { Model, ModelStatic } from 'sequelize';
 import { findVisible } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { visibleChange } from '../../domain/subscriptions/changes/confirm';
-import { SubscriptionChange, SubscriptionVersion } from '../../models';
+import { type Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { operationRoute } from '../http/operation';
 import { route, type RouteSpec, tagged } from '../http/route';
 import { childListRoute } from '../http/row-route';
-import { paginate } from '../lists/pagination';
+import { paginate, type PageQuery } from '../lists/pagination';
 import { changeParams, changeSchema, changesQuery, versionSchema, versionsQuery } from './changes-schemas';
 import { presentChange, presentVersion } from './changes-views';
 import { applyChangeOperation, quoteChangeOperation, withdrawChangeOperation } from './operations';
+
 const WHO = 'its policyholder, a claims agent or a tenant admin';
+
+/** A page of the policy's rows of `model` (its changes, its versions), each as `present` shows it. */
+const pageOfPolicy =
+  <M extends Model>(model: ModelStatic<M>, present: (row: M) => unknown) =>
+  async (subscription: Subscription, query: PageQuery) => {
+    const page = await paginate(model, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
+    return { ...page, items: page.items.map(present) };
+  };
 
 export function policyChangeRoutes(): RouteSpec[] {
   return tagged('subscriptions', [
@@ -32,10 +42,7 @@ export function policyChangeRoutes(): RouteSpec[] {
       access: subscriptionAccess,
       query: changesQuery,
       schema: changeSchema,
-      list: async (subscription, query) => {
-        const page = await paginate(SubscriptionChange, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
-        return { ...page, items: page.items.map(presentChange) };
-      },
+      list: pageOfPolicy(SubscriptionChange, presentChange),
     }),
     route({
       method: 'get',
@@ -68,10 +75,7 @@ export function policyChangeRoutes(): RouteSpec[] {
       access: subscriptionAccess,
       query: versionsQuery,
       schema: versionSchema,
-      list: async (subscription, query) => {
-        const page = await paginate(SubscriptionVersion, query, { tenantId: subscription.tenantId, subscriptionId: subscription.id });
-        return { ...page, items: page.items.map(presentVersion) };
-      },
+      list: pageOfPolicy(SubscriptionVersion, presentVersion),
     }),
   ]);
 }

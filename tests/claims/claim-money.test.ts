@@ -5,6 +5,7 @@
  * the figures agree on REST and GraphQL; closing the claim releases what is still reserved.
  */
 import { AuditEvent, Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine, TenantSettings, type User } from '../../src/models';
+import { QueryTypes } from 'sequelize';
 import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -200,7 +201,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
       .expect(400);
 
     const expected = { currency: expect.any(String), outstanding: '10000.00', paid: '1000.00', recovered: '900.00', incurred: '10100.00' };
-    expect(await figures(team.manager)).toEqual(expected);
+    expect(await figures(team.manager)).toEqual({ ...expected, recoveredBeyondPaid: '0.00' });
     expect(await figures(team.claimant)).toBeNull();
     const query = `query { claim(id: "${claimId}") { financials { outstanding paid recovered incurred } } }`;
     const staff = await stack.api.post('/api/graphql').set(as(team.manager)).send({ query }).expect(200);
@@ -270,6 +271,70 @@ describe('claim reserves and recoveries (API, worker)', () => {
     expect(await ClaimRecovery.count({ where: { claimId } })).toBe(3);
     const { workflowId } = await Claim.findByPk(claimId, { rejectOnEmpty: true });
     await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-reserves');
+  });
+
+  it('records a payment the bank returns after a recovery: the recovery stays, the figures and the books show it beyond what is paid, the claim flagged once for review', async () => {
+    const returned = await fileAssignedClaim(stack, team, await buildSubscription({ policyholderId: team.claimant.id }));
+    const path = `/api/v1/claims/${returned}`;
+    const financials = async () => (await stack.api.get(path).set(as(team.manager)).expect(200)).body.financials;
+    const recover = (amount: number) =>
+      stack.api
+        .post(`${path}/recoveries`)
+        .set(as(team.adjuster))
+        .send({ kind: 'salvage', amount, receivedOn: new Date().toISOString().slice(0, 10) });
+    // 1,000 paid to the repairer and issued in a bank file; 600 of salvage comes back.
+    const paid = await stack.api
+      .post(`${path}/payments`)
+      .set(as(team.manager))
+      .send({ costType: 'indemnity', category: 'other', amount: 1000, payee: REPAIRER })
+      .expect(201);
+    const paymentId: string = paid.body.payment.id;
+    await stack.api.post('/api/v1/payment-batches').set(as(team.manager)).send({ debtor: DEBTOR }).expect(201);
+    const recovery = await recover(600).expect(201);
+
+    // The bank returns the payment (sent twice): recorded, its amount back on the line; the salvage was received and stays.
+    const fail = () => stack.api.post(`${path}/payments/${paymentId}/fail`).set(as(team.manager)).send({ reason: 'AC04 account closed' });
+    expect((await fail().expect(200)).body.status).toBe('failed');
+    await fail().expect(200);
+    await waitUntil(async () => (await financials()).outstanding === '6000.00', 'the returned payment back on its line');
+    expect(await financials()).toMatchObject({
+      paid: '0.00',
+      recovered: '600.00',
+      incurred: '5400.00',
+      recoveredBeyondPaid: '600.00',
+    });
+    expect(await ClaimRecovery.count({ where: { claimId: returned } })).toBe(1);
+    // The books keep the recovery's entry and take the payment off paid losses: the claim's recoveries stand 600 above its paid losses.
+    const accounts = await stack.db.sequelize.query<{ account: string; net: number }>(
+      `SELECT l.account_code AS account, sum(l.credit_minor - l.debit_minor)::float8 AS net
+         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+        WHERE e.claim_id = :claimId AND l.account_code IN ('paid_losses', 'recoveries', 'claim_payments_in_transit')
+        GROUP BY 1 ORDER BY 1`,
+      { replacements: { claimId: returned }, type: QueryTypes.SELECT },
+    );
+    expect(accounts).toEqual([
+      { account: 'claim_payments_in_transit', net: 0 },
+      { account: 'paid_losses', net: 0 },
+      { account: 'recoveries', net: 60_000 },
+    ]);
+    // Flagged once for the claims team to review: pay the payee again, or give back what was recovered beyond it.
+    const flags = await AuditEvent.findAll({ where: { action: 'claim.recovery_review', entityId: returned } });
+    expect(flags.map((flag) => [flag.reason, flag.changes.recoveredBeyondPaid?.after, flag.changes.paymentId?.after])).toEqual([
+      ['payment_returned', '600.00', paymentId],
+    ]);
+    // Nothing more is recovered until the payee is paid again; then the figure is back to nothing and recoveries go on.
+    expect((await recover(10).expect(422)).body.error.details).toEqual([
+      { field: 'amount', message: 'is more than the claim has paid and not yet recovered (0.00)' },
+    ]);
+    await stack.api
+      .post(`${path}/payments`)
+      .set(as(team.manager))
+      .send({ costType: 'indemnity', category: 'other', amount: 1000, payee: REPAIRER })
+      .expect(201);
+    await stack.api.post('/api/v1/payment-batches').set(as(team.manager)).send({ debtor: DEBTOR }).expect(201);
+    expect(await financials()).toMatchObject({ paid: '1000.00', recovered: '600.00', recoveredBeyondPaid: '0.00' });
+    await recover(400).expect(201);
+    expect(recovery.body.amount).toBe('600.00');
   });
 
   it('holds a reserve change an API key asks for for a person, whatever the key’s role', async () => {

@@ -23,6 +23,7 @@ import { formatClaimAmount, toMinorUnits } from '../../shared/money';
 import { assertPerson } from '../../shared/caller';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
+import { recordAudit, type AuditSource } from '../audit/record';
 import { postRecovery } from './ledger-postings';
 import { PAYMENT_FIGURES } from './payment-figures';
 import type { Command, CommandDeps } from '../command';
@@ -108,27 +109,69 @@ export const decideReserveChange: Command<{ id: string; changeId: string; approv
 };
 
 /**
- * A recovery gives back what the insurer paid on the claim (issued or cleared): salvage, a third
- * party's or the policyholder's deductible. Money received beyond it is not the insurer's (it is
- * the policyholder's uninsured loss) and would show the claim as having earned money, so it is
- * refused with 422. The claim's row is locked first, so of two recoveries at once the second reads
- * the first.
+ * What the claim has paid (issued or cleared payments and settlements) and not yet recovered, compared in
+ * SQL's exact numeric (the rows keep two decimals in any currency) with `amount`. The claim's row is locked
+ * first, so a recovery and a payment's return at once read what the other recorded.
  */
-async function assertWithinPaid(claim: Claim, amount: number, currency: string, transaction: Transaction): Promise<void> {
-  await Claim.findOne({ where: { id: claim.id }, lock: transaction.LOCK.UPDATE, transaction });
-  // Compared in SQL's exact numeric: the rows keep two decimals in any currency.
-  const [{ unrecovered, beyond }] = await Claim.sequelize!.query<{ unrecovered: string; beyond: boolean }>(
+async function unrecoveredOn(claimId: string, amount: number, transaction: Transaction): Promise<{ unrecovered: string; beyond: boolean }> {
+  await Claim.findOne({ where: { id: claimId }, lock: transaction.LOCK.UPDATE, transaction });
+  const [row] = await Claim.sequelize!.query<{ unrecovered: string; beyond: boolean }>(
     `SELECT f.unrecovered, f.unrecovered < :amount AS beyond
        FROM (SELECT (SELECT coalesce(sum(amount), 0) FROM payments WHERE claim_id = :claimId AND status IN ('issued', 'cleared'))
                   - (SELECT coalesce(sum(amount), 0) FROM claim_recoveries WHERE claim_id = :claimId) AS unrecovered) f`,
-    { replacements: { claimId: claim.id, amount: amount.toFixed(2) }, type: QueryTypes.SELECT, transaction },
+    { replacements: { claimId, amount: amount.toFixed(2) }, type: QueryTypes.SELECT, transaction },
   );
+  return row;
+}
+
+/**
+ * A recovery gives back what the insurer paid on the claim (issued or cleared): salvage, a third
+ * party's or the policyholder's deductible. Money received beyond it is not the insurer's (it is
+ * the policyholder's uninsured loss) and would show the claim as having earned money, so it is
+ * refused with 422.
+ */
+async function assertWithinPaid(claim: Claim, amount: number, currency: string, transaction: Transaction): Promise<void> {
+  const { unrecovered, beyond } = await unrecoveredOn(claim.id, amount, transaction);
   if (beyond) {
     const left = formatClaimAmount(Math.max(Number(unrecovered), 0), currency);
     throw unprocessable('A recovery cannot exceed what the claim has paid', [
       { field: 'amount', message: `is more than the claim has paid and not yet recovered (${left})` },
     ]);
   }
+}
+
+/**
+ * A payment the bank returned, in the transaction that records the return: what the claim paid falls, and its
+ * recoveries may now exceed it. They were received and stay, as their entries do; but the money recovered beyond
+ * what is paid is not the insurer's unless the payee is paid again, so the claim is flagged for its handlers to
+ * review (pay again, or give back what was recovered beyond the loss): audited `claim.recovery_review`, reason
+ * `payment_returned`, once per payment. Its figures show the difference (`recoveredBeyondPaid`).
+ */
+export async function flagRecoveriesBeyondPaid(
+  claim: Pick<Claim, 'id' | 'tenantId'>,
+  payment: { id: string; reference: string; currency: string },
+  source: AuditSource,
+  transaction: Transaction,
+): Promise<void> {
+  const { unrecovered, beyond } = await unrecoveredOn(claim.id, 0, transaction);
+  if (!beyond) return;
+  await recordAudit(
+    source,
+    {
+      tenantId: claim.tenantId,
+      action: 'claim.recovery_review',
+      entityType: 'claim',
+      entityId: claim.id,
+      after: {
+        paymentId: payment.id,
+        reference: payment.reference,
+        recoveredBeyondPaid: formatClaimAmount(-Number(unrecovered), payment.currency),
+      },
+      reason: 'payment_returned',
+      dedupeKey: `payment:${payment.id}:recovery_review`,
+    },
+    transaction,
+  );
 }
 
 export interface RecoveryInput {
@@ -205,6 +248,8 @@ export interface ClaimFinancials {
   paid: string;
   recovered: string;
   incurred: string;
+  /** What the recoveries exceed `paid` by (a payment returned after them: the claim is under review), else 0. */
+  recoveredBeyondPaid: string;
 }
 
 /** The figures of each claim, by ID, read in one statement. */
@@ -217,8 +262,10 @@ export async function financialsOf(claimIds: string[]): Promise<Map<string, Clai
     paid: string;
     recovered: string;
     incurred: string;
+    beyond: string;
   }>(
-    `SELECT c.id AS claim_id, pl.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred
+    `SELECT c.id AS claim_id, pl.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred,
+            greatest(f.recovered - f.paid, 0) AS beyond
        FROM claims c
        JOIN subscriptions s ON s.id = c.subscription_id
        JOIN plans pl ON pl.id = s.plan_id
@@ -241,6 +288,7 @@ export async function financialsOf(claimIds: string[]): Promise<Map<string, Clai
         paid: formatClaimAmount(row.paid, row.currency),
         recovered: formatClaimAmount(row.recovered, row.currency),
         incurred: formatClaimAmount(row.incurred, row.currency),
+        recoveredBeyondPaid: formatClaimAmount(row.beyond, row.currency),
       },
     ]),
   );

@@ -32,7 +32,7 @@ import { assertPerson } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import type { Command, CommandDeps, Outbox } from '../command';
-import { assertAmountIn, decideMoney } from './money';
+import { assertAmountIn, decideMoney, flagRecoveriesBeyondPaid } from './money';
 
 export interface PaymentRequestInput {
   id: string;
@@ -150,6 +150,7 @@ export const settlePayment: Command<SettlementInput, ClaimPayment> = async (call
       }
       const moved = { tenantId: claim.tenantId, claimId: claim.id, paymentId, ...row };
       await (status === 'cleared' ? postPaymentCleared : postPaymentFailed)(deps.sequelize, moved, transaction);
+      if (status === 'failed') await flagRecoveriesBeyondPaid(claim, { id: paymentId, ...row }, deps.auditSource, transaction);
       signals.push(await signalPaymentSettled(deps.outbox, claim, { paymentId, status, ...(reason && { reason }) }, transaction));
       await recordPaymentEvents([paymentId], status, caller.id, transaction);
       return (await ClaimPayment.findByPk(paymentId, { transaction }))!;

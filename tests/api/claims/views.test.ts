@@ -90,7 +90,14 @@ describe('a claim’s row views and its live state spell its amounts alike', () 
     expect(claim.subscriptionVersion).toMatchObject({ number: 1, coverageAmount: '3000000' });
     expect(claim.state).toMatchObject({ amountClaimed: claim.amountClaimed, amountApproved: null });
     // Outstanding: the lines (12000 + 100); paid: the payment issued (400).
-    expect(claim.financials).toEqual({ currency: 'JPY', outstanding: '12100', paid: '400', recovered: '300', incurred: '12200' });
+    expect(claim.financials).toEqual({
+      currency: 'JPY',
+      outstanding: '12100',
+      paid: '400',
+      recovered: '300',
+      incurred: '12200',
+      recoveredBeyondPaid: '0',
+    });
     const list = (await get(`/claims?subscriptionId=${subscription.id}`)).body.items;
     expect(list.map((row: { amountClaimed: string }) => row.amountClaimed)).toEqual(['12000']);
 

@@ -79,6 +79,9 @@ export const financialsSchema = Joi.object({
   paid: moneyString,
   recovered: moneyString,
   incurred: moneyString.description('paid + outstanding − recovered'),
+  recoveredBeyondPaid: moneyString.description(
+    'What the recoveries exceed paid by, after a payment the bank returned (the claim is flagged for review); else 0',
+  ),
 }).label('ClaimFinancials');
 
 export const paymentBody = object({

@@ -12,6 +12,7 @@ import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
+import { premiumGroups } from '../../src/domain/reports/premiums-queries';
 import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
 import { buildCategory, buildPlan, buildSubscription } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -127,6 +128,55 @@ describe('refund on cancellation', () => {
       { replacements: { tenantId: plan.tenantId, subscriptionId: subscription.id }, type: QueryTypes.SELECT },
     );
     expect(receivable.balance).toBe(0);
+  });
+
+  it('refunds part of a partly paid instalment and gives up its rest: the invoice stands at what was paid on it, as the books and the premiums report have it', async () => {
+    // 120.00 billed monthly over 2026: January's 10.00 paid, February's paid 6.00 of its 10.00.
+    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+    const invoices = await billCurrentTerm(sequelize, subscription.id);
+    const pay = (invoiceId: string, amountMinor: number, receivedAt: string) =>
+      applyPayment(
+        sequelize,
+        { tenantId: plan.tenantId, invoiceId, amountMinor, method: 'bank_transfer', receivedAt: new Date(receivedAt) },
+        system,
+      );
+    await pay(invoices[0].id, 1000, '2026-01-01T09:00:00Z');
+    await pay(invoices[1].id, 600, '2026-02-01T09:00:00Z');
+
+    // Cancelled on 10 February: 40 of 365 days used, 120.00 × 40/365 = 13.150… earned, rounded up 13.16 of the 16.00 paid:
+    // 2.84 back, from February's payment, the latest; the 4.00 February never paid is owed no more.
+    await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-02-10T08:00:00Z') });
+    const refunds = await refundOnCancellation(sequelize, subscription.id, system);
+    expect(refunds.map((r) => [r.invoiceId, r.amountMinor, r.status])).toEqual([[invoices[1].id, 284, 'owed']]);
+    const after = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
+    expect(after.map((i) => [i.status, i.amountMinor])).toEqual([
+      ['paid', 1000],
+      ['partially_refunded', 600],
+      ...Array(10).fill(['void', 1000]),
+    ]);
+    const voided = await sequelize.query<{ account: string; debit: number; credit: number }>(
+      `SELECT l.account_code AS account, l.debit_minor::float8 AS debit, l.credit_minor::float8 AS credit
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.tenant_id = :tenantId AND e.source_key = :key ORDER BY l.account_code`,
+      { replacements: { tenantId: plan.tenantId, key: `invoice:${invoices[1].id}:voided` }, type: QueryTypes.SELECT },
+    );
+    expect(voided).toEqual([
+      { account: 'premium_receivable', debit: 0, credit: 400 },
+      { account: 'unearned_premium', debit: 400, credit: 0 },
+    ]);
+    expect((await compareBooks(sequelize, plan.tenantId)).differences).toEqual([]);
+    // What the term billed net of what was given up, as the books have it (120.00 billed, 104.00 voided): 16.00.
+    const report = await premiumGroups(
+      sequelize,
+      plan.tenantId,
+      { from: new Date('2026-01-01T00:00:00Z'), until: new Date('2027-01-01T00:00:00Z') },
+      'plan',
+      new Date('2026-02-11T00:00:00Z'),
+    );
+    expect(report.totals).toEqual([
+      { currency: 'EUR', billed: '16.00', collected: '16.00', refunded: '2.84', outstanding: '0.00', overdue: '0.00' },
+    ]);
   });
 
   it('after a policy change, earns each version’s premium and does not give back again what the change returned', async () => {

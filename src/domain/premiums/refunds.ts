@@ -90,11 +90,14 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       const refunded = refunds.filter((r) => r.invoiceId === invoice.id).reduce((total, r) => total + r.amountMinor, 0);
       const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
       const owedMinor = invoice.amountMinor - applied;
+      // A partly paid instalment is settled by what was paid on it, as a policy change's credit settles one
+      // (./policy-change-billing.ts): no longer chased for a cancelled policy, nor billed beyond it (the reports),
+      // whether the refund gives back part of it or nothing of it.
+      const settled = wasUnpaid ? { amountMinor: applied } : {};
       if (wasUnpaid && applied === 0) await invoice.update({ status: 'void' }, { transaction });
-      else if (refunded > 0) await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
-      // A partly paid instalment nothing is refunded from is settled by what was paid on it, as a policy
-      // change's credit settles one (./policy-change-billing.ts): no longer chased for a cancelled policy.
-      else if (wasUnpaid) await invoice.update({ amountMinor: applied, status: 'paid', paidAt: new Date() }, { transaction });
+      else if (refunded > 0)
+        await invoice.update({ ...settled, status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+      else if (wasUnpaid) await invoice.update({ ...settled, status: 'paid', paidAt: new Date() }, { transaction });
       // What it still owed is owed no more.
       if (wasUnpaid) await postInvoiceVoided(sequelize, invoice, owedMinor, cover, transaction);
     }

@@ -140,25 +140,29 @@ function periodTable<P extends { from?: Date; to?: Date }>(
   columns: readonly string[],
   query: (sequelize: Sequelize, tenantId: string, period: Period) => Promise<object[]>,
 ): CsvSection<P> {
-  return { columns, rows: (sequelize, tenantId, parameters) => query(sequelize, tenantId, periodOf(parameters)) };
+  return { columns, rows: (sequelize, tenantId, parameters, now) => query(sequelize, tenantId, periodOf(parameters, now)) };
 }
 
 /** A CSV table of a list, read page by page. */
 function listTable<P>(
   columns: readonly string[],
-  page: (sequelize: Sequelize, tenantId: string, limit: number, offset: number) => Promise<object[]>,
+  page: (sequelize: Sequelize, tenantId: string, limit: number, offset: number, now: Date) => Promise<object[]>,
 ): CsvSection<P> {
-  return { columns, rows: (sequelize, tenantId) => inBatches((limit, offset) => page(sequelize, tenantId, limit, offset)) };
+  return {
+    columns,
+    rows: (sequelize, tenantId, _parameters, now) => inBatches((limit, offset) => page(sequelize, tenantId, limit, offset, now)),
+  };
 }
 
 /** The groups of a report of a period as a CSV table: one row per group, its key and label before its figures. */
 function groupsTable<G, P extends { groupBy: G; from?: Date; to?: Date }>(
   figures: readonly string[],
-  groupsOf: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<{ groups: object[] }>,
+  groupsOf: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G, now: Date) => Promise<{ groups: object[] }>,
 ): CsvSection<P> {
   return {
     columns: ['key', 'label', ...figures],
-    rows: async (sequelize, tenantId, parameters) => (await groupsOf(sequelize, tenantId, periodOf(parameters), parameters.groupBy)).groups,
+    rows: async (sequelize, tenantId, parameters, now) =>
+      (await groupsOf(sequelize, tenantId, periodOf(parameters, now), parameters.groupBy, now)).groups,
   };
 }
 
@@ -199,16 +203,8 @@ const premiums = periodReportKind<PremiumsReportParameters, PremiumsReportParame
   parameters: premiumsReportParameters,
   json: (sequelize, tenantId, parameters, now) => buildPremiumsReport(sequelize, tenantId, parameters, now),
   csv: {
-    groups: {
-      columns: ['key', 'label', 'currency', 'billed', 'collected', 'refunded', 'outstanding', 'overdue'],
-      rows: async (sequelize, tenantId, parameters, now) =>
-        (await premiumGroups(sequelize, tenantId, periodOf(parameters, now), parameters.groupBy, now)).groups,
-    },
-    overdue: {
-      columns: ['number', 'policyNumber', 'policyholder', 'email', 'dueDate', 'daysOverdue', 'currency', 'owed'],
-      rows: (sequelize, tenantId, _parameters, now) =>
-        inBatches((limit, offset) => overdueInvoices(sequelize, tenantId, limit, offset, now)),
-    },
+    groups: groupsTable(['currency', 'billed', 'collected', 'refunded', 'outstanding', 'overdue'], premiumGroups),
+    overdue: listTable(['number', 'policyNumber', 'policyholder', 'email', 'dueDate', 'daysOverdue', 'currency', 'owed'], overdueInvoices),
   },
 });
 
@@ -219,11 +215,7 @@ const finance = periodReportKind<FinanceReportParameters, FinanceReportParameter
   parameters: financeReportParameters,
   json: (sequelize, tenantId, parameters, now) => buildFinanceReport(sequelize, tenantId, parameters, now),
   csv: {
-    groups: {
-      columns: ['key', 'label', 'currency', 'written', 'earned', 'unearned', 'paid', 'incurred', 'recoveries', 'lossRatio'],
-      rows: async (sequelize, tenantId, parameters, now) =>
-        (await financeGroups(sequelize, tenantId, periodOf(parameters, now), parameters.groupBy)).groups,
-    },
+    groups: groupsTable(['currency', 'written', 'earned', 'unearned', 'paid', 'incurred', 'recoveries', 'lossRatio'], financeGroups),
   },
 });
 

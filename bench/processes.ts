@@ -219,10 +219,19 @@ export async function startStackProcesses(infra: BenchInfra, env: Record<string,
   }
 }
 
-/** bench/bare-list-server.ts on a free port, reading the lists of `tenantId` (and a STATEMENTS_FILE's, if given). */
+/**
+ * bench/bare-list-server.ts on a free port, reading the lists of `tenantId` (and a STATEMENTS_FILE's, if given).
+ * With BENCH_CPU_PROFILE_DIR set, it writes its V8 CPU profile in that directory's `bare/`, so
+ * that the API's profile is read beside its yardstick's.
+ */
 export async function startBareListServer(databaseUrl: string, tenantId: string, env: Record<string, string> = {}): Promise<ApiProcess> {
   const port = String(await freePort());
-  const child = spawnNode(BARE_LIST_ENTRY, { ...env, DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId });
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const child = spawnNode(
+    BARE_LIST_ENTRY,
+    { ...env, DATABASE_URL: databaseUrl, PORT: port, TENANT_ID: tenantId },
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'bare')}`] : [],
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(child, `${url}/plans?coverageLevel=basic&maxPremium=1`, 'bare list server');
   return { url, child, stop: () => stopChild(child, 30_000) };

@@ -14,7 +14,7 @@ import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/car
 import { quoteChange } from '../../src/domain/subscriptions/changes/quote';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { policyAsOf } from '../../src/domain/subscriptions/versions';
-import { Invoice, Plan, Subscription, SubscriptionVersion, Tenant, User } from '../../src/models';
+import { Invoice, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../src/models';
 import { addMonths } from '../../src/shared/instalments';
 import { formatMinorUnits } from '../../src/shared/money';
 import { DAY_MS } from '../../src/shared/time';
@@ -155,5 +155,36 @@ describe('a bound policy priced again', () => {
       coverageAmount: '300000.00',
       premium: change.premiumAfter,
     });
+  });
+
+  it('refuses a change of plan to a plan without tables whose fixed premium buys less cover than the risk’s sum insured, as a quote is refused, and takes one whose cover holds it', async () => {
+    const subscription = await boundPolicy(plan);
+    const caller = callerOf(holder);
+    const deps = commandDepsOf(stack.services, { caller, requestId: crypto.randomUUID() });
+    const today = dayOf(Date.now());
+    // 50.00 prices 50,000.00 of cover: the policy would keep its 300,000.00 for 50.00, and 425.20 would be given back.
+    const small = await buildPlan({
+      tenantId: tenant.id,
+      categoryId: plan.categoryId,
+      currency: 'EUR',
+      premium: '50.00',
+      coverageAmount: '50000.00',
+    });
+    await expect(quoteChange(caller, { id: subscription.id, effectiveDate: today, planId: small.id }, deps)).rejects.toMatchObject({
+      status: 422,
+      message: "The plan's fixed premium does not cover this policy's risk: 300000.00 is above the plan's cover of 50000.00",
+      details: [{ field: 'planId', message: "300000.00 is above the plan's cover of 50000.00" }],
+    });
+    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+
+    const ample = await buildPlan({
+      tenantId: tenant.id,
+      categoryId: plan.categoryId,
+      currency: 'EUR',
+      premium: '900.00',
+      coverageAmount: '300000.00',
+    });
+    const change = await quoteChange(caller, { id: subscription.id, effectiveDate: today, planId: ample.id }, deps);
+    expect(change).toMatchObject({ premiumBefore: '475.20', premiumAfter: '900.00', coverageAfter: '300000.00' });
   });
 });

@@ -9,9 +9,9 @@
 import type { Transaction } from 'sequelize';
 import { Quote, type Plan, type Subscription } from '../../models';
 import { termStartOf, type TermOfRow } from '../../models/invoice';
-import { ApiError } from '../../shared/errors';
+import { ApiError, unprocessable } from '../../shared/errors';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
-import { priceRisk } from './rating/price';
+import { beyondFixedCover, priceRisk } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
 import { utcDay } from '../../shared/time';
 
@@ -73,14 +73,24 @@ export async function renewalPremium(
 /**
  * The premium of the current term were the policy on `plan`: for a rated policy its risk priced
  * with `plan`'s version in force on the day the term was priced (422 naming the field when that
- * plan's tables do not accept the risk), or `plan`'s fixed premium when it has none; for a policy
- * of fixed terms, `plan`'s premium.
+ * plan's tables do not accept the risk), or `plan`'s fixed premium when it has none and its cover
+ * holds the risk's sum insured, which the policy keeps (else 422 on `planId`, as a quote of the risk
+ * on that plan is refused: 300,000 of cover was kept for a plan's 50.00 that buys 50,000); for a
+ * policy of fixed terms, `plan`'s premium.
  */
-export async function premiumOnPlan(subscription: Subscription, plan: Pick<Plan, 'id' | 'premium' | 'currency'>): Promise<string> {
+export async function premiumOnPlan(
+  subscription: Subscription,
+  plan: Pick<Plan, 'id' | 'premium' | 'currency' | 'coverageAmount'>,
+): Promise<string> {
   const quote = await boundQuote(subscription);
   if (!quote) return plan.premium;
   const pricedOn = subscription.renewalCount === 0 ? utcDay(subscription.createdAt) : termStartOf(subscription as TermOfRow)!;
-  return (await ratedPremium(quote, plan.id, plan.currency, pricedOn)) ?? plan.premium;
+  const rated = await ratedPremium(quote, plan.id, plan.currency, pricedOn);
+  if (rated !== null) return rated;
+  const beyond = beyondFixedCover(quote.risk.sumInsured, plan, 'planId');
+  if (beyond)
+    throw unprocessable(`The plan's fixed premium does not cover this policy's risk: ${beyond}`, [{ field: 'planId', message: beyond }]);
+  return plan.premium;
 }
 
 /** The sum insured of the policy were it on `plan`: a rated policy keeps its risk's, a policy of fixed terms takes the plan's. */

@@ -20,7 +20,7 @@ import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { keptPlanReads } from '../catalog/plan-cache';
 import { catalogTenant } from '../catalog/public-catalog';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { EARLIEST_YEAR_BUILT, priceRisk, riskMoney, type Price } from './rating/price';
+import { beyondFixedCover, EARLIEST_YEAR_BUILT, priceRisk, type Price } from './rating/price';
 import { ratingVersionInForce } from './rating/versions';
 import { recordQuote, recordQuoteIn, type NewQuote, type RecordedQuote } from './recording';
 import { openReferral } from './referral';
@@ -91,10 +91,9 @@ function fixedPrice(plan: Attributes<Plan>, risk: Risk, today: string): Price {
       { field: 'risk.yearBuilt', message: `${risk.yearBuilt} is not a year a building can have been built in` },
     ]);
   }
-  if (riskMoney(risk.sumInsured, plan.currency, 'risk.sumInsured') > BigInt(toMinorUnits(plan.coverageAmount, plan.currency) ?? 0)) {
-    const message = `${risk.sumInsured} is above the plan's cover of ${plan.coverageAmount}`;
-    throw unprocessable(`The plan's fixed premium does not cover this risk: ${message}`, [{ field: 'risk.sumInsured', message }]);
-  }
+  const beyond = beyondFixedCover(risk.sumInsured, plan, 'risk.sumInsured');
+  if (beyond)
+    throw unprocessable(`The plan's fixed premium does not cover this risk: ${beyond}`, [{ field: 'risk.sumInsured', message: beyond }]);
   const premiumMinor = toMinorUnits(plan.premium, plan.currency);
   if (premiumMinor === null) throw new Error(`plan ${plan.id}: premium ${plan.premium} is not an amount in ${plan.currency}`);
   const line: BreakdownLine = { step: 'fixed', label: 'The plan’s premium', amount: formatMinorUnits(premiumMinor, plan.currency) };

@@ -81,6 +81,16 @@ export function riskMoney(text: string, currency: string, field: string): bigint
   return BigInt(minor);
 }
 
+/**
+ * Why a plan's fixed premium cannot insure a risk of `sumInsured`, if it cannot: that premium prices the plan's
+ * cover, and a policy of the risk covers its sum insured, so one above the plan's cover would be insured at the
+ * plan's premium whatever its size (a quote on a plan without tables, a rated policy moved to one).
+ */
+export function beyondFixedCover(sumInsured: string, plan: { coverageAmount: string; currency: string }, field: string): string | null {
+  if (riskMoney(sumInsured, plan.currency, field) <= BigInt(toMinorUnits(plan.coverageAmount, plan.currency) ?? 0)) return null;
+  return `${sumInsured} is above the plan's cover of ${plan.coverageAmount}`;
+}
+
 function refuse(field: string, message: string): never {
   throw unprocessable(`The plan's rating tables refuse this risk: ${field} ${message}`, [{ field, message }]);
 }

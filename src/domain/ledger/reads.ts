@@ -171,22 +171,23 @@ const EXPORT_BATCH = 500;
 
 export type JournalCsvRow = ReturnType<typeof csvRowOf>;
 
-const csvRowOf = (row: EntryRow & LineRow) => ({
-  entryId: row.id,
-  postedOn: row.postedOn,
-  sourceType: row.sourceType,
-  sourceId: row.sourceId,
-  sourceKey: row.sourceKey,
-  description: row.description,
-  accountCode: row.account,
-  accountName: LEDGER_ACCOUNTS[row.account].name,
-  currency: row.currency,
-  debit: formatMinorUnits(Number(row.debitMinor), row.currency),
-  credit: formatMinorUnits(Number(row.creditMinor), row.currency),
-  subscriptionId: row.subscriptionId,
-  claimId: row.claimId,
-  planId: row.planId,
-});
+/** One line of the export: its entry, then the line as an entry shows it. */
+function csvRowOf(row: EntryRow & LineRow) {
+  const { account, ...line } = lineView(row);
+  return {
+    entryId: row.id,
+    postedOn: row.postedOn,
+    sourceType: row.sourceType,
+    sourceId: row.sourceId,
+    sourceKey: row.sourceKey,
+    description: row.description,
+    accountCode: account,
+    ...line,
+    subscriptionId: row.subscriptionId,
+    claimId: row.claimId,
+    planId: row.planId,
+  };
+}
 
 /**
  * Every line of the tenant's entries in the range, by the day posted, entry and line: read a batch

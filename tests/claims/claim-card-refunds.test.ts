@@ -27,6 +27,7 @@ import {
   keepPaymentIntent,
   refundsSentUnder,
   signedChargeRefunded,
+  signedRefundEvent,
   startStripeStack,
   type RecordedStripeMock,
   type StripeStack,
@@ -248,6 +249,42 @@ it('answers 503 quickly when Stripe is down and 422 when it refuses, leaving the
   await cardRefund(team.manager, paymentId, `card-refund-down-${paymentId}`).expect(200);
   await waitUntil(async () => (await statusOf(paymentId)) === 'cleared', 'the payment cleared');
   expect(await AuditEvent.count({ where: { action: 'claim.payment_card_refunded', entityId: claimId } })).toBe(2);
+});
+
+it('takes a failure Stripe reports of a claim’s card refund for no premium refund made in the dashboard on the same card', async () => {
+  // A policy of its own paid by card; a claim payment of 100.00 refunded onto it, and 100.00 of its premium refunded in the dashboard.
+  const intentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+  const chargeId = `ch_${crypto.randomBytes(8).toString('hex')}`;
+  const { subscription, paid } = await paidPolicy('card', intentId);
+  const claim = await fileAssignedClaim(stack, team, subscription);
+  const paymentId = await pay(CLAIMANT_ACCOUNT, 100, claim);
+  const refunded = await cardRefund(team.manager, paymentId, undefined, claim).expect(200);
+  const billed = await Invoice.findByPk(paid.invoiceId, { rejectOnEmpty: true });
+  const deliver = (event: { body: string; signature: string }) =>
+    stack.api
+      .post('/api/v1/payments/webhooks/stripe')
+      .set('Stripe-Signature', event.signature)
+      .set('Content-Type', 'application/json')
+      .send(event.body)
+      .expect(200);
+  await deliver(
+    signedChargeRefunded(
+      billed,
+      { paymentIntentId: intentId, chargeId, amountMinor: billed.amountMinor, refundedMinor: 20000 },
+      webhookSecret,
+    ),
+  );
+  const [dashboard] = await PremiumRefund.findAll({ where: { invoiceId: billed.id } });
+  expect(dashboard).toMatchObject({ amountMinor: 10000, status: 'succeeded' });
+
+  // The claimant's bank returns the claim's refund: the same charge and amount, but the refund is the claim payment's.
+  const failed = { id: refunded.body.providerRefundId, paymentIntentId: intentId, chargeId, amountMinor: 10000, status: 'failed' };
+  await deliver(signedRefundEvent('refund.failed', failed, webhookSecret));
+  expect(await PremiumRefund.findByPk(dashboard.id, { rejectOnEmpty: true })).toMatchObject({
+    status: 'succeeded',
+    providerRefundId: chargeId,
+  });
+  expect(await AuditEvent.count({ where: { action: 'invoice.refund_refused', entityId: billed.id } })).toBe(0);
 });
 
 it('takes migration 0062 back and applies it again', async () => {

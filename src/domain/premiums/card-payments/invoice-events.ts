@@ -10,7 +10,7 @@
  * ends with one payment and its refund.
  */
 import { Op, type Transaction } from 'sequelize';
-import { Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../../../models';
+import { ClaimPayment, Invoice, PaymentIntentRecord, PremiumPayment, PremiumRefund } from '../../../models';
 import { recordAudit, type AuditSource } from '../../audit/record';
 import type { ProviderEvent } from '../../../services/payment-provider';
 import { applyPayment } from '../payments';
@@ -202,14 +202,22 @@ async function refundOfEvent(event: ProviderEvent, transaction: Transaction): Pr
     transaction,
     lock: transaction.LOCK.UPDATE,
   });
-  return refunds.find((refund) => refund.providerRefundId === event.objectId) ?? refundMadeAtProvider(event, refunds) ?? null;
+  const sent = refunds.find((refund) => refund.providerRefundId === event.objectId);
+  if (sent) return sent;
+  // A claim payment refunded onto this card is no premium refund, whatever its charge and amount.
+  const claimRefund = await ClaimPayment.count({
+    where: { refundedPremiumPaymentId: payment.id, providerRefundId: event.objectId },
+    transaction,
+  });
+  return claimRefund > 0 ? null : (refundMadeAtProvider(event, refunds) ?? null);
 }
 
 /**
  * A refund made in the provider's dashboard that the event is about: it was recorded from `charge.refunded`,
  * which names the charge, not the refund, so its row holds the charge's id until a refund's event names the
- * refund. Such an event about a refund Insurflow never sent is that row's when it names the row's charge and
- * amount, and the row was given back (`succeeded` or `pending`); of two alike, either is the same money.
+ * refund. Such an event about a refund Insurflow never sent (nor a claim payment's card refund) is that row's when
+ * it names the row's charge and amount, and the row was given back (`succeeded` or `pending`); of two alike, either
+ * is the same money.
  */
 function refundMadeAtProvider(event: ProviderEvent, refunds: PremiumRefund[]): PremiumRefund | undefined {
   const charge = objectOf(event).charge;

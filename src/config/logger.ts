@@ -8,10 +8,28 @@ import pino from 'pino';
  */
 const LOG_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Lines are written once this many bytes wait, or at the latest every LOG_FLUSH_INTERVAL_MS:
+ * written one by one, each line cost the API a write handed to libuv's thread pool and a wake-up
+ * when it completed, about a tenth of a list request's CPU under load (docs/performance.md, Lists).
+ */
+const LOG_BATCH_BYTES = 4096;
+const LOG_FLUSH_INTERVAL_MS = 100;
+
 /** One JSON logger for every process; secrets never reach it (see redact paths). Standard output unless a destination is given. */
 export function createLogger(level: string, name: string, destination?: pino.DestinationStream): pino.Logger {
   const options = { name, level, redact: ['req.headers.authorization', '*.password', '*.passwordHash', '*.refreshToken', '*.token'] };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_LIMIT_BYTES }));
+  return pino(
+    options,
+    destination ??
+      pino.destination({
+        dest: 1,
+        sync: false,
+        minLength: LOG_BATCH_BYTES,
+        periodicFlush: LOG_FLUSH_INTERVAL_MS,
+        maxLength: LOG_BUFFER_LIMIT_BYTES,
+      }),
+  );
 }
 
 export type Logger = pino.Logger;

@@ -70,4 +70,31 @@ describe('log destination', () => {
     expect(numbers).toHaveLength(LINES);
     expect(new Set(numbers).size).toBe(LINES);
   });
+
+  it('writes a lone line of a quiet process without waiting for more lines or the exit', async () => {
+    // Lines are written in batches (LOG_BATCH_BYTES); one request's line in an idle API must still reach the reader.
+    const quiet = `
+const logger = require(${JSON.stringify(LOGGER)}).createLogger('info', 'probe');
+logger.info({ route: '/api/v1/claims' }, 'request');
+setInterval(() => undefined, 1_000);
+`;
+    const child = spawn(process.execPath, ['-e', quiet], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await within(
+        new Promise<string>((resolve) => {
+          let received = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            received += chunk.toString();
+            if (received.includes('\n')) resolve(received.split('\n')[0]);
+          });
+        }),
+        'the lone line on standard output while the probe keeps running',
+        10_000,
+      );
+      expect(JSON.parse(line)).toMatchObject({ msg: 'request', route: '/api/v1/claims' });
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+    }
+  });
 });

@@ -96,9 +96,12 @@ export function createApp(services: ApiServices): Koa {
     jsonStrict: true,
     parsedMethods: [...WRITE_METHODS],
   });
-  // The router matches paths case-insensitively and with a trailing slash: so does this test.
+  // Only a write's body is parsed (parsedMethods), so a read skips both at once. The router matches
+  // paths case-insensitively and with a trailing slash: so does this test.
   app.use((ctx, next) =>
-    RAW_BODY_PATHS.has(ctx.path.toLowerCase().replace(/\/$/, '')) ? next() : jsonBody(ctx, () => onceEach(ctx, next)),
+    !WRITE_METHODS.has(ctx.method) || RAW_BODY_PATHS.has(ctx.path.toLowerCase().replace(/\/$/, ''))
+      ? next()
+      : jsonBody(ctx, () => onceEach(ctx, next)),
   );
   app.use(healthRoutes(services, metrics.registry).routes());
   app.use(docs.router.routes());

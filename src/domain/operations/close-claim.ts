@@ -7,21 +7,16 @@
  */
 import { QueryTypes } from 'sequelize';
 import { Claim, ClaimHistory } from '../../models';
-import { findVisible } from '../../access/core';
-import { runDriftAccess } from '../../access/operations';
-import { NotVisible } from '../../access/refusals';
 import { recordAudit } from '../audit/record';
 import { claimCurrency, postReserveChange } from '../claims/ledger-postings';
 import { recordReserveChangeEvents, recordStageChangedEvent } from '../claims/webhook-events';
 import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { conflict } from '../../shared/errors';
 import type { RepairCommand } from '../command';
+import { driftToRepair } from './drifted-row';
 
 export const closeDriftedClaim: RepairCommand<{ id: string; reason: string }, Claim> = async (caller, { id, reason }, deps) => {
-  const drift = await findVisible(caller, runDriftAccess, id);
-  if (drift.entity !== 'claim') throw new NotVisible(runDriftAccess.resource);
-  if (drift.runState === 'restarted')
-    throw conflict('Its run was started again from the outbox and is running', [{ field: 'id', message: 'runs again' }]);
+  const drift = await driftToRepair(caller, id, 'claim');
   return deps.sequelize.transaction(async (transaction) => {
     const claim = await Claim.findByPk(drift.id, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
     if (claim.status === 'closed' || claim.workflowId !== drift.workflowId)

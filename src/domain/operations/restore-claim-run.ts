@@ -7,21 +7,15 @@
  */
 import type { ClaimStage } from '../../contracts/claim';
 import type { Claim } from '../../models';
-import { findVisible } from '../../access/core';
-import { runDriftAccess } from '../../access/operations';
-import { NotVisible } from '../../access/refusals';
 import { notResumable, restoredWorkflowId, resumeClaim } from '../claims/resumption';
-import { conflict } from '../../shared/errors';
 import type { RepairCommand } from '../command';
+import { driftToRepair } from './drifted-row';
 
 /** Where the new run takes the claim up: a payment in progress resumes from its approval. */
 const resumedStage = (status: ClaimStage): ClaimStage => (status === 'payment_processing' || status === 'paid' ? 'approved' : status);
 
 export const restoreClaimRun: RepairCommand<{ id: string; reason: string }, Claim> = async (caller, { id, reason }, deps) => {
-  const drift = await findVisible(caller, runDriftAccess, id);
-  if (drift.entity !== 'claim') throw new NotVisible(runDriftAccess.resource);
-  if (drift.runState === 'restarted')
-    throw conflict('Its run was started again from the outbox and is running', [{ field: 'id', message: 'runs again' }]);
+  const drift = await driftToRepair(caller, id, 'claim');
   return resumeClaim(
     caller,
     drift.id,

@@ -17,13 +17,11 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { type HeldPolicyChange, subscriptionRun, type SubscriptionTerms, type SubscriptionWorkflow } from '../../contracts/subscription';
 import { Plan, Subscription, SubscriptionChange } from '../../models';
-import { findVisible } from '../../access/core';
-import { runDriftAccess } from '../../access/operations';
-import { NotVisible } from '../../access/refusals';
 import { recordAudit } from '../audit/record';
 import { conflict } from '../../shared/errors';
 import type { RepairCommand } from '../command';
 import { writeWithStart } from '../runs';
+import { driftToRepair } from './drifted-row';
 
 /**
  * The terms a run is started with, as the row keeps them (the plan's current name and its currency for the mails).
@@ -65,10 +63,7 @@ export const restoreSubscriptionRun: RepairCommand<
   { id: string; reason: string },
   { subscription: Subscription; runId: string | null }
 > = async (caller, { id, reason }, deps) => {
-  const drift = await findVisible(caller, runDriftAccess, id);
-  if (drift.entity !== 'subscription') throw new NotVisible(runDriftAccess.resource);
-  if (drift.runState === 'restarted')
-    throw conflict('Its run was started again from the outbox and is running', [{ field: 'id', message: 'runs again' }]);
+  const drift = await driftToRepair(caller, id, 'subscription');
   const { written: subscription, runId } = await writeWithStart<SubscriptionWorkflow, Subscription>(deps, async (transaction) => {
     const row = await Subscription.findByPk(drift.id, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
     const workflowId = subscriptionRun.id(row.id);

@@ -314,6 +314,29 @@ describe('POST /invoices/:id/payment-intent', () => {
     expect(await PaymentIntentRecord.count({ where: { invoiceId: invoice.id } })).toBe(1);
   });
 
+  it('has the provider charge what the invoice now owes when its amount changed after its intent was made (a return premium taken off it)', async () => {
+    const subscription = await buildSubscription({ planId: monthlyPlanId, policyholderId: holder.id });
+    await billCurrentTerm(stack.db.sequelize, subscription.id);
+    const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 2 }, rejectOnEmpty: true });
+    const first = await ask(invoice.id, auth.holder).expect(200);
+    expect(first.body.amountMinor).toBe(833);
+    // A policy change's return premium credited against the unpaid instalment (docs/premiums.md, Policy changes).
+    await Invoice.update({ amountMinor: 500 }, { where: { id: invoice.id } });
+    const again = await ask(invoice.id, auth.holder).expect(200);
+    expect(again.body).toMatchObject({ paymentIntentId: first.body.paymentIntentId, amountMinor: 500, amount: '5.00' });
+    // The card is charged the intent's amount, not the answer's: the intent was 8.33 for an invoice owing 5.00.
+    const updates = stripeMock.requests.filter(
+      (r) => r.method === 'POST' && r.path === `/v1/payment_intents/${first.body.paymentIntentId}`,
+    );
+    expect(updates.map((r) => r.form.get('amount'))).toEqual(['500']);
+    expect(Number((await PaymentIntentRecord.findOne({ where: { invoiceId: invoice.id }, rejectOnEmpty: true })).amountMinor)).toBe(500);
+    // Asked again at the same amount, nothing more is sent.
+    await ask(invoice.id, auth.staff).expect(200);
+    expect(
+      stripeMock.requests.filter((r) => r.method === 'POST' && r.path === `/v1/payment_intents/${first.body.paymentIntentId}`),
+    ).toHaveLength(1);
+  });
+
   it('answers 404 to another holder and another tenant, 409 for a paid invoice, creating nothing', async () => {
     const invoice = invoices[9];
     const before = stripeMock.requests.length;

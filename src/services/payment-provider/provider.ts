@@ -84,6 +84,8 @@ export interface PaymentProvider {
    */
   createPaymentIntent(request: PaymentIntentRequest): Promise<ProviderPaymentIntent>;
   retrievePaymentIntent(id: string): Promise<ProviderPaymentIntent>;
+  /** The intent made to charge `amountMinor` instead (an invoice whose amount changed since its intent was made). */
+  updatePaymentIntentAmount(id: string, amountMinor: number): Promise<ProviderPaymentIntent>;
   createRefund(request: RefundRequest): Promise<ProviderRefund>;
   /** The event the raw body carries if its signature header proves the provider sent it; throws InvalidWebhook otherwise. */
   verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;

@@ -69,6 +69,10 @@ export function createStripeProvider(settings: StripeSettings, logger: Logger): 
       return intentOf(await calling('paymentIntents.retrieve', () => stripe.paymentIntents.retrieve(id)));
     },
 
+    async updatePaymentIntentAmount(id: string, amountMinor: number): Promise<ProviderPaymentIntent> {
+      return intentOf(await calling('paymentIntents.update', () => stripe.paymentIntents.update(id, { amount: amountMinor })));
+    },
+
     async createRefund(request: RefundRequest): Promise<ProviderRefund> {
       if (!request.paymentIntentId === !request.chargeId) throw new Error('a refund names either a PaymentIntent or a charge');
       const refund = await calling('refunds.create', () =>

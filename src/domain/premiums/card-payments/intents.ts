@@ -1,7 +1,9 @@
 /**
  * The one PaymentIntent of an invoice. The provider gets an idempotency key derived from the
  * invoice (one intent however often or concurrently it is asked), and Insurflow keeps the intent's
- * id beyond the 24 hours Stripe keeps a key (payment_intents, unique per invoice).
+ * id beyond the 24 hours Stripe keeps a key (payment_intents, unique per invoice). An invoice's
+ * amount can change after its intent was made (a policy change's return premium taken off it):
+ * the card is charged the intent's amount, so the kept intent is changed to the invoice's first.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { PaymentIntentRecord } from '../../../models';
@@ -12,7 +14,12 @@ export async function paymentIntentForInvoice(
   deps: { sequelize: Sequelize; provider: PaymentProvider },
 ): Promise<ProviderPaymentIntent> {
   const kept = await PaymentIntentRecord.findOne({ where: { invoiceId: request.invoiceId } });
-  if (kept) return deps.provider.retrievePaymentIntent(kept.providerIntentId);
+  if (kept && Number(kept.amountMinor) === request.amountMinor) return deps.provider.retrievePaymentIntent(kept.providerIntentId);
+  if (kept) {
+    const intent = await deps.provider.updatePaymentIntentAmount(kept.providerIntentId, request.amountMinor);
+    await kept.update({ amountMinor: request.amountMinor });
+    return intent;
+  }
   // Nothing is written before the provider answers: an outage (503) leaves no row behind.
   const intent = await deps.provider.createPaymentIntent(request);
   await deps.sequelize.query(

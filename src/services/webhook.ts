@@ -64,6 +64,15 @@ export class WebhookDeliveryError extends Error {
   }
 }
 
+/**
+ * A request's failure as a delivery error: one already (the guard refused the address) as it is, the
+ * request's deadline as `timeout`, anything else of the network as `unreachable`.
+ */
+export function deliveryErrorOf(err: Error): WebhookDeliveryError {
+  if (err instanceof WebhookDeliveryError) return err;
+  return new WebhookDeliveryError(err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timeout' : 'unreachable', err);
+}
+
 /** What may be stored and shown about a failed delivery. */
 export function failureCategory(err: unknown): string {
   return err instanceof WebhookDeliveryError ? err.category : 'failed';
@@ -210,10 +219,7 @@ export async function sendWebhook(
       response.resume();
       resolve(response.statusCode ?? 0);
     });
-    request.on('error', (err) => {
-      if (err instanceof WebhookDeliveryError) reject(err);
-      else reject(new WebhookDeliveryError(err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timeout' : 'unreachable', err));
-    });
+    request.on('error', (err) => reject(deliveryErrorOf(err)));
     request.end(body);
   });
 }

@@ -9,7 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { checkedLookup, destinationOf, WebhookDeliveryError, type WebhookGuard } from '../webhook';
+import { checkedLookup, deliveryErrorOf, destinationOf, WebhookDeliveryError, type WebhookGuard } from '../webhook';
 
 /** A discovery document or a key set is a few kilobytes; a provider answering more is cut off. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -71,10 +71,7 @@ export function providerFetch(guard: WebhookGuard): ProviderFetch {
         answer.on('end', () => resolve(responseOf(answer, Buffer.concat(chunks))));
         answer.on('error', (err) => reject(err instanceof WebhookDeliveryError ? err : new WebhookDeliveryError('unreachable', err)));
       });
-      request.on('error', (err) => {
-        if (err instanceof WebhookDeliveryError) reject(err);
-        else reject(new WebhookDeliveryError(err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timeout' : 'unreachable', err));
-      });
+      request.on('error', (err) => reject(deliveryErrorOf(err)));
       request.end(body);
     });
   };

@@ -394,8 +394,8 @@ it('applies a failure Stripe reports before the refund’s id is recorded once t
   ]);
 });
 
-it('takes back a refund made in Stripe’s dashboard that fails later: failed, its paid and owed entries reversed, audited once, however often and by whichever event Stripe tells it', async () => {
-  // The first instalment, 10.00, paid by card; 4.00 of it refunded in Stripe's dashboard, which Insurflow hears of by charge.refunded.
+/** The first instalment (10.00) of a policy billed monthly over 2026, paid by card through `paymentIntentId`, whose charge is `chargeId`. */
+async function instalmentPaidByCard() {
   const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
   const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
   await billCurrentTerm(stack.db.sequelize, subscription.id);
@@ -416,31 +416,20 @@ it('takes back a refund made in Stripe’s dashboard that fails later: failed, i
     },
     system,
   );
-  const deliver = (event: { body: string; signature: string }) =>
-    stack.api
-      .post('/api/v1/payments/webhooks/stripe')
-      .set('Stripe-Signature', event.signature)
-      .set('Content-Type', 'application/json')
-      .send(event.body)
-      .expect(200);
-  const refunded = signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret);
-  expect((await deliver(refunded)).body).toMatchObject({ outcome: 'applied' });
-  const [refund] = await PremiumRefund.findAll({ where: { invoiceId: invoice.id } });
-  expect(refund).toMatchObject({ amountMinor: 400, status: 'succeeded', reason: 'Refunded at the payment provider' });
-  expect(await statementFigures(stack, subscription.id)).toEqual([expect.objectContaining({ paid: '10.00', refunded: '4.00' })]);
+  return { subscription, invoice, paymentIntentId, chargeId };
+}
 
-  // The card was closed: Stripe fails the refund it made (an id Insurflow never sent), by refund.failed and charge.refund.updated.
-  const failed = { id: `re_${crypto.randomBytes(8).toString('hex')}`, paymentIntentId, chargeId, amountMinor: 400, status: 'failed' };
-  const event = signedRefundEvent('refund.failed', failed, webhookSecret);
-  expect((await deliver(event)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
-  expect((await deliver(event)).body).toMatchObject({ duplicate: true });
-  expect((await deliver(signedRefundEvent('charge.refund.updated', failed, webhookSecret))).body).toMatchObject({ outcome: 'applied' });
-  // Stripe's earlier charge.refunded delivered again afterwards gives nothing back a second time.
-  await deliver(signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret));
+/** Delivers a signed Stripe event to the webhook: 200 whatever becomes of it. */
+const deliverEvent = (event: { body: string; signature: string }) =>
+  stack.api
+    .post('/api/v1/payments/webhooks/stripe')
+    .set('Stripe-Signature', event.signature)
+    .set('Content-Type', 'application/json')
+    .send(event.body)
+    .expect(200);
 
-  expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.id, r.status, r.providerRefundId])).toEqual([
-    [refund.id, 'failed', failed.id],
-  ]);
+/** A refund of 4.00 made in the dashboard, failed at the provider: its entries, the failure reversing the paid and owed ones. */
+const DASHBOARD_REFUND_FAILED = (() => {
   const owed: Array<[string, number, number]> = [
     ['refunds_payable', 0, 400],
     ['unearned_premium', 400, 0],
@@ -450,7 +439,33 @@ it('takes back a refund made in Stripe’s dashboard that fails later: failed, i
     ['refunds_payable', 400, 0],
   ];
   const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
-  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  return { owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) };
+})();
+
+it('takes back a refund made in Stripe’s dashboard that fails later: failed, its paid and owed entries reversed, audited once, however often and by whichever event Stripe tells it', async () => {
+  // The first instalment, 10.00, paid by card; 4.00 of it refunded in Stripe's dashboard, which Insurflow hears of by charge.refunded.
+  const { subscription, invoice, paymentIntentId, chargeId } = await instalmentPaidByCard();
+  const refunded = signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret);
+  expect((await deliverEvent(refunded)).body).toMatchObject({ outcome: 'applied' });
+  const [refund] = await PremiumRefund.findAll({ where: { invoiceId: invoice.id } });
+  expect(refund).toMatchObject({ amountMinor: 400, status: 'succeeded', reason: 'Refunded at the payment provider' });
+  expect(await statementFigures(stack, subscription.id)).toEqual([expect.objectContaining({ paid: '10.00', refunded: '4.00' })]);
+
+  // The card was closed: Stripe fails the refund it made (an id Insurflow never sent), by refund.failed and charge.refund.updated.
+  const failed = { id: `re_${crypto.randomBytes(8).toString('hex')}`, paymentIntentId, chargeId, amountMinor: 400, status: 'failed' };
+  const event = signedRefundEvent('refund.failed', failed, webhookSecret);
+  expect((await deliverEvent(event)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  expect((await deliverEvent(event)).body).toMatchObject({ duplicate: true });
+  expect((await deliverEvent(signedRefundEvent('charge.refund.updated', failed, webhookSecret))).body).toMatchObject({
+    outcome: 'applied',
+  });
+  // Stripe's earlier charge.refunded delivered again afterwards gives nothing back a second time.
+  await deliverEvent(signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret));
+
+  expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.id, r.status, r.providerRefundId])).toEqual([
+    [refund.id, 'failed', failed.id],
+  ]);
+  expect(await refundEntries(refund)).toEqual(DASHBOARD_REFUND_FAILED);
   expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
   expect(await statementFigures(stack, subscription.id)).toEqual([
     expect.objectContaining({ paid: '10.00', refunded: '0.00', refundPending: '0.00' }),
@@ -459,6 +474,34 @@ it('takes back a refund made in Stripe’s dashboard that fails later: failed, i
   expect(audits.map((audit) => [audit.reason, audit.changes.status, audit.changes.providerRefundId?.after])).toEqual([
     ['provider_failed', { before: 'succeeded', after: 'failed' }, failed.id],
   ]);
+});
+
+it('applies the failure of a dashboard refund Stripe reports before its charge.refunded once the refund is recorded: failed, reversed, audited once', async () => {
+  const { subscription, invoice, paymentIntentId, chargeId } = await instalmentPaidByCard();
+  // The failure comes first (its charge.refunded delayed): no refund is known yet, so it is kept no_invoice.
+  const failed = { id: `re_${crypto.randomBytes(8).toString('hex')}`, paymentIntentId, chargeId, amountMinor: 400, status: 'failed' };
+  const failure = signedRefundEvent('refund.failed', failed, webhookSecret);
+  expect((await deliverEvent(failure)).body).toMatchObject({ duplicate: false, outcome: 'no_invoice' });
+  const refunded = signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret);
+  expect((await deliverEvent(refunded)).body).toMatchObject({ outcome: 'applied' });
+
+  const [refund] = await PremiumRefund.findAll({ where: { invoiceId: invoice.id } });
+  expect(refund).toMatchObject({ amountMinor: 400, status: 'failed', providerRefundId: failed.id });
+  expect(await refundEntries(refund)).toEqual(DASHBOARD_REFUND_FAILED);
+  expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
+  expect(await statementFigures(stack, subscription.id)).toEqual([
+    expect.objectContaining({ paid: '10.00', refunded: '0.00', refundPending: '0.00' }),
+  ]);
+  const outcomes = await stack.db.sequelize.query<{ outcome: string }>(
+    `SELECT outcome FROM payment_provider_events WHERE provider = 'stripe' AND object_id = :id`,
+    { replacements: { id: failed.id }, type: QueryTypes.SELECT },
+  );
+  expect(outcomes).toEqual([{ outcome: 'applied' }]);
+  // Delivered again, either event changes nothing more.
+  expect((await deliverEvent(failure)).body).toMatchObject({ duplicate: true });
+  expect((await deliverEvent(refunded)).body).toMatchObject({ duplicate: true });
+  expect(await refundEntries(refund)).toEqual(DASHBOARD_REFUND_FAILED);
+  expect(await AuditEvent.count({ where: { action: 'invoice.refund_refused', entityId: invoice.id } })).toBe(1);
 });
 
 it("shows the run to the tenant's staff in GET /workflows/:id, and to no one else", async () => {

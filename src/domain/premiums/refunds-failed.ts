@@ -96,6 +96,64 @@ export function postRefundPaidAgain(sequelize: Sequelize, refund: PremiumRefund,
   );
 }
 
+/** A failure event kept `no_invoice`: its row, the provider's event and refund ids, and the failure's reason. */
+interface HeardFailure {
+  id: string;
+  eventId: string;
+  objectId: string;
+  failureReason: string | null;
+}
+
+/**
+ * The refund failures on `paymentIntentId` the provider reported that matched no refund then (kept `no_invoice`),
+ * oldest first, among those `matching` (SQL on the event `e`) keeps.
+ */
+function failuresHeardBefore(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  paymentIntentId: string,
+  matching: string,
+  transaction: Transaction,
+): Promise<HeardFailure[]> {
+  return sequelize.query<HeardFailure>(
+    `SELECT e.id, e.event_id AS "eventId", e.object_id AS "objectId",
+            e.payload->'data'->'object'->>'failure_reason' AS "failureReason"
+       FROM payment_provider_events e
+      WHERE e.provider = :provider AND e.outcome = 'no_invoice' AND e.type IN (:types) AND ${matching}
+        AND e.payload->'data'->'object'->>'status' IN (:failed)
+        AND coalesce(e.payload->'data'->'object'->'payment_intent'->>'id', e.payload->'data'->'object'->>'payment_intent') = :paymentIntentId
+      ORDER BY e.received_at, e.id`,
+    {
+      replacements: {
+        provider: refund.provider,
+        providerRefundId: refund.providerRefundId,
+        amount: String(refund.amountMinor),
+        types: REFUND_EVENT_TYPES,
+        failed: FAILED_REFUND_STATUSES,
+        paymentIntentId,
+      },
+      type: QueryTypes.SELECT,
+      transaction,
+    },
+  );
+}
+
+/** Applies the first of `heard` to `refund` as if it had just come, and marks them `applied`. */
+async function applyHeard(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  heard: HeardFailure[],
+  source: AuditSource,
+  transaction: Transaction,
+): Promise<void> {
+  if (heard.length === 0) return;
+  await recordRefundFailedAtProvider(sequelize, refund, heard[0], source, transaction);
+  await sequelize.query(`UPDATE payment_provider_events SET outcome = 'applied' WHERE id IN (:ids)`, {
+    replacements: { ids: heard.map(({ id }) => id) },
+    transaction,
+  });
+}
+
 /**
  * The failure of `refund` (locked by the caller, its provider's id just recorded) that the provider
  * reported before: Stripe may send `refund.failed` before the refund's run has recorded the id Stripe
@@ -112,29 +170,37 @@ export async function applyFailureHeardBefore(
   transaction: Transaction,
 ): Promise<void> {
   if (!refund.provider || !refund.providerRefundId) return;
-  const heard = await sequelize.query<{ id: string; eventId: string; failureReason: string | null }>(
-    `SELECT id, event_id AS "eventId", payload->'data'->'object'->>'failure_reason' AS "failureReason"
-       FROM payment_provider_events
-      WHERE provider = :provider AND object_id = :providerRefundId AND outcome = 'no_invoice' AND type IN (:types)
-        AND payload->'data'->'object'->>'status' IN (:failed)
-        AND coalesce(payload->'data'->'object'->'payment_intent'->>'id', payload->'data'->'object'->>'payment_intent') = :paymentIntentId
-      ORDER BY received_at, id`,
-    {
-      replacements: {
-        provider: refund.provider,
-        providerRefundId: refund.providerRefundId,
-        types: REFUND_EVENT_TYPES,
-        failed: FAILED_REFUND_STATUSES,
-        paymentIntentId,
-      },
-      type: QueryTypes.SELECT,
-      transaction,
-    },
-  );
-  if (heard.length === 0) return;
-  await recordRefundFailedAtProvider(sequelize, refund, heard[0], source, transaction);
-  await sequelize.query(`UPDATE payment_provider_events SET outcome = 'applied' WHERE id IN (:ids)`, {
-    replacements: { ids: heard.map(({ id }) => id) },
+  const heard = await failuresHeardBefore(sequelize, refund, paymentIntentId, 'e.object_id = :providerRefundId', transaction);
+  await applyHeard(sequelize, refund, heard, source, transaction);
+}
+
+/**
+ * The failure of a refund made in the provider's dashboard, `refund` just recorded from `charge.refunded`
+ * (its provider id the charge's), that the provider reported before that event was processed: kept
+ * `no_invoice` then, as no refund was known. One naming the row's charge and amount and a refund no other
+ * row holds (a refund Insurflow sent, a claim payment's card refund) is the row's: the row takes that
+ * refund's id, and the failure is applied as `applyFailureHeardBefore` applies one.
+ */
+export async function applyDashboardFailureHeardBefore(
+  sequelize: Sequelize,
+  refund: PremiumRefund,
+  paymentIntentId: string,
+  source: AuditSource,
+  transaction: Transaction,
+): Promise<void> {
+  if (!refund.provider || !refund.providerRefundId) return;
+  const heard = await failuresHeardBefore(
+    sequelize,
+    refund,
+    paymentIntentId,
+    `coalesce(e.payload->'data'->'object'->'charge'->>'id', e.payload->'data'->'object'->>'charge') = :providerRefundId
+        AND e.payload->'data'->'object'->>'amount' = :amount
+        AND NOT EXISTS (SELECT 1 FROM premium_refunds r WHERE r.provider = e.provider AND r.provider_refund_id = e.object_id)
+        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.provider_refund_id = e.object_id)`,
     transaction,
-  });
+  );
+  const ofOneRefund = heard.filter(({ objectId }) => objectId === heard[0]?.objectId);
+  if (ofOneRefund.length === 0) return;
+  await refund.update({ providerRefundId: ofOneRefund[0].objectId }, { transaction });
+  await applyHeard(sequelize, refund, ofOneRefund, source, transaction);
 }

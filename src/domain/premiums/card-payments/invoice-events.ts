@@ -17,7 +17,7 @@ import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
-import { FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
+import { applyDashboardFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
 
@@ -149,6 +149,8 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     // Owed and paid at once: the provider gave it back before Insurflow knew it was owed.
     await postRefundsOwed(invoiceDatabase(), [refund], { term: invoice.term, creditMinor: creditLeft }, transaction);
     await recordRefundPaid(invoiceDatabase(), refund, transaction);
+    // Its failure may have been reported before this event came.
+    await applyDashboardFailureHeardBefore(invoiceDatabase(), refund, event.paymentIntentId, PROVIDER_SOURCE, transaction);
   }
   await settleRefundedInvoice(invoice, transaction);
   await recordAudit(

@@ -6,17 +6,22 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { fn, literal, Op, type CreationAttributes } from 'sequelize';
 import { Notification, Subscription, Tenant, TenantSettings, User } from '../models';
-import type { NotificationChannel } from '../models/notification';
+import type { NotificationChannel, NotificationStatus } from '../models/notification';
 import { claimSlaBreaches, notificationsFailed, notificationsSent } from '../observability/business-metrics';
 import { inClientSpan } from '../observability/spans';
 import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
 import type { Role } from '../shared/roles';
 import type { EmailAttachment } from '../services/mailer';
+import { erasedRecipients } from '../domain/privacy/erasure';
 import { mailContextOf } from '../services/notifications/context';
 import { renderNotification, type CallToAction } from '../services/notifications/render';
 import { isLocale, type Locale, type NotificationType } from '../shared/notification-settings';
 import { postSignedWebhook } from '../services/webhook';
 import type { ActivityDeps } from './deps';
+
+/** The statuses of a notification recorded and never to be sent. */
+type WithheldStatus = Extract<NotificationStatus, 'suppressed' | 'recipient_erased'>;
+const WITHHELD: ReadonlySet<NotificationStatus> = new Set<WithheldStatus>(['suppressed', 'recipient_erased']);
 
 /** The failure type of an attempt that found another attempt sending the same notification. */
 export const NOTIFICATION_LEASE_HELD = 'NotificationLeaseHeld';
@@ -81,7 +86,7 @@ export interface SendTenantWebhookInput {
 
 export interface NotificationResult {
   notificationId: string | null;
-  /** `suppressed`: its tenant is suspended, so it was recorded and not sent. */
+  /** `suppressed`: recorded and not sent, its tenant being suspended or its recipients erased (the row's status says which). */
   status: 'sent' | 'already_sent' | 'no_recipients' | 'suppressed';
   recipients: string[];
 }
@@ -191,8 +196,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
       const current = await Notification.findOne({ where: { idempotencyKey: record.idempotencyKey } });
       if (!current) throw new Error(`notification ${record.idempotencyKey} vanished`);
       if (current.status === 'sent') return { notificationId: current.id, status: 'already_sent', recipients: current.recipients };
-      // Suppressed while its tenant was suspended: never sent later, even once the tenant is back.
-      if (current.status === 'suppressed') return { notificationId: current.id, status: 'suppressed', recipients: current.recipients };
+      // Withheld (its tenant suspended, its recipients erased): never sent later, even once the tenant is back or the erasure blocked.
+      if (WITHHELD.has(current.status)) return { notificationId: current.id, status: 'suppressed', recipients: current.recipients };
       // Retryable: by the next attempt the holder has sent it, or failed, or its lease has run out.
       throw ApplicationFailure.retryable(`notification ${record.idempotencyKey} is being sent by another attempt`, NOTIFICATION_LEASE_HELD);
     }
@@ -216,20 +221,20 @@ export function createNotificationActivities(deps: ActivityDeps) {
   }
 
   /**
-   * Records an e-mail of a suspended tenant as `suppressed` instead of sending it (docs/onboarding.md,
-   * Suspending a tenant): dropped, not deferred, since a reminder sent after the fact would mislead.
-   * A row already sent stays as it is; one that failed earlier is suppressed too.
+   * Records an e-mail as withheld instead of sending it: `suppressed`, its tenant suspended
+   * (docs/onboarding.md, Suspending a tenant), or `recipient_erased` (docs/privacy.md, Nothing is sent
+   * to an erased person). Dropped, not deferred, since a reminder sent after the fact would mislead.
+   * A row already sent stays as it is; one that failed earlier is withheld too.
    */
-  async function suppress(record: CreationAttributes<Notification>): Promise<NotificationResult> {
-    await Notification.bulkCreate([{ ...record, status: 'suppressed' }], { ignoreDuplicates: true });
+  async function withhold(record: CreationAttributes<Notification>, status: WithheldStatus): Promise<NotificationResult> {
+    await Notification.bulkCreate([{ ...record, status }], { ignoreDuplicates: true });
     await Notification.update(
-      { status: 'suppressed', leaseUntil: null },
+      { status, leaseUntil: null },
       { where: { idempotencyKey: record.idempotencyKey, status: { [Op.in]: ['pending', 'failed'] } } },
     );
     const row = await Notification.findOne({ where: { idempotencyKey: record.idempotencyKey } });
     if (!row) throw new Error(`notification ${record.idempotencyKey} vanished`);
-    const status = row.status === 'sent' ? 'already_sent' : 'suppressed';
-    return { notificationId: row.id, status, recipients: row.recipients };
+    return { notificationId: row.id, status: row.status === 'sent' ? 'already_sent' : 'suppressed', recipients: row.recipients };
   }
 
   const tenantSuspended = async (tenantId: string | null) =>
@@ -238,11 +243,22 @@ export function createNotificationActivities(deps: ActivityDeps) {
   return {
     async sendEmail(input: SendEmailInput): Promise<NotificationResult> {
       const addressed = await resolveRecipients(input.tenantId, input.to);
+      // Checked as it is sent, not when the run meant it: an erasure accepted since then means nothing more goes to that person.
+      const erased = await erasedRecipients(input.tenantId, { userIds: input.to.userIds ?? [], emails: [...addressed.keys()] });
+      erased.emails.forEach((email) => addressed.delete(email));
       const recipients = [...addressed.keys()];
+      const anyErased = erased.emails.length > 0 || erased.erasureIds.length > 0;
+      if (recipients.length === 0 && anyErased) {
+        // Nothing of the person in the row (the text may hold their name): the erasures say whom it was for.
+        const record = { idempotencyKey: input.idempotencyKey, tenantId: input.tenantId, channel: 'email' as const, recipients };
+        const subject = input.template ? input.template.type : input.subject;
+        return withhold({ ...record, subject, body: null, payload: { erasureIds: erased.erasureIds } }, 'recipient_erased');
+      }
       if (recipients.length === 0) {
         deps.logger.warn({ key: input.idempotencyKey }, 'email has no recipients');
         return { notificationId: null, status: 'no_recipients', recipients };
       }
+      if (anyErased) deps.logger.info({ key: input.idempotencyKey, erasureIds: erased.erasureIds }, 'email not sent to erased recipients');
       const mails = await renderedMails(input, addressed);
       const record = {
         idempotencyKey: input.idempotencyKey,
@@ -255,7 +271,7 @@ export function createNotificationActivities(deps: ActivityDeps) {
           ...(input.template?.callToAction ? [input.template.callToAction.token] : []),
         ]),
       };
-      if (await tenantSuspended(input.tenantId)) return suppress(record);
+      if (await tenantSuspended(input.tenantId)) return withhold(record, 'suppressed');
       const messageId = `<${encodeURIComponent(input.idempotencyKey)}@insurflow>`;
       const result = await sendOnce(record, async () => {
         // One mail per language; a retry sends each again with its own Message-ID, which receivers deduplicate.

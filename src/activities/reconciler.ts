@@ -91,8 +91,8 @@ interface OpenRow {
   run_state: RunDriftState | null;
 }
 
-/** Notices already delivered (or dropped for a suspended tenant) are not sent again. */
-const TOLD_STATUSES = ['sent', 'suppressed'];
+/** Notices already delivered (or dropped: a suspended tenant, recipients all erased) are not sent again. */
+const TOLD_STATUSES = ['sent', 'suppressed', 'recipient_erased'];
 
 export function createReconcilerActivities({ sequelize, temporal, taskQueue, logger }: ActivityDeps) {
   /** Starts the run again from the newest outbox start of its workflow ID; false when there is none. */

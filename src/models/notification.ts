@@ -3,9 +3,10 @@ import { modelOf, required, optional, rowColumns } from './columns';
 export type NotificationChannel = 'email' | 'webhook';
 /**
  * `sending`: an attempt has claimed the row until `leaseUntil`; `failed`: the last attempt failed, a retry may send;
- * `suppressed`: its tenant was suspended when it was due, so it was never sent, nor will be.
+ * `suppressed`: its tenant was suspended when it was due, so it was never sent, nor will be;
+ * `recipient_erased`: its recipients' erasure was accepted before it was sent, so neither (`payload.erasureIds` names the erasures).
  */
-export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
+export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed' | 'recipient_erased';
 
 const notificationColumns = () =>
   rowColumns({

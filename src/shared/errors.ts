@@ -75,6 +75,15 @@ export const claimOpen = (claims: Array<{ id: string; claimNumber: string }>) =>
     })),
   );
 
+/**
+ * The claimant's data is erased (docs/privacy.md, Reopening an erased claimant's claim): their claim is kept as a
+ * record and no longer handled, since nobody could tell them of it or pay them.
+ */
+export const claimantErased = () =>
+  new ApiError(409, 'claimant_erased', 'The claimant of this claim is erased: the claim is kept as a record and is not handled again', [
+    { field: 'claimantId', message: 'is erased', rule: 'claimant_erased' },
+  ]);
+
 export const tenantSuspended = () =>
   new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");
 /** A staff member's password sign-in where their tenant requires company sign-in (docs/accounts.md): told only to whoever knows the password. */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -7,7 +8,8 @@ import {
   SendEmailInput,
   SendTenantWebhookInput,
 } from '../../src/activities/notifications';
-import { Notification, TenantSettings } from '../../src/models';
+import { ERASED_EMAIL_DOMAIN } from '../../src/contracts/privacy-erasure';
+import { Notification, PrivacyErasure, TenantSettings, type User } from '../../src/models';
 import type { Mailer } from '../../src/services/mailer';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
 import { buildTenant, buildUser } from '../support/factories';
@@ -201,6 +203,63 @@ describe('notification activities', () => {
     expect(result.recipients).toEqual([manager.email]);
     const mail = await stack.smtp.waitFor((m) => m.subject === 'Escalation');
     expect(mail.to).toEqual(['boss@t1.test']);
+  });
+
+  it('sends nothing to a person whose erasure was asked for, recording why; the other recipients still get it', async () => {
+    const tenant = await buildTenant();
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager', email: 'manager@erasure.test' });
+    // Being erased: the run has not reached the users row yet, so the account is active under its real address.
+    const beingErased = await buildUser({ tenantId: tenant.id, role: 'policyholder', email: 'being-erased@erasure.test' });
+    // Erased: the users row is the pseudonym, inactive.
+    const erased = await buildUser({ tenantId: tenant.id, role: 'policyholder', email: 'erased@erasure.test' });
+    const erasureOf = (user: User, status: 'running' | 'completed') =>
+      PrivacyErasure.create({
+        id: crypto.randomUUID(),
+        tenantId: tenant.id,
+        userId: user.id,
+        requestedById: admin.id,
+        reason: 'Data subject request',
+        status,
+        workflowId: `privacy-erasure-test-${user.id}`,
+      });
+    const running = await erasureOf(beingErased, 'running');
+    const completed = await erasureOf(erased, 'completed');
+    await erased.update({ fullName: 'erased-0123456789abcdef', email: `erased-0123456789abcdef@${ERASED_EMAIL_DOMAIN}`, isActive: false });
+    const { sendEmail } = createNotificationActivities(stack.deps);
+    const mail = (key: string, to: SendEmailInput['to']): SendEmailInput => ({
+      idempotencyKey: `test-wf-erased:${key}`,
+      tenantId: tenant.id,
+      to,
+      subject: `Claim reminder ${key}`,
+      text: 'Please send the invoice',
+    });
+
+    const withheld = [
+      [mail('being-erased', { userIds: [beingErased.id] }), running.id],
+      [mail('being-erased-address', { emails: ['Being-Erased@erasure.test'] }), running.id],
+      [mail('erased', { userIds: [erased.id] }), completed.id],
+      [mail('pseudonym-address', { emails: [erased.email] }), completed.id],
+    ] as const;
+    for (const [input, erasureId] of withheld) {
+      expect(await runAttempt(sendEmail, input)).toEqual({ notificationId: expect.any(String), status: 'suppressed', recipients: [] });
+      // A retried activity finds the same row and sends nothing either.
+      expect(await runAttempt(sendEmail, input, 2)).toMatchObject({ status: 'suppressed', recipients: [] });
+      expect(await Notification.findOne({ where: { idempotencyKey: input.idempotencyKey } })).toMatchObject({
+        status: 'recipient_erased',
+        recipients: [],
+        body: null,
+        payload: { erasureIds: [erasureId] },
+        sentAt: null,
+      });
+    }
+    const shared = mail('shared', { userIds: [beingErased.id], roles: ['claims_manager'] });
+    expect(await runAttempt(sendEmail, shared)).toMatchObject({ status: 'sent', recipients: [manager.email] });
+
+    // Sent after the others: once it has arrived, anything sent to the erased people would have too.
+    expect((await stack.smtp.waitFor((m) => m.subject === shared.subject)).to).toEqual([manager.email]);
+    const erasedAddresses = [beingErased.email, erased.email, 'erased@erasure.test'];
+    expect(stack.smtp.messages.filter((m) => m.to.some((to) => erasedAddresses.includes(to)))).toEqual([]);
   });
 
   it('posts an HMAC-signed webhook the receiver can verify, once per key', async () => {

@@ -18,6 +18,7 @@ import {
   AuditEvent,
   Claim,
   ClaimDocument,
+  ClaimHistory,
   ClaimNote,
   ClaimNoteRevision,
   PersonDataKey,
@@ -294,6 +295,28 @@ describe('privacy: erasure with retention and legal holds', () => {
     const started = await requestErasure(person.user.id).expect(202);
     expect((await finished(started.body.id)).status).toBe('completed');
     expect((await User.findByPk(person.user.id))!.fullName).toMatch(/^erased-/);
+  });
+
+  it('refuses to reopen a claim of an erased claimant with 409 claimant_erased, changing nothing', async () => {
+    const person = await personWithClaim();
+    const erasure = await requestErasure(person.user.id).expect(202);
+    expect((await finished(erasure.body.id)).status).toBe('completed');
+    const before = (await Claim.findByPk(person.claim.id, { rejectOnEmpty: true })).toJSON();
+    const histories = await ClaimHistory.count({ where: { claimId: person.claim.id } });
+
+    const refused = await stack.api
+      .post(`/api/v1/claims/${person.claim.id}/reopen`)
+      .set(as(manager))
+      .send({ reason: 'The contractor sent a second invoice' })
+      .expect(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'claimant_erased',
+      details: [{ field: 'claimantId', rule: 'claimant_erased', message: expect.any(String) }],
+    });
+    // Still closed under its old run: no new run, no history entry, no audit event.
+    expect((await Claim.findByPk(person.claim.id, { rejectOnEmpty: true })).toJSON()).toEqual(before);
+    expect(await ClaimHistory.count({ where: { claimId: person.claim.id } })).toBe(histories);
+    expect(await AuditEvent.count({ where: { entityId: person.claim.id, action: 'claim.reopen' } })).toBe(0);
   });
 
   it("refuses a held person's erasure with 409 legal_hold, changing nothing; after the release it proceeds", async () => {

@@ -5,7 +5,8 @@
  * the claim is open the claimant's erasure is refused (409 claim_open); once it is closed and the
  * claimant erased (POST /privacy/erasures) exports made before and after decode with the
  * erased marker in their place, the run still replays and the API still lists the claim's payments
- * with their amounts, the payee as the payments row keeps it. A run carrying a plain payee, as runs
+ * with their amounts, the payee as the payments row keeps it, and the claim is not reopened (409
+ * claimant_erased). A run carrying a plain payee, as runs
  * asked before marking do, is still recorded and answered; one whose payee arrives erased stays out
  * of payment batches. Real API, worker, PostgreSQL, Temporal.
  */
@@ -175,14 +176,14 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       ['2000.00', GLAZIER.name, GLAZIER.iban],
     ]);
 
-    // Reopened, the claim takes no new payment: it would reach the run erased. Refused, nothing recorded.
-    await stack.api
+    // The claim is kept as a record: it is not reopened (nobody could be told or paid), so it takes no new payment.
+    const reopening = await stack.api
       .post(`/api/v1/claims/${claim.id}/reopen`)
       .set(as(team.manager))
       .send({ reason: 'The glazing cracked again' })
-      .expect(200);
-    const refused = await pay({ amount: 100, payee: GLAZIER }).expect(409);
-    expect(refused.body.error.details[0]).toMatchObject({ field: 'payee', rule: 'claimant_erased' });
+      .expect(409);
+    expect(reopening.body.error).toMatchObject({ code: 'claimant_erased' });
+    expect(await Claim.findByPk(claim.id, { rejectOnEmpty: true })).toMatchObject({ status: 'closed', workflowId: claim.workflowId });
     expect(await ClaimPayment.count({ where: { claimId: claim.id, kind: 'partial' } })).toBe(2);
   });
 

@@ -8,19 +8,20 @@
  * follows from the Idempotency-Key, so a repeat finds the erasure it made and starts nothing.
  */
 import crypto from 'node:crypto';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import {
+  ERASED_EMAIL_DOMAIN,
   privacyErasureRun,
   type ErasureStatus,
   type KeptRowsDeletion,
   type PrivacyErasureWorkflow,
   type TableErasure,
 } from '../../contracts/privacy-erasure';
-import { Claim, PrivacyErasure, PrivacyExport, PrivacyLegalHold } from '../../models';
+import { Claim, PrivacyErasure, PrivacyExport, PrivacyLegalHold, User } from '../../models';
 import { tenantOf } from '../../access/core';
 import { recordAudit } from '../audit/record';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { claimOpen, conflict, legalHold, unprocessable } from '../../shared/errors';
+import { claimantErased, claimOpen, conflict, legalHold, unprocessable } from '../../shared/errors';
 import type { Command } from '../command';
 import { createWithRun } from '../runs';
 import { lockedPerson } from './holds';
@@ -102,3 +103,45 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
   });
   return erasureView(erasure);
 };
+
+/**
+ * A person counts as erased from the moment their erasure is accepted: they asked to be forgotten,
+ * and the run may not yet have reached their users row. An erasure a legal hold blocked erased nothing more.
+ */
+const ERASING = { [Op.ne]: 'blocked' } as const;
+
+/**
+ * What an e-mail about to be sent owes to erasures (docs/privacy.md, Nothing is sent to an erased
+ * person): among its recipients (users by ID, addresses), the addresses of people being or already
+ * erased, and their erasures. A pseudonym's address is one whatever its row says.
+ */
+export async function erasedRecipients(
+  tenantId: string | null,
+  recipients: { userIds: readonly string[]; emails: readonly string[] },
+): Promise<{ emails: string[]; erasureIds: string[] }> {
+  const pseudonyms = recipients.emails.filter((email) => email.endsWith(`@${ERASED_EMAIL_DOMAIN}`));
+  if (tenantId === null) return { emails: pseudonyms, erasureIds: [] };
+  const people = await User.findAll({
+    attributes: ['id', 'email'],
+    where: { tenantId, [Op.or]: [{ id: [...recipients.userIds] }, { email: [...recipients.emails] }] },
+  });
+  if (people.length === 0) return { emails: pseudonyms, erasureIds: [] };
+  const erasures = await PrivacyErasure.findAll({
+    attributes: ['id', 'userId'],
+    where: { tenantId, userId: people.map((person) => person.id), status: ERASING },
+    order: [['createdAt', 'ASC']],
+  });
+  const erased = new Set(erasures.map((erasure) => erasure.userId));
+  const emails = people.filter((person) => erased.has(person.id) && recipients.emails.includes(person.email)).map((person) => person.email);
+  return { emails: [...new Set([...pseudonyms, ...emails])], erasureIds: erasures.map((erasure) => erasure.id) };
+}
+
+/**
+ * Refuses a new run of an erased claimant's claim (409 `claimant_erased`; docs/privacy.md, Reopening an erased
+ * claimant's claim). The person's users row is locked as the erasure's request locks it, so a reopening and an
+ * erasure of its claimant never pass each other: one of them sees the other and is refused.
+ */
+export async function refuseErasedClaimant(tenantId: string, claimantId: string, transaction: Transaction): Promise<void> {
+  await lockedPerson(tenantId, claimantId, transaction);
+  if (await PrivacyErasure.count({ where: { tenantId, userId: claimantId, status: ERASING }, transaction })) throw claimantErased();
+}

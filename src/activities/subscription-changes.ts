@@ -18,7 +18,7 @@ import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 import { changeGuarded } from './guarded-change';
 
-export type { AppliedPolicyChange };
+export type { AppliedPolicyChange, RefusedPolicyChange };
 
 export interface ScheduleRequest {
   changeId: string;

@@ -183,6 +183,19 @@ export interface ScheduledPolicyChange {
   effectiveDate: string;
 }
 
+/**
+ * Why a policy change cannot be carried out, as facts: the row, the API and the audit keep it in
+ * English (`reasonOf`, src/domain/subscriptions/changes/carry-out.ts), the holder's mail words it in
+ * their language (docs/notifications.md). No personal data: it lands in the run's history.
+ */
+export type ChangeRefusal =
+  | { why: 'change_status'; status: string }
+  | { why: 'status'; status: string }
+  | { why: 'term'; pricedTerm: number; term: number }
+  | { why: 'premium'; pricedPremium: string; premium: string; currency: string }
+  | { why: 'no_version' }
+  | { why: 'version'; version: number; versionFrom: string };
+
 /** A confirmed policy change the run holds until its effective date, with who confirmed it. */
 export type HeldPolicyChange = ScheduledPolicyChange & { confirmedById: string };
 

@@ -6,7 +6,7 @@
  * Amounts are integer minor units of `currency`, as invoices' are.
  */
 import { DataTypes } from 'sequelize';
-import type { PropertyAddress } from '../contracts/subscription';
+import type { ChangeRefusal, PropertyAddress } from '../contracts/subscription';
 import { bigintAsNumber, modelOf, optional, required, tenantRowColumns } from './columns';
 
 export const SUBSCRIPTION_CHANGE_STATUSES = ['quoted', 'scheduled', 'applied', 'withdrawn', 'not_applied'] as const;
@@ -48,6 +48,8 @@ const subscriptionChangeColumns = () =>
     withdrawnAt: optional.date(),
     /** Why the run did not carry it out on its effective date (the policy had moved on since it was priced). */
     notAppliedReason: optional.string(500),
+    /** The reason's facts, which the holder's mail words in their language (null for changes ended before 0091). */
+    notAppliedRefusal: optional.json<ChangeRefusal>(),
     notAppliedAt: optional.date(),
   });
 

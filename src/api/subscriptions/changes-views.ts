@@ -4,7 +4,8 @@ import { formatClaimAmount, formatMinorUnits } from '../../shared/money';
 
 /** A change as answered: its amounts as decimal strings of its currency (docs/api.md, Money; the rows keep two decimals in any). */
 export function presentChange(change: SubscriptionChange) {
-  const { premiumDeltaMinor, instalments, ...row } = change.toJSON();
+  // The refusal's facts are the mail's; the answer gives the reason as words (notAppliedReason).
+  const { premiumDeltaMinor, instalments, notAppliedRefusal: _facts, ...row } = change.toJSON();
   return {
     ...row,
     premiumBefore: formatClaimAmount(row.premiumBefore, change.currency),

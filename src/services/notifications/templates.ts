@@ -181,6 +181,11 @@ export const TEMPLATES = {
       effectiveDate: '2030-09-14',
       reason: 'the change was priced for a premium of 480.00, the policy is at 540.00',
     },
+      why: 'premium',
+      pricedPremium: 480,
+      premium: 540,
+      decimals: '2',
+      currency: 'EUR',
   },
   policyholderSetPassword: {
     variables: {

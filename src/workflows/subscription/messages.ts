@@ -7,7 +7,7 @@
  */
 import type { EmailTemplate } from '../../activities/notifications';
 import type { PremiumDue } from '../../activities/subscriptions';
-import type { AppliedPolicyChange } from '../../activities/subscription-changes';
+import type { AppliedPolicyChange, RefusedPolicyChange } from '../../activities/subscription-changes';
 import type { SubscriptionTerms } from '../../contracts/subscription';
 import { minorUnitDigits } from '../../shared/money';
 import type { NotificationType } from '../../shared/notification-settings';
@@ -53,9 +53,24 @@ export const subscriptionMessages = {
   renewalReminder: (terms: Terms & Pick<SubscriptionTerms, 'durationMonths'>, endDate: string) =>
     mail('subscriptionRenewalReminder', terms, { endDate, months: terms.durationMonths }),
   expired: (terms: Terms, endDate: string) => mail('subscriptionExpired', terms, { endDate }),
-  /** A confirmed policy change not made on its day: why (the run's refusal, as GET answers it), and where to read the change. */
-  changeNotApplied: (terms: Terms, changeId: string, effectiveDate: string, reason: string) =>
-    mail('subscriptionChangeNotApplied', terms, { changeId, effectiveDate, reason }),
+  /**
+   * A confirmed policy change not made on its day: why, as facts the holder's language words (the
+   * English `reason`, as GET answers it, where an activity of older code gave only that), and where to read the change.
+   */
+  changeNotApplied: (terms: Terms, changeId: string, effectiveDate: string, { reason, refusal }: RefusedPolicyChange) =>
+    mail('subscriptionChangeNotApplied', terms, {
+      changeId,
+      effectiveDate,
+      reason,
+      ...(refusal?.why === 'premium'
+        ? {
+            ...refusal,
+            pricedPremium: Number(refusal.pricedPremium),
+            premium: Number(refusal.premium),
+            decimals: decimalsOf(refusal.currency),
+          }
+        : (refusal ?? { why: 'other' })),
+    }),
   /** A policy change applied: the version's terms, the premium delta for the rest of the term, the version's schedule if stored. */
   changed: (terms: Terms, applied: AppliedPolicyChange, scheduleUrl: string | null) => {
     const delta = applied.premiumDeltaMinor;

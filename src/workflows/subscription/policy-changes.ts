@@ -117,7 +117,7 @@ async function applyChange(run: SubscriptionRun, { changeId, confirmedById }: Om
   if (applied.outcome === 'refused') {
     // Runs that record the marker tell the holder who was promised the change; earlier runs replay as they ran, silent.
     if (applied.notApplied && patched(MAIL_CHANGE_NOT_APPLIED)) {
-      const mail = subscriptionMessages.changeNotApplied(run.input.terms, changeId, applied.notApplied.effectiveDate, applied.reason);
+      const mail = subscriptionMessages.changeNotApplied(run.input.terms, changeId, applied.notApplied.effectiveDate, applied);
       await notifyPolicyholder(run, `change-not-applied:${changeId}`, mail);
     }
     return;

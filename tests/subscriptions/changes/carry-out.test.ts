@@ -262,6 +262,7 @@ describe('carrying out a policy change', () => {
     expect(answers.find((answer) => answer.outcome === 'refused')).toEqual({
       outcome: 'refused',
       reason: 'the change was priced for a premium of 120.00, the policy is at 240.00',
+      refusal: { why: 'premium', pricedPremium: '120.00', premium: '240.00', currency: 'EUR' },
     });
     const changes = await SubscriptionChange.findAll({ where: { subscriptionId: subscription.id } });
     expect(changes.map((change) => change.status).sort()).toEqual(['applied', 'quoted']);
@@ -323,7 +324,11 @@ describe('carrying out a policy change', () => {
       instalments: [],
     });
     await withdrawn.update({ status: 'withdrawn' });
-    await expect(carryOut(withdrawn)).resolves.toEqual({ outcome: 'refused', reason: 'the change is withdrawn' });
+    await expect(carryOut(withdrawn)).resolves.toEqual({
+      outcome: 'refused',
+      reason: 'the change is withdrawn',
+      refusal: { why: 'change_status', status: 'withdrawn' },
+    });
     const stale = await quoted(subscription, {
       requested: { holderPhone: '+4922100000' },
       premiumAfter: '120.00',
@@ -350,12 +355,17 @@ describe('carrying out a policy change', () => {
     const refusal = {
       outcome: 'refused',
       reason: 'the change was priced for a premium of 120.00, the policy is at 150.00',
+      refusal: { why: 'premium', pricedPremium: '120.00', premium: '150.00', currency: 'EUR' },
       notApplied: { effectiveDate: '2026-07-01' },
     };
     await expect(carryOut(change)).resolves.toEqual(refusal);
     // A retry whose first answer was lost (the worker died after the commit) finds it ended, and says so again.
     await expect(carryOut(change)).resolves.toEqual(refusal);
-    await expect(change.reload()).resolves.toMatchObject({ status: 'not_applied', notAppliedReason: refusal.reason });
+    await expect(change.reload()).resolves.toMatchObject({
+      status: 'not_applied',
+      notAppliedReason: refusal.reason,
+      notAppliedRefusal: refusal.refusal,
+    });
     expect(await AuditEvent.count({ where: { entityId: change.id, action: 'subscription.change_not_applied' } })).toBe(1);
   });
 });

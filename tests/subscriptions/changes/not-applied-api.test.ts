@@ -77,31 +77,32 @@ describe('a scheduled policy change that no longer fits the policy on its day (A
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 
-  /** The holder's policy on the basic plan, active (its tenant collects premiums elsewhere). */
-  const subscribe = () => startActivePolicy(stack.env.client, TASK_QUEUE, basic, holder);
-
   const changes = (id: string, rest = '') => `/api/v1/subscriptions/${id}/changes${rest}`;
 
-  it('ends it not_applied with the reason: GET says so, withdrawing is 409 naming it, nothing applied or billed, a new change is taken', async () => {
-    const { handle, row } = await subscribe();
+  /**
+   * The holder's policy with a change to the plus plan confirmed for a month after its start; then
+   * the policy moves on outside the run (a repair by hand: the change was priced from 120.00), and
+   * the run reaches the change's day.
+   */
+  async function changeThatNoLongerFits(policyholder: User) {
+    const { handle, row } = await startActivePolicy(stack.env.client, TASK_QUEUE, basic, policyholder);
     const effectiveDate = addMonths(row.startDate!, 1);
-    const quoted = await api
-      .post(changes(row.id))
-      .set('Authorization', bearer(config, holder))
-      .send({ effectiveDate, planId: plus.id })
-      .expect(201);
-    const asHolder = bearer(config, holder);
+    const asHolder = bearer(config, policyholder);
+    const quoted = await api.post(changes(row.id)).set('Authorization', asHolder).send({ effectiveDate, planId: plus.id }).expect(201);
     const confirmed = await api
       .post(changes(row.id, `/${quoted.body.id}/apply`))
       .set('Authorization', asHolder)
       .expect(200);
     expect(confirmed.body).toMatchObject({ status: 'scheduled', notAppliedReason: null });
     const invoicesBefore = await Invoice.count({ where: { subscriptionId: row.id } });
-
-    // The policy moves on outside the run (a repair by hand): the change was priced from 120.00.
     await stack.db.sequelize.query(`UPDATE subscriptions SET premium = '150.00' WHERE id = :id`, { replacements: { id: row.id } });
     await stack.skip('40 days', handle);
     await waitUntil(async () => (await SubscriptionChange.findByPk(quoted.body.id))?.status !== 'scheduled', 'the run deciding the change');
+    return { handle, row, effectiveDate, asHolder, quoted, invoicesBefore };
+  }
+
+  it('ends it not_applied with the reason: GET says so, withdrawing is 409 naming it, nothing applied or billed, a new change is taken', async () => {
+    const { handle, row, effectiveDate, asHolder, quoted, invoicesBefore } = await changeThatNoLongerFits(holder);
 
     const read = await api
       .get(changes(row.id, `/${quoted.body.id}`))
@@ -125,7 +126,7 @@ describe('a scheduled policy change that no longer fits the policy on its day (A
       (m) => m.to.includes(holder.email.toLowerCase()) && m.subject === 'Your Contents Basic subscription was not changed',
     );
     expect(mail.text).toContain(row.id);
-    expect(mail.text).toContain('the change was priced for a premium of 120.00, the policy is at 150.00');
+    expect(mail.text).toContain('the change was priced for a premium of 120.00 EUR, the policy is at 150.00 EUR');
     expect(mail.text).toContain(`GET /api/v1/subscriptions/${row.id}/changes/${quoted.body.id}`);
     expect(mail.text).toContain('Nothing was changed or billed');
     expect(await Notification.count({ where: { idempotencyKey: `${handle.workflowId}:change-not-applied:${quoted.body.id}` } })).toBe(1);
@@ -154,6 +155,24 @@ describe('a scheduled policy change that no longer fits the policy on its day (A
       .expect(201);
     expect(phone.body.status).toBe('scheduled');
     await recordHistory(handle, 'subscriptionWorkflow-policy-change-not-applied');
+    await stack.terminate(handle);
+  });
+
+  it('tells a German-speaking holder why in German: the premium it was priced for and the policy’s, in German numbers', async () => {
+    const germanHolder = await buildUser({ tenantId: holder.tenantId!, role: 'policyholder', locale: 'de' });
+    const { handle, row } = await changeThatNoLongerFits(germanHolder);
+    const mail = await stack.smtp.waitFor(
+      (m) => m.to.includes(germanHolder.email.toLowerCase()) && m.subject === 'Ihr Vertrag zum Tarif Contents Basic wurde nicht geändert',
+    );
+    expect(mail.text).toContain(
+      `wurde nicht vorgenommen: Der Vertrag hat sich geändert, seit die Änderung berechnet wurde (berechnet für einen Beitrag von 120,00 EUR, der Vertrag steht jetzt bei 150,00 EUR).`,
+    );
+    expect(mail.text).not.toMatch(/priced|policy is at/);
+    // What GET answers and the audit keeps stays the English reason the API has always given.
+    expect(await SubscriptionChange.findOne({ where: { subscriptionId: row.id } })).toMatchObject({
+      status: 'not_applied',
+      notAppliedReason: 'the change was priced for a premium of 120.00, the policy is at 150.00',
+    });
     await stack.terminate(handle);
   });
 });

@@ -9,6 +9,7 @@
  * scheduled change that no longer fits the policy on its day is marked `not_applied` with the reason.
  */
 import type { Sequelize, Transaction } from 'sequelize';
+import type { ChangeRefusal } from '../../../contracts/subscription';
 import { Plan, Subscription, SubscriptionChange, SubscriptionVersion } from '../../../models';
 import type { ChangedFields } from '../../../models/subscription-version';
 import { recordAudit, type AuditSource } from '../../audit/record';
@@ -51,10 +52,30 @@ export interface AppliedPolicyChange {
   changedFields: string[];
 }
 
+/** The English reason of a refusal, as `notAppliedReason` and the API have always given it. */
+export function reasonOf(refusal: ChangeRefusal): string {
+  switch (refusal.why) {
+    case 'change_status':
+      return `the change is ${refusal.status}`;
+    case 'status':
+      return `the subscription is ${refusal.status}`;
+    case 'term':
+      return `the change was priced for term ${refusal.pricedTerm}, the policy is in term ${refusal.term}`;
+    case 'premium':
+      return `the change was priced for a premium of ${refusal.pricedPremium}, the policy is at ${refusal.premium}`;
+    case 'no_version':
+      return 'the subscription has no version yet';
+    case 'version':
+      return `version ${refusal.version} is effective from ${refusal.versionFrom}`;
+  }
+}
+
 /** A change the run may no longer carry out: withdrawn, or priced for a term, a status or a premium the policy has left. */
 export interface RefusedPolicyChange {
   outcome: 'refused';
   reason: string;
+  /** The reason's facts, for the holder's mail; absent where only the English is known (a change ended before they were kept). */
+  refusal?: ChangeRefusal;
   /** The change ended `not_applied` (a scheduled change on its day), now or on an earlier attempt: its holder is told. */
   notApplied?: { effectiveDate: string };
 }
@@ -99,30 +120,35 @@ async function answerOf(version: SubscriptionVersion, change: SubscriptionChange
 }
 
 /** Why the change cannot be carried out now, if it cannot. */
-function refusalOf(change: SubscriptionChange, subscription: Subscription, latest: SubscriptionVersion | null): string | null {
-  if (change.status !== 'quoted' && change.status !== 'scheduled') return `the change is ${change.status}`;
-  if (subscription.status !== 'active' && subscription.status !== 'lapsed') return `the subscription is ${subscription.status}`;
-  if (subscription.renewalCount !== change.term)
-    return `the change was priced for term ${change.term}, the policy is in term ${subscription.renewalCount}`;
+function refusalOf(change: SubscriptionChange, subscription: Subscription, latest: SubscriptionVersion | null): ChangeRefusal | null {
+  if (change.status !== 'quoted' && change.status !== 'scheduled') return { why: 'change_status', status: change.status };
+  if (subscription.status !== 'active' && subscription.status !== 'lapsed') return { why: 'status', status: subscription.status };
+  if (subscription.renewalCount !== change.term) return { why: 'term', pricedTerm: change.term, term: subscription.renewalCount };
   // The API refuses a stale quote, but two confirmed at once both pass its check: the second to get here is priced
   // on terms the first replaced, and would be applied and billed on top of it.
   if (change.premiumBefore !== subscription.premium)
-    return `the change was priced for a premium of ${change.premiumBefore}, the policy is at ${subscription.premium}`;
-  if (!latest) return 'the subscription has no version yet';
-  if (change.effectiveDate < String(latest.effectiveFrom)) return `version ${latest.number} is effective from ${latest.effectiveFrom}`;
+    return { why: 'premium', pricedPremium: change.premiumBefore, premium: subscription.premium, currency: change.currency };
+  if (!latest) return { why: 'no_version' };
+  if (change.effectiveDate < String(latest.effectiveFrom))
+    return { why: 'version', version: latest.number, versionFrom: String(latest.effectiveFrom) };
   return null;
 }
 
 /** A scheduled change the run could not carry out on its day: `not_applied`, with the reason and its audit event. */
 async function markNotApplied(
   change: SubscriptionChange,
-  reason: string,
+  refusal: ChangeRefusal,
   request: CarryOutRequest,
   source: AuditSource,
   transaction: Transaction,
 ): Promise<void> {
   const before = { status: change.status };
-  await change.update({ status: 'not_applied', notAppliedReason: reason, notAppliedAt: new Date(request.appliedAt) }, { transaction });
+  const reason = reasonOf(refusal);
+  // The facts too, so that a retry whose answer was lost tells the holder the same, in their language.
+  await change.update(
+    { status: 'not_applied', notAppliedReason: reason, notAppliedRefusal: refusal, notAppliedAt: new Date(request.appliedAt) },
+    { transaction },
+  );
   await recordAudit(
     source,
     {
@@ -155,7 +181,12 @@ export async function carryOutPolicyChange(
     const change = await SubscriptionChange.findByPk(request.changeId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
     // An earlier attempt ended it and its answer was lost: the same answer, with the reason it recorded.
     if (change.status === 'not_applied')
-      return { outcome: 'refused', reason: change.notAppliedReason ?? 'not applied', notApplied: { effectiveDate: change.effectiveDate } };
+      return {
+        outcome: 'refused',
+        reason: change.notAppliedReason ?? 'not applied',
+        ...(change.notAppliedRefusal && { refusal: change.notAppliedRefusal }),
+        notApplied: { effectiveDate: change.effectiveDate },
+      };
     if (change.status === 'applied') {
       const version = await SubscriptionVersion.findOne({ where: { changeId: change.id }, rejectOnEmpty: true, transaction });
       return answerOf(version, change, transaction);
@@ -165,13 +196,14 @@ export async function carryOutPolicyChange(
       order: [['number', 'DESC']],
       transaction,
     });
-    const refusal = refusalOf(change, subscription, latest);
-    if (refusal || !latest) {
-      const reason = refusal ?? 'no version';
+    const refused = refusalOf(change, subscription, latest);
+    if (refused || !latest) {
+      const refusal: ChangeRefusal = refused ?? { why: 'no_version' };
+      const reason = reasonOf(refusal);
       // A change confirmed for a later day waited for nothing: it ends here, and says why, instead of staying `scheduled`.
-      if (change.status !== 'scheduled') return { outcome: 'refused', reason };
-      await markNotApplied(change, reason, request, source, transaction);
-      return { outcome: 'refused', reason, notApplied: { effectiveDate: change.effectiveDate } };
+      if (change.status !== 'scheduled') return { outcome: 'refused', reason, refusal };
+      await markNotApplied(change, refusal, request, source, transaction);
+      return { outcome: 'refused', reason, refusal, notApplied: { effectiveDate: change.effectiveDate } };
     }
 
     const before = termsOf(subscription);

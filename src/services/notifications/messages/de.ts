@@ -31,6 +31,8 @@ const COMPANY = '{companyName} ({slug})';
 const REVIEW = 'Prüfen Sie sie: GET {reviewUrl}';
 const CONTRACT = 'Ihr Vertrag {policyNumber} zum Tarif {planName}';
 const MONEY = `${money('amount')} {currency}`;
+/** Warum eine bestätigte Vertragsänderung nicht vorgenommen wurde; `other`: der englische Grund eines Laufs, dessen Aktivität nur ihn gab. */
+const NOT_APPLIED_REASON = `{why, select, status {der Vertrag ist {status, select, pending {noch nicht in Kraft} pending_payment {noch ohne ersten Beitrag} cancelled {gekündigt} expired {abgelaufen} other {{status}}}} term {berechnet für die Laufzeit {pricedTerm}, der Vertrag ist in der Laufzeit {term}} premium {berechnet für einen Beitrag von ${money('pricedPremium')} {currency}, der Vertrag steht jetzt bei ${money('premium')} {currency}} no_version {der Vertrag hat noch keine Version} version {Version {version} gilt ab dem {versionFrom, date, calendarDay}} other {{reason}}}`;
 /** Der Zustand eines Laufs, wie der Abgleich ihn fand (src/contracts/reconciler.ts); ein unbekannter wie geschrieben. */
 const RUN_STATE =
   '{runState, select, terminated {abgebrochen} cancelled {storniert} failed {fehlgeschlagen} timed_out {wegen Zeitüberschreitung beendet} completed {abgeschlossen} missing {nicht vorhanden} restarted {neu gestartet} other {{runState}}}';
@@ -350,7 +352,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   subscriptionChangeNotApplied: {
     subject: 'Ihr Vertrag zum Tarif {planName} wurde nicht geändert',
-    intro: `Die Änderung Ihres Vertrags {policyNumber} zum Tarif {planName}, die Sie zum {effectiveDate, date, calendarDay} bestätigt haben, wurde nicht vorgenommen: Der Vertrag hat sich geändert, seit die Änderung berechnet wurde ({reason}).`,
+    intro: `Die Änderung Ihres Vertrags {policyNumber} zum Tarif {planName}, die Sie zum {effectiveDate, date, calendarDay} bestätigt haben, wurde nicht vorgenommen: Der Vertrag hat sich geändert, seit die Änderung berechnet wurde (${NOT_APPLIED_REASON}).`,
     body: 'Es wurde nichts geändert oder berechnet. Für die Änderung fordern Sie bitte ein neues Angebot an. Die Änderung: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
   },
   policyholderSetPassword: {

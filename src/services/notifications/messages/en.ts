@@ -32,6 +32,11 @@ const REVIEW = 'Review it: GET {reviewUrl}';
 const SUBSCRIPTION = 'Your subscription {policyNumber} to {planName}';
 /** An invoice's amount and its currency, written for the language. */
 const MONEY = `${money('amount')} {currency}`;
+/**
+ * Why a confirmed policy change was not made (ChangeRefusal, src/contracts/subscription.ts); `other`
+ * is the English `reason` a run gives where its activity, of older code, gave only that.
+ */
+const NOT_APPLIED_REASON = `{why, select, status {the subscription is {status, select, pending_payment {awaiting its first premium} other {{status}}}} term {the change was priced for term {pricedTerm}, the policy is in term {term}} premium {the change was priced for a premium of ${money('pricedPremium')} {currency}, the policy is at ${money('premium')} {currency}} no_version {the subscription has no version yet} version {version {version} is effective from {versionFrom, date, calendarDay}} other {{reason}}}`;
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {
@@ -342,7 +347,7 @@ export const en: Record<NotificationType, Messages> = {
   },
   subscriptionChangeNotApplied: {
     subject: 'Your {planName} subscription was not changed',
-    intro: `The change to your subscription {policyNumber} to {planName} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced ({reason}).`,
+    intro: `The change to your subscription {policyNumber} to {planName} you confirmed for {effectiveDate, date, calendarDay} was not made: the policy had changed since the change was priced (${NOT_APPLIED_REASON}).`,
     body: 'Nothing was changed or billed. To make the change, ask for a new quote. The change: GET /api/v1/subscriptions/{subscriptionId}/changes/{changeId}',
   },
   policyholderSetPassword: {

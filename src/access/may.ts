@@ -6,9 +6,11 @@
  */
 import type { Model, ModelStatic } from 'sequelize';
 import { Claim } from '../models';
-import type { AuthUser } from '../shared/caller';
+import { assertPerson, type AuthUser } from '../shared/caller';
+import { forbidden } from '../shared/errors';
 import { claimAccess } from './claims';
 import { roleMay, type Verb } from './verbs';
+import { PERSON_DECISIONS } from './verbs/person-decisions';
 
 export type { Verb };
 
@@ -24,3 +26,17 @@ export function may(caller: AuthUser, verb: Verb, row?: Model): boolean {
   if (!seesRow) throw new Error(`No access rule says who sees a ${row.constructor.name}: add it to SEES_ROW_OF`);
   return seesRow(caller, row);
 }
+
+/**
+ * Refuses, before anything is read, a caller whose role `verb` does not name (403), and an API key
+ * where `verb` is a person's decision (403 person_required, ./verbs/person-decisions.ts): the check of
+ * every route's and mutation's verb.
+ */
+export function assertMay(caller: AuthUser, verb: Verb): void {
+  if (!may(caller, verb)) throw forbidden();
+  const decision = PERSON_DECISIONS[verb];
+  if (decision !== undefined) assertPerson(caller, decision);
+}
+
+/** Whether `verb` is a person's decision, which no API key may take (the OpenAPI document leaves keys off its routes). */
+export const isPersonDecision = (verb: Verb): boolean => PERSON_DECISIONS[verb] !== undefined;

@@ -25,11 +25,11 @@ export function principalKey(caller: AuthUser): string {
 }
 
 /**
- * Refuses an API key (403 person_required) where only a person may decide: approving what four eyes
- * guard (claim money, a claim, a policy version), accepting a referred quote, denying a claim or acknowledging a policy.
- * A key acts as the admin who created it with the key's role, so its decision would be recorded as that admin's,
- * given by no one. Refusing (a rejection, a void) stays open to keys: it lets nothing through; denying a claim
- * does not let anything through either, but it is a decision against the claimant (GDPR Art. 22).
+ * Refuses an API key (403 person_required) where only a person may decide: the verbs of
+ * src/access/verbs/person-decisions.ts (either side of a four-eyes decision, an acknowledgement, a
+ * discretion over the insurer's rules), a claim's approval, denial or send-back, and a change that
+ * asks for the person's presence. A key acts as the admin who created it with the key's role, so its
+ * decision would be recorded as that admin's, given by no one.
  */
 export function assertPerson(caller: AuthUser, decision: string): void {
   if (caller.apiKey) throw personRequired(decision);

@@ -22,6 +22,7 @@ export const NOTIFICATION_TYPES = [
   'registrationAddressInUse',
   'passwordReset',
   'failedSignIns',
+  'secondFactorReset',
   'confirmEmailChange',
   'emailChangeRequested',
   'emailChangeAddressInUse',

@@ -214,6 +214,9 @@ describe('claims API (dev server, end to end)', () => {
       .set(key)
       .send({ to: 'denied', reason: 'Not covered' });
     expect([deniedByKey.status, deniedByKey.body.error?.code]).toEqual([403, 'person_required']);
+    // Sending it back to review is the approver's other answer, a person's too.
+    const sentBackByKey = await stack.api.post(`/api/v1/claims/${filed.id}/transitions`).set(key).send({ to: 'under_review' });
+    expect([sentBackByKey.status, sentBackByKey.body.error?.code]).toEqual([403, 'person_required']);
 
     const claim = await Claim.findByPk(filed.id);
     expect(claim).toMatchObject({ status: 'waiting_approval', amountApproved: null });

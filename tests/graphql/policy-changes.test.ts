@@ -5,9 +5,10 @@
  * not change policies FORBIDDEN, a malformed date BAD_USER_INPUT). A list of policies reads their
  * changes and versions in one statement each, whatever its length. Real API and PostgreSQL.
  */
-import { Plan, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../src/models';
+import { Plan, Subscription, SubscriptionChange, type User } from '../../src/models';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
+import { seedChangesAndVersions } from '../support/policy-runs';
 import { statementsOf } from '../support/statements';
 import { startTestStack, TestStack } from '../support/stack';
 
@@ -153,42 +154,8 @@ describe('GraphQL policy changes beside REST', () => {
   it("pages a policy's changes and versions as REST does: first (1-100, 20 by default), after, totalCount; BAD_USER_INPUT out of bounds", async () => {
     const holder = await buildUser({ tenantId: owner.tenantId, role: 'policyholder' });
     const subscription = await buildSubscription({ planId: house.id, policyholderId: holder.id });
-    // 23 changes a minute apart and 22 versions, as a holder who keeps changing their phone leaves them.
-    const start = Date.parse('2026-01-10T08:00:00Z');
-    const changes = await SubscriptionChange.bulkCreate(
-      Array.from({ length: 23 }, (_, index) => ({
-        tenantId: subscription.tenantId,
-        subscriptionId: subscription.id,
-        status: 'quoted' as const,
-        term: 0,
-        effectiveDate: today(),
-        requested: { holderPhone: `+49301234${String(index).padStart(3, '0')}` },
-        premiumBefore: '300.00',
-        premiumAfter: '300.00',
-        premiumDeltaMinor: 0,
-        currency: 'USD',
-        instalments: [],
-        requestedById: holder.id,
-        createdAt: new Date(start + index * 60_000),
-      })),
-    );
-    await SubscriptionVersion.bulkCreate(
-      changes.slice(0, 21).map((change, index) => ({
-        tenantId: subscription.tenantId,
-        subscriptionId: subscription.id,
-        number: index + 2,
-        effectiveFrom: subscription.startDate!,
-        planId: subscription.planId,
-        coverageAmount: subscription.coverageAmount,
-        premium: subscription.premium,
-        currency: 'USD',
-        holderPhone: change.requested.holderPhone,
-        changeId: change.id,
-        fieldChanges: {},
-        premiumDeltaMinor: 0,
-        changedById: holder.id,
-      })),
-    );
+    // 23 changes a minute apart and 22 versions (the first and one per change of 21).
+    const changes = await seedChangesAndVersions(subscription, holder, { changes: 23, versions: 21 });
     type Page<T> = { nodes: T[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
     type Paged = { subscription: { changes: Page<{ id: string }>; versions: Page<{ number: number }> } };
     const PAGED = `query ($id: ID!, $first: Int, $after: String, $vFirst: Int, $vAfter: String) { subscription(id: $id) {

@@ -211,9 +211,63 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
       ['/users', 'get'],
       ['/tenant/sso', 'get'],
       ['/auth/me', 'get'],
+      // A person's decision (src/access/verbs/person-decisions.ts).
+      ['/claims/{id}/payments/{paymentId}/void', 'post'],
+      ['/quotes/{id}/decline', 'post'],
     ]) {
       expect(securityOf(path, method)).toEqual([{ bearerAuth: [] }]);
     }
+  });
+
+  it("refuses a key every person's decision, either way it goes (403 person_required before anything is read), on REST and GraphQL; routine writes stay open", async () => {
+    // Rows that do not exist: a key refused before the row is read gets 403, one let through 404.
+    const missing = crypto.randomUUID();
+    const decisions: [role: string, path: string][] = [
+      ['claims_manager', `/claims/${missing}/payments/${missing}/approve`],
+      ['claims_manager', `/claims/${missing}/payments/${missing}/void`],
+      ['claims_manager', `/claims/${missing}/reserves/changes/${missing}/approve`],
+      ['claims_manager', `/claims/${missing}/reserves/changes/${missing}/reject`],
+      ['claims_manager', `/claims/${missing}/reopen`],
+      ['claims_manager', `/subscriptions/${missing}/waive-first-premium`],
+      ['compliance_officer', `/compliance/versions/${missing}/approve`],
+      ['compliance_officer', `/compliance/versions/${missing}/reject`],
+      ['compliance_officer', `/privacy/holds/${missing}/release`],
+      ['compliance_officer', `/acknowledgements/${missing}/acknowledge`],
+      ['underwriter', `/quotes/${missing}/accept`],
+      ['underwriter', `/quotes/${missing}/decline`],
+    ];
+    const keys = new Map<string, string>();
+    for (const role of new Set(decisions.map(([role]) => role))) keys.set(role, (await newKey(role, `${role} machine`)).key);
+    const answers = [];
+    for (const [role, path] of decisions) {
+      const answer = await stack.api
+        .post(`/api/v1${path}`)
+        .set(withKey(keys.get(role)!))
+        .send({});
+      answers.push([path, answer.status, answer.body.error?.code]);
+    }
+    expect(answers).toEqual(decisions.map(([, path]) => [path, 403, 'person_required']));
+
+    const mutation = (name: string, args: string) =>
+      graphql(
+        withKey(keys.get(name === 'declineQuoteReferral' ? 'underwriter' : 'compliance_officer')!),
+        `mutation { ${name}(${args}) { id } }`,
+      );
+    for (const [name, args] of [
+      ['rejectVersion', `id: "${missing}", reason: "No"`],
+      ['declineQuoteReferral', `id: "${missing}", note: "No"`],
+    ]) {
+      const answer = await mutation(name, args).expect(200);
+      expect(answer.body.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN', reason: 'person_required' }) }),
+      ]);
+    }
+    // What a machine does routinely is answered as for a person: here the row is looked for (404).
+    await stack.api
+      .post(`/api/v1/compliance/versions/${missing}/submit`)
+      .set(withKey(keys.get('compliance_officer')!))
+      .send({})
+      .expect(404);
   });
 
   it("answers 404 for another tenant's rows", async () => {

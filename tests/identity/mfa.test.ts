@@ -13,7 +13,7 @@ import { generateSync } from '@otplib/totp';
 import { AuditEvent, MfaChallenge, MfaRecoveryCode, Tenant, User, UserMfa } from '../../src/models';
 import { base32Decode, base32Encode } from '../../src/services/base32';
 import { TOTP_PLUGINS } from '../../src/services/totp';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
@@ -357,23 +357,43 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     expect(await UserMfa.count({ where: { userId: staff.id } })).toBe(0);
   });
 
-  it("a tenant admin removes a staff member's second factor, audited; not another tenant's user's, not their own", async () => {
+  it("a tenant admin removes a staff member's second factor only with proof they are there, audited, the staff member mailed; not another tenant's user's, a platform admin's, nor their own", async () => {
     const { user } = await enrolled();
     const other = await buildTenant({ name: 'Elsewhere Mutual' });
     const otherAdmin = await buildUser({ role: 'tenant_admin', tenantId: other.id });
     const manager = await buildUser({ role: 'claims_manager', tenantId: tenant.id });
-    const reset = (caller: User, id = user.id) =>
-      stack.api.delete(`/api/v1/users/${id}/mfa`).set('Authorization', bearer(stack.config, caller));
-    await reset(otherAdmin).expect(404);
-    await reset(manager).expect(403);
-    await reset(admin, admin.id).expect(422);
-    expect(await UserMfa.findByPk(user.id)).not.toBeNull();
+    const platformAdmin = await buildUser({ role: 'platform_admin', tenantId: null });
+    const signedIn = (caller: User) => ({ Authorization: signedInBearer(stack.config, caller) });
+    const reset = (headers: Record<string, string>, id = user.id) => stack.api.delete(`/api/v1/users/${id}/mfa`).set(headers);
+    const resetWith = (headers: Record<string, string>, body: object, id = user.id) =>
+      stack.api.post(`/api/v1/users/${id}/mfa/reset`).set(headers).send(body);
+    await reset(signedIn(otherAdmin)).expect(404);
+    await reset(signedIn(admin), platformAdmin.id).expect(404);
+    await reset(signedIn(manager)).expect(403);
+    await reset(signedIn(admin), admin.id).expect(422);
 
-    await reset(admin).expect(204);
+    // A session alone (a refreshed one, a stolen one) does not take a colleague's second factor away.
+    const session = (await login(admin).expect(200)).body as { tokens: { refreshToken: string } };
+    const refreshed = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.tokens.refreshToken }).expect(200);
+    const stolen = auth(refreshed.body.accessToken as string);
+    expect((await reset(stolen).expect(403)).body.error.code).toBe('reauthentication_required');
+    expect((await resetWith(stolen, {}).expect(403)).body.error.code).toBe('reauthentication_required');
+    expect((await resetWith(stolen, { currentPassword: 'Not-The-Password-1' }).expect(400)).body.error.code).toBe('wrong_current_password');
+    await waitUntil(
+      async () => (await AuditEvent.count({ where: { entityId: admin.id, action: 'auth.sign_in_failed' } })) > 0,
+      "the admin's wrong password on the record as a failed sign-in",
+    );
+    expect(await UserMfa.findByPk(user.id)).not.toBeNull();
+    expect(await events(user, 'mfa.reset')).toEqual([]);
+
+    await resetWith(stolen, { currentPassword: TEST_PASSWORD }).expect(204);
     expect(await MfaRecoveryCode.count({ where: { userId: user.id } })).toBe(0);
     expect(await events(user, 'mfa.reset')).toEqual([expect.objectContaining({ actorId: admin.id, tenantId: tenant.id })]);
+    const told = await stack.smtp.waitFor((mail) => mail.to.includes(user.email) && /second factor/i.test(mail.subject));
+    expect(told.text).toContain('administrator');
     expect(Object.keys((await login(user).expect(200)).body).sort()).toEqual(['tokens', 'user']);
-    await reset(admin).expect(409);
+    // Just signed in, the admin need not type the password again: past that proof, nothing is left to remove.
+    await reset(signedIn(admin)).expect(409);
   });
 
   it('starts an enrolment only with proof the owner is there: a session alone (a refreshed one, a stolen one) is 403, a wrong password 400, nothing stored', async () => {

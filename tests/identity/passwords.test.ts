@@ -126,23 +126,35 @@ describe('passwords: change, reset by e-mail', () => {
     const stale = await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Taken-over-6' }).expect(400);
     expect(stale.body.error.code).toBe('reset_token_used');
     await login(user.email, 'Chosen-anew-5');
+  });
 
-    // The same when a tenant admin sets the password.
+  it("a tenant admin never sets a colleague's password (400): the password, the sessions and the reset link the colleague asked for stay", async () => {
+    const user = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     await stack.api.post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
-    const second = await stack.smtp.waitFor((m) => m.to.includes(user.email) && m !== mail);
-    const secondToken = /^([A-Za-z0-9_-]{43})$/m.exec(second.text)![1];
-    await stack.api
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(user.email));
+    const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)![1];
+    const session = await login(user.email);
+
+    // An admin who knew a colleague's password could sign in as them: the colleague chooses it, through a reset link.
+    const refused = await stack.api
       .patch(`/api/v1/users/${user.id}`)
       .set('Authorization', bearer(stack.config, admin))
       .send({ password: 'Set-by-admin-8' })
-      .expect(200);
-    const afterAdmin = await stack.api
-      .post('/api/v1/auth/password-reset/confirm')
-      .send({ token: secondToken, newPassword: 'Taken-over-6' })
       .expect(400);
-    expect(afterAdmin.body.error.code).toBe('reset_token_used');
-    await login(user.email, 'Set-by-admin-8');
+    expect(refused.body.error).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'body.password' })] });
+    await stack.api
+      .patch(`/api/v1/users/${user.id}`)
+      .set('Authorization', bearer(stack.config, admin))
+      .send({ fullName: 'Renamed Agent', password: 'Set-by-admin-8' })
+      .expect(400);
+
+    expect((await User.findByPk(user.id, { rejectOnEmpty: true })).fullName).toBe(user.fullName);
+    expect(await AuditEvent.count({ where: { entityId: user.id, action: 'user.password_set' } })).toBe(0);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${session.accessToken}`).expect(200);
+    await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: 'Set-by-admin-8' }).expect(401);
+    await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Chosen-by-me-9' }).expect(204);
+    await login(user.email, 'Chosen-by-me-9');
   });
 
   it('a sign-in whose password was checked before a password change committed opens no session', async () => {

@@ -15,7 +15,7 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { Invoice, PremiumRefund, type Tenant, type User, WebhookDelivery, WebhookEvent } from '../../src/models';
-import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser, signedInBearer } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import { startTestStack } from '../support/stack';
 import {
@@ -52,7 +52,7 @@ beforeAll(async () => {
   receiver = await startReceiver([200]);
   await stack.api
     .post('/api/v1/webhooks/endpoints')
-    .set('Authorization', bearer(stack.config, admin))
+    .set('Authorization', signedInBearer(stack.config, admin))
     .send({ url: receiver.url, eventTypes: ['invoice.refund_paid'] })
     .expect(201);
   const catalogue = await stack.api.get('/api/v1/webhooks/event-types').set('Authorization', bearer(stack.config, admin)).expect(200);

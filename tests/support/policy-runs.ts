@@ -1,11 +1,12 @@
 /**
  * A policy's run started straight on Temporal, as the API starts it, for tests of what the run does
- * with a policy once it is active (its changes, its timeline).
+ * with a policy once it is active (its changes, its timeline); and a policy's changes and versions
+ * as its run leaves them, for tests that page them.
  */
 import crypto from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../src/contracts/subscription';
-import { type Plan, Subscription, type User } from '../../src/models';
+import { type Plan, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../src/models';
 import { waitUntil } from './waiting';
 
 /** The holder's policy on `plan`, its run on `taskQueue` waited for until active, with its row. */
@@ -36,4 +37,53 @@ export async function startActivePolicy(
   });
   await waitUntil(async () => (await handle.query(subscriptionStateQuery)).status === 'active', `${handle.workflowId} active`);
   return { handle, row: await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true }) };
+}
+
+/**
+ * More changes and versions than a page holds, as a holder who keeps changing their phone leaves
+ * them: `changes` changes of `subscription` quoted (never confirmed) by `holder`, effective today,
+ * a minute apart from 2026-01-10 08:00 UTC, and a version (number 2, 3…) made by each of the first
+ * `versions` of them. Answers the changes, oldest first.
+ */
+export async function seedChangesAndVersions(
+  subscription: Subscription,
+  holder: User,
+  counts: { changes: number; versions: number },
+): Promise<SubscriptionChange[]> {
+  const start = Date.parse('2026-01-10T08:00:00Z');
+  const changes = await SubscriptionChange.bulkCreate(
+    Array.from({ length: counts.changes }, (_, index) => ({
+      tenantId: subscription.tenantId,
+      subscriptionId: subscription.id,
+      status: 'quoted' as const,
+      term: 0,
+      effectiveDate: new Date().toISOString().slice(0, 10),
+      requested: { holderPhone: `+49301234${String(index).padStart(3, '0')}` },
+      premiumBefore: '300.00',
+      premiumAfter: '300.00',
+      premiumDeltaMinor: 0,
+      currency: 'USD',
+      instalments: [],
+      requestedById: holder.id,
+      createdAt: new Date(start + index * 60_000),
+    })),
+  );
+  await SubscriptionVersion.bulkCreate(
+    changes.slice(0, counts.versions).map((change, index) => ({
+      tenantId: subscription.tenantId,
+      subscriptionId: subscription.id,
+      number: index + 2,
+      effectiveFrom: subscription.startDate!,
+      planId: subscription.planId,
+      coverageAmount: subscription.coverageAmount,
+      premium: subscription.premium,
+      currency: 'USD',
+      holderPhone: change.requested.holderPhone,
+      changeId: change.id,
+      fieldChanges: {},
+      premiumDeltaMinor: 0,
+      changedById: holder.id,
+    })),
+  );
+  return changes;
 }

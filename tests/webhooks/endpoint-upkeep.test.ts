@@ -11,7 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createWebhookDeliveryActivities } from '../../src/activities/webhook-delivery';
 import { AuditEvent, type Claim, type Tenant, type User, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
-import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildClaim, buildTenant, buildUser, signedInBearer } from '../support/factories';
 import { untilOneWaitsForLock } from '../support/database';
 import type { TestStack } from '../support/stack';
 import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from './webhook-stack';
@@ -39,7 +39,7 @@ const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 async function endpointFor(url: string): Promise<{ id: string; secret: string }> {
   const created = await stack.api
     .post('/api/v1/webhooks/endpoints')
-    .set(as(admin))
+    .set({ Authorization: signedInBearer(stack.config, admin) })
     .send({ url, eventTypes: ['claim.*'] })
     .expect(201);
   return { id: created.body.id, secret: created.body.secret };

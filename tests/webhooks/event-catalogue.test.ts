@@ -16,7 +16,7 @@ import { createClaimReserveActivities } from '../../src/activities/claim-reserve
 import { createSubscriptionActivities, type SubscriptionChange } from '../../src/activities/subscriptions';
 import { Claim, TenantSettings, type User, WebhookEvent } from '../../src/models';
 import { WEBHOOK_EVENT_TYPE_NAMES } from '../../src/domain/webhooks/events';
-import { bearer, buildClaim, buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { bearer, buildClaim, buildPlan, buildSubscription, buildUser, signedInBearer } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
@@ -59,7 +59,7 @@ beforeAll(async () => {
   receiver = await startReceiver([200]);
   const created = await stack.api
     .post('/api/v1/webhooks/endpoints')
-    .set(as(admin))
+    .set({ Authorization: signedInBearer(stack.config, admin) })
     .send({ url: receiver.url, eventTypes: ['claim.*', 'subscription.issued'] })
     .expect(201);
   secret = created.body.secret;

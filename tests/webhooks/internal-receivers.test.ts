@@ -11,7 +11,7 @@ import { createWebhookDeliveryActivities } from '../../src/activities/webhook-de
 import { type Tenant, type User, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../../src/models';
 import { webhookDeliveryGuardOf } from '../../src/services/webhook';
 import { productionSecrets, TEST_JWT_SECRET } from '../support/config';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { buildTenant, buildUser, signedInBearer } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startReceiver } from './receiver';
 
@@ -43,7 +43,7 @@ describe('internal webhook receivers named by the operator', () => {
   const createEndpoint = (url: string) =>
     stack.api
       .post('/api/v1/webhooks/endpoints')
-      .set({ Authorization: bearer(stack.config, admin) })
+      .set({ Authorization: signedInBearer(stack.config, admin) })
       .send({ url, eventTypes: ['claim.*'] });
 
   /** One attempt of a delivery of a new event to `endpoint`, through the worker's activity with the configured guard. */

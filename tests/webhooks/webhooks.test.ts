@@ -33,7 +33,17 @@ import {
   WebhookEndpoint,
   WebhookEvent,
 } from '../../src/models';
-import { bearer, buildAcknowledgement, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import {
+  bearer,
+  buildAcknowledgement,
+  buildClaim,
+  buildPlan,
+  buildSubscription,
+  buildTenant,
+  buildUser,
+  signedInBearer,
+  TEST_PASSWORD,
+} from '../support/factories';
 import type { TestStack } from '../support/stack';
 import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from './webhook-stack';
 import { eventually, waitUntil } from '../support/waiting';
@@ -66,8 +76,10 @@ describe('webhooks', () => {
   afterAll(() => webhookStack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
+  // As just signed in: choosing where events go asks for the admin's presence (src/domain/identity/presence.ts).
+  const signedIn = (user: User) => ({ Authorization: signedInBearer(stack.config, user) });
   const createEndpoint = (url: string, eventTypes = ['claim.*'], user = admin) =>
-    stack.api.post('/api/v1/webhooks/endpoints').set(as(user)).send({ url, eventTypes, description: 'ledger feed' });
+    stack.api.post('/api/v1/webhooks/endpoints').set(signedIn(user)).send({ url, eventTypes, description: 'ledger feed' });
 
   /** A claim moved by the claims agent, as its run records it. */
   const moveClaim = (claim: Claim, sequence: number, to?: 'assigned' | 'under_review') => moveClaimAs(stack, claim, agent.id, sequence, to);
@@ -127,6 +139,41 @@ describe('webhooks', () => {
     expect(actions).toEqual(['webhook_endpoint.create', 'webhook_endpoint.update', 'webhook_endpoint.delete']);
   });
 
+  it('makes an endpoint, or moves it to another URL, only with proof the admin is there: a session alone 403, a wrong password 400 (a failed sign-in); other changes need none', async () => {
+    // Every event it subscribes to, people's data in them, goes to the URL: a stolen session must not choose it.
+    const session = await stack.api.post('/api/v1/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200);
+    const refreshed = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.body.tokens.refreshToken }).expect(200);
+    const stolen = { Authorization: `Bearer ${refreshed.body.accessToken as string}` };
+    const body = { url: 'http://127.0.0.1:9/thief', eventTypes: ['*'] };
+    const create = (extra: object = {}) =>
+      stack.api
+        .post('/api/v1/webhooks/endpoints')
+        .set(stolen)
+        .send({ ...body, ...extra });
+    expect((await create().expect(403)).body.error.code).toBe('reauthentication_required');
+    expect((await create({ currentPassword: 'Not-The-Password-1' }).expect(400)).body.error.code).toBe('wrong_current_password');
+    await create({ currentPassword: 'x'.repeat(129) }).expect(400);
+    expect(await WebhookEndpoint.count({ where: { url: body.url } })).toBe(0);
+    await waitUntil(
+      async () => (await AuditEvent.count({ where: { entityId: admin.id, action: 'auth.sign_in_failed' } })) > 0,
+      "the admin's wrong password on the record as a failed sign-in",
+    );
+
+    const id = (await createEndpoint('http://127.0.0.1:9/ours').expect(201)).body.id as string;
+    const move = (extra: object = {}) =>
+      stack.api
+        .patch(`/api/v1/webhooks/endpoints/${id}`)
+        .set(stolen)
+        .send({ url: body.url, ...extra });
+    expect((await move().expect(403)).body.error.code).toBe('reauthentication_required');
+    expect((await move({ currentPassword: 'Not-The-Password-2' }).expect(400)).body.error.code).toBe('wrong_current_password');
+    expect((await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true })).url).toBe('http://127.0.0.1:9/ours');
+    await stack.api.patch(`/api/v1/webhooks/endpoints/${id}`).set(stolen).send({ description: 'renamed', enabled: false }).expect(200);
+    await move({ currentPassword: TEST_PASSWORD }).expect(200);
+    expect((await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true })).url).toBe(body.url);
+    await create({ url: 'http://127.0.0.1:9/proven', currentPassword: TEST_PASSWORD }).expect(201);
+  });
+
   it('refuses (422) a destination that resolves to a private address, and an unknown event type (400); nothing is written', async () => {
     // The API as production runs it: private networks refused.
     const strict = supertest(createApp({ ...stack.services, config: { ...stack.config, webhookAllowPrivateNetworks: false } }).callback());
@@ -134,7 +181,7 @@ describe('webhooks', () => {
     for (const url of ['http://localhost:8080/hook', 'https://169.254.169.254/latest/meta-data', 'https://[::ffff:10.0.0.1]/hook']) {
       const res = await strict
         .post('/api/v1/webhooks/endpoints')
-        .set(as(admin))
+        .set(signedIn(admin))
         .send({ url, eventTypes: ['claim.*'] });
       expect({ url, status: res.status, field: res.body.error?.details?.[0]?.field }).toEqual({ url, status: 422, field: 'url' });
     }

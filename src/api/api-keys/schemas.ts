@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { oneLineText, uuid } from '../http/common-schemas';
+import { oneLineText, presenceProof, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { isoDate, object, required } from '../../shared/typed-schema';
 import { apiKeyRole } from '../../access/role-schemas';
@@ -8,7 +8,7 @@ export const createApiKeyBody = object({
   name: required(oneLineText(100)),
   role: required(apiKeyRole),
   expiresAt: required(isoDate()),
-  currentPassword: Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in'),
+  currentPassword: presenceProof,
 }).label('CreateApiKey');
 
 export const listApiKeysQuery = object({

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { RECOVERY_CODE_SOURCE, TOTP_CODE_SOURCE } from '../../services/totp';
+import { presenceProof } from '../http/common-schemas';
 import { object, required } from '../../shared/typed-schema';
 import { sessionSchema } from './schemas';
 
@@ -21,7 +22,7 @@ const stepToken = Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/, 'token');
 
 /** The password, unless the caller signed in a moment ago (src/domain/identity/mfa.ts, startEnrolment). */
 export const mfaEnrolmentBody = object({
-  currentPassword: Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in'),
+  currentPassword: presenceProof,
 }).label('MfaEnrolmentRequest');
 export const mfaCodeBody = object({ code: required(totpCode) }).label('MfaCodeRequest');
 export const mfaProofBody = object({ code: required(codeOrRecoveryCode) }).label('MfaProofRequest');

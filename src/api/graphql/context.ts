@@ -3,9 +3,9 @@
  * the API's services, the request ID and the request's own DataLoaders.
  */
 import type DataLoader from 'dataloader';
-import { may, type Verb } from '../../access/may';
+import { assertMay, type Verb } from '../../access/may';
 import { principalKey, type AuthUser } from '../../shared/caller';
-import { forbidden, notFound, unauthorized } from '../../shared/errors';
+import { notFound, unauthorized } from '../../shared/errors';
 import type { CommandDeps } from '../../domain/command';
 import type { ClientEvidence } from '../http/client-evidence';
 import { commandDepsOf } from '../http/command-deps';
@@ -31,11 +31,12 @@ export function graphQLContext(services: ApiServices, caller: AuthUser | null, r
 
 /**
  * The caller of a field that needs one: without a token only `viewer` (null) and introspection
- * answer. A field names the access verb of its REST route, refused alike (FORBIDDEN).
+ * answer. A field names the access verb of its REST route, refused alike (FORBIDDEN; an API key on a
+ * person's decision with reason person_required).
  */
 export function callerOf(context: GraphQLContext, verb?: Verb): AuthUser {
   if (!context.caller) throw unauthorized();
-  if (verb !== undefined && !may(context.caller, verb)) throw forbidden();
+  if (verb !== undefined) assertMay(context.caller, verb);
   return context.caller;
 }
 

@@ -64,6 +64,11 @@ export const password = Joi.string()
     value.length >= 8 && value.length < 16 && [...value].length < 8 ? helpers.error('string.min', { limit: 8 }) : value,
   )
   .pattern(/^(?=[^A-Za-z]*[A-Za-z])(?=[^0-9]*[0-9])/, 'letter and digit');
+/**
+ * The caller's own password as proof they are there (src/domain/identity/presence.ts) on a change that
+ * outlives the session: bounded as a password, never checked against the rule (an old one may predate it).
+ */
+export const presenceProof = Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in');
 /** A claimed amount, a plan's premium or cover: more than 0, two decimals, under 10^10 (docs/api.md, Money). */
 export const money = moneyInput({ decimals: 2, integerDigits: 10 });
 /**

@@ -1,6 +1,7 @@
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Config } from '../../config';
+import { isPersonDecision } from '../../access/may';
 import { roleMay } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import { authenticate, isHumanOnlyPath, refuseApiKeys, requireVerb } from './middleware/auth';
@@ -18,8 +19,12 @@ const yieldToLiteralRoute: Middleware = async (ctx, next) => {
   await next();
 };
 
-/** Whether the route is kept for people: an API key that authenticated is refused (403). */
+/** Whether the route is kept for people: an API key that authenticated is refused (403), here by its path. */
 const refusesApiKeys = (spec: DeclaredRoute): boolean => spec.auth !== 'public' && isHumanOnlyPath(spec.path);
+
+/** Whether an API key is refused (403) whatever its role: by the route's path, or as a person's decision its verb is. */
+export const keptForPeople = (spec: DeclaredRoute): boolean =>
+  refusesApiKeys(spec) || (spec.verb !== undefined && isPersonDecision(spec.verb));
 
 /**
  * Whether the pipeline below refuses the caller with 403 before validation reads the input: by
@@ -27,7 +32,7 @@ const refusesApiKeys = (spec: DeclaredRoute): boolean => spec.auth !== 'public' 
  */
 export function refusedBeforeInput(spec: DeclaredRoute, caller: { role: Role; viaApiKey: boolean }): boolean {
   if (spec.auth === 'public') return false;
-  return (caller.viaApiKey && refusesApiKeys(spec)) || (spec.verb !== undefined && !roleMay(caller.role, spec.verb));
+  return (caller.viaApiKey && keptForPeople(spec)) || (spec.verb !== undefined && !roleMay(caller.role, spec.verb));
 }
 
 /** Mounts each spec as the pipeline auth → verb → rate limit → validation → idempotency → handler. */

@@ -2,7 +2,7 @@
 import type Joi from 'joi';
 import j2s from 'joi-to-swagger';
 import { rolesOf } from '../../access/verbs';
-import { isHumanOnlyPath } from '../http/middleware/auth';
+import { keptForPeople } from '../http/mount';
 import { IDEMPOTENCY_KEY_FORMAT } from '../http/middleware/idempotency';
 import { requestSchemaOf } from './request-schema';
 import { acceptsIdempotencyKey, type RouteSpec, type SecretAnswer } from '../http/route';
@@ -111,7 +111,7 @@ function operationOf(spec: RouteSpec) {
 /** Public routes need nothing; an API key may call any other route but those kept for people (403 for a key). */
 function securityOf(spec: RouteSpec): object[] {
   if (spec.auth === 'public') return [];
-  return isHumanOnlyPath(spec.path) ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+  return keptForPeople(spec) ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { apiKeyAuth: [] }];
 }
 
 /** A route's path as the document names it: `/api/v1/claims/{id}` for `/claims/:id`. */

@@ -4,6 +4,7 @@ import { TENANT_SETTINGS_KEYS } from '../../shared/tenant-settings';
 import { staffRole } from '../../access/role-schemas';
 import type { Role } from '../../shared/roles';
 import { nullable, object, required } from '../../shared/typed-schema';
+import { presenceProof } from '../http/common-schemas';
 
 export const updateSettingsBody = object({
   ...TENANT_SETTINGS_KEYS,
@@ -60,7 +61,7 @@ export const ssoSettingsBody = object({
     .description(
       "The provider's acr values that count as a second factor proven there, besides the amr methods mfa, otp and hwk (default none)",
     ),
-  currentPassword: Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in'),
+  currentPassword: presenceProof,
 }).label('SsoSettingsRequest');
 
 export const ssoSettingsSchema = Joi.object({

@@ -8,9 +8,9 @@ import { acceptedAnswer, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
-import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
+import { deleteOperationRoute, operation, operationRoute, withPresence } from '../http/operation';
 import { textSearch } from '../lists/search';
-import { createUserBody, listUsersQuery, updateUserBody } from './schemas';
+import { createUserBody, listUsersQuery, resetMfaBody, updateUserBody } from './schemas';
 
 export function userRoutes(): RouteSpec[] {
   return tagged('users', [
@@ -50,13 +50,38 @@ export function userRoutes(): RouteSpec[] {
       method: 'patch',
       path: '/users/:id',
       summary:
-        'Change a user of the tenant (name, role, manager, active, password); 409 last_tenant_admin for a change that would leave the tenant no active admin',
+        'Change a user of the tenant (name, role, manager, active; never their password: 400); 409 last_tenant_admin for a change that would leave the tenant no active admin',
       response: { status: 200, schema: userSchema },
     }),
-    deleteOperationRoute(operation({ name: 'users.resetMfa', verb: 'resetUserMfa', params: idParams, run: resetUserMfa }), {
-      path: '/users/:id/mfa',
-      summary:
-        "Remove a user's second factor (lost phone and recovery codes): they sign in with their password, or enrol again if required",
-    }),
+    // DELETE carries no body, so no password: a sign-in of the last minutes is its proof; POST …/reset takes either.
+    deleteOperationRoute(
+      operation({
+        name: 'users.resetMfa',
+        verb: 'resetUserMfa',
+        params: idParams,
+        run: withPresence(resetUserMfa),
+      }),
+      {
+        path: '/users/:id/mfa',
+        summary:
+          "Remove a user's second factor (lost phone and recovery codes) within 5 minutes of signing in (403 reauthentication_required otherwise; POST /users/:id/mfa/reset takes your password instead); the user is told by mail and signs in with their password, or enrols again if required",
+      },
+    ),
+    operationRoute(
+      operation({
+        name: 'users.resetMfaWithPassword',
+        verb: 'resetUserMfa',
+        params: idParams,
+        body: resetMfaBody,
+        run: withPresence(resetUserMfa),
+      }),
+      {
+        method: 'post',
+        path: '/users/:id/mfa/reset',
+        summary:
+          "Remove a user's second factor, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise); the user is told by mail",
+        response: { status: 204 },
+      },
+    ),
   ]);
 }

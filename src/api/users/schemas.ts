@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { tenantRole } from '../../access/role-schemas';
-import { email, oneLineText, password, uuid } from '../http/common-schemas';
+import { email, oneLineText, password, presenceProof, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
 import { nullable, object, required } from '../../shared/typed-schema';
@@ -26,7 +26,13 @@ export const updateUserBody = object({
   role: tenantRole,
   managerId: nullable(uuid),
   isActive: Joi.boolean(),
-  password,
 })
   .min(1)
+  .description(
+    "Never the user's password: its owner chooses it (POST /auth/password, or a reset link: POST /auth/password-reset); sent, it is refused (400)",
+  )
   .label('UpdateUser');
+
+export const resetMfaBody = object({
+  currentPassword: presenceProof,
+}).label('ResetUserMfa');

@@ -12,7 +12,7 @@ import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent 
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec, type SecretAnswer, tagged } from '../http/route';
-import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
+import { deleteOperationRoute, operation, operationRoute, withPresence } from '../http/operation';
 import { childListRoute, findRoute, listRoute } from '../http/row-route';
 import { paginate } from '../lists/pagination';
 import {
@@ -87,12 +87,13 @@ export function webhookRoutes(): RouteSpec[] {
         name: 'webhooks.createEndpoint',
         verb: 'createWebhookEndpoint',
         body: createWebhookEndpointBody,
-        run: createWebhookEndpoint,
+        run: withPresence(createWebhookEndpoint),
       }),
       {
         method: 'post',
         path: '/webhooks/endpoints',
-        summary: 'Subscribe an endpoint to events; its signing secret is answered this once',
+        summary:
+          'Subscribe an endpoint to events, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise); its signing secret is answered this once',
         response: { status: 201, schema: endpointWithSecretSchema },
         secretAnswer: withoutSecretOnRepeat,
         view: withSecret,
@@ -120,12 +121,13 @@ export function webhookRoutes(): RouteSpec[] {
         verb: 'changeWebhookEndpoint',
         params: idParams,
         body: updateWebhookEndpointBody,
-        run: updateWebhookEndpoint,
+        run: withPresence(updateWebhookEndpoint),
       }),
       {
         method: 'patch',
         path: '/webhooks/endpoints/:id',
-        summary: "Change an endpoint's URL, event types or description, or disable or enable it",
+        summary:
+          "Change an endpoint's URL (with your password or within 5 minutes of signing in: 403 reauthentication_required otherwise), event types or description, or disable or enable it",
         response: { status: 200, schema: webhookEndpointSchema },
       },
     ),

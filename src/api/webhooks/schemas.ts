@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { multiLineText, uuid, childIdParams } from '../http/common-schemas';
+import { multiLineText, presenceProof, uuid, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../models/webhook';
 import { WEBHOOK_EVENT_PATTERNS } from '../../domain/webhooks/events';
@@ -18,11 +18,15 @@ const eventTypes = Joi.array()
   .unique()
   .description('Event types, `<resource>.*` for every type of a resource, or `*` for all (GET /webhooks/event-types)');
 const description = nullable(multiLineText(500));
+const currentPassword = presenceProof.description(
+  'your password, when the URL is chosen or changed; not needed within 5 minutes of signing in',
+);
 
 export const createWebhookEndpointBody = object({
   url: required(url),
   eventTypes: required(eventTypes),
   description,
+  currentPassword,
 }).label('CreateWebhookEndpoint');
 
 export const updateWebhookEndpointBody = object({
@@ -30,6 +34,7 @@ export const updateWebhookEndpointBody = object({
   eventTypes,
   description,
   enabled: Joi.boolean().description('false stops deliveries (pending ones are cancelled at their next attempt); true resumes'),
+  currentPassword,
 }).label('UpdateWebhookEndpoint');
 
 export const listWebhookEndpointsQuery = object({

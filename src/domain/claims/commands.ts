@@ -164,11 +164,14 @@ export const assignClaim: Command<{ id: string } & Omit<AssignmentRequest, 'acto
 /**
  * Moves the claim to its next stage, as the run's rules allow the caller. Approving or denying it is a
  * person's decision, never an API key's: a denial goes against the claimant (GDPR Art. 22), as an approval pays.
+ * So is any move of a claim waiting for approval, sending it back to review too: that is the four-eyes
+ * decision's other side (src/access/verbs/person-decisions.ts).
  */
 export const transitionClaim: Command<{ id: string } & Omit<TransitionRequest, 'actor'>, Claim> = (caller, { id, ...move }, deps) =>
   decideOnClaim(caller, id, deps, transitionClaimUpdate, async (claim, actor) => {
     if (move.to === 'approved') assertPerson(caller, 'Approving a claim');
     if (move.to === 'denied') assertPerson(caller, 'Denying a claim');
+    if (claim.status === 'waiting_approval') assertPerson(caller, 'Deciding on a claim that waits for approval');
     if (move.approvedAmount !== undefined) await assertAmountIn(claim, move.approvedAmount, 'approvedAmount');
     await assertMayDecide(claim, actor.id);
     return { actor, ...move };

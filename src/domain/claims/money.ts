@@ -20,7 +20,6 @@ import { findClaimToWorkMoneyOf } from './rules';
 import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { formatClaimAmount, toMinorUnits } from '../../shared/money';
-import { assertPerson } from '../../shared/caller';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import { recordAudit, type AuditSource } from '../audit/record';
@@ -97,14 +96,13 @@ export const changeReserve: Command<ReserveChangeInput, ReservesAnswer> = async 
   return decideMoney(deps, claim, changeReserveUpdate, { actor: actorOf(caller), changeId, ...line });
 };
 
-/** Approves (a person, never an API key) or rejects (the asker: withdraws) a reserve change that waits. */
+/** Approves or rejects (the asker: withdraws) a reserve change that waits: a person's decision either way (src/access/verbs/person-decisions.ts). */
 export const decideReserveChange: Command<{ id: string; changeId: string; approve: boolean }, ReservesAnswer> = async (
   caller,
   { id, changeId, approve },
   deps,
 ) => {
   const claim = await findClaimToWorkMoneyOf(caller, id);
-  if (approve) assertPerson(caller, 'Approving a reserve change');
   return decideMoney(deps, claim, decideReserveChangeUpdate, { actor: actorOf(caller), changeId, approve });
 };
 

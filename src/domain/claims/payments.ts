@@ -28,7 +28,6 @@ import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
 import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { assertPerson } from '../../shared/caller';
 import { conflict, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import type { Command, CommandDeps, Outbox } from '../command';
@@ -94,14 +93,13 @@ export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (
   return inClear(answer);
 };
 
-/** Approves (a second person with authority for the amount; never an API key) or voids (before it is issued) a payment. */
+/** Approves (a second person with authority for the amount) or voids (before it is issued) a payment: a person's decision either way (src/access/verbs/person-decisions.ts). */
 export const decidePayment: Command<{ id: string; paymentId: string; decision: 'approve' | 'void' }, PaymentView> = async (
   caller,
   { id, paymentId, decision },
   deps,
 ) => {
   const claim = await findClaimToWorkMoneyOf(caller, id);
-  if (decision === 'approve') assertPerson(caller, 'Approving a payment');
   return inClear(await decideMoney(deps, claim, decidePaymentUpdate, { actor: actorOf(caller), paymentId, decision }));
 };
 

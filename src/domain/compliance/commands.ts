@@ -22,7 +22,7 @@ import { recordAudit } from '../audit/record';
 import { workflowStartOptions } from '../../services/workflow-start';
 import { acknowledgementAccess, compliancePolicyAccess, policyVersionAccess } from '../../access/compliance';
 import { findVisible, tenantOf } from '../../access/core';
-import { assertPerson, type AuthUser } from '../../shared/caller';
+import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { createAudited, updateAuditedIn } from '../audited';
@@ -276,11 +276,9 @@ async function decideReview<Request>(
   return decided.row;
 }
 
-/** Approves a version in review (a person, not its author or submitter): it may then be published. */
-export const approveVersion: Command<{ id: string }, PolicyVersion> = async (caller, { id }, deps) => {
-  assertPerson(caller, 'Approving a policy version');
-  return decideReview(caller, id, deps, approvePolicyVersionUpdate, { userId: caller.id, role: caller.role });
-};
+/** Approves a version in review (a person, not its author or submitter: src/access/verbs/person-decisions.ts): it may then be published. */
+export const approveVersion: Command<{ id: string }, PolicyVersion> = (caller, { id }, deps) =>
+  decideReview(caller, id, deps, approvePolicyVersionUpdate, { userId: caller.id, role: caller.role });
 
 /** Rejects a version in review with a reason (not its author or submitter): it goes back to draft. */
 export const rejectVersion: Command<{ id: string; reason: string }, PolicyVersion> = (caller, { id, reason }, deps) =>
@@ -302,11 +300,11 @@ export interface AcknowledgeInput {
 
 /**
  * The employee acknowledges the version addressed to them, once, with its evidence (the hash of the
- * text, the client, the name typed); answers the row with its version and policy. Only in person:
- * an API key acts as the admin who made it, and would otherwise give that admin's word for them (403).
+ * text, the client, the name typed); answers the row with its version and policy. Only in person
+ * (src/access/verbs/person-decisions.ts): an API key acts as the admin who made it, and would otherwise
+ * give that admin's word for them (403).
  */
 export const acknowledge: Command<AcknowledgeInput, Acknowledgement> = async (caller, input, deps) => {
-  assertPerson(caller, 'An acknowledgement');
   const ack = await findVisible(caller, acknowledgementAccess, input.id, { action: 'acknowledge', include: WITH_VERSION });
   const { version } = ack as Acknowledgement & { version: PolicyVersion };
   // The text shown is the version's, which never changes once published: its hash is the evidence.

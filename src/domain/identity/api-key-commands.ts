@@ -3,15 +3,15 @@
  * stores only the hash of its secret; revoking one is refused on this process at once and on
  * every other within the authority cache's few seconds.
  */
-import { ApiKey, User } from '../../models';
+import { ApiKey } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { apiKeyAccess } from '../../access/api-keys';
 import { forgetApiKey, generateApiKey } from '../../services/api-keys';
-import { unauthorized, unprocessable } from '../../shared/errors';
+import { unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited, createAudited } from '../audited';
 import type { Command } from '../command';
-import { assertPresent, type Presence } from './presence';
+import { assertCallerPresent, type Presence } from './presence';
 
 /** A key lives at most a year: a machine credential nobody rotates should still end. */
 export const API_KEY_MAX_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
@@ -32,9 +32,7 @@ export type CreatedApiKey = { row: ApiKey; key: string };
  */
 export const createApiKey: Command<CreateApiKeyInput, CreatedApiKey> = async (caller, { name, role, expiresAt, ...presence }, deps) => {
   const tenantId = tenantOf(caller);
-  const admin = await User.findByPk(caller.id);
-  if (!admin) throw unauthorized();
-  await assertPresent(deps, admin, presence);
+  await assertCallerPresent(deps, caller, presence, 'Making an API key');
   const now = Date.now();
   if (expiresAt.getTime() <= now || expiresAt.getTime() > now + API_KEY_MAX_LIFETIME_MS) {
     throw unprocessable('A key must expire within a year', [

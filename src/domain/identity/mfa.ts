@@ -21,6 +21,7 @@ import { recordAudit, type AuditSource } from '../audit/record';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { hashToken, mintToken } from '../../services/single-use-tokens';
 import type { TokenPair } from '../../services/tokens';
+import { mailContextOf } from '../../services/notifications/context';
 import {
   decryptTotpSecret,
   encryptTotpSecret,
@@ -34,7 +35,8 @@ import {
 import { conflict, forbidden, mfaChallengeRefused, tenantSuspended, unauthorized, unprocessable, wrongMfaCode } from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
 import type { Command, CommandDeps, PublicCommand } from '../command';
-import { assertPresent, type Presence } from './presence';
+import { accountMail, mailAfterAnswer } from './account-mails';
+import { assertCallerPresent, assertPresent, type Presence } from './presence';
 import { ownerSource, startSession } from './sessions';
 
 /** How long the password step's challenge may be answered. */
@@ -371,18 +373,24 @@ export const regenerateRecoveryCodes: Command<{ code: string; attempts: CodeAtte
 /**
  * A tenant admin removes a user's second factor (a lost phone and lost recovery codes): the user
  * signs in with the password alone, or enrols again if the tenant requires it. Another tenant's
- * user is 404; the admin's own is refused (422): that goes through `disableMfa`, with a code, so a
- * stolen session of an admin cannot remove the admin's second factor.
+ * user is 404, and so is a platform admin (no tenant's user); the admin's own is refused (422): that
+ * goes through `disableMfa`, with a code, so a stolen session of an admin cannot remove the admin's
+ * second factor. Whoever holds a colleague's password and an admin's session would otherwise sign
+ * in as the colleague: the admin proves they are there (./presence.ts; an API key never is), and the
+ * user is told by mail, so a reset they did not ask for does not pass unseen.
  */
-export const resetUserMfa: Command<{ id: string }, void> = async (caller, { id }, deps) => {
+export const resetUserMfa: Command<{ id: string } & Presence, void> = async (caller, { id, ...presence }, deps) => {
   const user = await findVisible(caller, userAccess, id);
   if (user.id === caller.id) throw unprocessable('Remove your own second factor with a code: POST /auth/mfa/disable');
+  const admin = await assertCallerPresent(deps, caller, presence, "Removing someone's second factor");
   await deps.sequelize.transaction(async (transaction) => {
     const mfa = await lockedMfa(user.id, transaction);
     if (!mfa) throw conflict('This user has no second factor');
     await removeMfa(mfa, transaction);
     await recordAudit(deps.auditSource, userEvent(user, 'mfa.reset', { enrolled: mfa.enrolledAt !== null }), transaction);
   });
+  const context = await mailContextOf(user.tenantId, user.locale);
+  mailAfterAnswer(deps, [() => accountMail(deps.config, user.email, 'secondFactorReset', { adminName: admin.fullName }, context)]);
 };
 
 const usable = (challenge: MfaChallenge | null): challenge is MfaChallenge =>

@@ -2,9 +2,10 @@
  * Proving, within a session, that the person is at the keyboard, not only that someone holds their
  * session (docs/security.md): for a change that outlives the session.
  */
-import type { User } from '../../models';
+import { User } from '../../models';
 import { verifyPassword } from '../../services/passwords';
-import { reauthenticationRequired, wrongCurrentPassword } from '../../shared/errors';
+import { assertPerson, type AuthUser } from '../../shared/caller';
+import { reauthenticationRequired, unauthorized, wrongCurrentPassword } from '../../shared/errors';
 import type { CommandDeps } from '../command';
 import { recordAuthEvent } from './auth-events';
 
@@ -70,4 +71,16 @@ export async function assertPresent(
   if (currentPassword !== undefined) return provePassword(deps, user, currentPassword, passwordAttempts);
   if (signedInAt && Date.now() - signedInAt.getTime() <= RECENT_SIGN_IN_SECONDS * 1000) return;
   throw reauthenticationRequired(RECENT_SIGN_IN_SECONDS / 60);
+}
+
+/**
+ * The caller, a person proven there (`assertPresent`), before `change`: an API key is refused first
+ * (403 person_required), since a key is nobody at a keyboard, whatever password it were sent with.
+ */
+export async function assertCallerPresent(deps: CommandDeps, caller: AuthUser, presence: Presence, change: string): Promise<User> {
+  assertPerson(caller, change);
+  const user = await User.findByPk(caller.id);
+  if (!user) throw unauthorized();
+  await assertPresent(deps, user, presence);
+  return user;
 }

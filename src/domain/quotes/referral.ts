@@ -16,7 +16,6 @@ import { quoteAccess } from '../../access/quotes';
 import { Plan, type Quote, RatingVersion, TenantSettings } from '../../models';
 import type { QuoteInstalment } from '../../models/quote';
 import { decideOnRun } from '../../services/run-decisions';
-import { assertPerson } from '../../shared/caller';
 import { conflict, dependencyUnavailable } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { dueInstant } from '../calendars/business-time';
@@ -102,7 +101,7 @@ const notReferred = (quote: Quote) =>
     : conflict(`The quote is ${quote.status}, not waiting for an underwriter`, [{ field: 'status', message: `is ${quote.status}` }]);
 
 /**
- * Accepts a referred quote (a person: never an API key, 403), with or without a loading: the run prices it again, quotes it
+ * Accepts a referred quote (a person's decision, as declining it: src/access/verbs/person-decisions.ts), with or without a loading: the run prices it again, quotes it
  * (valid for the tenant's quoteValidityDays from now) and mails the requester. A loading the
  * pricer refuses is refused here before the decision is sent (422); the run's validators refuse
  * the requester, a role that may not decide and a decision once one was taken (the run, not the
@@ -114,7 +113,6 @@ export const acceptReferral: Command<{ id: string; loading?: string; note?: stri
   deps,
 ) => {
   const quote = await findVisible(caller, quoteAccess, id);
-  assertPerson(caller, 'Accepting a referred quote');
   // Only a referred quote has a version to price by; any other is refused by its run's end (409).
   if (quote.status === 'referred') await priceAccepted(quote, loading);
   const request = { userId: caller.id, role: caller.role, ...(loading !== undefined && { loading }), ...(note && { note }) };

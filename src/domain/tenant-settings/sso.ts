@@ -4,17 +4,17 @@
  * secret is stored sealed (src/services/sso/client-secret.ts) and never shown; the issuer must be
  * an address the provider guard lets this server reach; every change is audited.
  */
-import { TenantSso, User } from '../../models';
+import { TenantSso } from '../../models';
 import { tenantOf } from '../../access/core';
 import { sealClientSecret } from '../../services/sso/client-secret';
 import { checkWebhookDestination, failureCategory, webhookGuardOf } from '../../services/webhook';
-import { notFound, unauthorized, unprocessable, type ErrorDetail } from '../../shared/errors';
+import { notFound, unprocessable, type ErrorDetail } from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
 import type { Config } from '../../config';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
-import { assertPresent, type Presence } from '../identity/presence';
+import { assertCallerPresent, type Presence } from '../identity/presence';
 
 export interface SsoSettings {
   issuer: string;
@@ -97,9 +97,7 @@ export const updateSsoSettings: Command<SsoSettingsInput, TenantSso> = async (
   const details = refusals(input, row, deps.config.env);
   if (details.length === 0) details.push(...(await issuerRefusal(input.issuer, deps)));
   if (details.length) throw unprocessable('The company sign-in settings are invalid', details);
-  const admin = await User.findByPk(caller.id);
-  if (!admin) throw unauthorized();
-  await assertPresent(deps, admin, { currentPassword, signedInAt, passwordAttempts });
+  await assertCallerPresent(deps, caller, { currentPassword, signedInAt, passwordAttempts }, "Setting the company's sign-in");
   const before = row?.toJSON() ?? null;
   const { clientSecret, ...fields } = input;
   // Left out, the switches take their safe defaults (a PUT sets the whole of the settings).

@@ -1,7 +1,8 @@
 /**
  * A tenant admin's writes on the tenant's users: adding one (answered the same whether or not the
  * address has an account; the mail says which, docs/security.md, account enumeration) and
- * changing one's name, role, manager, status or password.
+ * changing one's name, role, manager or status. Never their password: an admin who knew it could sign
+ * in as them (docs/security.md); its owner chooses it, through a reset link if it is lost.
  */
 import crypto from 'node:crypto';
 import { Tenant, User } from '../../models';
@@ -15,7 +16,6 @@ import { lastTenantAdmin, unprocessable } from '../../shared/errors';
 import type { Role } from '../../shared/roles';
 import { audited } from '../audited';
 import { requestAccountByMail, type Invitation } from '../identity/commands';
-import { voidResetTokens } from '../identity/password-resets';
 import { voidAccountLinks } from '../identity/email-verifications';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
@@ -31,10 +31,9 @@ async function assertManagerInTenant(managerId: string | null | undefined, tenan
 }
 
 /** Names the change an admin made to a user, the weightiest first, for the audit trail. */
-function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User, passwordSet: boolean): string {
+function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User): string {
   if (before.role !== after.role) return 'user.role_change';
   if (before.isActive !== after.isActive) return after.isActive ? 'user.activate' : 'user.deactivate';
-  if (passwordSet) return 'user.password_set';
   return 'user.update';
 }
 
@@ -82,17 +81,16 @@ export interface UpdateUserInput {
   role?: Role;
   managerId?: string | null;
   isActive?: boolean;
-  password?: string;
 }
 
 /**
  * Changes a user of the caller's tenant. An admin may not deactivate or demote themselves (422),
  * nor the tenant's last active admin (409, even when two admins remove each other at once);
- * a change of role, status or password ends every session the user had, a deactivation voids the
+ * a change of role or status ends every session the user had, a deactivation voids the
  * user's mailed links (reset, e-mail change, invitation), and a user who may no longer own their
  * saved reports has them paused with the change (docs/reports.md, Owner).
  */
-export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, password, ...fields }, deps) => {
+export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, ...fields }, deps) => {
   const tenantId = tenantOf(caller);
   const user = await findVisible(caller, userAccess, id);
   await assertManagerInTenant(fields.managerId, tenantId, user.id);
@@ -101,20 +99,16 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
     throw unprocessable('You cannot deactivate or demote yourself');
   }
   const changesAuthority =
-    password !== undefined ||
-    (fields.role !== undefined && fields.role !== user.role) ||
-    (fields.isActive !== undefined && fields.isActive !== user.isActive);
-  const newHash = password && { passwordHash: await hashPassword(password, deps.config.passwordHashing) };
+    (fields.role !== undefined && fields.role !== user.role) || (fields.isActive !== undefined && fields.isActive !== user.isActive);
   const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
   const schedulePauses = await audited(
     deps,
     async (transaction) => {
       // Refused rather than leave nobody to undo it.
       if (removesAdmin(user, fields) && (await isLastActiveAdmin(user, transaction))) throw lastTenantAdmin();
-      await user.update({ ...fields, ...newHash }, { transaction });
-      // Whoever held this user's tokens held them for the old role, password or status.
+      await user.update(fields, { transaction });
+      // Whoever held this user's tokens held them for the old role or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });
-      if (newHash) await voidResetTokens(user.id, transaction);
       // A link mailed before must not set a password or an address for whoever holds it once the user is active again.
       if (fields.isActive === false) await voidAccountLinks(user.id, transaction);
       await syncAudience(user.id, transaction, deps);
@@ -123,7 +117,7 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, p
     },
     () => ({
       tenantId,
-      action: userChangeAction(before, user, password !== undefined),
+      action: userChangeAction(before, user),
       entityType: 'user',
       entityId: user.id,
       before,

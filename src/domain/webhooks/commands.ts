@@ -16,6 +16,7 @@ import { DAY_MS } from '../../shared/time';
 import { REPLAY_SINCE_MAX_DAYS } from '../../shared/webhook-retention';
 import { audited, createAudited, updateAudited, updateAuditedIn } from '../audited';
 import type { Command, CommandDeps } from '../command';
+import { assertCallerPresent, type Presence } from '../identity/presence';
 
 export interface WebhookEndpointInput {
   url: string;
@@ -41,8 +42,18 @@ async function assertDestination(deps: CommandDeps, url: string): Promise<void> 
   }
 }
 
-export const createWebhookEndpoint: Command<WebhookEndpointInput, EndpointWithSecret> = async (caller, input, deps) => {
+/**
+ * An endpoint receives every event it subscribes to, people's data in them, at an address its maker
+ * chooses: the maker proves they are there (their password, or a sign-in of the last minutes), as for
+ * an API key, so a stolen session cannot send the tenant's events to its own address.
+ */
+export const createWebhookEndpoint: Command<WebhookEndpointInput & Presence, EndpointWithSecret> = async (
+  caller,
+  { currentPassword, signedInAt, passwordAttempts, ...input },
+  deps,
+) => {
   const tenantId = tenantOf(caller);
+  await assertCallerPresent(deps, caller, { currentPassword, signedInAt, passwordAttempts }, 'Choosing where webhook events go');
   await assertDestination(deps, input.url);
   // The secret is sealed bound to the row's ID, so the ID is chosen first.
   const id = crypto.randomUUID();
@@ -64,9 +75,17 @@ export const createWebhookEndpoint: Command<WebhookEndpointInput, EndpointWithSe
   return { row, secret };
 };
 
-export const updateWebhookEndpoint: Command<WebhookEndpointChange, WebhookEndpoint> = async (caller, { id, enabled, ...fields }, deps) => {
+/** Moving an endpoint to another URL asks for the proof making one does (`createWebhookEndpoint`); its other changes do not. */
+export const updateWebhookEndpoint: Command<WebhookEndpointChange & Presence, WebhookEndpoint> = async (
+  caller,
+  { id, enabled, currentPassword, signedInAt, passwordAttempts, ...fields },
+  deps,
+) => {
   const endpoint = await findVisible(caller, webhookEndpointAccess, id);
-  if (fields.url !== undefined && fields.url !== endpoint.url) await assertDestination(deps, fields.url);
+  if (fields.url !== undefined && fields.url !== endpoint.url) {
+    await assertCallerPresent(deps, caller, { currentPassword, signedInAt, passwordAttempts }, 'Choosing where webhook events go');
+    await assertDestination(deps, fields.url);
+  }
   if (enabled === undefined) return updateAudited(deps, 'webhook_endpoint', endpoint, fields);
   // Enabled again, its failures are forgotten: the next one starts a new 5-day count.
   const state = enabled

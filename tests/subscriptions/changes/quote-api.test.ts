@@ -18,6 +18,7 @@ import {
 } from '../../../src/models';
 import { issueInstalments, scheduleOfRow, type TermOfRow } from '../../../src/models/invoice';
 import { bearer, buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
+import { seedChangesAndVersions } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
 
 const DAY_MS = 86_400_000;
@@ -278,25 +279,8 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
 
   it("pages a policy's changes and versions as every list does: newest first, pagination, a bounded page size, 400 for a bad page or size", async () => {
     const subscription = await policy();
-    // 23 changes, one a minute apart, as holders who keep asking leave them (quoted, never confirmed).
-    const first = Date.parse('2026-01-10T08:00:00Z');
-    const rows = await SubscriptionChange.bulkCreate(
-      Array.from({ length: 23 }, (_, index) => ({
-        tenantId: tenant.id,
-        subscriptionId: subscription.id,
-        status: 'quoted' as const,
-        term: 0,
-        effectiveDate: day(0),
-        requested: { holderPhone: `+49301234${String(index).padStart(3, '0')}` },
-        premiumBefore: '300.00',
-        premiumAfter: '300.00',
-        premiumDeltaMinor: 0,
-        currency: 'USD',
-        instalments: [],
-        requestedById: users.owner.id,
-        createdAt: new Date(first + index * 60_000),
-      })),
-    );
+    // 23 changes, one a minute apart (quoted, never confirmed), and 22 versions: the first and one per change of 21.
+    const rows = await seedChangesAndVersions(subscription, users.owner, { changes: 23, versions: 21 });
     const newestFirst = rows.map((row) => row.id).reverse();
     const list = (query: string) =>
       stack.api.get(`/api/v1/subscriptions/${subscription.id}/changes${query}`).set('Authorization', auth.owner);
@@ -314,23 +298,6 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     }
 
     // Its versions too (each applied change adds one): oldest first, paged the same way.
-    await SubscriptionVersion.bulkCreate(
-      rows.slice(0, 21).map((row, index) => ({
-        tenantId: tenant.id,
-        subscriptionId: subscription.id,
-        number: index + 2,
-        effectiveFrom: subscription.startDate!,
-        planId: subscription.planId,
-        coverageAmount: subscription.coverageAmount,
-        premium: subscription.premium,
-        currency: 'USD',
-        holderPhone: row.requested.holderPhone,
-        changeId: row.id,
-        fieldChanges: {},
-        premiumDeltaMinor: 0,
-        changedById: users.owner.id,
-      })),
-    );
     const versions = (query: string) =>
       stack.api.get(`/api/v1/subscriptions/${subscription.id}/versions${query}`).set('Authorization', auth.owner);
     const firstVersions = await versions('').expect(200);

@@ -3,7 +3,7 @@ import compose from 'koa-compose';
 import koaJwt from 'koa-jwt';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../config';
-import { may, type Verb } from '../../../access/may';
+import { assertMay, type Verb } from '../../../access/may';
 import { roleMay } from '../../../access/verbs';
 import { currentAuthority, type Authority } from '../../../services/authority';
 import { looksLikeApiKey, noteApiKeyUse, verifyApiKey } from '../../../services/api-keys';
@@ -167,10 +167,10 @@ function authenticateJwt(config: Config['jwt'], options: { codecSession?: boolea
   return compose([verifyUnlessRemembered, checkPrincipal]);
 }
 
-/** Refuses (403) a caller whose role the route's verb does not name. */
+/** Refuses (403) a caller whose role the route's verb does not name, and an API key where it is a person's decision. */
 export function requireVerb(verb: Verb): Middleware {
   return async (ctx, next) => {
-    if (!may(ctx.state.user as AuthUser, verb)) throw forbidden();
+    assertMay(ctx.state.user as AuthUser, verb);
     await next();
   };
 }

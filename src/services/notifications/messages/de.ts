@@ -93,6 +93,12 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
       'Jemand hat mehrere falsche Passwörter für Ihr Konto versucht. Ihr Konto ist nicht gesperrt: Versuche von dieser Quelle werden verlangsamt, und Sie können sich wie gewohnt anmelden.',
     body: `Falls Sie es nicht waren, ändern Sie besser Ihr Passwort. Sie erhalten höchstens eine solche E-Mail alle ${MINUTES}.`,
   },
+  secondFactorReset: {
+    subject: 'Der zweite Faktor Ihres Insurflow-Kontos wurde entfernt',
+    intro:
+      'Ihre Unternehmensadministration ({adminName}) hat den zweiten Faktor Ihres Insurflow-Kontos entfernt (Authenticator und Wiederherstellungscodes). Sie melden sich jetzt nur mit Ihrem Passwort an, oder richten erneut einen zweiten Faktor ein, falls Ihr Unternehmen ihn verlangt.',
+    body: 'Falls Sie das nicht veranlasst haben, informieren Sie sofort Ihre Unternehmensadministration oder Ihr Sicherheitsteam und richten Sie einen neuen zweiten Faktor ein.',
+  },
   confirmEmailChange: {
     subject: 'Bestätigen Sie Ihre neue Insurflow-E-Mail-Adresse',
     intro:

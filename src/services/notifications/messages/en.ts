@@ -90,6 +90,12 @@ export const en: Record<NotificationType, Messages> = {
       'Someone tried several wrong passwords for your account. Your account is not locked: attempts from that source are being slowed down, and you can still log in as usual.',
     body: `If it was not you, consider changing your password. You will get at most one such e-mail every ${MINUTES}.`,
   },
+  secondFactorReset: {
+    subject: 'The second factor of your Insurflow account was removed',
+    intro:
+      'Your company administrator {adminName} removed the second factor of your Insurflow account (its authenticator and recovery codes). You now sign in with your password alone, or enrol a second factor again if your company requires one.',
+    body: 'If you did not ask for this, tell your company administrator or security team at once, and enrol a new second factor.',
+  },
   confirmEmailChange: {
     subject: 'Confirm your new Insurflow e-mail address',
     intro:

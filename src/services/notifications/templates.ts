@@ -63,7 +63,6 @@ export const TEMPLATES = {
     action: 'resetPassword',
   },
   failedSignIns: { variables: { minutes: 15 } },
-  secondFactorReset: { variables: { adminName: 'Sam Admin' } },
   confirmEmailChange: {
     variables: { minutes: 60, expiresAt: SAMPLE_EXPIRY, byAdmin: 'no' },
     action: 'confirmEmailChange',
@@ -181,12 +180,12 @@ export const TEMPLATES = {
       changeId: '7d1e2f0c-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
       effectiveDate: '2030-09-14',
       reason: 'the change was priced for a premium of 480.00, the policy is at 540.00',
-    },
       why: 'premium',
       pricedPremium: 480,
       premium: 540,
       decimals: '2',
       currency: 'EUR',
+    },
   },
   policyholderSetPassword: {
     variables: {

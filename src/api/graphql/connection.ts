@@ -191,7 +191,16 @@ export async function pagesOfEach<M extends Keyed>(
 }
 
 /** The arguments of a page, `first` and `after`, before a field's own. */
-export const pageArgs = () => builder.args((t) => ({ first: t.int(), after: t.string() }));
+const pageArgs = () => builder.args((t) => ({ first: t.int(), after: t.string() }));
+
+type Paged<A> = { extensions: typeof PAGED_BY_FIRST; args: ReturnType<typeof pageArgs> & A };
+
+/** The `extensions` and `args` of a field answering a page: its cost by `first`, then `first`, `after` and its own `args`. */
+export function paged(): Paged<Record<never, never>>;
+export function paged<A extends InputFieldMap>(args: A): Paged<A>;
+export function paged(args: InputFieldMap = {}): Paged<InputFieldMap> {
+  return { extensions: PAGED_BY_FIRST, args: { ...pageArgs(), ...args } };
+}
 
 /** The rows a list field answers: those `where` allows (the access policy's scope and the filters), in `order`. */
 export interface ListedRows {
@@ -209,8 +218,7 @@ function listField<M extends Keyed, A extends InputFieldMap>(
   list: { verb?: Verb; args: A; rows: (caller: AuthUser, filters: InputShapeFromFields<A>) => ListedRows },
 ) {
   return {
-    extensions: PAGED_BY_FIRST,
-    args: { ...pageArgs(), ...list.args },
+    ...paged(list.args),
     resolve: (_root: unknown, { first, after, ...filters }: PageArgs & InputShapeFromFields<A>, context: GraphQLContext) => {
       const caller = callerOf(context, list.verb);
       const { where, order } = list.rows(caller, filters as InputShapeFromFields<A>);

@@ -5,12 +5,16 @@
  * field carries the operation in its extensions, so the parity check finds it.
  */
 import type { ArgBuilder } from '@pothos/core';
+import type DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
+import type { Model } from 'sequelize';
+import { narrowed, type AccessRule } from '../../access/core';
 import type { SignedInOperation } from '../http/operation';
 import type { DeclaredOperation } from '../http/route';
 import type { BuilderTypes } from './builder';
 import { callerOf, runCommand, type GraphQLContext } from './context';
 import { validInput } from './input';
+import type { Loaders } from './loaders';
 import Joi from 'joi';
 
 /** The input of an operation without a body: nothing besides its parameters is accepted. */
@@ -23,6 +27,19 @@ interface MutationField<Row> {
 
 /** A row a repeated mutation wrote, as the caller sees it now (null when they may not). */
 type Reload<Row> = (context: GraphQLContext, id: string) => Promise<Row | null>;
+
+/** The row the request's loader `Name` answers by id. */
+type LoadedBy<Name extends keyof Loaders> = Loaders[Name] extends DataLoader<string, infer Row | null> ? Row : never;
+
+/** The reload of a row through the request's loader of it (`loader`, by name), which carries the access policy's scope. */
+export function reloadThrough<Name extends keyof Loaders>(loader: Name): Reload<LoadedBy<Name>> {
+  return (context, id) => (context.loaders[loader] as DataLoader<string, LoadedBy<Name> | null>).load(id);
+}
+
+/** The reload of a row among those `access` lets the caller see. */
+export function reloadVisible<M extends Model>(access: AccessRule<M, string>): Reload<M> {
+  return (context, id) => access.model.findOne({ where: narrowed(access.scope(callerOf(context)), { id }) });
+}
 
 export interface MutationOf<Result, Row extends { id: string }> {
   /** The row the mutation answers with, from the command's result. */

@@ -11,8 +11,8 @@ import { planWhere } from '../../catalog/plans/query';
 import { listPlansQuery } from '../../catalog/plans/schemas';
 import { builder } from '../builder';
 import { listQuery, orderingOf } from '../connection';
-import { formatClaimAmount } from '../../../shared/money';
 import { byIdQuery } from '../by-id';
+import { amountField, relationField } from '../fields';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute a list may be ordered by. */
@@ -40,11 +40,8 @@ export const Plan = builder.objectRef<PlanModel>('Plan').implement({
     description: t.exposeString('description', { nullable: true }),
     coverageLevel: t.exposeString('coverageLevel'),
     policyType: t.exposeString('policyType'),
-    coverageAmount: t.string({
-      description: 'A decimal amount in the plan’s currency, as REST writes it',
-      resolve: (row) => formatClaimAmount(row.coverageAmount, row.currency),
-    }),
-    premium: t.string({ resolve: (row) => formatClaimAmount(row.premium, row.currency) }),
+    coverageAmount: amountField(t, (row) => row.coverageAmount, 'A decimal amount in the plan’s currency, as REST writes it'),
+    premium: amountField(t, (row) => row.premium),
     durationMonths: t.exposeInt('durationMonths'),
     calendarId: t.exposeID('calendarId', {
       nullable: true,
@@ -52,7 +49,7 @@ export const Plan = builder.objectRef<PlanModel>('Plan').implement({
     }),
     isActive: t.exposeBoolean('isActive'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    category: t.field({ type: Category, nullable: true, resolve: (row, _args, { loaders }) => loaders.category.load(row.categoryId) }),
+    category: relationField(t, Category, 'category', (row) => row.categoryId),
   }),
 });
 

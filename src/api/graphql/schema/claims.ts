@@ -24,11 +24,12 @@ import { idParams } from '../../http/common-schemas';
 import type { LiveState } from '../../temporal/live-state';
 import { costOf, LIVE_STATE_COST } from '../bounds';
 import { builder } from '../builder';
-import { callerOf, type GraphQLContext } from '../context';
+import { callerOf } from '../context';
 import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
 import { validInput } from '../input';
-import { mutationArgs, mutationOf, rowMutationArgs } from '../mutation';
+import { amountField, relationField, versionFields } from '../fields';
+import { mutationArgs, mutationOf, reloadThrough, reloadVisible, rowMutationArgs } from '../mutation';
 import { Person } from './people';
 import { Subscription } from './subscriptions';
 
@@ -44,11 +45,7 @@ const HistoryEntry = builder.objectRef<ClaimHistory>('ClaimHistoryEntry').implem
     toStatus: t.expose('toStatus', { type: ClaimStageEnum }),
     note: t.exposeString('note', { nullable: true }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-    actor: t.field({
-      type: Person,
-      nullable: true,
-      resolve: (row, _args, { loaders }) => (row.actorId ? loaders.person.load(row.actorId) : null),
-    }),
+    actor: relationField(t, Person, 'person', (row) => row.actorId),
   }),
 });
 
@@ -58,15 +55,11 @@ const Note = builder.objectRef<ClaimNote>('ClaimNote').implement({
     body: t.exposeString('body'),
     editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    author: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.authorId) }),
+    author: relationField(t, Person, 'person', (row) => row.authorId),
     withdrawn: t.boolean({ description: 'Withdrawn by its author or a claims manager', resolve: (row) => row.withdrawnAt !== null }),
     withdrawnAt: t.expose('withdrawnAt', { type: 'DateTime', nullable: true }),
     withdrawalReason: t.exposeString('withdrawalReason', { nullable: true }),
-    withdrawnBy: t.field({
-      type: Person,
-      nullable: true,
-      resolve: (row, _args, { loaders }) => (row.withdrawnById ? loaders.person.load(row.withdrawnById) : null),
-    }),
+    withdrawnBy: relationField(t, Person, 'person', (row) => row.withdrawnById),
   }),
 });
 
@@ -129,13 +122,8 @@ const ClaimFinancials = builder.objectRef<ClaimFinancialsValue>('ClaimFinancials
 const ClaimSubscriptionVersion = builder.objectRef<SubscriptionVersion>('ClaimSubscriptionVersion').implement({
   description: 'The policy version in force on the incident date, which judged the claim’s cover (docs/claims.md, Cover by policy version)',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    number: t.exposeInt('number'),
-    effectiveFrom: t.exposeString('effectiveFrom'),
-    coverageAmount: t.string({
-      description: 'A decimal amount in the version’s currency, as REST writes it',
-      resolve: (version) => formatClaimAmount(version.coverageAmount, version.currency),
-    }),
+    ...versionFields(t),
+    coverageAmount: amountField(t, (version) => version.coverageAmount, 'A decimal amount in the version’s currency, as REST writes it'),
   }),
 });
 
@@ -158,25 +146,16 @@ export const Claim = builder.objectRef<ClaimModel>('Claim').implement({
     denialReason: t.exposeString('denialReason', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    policy: t.field({
-      type: Subscription,
-      nullable: true,
-      description: 'The subscription the claim is filed against',
-      resolve: (claim, _args, { loaders }) => loaders.subscription.load(claim.subscriptionId),
-    }),
-    subscriptionVersion: t.field({
-      type: ClaimSubscriptionVersion,
-      nullable: true,
-      description: 'Null for claims filed before policy versions',
-      resolve: (claim, _args, { loaders }) =>
-        claim.subscriptionVersionId ? loaders.claimSubscriptionVersion.load(claim.subscriptionVersionId) : null,
-    }),
-    policyholder: t.field({ type: Person, nullable: true, resolve: (claim, _args, { loaders }) => loaders.person.load(claim.claimantId) }),
-    assignee: t.field({
-      type: Person,
-      nullable: true,
-      resolve: (claim, _args, { loaders }) => (claim.assigneeId ? loaders.person.load(claim.assigneeId) : null),
-    }),
+    policy: relationField(t, Subscription, 'subscription', (claim) => claim.subscriptionId, 'The subscription the claim is filed against'),
+    subscriptionVersion: relationField(
+      t,
+      ClaimSubscriptionVersion,
+      'claimSubscriptionVersion',
+      (claim) => claim.subscriptionVersionId,
+      'Null for claims filed before policy versions',
+    ),
+    policyholder: relationField(t, Person, 'person', (claim) => claim.claimantId),
+    assignee: relationField(t, Person, 'person', (claim) => claim.assigneeId),
     history: t.field({
       type: [HistoryEntry],
       description: `The last \`last\` entries (at most ${MAX_HISTORY}), oldest first as in GET /claims/:id`,
@@ -237,8 +216,7 @@ byIdQuery('claim', Claim, {
   loader: (loaders) => loaders.claim,
 });
 
-/** A claim a repeated mutation wrote, as the caller sees it now. */
-const reloadClaim = (context: GraphQLContext, id: string) => context.loaders.claim.load(id);
+const reloadClaim = reloadThrough('claim');
 
 const FileClaimInput = builder.inputType('FileClaimInput', {
   fields: (t) => ({
@@ -286,8 +264,6 @@ builder.mutationFields((t) => ({
     type: Note,
     description: 'Add an internal note (staff); the command of POST /claims/:id/notes',
     args: rowMutationArgs(t.arg, { body: t.arg.string({ required: true }) }),
-    ...mutationOf(addClaimNoteOperation, {
-      reload: (context, noteId) => ClaimNote.findOne({ where: narrowed(claimNoteAccess.scope(callerOf(context)), { id: noteId }) }),
-    }),
+    ...mutationOf(addClaimNoteOperation, { reload: reloadVisible(claimNoteAccess) }),
   }),
 }));

@@ -12,10 +12,10 @@ import { Acknowledgement as AcknowledgementModel, CompliancePolicy as Compliance
 import { compliancePolicyAccess } from '../../../access/compliance';
 import { type StatusCounts } from '../../compliance/query';
 import { listPoliciesQuery, listVersionsQuery, reportQuery } from '../../compliance/schemas';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import { connectionOf, connectionType, listQuery, orderingOf } from '../connection';
+import { connectionOf, connectionType, listQuery, orderingOf, paged } from '../connection';
 import { byIdQuery } from '../by-id';
+import { relationField } from '../fields';
 import { validInput } from '../input';
 import { AcknowledgementStatusEnum, complianceCaller, complianceOnly, Policy, PolicyVersion, PolicyVersionStatusEnum } from './compliance';
 import { Person, RoleEnum } from './people';
@@ -36,7 +36,7 @@ const Evidence = builder.objectRef<AcknowledgementModel>('AcknowledgementEvidenc
 const ReportRow = builder.objectRef<AcknowledgementModel>('ComplianceReportRow').implement({
   fields: (t) => ({
     acknowledgementId: t.exposeID('id'),
-    employee: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.employeeId) }),
+    employee: relationField(t, Person, 'person', (row) => row.employeeId),
     employeeEmail: t.string({
       nullable: true,
       description: "The employee's address, as the REST report shows it to its readers",
@@ -119,10 +119,9 @@ builder.objectFields(PolicyVersion, (t) => {
     retiredAt: instant('retiredAt'),
     createdAt: instant('createdAt'),
     report: t.field({
-      extensions: PAGED_BY_FIRST,
       type: VersionReport,
       description: 'The acknowledgement report (compliance roles; FORBIDDEN for anyone else); rows oldest first',
-      args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: AcknowledgementStatusEnum }) },
+      ...paged({ status: t.arg({ type: AcknowledgementStatusEnum }) }),
       resolve: (version, { first, after, status }, context) => {
         complianceCaller(context);
         const filters = validInput(reportQuery, { status });

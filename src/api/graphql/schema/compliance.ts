@@ -8,13 +8,14 @@ import { POLICY_VERSION_STATUSES } from '../../../models/policy-version';
 import { policyVersionAccess } from '../../../access/compliance';
 import { may } from '../../../access/may';
 import { NotPermitted } from '../../../access/refusals';
-import { narrowed, tenantOf } from '../../../access/core';
+import { tenantOf } from '../../../access/core';
 import { localTime } from '../../../domain/calendars/local-time';
 import { acknowledgeOperation, approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../../compliance/operations';
 import { builder } from '../builder';
 import { listQuery } from '../connection';
 import { callerOf, type GraphQLContext } from '../context';
-import { mutationOf, rowMutationArgs } from '../mutation';
+import { relationField } from '../fields';
+import { mutationOf, reloadThrough, reloadVisible, rowMutationArgs } from '../mutation';
 
 export const AcknowledgementStatusEnum = builder.enumType('AcknowledgementStatus', { values: ACKNOWLEDGEMENT_STATUSES });
 export const PolicyVersionStatusEnum = builder.enumType('PolicyVersionStatus', { values: POLICY_VERSION_STATUSES });
@@ -54,11 +55,7 @@ export const PolicyVersion = builder.objectRef<PolicyVersionModel>('PolicyVersio
     versionNumber: t.exposeInt('versionNumber'),
     content: t.exposeString('content'),
     contentSha256: t.exposeString('contentSha256', { nullable: true, description: 'SHA-256 (hex) of the content, fixed at publication' }),
-    policy: t.field({
-      type: Policy,
-      nullable: true,
-      resolve: (version, _args, { loaders }) => loaders.compliancePolicy.load(version.policyId),
-    }),
+    policy: relationField(t, Policy, 'compliancePolicy', (version) => version.policyId),
   }),
 });
 
@@ -74,11 +71,7 @@ const Acknowledgement = builder.objectRef<AcknowledgementModel>('Acknowledgement
     }),
     acknowledgedAt: t.expose('acknowledgedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    version: t.field({
-      type: PolicyVersion,
-      nullable: true,
-      resolve: (ack, _args, { loaders }) => loaders.policyVersion.load(ack.versionId),
-    }),
+    version: relationField(t, PolicyVersion, 'policyVersion', (ack) => ack.versionId),
   }),
 });
 
@@ -90,8 +83,7 @@ listQuery('acknowledgements', Acknowledgement, AcknowledgementModel, {
 });
 
 /** A version a review mutation changed, as the caller sees it now. */
-const reloadVersion = (context: GraphQLContext, id: string) =>
-  PolicyVersionModel.findOne({ where: narrowed(policyVersionAccess.scope(callerOf(context)), { id }) });
+const reloadVersion = reloadVisible(policyVersionAccess);
 
 builder.mutationFields((t) => ({
   acknowledge: t.field({
@@ -102,7 +94,7 @@ builder.mutationFields((t) => ({
       contentSha256: t.arg.string({ description: "The SHA-256 of the text shown; when given it must be the version's" }),
       fullName: t.arg.string({ description: 'The full name the employee typed to sign' }),
     }),
-    ...mutationOf(acknowledgeOperation, { reload: (context, ackId) => context.loaders.acknowledgement.load(ackId) }),
+    ...mutationOf(acknowledgeOperation, { reload: reloadThrough('acknowledgement') }),
   }),
   submitVersionForReview: t.field({
     type: PolicyVersion,

@@ -8,33 +8,35 @@ import { chartBalances, trialBalance, trialBalanceView } from '../../../domain/l
 import { trialBalanceQuery } from '../../ledger/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
+import type { FieldsOf } from '../fields';
 import { callerOf } from '../context';
 import { validInput } from '../input';
 
 type TrialBalanceView = ReturnType<typeof trialBalanceView>;
 type ChartAccount = Awaited<ReturnType<typeof chartBalances>>[number];
 
+/** A chart account as the chart names it. (Resolved, not exposed: `expose` takes no generic row.) */
+const accountFields = <Row extends { code: string; name: string; kind: string }>(t: FieldsOf<Row>) => ({
+  code: t.string({ resolve: (row) => row.code }),
+  name: t.string({ resolve: (row) => row.name }),
+  kind: t.string({ resolve: (row) => row.kind }),
+});
+
+/** Debits and credits summed in one currency, decimal strings in it. */
+const totalsFields = <Row extends { currency: string; debit: string; credit: string }>(t: FieldsOf<Row>) => ({
+  currency: t.string({ resolve: (row) => row.currency }),
+  debit: t.string({ resolve: (row) => row.debit }),
+  credit: t.string({ resolve: (row) => row.credit }),
+});
+
 const LedgerAccountTotals = builder.objectRef<TrialBalanceView['accounts'][number]>('LedgerAccountTotals').implement({
   description: "A chart account's debits, credits and balance (on its normal side) in one currency",
-  fields: (t) => ({
-    code: t.exposeString('code'),
-    name: t.exposeString('name'),
-    kind: t.exposeString('kind'),
-    currency: t.exposeString('currency'),
-    debit: t.exposeString('debit'),
-    credit: t.exposeString('credit'),
-    balance: t.exposeString('balance'),
-  }),
+  fields: (t) => ({ ...accountFields(t), ...totalsFields(t), balance: t.exposeString('balance') }),
 });
 
 const LedgerCurrencyTotals = builder.objectRef<TrialBalanceView['totals'][number]>('LedgerCurrencyTotals').implement({
   description: 'Every account of one currency summed: debits equal credits',
-  fields: (t) => ({
-    currency: t.exposeString('currency'),
-    debit: t.exposeString('debit'),
-    credit: t.exposeString('credit'),
-    balanced: t.exposeBoolean('balanced'),
-  }),
+  fields: (t) => ({ ...totalsFields(t), balanced: t.exposeBoolean('balanced') }),
 });
 
 const LedgerTrialBalance = builder.objectRef<TrialBalanceView>('LedgerTrialBalance').implement({
@@ -49,20 +51,13 @@ const LedgerTrialBalance = builder.objectRef<TrialBalanceView>('LedgerTrialBalan
 
 const LedgerBalance = builder.objectRef<ChartAccount['balances'][number]>('LedgerBalance').implement({
   description: "An account's debits, credits and balance to date in one currency",
-  fields: (t) => ({
-    currency: t.exposeString('currency'),
-    debit: t.exposeString('debit'),
-    credit: t.exposeString('credit'),
-    balance: t.exposeString('balance'),
-  }),
+  fields: (t) => ({ ...totalsFields(t), balance: t.exposeString('balance') }),
 });
 
 const LedgerAccount = builder.objectRef<ChartAccount>('LedgerAccount').implement({
   description: 'A chart account, with its balances in every currency the tenant has lines in, as GET /ledger/accounts',
   fields: (t) => ({
-    code: t.exposeString('code'),
-    name: t.exposeString('name'),
-    kind: t.exposeString('kind'),
+    ...accountFields(t),
     normalSide: t.exposeString('normalSide'),
     balances: t.field({ type: [LedgerBalance], resolve: (account) => account.balances }),
   }),

@@ -21,6 +21,7 @@ import type { EnumRef, QueryFieldBuilder } from '@pothos/core';
 import type { TenantFiguresRow } from '../loaders';
 import { listQuery, orderingOf, type ListedRows } from '../connection';
 import { byIdQuery } from '../by-id';
+import { relationField } from '../fields';
 import { validInput } from '../input';
 
 /** The value a cursor carries for each attribute these lists may be ordered by. */
@@ -107,12 +108,7 @@ Registration.implement({
     reason: t.exposeString('reason', { nullable: true }),
     workflowId: t.exposeString('workflowId'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    tenant: t.field({
-      type: Tenant,
-      nullable: true,
-      description: 'The tenant provisioned from it, once approved',
-      resolve: (registration, _args, { loaders }) => (registration.tenantId ? loaders.tenant.load(registration.tenantId) : null),
-    }),
+    tenant: relationField(t, Tenant, 'tenant', (registration) => registration.tenantId, 'The tenant provisioned from it, once approved'),
   }),
 });
 

@@ -1,33 +1,25 @@
 /** Premium invoices with their payments and refunds (docs/premiums.md); the manual payment through the REST route's command. */
 import { Invoice as InvoiceModel, PremiumPayment as PaymentModel, PremiumRefund as RefundModel } from '../../../models';
 import { INVOICE_STATUSES, PAYMENT_METHODS, REFUND_STATUSES } from '../../../models/invoice';
-import { formatMinorUnits } from '../../../shared/money';
 import { calendarDay } from '../../../shared/typed-schema';
 import { recordManualPaymentOperation, recordRefundPaidOperation, refundCreditOperation } from '../../premiums/operations';
-import { PAGED_BY_FIRST } from '../bounds';
 import { builder } from '../builder';
-import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
-import { connectionOf, connectionType, type PageOrder } from '../connection';
-import { mutationOf, rowMutationArgs } from '../mutation';
+import { connectionOf, connectionType, paged, type PageOrder } from '../connection';
+import { minorUnitsField, relationField } from '../fields';
+import { mutationOf, reloadThrough, rowMutationArgs } from '../mutation';
 import { Subscription } from './subscriptions';
 
 const InvoiceStatusEnum = builder.enumType('InvoiceStatus', { values: INVOICE_STATUSES });
 const PaymentMethodEnum = builder.enumType('PaymentMethod', { values: PAYMENT_METHODS });
 const RefundStatusEnum = builder.enumType('RefundStatus', { values: REFUND_STATUSES });
 
-/** Money as the decimal string of its currency: minor units may pass GraphQL's 32-bit Int. */
-const amountOf = (row: { amountMinor: number; currency: string }) => formatMinorUnits(row.amountMinor, row.currency);
-
 const PremiumPayment = builder.objectRef<PaymentModel>('PremiumPayment').implement({
   description: 'A premium payment received against an invoice',
   fields: (t) => ({
     id: t.exposeID('id'),
-    amount: t.string({ resolve: amountOf }),
-    credit: t.string({
-      description: 'The part beyond what the invoice still owed: a credit on the policy',
-      resolve: (row) => formatMinorUnits(row.creditMinor, row.currency),
-    }),
+    amount: minorUnitsField(t, (row) => row.amountMinor),
+    credit: minorUnitsField(t, (row) => row.creditMinor, 'The part beyond what the invoice still owed: a credit on the policy'),
     currency: t.exposeString('currency'),
     method: t.expose('method', { type: PaymentMethodEnum }),
     reference: t.exposeString('reference', { nullable: true }),
@@ -39,7 +31,7 @@ const PremiumRefund = builder.objectRef<RefundModel>('PremiumRefund').implement(
   description: 'A refund owed or made on an invoice',
   fields: (t) => ({
     id: t.exposeID('id'),
-    amount: t.string({ resolve: amountOf }),
+    amount: minorUnitsField(t, (row) => row.amountMinor),
     currency: t.exposeString('currency'),
     reason: t.exposeString('reason'),
     status: t.expose('status', { type: RefundStatusEnum }),
@@ -57,16 +49,12 @@ export const Invoice = builder.objectRef<InvoiceModel>('Invoice').implement({
     number: t.exposeString('number'),
     term: t.exposeInt('term'),
     sequence: t.exposeInt('sequence'),
-    amount: t.string({ resolve: amountOf }),
+    amount: minorUnitsField(t, (row) => row.amountMinor),
     currency: t.exposeString('currency'),
     dueDate: t.exposeString('dueDate'),
     status: t.expose('status', { type: InvoiceStatusEnum }),
     paidAt: t.expose('paidAt', { type: 'DateTime', nullable: true }),
-    subscription: t.field({
-      type: Subscription,
-      nullable: true,
-      resolve: (row, _args, { loaders }) => loaders.subscription.load(row.subscriptionId),
-    }),
+    subscription: relationField(t, Subscription, 'subscription', (row) => row.subscriptionId),
     payments: t.field({
       type: [PremiumPayment],
       resolve: (row) => PaymentModel.findAll({ where: { invoiceId: row.id, tenantId: row.tenantId }, order: [['createdAt', 'ASC']] }),
@@ -84,10 +72,9 @@ const BY_DUE_DATE: PageOrder = { attribute: 'dueDate', descending: false, value:
 
 builder.objectField(Subscription, 'invoices', (t) =>
   t.field({
-    extensions: PAGED_BY_FIRST,
     type: InvoiceConnection,
     description: "The subscription's premium invoices, by due date",
-    args: { first: t.arg.int(), after: t.arg.string() },
+    ...paged(),
     // The subscription is visible to the caller (it was reached through the access policy).
     resolve: (row, { first, after }) =>
       connectionOf(InvoiceModel, { tenantId: row.tenantId, subscriptionId: row.id }, { first, after }, BY_DUE_DATE),
@@ -99,7 +86,7 @@ byIdQuery('invoice', Invoice, {
   loader: (loaders) => loaders.invoice,
 });
 
-const reloadInvoice = (context: GraphQLContext, id: string) => context.loaders.invoice.load(id);
+const reloadInvoice = reloadThrough('invoice');
 
 builder.mutationFields((t) => ({
   recordManualPayment: t.field({

@@ -4,12 +4,8 @@
  */
 import { acceptReferralOperation, declineReferralOperation } from '../../quotes/referral-operations';
 import { builder } from '../builder';
-import type { GraphQLContext } from '../context';
 import { mutationOf, rowMutationArgs } from '../mutation';
-import { Quote } from './quotes';
-
-/** A quote a repeated decision decided, as the caller sees it now. */
-const reloadQuote = (context: GraphQLContext, id: string) => context.loaders.quote.load(id);
+import { Quote, reloadQuote } from './quotes';
 
 builder.mutationFields((t) => ({
   acceptQuoteReferral: t.field({

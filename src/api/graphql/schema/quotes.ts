@@ -10,10 +10,10 @@ import { requestQuoteOperation } from '../../quotes/operations';
 import { ANSWERED_QUOTE_STATUSES } from '../../quotes/schemas';
 import { answeredStatus, referralOf, statusFilter } from '../../quotes/views';
 import { builder } from '../builder';
-import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
 import { listQuery } from '../connection';
-import { mutationArgs, mutationOf } from '../mutation';
+import { minorUnitsField, relationField, versionFields } from '../fields';
+import { mutationArgs, mutationOf, reloadThrough } from '../mutation';
 import { Plan } from './catalog';
 import { PriceBreakdownLine, QuotedRisk } from './subscriptions';
 
@@ -26,7 +26,7 @@ const QuoteInstalment = builder.objectRef<{ number: number; amount: string }>('Q
 
 const QuoteRatingVersion = builder.objectRef<{ id: string; number: number; effectiveFrom: string }>('QuoteRatingVersion').implement({
   description: 'The rating tables that priced a quote',
-  fields: (t) => ({ id: t.exposeID('id'), number: t.exposeInt('number'), effectiveFrom: t.exposeString('effectiveFrom') }),
+  fields: versionFields,
 });
 
 const QuoteReferral = builder.objectRef<NonNullable<ReturnType<typeof referralOf>>>('QuoteReferral').implement({
@@ -49,11 +49,8 @@ export const Quote = builder.objectRef<QuoteModel>('Quote').implement({
       resolve: (quote) => answeredStatus(quote),
     }),
     planId: t.exposeID('planId'),
-    plan: t.field({ type: Plan, nullable: true, resolve: (quote, _args, { loaders }) => loaders.plan.load(quote.planId) }),
-    premium: t.string({
-      description: 'A decimal string in the quote’s currency',
-      resolve: (q) => formatMinorUnits(q.premiumMinor, q.currency),
-    }),
+    plan: relationField(t, Plan, 'plan', (quote) => quote.planId),
+    premium: minorUnitsField(t, (quote) => quote.premiumMinor, 'A decimal string in the quote’s currency'),
     currency: t.exposeString('currency'),
     breakdown: t.field({
       type: [PriceBreakdownLine],
@@ -109,8 +106,8 @@ const RiskInput = builder.inputType('RiskInput', {
   }),
 });
 
-/** A quote a repeated mutation wrote, as the caller sees it now. */
-const reloadQuote = (context: GraphQLContext, id: string) => context.loaders.quote.load(id);
+/** A quote a repeated mutation wrote or decided, as the caller sees it now. */
+export const reloadQuote = reloadThrough('quote');
 
 builder.mutationFields((t) => ({
   requestQuote: t.field({

@@ -10,6 +10,7 @@ import { RatingVersion as RatingVersionModel } from '../../../models';
 import { saveRatingVersionOperation } from '../../catalog/plans/rating-routes';
 import { builder } from '../builder';
 import { callerOf, type GraphQLContext } from '../context';
+import { versionFields } from '../fields';
 import { mutationArgs, mutationOf } from '../mutation';
 import { Plan } from './catalog';
 
@@ -82,9 +83,7 @@ const RatingTablesRef = builder.objectRef<Tables>('RatingTables').implement({
 const RatingVersion = builder.objectRef<RatingVersionModel>('RatingVersion').implement({
   description: 'A plan’s rating tables from a date on, numbered per plan; never changed once saved',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    number: t.exposeInt('number'),
-    effectiveFrom: t.exposeString('effectiveFrom'),
+    ...versionFields(t),
     tables: t.expose('tables', { type: RatingTablesRef }),
     createdById: t.exposeID('createdById'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -51,9 +51,9 @@ import { rolesOf, type Verb } from '../../../access/verbs';
 import type { AuthUser } from '../../../shared/caller';
 import type { Role } from '../../../shared/roles';
 import { platformReportQuery } from '../../reports/schemas';
-import { costOf, PAGED_BY_FIRST, STATEMENT_COST } from '../bounds';
+import { costOf, STATEMENT_COST } from '../bounds';
 import { builder, type BuilderTypes } from '../builder';
-import { connectionOf, orderingOf } from '../connection';
+import { connectionOf, orderingOf, paged } from '../connection';
 import { callerOf, type GraphQLContext } from '../context';
 import { validInput } from '../input';
 import { policyProgressFields, ProgressCountsType, RequirementStatusEnum } from './requirements';
@@ -539,41 +539,44 @@ const periodReportArgs = (groupBy: string) =>
     groupBy: t.string({ description: groupBy }),
   }));
 
-/** A report of a period (claims, policies) as a source whose sections are read when selected. */
-function periodReport<G extends string>(kind: ReportKind<{ from?: Date; to?: Date; groupBy: G }>) {
-  return ofReportKind(
-    kind,
-    (args: Record<string, unknown>) => validInput(kind.parameters, args),
-    (caller, { groupBy, ...dates }, context) => reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates), groupBy),
-  );
+/** A report of a period (claims, policies…), grouped as `groupBy` describes, as a source whose sections are read when selected. */
+function periodReport<G extends string>(kind: ReportKind<{ from?: Date; to?: Date; groupBy: G }>, groupBy: string) {
+  return {
+    args: periodReportArgs(groupBy),
+    ...ofReportKind(
+      kind,
+      (args: Record<string, unknown>) => validInput(kind.parameters, args),
+      (caller, { groupBy: grouping, ...dates }, context) =>
+        reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates), grouping),
+    ),
+  };
 }
 
 type PlatformArgs = { first?: number | null; after?: string | null; ordering?: string | null };
+
+/** The platform report's page of tenants, in the `ordering` asked for. */
+const PLATFORM_PAGE = paged(builder.args((t) => ({ ordering: t.string() })));
 
 builder.queryFields((t) => ({
   claimsReport: t.field({
     type: ClaimsReport,
     description: "The tenant's claims report, as GET /reports/claims (claims managers and tenant admins)",
-    args: periodReportArgs('stage (default), assignee, month or policyType'),
-    ...periodReport(claims),
+    ...periodReport(claims, 'stage (default), assignee, month or policyType'),
   }),
   policiesReport: t.field({
     type: PoliciesReport,
     description: "The tenant's policies report, as GET /reports/policies (tenant admins)",
-    args: periodReportArgs('month (default), plan or policyType'),
-    ...periodReport(policies),
+    ...periodReport(policies, 'month (default), plan or policyType'),
   }),
   premiumsReport: t.field({
     type: PremiumsReport,
     description: "The tenant's premiums report, as GET /reports/premiums (claims managers and tenant admins)",
-    args: periodReportArgs('month (default) or plan'),
-    ...periodReport(premiums),
+    ...periodReport(premiums, 'month (default) or plan'),
   }),
   financeReport: t.field({
     type: FinanceReport,
     description: "The tenant's finance report from the books, as GET /reports/finance (finance and tenant admins)",
-    args: periodReportArgs('month (default), plan or policyType'),
-    ...periodReport(finance),
+    ...periodReport(finance, 'month (default), plan or policyType'),
   }),
   complianceReport: t.field({
     type: ComplianceReport,
@@ -592,7 +595,7 @@ builder.queryFields((t) => ({
   platformReport: t.field({
     type: PlatformReport,
     description: 'The platform report, as GET /reports/platform (platform admins)',
-    args: { first: t.arg.int(), after: t.arg.string(), ordering: t.arg.string() },
+    args: PLATFORM_PAGE.args,
     ...ofReportKind(
       PLATFORM_REPORT,
       ({ ordering }: PlatformArgs) => validInput(platformReportQuery, { ordering }),
@@ -603,7 +606,7 @@ builder.queryFields((t) => ({
         ordering: filters.ordering,
         scope: tenantRecordAccess.scope(caller),
       }),
-      PAGED_BY_FIRST,
+      PLATFORM_PAGE.extensions,
     ),
   }),
 }));

@@ -15,6 +15,7 @@ import { idParams } from '../../http/common-schemas';
 import { builder, type BuilderTypes } from '../builder';
 import { listQuery, orderingOf } from '../connection';
 import { callerOf } from '../context';
+import { relationField } from '../fields';
 import { validInput } from '../input';
 import { Policy } from './compliance';
 import { Person } from './people';
@@ -58,7 +59,7 @@ const Requirement = builder.objectRef<RequirementModel>('ComplianceRequirement')
     description: t.exposeString('description', { nullable: true }),
     dueAt: t.expose('dueAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    owner: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.ownerId) }),
+    owner: relationField(t, Person, 'person', (row) => row.ownerId),
     policies: t.field({
       type: [Policy],
       description: 'The compliance policies whose acknowledgements satisfy it',

@@ -17,7 +17,6 @@ import {
 import { SUBSCRIPTION_CHANGE_STATUSES } from '../../../models/subscription-change';
 import { narrowed } from '../../../access/core';
 import { subscriptionAccess } from '../../../access/subscriptions';
-import { formatClaimAmount, formatMinorUnits } from '../../../shared/money';
 import { calendarDay, object, required } from '../../../shared/typed-schema';
 import {
   applyChangeOperation,
@@ -30,10 +29,9 @@ import { validInput } from '../input';
 import { builder } from '../builder';
 import type { GraphQLContext } from '../context';
 import { byIdQuery } from '../by-id';
-import { connectionType, listQuery, NEWEST_FIRST, pagesOfEach, type Connection, type PageArgs, type PageOrder } from '../connection';
-import { PAGED_BY_FIRST } from '../bounds';
-import type { Loaders } from '../loaders';
-import { mutationArgs, mutationOf, rowMutationArgs } from '../mutation';
+import { connectionType, listQuery, NEWEST_FIRST, paged, pagesOfEach, type Connection, type PageArgs, type PageOrder } from '../connection';
+import { amountField, minorUnitsField, optionalAmountField, relationField, versionFields } from '../fields';
+import { mutationArgs, mutationOf, reloadThrough, rowMutationArgs } from '../mutation';
 import { Plan } from './catalog';
 import { Person } from './people';
 
@@ -41,14 +39,11 @@ export const SubscriptionStatusEnum = builder.enumType('SubscriptionStatus', { v
 
 const SubscriptionChangeStatusEnum = builder.enumType('PolicyChangeStatus', { values: SUBSCRIPTION_CHANGE_STATUSES });
 
-/** A delta in minor units as the decimal string of its currency (REST's spelling). */
-const deltaOf = (row: { premiumDeltaMinor: number; currency: string }) => formatMinorUnits(row.premiumDeltaMinor, row.currency);
-
 const ChangeInstalment = builder.objectRef<{ dueDate: string; amountMinor: number; currency: string }>('PolicyChangeInstalment').implement({
   description: 'An amount a change bills (positive) or credits (negative), due on a day',
   fields: (t) => ({
     dueDate: t.exposeString('dueDate'),
-    amount: t.string({ resolve: (row) => formatMinorUnits(row.amountMinor, row.currency) }),
+    amount: minorUnitsField(t, (row) => row.amountMinor),
   }),
 });
 
@@ -65,14 +60,10 @@ export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyCh
       resolve: (row) => Object.keys(row.requested),
     }),
     planId: t.id({ nullable: true, description: 'The plan it moves the policy to', resolve: (row) => row.requested.planId ?? null }),
-    premiumBefore: t.string({ resolve: (row) => formatClaimAmount(row.premiumBefore, row.currency) }),
-    premiumAfter: t.string({ resolve: (row) => formatClaimAmount(row.premiumAfter, row.currency) }),
-    coverageAfter: t.string({
-      nullable: true,
-      description: 'The sum insured a change of plan was quoted with, which it applies',
-      resolve: (row) => (row.coverageAfter === null ? null : formatClaimAmount(row.coverageAfter, row.currency)),
-    }),
-    premiumDelta: t.string({ description: 'Positive: additional premium; negative: a return premium', resolve: deltaOf }),
+    premiumBefore: amountField(t, (row) => row.premiumBefore),
+    premiumAfter: amountField(t, (row) => row.premiumAfter),
+    coverageAfter: optionalAmountField(t, (row) => row.coverageAfter, 'The sum insured a change of plan was quoted with, which it applies'),
+    premiumDelta: minorUnitsField(t, (row) => row.premiumDeltaMinor, 'Positive: additional premium; negative: a return premium'),
     currency: t.exposeString('currency'),
     instalments: t.field({
       type: [ChangeInstalment],
@@ -93,16 +84,18 @@ export const PolicyChange = builder.objectRef<SubscriptionChangeModel>('PolicyCh
 const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('SubscriptionVersion').implement({
   description: 'A version of a policy: its terms from a day on (1 is the policy as issued)',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    number: t.exposeInt('number'),
-    effectiveFrom: t.exposeString('effectiveFrom'),
-    coverageAmount: t.string({ resolve: (row) => formatClaimAmount(row.coverageAmount, row.currency) }),
-    premium: t.string({ resolve: (row) => formatClaimAmount(row.premium, row.currency) }),
+    ...versionFields(t),
+    coverageAmount: amountField(t, (row) => row.coverageAmount),
+    premium: amountField(t, (row) => row.premium),
     currency: t.exposeString('currency'),
-    premiumDelta: t.string({ description: 'What the change that made it billed (positive) or credited (negative)', resolve: deltaOf }),
+    premiumDelta: minorUnitsField(
+      t,
+      (row) => row.premiumDeltaMinor,
+      'What the change that made it billed (positive) or credited (negative)',
+    ),
     changeId: t.exposeID('changeId', { nullable: true }),
     changedFields: t.stringList({ resolve: (row) => Object.keys(row.fieldChanges) }),
-    plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
+    plan: relationField(t, Plan, 'plan', (row) => row.planId),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -114,25 +107,26 @@ const SubscriptionVersionConnection = connectionType('SubscriptionVersion', Subs
 const OLDEST_VERSION_FIRST: PageOrder = { attribute: 'number', descending: false, value: Joi.number().integer().min(1) };
 
 /**
- * The loader of one page (`first`, `after`) of each policy's rows of `model` in this request: a list of
- * policies reads a page of their changes (or versions) in one statement.
+ * The page's arguments and resolver of a policy's rows of `model` in `order`, as a connection: the
+ * request's loader of one page (`first`, `after`) of each policy reads a list of policies' pages of
+ * their changes (or versions) in one statement.
  */
-function pageOfEach<M extends Model & { id: string; subscriptionId: string }>(
-  loaders: Loaders,
-  model: ModelStatic<M>,
-  { first, after }: PageArgs,
-  order: PageOrder,
-): DataLoader<SubscriptionModel, Connection<M>, string> {
-  return loaders.once(
-    `${model.name} ${JSON.stringify([first, after])}`,
-    () =>
-      new DataLoader(
-        (subscriptions: readonly SubscriptionModel[]) => pagesOfEach<M>(model, 'subscriptionId', subscriptions, { first, after }, order),
-        {
-          cacheKeyFn: (subscription) => subscription.id,
-        },
-      ),
-  );
+function pagedPerPolicy<M extends Model & { id: string; subscriptionId: string }>(model: ModelStatic<M>, order: PageOrder) {
+  return {
+    ...paged(),
+    resolve: (subscription: SubscriptionModel, { first, after }: PageArgs, { loaders }: GraphQLContext): Promise<Connection<M>> =>
+      loaders
+        .once(
+          `${model.name} ${JSON.stringify([first, after])}`,
+          () =>
+            new DataLoader(
+              (subscriptions: readonly SubscriptionModel[]) =>
+                pagesOfEach<M>(model, 'subscriptionId', subscriptions, { first, after }, order),
+              { cacheKeyFn: (row) => row.id },
+            ),
+        )
+        .load(subscription),
+  };
 }
 
 const asOfArgs = object({ date: required(calendarDay) });
@@ -160,7 +154,7 @@ export const PriceBreakdownLine = builder.objectRef<BreakdownLine>('PriceBreakdo
 });
 
 const BoundRatingVersion = builder.objectRef<NonNullable<BoundQuoteView['ratingVersion']>>('BoundRatingVersion').implement({
-  fields: (t) => ({ id: t.exposeID('id'), number: t.exposeInt('number'), effectiveFrom: t.exposeString('effectiveFrom') }),
+  fields: versionFields,
 });
 
 const BoundQuote = builder.objectRef<BoundQuoteView>('BoundQuote').implement({
@@ -184,8 +178,8 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     id: t.exposeID('id'),
     status: t.expose('status', { type: SubscriptionStatusEnum }),
     // In its currency's decimals, as REST writes them (Subscription.toJSON).
-    coverageAmount: t.string({ resolve: (row) => formatClaimAmount(row.coverageAmount, row.currency ?? undefined) }),
-    premium: t.string({ resolve: (row) => formatClaimAmount(row.premium, row.currency ?? undefined) }),
+    coverageAmount: amountField(t, (row) => row.coverageAmount),
+    premium: amountField(t, (row) => row.premium),
     durationMonths: t.exposeInt('durationMonths'),
     startDate: t.exposeString('startDate', { nullable: true }),
     endDate: t.exposeString('endDate', { nullable: true }),
@@ -198,21 +192,17 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
       resolve: (row, _args, { loaders }) => loaders.boundQuote.load(row),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    plan: t.field({ type: Plan, nullable: true, resolve: (row, _args, { loaders }) => loaders.plan.load(row.planId) }),
-    policyholder: t.field({ type: Person, nullable: true, resolve: (row, _args, { loaders }) => loaders.person.load(row.policyholderId) }),
+    plan: relationField(t, Plan, 'plan', (row) => row.planId),
+    policyholder: relationField(t, Person, 'person', (row) => row.policyholderId),
     changes: t.field({
-      extensions: PAGED_BY_FIRST,
       type: PolicyChangeConnection,
       description: 'Its changes, newest first, as GET /subscriptions/:id/changes',
-      args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (row, page, { loaders }) => pageOfEach(loaders, SubscriptionChangeModel, page, NEWEST_FIRST).load(row),
+      ...pagedPerPolicy(SubscriptionChangeModel, NEWEST_FIRST),
     }),
     versions: t.field({
-      extensions: PAGED_BY_FIRST,
       type: SubscriptionVersionConnection,
       description: 'Its versions, oldest first, as GET /subscriptions/:id/versions',
-      args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (row, page, { loaders }) => pageOfEach(loaders, SubscriptionVersionModel, page, OLDEST_VERSION_FIRST).load(row),
+      ...pagedPerPolicy(SubscriptionVersionModel, OLDEST_VERSION_FIRST),
     }),
     versionAsOf: t.field({
       type: SubscriptionVersion,
@@ -263,8 +253,7 @@ async function reloadChange(context: GraphQLContext, id: string): Promise<Subscr
   return change && (await context.loaders.subscription.load(change.subscriptionId)) ? change : null;
 }
 
-/** A subscription a repeated mutation wrote, as the caller sees it now. */
-const reloadSubscription = (context: GraphQLContext, id: string) => context.loaders.subscription.load(id);
+const reloadSubscription = reloadThrough('subscription');
 
 builder.mutationFields((t) => ({
   subscribe: t.field({

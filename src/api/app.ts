@@ -17,6 +17,7 @@ import { errorHandler } from './http/middleware/error-handler';
 import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
 import { mountRoutes } from './http/mount';
+import { routedByFirstSegment } from './http/route-index';
 import { acknowledgePageRoutes } from './pages/acknowledge';
 import { pageRoutes } from './pages/routes';
 import { buildOpenApi } from './openapi/document';
@@ -109,6 +110,6 @@ export function createApp(services: ApiServices): Koa {
   app.use(graphiqlRoutes().routes());
   app.use(graphqlEndpoint(config));
   app.use(allowedMethods());
-  app.use(api.routes());
+  app.use(routedByFirstSegment(api, API_PREFIX));
   return app;
 }

@@ -63,6 +63,7 @@ export const TEMPLATES = {
     action: 'resetPassword',
   },
   failedSignIns: { variables: { minutes: 15 } },
+  secondFactorReset: { variables: { adminName: 'Sam Admin' } },
   confirmEmailChange: {
     variables: { minutes: 60, expiresAt: SAMPLE_EXPIRY, byAdmin: 'no' },
     action: 'confirmEmailChange',

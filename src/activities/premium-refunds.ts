@@ -36,6 +36,7 @@ export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequeliz
         const sent = await provider.createRefund({
           paymentIntentId: payment.providerPaymentId,
           amountMinor: refund.amountMinor,
+          currency: refund.currency,
           idempotencyKey: refundIdempotencyKey(refund.id),
         });
         const status = sent.status === SUCCEEDED ? 'succeeded' : FAILED_REFUND_STATUSES.includes(sent.status) ? 'failed' : 'pending';

@@ -110,7 +110,7 @@ describe('the payment provider frozen: connections taken, nothing answering', ()
         })
         .catch((err: unknown) => err);
       const refunded = await provider
-        .createRefund({ paymentIntentId: 'pi_in_use', amountMinor: 100, idempotencyKey: 'insurflow-refund-in-use' })
+        .createRefund({ paymentIntentId: 'pi_in_use', amountMinor: 100, currency: 'EUR', idempotencyKey: 'insurflow-refund-in-use' })
         .catch((err: unknown) => err);
       expect([asked, refunded].map((err) => [(err as Error).name, (err as PaymentProviderUnavailable).reason])).toEqual([
         ['PaymentProviderUnavailable', 'provider_error'],

@@ -417,3 +417,78 @@ describe('POST /invoices/:id/payment-intent', () => {
     expect(log.raw()).not.toContain(refusedKey);
   });
 });
+
+describe("Amounts at Stripe (docs/premiums.md): Stripe's unit for the currency, and its step", () => {
+  /** An unpaid invoice of the holder's in `currency`, of `amountMinor`, and the answer to its holder's card payment. */
+  async function cardPaymentIn(currency: string, premium: string, amountMinor: number) {
+    const plan = await buildPlan({ tenantId: holder.tenantId!, premium, currency });
+    const subscription = await buildSubscription({ planId: plan.id, policyholderId: holder.id });
+    await billCurrentTerm(stack.db.sequelize, subscription.id);
+    const invoice = await Invoice.findOne({
+      where: { subscriptionId: subscription.id },
+      order: [['sequence', 'ASC']],
+      rejectOnEmpty: true,
+    });
+    await invoice.update({ amountMinor });
+    const answer = await stack.api
+      .post(`/api/v1/invoices/${invoice.id}/payment-intent`)
+      .set('Authorization', auth.holder)
+      .send()
+      .expect(200);
+    const sent = stripeMock.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/v1/payment_intents' && r.form.get(`metadata[${STRIPE_METADATA.invoiceId}]`) === invoice.id,
+    );
+    return { invoice, answer: answer.body, sentAmounts: sent.map((r) => r.form.get('amount')) };
+  }
+
+  const paidEvent = (invoice: Invoice, pi: string, amountReceived: number, currency: string) =>
+    eventBody('payment_intent.succeeded', {
+      id: pi,
+      object: 'payment_intent',
+      amount: amountReceived,
+      amount_received: amountReceived,
+      currency,
+      status: 'succeeded',
+      metadata: metadataOf(invoice),
+    });
+
+  it('makes the intent of a 1,000 ISK invoice for 100000 (Stripe counts ISK in hundredths), and its paid event of 100000 settles it exactly', async () => {
+    const { invoice, answer, sentAmounts } = await cardPaymentIn('ISK', '1000', 1000);
+    expect(sentAmounts).toEqual(['100000']);
+    expect(answer).toMatchObject({ amountMinor: 1000, amount: '1000', currency: 'ISK' });
+    expect(Number((await PaymentIntentRecord.findOne({ where: { invoiceId: invoice.id }, rejectOnEmpty: true })).amountMinor)).toBe(1000);
+
+    const delivered = await deliver(paidEvent(invoice, answer.paymentIntentId, 100_000, 'isk'));
+    expect(delivered.body).toEqual({ received: true, duplicate: false, outcome: 'applied' });
+    expect(await reload(invoice)).toMatchObject({ status: 'paid' });
+    expect((await paymentsOf(invoice)).map((p) => [p.amountMinor, p.creditMinor, p.currency])).toEqual([[1000, 0, 'ISK']]);
+
+    // Refunded in full in the dashboard: Stripe reports 100000 refunded, which is the 1,000 ISK paid.
+    const pi: string = answer.paymentIntentId;
+    const refundedAll = eventBody('charge.refunded', {
+      id: `ch_${pi.slice(3)}`,
+      object: 'charge',
+      amount: 100_000,
+      amount_captured: 100_000,
+      amount_refunded: 100_000,
+      currency: 'isk',
+      payment_intent: pi,
+      metadata: metadataOf(invoice),
+    });
+    expect((await deliver(refundedAll)).body.outcome).toBe('applied');
+    expect(await reload(invoice)).toMatchObject({ status: 'refunded' });
+    expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status])).toEqual([
+      [1000, 'succeeded'],
+    ]);
+  });
+
+  it('charges a KWD instalment of 1000.087 as 1000.090 (Stripe takes tens of fils): paid, 0.003 kept as credit', async () => {
+    const { invoice, answer, sentAmounts } = await cardPaymentIn('KWD', '1000.087', 1_000_087);
+    expect(sentAmounts).toEqual(['1000090']);
+    expect(answer).toMatchObject({ amountMinor: 1_000_090, amount: '1000.090', currency: 'KWD' });
+
+    await deliver(paidEvent(invoice, answer.paymentIntentId, 1_000_090, 'kwd')).expect(200);
+    expect(await reload(invoice)).toMatchObject({ status: 'paid' });
+    expect((await paymentsOf(invoice)).map((p) => [p.amountMinor, p.creditMinor])).toEqual([[1_000_090, 3]]);
+  });
+});

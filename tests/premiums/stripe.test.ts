@@ -21,6 +21,7 @@ import {
 import { PaymentIntentRecord, PaymentProviderEvent } from '../../src/models';
 import {
   createStripeProvider,
+  PaymentProviderRefusal,
   PaymentProviderUnavailable,
   STRIPE_METADATA,
   type PaymentProvider,
@@ -169,12 +170,30 @@ describe('PaymentIntents and refunds at stripe-mock', () => {
     const refund = await provider.createRefund({
       paymentIntentId: 'pi_paid',
       amountMinor: 2_500,
+      currency: 'EUR',
       idempotencyKey: 'cancellation-42-refund',
     });
     expect(refund.id).toMatch(/^re_/);
     const [sent] = stripeMock.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
     expect(Object.fromEntries(sent.form)).toEqual({ amount: '2500', payment_intent: 'pi_paid' });
     expect(sent.headers['idempotency-key']).toBe('cancellation-42-refund');
+  });
+
+  it("sends a refund in Stripe's amount: 750 ISK as 75000; a KWD amount not in tens of fils is refused, nothing sent", async () => {
+    await provider.createRefund({ paymentIntentId: 'pi_isk', amountMinor: 750, currency: 'ISK', idempotencyKey: 'refund-isk' });
+    const refunds = () => stripeMock.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
+    expect(
+      refunds()
+        .filter((r) => r.form.get('payment_intent') === 'pi_isk')
+        .map((r) => r.form.get('amount')),
+    ).toEqual(['75000']);
+    const before = refunds().length;
+    const refused = await provider
+      .createRefund({ paymentIntentId: 'pi_kwd', amountMinor: 1_000_087, currency: 'KWD', idempotencyKey: 'refund-kwd' })
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(PaymentProviderRefusal);
+    expect((refused as Error).message).toBe('Stripe takes KWD only in steps of 10 minor units: 1000087 is not one');
+    expect(refunds()).toHaveLength(before);
   });
 
   it('answers 503 fast when stripe-mock is stopped, and keeps no PaymentIntent', async () => {
@@ -205,7 +224,9 @@ describe('PaymentIntents and refunds at stripe-mock', () => {
       [{ dependency: 'payment_provider', message: 'unavailable or too slow' }],
     ]);
     expect(await PaymentIntentRecord.count({ where: { invoiceId } })).toBe(0);
-    const refundFailure = await down.createRefund({ chargeId: 'ch_1', amountMinor: 1, idempotencyKey: 'k' }).catch((err: unknown) => err);
+    const refundFailure = await down
+      .createRefund({ chargeId: 'ch_1', amountMinor: 1, currency: 'EUR', idempotencyKey: 'k' })
+      .catch((err: unknown) => err);
     expect(refundFailure).toBeInstanceOf(PaymentProviderUnavailable);
   });
 });

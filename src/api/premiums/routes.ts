@@ -62,8 +62,9 @@ async function cardPaymentOf(caller: AuthUser, id: string, services: ApiServices
     paymentIntentId: intent.id,
     clientSecret: intent.clientSecret,
     status: intent.status,
-    amountMinor: invoice.amountMinor,
-    amount: formatMinorUnits(invoice.amountMinor, invoice.currency),
+    // What the card is charged: the invoice's amount, rounded up to the provider's step (docs/premiums.md, Amounts at Stripe).
+    amountMinor: intent.amountMinor,
+    amount: formatMinorUnits(intent.amountMinor, invoice.currency),
     currency: invoice.currency,
   };
 }

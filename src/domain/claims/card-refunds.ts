@@ -114,10 +114,15 @@ async function cardById(deps: Pick<CommandDeps, 'sequelize'>, premiumPaymentId: 
 }
 
 /** Asks the provider for the refund; a refusal (or a refund it failed at once) is 422 naming its reason. */
-async function refundAtProvider(provider: PaymentProvider, paymentId: string, paymentIntentId: string, amountMinor: number) {
+async function refundAtProvider(
+  provider: PaymentProvider,
+  paymentId: string,
+  paymentIntentId: string,
+  money: { amountMinor: number; currency: string },
+) {
   let refund: ProviderRefund;
   try {
-    refund = await provider.createRefund({ paymentIntentId, amountMinor, idempotencyKey: claimPaymentRefundIdempotencyKey(paymentId) });
+    refund = await provider.createRefund({ paymentIntentId, ...money, idempotencyKey: claimPaymentRefundIdempotencyKey(paymentId) });
   } catch (err) {
     if (!(err instanceof PaymentProviderRefusal)) throw err;
     throw unprocessable(`The payment provider refused the refund: ${err.message}`, [
@@ -199,7 +204,7 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
     const card = await startCardRefund(deps, { claim, paymentId, currency, amountMinor, provider: provider.name }, notApproved);
     let refund: ProviderRefund;
     try {
-      refund = await refundAtProvider(provider, paymentId, card.intentId, amountMinor);
+      refund = await refundAtProvider(provider, paymentId, card.intentId, { amountMinor, currency });
     } catch (err) {
       // Refused: nothing left; the payment may go in a batch again. Unreachable: it may have left, so it stays marked.
       if (err instanceof ApiError && err.status === 422)

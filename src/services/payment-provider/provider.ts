@@ -1,7 +1,8 @@
 /**
  * The one interface Insurflow takes payments through (docs/premiums.md, Payment provider). Stripe
- * implements it (stripe-provider.ts); another provider implements the same four calls. Amounts
- * are integer minor units (cents) with an ISO 4217 currency, never floats.
+ * implements it (stripe-provider.ts); another provider implements the same calls. Amounts
+ * are integer minor units (cents) with an ISO 4217 currency, never floats: Insurflow's minor
+ * units (src/shared/money.ts), whatever the provider counts in (the provider converts them).
  */
 
 export interface PaymentIntentRequest {
@@ -20,7 +21,8 @@ export interface ProviderPaymentIntent {
   /** What the customer's browser confirms the payment with; secret to the payer, never logged. */
   clientSecret: string | null;
   status: string;
-  amountMinor: number;
+  /** Undefined when the provider's amount is not a whole number of minor units. */
+  amountMinor?: number;
   currency: string;
 }
 
@@ -29,6 +31,8 @@ export interface RefundRequest {
   paymentIntentId?: string;
   chargeId?: string;
   amountMinor: number;
+  /** The payment's currency, ISO 4217. */
+  currency: string;
   /** One refund per key, however often the caller retries (the cancellation's own key, say). */
   idempotencyKey: string;
 }
@@ -36,7 +40,8 @@ export interface RefundRequest {
 export interface ProviderRefund {
   id: string;
   status: string;
-  amountMinor: number;
+  /** Undefined when the provider's amount is not a whole number of minor units. */
+  amountMinor?: number;
 }
 
 /**
@@ -68,6 +73,8 @@ export interface ProviderEvent {
   tenantId?: string;
   /** What moved: received for a success, refunded for a refund (a refund's own amount for its events), disputed for a dispute (minor units). */
   amountMinor?: number;
+  /** A charge's captured amount, for `charge.refunded` (minor units). */
+  capturedMinor?: number;
   currency?: string;
   /** The PaymentIntent a charge or dispute belongs to. */
   paymentIntentId?: string;
@@ -78,6 +85,11 @@ export interface ProviderEvent {
 export interface PaymentProvider {
   readonly name: string;
   /**
+   * The step, in minor units, the provider charges and refunds `currency` in (1 for most; Stripe
+   * takes KWD in tens of fils): an amount that is not a whole number of steps is refused.
+   */
+  amountStepMinor(currency: string): number;
+  /**
    * The PaymentIntent of an invoice: the provider is sent an idempotency key derived from the
    * invoice, so retries and concurrent calls create one intent (Stripe keeps a key 24 hours;
    * beyond that the caller keeps the intent's id, see payment_intents).
@@ -85,7 +97,7 @@ export interface PaymentProvider {
   createPaymentIntent(request: PaymentIntentRequest): Promise<ProviderPaymentIntent>;
   retrievePaymentIntent(id: string): Promise<ProviderPaymentIntent>;
   /** The intent made to charge `amountMinor` instead (an invoice whose amount changed since its intent was made). */
-  updatePaymentIntentAmount(id: string, amountMinor: number): Promise<ProviderPaymentIntent>;
+  updatePaymentIntentAmount(id: string, amountMinor: number, currency: string): Promise<ProviderPaymentIntent>;
   createRefund(request: RefundRequest): Promise<ProviderRefund>;
   /** The event the raw body carries if its signature header proves the provider sent it; throws InvalidWebhook otherwise. */
   verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;

@@ -23,6 +23,7 @@ import {
   type ProviderRefund,
   type RefundRequest,
 } from './provider';
+import { fromStripeAmount, stripeStepMinor, toStripeAmount } from './stripe-amounts';
 
 /** The version every request names; a new SDK line (or stripe-mock) comes with a new version, changed here deliberately. */
 export const STRIPE_API_VERSION = '2026-08-26.dahlia';
@@ -49,11 +50,13 @@ export function createStripeProvider(settings: StripeSettings, logger: Logger): 
   return {
     name: 'stripe',
 
+    amountStepMinor: stripeStepMinor,
+
     async createPaymentIntent(request: PaymentIntentRequest): Promise<ProviderPaymentIntent> {
       const intent = await calling('paymentIntents.create', () =>
         stripe.paymentIntents.create(
           {
-            amount: request.amountMinor,
+            amount: stripeAmount(request.amountMinor, request.currency),
             currency: request.currency.toLowerCase(),
             automatic_payment_methods: { enabled: true },
             metadata: { [METADATA.invoiceId]: request.invoiceId, [METADATA.tenantId]: request.tenantId },
@@ -69,22 +72,24 @@ export function createStripeProvider(settings: StripeSettings, logger: Logger): 
       return intentOf(await calling('paymentIntents.retrieve', () => stripe.paymentIntents.retrieve(id)));
     },
 
-    async updatePaymentIntentAmount(id: string, amountMinor: number): Promise<ProviderPaymentIntent> {
-      return intentOf(await calling('paymentIntents.update', () => stripe.paymentIntents.update(id, { amount: amountMinor })));
+    async updatePaymentIntentAmount(id: string, amountMinor: number, currency: string): Promise<ProviderPaymentIntent> {
+      const amount = stripeAmount(amountMinor, currency);
+      return intentOf(await calling('paymentIntents.update', () => stripe.paymentIntents.update(id, { amount })));
     },
 
     async createRefund(request: RefundRequest): Promise<ProviderRefund> {
       if (!request.paymentIntentId === !request.chargeId) throw new Error('a refund names either a PaymentIntent or a charge');
+      const amount = stripeAmount(request.amountMinor, request.currency);
       const refund = await calling('refunds.create', () =>
         stripe.refunds.create(
           {
-            amount: request.amountMinor,
+            amount,
             ...(request.paymentIntentId ? { payment_intent: request.paymentIntentId } : { charge: request.chargeId }),
           },
           { idempotencyKey: request.idempotencyKey },
         ),
       );
-      return { id: refund.id, status: refund.status ?? 'unknown', amountMinor: refund.amount };
+      return { id: refund.id, status: refund.status ?? 'unknown', amountMinor: fromStripeAmount(refund.amount, refund.currency) };
     },
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
@@ -163,12 +168,22 @@ async function callingStripe<T>(logger: Logger, operation: string, call: () => P
   }
 }
 
+/** Stripe's amount for `minor` of `currency`; one Stripe cannot take is refused here as Stripe would refuse it (docs/premiums.md, Amounts at Stripe). */
+function stripeAmount(minor: number, currency: string): number {
+  const amount = toStripeAmount(minor, currency);
+  if (amount === undefined)
+    throw new PaymentProviderRefusal(
+      new Error(`Stripe takes ${currency.toUpperCase()} only in steps of ${stripeStepMinor(currency)} minor units: ${minor} is not one`),
+    );
+  return amount;
+}
+
 function intentOf(intent: Stripe.PaymentIntent): ProviderPaymentIntent {
   return {
     id: intent.id,
     clientSecret: intent.client_secret,
     status: intent.status,
-    amountMinor: intent.amount,
+    amountMinor: fromStripeAmount(intent.amount, intent.currency),
     currency: intent.currency,
   };
 }
@@ -208,6 +223,12 @@ function parsedEvent(rawBody: Buffer): SignedEvent {
  */
 function eventOf(event: SignedEvent): ProviderEvent {
   const object = event.data.object;
+  const currency = text(object.currency)?.toUpperCase();
+  // Stripe's amounts in Insurflow's minor units: an event without a currency, or an amount not a whole number of them, carries none.
+  const minor = (value: unknown) => {
+    const amount = integer(value);
+    return amount === undefined || !currency ? undefined : fromStripeAmount(amount, currency);
+  };
   const metadata = isRecord(object.metadata) ? object.metadata : {};
   const amountByType: Record<string, unknown> = {
     'payment_intent.succeeded': object.amount_received,
@@ -223,8 +244,9 @@ function eventOf(event: SignedEvent): ProviderEvent {
     objectId: text(object.id),
     invoiceId: text(metadata[METADATA.invoiceId]),
     tenantId: text(metadata[METADATA.tenantId]),
-    amountMinor: integer(amountByType[event.type]),
-    currency: text(object.currency)?.toUpperCase(),
+    amountMinor: minor(amountByType[event.type]),
+    capturedMinor: event.type === 'charge.refunded' ? minor(object.amount_captured) || minor(object.amount) : undefined,
+    currency,
     paymentIntentId: event.type.startsWith('payment_intent.') ? text(object.id) : idOf(object.payment_intent),
     payload: event,
   };

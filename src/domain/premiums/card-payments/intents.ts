@@ -4,21 +4,39 @@
  * id beyond the 24 hours Stripe keeps a key (payment_intents, unique per invoice). An invoice's
  * amount can change after its intent was made (a policy change's return premium taken off it):
  * the card is charged the intent's amount, so the kept intent is changed to the invoice's first.
+ * The intent charges the invoice's amount rounded up to the step the provider charges in
+ * (`cardChargeMinor`); the excess is credit, as any card payment beyond what an invoice owes.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { PaymentIntentRecord } from '../../../models';
 import type { PaymentIntentRequest, PaymentProvider, ProviderPaymentIntent } from '../../../services/payment-provider';
 
+/**
+ * What the card is charged for `amountMinor`: that amount, rounded up to the step the provider
+ * charges `currency` in (Stripe takes KWD, BHD, JOD, OMR and TND in tens of fils, so an instalment
+ * of 1000.087 KWD is charged 1000.090 and 0.003 is kept as the holder's credit). Rounded up, the
+ * card payment always settles its invoice (docs/premiums.md, Amounts at Stripe).
+ */
+export function cardChargeMinor(amountMinor: number, currency: string, provider: PaymentProvider): number {
+  const step = provider.amountStepMinor(currency);
+  const rest = amountMinor % step;
+  return rest === 0 ? amountMinor : amountMinor + step - rest;
+}
+
+/** The invoice's intent, charging `cardChargeMinor` of the request's amount (the answer's `amountMinor`). */
 export async function paymentIntentForInvoice(
-  request: PaymentIntentRequest,
+  invoiceRequest: PaymentIntentRequest,
   deps: { sequelize: Sequelize; provider: PaymentProvider },
-): Promise<ProviderPaymentIntent> {
+): Promise<ProviderPaymentIntent & { amountMinor: number }> {
+  const request = { ...invoiceRequest, amountMinor: cardChargeMinor(invoiceRequest.amountMinor, invoiceRequest.currency, deps.provider) };
+  const charging = (intent: ProviderPaymentIntent) => ({ ...intent, amountMinor: request.amountMinor });
   const kept = await PaymentIntentRecord.findOne({ where: { invoiceId: request.invoiceId } });
-  if (kept && Number(kept.amountMinor) === request.amountMinor) return deps.provider.retrievePaymentIntent(kept.providerIntentId);
+  if (kept && Number(kept.amountMinor) === request.amountMinor)
+    return charging(await deps.provider.retrievePaymentIntent(kept.providerIntentId));
   if (kept) {
-    const intent = await deps.provider.updatePaymentIntentAmount(kept.providerIntentId, request.amountMinor);
+    const intent = await deps.provider.updatePaymentIntentAmount(kept.providerIntentId, request.amountMinor, request.currency);
     await kept.update({ amountMinor: request.amountMinor });
-    return intent;
+    return charging(intent);
   }
   // Nothing is written before the provider answers: an outage (503) leaves no row behind.
   const intent = await deps.provider.createPaymentIntent(request);
@@ -40,5 +58,7 @@ export async function paymentIntentForInvoice(
   );
   // A concurrent caller may have stored its intent first (the same one within the key's 24 hours).
   const stored = await PaymentIntentRecord.findOne({ where: { invoiceId: request.invoiceId } });
-  return stored && stored.providerIntentId !== intent.id ? deps.provider.retrievePaymentIntent(stored.providerIntentId) : intent;
+  return charging(
+    stored && stored.providerIntentId !== intent.id ? await deps.provider.retrievePaymentIntent(stored.providerIntentId) : intent,
+  );
 }

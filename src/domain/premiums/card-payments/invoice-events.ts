@@ -97,8 +97,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
   const refundedMinor = positiveInteger(event.amountMinor);
   const invoice = await invoiceInCurrency(matched);
   if (!refundedMinor || !event.paymentIntentId || !invoice) return;
-  const charge = objectOf(event);
-  const paidMinor = positiveInteger(charge.amount_captured) ?? positiveInteger(charge.amount);
+  const paidMinor = positiveInteger(event.capturedMinor);
   const known = await PremiumPayment.findOne({
     where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
     transaction,

@@ -1,5 +1,5 @@
 import { modelOf, required, optional, idColumn } from './columns';
-import { EVENT_OUTCOMES } from './migrations/0077-payment-event-other-intent';
+import { EVENT_OUTCOMES } from './migrations/0092-payment-event-currency-mismatch';
 
 export type PaymentEventOutcome = (typeof EVENT_OUTCOMES)[number];
 export { EVENT_OUTCOMES };

@@ -72,7 +72,7 @@ afterAll(async () => {
 
 const metadataOf = (invoice: Invoice) => ({ [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId });
 
-const succeeded = (invoice: Invoice, pi: string, amount = invoice.amountMinor, id?: string) =>
+const succeeded = (invoice: Invoice, pi: string, amount = invoice.amountMinor, id?: string, currency = 'eur') =>
   eventBody(
     'payment_intent.succeeded',
     {
@@ -80,7 +80,7 @@ const succeeded = (invoice: Invoice, pi: string, amount = invoice.amountMinor, i
       object: 'payment_intent',
       amount,
       amount_received: amount,
-      currency: 'eur',
+      currency,
       status: 'succeeded',
       metadata: metadataOf(invoice),
     },
@@ -237,7 +237,7 @@ describe('Stripe events applied to invoices', () => {
     }
   });
 
-  it("applies no signed event about another PaymentIntent than the invoice's own: recorded as other_intent and logged; its own pays it", async () => {
+  it("applies no signed event about another PaymentIntent than the invoice's own (other_intent), nor its own in another currency (currency_mismatch), logged; its own pays it", async () => {
     const subscription = await buildSubscription({ planId: monthlyPlanId, policyholderId: holder.id });
     await billCurrentTerm(stack.db.sequelize, subscription.id);
     const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
@@ -273,6 +273,16 @@ describe('Stripe events applied to invoices', () => {
         expect.objectContaining({ level: 40, eventId: eventIds[1], invoiceId: invoice.id, outcome: 'other_intent' }),
         expect.objectContaining({ level: 40, eventId: eventIds[2], invoiceId: invoice.id, outcome: 'other_intent' }),
       ]);
+      // Its own intent, but in dollars for a euro invoice: answered 200, recorded currency_mismatch, logged alike.
+      const inDollars = succeeded(invoice, own, invoice.amountMinor, undefined, 'usd');
+      expect((await signedPost(inDollars)).body).toEqual({ received: true, duplicate: false, outcome: 'currency_mismatch' });
+      expect(await reload(invoice)).toMatchObject({ status: 'open' });
+      expect(log.lines().filter((line) => line.msg === 'payment event refused for the invoice it names')[3]).toMatchObject({
+        level: 40,
+        eventId: JSON.parse(inDollars).id,
+        invoiceId: invoice.id,
+        outcome: 'currency_mismatch',
+      });
 
       // The development tool, as a newcomer pays locally, names the intent the API answered: applied.
       const payment = {
@@ -480,6 +490,55 @@ describe("Amounts at Stripe (docs/premiums.md): Stripe's unit for the currency, 
     expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status])).toEqual([
       [1000, 'succeeded'],
     ]);
+  });
+
+  it("applies no payment in another currency than the invoice's: EUR for a USD invoice recorded as currency_mismatch, answered 200, the invoice open", async () => {
+    const { invoice, answer } = await cardPaymentIn('USD', '100.00', 10_000);
+    const body = paidEvent(invoice, answer.paymentIntentId, 10_000, 'eur');
+    const delivered = await deliver(body);
+    expect([delivered.status, delivered.body]).toEqual([200, { received: true, duplicate: false, outcome: 'currency_mismatch' }]);
+    expect(await reload(invoice)).toMatchObject({ status: 'open' });
+    expect(await paymentsOf(invoice)).toEqual([]);
+    expect(await PaymentProviderEvent.findOne({ where: { eventId: JSON.parse(body).id }, rejectOnEmpty: true })).toMatchObject({
+      invoiceId: invoice.id,
+      outcome: 'currency_mismatch',
+    });
+  });
+
+  it('fails a 1,000 ISK dashboard refund whose failure Stripe reported first, in its hundredths (100000), once the refund is recorded', async () => {
+    const { invoice, answer } = await cardPaymentIn('ISK', '1000', 1000);
+    const pi: string = answer.paymentIntentId;
+    const charge = `ch_${pi.slice(3)}`;
+    await deliver(paidEvent(invoice, pi, 100_000, 'isk')).expect(200);
+    const failure = eventBody('refund.failed', {
+      id: `re_${crypto.randomBytes(8).toString('hex')}`,
+      object: 'refund',
+      amount: 100_000,
+      currency: 'isk',
+      charge,
+      payment_intent: pi,
+      status: 'failed',
+      failure_reason: 'expired_or_canceled_card',
+      metadata: {},
+    });
+    expect((await deliver(failure)).body).toMatchObject({ duplicate: false, outcome: 'no_invoice' });
+    const refundedAll = eventBody('charge.refunded', {
+      id: charge,
+      object: 'charge',
+      amount: 100_000,
+      amount_captured: 100_000,
+      amount_refunded: 100_000,
+      currency: 'isk',
+      payment_intent: pi,
+      metadata: metadataOf(invoice),
+    });
+    expect((await deliver(refundedAll)).body.outcome).toBe('applied');
+    expect(
+      (await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status, r.providerRefundId]),
+    ).toEqual([[1000, 'failed', JSON.parse(failure).data.object.id]]);
+    expect(await PaymentProviderEvent.findOne({ where: { eventId: JSON.parse(failure).id }, rejectOnEmpty: true })).toMatchObject({
+      outcome: 'applied',
+    });
   });
 
   it('charges a KWD instalment of 1000.087 as 1000.090 (Stripe takes tens of fils): paid, 0.003 kept as credit', async () => {

@@ -6,6 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import { receivePaymentEvent } from '../../domain/premiums/card-payments';
+import type { PaymentEventOutcome } from '../../models';
 import { InvalidWebhook, type ProviderEvent } from '../../services/payment-provider';
 import { badRequest, notFound } from '../../shared/errors';
 import { rawBody } from '../http/middleware/raw-body';
@@ -18,6 +19,13 @@ import { stripeEventBody, webhookReceipt } from './schemas';
  * with a long refund list), small enough that a flood of bodies costs little.
  */
 export const STRIPE_WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
+
+/** Outcomes of a signed event aimed at an invoice it may not move, or in money it is not owed in: the operator hears of them. */
+const REFUSED_OUTCOMES: ReadonlySet<PaymentEventOutcome | null> = new Set<PaymentEventOutcome>([
+  'other_tenant',
+  'other_intent',
+  'currency_mismatch',
+]);
 
 /** Each request's event once its signature was verified, for the handler after validation. */
 const verifiedEvents = new WeakMap<object, ProviderEvent>();
@@ -67,8 +75,8 @@ export function paymentRoutes(): RouteSpec[] {
         if (!event || !payments) throw notFound('Payment provider');
         const received = await receivePaymentEvent(event, { sequelize, handleEvent: payments.handleEvent });
         // Answered 200 like every recorded event: the signed event will never apply, and Stripe would
-        // retry anything else for days. The operator hears of an event aimed at an invoice it may not move.
-        if (!received.duplicate && (received.outcome === 'other_tenant' || received.outcome === 'other_intent')) {
+        // retry anything else for days. The operator hears of an event aimed at an invoice it may not move, or paid in another currency.
+        if (!received.duplicate && REFUSED_OUTCOMES.has(received.outcome)) {
           const { provider, id: eventId, type, invoiceId, paymentIntentId } = event;
           ctx.services.logger.warn(
             { provider, eventId, type, invoiceId, paymentIntentId, outcome: received.outcome },

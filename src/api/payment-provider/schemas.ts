@@ -30,7 +30,7 @@ export const webhookReceipt = object({
     oneOf(EVENT_OUTCOMES)
       .allow(null)
       .description(
-        'what became of the event: `applied` to its invoice; recorded and ignored otherwise (`unmatched`: no invoice model takes it; `no_invoice`, `unknown_invoice`, `other_tenant`; `other_intent`: not the PaymentIntent made for that invoice; `ignored_type`)',
+        'what became of the event: `applied` to its invoice; recorded and ignored otherwise (`unmatched`: no invoice model takes it; `no_invoice`, `unknown_invoice`, `other_tenant`; `other_intent`: not the PaymentIntent made for that invoice; `currency_mismatch`: money in another currency than the invoice is in; `ignored_type`)',
       ),
   ),
 });

@@ -9,7 +9,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PremiumRefund } from '../../models';
-import { REFUND_EVENT_TYPES } from '../../services/payment-provider';
+import { fromStripeAmount, REFUND_EVENT_TYPES } from '../../services/payment-provider';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postReversal, sourceKey } from '../ledger/post';
 import { postRefundFailed } from './ledger-postings';
@@ -96,12 +96,14 @@ export function postRefundPaidAgain(sequelize: Sequelize, refund: PremiumRefund,
   );
 }
 
-/** A failure event kept `no_invoice`: its row, the provider's event and refund ids, and the failure's reason. */
+/** A failure event kept `no_invoice`: its row, the provider's event and refund ids, the failure's reason, and the refund's amount as the provider counts it. */
 interface HeardFailure {
   id: string;
   eventId: string;
   objectId: string;
   failureReason: string | null;
+  providerAmount: string | null;
+  currency: string | null;
 }
 
 /**
@@ -117,7 +119,8 @@ function failuresHeardBefore(
 ): Promise<HeardFailure[]> {
   return sequelize.query<HeardFailure>(
     `SELECT e.id, e.event_id AS "eventId", e.object_id AS "objectId",
-            e.payload->'data'->'object'->>'failure_reason' AS "failureReason"
+            e.payload->'data'->'object'->>'failure_reason' AS "failureReason",
+            e.payload->'data'->'object'->>'amount' AS "providerAmount", e.payload->'data'->'object'->>'currency' AS currency
        FROM payment_provider_events e
       WHERE e.provider = :provider AND e.outcome = 'no_invoice' AND e.type IN (:types) AND ${matching}
         AND e.payload->'data'->'object'->>'status' IN (:failed)
@@ -127,7 +130,6 @@ function failuresHeardBefore(
       replacements: {
         provider: refund.provider,
         providerRefundId: refund.providerRefundId,
-        amount: String(refund.amountMinor),
         types: REFUND_EVENT_TYPES,
         failed: FAILED_REFUND_STATUSES,
         paymentIntentId,
@@ -194,12 +196,18 @@ export async function applyDashboardFailureHeardBefore(
     refund,
     paymentIntentId,
     `coalesce(e.payload->'data'->'object'->'charge'->>'id', e.payload->'data'->'object'->>'charge') = :providerRefundId
-        AND e.payload->'data'->'object'->>'amount' = :amount
         AND NOT EXISTS (SELECT 1 FROM premium_refunds r WHERE r.provider = e.provider AND r.provider_refund_id = e.object_id)
         AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.provider_refund_id = e.object_id)`,
     transaction,
   );
-  const ofOneRefund = heard.filter(({ objectId }) => objectId === heard[0]?.objectId);
+  // Stripe counts ISK and UGX in hundredths: its amount is compared in Insurflow's minor units, as every amount it reports is.
+  const ofAmount = heard.filter(
+    ({ providerAmount, currency }) =>
+      currency?.toUpperCase() === refund.currency &&
+      providerAmount !== null &&
+      fromStripeAmount(Number(providerAmount), currency) === refund.amountMinor,
+  );
+  const ofOneRefund = ofAmount.filter(({ objectId }) => objectId === ofAmount[0]?.objectId);
   if (ofOneRefund.length === 0) return;
   await refund.update({ providerRefundId: ofOneRefund[0].objectId }, { transaction });
   await applyHeard(sequelize, refund, ofOneRefund, source, transaction);

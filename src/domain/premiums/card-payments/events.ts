@@ -24,7 +24,11 @@ export interface MatchedPaymentEvent {
   transaction: Transaction;
 }
 
-export type PaymentEventCallback = (matched: MatchedPaymentEvent) => Promise<void>;
+/** A callback that finds the event cannot apply to its invoice says why (`currency_mismatch`); else the event was applied. */
+export type PaymentEventCallback = (matched: MatchedPaymentEvent) => Promise<NotAppliedOutcome | void>;
+
+/** Why a matched event was still not applied: its money is in another currency than the invoice's. */
+export type NotAppliedOutcome = Extract<PaymentEventOutcome, 'currency_mismatch'>;
 
 /**
  * How the invoice model takes payment events: where its invoices are found (locked in the
@@ -84,8 +88,7 @@ export function createPaymentEventHandler(wiring: PaymentEventWiring = {}): Paym
     // Metadata is whoever made the intent's to write (a payment link, another integration, the
     // dashboard on the same account): only the intent Insurflow made for this invoice moves its money.
     if (!event.paymentIntentId || event.paymentIntentId !== invoice.paymentIntentId) return 'other_intent';
-    await callback({ event, invoice, transaction });
-    return 'applied';
+    return (await callback({ event, invoice, transaction })) ?? 'applied';
   };
 }
 

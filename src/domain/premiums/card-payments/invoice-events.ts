@@ -19,7 +19,7 @@ import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
 import { applyDashboardFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
-import type { InvoiceRef, MatchedPaymentEvent, PaymentEventWiring } from './events';
+import type { InvoiceRef, MatchedPaymentEvent, NotAppliedOutcome, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */
 const PROVIDER_SOURCE: AuditSource = { actor: { type: 'system', id: null } };
@@ -76,9 +76,10 @@ async function recordProviderPayment(matched: MatchedPaymentEvent, amountMinor: 
   );
 }
 
-async function onPaymentSucceeded(matched: MatchedPaymentEvent): Promise<void> {
+async function onPaymentSucceeded(matched: MatchedPaymentEvent): Promise<NotAppliedOutcome | void> {
   const amountMinor = positiveInteger(matched.event.amountMinor);
-  if (!amountMinor || !matched.event.paymentIntentId || !(await invoiceInCurrency(matched))) return;
+  if (!amountMinor || !matched.event.paymentIntentId) return;
+  if (!(await invoiceInCurrency(matched))) return 'currency_mismatch';
   await recordProviderPayment(matched, amountMinor);
 }
 

@@ -68,6 +68,42 @@ export function concurrentIndexes(indexes: ReadonlyArray<[name: string, definiti
 }
 
 /**
+ * A value added to the CHECK constraint `constraint` of `table` that lists what `column` may hold
+ * (`earlier` before it): the check is replaced in one transaction and added NOT VALID, then validated in a
+ * transaction of its own, as reading every row takes no lock that stops new rows being written
+ * (docs/deploying.md, the migration check). Down turns rows holding `value` into `fallback`, then
+ * restores the earlier check.
+ */
+export function valueAddedToCheck(
+  check: { table: string; constraint: string; column: string },
+  earlier: readonly string[],
+  value: string,
+  fallback: string,
+): MigrationModule {
+  const { table, constraint, column } = check;
+  const replace = (values: readonly string[], sql: (statement: string) => Promise<unknown>) =>
+    sql(`ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')})) NOT VALID`);
+  const validate = (qi: QueryInterface) => qi.sequelize.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${constraint}`);
+  return {
+    up: async (qi) => {
+      await inOneTransaction(qi, async (sql) => {
+        await sql(`ALTER TABLE ${table} DROP CONSTRAINT ${constraint}`);
+        await replace([...earlier, value], sql);
+      });
+      await validate(qi);
+    },
+    down: async (qi) => {
+      await inOneTransaction(qi, async (sql) => {
+        await sql(`ALTER TABLE ${table} DROP CONSTRAINT ${constraint}`);
+        await sql(`UPDATE ${table} SET ${column} = '${fallback}' WHERE ${column} = '${value}'`);
+        await replace(earlier, sql);
+      });
+      await validate(qi);
+    },
+  };
+}
+
+/**
  * One statement trigger per kind of row write on `table`, named `<fn>_insert|update|delete`, each
  * calling the function `<fn>()` with the statement's rows as transition tables (`new_rows`,
  * `old_rows`): what to create, and what to drop.

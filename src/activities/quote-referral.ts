@@ -24,18 +24,12 @@ export interface QuoteReferralNotification {
   idempotencyKey: string;
 }
 
-const AUDIT_ACTIONS: Record<QuoteReferralOutcome['outcome'], string> = {
-  accepted: 'quote.referral_accept',
-  declined: 'quote.referral_decline',
-  lapsed: 'quote.referral_lapse',
-};
-
-/** The requester's mail of each outcome (docs/notifications.md); each links the quote in the API. */
-const TEMPLATES = {
-  accepted: 'quoteReferralAccepted',
-  declined: 'quoteReferralDeclined',
-  lapsed: 'quoteReferralLapsed',
-} as const satisfies Record<QuoteReferralMessage, NotificationType>;
+/** Each outcome's audit action, and the requester's mail of it (docs/notifications.md), which links the quote in the API. */
+const OUTCOMES = {
+  accepted: { action: 'quote.referral_accept', template: 'quoteReferralAccepted' },
+  declined: { action: 'quote.referral_decline', template: 'quoteReferralDeclined' },
+  lapsed: { action: 'quote.referral_lapse', template: 'quoteReferralLapsed' },
+} as const satisfies Record<QuoteReferralMessage, { action: string; template: NotificationType }>;
 
 export function createQuoteReferralActivities(deps: ActivityDeps) {
   const { sendEmail } = createNotificationActivities(deps);
@@ -60,7 +54,7 @@ export function createQuoteReferralActivities(deps: ActivityDeps) {
       const quote = await Quote.findOne({ where: { id: input.quoteId, status: 'referred' } });
       if (!quote) return;
       await changeGuarded(deps.sequelize, Quote, { id: quote.id, status: 'referred' }, await valuesOf(input, quote), {
-        action: AUDIT_ACTIONS[input.outcome],
+        action: OUTCOMES[input.outcome].action,
         entityType: 'quote',
         actorId: input.outcome === 'lapsed' ? null : input.underwriterId,
         dedupeKey: `${quote.id}:referral`,
@@ -82,7 +76,7 @@ export function createQuoteReferralActivities(deps: ActivityDeps) {
         idempotencyKey: input.idempotencyKey,
         tenantId: quote.tenantId,
         to: { userIds: [quote.requestedById] },
-        template: { type: TEMPLATES[input.message], values },
+        template: { type: OUTCOMES[input.message].template, values },
       });
     },
   };

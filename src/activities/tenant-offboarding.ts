@@ -202,6 +202,24 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps, { expor
     return counts;
   }
 
+  /**
+   * A step that removes what the tenant has outside PostgreSQL, one item after the other with a
+   * heartbeat each, and records how many under the step's name. Removing what is gone already is a
+   * no-op, so a retry goes through the whole list again.
+   */
+  async function removeEach<T>(
+    offboarding: TenantOffboarding,
+    step: OffboardingStep,
+    items: readonly T[],
+    remove: (item: T) => Promise<unknown>,
+  ): Promise<StepCounts> {
+    for (const item of items) {
+      await remove(item);
+      Context.current().heartbeat();
+    }
+    return finishStep(offboarding, step, { [step]: items.length });
+  }
+
   /** Deletes a closed run; answers whether it was there to delete. */
   async function deleteRun(workflowId: string, runId: string): Promise<boolean> {
     try {
@@ -261,11 +279,7 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps, { expor
         attributes: ['id'],
         paranoid: false,
       });
-      for (const definition of definitions) {
-        await removeReportSchedule(deps.temporal, definition.id);
-        Context.current().heartbeat();
-      }
-      return finishStep(offboarding, 'schedules', { schedules: definitions.length });
+      return removeEach(offboarding, 'schedules', definitions, (definition) => removeReportSchedule(deps.temporal, definition.id));
     },
 
     /**
@@ -319,11 +333,7 @@ export function createTenantOffboardingActivities(deps: OffboardingDeps, { expor
       const offboarding = await load(offboardingId);
       const storageKeys = await storedFilesOf(offboarding.offboardedTenantId);
       const store = documentsOf(deps);
-      for (const storageKey of storageKeys) {
-        await store.remove(storageKey);
-        Context.current().heartbeat();
-      }
-      return finishStep(offboarding, 'documents', { documents: storageKeys.length });
+      return removeEach(offboarding, 'documents', storageKeys, (storageKey) => store.remove(storageKey));
     },
 
     /**

@@ -31,7 +31,7 @@ export const versionsQuery = object({ ...pageQueryKeys, ordering: orderingParam(
 
 export const asOfQuery = object({
   asOf: calendarDay.description(
-    'The policy as of this day: the terms of the version in force then (404 before the first day of the policy)',
+    'The policy as of this day: the terms of the version in force then (404 before the first day of the policy or after the last day of its term)',
   ),
 });
 

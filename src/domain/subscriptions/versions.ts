@@ -19,9 +19,14 @@ export interface PolicyAsOf {
   version: { number: number; effectiveFrom: string };
 }
 
-/** The policy with the terms in force on `date` ('YYYY-MM-DD'); 404 for a day before its first. */
+/**
+ * The policy with the terms in force on `date` ('YYYY-MM-DD'); 404 for a day before its first or after
+ * its term's last (`endDate`, the last day a claim's incident is covered): what terms a renewal brings is
+ * not known before it happens, and a policy that has ended has none.
+ */
 export async function policyAsOf(subscription: Subscription, date: string): Promise<PolicyAsOf> {
-  const version = await SubscriptionVersion.versionInForce(subscription.id, date);
+  const version =
+    subscription.endDate && date > subscription.endDate ? null : await SubscriptionVersion.versionInForce(subscription.id, date);
   if (!version) throw notFound(`A version of the policy in force on ${date}`);
   const { planId, coverageAmount, premium, currency, propertyAddress, holderPhone } = version;
   return {

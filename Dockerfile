@@ -17,6 +17,9 @@ COPY tests/support ./tests/support
 # the compiled local tooling that needs them: the image runs only the API, the worker, migrations
 # and the health check.
 RUN npm run build && npm prune --omit=dev && rm -rf dist/bench dist/tests dist/scripts/local dist/scripts/start.js* dist/scripts/api-contract.js* dist/scripts/install-tools.js*
+# The policy schedule reads the Noto Sans CJK faces in two weights (src/domain/subscriptions/schedule-writing.ts):
+# the packages' seven other weights, about 150 MB, are left out of the image.
+RUN find node_modules/@expo-google-fonts -mindepth 2 -maxdepth 2 -type d ! -name 400Regular ! -name 700Bold -exec rm -rf {} +
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production

@@ -12,10 +12,11 @@ import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule
 import { recordRenewalVersion } from '../../src/domain/subscriptions/versions';
 import { localDocumentStore } from '../../src/services/documents/local-store';
 import type { DocumentStore } from '../../src/services/documents';
+import type { PropertyAddress } from '../../src/contracts/subscription';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { describeNeeding } from '../support/required-tool';
-import { drawnPage, pdfText, popplerTool } from '../support/poppler';
+import { drawnPage, pdfFonts, pdfText, popplerTool } from '../support/poppler';
 import { buildQuote, RISK } from '../support/quote-rows';
 
 const address = { line1: 'Hauptstraße 5', postalCode: '10115', city: 'Berlin', country: 'DE' };
@@ -51,8 +52,8 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
   });
 
   /** A policy as its run leaves it: inserted pending, then dated (which writes version 1), from 15 Jan 2026 for a year. */
-  async function issuedPolicy(holder: User): Promise<Subscription> {
-    const pending = await buildSubscription({ planId: basic.id, policyholderId: holder.id, status: 'pending', propertyAddress: address });
+  async function issuedPolicy(holder: User, propertyAddress: PropertyAddress = address): Promise<Subscription> {
+    const pending = await buildSubscription({ planId: basic.id, policyholderId: holder.id, status: 'pending', propertyAddress });
     await pending.update({ status: 'active', startDate: '2026-01-15', endDate: '2027-01-15' });
     return pending;
   }
@@ -156,9 +157,9 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
   });
 
   /** The text of the schedule of a new policy of a holder named `fullName`, read with pdftotext, and its bytes. */
-  async function scheduleOf(fullName: string, locale: 'de' | 'en') {
+  async function scheduleOf(fullName: string, locale: 'de' | 'en', propertyAddress?: PropertyAddress) {
     const holder = await buildUser({ tenantId, role: 'policyholder', fullName, locale });
-    const subscription = await issuedPolicy(holder);
+    const subscription = await issuedPolicy(holder, propertyAddress);
     const [document] = await ensureScheduleDocuments(db.sequelize, store, subscription.id);
     const pdf = await readAll(store, document.storageKey);
     return { subscription, document, pdf, text: await pdfText(pdf) };
@@ -189,12 +190,60 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
     expect(text).toContain('Versicherungsnehmer: Dvořák');
   });
 
-  it('a name with characters the font lacks still gets a whole schedule: those as ? or their plain form, the rest as written', async () => {
-    // Chinese is not in DejaVu Sans; fullwidth Latin has its plain letters; a line break has nothing to draw.
-    const { subscription, pdf, text } = await scheduleOf('王小明 Ｍａｒｉｏ\nΝίκος Łoś', 'en');
+  it('a holder named and living in Chinese, Japanese or Korean: the schedule says the name and address as written, in embedded fonts', async () => {
+    // DejaVu Sans has none of these: they were written as ??? before the Noto Sans faces came.
+    const holders = [
+      { name: '王小明', address: { line1: '朝阳区建国路88号', postalCode: '100022', city: '北京市', country: 'CN' } },
+      // 陈 is simplified Chinese only: a face for Japanese lacks it.
+      { name: '陈伟', address: { line1: '浦东新区世纪大道100号', postalCode: '200120', city: '上海市', country: 'CN' } },
+      { name: '山田 太郎', address: { line1: '神南1-2-3 ハイツ渋谷', postalCode: '150-0041', city: '東京都渋谷区', country: 'JP' } },
+      { name: '김민수', address: { line1: '테헤란로 152', postalCode: '06236', city: '서울특별시 강남구', country: 'KR' } },
+    ];
+    for (const { name, address: written } of holders) {
+      const { pdf, text, subscription } = await scheduleOf(name, 'en', written);
+      expect(text).toContain(`Policyholder: ${name}`);
+      expect(text).toContain(`Insured property: ${written.line1}, ${written.postalCode} ${written.city}, ${written.country}`);
+      expect(text).toContain(`Policy schedule ${subscription.policyNumber}`);
+      expect(text).toContain('10/15/2026 €300.00 premium of the period');
+      const fonts = await pdfFonts(pdf);
+      expect(fonts.length).toBeGreaterThan(2);
+      expect(fonts.filter((font) => !font.embedded)).toEqual([]);
+      expect((await drawnPage(pdf)).inkShare).toBeGreaterThan(0.005);
+    }
+  });
+
+  it('a holder named and living in Arabic or Hebrew: pdftotext reads the words in the order they were written', async () => {
+    // pdfkit set each word right to left but the words of a line left to right: pdftotext read "الله عبد محمد".
+    // pdftotext reads a correctly set line (a browser's PDF) in logical order, marking embedded runs with
+    // directional formatting characters, which are left out here.
+    const holders = [
+      {
+        name: 'محمد عبد الله',
+        words: ['شارع الملك فهد', 'الرياض'],
+        address: { line1: 'شارع الملك فهد', postalCode: '12271', city: 'الرياض', country: 'SA' },
+      },
+      {
+        name: 'דוד כהן',
+        words: ['רחוב הרצל', 'תל אביב'],
+        address: { line1: 'רחוב הרצל 5', postalCode: '6100000', city: 'תל אביב', country: 'IL' },
+      },
+    ];
+    for (const { name, words, address: written } of holders) {
+      const { pdf, text } = await scheduleOf(name, 'en', written);
+      const logical = text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+      expect(logical).toContain(name);
+      for (const phrase of words) expect(logical).toContain(phrase);
+      expect(logical).toContain('Policyholder:');
+      expect((await pdfFonts(pdf)).filter((font) => !font.embedded)).toEqual([]);
+    }
+  });
+
+  it('a name with characters no face has still gets a whole schedule: those as ? or their plain form, the rest as written', async () => {
+    // Thai is in none of the faces; mathematical bold letters have their plain ones; a line break has nothing to draw.
+    const { subscription, pdf, text } = await scheduleOf('สมชาย 𝐌𝐚𝐫𝐢𝐨\nΝίκος Łoś', 'en');
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.subarray(-6).toString()).toContain('%%EOF');
-    expect(text).toContain('Policyholder: ??? Mario?Νίκος Łoś');
+    expect(text).toContain('Policyholder: ????? Mario?Νίκος Łoś');
     expect(text).toContain(`Policy schedule ${subscription.policyNumber}`);
     expect(text).toContain('10/15/2026 €300.00 premium of the period');
     expect((await drawnPage(pdf)).inkShare).toBeGreaterThan(0.005);

@@ -1,6 +1,6 @@
 /**
  * poppler-utils (Debian package), with which the policy schedule tests read a PDF's text
- * (`pdftotext`) and draw its pages (`pdftoppm`), as a person opening it would see them.
+ * (`pdftotext`), list its fonts (`pdffonts`) and draw its pages (`pdftoppm`), as a person opening it would see them.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -19,11 +19,11 @@ function found(binary: string): string | undefined {
   }
 }
 
-/** pdftotext and pdftoppm as the schedule tests need them: skipped without them on a developer's machine, a failure in CI. */
+/** pdftotext, pdffonts and pdftoppm as the schedule tests need them: skipped without them on a developer's machine, a failure in CI. */
 export function popplerTool(): RequiredTool {
   return {
-    name: 'poppler-utils (pdftotext, pdftoppm)',
-    path: found('pdftotext') && found('pdftoppm'),
+    name: 'poppler-utils (pdftotext, pdffonts, pdftoppm)',
+    path: found('pdftotext') && found('pdffonts') && found('pdftoppm'),
     install: 'bash scripts/setup.sh installs the Debian package poppler-utils (as root, with apt-get)',
   };
 }
@@ -33,6 +33,22 @@ export async function pdfText(pdf: Buffer): Promise<string> {
   return withFile(pdf, async (file) => {
     const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']);
     return stdout.replace(/[ \t]+/g, ' ');
+  });
+}
+
+/** The fonts the PDF uses (`pdffonts`): each one's name and whether its glyphs are in the file. */
+export async function pdfFonts(pdf: Buffer): Promise<{ name: string; embedded: boolean }[]> {
+  return withFile(pdf, async (file) => {
+    const { stdout } = await run('pdffonts', [file]);
+    // Two heading lines; then a row a font: name, type words, encoding, then emb sub uni (yes/no) and the object's ID.
+    return stdout
+      .split('\n')
+      .slice(2)
+      .filter((row) => row.trim())
+      .map((row) => {
+        const cells = row.trim().split(/\s+/);
+        return { name: cells[0], embedded: cells.at(-5) === 'yes' };
+      });
   });
 }
 

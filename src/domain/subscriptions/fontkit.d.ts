@@ -7,6 +7,10 @@ declare module 'fontkit' {
   export interface Font {
     hasGlyphForCodePoint(codePoint: number): boolean;
     layout(text: string): unknown;
+    readonly unitsPerEm: number;
+    readonly ascent: number;
+    readonly descent: number;
+    readonly lineGap: number;
   }
   export function create(bytes: Uint8Array): Font;
 }

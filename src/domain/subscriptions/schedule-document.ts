@@ -11,19 +11,14 @@
  * from a quote (docs/quotes.md, Binding) shows its risk's deductible, and the quote's breakdown
  * for as long as a version keeps the quoted plan and premium.
  *
- * The text is written in DejaVu Sans (npm `dejavu-fonts-ttf`), regular and bold, embedded in each
- * PDF as the subset of glyphs it uses: Latin with its extensions (every European language written
- * in Latin letters, Vietnamese), Greek, Cyrillic, Armenian, Georgian and more. Hebrew and Arabic
- * letters are in it too, each word written right to left, but pdfkit sets the words of a line left
- * to right: a name of several such words shows them in reverse order. A character that either face
- * lacks (Chinese, Japanese, Korean, Thai...) is written as its compatible form where the font has
- * that (fullwidth Ｍ → M), else as `?` (`printable`): the holder still gets a document, with the
- * letters the font has as they are. Schedules made before the font came were written in PDF's
- * standard Helvetica (Windows-1252 only) and keep saying what they said.
+ * The text is written in DejaVu Sans and, for what it lacks, Noto Sans JP, SC or KR (./schedule-writing.ts),
+ * each PDF embedding the subset of glyphs it uses; Hebrew and Arabic are set right to left. A
+ * character no face has (Thai...) is written as its compatible form where a face has that, else as
+ * `?`: the holder still gets a document. Schedules made before the font came were written in PDF's
+ * standard Helvetica (Windows-1252 only), those made before the Noto faces with `?` for what DejaVu
+ * Sans lacks and Hebrew or Arabic words in reverse order; they keep saying what they said.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { create as openFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { PropertyAddress } from '../../contracts/subscription';
@@ -36,6 +31,7 @@ import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import type { Locale } from '../../shared/notification-settings';
 import { sha256Of } from '../claims/document-content';
 import { SCHEDULE_TEXTS } from './schedule-texts';
+import { baseFace, printable, writeText } from './schedule-writing';
 
 export const SCHEDULE_CONTENT_TYPE = 'application/pdf';
 
@@ -70,48 +66,6 @@ export interface ScheduleFacts {
   breakdown?: BreakdownLine[];
 }
 
-function face(file: string): Font {
-  return openFont(fs.readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
-}
-
-let faces: { regular: Font; bold: Font } | undefined;
-
-/**
- * DejaVu Sans from its package, read on the first schedule a process renders (not when an API or
- * worker starts) and kept: each document embeds the glyphs it uses, and a font read once lays out
- * text about three times as fast as one read for each document (its layout tables decoded once).
- */
-function scheduleFaces(): { regular: Font; bold: Font } {
-  faces ??= { regular: face('DejaVuSans.ttf'), bold: face('DejaVuSans-Bold.ttf') };
-  return faces;
-}
-
-/** The names the schedule's document knows its faces by (`registerFont`). */
-const REGULAR = 'DejaVuSans';
-const BOLD = 'DejaVuSans-Bold';
-
-/** Whether both faces have the character's glyph (neither has one for a control character: a line break is written as `?`). */
-function writable(char: string): boolean {
-  const { regular, bold } = scheduleFaces();
-  const code = char.codePointAt(0)!;
-  return regular.hasGlyphForCodePoint(code) && bold.hasGlyphForCodePoint(code);
-}
-
-/**
- * `text` as the font can write it, composed first (a letter typed as a base and a combining accent is
- * written as the one letter the font has). A character the font lacks is written as its compatible
- * form without accents where the font has that (fullwidth Ｍ → M), else as `?`.
- */
-export function printable(text: string): string {
-  return [...text.normalize('NFC')]
-    .map((char) => {
-      if (writable(char)) return char;
-      const bare = char.normalize('NFKD').replace(/\p{M}/gu, '');
-      return [...bare].every(writable) && bare ? bare : '?';
-    })
-    .join('');
-}
-
 function formatters(locale: Locale, currency: string) {
   const dayFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' });
   const digits = minorUnitDigits(currency);
@@ -142,11 +96,9 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   const minor = (amount: string) => toMinorUnits(amount, facts.currency) ?? 0;
   // A breakdown line's amount is signed: a deductible's credit takes money off ("-65.34").
   const signedMinor = (amount: string) => (amount.startsWith('-') ? -minor(amount.slice(1)) : minor(amount));
-  const { regular, bold } = scheduleFaces();
   // The document information is not drawn with a font: pdfkit writes it as UTF-16, any character as it is.
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${texts.title} ${facts.policyNumber}`, Author: facts.insurer } })
-    .registerFont(REGULAR, regular)
-    .registerFont(BOLD, bold);
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${texts.title} ${facts.policyNumber}`, Author: facts.insurer } });
+  const [REGULAR, BOLD] = [baseFace(doc, 'regular'), baseFace(doc, 'bold')];
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -157,23 +109,12 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   const width = doc.page.width - left - doc.page.margins.right;
   // A bold label and its value on one line, the value wrapping in its own column (pdfkit's
   // `continued` text loses a value written after a table's positioned cells).
-  const field = (label: string, value: string) => {
-    const y = doc.y;
-    const labelText = printable(`${label}: `);
-    doc.font(BOLD).text(labelText, left, y, { lineBreak: false });
-    const indent = doc.widthOfString(labelText);
-    doc.font(REGULAR).text(printable(value), left + indent, y, { width: width - indent });
-    doc.x = left;
-  };
+  const field = (label: string, value: string) => writeText(doc, value, { x: left, y: doc.y, width, label: `${label}: ` });
 
-  doc
-    .font(BOLD)
-    .fontSize(18)
-    .text(printable(`${texts.title} ${facts.policyNumber}`));
-  doc
-    .font(REGULAR)
-    .fontSize(11)
-    .text(texts.versionLine(facts.version.number, day(facts.version.effectiveFrom)));
+  doc.fontSize(18);
+  writeText(doc, `${texts.title} ${facts.policyNumber}`, { x: left, y: doc.y, width, weight: 'bold' });
+  doc.fontSize(11);
+  writeText(doc, texts.versionLine(facts.version.number, day(facts.version.effectiveFrom)), { x: left, y: doc.y, width });
   doc.moveDown();
   field(texts.policyholder, facts.holderName);
   field(texts.policyNumber, facts.policyNumber);
@@ -219,11 +160,8 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
     else doc.font(REGULAR).text(texts.noPremiumEffect);
   }
 
-  doc
-    .moveDown(2)
-    .font(REGULAR)
-    .fontSize(9)
-    .text(printable(texts.issuedBy(facts.insurer, day(facts.version.createdOn))));
+  doc.moveDown(2).fontSize(9);
+  writeText(doc, texts.issuedBy(facts.insurer, day(facts.version.createdOn)), { x: left, y: doc.y, width });
   doc.end();
   return done;
 }

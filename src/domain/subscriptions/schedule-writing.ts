@@ -1,0 +1,298 @@
+/**
+ * How the policy schedule writes a person's text (docs/subscriptions.md, Documents): a chain of
+ * faces, the first that has every glyph of a run writing it, and right-to-left runs set in the
+ * order a reader reads them.
+ *
+ * DejaVu Sans (npm `dejavu-fonts-ttf`) writes Latin with its extensions, Greek, Cyrillic, Armenian,
+ * Georgian, Hebrew and Arabic; Noto Sans JP, SC and KR (npm `@expo-google-fonts/noto-sans-*`, whole
+ * TTFs: the split web fonts of other packages would have to be searched for a glyph) write Japanese,
+ * Chinese and Korean. JP comes before SC so that Japanese is drawn in Japanese forms; a run with a
+ * character only the simplified Chinese face has (陈) is written in SC whole. Each face is read on
+ * the first schedule that needs it and kept (a font read once lays out text about three times as fast),
+ * and pdfkit embeds in each PDF only the glyphs it uses.
+ *
+ * A line holding a right-to-left letter is ordered by the Unicode bidirectional algorithm (bidi-js)
+ * in a left-to-right paragraph, as the schedule's German or English labels are: pdfkit sets the words
+ * of a line left to right, which wrote a Hebrew or Arabic name of several words in reverse order.
+ * fontkit shapes each right-to-left word (Arabic's joined forms) and sets its glyphs right to left.
+ */
+import fs from 'node:fs';
+import bidiFactory, { type EmbeddingLevels } from 'bidi-js';
+import { create as openFont, type Font } from 'fontkit';
+
+interface FaceFiles {
+  /** The name the document knows the face by (`registerFont`); the bold one's adds `-Bold`. */
+  name: string;
+  regular: string;
+  bold: string;
+}
+
+const CHAIN: FaceFiles[] = [
+  { name: 'DejaVuSans', regular: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf', bold: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf' },
+  ...['JP', 'SC', 'KR'].map((region) => ({
+    name: `NotoSans${region}`,
+    regular: `@expo-google-fonts/noto-sans-${region.toLowerCase()}/400Regular/NotoSans${region}_400Regular.ttf`,
+    bold: `@expo-google-fonts/noto-sans-${region.toLowerCase()}/700Bold/NotoSans${region}_700Bold.ttf`,
+  })),
+];
+
+const loaded: ({ regular: Font; bold: Font } | undefined)[] = [];
+
+function faceAt(index: number): { regular: Font; bold: Font } {
+  const files = CHAIN[index];
+  const open = (file: string) => openFont(fs.readFileSync(require.resolve(file)));
+  loaded[index] ??= { regular: open(files.regular), bold: open(files.bold) };
+  return loaded[index];
+}
+
+/** Whether face `index` writes the character in both weights (none writes a control character: a line break is written as `?`). */
+function faceHas(index: number, char: string): boolean {
+  const { regular, bold } = faceAt(index);
+  const code = char.codePointAt(0)!;
+  return regular.hasGlyphForCodePoint(code) && bold.hasGlyphForCodePoint(code);
+}
+
+/** The first face of the chain that writes the character, the next ones read only when the earlier lack it; -1: none. */
+function firstFaceOf(char: string): number {
+  return CHAIN.findIndex((_, index) => faceHas(index, char));
+}
+
+/**
+ * `text` as the faces can write it, composed first (a letter typed as a base and a combining accent is
+ * written as the one letter the font has). A character no face has is written as its compatible
+ * form without accents where a face has that (mathematical bold 𝐌 → M), else as `?`.
+ */
+export function printable(text: string): string {
+  return [...text.normalize('NFC')]
+    .map((char) => {
+      if (firstFaceOf(char) >= 0) return char;
+      const bare = char.normalize('NFKD').replace(/\p{M}/gu, '');
+      return bare && [...bare].every((part) => firstFaceOf(part) >= 0) ? bare : '?';
+    })
+    .join('');
+}
+
+/** A stretch of text written in one face. */
+interface Run {
+  text: string;
+  face: number;
+}
+
+/** Spaces, punctuation, digits and marks: they belong to the run they stand in. */
+const NEUTRAL = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
+
+/**
+ * `text` (printable) in runs, each written by the first face that has every glyph of it: letters
+ * DejaVu Sans has, and letters it lacks, make runs of their own, neutral characters staying in the
+ * run before them; a run no one face writes whole (kana beside hangul) falls back to each
+ * character's first face.
+ */
+function runsOf(text: string): Run[] {
+  const groups: { chars: string[]; base: boolean }[] = [];
+  for (const char of text) {
+    const last = groups.at(-1);
+    const base = faceHas(0, char);
+    if (last && (last.base === base || NEUTRAL.test(char))) last.chars.push(char);
+    else groups.push({ chars: [char], base });
+  }
+  return groups.flatMap(({ chars }) => {
+    const face = CHAIN.findIndex((_, index) => chars.every((char) => faceHas(index, char)));
+    if (face >= 0) return [{ text: chars.join(''), face }];
+    return chars.reduce<Run[]>((runs, char) => {
+      const own = firstFaceOf(char);
+      const last = runs.at(-1);
+      if (last?.face === own) last.text += char;
+      else runs.push({ text: char, face: own });
+      return runs;
+    }, []);
+  });
+}
+
+const bidi = bidiFactory();
+
+/** A right-to-left letter (Hebrew, Arabic and the other scripts the bidirectional algorithm calls R or AL). */
+const hasRightToLeft = (text: string) => [...text].some((char) => ['R', 'AL'].includes(bidi.getBidiCharTypeName(char)));
+
+export type Weight = 'regular' | 'bold';
+
+/** The faces each document has registered, by name. */
+const registered = new WeakMap<PDFKit.PDFDocument, Set<string>>();
+
+/** The name the document knows face `index` in `weight` by, registered on its first use in the document. */
+function faceName(doc: PDFKit.PDFDocument, index: number, weight: Weight): string {
+  const name = weight === 'bold' ? `${CHAIN[index].name}-Bold` : CHAIN[index].name;
+  const names = registered.get(doc) ?? new Set<string>();
+  registered.set(doc, names);
+  if (!names.has(name)) doc.registerFont(name, faceAt(index)[weight]);
+  names.add(name);
+  return name;
+}
+
+/** The name of DejaVu Sans in `weight` in the document: the face of the schedule's own words (labels, headings, dates, amounts). */
+export const baseFace = (doc: PDFKit.PDFDocument, weight: Weight) => faceName(doc, 0, weight);
+
+/** A piece of a line in the order it is drawn, left to right; `text` in the order fontkit takes it (see `visualPieces`). */
+interface Piece {
+  text: string;
+  face: number;
+  width: number;
+}
+
+/** One line of text: its pieces and the faces' highest ascent and deepest descent with line gap, in points. */
+interface Line {
+  pieces: Piece[];
+  ascent: number;
+  below: number;
+}
+
+/** Chinese and Japanese put no spaces between words: a line may break before or after any of their characters. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+/** The words of `text` in logical order, each [start, end) in UTF-16 units (as bidi-js counts) with the spaces after it. */
+function wordsOf(text: string): [number, number][] {
+  const words: [number, number][] = [];
+  let start = 0;
+  let index = 0;
+  let previous = '';
+  for (const char of text) {
+    if (index > start && /\S/.test(char) && (/\s/.test(previous) || CJK.test(char) || CJK.test(previous))) {
+      words.push([start, index]);
+      start = index;
+    }
+    previous = char;
+    index += char.length;
+  }
+  if (start < text.length) words.push([start, text.length]);
+  return words;
+}
+
+/** The stretches of [from, to) whose characters share a face. */
+function sameFace(faces: number[], from: number, to: number): [number, number][] {
+  const stretches: [number, number][] = [];
+  for (let index = from; index < to; index += 1) {
+    const last = stretches.at(-1);
+    if (last && faces[last[0]] === faces[index]) last[1] = index + 1;
+    else stretches.push([index, index + 1]);
+  }
+  return stretches;
+}
+
+/**
+ * The pieces of the line [from, to) of `text` in the order they are drawn, left to right. A
+ * right-to-left stretch is given word by word, last word first, each word as written (with its
+ * brackets mirrored): fontkit shapes it and sets its glyphs right to left. Neutral characters alone
+ * in such a stretch are set right to left here.
+ */
+function visualPieces(text: string, faces: number[], levels: EmbeddingLevels, from: number, to: number) {
+  const order = Array.from({ length: to - from }, (_, offset) => from + offset);
+  for (const [start, end] of bidi.getReorderSegments(text, levels, from, to - 1))
+    order.splice(start - from, end - start + 1, ...order.slice(start - from, end - from + 1).reverse());
+  const stretches: { indices: number[]; rtl: boolean }[] = [];
+  for (const index of order) {
+    const last = stretches.at(-1);
+    const rtl = levels.levels[index] % 2 === 1;
+    const previous = last?.indices.at(-1);
+    if (last && last.rtl === rtl && faces[previous!] === faces[index] && index === previous! + (rtl ? -1 : 1)) last.indices.push(index);
+    else stretches.push({ indices: [index], rtl });
+  }
+  return stretches.flatMap(({ indices, rtl }) => {
+    const face = faces[indices[0]];
+    const written = text.slice(Math.min(...indices), Math.max(...indices) + 1);
+    if (!rtl) return [{ text: written, face }];
+    const mirrored = [...written].map((char) => bidi.getMirroredCharacter(char) ?? char).join('');
+    return mirrored
+      .split(/(\s+)/)
+      .filter(Boolean)
+      .reverse()
+      .map((word) => ({ text: hasRightToLeft(word) ? word : [...word].reverse().join(''), face }));
+  });
+}
+
+/**
+ * `text` (printable) broken into lines no wider than `width` at the document's font size, each line's
+ * pieces ordered for drawing. A word wider than the line has a line of its own and stands out of it.
+ */
+function linesOf(doc: PDFKit.PDFDocument, text: string, weight: Weight, width: number): Line[] {
+  const faces = runsOf(text).flatMap((run) => Array.from({ length: run.text.length }, () => run.face));
+  const levels = bidi.getEmbeddingLevels(text, 'ltr');
+  const measure = (piece: string, face: number) => doc.font(faceName(doc, face, weight)).widthOfString(piece);
+  const widthOf = (from: number, to: number) =>
+    sameFace(faces, from, to).reduce((sum, [a, b]) => sum + measure(text.slice(a, b), faces[a]), 0);
+  const ranges: [number, number][] = [];
+  for (const [start, end] of wordsOf(text)) {
+    const last = ranges.at(-1);
+    // The line with this word, without the spaces after it, fits: the word joins it.
+    if (last && widthOf(last[0], start) + widthOf(start, start + text.slice(start, end).trimEnd().length) <= width) last[1] = end;
+    else ranges.push([start, end]);
+  }
+  const size = (doc as PDFKit.PDFDocument & { _fontSize: number })._fontSize;
+  return ranges.map(([from, to]) => {
+    const pieces = visualPieces(text, faces, levels, from, from + text.slice(from, to).trimEnd().length).map((piece) => ({
+      ...piece,
+      width: measure(piece.text, piece.face),
+    }));
+    // DejaVu Sans's always: a line has its height with no piece on it.
+    const metrics = [...new Set([0, ...pieces.map((piece) => piece.face)])].map((index) => {
+      const font = faceAt(index)[weight];
+      const scale = size / font.unitsPerEm;
+      return { ascent: font.ascent * scale, below: (font.lineGap - font.descent) * scale };
+    });
+    return { pieces, ascent: Math.max(...metrics.map((m) => m.ascent)), below: Math.max(...metrics.map((m) => m.below)) };
+  });
+}
+
+/** Whether pdfkit writes `text` (printable) as it is: DejaVu Sans has every glyph and no letter is right to left. */
+function plain(text: string): boolean {
+  return [...text].every((char) => faceHas(0, char)) && !hasRightToLeft(text);
+}
+
+/**
+ * Writes `text` at (x, y) in `weight`, wrapping within `width`, after a bold `label` on its first
+ * line if given, at the document's font size; leaves the document's position below it, at `x`. Text
+ * DejaVu Sans writes left to right is written with pdfkit's own layout, as schedules were before the
+ * other faces came; any other is laid out here, its lines' baselines lowered to the tallest face's.
+ */
+export function writeText(
+  doc: PDFKit.PDFDocument,
+  text: string,
+  { x, y, width, weight = 'regular', label }: { x: number; y: number; width: number; weight?: Weight; label?: string },
+): void {
+  const value = printable(text);
+  const lead = label === undefined ? '' : printable(label);
+  if (plain(value) && plain(lead)) {
+    let indent = 0;
+    if (label !== undefined) {
+      doc.font(faceName(doc, 0, 'bold')).text(lead, x, y, { lineBreak: false });
+      indent = doc.widthOfString(lead);
+    }
+    doc.font(faceName(doc, 0, weight)).text(value, x + indent, y, { width: width - indent });
+    doc.x = x;
+    return;
+  }
+  // The label is one line, its trailing space kept (linesOf leaves a line's trailing spaces out).
+  const leading = lead ? linesOf(doc, lead, 'bold', Infinity)[0] : undefined;
+  const indent = leading ? widthOfPieces(leading) + doc.font(faceName(doc, 0, 'bold')).widthOfString(lead.slice(lead.trimEnd().length)) : 0;
+  let top = y;
+  linesOf(doc, value, weight, width - indent).forEach((line, number) => {
+    const label = number === 0 ? leading : undefined;
+    const baseline = top + Math.max(line.ascent, label?.ascent ?? 0);
+    if (label) drawPieces(doc, label, 'bold', x, baseline);
+    drawPieces(doc, line, weight, x + indent, baseline);
+    top = baseline + Math.max(line.below, label?.below ?? 0);
+  });
+  // What follows (a heading, moveDown) is in DejaVu Sans, as after the plain path.
+  doc.font(faceName(doc, 0, weight));
+  doc.x = x;
+  doc.y = top;
+}
+
+const widthOfPieces = (line: Line) => line.pieces.reduce((sum, piece) => sum + piece.width, 0);
+
+/** Draws the line's pieces from `x` on, left to right, on the baseline `baseline`. */
+function drawPieces(doc: PDFKit.PDFDocument, line: Line, weight: Weight, x: number, baseline: number): void {
+  let left = x;
+  for (const piece of line.pieces) {
+    doc.font(faceName(doc, piece.face, weight)).text(piece.text, left, baseline, { lineBreak: false, baseline: 'alphabetic' });
+    left += piece.width;
+  }
+}

@@ -30,15 +30,15 @@ describe("a month's lock", () => {
   });
   afterAll(() => db?.close());
 
-  const recovery = (amountMinor: number): JournalEntry => {
+  const recovery = (amountMinor: number, books: Tenant = tenant, postedOn = '2026-09-30'): JournalEntry => {
     const sourceId = crypto.randomUUID();
     return {
-      tenantId: tenant.id,
+      tenantId: books.id,
       sourceType: 'recovery',
       sourceId,
       sourceKey: `recovery:${sourceId}:received`,
       description: 'Recovery received',
-      postedOn: '2026-09-30',
+      postedOn,
       currency: 'EUR',
       lines: [debit('cash', amountMinor), credit('recoveries', amountMinor)],
     };
@@ -87,9 +87,58 @@ describe("a month's lock", () => {
     });
   });
 
+  it('waits for a posting dated before the month, in a month never closed, checked before the close was asked and still being written', async () => {
+    // Books that began in September: August is before the first entry, so its close is never asked for.
+    const books = await buildTenant();
+    const finance = await buildUser({ tenantId: books.id, role: 'finance' });
+    const first = recovery(1_000, books, '2026-09-02');
+    await sequelize.transaction((transaction) => post(sequelize, first, transaction));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let posted!: () => void;
+    const written = new Promise<void>((resolve) => (posted = resolve));
+    const inFlight = sequelize.transaction(async (transaction: Transaction) => {
+      await post(sequelize, recovery(5_000, books, '2026-08-15'), transaction);
+      posted();
+      await held;
+    });
+    await written;
+    // The close is asked and its run reaches the lock step while the August posting has not committed.
+    await sequelize.query(`INSERT INTO ledger_periods (tenant_id, month, status) VALUES (:tenantId, '2026-09-01', 'closing')`, {
+      replacements: { tenantId: books.id },
+    });
+    let locked = false;
+    const lock = lockClosingPeriod(
+      sequelize,
+      { tenantId: books.id, month, closedById: finance.id },
+      { actor: { type: 'user', id: finance.id }, workflowId: null, runId: null },
+    ).then((result) => {
+      locked = true;
+      return result;
+    });
+    await waitUntil(async () => locked || (await advisoryWaiter()), 'the lock step waiting on the posting in flight, or done');
+    const lockedBeforeCommit = locked;
+    release();
+    await inFlight;
+    expect(lockedBeforeCommit).toBe(false);
+    await expect(lock).resolves.toBe(true);
+
+    const [period] = await sequelize.query<{ status: string; cash: string }>(
+      `SELECT status, (SELECT a->>'debitMinor' FROM jsonb_array_elements(trial_balance->'accounts') a WHERE a->>'code' = 'cash') AS cash
+         FROM ledger_periods WHERE tenant_id = :tenantId AND month = '2026-09-01'`,
+      { replacements: { tenantId: books.id }, type: QueryTypes.SELECT },
+    );
+    expect(period).toEqual({ status: 'closed', cash: '6000' });
+    await expect(
+      sequelize.transaction((transaction) => post(sequelize, recovery(100, books, '2026-08-20'), transaction)),
+    ).rejects.toMatchObject({ status: 409, message: 'The books are closed up to 2026-09: nothing dated before its end can be recorded' });
+  });
+
+  /** Whether a lock request in this file's database waits (the server's other databases are other files'). */
   async function advisoryWaiter(): Promise<boolean> {
     const [row] = await sequelize.query<{ waiting: boolean }>(
-      `SELECT count(*) > 0 AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+      `SELECT count(*) > 0 AS waiting FROM pg_locks
+        WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       { type: QueryTypes.SELECT },
     );
     return row.waiting;

@@ -178,26 +178,69 @@ describe('the journal', () => {
     });
     const several = [entryOfBooks('2026-10-02'), entryOfBooks('2026-08-20')];
     await expect(sequelize.transaction((t) => postAll(sequelize, several, t))).rejects.toMatchObject({ status: 409 });
+    // A reversal of an entry after the closed months, dated before them.
+    const october = entryOfBooks('2026-10-05');
+    await sequelize.transaction((t) => post(sequelize, october, t));
     const reversal = {
       tenantId: books.id,
-      originalKey: payment.sourceKey,
-      sourceKey: `${payment.sourceKey}:reversed`,
+      originalKey: october.sourceKey,
+      sourceKey: `${october.sourceKey}:reversed`,
       description: 'Reversed',
     };
     await expect(sequelize.transaction((t) => postReversal(sequelize, { ...reversal, postedOn: '2026-06-30' }, t))).rejects.toMatchObject({
       status: 409,
     });
-    const [{ entries }] = await sequelize.query<{ entries: number }>(
-      'SELECT count(*)::int AS entries FROM journal_entries WHERE tenant_id = :tenantId',
-      { replacements: { tenantId: books.id }, type: QueryTypes.SELECT },
-    );
-    expect(entries).toBe(0);
+    const entries = await sequelize.query<{ key: string }>('SELECT source_key AS key FROM journal_entries WHERE tenant_id = :tenantId', {
+      replacements: { tenantId: books.id },
+      type: QueryTypes.SELECT,
+    });
+    expect(entries).toEqual([{ key: october.sourceKey }]);
     // After the latest closed or closing month the books take it; another tenant's closed months are not this one's.
     await expect(sequelize.transaction((t) => post(sequelize, entryOfBooks('2026-10-01'), t))).resolves.toBe(true);
     const other = await buildTenant();
     await expect(
       sequelize.transaction((t) => post(sequelize, { ...entryOf({ postedOn: '2026-06-15' }), tenantId: other.id }, t)),
     ).resolves.toBe(true);
+  });
+
+  it('is refused by PostgreSQL itself: an entry inserted by any statement, dated in or before a month the tenant closed or before one closing, is refused (IF001 naming that month)', async () => {
+    const books = await buildTenant();
+    await sequelize.query(
+      `INSERT INTO ledger_periods (tenant_id, month, status, closed_at) VALUES (:tenantId, '2026-05-01', 'closed', now()),
+              (:tenantId, '2026-06-01', 'closing', NULL)`,
+      { replacements: { tenantId: books.id } },
+    );
+    const insertDated = (postedOn: string) => {
+      const id = crypto.randomUUID();
+      return sequelize.transaction(async (transaction) => {
+        await sequelize.query(
+          `INSERT INTO journal_entries (id, tenant_id, source_type, source_id, source_key, description, posted_on, currency)
+           VALUES (:id, :tenantId, 'recovery', :id, :id, 'by hand', :postedOn, 'EUR')`,
+          { replacements: { id, tenantId: books.id, postedOn }, transaction },
+        );
+        for (const [account, debitMinor, creditMinor] of [
+          ['cash', 100, 0],
+          ['recoveries', 0, 100],
+        ] as const)
+          await sequelize.query(
+            `INSERT INTO journal_lines (entry_id, tenant_id, account_code, currency, posted_on, debit_minor, credit_minor)
+             VALUES (:id, :tenantId, :account, 'EUR', :postedOn, :debitMinor, :creditMinor)`,
+            { replacements: { id, tenantId: books.id, postedOn, account, debitMinor, creditMinor }, transaction },
+          );
+      });
+    };
+    const refusal = { parent: { code: 'IF001', detail: '2026-06' } };
+    // Before the tenant's first entry: no month before May was ever closed, yet May's and June's trial balances count it.
+    await expect(insertDated('2026-03-10')).rejects.toMatchObject(refusal);
+    await expect(insertDated('2026-05-31')).rejects.toMatchObject(refusal);
+    const [{ entries }] = await sequelize.query<{ entries: number }>(
+      'SELECT count(*)::int AS entries FROM journal_entries WHERE tenant_id = :tenantId',
+      { replacements: { tenantId: books.id }, type: QueryTypes.SELECT },
+    );
+    expect(entries).toBe(0);
+    // The closing month itself takes entries until its lock step, which waits for them; the month after it is open.
+    await expect(insertDated('2026-06-30')).resolves.toBeUndefined();
+    await expect(insertDated('2026-07-01')).resolves.toBeUndefined();
   });
 
   it('writes a movement and its entry in one statement: the movement alone while posting is off, and again when its key was posted', async () => {

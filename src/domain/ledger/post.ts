@@ -5,8 +5,9 @@
  * (a retried activity, a webhook delivered twice) writes nothing and answers false.
  *
  * PostgreSQL checks what matters at the commit (migration 0079): the entry balances in each
- * currency and has two lines or more. An entry dated in a month the tenant closed, or before one,
- * is refused at once; that reaches a person as 409 (`ledger_period_closed`).
+ * currency and has two lines or more. An entry dated in a month the tenant closed, or before one
+ * closed or closing, is refused at once (migration 0093), whatever wrote it; that reaches a person as
+ * 409 (`ledger_period_closed`).
  */
 import crypto from 'node:crypto';
 import { DatabaseError, type Sequelize, type Transaction } from 'sequelize';
@@ -122,45 +123,19 @@ export function setLedgerPosting(on: boolean): void {
 
 const dayOf = (postedOn: string | Date) => (typeof postedOn === 'string' ? postedOn : utcDay(postedOn));
 
-/** The database's refusal of an entry dated in a closed month (migration 0079's trigger). */
-export const isClosedPeriod = (err: unknown) => err instanceof DatabaseError && (err.parent as { code?: string }).code === 'IF001';
-
-const CLOSED_PERIOD_DETAILS = [{ rule: 'ledger_period_closed', message: 'Reopen the month first, or date it later' }];
-
-/** Runs a posting statement; the database's refusal of a closed month reaches a person as 409. */
-async function refusingClosedPeriod<T>(postedOn: string | Date, statement: () => Promise<T>): Promise<T> {
+/**
+ * Runs a posting statement; PostgreSQL's refusal of an entry dated in or before a month its tenant closed,
+ * or before one closing (migrations 0079 and 0093, IF001, the month in its detail), reaches a person as 409.
+ */
+async function refusingClosedPeriod<T>(statement: () => Promise<T>): Promise<T> {
   try {
     return await statement();
   } catch (err) {
-    if (!isClosedPeriod(err)) throw err;
-    const month = dayOf(postedOn).slice(0, 7);
-    throw conflict(`The books for ${month} are closed: nothing dated in that month can be recorded`, CLOSED_PERIOD_DETAILS);
-  }
-}
-
-/** The tenant's latest month after the month of a day that is closed or closing. */
-const CLOSED_AFTER_SQL = `SELECT to_char(month, 'YYYY-MM') AS month FROM ledger_periods
-  WHERE tenant_id = $1 AND month > date_trunc('month', $2::date) AND status IN ('closed', 'closing') ORDER BY month DESC LIMIT 1`;
-
-/**
- * Refuses (409) an entry dated before a month its tenant closed or is closing. PostgreSQL refuses one dated in a
- * closed month (migration 0079), and the months before a closed one are closed too (in order), but for those
- * before the tenant's first entry, from which the close counts the months it must follow. Such a month took entries behind the closed one (a
- * payment received in September after October was closed on books that began in November), and the closed
- * month's trial balance, which counts every day before it, went stale. Only a day before the current month can
- * have a closed month after it (a month closes once it has ended), so a posting dated this month asks nothing.
- */
-async function refuseBehindClosedMonth(transaction: Transaction, entries: readonly { tenantId: string; postedOn: string | Date }[]) {
-  const thisMonth = `${utcDay(Date.now()).slice(0, 7)}-01`;
-  const past = new Map<string, [string, string]>();
-  for (const { tenantId, postedOn } of entries) {
-    const day = dayOf(postedOn);
-    if (day < thisMonth) past.set(`${tenantId} ${day}`, [tenantId, day]);
-  }
-  for (const values of past.values()) {
-    const [closed] = await runPreparedIn<{ month: string }>(transaction, CLOSED_AFTER_SQL, values);
-    if (closed)
-      throw conflict(`The books are closed up to ${closed.month}: nothing dated before its end can be recorded`, CLOSED_PERIOD_DETAILS);
+    const refusal = err instanceof DatabaseError ? (err.parent as { code?: string; detail?: string }) : null;
+    if (refusal?.code !== 'IF001') throw err;
+    throw conflict(`The books are closed up to ${refusal.detail}: nothing dated before its end can be recorded`, [
+      { rule: 'ledger_period_closed', message: 'Reopen the month first, or date it later' },
+    ]);
   }
 }
 
@@ -305,8 +280,7 @@ export async function postAll(_sequelize: Sequelize, entries: readonly JournalEn
   if (!postingOn) return 0;
   const posting = postingOf(entries);
   if (!posting) return 0;
-  await refuseBehindClosedMonth(transaction, entries);
-  const written = await refusingClosedPeriod(entries[0].postedOn, () =>
+  const written = await refusingClosedPeriod(() =>
     runPreparedIn<{ id: string }>(
       transaction,
       POSTING_SQL[posting.one ? 0 : 1][Number(posting.lookUpOwner)][Number(posting.lookUpPlan)],
@@ -345,9 +319,8 @@ export async function writeWithEntry<Row>(
 ): Promise<Row[]> {
   const posting = postingOn ? postingOf([entry]) : null;
   if (!posting) return runPreparedIn<Row>(transaction, movement.sql, movement.values);
-  await refuseBehindClosedMonth(transaction, [entry]);
   const sql = movementWithEntrySql(movement.sql, posting, movement.values.length + 1);
-  return refusingClosedPeriod(entry.postedOn, () => runPreparedIn<Row>(transaction, sql, [...movement.values, ...posting.values]));
+  return refusingClosedPeriod(() => runPreparedIn<Row>(transaction, sql, [...movement.values, ...posting.values]));
 }
 
 /** The reverse of an entry (each debit a credit), written under its own key: a prepared statement, as a posting is. */
@@ -376,8 +349,7 @@ export async function postReversal(
   transaction: Transaction,
 ): Promise<boolean> {
   if (!postingOn) return false;
-  await refuseBehindClosedMonth(transaction, [reversal]);
-  const written = await refusingClosedPeriod(reversal.postedOn, () =>
+  const written = await refusingClosedPeriod(() =>
     runPreparedIn(transaction, REVERSAL_SQL, [
       reversal.tenantId,
       reversal.originalKey,

@@ -85,7 +85,7 @@ const HAS_LINES = `CREATE FUNCTION journal_entry_has_lines() RETURNS trigger LAN
  * tenant's month, held to the commit, is what the close's lock step waits on (exclusively): an
  * entry being written as the month closes commits first, and one after it sees the month closed.
  */
-const OPEN_PERIOD = `CREATE FUNCTION journal_entry_in_open_period() RETURNS trigger LANGUAGE plpgsql AS $$
+export const OPEN_PERIOD = `CREATE FUNCTION journal_entry_in_open_period() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     PERFORM pg_advisory_xact_lock_shared(ledger_period_lock_key(NEW.tenant_id, NEW.posted_on));
     IF EXISTS (SELECT 1 FROM ledger_periods p WHERE p.tenant_id = NEW.tenant_id

@@ -14,7 +14,9 @@ export const quoteChangeBody = object({
       "The day the change takes effect (YYYY-MM-DD): inside the current term, at most policyChangeBackdateDays (tenant setting, default 30) in the past, not before the latest version's",
     ),
   ),
-  planId: uuid.description('An active plan of the same category, duration and currency: its coverage and premium become the policy’s'),
+  planId: uuid.description(
+    'An active plan of the same category, duration, currency and billing frequency: its coverage and premium become the policy’s',
+  ),
   propertyAddress,
   holderPhone,
 })

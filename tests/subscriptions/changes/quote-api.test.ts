@@ -31,7 +31,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
   let category: Category;
   let users: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'manager' | 'foreignAdmin', User>;
   let auth: Record<keyof typeof users, string>;
-  let plans: Record<'house' | 'better' | 'smaller' | 'otherCategory' | 'longer' | 'inactive' | 'euro' | 'foreign', Plan>;
+  let plans: Record<'house' | 'better' | 'smaller' | 'otherCategory' | 'longer' | 'inactive' | 'euro' | 'foreign' | 'monthly', Plan>;
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -60,6 +60,7 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       inactive: await plan({ isActive: false }),
       euro: await plan({ currency: 'EUR' }),
       foreign: await buildPlan({ tenantId: other.id }),
+      monthly: await plan({ coverageAmount: '150000.00', premium: '420.00', billingFrequency: 'monthly' }),
     };
   });
   afterAll(() => stack?.close());
@@ -171,7 +172,9 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     );
     const laterDueDates = invoices.map((invoice) => invoice.dueDate).filter((date) => date >= day(0));
 
-    const down = await quote(subscription.id, { effectiveDate: day(0), planId: plans.house.id }, 'agent').expect(201);
+    // Billed quarterly too: a change keeps the policy's billing frequency.
+    const quarterlyHouse = await buildPlan({ categoryId: category.id, premium: '300.00', billingFrequency: 'quarterly' });
+    const down = await quote(subscription.id, { effectiveDate: day(0), planId: quarterlyHouse.id }, 'agent').expect(201);
     expect(down.body).toMatchObject({ premiumBefore: '420.00', premiumAfter: '300.00', requestedById: users.agent.id });
     expect(down.body.premiumDelta).toMatch(/^-\d+\.\d{2}$/);
     const credits = down.body.instalments as { dueDate: string; amount: string }[];
@@ -186,16 +189,52 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       await settings(bad).expect(400);
     await settings({ policyChangeBilling: 'own_invoice' }).expect(200);
     try {
-      const quarterly = await buildPlan({ categoryId: category.id, premium: '300.00', billingFrequency: 'quarterly' });
+      const [quarterly, quarterlyBetter] = await Promise.all(
+        ['300.00', '420.00'].map((premium) => buildPlan({ categoryId: category.id, premium, billingFrequency: 'quarterly' })),
+      );
       const subscription = await policy({ planId: quarterly.id });
       const row = (await Subscription.findByPk(subscription.id, { rejectOnEmpty: true })).get({ plain: true }) as unknown as TermOfRow;
       const billed = { tenantId: tenant.id, subscriptionId: subscription.id, policyholderId: users.owner.id, currency: 'USD', term: 0 };
       await stack.services.sequelize.transaction((t) => issueInstalments(stack.services.sequelize, billed, scheduleOfRow(row), t));
-      const quoted = await quote(subscription.id, { effectiveDate: day(1), planId: plans.better.id }).expect(201);
+      const quoted = await quote(subscription.id, { effectiveDate: day(1), planId: quarterlyBetter.id }).expect(201);
       expect(quoted.body.instalments).toEqual([{ dueDate: day(1), amount: quoted.body.premiumDelta }]);
     } finally {
       await settings({ policyChangeBilling: 'next_instalments' }).expect(200);
     }
+  });
+
+  it('refuses a plan billed at another frequency, at the quote and at the confirmation: 422 on planId naming both, nothing recorded or changed', async () => {
+    // The term's instalments were cut at the policy's frequency and the change's delta is spread over them: moving an
+    // annually billed policy to a monthly plan kept it billed once a year, under a plan that says monthly.
+    const subscription = await policy();
+    const refused = await quote(subscription.id, { effectiveDate: day(0), planId: plans.monthly.id }).expect(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'unprocessable',
+      message:
+        'The plan cannot be changed to: a plan billed monthly, the policy annual (the billing frequency does not change during a term)',
+      details: [
+        { field: 'planId', message: 'a plan billed monthly, the policy annual (the billing frequency does not change during a term)' },
+      ],
+    });
+    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+
+    // A plan whose frequency was edited after the quote: its confirmation is refused the same way, the quote left as it was.
+    const edited = await buildPlan({ categoryId: category.id, coverageAmount: '150000.00', premium: '420.00' });
+    const quoted = await quote(subscription.id, { effectiveDate: day(0), planId: edited.id }).expect(201);
+    await edited.update({ billingFrequency: 'quarterly' });
+    const confirm = await stack.api
+      .post(`/api/v1/subscriptions/${subscription.id}/changes/${quoted.body.id}/apply`)
+      .set('Authorization', auth.owner)
+      .expect(422);
+    expect(confirm.body.error.details).toEqual([
+      { field: 'planId', message: 'a plan billed quarterly, the policy annual (the billing frequency does not change during a term)' },
+    ]);
+    expect(await SubscriptionChange.findByPk(quoted.body.id, { rejectOnEmpty: true })).toMatchObject({ status: 'quoted' });
+    expect(await Subscription.findByPk(subscription.id, { rejectOnEmpty: true })).toMatchObject({
+      planId: plans.house.id,
+      billingFrequency: 'annual',
+      premium: '300.00',
+    });
   });
 
   it('an Idempotency-Key replays the quote instead of pricing it twice', async () => {

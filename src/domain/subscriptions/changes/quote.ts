@@ -84,8 +84,11 @@ export async function checkEffectiveDate(
 
 /**
  * The plan a change moves the policy to: an active plan of the caller's tenant in the category of
- * the policy's plan, with its duration and currency (so the term and its money stay as they are).
- * Any other answers 422 alike, another tenant's plan as an unknown one.
+ * the policy's plan, with its duration, currency and billing frequency (so the term and its money stay
+ * as they are). Any other answers 422 alike, another tenant's plan as an unknown one. The term's
+ * instalments were cut at the policy's frequency, a change's premium is spread over them and renewals
+ * bill at the row's: a plan of another frequency would leave the policy billed at its own under a plan
+ * that says otherwise.
  */
 export async function targetPlan(subscription: Subscription, planId: string): Promise<Attributes<Plan>> {
   const refuse = (message: string) => unprocessable(`The plan cannot be changed to: ${message}`, [{ field: 'planId', message }]);
@@ -97,6 +100,10 @@ export async function targetPlan(subscription: Subscription, planId: string): Pr
   if (!current || plan.categoryId !== current.categoryId) throw refuse('a plan of another category');
   if (plan.durationMonths !== subscription.durationMonths) throw refuse('a plan of another duration');
   if (plan.currency !== subscription.currency) throw refuse('a plan in another currency');
+  if (plan.billingFrequency !== subscription.billingFrequency)
+    throw refuse(
+      `a plan billed ${plan.billingFrequency}, the policy ${subscription.billingFrequency} (the billing frequency does not change during a term)`,
+    );
   return plan.get({ plain: true });
 }
 

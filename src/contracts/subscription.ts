@@ -194,7 +194,9 @@ export type ChangeRefusal =
   | { why: 'term'; pricedTerm: number; term: number }
   | { why: 'premium'; pricedPremium: string; premium: string; currency: string }
   | { why: 'no_version' }
-  | { why: 'version'; version: number; versionFrom: string };
+  | { why: 'version'; version: number; versionFrom: string }
+  /** Claims made on or after the change's date whose cover it would move (`way`); their numbers, comma-separated. */
+  | { why: 'claims'; way: 'loses' | 'gains'; effectiveDate: string; claimNumbers: string };
 
 /** A confirmed policy change the run holds until its effective date, with who confirmed it. */
 export type HeldPolicyChange = ScheduledPolicyChange & { confirmedById: string };

@@ -2,7 +2,7 @@
  * A subscription's lapse periods (migration 0044): written by its run, read when a claim is filed.
  * Each write is one guarded statement, so a retried activity changes nothing more.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export interface LapsePeriod {
   startedOn: string;
@@ -32,12 +32,17 @@ export async function endLapse(sequelize: Sequelize, subscriptionId: string, end
 }
 
 /** The lapse of the subscription that the day falls in, if any. */
-export async function lapseOn(sequelize: Sequelize, subscriptionId: string, day: string): Promise<LapsePeriod | null> {
+export async function lapseOn(
+  sequelize: Sequelize,
+  subscriptionId: string,
+  day: string,
+  transaction?: Transaction,
+): Promise<LapsePeriod | null> {
   const [lapse] = await sequelize.query<LapsePeriod>(
     `SELECT started_on::text AS "startedOn", ended_on::text AS "endedOn" FROM lapse_periods
      WHERE subscription_id = :subscriptionId AND started_on <= :day AND (ended_on IS NULL OR ended_on > :day)
      ORDER BY started_on LIMIT 1`,
-    { type: QueryTypes.SELECT, replacements: { subscriptionId, day } },
+    { type: QueryTypes.SELECT, replacements: { subscriptionId, day }, transaction },
   );
   return lapse ?? null;
 }

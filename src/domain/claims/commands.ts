@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { Transaction } from 'sequelize';
 import { actorOf, type Actor } from '../../contracts/actor';
 import {
   AssignmentRequest,
@@ -20,7 +21,7 @@ import {
   TransitionRequest,
   transitionClaimUpdate,
 } from '../../contracts/claim';
-import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage } from '../../models';
+import { Claim, ClaimDocument, ClaimHistory, ClaimNote, OutboxMessage, Subscription } from '../../models';
 import { claimAccess } from '../../access/claims';
 import { findVisible, tenantOf } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
@@ -38,7 +39,7 @@ import { decideOnRun } from '../../services/run-decisions';
 import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
-import { coverOn } from './cover';
+import { type Cover, coverOn } from './cover';
 import { assertAmountIn, assertAmountInCurrency } from './money';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
@@ -47,6 +48,25 @@ export interface FileClaimInput {
   incidentDate: Date;
   description: string;
   amountClaimed: number;
+}
+
+/**
+ * The cover that judges a claim on the subscription: the terms in force on its incident date, which a
+ * later change leaves as they were. 422 when they do not cover it (status, period, amount, a lapse).
+ */
+async function judgedCover(
+  deps: CommandDeps,
+  subscription: Subscription,
+  incidentDate: string,
+  amountClaimed: number,
+  transaction?: Transaction,
+): Promise<Cover> {
+  const cover = await coverOn(subscription, incidentDate, transaction);
+  const refusal =
+    coverageRefusal(subscription, cover, incidentDate, amountClaimed) ??
+    (await lapseRefusal(deps.sequelize, subscription.id, incidentDate, transaction));
+  if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
+  return cover;
 }
 
 /**
@@ -65,12 +85,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   const subscription = await findVisible(caller, subscriptionAccess, input.subscriptionId);
   // The claim's amounts are in its policy's currency: "4000.5" is no amount of yen.
   assertAmountInCurrency(input.amountClaimed, subscription.currency, 'amountClaimed');
-  // The claim is judged by the terms in force on its incident date, which a later change leaves as they were.
-  const cover = await coverOn(subscription, incidentDate);
-  const refusal =
-    coverageRefusal(subscription, cover, incidentDate, input.amountClaimed) ??
-    (await lapseRefusal(deps.sequelize, subscription.id, incidentDate));
-  if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
+  // Refused before a claim number is taken; judged again under the policy's lock below.
+  await judgedCover(deps, subscription, incidentDate, input.amountClaimed);
   const settings = await claimSettingsOf(tenantId);
   const filedAt = new Date();
   const { claimNumber, workflowId } = await numberClaim(tenantId, filedAt);
@@ -85,6 +101,10 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     settings,
   };
   return createWithRun<ClaimWorkflow, Claim>(deps, async (transaction) => {
+    // A policy change being applied holds this row until it commits (carryOutPolicyChange): the claim is then judged by,
+    // and tied to, the version it made; a change applied after this commit finds the claim (docs/claims.md).
+    const held = await Subscription.findByPk(subscription.id, { lock: transaction.LOCK.SHARE, transaction, rejectOnEmpty: true });
+    const cover = await judgedCover(deps, held, incidentDate, input.amountClaimed, transaction);
     const claim = await Claim.create(
       {
         id: claimId,

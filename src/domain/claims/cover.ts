@@ -1,7 +1,8 @@
 /**
  * Which policy version covers a claim (docs/claims.md, Cover by policy version): a claim is judged
  * by the terms in force on its incident date, not by the policy's latest terms, and a change that
- * would take cover away from a claim still being worked on is refused before it is applied.
+ * would take cover away from a claim still being worked on is refused before it is applied. Filing a
+ * claim and applying a change both hold the subscription's row, so each judges what the other committed.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ClaimStage } from '../../contracts/claim';
@@ -62,4 +63,30 @@ export function claimsWhoseCoverMoves(
       transaction,
     },
   );
+}
+
+/** What a change that moves claims' cover would do, as its refusals word it (409, a change's `notAppliedReason`). */
+export const COVER_MOVES = { loses: 'reduce the cover of open claims', gains: 'raise the cover of claims already made' } as const;
+
+/** How a change of cover would move claims already made: the first way that moves any, and those claims. */
+export interface CoverMove {
+  way: 'loses' | 'gains';
+  claims: Claim[];
+}
+
+/**
+ * Whether a change to `coverageAfter` effective on `effectiveDate` would move the cover of claims
+ * already made (`claimsWhoseCoverMoves`, either way), read in `transaction` when it is given.
+ */
+export async function coverMoveOf(
+  sequelize: Sequelize,
+  subscriptionId: string,
+  change: { effectiveDate: string; coverageAfter: string },
+  transaction?: Transaction,
+): Promise<CoverMove | null> {
+  for (const way of ['loses', 'gains'] as const) {
+    const claims = await claimsWhoseCoverMoves(sequelize, subscriptionId, { ...change, way }, transaction);
+    if (claims.length > 0) return { way, claims };
+  }
+  return null;
 }

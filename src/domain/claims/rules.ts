@@ -3,7 +3,7 @@
  * still open, who counts as its claimant, how a claim is numbered and named, and the tenant
  * settings its run starts with.
  */
-import { Op, type Sequelize } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { Actor } from '../../contracts/actor';
 import { type AssignmentRequest, ClaimSettings, claimRun } from '../../contracts/claim';
 import { Claim, Subscription, Tenant, TenantSettings, User } from '../../models';
@@ -81,8 +81,13 @@ export function coverageRefusal(
  * Why an incident on this day is not covered because the subscription had lapsed for non-payment
  * then (docs/subscriptions.md, Premium timeline); null when it had not.
  */
-export async function lapseRefusal(sequelize: Sequelize, subscriptionId: string, incidentDate: string): Promise<CoverageRefusal | null> {
-  const lapse = await lapseOn(sequelize, subscriptionId, incidentDate);
+export async function lapseRefusal(
+  sequelize: Sequelize,
+  subscriptionId: string,
+  incidentDate: string,
+  transaction?: Transaction,
+): Promise<CoverageRefusal | null> {
+  const lapse = await lapseOn(sequelize, subscriptionId, incidentDate, transaction);
   if (!lapse) return null;
   return {
     field: 'incidentDate',

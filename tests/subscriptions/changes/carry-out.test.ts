@@ -26,7 +26,7 @@ import { billCurrentTerm } from '../../../src/domain/premiums/billing';
 import { applyPayment } from '../../../src/domain/premiums/payments';
 import { carryOutPolicyChange } from '../../../src/domain/subscriptions/changes/carry-out';
 import { WEBHOOK_EVENT_TYPES } from '../../../src/domain/webhooks/events';
-import { buildCategory, buildPlan, buildSubscription, buildUser } from '../../support/factories';
+import { buildCategory, buildClaim, buildPlan, buildSubscription, buildUser } from '../../support/factories';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 describe('carrying out a policy change', () => {
@@ -367,5 +367,29 @@ describe('carrying out a policy change', () => {
       notAppliedRefusal: refusal.refusal,
     });
     expect(await AuditEvent.count({ where: { entityId: change.id, action: 'subscription.change_not_applied' } })).toBe(1);
+  });
+
+  it('ends a scheduled cut of the cover not_applied when an open claim made on or after its date would lose cover', async () => {
+    const { subscription } = await policyOn(plus);
+    const change = await quoted(subscription, {
+      requested: { planId: basic.id },
+      premiumAfter: '120.00',
+      coverageAfter: '50000.00',
+      premiumDeltaMinor: -6000,
+      instalments: [],
+    });
+    await change.update({ status: 'scheduled' });
+    // Filed after the change was confirmed, for a loss on its day, under version 1's 90,000.00.
+    const claim = await buildClaim({ subscriptionId: subscription.id, incidentDate: '2026-07-01', amountClaimed: '70000.00' });
+    const reason = `the change would reduce the cover of open claims on or after 2026-07-01: ${claim.claimNumber}`;
+    await expect(carryOut(change)).resolves.toEqual({
+      outcome: 'refused',
+      reason,
+      refusal: { why: 'claims', way: 'loses', effectiveDate: '2026-07-01', claimNumbers: claim.claimNumber },
+      notApplied: { effectiveDate: '2026-07-01' },
+    });
+    await expect(change.reload()).resolves.toMatchObject({ status: 'not_applied', notAppliedReason: reason });
+    await expect(subscription.reload()).resolves.toMatchObject({ planId: plus.id, coverageAmount: '90000.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: subscription.id } })).toBe(1);
   });
 });

@@ -6,7 +6,8 @@
  * with the terms before and after, and the `subscription.changed` event. Idempotent by the change:
  * the subscription row is locked first, so a repeated or concurrent call (a worker that died
  * mid-change, an activity retried) waits, finds the change applied and changes nothing more. A
- * scheduled change that no longer fits the policy on its day is marked `not_applied` with the reason.
+ * scheduled change that no longer fits the policy on its day is marked `not_applied` with the reason,
+ * as is one that would move the cover of claims made since it was confirmed (checked under that lock).
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import type { ChangeRefusal } from '../../../contracts/subscription';
@@ -14,6 +15,7 @@ import { Plan, Subscription, SubscriptionChange, SubscriptionVersion } from '../
 import type { ChangedFields } from '../../../models/subscription-version';
 import { recordAudit, type AuditSource } from '../../audit/record';
 import { settleChangePremium } from '../../premiums/policy-change-billing';
+import { COVER_MOVES, coverMoveOf } from '../../claims/cover';
 import { coverageOnPlan } from '../../quotes/re-rating';
 import { recordPolicyChangedEvent } from '../webhook-events';
 
@@ -67,6 +69,8 @@ export function reasonOf(refusal: ChangeRefusal): string {
       return 'the subscription has no version yet';
     case 'version':
       return `version ${refusal.version} is effective from ${refusal.versionFrom}`;
+    case 'claims':
+      return `the change would ${COVER_MOVES[refusal.way]} on or after ${refusal.effectiveDate}: ${refusal.claimNumbers}`;
   }
 }
 
@@ -134,6 +138,23 @@ function refusalOf(change: SubscriptionChange, subscription: Subscription, lates
   return null;
 }
 
+/**
+ * Why the change may not move the cover of claims already made, if it may not (docs/claims.md, Cover
+ * by policy version). Read under the subscription's lock, which filing a claim takes too: a claim
+ * filed while the change was confirmed is either here, or waits and is then judged by the new version.
+ */
+async function claimsRefusalOf(
+  sequelize: Sequelize,
+  change: SubscriptionChange,
+  coverageAfter: string,
+  transaction: Transaction,
+): Promise<ChangeRefusal | null> {
+  const { effectiveDate } = change;
+  const move = await coverMoveOf(sequelize, change.subscriptionId, { effectiveDate, coverageAfter }, transaction);
+  if (!move) return null;
+  return { why: 'claims', way: move.way, effectiveDate, claimNumbers: move.claims.map((claim) => claim.claimNumber).join(', ') };
+}
+
 /** A scheduled change the run could not carry out on its day: `not_applied`, with the reason and its audit event. */
 async function markNotApplied(
   change: SubscriptionChange,
@@ -196,7 +217,12 @@ export async function carryOutPolicyChange(
       order: [['number', 'DESC']],
       transaction,
     });
-    const refused = refusalOf(change, subscription, latest);
+    const { planId, propertyAddress, holderPhone } = change.requested;
+    let refused = refusalOf(change, subscription, latest);
+    const plan = planId && !refused ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
+    // The cover it was quoted with: the plan's may have been changed since.
+    const coverageAfter = plan && (change.coverageAfter ?? coverageOnPlan(subscription, plan));
+    if (coverageAfter) refused = await claimsRefusalOf(sequelize, change, coverageAfter, transaction);
     if (refused || !latest) {
       const refusal: ChangeRefusal = refused ?? { why: 'no_version' };
       const reason = reasonOf(refusal);
@@ -207,16 +233,9 @@ export async function carryOutPolicyChange(
     }
 
     const before = termsOf(subscription);
-    const { planId, propertyAddress, holderPhone } = change.requested;
-    const plan = planId ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
     const after: Terms = {
       ...before,
-      // The cover it was quoted with: the plan's may have been changed since.
-      ...(plan && {
-        planId: plan.id,
-        coverageAmount: change.coverageAfter ?? coverageOnPlan(subscription, plan),
-        premium: change.premiumAfter,
-      }),
+      ...(plan && coverageAfter && { planId: plan.id, coverageAmount: coverageAfter, premium: change.premiumAfter }),
       ...(propertyAddress !== undefined && { propertyAddress }),
       ...(holderPhone !== undefined && { holderPhone }),
     };

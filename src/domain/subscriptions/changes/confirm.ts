@@ -70,18 +70,20 @@ const staleQuote = () => conflict('The quote is stale: the policy has changed si
  * until then (`scheduled`). A quote that no longer fits the policy is refused 409: priced for an
  * earlier term, for another premium (a change applied since), or before a version applied since.
  * The plan and the cover of open claims are checked again: the plan's premium may have changed, or
- * a claim been filed since the quote.
+ * a claim been filed since the quote. The run's activity checks the claims once more under the
+ * subscription's lock, which filing a claim takes too, so a claim filed at the same moment is seen.
  */
 export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (caller, ref, deps) => {
   const { subscription, change } = await changeIn(caller, ref, 'quoted');
   if (change.term !== subscription.renewalCount || change.premiumBefore !== subscription.premium) throw staleQuote();
   await checkEffectiveDate(subscription, change.effectiveDate);
+  let coverage: string | null = null;
   if (change.requested.planId) {
     const plan = await targetPlan(subscription, change.requested.planId);
     // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan (docs/quotes.md, Binding).
     if (!samePremium(await premiumOnPlan(subscription, plan), change.premiumAfter, change.currency))
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
-    const coverage = coverageOnPlan(subscription, plan);
+    coverage = coverageOnPlan(subscription, plan);
     if (change.coverageAfter !== null && change.coverageAfter !== coverage)
       throw conflict("The quote is stale: the plan's cover has changed since; ask for a new quote");
     await refuseIfClaimsCoverMoves(deps, subscription.id, change.effectiveDate, coverage);
@@ -91,9 +93,12 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
     effectiveDate: change.effectiveDate,
     term: change.term,
   });
-  // The run answers once it has carried the change out; still quoted then, it refused it: another change confirmed at
-  // the same time was written first, after the checks above (carryOutPolicyChange).
-  if (decided.status === 'quoted') throw staleQuote();
+  // The run answers once it has carried the change out; still quoted then, it refused it: a claim filed at the same time
+  // was written first and its cover would move (409 naming it), or another change confirmed at the same time was.
+  if (decided.status === 'quoted') {
+    if (coverage !== null) await refuseIfClaimsCoverMoves(deps, subscription.id, change.effectiveDate, coverage);
+    throw staleQuote();
+  }
   return decided;
 };
 

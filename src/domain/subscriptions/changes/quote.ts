@@ -22,7 +22,7 @@ import { toMinorUnits } from '../../../shared/money';
 import { DAY_MS, utcDay } from '../../../shared/time';
 import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
-import { claimsWhoseCoverMoves } from '../../claims/cover';
+import { COVER_MOVES, coverMoveOf } from '../../claims/cover';
 import { coverageOnPlan, premiumOnPlan } from '../../quotes/re-rating';
 import { changeInstalments, priceChange } from './pricing';
 
@@ -118,17 +118,14 @@ export async function refuseIfClaimsCoverMoves(
   effectiveDate: string,
   coverageAfter: string,
 ): Promise<void> {
-  const refusals = { loses: 'reduce the cover of open claims', gains: 'raise the cover of claims already made' } as const;
-  for (const way of ['loses', 'gains'] as const) {
-    const claims = await claimsWhoseCoverMoves(deps.sequelize, subscriptionId, { effectiveDate, coverageAfter, way });
-    if (claims.length === 0) continue;
-    const numbers = claims.map((claim) => claim.claimNumber);
-    const message = way === 'loses' ? 'an open claim would lose cover' : 'a claim already made would gain cover';
-    throw conflict(
-      `The change would ${refusals[way]} on or after ${effectiveDate}: ${numbers.join(', ')}`,
-      numbers.map((claimNumber) => ({ field: 'planId', message, claimNumber })),
-    );
-  }
+  const move = await coverMoveOf(deps.sequelize, subscriptionId, { effectiveDate, coverageAfter });
+  if (!move) return;
+  const numbers = move.claims.map((claim) => claim.claimNumber);
+  const message = move.way === 'loses' ? 'an open claim would lose cover' : 'a claim already made would gain cover';
+  throw conflict(
+    `The change would ${COVER_MOVES[move.way]} on or after ${effectiveDate}: ${numbers.join(', ')}`,
+    numbers.map((claimNumber) => ({ field: 'planId', message, claimNumber })),
+  );
 }
 
 /** A decimal amount of the policy's currency in minor units; the plans' columns always fit. */

@@ -36,7 +36,7 @@ const MONEY = `${money('amount')} {currency}`;
  * Why a confirmed policy change was not made (ChangeRefusal, src/contracts/subscription.ts); `other`
  * is the English `reason` a run gives where its activity, of older code, gave only that.
  */
-const NOT_APPLIED_REASON = `{why, select, status {the subscription is {status, select, pending_payment {awaiting its first premium} other {{status}}}} term {the change was priced for term {pricedTerm}, the policy is in term {term}} premium {the change was priced for a premium of ${money('pricedPremium')} {currency}, the policy is at ${money('premium')} {currency}} no_version {the subscription has no version yet} version {version {version} is effective from {versionFrom, date, calendarDay}} other {{reason}}}`;
+const NOT_APPLIED_REASON = `{why, select, status {the subscription is {status, select, pending_payment {awaiting its first premium} other {{status}}}} term {the change was priced for term {pricedTerm}, the policy is in term {term}} premium {the change was priced for a premium of ${money('pricedPremium')} {currency}, the policy is at ${money('premium')} {currency}} no_version {the subscription has no version yet} version {version {version} is effective from {versionFrom, date, calendarDay}} claims {the change would {way, select, loses {reduce the cover of open claims} other {raise the cover of claims already made}} on or after {effectiveDate, date, calendarDay}: {claimNumbers}} other {{reason}}}`;
 
 export const en: Record<NotificationType, Messages> = {
   verifyAccount: {

@@ -19,6 +19,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
   let team: ClaimsTeam;
   let claimId: string;
   let outsider: User;
+  let incidentDate: string;
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
@@ -28,6 +29,7 @@ describe('claim reserves and recoveries (API, worker)', () => {
     await TenantSettings.upsert({ tenantId: team.tenant.id, values: { reserveAuthorityAdjuster: 1000 } });
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
     claimId = await fileAssignedClaim(stack, team, subscription);
+    ({ incidentDate } = await Claim.findByPk(claimId, { rejectOnEmpty: true }));
   });
   afterAll(() => stack?.close());
 
@@ -184,6 +186,16 @@ describe('claim reserves and recoveries (API, worker)', () => {
       .set(as(team.adjuster))
       .send({ ...body, receivedOn: tomorrow })
       .expect(422);
+    // Nothing is recovered on a loss before it happened: the day before the incident is a mistyped day.
+    const dayBefore = new Date(Date.parse(`${incidentDate}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const early = await stack.api
+      .post(`/api/v1/claims/${claimId}/recoveries`)
+      .set(as(team.adjuster))
+      .send({ ...body, amount: 50, receivedOn: dayBefore })
+      .expect(422);
+    expect(early.body.error.details).toEqual([
+      { field: 'receivedOn', rule: 'received_before_incident', message: `not before ${incidentDate}, the claim's incident date` },
+    ]);
     // A day not in the calendar was recorded as another one: 2026-02-30 as 2 March.
     for (const receivedOn of ['2026-02-30', '2025-04-31T10:00:00Z']) {
       const refused = await stack.api

@@ -55,7 +55,15 @@ beforeAll(async () => {
   await TenantSettings.upsert({ tenantId: team.tenant.id, values: { approvalLimitAdjuster: 1000 } });
   // The claimant's policy, its premium paid by card: a claim payment can go back onto that card.
   const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
-  const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+  // Its cover began three months ago, the day of the claim's incident: a recovery two months ago is after the loss.
+  const now = new Date();
+  const coverFrom = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3, 1));
+  const subscription = await buildSubscription({
+    policyholderId: team.claimant.id,
+    planId: plan.id,
+    startDate: coverFrom.toISOString().slice(0, 10),
+    endDate: new Date(Date.UTC(coverFrom.getUTCFullYear() + 1, coverFrom.getUTCMonth(), 1)).toISOString().slice(0, 10),
+  });
   await billCurrentTerm(stack.db.sequelize, subscription.id);
   const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id }, rejectOnEmpty: true });
   const intentId = `pi_${crypto.randomBytes(8).toString('hex')}`;

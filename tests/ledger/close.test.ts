@@ -48,7 +48,14 @@ describe('closing a month of the books', () => {
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     otherFinance = await buildUser({ tenantId: (await buildTenant()).id, role: 'finance' });
-    const subscription = await buildSubscription({ tenantId: tenant.id, policyholderId: holder.id });
+    // Applied for in December 2024 for 2025's cover: its January payment comes after the application.
+    const subscription = await buildSubscription({
+      tenantId: tenant.id,
+      policyholderId: holder.id,
+      createdAt: new Date('2024-12-16T09:00:00Z'),
+      startDate: '2025-01-01',
+      endDate: '2026-01-01',
+    });
     invoice = await Invoice.create({
       tenantId: tenant.id,
       subscriptionId: subscription.id,

@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { AuditEvent, Invoice, PremiumPayment, Tenant, User } from '../../src/models';
+import { AuditEvent, Invoice, PremiumPayment, Tenant, TenantSettings, User } from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { apiClient } from '../support/graphql';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
@@ -179,6 +179,63 @@ describe('premium invoices and manual payments', () => {
       { replacements: { tenantId: tenant.id, floor: '2000-01-01' }, type: QueryTypes.SELECT },
     );
     expect(Number(entries)).toBe(0);
+  });
+
+  it('refuses a manual payment received before its policy was applied for (422 naming the first day) over REST and GraphQL, recording nothing; one received before its invoice was issued is recorded', async () => {
+    // Applied for on 10 March, cover from 1 April; the term's invoices are issued today, as billing issues them.
+    const plan = await buildPlan({ tenantId: tenant.id, premium: '300.26', currency: 'USD' });
+    const subscription = await buildSubscription({
+      planId: plan.id,
+      policyholderId: people.holder.id,
+      createdAt: new Date('2026-03-10T15:00:00Z'),
+      startDate: '2026-04-01',
+      endDate: '2027-04-01',
+    });
+    const [{ id: invoiceId }] = await billCurrentTerm(stack.db.sequelize, subscription.id);
+    // A year and a half early (a mistyped year): it made the books hold cash before the policy existed.
+    const refused = await pay(invoiceId, auth.staff, { amount: '300.26', method: 'bank_transfer', receivedAt: '2025-06-15' }).expect(422);
+    expect(refused.body.error.details).toEqual([
+      expect.objectContaining({ field: 'receivedAt', rule: 'received_before_policy', message: expect.stringContaining('2026-03-10') }),
+    ]);
+    const PAY = `mutation ($id: ID!) { recordManualPayment(id: $id, amount: "300.26", method: bank_transfer, receivedAt: "2026-03-09T23:59:59Z") { id } }`;
+    const viaGraphql = await graphql(PAY, { id: invoiceId }, staff);
+    expect(viaGraphql.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(viaGraphql.errors?.[0].message).toContain('applied for');
+    expect(await PremiumPayment.count({ where: { invoiceId } })).toBe(0);
+    const [{ entries }] = await stack.db.sequelize.query<{ entries: string }>(
+      'SELECT count(*) AS entries FROM journal_entries WHERE tenant_id = :tenantId AND posted_on < :applied',
+      { replacements: { tenantId: tenant.id, applied: '2026-03-10' }, type: QueryTypes.SELECT },
+    );
+    expect(Number(entries)).toBe(0);
+    // Paid on the day it was applied for, before the instalment's invoice was issued: real money, recorded.
+    await pay(invoiceId, auth.staff, { amount: '300.26', method: 'bank_transfer', receivedAt: '2026-03-10' }).expect(201);
+    expect(await Invoice.findByPk(invoiceId, { rejectOnEmpty: true })).toMatchObject({
+      status: 'paid',
+      paidAt: new Date('2026-03-10T00:00:00Z'),
+    });
+  });
+
+  it("takes a payment on the day its policy was applied for as the tenant's calendar reads it, and refuses the day before", async () => {
+    // Applied for at 20:00 in Los Angeles on 10 March, 04:00 on 11 March in UTC; staff there type the 10th.
+    const pacific = await buildTenant();
+    await TenantSettings.upsert({ tenantId: pacific.id, values: { timeZone: 'America/Los_Angeles' } });
+    const admin = bearer(stack.config, await buildUser({ tenantId: pacific.id, role: 'tenant_admin' }));
+    const plan = await buildPlan({ tenantId: pacific.id, premium: '120.00', currency: 'USD' });
+    const subscription = await buildSubscription({
+      planId: plan.id,
+      createdAt: new Date('2026-03-11T04:00:00Z'),
+      startDate: '2026-04-01',
+      endDate: '2027-04-01',
+    });
+    const [{ id: invoiceId }] = await billCurrentTerm(stack.db.sequelize, subscription.id);
+    const refused = await pay(invoiceId, admin, { amount: '120.00', method: 'cheque', receivedAt: '2026-03-09' }).expect(422);
+    expect(refused.body.error.details).toEqual([
+      expect.objectContaining({
+        field: 'receivedAt',
+        message: `not before 2026-03-10, the day policy ${subscription.policyNumber} was applied for`,
+      }),
+    ]);
+    await pay(invoiceId, admin, { amount: '120.00', method: 'cheque', receivedAt: '2026-03-10' }).expect(201);
   });
 
   it('records manual payments for tenant admins and claims managers only: other staff 403, recording nothing', async () => {

@@ -49,7 +49,9 @@ export const manualPaymentBody = object({
   receivedAt: isoDate()
     .min('2000-01-01')
     .max('now')
-    .description('When the money arrived, from 2000 on and not in the future; now unless given'),
+    .description(
+      'When the money arrived, from 2000 on and not in the future; now unless given. Not before the day the policy was applied for (422 naming that day)',
+    ),
   excessAsCredit: Joi.boolean().description(
     'true: an amount beyond what the invoice still owes is recorded, the excess as credit on the policy; otherwise such an amount is 422 and nothing is recorded',
   ),

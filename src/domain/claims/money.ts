@@ -202,6 +202,12 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
   return audited(
     deps,
     async (transaction) => {
+      // Nothing is recovered on a loss before it happened: an earlier day is a mistyped one, and would count in the finance report's
+      // recoveries before the claim existed. Not the day it was reported: a claim may be filed after the insurer acted on it.
+      if (receivedDay < claim.incidentDate)
+        throw unprocessable('A recovery is received after the loss it recovers', [
+          { field: 'receivedOn', rule: 'received_before_incident', message: `not before ${claim.incidentDate}, the claim's incident date` },
+        ]);
       await assertWithinPaid(claim, amount, currency, transaction);
       const recovery = await ClaimRecovery.create(
         {

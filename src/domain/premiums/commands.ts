@@ -49,6 +49,7 @@ export const recordManualPayment: Command<ManualPaymentInput, AppliedPayment> = 
       receivedAt: input.receivedAt ?? new Date(),
       recordedById: caller.id,
       refuseExcess: !input.excessAsCredit,
+      byHand: true,
     },
     deps.auditSource,
   );

@@ -13,12 +13,14 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { premiumPaidSignal, subscriptionRun } from '../../contracts/subscription';
-import { Invoice, OutboxMessage, PremiumPayment } from '../../models';
+import { Invoice, OutboxMessage, PremiumPayment, Subscription } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
 import { formatMinorUnits } from '../../shared/money';
+import { utcDay } from '../../shared/time';
 import { unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
+import { localTime, timeZoneOf } from '../calendars/local-time';
 import { recordPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
@@ -41,6 +43,11 @@ export interface PaymentReceived {
    * already received: its excess is always kept as credit.
    */
   refuseExcess?: boolean;
+  /**
+   * Set for a payment staff record by hand, whose day they type: one received before its policy was
+   * applied for is refused (422) and nothing is recorded. A provider's payment is dated when its event arrives.
+   */
+  byHand?: boolean;
 }
 
 export interface AppliedPayment {
@@ -77,6 +84,34 @@ function beyondOutstanding(invoice: Invoice, owedMinor: number, amountMinor: num
       message: `at most ${money(owedMinor)}, what the invoice still owes, unless excessAsCredit is true (the excess kept as credit on the policy)`,
     },
   ]);
+}
+
+/**
+ * The first day money for the invoice's policy can have arrived: the day it was applied for (its row
+ * made), as the tenant's calendar or UTC reads it (staff type a day either way), or the day its cover
+ * began if earlier (a policy brought over from another system). Not the invoice's day: a term's
+ * instalments are issued when the term begins (docs/premiums.md, Invoices), and a policyholder may
+ * pay an instalment, or the next term, before its invoice is raised.
+ */
+async function firstDayOfPayments(invoice: Invoice, transaction: Transaction): Promise<{ day: string; why: string }> {
+  const policy = await Subscription.findByPk(invoice.subscriptionId, { transaction, rejectOnEmpty: true });
+  const applied = policy.createdAt;
+  const appliedDay = [utcDay(applied), localTime(applied, await timeZoneOf(invoice.tenantId))!.slice(0, 10)].sort()[0];
+  return policy.startDate && policy.startDate < appliedDay
+    ? { day: policy.startDate, why: `the day policy ${policy.policyNumber} began` }
+    : { day: appliedDay, why: `the day policy ${policy.policyNumber} was applied for` };
+}
+
+/**
+ * A payment by hand dated before its policy existed is a mistyped day (a year, a month): it would put
+ * cash in the books before any premium was written, and its month ahead of every month finance closes.
+ */
+async function assertReceivedSincePolicy(invoice: Invoice, receivedAt: Date, transaction: Transaction): Promise<void> {
+  const { day, why } = await firstDayOfPayments(invoice, transaction);
+  if (utcDay(receivedAt) < day)
+    throw unprocessable('A premium is received after its policy was applied for', [
+      { field: 'receivedAt', rule: 'received_before_policy', message: `not before ${day}, ${why}` },
+    ]);
 }
 
 /**
@@ -123,6 +158,7 @@ export async function applyPayment(
       });
       if (known) return { payment: known, invoice, applied: false };
     }
+    if (received.byHand) await assertReceivedSincePolicy(invoice, received.receivedAt, transaction);
     const owed = await owedOn(sequelize, invoice, transaction);
     if (received.refuseExcess && received.amountMinor > owed) throw beyondOutstanding(invoice, owed, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);

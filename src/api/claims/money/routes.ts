@@ -195,7 +195,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
         method: 'post',
         path: '/claims/:id/recoveries',
         summary:
-          'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed; 422 beyond what the claim has paid and not yet recovered); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
+          'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed; 422 beyond what the claim has paid and not yet recovered, or received before the claim’s incident date); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
         response: { status: 201, schema: recoverySchema },
       },
     ),

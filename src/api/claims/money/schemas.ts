@@ -23,7 +23,11 @@ export const changeParams = childIdParams('changeId');
 export const recoveryBody = object({
   kind: required(oneOf(RECOVERY_KINDS)),
   amount: required(claimAmount),
-  receivedOn: required(isoDate().min('2000-01-01').description('The day the money was received; not in the future')),
+  receivedOn: required(
+    isoDate()
+      .min('2000-01-01')
+      .description("The day the money was received; not in the future, nor before the claim's incident date (422 naming it)"),
+  ),
   reference: Joi.string()
     .trim()
     .min(1)

@@ -96,7 +96,7 @@ builder.mutationFields((t) => ({
       amount: t.arg.string({ required: true, description: "A decimal amount in the invoice's currency, e.g. 83.37" }),
       method: t.arg({ type: PaymentMethodEnum, required: true }),
       reference: t.arg.string(),
-      receivedAt: t.arg.string({ description: 'ISO 8601; now unless given' }),
+      receivedAt: t.arg.string({ description: 'ISO 8601; now unless given; not before the day the policy was applied for' }),
       excessAsCredit: t.arg.boolean({
         description: 'true: an amount beyond what the invoice still owes is recorded, the excess as credit; otherwise refused',
       }),

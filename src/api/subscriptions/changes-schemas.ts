@@ -15,7 +15,7 @@ export const quoteChangeBody = object({
     ),
   ),
   planId: uuid.description(
-    'An active plan of the same category, duration, currency and billing frequency: its coverage and premium become the policy’s',
+    'An active plan of the same category, duration, currency and billing frequency: its coverage and premium become the policy’s. A plan whose rating tables refer the policy’s risk to an underwriter is 422 naming each reason, at the quote and at the confirmation: ask for a quote on that plan instead',
   ),
   propertyAddress,
   holderPhone,

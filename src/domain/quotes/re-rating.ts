@@ -4,7 +4,8 @@
  * rating version in force on the renewal's first day; a change of plan during a term with the new
  * plan's version in force on the day that term was priced (the day the policy was bound for its
  * first term, the term's first day after a renewal), so a newer version never reaches into a term
- * already priced. A policy bound from no quote keeps the plan's fixed terms, as before quotes.
+ * already priced, and refused when that version refers the risk to an underwriter (who decides
+ * quotes, not changes). A policy bound from no quote keeps the plan's fixed terms, as before quotes.
  */
 import type { Transaction } from 'sequelize';
 import { Quote, type Plan, type Subscription } from '../../models';
@@ -29,27 +30,29 @@ async function boundQuote(subscription: Pick<Subscription, 'quoteId'>, transacti
 
 /**
  * The premium of plan `planId` for the quote's risk with the version in force on `onDate`, the
- * quote's loading kept (an underwriter accepted the risk at that price); null when the plan has no
- * rating tables in force then.
+ * quote's loading kept (an underwriter accepted the risk at that price), and the referral rules of
+ * that version the risk meets (the quote's own rule, priceRisk); null when the plan has no rating
+ * tables in force then.
  */
-async function ratedPremium(
+async function ratedPrice(
   quote: Quote,
   planId: string,
   currency: string,
   onDate: string,
   transaction?: Transaction,
-): Promise<string | null> {
+): Promise<{ premium: string; referralReasons: string[] } | null> {
   const version = await ratingVersionInForce(planId, onDate, transaction);
   if (!version) return null;
-  const { premiumMinor } = priceRisk(version.tables, quote.risk, { currency, onDate, ...(quote.loading && { loading: quote.loading }) });
-  return formatMinorUnits(premiumMinor, currency);
+  const price = priceRisk(version.tables, quote.risk, { currency, onDate, ...(quote.loading && { loading: quote.loading }) });
+  return { premium: formatMinorUnits(price.premiumMinor, currency), referralReasons: price.referralReasons };
 }
 
 /**
  * The premium of the term a rated policy is renewed into, whose first day is `firstDay`
  * ('YYYY-MM-DD': the end date of the term it follows); null when the premium stays as it is: the
  * policy is not rated, its plan has no tables in force that day, the tables refuse its risk, or
- * they price it at the premium it has.
+ * they price it at the premium it has. The tables' referral rules are not asked: the run's renewal
+ * cannot wait for an underwriter.
  */
 export async function renewalPremium(
   subscription: Pick<Subscription, 'quoteId' | 'planId' | 'currency' | 'premium'>,
@@ -60,8 +63,8 @@ export async function renewalPremium(
   if (!quote) return null;
   const currency = subscription.currency!;
   try {
-    const premium = await ratedPremium(quote, subscription.planId, currency, firstDay, transaction);
-    return premium !== null && !samePremium(premium, subscription.premium, currency) ? premium : null;
+    const rated = await ratedPrice(quote, subscription.planId, currency, firstDay, transaction);
+    return rated !== null && !samePremium(rated.premium, subscription.premium, currency) ? rated.premium : null;
   } catch (err) {
     // Tables that no longer accept the risk (a zone or category dropped, an erased holder's postcode):
     // the run's renewal cannot be refused here, so the term keeps its premium (docs/quotes.md, Binding).
@@ -73,20 +76,30 @@ export async function renewalPremium(
 /**
  * The premium of the current term were the policy on `plan`: for a rated policy its risk priced
  * with `plan`'s version in force on the day the term was priced (422 naming the field when that
- * plan's tables do not accept the risk), or `plan`'s fixed premium when it has none and its cover
- * holds the risk's sum insured, which the policy keeps (else 422 on `planId`, as a quote of the risk
- * on that plan is refused: 300,000 of cover was kept for a plan's 50.00 that buys 50,000); for a
- * policy of fixed terms, `plan`'s premium.
+ * plan's tables do not accept the risk; 422 on `planId` naming each reason when they refer it to an
+ * underwriter, as a quote of the risk on that plan is referred: no underwriter saw it on that plan,
+ * and a holder would otherwise get round underwriting by binding a lenient plan and changing), or
+ * `plan`'s fixed premium when it has none and its cover holds the risk's sum insured, which the
+ * policy keeps (else 422 on `planId`, as a quote of the risk on that plan is refused: 300,000 of
+ * cover was kept for a plan's 50.00 that buys 50,000); for a policy of fixed terms, `plan`'s premium.
  */
 export async function premiumOnPlan(
   subscription: Subscription,
-  plan: Pick<Plan, 'id' | 'premium' | 'currency' | 'coverageAmount'>,
+  plan: Pick<Plan, 'id' | 'name' | 'premium' | 'currency' | 'coverageAmount'>,
 ): Promise<string> {
   const quote = await boundQuote(subscription);
   if (!quote) return plan.premium;
   const pricedOn = subscription.renewalCount === 0 ? utcDay(subscription.createdAt) : termStartOf(subscription as TermOfRow)!;
-  const rated = await ratedPremium(quote, plan.id, plan.currency, pricedOn);
-  if (rated !== null) return rated;
+  const rated = await ratedPrice(quote, plan.id, plan.currency, pricedOn);
+  if (rated !== null) {
+    const reasons = rated.referralReasons;
+    if (reasons.length > 0)
+      throw unprocessable(
+        `${plan.name} refers this policy's risk to an underwriter: ${reasons.join('; ')}. Ask for a quote on that plan; an underwriter decides it`,
+        reasons.map((message) => ({ field: 'planId', message })),
+      );
+    return rated.premium;
+  }
   const beyond = beyondFixedCover(quote.risk.sumInsured, plan, 'planId');
   if (beyond)
     throw unprocessable(`The plan's fixed premium does not cover this policy's risk: ${beyond}`, [{ field: 'planId', message: beyond }]);

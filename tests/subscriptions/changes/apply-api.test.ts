@@ -11,7 +11,8 @@ import { subscriptionRun } from '../../../src/contracts/subscription';
 import { AuditEvent, Plan, Subscription, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
-import { buildQuote, buildRatingVersion, RISK } from '../../support/quote-rows';
+import type { RatingTables } from '../../../src/contracts/quote';
+import { buildQuote, buildRatingVersion, RISK, TABLES } from '../../support/quote-rows';
 import { startTestStack, TestStack } from '../../support/stack';
 import { untilOneWaitsForLock } from '../../support/database';
 import { eventually } from '../../support/waiting';
@@ -235,6 +236,59 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     expect(applied.body).toMatchObject({ status: 'applied', premiumBefore: '30000', premiumAfter: '475' });
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: rated.id, premium: '475.00' });
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
+  });
+
+  it("refuses (422) a change to a plan whose referral rules the policy's risk meets, at the quote and at the confirmation, recording nothing", async () => {
+    // A risk quoted on a plan that refers nothing, bound, then moved to a plan that refers it: no underwriter ever saw it there.
+    const ratedPlan = () => buildPlan({ categoryId: house.categoryId, coverageAmount: RISK.sumInsured, premium: '450.00' });
+    const [lenient, strict, later] = await Promise.all([ratedPlan(), ratedPlan(), ratedPlan()]);
+    const referring: RatingTables = { ...TABLES, referral: { sumInsuredAbove: '100000.00', buildingOlderThanYears: 20 } };
+    const rate = (plan: Plan, tables: RatingTables) =>
+      stack.api
+        .put(`/api/v1/plans/${plan.id}/rating`)
+        .set('Authorization', auth.admin)
+        .send({ effectiveFrom: day(0), tables })
+        .expect(201);
+    await Promise.all([rate(lenient, TABLES), rate(strict, referring)]);
+    const risk = { ...RISK, yearBuilt: 1950 };
+    const quoteOn = async (plan: Plan) =>
+      (await stack.api.post('/api/v1/quotes').set('Authorization', auth.owner).send({ planId: plan.id, risk }).expect(201)).body;
+    const reasons = [
+      'Sum insured 300000.00 is above 100000.00',
+      `Building is ${new Date().getUTCFullYear() - 1950} years old, older than 20`,
+    ];
+    await expect(quoteOn(strict)).resolves.toMatchObject({ status: 'referred', referralReasons: reasons });
+    const quoted = await quoteOn(lenient);
+    expect(quoted).toMatchObject({ status: 'quoted', referralReasons: [] });
+    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ quoteId: quoted.id }).expect(202);
+    const id = created.body.id as string;
+    await eventually(
+      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
+      (res) => res.body.status === 'active',
+      `subscription ${id} active`,
+    );
+    const refusal = (plan: Plan) => ({
+      code: 'unprocessable',
+      message: `${plan.name} refers this policy's risk to an underwriter: ${reasons.join('; ')}. Ask for a quote on that plan; an underwriter decides it`,
+      details: reasons.map((message) => ({ field: 'planId', message })),
+    });
+
+    const refused = await stack.api
+      .post(path(id, '/changes'))
+      .set('Authorization', auth.owner)
+      .send({ effectiveDate: day(0), planId: strict.id });
+    expect([refused.status, refused.body.error]).toMatchObject([422, refusal(strict)]);
+    expect(await SubscriptionChange.count({ where: { subscriptionId: id } })).toBe(0);
+
+    // Tables that refer the risk saved after the change was quoted, in force on the day the term was priced: refused at the confirmation.
+    await buildRatingVersion(later, users.admin.id, { tables: TABLES });
+    const change = await quote(id, { effectiveDate: day(0), planId: later.id });
+    await rate(later, referring);
+    const confirm = await apply(id, change.id);
+    expect([confirm.status, confirm.body.error]).toMatchObject([422, refusal(later)]);
+    await expect(SubscriptionChange.findByPk(change.id)).resolves.toMatchObject({ status: 'quoted' });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: lenient.id, premium: quoted.premium });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(1);
   });
 
   it("refuses (409) a quote whose plan was given another cover since, and applies a plan's cover as quoted", async () => {

@@ -17,7 +17,7 @@ import { errorHandler } from './http/middleware/error-handler';
 import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
 import { mountRoutes } from './http/mount';
-import { routedByFirstSegment } from './http/route-index';
+import { outsidePrefix, routedByFirstSegment } from './http/route-index';
 import { acknowledgePageRoutes } from './pages/acknowledge';
 import { pageRoutes } from './pages/routes';
 import { buildOpenApi } from './openapi/document';
@@ -89,8 +89,7 @@ export function createApp(services: ApiServices): Koa {
     await next();
   });
   // The pages under /app read forms, not JSON (src/api/pages/guards.ts), so they come before the JSON body parser.
-  app.use(pageRoutes(config).routes());
-  app.use(acknowledgePageRoutes(config).routes());
+  app.use(outsidePrefix(API_PREFIX, [pageRoutes(config).routes(), acknowledgePageRoutes(config).routes()]));
   const jsonBody = bodyParser({
     enableTypes: ['json'],
     jsonLimit: config.api.bodyLimit,
@@ -104,11 +103,16 @@ export function createApp(services: ApiServices): Koa {
       ? next()
       : jsonBody(ctx, () => onceEach(ctx, next)),
   );
-  app.use(healthRoutes(services, metrics.registry).routes());
-  app.use(docs.router.routes());
-  app.use(docs.assets);
-  app.use(graphiqlRoutes().routes());
-  app.use(graphqlEndpoint(config));
+  // Not below API_PREFIX either: the Swagger UI's assets are mounted at /api/docs, GraphQL answers GRAPHQL_PATH alone.
+  app.use(
+    outsidePrefix(API_PREFIX, [
+      healthRoutes(services, metrics.registry).routes(),
+      docs.router.routes(),
+      docs.assets,
+      graphiqlRoutes().routes(),
+      graphqlEndpoint(config),
+    ]),
+  );
   app.use(allowedMethods());
   app.use(routedByFirstSegment(api, API_PREFIX));
   return app;

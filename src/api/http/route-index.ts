@@ -9,6 +9,8 @@
  * literal first segment matches only itself, letter case aside, as the router matches.
  */
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import compose from 'koa-compose';
 
 type Layer = Router['stack'][number];
 
@@ -44,4 +46,34 @@ export function routedByFirstSegment(router: Router, prefix: string): ReturnType
     const segment = firstSegment(ctx.path, prefix);
     return ((segment !== null && bySegment.get(segment)) || elsewhere)(ctx, next);
   };
+}
+
+/** Where a route's path stops being literal: a parameter, a wildcard, an optional or escaped part. */
+const NOT_LITERAL = /[:*({?\\]/;
+
+/** Whether `layer` could match `prefix` or a path below it: its literal beginning is not another path. */
+function mayMatchBelow(layer: Layer, prefix: string): boolean {
+  if (typeof layer.path !== 'string') return true;
+  const path = layer.path.toLowerCase();
+  const literal = path.search(NOT_LITERAL) === -1 ? path : path.slice(0, path.search(NOT_LITERAL));
+  return literal.startsWith(prefix) || prefix.startsWith(literal);
+}
+
+/**
+ * `middleware` (the pages, probes, documents and GraphQL the API process serves beside its
+ * routes), run only for a path that is not `prefix` or below it: a request below it skips them.
+ * Each of their routers read the Host header and matched the path against each of its routes on
+ * every request to find nothing for an API route, a few per cent of the bytes the API allocated
+ * under list load (docs/performance.md, Lists). A router among them with a route that could match
+ * a path below `prefix` is refused here, as the app is made, so nothing that answers is skipped;
+ * middleware that is not a router states its own paths where it is mounted.
+ */
+export function outsidePrefix(prefix: string, middleware: Array<Middleware | ReturnType<Router['routes']>>): Middleware {
+  for (const each of middleware) {
+    const { router } = each as { router?: Router };
+    const below = router?.stack.find((layer) => mayMatchBelow(layer, prefix));
+    if (below) throw new Error(`${String(below.path)} could answer below ${prefix}: it cannot be mounted outside it`);
+  }
+  const composed = compose(middleware as Middleware[]);
+  return (ctx, next) => (firstSegment(ctx.path, prefix) === null ? composed(ctx, next) : next());
 }

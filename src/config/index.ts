@@ -639,7 +639,9 @@ const schema = Joi.object({
   TEMPORAL_QUERY_TIMEOUT_MS: deadlineMs("deadline of the API's live-state queries").default(2000),
   DB_POOL_ACQUIRE_TIMEOUT_MS: deadlineMs('PostgreSQL: how long to wait for a pooled connection (API and worker)').default(5000),
   DB_STATEMENT_TIMEOUT_MS: deadlineMs('PostgreSQL statement timeout (API and worker)').default(10_000),
-  DB_CONNECT_TIMEOUT_MS: deadlineMs('PostgreSQL connect timeout (API and worker)').default(5000),
+  DB_CONNECT_TIMEOUT_MS: deadlineMs(
+    'PostgreSQL connect timeout (API and worker): a connection is made in milliseconds, so a frozen server is known within 2 s',
+  ).default(2000),
   DB_READ_TIMEOUT_MS: deadlineMs(
     "the API's reads (SELECTs outside a transaction, on a pool of their own): statement, answer and new connection each give up after this long, so a stalled PostgreSQL answers a GET with `503` within 3 s; transactions and the worker keep the deadlines above",
   ).default(2500),

@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { QueryTypes, Sequelize, type ConnectionOptions, type ReplicationOptions } from 'sequelize';
+import { SILENCE_PROBE_MS, silenceWatch } from '../shared/silence-watch';
 
 export interface DatabaseOptions {
   poolMax?: number;
@@ -52,13 +54,97 @@ function readPool(databaseUrl: string, readMs: number): ReplicationOptions {
   return { read: [read], write: server };
 }
 
+/** A statement cut because PostgreSQL answered neither it nor a probe: 503 postgres (src/api/http/dependency-errors.ts). */
+export class PostgresNotAnswering extends Error {
+  constructor() {
+    super(`PostgreSQL answered neither the statement nor a probe within ${SILENCE_PROBE_MS} ms`);
+    this.name = 'PostgresNotAnswering';
+  }
+}
+
+/** Whether the server answers a new connection and its SELECT 1, each within SILENCE_PROBE_MS; a refusal (too many clients) is an answer too. */
+async function postgresAnswers(databaseUrl: string): Promise<boolean> {
+  const probe = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: SILENCE_PROBE_MS,
+    query_timeout: SILENCE_PROBE_MS,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.query('SELECT 1');
+    return true;
+  } catch (err) {
+    return err instanceof pg.DatabaseError;
+  } finally {
+    probe.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Closes a connection to a server that does not answer, as the client's own end() would (so no
+ * 'error' event: Sequelize's handler of one fails on a connection it has not pooled yet); the
+ * socket is destroyed at once rather than waiting for a goodbye the server will not send. The pool
+ * drops the connection, and its server-side transaction, if any, rolls back when the backend runs again.
+ */
+function close(client: pg.Client): void {
+  client.end().catch(() => undefined);
+  client.connection.stream.destroy();
+}
+
+/**
+ * node-postgres with every statement of one Sequelize under a silence watch
+ * (src/shared/silence-watch.ts): a frozen PostgreSQL answers nothing, not even the
+ * statement_timeout below, so its statements would wait for the client's timeout (statementMs
+ * plus a second). A statement the server answers neither it nor the probe for is cut, its
+ * connection closed, and fails as PostgresNotAnswering. A statement streamed (Submittable) is left
+ * as it is: nothing here streams.
+ */
+function watchedDriver(databaseUrl: string): typeof pg {
+  const silence = silenceWatch(() => postgresAnswers(databaseUrl));
+  const plain = pg.Client.prototype;
+  class WatchedClient extends pg.Client {}
+  Object.assign(WatchedClient.prototype, {
+    query(this: pg.Client, ...args: unknown[]): unknown {
+      const streamed = typeof (args[0] as { submit?: unknown } | undefined)?.submit === 'function';
+      if (streamed) return Reflect.apply(plain.query, this, args);
+      let cutShort = false;
+      const settled = silence.watch(() => {
+        cutShort = true;
+        close(this);
+      });
+      const errorOf = (err: Error) => (cutShort ? new PostgresNotAnswering() : err);
+      const callback = args.at(-1);
+      if (typeof callback === 'function') {
+        args[args.length - 1] = (err: Error | null, ...results: unknown[]) => {
+          settled();
+          (callback as (err: Error | null, ...results: unknown[]) => void)(err && errorOf(err), ...results);
+        };
+        return Reflect.apply(plain.query, this, args);
+      }
+      return (Reflect.apply(plain.query, this, args) as Promise<unknown>).then(
+        (result) => {
+          settled();
+          return result;
+        },
+        (err: Error) => {
+          settled();
+          throw errorOf(err);
+        },
+      );
+    },
+  });
+  return Object.create(pg, { Client: { value: WatchedClient } }) as typeof pg;
+}
+
 export function createSequelize(databaseUrl: string, options: DatabaseOptions = {}): Sequelize {
   const statementMs = options.statementMs ?? 10_000;
   return new Sequelize(databaseUrl, {
     dialect: 'postgres',
+    dialectModule: watchedDriver(databaseUrl),
     logging: false,
     pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: options.acquireMs ?? 5000 },
-    dialectOptions: connectionTimeouts(statementMs, statementMs + CLIENT_TIMEOUT_SLACK_MS, options.connectMs ?? 5000),
+    dialectOptions: connectionTimeouts(statementMs, statementMs + CLIENT_TIMEOUT_SLACK_MS, options.connectMs ?? 2000),
     replication: options.readMs === undefined ? false : readPool(databaseUrl, options.readMs),
     define: { underscored: true, timestamps: true },
   });

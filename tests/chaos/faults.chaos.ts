@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Op } from 'sequelize';
 import crypto from 'node:crypto';
 import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '../../bench/processes';
+import { HEALTHCHECK_TIMEOUT_MS } from '../../scripts/healthcheck';
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/shared/deterministic-id';
 import { policyRolloutRun } from '../../src/contracts/policy-rollout';
@@ -20,7 +21,7 @@ import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
 import type { Role } from '../../src/shared/roles';
 import { buildPlan, buildSubscription, buildTenant, buildUsers } from '../support/factories';
 import { requiredEnv } from '../support/env';
-import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, retryUntilDone, send, table } from './load';
+import { Answer, contractBreach, FaultRow, fireSteadily, Intent, interleave, isOutage, read, retryUntilDone, send, table } from './load';
 import { type ChaosInfra, closeInfra, connectInfra, DEADLINES, tokenOf } from './infra';
 import { killProcess, pauseTree, resumeAll } from './process-control';
 import { holdsWithin, resultOf, waitUntil } from '../support/waiting';
@@ -345,4 +346,215 @@ describe('chaos: pausing and killing real processes under load', () => {
     // A worker killed between the SMTP server's acceptance and its own commit sends again; the copy carries the same Message-ID.
     expect([...messageIds.values()].every((sent) => sent.size === 1)).toBe(true);
   }, 300_000);
+});
+
+/**
+ * The deadlines production runs with (none shortened, unlike the load above), on an API and a
+ * worker of their own on the suite's servers. A frozen dependency is known within about 2 s
+ * (docs/failure-semantics.md, A dependency that stops answering); the bound leaves as much again
+ * for a loaded 2-core machine and still fails a request that waits out a deadline (5 s and more).
+ */
+describe('chaos: a frozen dependency answers fast with the production deadlines', () => {
+  const FROZEN_ANSWER_WITHIN_MS = 4_000;
+  const RETRY_AFTER = '5';
+  let infra: ChaosInfra;
+  let worker: WorkerProcess;
+  let api: ApiProcess;
+  let plan: Plan;
+  let holder: User;
+  let manager: User;
+  let covering: Subscription;
+  const rows: FaultRow[] = [];
+
+  beforeAll(async () => {
+    infra = await connectInfra();
+    const env = { ...infra.env, TEMPORAL_TASK_QUEUE: 'chaos-production', API_PORT: String(await freePort()) };
+    worker = await startWorkerProcess(infra.temporal, env);
+    api = await startApiProcess(env);
+    const tenant = await buildTenant({ name: 'Frozen Mutual', slug: 'frozen' });
+    plan = await buildPlan({ tenantId: tenant.id, name: 'Home', premium: '300.00' });
+    [holder] = await buildUsers(1, tenant.id, () => ({ role: 'policyholder' }));
+    [manager] = await buildUsers(1, tenant.id, () => ({ role: 'claims_manager' }));
+    const today = new Date().toISOString().slice(0, 10);
+    covering = await buildSubscription({
+      planId: plan.id,
+      policyholderId: holder.id,
+      startDate: today,
+      endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await worker?.stop();
+    await closeInfra(infra);
+    if (rows.length) process.stderr.write(`\n[chaos, production deadlines]\n${table(rows)}\n`);
+  }, 120_000);
+
+  const token = (user: User) => tokenOf(infra, user);
+  const subscribe = (key: string): Intent => ({
+    kind: 'subscribe',
+    method: 'POST',
+    path: '/subscriptions',
+    token: token(holder),
+    key,
+    body: { planId: plan.id },
+  });
+  const fileClaim = (key: string): Intent => ({
+    kind: 'file',
+    method: 'POST',
+    path: '/claims',
+    token: token(holder),
+    key,
+    body: { subscriptionId: covering.id, incidentDate: covering.startDate, amountClaimed: 800, description: `Claim ${key}` },
+  });
+  const subscriptionOf = (intent: Intent) => idFromRequest('subscription', holder.id, intent.key, plan.id);
+  const done = async (intent: Intent) => {
+    const answer = await send(api.url, intent);
+    if (answer.status >= 300) throw new Error(`${intent.path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body!;
+  };
+
+  /** Each answer's status, the dependency it names, its Retry-After and whether it came in time: one readable failure. */
+  const judged = (answers: Record<string, Answer>) =>
+    Object.fromEntries(
+      Object.entries(answers).map(([what, a]) => [
+        what,
+        {
+          status: a.status,
+          dependency: a.body?.error?.details?.[0]?.dependency,
+          retryAfter: a.retryAfter,
+          inTime: a.ms < FROZEN_ANSWER_WITHIN_MS,
+        },
+      ]),
+    );
+
+  function record(fault: string, answers: Record<string, Answer>) {
+    const all = Object.values(answers);
+    const each = Object.entries(answers).map(([what, a]) => `${what} ${a.status} in ${(a.ms / 1000).toFixed(1)} s`);
+    rows.push({
+      fault: `${fault}: ${each.join(', ')}`,
+      requests: all.length,
+      outages: all.filter(isOutage).length,
+      maxLatencyMs: Math.max(...all.map((a) => a.ms)),
+      lost: 0,
+      duplicated: 0,
+    });
+  }
+
+  it('PostgreSQL frozen: a list, a claim, a subscription and /readyz answer 503 postgres within 4 s; after SIGCONT each keyed write completes once', async () => {
+    // Warm, as a serving API is: its pools hold connections.
+    expect((await read(api.url, '/api/v1/claims', token(manager))).status).toBe(200);
+    await done(fileClaim(`frozen-pg-warm-${crypto.randomUUID()}`));
+    const claim = fileClaim('frozen-pg-claim');
+    const subscription = subscribe('frozen-pg-subscribe');
+
+    const paused = pauseTree(Number(requiredEnv('CHAOS_POSTGRES_PID')));
+    let answers: Record<string, Answer>;
+    try {
+      const [list, filed, subscribed, ready] = await Promise.all([
+        read(api.url, '/api/v1/claims?pageSize=7', token(manager)),
+        send(api.url, claim),
+        send(api.url, subscription),
+        read(api.url, '/readyz'),
+      ]);
+      answers = { 'GET /claims': list, 'POST /claims': filed, 'POST /subscriptions': subscribed, 'GET /readyz': ready };
+    } finally {
+      resumeAll(paused);
+    }
+    record('postgres frozen', answers);
+    const { 'GET /readyz': ready, ...requests } = judged(answers);
+    expect(requests).toEqual(
+      Object.fromEntries(
+        Object.keys(requests).map((what) => [what, { status: 503, dependency: 'postgres', retryAfter: RETRY_AFTER, inTime: true }]),
+      ),
+    );
+    expect(ready).toMatchObject({ status: 503, inTime: true });
+
+    // The key of a write the freeze cut short may reach the database after SIGCONT: it is held until that request's deadline (30 s).
+    await Promise.all([retryUntilDone(api.url, claim), retryUntilDone(api.url, subscription)]);
+    expect(await Claim.count({ where: { description: `Claim ${claim.key}` } })).toBe(1);
+    await waitUntil(
+      async () => (await Subscription.findByPk(subscriptionOf(subscription)))?.status === 'active',
+      'the subscription active',
+      60_000,
+    );
+    expect(await Subscription.count({ where: { id: subscriptionOf(subscription) } })).toBe(1);
+  }, 180_000);
+
+  it('Temporal frozen: a subscription and a cancellation answer 503/504 temporal, a claim is filed, a claim reads stale and /readyz stays ready, each within 4 s; after SIGCONT each completes once', async () => {
+    const toCancel = (await done(subscribe(`frozen-temporal-active-${crypto.randomUUID()}`))).id as string;
+    await waitUntil(async () => (await Subscription.findByPk(toCancel))?.status === 'active', 'the subscription to cancel active', 60_000);
+    const filedBefore = (await done(fileClaim(`frozen-temporal-read-${crypto.randomUUID()}`))).id as string;
+    // Warm, as a serving API is: its connection to Temporal made.
+    expect((await read(api.url, `/api/v1/claims/${filedBefore}`, token(holder))).body).toMatchObject({ stale: false });
+    const subscription = subscribe('frozen-temporal-subscribe');
+    const claim = fileClaim('frozen-temporal-claim');
+    const cancel: Intent = {
+      kind: 'cancel',
+      method: 'PATCH',
+      path: `/subscriptions/${toCancel}/cancel`,
+      token: token(holder),
+      key: 'frozen-temporal-cancel',
+    };
+
+    const paused = pauseTree(Number(requiredEnv('CHAOS_TEMPORAL_PID')));
+    let answers: Record<string, Answer>;
+    try {
+      const [subscribed, filed, cancelled, live, ready] = await Promise.all([
+        send(api.url, subscription),
+        send(api.url, claim),
+        send(api.url, cancel),
+        read(api.url, `/api/v1/claims/${filedBefore}`, token(holder)),
+        read(api.url, '/readyz'),
+      ]);
+      answers = {
+        'POST /subscriptions': subscribed,
+        'POST /claims': filed,
+        'PATCH cancel': cancelled,
+        'GET /claims/:id': live,
+        'GET /readyz': ready,
+      };
+    } finally {
+      resumeAll(paused);
+    }
+    record('temporal frozen', answers);
+    expect(judged(answers)).toEqual({
+      'POST /subscriptions': { status: 503, dependency: 'temporal', retryAfter: RETRY_AFTER, inTime: true },
+      'POST /claims': { status: 201, dependency: undefined, retryAfter: null, inTime: true },
+      'PATCH cancel': { status: answers['PATCH cancel'].status, dependency: 'temporal', retryAfter: RETRY_AFTER, inTime: true },
+      'GET /claims/:id': { status: 200, dependency: undefined, retryAfter: null, inTime: true },
+      'GET /readyz': { status: 200, dependency: undefined, retryAfter: null, inTime: true },
+    });
+    // Sent and cut: the update may have been admitted (504), or nothing was sent (503).
+    expect([503, 504]).toContain(answers['PATCH cancel'].status);
+    expect(answers['GET /claims/:id'].body).toMatchObject({ state: null, stale: true });
+    expect(answers['POST /claims'].body).toMatchObject({ workflow: { runId: null } });
+    // The container's health check gives up after HEALTHCHECK_TIMEOUT_MS: a frozen Temporal must not make the API unhealthy.
+    expect(answers['GET /readyz'].ms).toBeLessThan(HEALTHCHECK_TIMEOUT_MS);
+    expect(answers['GET /readyz'].body).toMatchObject({ status: 'ready', checks: { postgres: 'ok', temporal: 'down' } });
+
+    await Promise.all([retryUntilDone(api.url, subscription), retryUntilDone(api.url, cancel)]);
+    const { workflowId } = answers['POST /claims'].body!.workflow as { workflowId: string };
+    // The API's relay starts the claim's run from the outbox.
+    await waitUntil(
+      async () =>
+        (
+          await infra.temporal.workflow
+            .getHandle(workflowId)
+            .describe()
+            .catch(() => undefined)
+        )?.status.name === 'RUNNING',
+      "the claim's run started by the relay",
+      60_000,
+    );
+    expect(await Claim.count({ where: { description: `Claim ${claim.key}` } })).toBe(1);
+    await waitUntil(
+      async () => (await Subscription.findByPk(subscriptionOf(subscription)))?.status === 'active',
+      'the subscription active',
+      60_000,
+    );
+    expect(await Subscription.count({ where: { id: subscriptionOf(subscription) } })).toBe(1);
+    await waitUntil(async () => (await Subscription.findByPk(toCancel))?.status === 'cancelled', 'the subscription cancelled', 60_000);
+  }, 180_000);
 });

@@ -16,7 +16,7 @@ export interface Intent {
 export interface Answer {
   status: number;
   ms: number;
-  body: { error?: { code?: string; details?: Array<{ dependency?: string }> } } | undefined;
+  body: { error?: { code?: string; details?: Array<{ dependency?: string }> }; [field: string]: unknown } | undefined;
   retryAfter: string | null;
 }
 
@@ -25,19 +25,27 @@ const HANG_AFTER_MS = 15_000;
 /** The contract: an outage answers within this. */
 export const ANSWER_WITHIN_MS = 10_000;
 
-export async function send(baseUrl: string, intent: Intent): Promise<Answer> {
+export function send(baseUrl: string, intent: Intent): Promise<Answer> {
+  return answerOf(`${baseUrl}/api/v1${intent.path}`, {
+    method: intent.method,
+    headers: {
+      authorization: `Bearer ${intent.token}`,
+      'idempotency-key': intent.key,
+      ...(intent.body && { 'content-type': 'application/json' }),
+    },
+    body: intent.body && JSON.stringify(intent.body),
+  });
+}
+
+/** A GET of `path` below the base URL (`/api/v1/…` or `/readyz`), with `token` when given. */
+export function read(baseUrl: string, path: string, token?: string): Promise<Answer> {
+  return answerOf(`${baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+async function answerOf(url: string, init: RequestInit): Promise<Answer> {
   const started = Date.now();
   try {
-    const response = await fetch(`${baseUrl}/api/v1${intent.path}`, {
-      method: intent.method,
-      headers: {
-        authorization: `Bearer ${intent.token}`,
-        'idempotency-key': intent.key,
-        ...(intent.body && { 'content-type': 'application/json' }),
-      },
-      body: intent.body && JSON.stringify(intent.body),
-      signal: AbortSignal.timeout(HANG_AFTER_MS),
-    });
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_AFTER_MS) });
     const text = await response.text();
     return {
       status: response.status,

@@ -7,6 +7,7 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { DatabaseError as PgDatabaseError } from 'pg';
 import { ConnectionError, DatabaseError } from 'sequelize';
+import { PostgresNotAnswering } from '../../models/database';
 import { DocumentStoreUnavailable } from '../../services/documents';
 import { PaymentProviderUnavailable } from '../../services/payment-provider';
 import { ApiError, dependencyUnavailable } from '../../shared/errors';
@@ -15,7 +16,7 @@ import { ApiError, dependencyUnavailable } from '../../shared/errors';
 const GRPC_OUTAGE_CODES = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 /** PostgreSQL SQLSTATEs of a server that cannot serve now: statement timeout, shutdown, too many connections, deadlock. */
 const POSTGRES_OUTAGE_CODES = /^(57014|57P0\d|53300|40P01)$/;
-/** node-postgres errors without a SQLSTATE: its client-side read timeout and a dropped connection. */
+/** node-postgres errors without a SQLSTATE: its client-side read timeout and a dropped connection (a statement cut as PostgresNotAnswering is recognised by its class). */
 const POSTGRES_CLIENT_OUTAGE = /Query read timeout|Connection terminated/;
 
 const GRPC_FAILED_PRECONDITION = 9;
@@ -46,6 +47,7 @@ export function isWorkflowTaskFailing(err: unknown): boolean {
  * pooled connection itself throws (the rate limits, src/api/http/middleware/rate-limit.ts).
  */
 function isDriverOutage(err: unknown): boolean {
+  if (err instanceof PostgresNotAnswering) return true;
   if (err instanceof PgDatabaseError) return err.code !== undefined && POSTGRES_OUTAGE_CODES.test(err.code);
   return err instanceof Error && POSTGRES_CLIENT_OUTAGE.test(err.message);
 }
@@ -53,6 +55,7 @@ function isDriverOutage(err: unknown): boolean {
 export function isDatabaseOutage(err: unknown): boolean {
   if (err instanceof ConnectionError) return true;
   if (!(err instanceof DatabaseError)) return isDriverOutage(err);
+  if (err.parent instanceof PostgresNotAnswering) return true;
   const code = (err.parent as { code?: string }).code;
   return (code !== undefined && POSTGRES_OUTAGE_CODES.test(code)) || POSTGRES_CLIENT_OUTAGE.test(err.message);
 }

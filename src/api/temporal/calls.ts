@@ -12,10 +12,8 @@ import type { Deadlines } from '../../config';
 import type { TemporalAccess, TemporalCallKind } from '../../domain/command';
 import { isTemporalOutage, isWorkflowTaskFailing } from '../http/dependency-errors';
 import { Dependency, dependencyUnavailable, outcomeUnknown } from '../../shared/errors';
+import { SILENCE_PROBE_MS, silenceWatch, type SilenceWatch } from '../../shared/silence-watch';
 import type { ApiServices } from '../runtime/services';
-
-/** How long the server may take to answer the probe that tells a silent worker from a silent server. */
-const PROBE_MS = 1000;
 
 function deadlineOf(deadlines: Deadlines, kind: TemporalCallKind): number {
   if (kind === 'query') return deadlines.temporalQueryMs;
@@ -23,13 +21,26 @@ function deadlineOf(deadlines: Deadlines, kind: TemporalCallKind): number {
   return deadlines.temporalRpcMs;
 }
 
+/** Whether the server answers a trivial call within SILENCE_PROBE_MS: tells a silent worker from a silent server, and a slow call from a frozen server. */
 async function serverAnswers(temporal: Client): Promise<boolean> {
   try {
-    await temporal.connection.withDeadline(Date.now() + PROBE_MS, () => temporal.workflowService.getSystemInfo({}));
+    await temporal.connection.withDeadline(Date.now() + SILENCE_PROBE_MS, () => temporal.workflowService.getSystemInfo({}));
     return true;
   } catch {
     return false;
   }
+}
+
+/** One silence watch per client (src/shared/silence-watch.ts), so the calls in flight at once share one probe. */
+const silenceOfClient = new WeakMap<Client, SilenceWatch>();
+
+function silenceOf(temporal: Client): SilenceWatch {
+  let silence = silenceOfClient.get(temporal);
+  if (!silence) {
+    silence = silenceWatch(() => serverAnswers(temporal));
+    silenceOfClient.set(temporal, silence);
+  }
+  return silence;
 }
 
 export async function temporalCall<T>(
@@ -39,15 +50,24 @@ export async function temporalCall<T>(
   deadlineMs = deadlineOf(services.config.deadlines, kind),
 ): Promise<T> {
   const { temporal } = services;
+  // A frozen server keeps its connection open and answers nothing: the call is cut once it answers no probe either
+  // (about 2 s), rather than at its deadline. An update cut so may have been admitted: its outcome is unknown.
+  const cut = new AbortController();
+  const settled = silenceOf(temporal).watch(() => cut.abort());
   try {
-    return await temporal.connection.withDeadline(Date.now() + deadlineMs, () => call(temporal));
+    return await temporal.connection.withAbortSignal(cut.signal, () =>
+      temporal.connection.withDeadline(Date.now() + deadlineMs, () => call(temporal)),
+    );
   } catch (err) {
+    if (cut.signal.aborted) throw kind === 'update' ? outcomeUnknown('temporal') : dependencyUnavailable('temporal');
     // The server answered, refusing the update: the worker fails the run's workflow task, so nothing was delivered.
     if (kind === 'update' && isWorkflowTaskFailing(err)) throw dependencyUnavailable('worker');
     const unknownOutcome = err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
     if (!unknownOutcome && !isTemporalOutage(err)) throw err;
     const dependency: Dependency = kind !== 'rpc' && (await serverAnswers(temporal)) ? 'worker' : 'temporal';
     throw unknownOutcome ? outcomeUnknown(dependency) : dependencyUnavailable(dependency);
+  } finally {
+    settled();
   }
 }
 

@@ -22,6 +22,7 @@ import { stringify } from 'safe-stable-stringify';
 import { Op, UniqueConstraintError } from 'sequelize';
 import { IdempotencyRecord } from '../../../models';
 import { badRequest, conflict, idempotencyKeyReused } from '../../../shared/errors';
+import { isDatabaseOutage } from '../dependency-errors';
 import type { AuthUser, SecretAnswer } from '../route';
 import { principalKey } from '../../../shared/caller';
 
@@ -107,7 +108,9 @@ export async function runOnce(
   } catch (err) {
     // The request's own error is the answer; if the failure cannot be recorded now (the
     // database is down too), the key frees itself for the same request when its deadline has passed.
-    await record.update({ failedAt: new Date() }).catch(() => undefined);
+    // When PostgreSQL itself did not answer, the answer does not wait for the record, which would wait as long again.
+    const recorded = record.update({ failedAt: new Date() }).catch(() => undefined);
+    if (!isDatabaseOutage(err)) await recorded;
     throw err;
   }
   if (answer.status >= 200 && answer.status < 300) {

@@ -77,7 +77,7 @@ export function createPremiumRefundActivities(deps: Pick<ActivityDeps, 'sequeliz
           transaction,
         );
         // Stripe may have reported the refund failed before its id was recorded here.
-        await applyFailureHeardBefore(deps.sequelize, row, payment.providerPaymentId!, workflowAuditSource(), transaction);
+        await applyFailureHeardBefore(deps.sequelize, row, payment.providerPaymentId!, 'sent', workflowAuditSource(), transaction);
         return outcome.error ? 'refused' : 'sent';
       });
     },

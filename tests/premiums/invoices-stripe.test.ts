@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Server } from 'node:http';
+import { QueryTypes } from 'sequelize';
 import Stripe from 'stripe';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
@@ -21,7 +22,13 @@ import { simulatePayment } from '../../scripts/simulate-payment';
 import { capturedLogger } from '../support/log-capture';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
-import { startRecordedStripeMock, stripeEnv, type RecordedStripeMock } from '../support/stripe-mock';
+import {
+  signedChargeRefunded,
+  signedRefundEvent,
+  startRecordedStripeMock,
+  stripeEnv,
+  type RecordedStripeMock,
+} from '../support/stripe-mock';
 
 const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
 const WEBHOOK = '/api/v1/payments/webhooks/stripe';
@@ -87,20 +94,26 @@ const succeeded = (invoice: Invoice, pi: string, amount = invoice.amountMinor, i
     id,
   );
 
-const refunded = (invoice: Invoice, pi: string, amountRefunded: number, charge = `ch_${pi.slice(3)}`) =>
-  eventBody('charge.refunded', {
-    id: charge,
-    object: 'charge',
+/** Stripe's charge.refunded for the charge of `pi`, `amountRefunded` of `amount` refunded, as Stripe counts `currency`. */
+const refunded = (invoice: Invoice, pi: string, amountRefunded: number, { amount = invoice.amountMinor, currency = 'eur' } = {}) =>
+  signedChargeRefunded(
+    invoice,
+    { paymentIntentId: pi, chargeId: `ch_${pi.slice(3)}`, amountMinor: amount, refundedMinor: amountRefunded, currency },
+    WEBHOOK_SECRET,
+  ).body;
+
+const disputed = (invoice: Invoice, pi: string, currency = 'eur') =>
+  eventBody('charge.dispute.created', {
+    id: `dp_${crypto.randomBytes(8).toString('hex')}`,
+    object: 'dispute',
     amount: invoice.amountMinor,
-    amount_captured: invoice.amountMinor,
-    amount_refunded: amountRefunded,
-    currency: 'eur',
+    currency,
     payment_intent: pi,
     metadata: metadataOf(invoice),
   });
 
-const deliver = (body: string) =>
-  stack.api
+const deliver = (body: string, api = stack.api) =>
+  api
     .post(WEBHOOK)
     .set('Content-Type', 'application/json')
     .set('Stripe-Signature', signer.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }))
@@ -110,6 +123,22 @@ const deliver = (body: string) =>
 const intentOf = async (invoice: Invoice): Promise<string> =>
   (await stack.api.post(`/api/v1/invoices/${invoice.id}/payment-intent`).set('Authorization', auth.holder).send().expect(200)).body
     .paymentIntentId;
+
+const REFUSED_LINE = 'payment event refused for the invoice it names';
+
+/** An API on the stack's services whose log lines the test reads (the warnings of refused events), and its URL; closed by `close`. */
+async function loggedApi() {
+  const log = capturedLogger('api');
+  const server: Server = createApp({ ...stack.services, logger: log.logger }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    deliver: (body: string) => deliver(body, supertest.agent(server)),
+    refusals: () => log.lines().filter((line) => line.msg === REFUSED_LINE),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 const reload = (invoice: Invoice) => Invoice.findByPk(invoice.id, { rejectOnEmpty: true });
 const paymentsOf = (invoice: Invoice) => PremiumPayment.findAll({ where: { invoiceId: invoice.id }, order: [['createdAt', 'ASC']] });
@@ -195,16 +224,8 @@ describe('Stripe events applied to invoices', () => {
       status: 'requires_payment_method',
       metadata: metadataOf(invoice),
     });
-    const dispute = eventBody('charge.dispute.created', {
-      id: 'dp_1',
-      object: 'dispute',
-      amount: invoice.amountMinor,
-      currency: 'eur',
-      payment_intent: pi,
-      metadata: metadataOf(invoice),
-    });
     expect((await deliver(failed)).body.outcome).toBe('applied');
-    expect((await deliver(dispute)).body.outcome).toBe('applied');
+    expect((await deliver(disputed(invoice, pi))).body.outcome).toBe('applied');
 
     expect(await reload(invoice)).toMatchObject({ status: 'open' });
     expect(await paymentsOf(invoice)).toEqual([]);
@@ -241,16 +262,8 @@ describe('Stripe events applied to invoices', () => {
     const subscription = await buildSubscription({ planId: monthlyPlanId, policyholderId: holder.id });
     await billCurrentTerm(stack.db.sequelize, subscription.id);
     const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
-    const log = capturedLogger('api');
-    const server: Server = createApp({ ...stack.services, logger: log.logger }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const signedPost = (body: string) =>
-      supertest(api)
-        .post(WEBHOOK)
-        .set('Content-Type', 'application/json')
-        .set('Stripe-Signature', signer.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }))
-        .send(body);
+    const api = await loggedApi();
+    const signedPost = api.deliver;
     try {
       // Signed, naming the invoice and its tenant in the metadata, for its whole amount: before the
       // holder asked for the invoice's intent, and after, each about an intent Insurflow did not make for it.
@@ -268,7 +281,7 @@ describe('Stripe events applied to invoices', () => {
       expect(await PremiumRefund.count({ where: { invoiceId: invoice.id } })).toBe(0);
       const eventIds = [before, after, refundFirst].map((body) => JSON.parse(body).id as string);
       expect(await PaymentProviderEvent.count({ where: { eventId: eventIds, outcome: 'other_intent', invoiceId: invoice.id } })).toBe(3);
-      expect(log.lines().filter((line) => line.msg === 'payment event refused for the invoice it names')).toEqual([
+      expect(api.refusals()).toEqual([
         expect.objectContaining({ level: 40, eventId: eventIds[0], invoiceId: invoice.id, outcome: 'other_intent' }),
         expect.objectContaining({ level: 40, eventId: eventIds[1], invoiceId: invoice.id, outcome: 'other_intent' }),
         expect.objectContaining({ level: 40, eventId: eventIds[2], invoiceId: invoice.id, outcome: 'other_intent' }),
@@ -277,7 +290,7 @@ describe('Stripe events applied to invoices', () => {
       const inDollars = succeeded(invoice, own, invoice.amountMinor, undefined, 'usd');
       expect((await signedPost(inDollars)).body).toEqual({ received: true, duplicate: false, outcome: 'currency_mismatch' });
       expect(await reload(invoice)).toMatchObject({ status: 'open' });
-      expect(log.lines().filter((line) => line.msg === 'payment event refused for the invoice it names')[3]).toMatchObject({
+      expect(api.refusals()[3]).toMatchObject({
         level: 40,
         eventId: JSON.parse(inDollars).id,
         invoiceId: invoice.id,
@@ -292,12 +305,81 @@ describe('Stripe events applied to invoices', () => {
         amountMinor: invoice.amountMinor,
         currency: 'EUR',
       };
-      const paid = await simulatePayment({ ...payment, api, webhookSecret: WEBHOOK_SECRET }, { NODE_ENV: 'development' });
+      const paid = await simulatePayment({ ...payment, api: api.url, webhookSecret: WEBHOOK_SECRET }, { NODE_ENV: 'development' });
       expect(paid).toEqual({ status: 200, body: { received: true, duplicate: false, outcome: 'applied' } });
       expect(await reload(invoice)).toMatchObject({ status: 'paid' });
       expect((await paymentsOf(invoice)).map((p) => [p.amountMinor, p.providerPaymentId])).toEqual([[invoice.amountMinor, own]]);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await api.close();
+    }
+  });
+
+  it("refunds, fails a refund and disputes nothing in another currency than the invoice's: recorded currency_mismatch, answered 200, logged; the invoice, its refund and the books unchanged", async () => {
+    const subscription = await buildSubscription({ planId: monthlyPlanId, policyholderId: holder.id });
+    await billCurrentTerm(stack.db.sequelize, subscription.id);
+    const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
+    const pi = await intentOf(invoice);
+    await deliver(succeeded(invoice, pi)).expect(200);
+    // The tenant's journal entries: a refund or its failure posts some (docs/ledger.md).
+    const entries = async () =>
+      (
+        await stack.db.sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM journal_entries WHERE tenant_id = :tenantId', {
+          replacements: { tenantId: invoice.tenantId },
+          type: QueryTypes.SELECT,
+        })
+      )[0].n;
+    const api = await loggedApi();
+    try {
+      const answered = async (body: string) => {
+        const answer = await api.deliver(body);
+        return [answer.status, answer.body, JSON.parse(body).id];
+      };
+      const mismatch = (eventId: string) => [200, { received: true, duplicate: false, outcome: 'currency_mismatch' }, eventId];
+      const entriesPaid = await entries();
+
+      // The whole euro payment refunded, in dollars: no refund, the invoice stays paid, the books as they were.
+      const inDollars = refunded(invoice, pi, invoice.amountMinor, { currency: 'usd' });
+      expect(await answered(inDollars)).toEqual(mismatch(JSON.parse(inDollars).id));
+      expect(await reload(invoice)).toMatchObject({ status: 'paid' });
+      expect(await PremiumRefund.count({ where: { invoiceId: invoice.id } })).toBe(0);
+      expect(await entries()).toBe(entriesPaid);
+
+      // 3.00 refunded in the dashboard, in euros: applied. Its failure reported in dollars fails nothing.
+      await deliver(refunded(invoice, pi, 300)).expect(200);
+      const [refund] = await PremiumRefund.findAll({ where: { invoiceId: invoice.id } });
+      expect(refund).toMatchObject({ amountMinor: 300, status: 'succeeded', providerRefundId: `ch_${pi.slice(3)}` });
+      const entriesRefunded = await entries();
+      const failure = {
+        id: `re_${crypto.randomBytes(8).toString('hex')}`,
+        paymentIntentId: pi,
+        chargeId: `ch_${pi.slice(3)}`,
+        amountMinor: 300,
+      };
+      const failedInDollars = signedRefundEvent('refund.failed', { ...failure, status: 'failed', currency: 'usd' }, WEBHOOK_SECRET).body;
+      expect(await answered(failedInDollars)).toEqual(mismatch(JSON.parse(failedInDollars).id));
+      expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({
+        status: 'succeeded',
+        providerRefundId: `ch_${pi.slice(3)}`,
+      });
+      expect(await reload(invoice)).toMatchObject({ status: 'partially_refunded' });
+      expect(await entries()).toBe(entriesRefunded);
+      expect(await AuditEvent.count({ where: { action: 'invoice.refund_refused', entityId: invoice.id } })).toBe(0);
+
+      // A dispute in dollars: no dispute shown to staff.
+      const disputeInDollars = disputed(invoice, pi, 'usd');
+      expect(await answered(disputeInDollars)).toEqual(mismatch(JSON.parse(disputeInDollars).id));
+      expect(await AuditEvent.count({ where: { action: 'invoice.dispute', entityId: invoice.id } })).toBe(0);
+
+      const eventIds = [inDollars, failedInDollars, disputeInDollars].map((body) => JSON.parse(body).id as string);
+      expect(await PaymentProviderEvent.count({ where: { eventId: eventIds, outcome: 'currency_mismatch' } })).toBe(3);
+      // A refund's event names no invoice of its own (the refund's metadata is empty): the line names its PaymentIntent, as every line does.
+      expect(api.refusals().map((line) => [line.level, line.eventId, line.type, line.paymentIntentId, line.outcome])).toEqual([
+        [40, eventIds[0], 'charge.refunded', pi, 'currency_mismatch'],
+        [40, eventIds[1], 'refund.failed', pi, 'currency_mismatch'],
+        [40, eventIds[2], 'charge.dispute.created', pi, 'currency_mismatch'],
+      ]);
+    } finally {
+      await api.close();
     }
   });
 });
@@ -474,17 +556,7 @@ describe("Amounts at Stripe (docs/premiums.md): Stripe's unit for the currency, 
     expect((await paymentsOf(invoice)).map((p) => [p.amountMinor, p.creditMinor, p.currency])).toEqual([[1000, 0, 'ISK']]);
 
     // Refunded in full in the dashboard: Stripe reports 100000 refunded, which is the 1,000 ISK paid.
-    const pi: string = answer.paymentIntentId;
-    const refundedAll = eventBody('charge.refunded', {
-      id: `ch_${pi.slice(3)}`,
-      object: 'charge',
-      amount: 100_000,
-      amount_captured: 100_000,
-      amount_refunded: 100_000,
-      currency: 'isk',
-      payment_intent: pi,
-      metadata: metadataOf(invoice),
-    });
+    const refundedAll = refunded(invoice, answer.paymentIntentId, 100_000, { amount: 100_000, currency: 'isk' });
     expect((await deliver(refundedAll)).body.outcome).toBe('applied');
     expect(await reload(invoice)).toMatchObject({ status: 'refunded' });
     expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status])).toEqual([
@@ -510,28 +582,20 @@ describe("Amounts at Stripe (docs/premiums.md): Stripe's unit for the currency, 
     const pi: string = answer.paymentIntentId;
     const charge = `ch_${pi.slice(3)}`;
     await deliver(paidEvent(invoice, pi, 100_000, 'isk')).expect(200);
-    const failure = eventBody('refund.failed', {
-      id: `re_${crypto.randomBytes(8).toString('hex')}`,
-      object: 'refund',
-      amount: 100_000,
-      currency: 'isk',
-      charge,
-      payment_intent: pi,
-      status: 'failed',
-      failure_reason: 'expired_or_canceled_card',
-      metadata: {},
-    });
+    const failure = signedRefundEvent(
+      'refund.failed',
+      {
+        id: `re_${crypto.randomBytes(8).toString('hex')}`,
+        paymentIntentId: pi,
+        chargeId: charge,
+        amountMinor: 100_000,
+        status: 'failed',
+        currency: 'isk',
+      },
+      WEBHOOK_SECRET,
+    ).body;
     expect((await deliver(failure)).body).toMatchObject({ duplicate: false, outcome: 'no_invoice' });
-    const refundedAll = eventBody('charge.refunded', {
-      id: charge,
-      object: 'charge',
-      amount: 100_000,
-      amount_captured: 100_000,
-      amount_refunded: 100_000,
-      currency: 'isk',
-      payment_intent: pi,
-      metadata: metadataOf(invoice),
-    });
+    const refundedAll = refunded(invoice, pi, 100_000, { amount: 100_000, currency: 'isk' });
     expect((await deliver(refundedAll)).body.outcome).toBe('applied');
     expect(
       (await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status, r.providerRefundId]),

@@ -20,6 +20,7 @@ import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import {
+  deliverStripeEvent,
   keepPaymentIntent,
   refundsSentUnder,
   signedChargeRefunded,
@@ -46,13 +47,14 @@ beforeAll(async () => {
 
 afterAll(() => stripeStack?.close());
 
-/** A policy of 120.00 billed monthly over 2026, its first instalment paid by card, cancelled on 21 January: 20 of 365 days used. */
-async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; paymentIntentId: string; invoice: Invoice }> {
+/** The first instalment (10.00) of a policy billed monthly over 2026, paid by card through `paymentIntentId`, whose charge is `chargeId`. */
+async function instalmentPaidByCard() {
   const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
   const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
   await billCurrentTerm(stack.db.sequelize, subscription.id);
   const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
   const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+  const chargeId = `ch_${crypto.randomBytes(8).toString('hex')}`;
   await keepPaymentIntent(invoice, paymentIntentId);
   await applyPayment(
     stack.db.sequelize,
@@ -67,12 +69,21 @@ async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; pay
     },
     system,
   );
+  return { subscription, invoice, paymentIntentId, chargeId };
+}
+
+/** That instalment's policy cancelled on 21 January: 20 of 365 days used, its refund pending. */
+async function cancelledAfterCardPayment(): Promise<{ refund: PremiumRefund; paymentIntentId: string; invoice: Invoice }> {
+  const { subscription, invoice, paymentIntentId } = await instalmentPaidByCard();
   await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-01-21T10:00:00Z') });
   const [refund] = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
   return { refund, paymentIntentId, invoice };
 }
 
 const refundRequests = (refundId: string) => refundsSentUnder(stripeMock, `insurflow-refund-${refundId}`);
+
+/** Delivers a signed Stripe event to the stack's webhook: 200 whatever becomes of it. */
+const deliverEvent = (event: { body: string; signature: string }) => deliverStripeEvent(stack, event);
 
 const runOf = (refund: PremiumRefund) => stack.temporal.workflow.getHandle<PremiumRefundWorkflow>(premiumRefundRun.id(refund.id));
 
@@ -98,14 +109,9 @@ it("sends the refund once under its own key, records the provider id, and Stripe
   expect(refundRequests(refund.id)).toHaveLength(1);
 
   // Stripe's event for the same refund finds it recorded: no second refund row.
-  const { body, signature } = signedChargeRefunded(invoice, { paymentIntentId, amountMinor: 1000, refundedMinor: 342 }, webhookSecret);
+  const chargeRefunded = signedChargeRefunded(invoice, { paymentIntentId, amountMinor: 1000, refundedMinor: 342 }, webhookSecret);
   // Handed to the invoice model: it names the invoice's own PaymentIntent.
-  const delivered = await stack.api
-    .post('/api/v1/payments/webhooks/stripe')
-    .set('Stripe-Signature', signature)
-    .set('Content-Type', 'application/json')
-    .send(body)
-    .expect(200);
+  const delivered = await deliverEvent(chargeRefunded);
   expect(delivered.body.outcome).toBe('applied');
   expect((await PremiumRefund.findAll({ where: { invoiceId: invoice.id } })).map((r) => [r.amountMinor, r.status])).toEqual([
     [342, 'succeeded'],
@@ -173,6 +179,21 @@ const payBack = (invoice: Invoice, refund: PremiumRefund, who: Parameters<typeof
     .set('Authorization', bearer(stack.config, who))
     .set('Idempotency-Key', crypto.randomUUID())
     .send({ method: 'bank_transfer', reference: 'SEPA RF18 0777' });
+
+/** The entries of a refund of `minor` paid, then failed at the provider: the failure reverses the paid one and the owed one. */
+function refundFailedEntries(minor: number): Record<'owed' | 'paid' | 'paid_reversed' | 'failed', Array<[string, number, number]>> {
+  const owed: Array<[string, number, number]> = [
+    ['refunds_payable', 0, minor],
+    ['unearned_premium', minor, 0],
+  ];
+  const paid: Array<[string, number, number]> = [
+    ['cash', 0, minor],
+    ['refunds_payable', minor, 0],
+  ];
+  const reversed = (lines: Array<[string, number, number]>) =>
+    lines.map(([account, debit, credit]): [string, number, number] => [account, credit, debit]);
+  return { owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) };
+}
 
 /** The refund's entries in the books, by what happened (`owed`, `failed`…): their lines as [account, debit, credit]. */
 async function refundEntries(refund: PremiumRefund): Promise<Record<string, Array<[string, number, number]>>> {
@@ -262,13 +283,6 @@ it('takes back a refund Stripe reports failed after it succeeded: failed, its pa
   const sent = await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true });
   expect(sent.status).toBe('succeeded');
   const finance = await buildUser({ tenantId: invoice.tenantId, role: 'finance' });
-  const deliver = (event: { body: string; signature: string }) =>
-    stack.api
-      .post('/api/v1/payments/webhooks/stripe')
-      .set('Stripe-Signature', event.signature)
-      .set('Content-Type', 'application/json')
-      .send(event.body)
-      .expect(200);
   const booksOf = async () => {
     const balance = await stack.api.get('/api/v1/ledger/trial-balance').set('Authorization', bearer(stack.config, finance)).expect(200);
     const balanceOf = (code: string) => balance.body.accounts.find((account: { code: string }) => account.code === code)?.balance;
@@ -282,23 +296,15 @@ it('takes back a refund Stripe reports failed after it succeeded: failed, its pa
   // The card's bank returned it: Stripe reports the refund failed, by charge.refund.updated and again by refund.failed.
   const failed = { id: sent.providerRefundId!, paymentIntentId, amountMinor: 342, status: 'failed' };
   const event = signedRefundEvent('charge.refund.updated', failed, webhookSecret);
-  expect((await deliver(event)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
-  expect((await deliver(event)).body).toMatchObject({ duplicate: true });
-  await deliver(signedRefundEvent('refund.failed', failed, webhookSecret));
-  await deliver(signedRefundEvent('refund.updated', failed, webhookSecret));
+  expect((await deliverEvent(event)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  expect((await deliverEvent(event)).body).toMatchObject({ duplicate: true });
+  await deliverEvent(signedRefundEvent('refund.failed', failed, webhookSecret));
+  await deliverEvent(signedRefundEvent('refund.updated', failed, webhookSecret));
 
   expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({ status: 'failed' });
-  const owed: Array<[string, number, number]> = [
-    ['refunds_payable', 0, 342],
-    ['unearned_premium', 342, 0],
-  ];
-  const paid: Array<[string, number, number]> = [
-    ['cash', 0, 342],
-    ['refunds_payable', 342, 0],
-  ];
-  const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
   // Never edited: the paid entry is reversed (the money is back in cash) and so is the owed one (the premium not given back).
-  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  const failedEntries = refundFailedEntries(342);
+  expect(await refundEntries(refund)).toEqual(failedEntries);
   expect(await booksOf()).toEqual({ payable: '0.00', cash: '10.00', differences: [] });
   expect(await statementFigures(stack, invoice.subscriptionId)).toEqual([
     expect.objectContaining({ paid: '10.00', refunded: '0.00', refundPending: '0.00' }),
@@ -314,14 +320,7 @@ it('takes back a refund Stripe reports failed after it succeeded: failed, its pa
     status: 'succeeded',
     paidMethod: 'bank_transfer',
   });
-  expect(await refundEntries(refund)).toEqual({
-    owed,
-    paid,
-    paid_reversed: reversed(paid),
-    failed: reversed(owed),
-    owed_again: owed,
-    paid_again: paid,
-  });
+  expect(await refundEntries(refund)).toEqual({ ...failedEntries, owed_again: failedEntries.owed, paid_again: failedEntries.paid });
   expect(await booksOf()).toEqual({ payable: '0.00', cash: '6.58', differences: [] });
   expect(await statementFigures(stack, invoice.subscriptionId)).toEqual([
     expect.objectContaining({ paid: '10.00', refunded: '3.42', refundPending: '0.00' }),
@@ -332,13 +331,6 @@ it('takes back a refund Stripe reports failed after it succeeded: failed, its pa
 
 it('applies a failure Stripe reports before the refund’s id is recorded once the refund is known: failed, reversed, audited once, a redelivery changing nothing', async () => {
   const { refund, paymentIntentId, invoice } = await cancelledAfterCardPayment();
-  const deliver = (event: { body: string; signature: string }) =>
-    stack.api
-      .post('/api/v1/payments/webhooks/stripe')
-      .set('Stripe-Signature', event.signature)
-      .set('Content-Type', 'application/json')
-      .send(event.body)
-      .expect(200);
   // Stripe makes the refund; its answer to the run is slow, and its failure arrives first.
   stripeMock.mode = 'hold';
   const { providerRefundId, event } = await (async () => {
@@ -351,8 +343,11 @@ it('applies a failure Stripe reports before the refund’s id is recorded once t
         30_000,
       );
       const id: string = JSON.parse(answer.body).id;
+      // Told first in dollars, for a refund in euros: about none of Insurflow's refunds, it is never applied to this one.
+      const inDollars = { id, paymentIntentId, amountMinor: 342, status: 'failed', currency: 'usd' };
+      expect((await deliverEvent(signedRefundEvent('refund.failed', inDollars, webhookSecret))).body).toMatchObject({ duplicate: false });
       const failure = signedRefundEvent('refund.failed', { id, paymentIntentId, amountMinor: 342, status: 'failed' }, webhookSecret);
-      expect((await deliver(failure)).body).toMatchObject({ duplicate: false });
+      expect((await deliverEvent(failure)).body).toMatchObject({ duplicate: false });
       expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({ status: 'pending', providerRefundId: null });
       return { providerRefundId: id, event: failure };
     } finally {
@@ -362,85 +357,33 @@ it('applies a failure Stripe reports before the refund’s id is recorded once t
   })();
   expect(await resultOf(runOf(refund))).toBe('sent');
   expect(await PremiumRefund.findByPk(refund.id, { rejectOnEmpty: true })).toMatchObject({ status: 'failed', providerRefundId });
-  const owed: Array<[string, number, number]> = [
-    ['refunds_payable', 0, 342],
-    ['unearned_premium', 342, 0],
-  ];
-  const paid: Array<[string, number, number]> = [
-    ['cash', 0, 342],
-    ['refunds_payable', 342, 0],
-  ];
-  const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
-  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  expect(await refundEntries(refund)).toEqual(refundFailedEntries(342));
   expect((await compareBooks(stack.db.sequelize, invoice.tenantId)).differences).toEqual([]);
-  const outcomes = await stack.db.sequelize.query<{ type: string; outcome: string }>(
-    `SELECT type, outcome FROM payment_provider_events WHERE provider = 'stripe' AND object_id = :providerRefundId`,
+  const outcomes = await stack.db.sequelize.query<{ eventId: string; outcome: string }>(
+    `SELECT event_id AS "eventId", outcome FROM payment_provider_events WHERE provider = 'stripe' AND object_id = :providerRefundId
+      ORDER BY received_at, id`,
     { replacements: { providerRefundId }, type: QueryTypes.SELECT },
   );
-  expect(outcomes).toEqual([{ type: 'refund.failed', outcome: 'applied' }]);
+  expect(outcomes.map(({ outcome }) => outcome)).toEqual(['no_invoice', 'applied']);
+  expect(outcomes[1].eventId).toBe(JSON.parse(event.body).id);
 
   // Redelivered, or told again by another event, which now finds the refund failed already: nothing more.
-  expect((await deliver(event)).body).toMatchObject({ duplicate: true });
+  expect((await deliverEvent(event)).body).toMatchObject({ duplicate: true });
   const again = signedRefundEvent(
     'refund.updated',
     { id: providerRefundId, paymentIntentId, amountMinor: 342, status: 'failed' },
     webhookSecret,
   );
-  expect((await deliver(again)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
-  expect(await refundEntries(refund)).toEqual({ owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) });
+  expect((await deliverEvent(again)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  expect(await refundEntries(refund)).toEqual(refundFailedEntries(342));
   const audits = await AuditEvent.findAll({ where: { action: 'invoice.refund_refused', entityId: invoice.id } });
   expect(audits.map((audit) => [audit.reason, audit.changes.status])).toEqual([
     ['provider_failed', { before: 'succeeded', after: 'failed' }],
   ]);
 });
 
-/** The first instalment (10.00) of a policy billed monthly over 2026, paid by card through `paymentIntentId`, whose charge is `chargeId`. */
-async function instalmentPaidByCard() {
-  const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
-  const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
-  await billCurrentTerm(stack.db.sequelize, subscription.id);
-  const invoice = await Invoice.findOne({ where: { subscriptionId: subscription.id, sequence: 1 }, rejectOnEmpty: true });
-  const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
-  const chargeId = `ch_${crypto.randomBytes(8).toString('hex')}`;
-  await keepPaymentIntent(invoice, paymentIntentId);
-  await applyPayment(
-    stack.db.sequelize,
-    {
-      tenantId: plan.tenantId,
-      invoiceId: invoice.id,
-      amountMinor: 1000,
-      method: 'card',
-      provider: 'stripe',
-      providerPaymentId: paymentIntentId,
-      receivedAt: new Date('2026-01-01T09:00:00Z'),
-    },
-    system,
-  );
-  return { subscription, invoice, paymentIntentId, chargeId };
-}
-
-/** Delivers a signed Stripe event to the webhook: 200 whatever becomes of it. */
-const deliverEvent = (event: { body: string; signature: string }) =>
-  stack.api
-    .post('/api/v1/payments/webhooks/stripe')
-    .set('Stripe-Signature', event.signature)
-    .set('Content-Type', 'application/json')
-    .send(event.body)
-    .expect(200);
-
-/** A refund of 4.00 made in the dashboard, failed at the provider: its entries, the failure reversing the paid and owed ones. */
-const DASHBOARD_REFUND_FAILED = (() => {
-  const owed: Array<[string, number, number]> = [
-    ['refunds_payable', 0, 400],
-    ['unearned_premium', 400, 0],
-  ];
-  const paid: Array<[string, number, number]> = [
-    ['cash', 0, 400],
-    ['refunds_payable', 400, 0],
-  ];
-  const reversed = (lines: Array<[string, number, number]>) => lines.map(([account, debit, credit]) => [account, credit, debit]);
-  return { owed, paid, paid_reversed: reversed(paid), failed: reversed(owed) };
-})();
+/** A refund of 4.00 made in the dashboard, failed at the provider: its entries. */
+const DASHBOARD_REFUND_FAILED = refundFailedEntries(400);
 
 it('takes back a refund made in Stripe’s dashboard that fails later: failed, its paid and owed entries reversed, audited once, however often and by whichever event Stripe tells it', async () => {
   // The first instalment, 10.00, paid by card; 4.00 of it refunded in Stripe's dashboard, which Insurflow hears of by charge.refunded.

@@ -29,6 +29,31 @@ describe('refund on cancellation', () => {
   });
   afterAll(() => db?.close());
 
+  /** 120.00 billed monthly over 2026 (12 invoices of 10.00): January's paid, February's paid `februaryMinor` of its 10.00, by bank transfer. */
+  async function februaryPartlyPaid(februaryMinor: number) {
+    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
+    const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
+    const invoices = await billCurrentTerm(sequelize, subscription.id);
+    const pay = (invoiceId: string, amountMinor: number, receivedAt: string) =>
+      applyPayment(
+        sequelize,
+        { tenantId: plan.tenantId, invoiceId, amountMinor, method: 'bank_transfer', receivedAt: new Date(receivedAt) },
+        system,
+      );
+    await pay(invoices[0].id, 1000, '2026-01-01T09:00:00Z');
+    await pay(invoices[1].id, februaryMinor, '2026-02-01T09:00:00Z');
+    return { plan, subscription, invoices };
+  }
+
+  /** The lines of the entry giving up the unpaid rest of the tenant's invoice (its `voided` entry), by account. */
+  const voidedLines = (tenantId: string, invoiceId: string) =>
+    sequelize.query<{ account: string; debit: number; credit: number }>(
+      `SELECT l.account_code AS account, l.debit_minor::float8 AS debit, l.credit_minor::float8 AS credit
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.tenant_id = :tenantId AND e.source_key = :key ORDER BY l.account_code`,
+      { replacements: { tenantId, key: `invoice:${invoiceId}:voided` }, type: QueryTypes.SELECT },
+    );
+
   it('refunds the paid, unused days once, the latest payment first, voiding the unpaid instalments', async () => {
     // 120.00 billed monthly over 2026 (365 days): 12 invoices of 10.00; the second paid 12.00 by card: 2.00 credit.
     const { holder, subscription, invoices } = await buildMonthlyPolicyPaidTwice(sequelize, { amountMinor: 1200, card: true });
@@ -88,18 +113,7 @@ describe('refund on cancellation', () => {
   });
 
   it('gives up the unpaid rest of a partly paid instalment it refunds nothing of: settled by what was paid, owed no more, in books that balance', async () => {
-    // 120.00 billed monthly over 2026: January's 10.00 paid, February's paid 4.00 of its 10.00.
-    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
-    const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
-    const invoices = await billCurrentTerm(sequelize, subscription.id);
-    const pay = (invoiceId: string, amountMinor: number, receivedAt: string) =>
-      applyPayment(
-        sequelize,
-        { tenantId: plan.tenantId, invoiceId, amountMinor, method: 'bank_transfer', receivedAt: new Date(receivedAt) },
-        system,
-      );
-    await pay(invoices[0].id, 1000, '2026-01-01T09:00:00Z');
-    await pay(invoices[1].id, 400, '2026-02-01T09:00:00Z');
+    const { plan, subscription, invoices } = await februaryPartlyPaid(400);
 
     // Cancelled on 1 March: 59 of 365 days used, 19.40 earned of the 14.00 paid: nothing back.
     await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-03-01T08:00:00Z') });
@@ -110,13 +124,7 @@ describe('refund on cancellation', () => {
     // its 6.00 rest is no longer chased, and the books give it up once.
     const after = await Invoice.findAll({ where: { subscriptionId: subscription.id }, order: [['sequence', 'ASC']] });
     expect(after.map((i) => [i.status, i.amountMinor])).toEqual([['paid', 1000], ['paid', 400], ...Array(10).fill(['void', 1000])]);
-    const lines = await sequelize.query<{ account: string; debit: number; credit: number }>(
-      `SELECT l.account_code AS account, l.debit_minor::float8 AS debit, l.credit_minor::float8 AS credit
-         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
-        WHERE e.tenant_id = :tenantId AND e.source_key = :key ORDER BY l.account_code`,
-      { replacements: { tenantId: plan.tenantId, key: `invoice:${invoices[1].id}:voided` }, type: QueryTypes.SELECT },
-    );
-    expect(lines).toEqual([
+    expect(await voidedLines(plan.tenantId, invoices[1].id)).toEqual([
       { account: 'premium_receivable', debit: 0, credit: 600 },
       { account: 'unearned_premium', debit: 600, credit: 0 },
     ]);
@@ -131,18 +139,7 @@ describe('refund on cancellation', () => {
   });
 
   it('refunds part of a partly paid instalment and gives up its rest: the invoice stands at what was paid on it, as the books and the premiums report have it', async () => {
-    // 120.00 billed monthly over 2026: January's 10.00 paid, February's paid 6.00 of its 10.00.
-    const plan = await buildPlan({ billingFrequency: 'monthly', premium: '120.00', currency: 'EUR' });
-    const subscription = await buildSubscription({ planId: plan.id, startDate: '2026-01-01', endDate: '2027-01-01' });
-    const invoices = await billCurrentTerm(sequelize, subscription.id);
-    const pay = (invoiceId: string, amountMinor: number, receivedAt: string) =>
-      applyPayment(
-        sequelize,
-        { tenantId: plan.tenantId, invoiceId, amountMinor, method: 'bank_transfer', receivedAt: new Date(receivedAt) },
-        system,
-      );
-    await pay(invoices[0].id, 1000, '2026-01-01T09:00:00Z');
-    await pay(invoices[1].id, 600, '2026-02-01T09:00:00Z');
+    const { plan, subscription, invoices } = await februaryPartlyPaid(600);
 
     // Cancelled on 10 February: 40 of 365 days used, 120.00 × 40/365 = 13.150… earned, rounded up 13.16 of the 16.00 paid:
     // 2.84 back, from February's payment, the latest; the 4.00 February never paid is owed no more.
@@ -155,13 +152,7 @@ describe('refund on cancellation', () => {
       ['partially_refunded', 600],
       ...Array(10).fill(['void', 1000]),
     ]);
-    const voided = await sequelize.query<{ account: string; debit: number; credit: number }>(
-      `SELECT l.account_code AS account, l.debit_minor::float8 AS debit, l.credit_minor::float8 AS credit
-         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
-        WHERE e.tenant_id = :tenantId AND e.source_key = :key ORDER BY l.account_code`,
-      { replacements: { tenantId: plan.tenantId, key: `invoice:${invoices[1].id}:voided` }, type: QueryTypes.SELECT },
-    );
-    expect(voided).toEqual([
+    expect(await voidedLines(plan.tenantId, invoices[1].id)).toEqual([
       { account: 'premium_receivable', debit: 0, credit: 400 },
       { account: 'unearned_premium', debit: 400, credit: 0 },
     ]);

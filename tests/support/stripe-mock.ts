@@ -159,11 +159,12 @@ function signedEvent(type: string, object: object, webhookSecret: string): { bod
 
 /**
  * Stripe's `charge.refunded` for a card payment of `invoice` (its PaymentIntent), `refundedMinor`
- * refunded in all, signed with the test's webhook secret as Stripe signs its events.
+ * refunded in all, signed with the test's webhook secret as Stripe signs its events. Its amounts are
+ * as Stripe counts `currency` (eur unless named: cents; 100000 for 1,000 ISK).
  */
 export function signedChargeRefunded(
   invoice: Pick<Invoice, 'id' | 'tenantId'>,
-  charge: { paymentIntentId: string; amountMinor: number; refundedMinor: number; chargeId?: string },
+  charge: { paymentIntentId: string; amountMinor: number; refundedMinor: number; chargeId?: string; currency?: string },
   webhookSecret: string,
 ): { body: string; signature: string } {
   return signedEvent(
@@ -174,7 +175,7 @@ export function signedChargeRefunded(
       amount: charge.amountMinor,
       amount_captured: charge.amountMinor,
       amount_refunded: charge.refundedMinor,
-      currency: 'eur',
+      currency: charge.currency ?? 'eur',
       payment_intent: charge.paymentIntentId,
       metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
     },
@@ -186,10 +187,11 @@ export function signedChargeRefunded(
  * Stripe's event about one refund (`charge.refund.updated`, `refund.updated`, `refund.failed`: the
  * refund is the event's object), as it sends when a refund reported succeeded fails later (the card
  * closed, the bank returned it); stripe-mock sends no events, so the test signs it as Stripe would.
+ * Its amount is as Stripe counts `currency` (eur unless named).
  */
 export function signedRefundEvent(
   type: 'charge.refund.updated' | 'refund.updated' | 'refund.failed',
-  refund: { id: string; paymentIntentId: string; amountMinor: number; status: string; chargeId?: string },
+  refund: { id: string; paymentIntentId: string; amountMinor: number; status: string; chargeId?: string; currency?: string },
   webhookSecret: string,
 ): { body: string; signature: string } {
   return signedEvent(
@@ -198,7 +200,7 @@ export function signedRefundEvent(
       id: refund.id,
       object: 'refund',
       amount: refund.amountMinor,
-      currency: 'eur',
+      currency: refund.currency ?? 'eur',
       charge: refund.chargeId ?? `ch_${crypto.randomBytes(8).toString('hex')}`,
       payment_intent: refund.paymentIntentId,
       status: refund.status,
@@ -207,4 +209,14 @@ export function signedRefundEvent(
     },
     webhookSecret,
   );
+}
+
+/** Delivers a signed Stripe event (`signedChargeRefunded`, `signedRefundEvent`) to the stack's webhook as Stripe posts it; expects 200. */
+export function deliverStripeEvent(stack: Pick<TestStack, 'api'>, event: { body: string; signature: string }) {
+  return stack.api
+    .post('/api/v1/payments/webhooks/stripe')
+    .set('Stripe-Signature', event.signature)
+    .set('Content-Type', 'application/json')
+    .send(event.body)
+    .expect(200);
 }

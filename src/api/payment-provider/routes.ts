@@ -75,7 +75,7 @@ export function paymentRoutes(): RouteSpec[] {
         if (!event || !payments) throw notFound('Payment provider');
         const received = await receivePaymentEvent(event, { sequelize, handleEvent: payments.handleEvent });
         // Answered 200 like every recorded event: the signed event will never apply, and Stripe would
-        // retry anything else for days. The operator hears of an event aimed at an invoice it may not move, or paid in another currency.
+        // retry anything else for days. The operator hears of an event aimed at an invoice it may not move, or in another currency than the invoice's.
         if (!received.duplicate && REFUSED_OUTCOMES.has(received.outcome)) {
           const { provider, id: eventId, type, invoiceId, paymentIntentId } = event;
           ctx.services.logger.warn(

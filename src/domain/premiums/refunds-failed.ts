@@ -9,7 +9,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PremiumRefund } from '../../models';
-import { fromStripeAmount, REFUND_EVENT_TYPES } from '../../services/payment-provider';
+import { REFUND_EVENT_TYPES, toStripeAmount } from '../../services/payment-provider';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postReversal, sourceKey } from '../ledger/post';
 import { postRefundFailed } from './ledger-postings';
@@ -96,33 +96,53 @@ export function postRefundPaidAgain(sequelize: Sequelize, refund: PremiumRefund,
   );
 }
 
-/** A failure event kept `no_invoice`: its row, the provider's event and refund ids, the failure's reason, and the refund's amount as the provider counts it. */
+/** A failure event kept `no_invoice`: its row, the provider's event and refund ids, and the failure's reason. */
 interface HeardFailure {
   id: string;
   eventId: string;
   objectId: string;
   failureReason: string | null;
-  providerAmount: string | null;
-  currency: string | null;
 }
 
+/** How a failure reported before names its refund: by the refund's own id (`sent`), or as a dashboard refund's row can know it (`dashboard`). */
+export type HeardFailureMatch = 'sent' | 'dashboard';
+
+/** Each match as SQL on the event `e`; `:providerRefundId` is the row's provider id. */
+const FAILURE_NAMING: Record<HeardFailureMatch, string> = {
+  // A refund Insurflow sent: the id Stripe answered it.
+  sent: 'e.object_id = :providerRefundId',
+  // A refund made in the dashboard, recorded from `charge.refunded` (its row holds the charge's id): the row's charge and
+  // amount, as Stripe counts it (100000 for 1,000 ISK), and a refund no other row holds (one Insurflow sent, a claim payment's card refund).
+  dashboard: `coalesce(e.payload->'data'->'object'->'charge'->>'id', e.payload->'data'->'object'->>'charge') = :providerRefundId
+        AND e.payload->'data'->'object'->>'amount' = :stripeAmount
+        AND NOT EXISTS (SELECT 1 FROM premium_refunds r WHERE r.provider = e.provider AND r.provider_refund_id = e.object_id)
+        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.provider_refund_id = e.object_id)`,
+};
+
 /**
- * The refund failures on `paymentIntentId` the provider reported that matched no refund then (kept `no_invoice`),
- * oldest first, among those `matching` (SQL on the event `e`) keeps.
+ * The failure of `refund` (locked by the caller, its provider's id just recorded) that the provider reported
+ * before, on `paymentIntentId`: Stripe may send `refund.failed` before the refund's run has recorded the id Stripe
+ * answered it, or before the dashboard refund's `charge.refunded` was processed, and that event, naming no refund
+ * Insurflow knew, was kept `no_invoice`. One that `match` names, in the refund's currency (no other is about it),
+ * is applied now as if it had just come (`recordRefundFailedAtProvider`), the row taking the refund's own id, and
+ * its events are marked `applied`. An event arriving while the id is being recorded waits for it (it locks the
+ * payment's refunds before reading their ids), so one of the two always sees the other.
  */
-function failuresHeardBefore(
+export async function applyFailureHeardBefore(
   sequelize: Sequelize,
   refund: PremiumRefund,
   paymentIntentId: string,
-  matching: string,
+  match: HeardFailureMatch,
+  source: AuditSource,
   transaction: Transaction,
-): Promise<HeardFailure[]> {
-  return sequelize.query<HeardFailure>(
+): Promise<void> {
+  if (!refund.provider || !refund.providerRefundId) return;
+  const heard = await sequelize.query<HeardFailure>(
     `SELECT e.id, e.event_id AS "eventId", e.object_id AS "objectId",
-            e.payload->'data'->'object'->>'failure_reason' AS "failureReason",
-            e.payload->'data'->'object'->>'amount' AS "providerAmount", e.payload->'data'->'object'->>'currency' AS currency
+            e.payload->'data'->'object'->>'failure_reason' AS "failureReason"
        FROM payment_provider_events e
-      WHERE e.provider = :provider AND e.outcome = 'no_invoice' AND e.type IN (:types) AND ${matching}
+      WHERE e.provider = :provider AND e.outcome = 'no_invoice' AND e.type IN (:types) AND ${FAILURE_NAMING[match]}
+        AND upper(e.payload->'data'->'object'->>'currency') = :currency
         AND e.payload->'data'->'object'->>'status' IN (:failed)
         AND coalesce(e.payload->'data'->'object'->'payment_intent'->>'id', e.payload->'data'->'object'->>'payment_intent') = :paymentIntentId
       ORDER BY e.received_at, e.id`,
@@ -130,6 +150,8 @@ function failuresHeardBefore(
       replacements: {
         provider: refund.provider,
         providerRefundId: refund.providerRefundId,
+        stripeAmount: toStripeAmount(refund.amountMinor, refund.currency)?.toString() ?? null,
+        currency: refund.currency,
         types: REFUND_EVENT_TYPES,
         failed: FAILED_REFUND_STATUSES,
         paymentIntentId,
@@ -138,77 +160,14 @@ function failuresHeardBefore(
       transaction,
     },
   );
-}
-
-/** Applies the first of `heard` to `refund` as if it had just come, and marks them `applied`. */
-async function applyHeard(
-  sequelize: Sequelize,
-  refund: PremiumRefund,
-  heard: HeardFailure[],
-  source: AuditSource,
-  transaction: Transaction,
-): Promise<void> {
-  if (heard.length === 0) return;
-  await recordRefundFailedAtProvider(sequelize, refund, heard[0], source, transaction);
+  // Two dashboard refunds alike (the same charge and amount) are the same money: the first is this row's.
+  const ofOneRefund = heard.filter(({ objectId }) => objectId === heard[0]?.objectId);
+  if (ofOneRefund.length === 0) return;
+  if (refund.providerRefundId !== ofOneRefund[0].objectId)
+    await refund.update({ providerRefundId: ofOneRefund[0].objectId }, { transaction });
+  await recordRefundFailedAtProvider(sequelize, refund, ofOneRefund[0], source, transaction);
   await sequelize.query(`UPDATE payment_provider_events SET outcome = 'applied' WHERE id IN (:ids)`, {
-    replacements: { ids: heard.map(({ id }) => id) },
+    replacements: { ids: ofOneRefund.map(({ id }) => id) },
     transaction,
   });
-}
-
-/**
- * The failure of `refund` (locked by the caller, its provider's id just recorded) that the provider
- * reported before: Stripe may send `refund.failed` before the refund's run has recorded the id Stripe
- * answered it, and that event, naming no refund Insurflow knew, was kept as `no_invoice`. Applied now as
- * if it had just come (`recordRefundFailedAtProvider`), and the events are marked `applied`. An event
- * arriving while the id is being recorded waits for it (it locks the payment's refunds before reading
- * their ids), so one of the two always sees the other.
- */
-export async function applyFailureHeardBefore(
-  sequelize: Sequelize,
-  refund: PremiumRefund,
-  paymentIntentId: string,
-  source: AuditSource,
-  transaction: Transaction,
-): Promise<void> {
-  if (!refund.provider || !refund.providerRefundId) return;
-  const heard = await failuresHeardBefore(sequelize, refund, paymentIntentId, 'e.object_id = :providerRefundId', transaction);
-  await applyHeard(sequelize, refund, heard, source, transaction);
-}
-
-/**
- * The failure of a refund made in the provider's dashboard, `refund` just recorded from `charge.refunded`
- * (its provider id the charge's), that the provider reported before that event was processed: kept
- * `no_invoice` then, as no refund was known. One naming the row's charge and amount and a refund no other
- * row holds (a refund Insurflow sent, a claim payment's card refund) is the row's: the row takes that
- * refund's id, and the failure is applied as `applyFailureHeardBefore` applies one.
- */
-export async function applyDashboardFailureHeardBefore(
-  sequelize: Sequelize,
-  refund: PremiumRefund,
-  paymentIntentId: string,
-  source: AuditSource,
-  transaction: Transaction,
-): Promise<void> {
-  if (!refund.provider || !refund.providerRefundId) return;
-  const heard = await failuresHeardBefore(
-    sequelize,
-    refund,
-    paymentIntentId,
-    `coalesce(e.payload->'data'->'object'->'charge'->>'id', e.payload->'data'->'object'->>'charge') = :providerRefundId
-        AND NOT EXISTS (SELECT 1 FROM premium_refunds r WHERE r.provider = e.provider AND r.provider_refund_id = e.object_id)
-        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.provider_refund_id = e.object_id)`,
-    transaction,
-  );
-  // Stripe counts ISK and UGX in hundredths: its amount is compared in Insurflow's minor units, as every amount it reports is.
-  const ofAmount = heard.filter(
-    ({ providerAmount, currency }) =>
-      currency?.toUpperCase() === refund.currency &&
-      providerAmount !== null &&
-      fromStripeAmount(Number(providerAmount), currency) === refund.amountMinor,
-  );
-  const ofOneRefund = ofAmount.filter(({ objectId }) => objectId === ofAmount[0]?.objectId);
-  if (ofOneRefund.length === 0) return;
-  await refund.update({ providerRefundId: ofOneRefund[0].objectId }, { transaction });
-  await applyHeard(sequelize, refund, ofOneRefund, source, transaction);
 }

@@ -6,7 +6,7 @@ import { createStripeProvider } from './stripe-provider';
 
 export * from './provider';
 export { createStripeProvider, METADATA as STRIPE_METADATA, STRIPE_API_VERSION } from './stripe-provider';
-export { fromStripeAmount } from './stripe-amounts';
+export { toStripeAmount } from './stripe-amounts';
 
 /** The configured provider, or undefined when none is (no payments are taken); it logs its outages to `logger`. */
 export function createPaymentProvider(config: Pick<Config, 'stripe'>, logger: Logger): PaymentProvider | undefined {

@@ -17,7 +17,7 @@ import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
-import { applyDashboardFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
+import { applyFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
 import { claimCardRefundedMinor } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, NotAppliedOutcome, PaymentEventWiring } from './events';
 
@@ -93,11 +93,12 @@ async function onPaymentFailed(): Promise<void> {}
  * is recorded as a `succeeded` refund of the difference. The invoice is then `refunded` when its
  * refunds cover what was applied to it, `partially_refunded` before (docs/premiums.md, Refunds).
  */
-async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
+async function onRefunded(matched: MatchedPaymentEvent): Promise<NotAppliedOutcome | void> {
   const { event, transaction } = matched;
   const refundedMinor = positiveInteger(event.amountMinor);
+  if (!refundedMinor || !event.paymentIntentId) return;
   const invoice = await invoiceInCurrency(matched);
-  if (!refundedMinor || !event.paymentIntentId || !invoice) return;
+  if (!invoice) return 'currency_mismatch';
   const paidMinor = positiveInteger(event.capturedMinor);
   const known = await PremiumPayment.findOne({
     where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
@@ -150,7 +151,7 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<void> {
     await postRefundsOwed(invoiceDatabase(), [refund], { term: invoice.term, creditMinor: creditLeft }, transaction);
     await recordRefundPaid(invoiceDatabase(), refund, transaction);
     // Its failure may have been reported before this event came.
-    await applyDashboardFailureHeardBefore(invoiceDatabase(), refund, event.paymentIntentId, PROVIDER_SOURCE, transaction);
+    await applyFailureHeardBefore(invoiceDatabase(), refund, event.paymentIntentId, 'dashboard', PROVIDER_SOURCE, transaction);
   }
   await settleRefundedInvoice(invoice, transaction);
   await recordAudit(
@@ -244,8 +245,10 @@ async function findRefundInvoice(event: ProviderEvent, transaction: Transaction)
  * refund failed (or was canceled), the refund Insurflow sent is recorded failed, even after it was
  * reported succeeded (./refunds-failed.ts); any other status changes nothing.
  */
-async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<void> {
+async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<NotAppliedOutcome | void> {
   const { event, transaction } = matched;
+  // No refund of the invoice's is in another currency: such an event is about none of them.
+  if (!(await invoiceInCurrency(matched))) return 'currency_mismatch';
   const object = objectOf(event);
   if (!FAILED_REFUND_STATUSES.includes(object.status)) return;
   const refund = await refundOfEvent(event, transaction);
@@ -257,9 +260,13 @@ async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<void> {
   await recordRefundFailedAtProvider(invoiceDatabase(), refund, { eventId: event.id, failureReason }, PROVIDER_SOURCE, transaction);
 }
 
-/** A dispute moves no money yet (the provider holds it until decided): the event keeps it, and the audit record shows it to staff. */
-async function onDisputed(matched: MatchedPaymentEvent): Promise<void> {
+/**
+ * A dispute moves no money yet (the provider holds it until decided): the event keeps it, and the audit record shows it to staff.
+ * One in another currency than the invoice's disputes no payment of it, and is not shown as if it did.
+ */
+async function onDisputed(matched: MatchedPaymentEvent): Promise<NotAppliedOutcome | void> {
   const { event, invoice, transaction } = matched;
+  if (!(await invoiceInCurrency(matched))) return 'currency_mismatch';
   await recordAudit(
     PROVIDER_SOURCE,
     {

@@ -12,12 +12,14 @@ import {
   type SubscriptionState,
   type WithdrawPolicyChangeRequest,
 } from '../../../contracts/subscription';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Subscription, SubscriptionChange } from '../../../models';
 import type { SubscriptionChangeStatus } from '../../../models/subscription-change';
 import { decideOnRun } from '../../../services/run-decisions';
 import type { AuthUser } from '../../../shared/caller';
-import { conflict, notFound } from '../../../shared/errors';
+import { ApiError, conflict, notFound } from '../../../shared/errors';
+import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
 import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsCoverMoves, targetPlan } from './quote';
 import { coverageOnPlan, premiumOnPlan, samePremium } from '../../quotes/re-rating';
@@ -119,5 +121,30 @@ export const requestPolicyChange: Command<ChangeInput, SubscriptionChange> = asy
   const quoted = await quoteChange(caller, input, deps);
   // A repeat (same Idempotency-Key) of a contact change the run has decided on since answers it as it is now.
   if (quoted.requested.planId || quoted.status !== 'quoted') return quoted;
-  return applyPolicyChange(caller, { id: input.id, changeId: quoted.id }, deps);
+  try {
+    return await applyPolicyChange(caller, { id: input.id, changeId: quoted.id }, deps);
+  } catch (err) {
+    // Refused, by the run's validator (another change in progress) or a check here: the client is told no, so no quote of
+    // it stays for a later confirmation to apply. A run that did not answer (503, 504) may still decide it: that quote is
+    // kept for the retry with the same key.
+    if (err instanceof WorkflowUpdateFailedError) await discardRefusedContactChange(quoted, err.cause?.message ?? err.message, deps);
+    else if (err instanceof ApiError && err.status < 500) await discardRefusedContactChange(quoted, err.message, deps);
+    throw err;
+  }
 };
+
+/** Removes a contact change the run refused, still quoted, with an audit event saying why. */
+function discardRefusedContactChange(change: SubscriptionChange, reason: string, deps: CommandDeps): Promise<number> {
+  return audited(
+    deps,
+    (transaction) => SubscriptionChange.destroy({ where: { id: change.id, status: 'quoted' }, transaction }),
+    () => ({
+      tenantId: change.tenantId,
+      action: 'subscription.change_refuse',
+      entityType: 'subscription_change',
+      entityId: change.id,
+      before: { status: change.status },
+      after: { reason },
+    }),
+  );
+}

@@ -6,7 +6,7 @@
  * anything else (`?q=` search, `Op.and`, null) the caller goes through Sequelize.
  */
 import { QueryTypes, type Attributes, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
-import { columnOf, conditionsOf, runPrepared, type Scalar } from '../../models/prepared-statement';
+import { columnOf, conditionsOf, runPrepared, type Conditions, type Scalar } from '../../models/prepared-statement';
 import { selectListOf } from '../../models/select-list';
 import { cappedCountSql, totalOf, type Total } from './capped-count';
 
@@ -77,30 +77,81 @@ export async function pageWithTotal<M extends Model, Extras extends object = obj
   where: WhereOptions,
   page: PageRequest,
   cap: number,
-  extras: RowExtras = {},
+  extras: RowExtras = NO_EXTRAS,
   keptCount?: KeptCount,
 ): Promise<{ rows: (Attributes<M> & Extras)[]; total: Total } | null> {
   const conditions = conditionsOf(model, where);
   if (!conditions) return null;
   const sequelize = model.sequelize!;
-  const table = sequelize.getQueryInterface().quoteIdentifier(model.tableName);
-  const order = page.order.map(([attribute, direction]) => `${columnOf(model, attribute)} ${direction}`);
-  const countedUpTo = conditions.bind.length + 1;
-  const placeholders = keptCount && equalityPlaceholders(where, conditions.bind);
-  const count = (placeholders && keptCount(placeholders, `$${countedUpTo}`)) ?? cappedCountSql(table, conditions.sql, `$${countedUpTo}`);
-  const limit = countedUpTo + 1;
-  const selected = `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${order.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`;
-  const rows = await runPrepared<Attributes<M> & Extras & { [TOTAL]: string }>(
-    sequelize,
-    Object.keys(extras).length === 0 ? selected : withExtrasSql(selected, page.order, extras),
-    [...conditions.bind, cap + 1, page.limit, page.offset],
-  );
+  const statement = statementOf(model, where, conditions, page.order, extras, keptCount);
+  const rows = await runPrepared<Attributes<M> & Extras & { [TOTAL]: string }>(sequelize, statement.page, [
+    ...conditions.bind,
+    cap + 1,
+    page.limit,
+    page.offset,
+  ]);
   if (rows.length === 0) {
-    const [counted] = await runPrepared<{ count: string }>(sequelize, count, [...conditions.bind, cap + 1]);
+    const [counted] = await runPrepared<{ count: string }>(sequelize, statement.count, [...conditions.bind, cap + 1]);
     return { rows: [], total: totalOf(Number(counted.count), cap) };
   }
   const total = totalOf(Number(rows[0][TOTAL]), cap);
   return { rows: rows.map(({ [TOTAL]: _total, ...row }) => row as Attributes<M> & Extras), total };
+}
+
+const NO_EXTRAS: RowExtras = {};
+
+/** A page's statement and its count's statement alone (for a page past the end). */
+interface PageStatement {
+  page: string;
+  count: string;
+}
+
+/**
+ * The statements of each shape of page, by model, extras and kept count, then by the filters'
+ * columns and operators and the order: texts come from code, never from a request, so there are
+ * few. Built once, not on every request, and the same string each time, so that its prepared
+ * statement's name (`runPrepared`) is found without hashing the text again.
+ */
+const statements = new WeakMap<ModelStatic<Model>, WeakMap<RowExtras, Map<KeptCount | undefined, Map<string, PageStatement>>>>();
+
+function statementOf(
+  model: ModelStatic<Model>,
+  where: WhereOptions,
+  conditions: Conditions,
+  order: PageRequest['order'],
+  extras: RowExtras,
+  keptCount: KeptCount | undefined,
+): PageStatement {
+  let byExtras = statements.get(model);
+  if (!byExtras) statements.set(model, (byExtras = new WeakMap()));
+  let byKeptCount = byExtras.get(extras);
+  if (!byKeptCount) byExtras.set(extras, (byKeptCount = new Map()));
+  let byShape = byKeptCount.get(keptCount);
+  if (!byShape) byKeptCount.set(keptCount, (byShape = new Map()));
+  // The conditions' text names each filter's column and operator in order, and so decides
+  // `equalityPlaceholders` too; the order is the request's.
+  const shape = `${conditions.sql}\u0000${order.map(([attribute, direction]) => `${attribute} ${direction}`).join(',')}`;
+  let statement = byShape.get(shape);
+  if (!statement) byShape.set(shape, (statement = buildStatement(model, where, conditions, order, extras, keptCount)));
+  return statement;
+}
+
+function buildStatement(
+  model: ModelStatic<Model>,
+  where: WhereOptions,
+  conditions: Conditions,
+  order: PageRequest['order'],
+  extras: RowExtras,
+  keptCount: KeptCount | undefined,
+): PageStatement {
+  const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
+  const orderSql = order.map(([attribute, direction]) => `${columnOf(model, attribute)} ${direction}`);
+  const countedUpTo = conditions.bind.length + 1;
+  const placeholders = keptCount && equalityPlaceholders(where, conditions.bind);
+  const count = (placeholders && keptCount(placeholders, `$${countedUpTo}`)) ?? cappedCountSql(table, conditions.sql, `$${countedUpTo}`);
+  const limit = countedUpTo + 1;
+  const selected = `SELECT ${selectListOf(model)}, (${count}) AS "${TOTAL}" FROM ${table} WHERE ${conditions.sql} ORDER BY ${orderSql.join(', ')} LIMIT $${limit} OFFSET $${limit + 1}`;
+  return { page: Object.keys(extras).length === 0 ? selected : withExtrasSql(selected, order, extras), count };
 }
 
 /**

@@ -20,14 +20,17 @@ export async function statementsOf<T>(sequelize: Sequelize, run: () => Promise<T
 
 /**
  * Every statement the driver is asked to run while `run` runs, whoever builds it (Sequelize, or a
- * prepared statement of the hot paths, which Sequelize's hooks do not see).
+ * prepared statement of the hot paths, which Sequelize's hooks do not see). A connection the pool
+ * opens meanwhile sends its session's set-up (`SET client_min_messages …`) first: that is the pool's
+ * doing, not the work's, and is left out, or the count would depend on whether a connection was free.
  */
 export async function sentToPostgres<T>(run: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
   const statements: string[] = [];
   const original = Client.prototype.query;
   Client.prototype.query = function (this: Client, ...args: unknown[]) {
     const [config] = args as [string | { text?: string }];
-    statements.push(typeof config === 'string' ? config : (config?.text ?? ''));
+    const text = typeof config === 'string' ? config : (config?.text ?? '');
+    if (!text.startsWith('SET ')) statements.push(text);
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   try {

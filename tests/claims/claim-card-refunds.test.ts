@@ -7,8 +7,10 @@
  * is down or refuses leaving the payment approved.
  */
 import crypto from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import {
   AuditEvent,
+  Claim,
   Invoice,
   ClaimPayment,
   PremiumPayment,
@@ -20,10 +22,12 @@ import {
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { down, up } from '../../src/models/migrations/0062-claim-card-refunds';
 import { applyPayment } from '../../src/domain/premiums/payments';
+import { relayOnce } from '../../src/api/temporal/outbox';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import {
+  deliverStripeEvent,
   keepPaymentIntent,
   refundsSentUnder,
   signedChargeRefunded,
@@ -32,6 +36,7 @@ import {
   type RecordedStripeMock,
   type StripeStack,
 } from '../support/stripe-mock';
+import { recordHistory } from '../support/histories';
 import { waitUntil } from '../support/waiting';
 
 const CLAIMANT_ACCOUNT = { kind: 'claimant', name: 'Jan de Vries', iban: 'NL91ABNA0417164300' };
@@ -161,18 +166,13 @@ it('refunds an approved payment onto the premium card once, clears it, tells the
     .expect(409);
 
   // Stripe's own charge.refunded for the claim's refund is not taken for a premium refund.
-  const { body, signature } = signedChargeRefunded(
+  const chargeRefunded = signedChargeRefunded(
     invoice,
     { paymentIntentId, amountMinor: invoice.amountMinor, refundedMinor: 30000 },
     webhookSecret,
   );
   // Handed to the invoice model: it names the invoice's own PaymentIntent.
-  const delivered = await stack.api
-    .post('/api/v1/payments/webhooks/stripe')
-    .set('Stripe-Signature', signature)
-    .set('Content-Type', 'application/json')
-    .send(body)
-    .expect(200);
+  const delivered = await deliverStripeEvent(stack, chargeRefunded);
   expect(delivered.body.outcome).toBe('applied');
   expect(await PremiumRefund.count({ where: { invoiceId: invoice.id } })).toBe(0);
   expect((await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).status).toBe('paid');
@@ -260,14 +260,8 @@ it('takes a failure Stripe reports of a claim’s card refund for no premium ref
   const paymentId = await pay(CLAIMANT_ACCOUNT, 100, claim);
   const refunded = await cardRefund(team.manager, paymentId, undefined, claim).expect(200);
   const billed = await Invoice.findByPk(paid.invoiceId, { rejectOnEmpty: true });
-  const deliver = (event: { body: string; signature: string }) =>
-    stack.api
-      .post('/api/v1/payments/webhooks/stripe')
-      .set('Stripe-Signature', event.signature)
-      .set('Content-Type', 'application/json')
-      .send(event.body)
-      .expect(200);
-  await deliver(
+  await deliverStripeEvent(
+    stack,
     signedChargeRefunded(
       billed,
       { paymentIntentId: intentId, chargeId, amountMinor: billed.amountMinor, refundedMinor: 20000 },
@@ -279,12 +273,93 @@ it('takes a failure Stripe reports of a claim’s card refund for no premium ref
 
   // The claimant's bank returns the claim's refund: the same charge and amount, but the refund is the claim payment's.
   const failed = { id: refunded.body.providerRefundId, paymentIntentId: intentId, chargeId, amountMinor: 10000, status: 'failed' };
-  await deliver(signedRefundEvent('refund.failed', failed, webhookSecret));
+  await deliverStripeEvent(stack, signedRefundEvent('refund.failed', failed, webhookSecret));
   expect(await PremiumRefund.findByPk(dashboard.id, { rejectOnEmpty: true })).toMatchObject({
     status: 'succeeded',
     providerRefundId: chargeId,
   });
   expect(await AuditEvent.count({ where: { action: 'invoice.refund_refused', entityId: billed.id } })).toBe(0);
+});
+
+it('takes back a card refund Stripe reports failed after it cleared: the payment failed, the figures and books as before it, audited once, a redelivery changing nothing', async () => {
+  // A policy of its own paid by card; a claim payment of 100.00 refunded onto it, then 60.00 recovered on the claim.
+  const intentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
+  const chargeId = `ch_${crypto.randomBytes(8).toString('hex')}`;
+  const { subscription } = await paidPolicy('card', intentId);
+  const claim = await fileAssignedClaim(stack, team, subscription);
+  const claimFigures = async () => (await stack.api.get(`/api/v1/claims/${claim}`).set(as(team.manager)).expect(200)).body.financials;
+  const before = await claimFigures();
+  const paymentId = await pay(CLAIMANT_ACCOUNT, 100, claim);
+  const refunded = await cardRefund(team.manager, paymentId, undefined, claim).expect(200);
+  expect(refunded.body.status).toBe('cleared');
+  await stack.api
+    .post(`/api/v1/claims/${claim}/recoveries`)
+    .set(as(team.manager))
+    .send({ kind: 'salvage', amount: 60, receivedOn: new Date().toISOString().slice(0, 10) })
+    .expect(201);
+  expect(await claimFigures()).toMatchObject({ paid: '100.00', recovered: '60.00', recoveredBeyondPaid: '0.00' });
+
+  // Weeks later the claimant's card is closed and its bank returns the refund: Stripe reports it failed.
+  const failed = { id: refunded.body.providerRefundId, paymentIntentId: intentId, chargeId, amountMinor: 10000, status: 'failed' };
+  const failure = signedRefundEvent('refund.failed', failed, webhookSecret);
+  expect((await deliverStripeEvent(stack, failure)).body).toMatchObject({ duplicate: false, outcome: 'applied' });
+  const row = await ClaimPayment.findByPk(paymentId, { rejectOnEmpty: true });
+  expect([row.status, row.providerRefundId]).toEqual(['failed', refunded.body.providerRefundId]);
+  expect(row.failedAt).toBeInstanceOf(Date);
+  expect(row.failureReason).toMatch(/expired_or_canceled_card/);
+
+  // The run hears of it through the outbox (the API's relay delivers it): the amount is back on its reserve line, the claimant told.
+  await relayOnce(stack.services);
+  await waitUntil(
+    async () => (await claimFigures()).outstanding === before.outstanding,
+    'the payment’s amount back on its reserve line',
+    30_000,
+  );
+  expect(await claimFigures()).toMatchObject({
+    outstanding: before.outstanding,
+    paid: '0.00',
+    recovered: '60.00',
+    recoveredBeyondPaid: '60.00',
+  });
+  await stack.smtp.waitFor(
+    (mail) => mail.to.includes(team.claimant.email.toLowerCase()) && /100\.00/.test(mail.text) && /could not be made/.test(mail.subject),
+  );
+  // The run with the marker of a cleared payment failing, kept for the replay gate.
+  const { workflowId } = await Claim.findByPk(claim, { rejectOnEmpty: true });
+  await recordHistory(stack.temporal.workflow.getHandle(workflowId), 'claimWorkflow-card-refund-failed');
+  const payments = (await stack.api.get(`/api/v1/claims/${claim}/payments`).set(as(team.manager)).expect(200)).body;
+  expect(payments.items.find((payment: { id: string }) => payment.id === paymentId)).toMatchObject({ status: 'failed' });
+
+  // Redelivered, and told again by another event about the same refund: nothing more.
+  expect((await deliverStripeEvent(stack, failure)).body).toMatchObject({ duplicate: true });
+  await deliverStripeEvent(stack, signedRefundEvent('charge.refund.updated', failed, webhookSecret));
+  await relayOnce(stack.services);
+
+  // The books: issued and cleared, then the clearing reversed and the payment failed, once each; nothing left on any account.
+  const entries = await stack.db.sequelize.query<{ key: string }>(
+    `SELECT source_key AS key FROM journal_entries WHERE source_id = :paymentId ORDER BY source_key`,
+    { replacements: { paymentId }, type: QueryTypes.SELECT },
+  );
+  expect(entries.map(({ key }) => key.split(':')[2])).toEqual(['cleared', 'cleared_reversed', 'failed', 'held', 'issued']);
+  const balances = await stack.db.sequelize.query<{ account: string; balance: string }>(
+    `SELECT l.account_code AS account, sum(l.credit_minor - l.debit_minor)::text AS balance
+       FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.source_id = :paymentId GROUP BY 1 ORDER BY 1`,
+    { replacements: { paymentId }, type: QueryTypes.SELECT },
+  );
+  expect(balances.map(({ account, balance }) => [account, balance])).toEqual([
+    ['cash', '0'],
+    ['claim_payments_in_transit', '0'],
+    ['claim_payments_payable', '0'],
+    ['paid_losses', '0'],
+  ]);
+  const audits = await AuditEvent.findAll({ where: { action: 'claim.payment_failed', entityId: claim } });
+  expect(audits.map(({ reason, changes }) => [reason, changes.payment?.after])).toEqual([
+    ['provider_failed', { id: paymentId, reference: row.reference, status: 'failed' }],
+  ]);
+  expect(await AuditEvent.count({ where: { action: 'claim.recovery_review', entityId: claim } })).toBe(1);
+  expect(await WebhookEvent.count({ where: { subject: `claims/${claim}`, type: 'claim.payment_failed' } })).toBe(1);
+  expect((await claimFigures()).paid).toBe('0.00');
+  expect(await statusOf(paymentId)).toBe('failed');
 });
 
 it('takes migration 0062 back and applies it again', async () => {

@@ -8,20 +8,24 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PaymentSettled } from '../../contracts/claim-payments';
-import { ClaimPayment } from '../../models';
+import { Claim, ClaimPayment } from '../../models';
 import { findClaimToWorkMoneyOf } from './rules';
+import { enqueueSignal } from '../../services/outbox';
 import {
   claimPaymentRefundIdempotencyKey,
   PaymentProviderRefusal,
   type PaymentProvider,
   type ProviderRefund,
 } from '../../services/payment-provider';
-import { postPaymentCleared, postPaymentIssued } from './ledger-postings';
+import { postPaymentCleared, postPaymentFailed, postPaymentIssued } from './ledger-postings';
 import { recordPaymentEvents } from './webhook-events';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { audited } from '../audited';
+import { recordAudit, type AuditSource } from '../audit/record';
+import { postReversal, sourceKey } from '../ledger/post';
 import type { Command, CommandDeps } from '../command';
+import { flagRecoveriesBeyondPaid } from './money';
 import { signalPaymentSettled } from './payments';
 
 export interface CardRefundInput {
@@ -259,4 +263,89 @@ export function issueCardRefund(provider: PaymentProvider | undefined): Command<
     await Promise.all(signals.map((message) => deps.outbox.deliver(message)));
     return issued;
   };
+}
+
+/** The claim payment refunded onto the card paid as `premiumPaymentId` whose refund is the provider's `providerRefundId`, locked. */
+export function cardRefundOf(premiumPaymentId: string, providerRefundId: string, transaction: Transaction): Promise<ClaimPayment | null> {
+  return ClaimPayment.findOne({
+    where: { refundedPremiumPaymentId: premiumPaymentId, providerRefundId },
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
+}
+
+/** What the provider said of a refund's failure: its event, and its reason (`expired_or_canceled_card`…) when given. */
+export interface CardRefundFailure {
+  eventId: string;
+  failureReason: string | null;
+}
+
+/**
+ * Records `payment`'s card refund (locked by the caller) failed at the provider, in the event's
+ * transaction: Stripe may report a refund `succeeded` and later `failed`, when the card was closed
+ * or its bank returned the money. The money is then the insurer's again and the claimant unpaid, as
+ * for a payment the bank returned: the payment becomes `failed` (its figures no longer count it paid),
+ * its `cleared` entry is reversed (the money is back in cash) before its `failed` entry, recoveries
+ * beyond what is now paid are flagged, and the run is told through the outbox (its amount back on the
+ * reserve line, the claimant mailed). A payment failed already (another event about the same refund)
+ * changes nothing.
+ */
+export async function recordCardRefundFailed(
+  sequelize: Sequelize,
+  payment: ClaimPayment,
+  failure: CardRefundFailure,
+  source: AuditSource,
+  transaction: Transaction,
+): Promise<void> {
+  const wasStatus = payment.status;
+  if (wasStatus !== 'issued' && wasStatus !== 'cleared') return;
+  const reason = `Card refund failed at the payment provider${failure.failureReason ? `: ${failure.failureReason}` : ''}`.slice(0, 200);
+  await payment.update({ status: 'failed', failedAt: new Date(), failureReason: reason }, { transaction });
+  const claim = await Claim.findByPk(payment.claimId, { transaction, rejectOnEmpty: true });
+  const moved = {
+    tenantId: claim.tenantId,
+    claimId: claim.id,
+    paymentId: payment.id,
+    reference: payment.reference,
+    amount: payment.amount,
+    currency: payment.currency!,
+  };
+  // Dated today, as the provider's other news is: a refund cleared in a closed month is taken back in this one.
+  if (wasStatus === 'cleared')
+    await postReversal(
+      sequelize,
+      {
+        tenantId: claim.tenantId,
+        originalKey: sourceKey('claim_payment', payment.id, 'cleared'),
+        sourceKey: sourceKey('claim_payment', payment.id, 'cleared_reversed'),
+        description: `Claim payment ${payment.reference} cleared, then its card refund failed at the provider`,
+        postedOn: new Date(),
+      },
+      transaction,
+    );
+  await postPaymentFailed(sequelize, moved, transaction);
+  await flagRecoveriesBeyondPaid(claim, { id: payment.id, reference: payment.reference, currency: moved.currency }, source, transaction);
+  // Delivered by the API's relay once this commits: the provider's event has no request to deliver it at once.
+  await signalPaymentSettled({ enqueueSignal }, claim, { paymentId: payment.id, status: 'failed', reason }, transaction);
+  await recordPaymentEvents([payment.id], 'failed', null, transaction);
+  await recordAudit(
+    source,
+    {
+      tenantId: claim.tenantId,
+      action: 'claim.payment_failed',
+      entityType: 'claim',
+      entityId: claim.id,
+      before: { payment: { id: payment.id, status: wasStatus } },
+      after: {
+        payment: { id: payment.id, reference: payment.reference, status: 'failed' },
+        providerRefundId: payment.providerRefundId,
+        eventId: failure.eventId,
+        ...(failure.failureReason && { providerError: failure.failureReason.slice(0, 500) }),
+      },
+      reason: 'provider_failed',
+      // The same key as the bank's answer: one event per payment and answer, however many events brought it.
+      dedupeKey: `payment:${payment.id}:settled:failed`,
+    },
+    transaction,
+  );
 }

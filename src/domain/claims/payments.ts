@@ -104,7 +104,12 @@ export const decidePayment: Command<{ id: string; paymentId: string; decision: '
 };
 
 /** Tells the claim's run, with the change that needs it, what happened to a payment. */
-export function signalPaymentSettled(outbox: Outbox, claim: Pick<Claim, 'workflowId'>, settled: PaymentSettled, transaction: Transaction) {
+export function signalPaymentSettled(
+  outbox: Pick<Outbox, 'enqueueSignal'>,
+  claim: Pick<Claim, 'workflowId'>,
+  settled: PaymentSettled,
+  transaction: Transaction,
+) {
   return outbox.enqueueSignal(claim.workflowId, { signalName: paymentSettledSignal.name, args: [settled] }, transaction);
 }
 

@@ -10,6 +10,7 @@ import {
   type ClaimPayment,
   decidePaymentUpdate,
   type PaymentAnswer,
+  type PaymentSettled,
   paymentSettledSignal,
   requestPaymentUpdate,
 } from '../../contracts/claim-payments';
@@ -40,6 +41,15 @@ const askedByMachine = (actor: Actor) => actor.machine === true && patched(MACHI
 
 /** Where a payment is on its way: the database's word (a batch, the bank) only moves it forward. */
 const SETTLED_RANK: Partial<Record<ClaimPayment['status'], number>> = { approved: 0, issued: 1, cleared: 2, failed: 2 };
+
+/**
+ * A cleared payment may still fail: a card refund the provider reported succeeded and then failed
+ * (src/domain/claims/card-refunds.ts) gives its amount back to its reserve line as a bank's return
+ * does. Behind a marker: a run that ignored such a signal before this rule replays as it was.
+ */
+const CLEARED_THEN_FAILED = 'cleared-then-failed';
+const failsAfterClearing = (payment: ClaimPayment, status: PaymentSettled['status']) =>
+  payment.status === 'cleared' && status === 'failed' && patched(CLEARED_THEN_FAILED);
 
 // A validator always judges by the cumulative rule and exactly; a handler as its patches say (CUMULATIVE_AUTHORITY, handlerArithmetic).
 const reserveFacts = (run: ClaimRun, cumulative = true, money = EXACT): ReserveFacts => ({
@@ -174,7 +184,7 @@ export function setMoneyHandlers(run: ClaimRun): void {
   setHandler(paymentSettledSignal, async ({ paymentId, status }) => {
     const payment = run.payments.find((candidate) => candidate.id === paymentId);
     const rank = payment && SETTLED_RANK[payment.status];
-    if (!payment || rank === undefined || rank >= SETTLED_RANK[status]!) return;
+    if (!payment || rank === undefined || (rank >= SETTLED_RANK[status]! && !failsAfterClearing(payment, status))) return;
     payment.status = status;
     if (status === 'failed') {
       const returned = paymentReserveChange(run, payment, 'payment_returned', `Payment ${payment.reference} returned by the bank`, null);

@@ -18,7 +18,7 @@ import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
 import { applyFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
-import { claimCardRefundedMinor } from '../../claims/card-refunds';
+import { cardRefundOf, claimCardRefundedMinor, recordCardRefundFailed } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, NotAppliedOutcome, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */
@@ -185,6 +185,12 @@ async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction)
   if (wasUnpaid) await postInvoiceVoided(invoiceDatabase(), invoice, invoice.amountMinor - applied, {}, transaction);
 }
 
+/** The payment taken through the event's PaymentIntent whose refund a refund's event names. */
+async function cardPaymentOfEvent(event: ProviderEvent, transaction: Transaction): Promise<PremiumPayment | null> {
+  if (!event.objectId || !event.paymentIntentId) return null;
+  return PremiumPayment.findOne({ where: { provider: event.provider, providerPaymentId: event.paymentIntentId }, transaction });
+}
+
 /**
  * The refund Insurflow sent that a refund's event is about: the provider's refund id on a refund of
  * the payment taken through the event's PaymentIntent (a refund id alone is the provider's to reuse
@@ -193,12 +199,8 @@ async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction)
  * one that records it after this event commits finds the event (`applyFailureHeardBefore`).
  */
 async function refundOfEvent(event: ProviderEvent, transaction: Transaction): Promise<PremiumRefund | null> {
-  if (!event.objectId || !event.paymentIntentId) return null;
-  const payment = await PremiumPayment.findOne({
-    where: { provider: event.provider, providerPaymentId: event.paymentIntentId },
-    transaction,
-  });
-  if (!payment) return null;
+  const payment = await cardPaymentOfEvent(event, transaction);
+  if (!payment || !event.objectId) return null;
   const refunds = await PremiumRefund.findAll({
     where: { paymentId: payment.id, provider: event.provider },
     order: [['id', 'ASC']],
@@ -235,15 +237,30 @@ function refundMadeAtProvider(event: ProviderEvent, refunds: PremiumRefund[]): P
   );
 }
 
+/**
+ * A claim payment refunded onto the card paid through the event's PaymentIntent (docs/claim-money.md, Paying by
+ * card refund) that a refund's event is about, locked, with that card payment.
+ */
+async function claimCardRefundOfEvent(event: ProviderEvent, transaction: Transaction) {
+  const card = await cardPaymentOfEvent(event, transaction);
+  if (!card || !event.objectId) return null;
+  const claimPayment = await cardRefundOf(card.id, event.objectId, transaction);
+  return claimPayment && { card, claimPayment };
+}
+
+/** The invoice of the refund a refund's event is about: a premium refund's, or that of the card payment a claim payment was refunded onto. */
 async function findRefundInvoice(event: ProviderEvent, transaction: Transaction) {
   const refund = await refundOfEvent(event, transaction);
-  return refund ? { invoiceId: refund.invoiceId, tenantId: refund.tenantId } : undefined;
+  if (refund) return { invoiceId: refund.invoiceId, tenantId: refund.tenantId };
+  const claimRefund = await claimCardRefundOfEvent(event, transaction);
+  return claimRefund ? { invoiceId: claimRefund.card.invoiceId, tenantId: claimRefund.card.tenantId } : undefined;
 }
 
 /**
  * A refund's event (`charge.refund.updated`, `refund.updated`, `refund.failed`): when it says the
  * refund failed (or was canceled), the refund Insurflow sent is recorded failed, even after it was
- * reported succeeded (./refunds-failed.ts); any other status changes nothing.
+ * reported succeeded (./refunds-failed.ts), and so is a claim payment's card refund (the claim's
+ * payment fails, src/domain/claims/card-refunds.ts); any other status changes nothing.
  */
 async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<NotAppliedOutcome | void> {
   const { event, transaction } = matched;
@@ -251,12 +268,23 @@ async function onRefundUpdated(matched: MatchedPaymentEvent): Promise<NotApplied
   if (!(await invoiceInCurrency(matched))) return 'currency_mismatch';
   const object = objectOf(event);
   if (!FAILED_REFUND_STATUSES.includes(object.status)) return;
+  const failureReason = typeof object.failure_reason === 'string' ? object.failure_reason : null;
   const refund = await refundOfEvent(event, transaction);
-  if (!refund) return;
+  if (!refund) {
+    const claimRefund = await claimCardRefundOfEvent(event, transaction);
+    if (claimRefund)
+      await recordCardRefundFailed(
+        invoiceDatabase(),
+        claimRefund.claimPayment,
+        { eventId: event.id, failureReason },
+        PROVIDER_SOURCE,
+        transaction,
+      );
+    return;
+  }
   // A dashboard refund's row takes the refund's own id, so Stripe's other events about this failure find it failed.
   if (event.objectId && refund.providerRefundId !== event.objectId)
     await refund.update({ providerRefundId: event.objectId }, { transaction });
-  const failureReason = typeof object.failure_reason === 'string' ? object.failure_reason : null;
   await recordRefundFailedAtProvider(invoiceDatabase(), refund, { eventId: event.id, failureReason }, PROVIDER_SOURCE, transaction);
 }
 

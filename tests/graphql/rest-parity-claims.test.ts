@@ -4,7 +4,8 @@
  * admin asks for them (and then marked), and one plan or subscription by id under REST's access
  * policy (null where REST answers 404).
  */
-import { ClaimNote, type Claim, type Plan, type Subscription, type User } from '../../src/models';
+import crypto from 'node:crypto';
+import { ClaimNote, ClaimRecovery, type Claim, type Plan, type Subscription, type User } from '../../src/models';
 import { buildClaim, buildClaimMoves, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
@@ -42,6 +43,31 @@ describe('GraphQL beside REST: claims, notes, plans and subscriptions (real API 
       expect(all.claim.history).toEqual(restHistory.map(({ sequence, toStatus }) => ({ sequence, toStatus })));
       const lastTwo = await data<{ claim: { history: { sequence: number }[] } }>(HISTORY, { id: claim.id, last: 2 }, team.manager);
       expect(lastTwo.claim.history.map((entry) => entry.sequence)).toEqual([3, 4]);
+    });
+  });
+
+  describe("a claim's figures", () => {
+    it('answer recoveredBeyondPaid as GET /claims/:id does, where the recoveries exceed what the claim paid', async () => {
+      // 60.00 of salvage recovered, and the one payment returned: nothing paid, 60.00 beyond it.
+      const returned = await buildClaim({ subscriptionId: subscription.id, status: 'closed', assigneeId: team.adjuster.id });
+      await ClaimRecovery.create({
+        id: crypto.randomUUID(),
+        tenantId: returned.tenantId,
+        claimId: returned.id,
+        kind: 'salvage',
+        amount: '60.00',
+        receivedOn: '2026-11-02',
+        recordedById: team.manager.id,
+      });
+      const restFigures = (await rest(`/claims/${returned.id}`, team.manager)).financials as Record<string, string>;
+      expect(restFigures).toMatchObject({ paid: '0.00', recovered: '60.00', recoveredBeyondPaid: '60.00' });
+
+      const answer = await data<{ claim: { financials: Record<string, string> } }>(
+        'query($id: ID!) { claim(id: $id) { financials { currency outstanding paid recovered incurred recoveredBeyondPaid } } }',
+        { id: returned.id },
+        team.manager,
+      );
+      expect(answer.claim.financials).toEqual(restFigures);
     });
   });
 

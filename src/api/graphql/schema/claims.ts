@@ -116,6 +116,9 @@ const ClaimFinancials = builder.objectRef<ClaimFinancialsValue>('ClaimFinancials
     paid: t.exposeString('paid'),
     recovered: t.exposeString('recovered'),
     incurred: t.exposeString('incurred', { description: 'paid + outstanding − recovered' }),
+    recoveredBeyondPaid: t.exposeString('recoveredBeyondPaid', {
+      description: 'What the recoveries exceed paid by, after a payment the bank returned (the claim is flagged for review); else 0',
+    }),
   }),
 });
 

@@ -83,7 +83,7 @@ export async function pageWithTotal<M extends Model, Extras extends object = obj
   const conditions = conditionsOf(model, where);
   if (!conditions) return null;
   const sequelize = model.sequelize!;
-  const statement = statementOf(model, where, conditions, page.order, extras, keptCount);
+  const statement = statementOf({ model, where, conditions, order: page.order, extras, keptCount });
   const rows = await runPrepared<Attributes<M> & Extras & { [TOTAL]: string }>(sequelize, statement.page, [
     ...conditions.bind,
     cap + 1,
@@ -114,14 +114,18 @@ interface PageStatement {
  */
 const statements = new WeakMap<ModelStatic<Model>, WeakMap<RowExtras, Map<KeptCount | undefined, Map<string, PageStatement>>>>();
 
-function statementOf(
-  model: ModelStatic<Model>,
-  where: WhereOptions,
-  conditions: Conditions,
-  order: PageRequest['order'],
-  extras: RowExtras,
-  keptCount: KeptCount | undefined,
-): PageStatement {
+/** What decides a page's statements: the model, its filters (and their conditions' text), the order, the extras and the kept count. */
+interface PageShape {
+  model: ModelStatic<Model>;
+  where: WhereOptions;
+  conditions: Conditions;
+  order: PageRequest['order'];
+  extras: RowExtras;
+  keptCount: KeptCount | undefined;
+}
+
+function statementOf(shape: PageShape): PageStatement {
+  const { model, conditions, order, extras, keptCount } = shape;
   let byExtras = statements.get(model);
   if (!byExtras) statements.set(model, (byExtras = new WeakMap()));
   let byKeptCount = byExtras.get(extras);
@@ -130,20 +134,13 @@ function statementOf(
   if (!byShape) byKeptCount.set(keptCount, (byShape = new Map()));
   // The conditions' text names each filter's column and operator in order, and so decides
   // `equalityPlaceholders` too; the order is the request's.
-  const shape = `${conditions.sql}\u0000${order.map(([attribute, direction]) => `${attribute} ${direction}`).join(',')}`;
-  let statement = byShape.get(shape);
-  if (!statement) byShape.set(shape, (statement = buildStatement(model, where, conditions, order, extras, keptCount)));
+  const key = `${conditions.sql}\u0000${order.map(([attribute, direction]) => `${attribute} ${direction}`).join(',')}`;
+  let statement = byShape.get(key);
+  if (!statement) byShape.set(key, (statement = buildStatement(shape)));
   return statement;
 }
 
-function buildStatement(
-  model: ModelStatic<Model>,
-  where: WhereOptions,
-  conditions: Conditions,
-  order: PageRequest['order'],
-  extras: RowExtras,
-  keptCount: KeptCount | undefined,
-): PageStatement {
+function buildStatement({ model, where, conditions, order, extras, keptCount }: PageShape): PageStatement {
   const table = model.sequelize!.getQueryInterface().quoteIdentifier(model.tableName);
   const orderSql = order.map(([attribute, direction]) => `${columnOf(model, attribute)} ${direction}`);
   const countedUpTo = conditions.bind.length + 1;

@@ -85,20 +85,24 @@ async function postgresAnswers(databaseUrl: string): Promise<boolean> {
  * Closes a connection to a server that does not answer, as the client's own end() would (so no
  * 'error' event: Sequelize's handler of one fails on a connection it has not pooled yet); the
  * socket is destroyed at once rather than waiting for a goodbye the server will not send. The pool
- * drops the connection, and its server-side transaction, if any, rolls back when the backend runs again.
+ * drops the connection; a transaction open on it rolls back when the backend runs again, since the
+ * statement cut was never its COMMIT (those are not watched, see watchedDriver).
  */
 function close(client: pg.Client): void {
   client.end().catch(() => undefined);
   client.connection.stream.destroy();
 }
 
+/** The statement Sequelize ends a transaction with (its query generator's `commitTransactionQuery`). */
+const COMMIT = 'COMMIT;';
+
 /**
  * node-postgres with every statement of one Sequelize under a silence watch
  * (src/shared/silence-watch.ts): a frozen PostgreSQL answers nothing, not even the
  * statement_timeout below, so its statements would wait for the client's timeout (statementMs
  * plus a second). A statement the server answers neither it nor the probe for is cut, its
- * connection closed, and fails as PostgresNotAnswering. A statement streamed (Submittable) is left
- * as it is: nothing here streams.
+ * connection closed, and fails as PostgresNotAnswering. A COMMIT is never cut (its outcome would be
+ * unknown), and a statement streamed (Submittable) is left as it is: nothing here streams.
  */
 function watchedDriver(databaseUrl: string): typeof pg {
   const silence = silenceWatch(() => postgresAnswers(databaseUrl));
@@ -107,7 +111,9 @@ function watchedDriver(databaseUrl: string): typeof pg {
   Object.assign(WatchedClient.prototype, {
     query(this: pg.Client, ...args: unknown[]): unknown {
       const streamed = typeof (args[0] as { submit?: unknown } | undefined)?.submit === 'function';
-      if (streamed) return Reflect.apply(plain.query, this, args);
+      // A COMMIT already sent may still be carried out once the server runs again: cut, it would answer 503 for work
+      // that was done, and a retry with the same Idempotency-Key would do it twice. It waits for its own deadline.
+      if (streamed || args[0] === COMMIT) return Reflect.apply(plain.query, this, args);
       let cutShort = false;
       const settled = silence.watch(() => {
         cutShort = true;

@@ -17,16 +17,24 @@ export interface SilenceWatch {
   watch(cut: () => void): () => void;
 }
 
+/**
+ * How much later than SILENCE_PROBE_MS a failed probe may end and still count as the server's
+ * silence. Later, this process itself was held up (a long synchronous task, a collection pause),
+ * and the probe's timer may have fired before the answer waiting in its socket was read: no verdict,
+ * the next check probes again.
+ */
+const PROBE_LATE_MS = 250;
+
 /** `answers` resolves whether the server answered within SILENCE_PROBE_MS (a rejection is no answer); calls watched at once share one probe. */
 export function silenceWatch(answers: () => Promise<boolean>): SilenceWatch {
   let probing: Promise<boolean> | undefined;
   const probe = () =>
-    (probing ??= answers()
-      .catch(() => false)
-      .then((answered) => {
-        probing = undefined;
-        return answered;
-      }));
+    (probing ??= (async () => {
+      const started = performance.now();
+      const answered = await answers().catch(() => false);
+      probing = undefined;
+      return answered || performance.now() - started > SILENCE_PROBE_MS + PROBE_LATE_MS;
+    })());
 
   return {
     watch(cut) {

@@ -16,8 +16,12 @@ import { ApiError, dependencyUnavailable } from '../../shared/errors';
 const GRPC_OUTAGE_CODES = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 /** PostgreSQL SQLSTATEs of a server that cannot serve now: statement timeout, shutdown, too many connections, deadlock. */
 const POSTGRES_OUTAGE_CODES = /^(57014|57P0\d|53300|40P01)$/;
-/** node-postgres errors without a SQLSTATE: its client-side read timeout and a dropped connection (a statement cut as PostgresNotAnswering is recognised by its class). */
-const POSTGRES_CLIENT_OUTAGE = /Query read timeout|Connection terminated/;
+/**
+ * node-postgres errors without a SQLSTATE: its client-side read timeout, a dropped connection, and a
+ * statement sent on a connection closed under it (the next one of a transaction whose statement was cut
+ * as PostgresNotAnswering, which is recognised by its class).
+ */
+const POSTGRES_CLIENT_OUTAGE = /Query read timeout|Connection terminated|Client was closed/;
 
 const GRPC_FAILED_PRECONDITION = 9;
 

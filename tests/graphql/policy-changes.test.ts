@@ -115,6 +115,9 @@ describe('GraphQL policy changes beside REST', () => {
 
     const before = await data<{ subscription: { versionAsOf: object | null } }>(query, { id: policy.id, date: '2000-01-01' }, owner);
     expect(before.subscription.versionAsOf).toBeNull();
+    // After the term's last day no version is in force, as ?asOf= answers 404.
+    const after = await data<{ subscription: { versionAsOf: object | null } }>(query, { id: policy.id, date: '2099-01-01' }, owner);
+    expect(after.subscription.versionAsOf).toBeNull();
     const malformed = await graphql(query, { id: policy.id, date: 'yesterday' }, owner);
     expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const hidden = await data<{ subscription: object | null }>(query, { id: policy.id, date: today() }, neighbour);

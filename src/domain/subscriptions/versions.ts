@@ -20,13 +20,18 @@ export interface PolicyAsOf {
 }
 
 /**
- * The policy with the terms in force on `date` ('YYYY-MM-DD'); 404 for a day before its first or after
- * its term's last (`endDate`, the last day a claim's incident is covered): what terms a renewal brings is
- * not known before it happens, and a policy that has ended has none.
+ * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its first day, nor after
+ * its term's last (`endDate`, the last day a claim's incident is covered): what terms a renewal brings
+ * is not known before it happens, and a policy that has ended has none.
  */
+export async function versionInForce(subscription: Subscription, date: string): Promise<SubscriptionVersion | null> {
+  if (subscription.endDate && date > subscription.endDate) return null;
+  return SubscriptionVersion.versionInForce(subscription.id, date);
+}
+
+/** The policy with the terms in force on `date` ('YYYY-MM-DD'); 404 when no version is (versionInForce). */
 export async function policyAsOf(subscription: Subscription, date: string): Promise<PolicyAsOf> {
-  const version =
-    subscription.endDate && date > subscription.endDate ? null : await SubscriptionVersion.versionInForce(subscription.id, date);
+  const version = await versionInForce(subscription, date);
   if (!version) throw notFound(`A version of the policy in force on ${date}`);
   const { planId, coverageAmount, premium, currency, propertyAddress, holderPhone } = version;
   return {

@@ -9,6 +9,7 @@ import type { Model, ModelStatic, WhereOptions } from 'sequelize';
 import type { BreakdownLine, Risk } from '../../../contracts/quote';
 import { SUBSCRIPTION_STATUSES } from '../../../contracts/subscription';
 import type { BoundQuoteView } from '../../../domain/quotes/binding';
+import { versionInForce } from '../../../domain/subscriptions/versions';
 import {
   Subscription as SubscriptionModel,
   SubscriptionChange as SubscriptionChangeModel,
@@ -207,12 +208,10 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     versionAsOf: t.field({
       type: SubscriptionVersion,
       nullable: true,
-      description: 'The version in force on `date` (YYYY-MM-DD), as GET /subscriptions/:id?asOf= shows; null before the first day',
+      description:
+        'The version in force on `date` (YYYY-MM-DD), as GET /subscriptions/:id?asOf= shows; null before the first day or after the last day of its term',
       args: { date: t.arg.string({ required: true }) },
-      resolve: async (row, args) => {
-        const { date } = validInput(asOfArgs, args);
-        return (await SubscriptionVersionModel.versionInForce(row.id, date)) ?? null;
-      },
+      resolve: (row, args) => versionInForce(row, validInput(asOfArgs, args).date),
     }),
   }),
 });

@@ -409,6 +409,15 @@ describe('chaos: a frozen dependency answers fast with the production deadlines'
     body: { subscriptionId: covering.id, incidentDate: covering.startDate, amountClaimed: 800, description: `Claim ${key}` },
   });
   const subscriptionOf = (intent: Intent) => idFromRequest('subscription', holder.id, intent.key, plan.id);
+  /** The subscription a keyed POST asked for: made once, whatever its retries, and active. */
+  const activeOnce = async (intent: Intent) => {
+    await waitUntil(
+      async () => (await Subscription.findByPk(subscriptionOf(intent)))?.status === 'active',
+      'the subscription active',
+      60_000,
+    );
+    expect(await Subscription.count({ where: { id: subscriptionOf(intent) } })).toBe(1);
+  };
   const done = async (intent: Intent) => {
     const answer = await send(api.url, intent);
     if (answer.status >= 300) throw new Error(`${intent.path}: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -474,12 +483,7 @@ describe('chaos: a frozen dependency answers fast with the production deadlines'
     // The key of a write the freeze cut short may reach the database after SIGCONT: it is held until that request's deadline (30 s).
     await Promise.all([retryUntilDone(api.url, claim), retryUntilDone(api.url, subscription)]);
     expect(await Claim.count({ where: { description: `Claim ${claim.key}` } })).toBe(1);
-    await waitUntil(
-      async () => (await Subscription.findByPk(subscriptionOf(subscription)))?.status === 'active',
-      'the subscription active',
-      60_000,
-    );
-    expect(await Subscription.count({ where: { id: subscriptionOf(subscription) } })).toBe(1);
+    await activeOnce(subscription);
   }, 180_000);
 
   it('Temporal frozen: a subscription and a cancellation answer 503/504 temporal, a claim is filed, a claim reads stale and /readyz stays ready, each within 4 s; after SIGCONT each completes once', async () => {
@@ -549,12 +553,7 @@ describe('chaos: a frozen dependency answers fast with the production deadlines'
       60_000,
     );
     expect(await Claim.count({ where: { description: `Claim ${claim.key}` } })).toBe(1);
-    await waitUntil(
-      async () => (await Subscription.findByPk(subscriptionOf(subscription)))?.status === 'active',
-      'the subscription active',
-      60_000,
-    );
-    expect(await Subscription.count({ where: { id: subscriptionOf(subscription) } })).toBe(1);
+    await activeOnce(subscription);
     await waitUntil(async () => (await Subscription.findByPk(toCancel))?.status === 'cancelled', 'the subscription cancelled', 60_000);
   }, 180_000);
 });

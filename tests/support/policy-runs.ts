@@ -1,13 +1,26 @@
 /**
  * A policy's run started straight on Temporal, as the API starts it, for tests of what the run does
- * with a policy once it is active (its changes, its timeline); and a policy's changes and versions
+ * with a policy once it is active (its changes, its timeline), or taken out through the API; and a policy's changes and versions
  * as its run leaves them, for tests that page them.
  */
 import crypto from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../src/contracts/subscription';
 import { type Plan, Subscription, SubscriptionChange, SubscriptionVersion, type User } from '../../src/models';
-import { waitUntil } from './waiting';
+import type { TestStack } from './stack';
+import { eventually, waitUntil } from './waiting';
+
+/** A policy on `planId` taken out through the API by the holder whose `Authorization` is given, waited for until active: its id. */
+export async function activePolicyThroughApi(stack: TestStack, holderAuthorization: string, planId: string): Promise<string> {
+  const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', holderAuthorization).send({ planId }).expect(202);
+  const id = created.body.id as string;
+  await eventually(
+    () => stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', holderAuthorization).expect(200),
+    (res) => res.body.status === 'active',
+    `subscription ${id} active`,
+  );
+  return id;
+}
 
 /** The holder's policy on `plan`, its run on `taskQueue` waited for until active, with its row. */
 export async function startActivePolicy(

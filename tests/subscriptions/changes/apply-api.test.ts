@@ -13,6 +13,7 @@ import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '..
 import { housePlanThroughApi } from '../../support/catalog-api';
 import type { RatingTables } from '../../../src/contracts/quote';
 import { buildQuote, buildRatingVersion, RISK, TABLES } from '../../support/quote-rows';
+import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
 import { untilOneWaitsForLock } from '../../support/database';
 import { eventually } from '../../support/waiting';
@@ -48,16 +49,7 @@ describe('policy changes confirmed and withdrawn through the run', () => {
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
-  /** An active policy of the owner on the house plan, issued through the API. */
-  async function activePolicy(): Promise<string> {
-    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ planId: house.id }).expect(202);
-    await eventually(
-      () => stack.api.get(path(created.body.id)).set('Authorization', auth.owner).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${created.body.id} active`,
-    );
-    return created.body.id as string;
-  }
+  const activePolicy = () => activePolicyThroughApi(stack, auth.owner, house.id);
 
   const quote = async (id: string, body: object) =>
     (await stack.api.post(path(id, '/changes')).set('Authorization', auth.owner).send(body).expect(201)).body as { id: string };

@@ -8,8 +8,9 @@
 import { Claim, Plan, SubscriptionChange, SubscriptionVersion, Tenant, User } from '../../../src/models';
 import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
+import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
-import { eventually, within } from '../../support/waiting';
+import { within } from '../../support/waiting';
 
 const ROUNDS = 10;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -37,16 +38,7 @@ describe('a policy change and a claim on one policy at the same moment', () => {
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
-  /** An active policy of the holder on the house plan (100,000.00 cover), issued through the API. */
-  async function activePolicy(): Promise<string> {
-    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.holder).send({ planId: house.id }).expect(202);
-    await eventually(
-      () => stack.api.get(path(created.body.id)).set('Authorization', auth.holder).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${created.body.id} active`,
-    );
-    return created.body.id as string;
-  }
+  const activePolicy = () => activePolicyThroughApi(stack, auth.holder, house.id);
 
   async function quote(id: string, plan: Plan): Promise<string> {
     const res = await stack.api

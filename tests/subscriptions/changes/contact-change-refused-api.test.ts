@@ -6,8 +6,9 @@
 import { AuditEvent, Plan, Subscription, SubscriptionChange, User } from '../../../src/models';
 import { bearer, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
+import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
-import { eventually, within } from '../../support/waiting';
+import { within } from '../../support/waiting';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -30,13 +31,7 @@ describe('contact-only changes sent at once', () => {
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
   it('applies one of three; the two refused (409) are not listed and cannot be confirmed later', async () => {
-    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.holder).send({ planId: house.id }).expect(202);
-    const id = created.body.id as string;
-    await eventually(
-      () => stack.api.get(path(id)).set('Authorization', auth.holder).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${id} active`,
-    );
+    const id = await activePolicyThroughApi(stack, auth.holder, house.id);
 
     const send = (holderPhone: string) =>
       stack.api.post(path(id, '/changes')).set('Authorization', auth.holder).send({ effectiveDate: today(), holderPhone });

@@ -16,6 +16,7 @@ import {
   PaymentProviderRefusal,
   type PaymentProvider,
   type ProviderRefund,
+  type ProviderRefundFailure,
 } from '../../services/payment-provider';
 import { postPaymentCleared, postPaymentFailed, postPaymentIssued } from './ledger-postings';
 import { recordPaymentEvents } from './webhook-events';
@@ -23,7 +24,7 @@ import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import { audited } from '../audited';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { postReversal, sourceKey } from '../ledger/post';
+import { postReversedByProvider } from '../ledger/post';
 import type { Command, CommandDeps } from '../command';
 import { flagRecoveriesBeyondPaid } from './money';
 import { signalPaymentSettled } from './payments';
@@ -274,12 +275,6 @@ export function cardRefundOf(premiumPaymentId: string, providerRefundId: string,
   });
 }
 
-/** What the provider said of a refund's failure: its event, and its reason (`expired_or_canceled_card`…) when given. */
-export interface CardRefundFailure {
-  eventId: string;
-  failureReason: string | null;
-}
-
 /**
  * Records `payment`'s card refund (locked by the caller) failed at the provider, in the event's
  * transaction: Stripe may report a refund `succeeded` and later `failed`, when the card was closed
@@ -293,7 +288,7 @@ export interface CardRefundFailure {
 export async function recordCardRefundFailed(
   sequelize: Sequelize,
   payment: ClaimPayment,
-  failure: CardRefundFailure,
+  failure: ProviderRefundFailure,
   source: AuditSource,
   transaction: Transaction,
 ): Promise<void> {
@@ -310,17 +305,12 @@ export async function recordCardRefundFailed(
     amount: payment.amount,
     currency: payment.currency!,
   };
-  // Dated today, as the provider's other news is: a refund cleared in a closed month is taken back in this one.
   if (wasStatus === 'cleared')
-    await postReversal(
+    await postReversedByProvider(
       sequelize,
-      {
-        tenantId: claim.tenantId,
-        originalKey: sourceKey('claim_payment', payment.id, 'cleared'),
-        sourceKey: sourceKey('claim_payment', payment.id, 'cleared_reversed'),
-        description: `Claim payment ${payment.reference} cleared, then its card refund failed at the provider`,
-        postedOn: new Date(),
-      },
+      claim.tenantId,
+      ['claim_payment', payment.id, 'cleared'],
+      `Claim payment ${payment.reference} cleared, then its card refund failed at the provider`,
       transaction,
     );
   await postPaymentFailed(sequelize, moved, transaction);

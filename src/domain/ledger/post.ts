@@ -360,3 +360,27 @@ export async function postReversal(
   );
   return written.length > 0;
 }
+
+/**
+ * Reverses the `happened` entry of a movement the provider reports failed after it succeeded (a card
+ * refund the card's bank returned), as `<happened>_reversed`: the money is back in cash. Dated today, as
+ * the provider's other news is: an entry of a closed month is taken back in this one.
+ */
+export const postReversedByProvider = (
+  sequelize: Sequelize,
+  tenantId: string,
+  [sourceType, sourceId, happened]: [SourceType, string, string],
+  description: string,
+  transaction: Transaction,
+): Promise<boolean> =>
+  postReversal(
+    sequelize,
+    {
+      tenantId,
+      originalKey: sourceKey(sourceType, sourceId, happened),
+      sourceKey: sourceKey(sourceType, sourceId, `${happened}_reversed`),
+      description,
+      postedOn: new Date(),
+    },
+    transaction,
+  );

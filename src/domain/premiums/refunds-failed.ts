@@ -9,19 +9,13 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { PremiumRefund } from '../../models';
-import { REFUND_EVENT_TYPES, toStripeAmount } from '../../services/payment-provider';
+import { REFUND_EVENT_TYPES, toStripeAmount, type ProviderRefundFailure } from '../../services/payment-provider';
 import { recordAudit, type AuditSource } from '../audit/record';
-import { postReversal, sourceKey } from '../ledger/post';
+import { postReversal, postReversedByProvider, sourceKey } from '../ledger/post';
 import { postRefundFailed } from './ledger-postings';
 
 /** Stripe's refund statuses that mean no money reached the holder. */
 export const FAILED_REFUND_STATUSES: readonly unknown[] = ['failed', 'canceled'];
-
-/** What the provider said of the failure: its event, and its reason (`expired_or_canceled_card`…) when given. */
-export interface ProviderRefundFailure {
-  eventId: string;
-  failureReason: string | null;
-}
 
 /**
  * Records `refund` (locked by the caller) failed at its provider, in the event's transaction. A refund
@@ -39,17 +33,12 @@ export async function recordRefundFailedAtProvider(
   const wasStatus = refund.status;
   if (wasStatus !== 'pending' && wasStatus !== 'succeeded') return;
   await refund.update({ status: 'failed' }, { transaction });
-  // Dated today, as the provider's other news is: a refund paid in a closed month is taken back in this one.
   if (wasStatus === 'succeeded')
-    await postReversal(
+    await postReversedByProvider(
       sequelize,
-      {
-        tenantId: refund.tenantId,
-        originalKey: sourceKey('premium_refund', refund.id, 'paid'),
-        sourceKey: sourceKey('premium_refund', refund.id, 'paid_reversed'),
-        description: `Refund paid, then failed at the provider: ${refund.reason}`,
-        postedOn: new Date(),
-      },
+      refund.tenantId,
+      ['premium_refund', refund.id, 'paid'],
+      `Refund paid, then failed at the provider: ${refund.reason}`,
       transaction,
     );
   await postRefundFailed(sequelize, refund, transaction);

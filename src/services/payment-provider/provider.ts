@@ -50,6 +50,12 @@ export interface ProviderRefund {
  */
 export const REFUND_EVENT_TYPES = ['charge.refund.updated', 'refund.updated', 'refund.failed'] as const;
 
+/** What the provider said of a refund's failure: its event, and its reason (`expired_or_canceled_card`…) when given. */
+export interface ProviderRefundFailure {
+  eventId: string;
+  failureReason: string | null;
+}
+
 /** The event types whose outcome the invoice model cares about; any other verified event is recorded and ignored. */
 export const HANDLED_EVENT_TYPES = [
   'payment_intent.succeeded',

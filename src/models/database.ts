@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import { QueryTypes, Sequelize, type ConnectionOptions, type ReplicationOptions } from 'sequelize';
 import { SILENCE_PROBE_MS, silenceWatch } from '../shared/silence-watch';
@@ -62,22 +63,88 @@ export class PostgresNotAnswering extends Error {
   }
 }
 
-/** Whether the server answers a new connection and its SELECT 1, each within SILENCE_PROBE_MS; a refusal (too many clients) is an answer too. */
-async function postgresAnswers(databaseUrl: string): Promise<boolean> {
-  const probe = new pg.Client({
-    connectionString: databaseUrl,
-    connectionTimeoutMillis: SILENCE_PROBE_MS,
-    query_timeout: SILENCE_PROBE_MS,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.query('SELECT 1');
-    return true;
-  } catch (err) {
-    return err instanceof pg.DatabaseError;
-  } finally {
-    probe.end().catch(() => undefined);
+/** The probe connection's application_name, by which operators tell it from the pools' sessions. */
+export const SILENCE_PROBE_APPLICATION = 'insurflow silence probe';
+
+interface ProbeConnection {
+  client: pg.Client;
+  opened: Promise<void>;
+}
+
+/**
+ * The probe's question, SELECT 1, asked on a connection of its own kept open: a backend already
+ * running answers it at once unless the server is frozen. Asked on a new connection, the server's
+ * start of a backend (a fork and its catalogue reads, more than a second on a busy two-core host)
+ * was taken for silence and a busy server's statement cut. The connection is opened as a statement
+ * starts, so it is there before that statement could need a probe, given the pool's time to connect;
+ * after a failed probe its state is unknown, so it is closed and the next statement opens another.
+ * A refusal (too many clients) is an answer too.
+ */
+class PostgresProbe {
+  private kept: ProbeConnection | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly connectMs: number,
+  ) {}
+
+  /** Opens the kept connection unless it is open or opening, or the pool is closed. */
+  warm(): void {
+    if (!this.closed) this.open();
+  }
+
+  /** Whether the server answered SELECT 1, the kept connection's opening included, within SILENCE_PROBE_MS. */
+  answers = async (): Promise<boolean> => {
+    if (this.closed) return true;
+    const kept = this.open();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer to the probe')), SILENCE_PROBE_MS);
+    });
+    try {
+      await Promise.race([kept.opened.then(() => kept.client.query('SELECT 1')), limit]);
+      return true;
+    } catch (err) {
+      // Its state is unknown (a statement unanswered may still be answered): the next statement opens another.
+      this.forget(kept);
+      return err instanceof pg.DatabaseError;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** Ends the kept connection with the pool's; nothing is probed afterwards. */
+  close(): void {
+    this.closed = true;
+    if (this.kept) this.forget(this.kept);
+  }
+
+  private open(): ProbeConnection {
+    if (this.kept) return this.kept;
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      connectionTimeoutMillis: this.connectMs,
+      keepAlive: true,
+      application_name: SILENCE_PROBE_APPLICATION,
+    });
+    const opened = client.connect().then(() => {
+      // It never keeps the process alive; close() ends it with the pool.
+      (client.connection.stream as Socket).unref();
+    });
+    const kept = { client, opened };
+    this.kept = kept;
+    // A connection the server ended (a restart) is replaced, not taken for silence.
+    const forget = () => this.forget(kept);
+    client.on('error', forget);
+    client.on('end', forget);
+    opened.catch(forget);
+    return kept;
+  }
+
+  private forget(kept: ProbeConnection): void {
+    if (this.kept === kept) this.kept = undefined;
+    close(kept.client);
   }
 }
 
@@ -104,8 +171,8 @@ const COMMIT = 'COMMIT;';
  * connection closed, and fails as PostgresNotAnswering. A COMMIT is never cut (its outcome would be
  * unknown), and a statement streamed (Submittable) is left as it is: nothing here streams.
  */
-function watchedDriver(databaseUrl: string): typeof pg {
-  const silence = silenceWatch(() => postgresAnswers(databaseUrl));
+function watchedDriver(probe: PostgresProbe): typeof pg {
+  const silence = silenceWatch(probe.answers);
   const plain = pg.Client.prototype;
   class WatchedClient extends pg.Client {}
   Object.assign(WatchedClient.prototype, {
@@ -114,6 +181,7 @@ function watchedDriver(databaseUrl: string): typeof pg {
       // A COMMIT already sent may still be carried out once the server runs again: cut, it would answer 503 for work
       // that was done, and a retry with the same Idempotency-Key would do it twice. It waits for its own deadline.
       if (streamed || args[0] === COMMIT) return Reflect.apply(plain.query, this, args);
+      probe.warm();
       let cutShort = false;
       const settled = silence.watch(() => {
         cutShort = true;
@@ -145,15 +213,22 @@ function watchedDriver(databaseUrl: string): typeof pg {
 
 export function createSequelize(databaseUrl: string, options: DatabaseOptions = {}): Sequelize {
   const statementMs = options.statementMs ?? 10_000;
-  return new Sequelize(databaseUrl, {
+  const probe = new PostgresProbe(databaseUrl, options.connectMs ?? 2000);
+  const sequelize = new Sequelize(databaseUrl, {
     dialect: 'postgres',
-    dialectModule: watchedDriver(databaseUrl),
+    dialectModule: watchedDriver(probe),
     logging: false,
     pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: options.acquireMs ?? 5000 },
     dialectOptions: connectionTimeouts(statementMs, statementMs + CLIENT_TIMEOUT_SLACK_MS, options.connectMs ?? 2000),
     replication: options.readMs === undefined ? false : readPool(databaseUrl, options.readMs),
     define: { underscored: true, timestamps: true },
   });
+  const closePool = sequelize.close.bind(sequelize);
+  sequelize.close = async () => {
+    probe.close();
+    await closePool();
+  };
+  return sequelize;
 }
 
 interface DatabaseDeadlines {

@@ -3,8 +3,8 @@
  * (src/models/database.ts), against a paused proxy in front of the tests' server (what clients see
  * of a SIGSTOPped PostgreSQL). A statement neither it nor a probe is answered for is cut; a COMMIT
  * is not, since the server may still carry it out when it runs again (a 503 for work done would let
- * a retry with the same Idempotency-Key do it twice); and a probe that failed only because this
- * process was held up is no verdict.
+ * a retry with the same Idempotency-Key do it twice); a probe that failed only because this
+ * process was held up is no verdict; and a server slow to open connections is not silent.
  */
 import crypto from 'node:crypto';
 import type { Sequelize } from 'sequelize';
@@ -69,7 +69,20 @@ describe('PostgreSQL statements when the server stops answering', () => {
     await stack?.close();
   });
 
-  afterEach(() => proxy.resume());
+  afterEach(() => {
+    proxy.holdNewConnections(0);
+    proxy.resume();
+  });
+
+  it('does not cut the slow statement of a busy server that is slow to open new connections but answers those open', async () => {
+    await sequelize.query('SELECT 1');
+    // A busy host's PostgreSQL takes more than a probe's limit to start a backend for a new connection.
+    proxy.holdNewConnections(1.5 * SILENCE_PROBE_MS);
+    const started = Date.now();
+    const [rows] = await sequelize.query('SELECT pg_sleep(2.5) AS slept, 42 AS answer');
+    expect(rows).toEqual([{ slept: '', answer: 42 }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2500);
+  });
 
   it('cuts a statement the server answers neither it nor a probe for, long before its deadline', async () => {
     const open = await sequelize.transaction();

@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { Op } from 'sequelize';
 import { Notification, Subscription, type Plan, type User } from '../../src/models';
 import { PLAN_NOTICES_APPLICATION } from '../../src/domain/catalog/plan-cache';
+import { SILENCE_PROBE_APPLICATION } from '../../src/models/database';
 import { bearer, buildPlan, buildTenant, buildUsers } from '../support/factories';
 import { requiredEnv, TEMPLATE_DATABASE } from '../support/env';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
@@ -32,7 +33,7 @@ interface PoolSample {
 
 /**
  * Samples pg_stat_activity for the test database from a session of its own (not counted), and
- * counts the pools' sessions: the API's plan notice connection stands outside them.
+ * counts the pools' sessions: the API's plan notice connection and each process's silence probe stand outside them.
  */
 async function watchSessions(databaseName: string): Promise<{ samples: PoolSample[]; stop(): Promise<void> }> {
   const admin = new Client({ connectionString: requiredEnv('INSURFLOW_TEST_PG_URL').replace(`/${TEMPLATE_DATABASE}`, '/postgres') });
@@ -44,8 +45,8 @@ async function watchSessions(databaseName: string): Promise<{ samples: PoolSampl
       const { rows } = await admin.query<PoolSample>(
         `SELECT count(*)::int AS connections,
                 coalesce(max(extract(epoch FROM now() - state_change)) FILTER (WHERE state = 'idle in transaction'), 0)::float8 AS "longestIdleInTransactionS"
-           FROM pg_stat_activity WHERE datname = $1 AND application_name <> $2`,
-        [databaseName, PLAN_NOTICES_APPLICATION],
+           FROM pg_stat_activity WHERE datname = $1 AND application_name <> ALL ($2)`,
+        [databaseName, [PLAN_NOTICES_APPLICATION, SILENCE_PROBE_APPLICATION]],
       );
       samples.push(rows[0]);
       await new Promise((r) => setTimeout(r, 100));

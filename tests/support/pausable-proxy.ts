@@ -2,7 +2,8 @@
  * A TCP proxy in front of a real server that can be paused: while paused it accepts connections
  * and reads what arrives but forwards nothing either way, which is what clients see of a server
  * that was SIGSTOPped (the kernel still accepts, nobody answers). Resuming forwards everything
- * held, in order.
+ * held, in order. Connections can also be held for a while after they are accepted, which is what
+ * clients see of a busy server slow to start a backend for each new connection.
  */
 import net, { AddressInfo, Socket } from 'node:net';
 
@@ -10,27 +11,49 @@ export interface PausableProxy {
   port: number;
   pause(): void;
   resume(): void;
+  /** Connections accepted from now on forward nothing for their first `ms`; those open go on as they were. */
+  holdNewConnections(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startPausableProxy(target: { host: string; port: number }): Promise<PausableProxy> {
   let paused = false;
+  let newConnectionsHeldMs = 0;
   const held: Array<[Socket, Buffer]> = [];
   const sockets = new Set<Socket>();
+  /** Connections still within their first hold: what arrives for them is held too. */
+  const starting = new Set<Socket>();
 
   const forward = (from: Socket, to: Socket) =>
     from.on('data', (chunk: Buffer) => {
-      if (paused) held.push([to, chunk]);
+      if (paused || starting.has(to)) held.push([to, chunk]);
       else to.write(chunk);
     });
+  /** Writes what was held for sockets free to receive, in order. */
+  const release = () => {
+    const waiting = held.splice(0);
+    for (const [to, chunk] of waiting) {
+      if (paused || starting.has(to)) held.push([to, chunk]);
+      else if (!to.destroyed) to.write(chunk);
+    }
+  };
 
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
+    if (newConnectionsHeldMs > 0) {
+      starting.add(client).add(upstream);
+      setTimeout(() => {
+        starting.delete(client);
+        starting.delete(upstream);
+        release();
+      }, newConnectionsHeldMs);
+    }
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('error', () => undefined);
       socket.on('close', () => {
         sockets.delete(socket);
+        starting.delete(socket);
         client.destroy();
         upstream.destroy();
       });
@@ -47,7 +70,10 @@ export async function startPausableProxy(target: { host: string; port: number })
     },
     resume() {
       paused = false;
-      for (const [to, chunk] of held.splice(0)) if (!to.destroyed) to.write(chunk);
+      release();
+    },
+    holdNewConnections(ms) {
+      newConnectionsHeldMs = ms;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

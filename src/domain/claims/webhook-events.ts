@@ -69,24 +69,35 @@ export function recordStageChangedEvent(
   );
 }
 
+/** One event of a claim, its fields read with the claim's context (its policy, its currency). */
+async function recordClaimEvent(
+  claimId: string,
+  type: WebhookEventType,
+  dataOf: (context: ClaimContext) => Record<string, unknown>,
+  dedupeKey: string,
+  transaction: Transaction,
+): Promise<void> {
+  const context = await claimContextOf(claimId, transaction);
+  await recordWebhookEvent(claimEvent(context, type, dataOf(context), dedupeKey), transaction);
+}
+
 /** `claim.filed`, with the claim's row as it was created. */
-export async function recordClaimFiledEvent(claim: Claim, filedAt: Date, transaction: Transaction): Promise<void> {
-  const context = await claimContextOf(claim.id, transaction);
-  const event = claimEvent(
-    context,
+export function recordClaimFiledEvent(claim: Claim, filedAt: Date, transaction: Transaction): Promise<void> {
+  return recordClaimEvent(
+    claim.id,
     'claim.filed',
-    {
+    ({ policyNumber, currency }) => ({
       subscriptionId: claim.subscriptionId,
-      policyNumber: context.policyNumber,
+      policyNumber,
       claimantId: claim.claimantId,
       filedById: claim.filedById,
       incidentDate: claim.incidentDate,
-      amountClaimed: formatClaimAmount(claim.amountClaimed, context.currency),
+      amountClaimed: formatClaimAmount(claim.amountClaimed, currency),
       filedAt: filedAt.toISOString(),
-    },
+    }),
     `claim:${claim.id}:filed`,
+    transaction,
   );
-  await recordWebhookEvent(event, transaction);
 }
 
 /** `claim.reserve_changed` for each change that set its line (the caller leaves out the ones waiting or refused). */
@@ -173,20 +184,19 @@ export async function recordPaymentEvents(
 }
 
 /** `claim.recovery_recorded`, with the recovery's row as it was created. */
-export async function recordRecoveryEvent(recovery: ClaimRecovery, transaction: Transaction): Promise<void> {
-  const context = await claimContextOf(recovery.claimId, transaction);
-  const event = claimEvent(
-    context,
+export function recordRecoveryEvent(recovery: ClaimRecovery, transaction: Transaction): Promise<void> {
+  return recordClaimEvent(
+    recovery.claimId,
     'claim.recovery_recorded',
-    {
+    ({ currency }) => ({
       recoveryId: recovery.id,
       kind: recovery.kind,
-      amount: formatClaimAmount(recovery.amount, context.currency),
+      amount: formatClaimAmount(recovery.amount, currency),
       receivedOn: recovery.receivedOn,
       reference: recovery.reference,
       recordedById: recovery.recordedById,
-    },
+    }),
     `claim-recovery:${recovery.id}:recorded`,
+    transaction,
   );
-  await recordWebhookEvent(event, transaction);
 }

@@ -124,6 +124,14 @@ describe('issued policies on the dev server', () => {
       const refused = await issue('owner', key, body).expect(400);
       expect(refused.body.error.code).toBe('validation_failed');
     }
+    // Two letters that are no country's ISO 3166-1 code are refused as a malformed code is, naming the field.
+    for (const country of ['ZZ', 'aa', 'UK', 'EU']) {
+      const refused = await issue('owner', `unknown-country-${country}`, { propertyAddress: { ...address, country } }).expect(400);
+      expect(refused.body.error).toMatchObject({
+        code: 'validation_failed',
+        details: [{ field: 'body.propertyAddress.country', message: expect.stringContaining('ISO 3166-1 alpha-2') }],
+      });
+    }
     await expect(Subscription.count({ where: { tenantId: tenant.id } })).resolves.toBe(before);
   });
 

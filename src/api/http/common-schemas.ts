@@ -1,3 +1,4 @@
+import { getAlpha2Codes } from 'i18n-iso-countries';
 import Joi from 'joi';
 import { MULTI_LINE_PATTERN, ONE_LINE_PATTERN } from '../../shared/one-line-text';
 import { moneyInput, object, required } from '../../shared/typed-schema';
@@ -47,6 +48,17 @@ export const bankAccountKeys = {
     .max(14)
     .pattern(/^[A-Za-z0-9 ]+$/, 'BIC characters'),
 };
+
+/**
+ * A country as ISO 3166-1 alpha-2 names it, upper-cased: one of the codes assigned to a country
+ * (`i18n-iso-countries`, with XK, Kosovo's user-assigned code in common use), so that two letters no
+ * country has ("ZZ") are refused as a malformed code is. The list is stated in the OpenAPI document.
+ */
+export const countryCode = Joi.string()
+  .trim()
+  .uppercase()
+  .valid(...Object.keys(getAlpha2Codes()).sort())
+  .messages({ 'any.only': '{{#label}} must be an ISO 3166-1 alpha-2 code assigned to a country, e.g. DE' });
 
 export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
 /**

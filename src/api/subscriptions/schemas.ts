@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { SUBSCRIPTION_STATUSES } from '../../contracts/subscription';
-import { email, multiLineText, oneLineText, tenantRowSchema, uuid } from '../http/common-schemas';
+import { countryCode, email, multiLineText, oneLineText, tenantRowSchema, uuid } from '../http/common-schemas';
 import { POLICY_TYPES } from '../../models/plan';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
@@ -17,13 +17,7 @@ export const propertyAddress = object({
   postalCode: required(oneLineText(20)),
   city: required(oneLineText(100)),
   region: oneLineText(100),
-  country: required(
-    Joi.string()
-      .trim()
-      .uppercase()
-      .pattern(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2')
-      .description('ISO 3166-1 alpha-2 country code, e.g. DE'),
-  ),
+  country: required(countryCode.description('ISO 3166-1 alpha-2 code assigned to a country, e.g. DE; upper-cased')),
 })
   .description('The postal address of the insured property')
   .label('PropertyAddress');

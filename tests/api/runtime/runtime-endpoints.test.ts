@@ -88,6 +88,16 @@ describe('platform endpoints', () => {
     expect(['0', '0.00', '1.234', '-5', '1e3'].some((text) => new RegExp(premiumText.pattern).test(text))).toBe(false);
     expect(premiumNumber).toMatchObject({ deprecated: true, minimum: 0, exclusiveMinimum: true, multipleOf: 0.01 });
     expect(createPlan.durationMonths).toMatchObject({ minimum: 6, maximum: 120, multipleOf: 6 });
+    // A property's country is one of the ISO 3166-1 alpha-2 codes assigned to a country, as validation holds it.
+    for (const [path, method] of [
+      ['/api/v1/subscriptions', 'post'],
+      ['/api/v1/subscriptions/{id}/changes', 'post'],
+    ] as const) {
+      const { country } = doc.paths[path][method].requestBody.content['application/json'].schema.properties.propertyAddress.properties;
+      expect(country.enum).toEqual(expect.arrayContaining(['DE', 'GB', 'JP', 'US', 'XK']));
+      expect(country.enum).toHaveLength(250);
+      expect(country.enum).not.toContain('ZZ');
+    }
     expect(createPlan.name.minLength).toBe(1);
     // A trimmed string's minimum counts what is left once trimmed: blanks at its ends make up none of it.
     const repair = doc.paths['/api/v1/operations/drift/claims/{id}/restore'].post.requestBody.content['application/json'].schema;

@@ -274,6 +274,11 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       effectiveDate: day(0),
       propertyAddress: { line1: 'Street 1\nInjected', postalCode: '10115', city: 'Berlin', country: 'DE' },
     });
+    const unknownCountry = await refused(400, {
+      effectiveDate: day(0),
+      propertyAddress: { line1: 'Street 1', postalCode: '10115', city: 'Berlin', country: 'ZZ' },
+    });
+    expect(unknownCountry.details).toEqual([{ field: 'body.propertyAddress.country', message: expect.stringContaining('ISO 3166-1') }]);
     // Unicode's line and paragraph separators break a line as \n does (a PDF, a mail, a label).
     for (const separator of ['\u2028', '\u2029'])
       await refused(400, {

@@ -242,7 +242,7 @@ const PropertyAddressInput = builder.inputType('PropertyAddressInput', {
     postalCode: t.string({ required: true }),
     city: t.string({ required: true }),
     region: t.string(),
-    country: t.string({ required: true, description: 'ISO 3166-1 alpha-2, e.g. DE' }),
+    country: t.string({ required: true, description: 'An ISO 3166-1 alpha-2 code assigned to a country, e.g. DE' }),
   }),
 });
 

@@ -290,6 +290,23 @@ describe('requesting a quote', () => {
     expect(await OutboxMessage.count({ where: { kind: 'mail', workflowId: `quote-issued-${first.body.id}` } })).toBe(1);
   });
 
+  it('answers one request sent three times at once with its Idempotency-Key as every keyed write: one runs (201), each other 409 while it runs or its stored answer once done; one quote, one mail', async () => {
+    // A quote is priced in milliseconds, so a repeat often finds the first done: five rounds meet both answers.
+    for (const round of [1, 2, 3, 4, 5]) {
+      const sumInsured = `33000${round}.00`;
+      const body = { planId: rated.id, risk: { ...RISK, sumInsured } };
+      const answers = await Promise.all([1, 2, 3].map(() => post(neighbour, body, `quote-key-at-once-${round}`)));
+      const ran = answers.filter((res) => res.status === 201 && res.headers['idempotent-replayed'] === undefined);
+      expect(ran).toHaveLength(1);
+      for (const other of answers.filter((res) => res !== ran[0])) {
+        if (other.status === 409) expect(other.body.error.message).toBe('A request with this Idempotency-Key is still in progress');
+        else expect([other.status, other.headers['idempotent-replayed'], other.body]).toEqual([201, 'true', ran[0].body]);
+      }
+      expect(await Quote.count({ where: { requestedById: neighbour.id, risk: { sumInsured } } })).toBe(1);
+      expect(await OutboxMessage.count({ where: { kind: 'mail', workflowId: `quote-issued-${ran[0].body.id}` } })).toBe(1);
+    }
+  });
+
   it('answers GraphQL quote, quotes and requestQuote as REST does', async () => {
     const fields =
       'id status premium currency breakdown { step amount } instalments { number amount } ratingVersion { id number } validUntil risk { postcode }';

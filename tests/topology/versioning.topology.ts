@@ -202,7 +202,7 @@ describe('worker versioning: two versions, a ramp and a rollback with runs in fl
       const key = `subscription-${subscribed++}`;
       const { id } = expectStatus(await call(api, 'POST', '/subscriptions', { token: holder, key, body: { planId: plan.id } }), 202, key);
       await waitUntil(async () => (await Subscription.findByPk(id))?.status === 'active', `${key} active`, 60_000);
-      // Claims are filed on active subscriptions only.
+      // A claim needs a policy whose cover has begun: a pending one takes none.
       subscriptions.push(id);
     };
     const claims: string[] = [];

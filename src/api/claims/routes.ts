@@ -51,7 +51,8 @@ export function claimRoutes(): RouteSpec[] {
     operationRoute(fileClaimOperation, {
       method: 'post',
       path: '/claims',
-      summary: 'File a claim against an active subscription (policyholder, or a claims agent on their behalf)',
+      summary:
+        'File a claim against a policy for an incident during its cover, ended or not (policyholder, or a claims agent on their behalf)',
       response: { status: 201, schema: claimDetailSchema },
       view: claimDetail,
     }),

@@ -40,6 +40,7 @@ import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { type Cover, coverOn } from './cover';
+import { coverBegan } from '../subscriptions/cover';
 import { assertAmountIn, assertAmountInCurrency } from './money';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
@@ -52,7 +53,7 @@ export interface FileClaimInput {
 
 /**
  * The cover that judges a claim on the subscription: the terms in force on its incident date, which a
- * later change leaves as they were. 422 when they do not cover it (status, period, amount, a lapse).
+ * later change leaves as they were. 422 when they do not cover it (cover never begun, period or cover ended, amount, a lapse).
  */
 async function judgedCover(
   deps: CommandDeps,
@@ -62,8 +63,9 @@ async function judgedCover(
   transaction?: Transaction,
 ): Promise<Cover> {
   const cover = await coverOn(subscription, incidentDate, transaction);
+  const began = await coverBegan(subscription, transaction);
   const refusal =
-    coverageRefusal(subscription, cover, incidentDate, amountClaimed) ??
+    coverageRefusal(subscription, cover, incidentDate, amountClaimed, began) ??
     (await lapseRefusal(deps.sequelize, subscription.id, incidentDate, transaction));
   if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
   return cover;

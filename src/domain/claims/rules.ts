@@ -11,6 +11,7 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
 import type { Cover } from './cover';
+import { coverEndOf } from '../subscriptions/cover';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { ownClaim, unprocessable } from '../../shared/errors';
@@ -39,27 +40,43 @@ export interface CoverageRefusal {
 /**
  * Why the subscription does not cover a claim for this incident and amount; null when it does. The
  * amount is judged by the cover on the incident date (`coverOn`, cover.ts), not by the latest terms.
+ * A policy whose cover has ended (expired, cancelled) still covers the incidents before it ended
+ * (`coverEndOf`); one whose cover never began (`coverBegan`, given as `began`) covers nothing. A lapsed one
+ * covers the incidents outside its lapses (`lapseRefusal`).
  */
 export function coverageRefusal(
   subscription: Subscription,
   cover: Cover,
   incidentDate: string,
   amountClaimed: number,
+  began: boolean,
 ): CoverageRefusal | null {
-  // A lapsed subscription still covers incidents before its lapse (lapseRefusal decides the rest).
-  const covering = subscription.status === 'active' || subscription.status === 'lapsed';
-  if (!covering || !subscription.startDate || !subscription.endDate) {
+  const end = coverEndOf(subscription);
+  if (!began || !subscription.startDate || !end) {
     return {
       field: 'subscriptionId',
-      summary: 'Claims are filed against an active subscription',
-      message: `the subscription is ${subscription.status}`,
+      summary: 'Claims are filed against a policy whose cover has begun',
+      message:
+        subscription.status === 'cancelled'
+          ? 'the policy was cancelled before its cover began'
+          : `the subscription is ${subscription.status}`,
     };
   }
-  if (incidentDate < subscription.startDate || incidentDate > subscription.endDate) {
+  const ended = subscription.status === 'expired' || subscription.status === 'cancelled';
+  if (ended && incidentDate > end.lastDay) {
+    return {
+      field: 'incidentDate',
+      summary: 'The incident date is after the policy’s cover ended',
+      message: end.cancelledOn
+        ? `the policy was cancelled on ${end.cancelledOn}: it covered incidents until ${end.lastDay}`
+        : `the policy expired: it covered incidents until ${end.lastDay}`,
+    };
+  }
+  if (incidentDate < subscription.startDate || incidentDate > end.lastDay) {
     return {
       field: 'incidentDate',
       summary: 'The incident date is outside the coverage period',
-      message: `must be between ${subscription.startDate} and ${subscription.endDate}`,
+      message: `must be between ${subscription.startDate} and ${end.lastDay}`,
     };
   }
   const { version, coverageAmount } = cover;

@@ -6,6 +6,7 @@
 import type { Transaction } from 'sequelize';
 import { Subscription, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
+import { coverEndOf } from './cover';
 
 /** The terms a version fixes, as the subscription row names them. */
 export type VersionTerms = Pick<
@@ -21,11 +22,13 @@ export interface PolicyAsOf {
 
 /**
  * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its first day, nor after
- * its term's last (`endDate`, the last day a claim's incident is covered): what terms a renewal brings
- * is not known before it happens, and a policy that has ended has none.
+ * its cover's last (`coverEndOf`, the last day a claim's incident is covered: its term's end date, or
+ * the day before its cancellation): what terms a renewal brings is not known before it happens, and a
+ * policy whose cover has ended has none.
  */
 export async function versionInForce(subscription: Subscription, date: string): Promise<SubscriptionVersion | null> {
-  if (subscription.endDate && date > subscription.endDate) return null;
+  const end = coverEndOf(subscription);
+  if (end && date > end.lastDay) return null;
   return SubscriptionVersion.versionInForce(subscription.id, date);
 }
 

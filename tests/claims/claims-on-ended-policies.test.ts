@@ -125,7 +125,7 @@ describe('claims on expired and cancelled policies', () => {
     expect(await Claim.count({ where: { subscriptionId: expired.id } })).toBe(1);
   });
 
-  it('a policy cancelled while awaiting its first premium never covered: refused on subscriptionId, whatever the day', async () => {
+  it('a policy awaiting its first premium, or cancelled then, never covered: no version in force, a claim refused on subscriptionId', async () => {
     const tenant = await buildTenant({}, { collectPremiums: true });
     const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const billed = await buildPlan({ tenantId: tenant.id });
@@ -137,7 +137,11 @@ describe('claims on expired and cancelled policies', () => {
       `subscription ${id} awaiting its first premium`,
     );
     await coverBeganDaysAgo(id, 10);
+    const asOf = (date: string) => stack.api.get(`/api/v1/subscriptions/${id}?asOf=${date}`).set(as(holder));
+    // Its terms are recorded, but nothing is in force while the first premium is awaited, nor after.
+    await asOf(day(-5)).expect(404);
     await cancel(holder, id);
+    await asOf(day(-5)).expect(404);
 
     const refused = await fileClaim(holder, id, day(-5)).expect(422);
     expect(refused.body.error.details).toEqual([{ field: 'subscriptionId', message: 'the policy was cancelled before its cover began' }]);

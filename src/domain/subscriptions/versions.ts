@@ -6,7 +6,7 @@
 import type { Transaction } from 'sequelize';
 import { Subscription, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
-import { coverEndOf } from './cover';
+import { coverBegan, coverEndOf } from './cover';
 
 /** The terms a version fixes, as the subscription row names them. */
 export type VersionTerms = Pick<
@@ -24,11 +24,13 @@ export interface PolicyAsOf {
  * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its first day, nor after
  * its cover's last (`coverEndOf`, the last day a claim's incident is covered: its term's end date, or
  * the day before its cancellation): what terms a renewal brings is not known before it happens, and a
- * policy whose cover has ended has none.
+ * policy whose cover has ended has none. Nor has one whose cover never began (awaiting its first
+ * premium, or cancelled before it was paid): its terms are recorded, but nothing was in force.
  */
 export async function versionInForce(subscription: Subscription, date: string): Promise<SubscriptionVersion | null> {
   const end = coverEndOf(subscription);
   if (end && date > end.lastDay) return null;
+  if (!(await coverBegan(subscription))) return null;
   return SubscriptionVersion.versionInForce(subscription.id, date);
 }
 

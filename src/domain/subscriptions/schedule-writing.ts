@@ -7,8 +7,8 @@
  * Georgian, Hebrew and Arabic; Noto Sans JP, SC and KR (npm `@expo-google-fonts/noto-sans-*`, whole
  * TTFs: the split web fonts of other packages would have to be searched for a glyph) write Japanese,
  * Chinese and Korean. JP comes before SC so that Japanese is drawn in Japanese forms; a run with a
- * character only the simplified Chinese face has (陈) is written in SC whole. Each face is read on
- * the first schedule that needs it and kept (a font read once lays out text about three times as fast),
+ * character only the simplified Chinese face has (陈) is written in SC whole. Each face's file is read
+ * on the first schedule that needs it and kept; each PDF opens its own fonts from it (see `faceName`),
  * and pdfkit embeds in each PDF only the glyphs it uses.
  *
  * A line holding a right-to-left letter is ordered by the Unicode bidirectional algorithm (bidi-js)
@@ -36,12 +36,20 @@ const CHAIN: FaceFiles[] = [
   })),
 ];
 
+const bytes = new Map<string, Buffer>();
+
+/** The bytes of a face's file, read once. */
+function bytesOf(file: string): Buffer {
+  if (!bytes.has(file)) bytes.set(file, fs.readFileSync(require.resolve(file)));
+  return bytes.get(file)!;
+}
+
 const loaded: ({ regular: Font; bold: Font } | undefined)[] = [];
 
+/** Face `index` as the chain asks of it (which characters it has, its ascent and descent); no document writes with these. */
 function faceAt(index: number): { regular: Font; bold: Font } {
   const files = CHAIN[index];
-  const open = (file: string) => openFont(fs.readFileSync(require.resolve(file)));
-  loaded[index] ??= { regular: open(files.regular), bold: open(files.bold) };
+  loaded[index] ??= { regular: openFont(bytesOf(files.regular)), bold: openFont(bytesOf(files.bold)) };
   return loaded[index];
 }
 
@@ -118,12 +126,19 @@ export type Weight = 'regular' | 'bold';
 /** The faces each document has registered, by name. */
 const registered = new WeakMap<PDFKit.PDFDocument, Set<string>>();
 
-/** The name the document knows face `index` in `weight` by, registered on its first use in the document. */
+/**
+ * The name the document knows face `index` in `weight` by, registered on its first use in the document
+ * from the file's bytes: pdfkit opens a font of the document's own. A font object must not write two
+ * documents: fontkit keeps a glyph with the characters of the first text it was laid out for, or with
+ * none when a subset took it as part of another glyph (DejaVu Sans draws ž as z and a caron), and pdfkit
+ * gives a glyph in the PDF those characters as its text (ToUnicode). One font kept for every schedule
+ * left z without text in all those after one that wrote ž before any z.
+ */
 function faceName(doc: PDFKit.PDFDocument, index: number, weight: Weight): string {
   const name = weight === 'bold' ? `${CHAIN[index].name}-Bold` : CHAIN[index].name;
   const names = registered.get(doc) ?? new Set<string>();
   registered.set(doc, names);
-  if (!names.has(name)) doc.registerFont(name, faceAt(index)[weight]);
+  if (!names.has(name)) doc.registerFont(name, bytesOf(CHAIN[index][weight]));
   names.add(name);
   return name;
 }

@@ -447,6 +447,24 @@ it('applies the failure of a dashboard refund Stripe reports before its charge.r
   expect(await AuditEvent.count({ where: { action: 'invoice.refund_refused', entityId: invoice.id } })).toBe(1);
 });
 
+it('counts a refund made in Stripe’s dashboard with a later cancellation’s: the invoice is refunded once together they give back what was paid', async () => {
+  // The first instalment, 10.00, paid by card; 4.00 of it refunded in Stripe's dashboard.
+  const { subscription, invoice, paymentIntentId, chargeId } = await instalmentPaidByCard();
+  const refunded = signedChargeRefunded(invoice, { paymentIntentId, chargeId, amountMinor: 1000, refundedMinor: 400 }, webhookSecret);
+  expect((await deliverEvent(refunded)).body).toMatchObject({ outcome: 'applied' });
+  const asStaff = bearer(stack.config, await buildUser({ tenantId: invoice.tenantId, role: 'tenant_admin' }));
+  const shown = async () => (await stack.api.get(`/api/v1/invoices/${invoice.id}`).set('Authorization', asStaff).expect(200)).body;
+  expect(await shown()).toMatchObject({ status: 'partially_refunded' });
+
+  // Cancelled on its first day: no cover used, the other 6.00 comes back.
+  await subscription.update({ status: 'cancelled', cancelledAt: new Date('2026-01-01T10:00:00Z') });
+  const [refund] = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
+  expect(refund).toMatchObject({ amountMinor: 600, status: 'pending' });
+  const answer = await shown();
+  expect(answer.status).toBe('refunded');
+  expect(answer.refunds.map((r: { amountMinor: number }) => r.amountMinor).sort()).toEqual([400, 600]);
+});
+
 it("shows the run to the tenant's staff in GET /workflows/:id, and to no one else", async () => {
   const { refund, invoice } = await cancelledAfterCardPayment();
   await relayOnce(stack.services);

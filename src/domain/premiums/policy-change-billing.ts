@@ -12,14 +12,15 @@
  *   instalment takes (it was paid meanwhile, or the credit was priced as one amount) is refunded
  *   from the term's payments, the most recent first, as a cancellation's refund is: through the
  *   provider the payment came through (`pending`, its run started through the outbox), else
- *   `owed`, to be paid back by hand. What no payment can give back (nothing was paid) is taken off
- *   the term's other unpaid instalments, the last due first.
+ *   `owed`, to be paid back by hand; a paid invoice refunded from is `partially_refunded`, or `refunded`
+ *   once its refunds cover what was applied to it (`refundStatusOf`). What no payment can give back
+ *   (nothing was paid) is taken off the term's other unpaid instalments, the last due first.
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, PremiumRefund, type Subscription, type SubscriptionChange } from '../../models';
 import { insertInvoices, UNPAID_INVOICE_STATUSES, type IssuedInvoice } from '../../models/invoice';
 import { postInvoiceCredited, postInvoicesIssued, postRefundsOwed } from './ledger-postings';
-import { paymentsLatestFirst, refundableOf, refundFromPayments } from './refunds';
+import { paymentsLatestFirst, refundableOf, refundFromPayments, refundStatusOf } from './refunds';
 import { cardMinimumMinor } from '../../shared/card-minimum';
 
 export const CHANGE_REFUND_REASON = 'Return premium of a policy change';
@@ -162,6 +163,12 @@ async function returnPremium(
   };
   const { refunds, leftMinor } = await refundFromPayments(cause, payments, refundable, left, transaction);
   settled.refunds.push(...refunds);
+  // A paid invoice a refund gave premium back from is `partially_refunded` (or `refunded`), counted with its earlier
+  // refunds as a cancellation counts this one; an unpaid one refunded from stays owed its rest, and so unpaid.
+  for (const invoice of invoices.filter((i) => !UNPAID_INVOICE_STATUSES.includes(i.status) && refunds.some((r) => r.invoiceId === i.id))) {
+    const { status } = await refundStatusOf(invoice, transaction);
+    if (status) await invoice.update({ status }, { transaction });
+  }
   // What no payment could give back (nothing was paid) is owed no more either: taken off the term's other
   // unpaid instalments, the last due first, rather than left owed at the premium before the change.
   let unsettled = leftMinor;

@@ -36,8 +36,8 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
  * what it brought): through the provider when the payment came through one (`pending`, and a
  * `premium-refund-<id>` run started through the outbox sends it), else recorded as `owed` to be
  * paid back by hand. The term's unpaid
- * invoices are voided; a paid one is `refunded` once refunds cover what was applied to it,
- * `partially_refunded` before; a partly paid one nothing is refunded from is `paid` at what was paid on it. Nothing happens for a row that is not cancelled, or a
+ * invoices are voided; a paid one is `refunded` once its refunds, this cancellation's and those before it,
+ * cover what was applied to it, `partially_refunded` before (`refundStatusOf`); a partly paid one nothing is refunded from is `paid` at what was paid on it. Nothing happens for a row that is not cancelled, or a
  * cancellation already refunded. The refunds and what the closed invoices still owed are posted
  * to the books with them, the refunds' first part as the term's credit given back whole.
  */
@@ -87,7 +87,8 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
 
     for (const invoice of invoices) {
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
-      const refunded = refunds.filter((r) => r.invoiceId === invoice.id).reduce((total, r) => total + r.amountMinor, 0);
+      // Counted with the refunds made before this one (a policy change's return premium, a dashboard refund).
+      const { status: refundStatus } = await refundStatusOf(invoice, transaction);
       const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
       const owedMinor = invoice.amountMinor - applied;
       // A partly paid instalment is settled by what was paid on it, as a policy change's credit settles one
@@ -95,8 +96,7 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       // whether the refund gives back part of it or nothing of it.
       const settled = wasUnpaid ? { amountMinor: applied } : {};
       if (wasUnpaid && applied === 0) await invoice.update({ status: 'void' }, { transaction });
-      else if (refunded > 0)
-        await invoice.update({ ...settled, status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+      else if (refundStatus) await invoice.update({ ...settled, status: refundStatus }, { transaction });
       else if (wasUnpaid) await invoice.update({ ...settled, status: 'paid', paidAt: new Date() }, { transaction });
       // What it still owed is owed no more.
       if (wasUnpaid) await postInvoiceVoided(sequelize, invoice, owedMinor, cover, transaction);
@@ -219,6 +219,27 @@ const refundsGivingBack = (payments: PremiumPayment[], transaction: Transaction)
   PremiumRefund.findAll({ where: { paymentId: payments.map(({ id }) => id), status: { [Op.ne]: 'failed' } }, transaction });
 
 const totalOf = (refunds: PremiumRefund[]) => refunds.reduce((total, refund) => total + refund.amountMinor, 0);
+
+/**
+ * The status an invoice's refunds give it (docs/premiums.md, Refunds), counting every refund of it not failed,
+ * whichever path made it: a cancellation, a policy change's return premium, a refund in the provider's dashboard.
+ * `refunded` once they cover what its payments applied, `partially_refunded` before; what a refund gave back of a
+ * payment's credit (a dashboard or credit refund) refunds nothing of the invoice. Null when none of its premium was
+ * refunded, or nothing was applied to it; answered with what its payments applied. Every path that refunds asks this one function: a path counting only the
+ * refunds it made itself left an invoice refunded in full by a change and then a cancellation `partially_refunded`.
+ */
+export async function refundStatusOf(
+  invoice: Invoice,
+  transaction: Transaction,
+): Promise<{ status: 'refunded' | 'partially_refunded' | null; appliedMinor: number }> {
+  const payments = await PremiumPayment.findAll({ where: { invoiceId: invoice.id }, transaction });
+  const refunds = await refundsGivingBack(payments, transaction);
+  const creditBack = await creditGivenBackOf(payments, transaction);
+  const appliedMinor = payments.reduce((total, payment) => total + payment.amountMinor - payment.creditMinor, 0);
+  const refunded = totalOf(refunds) - payments.reduce((total, payment) => total + (creditBack.get(payment.id) ?? 0), 0);
+  if (refunded <= 0 || appliedMinor === 0) return { status: null, appliedMinor };
+  return { status: refunded >= appliedMinor ? 'refunded' : 'partially_refunded', appliedMinor };
+}
 
 /** What each payment brought, less what was refunded from it already. */
 export async function refundableOf(payments: PremiumPayment[], transaction: Transaction): Promise<Map<string, number>> {

@@ -16,7 +16,7 @@ import type { ProviderEvent } from '../../../services/payment-provider';
 import { applyPayment } from '../payments';
 import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
-import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON } from '../refunds';
+import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON, refundStatusOf } from '../refunds';
 import { applyFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
 import { cardRefundOf, claimCardRefundedMinor, recordCardRefundFailed } from '../../claims/card-refunds';
 import type { InvoiceRef, MatchedPaymentEvent, NotAppliedOutcome, PaymentEventWiring } from './events';
@@ -167,22 +167,14 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<NotAppliedOutco
   );
 }
 
-/**
- * `refunded` once the invoice's refunds (any not failed) cover what its payments applied, `partially_refunded`
- * before; what a dashboard refund gave back of a payment's credit refunds nothing of the invoice.
- */
+/** The status all the invoice's refunds give it (`refundStatusOf`), a cancellation's and a policy change's included. */
 async function settleRefundedInvoice(invoice: Invoice, transaction: Transaction): Promise<void> {
-  const payments = await PremiumPayment.findAll({ where: { invoiceId: invoice.id }, transaction });
-  const refunds = await PremiumRefund.findAll({ where: { invoiceId: invoice.id, status: { [Op.ne]: 'failed' } }, transaction });
-  const creditBack = await creditGivenBackOf(payments, transaction);
-  const applied = payments.reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
-  const refunded =
-    refunds.reduce((total, r) => total + r.amountMinor, 0) - payments.reduce((total, p) => total + (creditBack.get(p.id) ?? 0), 0);
-  if (refunded <= 0 || applied === 0) return;
+  const { status, appliedMinor } = await refundStatusOf(invoice, transaction);
+  if (!status) return;
   const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
-  await invoice.update({ status: refunded >= applied ? 'refunded' : 'partially_refunded' }, { transaction });
+  await invoice.update({ status }, { transaction });
   // A partly paid invoice closed by its refund owes its unpaid rest no more.
-  if (wasUnpaid) await postInvoiceVoided(invoiceDatabase(), invoice, invoice.amountMinor - applied, {}, transaction);
+  if (wasUnpaid) await postInvoiceVoided(invoiceDatabase(), invoice, invoice.amountMinor - appliedMinor, {}, transaction);
 }
 
 /** The payment taken through the event's PaymentIntent whose refund a refund's event names. */

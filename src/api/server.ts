@@ -14,7 +14,6 @@ import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
 import { createHttpServer } from './runtime/http-server';
-import { closeTemporalClient } from './temporal/calls';
 import { startOutboxRelay } from './temporal/outbox';
 
 async function main(): Promise<void> {
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => server.close(resolve));
     await relay.stop();
     await planNotices.stop();
-    await closeTemporalClient(temporal);
+    await temporal.connection.close();
     // The failed sign-ins counted in the last second (src/domain/identity/auth-events.ts).
     await flushAuthFailures();
     await sequelize.close();

@@ -8,6 +8,9 @@
 export const PROPERTY_CATEGORIES = ['apartment', 'detached_house', 'duplex', 'bungalow', 'small_office', 'shop'] as const;
 export type PropertyCategory = (typeof PROPERTY_CATEGORIES)[number];
 
+/** A risk's postcode: upper-case letters, digits, space and hyphen, at most 10, as zones' prefixes are written. */
+export const POSTCODE_PATTERN = /^[A-Z0-9][A-Z0-9 -]{0,9}$/;
+
 /** The risk a quote prices. */
 export interface Risk {
   propertyCategory: PropertyCategory;

@@ -14,7 +14,6 @@ import supertest from 'supertest';
 import { createClaimActivities } from '../../src/activities/claims';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { createApp } from '../../src/api/app';
-import { closeTemporalClient } from '../../src/api/temporal/calls';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import type { ApiServices } from '../../src/api/runtime/services';
 import type { Config } from '../../src/config';
@@ -119,7 +118,7 @@ describe('dependency outages answer fast and lose nothing', () => {
     await workerRun;
     await workerConnection?.close();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    if (services) await closeTemporalClient(services.temporal);
+    await services?.temporal.connection.close();
     await services?.sequelize.close();
     await temporalProxy?.close();
     await postgres?.close();

@@ -9,7 +9,6 @@ import type Koa from 'koa';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
-import { closeTemporalClient } from '../../src/api/temporal/calls';
 import { IdempotencyRecord, Plan, Quote, RatingVersion, Subscription, Tenant, User } from '../../src/models';
 import { temporalClient } from '../../src/services/temporal';
 import { requiredEnv } from '../support/env';
@@ -206,7 +205,7 @@ describe('binding a quote into a policy', () => {
     afterAll(async () => {
       proxy?.resume();
       await new Promise((resolve) => server?.close(resolve));
-      if (services) await closeTemporalClient(services.temporal);
+      await services?.temporal.connection.close();
       await proxy?.close();
     });
 

@@ -5,7 +5,7 @@
  * currency may allow fewer, which the pricer refuses with 422.
  */
 import Joi from 'joi';
-import { PROPERTY_CATEGORIES } from '../../contracts/quote';
+import { POSTCODE_PATTERN, PROPERTY_CATEGORIES } from '../../contracts/quote';
 import { QUOTE_STATUSES } from '../../models/quote';
 import { anyCurrencyMoney, uuid } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
@@ -29,7 +29,7 @@ export const riskSchema = object({
       .trim()
       .uppercase()
       .max(10)
-      .pattern(/^[A-Z0-9][A-Z0-9 -]{0,9}$/, 'postcode')
+      .pattern(POSTCODE_PATTERN, 'postcode')
       .description('Letters, digits, space and hyphen (upper-cased); a zone of the plan matches it by prefix'),
   ),
   yearBuilt: required(Joi.number().integer().min(1).max(9999).description('The year the building was finished (from 1700 to this year)')),

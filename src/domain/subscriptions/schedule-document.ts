@@ -8,8 +8,9 @@
  * the premium and the instalments of the period as billed (the premium the term started with, plus
  * what each change of the term up to this version bills or credits, as priced), the version's
  * number and effective date, and for a change what it moved and its premium effect. A policy bound
- * from a quote (docs/quotes.md, Binding) shows its risk's deductible, and the quote's breakdown
- * for as long as a version keeps the quoted plan and premium.
+ * from a quote (docs/quotes.md, Binding) shows its risk's deductible, and the breakdown of the quote
+ * the version was priced from (the one bound, or its risk's after its property moved) for as long as
+ * the version keeps that quote's plan and premium.
  *
  * The text is written in DejaVu Sans and, for what it lacks, Noto Sans JP, SC or KR (./schedule-writing.ts),
  * each PDF embedding the subset of glyphs it uses; Hebrew and Arabic are set right to left. A
@@ -20,7 +21,7 @@
  */
 import crypto from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { PropertyAddress } from '../../contracts/subscription';
 import type { BreakdownLine } from '../../contracts/quote';
 import { Plan, PolicyDocument, Quote, Subscription, SubscriptionChange, SubscriptionVersion, User } from '../../models';
@@ -30,6 +31,7 @@ import { addMonths, instalmentsOf, type BillingFrequency } from '../../shared/in
 import { minorUnitDigits, toMinorUnits } from '../../shared/money';
 import type { Locale } from '../../shared/notification-settings';
 import { sha256Of } from '../claims/document-content';
+import { movedRiskQuoteId } from '../quotes/re-rating';
 import { SCHEDULE_TEXTS } from './schedule-texts';
 import { baseFace, printable, writeText } from './schedule-writing';
 
@@ -198,8 +200,8 @@ function termBounds(subscription: Subscription, term: number): { start: string; 
 
 interface PolicyRows {
   subscription: Subscription;
-  /** The quote the policy was bound from; null for a policy of the plan's fixed terms. */
-  quote: Quote | null;
+  /** The quotes the policy is priced from, by id: the one it was bound from and its risk's after each move; none for fixed terms. */
+  quotes: Map<string, Quote>;
   holderName: string;
   versions: SubscriptionVersion[];
   changes: Map<string, SubscriptionChange>;
@@ -213,6 +215,18 @@ const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.index
 /** What the version's change moved. */
 const changedFields = (version: SubscriptionVersion) =>
   Object.keys(version.fieldChanges).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+/**
+ * The quote `version` was priced from: the risk recorded by the latest change up to it that moved the
+ * policy's property (movedRiskQuoteId), else the quote the policy was bound from; null for fixed terms.
+ */
+function quoteOf(rows: Pick<PolicyRows, 'subscription' | 'quotes' | 'versions'>, version: SubscriptionVersion): Quote | null {
+  const moved = rows.versions
+    .filter((v) => v.number <= version.number && v.changeId && rows.quotes.has(movedRiskQuoteId(v.changeId)))
+    .at(-1);
+  if (moved) return rows.quotes.get(movedRiskQuoteId(moved.changeId!))!;
+  return [...rows.quotes.values()].find((quote) => quote.subscriptionId === rows.subscription.id) ?? null;
+}
 
 /** What the schedule of `version` says, from the policy's rows. */
 function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: Locale, insurer: string): ScheduleFacts {
@@ -239,7 +253,7 @@ function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: L
     ),
   ].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const change = version.changeId ? changes.get(version.changeId) : undefined;
-  const { quote } = rows;
+  const quote = quoteOf(rows, version);
   const quoted = quote && version.planId === quote.planId && toMinorUnits(version.premium, version.currency) === quote.premiumMinor;
   return {
     locale,
@@ -266,6 +280,13 @@ function scheduleFacts(rows: PolicyRows, version: SubscriptionVersion, locale: L
       },
     }),
   };
+}
+
+/** The quotes a policy is priced from: the one bound to it, and each its versions' changes recorded for a moved risk. */
+function quotesOf(subscription: Subscription, versions: SubscriptionVersion[]): Promise<Quote[]> {
+  if (!subscription.quoteId) return Promise.resolve([]);
+  const moved = versions.flatMap((version) => (version.changeId ? [movedRiskQuoteId(version.changeId)] : []));
+  return Quote.findAll({ where: { [Op.or]: [{ id: moved }, { subscriptionId: subscription.id }] } });
 }
 
 /**
@@ -297,7 +318,7 @@ export async function ensureScheduleDocuments(
     ]);
     const rows: PolicyRows = {
       subscription,
-      quote: subscription.quoteId ? await Quote.findByPk(subscription.quoteId) : null,
+      quotes: new Map((await quotesOf(subscription, versions)).map((quote) => [quote.id, quote])),
       holderName: holder.fullName,
       versions,
       changes: new Map(changes.map((change) => [change.id, change])),

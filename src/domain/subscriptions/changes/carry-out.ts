@@ -16,7 +16,7 @@ import type { ChangedFields } from '../../../models/subscription-version';
 import { recordAudit, type AuditSource } from '../../audit/record';
 import { settleChangePremium } from '../../premiums/policy-change-billing';
 import { COVER_MOVES, coverMoveOf } from '../../claims/cover';
-import { coverageOnPlan } from '../../quotes/re-rating';
+import { changePrice, coverageOnPlan, type MovedRisk, recordMovedRisk } from '../../quotes/re-rating';
 import { recordPolicyChangedEvent } from '../webhook-events';
 
 /** The terms a version keeps and a change may move. */
@@ -147,13 +147,10 @@ async function claimsRefusalOf(
   sequelize: Sequelize,
   change: SubscriptionChange,
   coverageAfter: string,
-  appliedAt: string,
   transaction: Transaction,
 ): Promise<ChangeRefusal | null> {
   const { effectiveDate } = change;
-  // Agreed when confirmed (a scheduled change, days ago), or now as it is confirmed and applied at once.
-  const agreedAt = change.confirmedAt ?? new Date(appliedAt);
-  const move = await coverMoveOf(sequelize, change.subscriptionId, { effectiveDate, coverageAfter, agreedAt }, transaction);
+  const move = await coverMoveOf(sequelize, change.subscriptionId, { effectiveDate, coverageAfter }, transaction);
   if (!move) return null;
   return { why: 'claims', way: move.way, effectiveDate, claimNumbers: move.claims.map((claim) => claim.claimNumber).join(', ') };
 }
@@ -186,6 +183,20 @@ async function markNotApplied(
     },
     transaction,
   );
+}
+
+/**
+ * The risk a change moves a rated policy's property to, priced on the plan it leaves the policy on as
+ * its confirmation priced it (changePrice); none when the policy is not rated there.
+ */
+async function movedRiskOf(
+  subscription: Subscription,
+  change: SubscriptionChange,
+  plan: Plan | null,
+  transaction: Transaction,
+): Promise<MovedRisk | undefined> {
+  const on = plan ?? (await Plan.findByPk(subscription.planId, { paranoid: false, rejectOnEmpty: true, transaction }));
+  return (await changePrice(subscription, on, change.requested.propertyAddress, transaction)).movedRisk;
 }
 
 export async function carryOutPolicyChange(
@@ -225,7 +236,7 @@ export async function carryOutPolicyChange(
     const plan = planId && !refused ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
     // The cover it was quoted with: the plan's may have been changed since.
     const coverageAfter = plan && (change.coverageAfter ?? coverageOnPlan(subscription, plan));
-    if (coverageAfter) refused = await claimsRefusalOf(sequelize, change, coverageAfter, request.appliedAt, transaction);
+    if (coverageAfter) refused = await claimsRefusalOf(sequelize, change, coverageAfter, transaction);
     if (refused || !latest) {
       const refusal: ChangeRefusal = refused ?? { why: 'no_version' };
       const reason = reasonOf(refusal);
@@ -235,10 +246,17 @@ export async function carryOutPolicyChange(
       return { outcome: 'refused', reason, refusal, notApplied: { effectiveDate: change.effectiveDate } };
     }
 
+    // A rated policy's property moved: its risk there, priced as the change was, is the quote the policy is priced from now.
+    const priced =
+      propertyAddress && change.coverageAfter !== null ? await movedRiskOf(subscription, change, plan, transaction) : undefined;
+    const appliedAt = new Date(request.appliedAt);
+    const riskQuote = priced && (await recordMovedRisk(subscription, priced, { id: change.id, appliedAt }, transaction));
+
     const before = termsOf(subscription);
     const after: Terms = {
       ...before,
       ...(plan && coverageAfter && { planId: plan.id, coverageAmount: coverageAfter, premium: change.premiumAfter }),
+      ...(riskQuote && { premium: change.premiumAfter }),
       ...(propertyAddress !== undefined && { propertyAddress }),
       ...(holderPhone !== undefined && { holderPhone }),
     };
@@ -257,8 +275,7 @@ export async function carryOutPolicyChange(
       },
       { transaction },
     );
-    await subscription.update(after, { transaction });
-    const appliedAt = new Date(request.appliedAt);
+    await subscription.update({ ...after, ...(riskQuote && { quoteId: riskQuote.id }) }, { transaction });
     await change.update(
       {
         status: 'applied',
@@ -281,6 +298,7 @@ export async function carryOutPolicyChange(
         after: {
           ...withoutContact(after),
           contactChanged: changedFieldsOf(version).filter((field) => CONTACT.includes(field)),
+          ...(riskQuote && { quoteId: riskQuote.id }),
           version: version.number,
           changeId: change.id,
           effectiveDate: change.effectiveDate,

@@ -21,8 +21,17 @@ import type { AuthUser } from '../../../shared/caller';
 import { ApiError, conflict, notFound } from '../../../shared/errors';
 import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
-import { changeableSubscription, checkEffectiveDate, type ChangeInput, quoteChange, refuseIfClaimsCoverMoves, targetPlan } from './quote';
-import { coverageOnPlan, premiumOnPlan, samePremium } from '../../quotes/re-rating';
+import {
+  changeableSubscription,
+  checkEffectiveDate,
+  type ChangeInput,
+  isPricedChange,
+  priceOfRequested,
+  quoteChange,
+  refuseIfClaimsCoverMoves,
+  targetPlan,
+} from './quote';
+import { coverageOnPlan, samePremium } from '../../quotes/re-rating';
 
 export interface ChangeRef {
   /** The subscription. */
@@ -80,12 +89,13 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
   if (change.term !== subscription.renewalCount || change.premiumBefore !== subscription.premium) throw staleQuote();
   await checkEffectiveDate(subscription, change.effectiveDate);
   let coverage: string | null = null;
-  if (change.requested.planId) {
-    const plan = await targetPlan(subscription, change.requested.planId);
-    // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan (docs/quotes.md, Binding).
-    if (!samePremium(await premiumOnPlan(subscription, plan), change.premiumAfter, change.currency))
+  if (isPricedChange(change)) {
+    const plan = change.requested.planId ? await targetPlan(subscription, change.requested.planId) : null;
+    // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan or at its new postcode (docs/quotes.md, Binding).
+    const priced = await priceOfRequested(subscription, change.requested, plan);
+    if (!samePremium(priced.premium, change.premiumAfter, change.currency))
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
-    coverage = coverageOnPlan(subscription, plan);
+    coverage = plan ? coverageOnPlan(subscription, plan) : subscription.coverageAmount;
     if (change.coverageAfter !== null && change.coverageAfter !== coverage)
       throw conflict("The quote is stale: the plan's cover has changed since; ask for a new quote");
     await refuseIfClaimsCoverMoves(deps, subscription.id, change.effectiveDate, coverage);
@@ -120,7 +130,7 @@ export const withdrawPolicyChange: Command<ChangeRef, SubscriptionChange> = asyn
 export const requestPolicyChange: Command<ChangeInput, SubscriptionChange> = async (caller, input, deps) => {
   const quoted = await quoteChange(caller, input, deps);
   // A repeat (same Idempotency-Key) of a contact change the run has decided on since answers it as it is now.
-  if (quoted.requested.planId || quoted.status !== 'quoted') return quoted;
+  if (isPricedChange(quoted) || quoted.status !== 'quoted') return quoted;
   try {
     return await applyPolicyChange(caller, { id: input.id, changeId: quoted.id }, deps);
   } catch (err) {

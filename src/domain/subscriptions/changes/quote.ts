@@ -23,7 +23,7 @@ import { DAY_MS, utcDay } from '../../../shared/time';
 import { audited } from '../../audited';
 import type { Command, CommandDeps } from '../../command';
 import { COVER_MOVES, coverMoveOf } from '../../claims/cover';
-import { coverageOnPlan, premiumOnPlan } from '../../quotes/re-rating';
+import { changePrice, coverageOnPlan, type ChangePrice, type PlanOfChange } from '../../quotes/re-rating';
 import { changeInstalments, priceChange } from './pricing';
 
 export interface ChangeInput extends RequestedChange {
@@ -82,6 +82,12 @@ export async function checkEffectiveDate(
   return { termStart, termEnd };
 }
 
+/** The plan a policy is on, to price a change that keeps it (a plan withdrawn from the catalog still prices its policies). */
+export async function currentPlan(subscription: Subscription): Promise<Attributes<Plan>> {
+  const plan = await Plan.findOne({ where: { id: subscription.planId }, paranoid: false, rejectOnEmpty: true });
+  return plan.get({ plain: true });
+}
+
 /**
  * The plan a change moves the policy to: an active plan of the caller's tenant in the category of
  * the policy's plan, with its duration, currency and billing frequency (so the term and its money stay
@@ -109,8 +115,8 @@ export async function targetPlan(subscription: Subscription, planId: string): Pr
 
 /**
  * Refuses a change that would move the cover of a claim made on or after its effective date (409,
- * naming them), each claim judged as `coverOn` judges it: less cover for an open claim, or more for any claim
- * (a raise over a cut agreed after its loss: a raise agreed after a loss otherwise gives it nothing).
+ * naming them): less cover for an open claim than the version it was filed under, or more for any
+ * claim, which would buy cover for a loss already reported (a backdated upgrade over it).
  */
 export async function refuseIfClaimsCoverMoves(
   deps: Pick<CommandDeps, 'sequelize'>,
@@ -149,12 +155,31 @@ function requestedOf(subscription: Subscription, input: ChangeInput): RequestedC
 }
 
 /**
+ * What the policy's term costs after the change: priced when it asks for another plan or moves the
+ * property of a rated policy (changePrice, one pricing for both), else the premium as it is.
+ */
+export async function priceOfRequested(
+  subscription: Subscription,
+  requested: RequestedChange,
+  plan: PlanOfChange | null,
+): Promise<ChangePrice> {
+  if (!plan && !requested.propertyAddress) return { premium: subscription.premium };
+  return changePrice(subscription, plan ?? (await currentPlan(subscription)), requested.propertyAddress);
+}
+
+/**
+ * Whether a change is priced: another plan, or a rated policy's property moved (its change keeps the
+ * sum insured it was priced with). Anything else changes the holder's contact only.
+ */
+export const isPricedChange = (change: Pick<SubscriptionChange, 'requested' | 'coverageAfter'>): boolean =>
+  Boolean(change.requested.planId) || change.coverageAfter !== null;
+
+/**
  * A change of the holder's contact only goes to the run at once (confirm.ts), whose validator refuses
  * it while another change waits for its day: refused here first (409, as the run words it), so a
  * refusal records no quote. The run still decides a change confirmed in between.
  */
-async function refuseContactChangeWhileScheduled(subscription: Subscription, requested: RequestedChange): Promise<void> {
-  if (requested.planId) return;
+async function refuseContactChangeWhileScheduled(subscription: Subscription): Promise<void> {
   const scheduled = await SubscriptionChange.findOne({
     attributes: ['id', 'effectiveDate'],
     where: { subscriptionId: subscription.id, status: 'scheduled' },
@@ -178,13 +203,14 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   if (recorded) return recorded;
   const { termStart, termEnd } = await checkEffectiveDate(subscription, input.effectiveDate);
   const requested = requestedOf(subscription, input);
-  await refuseContactChangeWhileScheduled(subscription, requested);
   const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
   if (plan) await refuseIfClaimsCoverMoves(deps, subscription.id, input.effectiveDate, coverageOnPlan(subscription, plan));
+  // A policy bound from a quote is rated again for its risk on the new plan, or at its property's new postcode (docs/quotes.md, Binding).
+  const priced = await priceOfRequested(subscription, requested, plan);
+  if (!plan && !priced.movedRisk) await refuseContactChangeWhileScheduled(subscription);
 
   const currency = subscription.currency;
-  // A policy bound from a quote is rated again for its risk on the new plan (docs/quotes.md, Binding).
-  const premiumAfter = plan ? await premiumOnPlan(subscription, plan) : subscription.premium;
+  const premiumAfter = priced.premium;
   const deltaMinor = priceChange({
     premiumBeforeMinor: minorOf(subscription.premium, currency),
     premiumAfterMinor: minorOf(premiumAfter, currency),
@@ -223,7 +249,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
           requested,
           premiumBefore: subscription.premium,
           premiumAfter,
-          coverageAfter: plan ? coverageOnPlan(subscription, plan) : null,
+          coverageAfter: plan ? coverageOnPlan(subscription, plan) : priced.movedRisk ? subscription.coverageAmount : null,
           premiumDeltaMinor: deltaMinor,
           currency,
           instalments,

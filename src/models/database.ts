@@ -71,14 +71,24 @@ interface ProbeConnection {
   opened: Promise<void>;
 }
 
+/** Resolves once the server answered `asked`, a refusal (too many clients, shutting down) included; rejects otherwise. */
+async function answered(asked: Promise<unknown>): Promise<void> {
+  try {
+    await asked;
+  } catch (err) {
+    if (!(err instanceof pg.DatabaseError)) throw err;
+  }
+}
+
 /**
- * The probe's question, SELECT 1, asked on a connection of its own kept open: a backend already
- * running answers it at once unless the server is frozen. Asked on a new connection, the server's
- * start of a backend (a fork and its catalogue reads, more than a second on a busy two-core host)
- * was taken for silence and a busy server's statement cut. The connection is opened as a statement
- * starts, so it is there before that statement could need a probe, given the pool's time to connect;
- * after a failed probe its state is unknown, so it is closed and the next statement opens another.
- * A refusal (too many clients) is an answer too.
+ * The probe's question, SELECT 1, asked at once on a connection of its own kept open and on a new
+ * one; either answer will do. A backend already running answers at once unless the server is frozen,
+ * while the server's start of a backend for a new connection (a fork and its catalogue reads) can
+ * take more than a second on a busy two-core host: asked on a new connection alone, that was taken for
+ * silence and a busy server's statement cut. The new connection answers when the kept one was dropped
+ * without notice (an idle timeout of a NAT or load balancer, a failover). The kept connection is opened
+ * as a statement starts, so it is there before that statement could need a probe; one that did not
+ * answer is closed, and the next statement opens another.
  */
 class PostgresProbe {
   private kept: ProbeConnection | undefined;
@@ -94,23 +104,30 @@ class PostgresProbe {
     if (!this.closed) this.open();
   }
 
-  /** Whether the server answered SELECT 1, the kept connection's opening included, within SILENCE_PROBE_MS. */
+  /** Whether the server answered SELECT 1 within SILENCE_PROBE_MS, on the kept connection or a new one. */
   answers = async (): Promise<boolean> => {
     if (this.closed) return true;
     const kept = this.open();
+    let keptAnswered = false;
+    const onKept = answered(kept.opened.then(() => kept.client.query('SELECT 1'))).then(() => {
+      keptAnswered = true;
+    });
+    const fresh = this.client(SILENCE_PROBE_MS);
+    const onFresh = answered(fresh.connect().then(() => fresh.query('SELECT 1')));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error('no answer to the probe')), SILENCE_PROBE_MS);
     });
     try {
-      await Promise.race([kept.opened.then(() => kept.client.query('SELECT 1')), limit]);
+      await Promise.race([Promise.any([onKept, onFresh]), limit]);
       return true;
-    } catch (err) {
-      // Its state is unknown (a statement unanswered may still be answered): the next statement opens another.
-      this.forget(kept);
-      return err instanceof pg.DatabaseError;
+    } catch {
+      return false;
     } finally {
       clearTimeout(timer);
+      close(fresh);
+      // Its state is unknown (a statement unanswered may still be answered, or never): the next statement opens another.
+      if (!keptAnswered) this.forget(kept);
     }
   };
 
@@ -122,24 +139,36 @@ class PostgresProbe {
 
   private open(): ProbeConnection {
     if (this.kept) return this.kept;
-    const client = new pg.Client({
-      connectionString: this.databaseUrl,
-      connectionTimeoutMillis: this.connectMs,
-      keepAlive: true,
-      application_name: SILENCE_PROBE_APPLICATION,
-    });
+    const client = this.client(this.connectMs);
     const opened = client.connect().then(() => {
       // It never keeps the process alive; close() ends it with the pool.
       (client.connection.stream as Socket).unref();
     });
     const kept = { client, opened };
     this.kept = kept;
-    // A connection the server ended (a restart) is replaced, not taken for silence.
+    // A connection the server ended (a restart) is replaced as soon as that is noticed.
     const forget = () => this.forget(kept);
     client.on('error', forget);
     client.on('end', forget);
     opened.catch(forget);
     return kept;
+  }
+
+  /**
+   * A probe's connection. TCP keepalives every 30 s keep a kept one known to the NATs and load
+   * balancers between (idle timeouts from 350 s) and tell a dead peer within minutes, not the
+   * system's default two hours.
+   */
+  private client(connectMs: number): pg.Client {
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      connectionTimeoutMillis: connectMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
+      application_name: SILENCE_PROBE_APPLICATION,
+    });
+    client.on('error', () => undefined);
+    return client;
   }
 
   private forget(kept: ProbeConnection): void {

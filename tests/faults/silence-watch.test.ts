@@ -4,11 +4,12 @@
  * of a SIGSTOPped PostgreSQL). A statement neither it nor a probe is answered for is cut; a COMMIT
  * is not, since the server may still carry it out when it runs again (a 503 for work done would let
  * a retry with the same Idempotency-Key do it twice); a probe that failed only because this
- * process was held up is no verdict; and a server slow to open connections is not silent.
+ * process was held up is no verdict; and a server slow to open connections, or whose kept probe
+ * connection was dropped on the way, is not silent.
  */
 import crypto from 'node:crypto';
-import type { Sequelize } from 'sequelize';
-import { createSequelize, PostgresNotAnswering } from '../../src/models/database';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { createSequelize, PostgresNotAnswering, SILENCE_PROBE_APPLICATION } from '../../src/models/database';
 import { SILENCE_PROBE_MS, silenceWatch } from '../../src/shared/silence-watch';
 import { PausableProxy, startPausableProxy } from '../support/pausable-proxy';
 import { startTestStack, TestStack } from '../support/stack';
@@ -82,6 +83,24 @@ describe('PostgreSQL statements when the server stops answering', () => {
     const [rows] = await sequelize.query('SELECT pg_sleep(2.5) AS slept, 42 AS answer');
     expect(rows).toEqual([{ slept: '', answer: 42 }]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2500);
+  });
+
+  it('does not cut the slow statement of a live server whose kept probe connection was dropped on the way without notice', async () => {
+    await sequelize.query('SELECT 1');
+    // The probe's kept connection, as the server sees it, is dropped by something between (an idle timeout).
+    await eventually(
+      async () => {
+        const probes = await stack.db.sequelize.query<{ port: number }>(
+          'SELECT client_port AS port FROM pg_stat_activity WHERE application_name = :application',
+          { type: QueryTypes.SELECT, replacements: { application: SILENCE_PROBE_APPLICATION } },
+        );
+        return probes.some(({ port }) => proxy.dropSilently(port));
+      },
+      (dropped) => dropped,
+      'the kept probe connection dropped',
+    );
+    const [rows] = await sequelize.query('SELECT pg_sleep(2.5) AS slept, 42 AS answer');
+    expect(rows).toEqual([{ slept: '', answer: 42 }]);
   });
 
   it('cuts a statement the server answers neither it nor a probe for, long before its deadline', async () => {

@@ -45,8 +45,11 @@ export interface DisbursedPayment {
   currency?: string;
 }
 
-/** Money compared in whole cents: amounts are DECIMAL(12,2), sums of floats are not exact. */
-const toCents = (amount: number) => Math.round(amount * 100);
+/**
+ * Money compared in thousandths, sums of floats not being exact: claim amounts have two decimals, a cover
+ * as many as its currency (123456.789 KWD), and cents would round that cover up to 123456.79.
+ */
+const toThousandths = (amount: number) => Math.round(amount * 1000);
 
 /**
  * Appends the history row (once per sequence) and brings the claim row up to date, in the
@@ -169,17 +172,18 @@ export function createClaimActivities(deps: ActivityDeps) {
           transaction,
         });
         // Judged by the cover on the incident date, as the filing was: a later change of the policy leaves it as it was.
-        const coverage = Number((await coverOn(subscription, claim.incidentDate, transaction)).coverageAmount);
-        const available = toCents(coverage) - toCents(Number(approvedOthers ?? 0));
-        if (toCents(amount) > available) {
+        const { coverageAmount } = await coverOn(subscription, claim.incidentDate, transaction);
+        const coverage = Number(coverageAmount);
+        const available = toThousandths(coverage) - toThousandths(Number(approvedOthers ?? 0));
+        if (toThousandths(amount) > available) {
           const currency = subscription.currency ?? undefined;
           throw businessFailure(
             BusinessErrorType.CoverageExceeded,
-            `Approving ${formatClaimAmount(amount, currency)} would take the approvals on this subscription above its coverage of ${formatClaimAmount(coverage, currency)}`,
+            `Approving ${formatClaimAmount(amount, currency)} would take the approvals on this subscription above its coverage of ${formatClaimAmount(coverageAmount, currency)}`,
             {
               field: 'approvedAmount',
               coverage,
-              available: Math.max(available, 0) / 100,
+              available: Math.max(available, 0) / 1000,
             },
           );
         }

@@ -83,6 +83,11 @@ interface Kinds<Nullable extends boolean> extends Kind<unknown, [type: DataType]
   boolean: Kind<boolean, [], Nullable>;
   /** Read back as a string: PostgreSQL's NUMERIC is exact and a JavaScript number is not. */
   decimal: Kind<string, [precision: number, scale: number], Nullable>;
+  /**
+   * A NUMERIC without a scale, read back as a string: an amount kept with the decimals it was written with, its
+   * currency's (a cover: "150000.00" EUR, "123456.789" KWD; migration 0097 bounds it to three).
+   */
+  amount: Kind<string, [], Nullable>;
   date: Kind<Date, [], Nullable>;
   /** A calendar date, read back as 'YYYY-MM-DD'. */
   dateOnly: Kind<string, [], Nullable>;
@@ -98,6 +103,7 @@ function kinds<Nullable extends boolean>(column: Column): Kinds<Nullable> {
     integer: (extras?: ColumnExtras) => column(DataTypes.INTEGER, extras),
     boolean: (extras?: ColumnExtras) => column(DataTypes.BOOLEAN, extras),
     decimal: (precision: number, scale: number, extras?: ColumnExtras) => column(DataTypes.DECIMAL(precision, scale), extras),
+    amount: (extras?: ColumnExtras) => column(DataTypes.DECIMAL, extras),
     date: (extras?: ColumnExtras) => column(DataTypes.DATE, extras),
     dateOnly: (extras?: ColumnExtras) => column(DataTypes.DATEONLY, extras),
     json: (extras?: ColumnExtras) => column(DataTypes.JSONB, extras),

@@ -36,7 +36,7 @@ const subscriptionChangeColumns = () =>
     premiumBefore: required.decimal(12, 2),
     premiumAfter: required.decimal(12, 2),
     /** The sum insured a change of plan was quoted with (null: the plan's at carry-out, for changes quoted before it was kept). */
-    coverageAfter: optional.decimal(12, 2),
+    coverageAfter: optional.amount(),
     premiumDeltaMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('premiumDeltaMinor')),
     currency: required.char(3),
     instalments: required.json<ChangeInstalment[]>({ defaultValue: [] }),

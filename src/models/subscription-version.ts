@@ -19,7 +19,7 @@ const subscriptionVersionColumns = () => ({
   number: required.integer(),
   effectiveFrom: required.dateOnly(),
   planId: required.uuid(),
-  coverageAmount: required.decimal(12, 2),
+  coverageAmount: required.amount(),
   premium: required.decimal(12, 2),
   currency: required.char(3),
   propertyAddress: optional.json<PropertyAddress>(),

@@ -24,7 +24,7 @@ const subscriptionColumns = () =>
     holderPhone: optional.string(16),
     propertyAddress: optional.json<PropertyAddress>(),
     status: required.string<SubscriptionStatus>(20, { defaultValue: 'pending' }),
-    coverageAmount: required.decimal(12, 2),
+    coverageAmount: required.amount(),
     premium: required.decimal(12, 2),
     durationMonths: required.integer(),
     /** Copied from the plan by the insert itself (trigger `subscriptions_billing_terms`, migration 0039). */

@@ -77,6 +77,12 @@ export function formatMinorUnits(minor: number, currency: string): string {
   return decimalText(minor, minorUnitDigits(currency));
 }
 
+/** A decimal string written with its currency's decimals: "123456.7" EUR → "123456.70", "5" KWD → "5.000"; as given if it has more. */
+export function inCurrencyDecimals(amount: string, currency: string): string {
+  const minor = toMinorUnits(amount, currency);
+  return minor === null ? amount : formatMinorUnits(minor, currency);
+}
+
 /** An integer of units of 10^-digits as a decimal string with `digits` decimals. */
 function decimalText(minor: number, digits: number): string {
   const sign = minor < 0 ? '-' : '';
@@ -111,8 +117,8 @@ export const claimAmountDifference = (minuend: number, subtrahend: number): numb
 export const compareClaimAmounts = (a: number, b: number): number => claimHundredths(a) - claimHundredths(b);
 
 /**
- * A row's cover and premium (numeric(12,2) columns: a plan, a policy, a policy's terms) as answers
- * write them, with the row's currency's decimals: "30000" yen, "250.00" euros.
+ * A row's cover and premium (a plan, a policy, a policy's terms) as answers write them, with the row's
+ * currency's decimals: "30000" yen, "250.00" euros, a cover of "123456.789" dinars exactly.
  */
 export function coverAndPremiumAsWritten<Row extends { coverageAmount: string; premium: string; currency: string | null }>(row: Row): Row {
   // A row read without its money (an `attributes` list) has none to write.
@@ -126,9 +132,14 @@ export function coverAndPremiumAsWritten<Row extends { coverageAmount: string; p
  * decimals, 1234.5 EUR "1234.50", 12000 JPY "12000", 1.25 KWD "1.250"; without a currency (an
  * authority limit counts every currency at face value) with the two the rows keep. An amount with
  * more decimals than its currency keeps its hundredths rather than lose them (the API takes none such).
- * A row's numeric column, as Sequelize reads it ("12000.00"), is written the same way as the run's number.
+ * A row's numeric column, as Sequelize reads it ("12000.00"), is written the same way as the run's number;
+ * one with its currency's third decimal (a cover of "123456.789" KWD) is written exactly, not to the hundredth.
  */
 export function formatClaimAmount(amount: number | string, currency?: string): string {
+  if (typeof amount === 'string' && currency) {
+    const minor = toMinorUnits(amount, currency);
+    if (minor !== null) return formatMinorUnits(minor, currency);
+  }
   const hundredths = claimHundredths(Number(amount));
   const digits = currency ? minorUnitDigits(currency) : CLAIM_AMOUNT_INPUT.decimals;
   const shift = 10 ** Math.abs(digits - CLAIM_AMOUNT_INPUT.decimals);

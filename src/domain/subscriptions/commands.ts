@@ -40,7 +40,7 @@ import { assertPremiumPayableByCard } from '../../shared/card-minimum';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
-import { formatMinorUnits, toMinorUnits } from '../../shared/money';
+import { formatMinorUnits, inCurrencyDecimals, toMinorUnits } from '../../shared/money';
 import { bindableQuote, claimQuote, refuseBoundElsewhere, releaseQuote } from '../quotes/binding';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
 
@@ -110,7 +110,8 @@ export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, inp
     planId: plan.id,
     planName: plan.name,
     policyholderId: holder.id,
-    coverageAmount: quote ? quote.risk.sumInsured : plan.coverageAmount,
+    // The risk's sum insured exactly, in the currency's decimals (123456.789 KWD, migration 0097).
+    coverageAmount: quote ? inCurrencyDecimals(quote.risk.sumInsured, plan.currency) : plan.coverageAmount,
     premium: quote ? formatMinorUnits(quote.premiumMinor, quote.currency) : plan.premium,
     currency: plan.currency,
     durationMonths: plan.durationMonths,

@@ -14,6 +14,7 @@ import { installProcessGuards } from '../services/process-guard';
 import { lazyTemporalClient } from '../services/temporal';
 import { createApp } from './app';
 import { createHttpServer } from './runtime/http-server';
+import { closeTemporalClient } from './temporal/calls';
 import { startOutboxRelay } from './temporal/outbox';
 
 async function main(): Promise<void> {
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => server.close(resolve));
     await relay.stop();
     await planNotices.stop();
-    await temporal.connection.close();
+    await closeTemporalClient(temporal);
     // The failed sign-ins counted in the last second (src/domain/identity/auth-events.ts).
     await flushAuthFailures();
     await sequelize.close();

@@ -15,6 +15,11 @@ export const SILENCE_PROBE_MS = 1000;
 export interface SilenceWatch {
   /** Watches one call until the returned function is called: `cut` ends it once a probe found the server silent. */
   watch(cut: () => void): () => void;
+  /**
+   * Resolves once no probe is in flight. A probe outlives the calls it watched: whoever closes the
+   * probed server's client awaits this first, so no probe is left on a closed connection.
+   */
+  idle(): Promise<void>;
 }
 
 /**
@@ -55,6 +60,9 @@ export function silenceWatch(answers: () => Promise<boolean>): SilenceWatch {
         settled = true;
         clearTimeout(timer);
       };
+    },
+    async idle() {
+      while (probing) await probing;
     },
   };
 }

@@ -4,9 +4,10 @@
  * change out: a holder's cover is cut from 90,000.00 to 50,000.00 two months into the term (quoted
  * and confirmed through the domain commands the API runs, applied by the run on its date); a claim
  * of 70,000.00 for an incident before that date, filed after it, is accepted under version 1,
- * while the same claim for an incident after it is refused naming version 2. The commands are
- * called directly: the API's date check ("not in the future") reads the wall clock, which the
- * skipped server clock has left behind.
+ * while the same claim for an incident after it is refused naming version 2. A raise of cover counts
+ * from when it was agreed: scheduled before the incident, it covers it; confirmed after it (backdated),
+ * it does not (the version the policy had judges the claim). The commands are called directly: the
+ * API's date check ("not in the future") reads the wall clock, which the skipped server clock has left behind.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,17 +16,17 @@ import path from 'node:path';
 import { commandDepsOf } from '../../src/api/http/command-deps';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { createSubscriptionChangeActivities } from '../../src/activities/subscription-changes';
-import { subscriptionRun, type SubscriptionWorkflow, subscriptionStateQuery } from '../../src/contracts/subscription';
 import { fileClaim } from '../../src/domain/claims/commands';
 import { applyPolicyChange } from '../../src/domain/subscriptions/changes/confirm';
 import { quoteChange } from '../../src/domain/subscriptions/changes/quote';
-import { Claim, type Plan, Subscription, SubscriptionVersion, type User } from '../../src/models';
+import { Claim, type Plan, type Subscription, SubscriptionVersion, type User } from '../../src/models';
 import { localDocumentStore } from '../../src/services/documents/local-store';
 import { createLogger } from '../../src/config/logger';
 import { ApiError } from '../../src/shared/errors';
 import { addMonths } from '../../src/shared/instalments';
 import { testConfig } from '../support/config';
 import { buildCategory, buildPlan, buildTenant, buildUser, callerOf } from '../support/factories';
+import { startActivePolicy } from '../support/policy-runs';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
 import { waitUntil } from '../support/waiting';
 
@@ -40,6 +41,7 @@ describe('a claim dated before a policy change is judged by the old version (tim
   let holder: User;
   let plus: Plan;
   let basic: Plan;
+  let premier: Plan;
 
   beforeAll(async () => {
     stack = await startTimeSkippingStack();
@@ -61,6 +63,7 @@ describe('a claim dated before a policy change is judged by the old version (tim
     const terms = { categoryId: category.id, billingFrequency: 'monthly' as const, currency: 'EUR', durationMonths: 12 };
     plus = await buildPlan({ ...terms, name: 'Buildings Plus', premium: '240.00', coverageAmount: '90000.00' });
     basic = await buildPlan({ ...terms, name: 'Buildings Basic', premium: '120.00', coverageAmount: '50000.00' });
+    premier = await buildPlan({ ...terms, name: 'Buildings Premier', premium: '360.00', coverageAmount: '150000.00' });
   });
 
   afterAll(async () => {
@@ -82,27 +85,8 @@ describe('a claim dated before a policy change is judged by the old version (tim
     );
 
   it('accepts a claim dated before the cut under version 1 and refuses one dated after it under version 2', async () => {
-    const subscriptionId = crypto.randomUUID();
-    const run = await stack.env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
-      taskQueue: TASK_QUEUE,
-      workflowId: subscriptionRun.id(subscriptionId),
-      args: [
-        {
-          terms: {
-            subscriptionId,
-            tenantId: plus.tenantId,
-            planId: plus.id,
-            planName: plus.name,
-            policyholderId: holder.id,
-            coverageAmount: plus.coverageAmount,
-            premium: plus.premium,
-            durationMonths: plus.durationMonths,
-          },
-        },
-      ],
-    });
-    await waitUntil(async () => (await run.query(subscriptionStateQuery)).status === 'active', 'the policy active');
-    const subscription = await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true });
+    const { handle: run, row: subscription } = await startActivePolicy(stack.env.client, TASK_QUEUE, plus, holder);
+    const subscriptionId = subscription.id;
     const start = subscription.startDate!;
     const effectiveDate = addMonths(start, 2);
 
@@ -136,6 +120,46 @@ describe('a claim dated before a policy change is judged by the old version (tim
     expect(await Claim.count({ where: { subscriptionId } })).toBe(claimsBefore);
     const within = await file(subscription, dayAfter(effectiveDate, 3), 50_000);
     expect(within.subscriptionVersionId).toBe(cut.id);
+    await stack.terminate(run);
+  });
+
+  it('a raise scheduled before the incident covers it; one confirmed after the incident, backdated over it, does not', async () => {
+    const { handle: run, row: subscription } = await startActivePolicy(stack.env.client, TASK_QUEUE, basic, holder);
+    const subscriptionId = subscription.id;
+    const start = subscription.startDate!;
+    const versions = () => SubscriptionVersion.findAll({ where: { subscriptionId }, order: [['number', 'ASC']] });
+    const change = async (effectiveDate: string, plan: Plan) => {
+      const quoted = await quoteChange(callerOf(holder), { id: subscriptionId, effectiveDate, planId: plan.id }, depsOf(holder));
+      return applyPolicyChange(callerOf(holder), { id: subscriptionId, changeId: quoted.id }, depsOf(holder));
+    };
+
+    // Raised from 50,000.00 to 90,000.00 from day 10, agreed on day 0: the run writes version 2 on its day.
+    const scheduled = await change(dayAfter(start, 10), plus);
+    expect(scheduled.status).toBe('scheduled');
+    await stack.skip('20 days', run);
+    await waitUntil(async () => (await scheduled.reload()).status === 'applied', 'the raise applied on its date');
+    const [, raised] = await versions();
+    const underRaise = await file(subscription, dayAfter(start, 12), 90_000);
+    expect(underRaise).toMatchObject({ amountClaimed: '90000.00', subscriptionVersionId: raised.id });
+
+    // On day 20 the holder raises the cover to 150,000.00 from day 15, after a loss of day 17: that loss keeps 90,000.00.
+    const backdated = await change(dayAfter(start, 15), premier);
+    expect(backdated.status).toBe('applied');
+    const refused = await file(subscription, dayAfter(start, 17), 150_000).catch((err: unknown) => err);
+    expect(refused).toMatchObject({
+      status: 422,
+      details: [
+        { field: 'amountClaimed', message: `must not exceed 90000.00, the cover of policy version 2 in force on ${dayAfter(start, 17)}` },
+      ],
+    });
+    const beforeRaise = await file(subscription, dayAfter(start, 17), 90_000);
+    expect(beforeRaise.subscriptionVersionId).toBe(raised.id);
+
+    // A loss after the raise was agreed has its cover.
+    await stack.skip('2 days', run);
+    const [, , premierVersion] = await versions();
+    const afterRaise = await file(subscription, dayAfter(start, 21), 150_000);
+    expect(afterRaise.subscriptionVersionId).toBe(premierVersion.id);
     await stack.terminate(run);
   });
 });

@@ -14,6 +14,7 @@ import supertest from 'supertest';
 import { createClaimActivities } from '../../src/activities/claims';
 import { reportScheduleId } from '../../src/contracts/scheduled-report';
 import { createApp } from '../../src/api/app';
+import { closeTemporalClient } from '../../src/api/temporal/calls';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import type { ApiServices } from '../../src/api/runtime/services';
 import type { Config } from '../../src/config';
@@ -118,7 +119,7 @@ describe('dependency outages answer fast and lose nothing', () => {
     await workerRun;
     await workerConnection?.close();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    await services?.temporal.connection.close();
+    if (services) await closeTemporalClient(services.temporal);
     await services?.sequelize.close();
     await temporalProxy?.close();
     await postgres?.close();

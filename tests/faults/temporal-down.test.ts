@@ -9,10 +9,12 @@ import supertest from 'supertest';
 import { freePort } from '../../scripts/local/ports';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
+import { closeTemporalClient, temporalCall } from '../../src/api/temporal/calls';
 import { Subscription, type User } from '../../src/models';
 import { lazyTemporalClient } from '../../src/services/temporal';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
+import { WAIT_BOUND_MS, waitUntil } from '../support/waiting';
 
 /** Far below the deadlines (5 s, the defaults): the refusal is known at once, a few quick retries aside. */
 const ANSWER_WITHIN_MS = 2_000;
@@ -36,7 +38,7 @@ describe('Temporal down: its connections refused', () => {
 
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    await services?.temporal.connection.close();
+    if (services) await closeTemporalClient(services.temporal);
     await stack?.close();
   });
 
@@ -78,5 +80,30 @@ describe('Temporal down: its connections refused', () => {
     );
     expectTemporalOutage(cancelling);
     expect((await active.reload()).status).toBe('active');
+  });
+
+  it('closing the client waits for a silence probe still retrying the refused server, so none is left to throw on the closed connection', async () => {
+    const temporal = lazyTemporalClient({ ...stack.config.temporal, address: `127.0.0.1:${await freePort()}` });
+    let probesOpen = 0;
+    let probesOpenAtClose: number | undefined;
+    const getSystemInfo = temporal.workflowService.getSystemInfo.bind(temporal.workflowService);
+    jest.spyOn(temporal.workflowService, 'getSystemInfo').mockImplementation((request) => {
+      probesOpen += 1;
+      return getSystemInfo(request).finally(() => {
+        probesOpen -= 1;
+      });
+    });
+    const close = temporal.connection.close.bind(temporal.connection);
+    jest.spyOn(temporal.connection, 'close').mockImplementation(() => {
+      probesOpenAtClose = probesOpen;
+      return close();
+    });
+    // A call unanswered past SILENCE_PROBE_MS makes the watch probe the server; it ends as soon as that probe is sent,
+    // which the refused server fails and the SDK retries on its timer (0.2 and 0.3 s later).
+    await temporalCall({ ...services, temporal }, 'rpc', () => waitUntil(() => probesOpen > 0, 'a silence probe', WAIT_BOUND_MS));
+
+    await closeTemporalClient(temporal);
+
+    expect(probesOpenAtClose).toBe(0);
   });
 });

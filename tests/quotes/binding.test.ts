@@ -9,6 +9,7 @@ import type Koa from 'koa';
 import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
+import { closeTemporalClient } from '../../src/api/temporal/calls';
 import { IdempotencyRecord, Plan, Quote, RatingVersion, Subscription, Tenant, User } from '../../src/models';
 import { temporalClient } from '../../src/services/temporal';
 import { requiredEnv } from '../support/env';
@@ -205,7 +206,7 @@ describe('binding a quote into a policy', () => {
     afterAll(async () => {
       proxy?.resume();
       await new Promise((resolve) => server?.close(resolve));
-      await services?.temporal.connection.close();
+      if (services) await closeTemporalClient(services.temporal);
       await proxy?.close();
     });
 

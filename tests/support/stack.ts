@@ -21,6 +21,7 @@ import { openDocumentStore } from '../../src/services/documents';
 import { followPlanChanges } from '../../src/domain/catalog/plan-cache';
 import { createSmtpMailer } from '../../src/services/mailer';
 import { temporalClient, temporalDataConverter } from '../../src/services/temporal';
+import { closeTemporalClient } from '../../src/api/temporal/calls';
 import type { ActivityDeps } from '../../src/activities';
 import { bulkWorkerOptions, createProcessWorkers, type InsurflowWorkerOptions, type ProcessWorkers } from '../../worker/worker';
 import { testConfig } from './config';
@@ -131,7 +132,7 @@ export async function startTestStack(
       await planNotices.stop();
       mailer.close();
       documents.close();
-      await connection.close();
+      await closeTemporalClient(temporal);
       await smtp.stop();
       await db.close();
     },

@@ -404,18 +404,31 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     await quote(subscription.id, { effectiveDate: day(-1), planId: plans.smaller.id }).expect(201);
   });
 
-  it('refuses a higher cover backdated over a claimed loss, naming the claim (409): cover is not bought after the loss', async () => {
+  it('quotes a higher cover backdated over a claimed loss, which it gives nothing; refuses one that would lift a cut judging it (409)', async () => {
+    // Agreed now, after the loss of day -2: the claim keeps the 100000.00 it happened under (docs/claims.md), so nothing moves.
     const subscription = await policy();
-    const claim = await buildClaim({ subscriptionId: subscription.id, incidentDate: day(-2) });
-    // 100000.00 when the incident happened; raised to 150000.00 from the day before it, the claim would be judged by the new cover.
-    const refused = await quote(subscription.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(409);
+    await buildClaim({ subscriptionId: subscription.id, incidentDate: day(-2) });
+    await quote(subscription.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(201);
+
+    // A cut to 50000.00 from day -5, agreed after the loss, judges it as agreed: a raise over it would buy cover back.
+    const cut = await policy();
+    await SubscriptionVersion.create({
+      tenantId: tenant.id,
+      subscriptionId: cut.id,
+      number: 2,
+      effectiveFrom: day(-5),
+      planId: plans.house.id,
+      coverageAmount: '50000.00',
+      premium: '300.00',
+      currency: 'USD',
+    });
+    const claim = await buildClaim({ subscriptionId: cut.id, incidentDate: day(-2) });
+    const refused = await quote(cut.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(409);
     expect(refused.body.error).toMatchObject({
       code: 'conflict',
       message: `The change would raise the cover of claims already made on or after ${day(-3)}: ${claim.claimNumber}`,
     });
-    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(0);
-    // From the day after the incident the loss stays under the cover it happened under.
-    await quote(subscription.id, { effectiveDate: day(-1), planId: plans.better.id }).expect(201);
+    expect(await SubscriptionChange.count({ where: { subscriptionId: cut.id } })).toBe(0);
   });
 
   it('versions and ?asOf=: version 1 as issued, a later version from its day on, 404 before the first day', async () => {

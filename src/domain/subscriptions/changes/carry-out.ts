@@ -147,10 +147,13 @@ async function claimsRefusalOf(
   sequelize: Sequelize,
   change: SubscriptionChange,
   coverageAfter: string,
+  appliedAt: string,
   transaction: Transaction,
 ): Promise<ChangeRefusal | null> {
   const { effectiveDate } = change;
-  const move = await coverMoveOf(sequelize, change.subscriptionId, { effectiveDate, coverageAfter }, transaction);
+  // Agreed when confirmed (a scheduled change, days ago), or now as it is confirmed and applied at once.
+  const agreedAt = change.confirmedAt ?? new Date(appliedAt);
+  const move = await coverMoveOf(sequelize, change.subscriptionId, { effectiveDate, coverageAfter, agreedAt }, transaction);
   if (!move) return null;
   return { why: 'claims', way: move.way, effectiveDate, claimNumbers: move.claims.map((claim) => claim.claimNumber).join(', ') };
 }
@@ -236,7 +239,7 @@ export async function carryOutPolicyChange(
     const plan = planId && !refused ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
     // The cover it was quoted with: the plan's may have been changed since.
     const coverageAfter = plan && (change.coverageAfter ?? coverageOnPlan(subscription, plan));
-    if (coverageAfter) refused = await claimsRefusalOf(sequelize, change, coverageAfter, transaction);
+    if (coverageAfter) refused = await claimsRefusalOf(sequelize, change, coverageAfter, request.appliedAt, transaction);
     if (refused || !latest) {
       const refusal: ChangeRefusal = refused ?? { why: 'no_version' };
       const reason = reasonOf(refusal);

@@ -115,8 +115,8 @@ export async function targetPlan(subscription: Subscription, planId: string): Pr
 
 /**
  * Refuses a change that would move the cover of a claim made on or after its effective date (409,
- * naming them): less cover for an open claim than the version it was filed under, or more for any
- * claim, which would buy cover for a loss already reported (a backdated upgrade over it).
+ * naming them), each claim judged as `coverOn` judges it: less cover for an open claim, or more for any claim
+ * (a raise over a cut agreed after its loss: a raise agreed after a loss otherwise gives it nothing).
  */
 export async function refuseIfClaimsCoverMoves(
   deps: Pick<CommandDeps, 'sequelize'>,

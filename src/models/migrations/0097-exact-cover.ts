@@ -19,15 +19,21 @@ const COVER_COLUMNS = [
 
 const checkName = (table: string, column: string) => `${table}_${column}_decimals`;
 
-export const up: MigrationFn = (qi) =>
-  inOneTransaction(qi, async (sql) => {
+export const up: MigrationFn = async (qi) => {
+  // Dropping the type's precision rewrites nothing; the checks are added unchecked, then validated
+  // outside the transaction, a scan that lets the tables' writes go on.
+  await inOneTransaction(qi, async (sql) => {
     for (const [table, column] of COVER_COLUMNS) {
       await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric`);
       await sql(
-        `ALTER TABLE ${table} ADD CONSTRAINT ${checkName(table, column)} CHECK (scale(${column}) <= 3 AND abs(${column}) < 10000000000)`,
+        `ALTER TABLE ${table} ADD CONSTRAINT ${checkName(table, column)} CHECK (scale(${column}) <= 3 AND abs(${column}) < 10000000000) NOT VALID`,
       );
     }
   });
+  for (const [table, column] of COVER_COLUMNS) {
+    await qi.sequelize.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${checkName(table, column)}`);
+  }
+};
 
 export const down: MigrationFn = (qi) =>
   inOneTransaction(qi, async (sql) => {

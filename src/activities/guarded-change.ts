@@ -20,7 +20,8 @@ export async function changeGuarded<M extends Model & { id: string; tenantId: st
   sequelize: Sequelize,
   model: ModelStatic<M>,
   where: WhereOptions<M>,
-  values: Partial<Attributes<M>>,
+  /** Or, for a value that depends on the row as it stands, a function of the row (locked). */
+  values: Partial<Attributes<M>> | ((row: M) => Partial<Attributes<M>>),
   event: GuardedChangeEvent,
   /** Writes that follow from the change, in its transaction (an outgoing event). */
   alongside?: (changed: M, transaction: Transaction) => Promise<void>,
@@ -29,7 +30,7 @@ export async function changeGuarded<M extends Model & { id: string; tenantId: st
     const row = await model.findOne({ where, lock: transaction.LOCK.UPDATE, transaction });
     if (!row) return false;
     const before = row.toJSON();
-    await row.update(values, { transaction });
+    await row.update(typeof values === 'function' ? values(row) : values, { transaction });
     await recordAudit(
       workflowAuditSource(event.actorId),
       {

@@ -21,6 +21,7 @@ import type { RenewalPolicy, SubscriptionStatus, SubscriptionTerms } from '../co
 import { workflowAuditSource } from './audit-source';
 import type { ActivityDeps } from './deps';
 import { changeGuarded } from './guarded-change';
+import { utcDay } from '../shared/time';
 
 export interface SubscriptionChange {
   subscriptionId: string;
@@ -61,6 +62,9 @@ const ACTION_BY_STATUS: Record<SubscriptionStatus, string> = {
   cancelled: 'subscription.cancel',
   expired: 'subscription.expire',
 };
+
+/** The actions of the run's moves that begin a policy's cover: straight from pending, or once its first premium is paid or waived. */
+const COVER_BEGINS = new Set(['subscription.activate', 'subscription.waive_first_premium']);
 
 function actionOf(from: SubscriptionStatus, next: SubscriptionStatus, waivedById: string | undefined): string {
   if (next === from) return 'subscription.renew';
@@ -120,16 +124,20 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     const next = changes.status ?? expected.status;
     const action = actionOf(expected.status, next, change.waivedById);
     const repriced = action === 'subscription.renew' ? await renewedPremium(change) : null;
+    // The day cover begins: the term's start when the run dates it in this move (straight from pending), else
+    // today, the first premium's payment or waiver. Written once: a row that has it keeps it.
+    const coverBeganOn = COVER_BEGINS.has(action) ? (changes.startDate ?? utcDay(new Date())) : null;
     await changeGuarded(
       deps.sequelize,
       Subscription,
       { id: change.subscriptionId, status: expected.status, renewalCount: expected.renewalCount },
-      {
+      (row) => ({
         ...changes,
         ...(repriced && { premium: repriced.premium }),
         ...(cancelledAt && { cancelledAt: new Date(cancelledAt) }),
         ...(change.waivedById && { firstPremiumWaivedById: change.waivedById, firstPremiumWaiverReason: change.waiverReason ?? null }),
-      },
+        ...(coverBeganOn && !row.coverBeganOn && { coverBeganOn }),
+      }),
       {
         action,
         entityType: 'subscription',

@@ -33,6 +33,11 @@ const subscriptionColumns = () =>
     /** DATEONLY columns: 'YYYY-MM-DD'. */
     startDate: optional.dateOnly(),
     endDate: optional.dateOnly(),
+    /**
+     * The day (UTC) its cover began: the run's move to active, at once or once its first premium was paid or waived
+     * (docs/subscriptions.md, When cover begins and ends). Written once, never changed; null while it has not begun.
+     */
+    coverBeganOn: optional.dateOnly(),
     renewalCount: required.integer({ defaultValue: 0 }),
     cancelledAt: optional.date(),
     cancelledById: optional.uuid(),

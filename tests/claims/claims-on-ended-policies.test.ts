@@ -37,10 +37,13 @@ describe('claims on expired and cancelled policies', () => {
       .set(as(holder))
       .send({ subscriptionId, incidentDate, amountClaimed: 3000, description: 'Storm took the roof off' });
 
-  /** The policy's cover made to begin `days` ago, as if it had been issued then: its dates and its first version. */
+  /**
+   * The policy's cover made to begin `days` ago, as if it had been issued then: its dates, the day its cover
+   * began (one awaiting its first premium has none) and its first version.
+   */
   async function coverBeganDaysAgo(id: string, days: number): Promise<void> {
     const row = await Subscription.findByPk(id, { rejectOnEmpty: true });
-    await row.update({ startDate: day(-days), endDate: day(365 - days) });
+    await row.update({ startDate: day(-days), endDate: day(365 - days), ...(row.coverBeganOn && { coverBeganOn: day(-days) }) });
     await SubscriptionVersion.update({ effectiveFrom: day(-days) }, { where: { subscriptionId: id, number: 1 } });
   }
 

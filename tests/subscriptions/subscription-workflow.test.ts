@@ -110,6 +110,8 @@ describe('subscription workflow (time-skipping)', () => {
     expect(active).toMatchObject({ status: 'active', renewalCount: 0, renewalReminderSent: false });
     const row = await Subscription.findByPk(subscriptionIdOf(handle));
     expect(row).toMatchObject({ status: 'active', startDate: active.startDate, endDate: active.endDate, workflowId: handle.workflowId });
+    // Its move to active records the day cover began: the term's first.
+    expect(row?.coverBeganOn).toBe(active.startDate);
     // Twelve calendar months, whatever the start day.
     const start = new Date(`${active.startDate}T00:00:00Z`);
     expect(active.endDate).toBe(
@@ -164,10 +166,12 @@ describe('subscription workflow (time-skipping)', () => {
     const start = new Date(`${first.endDate}T00:00:00Z`);
     const expectedEnd = new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate())).toISOString().slice(0, 10);
     expect(renewed).toMatchObject({ status: 'active', endDate: expectedEnd, renewalCount: 1, startDate: first.startDate });
+    // A renewal keeps the day its first term's cover began.
     await expect(Subscription.findByPk(subscriptionIdOf(handle))).resolves.toMatchObject({
       status: 'active',
       endDate: expectedEnd,
       renewalCount: 1,
+      coverBeganOn: first.startDate,
     });
     await mailFor(handle, 'is renewed');
 

@@ -27,7 +27,7 @@ import type { Config } from '../../src/config';
 import { acknowledgementRun } from '../../src/contracts/acknowledgement';
 import { claimRun, type ClaimStage } from '../../src/contracts/claim';
 import { policyRolloutRun } from '../../src/contracts/policy-rollout';
-import type { SubscriptionTerms } from '../../src/contracts/subscription';
+import type { SubscriptionStatus, SubscriptionTerms } from '../../src/contracts/subscription';
 import { issueAccessToken } from '../../src/services/tokens';
 import type { AuthUser } from '../../src/shared/caller';
 import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
@@ -149,6 +149,9 @@ export async function buildPlan(overrides: Overrides<Plan> = {}): Promise<Plan> 
  * under test): active by default, covering since the first of last month for the plan's duration,
  * with the plan's coverage and premium. A pending one has no dates yet.
  */
+/** The statuses of a policy whose cover has begun, whatever it became since; a cancelled one may never have begun. */
+const COVER_BEGAN = new Set<SubscriptionStatus>(['active', 'lapsed', 'expired']);
+
 export async function buildSubscription(overrides: Overrides<Subscription> = {}): Promise<Subscription> {
   const plan = overrides.planId
     ? await Plan.findByPk(overrides.planId, { rejectOnEmpty: true })
@@ -158,11 +161,14 @@ export async function buildSubscription(overrides: Overrides<Subscription> = {})
   const today = new Date();
   const start = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
   const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + plan.durationMonths, 1));
+  const startDate = 'startDate' in overrides ? overrides.startDate : status !== 'pending' ? utcDay(start) : undefined;
   return Subscription.create({
     coverageAmount: plan.coverageAmount,
     premium: plan.premium,
     durationMonths: plan.durationMonths,
     ...(status !== 'pending' && { startDate: utcDay(start), endDate: utcDay(end) }),
+    // A policy that is or was active (or renewed) began to cover on its start date, as the run's move to active records it.
+    ...((COVER_BEGAN.has(status) || (overrides.renewalCount ?? 0) > 0) && startDate && { coverBeganOn: startDate }),
     ...overrides,
     tenantId: plan.tenantId,
     planId: plan.id,

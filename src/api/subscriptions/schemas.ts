@@ -139,6 +139,9 @@ export const subscriptionSchema = tenantRowSchema('Subscription', {
   currency: Joi.string().description('ISO 4217, copied from the plan'),
   startDate: date,
   endDate: date,
+  coverBeganOn: date.description(
+    'YYYY-MM-DD: the day its cover began (issued, or its first premium paid or waived); it covers from this day or its start date, whichever is later. Null: not begun',
+  ),
   renewalCount: Joi.number(),
   cancelledAt: Joi.date().allow(null),
   cancelledById: uuid.allow(null),

@@ -40,7 +40,6 @@ import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { type Cover, coverOn } from './cover';
-import { coverBegan } from '../subscriptions/cover';
 import { assertAmountIn, assertAmountInCurrency } from './money';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
@@ -63,9 +62,8 @@ async function judgedCover(
   transaction?: Transaction,
 ): Promise<Cover> {
   const cover = await coverOn(subscription, incidentDate, transaction);
-  const began = await coverBegan(subscription, transaction);
   const refusal =
-    coverageRefusal(subscription, cover, incidentDate, amountClaimed, began) ??
+    coverageRefusal(subscription, cover, incidentDate, amountClaimed) ??
     (await lapseRefusal(deps.sequelize, subscription.id, incidentDate, transaction));
   if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
   return cover;

@@ -11,7 +11,7 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
 import type { Cover } from './cover';
-import { coverEndOf } from '../subscriptions/cover';
+import { coverEndOf, coverStartOf } from '../subscriptions/cover';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { ownClaim, unprocessable } from '../../shared/errors';
@@ -41,7 +41,8 @@ export interface CoverageRefusal {
  * Why the subscription does not cover a claim for this incident and amount; null when it does. The
  * amount is judged by the cover on the incident date (`coverOn`, cover.ts), not by the latest terms.
  * A policy whose cover has ended (expired, cancelled) still covers the incidents before it ended
- * (`coverEndOf`); one whose cover never began (`coverBegan`, given as `began`) covers nothing. A lapsed one
+ * (`coverEndOf`); one whose cover never began covers nothing, and one whose cover began after its start
+ * date (its first premium paid or waived later) covers from that day (`coverStartOf`). A lapsed one
  * covers the incidents outside its lapses (`lapseRefusal`).
  */
 export function coverageRefusal(
@@ -49,10 +50,10 @@ export function coverageRefusal(
   cover: Cover,
   incidentDate: string,
   amountClaimed: number,
-  began: boolean,
 ): CoverageRefusal | null {
+  const first = coverStartOf(subscription);
   const end = coverEndOf(subscription);
-  if (!began || !subscription.startDate || !end) {
+  if (!first || !subscription.startDate || !end) {
     return {
       field: 'subscriptionId',
       summary: 'Claims are filed against a policy whose cover has begun',
@@ -60,6 +61,13 @@ export function coverageRefusal(
         subscription.status === 'cancelled'
           ? 'the policy was cancelled before its cover began'
           : `the subscription is ${subscription.status}`,
+    };
+  }
+  if (incidentDate < first && first > subscription.startDate) {
+    return {
+      field: 'incidentDate',
+      summary: 'The incident date is before the policy’s cover began',
+      message: `the policy’s cover began on ${first}, once its first premium was paid or waived: it covers incidents from then`,
     };
   }
   const ended = subscription.status === 'expired' || subscription.status === 'cancelled';

@@ -1,13 +1,12 @@
 /**
- * When a policy covers (docs/subscriptions.md, When cover ends): the one rule that a claim's filing and the
- * policy's versions (`versionInForce`) ask. A term covers from its start date to its end date, both
- * included. A cancellation ends cover on the day it is made (UTC): that day is no longer covered, as the
+ * When a policy covers (docs/subscriptions.md, When cover begins and ends): the one rule that a claim's filing
+ * and the policy's versions (`versionInForce`) ask. A term covers from its start date, or from the day its
+ * cover began when that was later (`coverStartOf`), to its end date, both included. A cancellation ends cover on the day it is made (UTC): that day is no longer covered, as the
  * refund of the unused term counts it (src/shared/refunds.ts, `cancelledOn`) and the holder's mail says
  * ("coverage ended today"). An expired or cancelled policy still covers the incidents of its cover,
  * which are commonly reported weeks later.
  */
-import type { Transaction } from 'sequelize';
-import { AuditEvent, type Subscription } from '../../models';
+import type { Subscription } from '../../models';
 import { DAY_MS, utcDay } from '../../shared/time';
 
 /** The last day a policy covers an incident ('YYYY-MM-DD'), and the day it was cancelled when that ended it. */
@@ -27,32 +26,14 @@ export function coverEndOf(subscription: Pick<Subscription, 'status' | 'endDate'
 }
 
 /**
- * The audit actions of the run's moves that begin a policy's cover (src/activities/subscriptions.ts):
- * straight from pending, or once its first premium is paid or waived.
+ * The first day the policy covers an incident ('YYYY-MM-DD'): its start date, or the day its cover began
+ * when that came later (a policy that waited for its first premium covers from the day it was paid or
+ * waived, not from the days it waited); null for one whose cover never began (pending, awaiting its first
+ * premium, or cancelled then). A renewal keeps the day its first term began. The day is the row's own,
+ * written by the run's move to active (`coverBeganOn`), so what covered a past day never changes later.
  */
-const COVER_BEGINS = ['subscription.activate', 'subscription.waive_first_premium'];
-
-/**
- * Whether the policy's cover ever began. A pending policy, or one awaiting its first premium, has not
- * begun to cover; nor has one cancelled while it awaited it (the run's move to active, recorded in the
- * audit trail, never came). A renewed policy was active when it renewed.
- */
-export async function coverBegan(subscription: Subscription, transaction?: Transaction): Promise<boolean> {
-  if (!subscription.startDate) return false;
-  switch (subscription.status) {
-    case 'active':
-    case 'lapsed':
-    case 'expired':
-      return true;
-    case 'cancelled':
-      if (subscription.renewalCount > 0) return true;
-      return (
-        (await AuditEvent.count({
-          where: { tenantId: subscription.tenantId, entityType: 'subscription', entityId: subscription.id, action: COVER_BEGINS },
-          transaction,
-        })) > 0
-      );
-    default:
-      return false;
-  }
+export function coverStartOf(subscription: Pick<Subscription, 'startDate' | 'coverBeganOn'>): string | null {
+  const { startDate, coverBeganOn } = subscription;
+  if (!startDate || !coverBeganOn) return null;
+  return coverBeganOn > startDate ? coverBeganOn : startDate;
 }

@@ -6,7 +6,7 @@
 import type { Transaction } from 'sequelize';
 import { Subscription, SubscriptionVersion } from '../../models';
 import { notFound } from '../../shared/errors';
-import { coverBegan, coverEndOf } from './cover';
+import { coverEndOf, coverStartOf } from './cover';
 
 /** The terms a version fixes, as the subscription row names them. */
 export type VersionTerms = Pick<
@@ -21,16 +21,17 @@ export interface PolicyAsOf {
 }
 
 /**
- * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its first day, nor after
+ * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its cover's first day
+ * (`coverStartOf`: its start date, or the later day its first premium was paid or waived), nor after
  * its cover's last (`coverEndOf`, the last day a claim's incident is covered: its term's end date, or
  * the day before its cancellation): what terms a renewal brings is not known before it happens, and a
  * policy whose cover has ended has none. Nor has one whose cover never began (awaiting its first
  * premium, or cancelled before it was paid): its terms are recorded, but nothing was in force.
  */
 export async function versionInForce(subscription: Subscription, date: string): Promise<SubscriptionVersion | null> {
+  const first = coverStartOf(subscription);
   const end = coverEndOf(subscription);
-  if (end && date > end.lastDay) return null;
-  if (!(await coverBegan(subscription))) return null;
+  if (!first || date < first || (end && date > end.lastDay)) return null;
   return SubscriptionVersion.versionInForce(subscription.id, date);
 }
 

@@ -209,7 +209,7 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
       type: SubscriptionVersion,
       nullable: true,
       description:
-        "The version in force on `date` (YYYY-MM-DD), as GET /subscriptions/:id?asOf= shows; null before the first day or after its cover ended (the term's last day, or the day before its cancellation)",
+        "The version in force on `date` (YYYY-MM-DD), as GET /subscriptions/:id?asOf= shows; null before its cover began (its start date, or the later day its first premium was paid or waived), when it never began, or after its cover ended (the term's last day, or the day before its cancellation)",
       args: { date: t.arg.string({ required: true }) },
       resolve: (row, args) => versionInForce(row, validInput(asOfArgs, args).date),
     }),

@@ -12,7 +12,8 @@ import { validateXML } from 'xmllint-wasm';
 import { resolvePain001Xsd } from '../../scripts/local/pain001-xsd';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { AuditEvent, Claim, ClaimReserveLine, ClaimPayment, TenantSettings, type User, WebhookEvent } from '../../src/models';
+import { AuditEvent, Claim, ClaimReserveLine, ClaimPayment, PaymentBatch, TenantSettings, type User, WebhookEvent } from '../../src/models';
+import { DAY_MS, utcDay } from '../../src/shared/time';
 import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
@@ -154,13 +155,25 @@ describe('claim payments and payment batches (API, worker)', () => {
       .send({ debtor: { ...DEBTOR, iban: 'FR1420041010050500013M02607' } })
       .expect(422);
     expect(badDebtor.body.error.details[0].field).toBe('debtor.iban');
+    // A date a bank refuses: one gone by, or more than a year ahead (SEPA takes a requested date up to a year ahead).
+    const mailsBefore = stack.smtp.messages.length;
+    for (const requestedExecutionDate of ['2020-01-01', utcDay(Date.now() - DAY_MS), utcDay(Date.now() + 366 * DAY_MS), '2999-12-31']) {
+      const badDate = await stack.api
+        .post('/api/v1/payment-batches')
+        .set(as(team.manager))
+        .send({ debtor: DEBTOR, requestedExecutionDate })
+        .expect(422);
+      expect(badDate.body.error.details[0]).toMatchObject({ field: 'requestedExecutionDate', message: expect.stringMatching(/today/) });
+    }
     expect(await ClaimPayment.count({ where: { claimId, status: 'issued' } })).toBe(0);
+    expect(await PaymentBatch.count({ where: { tenantId: team.tenant.id } })).toBe(0);
+    expect(stack.smtp.messages.length).toBe(mailsBefore);
 
     const created = await stack.api
       .post('/api/v1/payment-batches')
       .set(as(team.manager))
       .set('Idempotency-Key', 'payment-batch-1')
-      .send({ debtor: DEBTOR, requestedExecutionDate: '2026-12-01' })
+      .send({ debtor: DEBTOR, requestedExecutionDate: utcDay(Date.now() + 365 * DAY_MS) })
       .expect(201);
     expect(created.body).toMatchObject({ currency: 'EUR', paymentCount: 3, total: '2700.00', debtorIban: DEBTOR.iban });
     const issued = await ClaimPayment.findAll({ where: { claimId, status: 'issued' } });

@@ -187,6 +187,16 @@ describe('creditTransferProblems', () => {
     ]);
   });
 
+  it('refuses an execution date before the file’s day or more than a year after it (createdAt 2026-03-02)', () => {
+    const dated = (requestedExecutionDate: string) => creditTransferProblems(batchOf([withBic], { requestedExecutionDate }));
+    expect(dated('2026-03-02')).toEqual([]);
+    expect(dated('2027-03-02')).toEqual([]);
+    const refused = [{ field: 'requestedExecutionDate', message: 'must be from today (2026-03-02) to 2027-03-02, at most a year ahead' }];
+    expect(dated('2026-03-01')).toEqual(refused);
+    expect(dated('2027-03-03')).toEqual(refused);
+    expect(dated('2999-12-31')).toEqual(refused);
+  });
+
   it('transliterates names and remittance text to the SEPA character set, and names what it cannot', () => {
     expect(sepaText('  Øresund  Straße –\n Łódź “A”  ')).toEqual({ text: 'Oresund Strasse - Lodz “A”', rejected: ['“', '”'] });
     expect(sepaText('Renée O’Brien & Co.')).toEqual({ text: "Renee O'Brien + Co.", rejected: [] });

@@ -12,7 +12,7 @@ export const createBatchBody = object({
     .description('The payments to issue; by default the currency of the oldest approved payment'),
   requestedExecutionDate: Joi.string()
     .pattern(/^\d{4}-\d{2}-\d{2}$/, 'yyyy-MM-dd')
-    .description('When the bank is to pay; today by default'),
+    .description('When the bank is to pay: from today (UTC) to 365 days ahead; today by default'),
 }).label('PaymentBatchRequest');
 
 export const listBatchesQuery = object({ ...pageQueryKeys, ordering: orderingParam(['createdAt'], '-createdAt') });

@@ -16,6 +16,7 @@
 import type * as IbanTools from 'ibantools' with { 'resolution-mode': 'import' };
 import { create } from 'xmlbuilder2';
 import { isCalendarDay } from '../../shared/calendar-day';
+import { DAY_MS, utcDay } from '../../shared/time';
 import { CURRENCY_PATTERN, formatMinorUnits, minorUnitDigits, toMinorUnits } from '../../shared/money';
 
 // ibantools 4 is an ES module with a CommonJS build (its "require" export), which loads synchronously.
@@ -182,6 +183,21 @@ function parseAmount(amount: string, currency: string): { minor: number } | { pr
   return { minor };
 }
 
+/** How far ahead a bank takes a requested execution date: SEPA credit transfers accept one up to a year ahead. */
+const EXECUTION_DAYS_AHEAD = 365;
+
+/**
+ * A requested execution date a bank refuses, judged from the day the file is made (UTC): one gone by
+ * (banks refuse a past date), or more than EXECUTION_DAYS_AHEAD days later.
+ */
+function executionDateProblems(requested: string, createdAt: Date): CreditTransferProblem[] {
+  if (!(createdAt instanceof Date) || Number.isNaN(createdAt.getTime())) return [];
+  const today = utcDay(createdAt);
+  const latest = utcDay(createdAt.getTime() + EXECUTION_DAYS_AHEAD * DAY_MS);
+  if (requested >= today && requested <= latest) return [];
+  return [{ field: 'requestedExecutionDate', message: `must be from today (${today}) to ${latest}, at most a year ahead` }];
+}
+
 /** Everything in the batch that a bank (or the pain.001.001.09 schema) would refuse; empty when none. */
 export function creditTransferProblems(batch: CreditTransferBatch): CreditTransferProblem[] {
   const problems: CreditTransferProblem[] = [
@@ -194,6 +210,8 @@ export function creditTransferProblems(batch: CreditTransferBatch): CreditTransf
   }
   if (!isCalendarDay(batch.requestedExecutionDate)) {
     problems.push({ field: 'requestedExecutionDate', message: 'is not a date (yyyy-MM-dd)' });
+  } else {
+    problems.push(...executionDateProblems(batch.requestedExecutionDate, batch.createdAt));
   }
   if (batch.transfers.length === 0) problems.push({ field: 'transfers', message: 'must hold at least one transfer' });
   const seen = new Set<string>();

@@ -5,9 +5,10 @@
  * and confirmed through the domain commands the API runs, applied by the run on its date); a claim
  * of 70,000.00 for an incident before that date, filed after it, is accepted under version 1,
  * while the same claim for an incident after it is refused naming version 2. A raise of cover counts
- * from when it was agreed: scheduled before the incident, it covers it; confirmed after it (backdated),
- * it does not (the version the policy had judges the claim). The commands are called directly: the
- * API's date check ("not in the future") reads the wall clock, which the skipped server clock has left behind.
+ * from when it was agreed: scheduled before the incident, it covers it; agreed on the incident's day
+ * (its incident taken at 00:00), it does not (the version the policy had judges the claim). A raise is
+ * never backdated (quote-api.test.ts). The commands are called directly: the API's date checks ("not in
+ * the future", "a raise no earlier than today") read the wall clock, which the skipped server clock has left behind.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -123,7 +124,7 @@ describe('a claim dated before a policy change is judged by the old version (tim
     await stack.terminate(run);
   });
 
-  it('a raise scheduled before the incident covers it; one confirmed after the incident, backdated over it, does not', async () => {
+  it("a raise scheduled before the incident covers it; one agreed on the incident's day does not", async () => {
     const { handle: run, row: subscription } = await startActivePolicy(stack.env.client, TASK_QUEUE, basic, holder);
     const subscriptionId = subscription.id;
     const start = subscription.startDate!;
@@ -142,17 +143,17 @@ describe('a claim dated before a policy change is judged by the old version (tim
     const underRaise = await file(subscription, dayAfter(start, 12), 90_000);
     expect(underRaise).toMatchObject({ amountClaimed: '90000.00', subscriptionVersionId: raised.id });
 
-    // On day 20 the holder raises the cover to 150,000.00 from day 15, after a loss of day 17: that loss keeps 90,000.00.
-    const backdated = await change(dayAfter(start, 15), premier);
-    expect(backdated.status).toBe('applied');
-    const refused = await file(subscription, dayAfter(start, 17), 150_000).catch((err: unknown) => err);
+    // On day 20 the holder raises the cover to 150,000.00 from that day, applied at once, after a loss of that day: it keeps 90,000.00.
+    const sameDay = await change(dayAfter(start, 20), premier);
+    expect(sameDay.status).toBe('applied');
+    const refused = await file(subscription, dayAfter(start, 20), 150_000).catch((err: unknown) => err);
     expect(refused).toMatchObject({
       status: 422,
       details: [
-        { field: 'amountClaimed', message: `must not exceed 90000.00, the cover of policy version 2 in force on ${dayAfter(start, 17)}` },
+        { field: 'amountClaimed', message: `must not exceed 90000.00, the cover of policy version 2 in force on ${dayAfter(start, 20)}` },
       ],
     });
-    const beforeRaise = await file(subscription, dayAfter(start, 17), 90_000);
+    const beforeRaise = await file(subscription, dayAfter(start, 20), 90_000);
     expect(beforeRaise.subscriptionVersionId).toBe(raised.id);
 
     // A loss after the raise was agreed has its cover.

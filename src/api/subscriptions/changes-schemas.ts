@@ -11,7 +11,7 @@ export const changeParams = childIdParams('changeId');
 export const quoteChangeBody = object({
   effectiveDate: required(
     calendarDay.description(
-      "The day the change takes effect (YYYY-MM-DD): inside the current term, at most policyChangeBackdateDays (tenant setting, default 30) in the past, not before the latest version's",
+      "The day the change takes effect (YYYY-MM-DD): inside the current term, at most policyChangeBackdateDays (tenant setting, default 30) in the past (a raise of cover: not before today), not before the latest version's",
     ),
   ),
   planId: uuid.description(

@@ -293,9 +293,10 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     await refused(422, { effectiveDate: day(-400), planId: plans.better.id });
     await TenantSettings.update({ values: { collectPremiums: false, policyChangeBackdateDays: 5 } }, { where: { tenantId: tenant.id } });
     try {
-      const backdated = await refused(422, { effectiveDate: day(-6), planId: plans.better.id });
+      // A cut: a raise is never backdated (below).
+      const backdated = await refused(422, { effectiveDate: day(-6), planId: plans.smaller.id });
       expect(backdated.message).toContain('at most 5 days in the past');
-      await quote(id, { effectiveDate: day(-5), planId: plans.better.id }).expect(201);
+      await quote(id, { effectiveDate: day(-5), planId: plans.smaller.id }).expect(201);
     } finally {
       await TenantSettings.update({ values: { collectPremiums: false } }, { where: { tenantId: tenant.id } });
     }
@@ -395,6 +396,48 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     await quote(changed.id, { effectiveDate: day(3), planId: plans.better.id }).expect(201);
   });
 
+  it('refuses a raise of cover dated before today, at the quote (REST and GraphQL) and at the confirmation: 422 on effectiveDate, nothing recorded', async () => {
+    // A raise agreed today cannot reach a loss of an earlier day (docs/claims.md), so a backdated one charged premium for days it gave nothing.
+    const subscription = await policy();
+    const message = `A raise of cover takes effect no earlier than today (${day(0)}): a raise agreed after a loss would not cover it`;
+    const refused = await quote(subscription.id, { effectiveDate: day(-1), planId: plans.better.id }).expect(422);
+    expect(refused.body.error).toMatchObject({ code: 'unprocessable', message, details: [{ field: 'effectiveDate', message }] });
+    const viaGraphql = await stack.api
+      .post('/api/graphql')
+      .set('Authorization', auth.owner)
+      .send({
+        query:
+          'mutation ($id: ID!, $effectiveDate: String!, $planId: ID) { quotePolicyChange(id: $id, effectiveDate: $effectiveDate, planId: $planId) { id } }',
+        variables: { id: subscription.id, effectiveDate: day(-10), planId: plans.better.id },
+      })
+      .expect(200);
+    expect(viaGraphql.body.errors[0]).toMatchObject({
+      message: message,
+      extensions: { code: 'BAD_USER_INPUT', details: [{ field: 'effectiveDate', message }] },
+    });
+    expect(await SubscriptionChange.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+
+    // A cut and a change that keeps the cover may still be backdated; a raise from today on, or scheduled, is quoted.
+    const samePlanCover = await buildPlan({ categoryId: category.id, coverageAmount: '100000.00', premium: '310.00' });
+    await quote(subscription.id, { effectiveDate: day(-1), planId: plans.smaller.id }).expect(201);
+    await quote(subscription.id, { effectiveDate: day(-1), planId: samePlanCover.id }).expect(201);
+    await quote(subscription.id, { effectiveDate: day(1), planId: plans.better.id }).expect(201);
+    const today = await quote(subscription.id, { effectiveDate: day(0), planId: plans.better.id }).expect(201);
+
+    // Quoted for a day that has passed by its confirmation (a raise quoted yesterday for yesterday): refused the same way, left quoted.
+    await SubscriptionChange.update({ effectiveDate: day(-1) }, { where: { id: today.body.id } });
+    const confirm = await stack.api
+      .post(`/api/v1/subscriptions/${subscription.id}/changes/${today.body.id}/apply`)
+      .set('Authorization', auth.owner)
+      .expect(422);
+    expect(confirm.body.error).toMatchObject({ message, details: [{ field: 'effectiveDate', message }] });
+    expect(await SubscriptionChange.findByPk(today.body.id, { rejectOnEmpty: true })).toMatchObject({ status: 'quoted' });
+    expect(await Subscription.findByPk(subscription.id, { rejectOnEmpty: true })).toMatchObject({
+      planId: plans.house.id,
+      coverageAmount: '100000.00',
+    });
+  });
+
   it('refuses a lower cover that an open claim on or after the effective date would lose, naming the claim (409)', async () => {
     const subscription = await policy();
     const claim = await buildClaim({ subscriptionId: subscription.id, incidentDate: day(-2) });
@@ -404,13 +447,9 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     await quote(subscription.id, { effectiveDate: day(-1), planId: plans.smaller.id }).expect(201);
   });
 
-  it('quotes a higher cover backdated over a claimed loss, which it gives nothing; refuses one that would lift a cut judging it (409)', async () => {
-    // Agreed now, after the loss of day -2: the claim keeps the 100000.00 it happened under (docs/claims.md), so nothing moves.
-    const subscription = await policy();
-    await buildClaim({ subscriptionId: subscription.id, incidentDate: day(-2) });
-    await quote(subscription.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(201);
-
-    // A cut to 50000.00 from day -5, agreed after the loss, judges it as agreed: a raise over it would buy cover back.
+  it('refuses a raise effective today that would lift a cut judging a claim of today (409), after refusing it backdated (422)', async () => {
+    // A cut to 50000.00 from day -5, agreed after the loss of today (its incident taken at 00:00), judges it as agreed:
+    // a raise from today would buy cover back for it (docs/claims.md).
     const cut = await policy();
     await SubscriptionVersion.create({
       tenantId: tenant.id,
@@ -422,11 +461,14 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       premium: '300.00',
       currency: 'USD',
     });
-    const claim = await buildClaim({ subscriptionId: cut.id, incidentDate: day(-2) });
-    const refused = await quote(cut.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(409);
+    await Subscription.update({ coverageAmount: '50000.00' }, { where: { id: cut.id } });
+    const claim = await buildClaim({ subscriptionId: cut.id, incidentDate: day(0) });
+    const backdated = await quote(cut.id, { effectiveDate: day(-3), planId: plans.better.id }).expect(422);
+    expect(backdated.body.error.details).toEqual([{ field: 'effectiveDate', message: expect.stringContaining('A raise of cover') }]);
+    const refused = await quote(cut.id, { effectiveDate: day(0), planId: plans.better.id }).expect(409);
     expect(refused.body.error).toMatchObject({
       code: 'conflict',
-      message: `The change would raise the cover of claims already made on or after ${day(-3)}: ${claim.claimNumber}`,
+      message: `The change would raise the cover of claims already made on or after ${day(0)}: ${claim.claimNumber}`,
     });
     expect(await SubscriptionChange.count({ where: { subscriptionId: cut.id } })).toBe(0);
   });

@@ -28,6 +28,7 @@ import {
   isPricedChange,
   priceOfRequested,
   quoteChange,
+  refuseBackdatedRaise,
   refuseIfClaimsCoverMoves,
   targetPlan,
 } from './quote';
@@ -98,6 +99,7 @@ export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (
     coverage = plan ? coverageOnPlan(subscription, plan) : subscription.coverageAmount;
     if (change.coverageAfter !== null && change.coverageAfter !== coverage)
       throw conflict("The quote is stale: the plan's cover has changed since; ask for a new quote");
+    refuseBackdatedRaise(subscription, change.effectiveDate, coverage);
     await refuseIfClaimsCoverMoves(deps, subscription.id, change.effectiveDate, coverage);
   }
   const decided = await decideOnChange<PolicyChangeRequest>(caller, subscription, change, deps, applyPolicyChangeUpdate, {

@@ -114,6 +114,20 @@ export async function targetPlan(subscription: Subscription, planId: string): Pr
 }
 
 /**
+ * Refuses a raise of cover effective before today (422 on effectiveDate), as insurers never backdate one: a raise
+ * agreed now reaches no loss of an earlier day (coverOn, docs/claims.md), so backdated it would be charged pro rata
+ * for days it gives nothing. A cut, or a change that keeps the cover, may still be backdated (checkEffectiveDate).
+ * Asked at the quote and again at the confirmation, by which a raise quoted for its own day may lie in the past.
+ */
+export function refuseBackdatedRaise(subscription: Subscription, effectiveDate: string, coverageAfter: string): void {
+  const today = utcDay(Date.now());
+  // A cover has at most ten integer digits and three decimals: exact as a number.
+  if (effectiveDate >= today || Number(coverageAfter) <= Number(subscription.coverageAmount)) return;
+  const message = `A raise of cover takes effect no earlier than today (${today}): a raise agreed after a loss would not cover it`;
+  throw unprocessable(message, [{ field: 'effectiveDate', message }]);
+}
+
+/**
  * Refuses a change that would move the cover of a claim made on or after its effective date (409,
  * naming them), each claim judged as `coverOn` judges it: less cover for an open claim, or more for any claim
  * (a raise over a cut agreed after its loss: a raise agreed after a loss otherwise gives it nothing).
@@ -204,7 +218,11 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   const { termStart, termEnd } = await checkEffectiveDate(subscription, input.effectiveDate);
   const requested = requestedOf(subscription, input);
   const plan = requested.planId ? await targetPlan(subscription, requested.planId) : null;
-  if (plan) await refuseIfClaimsCoverMoves(deps, subscription.id, input.effectiveDate, coverageOnPlan(subscription, plan));
+  const coverageAfter = plan ? coverageOnPlan(subscription, plan) : null;
+  if (coverageAfter) {
+    refuseBackdatedRaise(subscription, input.effectiveDate, coverageAfter);
+    await refuseIfClaimsCoverMoves(deps, subscription.id, input.effectiveDate, coverageAfter);
+  }
   // A policy bound from a quote is rated again for its risk on the new plan, or at its property's new postcode (docs/quotes.md, Binding).
   const priced = await priceOfRequested(subscription, requested, plan);
   if (!plan && !priced.movedRisk) await refuseContactChangeWhileScheduled(subscription);
@@ -249,7 +267,7 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
           requested,
           premiumBefore: subscription.premium,
           premiumAfter,
-          coverageAfter: plan ? coverageOnPlan(subscription, plan) : priced.movedRisk ? subscription.coverageAmount : null,
+          coverageAfter: coverageAfter ?? (priced.movedRisk ? subscription.coverageAmount : null),
           premiumDeltaMinor: deltaMinor,
           currency,
           instalments,

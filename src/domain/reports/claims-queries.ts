@@ -1,8 +1,8 @@
 /**
  * The claims report's figures, each one SQL aggregate over the tenant's rows (docs/reports.md):
- * nothing is counted in the API. Period events come from `claims.created_at` (filed) and the
- * stage changes of `claim_history` (approved, denied, paid); a reassignment (a history row whose
- * from and to are the same stage) is not a stage change and counts nowhere.
+ * nothing is counted in the API. Period events come from `claims.created_at` (filed), the stage
+ * changes of `claim_history` (approved, denied) and the settlements paid (paid); a reassignment (a
+ * history row whose from and to are the same stage) is not a stage change and counts nowhere.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { CLAIM_STAGES, type ClaimStage } from '../../contracts/claim';
@@ -75,10 +75,22 @@ function figuresOf(row: GroupRow): ClaimFigures {
 }
 
 /**
+ * Each claim approved or denied in the period once per decision, at its last such decision in the
+ * period (`claim_id, kind, at, actor_id`): a claim reopened and approved again is one claim approved,
+ * by the approval that stands.
+ */
+const LAST_DECISIONS = `SELECT DISTINCT ON (h.claim_id, h.to_status) h.claim_id, h.to_status AS kind, h.occurred_at AS at, h.actor_id
+    FROM claim_history h
+   WHERE h.tenant_id = :tenantId AND h.to_status IN ('approved', 'denied') AND h.from_status IS DISTINCT FROM h.to_status
+     AND h.occurred_at >= :from AND h.occurred_at < :until
+   ORDER BY h.claim_id, h.to_status, h.occurred_at DESC, h.sequence DESC`;
+
+/**
  * The period's events and amounts, per group and in total (one statement): filings by filing date
- * with the amount claimed, approvals with the amount approved, payments with the payment. Each kind
- * of event is counted per group from its own rows (a filing from its claim's row, an index-only
- * scan of the period, migration 0030; a decision or payment from its history row and its claim),
+ * with the amount claimed; the claims approved, each once with its approved amount now, and denied
+ * (LAST_DECISIONS); the settlements paid, each with its amount. Each kind of event is counted per
+ * group from its own rows (a filing from its claim's row, an index-only scan of the period,
+ * migration 0030; a decision from its history row and its claim, a settlement from its payment row),
  * and the few groups of both are added up per group and in total (GROUPING SETS): summing the
  * events first and their groups after costs half of grouping the events' rows together.
  */
@@ -114,15 +126,15 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
        SELECT ${key}, ${label}, e.currency, 0,
               count(*) FILTER (WHERE e.kind = 'approved'), count(*) FILTER (WHERE e.kind = 'denied'), count(*) FILTER (WHERE e.kind = 'paid'),
               0, sum(e.amount) FILTER (WHERE e.kind = 'approved'), sum(e.amount) FILTER (WHERE e.kind = 'paid')
-         FROM (SELECT h.to_status AS kind, h.occurred_at AS at, c.status, c.assignee_id, c.policy_type,
-                      ${claimCurrencySql('c.subscription_id')} AS currency,
-                      CASE h.to_status WHEN 'approved' THEN c.amount_approved WHEN 'paid' THEN p.amount END AS amount
-                 FROM claim_history h
-                 JOIN claims c ON c.id = h.claim_id AND c.tenant_id = :tenantId
-                 LEFT JOIN payments p ON h.to_status = 'paid' AND p.claim_id = c.id AND p.tenant_id = :tenantId AND p.kind = 'settlement'
-                WHERE h.tenant_id = :tenantId AND h.to_status IN ('approved', 'denied', 'paid')
-                  AND h.from_status IS DISTINCT FROM h.to_status
-                  AND h.occurred_at >= :from AND h.occurred_at < :until) e
+         FROM (SELECT d.kind, d.at, c.status, c.assignee_id, c.policy_type, ${claimCurrencySql('c.subscription_id')} AS currency,
+                      CASE d.kind WHEN 'approved' THEN c.amount_approved END AS amount
+                 FROM (${LAST_DECISIONS}) d
+                 JOIN claims c ON c.id = d.claim_id AND c.tenant_id = :tenantId
+               UNION ALL
+               SELECT 'paid', p.paid_at, c.status, c.assignee_id, c.policy_type, ${claimCurrencySql('c.subscription_id')}, p.amount
+                 FROM payments p
+                 JOIN claims c ON c.id = p.claim_id AND c.tenant_id = :tenantId
+                WHERE p.tenant_id = :tenantId AND p.kind = 'settlement' AND p.paid_at >= :from AND p.paid_at < :until) e
          ${join}
         GROUP BY 1, 2, 3
      )`,
@@ -182,16 +194,14 @@ export async function stageTimes(sequelize: Sequelize, tenantId: string, period:
 
 /**
  * Who approved the claims approved in the period, by the approver's role: adjuster, senior adjuster,
- * claims manager. The approvals are counted per approver first and the few approvers looked up
- * after: joined row by row, PostgreSQL hashed every user of the platform for each report.
+ * claims manager; each claim once, by its approval that stands (LAST_DECISIONS), so the roles add up
+ * to the claims approved. The approvals are counted per approver first and the few approvers looked
+ * up after: joined row by row, PostgreSQL hashed every user of the platform for each report.
  */
 export async function approvalsByAuthority(sequelize: Sequelize, tenantId: string, period: Period) {
   const rows = await sequelize.query<{ role: string | null; count: string }>(
     `SELECT u.role, sum(a.approvals) AS count
-       FROM (SELECT h.actor_id, count(*) AS approvals FROM claim_history h
-              WHERE h.tenant_id = :tenantId AND h.to_status = 'approved' AND h.from_status IS DISTINCT FROM h.to_status
-                AND h.occurred_at >= :from AND h.occurred_at < :until
-              GROUP BY h.actor_id) a
+       FROM (SELECT d.actor_id, count(*) AS approvals FROM (${LAST_DECISIONS}) d WHERE d.kind = 'approved' GROUP BY d.actor_id) a
        LEFT JOIN LATERAL (SELECT role FROM users WHERE id = a.actor_id) u ON true
       GROUP BY u.role`,
     { replacements: { tenantId, ...period }, type: QueryTypes.SELECT },

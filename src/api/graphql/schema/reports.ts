@@ -155,14 +155,17 @@ const ClaimFiguresType = builder.objectRef<ClaimFigures & { key?: string; label?
   fields: (t) => ({
     ...groupFields(t),
     filed: t.exposeInt('filed'),
-    approved: t.exposeInt('approved'),
-    denied: t.exposeInt('denied'),
-    paid: t.exposeInt('paid'),
+    approved: t.exposeInt('approved', { description: 'Claims approved in the period, each once however often it was approved' }),
+    denied: t.exposeInt('denied', { description: 'Claims denied in the period, each once' }),
+    paid: t.exposeInt('paid', { description: 'Settlements paid in the period' }),
     denialRate: t.exposeFloat('denialRate', { nullable: true, description: 'denied / (approved + denied), 0..1' }),
     currency: t.exposeString('currency', { nullable: true, description: SUMMED_CURRENCY }),
     amountClaimed: t.exposeString('amountClaimed', { nullable: true, description: SUMMED_AMOUNT }),
-    amountApproved: t.exposeString('amountApproved', { nullable: true }),
-    amountPaid: t.exposeString('amountPaid', { nullable: true }),
+    amountApproved: t.exposeString('amountApproved', {
+      nullable: true,
+      description: "The approved claims' approved amounts now, each once",
+    }),
+    amountPaid: t.exposeString('amountPaid', { nullable: true, description: 'The sum of the settlements paid in the period' }),
   }),
 });
 

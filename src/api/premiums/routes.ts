@@ -4,8 +4,9 @@ import { findVisible } from '../../access/core';
 import { invoiceAccess } from '../../access/invoices';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { paymentIntentForInvoice } from '../../domain/premiums/card-payments';
+import { owedOn } from '../../domain/premiums/payments';
 import { Invoice, PremiumPayment, PremiumRefund } from '../../models';
-import { overdueInvoiceWhere, UNPAID_INVOICE_STATUSES } from '../../models/invoice';
+import { overdueInvoiceWhere } from '../../models/invoice';
 import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
@@ -51,9 +52,11 @@ async function cardPaymentOf(caller: AuthUser, id: string, services: ApiServices
   const invoice = await findVisible(caller, invoiceAccess, id);
   const { payments, sequelize } = services;
   if (!payments) throw notFound('Payment provider');
-  if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) throw conflict(`The invoice is ${invoice.status}: there is nothing to pay`);
+  // What is still owed, not the invoice's amount: a partly paid instalment's card pays its rest, not the whole again.
+  const owedMinor = await owedOn(sequelize, invoice);
+  if (owedMinor === 0) throw conflict(`The invoice is ${invoice.status}: there is nothing to pay`);
   const intent = await paymentIntentForInvoice(
-    { invoiceId: invoice.id, tenantId: invoice.tenantId, amountMinor: invoice.amountMinor, currency: invoice.currency },
+    { invoiceId: invoice.id, tenantId: invoice.tenantId, amountMinor: owedMinor, currency: invoice.currency },
     { sequelize, provider: payments.provider },
   );
   return {
@@ -62,7 +65,7 @@ async function cardPaymentOf(caller: AuthUser, id: string, services: ApiServices
     paymentIntentId: intent.id,
     clientSecret: intent.clientSecret,
     status: intent.status,
-    // What the card is charged: the invoice's amount, rounded up to the provider's step (docs/premiums.md, Amounts at Stripe).
+    // What the card is charged: what the invoice still owes, rounded up to the provider's step (docs/premiums.md, Amounts at Stripe).
     amountMinor: intent.amountMinor,
     amount: formatMinorUnits(intent.amountMinor, invoice.currency),
     currency: invoice.currency,

@@ -59,8 +59,11 @@ export interface AppliedPayment {
   runSignal?: OutboxMessage;
 }
 
-/** Minor units still owed on the invoice: its amount less what earlier payments applied to it. */
-async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction: import('sequelize').Transaction): Promise<number> {
+/**
+ * Minor units still owed on the invoice: its amount less what earlier payments applied to it (none for an
+ * invoice no longer unpaid). What a payment applies, and what the card is asked for (POST /invoices/:id/payment-intent).
+ */
+export async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction?: Transaction): Promise<number> {
   if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) return 0;
   const [{ applied }] = await sequelize.query<{ applied: number }>(
     'SELECT coalesce(sum(amount_minor - credit_minor), 0)::float8 AS applied FROM premium_payments WHERE invoice_id = :id',

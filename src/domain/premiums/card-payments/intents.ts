@@ -1,11 +1,12 @@
 /**
  * The one PaymentIntent of an invoice. The provider gets an idempotency key derived from the
  * invoice (one intent however often or concurrently it is asked), and Insurflow keeps the intent's
- * id beyond the 24 hours Stripe keeps a key (payment_intents, unique per invoice). An invoice's
- * amount can change after its intent was made (a policy change's return premium taken off it):
- * the card is charged the intent's amount, so the kept intent is changed to the invoice's first.
- * The intent charges the invoice's amount rounded up to the step the provider charges in
- * (`cardChargeMinor`); the excess is credit, as any card payment beyond what an invoice owes.
+ * id beyond the 24 hours Stripe keeps a key (payment_intents, unique per invoice). What an invoice
+ * owes can change after its intent was made (a policy change's return premium taken off it, a
+ * payment by hand on part of it): the card is charged the intent's amount, so the kept intent is
+ * changed to the amount asked first. The intent charges the amount asked (what the invoice still
+ * owes) rounded up to the step the provider charges in (`cardChargeMinor`); the excess is credit,
+ * as any card payment beyond what an invoice owes.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { PaymentIntentRecord } from '../../../models';

@@ -13,8 +13,11 @@ import { NotPermitted } from './refusals';
 import { roleMay } from './verbs';
 import { REPORT_KIND_VERBS } from './verbs/reports';
 
-/** Whether the role may see the kind of report, and so save, change and own a definition of it. */
-const seesKind = (role: Role, kind: SavedReportKind) => roleMay(role, REPORT_KIND_VERBS[kind]);
+/**
+ * Whether the role may see the kind of report (its GET route's verb), and so save, change, own and
+ * receive a definition of it.
+ */
+export const seesKind = (role: Role, kind: SavedReportKind) => roleMay(role, REPORT_KIND_VERBS[kind]);
 
 /** The kinds of report the role may see. */
 export const reportKindsOf = (role: Role) => SAVED_REPORT_KINDS.filter((kind) => seesKind(role, kind));

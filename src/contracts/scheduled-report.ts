@@ -17,7 +17,7 @@ export type ReportPauseReason = 'owner_ineligible';
  * to it, receive it; `pending` (the link not followed yet) and `inactive` (an account of the
  * tenant that is deactivated or not verified, which is offered no link) do not.
  */
-export const RECIPIENT_STATUSES = ['member', 'confirmed', 'pending', 'inactive'] as const;
+export const RECIPIENT_STATUSES = ['member', 'confirmed', 'pending', 'inactive', 'not_permitted'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 export const DELIVERED_RECIPIENT_STATUSES: readonly RecipientStatus[] = ['member', 'confirmed'];
 

@@ -40,11 +40,11 @@ describe('scheduled reports cannot exfiltrate data', () => {
   /** A company of its own per test, with a claim filed today so its claims report has a row to send. */
   async function company() {
     const tenant = await buildTenant();
-    const [admin, manager, adjuster] = await Promise.all(
-      (['tenant_admin', 'claims_manager', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
+    const [admin, manager, reader, adjuster] = await Promise.all(
+      (['tenant_admin', 'claims_manager', 'claims_manager', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
     );
     await buildClaim({ tenantId: tenant.id, amountClaimed: '1200.00' });
-    return { tenant, admin, manager, adjuster };
+    return { tenant, admin, manager, reader, adjuster };
   }
 
   /** Saves a scheduled claims definition as `user`; answers its body and its Temporal Schedule. */
@@ -70,14 +70,14 @@ describe('scheduled reports cannot exfiltrate data', () => {
   const eventsOf = (entityId: string, action: string) => AuditEvent.findAll({ where: { entityId, action }, order: [['id', 'ASC']] });
 
   it('an address outside the staff gets a link and nothing of the report until it follows it; a deactivated colleague gets neither', async () => {
-    const { tenant, admin, adjuster } = await company();
+    const { tenant, admin, reader } = await company();
     const customer = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const leaver = await buildUser({ tenantId: tenant.id, role: 'claims_agent', isActive: false });
     const outside = 'inbox@attacker.example';
-    const { created, name, handle } = await scheduled(admin, [outside, adjuster.email, customer.email, leaver.email]);
+    const { created, name, handle } = await scheduled(admin, [outside, reader.email, customer.email, leaver.email]);
     expect(created.recipientStatuses).toEqual([
       { email: outside, status: 'pending' },
-      { email: adjuster.email, status: 'member' },
+      { email: reader.email, status: 'member' },
       // A customer of the tenant is outside the company: it confirms like anyone else.
       { email: customer.email, status: 'pending' },
       { email: leaver.email, status: 'inactive' },
@@ -95,7 +95,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
     const first = await triggeredRun(handle);
     expect(first.outcome).toBe('sent');
     const report = await stack.smtp.waitFor((m) => m.subject === `Report: ${name}`);
-    expect(report.to).toEqual([adjuster.email]);
+    expect(report.to).toEqual([reader.email]);
     const csv = await stack.api.get(`${definitions}/${created.id}/run`).query({ format: 'csv' }).set(as(admin)).expect(200);
     // Every delivery is audited: who (the owner), what, to whom, whom it skipped, how many rows.
     const [delivery] = await eventsOf(created.id, 'report_definition.deliver');
@@ -106,7 +106,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
       changes: {
         name: { after: name },
         kind: { after: 'claims' },
-        recipients: { after: [adjuster.email] },
+        recipients: { after: [reader.email] },
         skipped: {
           after: [
             { email: outside, status: 'pending' },
@@ -136,26 +136,26 @@ describe('scheduled reports cannot exfiltrate data', () => {
     expect((await eventsOf(created.id, 'report_definition.recipient_confirm')).map((e) => e.changes.email.after)).toEqual([outside]);
     expect((await triggeredRun(handle)).outcome).toBe('sent');
     await waitUntil(() => reportMails(name).length === 2, 'the second report');
-    expect(reportMails(name)[1].to.sort()).toEqual([adjuster.email, outside].sort());
+    expect(reportMails(name)[1].to.sort()).toEqual([reader.email, outside].sort());
     expect(reportMails(name).some((m) => m.to.includes(leaver.email) || m.to.includes(customer.email))).toBe(false);
 
     // Removed and listed again, the address confirms again: nothing reaches it meanwhile.
     await stack.api
       .put(`${definitions}/${created.id}`)
       .set(as(admin))
-      .send({ recipients: [adjuster.email] })
+      .send({ recipients: [reader.email] })
       .expect(200);
     const relisted = await stack.api
       .put(`${definitions}/${created.id}`)
       .set(as(admin))
-      .send({ recipients: [adjuster.email, outside] })
+      .send({ recipients: [reader.email, outside] })
       .expect(200);
     expect(relisted.body.recipientStatuses[1]).toEqual({ email: outside, status: 'pending' });
     await waitUntil(() => linkMailsTo(outside).length === 2, 'a new link');
   });
 
   it('refuses a link that is unknown, expired, oversized or of an address no longer listed, and changes nothing', async () => {
-    const { admin, adjuster } = await company();
+    const { admin, reader } = await company();
     const { created } = await scheduled(admin, ['late@partner.example', 'dropped@partner.example']);
     const late = await stack.smtp.waitFor(
       (m: ReceivedMail) => m.subject === RECIPIENT_LINK_SUBJECT && m.to.includes('late@partner.example'),
@@ -164,7 +164,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
     await stack.api
       .put(`${definitions}/${created.id}`)
       .set(as(admin))
-      .send({ recipients: ['late@partner.example', adjuster.email] })
+      .send({ recipients: ['late@partner.example', reader.email] })
       .expect(200);
     await ReportRecipientConfirmation.update({ expiresAt: new Date(Date.now() - 1000) }, { where: { email: 'late@partner.example' } });
 
@@ -187,15 +187,15 @@ describe('scheduled reports cannot exfiltrate data', () => {
     const shown = await stack.api.get(`${definitions}/${created.id}`).set(as(admin)).expect(200);
     expect(shown.body.recipientStatuses).toEqual([
       { email: 'late@partner.example', status: 'pending' },
-      { email: adjuster.email, status: 'member' },
+      { email: reader.email, status: 'member' },
     ]);
   });
 
   it('deactivating or demoting an owner pauses their definitions and schedules with the change, until a tenant admin hands them over', async () => {
-    const { tenant, admin, manager, adjuster } = await company();
+    const { tenant, admin, manager, reader, adjuster } = await company();
     const other = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
     const stranger = await buildUser({ role: 'tenant_admin' });
-    const { created, name, handle } = await scheduled(manager, [adjuster.email]);
+    const { created, name, handle } = await scheduled(manager, [reader.email]);
     expect(created.ownerId).toBe(manager.id);
     expect(await paused(handle)).toBe(false);
 
@@ -238,8 +238,8 @@ describe('scheduled reports cannot exfiltrate data', () => {
   });
 
   it('a schedule the change could not pause at once (the process died after its commit) is paused by the outbox relay', async () => {
-    const { admin, manager, adjuster } = await company();
-    const { created, handle } = await scheduled(manager, [adjuster.email]);
+    const { admin, manager, reader } = await company();
+    const { created, handle } = await scheduled(manager, [reader.email]);
     const caller = { id: admin.id, tenantId: admin.tenantId, role: admin.role };
     const deps = commandDepsOf(stack.services, { caller, requestId: crypto.randomUUID() });
     // The change commits; nothing reaches Temporal after it, as when the process dies right then.
@@ -257,8 +257,8 @@ describe('scheduled reports cannot exfiltrate data', () => {
   });
 
   it('a run whose owner lost the authority some other way sends nothing and pauses its definition and schedule', async () => {
-    const { admin, manager, adjuster } = await company();
-    const { created, name, handle } = await scheduled(manager, [adjuster.email]);
+    const { admin, manager, reader } = await company();
+    const { created, name, handle } = await scheduled(manager, [reader.email]);
     // Bypassing the command, as a script or a restore might.
     await User.update({ isActive: false }, { where: { id: manager.id } });
     expect((await triggeredRun(handle)).outcome).toBe('owner_ineligible');
@@ -272,11 +272,11 @@ describe('scheduled reports cannot exfiltrate data', () => {
   });
 
   it('a tenant keeps at most its quota of scheduled definitions, however many requests race, and no schedule is made past it', async () => {
-    const { tenant, admin, adjuster } = await company();
+    const { tenant, admin, reader } = await company();
     await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ scheduledReportDefinitionsMax: 101 }).expect(400);
     const settings = await stack.api.put('/api/v1/tenant/settings').set(as(admin)).send({ scheduledReportDefinitionsMax: 3 }).expect(200);
     expect(settings.body.scheduledReportDefinitionsMax).toBe(3);
-    await scheduled(admin, [adjuster.email]);
+    await scheduled(admin, [reader.email]);
 
     // Four at once for the two places left.
     const keys = ['quota-race-1', 'quota-race-2', 'quota-race-3', 'quota-race-4'];
@@ -286,7 +286,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
           .post(definitions)
           .set(as(admin))
           .set('Idempotency-Key', key)
-          .send({ name: `Race ${i}`, kind: 'claims', recipients: [adjuster.email], schedule: '0 9 * * *' }),
+          .send({ name: `Race ${i}`, kind: 'claims', recipients: [reader.email], schedule: '0 9 * * *' }),
       ),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 422, 422]);
@@ -305,7 +305,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
     const { body: unscheduled } = await stack.api
       .post(definitions)
       .set(as(admin))
-      .send({ name: 'On demand', kind: 'claims', recipients: [adjuster.email] })
+      .send({ name: 'On demand', kind: 'claims', recipients: [reader.email] })
       .expect(201);
     const refused = await stack.api.put(`${definitions}/${unscheduled.id}`).set(as(admin)).send({ schedule: '0 9 * * *' }).expect(422);
     expect(refused.body.error.code).toBe('quota_exceeded');
@@ -313,7 +313,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
     await stack.api
       .post(definitions)
       .set(as(admin))
-      .send({ name: 'One too many', kind: 'claims', recipients: [adjuster.email], schedule: '0 9 * * *' })
+      .send({ name: 'One too many', kind: 'claims', recipients: [reader.email], schedule: '0 9 * * *' })
       .expect(422);
     expect(await ReportDefinition.count({ where: { tenantId: tenant.id } })).toBe(4);
   });

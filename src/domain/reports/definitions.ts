@@ -27,6 +27,7 @@ import { quotaExceeded, unprocessable } from '../../shared/errors';
 import { createAudited, destroyAudited, updateAudited } from '../audited';
 import type { Command, CommandDeps } from '../command';
 import { assertOwnerMayRun } from './ownership';
+import { assertRecipientsMayRead } from './recipient-links';
 import { linkRecipients } from './recipients';
 import { checkedParameters } from './saved';
 
@@ -104,6 +105,7 @@ export const createReportDefinition: Command<DefinitionFields, ReportDefinition>
     createdById: caller.id,
     updatedById: caller.id,
   });
+  await assertRecipientsMayRead(row);
   const scheduled = row.schedule !== null;
   if (row.schedule !== null) {
     await assertScheduleRoom(tenantId);
@@ -141,6 +143,7 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
   if (newlyScheduled) await assertScheduleRoom(row.tenantId, undefined, row.id);
   const parameters = change.parameters === undefined ? {} : { parameters: checkedParameters(row.kind, change.parameters) };
   const recipients = change.recipients === undefined ? {} : { recipients: distinct(change.recipients) };
+  if (recipients.recipients) await assertRecipientsMayRead({ ...row.get(), ...recipients });
   // A pause or resume someone asked for replaces the reason of a pause nobody asked for.
   const pausedReason = change.paused === undefined ? {} : { pausedReason: null };
   let mailLinks = () => undefined as void;

@@ -1,7 +1,7 @@
 /**
  * Who a scheduled report may reach (docs/reports.md, Who receives a report): an active staff
- * member of the definition's tenant, or an address that confirmed, by following the link mailed
- * to it, that it wants this definition's report. The link is a single-use token stored as its
+ * member of the definition's tenant whose role may read its kind of report, or an address that
+ * confirmed, by following the link mailed to it, that it wants this definition's report. The link is a single-use token stored as its
  * SHA-256 (./single-use-tokens.ts), one per definition and address; nothing of the report is
  * sent to an address before it is followed. Read by the commands that save a definition, by its
  * view, and by the delivery, which sends to the addresses that may receive it and records the rest.
@@ -9,7 +9,9 @@
 import { Op, type Transaction } from 'sequelize';
 import { DELIVERED_RECIPIENT_STATUSES, type RecipientStatus } from '../../contracts/scheduled-report';
 import { ReportDefinition, ReportRecipientConfirmation, User } from '../../models';
+import { seesKind } from '../../access/reports';
 import { roleMay } from '../../access/verbs';
+import { unprocessable } from '../../shared/errors';
 import { VerificationTokenRejected } from '../identity/email-verifications';
 import { hashToken, mintToken, tokenProblem } from '../../services/single-use-tokens';
 
@@ -18,7 +20,7 @@ export interface RecipientState {
   status: RecipientStatus;
 }
 
-type Recipients = Pick<ReportDefinition, 'id' | 'tenantId' | 'recipients'>;
+type Recipients = Pick<ReportDefinition, 'id' | 'tenantId' | 'kind' | 'recipients'>;
 
 /** Each definition's recipients with their status, in the order the definition lists them (two queries for any number of definitions). */
 export async function recipientStates(definitions: Recipients[], transaction?: Transaction): Promise<Map<string, RecipientState[]>> {
@@ -43,7 +45,9 @@ export async function recipientStates(definitions: Recipients[], transaction?: T
     const account = accounts.get(`${definition.tenantId}:${email}`);
     // A deactivated or unproven account of the tenant is nobody to send its data to, and is offered no link.
     if (account && !(account.isActive && account.emailVerifiedAt)) return 'inactive';
-    if (account && roleMay(account.role, 'receiveReportUnconfirmed')) return 'member';
+    // Staff receive only what their role may read at its GET route: a saved report is no way round that rule.
+    if (account && roleMay(account.role, 'receiveReportUnconfirmed'))
+      return seesKind(account.role, definition.kind) ? 'member' : 'not_permitted';
     // Anyone else, a customer of the tenant included, is outside the company: only once confirmed.
     return confirmations.has(`${definition.id}:${email}`) ? 'confirmed' : 'pending';
   };
@@ -56,6 +60,18 @@ export async function recipientStatesOf(definition: Recipients, transaction?: Tr
 }
 
 export const mayReceive = (state: RecipientState) => DELIVERED_RECIPIENT_STATUSES.includes(state.status);
+
+/** Refuses (422, naming each address) recipients on the staff whose role may not read the definition's kind of report. */
+export async function assertRecipientsMayRead(definition: Recipients): Promise<void> {
+  const refused = (await recipientStatesOf(definition)).flatMap((state, index) =>
+    state.status === 'not_permitted' ? [{ email: state.email, field: `recipients.${index}` }] : [],
+  );
+  if (refused.length === 0) return;
+  throw unprocessable(
+    `Not every recipient may read the ${definition.kind} report: ${refused.map((r) => r.email).join(', ')}`,
+    refused.map(({ email, field }) => ({ field, message: `${email} may not read the ${definition.kind} report` })),
+  );
+}
 
 /**
  * Brings the definition's links in line with its recipients, in the transaction that saved them:

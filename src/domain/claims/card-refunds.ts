@@ -21,10 +21,11 @@ import {
 import { postPaymentCleared, postPaymentFailed, postPaymentIssued } from './ledger-postings';
 import { recordPaymentEvents } from './webhook-events';
 import { ApiError, conflict, notFound, unprocessable } from '../../shared/errors';
-import { minorUnitDigits, toMinorUnits } from '../../shared/money';
+import { toMinorUnits } from '../../shared/money';
 import { audited } from '../audited';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postReversedByProvider } from '../ledger/post';
+import { cardChargeLeftOf } from '../premiums/card-charges';
 import type { Command, CommandDeps } from '../command';
 import { flagRecoveriesBeyondPaid } from './money';
 import { signalPaymentSettled } from './payments';
@@ -38,75 +39,41 @@ export interface CardRefundInput {
 const SUCCEEDED = 'succeeded';
 const FAILED = ['failed', 'canceled'];
 
-/**
- * What the claim card refunds on a premium payment took off its charge, in the premium payment's
- * minor units (the claim payments are in the same currency): issued and cleared ones, not those
- * the provider returned (failed). An SQL expression over the premium payment's id, one of two.
- */
-function claimCardRefundsSql(premiumPaymentIdSql: ':premiumPaymentId' | 'pp.id', currency: string) {
-  return {
-    sql: `(SELECT coalesce(sum(round(p.amount * :claimRefundScale)), 0)::bigint FROM payments p
-            WHERE p.refunded_premium_payment_id = ${premiumPaymentIdSql}
-              AND (p.status IN ('issued', 'cleared') OR (p.status = 'approved' AND p.card_refund_started_at IS NOT NULL)))`,
-    replacements: { claimRefundScale: 10 ** minorUnitDigits(currency) },
-  };
-}
-
-/** The same sum for one premium payment (the provider's `charge.refunded` counts it as refunded already). */
-export async function claimCardRefundedMinor(
-  sequelize: Sequelize,
-  premiumPaymentId: string,
-  currency: string,
-  transaction: Transaction,
-): Promise<number> {
-  const { sql, replacements } = claimCardRefundsSql(':premiumPaymentId', currency);
-  const [row] = await sequelize.query<{ minor: string }>(`SELECT ${sql} AS minor`, {
-    replacements: { ...replacements, premiumPaymentId },
-    transaction,
-    type: QueryTypes.SELECT,
-  });
-  return Number(row?.minor ?? 0);
-}
-
 /** A premium payment taken through the provider: the card a claim payment is refunded onto. */
 interface Card {
   id: string;
   intentId: string;
 }
 
-interface CardPayment extends Card {
-  leftMinor: string;
-}
-
 /**
  * The card to refund: the most recent premium payment of the subscription taken through the
- * provider, in the claim payment's currency, whose charge has at least `amountMinor` not yet
- * refunded (by premium refunds not failed, and by earlier claim card refunds). The subscription's
- * card payments are locked first (`FOR NO KEY UPDATE`: a premium refund may still reference them),
- * so two claim payments refunded at once count each other; the sums are read by a later statement,
- * which sees what the other committed.
+ * provider, in the claim payment's currency, whose charge has at least `amountMinor` left to refund
+ * (`cardChargeLeftOf`: premium refunds onto it and earlier claim card refunds counted). The
+ * subscription's card payments are locked first (`FOR NO KEY UPDATE`: a premium refund may still
+ * reference them), so two claim payments refunded at once count each other; what is left is read by
+ * later statements, which see what the other committed.
  */
 async function cardCovering(
   deps: Pick<CommandDeps, 'sequelize'>,
   where: { tenantId: string; subscriptionId: string; provider: string; currency: string },
   amountMinor: number,
   transaction: Transaction,
-): Promise<CardPayment | undefined> {
-  const from = `FROM premium_payments pp JOIN invoices i ON i.id = pp.invoice_id
-    WHERE i.subscription_id = :subscriptionId AND pp.tenant_id = :tenantId AND pp.provider = :provider
-      AND pp.provider_payment_id IS NOT NULL AND pp.currency = :currency`;
-  await deps.sequelize.query(`SELECT pp.id ${from} FOR NO KEY UPDATE OF pp`, { replacements: where, transaction, type: QueryTypes.SELECT });
-  const claimRefunds = claimCardRefundsSql('pp.id', where.currency);
-  const cards = await deps.sequelize.query<CardPayment>(
-    `SELECT pp.id, pp.provider_payment_id AS "intentId",
-            pp.amount_minor
-              - (SELECT coalesce(sum(r.amount_minor), 0) FROM premium_refunds r WHERE r.payment_id = pp.id AND r.status <> 'failed')
-              - ${claimRefunds.sql} AS "leftMinor"
-       ${from}
-      ORDER BY pp.received_at DESC, pp.id DESC`,
-    { replacements: { ...where, ...claimRefunds.replacements }, transaction, type: QueryTypes.SELECT },
+): Promise<Card | undefined> {
+  const cards = await deps.sequelize.query<Card>(
+    `SELECT pp.id, pp.provider_payment_id AS "intentId"
+       FROM premium_payments pp JOIN invoices i ON i.id = pp.invoice_id
+      WHERE i.subscription_id = :subscriptionId AND pp.tenant_id = :tenantId AND pp.provider = :provider
+        AND pp.provider_payment_id IS NOT NULL AND pp.currency = :currency
+      ORDER BY pp.received_at DESC, pp.id DESC
+        FOR NO KEY UPDATE OF pp`,
+    { replacements: where, transaction, type: QueryTypes.SELECT },
   );
-  return cards.find((card) => Number(card.leftMinor) >= amountMinor);
+  if (cards.length === 0) return undefined;
+  const left = await cardChargeLeftOf(
+    cards.map(({ id }) => ({ id, currency: where.currency })),
+    transaction,
+  );
+  return cards.find((card) => (left.get(card.id) ?? 0) >= amountMinor);
 }
 
 /** The card a payment marked before was going to: the same one, so a repeat asks the provider for the same refund. */

@@ -66,11 +66,12 @@ export async function refundCredit(
       dedupeKeyOf: (id: string) => `${invoice.subscriptionId}:credit:${id}`,
       ...(request.refundId && { idOf: () => request.refundId! }),
     };
-    const {
-      refunds: [refund],
-    } = await refundFromPayments(cause, [payment], refundable, creditLeft, transaction);
+    // One refund, or two when a claim payment refunded onto the card left its charge less than the credit: the
+    // card's part through the provider, the rest owed by hand; the answer is the first.
+    const { refunds } = await refundFromPayments(cause, [payment], refundable, creditLeft, transaction);
+    const [refund] = refunds;
     // Credit, not premium: it leaves policyholder credit, and no cover earns it.
-    await postRefundsOwed(sequelize, [refund], { term: invoice.term, creditMinor: refund.amountMinor }, transaction);
+    await postRefundsOwed(sequelize, refunds, { term: invoice.term, creditMinor: creditLeft }, transaction);
     await recordAudit(
       request.source,
       {

@@ -11,6 +11,7 @@ import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } fr
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund, type RefundTerms } from '../../shared/refunds';
 import { recordAudit, type AuditSource } from '../audit/record';
+import { cardChargeLeftOf } from './card-charges';
 import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from './ledger-postings';
 import { postRefundPaidAgain } from './refunds-failed';
 import { recordInvoiceEvent } from './webhook-events';
@@ -174,8 +175,10 @@ export interface RefundCause {
 /**
  * Refunds up to `amountMinor` from `payments` in their order, each at most what it may still give
  * back (`refundable`): through the provider the payment came through (`pending`, its run started
- * through the outbox), else `owed`, to be paid back by hand. Answers the refunds and what no
- * payment could give back.
+ * through the outbox), else `owed`, to be paid back by hand. A card payment's refund through the
+ * provider is at most what is left on its charge (`cardChargeLeftOf`: a claim payment refunded onto
+ * the card took part of it); the rest is `owed` (no provider), a second row keyed
+ * `<key>:by_hand`. Answers the refunds and what no payment could give back.
  */
 export async function refundFromPayments(
   cause: RefundCause,
@@ -185,31 +188,46 @@ export async function refundFromPayments(
   transaction: Transaction,
 ): Promise<{ refunds: PremiumRefund[]; leftMinor: number }> {
   const refunds: PremiumRefund[] = [];
+  const chargeLeft = await cardChargeLeftOf(
+    payments.filter((payment) => payment.provider),
+    transaction,
+  );
   let left = amountMinor;
   for (const payment of payments) {
     if (left === 0) break;
     const refundMinor = Math.min(left, refundable.get(payment.id) ?? 0);
     if (refundMinor <= 0) continue;
     left -= refundMinor;
-    const refund = await PremiumRefund.create(
+    const onCard = payment.provider ? Math.min(refundMinor, chargeLeft.get(payment.id) ?? 0) : 0;
+    const parts = [
+      { amountMinor: onCard, provider: payment.provider, dedupeKey: cause.dedupeKeyOf(payment.id) },
       {
-        ...(cause.idOf && { id: cause.idOf(payment.id) }),
-        tenantId: cause.tenantId,
-        subscriptionId: cause.subscriptionId,
-        invoiceId: payment.invoiceId,
-        paymentId: payment.id,
-        amountMinor: refundMinor,
-        currency: payment.currency,
-        reason: cause.reason,
-        status: payment.provider ? 'pending' : 'owed',
-        provider: payment.provider,
-        dedupeKey: cause.dedupeKeyOf(payment.id),
+        amountMinor: refundMinor - onCard,
+        provider: null,
+        dedupeKey: payment.provider ? `${cause.dedupeKeyOf(payment.id)}:by_hand` : cause.dedupeKeyOf(payment.id),
       },
-      { transaction },
-    );
-    if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
-    await recordRefundEvent(refund, transaction);
-    refunds.push(refund);
+    ].filter((part) => part.amountMinor > 0);
+    for (const [index, part] of parts.entries()) {
+      const refund = await PremiumRefund.create(
+        {
+          ...(cause.idOf && index === 0 && { id: cause.idOf(payment.id) }),
+          tenantId: cause.tenantId,
+          subscriptionId: cause.subscriptionId,
+          invoiceId: payment.invoiceId,
+          paymentId: payment.id,
+          amountMinor: part.amountMinor,
+          currency: payment.currency,
+          reason: cause.reason,
+          status: part.provider ? 'pending' : 'owed',
+          provider: part.provider,
+          dedupeKey: part.dedupeKey,
+        },
+        { transaction },
+      );
+      if (refund.status === 'pending') await enqueueProviderRefund(refund, transaction);
+      await recordRefundEvent(refund, transaction);
+      refunds.push(refund);
+    }
   }
   return { refunds, leftMinor: left };
 }

@@ -18,7 +18,8 @@ import { UNPAID_INVOICE_STATUSES } from '../../../models/invoice';
 import { postInvoiceVoided, postRefundsOwed } from '../ledger-postings';
 import { creditGivenBackOf, recordRefundEvent, recordRefundPaid, REFUNDED_AT_PROVIDER_REASON, refundStatusOf } from '../refunds';
 import { applyFailureHeardBefore, FAILED_REFUND_STATUSES, recordRefundFailedAtProvider } from '../refunds-failed';
-import { cardRefundOf, claimCardRefundedMinor, recordCardRefundFailed } from '../../claims/card-refunds';
+import { cardRefundOf, recordCardRefundFailed } from '../../claims/card-refunds';
+import { claimCardRefundedMinor } from '../card-charges';
 import type { InvoiceRef, MatchedPaymentEvent, NotAppliedOutcome, PaymentEventWiring } from './events';
 
 /** Events change invoices on nobody's behalf but the provider's. */
@@ -108,14 +109,15 @@ async function onRefunded(matched: MatchedPaymentEvent): Promise<NotAppliedOutco
   // A charge's metadata is its intent's: a payment recorded on another invoice is not this invoice's to refund.
   if (!payment || payment.invoiceId !== invoice.id) return;
 
+  // The refunds on the charge: one paid back by hand (refused by the provider, or the part the charge could not take) is not.
   const refunds = await PremiumRefund.findAll({
-    where: { paymentId: payment.id, status: { [Op.in]: ['pending', 'succeeded'] } },
+    where: { paymentId: payment.id, status: { [Op.in]: ['pending', 'succeeded'] }, paidMethod: null },
     order: [['createdAt', 'ASC']],
     lock: transaction.LOCK.UPDATE,
     transaction,
   });
   // Claim payments refunded onto this card (docs/claim-money.md, Paying by card refund) are in the charge's total too: not premium refunds.
-  const claimRefundedMinor = await claimCardRefundedMinor(invoiceDatabase(), payment.id, invoice.currency, transaction);
+  const claimRefundedMinor = await claimCardRefundedMinor(payment.id, invoice.currency, transaction);
   let uncovered =
     refundedMinor - claimRefundedMinor - refunds.filter((r) => r.status === 'succeeded').reduce((total, r) => total + r.amountMinor, 0);
   for (const refund of refunds.filter((r) => r.status === 'pending')) {

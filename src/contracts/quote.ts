@@ -30,7 +30,7 @@ export interface Risk {
  *   sumInsured / 1000 × ratePerThousand × category × building age × zone × (1 − deductible credit)
  *   + the options' premiums, at least `minimumPremium`, × (1 + loading), + tax, + fees,
  * each step rounded half up to the currency's minor unit; in a currency of three decimals the premium is
- * then rounded up to the hundredth (a policy keeps two).
+ * then rounded up to the hundredth (a rule from when a policy kept two decimals, docs/quotes.md).
  */
 export interface RatingTables {
   ratePerThousand: string;

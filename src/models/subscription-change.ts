@@ -33,8 +33,8 @@ const subscriptionChangeColumns = () =>
     term: required.integer(),
     effectiveDate: required.dateOnly(),
     requested: required.json<RequestedChange>(),
-    premiumBefore: required.decimal(12, 2),
-    premiumAfter: required.decimal(12, 2),
+    premiumBefore: required.amount(),
+    premiumAfter: required.amount(),
     /** The sum insured a change of plan was quoted with (null: the plan's at carry-out, for changes quoted before it was kept). */
     coverageAfter: optional.amount(),
     premiumDeltaMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('premiumDeltaMinor')),

@@ -20,7 +20,7 @@ const subscriptionVersionColumns = () => ({
   effectiveFrom: required.dateOnly(),
   planId: required.uuid(),
   coverageAmount: required.amount(),
-  premium: required.decimal(12, 2),
+  premium: required.amount(),
   currency: required.char(3),
   propertyAddress: optional.json<PropertyAddress>(),
   holderPhone: optional.string(16),

@@ -25,7 +25,7 @@ const subscriptionColumns = () =>
     propertyAddress: optional.json<PropertyAddress>(),
     status: required.string<SubscriptionStatus>(20, { defaultValue: 'pending' }),
     coverageAmount: required.amount(),
-    premium: required.decimal(12, 2),
+    premium: required.amount(),
     durationMonths: required.integer(),
     /** Copied from the plan by the insert itself (trigger `subscriptions_billing_terms`, migration 0039). */
     billingFrequency: filledOnInsert(optional.string<BillingFrequency>(12)),
@@ -60,7 +60,7 @@ const subscriptionColumns = () =>
  * at subscription time, so later catalog edits do not change a running contract.
  */
 export class Subscription extends modelOf('subscriptions', subscriptionColumns) {
-  /** As answers write it (docs/api.md, Money): its cover and premium with its currency's decimals (the row keeps two in any). */
+  /** As answers write it (docs/api.md, Money): its cover and premium with its currency's decimals (the row keeps them as written). */
   override toJSON(): object {
     return coverAndPremiumAsWritten(this.get());
   }

@@ -3,10 +3,23 @@
  * Binding): the real API and worker on the dev server. A KWD risk of 123456.789 quoted through the API and
  * bound is stored, answered (REST, ?asOf=, versions, GraphQL), printed on the schedule and judged for claims at
  * 123456.789; the numeric(12,2) columns of a cover made it 123456.79 (migration 0097). A yen plan keeps none.
+ * Its premium is exact too: a KWD quote of 195.556 (recorded before premiums of three decimals were rounded up to
+ * the hundredth, and still bindable for its 30 days) is stored, answered, printed and billed in instalments that
+ * add up to 195.556; the numeric(12,2) premium columns made it 195.56 (migration 0099).
  */
 import crypto from 'node:crypto';
 import supertest from 'supertest';
-import { Claim, PolicyDocument, type Plan, Subscription, SubscriptionVersion, type User } from '../../src/models';
+import {
+  Claim,
+  Invoice,
+  PolicyDocument,
+  Quote,
+  type Plan,
+  Subscription,
+  SubscriptionChange,
+  SubscriptionVersion,
+  type User,
+} from '../../src/models';
 import { recordApproval } from '../support/claim-approvals';
 import { bearer, buildClaim, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { pdfText, popplerTool } from '../support/poppler';
@@ -28,6 +41,7 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
   let holder: User;
   let auth: string;
   let dinars: Plan;
+  let monthlyDinars: Plan;
   let yen: Plan;
 
   beforeAll(async () => {
@@ -38,6 +52,8 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     auth = bearer(stack.config, holder);
     dinars = await buildPlan({ tenantId: tenant.id, currency: 'KWD', name: 'Home Rated KWD' });
     await buildRatingVersion(dinars, admin.id);
+    monthlyDinars = await buildPlan({ tenantId: tenant.id, currency: 'KWD', name: 'Home Rated KWD monthly', billingFrequency: 'monthly' });
+    await buildRatingVersion(monthlyDinars, admin.id);
     yen = await buildPlan({ tenantId: tenant.id, currency: 'JPY', name: 'Home Rated JPY', premium: '45000.00' });
     await buildRatingVersion(yen, admin.id, { tables: { ...TABLES, sumInsured: { min: '5000000', max: '200000000' } } });
   });
@@ -45,10 +61,14 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
-  /** The holder's risk quoted through the API and bound, the policy waited for until active: its id. */
-  async function bound(plan: Plan, risk: typeof RISK): Promise<string> {
+  /**
+   * The holder's risk quoted through the API and bound, the policy waited for until active: its id. `recorded`
+   * makes the quote's row what an older pricer recorded before it is bound.
+   */
+  async function bound(plan: Plan, risk: typeof RISK, recorded?: (quote: supertest.Response) => Promise<unknown>): Promise<string> {
     const quote = await stack.api.post('/api/v1/quotes').set('Authorization', auth).send({ planId: plan.id, risk }).expect(201);
     expect(quote.body.risk.sumInsured).toBe(risk.sumInsured);
+    await recorded?.(quote);
     const created = await stack.api
       .post('/api/v1/subscriptions')
       .set('Authorization', auth)
@@ -124,6 +144,65 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     });
     await recordApproval(stack.deps, within, manager.id, 123456.78);
     await expect(Claim.findByPk(within.id)).resolves.toMatchObject({ status: 'approved', amountApproved: '123456.78' });
+  });
+
+  it('binds, answers, prints and bills a quoted premium of 195.556 KWD exactly, not 195.56', async () => {
+    // 123456.789 insured at 1.20 per 1,000, a detached house (1.10) in the Berlin zone (1.20): 195.556 KWD, which
+    // the pricer now rounds up to 195.560; a quote recorded before that rounding kept 195.556 and binds as such.
+    const id = await bound(monthlyDinars, { ...RISK, sumInsured: '123456.789' }, async (quote) => {
+      expect(quote.body.premium).toBe('195.560');
+      const lines = quote.body.breakdown as { step: string }[];
+      expect(lines.at(-1)).toEqual({ step: 'rounding', label: 'Rounded up to the hundredth', amount: '0.004' });
+      const instalments = [16_300, ...Array<number>(11).fill(16_296)].map((amountMinor, index) => ({ number: index + 1, amountMinor }));
+      await Quote.update(
+        { premiumMinor: 195_556, breakdown: quote.body.breakdown.slice(0, -1), instalments },
+        { where: { id: quote.body.id } },
+      );
+    });
+
+    expect((await Subscription.findByPk(id, { rejectOnEmpty: true })).premium).toBe('195.556');
+    const version = await SubscriptionVersion.findOne({ where: { subscriptionId: id, number: 1 }, rejectOnEmpty: true });
+    expect(version.premium).toBe('195.556');
+    const answer = await stack.api.get(path(id)).set('Authorization', auth).expect(200);
+    expect(answer.body).toMatchObject({ premium: '195.556', currency: 'KWD' });
+    const versions = await stack.api.get(path(id, '/versions')).set('Authorization', auth).expect(200);
+    expect(versions.body.items).toEqual([expect.objectContaining({ number: 1, premium: '195.556' })]);
+
+    // Twelve monthly instalments cut from 195556 fils: 16300 then eleven of 16296, 195.556 in all.
+    const listed = await stack.api.get(path(id, '/invoices?pageSize=100')).set('Authorization', auth).expect(200);
+    const amounts = listed.body.items.map((invoice: { amount: string }) => invoice.amount);
+    expect(amounts).toEqual(['16.300', ...Array(11).fill('16.296')]);
+    const rows = await Invoice.findAll({ where: { subscriptionId: id } });
+    expect(rows.every((invoice) => invoice.currency === 'KWD')).toBe(true);
+    expect(rows.reduce((sum, invoice) => sum + invoice.amountMinor, 0)).toBe(195_556);
+
+    // A change to a plan of 250.000 from the first day of the term moves its whole difference, 54.444, not 54.440.
+    const fixed = await buildPlan({
+      categoryId: monthlyDinars.categoryId,
+      currency: 'KWD',
+      coverageAmount: '200000.00',
+      premium: '250.00',
+      billingFrequency: 'monthly',
+    });
+    const change = await stack.api
+      .post(path(id, '/changes'))
+      .set('Authorization', auth)
+      .send({ effectiveDate: answer.body.startDate, planId: fixed.id })
+      .expect(201);
+    expect(change.body).toMatchObject({ premiumBefore: '195.556', premiumAfter: '250.000', premiumDelta: '54.444', currency: 'KWD' });
+    const changeRow = await SubscriptionChange.findByPk(change.body.id, { rejectOnEmpty: true });
+    expect(changeRow.premiumDeltaMinor).toBe(54_444);
+    expect(changeRow.instalments.reduce((sum, instalment) => sum + instalment.amountMinor, 0)).toBe(54_444);
+
+    const [schedule] = await eventually(
+      () => PolicyDocument.findAll({ where: { subscriptionId: id } }),
+      (documents) => documents.length > 0,
+      `version 1's schedule of ${id}`,
+    );
+    const pdf = await bytesOf(stack.api.get(path(id, `/documents/${schedule.id}`)).set('Authorization', auth)).expect(200);
+    const text = (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+    expect(text).toContain('195.556');
+    expect(text).not.toContain('195.560');
   });
 
   it('keeps a yen sum insured whole, as its currency writes it', async () => {

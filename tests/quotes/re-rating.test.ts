@@ -122,9 +122,10 @@ describe('a bound policy priced again', () => {
     await buildRatingVersion(rated, admin.id, { effectiveFrom: dayOf(Date.now() - 400 * DAY_MS), tables: tablesTimes(1) });
 
     await renew(subscription);
-    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: '475.00' });
+    // The premium as the bind wrote it: its columns keep an amount as written since migration 0099.
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ renewalCount: 1, premium: '475' });
     const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: subscription.id } });
-    expect(versions.map((version) => [version.number, version.premium, version.fieldChanges])).toEqual([[1, '475.00', {}]]);
+    expect(versions.map((version) => [version.number, version.premium, version.fieldChanges])).toEqual([[1, '475', {}]]);
   });
 
   it('prices a change of plan with the new plan’s version in force on the day the policy was bound, and keeps the sum insured', async () => {

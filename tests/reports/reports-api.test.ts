@@ -480,6 +480,22 @@ describe('business reports', () => {
     expect(expiringRows.map((row) => row[0])).toEqual([expiringSoon.id, expiringLater.id]);
   });
 
+  it('writes a dinar policy’s premium with its three decimals, not to the hundredth: written premium and expiring policies', async () => {
+    const dinarTenant = await buildTenant();
+    const dinarAdmin = await buildUser({ tenantId: dinarTenant.id, role: 'tenant_admin' });
+    const plan = await buildPlan({ tenantId: dinarTenant.id, currency: 'KWD', premium: '195.56' });
+    // A premium in fils, as a quote recorded before premiums were rounded to the hundredth binds it (migration 0099).
+    const policy = await buildSubscription({
+      tenantId: dinarTenant.id,
+      planId: plan.id,
+      premium: '195.556',
+      endDate: isoDay(new Date(Date.now() + 30 * DAY_MS)),
+    });
+    const policies = (await stack.api.get('/api/v1/reports/policies').set(as(dinarAdmin)).expect(200)).body;
+    expect(policies.totals).toMatchObject({ written: 1, currency: 'KWD', writtenPremium: '195.556', renewedPremium: '0.000' });
+    expect(policies.expiring.items).toEqual([expect.objectContaining({ subscriptionId: policy.id, premium: '195.556' })]);
+  });
+
   it('writes the amounts of a yen tenant without decimals: claims, their costs, policies’ premiums, expiring policies', async () => {
     const yenTenant = await buildTenant();
     const [yenManager, yenAdmin] = await Promise.all([

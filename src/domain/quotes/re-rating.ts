@@ -24,7 +24,7 @@ import { utcDay } from '../../shared/time';
 
 /**
  * Whether two premiums of `currency` are one amount, however written: a price is written with the
- * currency's decimals ("475" yen), a row's premium with two in any ("475.00").
+ * currency's decimals ("475" yen), a row's premium as it was written (with two in any before migration 0099, "475.00").
  */
 export const samePremium = (a: string, b: string, currency: string): boolean => toMinorUnits(a, currency) === toMinorUnits(b, currency);
 

@@ -85,13 +85,15 @@ export async function policyGroups(sequelize: Sequelize, tenantId: string, perio
      )`,
       from: 'keyed',
       money: "kind IN ('written', 'renewed')",
+      // Premiums summed with three decimals, a policy's keeping its currency's (195.556 KWD, migration 0099); the
+      // answer writes each total with its currency's decimals.
       figures: `count(*) FILTER (WHERE kind = 'written') AS written,
             count(*) FILTER (WHERE kind = 'activated') AS activated,
             count(*) FILTER (WHERE kind = 'cancelled') AS cancelled,
             count(*) FILTER (WHERE kind = 'expired') AS expired,
             count(*) FILTER (WHERE kind = 'renewed') AS renewed,
-            coalesce(sum(premium) FILTER (WHERE kind = 'written'), 0)::numeric(14, 2)::text AS written_premium,
-            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(14, 2)::text AS renewed_premium`,
+            coalesce(sum(premium) FILTER (WHERE kind = 'written'), 0)::numeric(15, 3)::text AS written_premium,
+            coalesce(sum(premium) FILTER (WHERE kind = 'renewed'), 0)::numeric(15, 3)::text AS renewed_premium`,
     },
     { tenantId, ...period },
     figuresOf,

@@ -77,6 +77,7 @@ import * as paymentEventCurrencyMismatch from './0092-payment-event-currency-mis
 import * as ledgerClosedBefore from './0093-ledger-closed-before';
 import * as coverBeganOn from './0098-cover-began-on';
 import * as exactCover from './0097-exact-cover';
+import * as exactPremium from './0099-exact-premium';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -174,4 +175,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0093-ledger-closed-before', ...ledgerClosedBefore },
   { name: '0098-cover-began-on', ...coverBeganOn },
   { name: '0097-exact-cover', ...exactCover },
+  { name: '0099-exact-premium', ...exactPremium },
 ];

@@ -221,12 +221,13 @@ describe('policy changes confirmed and withdrawn through the run', () => {
       (res) => res.body.status === 'active',
       `subscription ${id} active`,
     );
-    // RISK on TABLES in yen: 300,000 × 1.20 / 1,000 × 1.10 × 1.20 = 475.2, rounded to 475 yen; as the row writes it, 475.00.
+    // RISK on TABLES in yen: 300,000 × 1.20 / 1,000 × 1.10 × 1.20 = 475.2, rounded to 475 yen; the row keeps it as written
+    // (migration 0099), as rows before kept 475.00.
     const change = await quote(id, { effectiveDate: day(0), planId: rated.id });
     const applied = await apply(id, change.id);
     expect([applied.status, applied.body.error?.message]).toEqual([200, undefined]);
     expect(applied.body).toMatchObject({ status: 'applied', premiumBefore: '30000', premiumAfter: '475' });
-    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: rated.id, premium: '475.00' });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: rated.id, premium: '475' });
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
   });
 

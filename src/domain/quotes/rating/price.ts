@@ -189,8 +189,9 @@ export function priceChoice(tables: RatingTables, choice: Choice, currency: stri
   const tax = parseDecimal(tables.taxRate);
   if (tax.units > 0n) steps.plus(roundHalfUp(steps.premium * tax.units, tax.divisor), 'tax', `Tax at ${tables.taxRate}`);
   for (const fee of tables.fees) steps.plus(tableMoney(fee.amount, currency), 'fee', fee.label);
-  // A policy keeps its premium with two decimals (DECIMAL(12,2)), as a plan's: in a currency of three, a premium
-  // in fils would be bound, billed and compared as another amount. Rounded up, so never below the minimum.
+  // Added when a policy kept its premium with two decimals, as a plan does: in a currency of three, a premium in fils
+  // was bound, billed and compared as another amount. Policies keep three since migration 0099 (a quote in fils binds
+  // as quoted); the rounding stays a pricing rule (docs/quotes.md). Rounded up, so never below the minimum.
   const hundredth = 10n ** BigInt(Math.max(minorUnitDigits(currency) - 2, 0));
   const over = steps.premium % hundredth;
   if (over > 0n) steps.plus(hundredth - over, 'rounding', 'Rounded up to the hundredth');

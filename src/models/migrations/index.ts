@@ -75,8 +75,8 @@ import * as unmatchedRefundEvents from './0087-unmatched-refund-events';
 import * as policyChangeRefusal from './0091-policy-change-refusal';
 import * as paymentEventCurrencyMismatch from './0092-payment-event-currency-mismatch';
 import * as ledgerClosedBefore from './0093-ledger-closed-before';
-import * as coverBeganOn from './0098-cover-began-on';
 import * as exactCover from './0097-exact-cover';
+import * as coverBeganOn from './0098-cover-began-on';
 import * as exactPremium from './0099-exact-premium';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
@@ -173,7 +173,7 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0091-policy-change-refusal', ...policyChangeRefusal },
   { name: '0092-payment-event-currency-mismatch', ...paymentEventCurrencyMismatch },
   { name: '0093-ledger-closed-before', ...ledgerClosedBefore },
-  { name: '0098-cover-began-on', ...coverBeganOn },
   { name: '0097-exact-cover', ...exactCover },
+  { name: '0098-cover-began-on', ...coverBeganOn },
   { name: '0099-exact-premium', ...exactPremium },
 ];

@@ -98,10 +98,12 @@ describe('continuous backups and point-in-time restore', () => {
     await waitUntil(() => written.length >= atInstant + 50, 'rows written after the instant', 30_000);
     stop = true;
     await writer;
-    // The segment that holds the last row's commit (the byte before the insert position). Asked on the
-    // writer's own connection at once: a later position may be in a segment holding only the server's
-    // own housekeeping records, which archive_timeout never closes.
-    const { rows: last } = await client.query<{ lsn: string }>('SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS lsn');
+    // The segment that holds the last row's commit, closed now. pg_switch_wal answers the end of the segment it
+    // closed, or, when nothing was written since the last switch (archive_timeout may have closed the last row's
+    // segment a moment ago), the start of the current one; pg_walfile_name names the segment before a boundary,
+    // so either way the last row's. The insert position named an empty segment after such a switch, which
+    // archive_timeout never closes (a CI run waited 30 s for it).
+    const { rows: last } = await client.query<{ lsn: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS lsn');
     const { lsn } = last[0];
     await client.end();
     // Everything written is archived (archive_timeout closes that segment within a second) and shipped.

@@ -16,7 +16,7 @@ import { QueryTypes } from 'sequelize';
 import { resolveTemporalCli } from '../../scripts/local/tools';
 import { RECONCILER_WORKFLOW_TYPE, reconcilerScheduleId, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
 import { subscriptionRun } from '../../src/contracts/subscription';
-import { AuditEvent, type User } from '../../src/models';
+import { AuditEvent, Subscription, type User } from '../../src/models';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
 import { ensureReconcilerSchedule } from '../../src/services/reconciler-schedule';
 import { bearer, buildClaim, buildTenantCast, buildUser } from '../support/factories';
@@ -274,13 +274,15 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     );
     expect(live.body.state).toMatchObject({ status: 'active', endDate: subscriptionRow.endDate, runId: revived.body.runId });
     expect(await AuditEvent.count({ where: { action: 'operations.run_restore', entityId: subscription.id, actorId: admin.id } })).toBe(1);
-    // It takes decisions as before: its owner cancels it.
-    const cancelled = await stack.api
-      .patch(`/api/v1/subscriptions/${subscription.id}/cancel`)
+    // It takes decisions as before: its owner's new phone number is carried out by it. (Not a cancellation: the
+    // claims made today on this policy keep today's cover, docs/subscriptions.md.)
+    const changed = await stack.api
+      .post(`/api/v1/subscriptions/${subscription.id}/changes`)
       .set(as(owner))
-      .send({ reason: 'Moving abroad' })
-      .expect(200);
-    expect(cancelled.body.status).toBe('cancelled');
+      .send({ effectiveDate: new Date().toISOString().slice(0, 10), holderPhone: '+442079460001' })
+      .expect(201);
+    expect(changed.body.status).toBe('applied');
+    await expect(Subscription.findByPk(subscription.id)).resolves.toMatchObject({ holderPhone: '+442079460001' });
 
     // A lapsed subscription's run held when its lapse began, which its row does not: refused.
     const lapsed = await activeSubscription('Flats');

@@ -150,27 +150,3 @@ export async function coverMoveOf(
   }
   return null;
 }
-
-/**
- * The claims a cancellation on `cancelledOn` would take cover away from (docs/subscriptions.md, Cancelling):
- * those for an incident on or after that day, which a cancellation stops covering while the refund gives that
- * day's premium back as unused. Every claim made counts but one that ended denied (denied, or closed after its
- * denial: nothing approved, nothing issued or paid): a claim being worked, approved or already paid would be paid
- * for a loss on a day the holder is refunded. Ordered by claim number, so a refusal names them in a stable order.
- */
-export function claimsCancellationWouldUncover(
-  sequelize: Sequelize,
-  subscriptionId: string,
-  cancelledOn: string,
-  transaction?: Transaction,
-): Promise<Claim[]> {
-  return sequelize.query<Claim>(
-    `SELECT c.* FROM claims c
-     WHERE c.subscription_id = :subscriptionId AND c.incident_date >= :cancelledOn
-       AND c.status <> 'denied'
-       AND (c.status <> 'closed' OR c.amount_approved IS NOT NULL
-            OR EXISTS (SELECT 1 FROM payments p WHERE p.claim_id = c.id AND p.status IN ('issued', 'cleared')))
-     ORDER BY c.claim_number`,
-    { type: QueryTypes.SELECT, model: Claim, mapToModel: true, replacements: { subscriptionId, cancelledOn }, transaction },
-  );
-}

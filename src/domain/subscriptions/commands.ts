@@ -43,9 +43,6 @@ import { decideOnRun } from '../../services/run-decisions';
 import { formatMinorUnits, inCurrencyDecimals, toMinorUnits } from '../../shared/money';
 import { bindableQuote, claimQuote, refuseBoundElsewhere, releaseQuote } from '../quotes/binding';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
-import { claimsCancellationWouldUncover } from '../claims/cover';
-import { roleMay } from '../../access/verbs';
-import { utcDay } from '../../shared/time';
 
 /** What a subscribe names: the plan or the quote to bind, for staff the holder, and the holder's contact for the policy. */
 export interface SubscribeInput extends HolderChoice {
@@ -204,20 +201,15 @@ async function startAndAwaitActivation(start: SubscriptionStart, waitSeconds: nu
 /** How a subscription's run is started; the conflict policy is stated, as an update-with-start requires. */
 type SubscriptionStart = WorkflowStartOptions<SubscriptionWorkflow> & { workflowIdConflictPolicy: WorkflowIdConflictPolicy };
 
-/**
- * Sends the caller's decision to the subscription's run; its validator answers 403/409 before anything changes.
- * `refuse`, asked of the visible row first, refuses what the run cannot know of (claims made on the policy).
- */
+/** Sends the caller's decision to the subscription's run; its validator answers 403/409 before anything changes. */
 async function decide<Request extends SubscriptionActor>(
   caller: AuthUser,
   id: string,
   deps: CommandDeps,
   update: UpdateDefinition<SubscriptionState, [Request]>,
   details: Omit<Request, keyof SubscriptionActor>,
-  refuse?: (subscription: Subscription) => Promise<void>,
 ): Promise<Decided> {
   const subscription = await findVisible(caller, subscriptionAccess, id);
-  await refuse?.(subscription);
   const actor = { ...details, userId: caller.id, role: caller.role } as Request;
   const decided = await decideOnRun(deps, subscription, subscriptionRun.id(subscription.id), update, actor, (now) =>
     conflict(`The subscription is ${now.status}; its run has ended`),
@@ -227,29 +219,7 @@ async function decide<Request extends SubscriptionActor>(
 
 /** Cancels an active subscription (its owner or a tenant admin), optionally saying why. */
 export const cancelSubscription: Command<{ id: string; reason?: string }, Decided> = (caller, { id, reason }, deps) =>
-  decide<CancelRequest>(caller, id, deps, cancelSubscriptionUpdate, { ...(reason && { reason }) }, (subscription) =>
-    refuseCancellationOverClaims(caller, subscription, deps),
-  );
-
-/**
- * Refuses (409, naming them) a cancellation that would take cover away from claims already made
- * (`claimsCancellationWouldUncover`): cancelled today, the policy no longer covers today, and the refund gives
- * today's premium back, so a claim for a loss today would be paid on a day the holder is refunded. Asked only
- * of those who may cancel: anyone else hears the run's 403. The non-payment cancellation of the run is not
- * asked (docs/subscriptions.md, Cancelling a policy with claims).
- */
-async function refuseCancellationOverClaims(caller: AuthUser, subscription: Subscription, deps: CommandDeps): Promise<void> {
-  if (subscription.policyholderId !== caller.id && !roleMay(caller.role, 'cancelAnySubscription')) return;
-  const cancelledOn = utcDay(Date.now());
-  const claims = await claimsCancellationWouldUncover(deps.sequelize, subscription.id, cancelledOn);
-  if (claims.length === 0) return;
-  const numbers = claims.map((claim) => claim.claimNumber);
-  throw conflict(
-    `The cancellation would end the cover of claims already made for incidents on or after ${cancelledOn}: ${numbers.join(', ')}; ` +
-      'cancel once their incident day has passed, or once they are denied',
-    numbers.map((claimNumber) => ({ field: 'id', message: 'a claim already made would lose its cover', claimNumber })),
-  );
-}
+  decide<CancelRequest>(caller, id, deps, cancelSubscriptionUpdate, { ...(reason && { reason }) });
 
 /** Renews an active subscription inside its reminder window (its owner). */
 export const renewSubscription: Command<{ id: string }, Decided> = (caller, { id }, deps) =>

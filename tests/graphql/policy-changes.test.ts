@@ -92,13 +92,11 @@ describe('GraphQL policy changes beside REST', () => {
 
   it('versions and versionAsOf are those of GET /subscriptions/:id/versions and ?asOf=', async () => {
     const query = `query ($id: ID!, $date: String!) {
-      subscription(id: $id) { versions { nodes { number effectiveFrom coverageAmount premium premiumDelta changeId } } versionAsOf(date: $date) { number coverageAmount } }
+      subscription(id: $id) { startDate coverBeganOn versions { nodes { number effectiveFrom coverageAmount premium premiumDelta changeId } } versionAsOf(date: $date) { number coverageAmount } }
     }`;
-    const answer = await data<{ subscription: { versions: { nodes: object[] }; versionAsOf: object | null } }>(
-      query,
-      { id: policy.id, date: today() },
-      owner,
-    );
+    const answer = await data<{
+      subscription: { startDate: string; coverBeganOn: string | null; versions: { nodes: object[] }; versionAsOf: object | null };
+    }>(query, { id: policy.id, date: today() }, owner);
     const versions = await rest(`/subscriptions/${policy.id}/versions`, owner);
     expect(answer.subscription.versions.nodes).toEqual(
       versions.items.map((v: Record<string, unknown>) => ({
@@ -111,6 +109,12 @@ describe('GraphQL policy changes beside REST', () => {
       })),
     );
     const asOf = await rest(`/subscriptions/${policy.id}?asOf=${today()}`, owner);
+    // The day its cover began, which the version in force depends on, as REST answers it.
+    expect(answer.subscription.coverBeganOn).toEqual(expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
+    expect({ startDate: answer.subscription.startDate, coverBeganOn: answer.subscription.coverBeganOn }).toEqual({
+      startDate: asOf.startDate,
+      coverBeganOn: asOf.coverBeganOn,
+    });
     expect(answer.subscription.versionAsOf).toEqual({ number: asOf.version.number, coverageAmount: asOf.coverageAmount });
 
     const before = await data<{ subscription: { versionAsOf: object | null } }>(query, { id: policy.id, date: '2000-01-01' }, owner);

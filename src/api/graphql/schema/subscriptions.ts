@@ -184,6 +184,11 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
     durationMonths: t.exposeInt('durationMonths'),
     startDate: t.exposeString('startDate', { nullable: true }),
     endDate: t.exposeString('endDate', { nullable: true }),
+    coverBeganOn: t.exposeString('coverBeganOn', {
+      nullable: true,
+      description:
+        'YYYY-MM-DD: the day its cover began (issued, or its first premium paid or waived); it covers from this day or its start date, whichever is later. Null: not begun',
+    }),
     renewalCount: t.exposeInt('renewalCount'),
     cancellationReason: t.exposeString('cancellationReason', { nullable: true }),
     quote: t.field({

@@ -9,7 +9,7 @@
  * plans take two decimals (`money`, src/api/http/common-schemas.ts).
  * Down: numeric(12,2) again, rounding any third decimal as before.
  */
-import { inOneTransaction, type MigrationFn } from './helpers';
+import { exactDecimalColumns } from './helpers';
 
 const PREMIUM_COLUMNS = [
   ['subscriptions', 'premium'],
@@ -18,28 +18,4 @@ const PREMIUM_COLUMNS = [
   ['subscription_changes', 'premium_after'],
 ] as const;
 
-const checkName = (table: string, column: string) => `${table}_${column}_decimals`;
-
-export const up: MigrationFn = async (qi) => {
-  // As 0097: dropping the type's precision rewrites nothing; the checks are added unchecked, then validated
-  // outside the transaction, a scan that lets the tables' writes go on.
-  await inOneTransaction(qi, async (sql) => {
-    for (const [table, column] of PREMIUM_COLUMNS) {
-      await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric`);
-      await sql(
-        `ALTER TABLE ${table} ADD CONSTRAINT ${checkName(table, column)} CHECK (scale(${column}) <= 3 AND abs(${column}) < 10000000000) NOT VALID`,
-      );
-    }
-  });
-  for (const [table, column] of PREMIUM_COLUMNS) {
-    await qi.sequelize.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${checkName(table, column)}`);
-  }
-};
-
-export const down: MigrationFn = (qi) =>
-  inOneTransaction(qi, async (sql) => {
-    for (const [table, column] of PREMIUM_COLUMNS) {
-      await sql(`ALTER TABLE ${table} DROP CONSTRAINT ${checkName(table, column)}`);
-      await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric(12, 2)`);
-    }
-  });
+export const { up, down } = exactDecimalColumns(PREMIUM_COLUMNS);

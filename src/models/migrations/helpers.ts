@@ -162,3 +162,37 @@ export function keptByTrigger(kept: {
     },
   };
 }
+
+/**
+ * Money columns made exact (0097 cover, 0099 premium): each `[table, column]` becomes `numeric`, which
+ * keeps an amount at the scale it was written with, under a check `<table>_<column>_decimals` of at
+ * most three decimals (the most any currency has) and the ten integer digits numeric(12,2) held.
+ * Dropping the type's precision rewrites nothing; the checks are added unchecked, then validated
+ * outside the transaction, a scan that lets the tables' writes go on. Down: numeric(12,2) again,
+ * rounding any third decimal as before.
+ */
+export function exactDecimalColumns(columns: ReadonlyArray<readonly [table: string, column: string]>): MigrationModule {
+  const checkName = (table: string, column: string) => `${table}_${column}_decimals`;
+  return {
+    up: async (qi) => {
+      await inOneTransaction(qi, async (sql) => {
+        for (const [table, column] of columns) {
+          await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric`);
+          await sql(
+            `ALTER TABLE ${table} ADD CONSTRAINT ${checkName(table, column)} CHECK (scale(${column}) <= 3 AND abs(${column}) < 10000000000) NOT VALID`,
+          );
+        }
+      });
+      for (const [table, column] of columns) {
+        await qi.sequelize.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${checkName(table, column)}`);
+      }
+    },
+    down: (qi) =>
+      inOneTransaction(qi, async (sql) => {
+        for (const [table, column] of columns) {
+          await sql(`ALTER TABLE ${table} DROP CONSTRAINT ${checkName(table, column)}`);
+          await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric(12, 2)`);
+        }
+      }),
+  };
+}

@@ -3,49 +3,42 @@
  * chained in id order within its tenant (the platform's events in their own chain), the chains
  * verify, the append-only trigger is back on, and events written afterwards extend the chains.
  */
-import type { Sequelize } from 'sequelize';
-import { down, up } from '../../src/models/migrations/0059-audit-hash-chain';
+import * as auditHashChain from '../../src/models/migrations/0059-audit-hash-chain';
 import { AuditEvent } from '../../src/models';
 import { GENESIS_HASH, verifyChain } from '../../src/domain/audit/chain';
 import { recordAudit } from '../../src/domain/audit/record';
 import { buildTenant } from '../support/factories';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { migrationOnExistingRows } from '../support/migrations';
 
 describe('migration 0059 (audit hash chain) on existing rows', () => {
-  let db: TestDatabase;
-  let sequelize: Sequelize;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sequelize = db.sequelize;
-  });
-  afterAll(() => db?.close());
+  const migration = migrationOnExistingRows(auditHashChain);
 
   const always = { from: new Date('2000-01-01T00:00:00Z'), to: new Date('2100-01-01T00:00:00Z') };
   const verifyAll = (tenantId: string | null) =>
-    verifyChain(sequelize, tenantId, always.from, new Date(always.from.getTime() + 366 * 86_400_000));
+    verifyChain(migration.sequelize, tenantId, always.from, new Date(always.from.getTime() + 366 * 86_400_000));
 
   it('chains the events already there, per tenant in id order, and the trigger extends them', async () => {
-    await down(sequelize.getQueryInterface());
-    const tenants = await Promise.all([buildTenant(), buildTenant()]);
-    const chains = [...tenants.map((tenant) => tenant.id), null];
-    for (let n = 0; n < 9; n += 1) {
-      await sequelize.query(
-        `INSERT INTO audit_events (tenant_id, occurred_at, actor_type, action, entity_type, entity_id, changes, reason)
-         VALUES (:tenantId, :occurredAt, 'system', 'plan.update', 'plan', :entityId, :changes, :reason)`,
-        {
-          replacements: {
-            tenantId: chains[n % 3],
-            occurredAt: new Date(Date.UTC(2000, 0, 1, 0, n)),
-            entityId: `plan-${n}`,
-            changes: JSON.stringify({ name: { before: `Old ${n}`, after: `"New" ${n}` } }),
-            reason: n % 2 ? 'imported' : null,
+    const { tenants, chains } = await migration.migrate(async (sequelize) => {
+      const tenants = await Promise.all([buildTenant(), buildTenant()]);
+      const chains = [...tenants.map((tenant) => tenant.id), null];
+      for (let n = 0; n < 9; n += 1) {
+        await sequelize.query(
+          `INSERT INTO audit_events (tenant_id, occurred_at, actor_type, action, entity_type, entity_id, changes, reason)
+           VALUES (:tenantId, :occurredAt, 'system', 'plan.update', 'plan', :entityId, :changes, :reason)`,
+          {
+            replacements: {
+              tenantId: chains[n % 3],
+              occurredAt: new Date(Date.UTC(2000, 0, 1, 0, n)),
+              entityId: `plan-${n}`,
+              changes: JSON.stringify({ name: { before: `Old ${n}`, after: `"New" ${n}` } }),
+              reason: n % 2 ? 'imported' : null,
+            },
           },
-        },
-      );
-    }
-
-    await up(sequelize.getQueryInterface());
+        );
+      }
+      return { tenants, chains };
+    });
+    const { sequelize } = migration;
 
     for (const tenantId of chains) {
       const events = await AuditEvent.findAll({ where: { tenantId }, order: [['id', 'ASC']] });

@@ -2,32 +2,26 @@
  * Migration 0032 on a database that already holds saved reports (real PostgreSQL): taken back to
  * before it, given a definition, then migrated again: the definition is owned by its creator.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { down, up } from '../../src/models/migrations/0032-report-recipients-owner';
+import { QueryTypes } from 'sequelize';
+import * as reportOwners from '../../src/models/migrations/0032-report-recipients-owner';
 import { buildTenant, buildUser } from '../support/factories';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { migrationOnExistingRows } from '../support/migrations';
 
 describe('migration 0032 (report owners and recipients’ links) on existing rows', () => {
-  let db: TestDatabase;
-  let sequelize: Sequelize;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sequelize = db.sequelize;
-  });
-  afterAll(() => db?.close());
+  const migration = migrationOnExistingRows(reportOwners);
 
   it('makes each existing definition’s creator its owner, running', async () => {
-    await down(sequelize.getQueryInterface());
-    const tenant = await buildTenant();
-    const creator = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
-    const [[{ id }]] = (await sequelize.query(
-      `INSERT INTO report_definitions (tenant_id, name, kind, recipients, schedule, created_by_id, updated_by_id)
+    const { id, creator } = await migration.migrate(async (sequelize) => {
+      const tenant = await buildTenant();
+      const creator = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
+      const [[{ id }]] = (await sequelize.query(
+        `INSERT INTO report_definitions (tenant_id, name, kind, recipients, schedule, created_by_id, updated_by_id)
        VALUES (:tenantId, 'Existing', 'claims', '["ops@example.com"]', '0 7 * * 1', :creatorId, :creatorId) RETURNING id`,
-      { replacements: { tenantId: tenant.id, creatorId: creator.id } },
-    )) as [Array<{ id: string }>, unknown];
-
-    await up(sequelize.getQueryInterface());
+        { replacements: { tenantId: tenant.id, creatorId: creator.id } },
+      )) as [Array<{ id: string }>, unknown];
+      return { id, creator };
+    });
+    const { sequelize } = migration;
 
     const [row] = await sequelize.query<{ owner_id: string; paused: boolean; paused_reason: string | null }>(
       'SELECT owner_id, paused, paused_reason FROM report_definitions WHERE id = :id',

@@ -29,8 +29,7 @@ export interface Risk {
  * A plan's rating tables (one version). The premium is
  *   sumInsured / 1000 × ratePerThousand × category × building age × zone × (1 − deductible credit)
  *   + the options' premiums, at least `minimumPremium`, × (1 + loading), + tax, + fees,
- * each step rounded half up to the currency's minor unit; in a currency of three decimals the premium is
- * then rounded up to the hundredth (a rule from when a policy kept two decimals, docs/quotes.md).
+ * each step rounded half up to the currency's minor unit (the fils in a currency of three decimals).
  */
 export interface RatingTables {
   ratePerThousand: string;
@@ -57,6 +56,7 @@ export interface RatingTables {
 
 /** One step of a price: what it was, the factor it applied (if it multiplied), and the amount it added (negative: took off). */
 export interface BreakdownLine {
+  /** `rounding`: only in quotes priced in a currency of three decimals from 2026-11-30 until the pricer kept the fils (docs/quotes.md). */
   step:
     'base' | 'category' | 'buildingAge' | 'zone' | 'deductible' | 'option' | 'minimum' | 'loading' | 'tax' | 'fee' | 'rounding' | 'fixed';
   label: string;

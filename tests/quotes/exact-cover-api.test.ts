@@ -3,9 +3,9 @@
  * Binding): the real API and worker on the dev server. A KWD risk of 123456.789 quoted through the API and
  * bound is stored, answered (REST, ?asOf=, versions, GraphQL), printed on the schedule and judged for claims at
  * 123456.789; the numeric(12,2) columns of a cover made it 123456.79 (migration 0097). A yen plan keeps none.
- * Its premium is exact too: a KWD quote of 195.556 (recorded before premiums of three decimals were rounded up to
- * the hundredth, and still bindable for its 30 days) is stored, answered, printed and billed in instalments that
- * add up to 195.556; the numeric(12,2) premium columns made it 195.56 (migration 0099).
+ * Its premium is exact too: a KWD risk priced 195.556 is quoted at 195.556 (the pricer rounded it up to 195.560),
+ * stored, answered, printed, billed in instalments that add up to 195.556 and written to the books as such; the
+ * numeric(12,2) premium columns made it 195.56 (migration 0099).
  */
 import crypto from 'node:crypto';
 import supertest from 'supertest';
@@ -62,13 +62,13 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
   /**
-   * The holder's risk quoted through the API and bound, the policy waited for until active: its id. `recorded`
-   * makes the quote's row what an older pricer recorded before it is bound.
+   * The holder's risk quoted through the API and bound, the policy waited for until active: its id. `quoted` checks
+   * the quote's answer before it is bound.
    */
-  async function bound(plan: Plan, risk: typeof RISK, recorded?: (quote: supertest.Response) => Promise<unknown>): Promise<string> {
+  async function bound(plan: Plan, risk: typeof RISK, quoted?: (quote: supertest.Response) => Promise<unknown>): Promise<string> {
     const quote = await stack.api.post('/api/v1/quotes').set('Authorization', auth).send({ planId: plan.id, risk }).expect(201);
     expect(quote.body.risk.sumInsured).toBe(risk.sumInsured);
-    await recorded?.(quote);
+    await quoted?.(quote);
     const created = await stack.api
       .post('/api/v1/subscriptions')
       .set('Authorization', auth)
@@ -146,18 +146,14 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     await expect(Claim.findByPk(within.id)).resolves.toMatchObject({ status: 'approved', amountApproved: '123456.78' });
   });
 
-  it('binds, answers, prints and bills a quoted premium of 195.556 KWD exactly, not 195.56', async () => {
-    // 123456.789 insured at 1.20 per 1,000, a detached house (1.10) in the Berlin zone (1.20): 195.556 KWD, which
-    // the pricer now rounds up to 195.560; a quote recorded before that rounding kept 195.556 and binds as such.
+  it('quotes, binds, answers, prints, bills and posts a premium of 195.556 KWD exactly, not 195.560 or 195.56', async () => {
+    // 123456.789 insured at 1.20 per 1,000, a detached house (1.10) in the Berlin zone (1.20): 195.556 KWD, each step
+    // rounded half up to the fils as it is to the cent in euros.
     const id = await bound(monthlyDinars, { ...RISK, sumInsured: '123456.789' }, async (quote) => {
-      expect(quote.body.premium).toBe('195.560');
-      const lines = quote.body.breakdown as { step: string }[];
-      expect(lines.at(-1)).toEqual({ step: 'rounding', label: 'Rounded up to the hundredth', amount: '0.004' });
-      const instalments = [16_300, ...Array<number>(11).fill(16_296)].map((amountMinor, index) => ({ number: index + 1, amountMinor }));
-      await Quote.update(
-        { premiumMinor: 195_556, breakdown: quote.body.breakdown.slice(0, -1), instalments },
-        { where: { id: quote.body.id } },
-      );
+      expect(quote.body.premium).toBe('195.556');
+      const lines = quote.body.breakdown as { step: string; amount: string }[];
+      expect(lines.map((line) => line.step)).not.toContain('rounding');
+      await expect(Quote.findByPk(quote.body.id as string)).resolves.toMatchObject({ premiumMinor: 195_556 });
     });
 
     expect((await Subscription.findByPk(id, { rejectOnEmpty: true })).premium).toBe('195.556');
@@ -175,6 +171,14 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     const rows = await Invoice.findAll({ where: { subscriptionId: id } });
     expect(rows.every((invoice) => invoice.currency === 'KWD')).toBe(true);
     expect(rows.reduce((sum, invoice) => sum + invoice.amountMinor, 0)).toBe(195_556);
+    // Each invoice is written to the books as issued, to the fils: premium receivable 195.556 KWD for the term.
+    const [posted] = await stack.deps.sequelize.query(
+      `SELECT l.debit_minor::int AS "debitMinor", l.currency FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.subscription_id = :id AND e.source_key LIKE 'invoice:%:issued' AND l.account_code = 'premium_receivable'
+        ORDER BY l.debit_minor DESC`,
+      { replacements: { id } },
+    );
+    expect(posted).toEqual([16_300, ...Array<number>(11).fill(16_296)].map((debitMinor) => ({ debitMinor, currency: 'KWD' })));
 
     // A change to a plan of 250.000 from the first day of the term moves its whole difference, 54.444, not 54.440.
     const fixed = await buildPlan({

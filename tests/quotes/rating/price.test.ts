@@ -115,18 +115,14 @@ describe('priceRisk, worked examples (docs/quotes.md)', () => {
     expect(price.premiumMinor).toBe(13_885);
   });
 
-  it('prices a premium in dinars in whole hundredths, rounded up, as a policy keeps it: 491.253 → 491.260', () => {
-    // The worked example in KWD with a tax of 0.091: 438.820 × 0.091 = 39.93262 → 39.933, premium 491.253 → 491.260.
+  it('prices a premium in dinars to the fils, each step rounded half up as in cents: 491.253, not rounded up to 491.260', () => {
+    // The worked example in KWD with a tax of 0.091: 438.820 × 0.091 = 39.93262 → 39.933, premium 491.253.
     const price = priceRisk({ ...TABLES, taxRate: '0.091' }, RISK, { currency: 'KWD', onDate: '2026-11-29' });
-    expect(price.breakdown.slice(-3).map((line) => [line.step, line.amount])).toEqual([
+    expect(price.breakdown.slice(-2).map((line) => [line.step, line.amount])).toEqual([
       ['tax', '39.933'],
       ['fee', '12.500'],
-      ['rounding', '0.007'],
     ]);
-    expect(price.premiumMinor).toBe(491_260);
-    // Already in hundredths (no tax: 438.820 + 12.500): no rounding line.
-    const untaxed = priceRisk({ ...TABLES, taxRate: '0' }, RISK, { currency: 'KWD', onDate: '2026-11-29' });
-    expect([untaxed.breakdown.at(-1)?.step, untaxed.premiumMinor]).toEqual(['fee', 451_320]);
+    expect(price.premiumMinor).toBe(491_253);
   });
 
   it('lifts a small risk to the minimum premium before the loading and the tax', () => {
@@ -299,14 +295,11 @@ describe('priceRisk, properties', () => {
     );
   });
 
-  it('prices in whole hundredths, as a policy keeps its premium: the exact premium rounded up by less than one', () => {
+  it('prices to the minor unit in every currency: no line rounds the premium the formula gives any further', () => {
     fc.assert(
       fc.property(pricedArb, ({ tables, high, options }) => {
-        const { premiumMinor, breakdown } = priceRisk(tables, high, options);
-        const hundredth = 10n ** BigInt(Math.max(minorUnitDigits(options.currency) - 2, 0));
-        expect(BigInt(premiumMinor) % hundredth).toBe(0n);
-        const rounding = breakdown.filter((line) => line.step === 'rounding').map((line) => minor(line.amount, options.currency));
-        expect(rounding.every((amount) => amount > 0n && amount < hundredth)).toBe(true);
+        const { breakdown } = priceRisk(tables, high, options);
+        expect(breakdown.filter((line) => line.step === 'rounding')).toEqual([]);
       }),
       { numRuns: 500 },
     );

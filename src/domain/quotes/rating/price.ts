@@ -6,8 +6,8 @@
  * minor units times a factor with six decimals leaves the safe integers, and a float would lose
  * the cent. Each step multiplies (or adds to) the running premium and is rounded half up to the
  * minor unit at once; its breakdown line's amount is the change that step made, so the lines add
- * up to the premium exactly. In a currency of three decimals the premium is then rounded up to the
- * hundredth, as a policy's premium is kept (a `rounding` line). The tables were checked when saved (./tables.ts); what is checked
+ * up to the premium exactly, in every currency: a premium in dinars is exact to the fils, as a policy
+ * keeps it (migration 0099). The tables were checked when saved (./tables.ts); what is checked
  * here is the risk against them, and a risk they refuse is a 422 naming its field.
  */
 import type { BreakdownLine, PropertyCategory, RatingTables, Risk } from '../../../contracts/quote';
@@ -189,12 +189,6 @@ export function priceChoice(tables: RatingTables, choice: Choice, currency: stri
   const tax = parseDecimal(tables.taxRate);
   if (tax.units > 0n) steps.plus(roundHalfUp(steps.premium * tax.units, tax.divisor), 'tax', `Tax at ${tables.taxRate}`);
   for (const fee of tables.fees) steps.plus(tableMoney(fee.amount, currency), 'fee', fee.label);
-  // Added when a policy kept its premium with two decimals, as a plan does: in a currency of three, a premium in fils
-  // was bound, billed and compared as another amount. Policies keep three since migration 0099 (a quote in fils binds
-  // as quoted); the rounding stays a pricing rule (docs/quotes.md). Rounded up, so never below the minimum.
-  const hundredth = 10n ** BigInt(Math.max(minorUnitDigits(currency) - 2, 0));
-  const over = steps.premium % hundredth;
-  if (over > 0n) steps.plus(hundredth - over, 'rounding', 'Rounded up to the hundredth');
   return steps;
 }
 

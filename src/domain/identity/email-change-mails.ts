@@ -16,31 +16,21 @@ export function confirmEmailChangeMail(
   return accountMail(config, to, 'confirmEmailChange', variables, context, token);
 }
 
-export function emailChangeRequestedMail(
-  config: Config,
-  to: string,
-  newEmail: string,
-  byAdmin: boolean,
-  context: MailContext,
-): Promise<AccountMail> {
+/** A notice to an account's old address (`to`) of a move to `newEmail`, asked by the person or by a tenant admin. */
+type OldAddressNotice = (config: Config, to: string, newEmail: string, byAdmin: boolean, context: MailContext) => Promise<AccountMail>;
+
+export const emailChangeRequestedMail: OldAddressNotice = (config, to, newEmail, byAdmin, context) => {
   const variables = { newEmail, forgotPasswordUrl: forgotPasswordPage(config), byAdmin: yesOrNo(byAdmin) };
   return accountMail(config, to, 'emailChangeRequested', variables, context);
-}
+};
 
 /** To the owner of an address another account asked to move to: nothing changed, and no link went anywhere. */
 export function emailChangeAddressInUseMail(config: Config, to: string, context: MailContext): Promise<AccountMail> {
   return accountMail(config, to, 'emailChangeAddressInUse', { email: to, forgotPasswordUrl: forgotPasswordPage(config) }, context);
 }
 
-export function emailChangedMail(
-  config: Config,
-  to: string,
-  newEmail: string,
-  byAdmin: boolean,
-  context: MailContext,
-): Promise<AccountMail> {
-  return accountMail(config, to, 'emailChanged', { newEmail, byAdmin: yesOrNo(byAdmin) }, context);
-}
+export const emailChangedMail: OldAddressNotice = (config, to, newEmail, byAdmin, context) =>
+  accountMail(config, to, 'emailChanged', { newEmail, byAdmin: yesOrNo(byAdmin) }, context);
 
 /** A `select` variable of the messages: whether a tenant admin asked. */
 const yesOrNo = (flag: boolean) => (flag ? 'yes' : 'no');

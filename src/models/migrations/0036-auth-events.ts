@@ -12,6 +12,7 @@
  *   back, and every other column stays as it was. Any other UPDATE is refused as before.
  */
 import { DataTypes } from 'sequelize';
+import { auditAppendOnly } from './audit-append-only';
 import { concurrentIndexes, type MigrationFn } from './helpers';
 
 /** The actions recorded before this migration that are authentication events. */
@@ -45,17 +46,7 @@ export const up: MigrationFn = async (qi) => {
     });
     await qi.sequelize.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change', { transaction });
   });
-  await qi.sequelize.query(`CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF TG_OP = 'UPDATE' AND OLD.last_occurred_at IS NOT NULL
-        AND NEW.occurrences > OLD.occurrences
-        AND NEW.last_occurred_at >= OLD.last_occurred_at
-        AND to_jsonb(NEW) - 'occurrences' - 'last_occurred_at' = to_jsonb(OLD) - 'occurrences' - 'last_occurred_at'
-      THEN
-        RETURN NEW;
-      END IF;
-      RAISE EXCEPTION 'audit_events is append-only';
-    END $$`);
+  await qi.sequelize.query(auditAppendOnly(false));
   await categoryIndex.up(qi);
 };
 

@@ -22,6 +22,7 @@
  */
 import { DataTypes } from 'sequelize';
 import { type MigrationFn, inOneTransaction } from './helpers';
+import { auditAppendOnly } from './audit-append-only';
 
 /** The first key of the advisory locks of the chains: their own space, apart from any other lock's. */
 const CHAIN_LOCK_CLASS = 20590;
@@ -81,28 +82,6 @@ const LINK = `CREATE FUNCTION audit_events_chain_link() RETURNS trigger LANGUAGE
     RETURN NULL;
   END $$`;
 
-/** The append-only rule, with the counted sign-in failures' update (0036) and the seal of a new row. */
-const APPEND_ONLY = (sealing: boolean) => `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.last_occurred_at IS NOT NULL
-      AND NEW.occurrences > OLD.occurrences
-      AND NEW.last_occurred_at >= OLD.last_occurred_at
-      AND to_jsonb(NEW) - 'occurrences' - 'last_occurred_at' = to_jsonb(OLD) - 'occurrences' - 'last_occurred_at'
-    THEN
-      RETURN NEW;
-    END IF;${
-      sealing
-        ? `
-    IF TG_OP = 'UPDATE' AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
-      AND to_jsonb(NEW) - 'chain_position' - 'previous_hash' - 'hash' = to_jsonb(OLD) - 'chain_position' - 'previous_hash' - 'hash'
-    THEN
-      RETURN NEW;
-    END IF;`
-        : ''
-    }
-    RAISE EXCEPTION 'audit_events is append-only';
-  END $$`;
-
 /** Every existing row in its chain, in id order, as the trigger would have linked it. */
 const BACKFILL = `DO $$
   DECLARE
@@ -144,7 +123,7 @@ export const up: MigrationFn = async (qi) => {
     // no two rows of a tenant share a place. The chain columns stay nullable: a row is sealed as its
     // transaction commits, so no committed row is without them.
     await sql('CREATE UNIQUE INDEX audit_events_chain ON audit_events (tenant_id, chain_position)');
-    await sql(APPEND_ONLY(true));
+    await sql(auditAppendOnly(true));
     await sql(LINK);
     await sql(`CREATE CONSTRAINT TRIGGER audit_events_chain_link AFTER INSERT ON audit_events
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_events_chain_link()`);
@@ -155,7 +134,7 @@ export const down: MigrationFn = async (qi) => {
   await inOneTransaction(qi, async (sql, transaction) => {
     await sql('DROP TRIGGER audit_events_chain_link ON audit_events');
     await sql('DROP FUNCTION audit_events_chain_link()');
-    await sql(APPEND_ONLY(false));
+    await sql(auditAppendOnly(false));
     await sql('DROP INDEX audit_events_chain');
     await sql('DROP FUNCTION audit_event_hash(audit_events)');
     await sql('DROP FUNCTION audit_event_canonical(audit_events)');

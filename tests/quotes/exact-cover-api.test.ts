@@ -61,6 +61,17 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
+  /** The text of the schedule the run made for the policy's version 1, as GET …/documents/:id answers it, its white space folded. */
+  async function scheduleText(id: string): Promise<string> {
+    const [schedule] = await eventually(
+      () => PolicyDocument.findAll({ where: { subscriptionId: id } }),
+      (documents) => documents.length > 0,
+      `version 1's schedule of ${id}`,
+    );
+    const pdf = await bytesOf(stack.api.get(path(id, `/documents/${schedule.id}`)).set('Authorization', auth)).expect(200);
+    return (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+  }
+
   /**
    * The holder's risk quoted through the API and bound, the policy waited for until active: its id. `quoted` checks
    * the quote's answer before it is bound.
@@ -109,13 +120,7 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     expect(graphql.body).toEqual({ data: { subscription: { coverageAmount: '123456.789' } } });
 
     // The schedule the run made for version 1 prints the sum insured with its three decimals.
-    const [schedule] = await eventually(
-      () => PolicyDocument.findAll({ where: { subscriptionId: id } }),
-      (documents) => documents.length > 0,
-      `version 1's schedule of ${id}`,
-    );
-    const pdf = await bytesOf(stack.api.get(path(id, `/documents/${schedule.id}`)).set('Authorization', auth)).expect(200);
-    const text = (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+    const text = await scheduleText(id);
     expect(text).toContain('123,456.789');
     expect(text).not.toContain('123,456.790');
 
@@ -198,13 +203,7 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     expect(changeRow.premiumDeltaMinor).toBe(54_444);
     expect(changeRow.instalments.reduce((sum, instalment) => sum + instalment.amountMinor, 0)).toBe(54_444);
 
-    const [schedule] = await eventually(
-      () => PolicyDocument.findAll({ where: { subscriptionId: id } }),
-      (documents) => documents.length > 0,
-      `version 1's schedule of ${id}`,
-    );
-    const pdf = await bytesOf(stack.api.get(path(id, `/documents/${schedule.id}`)).set('Authorization', auth)).expect(200);
-    const text = (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+    const text = await scheduleText(id);
     expect(text).toContain('195.556');
     expect(text).not.toContain('195.560');
   });

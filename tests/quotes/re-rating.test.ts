@@ -10,6 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSubscriptionActivities, type SubscriptionChange as RowChange } from '../../src/activities/subscriptions';
 import { commandDepsOf } from '../../src/api/http/command-deps';
 import { priceRisk } from '../../src/domain/quotes/rating/price';
+import { sameAmount } from '../../src/domain/quotes/re-rating';
 import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
 import { quoteChange } from '../../src/domain/subscriptions/changes/quote';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
@@ -187,5 +188,25 @@ describe('a bound policy priced again', () => {
     });
     const change = await quoteChange(caller, { id: subscription.id, effectiveDate: today, planId: ample.id }, deps);
     expect(change).toMatchObject({ premiumBefore: '475.20', premiumAfter: '900.00', coverageAfter: '300000.00' });
+  });
+});
+
+describe('sameAmount: premiums and covers compared as amounts, however written', () => {
+  it('reads one amount in every writing of it, and two amounts that differ by a minor unit as two', () => {
+    expect(['12.5', '12.50', '12.500'].map((written) => sameAmount(written, '12.500', 'KWD'))).toEqual([true, true, true]);
+    expect([sameAmount('12.501', '12.50', 'KWD'), sameAmount('30000', '30000.00', 'JPY'), sameAmount('30001', '30000.00', 'JPY')]).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect([sameAmount('12.5', '12.50', 'EUR'), sameAmount('12.51', '12.5', 'EUR')]).toEqual([true, false]);
+  });
+
+  it('never reads an amount it cannot read as the same as another: more decimals than the currency has, or no amount', () => {
+    expect([sameAmount('12.5001', '12.5001', 'KWD'), sameAmount('', '', 'EUR'), sameAmount('12.505', '12.50', 'EUR')]).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -23,10 +23,14 @@ import { ratingVersionInForce } from './rating/versions';
 import { utcDay } from '../../shared/time';
 
 /**
- * Whether two premiums of `currency` are one amount, however written: a price is written with the
- * currency's decimals ("475" yen), a row's premium as it was written (with two in any before migration 0099, "475.00").
+ * Whether two amounts of `currency` (premiums, covers) are one, however written: a price is written with the
+ * currency's decimals ("475" yen), a plan's premium with two ("475.00"), a row's as it was written (with two in any
+ * before migrations 0097 and 0099). Compared in minor units, never as text or floats.
  */
-export const samePremium = (a: string, b: string, currency: string): boolean => toMinorUnits(a, currency) === toMinorUnits(b, currency);
+export function sameAmount(a: string, b: string, currency: string): boolean {
+  const minor = toMinorUnits(a, currency);
+  return minor !== null && minor === toMinorUnits(b, currency);
+}
 
 /** The quote a policy's risk is priced from, with the loading an underwriter set on it; null for a policy of fixed terms. */
 async function boundQuote(subscription: Pick<Subscription, 'quoteId'>, transaction?: Transaction): Promise<Quote | null> {
@@ -80,7 +84,7 @@ export async function renewalPremium(
   const currency = subscription.currency!;
   try {
     const rated = await ratedPrice(quote, quote.risk, subscription.planId, currency, firstDay, transaction);
-    return rated !== null && !samePremium(rated.premium, subscription.premium, currency) ? rated.premium : null;
+    return rated !== null && !sameAmount(rated.premium, subscription.premium, currency) ? rated.premium : null;
   } catch (err) {
     // Tables that no longer accept the risk (a zone or category dropped, an erased holder's postcode):
     // the run's renewal cannot be refused here, so the term keeps its premium (docs/quotes.md, Binding).

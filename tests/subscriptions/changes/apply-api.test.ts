@@ -231,6 +231,41 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(2);
   });
 
+  it('confirms a change quoted before another that left the premium the same amount, written otherwise (30000 and 30000.00 yen)', async () => {
+    const yen = { categoryId: house.categoryId, currency: 'JPY', coverageAmount: RISK.sumInsured };
+    const [bound, same, dearer] = await Promise.all([
+      buildPlan({ ...yen, premium: '30000.00' }),
+      buildPlan({ ...yen, premium: '30000.00' }),
+      buildPlan({ ...yen, premium: '31000.00' }),
+    ]);
+    const priced = await buildQuote(bound, {
+      requestedById: users.owner.id,
+      premiumMinor: 30000,
+      instalments: [{ number: 1, amountMinor: 30000 }],
+    });
+    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ quoteId: priced.id }).expect(202);
+    const id = created.body.id as string;
+    await eventually(
+      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
+      (res) => res.body.status === 'active',
+      `subscription ${id} active`,
+    );
+    // Bound from the quote, the row writes the premium with the yen's decimals; a plan's fixed premium is written with two.
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ premium: '30000' });
+    const first = await quote(id, { effectiveDate: day(0), planId: same.id });
+    const second = await quote(id, { effectiveDate: day(0), planId: dearer.id });
+    await apply(id, first.id).expect(200);
+    await changeStatus(id, first.id, 'applied');
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: same.id, premium: '30000.00' });
+
+    // The second was priced from a premium of 30000 yen, which the policy still has: not stale.
+    const confirmed = await apply(id, second.id);
+    expect([confirmed.status, confirmed.body.error?.message]).toEqual([200, undefined]);
+    await changeStatus(id, second.id, 'applied');
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: dearer.id, premium: '31000.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(3);
+  });
+
   it("refuses (422) a change to a plan whose referral rules the policy's risk meets, at the quote and at the confirmation, recording nothing", async () => {
     // A risk quoted on a plan that refers nothing, bound, then moved to a plan that refers it: no underwriter ever saw it there.
     const ratedPlan = () => buildPlan({ categoryId: house.categoryId, coverageAmount: RISK.sumInsured, premium: '450.00' });

@@ -16,7 +16,7 @@ import type { ChangedFields } from '../../../models/subscription-version';
 import { recordAudit, type AuditSource } from '../../audit/record';
 import { settleChangePremium } from '../../premiums/policy-change-billing';
 import { COVER_MOVES, coverMoveOf } from '../../claims/cover';
-import { changePrice, coverageOnPlan, type MovedRisk, recordMovedRisk } from '../../quotes/re-rating';
+import { changePrice, coverageOnPlan, type MovedRisk, recordMovedRisk, sameAmount } from '../../quotes/re-rating';
 import { recordPolicyChangedEvent } from '../webhook-events';
 
 /** The terms a version keeps and a change may move. */
@@ -129,8 +129,9 @@ function refusalOf(change: SubscriptionChange, subscription: Subscription, lates
   if (subscription.status !== 'active' && subscription.status !== 'lapsed') return { why: 'status', status: subscription.status };
   if (subscription.renewalCount !== change.term) return { why: 'term', pricedTerm: change.term, term: subscription.renewalCount };
   // The API refuses a stale quote, but two confirmed at once both pass its check: the second to get here is priced
-  // on terms the first replaced, and would be applied and billed on top of it.
-  if (change.premiumBefore !== subscription.premium)
+  // on terms the first replaced, and would be applied and billed on top of it. Compared as amounts: a change that
+  // left the premium as it was, written otherwise ("30000.00" yen by a plan, "30000" by a price), replaced nothing.
+  if (!sameAmount(change.premiumBefore, subscription.premium, change.currency))
     return { why: 'premium', pricedPremium: change.premiumBefore, premium: subscription.premium, currency: change.currency };
   if (!latest) return { why: 'no_version' };
   if (change.effectiveDate < String(latest.effectiveFrom))

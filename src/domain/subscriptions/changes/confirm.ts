@@ -32,7 +32,7 @@ import {
   refuseIfClaimsCoverMoves,
   targetPlan,
 } from './quote';
-import { coverageOnPlan, samePremium } from '../../quotes/re-rating';
+import { coverageOnPlan, sameAmount } from '../../quotes/re-rating';
 
 export interface ChangeRef {
   /** The subscription. */
@@ -87,17 +87,19 @@ const staleQuote = () => conflict('The quote is stale: the policy has changed si
  */
 export const applyPolicyChange: Command<ChangeRef, SubscriptionChange> = async (caller, ref, deps) => {
   const { subscription, change } = await changeIn(caller, ref, 'quoted');
-  if (change.term !== subscription.renewalCount || change.premiumBefore !== subscription.premium) throw staleQuote();
+  // Amounts, not text: a plan writes its premium with two decimals ("30000.00" yen), a price with the currency's ("30000").
+  if (change.term !== subscription.renewalCount || !sameAmount(change.premiumBefore, subscription.premium, change.currency))
+    throw staleQuote();
   await checkEffectiveDate(subscription, change.effectiveDate);
   let coverage: string | null = null;
   if (isPricedChange(change)) {
     const plan = change.requested.planId ? await targetPlan(subscription, change.requested.planId) : null;
     // Priced again as when quoted: the plan's fixed premium, or the policy's risk rated on the plan or at its new postcode (docs/quotes.md, Binding).
     const priced = await priceOfRequested(subscription, change.requested, plan);
-    if (!samePremium(priced.premium, change.premiumAfter, change.currency))
+    if (!sameAmount(priced.premium, change.premiumAfter, change.currency))
       throw conflict("The quote is stale: the plan's premium has changed since; ask for a new quote");
     coverage = plan ? coverageOnPlan(subscription, plan) : subscription.coverageAmount;
-    if (change.coverageAfter !== null && change.coverageAfter !== coverage)
+    if (change.coverageAfter !== null && !sameAmount(change.coverageAfter, coverage, change.currency))
       throw conflict("The quote is stale: the plan's cover has changed since; ask for a new quote");
     refuseBackdatedRaise(subscription, change.effectiveDate, coverage);
     await refuseIfClaimsCoverMoves(deps, subscription.id, change.effectiveDate, coverage);

@@ -19,6 +19,14 @@ import { REPORT_KIND_VERBS } from './verbs/reports';
  */
 export const seesKind = (role: Role, kind: SavedReportKind) => roleMay(role, REPORT_KIND_VERBS[kind]);
 
+/**
+ * Whether a saved report of the kind may reach an address outside the tenant's staff once that address
+ * confirms its link. Not the finance report: the whole tenant's money figures are the insurer's
+ * unpublished accounts, and an address clicking its own link shows only that it wants them, not that the
+ * company agreed to send them; they go to staff whose role may read them (docs/reports.md, Who receives a report).
+ */
+export const reachesOutsideStaff = (kind: SavedReportKind) => kind !== 'finance';
+
 /** The kinds of report the role may see. */
 export const reportKindsOf = (role: Role) => SAVED_REPORT_KINDS.filter((kind) => seesKind(role, kind));
 

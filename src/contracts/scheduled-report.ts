@@ -14,8 +14,9 @@ export type ReportPauseReason = 'owner_ineligible';
 /**
  * What a recipient address of a definition is, and so whether the report reaches it: `member`,
  * an active staff member of the tenant, and `confirmed`, an address that followed the link mailed
- * to it, receive it; `pending` (the link not followed yet) and `inactive` (an account of the
- * tenant that is deactivated or not verified, which is offered no link) do not.
+ * to it, receive it; `pending` (the link not followed yet), `inactive` (an account of the
+ * tenant that is deactivated or not verified, which is offered no link) and `not_permitted` (a staff
+ * member whose role may not read the report, or an address outside the staff on a finance report) do not.
  */
 export const RECIPIENT_STATUSES = ['member', 'confirmed', 'pending', 'inactive', 'not_permitted'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];

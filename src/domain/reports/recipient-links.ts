@@ -1,7 +1,7 @@
 /**
  * Who a scheduled report may reach (docs/reports.md, Who receives a report): an active staff
- * member of the definition's tenant whose role may read its kind of report, or an address that
- * confirmed, by following the link mailed to it, that it wants this definition's report. The link is a single-use token stored as its
+ * member of the definition's tenant whose role may read its kind of report, or, but for the finance
+ * report, an address that confirmed, by following the link mailed to it, that it wants this definition's report. The link is a single-use token stored as its
  * SHA-256 (./single-use-tokens.ts), one per definition and address; nothing of the report is
  * sent to an address before it is followed. Read by the commands that save a definition, by its
  * view, and by the delivery, which sends to the addresses that may receive it and records the rest.
@@ -9,7 +9,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { DELIVERED_RECIPIENT_STATUSES, type RecipientStatus } from '../../contracts/scheduled-report';
 import { ReportDefinition, ReportRecipientConfirmation, User } from '../../models';
-import { seesKind } from '../../access/reports';
+import { reachesOutsideStaff, seesKind } from '../../access/reports';
 import { roleMay } from '../../access/verbs';
 import { unprocessable } from '../../shared/errors';
 import { VerificationTokenRejected } from '../identity/email-verifications';
@@ -48,7 +48,8 @@ export async function recipientStates(definitions: Recipients[], transaction?: T
     // Staff receive only what their role may read at its GET route: a saved report is no way round that rule.
     if (account && roleMay(account.role, 'receiveReportUnconfirmed'))
       return seesKind(account.role, definition.kind) ? 'member' : 'not_permitted';
-    // Anyone else, a customer of the tenant included, is outside the company: only once confirmed.
+    // Anyone else, a customer of the tenant included, is outside the company: only once confirmed, and never the finance figures.
+    if (!reachesOutsideStaff(definition.kind)) return 'not_permitted';
     return confirmations.has(`${definition.id}:${email}`) ? 'confirmed' : 'pending';
   };
   return new Map(definitions.map((d) => [d.id, d.recipients.map((email) => ({ email, status: statusOf(d, email) }))]));
@@ -61,7 +62,7 @@ export async function recipientStatesOf(definition: Recipients, transaction?: Tr
 
 export const mayReceive = (state: RecipientState) => DELIVERED_RECIPIENT_STATUSES.includes(state.status);
 
-/** Refuses (422, naming each address) recipients on the staff whose role may not read the definition's kind of report. */
+/** Refuses (422, naming each address) recipients who may not read the definition's kind of report: staff by their role, anyone outside the staff for the finance report. */
 export async function assertRecipientsMayRead(definition: Recipients): Promise<void> {
   const refused = (await recipientStatesOf(definition)).flatMap((state, index) =>
     state.status === 'not_permitted' ? [{ email: state.email, field: `recipients.${index}` }] : [],

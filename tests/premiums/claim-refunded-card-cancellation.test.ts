@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => stripeStack?.close());
 
 describe('a cancellation refunding a card a claim payment was refunded onto', () => {
-  it('refunds onto the card only the 301 JPY left on its 1001 charge and owes the other 700 by hand', async () => {
+  it('refunds onto the card only the 301 JPY left on its 1001 charge and owes the rest by hand', async () => {
     const team = await createClaimsTeam();
     const plan = await buildPlan({ tenantId: team.tenant.id, premium: '1001', currency: 'JPY' });
     const subscription = await buildSubscription({ planId: plan.id, policyholderId: team.claimant.id });
@@ -72,12 +72,13 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
       .expect(200);
     expect(refunded.body).toMatchObject({ status: 'cleared', refundedPremiumPaymentId: payment.id });
 
-    // Cancelled on its first day: the whole 1001 comes back, 301 onto the card, 700 owed by hand.
+    // Cancelled on its first day, the day of the claimed loss, which is used: 1001 × 1 / 365 → 3 earned, 998 comes back,
+    // 301 onto the card, 697 owed by hand.
     await subscription.update({ status: 'cancelled', cancelledAt: new Date(`${subscription.startDate}T10:00:00Z`) });
     const refunds = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
     expect(refunds.map((r) => [r.amountMinor, r.status, r.provider]).sort()).toEqual([
       [301, 'pending', 'stripe'],
-      [700, 'owed', null],
+      [697, 'owed', null],
     ]);
     const cardRefund = refunds.find((r) => r.status === 'pending')!;
     await relayOnce(stack.services);
@@ -89,10 +90,10 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
     const sent = refundsSentUnder(stripeMock, `insurflow-refund-${cardRefund.id}`);
     expect(Object.fromEntries(sent[0].form)).toEqual({ amount: '301', payment_intent: paymentIntentId });
     const answered = await stack.api.get(`/api/v1/invoices/${invoice.id}`).set(manager).expect(200);
-    expect(answered.body.status).toBe('refunded');
+    expect(answered.body.status).toBe('partially_refunded');
     expect(answered.body.refunds.map((r: { amount: string; status: string }) => [r.amount, r.status]).sort()).toEqual([
       ['301', 'succeeded'],
-      ['700', 'owed'],
+      ['697', 'owed'],
     ]);
 
     // The charge is used up: a further claim payment finds no card to refund onto.

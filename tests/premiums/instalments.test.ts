@@ -119,6 +119,15 @@ describe('pro rata refund on cancellation', () => {
     expect(proRataRefund({ ...year, cancelledOn: '2027-03-01', paidMinor: 36500 })).toBe(0);
   });
 
+  it('counts the days up to and including a claimed loss’s day as used, even on or after the cancellation day', () => {
+    // Cancelled on 11 April with a loss claimed that day: 101 days used, 101.00 earned, 264.00 back.
+    expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', lastClaimedDay: '2026-04-11', paidMinor: 36500 })).toBe(26400);
+    // Cancelled on the first day with a loss of that day: the day is earned.
+    expect(earnedPremium({ ...year, cancelledOn: '2026-01-01', lastClaimedDay: '2026-01-01' })).toBe(100);
+    // A loss claimed for an earlier day changes nothing: that day was used already.
+    expect(earnedPremium({ ...year, cancelledOn: '2026-04-11', lastClaimedDay: '2026-02-01' })).toBe(10000);
+  });
+
   it('gives back a credit whole, on top of the unused premium', () => {
     expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500, creditMinor: 167 })).toBe(26667);
   });

@@ -150,3 +150,26 @@ export async function coverMoveOf(
   }
   return null;
 }
+
+/**
+ * The latest incident day ('YYYY-MM-DD') of a claim made on the policy for a loss on or after `from`, null when
+ * none: a cancellation's refund counts that day's cover as used (docs/premiums.md, Refunds), as the claim is
+ * paid whatever day the policy is cancelled. Every claim counts but one that ended denied (denied, or closed
+ * with nothing approved, issued or paid): such a claim used no cover.
+ */
+export async function lastClaimedIncidentDay(
+  sequelize: Sequelize,
+  subscriptionId: string,
+  from: string,
+  transaction?: Transaction,
+): Promise<string | null> {
+  const [row] = await sequelize.query<{ day: string | null }>(
+    `SELECT max(c.incident_date)::text AS day FROM claims c
+      WHERE c.subscription_id = :subscriptionId AND c.incident_date >= :from
+        AND c.status <> 'denied'
+        AND (c.status <> 'closed' OR c.amount_approved IS NOT NULL
+             OR EXISTS (SELECT 1 FROM payments p WHERE p.claim_id = c.id AND p.status IN ('issued', 'cleared')))`,
+    { type: QueryTypes.SELECT, replacements: { subscriptionId, from }, transaction },
+  );
+  return row?.day ?? null;
+}

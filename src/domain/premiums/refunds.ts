@@ -9,7 +9,8 @@ import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund, SubscriptionVers
 import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
-import { proRataRefund, type RefundTerms } from '../../shared/refunds';
+import { proRataRefund, type RefundTerms, usedUntilOf } from '../../shared/refunds';
+import { lastClaimedIncidentDay } from '../claims/cover';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { cardChargeLeftOf } from './card-charges';
 import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from './ledger-postings';
@@ -74,7 +75,12 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
     const applied = payments.reduce((total, payment) => total + payment.amountMinor - payment.creditMinor, 0);
     const paidMinor = Math.max(applied - premiumBack, 0);
     const premiums = await termPremiums(subscriptionId, termStart, row.endDate, premiumMinor, row.currency, transaction);
-    const owed = proRataRefund({ ...premiums, termStart, termEnd: row.endDate, cancelledOn: row.cancelledOn, paidMinor, creditMinor });
+    // A loss claimed for the cancellation day (filed before it) is paid: that day's cover was used.
+    const used = {
+      cancelledOn: row.cancelledOn,
+      lastClaimedDay: await lastClaimedIncidentDay(sequelize, subscriptionId, row.cancelledOn, transaction),
+    };
+    const owed = proRataRefund({ ...premiums, ...used, termStart, termEnd: row.endDate, paidMinor, creditMinor });
     const cause = {
       tenantId: row.tenantId,
       subscriptionId,
@@ -82,8 +88,8 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       dedupeKeyOf: (paymentId: string) => `${key}:${paymentId}`,
     };
     const { refunds } = await refundFromPayments(cause, payments, refundable, owed, transaction);
-    // The premium returned is earned over the term until the cancellation day (docs/ledger.md, What posts).
-    const cover = { from: termStart, until: row.cancelledOn };
+    // The premium returned is earned over the term until the last day used (docs/ledger.md, What posts).
+    const cover = { from: termStart, until: usedUntilOf(used) };
     await postRefundsOwed(sequelize, refunds, { term: row.renewalCount, cover, creditMinor }, transaction);
 
     for (const invoice of invoices) {

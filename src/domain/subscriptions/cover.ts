@@ -2,7 +2,7 @@
  * When a policy covers (docs/subscriptions.md, When cover begins and ends): the one rule that a claim's filing
  * and the policy's versions (`versionInForce`) ask. A term covers from its start date, or from the day its
  * cover began when that was later (`coverStartOf`), to its end date, both included. A cancellation ends cover on the day it is made (UTC): that day is no longer covered, as the
- * refund of the unused term counts it (src/shared/refunds.ts, `cancelledOn`) and the holder's mail says
+ * refund of the unused term counts it (src/shared/refunds.ts, `cancelledOn`; but for a loss claimed for that day) and the holder's mail says
  * ("coverage ended today"). An expired or cancelled policy still covers the incidents of its cover,
  * which are commonly reported weeks later.
  */

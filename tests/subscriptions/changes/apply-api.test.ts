@@ -257,6 +257,10 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     await apply(id, first.id).expect(200);
     await changeStatus(id, first.id, 'applied');
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: same.id, premium: '30000.00' });
+    // Its version moved the plan, not the premium: what it says changed, on /versions and to the schedule and webhooks.
+    const versions = await stack.api.get(path(id, '/versions')).set('Authorization', auth.owner).expect(200);
+    expect(versions.body.items[1]).toMatchObject({ number: 2, changed: { planId: { before: bound.id, after: same.id } } });
+    expect(Object.keys(versions.body.items[1].changed)).toEqual(['planId']);
 
     // The second was priced from a premium of 30000 yen, which the policy still has: not stale.
     const confirmed = await apply(id, second.id);

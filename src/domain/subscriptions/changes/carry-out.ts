@@ -92,10 +92,16 @@ const termsOf = (row: Terms): Terms => ({
   holderPhone: row.holderPhone ?? null,
 });
 
-function differences(before: Terms, after: Terms): ChangedFields {
+/** Whether a change leaves a term as it was: the cover and the premium as amounts ("30000.00" yen by a plan, "30000" by a price). */
+function sameTerm(field: (typeof CHANGEABLE)[number], before: Terms, after: Terms, currency: string): boolean {
+  if (field === 'coverageAmount' || field === 'premium') return sameAmount(before[field], after[field], currency);
+  return JSON.stringify(before[field]) === JSON.stringify(after[field]);
+}
+
+function differences(before: Terms, after: Terms, currency: string): ChangedFields {
   const changed: ChangedFields = {};
   for (const field of CHANGEABLE) {
-    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) changed[field] = { before: before[field], after: after[field] };
+    if (!sameTerm(field, before, after, currency)) changed[field] = { before: before[field], after: after[field] };
   }
   return changed;
 }
@@ -273,7 +279,7 @@ export async function carryOutPolicyChange(
         currency: subscription.currency,
         ...after,
         changeId: change.id,
-        fieldChanges: differences(before, after),
+        fieldChanges: differences(before, after, change.currency),
         premiumDeltaMinor: change.premiumDeltaMinor,
         changedById: request.confirmedById,
       },

@@ -69,6 +69,11 @@ const premiumPaymentColumns = () =>
     providerPaymentId: optional.string(255),
     receivedAt: required.date(),
     recordedById: optional.uuid(),
+    /**
+     * Recorded after its term's cancellation had refunded the term (migration 0105): that refund did not count it,
+     * so its credit is given back by a credit refund (docs/premiums.md, Credit given back).
+     */
+    afterCancellation: required.boolean({ defaultValue: false }),
   });
 
 export class PremiumPayment extends modelOf('premium_payments', premiumPaymentColumns) {}

@@ -5,14 +5,28 @@
  * claims manager refunds it on the holder's request: a refund of the payment's credit left, through the
  * provider the payment came through (`pending`, its run started through the outbox) or `owed` to be paid
  * back by hand, posted Dr policyholder credit, Cr refunds payable. Once per payment; a later cancellation
- * counts it as credit given back (`creditGivenBackOf`), never premium.
+ * counts it as credit given back (`creditGivenBackOf`), never premium. A payment recorded after its term's
+ * cancellation refunded the term (`afterCancellation`: a card payment started before the holder cancelled that
+ * lands late, money by hand that arrives after) was not counted by it: its credit is given back here too.
  */
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { PremiumPayment, PremiumRefund, type Invoice } from '../../models';
 import { conflict, notFound } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { postRefundsOwed } from './ledger-postings';
 import { CREDIT_REFUND_REASON, creditGivenBackOf, refundableOf, refundFromPayments } from './refunds';
+
+/**
+ * Whether the cancellation of the subscription's `term` has refunded it (its refunds are recorded). Asked under the
+ * invoice's or the subscription's row lock, which the cancellation's refund holds while it counts the term's payments.
+ */
+export async function termCancellationRefunded(subscriptionId: string, term: number, transaction: Transaction): Promise<boolean> {
+  const refunds = await PremiumRefund.count({
+    where: { subscriptionId, dedupeKey: { [Op.startsWith]: `${subscriptionId}:cancel:${term}:` } },
+    transaction,
+  });
+  return refunds > 0;
+}
 
 const noCreditLeft = (why: string) =>
   conflict(`The payment holds no credit to give back: ${why}`, [{ field: 'paymentId', message: why, rule: 'no_credit_left' }]);
@@ -42,17 +56,11 @@ export async function refundCredit(
     const recorded =
       request.refundId && (await PremiumRefund.findOne({ where: { id: request.refundId, paymentId: payment.id }, transaction }));
     if (recorded) return recorded;
-    const given = await PremiumRefund.count({
-      where: {
-        subscriptionId: invoice.subscriptionId,
-        [Op.or]: [
-          { paymentId: payment.id, reason: CREDIT_REFUND_REASON },
-          { dedupeKey: { [Op.startsWith]: `${invoice.subscriptionId}:cancel:${invoice.term}:` } },
-        ],
-      },
-      transaction,
-    });
-    if (given > 0) throw noCreditLeft('given back already, with a credit refund or the cancellation');
+    const creditRefunded = await PremiumRefund.count({ where: { paymentId: payment.id, reason: CREDIT_REFUND_REASON }, transaction });
+    if (creditRefunded > 0) throw noCreditLeft('given back already, with a credit refund');
+    // The cancellation gave back the credit of the payments it counted: those recorded before it refunded the term.
+    if (!payment.afterCancellation && (await termCancellationRefunded(invoice.subscriptionId, invoice.term, transaction)))
+      throw noCreditLeft('given back already, with the cancellation');
     const refundable = await refundableOf([payment], transaction);
     const creditLeft = Math.min(
       payment.creditMinor - ((await creditGivenBackOf([payment], transaction)).get(payment.id) ?? 0),

@@ -65,14 +65,15 @@ export type PaymentRow = Pick<
   | 'providerPaymentId'
   | 'receivedAt'
   | 'recordedById'
+  | 'afterCancellation'
 >;
 
 /** The payment's row, answered as a find reads it (the select list is the model's, known once it is set up). */
 let insertPaymentSql: string | undefined;
 const insertPayment = () =>
   (insertPaymentSql ??= `INSERT INTO premium_payments (id, tenant_id, invoice_id, amount_minor, credit_minor, currency, method, reference,
-                                provider, provider_payment_id, received_at, recorded_by_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+                                provider, provider_payment_id, received_at, recorded_by_id, after_cancellation, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
        RETURNING ${selectListOf(PremiumPayment)}`);
 
 /**
@@ -99,6 +100,7 @@ export async function recordPaymentReceived(payment: PaymentRow, invoice: Invoic
           payment.providerPaymentId,
           payment.receivedAt.toISOString(),
           payment.recordedById,
+          payment.afterCancellation,
           new Date().toISOString(),
         ],
       },

@@ -21,6 +21,7 @@ import { utcDay } from '../../shared/time';
 import { unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { localTime, timeZoneOf } from '../calendars/local-time';
+import { termCancellationRefunded } from './credit-refunds';
 import { recordPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
 
@@ -163,6 +164,9 @@ export async function applyPayment(
     }
     if (received.byHand) await assertReceivedSincePolicy(invoice, received.receivedAt, transaction);
     const owed = await owedOn(sequelize, invoice, transaction);
+    // Under the invoice's lock, which the cancellation's refund takes to count the term's payments: seen refunded,
+    // the refund did not count this one, whose credit a credit refund gives back (./credit-refunds.ts).
+    const afterCancellation = await termCancellationRefunded(invoice.subscriptionId, invoice.term, transaction);
     if (received.refuseExcess && received.amountMinor > owed) throw beyondOutstanding(invoice, owed, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);
     // Dated when the money arrived, with its entry: a payment dated in a closed month is refused (409) and nothing is recorded.
@@ -180,6 +184,7 @@ export async function applyPayment(
         providerPaymentId: received.providerPaymentId ?? null,
         receivedAt: received.receivedAt,
         recordedById: received.recordedById ?? null,
+        afterCancellation,
       },
       invoice,
       transaction,

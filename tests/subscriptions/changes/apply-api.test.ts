@@ -15,7 +15,7 @@ import type { RatingTables } from '../../../src/contracts/quote';
 import { buildQuote, buildRatingVersion, RISK, TABLES } from '../../support/quote-rows';
 import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
-import { untilOneWaitsForLock } from '../../support/database';
+import { untilOneWaitsForLock, untilWaitingForLock } from '../../support/database';
 import { eventually } from '../../support/waiting';
 
 const DAY_MS = 86_400_000;
@@ -182,6 +182,49 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     await expect(SubscriptionChange.findByPk(change.id)).resolves.toMatchObject({ status: 'quoted' });
     expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(1);
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: house.id, premium: '360.00' });
+  });
+
+  it('refuses (409) a change quoted while the policy is being cancelled, recording nothing; a quote made before cannot be confirmed after', async () => {
+    const id = await activePolicy();
+    const before = await quote(id, { effectiveDate: day(0), planId: better.id });
+    const { sequelize } = stack.db;
+    const notActive = 'The subscription is cancelled; only an active policy can be changed';
+    // The run's cancellation has written the row and is held at its audit event, not yet committed: the quote that
+    // comes now reads the policy still active; it is let go with the cancellation.
+    const held = await sequelize.transaction();
+    let cancelling, quoting;
+    try {
+      await sequelize.query('LOCK TABLE audit_events IN SHARE MODE', { transaction: held });
+      cancelling = stack.api
+        .patch(path(id, '/cancel'))
+        .set('Authorization', auth.owner)
+        .send({})
+        .then((res) => res);
+      await untilOneWaitsForLock(sequelize, '%INSERT INTO "audit_events"%', 'the cancellation, held at its audit event');
+      quoting = stack.api
+        .post(path(id, '/changes'))
+        .set('Authorization', auth.owner)
+        .send({ effectiveDate: day(0), planId: better.id })
+        .then((res) => res);
+      await untilWaitingForLock(sequelize, '%', 'the quote, held behind the cancellation', 2);
+    } finally {
+      await held.commit();
+    }
+    const [cancelled, quoted] = await Promise.all([cancelling, quoting]);
+    expect(cancelled.status).toBe(200);
+    expect([quoted.status, quoted.body.error?.message]).toEqual([409, notActive]);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', planId: house.id });
+    const changes = await SubscriptionChange.findAll({ where: { subscriptionId: id } });
+    expect(changes.map((change) => [change.id, change.status])).toEqual([[before.id, 'quoted']]);
+    expect(await AuditEvent.count({ where: { entityId: id, action: 'subscription.change_quote' } })).toBe(1);
+
+    // The quote priced while the policy was active is refused once it is cancelled: nothing confirmed, applied or billed.
+    const confirm = await apply(id, before.id).expect(409);
+    expect(confirm.body.error.message).toBe(notActive);
+    await expect(SubscriptionChange.findByPk(before.id)).resolves.toMatchObject({ status: 'quoted', confirmedById: null });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: id } })).toBe(1);
+    expect(await AuditEvent.count({ where: { entityId: before.id } })).toBe(0);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', planId: house.id, premium: '300.00' });
   });
 
   it('a contact-only change needs no quote: POST answers it applied at no cost, the row has the new phone, the audit trail not', async () => {

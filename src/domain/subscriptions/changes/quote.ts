@@ -50,6 +50,27 @@ export interface ChangeTerm {
   termEnd: string;
 }
 
+/** Only an active policy is changed (409): not one cancelled, expired, lapsed or awaiting its first premium. */
+function refuseUnlessActive(subscription: Pick<Subscription, 'status'>): void {
+  if (subscription.status !== 'active') throw conflict(`The subscription is ${subscription.status}; only an active policy can be changed`);
+}
+
+/**
+ * The policy's status read again as the quote is recorded, under a share lock: a cancellation (or expiry) written
+ * while the quote was priced is seen (the lock waits for it to commit), and one that comes later waits for the
+ * quote. Without it a quote priced from the row read before a cancellation committed was recorded `quoted` on the
+ * cancelled policy.
+ */
+async function refuseUnlessStillActive(subscriptionId: string, transaction: Transaction): Promise<void> {
+  const row = await Subscription.findByPk(subscriptionId, {
+    attributes: ['id', 'status'],
+    lock: transaction.LOCK.SHARE,
+    transaction,
+    rejectOnEmpty: true,
+  });
+  refuseUnlessActive(row);
+}
+
 /**
  * Checks that a change effective on `effectiveDate` may be made to the policy as it stands: the
  * policy is active (409), the date is inside the current term (422) and not more than the tenant's
@@ -61,7 +82,7 @@ export async function checkEffectiveDate(
   effectiveDate: string,
   transaction?: Transaction,
 ): Promise<ChangeTerm> {
-  if (subscription.status !== 'active') throw conflict(`The subscription is ${subscription.status}; only an active policy can be changed`);
+  refuseUnlessActive(subscription);
   const termStart = termStartOf(subscription as TermOfRow);
   const termEnd = subscription.endDate;
   if (!termStart || !termEnd) throw conflict('The subscription has no term yet');
@@ -255,8 +276,9 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
   });
   return audited(
     deps,
-    (transaction) =>
-      SubscriptionChange.create(
+    async (transaction) => {
+      await refuseUnlessStillActive(subscription.id, transaction);
+      return SubscriptionChange.create(
         {
           id: changeId,
           tenantId,
@@ -274,7 +296,8 @@ export const quoteChange: Command<ChangeInput, SubscriptionChange> = async (call
           requestedById: caller.id,
         },
         { transaction },
-      ),
+      );
+    },
     (change) => ({
       tenantId,
       action: 'subscription.change_quote',

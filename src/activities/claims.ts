@@ -12,7 +12,7 @@ import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { formatClaimAmount } from '../shared/money';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
-import { coverOn } from '../domain/claims/cover';
+import { coverOfClaim, toThousandths } from '../domain/claims/cover-left';
 import { claimCurrency, postSettlement } from '../domain/claims/ledger-postings';
 import { payableIn, settlementChangeIds, settlementReserveChanges } from '../domain/claims/settlement-reserves';
 import { workflowAuditSource } from './audit-source';
@@ -44,12 +44,6 @@ export interface DisbursedPayment {
   /** The claim's (its plan's): the run writes the amount with its decimals. Absent from results recorded before it. */
   currency?: string;
 }
-
-/**
- * Money compared in thousandths, sums of floats not being exact: claim amounts have two decimals, a cover
- * as many as its currency (123456.789 KWD), and cents would round that cover up to 123456.79.
- */
-const toThousandths = (amount: number) => Math.round(amount * 1000);
 
 /**
  * Appends the history row (once per sequence) and brings the claim row up to date, in the
@@ -148,11 +142,11 @@ export function createClaimActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Records an approval only if the approvals on the claim's subscription, this one included,
-     * stay within the coverage on the claim's incident date (`coverOn`); otherwise refuses with
-     * CoverageExceeded and writes nothing. Every approval locks the subscription row first, so of
-     * two approvals that would together pass the coverage the second reads the first's amount and
-     * is refused. A retry after a commit finds its own amount excluded from the sum and its
+     * Records an approval only if it stays within the cover its claim's policy version leaves it
+     * (`coverOfClaim`: the cover on the incident date less what the policy's other claims use, their
+     * approvals or their payments when more); otherwise refuses with CoverageExceeded and writes
+     * nothing. Every approval locks the subscription row first, so of two approvals that would
+     * together pass the coverage the second reads the first's amount and is refused. A retry after a commit finds its own amount excluded from the sum and its
      * history row already there.
      */
     async recordClaimApproval(input: RecordClaimTransitionInput): Promise<void> {
@@ -167,14 +161,10 @@ export function createClaimActivities(deps: ActivityDeps) {
           transaction,
           rejectOnEmpty: true,
         });
-        const approvedOthers = await Claim.sum('amountApproved', {
-          where: { subscriptionId: subscription.id, id: { [Op.ne]: claim.id } },
-          transaction,
-        });
-        // Judged by the cover on the incident date, as the filing was: a later change of the policy leaves it as it was.
-        const { coverageAmount } = await coverOn(subscription, claim.incidentDate, transaction);
+        // Judged by the cover on the incident date, as the filing was, less what the policy's other claims use
+        // (their approvals, or their payments when more): a later change of the policy leaves it as it was.
+        const { coverage: coverageAmount, left: available } = await coverOfClaim(claim, transaction);
         const coverage = Number(coverageAmount);
-        const available = toThousandths(coverage) - toThousandths(Number(approvedOthers ?? 0));
         if (toThousandths(amount) > available) {
           const currency = subscription.currency ?? undefined;
           throw businessFailure(

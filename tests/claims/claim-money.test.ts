@@ -254,7 +254,15 @@ describe('claim reserves and recoveries (API, worker)', () => {
     const transition = (user: User, body: Record<string, unknown>) =>
       stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body).expect(200);
     await transition(team.adjuster, { to: 'under_review' });
-    await transition(team.adjuster, { to: 'denied', reason: 'Not covered: wear and tear' });
+    // 1,000 was paid on it: it is not denied (the recoveries got money back), but approved at what was paid.
+    const denial = await stack.api
+      .post(`/api/v1/claims/${claimId}/transitions`)
+      .set(as(team.adjuster))
+      .send({ to: 'denied', reason: 'Not covered: wear and tear' })
+      .expect(409);
+    expect(denial.body.error.details[0].rule).toBe('money_paid');
+    await transition(team.adjuster, { to: 'waiting_approval' });
+    await transition(team.manager, { to: 'approved', approvedAmount: '1000.00' });
     await waitUntil(
       async () => (await stack.api.get(`/api/v1/claims/${claimId}`).set(as(team.manager))).body.status === 'closed',
       async () => {

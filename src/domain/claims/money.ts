@@ -17,6 +17,7 @@ import { actorOf } from '../../contracts/actor';
 import { Claim, ClaimRecovery, ClaimReserveChange, ClaimReserveLine } from '../../models';
 import type { RecoveryKind } from '../../models/claim-recovery';
 import { findClaimToWorkMoneyOf } from './rules';
+import { assertReserveWithinCover } from './cover-left';
 import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { formatClaimAmount, toMinorUnits } from '../../shared/money';
@@ -91,6 +92,7 @@ export interface ReserveChangeInput {
 export const changeReserve: Command<ReserveChangeInput, ReservesAnswer> = async (caller, { id, ...line }, deps) => {
   const claim = await findClaimToWorkMoneyOf(caller, id);
   await assertAmountIn(claim, line.amount, 'amount');
+  await assertReserveWithinCover(claim, line);
   const key = deps.idempotencyKey;
   const changeId = key ? idFromRequest('reserve-change', caller.id, key, claim.id) : crypto.randomUUID();
   return decideMoney(deps, claim, changeReserveUpdate, { actor: actorOf(caller), changeId, ...line });

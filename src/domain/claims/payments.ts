@@ -23,6 +23,7 @@ import { actorOf } from '../../contracts/actor';
 import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
 import { Claim, ClaimPayment } from '../../models';
 import { findClaimToWorkMoneyOf } from './rules';
+import { assertPaymentWithinCover } from './cover-left';
 import { postPaymentCleared, postPaymentFailed } from './ledger-postings';
 import { electronicParty, partyProblems } from './pain001';
 import { personDataKeyDestroyed } from '../../services/person-data-keys';
@@ -74,6 +75,7 @@ export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (
   const planCurrency = await assertAmountIn(claim, rest.amount, 'amount');
   if (currency && currency.toUpperCase() !== planCurrency)
     throw unprocessable(`The claim is paid in ${planCurrency}`, [{ field: 'currency', message: `must be ${planCurrency}` }]);
+  await assertPaymentWithinCover(claim, rest.amount);
   const account = { name: payee.name, iban: payee.iban, bic: payee.bic ?? null };
   const problems = partyProblems('payee', account);
   if (problems.length > 0)

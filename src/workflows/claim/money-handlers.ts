@@ -18,7 +18,7 @@ import { changeReserveUpdate, decideReserveChangeUpdate, type ReserveChange, typ
 import { EXACT, handlerArithmetic } from './arithmetic';
 import { applyToLines, decide, paymentReserveChange, recordPaymentOf, recordReserves } from './ledger';
 import { claimMessages } from './messages';
-import { checkPaymentDecision, checkPaymentRequest, paymentSecondPerson, type PaymentFacts } from './payments';
+import { checkPaymentDecision, checkPaymentRequest, checkWithinClaimed, paymentSecondPerson, type PaymentFacts } from './payments';
 import { checkMoneyNotSettling, checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './reserves';
 import { type ClaimRun, email, toClaimant } from './run';
 
@@ -178,7 +178,14 @@ export function setMoneyHandlers(run: ClaimRun): void {
       await decide(run, payment, request.decision, request.actor.id, 'voided');
       return paymentAnswer(run, payment);
     },
-    { validator: (request) => void checkPaymentDecision(paymentFacts(run), request) },
+    {
+      validator: (request) => {
+        const facts = paymentFacts(run);
+        checkPaymentDecision(facts, request);
+        // A payment asked for beyond the amount claimed before that was refused is voided, not approved.
+        if (request.decision === 'approve') checkWithinClaimed(facts, 0);
+      },
+    },
   );
 
   setHandler(paymentSettledSignal, async ({ paymentId, status }) => {

@@ -103,6 +103,23 @@ export function checkPaymentRequest(facts: PaymentFacts, request: PaymentRequest
       `The ${request.costType} ${request.category} reserve holds ${open}: raise the reserve before paying more`,
       { rule: 'reserve_exceeded', field: 'amount', open },
     );
+  checkWithinClaimed(facts, request.amount);
+}
+
+/**
+ * The claim is approved at no less than its payments hold and no more than the amount claimed (approval.ts, and
+ * the claims row's own check), so payments beyond the amount claimed would leave it no approval that could close
+ * it: what the payments hold with `adding` stays within the amount claimed (422 `beyond_claimed`). For the
+ * validators only: a payment beyond it a claims manager asked for or approved before this rule replays as decided.
+ */
+export function checkWithinClaimed(facts: PaymentFacts, adding: number): void {
+  const held = heldOrPaid(facts);
+  if (facts.money.compare(facts.money.sum([held, adding]), facts.amountClaimed) > 0)
+    throw businessFailure(
+      BusinessErrorType.Validation,
+      `The claim's payments would hold more than the ${facts.amountClaimed} claimed: a claim is settled within its amount claimed`,
+      { rule: 'beyond_claimed', field: 'amount', available: Math.max(0, facts.money.difference(facts.amountClaimed, held)) },
+    );
 }
 
 /**
@@ -126,7 +143,8 @@ export function checkPaymentDecision(facts: PaymentFacts, request: PaymentDecisi
   checkMayWorkMoney(facts, request.actor, 'payments');
   // Voiding takes the same authority as approving, but a void is never the asker's own approval.
   const approving = request.decision === 'approve';
-  // A payment waiting holds its amount already: beyond the amount claimed, only a claims manager approves it.
+  // A payment waiting holds its amount already: beyond the amount claimed, only a claims manager approved it. Such a
+  // payment is asked for no more, and its approval is refused by the validator (checkWithinClaimed); kept for replay.
   const managerOnly = approving && facts.cumulative && facts.money.compare(heldOrPaid(facts), facts.amountClaimed) > 0;
   checkApprover('payment', facts.settings, request.actor, {
     requestedById: approving ? payment.requestedById : null,

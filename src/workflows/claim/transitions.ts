@@ -62,5 +62,14 @@ export function checkTransition(facts: ClaimFacts, request: TransitionRequest): 
       rule: 'payments_undecided',
     });
   }
+  // Money issued or paid has left: a claim denied with it would show paid losses on a claim nothing was owed on. It is
+  // approved at what was paid (at least), and money paid wrongly comes back as a recovery (docs/claim-money.md).
+  if (to === 'denied' && facts.amountPaidInPart > 0) {
+    throw businessFailure(
+      BusinessErrorType.Conflict,
+      'Money was issued or paid on this claim: it cannot be denied. Approve it at what was paid, and record a recovery for money to come back',
+      { rule: 'money_paid', amountPaidInPart: facts.amountPaidInPart },
+    );
+  }
   if (to === 'approved') checkApproval(facts, request);
 }

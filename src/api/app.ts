@@ -83,12 +83,12 @@ export function createApp(services: ApiServices): Koa {
   });
   const codecPrefix = `${API_PREFIX}${CODEC_PATH}/`;
   app.use((ctx, next) => (ctx.path.startsWith(codecPrefix) ? codecCors(ctx, next) : apiCors(ctx, next)));
-  app.use(async (ctx, next) => {
-    const json = ctx.is('application/json') && isUtf8(ctx.request.charset);
-    if (WRITE_METHODS.has(ctx.method) && ctx.path.startsWith(API_PREFIX) && ctx.request.length && !json) {
-      throw unsupportedMediaType();
+  // A read has no body to refuse: its media type is not parsed.
+  app.use((ctx, next) => {
+    if (WRITE_METHODS.has(ctx.method) && ctx.path.startsWith(API_PREFIX) && ctx.request.length) {
+      if (!ctx.is('application/json') || !isUtf8(ctx.request.charset)) throw unsupportedMediaType();
     }
-    await next();
+    return next();
   });
   // The pages under /app read forms, not JSON (src/api/pages/guards.ts), so they come before the JSON body parser.
   app.use(outsidePrefix(API_PREFIX, [pageRoutes(config).routes(), acknowledgePageRoutes(config).routes()]));

@@ -110,9 +110,9 @@ const HUMAN_ONLY_PATHS = ['/api-keys', '/users', '/tenant/settings', '/tenant/ss
 export const isHumanOnlyPath = (path: string): boolean => HUMAN_ONLY_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
 
 /** 403 for a caller that is an API key (after authentication, on a human-only route). */
-export const refuseApiKeys: Middleware = async (ctx, next) => {
+export const refuseApiKeys: Middleware = (ctx, next) => {
   if ((ctx.state.user as AuthUser | undefined)?.apiKey) throw forbidden('API keys may not do this');
-  await next();
+  return next();
 };
 
 function authenticateJwt(config: Config['jwt'], options: { codecSession?: boolean }): Middleware {
@@ -169,8 +169,8 @@ function authenticateJwt(config: Config['jwt'], options: { codecSession?: boolea
 
 /** Refuses (403) a caller whose role the route's verb does not name, and an API key where it is a person's decision. */
 export function requireVerb(verb: Verb): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     assertMay(ctx.state.user as AuthUser, verb);
-    await next();
+    return next();
   };
 }

@@ -47,7 +47,7 @@ function overlongHeaders(spec: Pick<DeclaredRoute, 'headers'>, get: (name: strin
  * Malformed text anywhere in them is refused first, whatever the route's schema says.
  */
 export function validate(spec: Pick<DeclaredRoute, 'params' | 'query' | 'body' | 'headers'>): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const details: ErrorDetail[] = overlongHeaders(spec, (name) => ctx.get(name));
     const input: Record<string, unknown> = {};
     const parts = [
@@ -72,6 +72,6 @@ export function validate(spec: Pick<DeclaredRoute, 'params' | 'query' | 'body' |
     }
     if (details.length) throw validationFailed(details);
     ctx.state.input = input;
-    await next();
+    return next();
   };
 }

@@ -2,8 +2,10 @@
  * What a cancellation mid-term gives back (docs/premiums.md, Refunds): pure, so the rule is
  * tested to the cent apart from the database.
  *
- * The term runs from its start (inclusive) to its end date (exclusive), D days. Cover was used
- * from the start until the cancellation day (exclusive: coverage ends that day), or through the
+ * The term runs from its start (inclusive) to its end date (exclusive), D days, and its premium is
+ * billed for all of them. Cover was used from the start, or from the day cover began when later
+ * (a policy that waited for its first premium: the days it waited were not covered and earn
+ * nothing), until the cancellation day (exclusive: coverage ends that day), or through the
  * day of the latest loss claimed on the policy when that is later (a claim made for a loss of the
  * cancellation day is paid: that day's cover was used), U days, at most D. The premium earned is premium × U / D, rounded up to the minor unit (so the refund rounds
  * down and never exceeds the exact share). When policy changes moved the premium during the term,
@@ -21,6 +23,8 @@ export interface RefundTerms {
   termEnd: string;
   /** 'YYYY-MM-DD': the day coverage ended. */
   cancelledOn: string;
+  /** 'YYYY-MM-DD': the first day of cover, when after `termStart` (the term's end for a policy whose cover never began). */
+  coverFrom?: string;
   /** 'YYYY-MM-DD': the latest incident day of a claim made on the policy, used even when on or after `cancelledOn`. */
   lastClaimedDay?: string | null;
   /** The premium from a day of the term on (policy changes applied), in the order they took effect; `premiumMinor` is the term's first. */
@@ -45,12 +49,13 @@ export function earnedPremium(terms: Omit<RefundTerms, 'paidMinor' | 'creditMino
   const termDays = end - start;
   if (termDays <= 0) return premiumMinor;
   const within = (day: number) => Math.min(Math.max(day, start), end);
+  const usedFrom = within(dayNumber(terms.coverFrom ?? termStart));
   const usedUntil = within(dayNumber(usedUntilOf(terms)));
   const spans = [{ from: start, premiumMinor }, ...premiumChanges.map((change) => ({ ...change, from: within(dayNumber(change.from)) }))];
   // Exact in integers (at most 10^12 minor units × 366 days), divided and rounded once.
   const dayPremiums = spans.reduce((total, span, i) => {
     const until = Math.min(spans[i + 1]?.from ?? usedUntil, usedUntil);
-    return total + span.premiumMinor * Math.max(until - span.from, 0);
+    return total + span.premiumMinor * Math.max(until - Math.max(span.from, usedFrom), 0);
   }, 0);
   return Math.ceil(dayPremiums / termDays);
 }

@@ -128,6 +128,19 @@ describe('pro rata refund on cancellation', () => {
     expect(earnedPremium({ ...year, cancelledOn: '2026-04-11', lastClaimedDay: '2026-02-01' })).toBe(10000);
   });
 
+  it('counts no day before cover began as used: the days a policy waited for its first premium earn nothing', () => {
+    // Billed from 1 January, covered from 11 January, cancelled on 11 April: 90 days used, 90.00 earned, 275.00 back.
+    expect(proRataRefund({ ...year, coverFrom: '2026-01-11', cancelledOn: '2026-04-11', paidMinor: 36500 })).toBe(27500);
+    // Cancelled the day cover began: nothing used; with a loss of that day claimed, that day.
+    expect(earnedPremium({ ...year, coverFrom: '2026-01-11', cancelledOn: '2026-01-11' })).toBe(0);
+    expect(earnedPremium({ ...year, coverFrom: '2026-01-11', cancelledOn: '2026-01-11', lastClaimedDay: '2026-01-11' })).toBe(100);
+    // Cover that never began (from the term's end): nothing used.
+    expect(earnedPremium({ ...year, coverFrom: '2027-01-01', cancelledOn: '2026-04-11' })).toBe(0);
+    // After a change, each covered day earns the premium in force that day.
+    const changed = { ...year, premiumChanges: [{ from: '2026-01-06', premiumMinor: 73000 }] };
+    expect(earnedPremium({ ...changed, coverFrom: '2026-01-11', cancelledOn: '2026-01-21' })).toBe(2000);
+  });
+
   it('gives back a credit whole, on top of the unused premium', () => {
     expect(proRataRefund({ ...year, cancelledOn: '2026-04-11', paidMinor: 36500, creditMinor: 167 })).toBe(26667);
   });

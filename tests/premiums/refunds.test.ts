@@ -177,7 +177,8 @@ describe('refund on cancellation', () => {
     const plus = await buildPlan({ ...terms, premium: '240.00' });
     const basic = await buildPlan({ ...terms, premium: '120.00' });
     const subscription = await buildSubscription({ planId: plus.id, status: 'pending' });
-    await subscription.update({ status: 'active', startDate: '2026-01-01', endDate: '2027-01-01' });
+    // Dated and covering from its start, as the run's move to active leaves it.
+    await subscription.update({ status: 'active', startDate: '2026-01-01', endDate: '2027-01-01', coverBeganOn: '2026-01-01' });
     for (const invoice of await billCurrentTerm(sequelize, subscription.id)) {
       await applyPayment(
         sequelize,

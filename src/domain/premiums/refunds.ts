@@ -11,6 +11,7 @@ import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } fr
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund, type RefundTerms, usedUntilOf } from '../../shared/refunds';
 import { lastClaimedIncidentDay } from '../claims/cover';
+import { coverStartOf } from '../subscriptions/cover';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { cardChargeLeftOf } from './card-charges';
 import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from './ledger-postings';
@@ -28,7 +29,7 @@ export const CREDIT_REFUND_REASON = 'Policyholder credit given back';
 /** The refunds that give a payment's credit back first: a dashboard refund, and a credit refund (all credit). */
 const CREDIT_FIRST_REASONS = [REFUNDED_AT_PROVIDER_REASON, CREDIT_REFUND_REASON];
 
-type CancelledRow = TermOfRow & { tenantId: string; status: string; cancelledOn: string | null };
+type CancelledRow = TermOfRow & { tenantId: string; status: string; cancelledOn: string | null; coverBeganOn: string | null };
 
 /** Names the refunds of one cancellation: the subscription's term, then the payment refunded. */
 const cancellationKey = (subscriptionId: string, term: number) => `${subscriptionId}:cancel:${term}`;
@@ -46,7 +47,8 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
 export async function refundOnCancellation(sequelize: Sequelize, subscriptionId: string, source: AuditSource): Promise<PremiumRefund[]> {
   return sequelize.transaction(async (transaction) => {
     const [row] = await sequelize.query<CancelledRow>(
-      `SELECT ${TERM_COLUMNS}, status, (cancelled_at AT TIME ZONE 'UTC')::date::text AS "cancelledOn"
+      `SELECT ${TERM_COLUMNS}, status, (cancelled_at AT TIME ZONE 'UTC')::date::text AS "cancelledOn",
+              cover_began_on::text AS "coverBeganOn"
          FROM subscriptions WHERE id = :subscriptionId FOR UPDATE`,
       { type: QueryTypes.SELECT, transaction, replacements: { subscriptionId } },
     );
@@ -80,7 +82,10 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       cancelledOn: row.cancelledOn,
       lastClaimedDay: await lastClaimedIncidentDay(sequelize, subscriptionId, row.cancelledOn, transaction),
     };
-    const owed = proRataRefund({ ...premiums, ...used, termStart, termEnd: row.endDate, paidMinor, creditMinor });
+    // The days billed before cover began (its first premium paid late) were never covered: none is used; nor any of a
+    // policy whose cover never began.
+    const coverFrom = coverStartOf(row) ?? row.endDate;
+    const owed = proRataRefund({ ...premiums, ...used, coverFrom, termStart, termEnd: row.endDate, paidMinor, creditMinor });
     const cause = {
       tenantId: row.tenantId,
       subscriptionId,

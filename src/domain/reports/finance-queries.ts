@@ -15,6 +15,15 @@
  * - lossRatio: incurred ÷ earned, 4 decimals, null when nothing was earned.
  * And unearned: the balance of unearned_premium on the group's last day (the period's, or for a
  * month the month's), opening balances included.
+ *
+ * By plan, a policy's premium follows it to the plan it changes to (PLAN_MOVES): the day a change to
+ * another plan is applied, the policy's unearned premium of the days before moves from the plan it
+ * left to the one it joined, as written premium given up by one and taken by the other, and its
+ * premium lines (unearned and earned) count under the plan it was on on their day. Entries keep the
+ * plan the policy was on when they were posted, so without it a refund or an earning of premium
+ * written under the plan before counted under the new plan: negative written and unearned premium on
+ * one plan, and as much too much on the other. The moves net to nothing per policy: the totals are the
+ * journal's.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { keptSpansSql } from '../../models/ledger-kept-balances';
@@ -51,6 +60,54 @@ const GROUP_KEYS: Record<FinanceGrouping, { key: string; label: string; join: st
 /** The accounts the period's figures read. */
 const PERIOD_ACCOUNTS = ['unearned_premium', 'earned_premium', 'cash', 'paid_losses', 'reserve_movement', 'recoveries'];
 
+/**
+ * Each applied change that moved a policy of the tenant to another plan: the UTC day it was applied
+ * (a backdated change moves nothing in a month closed before it), the plan left and the plan joined.
+ */
+const PLAN_MOVES = `plan_moves AS MATERIALIZED (
+  SELECT v.subscription_id, v.number, (c.applied_at AT TIME ZONE 'UTC')::date AS day, w.plan_id AS from_plan, v.plan_id AS to_plan
+    FROM subscription_versions v
+    JOIN subscription_versions w ON w.subscription_id = v.subscription_id AND w.number = v.number - 1 AND w.tenant_id = :tenantId
+    JOIN subscription_changes c ON c.id = v.change_id AND c.tenant_id = :tenantId AND c.applied_at IS NOT NULL
+   WHERE v.tenant_id = :tenantId AND v.plan_id <> w.plan_id)`;
+
+/** The plan a moved policy (`subscription`) was on on `day`: the plan of its last move by then, else the plan of its first move left. */
+const planOn = (subscription: string, day: string) => `coalesce(
+  (SELECT m.to_plan FROM plan_moves m WHERE m.subscription_id = ${subscription} AND m.day <= ${day} ORDER BY m.day DESC, m.number DESC LIMIT 1),
+  (SELECT m.from_plan FROM plan_moves m WHERE m.subscription_id = ${subscription} ORDER BY m.day, m.number LIMIT 1))`;
+
+/** A premium line's plan by plan: the plan its policy was on on its day when the policy moved, else its entry's. */
+const PREMIUM_LINE_PLAN = `CASE WHEN l.account_code IN ('unearned_premium', 'earned_premium')
+                   AND e.subscription_id IN (SELECT subscription_id FROM plan_moves)
+              THEN ${planOn('e.subscription_id', 'l.posted_on')} ELSE e.plan_id END`;
+
+/**
+ * By plan, what PLAN_MOVES changes (source types that the written figure counts, or `before`):
+ * - the moves of the period, each on its day: the policy's unearned premium of the days before it,
+ *   given up by the plan it left (negative) and taken by the one it joined;
+ * - what was unearned when the period began of the moved policies: taken out of the
+ *   plans their entries name (as the kept balances and lines before the period count it) and counted
+ *   under the plan the policy was on on the day before the period, where the moves before it left it.
+ */
+const PLAN_MOVED = `
+    SELECT 'unearned_premium', b.currency, :first::date, s.sign * b.balance, 'plan_move', s.plan_id, NULL::uuid, NULL::varchar
+      FROM plan_moves m
+     CROSS JOIN LATERAL (
+       SELECT l.currency, sum(l.credit_minor - l.debit_minor) AS balance
+         FROM journal_entries e
+         JOIN journal_lines l ON l.entry_id = e.id AND l.account_code = 'unearned_premium'
+        WHERE e.tenant_id = :tenantId AND e.subscription_id = m.subscription_id AND e.posted_on < m.day
+        GROUP BY l.currency) b
+     CROSS JOIN LATERAL (VALUES (m.from_plan, -1), (m.to_plan, 1)) AS s (plan_id, sign)
+     WHERE m.day >= :first AND m.day <= :last
+    UNION ALL
+    SELECT 'unearned_premium', l.currency, :first::date, sum(s.sign * (l.credit_minor - l.debit_minor)), 'before', s.plan_id, NULL::uuid, NULL::varchar
+      FROM (SELECT DISTINCT subscription_id FROM plan_moves) m
+      JOIN journal_entries e ON e.tenant_id = :tenantId AND e.subscription_id = m.subscription_id AND e.posted_on < :first
+      JOIN journal_lines l ON l.entry_id = e.id AND l.account_code = 'unearned_premium'
+     CROSS JOIN LATERAL (VALUES (e.plan_id, -1), (${planOn('m.subscription_id', ':first::date - 1')}, 1)) AS s (plan_id, sign)
+     GROUP BY l.currency, s.plan_id`;
+
 type GroupRow = GroupingRow & { currency: string; loss_ratio: string | null } & Record<Amount, string>;
 
 export type FinanceFigures = { currency: string; lossRatio: string | null } & Record<Amount, string>;
@@ -73,6 +130,7 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
   // the group is read from (the month; the plan; the policy, whose policy type the groups read).
   const ref = { month: null, plan: 'plan_id', policyType: 'subscription_id' }[groupBy];
   const refs = `${ref === 'plan_id' ? 'e.plan_id' : 'NULL::uuid'} AS plan_id, ${ref === 'subscription_id' ? 'e.subscription_id' : 'NULL::uuid'} AS subscription_id`;
+  const byPlan = groupBy === 'plan';
   const day = groupBy === 'month' ? `date_trunc('month', l.posted_on)::date` : ':first::date';
   // What was unearned when the period began, counted on its first day (docs/ledger.md, Kept
   // balances): the kept figures of the closed months before it (and of the one it begins in, when
@@ -107,9 +165,10 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
   const unearned = groupBy === 'month' ? 'sum(unearned_moved) OVER (PARTITION BY currency, total ORDER BY key)' : 'unearned_moved';
   const rows = await sequelize.query<GroupRow>(
     // An entry and its lines share their day (post.ts), so both are read by the period's range.
-    `WITH ${keptSpansSql(':first::date', true)},
+    `WITH ${keptSpansSql(':first::date', true)},${byPlan ? ` ${PLAN_MOVES},` : ''}
      period (account_code, currency, posted_on, net_credit, source_type, plan_id, subscription_id, policy_type) AS (
-       SELECT l.account_code, l.currency, ${day}, sum(l.credit_minor - l.debit_minor), e.source_type, ${refs}, NULL::varchar
+       SELECT l.account_code, l.currency, ${day}, sum(l.credit_minor - l.debit_minor), e.source_type,
+              ${byPlan ? `${PREMIUM_LINE_PLAN} AS plan_id, NULL::uuid AS subscription_id` : refs}, NULL::varchar
          FROM journal_lines l
          JOIN journal_entries e ON e.id = l.entry_id AND e.tenant_id = :tenantId AND e.posted_on >= :first AND e.posted_on <= :last
         WHERE l.tenant_id = :tenantId AND l.account_code IN (:accounts) AND l.posted_on >= :first AND l.posted_on <= :last
@@ -121,6 +180,7 @@ export async function financeGroups(sequelize: Sequelize, tenantId: string, peri
        SELECT * FROM period
        UNION ALL
        SELECT * FROM before
+       ${byPlan ? `UNION ALL ${PLAN_MOVED}` : ''}
        ${months}
      ), grouped AS (
        SELECT ${key} AS key, ${label} AS label, m.currency, GROUPING(${key}, ${label}) AS total,

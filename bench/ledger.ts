@@ -8,7 +8,7 @@
  * default), one not (`off`); nothing else differs. Each path runs warm-up, then four halves in the
  * order on, off, off, on, LANES clients at once, so a busy machine weighs on both sides alike.
  *
- * - Premium payments: POST /invoices/:id/payments by a claims manager with an Idempotency-Key,
+ * - Premium payments: POST /invoices/:id/payments by a tenant admin with an Idempotency-Key,
  *   0.01 at a time on an open invoice of its own per client, so no invoice is settled and every
  *   request is the same work: the payment, its audit event and, posting on, its entry.
  * - Claim payments: asked for by an adjuster (whose approval limit is 0, so each waits, 202) and
@@ -231,6 +231,8 @@ async function send(url: string, token: string, body: object, statuses: number[]
 }
 
 interface People {
+  /** Records the premium payments (recordPremiumPayment: tenant admins alone). */
+  admin: User;
   manager: User;
   adjuster: User;
   senior: User;
@@ -342,10 +344,10 @@ export async function benchLedger(infra: BenchInfra, seconds: number, policies: 
     const setUp = async () => {
       const bench = await createBenchTenant(1);
       const tenantId = bench.tenant.id;
-      const [manager, adjuster, senior] = await Promise.all(
-        (['claims_manager', 'adjuster', 'senior_adjuster'] as const).map((role) => buildUser({ tenantId, role })),
+      const [admin, manager, adjuster, senior] = await Promise.all(
+        (['tenant_admin', 'claims_manager', 'adjuster', 'senior_adjuster'] as const).map((role) => buildUser({ tenantId, role })),
       );
-      const people = { manager, adjuster, senior, claimant: bench.policyholders[0] };
+      const people = { admin, manager, adjuster, senior, claimant: bench.policyholders[0] };
       // Every payment an adjuster asks for waits for a second person: the approval is the path measured.
       await TenantSettings.upsert({ tenantId, values: { approvalLimitAdjuster: 0 } });
       return {
@@ -364,7 +366,7 @@ export async function benchLedger(infra: BenchInfra, seconds: number, policies: 
 
     const premiumPayments = await comparePath(infra, sides, PAYMENT_LANES, seconds, (side) => {
       const { invoices, people } = tenants[side.posting];
-      const staff = token(people.manager);
+      const staff = token(people.admin);
       return async (lane) => {
         await send(
           `${side.stack.api.url}/api/v1/invoices/${invoices[lane]}/payments`,

@@ -1,6 +1,6 @@
 /**
  * Premium invoices over REST (real PostgreSQL, the API in process): who sees which invoice, and
- * manual payments: tenant admins and claims managers only (`recordPremiumPayment`), exact amounts in the invoice's currency, once per Idempotency-Key,
+ * manual payments: tenant admins only (`recordPremiumPayment`; claims managers approve claims, so they do not make a policy cover), exact amounts in the invoice's currency, once per Idempotency-Key,
  * two at once applied one after the other, an amount beyond what is owed refused unless its excess is marked credit
  * (docs/premiums.md).
  */
@@ -238,11 +238,12 @@ describe('premium invoices and manual payments', () => {
     await pay(invoiceId, admin, { amount: '120.00', method: 'cheque', receivedAt: '2026-03-10' }).expect(201);
   });
 
-  it('records manual payments for tenant admins and claims managers only: other staff 403, recording nothing', async () => {
+  it('records manual payments for tenant admins only: other staff, claims managers too, 403, recording nothing', async () => {
     const invoice = invoices[6];
     const others = await Promise.all(
-      // Finance keeps the books (closes months, reconciles): it does not record the money it reconciles.
-      (['claims_agent', 'adjuster', 'senior_adjuster', 'compliance_officer', 'finance'] as const).map((role) =>
+      // Finance keeps the books (closes months, reconciles): it does not record the money it reconciles. A claims manager
+      // approves claims and their payments: marking a premium paid would let them make the policy cover that a claim needs.
+      (['claims_agent', 'adjuster', 'senior_adjuster', 'claims_manager', 'compliance_officer', 'finance'] as const).map((role) =>
         buildUser({ tenantId: tenant.id, role }),
       ),
     );
@@ -253,8 +254,8 @@ describe('premium invoices and manual payments', () => {
     expect(await PremiumPayment.count({ where: { invoiceId: invoice.id } })).toBe(0);
     expect(await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).toMatchObject({ status: 'open' });
 
-    const byManager = await pay(invoice.id, auth.manager, { amount: '8.33', method: 'bank_transfer' }).expect(201);
-    expect(byManager.body).toMatchObject({ payment: { recordedById: people.manager.id }, invoice: { status: 'paid' } });
+    const byAdmin = await pay(invoice.id, auth.staff, { amount: '8.33', method: 'bank_transfer' }).expect(201);
+    expect(byAdmin.body).toMatchObject({ payment: { recordedById: staff.id }, invoice: { status: 'paid' } });
   });
 
   it('records a payment once per Idempotency-Key and marks the invoice paid, audited', async () => {
@@ -282,7 +283,7 @@ describe('premium invoices and manual payments', () => {
     expect(detail.body).toMatchObject({ status: 'paid', payments: [{ id: first.body.payment.id, amount: '8.37' }], refunds: [] });
     expect(await AuditEvent.count({ where: { action: 'invoice.payment', entityId: invoices[0].id, actorId: staff.id } })).toBe(1);
 
-    const yen = await pay(yenInvoice.id, auth.manager, { amount: '12000', method: 'cheque' }).expect(201);
+    const yen = await pay(yenInvoice.id, auth.staff, { amount: '12000', method: 'cheque' }).expect(201);
     expect(yen.body).toMatchObject({ payment: { amount: '12000', amountMinor: 12000 }, invoice: { status: 'paid' } });
   });
 
@@ -327,7 +328,7 @@ describe('premium invoices and manual payments', () => {
 
     const both = await Promise.all([
       pay(invoices[2].id, auth.staff, { amount: '8.33', method: 'bank_transfer' }),
-      pay(invoices[2].id, auth.manager, { amount: '8.33', method: 'cheque' }),
+      pay(invoices[2].id, auth.staff, { amount: '8.33', method: 'cheque' }),
     ]);
     expect(both.map((response) => response.status).sort()).toEqual([201, 422]);
     const refused = both.find((response) => response.status === 422)!;
@@ -337,7 +338,7 @@ describe('premium invoices and manual payments', () => {
     expect(await Invoice.findByPk(invoices[2].id, { rejectOnEmpty: true })).toMatchObject({ status: 'paid' });
 
     // Money that did arrive twice is kept, all of it credit, when staff say so.
-    const again = await pay(invoices[2].id, auth.manager, { amount: '8.33', method: 'cheque', excessAsCredit: true }).expect(201);
+    const again = await pay(invoices[2].id, auth.staff, { amount: '8.33', method: 'cheque', excessAsCredit: true }).expect(201);
     expect(again.body.payment).toMatchObject({ amountMinor: 833, creditMinor: 833 });
   });
 
@@ -371,28 +372,28 @@ describe('premium invoices and manual payments', () => {
     expect(byHolder.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const byOutsider = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.outsider);
     expect(byOutsider.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const byAgent = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.agent);
-    expect(byAgent.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const tooPrecise = await graphql(PAY, { id: invoices[5].id, amount: '8.333' }, people.manager);
+    for (const refused of [people.agent, people.manager])
+      expect((await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, refused)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const tooPrecise = await graphql(PAY, { id: invoices[5].id, amount: '8.333' }, staff);
     expect(tooPrecise.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(0);
 
     const key = crypto.randomUUID();
-    const paid = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.manager);
-    const again = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, people.manager);
+    const paid = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, staff);
+    const again = await graphql(PAY, { id: invoices[5].id, amount: '8.33', key }, staff);
     expect(paid.data).toEqual({ recordManualPayment: { status: 'paid', payments: [{ amount: '8.33', method: 'cheque' }] } });
     expect(again.data).toEqual(paid.data);
     expect(await PremiumPayment.count({ where: { invoiceId: invoices[5].id } })).toBe(1);
 
     // The same money recorded again without its key: beyond what the paid invoice owes, refused unless marked credit.
-    const twice = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, people.manager);
+    const twice = await graphql(PAY, { id: invoices[5].id, amount: '8.33' }, staff);
     expect(twice.errors?.[0]).toMatchObject({
       message: `Invoice ${invoices[5].number} owes nothing (paid): a payment of 8.33 EUR goes beyond it`,
       extensions: { code: 'BAD_USER_INPUT' },
     });
     const CREDIT = `mutation ($id: ID!) {
       recordManualPayment(id: $id, amount: "1.00", method: cheque, excessAsCredit: true) { status payments { amount } } }`;
-    expect((await graphql(CREDIT, { id: invoices[5].id }, people.manager)).data).toEqual({
+    expect((await graphql(CREDIT, { id: invoices[5].id }, staff)).data).toEqual({
       recordManualPayment: { status: 'paid', payments: [{ amount: '8.33' }, { amount: '1.00' }] },
     });
   });

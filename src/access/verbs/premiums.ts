@@ -4,20 +4,21 @@ import type { Role } from '../../shared/roles';
 
 export const PREMIUM_VERBS = {
   /**
-   * Record a premium payment received by hand (docs/premiums.md, Payments): the tenant's admins
-   * and claims managers, the same who may waive a first premium, since either makes a policy cover. A claims
-   * agent or adjuster could otherwise mark the premium of a policy they will handle claims on as
-   * paid without the money; a policyholder pays through the payment provider. Not `finance`, which
-   * closes months and reconciles the books: who reconciles the payments does not also write them.
+   * Record a premium payment received by hand (docs/premiums.md, Payments): the tenant's admins alone. A payment
+   * recorded makes a policy cover (a first premium, a reinstatement), so nobody who handles claims records one: a
+   * claims manager approves claims and their payments without limit, and could otherwise make the policy a claim
+   * needs cover, then pay the claim; claims agents and adjusters the same for the claims they handle. A policyholder
+   * pays through the payment provider. Not `finance`, which closes months and reconciles the books: who reconciles
+   * the payments does not also write them.
    */
-  recordPremiumPayment: SUBSCRIPTION_VERBS.waiveFirstPremium,
+  recordPremiumPayment: ['tenant_admin'],
   /**
-   * Record a refund owed by hand as paid back (docs/premiums.md, Refunds paid back by hand): the
-   * roles who record the money coming in record it going out, since it takes the refund out
-   * of what the policy is owed; a policyholder cannot declare their own refund paid.
+   * Record a refund owed by hand as paid back (docs/premiums.md, Refunds paid back by hand): tenant admins and claims
+   * managers (the roles that may waive a first premium); money going back makes no policy cover. A policyholder
+   * cannot declare their own refund paid.
    */
   recordRefundPaid: SUBSCRIPTION_VERBS.waiveFirstPremium,
-  /** Give a payment's credit back while the policy runs (docs/premiums.md, Credit given back): the same roles, who record money in and out. */
+  /** Give a payment's credit back while the policy runs (docs/premiums.md, Credit given back): the same roles as a refund paid back. */
   refundCredit: SUBSCRIPTION_VERBS.waiveFirstPremium,
   /** Overdue invoices wait in the inbox of the claims staff, who chase the premiums their policies need (docs/inbox.md). */
   chaseOverduePremiums: ['claims_agent', 'claims_manager'],

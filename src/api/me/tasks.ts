@@ -234,7 +234,7 @@ const overdueInvoices: Source<Invoice> = {
     createdAt: invoice.createdAt,
     links: [
       link('self', 'GET', `/invoices/${invoice.id}`),
-      // Chasing is the claims staff's; recording the money only `recordPremiumPayment`'s roles' (a claims agent would get 403).
+      // Chasing is the claims staff's; recording the money only `recordPremiumPayment`'s (tenant admins): who chases gets no link.
       ...(may(caller, 'recordPremiumPayment') ? [link('record_payment', 'POST', `/invoices/${invoice.id}/payments`)] : []),
     ],
   }),

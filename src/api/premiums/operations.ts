@@ -4,7 +4,7 @@ import { idParams } from '../http/common-schemas';
 import { operation } from '../http/operation';
 import { creditRefundBody, creditRefundParams, manualPaymentBody, refundPaidBody, refundPaidParams } from './schemas';
 
-/** Tenant admins and claims managers only (the verb's): a policyholder pays through the payment provider, never by declaring it; other staff 403. */
+/** Tenant admins only (the verb's): a policyholder pays through the payment provider, never by declaring it; other staff, claims managers too, 403. */
 export const recordManualPaymentOperation = operation({
   name: 'premiums.recordManualPayment',
   verb: 'recordPremiumPayment',
@@ -13,7 +13,7 @@ export const recordManualPaymentOperation = operation({
   run: recordManualPayment,
 });
 
-/** The same roles (the verb's) record a refund owed by hand, or refused by the provider, paid back; other staff and policyholders 403. */
+/** Tenant admins and claims managers (the verb's) record a refund owed by hand, or refused by the provider, paid back; other staff and policyholders 403. */
 export const recordRefundPaidOperation = operation({
   name: 'premiums.recordRefundPaid',
   verb: 'recordRefundPaid',
@@ -22,7 +22,7 @@ export const recordRefundPaidOperation = operation({
   run: recordRefundPaid,
 });
 
-/** The same roles (the verb's) give a payment's credit back: money leaves on their word as it comes in; other staff and policyholders 403. */
+/** The roles that record a refund paid back (the verb's) give a payment's credit back; other staff and policyholders 403. */
 export const refundCreditOperation = operation({
   name: 'premiums.refundCredit',
   verb: 'refundCredit',

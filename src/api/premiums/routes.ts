@@ -147,7 +147,7 @@ export function premiumRoutes(): RouteSpec[] {
       method: 'post',
       path: '/invoices/:id/payments',
       summary:
-        'Record a premium payment received by hand (staff): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; 422 for a day before the policy was applied for; Idempotency-Key makes a retry record it once',
+        'Record a premium payment received by hand (tenant admins: whoever handles claims may not make a policy cover): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; 422 for a day before the policy was applied for; Idempotency-Key makes a retry record it once',
       response: { status: 201, schema: appliedPaymentSchema },
       view: ({ payment, invoice }) => ({ payment: withAmount(payment), invoice: withAmount(invoice) }),
     }),

@@ -242,21 +242,21 @@ describe('GET /me/tasks', () => {
       kind: 'overdue_invoice',
       title: `Invoice ${longOverdue.number} overdue: 365.00 EUR due ${longOverdue.dueDate}`,
       dueAt: new Date(today - 40 * DAY_MS + graceMs).toISOString(),
-      // A claims agent chases the premium; recording it is a claims manager's or tenant admin's (`recordPremiumPayment`, docs/premiums.md, Payments).
+      // Claims staff chase the premium; recording it is a tenant admin's alone (`recordPremiumPayment`, docs/premiums.md, Payments).
       links: [{ rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` }],
     });
     const managers = await inbox(manager);
     expect(managers.counts.overdue_invoice).toBe(2);
+    // A claims manager approves claims: no link to mark the premium paid, which would make the policy cover.
     expect(managers.items.find((task) => task.id === longOverdue.id)?.links).toEqual([
       { rel: 'self', method: 'GET', href: `/api/v1/invoices/${longOverdue.id}` },
-      { rel: 'record_payment', method: 'POST', href: `/api/v1/invoices/${longOverdue.id}/payments` },
     ]);
     expect((await inbox(admin)).counts.overdue_invoice).toBe(0);
 
-    // Paid through the task's link: gone from the next answer.
+    // Recorded by a tenant admin: gone from the next answer.
     await stack.api
       .post(`/api/v1/invoices/${longOverdue.id}/payments`)
-      .set(as(manager))
+      .set(as(admin))
       .set('Idempotency-Key', crypto.randomUUID())
       .send({ amount: '365.00', method: 'bank_transfer', reference: 'SEPA 0042' })
       .expect(201);

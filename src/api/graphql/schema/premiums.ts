@@ -91,7 +91,8 @@ const reloadInvoice = reloadThrough('invoice');
 builder.mutationFields((t) => ({
   recordManualPayment: t.field({
     type: Invoice,
-    description: 'Record a premium payment received by hand (staff); the same command as POST /invoices/:id/payments. Answers the invoice',
+    description:
+      'Record a premium payment received by hand (tenant admins); the same command as POST /invoices/:id/payments. Answers the invoice',
     args: rowMutationArgs(t.arg, {
       amount: t.arg.string({ required: true, description: "A decimal amount in the invoice's currency, e.g. 83.37" }),
       method: t.arg({ type: PaymentMethodEnum, required: true }),

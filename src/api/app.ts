@@ -14,7 +14,6 @@ import { createMetrics } from './runtime/metrics';
 import { allowedMethods } from './http/middleware/allowed-methods';
 import { deprecations } from './http/deprecation';
 import { errorHandler } from './http/middleware/error-handler';
-import { jsonAnswer } from './http/middleware/json-answer';
 import { requestId } from './http/middleware/request-id';
 import { requestLog } from './http/middleware/request-log';
 import { mountRoutes } from './http/mount';
@@ -55,7 +54,6 @@ export function createApp(services: ApiServices): Koa {
   );
   const api = mountRoutes(specs, config).prefix(API_PREFIX);
 
-  app.use(jsonAnswer());
   if (services.tracer) app.use(httpSpan(services.tracer));
   app.use(requestId());
   app.use(requestLog(logger));

@@ -11,6 +11,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '../config';
 import type { RetentionInput } from '../contracts/retention';
 import { WEBHOOK_EVENT_DAYS_DEFAULT } from '../shared/webhook-retention';
 import type { ActivityDeps } from './deps';
@@ -45,9 +46,15 @@ async function deleteInBatches(sequelize: Sequelize, expiry: Expiry, batchSize: 
  * has expired or been revoked. A family with a used but live token is kept whole, because
  * presenting that used token again is how reuse is detected (src/services/tokens.ts). All tokens
  * of a family share its end, so a family goes at once, at the latest when its session would end.
+ * A revoked token stays until its revocation is older than the longest an access token lives: the
+ * revocation is what refuses that login's access tokens meanwhile (src/services/authority.ts).
  */
-const DEAD_REFRESH_TOKEN_FAMILY = `(t.expires_at <= now() OR t.revoked_at IS NOT NULL)
-  AND NOT EXISTS (SELECT 1 FROM refresh_tokens live WHERE live.family_id = t.family_id AND live.expires_at > now() AND live.revoked_at IS NULL)`;
+const DEAD_REFRESH_TOKEN_FAMILY: Expiry = {
+  table: 'refresh_tokens',
+  condition: `((t.revoked_at IS NULL AND t.expires_at <= now()) OR t.revoked_at < now() - make_interval(secs => :endedLoginSeconds))
+  AND NOT EXISTS (SELECT 1 FROM refresh_tokens live WHERE live.family_id = t.family_id AND live.expires_at > now() AND live.revoked_at IS NULL)`,
+  replacements: { endedLoginSeconds: MAX_ACCESS_TOKEN_TTL_SECONDS },
+};
 
 /** The rows of `table` whose instant `column` is more than `hours` ago. */
 function olderThanHours(table: string, column: string, hours: number): Expiry {
@@ -80,7 +87,7 @@ export function createRetentionActivities({ sequelize }: ActivityDeps) {
     },
 
     purgeDeadRefreshTokenFamilies(input: RetentionInput): Promise<number> {
-      return deleteInBatches(sequelize, { table: 'refresh_tokens', condition: DEAD_REFRESH_TOKEN_FAMILY }, input.batchSize);
+      return deleteInBatches(sequelize, DEAD_REFRESH_TOKEN_FAMILY, input.batchSize);
     },
 
     /** Reset tokens past their expiry, used or not: either way they only answer "expired" or "used" any more. */

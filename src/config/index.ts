@@ -202,6 +202,13 @@ export const DEFAULT_BULK_MAX_CONCURRENT_WORKFLOW_TASKS = 2;
  */
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_SECONDS = 30;
 
+/**
+ * The longest an access token may live. A login ended by a logout or a replayed refresh token
+ * (src/services/authority.ts) is remembered this long, so that its access tokens are refused until
+ * the last of them has expired, and no longer: a bound lets that be read with the user's authority.
+ */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 3600;
+
 const INTERVAL_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** How often a schedule runs: a whole number of minutes, hours or days (`30m`, `1h`, `1d`). */
@@ -307,7 +314,12 @@ const schema = Joi.object({
     .messages({ 'secret.placeholder': '"JWT_SECRET" is a known placeholder; set a long random value (e.g. openssl rand -base64 48)' }),
   JWT_ISSUER: Joi.string().description('token issuer, checked on every token').default('insurflow'),
   JWT_AUDIENCE: Joi.string().description('token audience, checked on every token').default('insurflow-api'),
-  JWT_ACCESS_TTL_SECONDS: Joi.number().description('access token lifetime').integer().min(30).default(900),
+  JWT_ACCESS_TTL_SECONDS: Joi.number()
+    .description('access token lifetime')
+    .integer()
+    .min(30)
+    .max(MAX_ACCESS_TOKEN_TTL_SECONDS)
+    .default(900),
   JWT_REFRESH_TTL_SECONDS: Joi.number()
     .description('session lifetime: a refresh token family ends this long after its login, however often it is refreshed')
     .integer()

@@ -1,10 +1,13 @@
 /**
  * What a user may do right now, as the database says: checked on every authenticated request so
- * a deactivated, demoted or moved user loses access at once, not when their token expires.
+ * a deactivated, demoted or moved user, and a login that was ended, lose access at once, not when
+ * their token expires.
  * Kept a few seconds per process (a cache hit costs nothing); a change made through this process
  * forgets the entry at once, a change made elsewhere is seen within AUTHORITY_TTL_MS.
  */
 import { LRUCache } from 'lru-cache';
+import { literal } from 'sequelize';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '../config';
 import { Tenant, User } from '../models';
 import type { Role } from '../shared/roles';
 
@@ -13,6 +16,8 @@ export interface Authority {
   tenantId: string | null;
   role: Role;
   sessionVersion: number;
+  /** The logins (refresh-token families, an access token's `fid`) ended by a logout or a replayed refresh token while their access tokens may still live. */
+  endedLogins: ReadonlySet<string>;
   /** The user is active and so is their tenant (platform admins have none). */
   active: boolean;
   /** The user would be active but their tenant is suspended: answered 403 `tenant_suspended`, not 401. */
@@ -38,10 +43,21 @@ export function isSuspendedMember(user: User): boolean {
   return user.isActive && user.emailVerifiedAt !== null && tenant?.status === 'suspended';
 }
 
-/** One primary-key lookup joined to the tenant; null when the user no longer exists. */
+/**
+ * The user's refresh-token families revoked within the longest an access token lives: an access
+ * token of such a login was issued before its revocation, so it is refused. Older ones can have no
+ * live access token left; the bound keeps the list to the logins ended in the last hour
+ * (index refresh_tokens_user_revoked, migration 0104).
+ */
+const ENDED_LOGINS = literal(
+  `ARRAY(SELECT DISTINCT ended.family_id FROM refresh_tokens ended WHERE ended.user_id = "User".id
+     AND ended.revoked_at IS NOT NULL AND ended.revoked_at > now() - make_interval(secs => ${MAX_ACCESS_TOKEN_TTL_SECONDS}))`,
+);
+
+/** One primary-key lookup joined to the tenant, with the logins ended lately; null when the user no longer exists. */
 export async function loadAuthority(userId: string): Promise<Authority | null> {
   const user = await User.findByPk(userId, {
-    attributes: ['id', 'tenantId', 'role', 'isActive', 'emailVerifiedAt', 'sessionVersion'],
+    attributes: ['id', 'tenantId', 'role', 'isActive', 'emailVerifiedAt', 'sessionVersion', [ENDED_LOGINS, 'endedLogins']],
     ...WITH_TENANT_STATUS,
   });
   if (!user) return null;
@@ -50,6 +66,7 @@ export async function loadAuthority(userId: string): Promise<Authority | null> {
     tenantId: user.tenantId,
     role: user.role,
     sessionVersion: user.sessionVersion,
+    endedLogins: new Set(user.get('endedLogins') as string[]),
     active: isActiveMember(user),
     tenantSuspended: isSuspendedMember(user),
   };

@@ -1,7 +1,8 @@
 /**
  * Access tokens: short-lived JWTs (HS256 pinned, issuer and audience checked).
  * Refresh tokens: random opaque strings, stored as SHA-256, rotated on every use; presenting
- * one that was already rotated means it leaked, so its whole family is revoked. A family lives
+ * one that was already rotated means it leaked, so its whole family (the login) is revoked, its
+ * access tokens with it. A family lives
  * at most JWT_REFRESH_TTL_SECONDS from its login: rotation never extends it.
  */
 import crypto from 'node:crypto';
@@ -140,7 +141,7 @@ export async function rotateRefreshToken(
   if ('pair' in outcome) return outcome.pair;
   if ('reusedFamily' in outcome) {
     // Outside the rotation's transaction, so the revocation stays whatever happens next.
-    await revokeFamily(outcome.reusedFamily);
+    await revokeFamily(outcome.user.id, outcome.reusedFamily);
     const rejected = new RefreshTokenRejected('refresh token was already used; all sessions of this login are revoked');
     rejected.reusedBy = outcome.user;
     throw rejected;
@@ -181,13 +182,25 @@ function forgetUser(userId: string): void {
   forgetApiKeysOf(userId);
 }
 
-export async function revokeFamily(familyId: string): Promise<void> {
-  await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId, revokedAt: { [Op.is]: null } } });
+/**
+ * Ends one login of the user (a logout, a replayed refresh token): every refresh token of the
+ * family is revoked, and its access tokens are refused from the next request (the user's
+ * authority lists the family, src/services/authority.ts; this process reads it anew at once,
+ * others within AUTHORITY_TTL_MS, as for revokeAllSessions). Under the user's row lock, which a
+ * rotation holds until it commits: a rotation of this family under way either commits first (and
+ * the token it issued is revoked here too) or waits and then finds its token revoked.
+ */
+async function revokeFamily(userId: string, familyId: string): Promise<void> {
+  await User.sequelize!.transaction(async (transaction) => {
+    await User.findByPk(userId, { attributes: ['id'], lock: transaction.LOCK.UPDATE, transaction });
+    await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId, revokedAt: { [Op.is]: null } }, transaction });
+  });
+  forgetAuthority(userId);
 }
 
 export async function revokeByRawToken(raw: string, userId: string): Promise<boolean> {
   const token = await RefreshToken.findOne({ where: { tokenHash: sha256(raw), userId } });
   if (!token) return false;
-  await revokeFamily(token.familyId);
+  await revokeFamily(userId, token.familyId);
   return true;
 }

@@ -1,9 +1,12 @@
 import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
+import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { issueAccessToken } from '../../src/services/tokens';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
+import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
 import { sentWhileHeld } from '../support/database';
+import { eventually } from '../support/waiting';
 
 describe('identity: /auth and /users', () => {
   let stack: TestStack;
@@ -158,6 +161,71 @@ describe('identity: /auth and /users', () => {
       .send({ refreshToken: login.body.tokens.refreshToken })
       .expect(204);
     await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: login.body.tokens.refreshToken }).expect(401);
+  });
+
+  /** Signs the admin in afresh: a login (refresh-token family) of its own. */
+  const signIn = async () =>
+    (await stack.api.post('/api/v1/auth/login').send({ email: 'admin@acme.test', password: TEST_PASSWORD }).expect(200)).body.tokens;
+  /** The statuses an access token gets on GET /auth/me and on another route (GET /users). */
+  const answersTo = async (accessToken: string) => {
+    const auth = `Bearer ${accessToken}`;
+    const me = await stack.api.get('/api/v1/auth/me').set('Authorization', auth);
+    const users = await stack.api.get('/api/v1/users').set('Authorization', auth);
+    return [me.status, users.status];
+  };
+
+  it("logout ends the access tokens of that login at once, and no other login's", async () => {
+    const [phone, laptop] = [await signIn(), await signIn()];
+    expect(await answersTo(phone.accessToken)).toEqual([200, 200]);
+    await stack.api
+      .post('/api/v1/auth/logout')
+      .set('Authorization', `Bearer ${phone.accessToken}`)
+      .send({ refreshToken: phone.refreshToken })
+      .expect(204);
+
+    expect(await answersTo(phone.accessToken)).toEqual([401, 401]);
+    const refused = await stack.api.get('/api/v1/auth/me').set('Authorization', `Bearer ${phone.accessToken}`);
+    expect(refused.body.error).toMatchObject({ code: 'unauthorized', message: 'This session is no longer valid; log in again' });
+    expect(await answersTo(laptop.accessToken)).toEqual([200, 200]);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: laptop.refreshToken }).expect(200);
+  });
+
+  it("a replayed refresh token ends the login's access tokens at once, the original and the rotated one, and no other login's", async () => {
+    const [stolen, other] = [await signIn(), await signIn()];
+    const rotated = (await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: stolen.refreshToken }).expect(200)).body;
+    expect(await answersTo(rotated.accessToken)).toEqual([200, 200]);
+
+    const reuse = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: stolen.refreshToken }).expect(401);
+    expect(reuse.body.error.message).toBe('refresh token was already used; all sessions of this login are revoked');
+
+    expect(await answersTo(stolen.accessToken)).toEqual([401, 401]);
+    expect(await answersTo(rotated.accessToken)).toEqual([401, 401]);
+    expect(await answersTo(other.accessToken)).toEqual([200, 200]);
+  });
+
+  describe('on another API process', () => {
+    /** The built API server on the same database: its own authority cache. */
+    let other: OtherApi | undefined;
+    beforeAll(async () => {
+      other = await startOtherApi(stack);
+    });
+    afterAll(() => other?.stop());
+
+    it("refuses a logged-out login's access token there within 10 s, as for a demotion", async () => {
+      const tokens = await signIn();
+      const auth = `Bearer ${tokens.accessToken}`;
+      // The other process has the admin's authority cached, as it has for anyone at work there.
+      await other!.api.get('/api/v1/auth/me').set('Authorization', auth).expect(200);
+      await stack.api.post('/api/v1/auth/logout').set('Authorization', auth).send({ refreshToken: tokens.refreshToken }).expect(204);
+      const loggedOutAt = Date.now();
+      await eventually(
+        () => other!.api.get('/api/v1/auth/me').set('Authorization', auth),
+        (res) => res.status === 401,
+        'the logged-out access token refused on the other process',
+        AUTHORITY_TTL_MS + 2_000,
+      );
+      expect(Date.now() - loggedOutAt).toBeLessThanOrEqual(AUTHORITY_TTL_MS + 1_000);
+    });
   });
 
   it('lets a tenant admin create, list and update users; others get 403', async () => {

@@ -193,6 +193,23 @@ describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA r
     expect(replayed.body.tokens).toBeUndefined();
   });
 
+  it("a session signed in with a code ends at logout and at a replayed refresh token: that login's access tokens are refused at once", async () => {
+    const { user, app } = await enrolled();
+    const signInWithCode = async () =>
+      (await verify(await challengeFor(user), await app.next()).expect(200)).body.tokens as { accessToken: string; refreshToken: string };
+
+    const loggedOut = await signInWithCode();
+    await stack.api.get('/api/v1/auth/me').set(auth(loggedOut.accessToken)).expect(200);
+    await stack.api.post('/api/v1/auth/logout').set(auth(loggedOut.accessToken)).send({ refreshToken: loggedOut.refreshToken }).expect(204);
+    await stack.api.get('/api/v1/auth/me').set(auth(loggedOut.accessToken)).expect(401);
+
+    const stolen = await signInWithCode();
+    const rotated = (await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: stolen.refreshToken }).expect(200)).body;
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: stolen.refreshToken }).expect(401);
+    await stack.api.get('/api/v1/auth/me').set(auth(stolen.accessToken)).expect(401);
+    await stack.api.get('/api/v1/auth/me').set(auth(rotated.accessToken)).expect(401);
+  });
+
   it('never accepts a code twice: the code that confirmed enrolment or signed in is refused within its window', async () => {
     const user = await buildUser({ role: 'adjuster', tenantId: tenant.id });
     const session = (await login(user).expect(200)).body as { tokens: { accessToken: string } };

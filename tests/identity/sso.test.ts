@@ -220,6 +220,20 @@ describeWithKeycloak('company sign-in (OpenID Connect) against Keycloak', () => 
     ]);
   });
 
+  it("ends a company sign-in's session at logout: that login's access token is refused at once, another sign-in's is not", async () => {
+    const [ended, other] = [await signIn(acme, 'ada'), await signIn(acme, 'ada')];
+    expect([ended.status, other.status]).toEqual([200, 200]);
+    const bearerOf = (res: supertest.Response) => `Bearer ${res.body.tokens.accessToken}`;
+    await stack.api.get('/api/v1/auth/me').set('Authorization', bearerOf(ended)).expect(200);
+    await stack.api
+      .post('/api/v1/auth/logout')
+      .set('Authorization', bearerOf(ended))
+      .send({ refreshToken: ended.body.tokens.refreshToken })
+      .expect(204);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', bearerOf(ended)).expect(401);
+    await stack.api.get('/api/v1/auth/me').set('Authorization', bearerOf(other)).expect(200);
+  });
+
   it('creates one account when a person’s first two sign-ins finish at once, and signs both in', async () => {
     // Two tabs: both logins at the provider done before either callback reaches Insurflow.
     const [first, second] = await Promise.all([atKeycloak(await start(acme), 'nina'), atKeycloak(await start(acme), 'nina')]);

@@ -117,12 +117,14 @@ describe('retention run', () => {
 
     const inTenDays = new Date(Date.now() + 240 * HOUR_MS);
     const expired = family(4, hoursAgo(1));
-    const loggedOut = family(2, inTenDays, hoursAgo(1));
+    const loggedOut = family(2, inTenDays, hoursAgo(2));
+    // Logged out half an hour ago: its access tokens may still live, and its revocation is what refuses them.
+    const justLoggedOut = family(2, inTenDays, hoursAgo(0.5));
     const live = family(4, inTenDays);
     // One token revoked, one not: a family goes only when no token of it can be presented.
     const halfRevoked = family(2, inTenDays);
     halfRevoked.rows[0].revoked_at = hoursAgo(1);
-    await insert('refresh_tokens', [...expired.rows, ...loggedOut.rows, ...live.rows, ...halfRevoked.rows]);
+    await insert('refresh_tokens', [...expired.rows, ...loggedOut.rows, ...justLoggedOut.rows, ...live.rows, ...halfRevoked.rows]);
 
     await insert('password_reset_tokens', [
       resetToken(hoursAgo(2), null),
@@ -219,7 +221,9 @@ describe('retention run', () => {
     expect(await ids('webhook_events')).toEqual(keptEvents.map(({ event }) => event.id).sort());
     expect(await ids('webhook_deliveries')).toEqual(keptDeliveries.slice(oldEvents.length).sort());
     const families = (await RefreshToken.findAll({ attributes: ['familyId'] })).map((token) => token.familyId);
-    expect(families.sort()).toEqual([...Array(4).fill(live.familyId), ...Array(2).fill(halfRevoked.familyId)].sort());
+    expect(families.sort()).toEqual(
+      [...Array(4).fill(live.familyId), ...Array(2).fill(halfRevoked.familyId), ...Array(2).fill(justLoggedOut.familyId)].sort(),
+    );
 
     // The kept family still catches a stolen, already rotated token: the whole family is revoked.
     const reused = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: live.raws[0] });
@@ -227,24 +231,31 @@ describe('retention run', () => {
     expect(await RefreshToken.count({ where: { familyId: live.familyId, revokedAt: null } })).toBe(0);
   });
 
-  it('deletes in the next run the family revoked since by reuse detection, and nothing else', async () => {
-    const before = await RefreshToken.findAll({ attributes: ['id', 'familyId', 'revokedAt'] });
-    const kept = before.filter((token) => before.some((other) => other.familyId === token.familyId && other.revokedAt === null));
-    const handle = await stack.temporal.workflow.start<RetentionWorkflow>(RETENTION_WORKFLOW_TYPE, {
-      taskQueue: stack.config.temporal.taskQueue,
-      workflowId: `retention-test-${crypto.randomUUID()}`,
-      args: [INPUT],
-    });
-    expect(await resultOf(handle)).toEqual({
+  it('keeps the families revoked since (reuse detection, a logout) for the hour their access tokens may live, then deletes them and nothing else', async () => {
+    const runRetention = async () =>
+      resultOf(
+        await stack.temporal.workflow.start<RetentionWorkflow>(RETENTION_WORKFLOW_TYPE, {
+          taskQueue: stack.config.temporal.taskQueue,
+          workflowId: `retention-test-${crypto.randomUUID()}`,
+          args: [INPUT],
+        }),
+      );
+    const nothingElse = {
       idempotencyRecords: 0,
       outboxMessages: 0,
-      refreshTokens: before.length - kept.length,
       passwordResetTokens: 0,
       mfaChallenges: 0,
       ssoLogins: 0,
       webhookEvents: 0,
-    });
-    expect(before.length - kept.length).toBe(4);
+    };
+    expect(await runRetention()).toEqual({ ...nothingElse, refreshTokens: 0 });
+
+    // An hour later (the revocations moved back): the access tokens of those logins have all expired.
+    await stack.db.sequelize.query(`UPDATE refresh_tokens SET revoked_at = revoked_at - interval '1 hour' WHERE revoked_at IS NOT NULL`);
+    const before = await RefreshToken.findAll({ attributes: ['id', 'familyId', 'revokedAt'] });
+    const kept = before.filter((token) => before.some((other) => other.familyId === token.familyId && other.revokedAt === null));
+    expect(await runRetention()).toEqual({ ...nothingElse, refreshTokens: before.length - kept.length });
+    expect(before.length - kept.length).toBe(6);
     expect((await RefreshToken.findAll({ attributes: ['id'] })).map((token) => token.id).sort()).toEqual(
       kept.map((token) => token.id).sort(),
     );

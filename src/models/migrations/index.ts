@@ -79,6 +79,7 @@ import * as exactCover from './0097-exact-cover';
 import * as coverBeganOn from './0098-cover-began-on';
 import * as exactPremium from './0099-exact-premium';
 import * as settlementsByPaymentTime from './0100-settlements-by-payment-time';
+import * as endedLogins from './0104-ended-logins';
 import * as paymentsAfterCancellation from './0105-payments-after-cancellation';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
@@ -179,5 +180,6 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0098-cover-began-on', ...coverBeganOn },
   { name: '0099-exact-premium', ...exactPremium },
   { name: '0100-settlements-by-payment-time', ...settlementsByPaymentTime },
+  { name: '0104-ended-logins', ...endedLogins },
   { name: '0105-payments-after-cancellation', ...paymentsAfterCancellation },
 ];

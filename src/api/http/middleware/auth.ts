@@ -16,13 +16,14 @@ import { forbidden, tenantSuspended, unauthorized } from '../../../shared/errors
 import { CODEC_SESSION_COOKIE } from '../paths';
 import type { AuthUser } from '../route';
 
-/** The token still speaks for the user: same role and tenant, and not issued before a revocation. */
+/** The token still speaks for the user: same role and tenant, not issued before a revocation, and its login not ended. */
 function tokenStillValid(claims: AccessTokenClaims, authority: Authority | null): authority is Authority {
   return (
     authority !== null &&
     authority.role === claims.role &&
     authority.tenantId === (claims.tid ?? null) &&
-    authority.sessionVersion === (claims.ver ?? 0)
+    authority.sessionVersion === (claims.ver ?? 0) &&
+    !(claims.fid !== undefined && authority.endedLogins.has(claims.fid))
   );
 }
 

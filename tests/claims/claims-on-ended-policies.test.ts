@@ -109,7 +109,7 @@ describe('claims on expired and cancelled policies', () => {
     await expect(versionAsOf(day(0))).resolves.toBeNull();
   });
 
-  it('an expired policy covers the incidents of its term up to its end date and refuses those after (422 on incidentDate)', async () => {
+  it('an expired policy covers the incidents of its term up to the day before its end date and refuses those after (422 on incidentDate)', async () => {
     const expired = await buildSubscription({
       policyholderId: team.claimant.id,
       planId: plan.id,
@@ -117,13 +117,14 @@ describe('claims on expired and cancelled policies', () => {
       startDate: day(-400),
       endDate: day(-35),
     });
-    const onLastDay = await fileClaim(team.claimant, expired.id, day(-35)).expect(201);
+    const onLastDay = await fileClaim(team.claimant, expired.id, day(-36)).expect(201);
     expect(onLastDay.body).toMatchObject({ status: 'reported', subscriptionId: expired.id });
 
-    const refused = await fileClaim(team.claimant, expired.id, day(-34)).expect(422);
+    // The end date itself is not covered: the run expired the policy at 00:00 UTC of it.
+    const refused = await fileClaim(team.claimant, expired.id, day(-35)).expect(422);
     expect(refused.body.error.message).toBe('The incident date is after the policy’s cover ended');
     expect(refused.body.error.details).toEqual([
-      { field: 'incidentDate', message: `the policy expired: it covered incidents until ${day(-35)}` },
+      { field: 'incidentDate', message: `the policy expired: it covered incidents until ${day(-36)}` },
     ]);
     expect(await Claim.count({ where: { subscriptionId: expired.id } })).toBe(1);
   });

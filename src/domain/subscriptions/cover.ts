@@ -1,7 +1,9 @@
 /**
  * When a policy covers (docs/subscriptions.md, When cover begins and ends): the one rule that a claim's filing
  * and the policy's versions (`versionInForce`) ask. A term covers from its start date, or from the day its
- * cover began when that was later (`coverStartOf`), to its end date, both included. A cancellation ends cover on the day it is made (UTC): that day is no longer covered, as the
+ * cover began when that was later (`coverStartOf`), to the day before its end date: the end date is excluded, as
+ * the schedule prints the period of insurance, the run expires the policy at 00:00 UTC of it, a renewed term
+ * begins on it and the refund's term ends before it. A cancellation ends cover on the day it is made (UTC): that day is no longer covered, as the
  * refund of the unused term counts it (src/shared/refunds.ts, `cancelledOn`; but for a loss claimed for that day) and the holder's mail says
  * ("coverage ended today"). An expired or cancelled policy still covers the incidents of its cover,
  * which are commonly reported weeks later.
@@ -15,14 +17,17 @@ export interface CoverEnd {
   cancelledOn: string | null;
 }
 
+const dayBefore = (day: string) => utcDay(Date.parse(day) - DAY_MS);
+
 /** When the policy's cover ends (or ended); null for a policy not yet dated. */
 export function coverEndOf(subscription: Pick<Subscription, 'status' | 'endDate' | 'cancelledAt'>): CoverEnd | null {
   const { status, endDate, cancelledAt } = subscription;
   if (!endDate) return null;
-  if (status !== 'cancelled' || !cancelledAt) return { lastDay: endDate, cancelledOn: null };
+  const termLastDay = dayBefore(endDate);
+  if (status !== 'cancelled' || !cancelledAt) return { lastDay: termLastDay, cancelledOn: null };
   const cancelledOn = utcDay(cancelledAt);
-  const dayBefore = utcDay(Date.parse(cancelledOn) - DAY_MS);
-  return { lastDay: dayBefore < endDate ? dayBefore : endDate, cancelledOn };
+  const lastDay = dayBefore(cancelledOn);
+  return { lastDay: lastDay < termLastDay ? lastDay : termLastDay, cancelledOn };
 }
 
 /**

@@ -23,7 +23,7 @@ export interface PolicyAsOf {
 /**
  * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its cover's first day
  * (`coverStartOf`: its start date, or the later day its first premium was paid or waived), nor after
- * its cover's last (`coverEndOf`, the last day a claim's incident is covered: its term's end date, or
+ * its cover's last (`coverEndOf`, the last day a claim's incident is covered: the day before its term's end date, or
  * the day before its cancellation): what terms a renewal brings is not known before it happens, and a
  * policy whose cover has ended has none. Nor has one whose cover never began (awaiting its first
  * premium, or cancelled before it was paid): its terms are recorded, but nothing was in force.

@@ -95,11 +95,12 @@ describe('policy changes confirmed and withdrawn through the run', () => {
       .set('Authorization', auth.owner)
       .expect(200);
     expect(asOf.body).toMatchObject({ coverageAmount: '150000.00', version: { number: 2 } });
-    // The term's last day is the last with terms; what a renewal brings is not known before it happens.
+    // The day before the end date is the last with terms (the end date is not covered); what a renewal brings is not
+    // known before it happens.
     const { endDate } = (await Subscription.findByPk(id))!;
     const asOfDay = (date: string) => stack.api.get(path(id, `?asOf=${date}`)).set('Authorization', auth.owner);
-    await asOfDay(endDate!).expect(200);
-    const afterEnd = await asOfDay(new Date(Date.parse(endDate!) + DAY_MS).toISOString().slice(0, 10)).expect(404);
+    await asOfDay(new Date(Date.parse(endDate!) - DAY_MS).toISOString().slice(0, 10)).expect(200);
+    const afterEnd = await asOfDay(endDate!).expect(404);
     expect(afterEnd.body.error.code).toBe('not_found');
 
     const replay = await confirm().expect(200);

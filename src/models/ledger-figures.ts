@@ -6,7 +6,9 @@
  * balances post their difference for the rows that existed before the books.
  *
  * The claims' amounts are decimals in the claim's currency (its plan's); they are summed as
- * PostgreSQL's exact numerics and scaled once to the currency's minor unit.
+ * PostgreSQL's exact numerics and scaled once to the currency's minor unit. Every figure is read as a
+ * bigint: a sum may pass 2^53 minor units, where a JS number is no longer exact and two different
+ * figures could compare equal.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { INVOICE_OWED_SQL } from './invoice';
@@ -25,7 +27,7 @@ export type ReconciledAccount = (typeof RECONCILED_ACCOUNTS)[number];
 /** Liabilities grow by credits; the one asset here, the receivable, by debits. */
 const CREDIT_SIDE: readonly ReconciledAccount[] = RECONCILED_ACCOUNTS.filter((account) => account !== 'premium_receivable');
 
-export type AccountFigures = Record<ReconciledAccount, number>;
+export type AccountFigures = Record<ReconciledAccount, bigint>;
 
 /** Claims (alias `c`) with their currency: the plan's. */
 const CLAIM_CURRENCY = 'claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans pl ON pl.id = s.plan_id';
@@ -48,8 +50,8 @@ const ROW_FIGURES_SQL = `SELECT
     WHERE p.tenant_id = :tenantId AND coalesce(p.currency, pl.currency) = :currency AND p.status = 'issued')::bigint
     AS claim_payments_in_transit`;
 
-const asNumbers = (row: Record<string, string | number>): AccountFigures =>
-  Object.fromEntries(RECONCILED_ACCOUNTS.map((account) => [account, Number(row[account] ?? 0)])) as AccountFigures;
+const asBigints = (row: Record<string, string>): AccountFigures =>
+  Object.fromEntries(RECONCILED_ACCOUNTS.map((account) => [account, BigInt(row[account] ?? 0)])) as AccountFigures;
 
 /** What the operational rows say the accounts hold. */
 export async function rowFigures(
@@ -63,7 +65,7 @@ export async function rowFigures(
     type: QueryTypes.SELECT,
     transaction,
   });
-  return asNumbers(row);
+  return asBigints(row);
 }
 
 /** What the journal says the accounts hold. */
@@ -78,8 +80,8 @@ export async function bookFigures(
       WHERE tenant_id = :tenantId AND currency = :currency AND account_code IN (:accounts) GROUP BY account_code`,
     { replacements: { tenantId, currency, accounts: RECONCILED_ACCOUNTS }, type: QueryTypes.SELECT, transaction },
   );
-  const figures = asNumbers({});
-  for (const { account, net } of rows) figures[account] = CREDIT_SIDE.includes(account) ? -Number(net) : Number(net);
+  const figures = asBigints({});
+  for (const { account, net } of rows) figures[account] = CREDIT_SIDE.includes(account) ? -BigInt(net) : BigInt(net);
   return figures;
 }
 

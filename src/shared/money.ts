@@ -72,8 +72,11 @@ export function numberText(amount: number): string {
   return amount.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
-/** Minor units as the decimal string of the currency: 1234 EUR → "12.34", 5 KWD → "0.005", 1000 JPY → "1000". */
-export function formatMinorUnits(minor: number, currency: string): string {
+/**
+ * Minor units as the decimal string of the currency: 1234 EUR → "12.34", 5 KWD → "0.005", 1000 JPY → "1000". A sum
+ * PostgreSQL answers may pass 2^53 (a bigint column's), so it is taken as a bigint too and written exactly.
+ */
+export function formatMinorUnits(minor: number | bigint, currency: string): string {
   return decimalText(minor, minorUnitDigits(currency));
 }
 
@@ -84,9 +87,9 @@ export function inCurrencyDecimals(amount: string, currency: string): string {
 }
 
 /** An integer of units of 10^-digits as a decimal string with `digits` decimals. */
-function decimalText(minor: number, digits: number): string {
+function decimalText(minor: number | bigint, digits: number): string {
   const sign = minor < 0 ? '-' : '';
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const text = String(minor < 0 ? -minor : minor).padStart(digits + 1, '0');
   return digits === 0 ? sign + text : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 

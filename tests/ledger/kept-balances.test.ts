@@ -81,7 +81,7 @@ async function linesSummed(tenantId: string, asOf?: string) {
       WHERE tenant_id = :tenantId ${asOf ? 'AND posted_on <= :asOf' : ''} GROUP BY currency, account_code`,
     { replacements: { tenantId, asOf: asOf ?? null }, type: QueryTypes.SELECT },
   );
-  return Object.fromEntries(rows.map((row) => [`${row.currency}:${row.code}`, [Number(row.debit), Number(row.credit)]]));
+  return Object.fromEntries(rows.map((row) => [`${row.currency}:${row.code}`, [BigInt(row.debit), BigInt(row.credit)]]));
 }
 
 /** The trial balance's totals as the same map, its zero accounts left out. */
@@ -89,7 +89,7 @@ async function totalsRead(tenantId: string, asOf?: string) {
   const accounts = await accountTotals(sequelize, tenantId, { asOf });
   return Object.fromEntries(
     accounts
-      .filter((account) => account.debitMinor !== 0 || account.creditMinor !== 0)
+      .filter((account) => account.debitMinor !== 0n || account.creditMinor !== 0n)
       .map((account) => [`${account.currency}:${account.code}`, [account.debitMinor, account.creditMinor]]),
   );
 }

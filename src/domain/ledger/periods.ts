@@ -16,7 +16,7 @@ import { dropMonthBalances, keepMonthBalances } from '../../models/ledger-kept-b
 import { recordAudit, type AuditSource } from '../audit/record';
 import type { Command, CommandDeps } from '../command';
 import { writeWithStart } from '../runs';
-import { trialBalance, trialBalanceView, type TrialBalance } from './trial-balance';
+import { keptTrialBalance, trialBalance, trialBalanceView, type KeptTrialBalance } from './trial-balance';
 import { utcDay } from '../../shared/time';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -39,7 +39,7 @@ interface PeriodRow {
   reopenedAt: Date | null;
   reopenedById: string | null;
   reopenReason: string | null;
-  trialBalance: TrialBalance | null;
+  trialBalance: KeptTrialBalance | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -267,7 +267,7 @@ export async function lockClosingPeriod(sequelize: Sequelize, input: LedgerClose
     const [row] = await sequelize.query<PeriodRow>(
       `UPDATE ledger_periods SET trial_balance = :balance::jsonb, updated_at = now()
         WHERE tenant_id = :tenantId AND month = :first AND status = 'closed' AND trial_balance IS NULL RETURNING ${PERIOD_COLUMNS}`,
-      { replacements: { ...replacements, balance: JSON.stringify(balance) }, type: QueryTypes.SELECT, transaction },
+      { replacements: { ...replacements, balance: keptTrialBalance(balance) }, type: QueryTypes.SELECT, transaction },
     );
     if (!row) return false;
     await recordAudit(

@@ -77,8 +77,8 @@ const lineView = (line: LineRow) => ({
   account: line.account,
   accountName: LEDGER_ACCOUNTS[line.account].name,
   currency: line.currency,
-  debit: formatMinorUnits(Number(line.debitMinor), line.currency),
-  credit: formatMinorUnits(Number(line.creditMinor), line.currency),
+  debit: formatMinorUnits(BigInt(line.debitMinor), line.currency),
+  credit: formatMinorUnits(BigInt(line.creditMinor), line.currency),
 });
 
 export type EntryView = EntryRow & { lines: ReturnType<typeof lineView>[] };
@@ -156,12 +156,13 @@ export async function accountLinesPage(
       WHERE ${account} AND (l.posted_on, l.id) < (:firstDay::date, :firstLine::bigint) GROUP BY l.currency`,
     { replacements: { ...replacements, firstDay: lines[0].postedOn, firstLine: lines[0].lineId }, type: QueryTypes.SELECT },
   );
-  const balances = new Map(opening.map((row) => [row.currency, balanceOf(code, Number(row.debit), Number(row.credit))]));
+  // Exact (bigints): the account's running balance may pass 2^53 minor units.
+  const balances = new Map(opening.map((row) => [row.currency, balanceOf(code, BigInt(row.debit), BigInt(row.credit))]));
   const rows = lines.map(({ lineId, id: entryId, debitMinor, creditMinor, ...entry }) => {
-    const balance = (balances.get(entry.currency) ?? 0) + balanceOf(code, Number(debitMinor), Number(creditMinor));
+    const balance = (balances.get(entry.currency) ?? 0n) + balanceOf(code, BigInt(debitMinor), BigInt(creditMinor));
     balances.set(entry.currency, balance);
-    const money = (minor: number) => formatMinorUnits(minor, entry.currency);
-    return { lineId, entryId, ...entry, debit: money(Number(debitMinor)), credit: money(Number(creditMinor)), balance: money(balance) };
+    const money = (minor: bigint) => formatMinorUnits(minor, entry.currency);
+    return { lineId, entryId, ...entry, debit: money(BigInt(debitMinor)), credit: money(BigInt(creditMinor)), balance: money(balance) };
   });
   return { rows, counted };
 }

@@ -169,9 +169,10 @@ export async function compareBooks(sequelize: Sequelize, tenantId: string): Prom
       const books = await bookFigures(sequelize, tenantId, currency, transaction);
       const rows = await rowFigures(sequelize, tenantId, currency, transaction);
       for (const account of RECONCILED_ACCOUNTS) {
-        figures.push({ currency, account, books: books[account], rows: rows[account] });
-        if (books[account] !== rows[account])
-          differences.push({ check: account, currency, books: books[account], expected: rows[account] });
+        // Compared exactly; reported as the JSON numbers a reconciliation keeps.
+        const [booked, expected] = [Number(books[account]), Number(rows[account])];
+        figures.push({ currency, account, books: booked, rows: expected });
+        if (books[account] !== rows[account]) differences.push({ check: account, currency, books: booked, expected });
       }
       add(await rowDifferences(query, 'invoice_receivable', 'invoice', currency, INVOICE_ROWS));
       add(await rowDifferences(query, 'claim_reserve', 'claim', currency, CLAIM_ROWS));

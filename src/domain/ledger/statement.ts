@@ -2,7 +2,8 @@
  * A policy's statement (docs/ledger.md, Reading the books): what its premium account in the books
  * says, from the entries posted for the subscription (its invoices, payments, refunds, voids; not
  * the earnings or its claims' money, which are the insurer's own). Figures per currency, summed
- * by PostgreSQL over the entries' lines:
+ * by PostgreSQL over the entries' lines and read exactly (bigints: a sum may pass 2^53 minor units, where a JS number
+ * is a cent off):
  *
  * - billed: premium receivable debited (invoices issued, a change's additional premium);
  * - voided: premium receivable credited other than by a payment (a cancellation's unpaid invoices);
@@ -71,7 +72,7 @@ export async function subscriptionStatement(sequelize: Sequelize, tenantId: stri
   return {
     figures: figures.map((row) => ({
       currency: row.currency,
-      ...(Object.fromEntries(FIGURES.map((figure) => [figure, formatMinorUnits(Number(row[figure]), row.currency)])) as Record<
+      ...(Object.fromEntries(FIGURES.map((figure) => [figure, formatMinorUnits(BigInt(row[figure]), row.currency)])) as Record<
         Figure,
         string
       >),

@@ -8,6 +8,10 @@
  * The trial balance is these totals as of a day: debits and credits are equal in each currency,
  * since PostgreSQL refuses any entry that does not balance; `balanced` says so, and a false one
  * would mean the journal was written past its triggers.
+ *
+ * Minor units are bigints here: a sum of bigint columns may pass 2^53, beyond which a JS number is
+ * not exact (a cash debit of 10000000000000827 cents read as ...828, totals not matching their lines
+ * while `balanced` said true). A trial balance kept at a month's close holds them as decimal strings.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { CHART_CODES_SQL, keptSpansSql } from '../../models/ledger-kept-balances';
@@ -16,14 +20,14 @@ import { ACCOUNT_CODES, LEDGER_ACCOUNTS, normalSide, type AccountCode, type Acco
 import { utcDay } from '../../shared/time';
 
 /** An account's lines summed, in minor units; `balance` on its normal side (assets and expenses debit, the rest credit). */
-export interface AccountTotals {
+export interface AccountTotals<Minor = bigint> {
   code: AccountCode;
   name: string;
   kind: AccountKind;
   currency: string;
-  debitMinor: number;
-  creditMinor: number;
-  balanceMinor: number;
+  debitMinor: Minor;
+  creditMinor: Minor;
+  balanceMinor: Minor;
 }
 
 export interface TotalsFilter {
@@ -34,7 +38,7 @@ export interface TotalsFilter {
 }
 
 /** The signed balance of debits and credits on the account's normal side. */
-export const balanceOf = (code: AccountCode, debitMinor: number, creditMinor: number): number =>
+export const balanceOf = (code: AccountCode, debitMinor: bigint, creditMinor: bigint): bigint =>
   normalSide(code) === 'debit' ? debitMinor - creditMinor : creditMinor - debitMinor;
 
 /**
@@ -69,26 +73,36 @@ export async function accountTotals(sequelize: Sequelize, tenantId: string, filt
   return currencies.flatMap((currency) =>
     ACCOUNT_CODES.map((code) => {
       const row = summed.get(`${currency}:${code}`);
-      const debitMinor = Number(row?.debit ?? 0);
-      const creditMinor = Number(row?.credit ?? 0);
+      const debitMinor = BigInt(row?.debit ?? 0);
+      const creditMinor = BigInt(row?.credit ?? 0);
       return { code, ...LEDGER_ACCOUNTS[code], currency, debitMinor, creditMinor, balanceMinor: balanceOf(code, debitMinor, creditMinor) };
     }),
   );
 }
 
-export interface CurrencyTotals {
+export interface CurrencyTotals<Minor = bigint> {
   currency: string;
-  debitMinor: number;
-  creditMinor: number;
+  debitMinor: Minor;
+  creditMinor: Minor;
   balanced: boolean;
 }
 
-export interface TrialBalance {
+export interface TrialBalance<Minor = bigint> {
   asOf: string;
   balanced: boolean;
-  accounts: AccountTotals[];
-  totals: CurrencyTotals[];
+  accounts: AccountTotals<Minor>[];
+  totals: CurrencyTotals<Minor>[];
 }
+
+/**
+ * A trial balance as a month's close keeps it (JSON, `ledger_periods.trial_balance`): minor units as decimal strings,
+ * or numbers in one kept before they were exact.
+ */
+export type KeptTrialBalance = TrialBalance<string | number>;
+
+/** The trial balance as JSON keeps it, every bigint a decimal string. */
+export const keptTrialBalance = (balance: TrialBalance): string =>
+  JSON.stringify(balance, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 
 /** The trial balance as of `asOf` (included; today, UTC, by default): each account's totals, and per currency the sum of all of them. */
 export async function trialBalance(
@@ -100,7 +114,7 @@ export async function trialBalance(
   const accounts = await accountTotals(sequelize, tenantId, { ...filter, asOf });
   const byCurrency = new Map<string, CurrencyTotals>();
   for (const account of accounts) {
-    const sum = byCurrency.get(account.currency) ?? { currency: account.currency, debitMinor: 0, creditMinor: 0, balanced: true };
+    const sum = byCurrency.get(account.currency) ?? { currency: account.currency, debitMinor: 0n, creditMinor: 0n, balanced: true };
     sum.debitMinor += account.debitMinor;
     sum.creditMinor += account.creditMinor;
     sum.balanced = sum.debitMinor === sum.creditMinor;
@@ -110,25 +124,27 @@ export async function trialBalance(
   return { asOf, balanced: totals.every((total) => total.balanced), accounts, totals };
 }
 
-/** Minor units as answers write them: decimal strings with the currency's decimals (docs/api.md, Money). */
-export const accountTotalsView = (account: AccountTotals) => ({
+/** Minor units, summed or kept, as answers write them: decimal strings with the currency's decimals (docs/api.md, Money). */
+const money = (minor: bigint | string | number, currency: string) => formatMinorUnits(BigInt(minor), currency);
+
+export const accountTotalsView = (account: AccountTotals<bigint | string | number>) => ({
   code: account.code,
   name: account.name,
   kind: account.kind,
   currency: account.currency,
-  debit: formatMinorUnits(account.debitMinor, account.currency),
-  credit: formatMinorUnits(account.creditMinor, account.currency),
-  balance: formatMinorUnits(account.balanceMinor, account.currency),
+  debit: money(account.debitMinor, account.currency),
+  credit: money(account.creditMinor, account.currency),
+  balance: money(account.balanceMinor, account.currency),
 });
 
-export const trialBalanceView = (balance: TrialBalance) => ({
+export const trialBalanceView = (balance: TrialBalance | KeptTrialBalance) => ({
   asOf: balance.asOf,
   balanced: balance.balanced,
   accounts: balance.accounts.map(accountTotalsView),
   totals: balance.totals.map((total) => ({
     currency: total.currency,
-    debit: formatMinorUnits(total.debitMinor, total.currency),
-    credit: formatMinorUnits(total.creditMinor, total.currency),
+    debit: money(total.debitMinor, total.currency),
+    credit: money(total.creditMinor, total.currency),
     balanced: total.balanced,
   })),
 });
@@ -144,9 +160,9 @@ export async function chartBalances(sequelize: Sequelize, tenantId: string) {
       .filter((account) => account.code === code)
       .map(({ currency, ...account }) => ({
         currency,
-        debit: formatMinorUnits(account.debitMinor, currency),
-        credit: formatMinorUnits(account.creditMinor, currency),
-        balance: formatMinorUnits(account.balanceMinor, currency),
+        debit: money(account.debitMinor, currency),
+        credit: money(account.creditMinor, currency),
+        balance: money(account.balanceMinor, currency),
       })),
   }));
 }

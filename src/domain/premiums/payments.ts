@@ -16,7 +16,7 @@ import { premiumPaidSignal, subscriptionRun } from '../../contracts/subscription
 import { Invoice, OutboxMessage, PremiumPayment, Subscription } from '../../models';
 import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoice';
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
-import { formatMinorUnits } from '../../shared/money';
+import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { utcDay } from '../../shared/time';
 import { unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
@@ -46,7 +46,8 @@ export interface PaymentReceived {
   refuseExcess?: boolean;
   /**
    * Set for a payment staff record by hand, whose day they type: one received before its policy was
-   * applied for is refused (422) and nothing is recorded. A provider's payment is dated when its event arrives.
+   * applied for is refused (422) and nothing is recorded, as is one keeping more than a term's premium as credit
+   * (`beyondCreditLimit`). A provider's payment is dated when its event arrives, and is what the card was charged.
    */
   byHand?: boolean;
 }
@@ -91,14 +92,31 @@ function beyondOutstanding(invoice: Invoice, owedMinor: number, amountMinor: num
 }
 
 /**
+ * A payment by hand keeping more than a term's premium of its policy as credit (beyond what the invoice still
+ * owes): no policyholder pays ahead more than a term, so it is a typing slip (9999999999999.99 on an 8.37
+ * instalment was recorded, and ten such took the books' sums past what a JS number holds exactly). Staff
+ * record a larger sum received as several payments on the invoices it is for.
+ */
+function beyondCreditLimit(invoice: Invoice, owedMinor: number, premiumMinor: number, amountMinor: number) {
+  const money = (minor: number) => `${formatMinorUnits(minor, invoice.currency)} ${invoice.currency}`;
+  const most = `at most ${money(owedMinor + premiumMinor)}`;
+  return unprocessable(`Invoice ${invoice.number}: a payment of ${money(amountMinor)} by hand is ${most}`, [
+    {
+      field: 'amount',
+      rule: 'payment_beyond_credit_limit',
+      message: `${most}: what the invoice still owes (${money(owedMinor)}) and at most a term's premium (${money(premiumMinor)}) kept as credit`,
+    },
+  ]);
+}
+
+/**
  * The first day money for the invoice's policy can have arrived: the day it was applied for (its row
  * made), as the tenant's calendar or UTC reads it (staff type a day either way), or the day its cover
  * began if earlier (a policy brought over from another system). Not the invoice's day: a term's
  * instalments are issued when the term begins (docs/premiums.md, Invoices), and a policyholder may
  * pay an instalment, or the next term, before its invoice is raised.
  */
-async function firstDayOfPayments(invoice: Invoice, transaction: Transaction): Promise<{ day: string; why: string }> {
-  const policy = await Subscription.findByPk(invoice.subscriptionId, { transaction, rejectOnEmpty: true });
+async function firstDayOfPayments(invoice: Invoice, policy: Subscription): Promise<{ day: string; why: string }> {
   const applied = policy.createdAt;
   const appliedDay = [utcDay(applied), localTime(applied, await timeZoneOf(invoice.tenantId))!.slice(0, 10)].sort()[0];
   return policy.startDate && policy.startDate < appliedDay
@@ -110,8 +128,8 @@ async function firstDayOfPayments(invoice: Invoice, transaction: Transaction): P
  * A payment by hand dated before its policy existed is a mistyped day (a year, a month): it would put
  * cash in the books before any premium was written, and its month ahead of every month finance closes.
  */
-async function assertReceivedSincePolicy(invoice: Invoice, receivedAt: Date, transaction: Transaction): Promise<void> {
-  const { day, why } = await firstDayOfPayments(invoice, transaction);
+async function assertReceivedSincePolicy(invoice: Invoice, policy: Subscription, receivedAt: Date): Promise<void> {
+  const { day, why } = await firstDayOfPayments(invoice, policy);
   if (utcDay(receivedAt) < day)
     throw unprocessable('A premium is received after its policy was applied for', [
       { field: 'receivedAt', rule: 'received_before_policy', message: `not before ${day}, ${why}` },
@@ -162,12 +180,16 @@ export async function applyPayment(
       });
       if (known) return { payment: known, invoice, applied: false };
     }
-    if (received.byHand) await assertReceivedSincePolicy(invoice, received.receivedAt, transaction);
+    const policy = received.byHand ? await Subscription.findByPk(invoice.subscriptionId, { transaction, rejectOnEmpty: true }) : null;
+    if (policy) await assertReceivedSincePolicy(invoice, policy, received.receivedAt);
     const owed = await owedOn(sequelize, invoice, transaction);
     // Under the invoice's lock, which the cancellation's refund takes to count the term's payments: seen refunded,
     // the refund did not count this one, whose credit a credit refund gives back (./credit-refunds.ts).
     const afterCancellation = await termCancellationRefunded(invoice.subscriptionId, invoice.term, transaction);
     if (received.refuseExcess && received.amountMinor > owed) throw beyondOutstanding(invoice, owed, received.amountMinor);
+    const premiumMinor = policy && (toMinorUnits(policy.premium, invoice.currency) ?? 0);
+    if (premiumMinor !== null && received.amountMinor > owed + premiumMinor)
+      throw beyondCreditLimit(invoice, owed, premiumMinor, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);
     // Dated when the money arrived, with its entry: a payment dated in a closed month is refused (409) and nothing is recorded.
     const payment = await recordPaymentReceived(

@@ -96,7 +96,7 @@ async function openAccounts(sequelize: Sequelize, today: string, transaction: Tr
         bookFigures(sequelize, tenantId, currency, transaction),
       ]);
       for (const account of RECONCILED_ACCOUNTS) {
-        const missing = rows[account] - books[account];
+        const missing = Number(rows[account] - books[account]);
         if (missing === 0) continue;
         // The receivable is an asset: what it misses is debited to it, which crediting a negative amount does.
         await insertOpening(

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { issueAccessToken } from '../../src/services/tokens';
@@ -5,7 +6,7 @@ import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factor
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
-import { sentWhileHeld } from '../support/database';
+import { sentWhileHeld, untilWaitingForLock } from '../support/database';
 import { eventually } from '../support/waiting';
 
 describe('identity: /auth and /users', () => {
@@ -201,6 +202,35 @@ describe('identity: /auth and /users', () => {
     expect(await answersTo(stolen.accessToken)).toEqual([401, 401]);
     expect(await answersTo(rotated.accessToken)).toEqual([401, 401]);
     expect(await answersTo(other.accessToken)).toEqual([200, 200]);
+  });
+
+  it('a logout racing a rotation of the same login ends the token the rotation issued too', async () => {
+    const tokens = await signIn();
+    const tokenHash = crypto.createHash('sha256').update(tokens.refreshToken).digest('hex');
+    const current = await RefreshToken.findOne({ where: { tokenHash } });
+    let logout: Promise<{ status: number }> | undefined;
+    // The rotation has read its token and waits to use it up, and the logout is sent meanwhile.
+    const rotation = await sentWhileHeld(
+      stack.db.sequelize,
+      {
+        hold: (transaction) => RefreshToken.findByPk(current!.id, { lock: transaction.LOCK.UPDATE, transaction }),
+        statementLike: '%UPDATE "refresh_tokens" SET "used_at"%',
+        waiting: 1,
+        meanwhile: async () => {
+          logout = Promise.resolve(
+            stack.api
+              .post('/api/v1/auth/logout')
+              .set('Authorization', `Bearer ${tokens.accessToken}`)
+              .send({ refreshToken: tokens.refreshToken }),
+          );
+          await untilWaitingForLock(stack.db.sequelize, '%', 'the rotation and the logout held', 2);
+        },
+      },
+      () => stack.api.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }),
+    );
+    expect([rotation.status, (await logout!).status]).toEqual([200, 204]);
+    await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: rotation.body.refreshToken }).expect(401);
+    expect(await answersTo(rotation.body.accessToken)).toEqual([401, 401]);
   });
 
   describe('on another API process', () => {

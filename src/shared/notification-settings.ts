@@ -39,6 +39,7 @@ export const NOTIFICATION_TYPES = [
   'claimApprovalEscalation',
   'claimDocumentsReminder',
   'claimDocumentsEscalation',
+  'claimDenialWithheld',
   'claimPaid',
   'claimPaymentApproved',
   'claimPaymentCleared',

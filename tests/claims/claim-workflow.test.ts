@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import crypto from 'node:crypto';
-import { Claim, ClaimHistory, ClaimReserveChange, ClaimReserveLine, ClaimPayment, TenantSettings, type User } from '../../src/models';
+import { Claim, ClaimHistory, ClaimReserveLine, ClaimPayment, TenantSettings, type User } from '../../src/models';
 import { paymentSettledSignal, requestPaymentUpdate } from '../../src/contracts/claim-payments';
 import { claimSlaBreaches } from '../../src/observability/business-metrics';
 import {
@@ -269,8 +269,9 @@ describe('claim workflow (time-skipping)', () => {
     await mailTo(team.claimant, `Claim ${claimNumber} is denied`);
   });
 
-  it('denied by its deadline, a claim voids the payments still undecided and closes once the bank paid the issued one', async () => {
+  it('does not deny by its deadline a claim whose payments hold money: it stays open and its handler and the claims managers are told', async () => {
     const handle = await claimAt(['assigned', 'under_review', 'documents_requested']);
+    const { claimNumber } = await handle.query(claimStateQuery);
     const payee = { kind: 'third_party' as const, name: 'Glaserei Weber', iban: 'DE89370400440532013000', bic: null };
     const pay = (amount: number) =>
       handle.executeUpdate(requestPaymentUpdate, {
@@ -291,34 +292,25 @@ describe('claim workflow (time-skipping)', () => {
     const issued = await pay(1500);
     const undecided = await pay(1000);
     expect([issued.payment.status, undecided.payment.status]).toEqual(['approved', 'approved']);
-    expect(undecided.reserves).toEqual([{ costType: 'indemnity', category: 'other', amount: 1500 }]);
     // A batch issues the first, as POST /payment-batches does: the row, then the signal the outbox delivers.
     await ClaimPayment.update({ status: 'issued', issuedAt: new Date() }, { where: { id: issued.payment.id } });
     await handle.signal(paymentSettledSignal, { paymentId: issued.payment.id, status: 'issued' });
 
     await stack.skip('30 days', handle);
+    // Money has left: the claim is not denied (as a person's denial is refused, 409 money_paid), and the people who decide it hear why.
+    const withheld = `Claim ${claimNumber} was not denied`;
+    const [toHandler] = await Promise.all([mailTo(team.adjuster, withheld), mailTo(team.manager, withheld)]);
+    expect(toHandler.text).toContain(`The documents of claim ${claimNumber} were requested 30 days ago and have not arrived`);
+    expect(await handle.query(claimStateQuery)).toMatchObject({ stage: 'documents_requested', denialReason: null, nextDeadline: null });
     const claim = await Claim.findOne({ where: { workflowId: handle.workflowId }, rejectOnEmpty: true });
-    // Denied by the deadline; the undecided payment is voided and its amount back on the line; the issued one holds the claim open.
-    await waitUntil(
-      async () => (await ClaimPayment.findByPk(undecided.payment.id))?.status === 'voided',
-      async () => `payment ${(await ClaimPayment.findByPk(undecided.payment.id))?.status}`,
-    );
-    expect((await handle.query(claimStateQuery)).stage).toBe('denied');
-    expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('2500.00');
-
-    await ClaimPayment.update({ status: 'cleared', paidAt: new Date() }, { where: { id: issued.payment.id } });
-    await handle.signal(paymentSettledSignal, { paymentId: issued.payment.id, status: 'cleared' });
-    expect(await resultOf(handle)).toMatchObject({ outcome: 'denied' });
-    expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('0.00');
-    const released = await ClaimReserveChange.findAll({ where: { claimId: claim.id }, order: [['requestedAt', 'ASC']] });
-    expect(released.map((change) => [change.status, change.amount])).toEqual([
-      ['applied', '4000.00'],
-      ['payment', '2500.00'],
-      ['payment', '1500.00'],
-      ['payment_returned', '2500.00'],
-      ['released', '0.00'],
-    ]);
-    expect((await Claim.findByPk(claim.id, { rejectOnEmpty: true })).status).toBe('closed');
+    expect(claim).toMatchObject({ status: 'documents_requested', denialReason: null });
+    expect(await ClaimHistory.count({ where: { claimId: claim.id, toStatus: 'denied' } })).toBe(0);
+    // Nothing voided, nothing released: the payments and the line stay as the adjuster left them.
+    expect((await ClaimPayment.findByPk(undecided.payment.id, { rejectOnEmpty: true })).status).toBe('approved');
+    expect((await ClaimReserveLine.findOne({ where: { claimId: claim.id }, rejectOnEmpty: true })).amount).toBe('1500.00');
+    expect(smtp.messages.filter((m) => m.subject.includes(`${claimNumber} is denied`))).toEqual([]);
+    await recordHistory(handle, 'claimWorkflow-denial-withheld');
+    await stack.terminate(handle);
   });
 
   it('an upload while documents are requested returns the claim to review and stops its timers', async () => {

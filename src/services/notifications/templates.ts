@@ -104,6 +104,7 @@ export const TEMPLATES = {
   claimApprovalEscalation: { variables: { claimNumber: SAMPLE_CLAIM, hours: 48, working: 'no' } },
   claimDocumentsReminder: { variables: { claimNumber: SAMPLE_CLAIM, days: 30, working: 'no' } },
   claimDocumentsEscalation: { variables: { claimNumber: SAMPLE_CLAIM, days: 14, working: 'no' } },
+  claimDenialWithheld: { variables: { claimNumber: SAMPLE_CLAIM, days: 30, working: 'no' } },
   // A payment's amount with its currency's `decimals`, without the currency (as SAMPLE_AMOUNT).
   claimPaid: { variables: { claimNumber: SAMPLE_CLAIM, amount: 2500, decimals: '2', reference: `PAY-${SAMPLE_CLAIM}` } },
   claimPaymentApproved: { variables: { claimNumber: SAMPLE_CLAIM, amount: 500, decimals: '2', reference: `PAY-${SAMPLE_CLAIM}-1` } },

@@ -10,10 +10,13 @@ import { claimMessages, type ClaimMessage } from './messages';
 
 /**
  * What a deadline does when it falls due: e-mails the claimant, escalates to the claims managers
- * (a missed deadline, which the worker counts as an SLA breach once sent) or denies the claim.
+ * (a missed deadline, which the worker counts as an SLA breach once sent) or denies the claim; a claim whose
+ * payments hold money is not denied, and its handler and the claims managers are sent `withheld` instead.
  */
 export type DeadlineEffect =
-  { kind: 'remind_claimant'; message: ClaimMessage } | { kind: 'escalate'; message: ClaimMessage } | { kind: 'deny'; note: string };
+  | { kind: 'remind_claimant'; message: ClaimMessage }
+  | { kind: 'escalate'; message: ClaimMessage }
+  | { kind: 'deny'; note: string; withheld: ClaimMessage };
 
 /** A deadline counted in business time: an activity computes its instant from the claim's calendar (docs/calendars.md). */
 export interface BusinessAmount {
@@ -100,7 +103,11 @@ export function deadlinesOf(stage: ClaimStage, settings: ClaimSettings, claimNum
         ...days(autoDeny),
         action: 'documents_auto_deny',
         summary: `documents requested ${autoDeny} ${unit} ago: deny the claim`,
-        effect: { kind: 'deny', note: `Documents not received within ${autoDeny} ${wording}` },
+        effect: {
+          kind: 'deny',
+          note: `Documents not received within ${autoDeny} ${wording}`,
+          withheld: claimMessages.denialWithheld(claimNumber, autoDeny, wording),
+        },
       },
     ];
   }

@@ -54,6 +54,9 @@ export const claimMessages = {
     message('documents-reminder', 'claimDocumentsReminder', { claimNumber, days: autoDenyDays, working: working(unit) }),
   documentsEscalation: (claimNumber: string, days: number, unit: DaysWording = 'days') =>
     message('documents-escalation', 'claimDocumentsEscalation', { claimNumber, days, working: working(unit) }),
+  /** The documents deadline fell due on a claim whose payments hold money: it is not denied (stay.ts). */
+  denialWithheld: (claimNumber: string, days: number, unit: DaysWording) =>
+    message('denial-withheld', 'claimDenialWithheld', { claimNumber, days, working: working(unit) }),
   /** The settlement, in the claim's currency. */
   paid: (claimNumber: string, { amount, currency, reference }: PaymentFigures) =>
     message('paid', 'claimPaid', { claimNumber, ...amountIn(amount, currency), reference }),

@@ -7,8 +7,9 @@ import { condition, patched, proxyActivities, setHandler } from '@temporalio/wor
 import type { Activities } from '../../activities';
 import { type ClaimHistoryEntry, DOCUMENTS_NOT_RECEIVED } from '../../contracts/claim';
 import { rescheduleDeadlinesUpdate } from '../../contracts/calendar-reschedule';
+import { EXACT } from './arithmetic';
 import type { StageDeadline } from './deadlines';
-import { type ClaimRun, email, move, publish, STEP_RETRY, type Stay, TO_MANAGERS, toClaimant } from './run';
+import { amountPaidOrHeld, type ClaimRun, email, move, publish, STEP_RETRY, type Stay, TO_MANAGERS, toClaimant } from './run';
 
 // A database read and arithmetic: quick, and retried like any step.
 const { dueInstants } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: STEP_RETRY });
@@ -126,6 +127,15 @@ export function setRescheduleHandler(run: ClaimRun): void {
   });
 }
 
+/**
+ * Runs that record this marker do not deny by the documents deadline a claim whose payments hold money (asked
+ * for, on its way or paid, or an earlier run's settlement): a person may not deny it either (transitions.ts,
+ * payments_undecided and money_paid). Money that has left makes it a claim to approve at what was paid or
+ * more, with a recovery for money paid wrongly, and a payment on its way may be issued by its batch at the
+ * moment a denial would void it. The claim stays open in its stage and those who decide it are told.
+ */
+const DENIAL_WITHHELD_WHILE_MONEY_HELD = 'denial-withheld-while-money-held';
+
 /** What a deadline of the table (deadlines.ts) does when it falls due in the current stay. */
 async function fallDue(run: ClaimRun, { effect }: StageDeadline): Promise<void> {
   if (effect.kind === 'remind_claimant') email(run, run.stageEntry, toClaimant(run), effect.message);
@@ -133,6 +143,12 @@ async function fallDue(run: ClaimRun, { effect }: StageDeadline): Promise<void> 
   // so histories recorded before replay unchanged).
   if (effect.kind === 'escalate') email(run, run.stageEntry, TO_MANAGERS, effect.message, effect.message.purpose);
   if (effect.kind === 'deny') {
+    // Only a comparison with zero: the same in either arithmetic a run adds with (arithmetic.ts).
+    if (amountPaidOrHeld(run, EXACT) > 0 && patched(DENIAL_WITHHELD_WHILE_MONEY_HELD)) {
+      const handler = run.assigneeId ? [run.assigneeId] : [];
+      email(run, run.stageEntry, { ...TO_MANAGERS, userIds: handler }, effect.withheld);
+      return;
+    }
     run.denialReason = DOCUMENTS_NOT_RECEIVED;
     await move(run, 'denied', null, effect.note);
   }

@@ -192,6 +192,10 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     subject: 'Schaden {claimNumber}: Unterlagen überfällig',
     intro: `Die Unterlagen zu Schaden {claimNumber} wurden vor ${DAYS} angefordert und sind nicht eingegangen.`,
   },
+  claimDenialWithheld: {
+    subject: 'Schaden {claimNumber} wurde nicht abgelehnt: seine Zahlungen binden Geld',
+    intro: `Die Unterlagen zu Schaden {claimNumber} wurden vor ${DAYS} angefordert und sind nicht eingegangen, aber auf den Schaden ist Geld unterwegs oder gezahlt. Deshalb wurde er nicht abgelehnt und bleibt offen. Entscheiden Sie ihn: geben Sie ihn mindestens in Höhe des Gezahlten frei und erfassen Sie eine Rückforderung für zu Unrecht gezahltes Geld.`,
+  },
   claimPaid: {
     subject: 'Schaden {claimNumber} ist bezahlt',
     intro: `Wir haben ${AMOUNT} für Schaden {claimNumber} gezahlt (Referenz {reference}).`,

@@ -187,6 +187,10 @@ export const en: Record<NotificationType, Messages> = {
     subject: 'Claim {claimNumber}: documents overdue',
     intro: `The documents of claim {claimNumber} were requested ${DAYS} ago and have not arrived.`,
   },
+  claimDenialWithheld: {
+    subject: 'Claim {claimNumber} was not denied: its payments hold money',
+    intro: `The documents of claim {claimNumber} were requested ${DAYS} ago and have not arrived, but money is on its way or paid on the claim, so it was not denied and stays open. Decide it: approve it at what was paid or more, and record a recovery for money to come back.`,
+  },
   claimPaid: {
     subject: 'Claim {claimNumber} is paid',
     intro: `We paid ${AMOUNT} for claim {claimNumber} (reference {reference}).`,

@@ -11,7 +11,8 @@
  * down and never exceeds the exact share). When policy changes moved the premium during the term,
  * each day earns the premium in force that day: Σ premiumᵢ × daysᵢ / D, rounded up once. The refund is what was paid towards the term less what
  * was earned, never below zero and never more than was paid; a credit (paid beyond what was
- * owed) is given back whole on top.
+ * owed) is given back whole on top. A term in which a claim was approved or paid has its premium
+ * earned in full (`claimPaid`): only the credit comes back.
  */
 import { DAY_MS, utcDay } from './time';
 
@@ -27,6 +28,8 @@ export interface RefundTerms {
   coverFrom?: string;
   /** 'YYYY-MM-DD': the latest incident day of a claim made on the policy, used even when on or after `cancelledOn`. */
   lastClaimedDay?: string | null;
+  /** A claim of the term was approved, or money of one approved, issued or paid: the premium paid is earned in full. */
+  claimPaid?: boolean;
   /** The premium from a day of the term on (policy changes applied), in the order they took effect; `premiumMinor` is the term's first. */
   premiumChanges?: ReadonlyArray<{ from: string; premiumMinor: number }>;
   /** Applied to the term's invoices (credits excluded). */
@@ -61,6 +64,7 @@ export function earnedPremium(terms: Omit<RefundTerms, 'paidMinor' | 'creditMino
 }
 
 export function proRataRefund(terms: RefundTerms): number {
-  const unused = Math.max(terms.paidMinor - earnedPremium(terms), 0);
+  const earned = terms.claimPaid ? terms.paidMinor : earnedPremium(terms);
+  const unused = Math.max(terms.paidMinor - earned, 0);
   return Math.min(unused, terms.paidMinor) + terms.creditMinor;
 }

@@ -1,7 +1,9 @@
 /**
  * A cancellation refunding a card a claim payment was refunded onto (docs/premiums.md, Refunds), on the real API
  * and worker with stripe-mock: no more goes back onto the card than is left on its charge, the rest is owed by
- * hand (1001 JPY charged, 700 given to the claimant by card refund, then 1001 sent to Stripe, which refuses it).
+ * hand (2001 JPY charged for a 1001 invoice, 1000 of it credit, 1700 given to the claimant by card refund; the
+ * cancellation gives back the credit, as the paid claim earned the premium in full, and used to send all of it
+ * to Stripe, which refuses a refund beyond the charge).
  */
 import crypto from 'node:crypto';
 import { relayOnce } from '../../src/api/temporal/outbox';
@@ -29,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => stripeStack?.close());
 
 describe('a cancellation refunding a card a claim payment was refunded onto', () => {
-  it('refunds onto the card only the 301 JPY left on its 1001 charge and owes the rest by hand', async () => {
+  it('refunds onto the card only the 301 JPY left on its 2001 charge and owes the rest by hand', async () => {
     const team = await createClaimsTeam();
     const plan = await buildPlan({ tenantId: team.tenant.id, premium: '1001', currency: 'JPY' });
     const subscription = await buildSubscription({ planId: plan.id, policyholderId: team.claimant.id });
@@ -43,7 +45,7 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
       {
         tenantId: team.tenant.id,
         invoiceId: invoice.id,
-        amountMinor: 1001,
+        amountMinor: 2001,
         method: 'card',
         provider: 'stripe',
         providerPaymentId: paymentIntentId,
@@ -52,7 +54,7 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
       system,
     );
 
-    // 700 JPY of a claim paid to the claimant onto that card.
+    // 1700 JPY of a claim paid to the claimant onto that card.
     const claimId = await fileAssignedClaim(stack, team, subscription);
     const manager = { Authorization: bearer(stack.config, team.manager) };
     const claimPayment = await stack.api
@@ -61,10 +63,16 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
       .send({
         costType: 'indemnity',
         category: 'other',
-        amount: 700,
+        amount: 1700,
         payee: { kind: 'claimant', name: 'Jan de Vries', iban: 'NL91ABNA0417164300' },
       })
-      .expect(201);
+      .expect(202);
+    // Beyond what one person may pay alone: a second approves it.
+    await stack.api
+      .post(`/api/v1/claims/${claimId}/payments/${claimPayment.body.payment.id}/approve`)
+      .set({ Authorization: bearer(stack.config, team.senior) })
+      .send()
+      .expect(200);
     const refunded = await stack.api
       .post(`/api/v1/claims/${claimId}/payments/${claimPayment.body.payment.id}/card-refund`)
       .set(manager)
@@ -72,13 +80,13 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
       .expect(200);
     expect(refunded.body).toMatchObject({ status: 'cleared', refundedPremiumPaymentId: payment.id });
 
-    // Cancelled on its first day, the day of the claimed loss, which is used: 1001 × 1 / 365 → 3 earned, 998 comes back,
-    // 301 onto the card, 697 owed by hand.
+    // Cancelled on its first day: the claim paid earned the 1001 of premium in full; the 1000 of credit comes back,
+    // 301 onto the card, 699 owed by hand.
     await subscription.update({ status: 'cancelled', cancelledAt: new Date(`${subscription.startDate}T10:00:00Z`) });
     const refunds = await refundOnCancellation(stack.db.sequelize, subscription.id, system);
     expect(refunds.map((r) => [r.amountMinor, r.status, r.provider]).sort()).toEqual([
       [301, 'pending', 'stripe'],
-      [697, 'owed', null],
+      [699, 'owed', null],
     ]);
     const cardRefund = refunds.find((r) => r.status === 'pending')!;
     await relayOnce(stack.services);
@@ -93,7 +101,7 @@ describe('a cancellation refunding a card a claim payment was refunded onto', ()
     expect(answered.body.status).toBe('partially_refunded');
     expect(answered.body.refunds.map((r: { amount: string; status: string }) => [r.amount, r.status]).sort()).toEqual([
       ['301', 'succeeded'],
-      ['697', 'owed'],
+      ['699', 'owed'],
     ]);
 
     // The charge is used up: a further claim payment finds no card to refund onto.

@@ -6,7 +6,7 @@
  * (`INVOICE_OWED_SQL`), `refunds_payable` what refunds `owed` or `pending` come to, and
  * `unearned_premium` + `earned_premium` the premium written less the premium returned.
  */
-import { DatabaseError, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { DatabaseError, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { Invoice, PremiumPayment, type PremiumRefund } from '../../models';
 import { instanceOf } from '../../models/prepared-statement';
 import { selectListOf } from '../../models/select-list';
@@ -181,6 +181,41 @@ export function postInvoiceCredited(
     ),
     transaction,
   );
+}
+
+/**
+ * A cancelled term's premium earned in full, as a claim of the term was approved or paid (docs/premiums.md,
+ * Refunds): what is left unearned of it, in each currency, is earned at the cancellation, an earning the month's
+ * close finds done (nothing unearned left). Without it the premium the refund kept stayed unearned and was earned
+ * over the rest of the term, as for a policy still in force. Posted after the cancellation's voids, under the
+ * subscription's row lock.
+ */
+export async function postPremiumEarnedInFull(
+  sequelize: Sequelize,
+  policy: { tenantId: string; subscriptionId: string; currency: string },
+  of: { term: number; cover: Cover },
+  transaction: Transaction,
+): Promise<void> {
+  const balances = await sequelize.query<{ currency: string; unearned: string }>(
+    `SELECT e.currency, sum(l.credit_minor - l.debit_minor)::text AS unearned
+       FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id AND l.account_code = 'unearned_premium'
+      WHERE e.tenant_id = :tenantId AND e.subscription_id = :subscriptionId AND e.term = :term
+      GROUP BY e.currency`,
+    { type: QueryTypes.SELECT, replacements: { ...policy, term: of.term }, transaction },
+  );
+  const entries = balances
+    .filter(({ unearned }) => Number(unearned) !== 0)
+    .map(({ currency, unearned }) =>
+      journalEntry(
+        { ...policy, currency, term: of.term },
+        // A term's premium in a second currency (rare) is named by its currency too, as the month's earnings are.
+        sourceOf('earning', policy.subscriptionId, `${of.term}:cancelled${currency === policy.currency ? '' : `:${currency}`}`),
+        'Premium earned in full: a claim of the term was approved or paid',
+        debitCredit('unearned_premium', 'earned_premium', Number(unearned)),
+        { cover: of.cover },
+      ),
+    );
+  await postAll(sequelize, entries, transaction);
 }
 
 /**

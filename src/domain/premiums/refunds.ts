@@ -10,11 +10,11 @@ import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { proRataRefund, type RefundTerms, usedUntilOf } from '../../shared/refunds';
-import { lastClaimedIncidentDay } from '../claims/cover';
+import { claimPaidInTerm, lastClaimedIncidentDay } from '../claims/cover';
 import { coverStartOf } from '../subscriptions/cover';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { cardChargeLeftOf } from './card-charges';
-import { postInvoiceVoided, postRefundPaid, postRefundsOwed } from './ledger-postings';
+import { postInvoiceVoided, postPremiumEarnedInFull, postRefundPaid, postRefundsOwed } from './ledger-postings';
 import { postRefundPaidAgain } from './refunds-failed';
 import { recordInvoiceEvent } from './webhook-events';
 
@@ -85,7 +85,9 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
     // The days billed before cover began (its first premium paid late) were never covered: none is used; nor any of a
     // policy whose cover never began.
     const coverFrom = coverStartOf(row) ?? row.endDate;
-    const owed = proRataRefund({ ...premiums, ...used, coverFrom, termStart, termEnd: row.endDate, paidMinor, creditMinor });
+    // A claim of the term approved or paid earns its premium in full; one still filed or under review may yet be denied.
+    const claimPaid = await claimPaidInTerm(sequelize, subscriptionId, { termStart, termEnd: row.endDate }, transaction);
+    const owed = proRataRefund({ ...premiums, ...used, coverFrom, claimPaid, termStart, termEnd: row.endDate, paidMinor, creditMinor });
     const cause = {
       tenantId: row.tenantId,
       subscriptionId,
@@ -113,6 +115,10 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
       // What it still owed is owed no more.
       if (wasUnpaid) await postInvoiceVoided(sequelize, invoice, owedMinor, cover, transaction);
     }
+    if (claimPaid) {
+      const policy = { tenantId: row.tenantId, subscriptionId, currency: row.currency };
+      await postPremiumEarnedInFull(sequelize, policy, { term: row.renewalCount, cover }, transaction);
+    }
     await recordAudit(
       source,
       {
@@ -124,6 +130,7 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
           refundedMinor: refunds.reduce((total, r) => total + r.amountMinor, 0),
           paidMinor,
           creditMinor,
+          claimPaid,
           refunds: refunds.map((r) => r.id),
         },
         dedupeKey: key,

@@ -1,0 +1,131 @@
+/**
+ * A cancellation after a claim was paid in the term (docs/premiums.md, Refunds): the term's premium is earned in
+ * full, nothing is refunded. Real API, worker, PostgreSQL: a collecting tenant's policy of 365.00 a year paid by
+ * bank transfer, a claim for a loss today approved and paid, then the policy cancelled. The refund used to give
+ * back all but the claimed day's premium (a black-box run: 1,100.00 paid, a claim of 900,500.00 paid, nearly all
+ * the premium back). A claim still under review keeps the used-days rule: it may yet be denied.
+ */
+import crypto from 'node:crypto';
+import { QueryTypes } from 'sequelize';
+import { AuditEvent, Claim, Invoice, type Plan, PremiumRefund, Subscription, type User } from '../../src/models';
+import { buildPlan, buildTenant, buildUser } from '../support/factories';
+import { apiClient } from '../support/graphql';
+import { startTestStack, type TestStack } from '../support/stack';
+import { eventually } from '../support/waiting';
+
+const DAY_MS = 86_400_000;
+const today = () => new Date().toISOString().slice(0, 10);
+const daysBetween = (from: string, until: string) => Math.round((Date.parse(until) - Date.parse(from)) / DAY_MS);
+
+describe('a cancellation after a claim paid in the term (API)', () => {
+  let stack: TestStack;
+  let team: Record<'holder' | 'admin' | 'manager' | 'adjuster', User>;
+  let plan: Plan;
+  const { as } = apiClient(() => stack);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+    const tenant = await buildTenant({}, { collectPremiums: true });
+    const [holder, admin, manager, adjuster] = await Promise.all(
+      (['policyholder', 'tenant_admin', 'claims_manager', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
+    );
+    team = { holder, admin, manager, adjuster };
+    plan = await buildPlan({ tenantId: tenant.id, premium: '365.00', billingFrequency: 'annual', durationMonths: 12, currency: 'EUR' });
+  });
+  afterAll(() => stack?.close());
+
+  /** A policy taken out by the holder, its one annual invoice paid by bank transfer, waited for until active. */
+  async function paidPolicy(): Promise<{ policy: Subscription; invoice: Invoice }> {
+    const created = await stack.api.post('/api/v1/subscriptions').set(as(team.holder)).send({ planId: plan.id }).expect(202);
+    const id = created.body.id as string;
+    const invoice = await eventually(
+      () => Invoice.findOne({ where: { subscriptionId: id, sequence: 1 } }),
+      (found) => found !== null,
+      `subscription ${id} billed`,
+    );
+    await stack.api
+      .post(`/api/v1/invoices/${invoice!.id}/payments`)
+      .set(as(team.admin))
+      .set('Idempotency-Key', crypto.randomUUID())
+      .send({ amount: '365.00', method: 'bank_transfer' })
+      .expect(201);
+    const policy = await eventually(
+      () => Subscription.findByPk(id, { rejectOnEmpty: true }),
+      (row) => row.status === 'active',
+      `subscription ${id} active`,
+    );
+    return { policy, invoice: invoice! };
+  }
+
+  /** A claim for a loss today, filed by the holder, assigned and taken under review. */
+  async function claimUnderReview(subscriptionId: string): Promise<string> {
+    const filed = await stack.api
+      .post('/api/v1/claims')
+      .set(as(team.holder))
+      .send({ subscriptionId, incidentDate: today(), amountClaimed: 3000, description: 'Burst pipe flooded the kitchen' })
+      .expect(201);
+    const claimId = filed.body.id as string;
+    await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+    await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to: 'under_review' }).expect(200);
+    return claimId;
+  }
+
+  /** Cancels as the holder (200), waits for the cancellation's refund to have run, and answers its refunds. */
+  async function cancel(id: string): Promise<PremiumRefund[]> {
+    await stack.api.patch(`/api/v1/subscriptions/${id}/cancel`).set(as(team.holder)).send({ reason: 'Sold the flat' }).expect(200);
+    await eventually(
+      () => AuditEvent.count({ where: { action: 'subscription.refund', entityId: id } }),
+      (count) => count === 1,
+      `the cancellation of ${id} refunded`,
+    );
+    return PremiumRefund.findAll({ where: { subscriptionId: id } });
+  }
+
+  /** The policy's premium balances in the books, by account (debits less credits): its claims' money left out. */
+  async function books(subscriptionId: string): Promise<Record<string, number>> {
+    const lines = await stack.db.sequelize.query<{ account: string; balance: number }>(
+      `SELECT l.account_code AS account, sum(l.debit_minor - l.credit_minor)::float8 AS balance
+         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+        WHERE e.subscription_id = :subscriptionId AND e.claim_id IS NULL GROUP BY l.account_code`,
+      { type: QueryTypes.SELECT, replacements: { subscriptionId } },
+    );
+    return Object.fromEntries(lines.map(({ account, balance }) => [account, balance]));
+  }
+
+  it('refunds nothing once a claim of the term is approved and paid: the premium is earned, the invoice stays paid', async () => {
+    const { policy, invoice } = await paidPolicy();
+    const claimId = await claimUnderReview(policy.id);
+    await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to: 'waiting_approval' }).expect(200);
+    await stack.api
+      .post(`/api/v1/claims/${claimId}/transitions`)
+      .set(as(team.manager))
+      .send({ to: 'approved', approvedAmount: 3000 })
+      .expect(200);
+    await eventually(
+      () => Claim.findByPk(claimId, { rejectOnEmpty: true }),
+      (claim) => claim.status === 'closed',
+      `claim ${claimId} paid and closed`,
+    );
+
+    expect(await cancel(policy.id)).toEqual([]);
+    expect(await Subscription.findByPk(policy.id, { rejectOnEmpty: true })).toMatchObject({ status: 'cancelled' });
+    const answered = await stack.api.get(`/api/v1/invoices/${invoice.id}`).set(as(team.admin)).expect(200);
+    expect([answered.body.status, answered.body.refunds]).toEqual(['paid', []]);
+
+    // Written 365.00, received 365.00, all of it earned at the cancellation: nothing unearned, nothing payable.
+    const balances = await books(policy.id);
+    expect(Object.values(balances).reduce((total, balance) => total + balance, 0)).toBe(0);
+    expect(balances).toMatchObject({ cash: 36500, premium_receivable: 0, unearned_premium: 0, earned_premium: -36500 });
+    expect(balances.refunds_payable ?? 0).toBe(0);
+  });
+
+  it('keeps the used-days rule for a claim still under review: the claimed day is earned, the rest comes back', async () => {
+    const { policy } = await paidPolicy();
+    await claimUnderReview(policy.id);
+
+    const refunds = await cancel(policy.id);
+    const row = await Subscription.findByPk(policy.id, { rejectOnEmpty: true });
+    const earnedMinor = Math.ceil(36500 / daysBetween(String(row.startDate), String(row.endDate)));
+    expect(refunds.map((refund) => [refund.amountMinor, refund.status])).toEqual([[36500 - earnedMinor, 'owed']]);
+  });
+});

@@ -7,6 +7,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { down, PAID_BEFORE_BILLING, up } from '../../src/models/migrations/0039-premiums';
 import * as claimCardRefunds from '../../src/models/migrations/0062-claim-card-refunds';
 import * as policyChanges from '../../src/models/migrations/0075-policy-changes';
+import * as paymentsAfterCancellation from '../../src/models/migrations/0105-payments-after-cancellation';
 import { Invoice, PremiumPayment, Subscription } from '../../src/models';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { addMonths } from '../../src/shared/instalments';
@@ -71,7 +72,9 @@ describe('premium billing', () => {
   });
 
   it('migration 0039 gives each active policy the schedule of its term, the instalments already due treated as paid', async () => {
-    // Taken back in order: 0075's versions copy the currency 0039 added, 0062 refers to the premium payments 0039 made.
+    // Taken back in order: 0105 adds a column to the premium payments 0039 made (the model reads it), 0075's versions
+    // copy the currency 0039 added, 0062 refers to the premium payments 0039 made.
+    await paymentsAfterCancellation.down(sequelize.getQueryInterface());
     await policyChanges.down(sequelize.getQueryInterface());
     await claimCardRefunds.down(sequelize.getQueryInterface());
     await down(sequelize.getQueryInterface());
@@ -113,6 +116,7 @@ describe('premium billing', () => {
     await up(sequelize.getQueryInterface());
     await claimCardRefunds.up(sequelize.getQueryInterface());
     await policyChanges.up(sequelize.getQueryInterface());
+    await paymentsAfterCancellation.up(sequelize.getQueryInterface());
 
     const [renewed, future, cancelled, pending] = ids;
     // Existing plans and policies are billed annually in USD until their admin says otherwise.

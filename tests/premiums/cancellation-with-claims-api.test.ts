@@ -1,9 +1,12 @@
 /**
- * A cancellation after a claim was paid in the term (docs/premiums.md, Refunds): the term's premium is earned in
- * full, nothing is refunded. Real API, worker, PostgreSQL: a collecting tenant's policy of 365.00 a year paid by
- * bank transfer, a claim for a loss today approved and paid, then the policy cancelled. The refund used to give
- * back all but the claimed day's premium (a black-box run: 1,100.00 paid, a claim of 900,500.00 paid, nearly all
- * the premium back). A claim still under review keeps the used-days rule: it may yet be denied.
+ * A cancellation of a term with a claim in it (docs/premiums.md, Refunds). Real API, worker, PostgreSQL: a
+ * collecting tenant's policy of 365.00 a year paid by bank transfer, a claim for a loss today, then the policy
+ * cancelled the same day (which must stay possible).
+ * - A claim not yet decided: the claimed day was used and its premium is kept (the refund gave back the whole
+ *   365.00 while the claim went on to be paid).
+ * - A claim denied: nothing was used, the whole premium comes back.
+ * - A claim approved and paid: the term's premium is earned in full, nothing comes back (the refund gave back all
+ *   but the claimed day; a black-box run got nearly all of 1,100.00 back after a claim of 900,500.00 was paid).
  */
 import crypto from 'node:crypto';
 import { QueryTypes } from 'sequelize';
@@ -17,7 +20,7 @@ const DAY_MS = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
 const daysBetween = (from: string, until: string) => Math.round((Date.parse(until) - Date.parse(from)) / DAY_MS);
 
-describe('a cancellation after a claim paid in the term (API)', () => {
+describe('a cancellation of a term with a claim (API)', () => {
   let stack: TestStack;
   let team: Record<'holder' | 'admin' | 'manager' | 'adjuster', User>;
   let plan: Plan;
@@ -38,6 +41,7 @@ describe('a cancellation after a claim paid in the term (API)', () => {
   async function paidPolicy(): Promise<{ policy: Subscription; invoice: Invoice }> {
     const created = await stack.api.post('/api/v1/subscriptions').set(as(team.holder)).send({ planId: plan.id }).expect(202);
     const id = created.body.id as string;
+    // The row awaits its first premium before its invoices are written: the invoice itself is waited for.
     const invoice = await eventually(
       () => Invoice.findOne({ where: { subscriptionId: id, sequence: 1 } }),
       (found) => found !== null,
@@ -57,6 +61,10 @@ describe('a cancellation after a claim paid in the term (API)', () => {
     return { policy, invoice: invoice! };
   }
 
+  /** Moves a claim as `user`: 200. */
+  const move = (claimId: string, user: User, body: object) =>
+    stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(user)).send(body).expect(200);
+
   /** A claim for a loss today, filed by the holder, assigned and taken under review. */
   async function claimUnderReview(subscriptionId: string): Promise<string> {
     const filed = await stack.api
@@ -66,9 +74,16 @@ describe('a cancellation after a claim paid in the term (API)', () => {
       .expect(201);
     const claimId = filed.body.id as string;
     await stack.api.post(`/api/v1/claims/${claimId}/assign`).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
-    await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to: 'under_review' }).expect(200);
+    await move(claimId, team.adjuster, { to: 'under_review' });
     return claimId;
   }
+
+  const claimClosed = (claimId: string) =>
+    eventually(
+      () => Claim.findByPk(claimId, { rejectOnEmpty: true }),
+      (claim) => claim.status === 'closed',
+      `claim ${claimId} closed`,
+    );
 
   /** Cancels as the holder (200), waits for the cancellation's refund to have run, and answers its refunds. */
   async function cancel(id: string): Promise<PremiumRefund[]> {
@@ -92,20 +107,43 @@ describe('a cancellation after a claim paid in the term (API)', () => {
     return Object.fromEntries(lines.map(({ account, balance }) => [account, balance]));
   }
 
+  it('counts the day of a claim not yet decided as used: its premium is kept, the policy cancelled the same day, the books balance', async () => {
+    const { policy } = await paidPolicy();
+    const claimId = await claimUnderReview(policy.id);
+
+    const refunds = await cancel(policy.id);
+    const row = await Subscription.findByPk(policy.id, { rejectOnEmpty: true });
+    expect(row.status).toBe('cancelled');
+    // One day of the term used (today, the claimed loss's): 365.00 × 1 / D, rounded up, is earned.
+    const earnedMinor = Math.ceil(36500 / daysBetween(String(row.startDate), String(row.endDate)));
+    expect(refunds.map((refund) => [refund.amountMinor, refund.status, refund.reason])).toEqual([
+      [36500 - earnedMinor, 'owed', 'Pro rata refund of the unused term on cancellation'],
+    ]);
+    // The claim stands, filed against the policy's cover of today.
+    expect(await Claim.findByPk(claimId)).toMatchObject({ subscriptionId: policy.id, incidentDate: today() });
+
+    // Written 365.00, received 365.00, owed back the refund: what stays unearned is the day used; every entry balances.
+    const balances = await books(policy.id);
+    expect(Object.values(balances).reduce((total, balance) => total + balance, 0)).toBe(0);
+    expect(balances).toMatchObject({ unearned_premium: -earnedMinor, refunds_payable: -(36500 - earnedMinor) });
+  });
+
+  it('a claim denied before the cancellation used nothing: the whole premium comes back', async () => {
+    const { policy } = await paidPolicy();
+    const claimId = await claimUnderReview(policy.id);
+    await move(claimId, team.adjuster, { to: 'denied', reason: 'Not covered: wear and tear' });
+    await claimClosed(claimId);
+
+    const refunds = await cancel(policy.id);
+    expect(refunds.map((refund) => [refund.amountMinor, refund.status])).toEqual([[36500, 'owed']]);
+  });
+
   it('refunds nothing once a claim of the term is approved and paid: the premium is earned, the invoice stays paid', async () => {
     const { policy, invoice } = await paidPolicy();
     const claimId = await claimUnderReview(policy.id);
-    await stack.api.post(`/api/v1/claims/${claimId}/transitions`).set(as(team.adjuster)).send({ to: 'waiting_approval' }).expect(200);
-    await stack.api
-      .post(`/api/v1/claims/${claimId}/transitions`)
-      .set(as(team.manager))
-      .send({ to: 'approved', approvedAmount: 3000 })
-      .expect(200);
-    await eventually(
-      () => Claim.findByPk(claimId, { rejectOnEmpty: true }),
-      (claim) => claim.status === 'closed',
-      `claim ${claimId} paid and closed`,
-    );
+    await move(claimId, team.adjuster, { to: 'waiting_approval' });
+    await move(claimId, team.manager, { to: 'approved', approvedAmount: 3000 });
+    await claimClosed(claimId);
 
     expect(await cancel(policy.id)).toEqual([]);
     expect(await Subscription.findByPk(policy.id, { rejectOnEmpty: true })).toMatchObject({ status: 'cancelled' });
@@ -117,15 +155,5 @@ describe('a cancellation after a claim paid in the term (API)', () => {
     expect(Object.values(balances).reduce((total, balance) => total + balance, 0)).toBe(0);
     expect(balances).toMatchObject({ cash: 36500, premium_receivable: 0, unearned_premium: 0, earned_premium: -36500 });
     expect(balances.refunds_payable ?? 0).toBe(0);
-  });
-
-  it('keeps the used-days rule for a claim still under review: the claimed day is earned, the rest comes back', async () => {
-    const { policy } = await paidPolicy();
-    await claimUnderReview(policy.id);
-
-    const refunds = await cancel(policy.id);
-    const row = await Subscription.findByPk(policy.id, { rejectOnEmpty: true });
-    const earnedMinor = Math.ceil(36500 / daysBetween(String(row.startDate), String(row.endDate)));
-    expect(refunds.map((refund) => [refund.amountMinor, refund.status])).toEqual([[36500 - earnedMinor, 'owed']]);
   });
 });

@@ -228,7 +228,6 @@ describe('API keys: /api-keys and Authorization: Bearer ifk_…', () => {
       ['claims_manager', `/claims/${missing}/reserves/changes/${missing}/approve`],
       ['claims_manager', `/claims/${missing}/reserves/changes/${missing}/reject`],
       ['claims_manager', `/claims/${missing}/reopen`],
-      ['claims_manager', `/subscriptions/${missing}/waive-first-premium`],
       ['compliance_officer', `/compliance/versions/${missing}/approve`],
       ['compliance_officer', `/compliance/versions/${missing}/reject`],
       ['compliance_officer', `/privacy/holds/${missing}/release`],

@@ -67,6 +67,9 @@ describe('premium timeline API on the dev server', () => {
   it('waits for the first premium; a tenant admin may waive it (audited), other roles 403, another tenant 404', async () => {
     const id = await subscribeUntil('premium-waive-1', 'pending_payment');
 
+    // A claims manager approves claims and their payments: waiving the premium too would give a policy the cover
+    // its claim needs (docs/premiums.md, Payments).
+    expect((await waive(id, auth.manager).expect(403)).body.error.code).toBe('forbidden');
     await waive(id, auth.agent).expect(403);
     await waive(id, auth.owner).expect(403);
     await waive(id, auth.otherAdmin).expect(404);
@@ -87,7 +90,7 @@ describe('premium timeline API on the dev server', () => {
     // Waived, not paid: the invoice is still owed.
     await expect(Invoice.findOne({ where: { subscriptionId: id, sequence: 1 } })).resolves.toMatchObject({ status: 'open' });
     // Nothing left to waive.
-    await waive(id, auth.manager).expect(409);
+    await waive(id, auth.admin).expect(409);
   });
 
   it('a manual payment of the first instalment activates the subscription through its run', async () => {

@@ -1,5 +1,4 @@
 /** Who may act on premiums (docs/premiums.md): which invoices a caller sees is the access rule's (src/access/invoices.ts). */
-import { SUBSCRIPTION_VERBS } from './subscriptions';
 import type { Role } from '../../shared/roles';
 
 export const PREMIUM_VERBS = {
@@ -14,12 +13,11 @@ export const PREMIUM_VERBS = {
   recordPremiumPayment: ['tenant_admin'],
   /**
    * Record a refund owed by hand as paid back (docs/premiums.md, Refunds paid back by hand): tenant admins and claims
-   * managers (the roles that may waive a first premium); money going back makes no policy cover. A policyholder
-   * cannot declare their own refund paid.
+   * managers; money going back makes no policy cover. A policyholder cannot declare their own refund paid.
    */
-  recordRefundPaid: SUBSCRIPTION_VERBS.waiveFirstPremium,
+  recordRefundPaid: ['tenant_admin', 'claims_manager'],
   /** Give a payment's credit back while the policy runs (docs/premiums.md, Credit given back): the same roles as a refund paid back. */
-  refundCredit: SUBSCRIPTION_VERBS.waiveFirstPremium,
+  refundCredit: ['tenant_admin', 'claims_manager'],
   /** Overdue invoices wait in the inbox of the claims staff, who chase the premiums their policies need (docs/inbox.md). */
   chaseOverduePremiums: ['claims_agent', 'claims_manager'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -131,8 +131,7 @@ export function subscriptionRoutes(): RouteSpec[] {
     operationRoute(waiveFirstPremiumOperation, {
       method: 'post',
       path: '/subscriptions/:id/waive-first-premium',
-      summary:
-        'Waive the first premium of a subscription awaiting it (tenant admin or claims manager): it covers at once, audited; the invoice stays open',
+      summary: 'Waive the first premium of a subscription awaiting it (tenant admin): it covers at once, audited; the invoice stays open',
       response: { status: 200, schema: subscriptionDetailSchema },
       view: presentDecided,
     }),

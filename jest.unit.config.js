@@ -23,6 +23,7 @@ const UNIT_FILES = [
   'deployment/healthcheck',
   'deployment/helm-chart',
   'harness/time-skipping',
+  'harness/utc-days',
   'claims/pain001',
   'premiums/instalments',
   'quotes/rating/price',

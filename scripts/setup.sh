@@ -11,7 +11,7 @@
 #                                  tests), the pain.001.001.09 schema (from PyPI's sepaxml wheel,
 #                                  for the payment files' test), Helm, kubeconform and the Kubernetes
 #                                  JSON schemas (from PyPI's kubernetes-validate wheel; they check the
-#                                  Helm chart), Chromium and poppler-utils (apt-get, as root); fails saying why
+#                                  Helm chart), Chromium, poppler-utils, curl and jq (apt-get, as root); fails saying why
 #                                  when one of them cannot be installed
 #   bash scripts/setup.sh --stack  what the start command runs: the Temporal CLI and stripe-mock
 #   bash scripts/setup.sh --packages  the npm packages only (the test script lints beside the rest)
@@ -47,10 +47,10 @@ else
 fi
 pids=()
 # Debian packages, installed beside the builds when missing (root with apt-get, one apt-get for all):
-# Chromium, for the browser tests (GraphiQL, the pages under /app), and poppler-utils (pdftotext,
-# pdftoppm), with which the policy schedule tests read and draw the PDFs. Without them set-up fails
+# Chromium, for the browser tests (GraphiQL, the pages under /app), poppler-utils (pdftotext,
+# pdftoppm), with which the policy schedule tests read and draw the PDFs, and curl and jq. Without them set-up fails
 # and says why: CI fails a test whose tool is missing rather than skip it (docs/testing.md, No skips in CI).
-debian_help="the browser tests need chromium (or set CHROMIUM_PATH), the policy schedule tests poppler-utils: install them with apt-get install, as root"
+debian_help="the browser tests need chromium (or set CHROMIUM_PATH), the policy schedule tests poppler-utils, the README tour's test curl and jq: install them with apt-get install, as root"
 debian_packages=()
 if [ "${1:-}" != "--stack" ]; then
   if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
@@ -59,6 +59,8 @@ if [ "${1:-}" != "--stack" ]; then
   if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
     debian_packages+=(poppler-utils)
   fi
+  # The newcomer test runs the README's tour as written, with curl and jq.
+  for tool in curl jq; do command -v $tool >/dev/null || debian_packages+=($tool); done
 fi
 if [ ${#debian_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

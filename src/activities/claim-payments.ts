@@ -11,6 +11,8 @@
  *
  * A new payment the run would approve alone is judged once more with what only the database
  * knows (src/domain/claims/payment-authority.ts): when a second person must approve it, it is recorded as requested.
+ * A new payment is also judged against the cover its policy leaves, under the policy's row lock
+ * (src/domain/claims/cover-left.ts): beyond it, the activity refuses with CoverageExceeded and records nothing.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Actor } from '../contracts/actor';
@@ -18,6 +20,7 @@ import { type ClaimPayment, type PaymentStatus, payeeInClear } from '../contract
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimPaymentAmount, claimPayments } from '../observability/business-metrics';
 import { recordAudit } from '../domain/audit/record';
+import { assertNewPaymentWithinCover } from '../domain/claims/cover-left';
 import { postPaymentHeld, postPaymentVoided } from '../domain/claims/ledger-postings';
 import { mayApproveAlone } from '../domain/claims/payment-authority';
 import { recordPaymentEvents } from '../domain/claims/webhook-events';
@@ -46,6 +49,8 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
       const { claimId, tenantId, from, actorId, reserveChanges, soleApprover } = input;
       let { payment } = input;
       await sequelize.transaction(async (transaction) => {
+        // The API checked the cover left without a lock: another payment or approval on the policy may have taken it since.
+        if (!from) await assertNewPaymentWithinCover(claimId, payment, transaction);
         if (!from && soleApprover && !(await mayApproveAlone(sequelize, transaction, { tenantId, claimId, payment, asker: soleApprover })))
           payment = { ...payment, status: 'requested', approvedById: null };
         const replacements = {

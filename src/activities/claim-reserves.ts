@@ -9,6 +9,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { claimReserveAmount, claimReserveChanges } from '../observability/business-metrics';
 import { recordAudit } from '../domain/audit/record';
+import { assertReserveChangesWithinCover } from '../domain/claims/cover-left';
 import { claimCurrency, postReserveChange } from '../domain/claims/ledger-postings';
 import { recordReserveChangeEvents } from '../domain/claims/webhook-events';
 import { workflowAuditSource } from './audit-source';
@@ -17,6 +18,12 @@ export interface RecordReserveChangesInput {
   claimId: string;
   tenantId: string;
   changes: ReserveChange[];
+  /**
+   * Changes a person asked for or approved: an indemnity line they set stays within the cover the policy leaves,
+   * checked under its row lock (CoverageExceeded, nothing recorded). The run's own changes (the first reserve, a
+   * payment's, a release, a restore) are not limited by it.
+   */
+  withinCover?: boolean;
 }
 
 /** The statuses with which a change does not set its line's amount: it waits, or it was refused. */
@@ -26,8 +33,9 @@ const NOT_APPLYING = new Set<ReserveChange['status']>(['pending', 'rejected']);
 export async function writeReserveChanges(
   sequelize: Sequelize,
   transaction: Transaction,
-  { claimId, tenantId, changes }: RecordReserveChangesInput,
+  { claimId, tenantId, changes, withinCover }: RecordReserveChangesInput,
 ): Promise<ReserveChange[]> {
+  if (withinCover) await assertReserveChangesWithinCover(claimId, changes, transaction);
   // Read once, when a change sets its line.
   let currency: string | undefined;
   const recorded: ReserveChange[] = [];

@@ -5,14 +5,14 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { literal, Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { Claim, ClaimHistory, ClaimPayment, ClaimReserveLine, Subscription } from '../models';
+import { Claim, ClaimHistory, ClaimPayment, ClaimReserveLine } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
 import { formatClaimAmount } from '../shared/money';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
-import { coverOfClaim, toThousandths } from '../domain/claims/cover-left';
+import { coverOfClaim, lockPolicyOf, toThousandths } from '../domain/claims/cover-left';
 import { claimCurrency, postSettlement } from '../domain/claims/ledger-postings';
 import { payableIn, settlementChangeIds, settlementReserveChanges } from '../domain/claims/settlement-reserves';
 import { workflowAuditSource } from './audit-source';
@@ -145,8 +145,8 @@ export function createClaimActivities(deps: ActivityDeps) {
      * Records an approval only if it stays within the cover its claim's policy version leaves it
      * (`coverOfClaim`: the cover on the incident date less what the policy's other claims use, their
      * approvals or their payments when more); otherwise refuses with CoverageExceeded and writes
-     * nothing. Every approval locks the subscription row first, so of two approvals that would
-     * together pass the coverage the second reads the first's amount and is refused. A retry after a commit finds its own amount excluded from the sum and its
+     * nothing. Every approval locks the subscription row first (`lockPolicyOf`, as new payments and raised
+     * reserves do), so of two that would together pass the coverage the second reads the first's amount and is refused. A retry after a commit finds its own amount excluded from the sum and its
      * history row already there.
      */
     async recordClaimApproval(input: RecordClaimTransitionInput): Promise<void> {
@@ -155,15 +155,11 @@ export function createClaimActivities(deps: ActivityDeps) {
       await deps.sequelize.transaction(async (transaction) => {
         const claim = await Claim.findOne({ where: { id: input.claimId, tenantId: input.tenantId }, transaction });
         if (!claim) throw businessFailure(BusinessErrorType.NotFound, `claim ${input.claimId} not found`);
-        const subscription = await Subscription.findOne({
-          where: { id: claim.subscriptionId },
-          lock: transaction.LOCK.UPDATE,
-          transaction,
-          rejectOnEmpty: true,
-        });
+        const policy = await lockPolicyOf(claim, transaction);
+        const { subscription } = policy;
         // Judged by the cover on the incident date, as the filing was, less what the policy's other claims use
         // (their approvals, or their payments when more): a later change of the policy leaves it as it was.
-        const { coverage: coverageAmount, left: available } = await coverOfClaim(claim, transaction);
+        const { coverage: coverageAmount, left: available } = await coverOfClaim(claim, policy);
         const coverage = Number(coverageAmount);
         if (toThousandths(amount) > available) {
           const currency = subscription.currency ?? undefined;

@@ -16,7 +16,7 @@ import {
 } from '../contracts/acknowledgement';
 import { Acknowledgement, CompliancePolicy, EscalationAlert, PolicyVersion, TenantSettings, User } from '../models';
 import { audienceWhere } from '../domain/compliance/audience-rule';
-import { escalationRecipients } from '../domain/compliance/recipients';
+import { escalationManagerOf, escalationRecipients } from '../domain/compliance/recipients';
 import type { AlertChannel } from '../models/escalation-alert';
 import { escalations } from '../observability/business-metrics';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
@@ -320,9 +320,7 @@ export function createComplianceActivities(deps: ActivityDeps) {
       );
       // Counted by the attempt that changed the row, so a retried activity does not count twice.
       if (escalated) escalations.inc({ level: String(step.level) });
-      const manager = employee.managerId
-        ? await User.findOne({ where: { id: employee.managerId, tenantId: ack.tenantId, isActive: true } })
-        : null;
+      const manager = await escalationManagerOf(employee);
       const to = escalationRecipients(step.level, manager);
       await recordAlert(ack, step.level, 'email', () =>
         notifications.sendEmail({

@@ -48,6 +48,15 @@ async function idsOf(owner: Owner, sql: string, replacements: Record<string, unk
   return rows.map((row) => row.id);
 }
 
+/** The person's rows of `table` (`personColumn` names them) with their statuses: the group waits while one is open. */
+function theirRowsWithStatus<Status extends string>(
+  owner: Owner,
+  table: 'claims' | 'subscriptions',
+  personColumn: 'claimant_id' | 'policyholder_id',
+): Promise<{ id: string; status: Status }[]> {
+  return rowsOf(owner, `SELECT id, status FROM ${table} WHERE tenant_id = :tenantId AND ${personColumn} = :userId`, mine(owner));
+}
+
 /** Rows of `table` whose `column` is one of `ids`. */
 async function countIn(owner: Owner, table: string, column: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
@@ -91,11 +100,7 @@ async function deleteIn({ transaction }: Owner, table: string, ids: string[]): P
  */
 function deleteClaims(documents: DocumentStore | undefined) {
   return async (owner: Owner): Promise<GroupOutcome> => {
-    const claims = await rowsOf<{ id: string; status: string }>(
-      owner,
-      'SELECT id, status FROM claims WHERE tenant_id = :tenantId AND claimant_id = :userId',
-      mine(owner),
-    );
+    const claims = await theirRowsWithStatus<string>(owner, 'claims', 'claimant_id');
     if (claims.some((claim) => claim.status !== 'closed')) return 'a claim of theirs is not closed';
     const claimIds = claims.map((claim) => claim.id);
     const notes = await idsOf(
@@ -127,11 +132,7 @@ function deleteClaims(documents: DocumentStore | undefined) {
  */
 function deleteSubscriptions(documents: DocumentStore | undefined) {
   return async (owner: Owner): Promise<GroupOutcome> => {
-    const subscriptions = await rowsOf<{ id: string; status: SubscriptionStatus }>(
-      owner,
-      'SELECT id, status FROM subscriptions WHERE tenant_id = :tenantId AND policyholder_id = :userId',
-      mine(owner),
-    );
+    const subscriptions = await theirRowsWithStatus<SubscriptionStatus>(owner, 'subscriptions', 'policyholder_id');
     if (subscriptions.some((subscription) => OPEN_SUBSCRIPTION_STATUSES.includes(subscription.status)))
       return 'a policy of theirs is still open';
     const ids = subscriptions.map((subscription) => subscription.id);

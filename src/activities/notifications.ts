@@ -10,8 +10,10 @@ import type { NotificationChannel, NotificationStatus } from '../models/notifica
 import { claimSlaBreaches, notificationsFailed, notificationsSent } from '../observability/business-metrics';
 import { inClientSpan } from '../observability/spans';
 import { NOTIFICATION_LEASE_MS } from '../shared/notification-timing';
+import { minorUnitDigits } from '../shared/money';
 import type { Role } from '../shared/roles';
 import type { EmailAttachment } from '../services/mailer';
+import { owedOnPolicy } from '../domain/premiums/payments';
 import { erasedRecipients } from '../domain/privacy/erasure';
 import { mailContextOf } from '../services/notifications/context';
 import { renderNotification, type CallToAction } from '../services/notifications/render';
@@ -123,6 +125,19 @@ export function createNotificationActivities(deps: ActivityDeps) {
   }
 
   /**
+   * A cancellation's mail says what the policy still owes, if anything (docs/premiums.md, Refunds: after a paid claim
+   * the term's unpaid instalments stay owed, due on the cancellation day): its invoices say it, the run does not know it.
+   */
+  async function withBalanceOwed(type: NotificationType, tenantId: string | null, values: EmailTemplate['values']) {
+    const { subscriptionId, currency } = values;
+    if (type !== 'subscriptionCancelled' || tenantId === null || typeof subscriptionId !== 'string' || typeof currency !== 'string')
+      return values;
+    const owedMinor = await owedOnPolicy(deps.sequelize, tenantId, subscriptionId);
+    const digits = minorUnitDigits(currency);
+    return { ...values, owing: owedMinor > 0 ? 'yes' : 'no', owed: owedMinor / 10 ** digits, decimals: String(digits) };
+  }
+
+  /**
    * The mails of one notification: one per language among its recipients, each rendered from the
    * template in that language; the tenant's default language first, as the notification row keeps it.
    */
@@ -132,7 +147,10 @@ export function createNotificationActivities(deps: ActivityDeps) {
   ): Promise<{ to: string[]; subject: string; text: string; html?: string }[]> {
     if (!input.template) return [{ to: [...recipients.keys()], subject: input.subject, text: input.text }];
     const { type, callToAction } = input.template;
-    const [context, values] = await Promise.all([mailContextOf(input.tenantId), withPolicyFacts(input.tenantId, input.template.values)]);
+    const [context, values] = await Promise.all([
+      mailContextOf(input.tenantId),
+      withPolicyFacts(input.tenantId, input.template.values).then((facts) => withBalanceOwed(type, input.tenantId, facts)),
+    ]);
     const byLocale = new Map<Locale, string[]>([[context.locale, []]]);
     for (const [email, own] of recipients) {
       const locale = isLocale(own) ? own : context.locale;

@@ -11,6 +11,8 @@ import { EXPIRE_AFTER, RegistrationStatus, REMIND_ADMINS_AFTER } from '../contra
 import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../models';
 import { createStarterCatalog } from '../domain/catalog/starter-catalog';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { ApiError } from '../shared/errors';
+import { giveWay } from '../domain/users/named-accounts';
 import { DAY_MS, HOUR_MS } from '../shared/time';
 import type { ActivityDeps } from './deps';
 import { createNotificationActivities, type EmailTemplate, NotificationResult } from './notifications';
@@ -202,7 +204,16 @@ export function createOnboardingActivities(deps: ActivityDeps) {
       const registration = await loadRegistration(registrationId);
       const tenant = await requireProvisionedTenant(registrationId);
       // An account still waiting for its link does not own the address: the registration proved it.
-      await User.destroy({ where: { email: registration.adminEmail, emailVerifiedAt: null } });
+      // One its tenant still names is kept, and provisioning fails with that reason (giveWay).
+      await deps.sequelize
+        .transaction(async (transaction) => {
+          const where = { email: registration.adminEmail, emailVerifiedAt: null };
+          const waiting = await User.findOne({ where, lock: transaction.LOCK.UPDATE, transaction });
+          if (waiting) await giveWay(waiting, transaction);
+        })
+        .catch((err: unknown) => {
+          throw err instanceof ApiError ? businessFailure(BusinessErrorType.Conflict, err.message) : err;
+        });
       const admin = {
         tenantId: tenant.id,
         email: registration.adminEmail,

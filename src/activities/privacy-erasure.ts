@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Op, fn, col, where as sqlWhere, QueryTypes, type Transaction } from 'sequelize';
 import {
   ERASED_EMAIL_DOMAIN,
+  ERASED_PASSWORD_HASH,
   ERASED_TEXT,
   keptRowsDueOn as keptRowsDueOnOf,
   RETENTION_SETTING_OF_TABLE,
@@ -338,6 +339,8 @@ const pseudonymiseUser: Step = async ({ user, pseudonym }, transaction) => {
       fullName: pseudonym,
       email: `${pseudonym}@${ERASED_EMAIL_DOMAIN}`,
       isActive: false,
+      // No password opens the account again, the one they had included.
+      passwordHash: ERASED_PASSWORD_HASH,
       locale: null,
       // Access tokens already issued stop working (src/services/authority.ts).
       sessionVersion: user.sessionVersion + 1,

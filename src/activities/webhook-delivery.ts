@@ -4,7 +4,7 @@
  * src/services/webhook.ts, and records the attempt once under its key: a retried activity whose
  * attempt is recorded answers that outcome and sends nothing again.
  */
-import type { Transaction } from 'sequelize';
+import { literal, type Transaction } from 'sequelize';
 import { TenantSettings, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../models';
 import { recordAudit } from '../domain/audit/record';
 import { openSecret } from '../services/sealed-secret';
@@ -33,6 +33,14 @@ export const WEBHOOK_DELIVERY_TIMEOUT_MS = 15_000;
 
 /** An endpoint whose deliveries have all failed this long is disabled (Svix's 5 days). */
 export const WEBHOOK_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
+
+/**
+ * What a delivery whose run sends no more becomes (`ended`), unless the receiver took it before, on an
+ * earlier run: a delivery taken stays `delivered` whatever becomes of a replay of it (the replay's
+ * attempts show it), so the log never lists what the receiver has as failed or cancelled, nor does a
+ * replay since a time send it again as one. Read in the statement, so a run that delivered meanwhile counts.
+ */
+const unlessTaken = (ended: 'failed' | 'cancelled') => literal(`CASE WHEN delivered_at IS NULL THEN '${ended}' ELSE 'delivered' END`);
 
 /**
  * Keeps the endpoint's failing streak with the attempt, in its transaction, on the endpoint's row
@@ -126,7 +134,7 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
       }
       const endpoint = await WebhookEndpoint.findByPk(delivery.endpointId);
       if (!endpoint || endpoint.disabledAt) {
-        await delivery.update({ status: 'cancelled', nextAttemptAt: null });
+        await WebhookDelivery.update({ status: unlessTaken('cancelled'), nextAttemptAt: null }, { where: { id: delivery.id } });
         return { done: true };
       }
       const secrets = signingSecretsOf(endpoint, new Date()).map((sealed) =>
@@ -187,7 +195,7 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
           delivered
             ? { status: 'delivered', deliveredAt: now, lastStatusCode: statusCode, nextAttemptAt: null }
             : {
-                status: input.nextDelayMs === null ? 'failed' : 'pending',
+                status: input.nextDelayMs === null ? unlessTaken('failed') : 'pending',
                 lastStatusCode: statusCode,
                 nextAttemptAt: input.nextDelayMs === null ? null : new Date(now.getTime() + input.nextDelayMs),
               },
@@ -200,7 +208,7 @@ export function createWebhookDeliveryActivities(deps: ActivityDeps) {
         deps.logger.warn({ endpointId: endpoint.id, url: endpoint.url }, 'webhook endpoint disabled after 5 days of failures');
         await tellIfDisabledForFailing(endpoint.id);
         // Its later attempts would only be cancelled: this delivery stops here, as its failure says.
-        await WebhookDelivery.update({ status: 'cancelled', nextAttemptAt: null }, { where: { id: delivery.id } });
+        await WebhookDelivery.update({ status: unlessTaken('cancelled'), nextAttemptAt: null }, { where: { id: delivery.id } });
         return { done: true };
       }
       return { done: delivered };

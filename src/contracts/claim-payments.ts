@@ -75,7 +75,7 @@ export interface ClaimPayment {
   costType: CostType;
   category: ReserveCategory;
   amount: number;
-  /** The plan's currency, as the API checked the amount against it. */
+  /** The claim's currency (its policy's), as the API checked the amount against it. */
   currency: string;
   payee: Payee;
   note: string | null;

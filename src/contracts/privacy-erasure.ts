@@ -24,6 +24,11 @@ export const PRIVACY_REASON_MAX_LENGTH = 500;
 export const ERASED_TEXT = '[erased]';
 /** The reserved domain of a pseudonymised e-mail address (RFC 2606: it never resolves). */
 export const ERASED_EMAIL_DOMAIN = 'erased.invalid';
+/**
+ * An erased account's password hash: no hash at all, so no password verifies against it (`verifyPassword` answers
+ * false for a hash it cannot read), the one the person had included.
+ */
+export const ERASED_PASSWORD_HASH = 'erased';
 
 /** What one table's rows became: deleted, pseudonymised, or kept as they were (they name the person only by ID). */
 export interface TableErasure {

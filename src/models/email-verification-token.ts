@@ -3,7 +3,13 @@ import { modelOf, required, optional, idColumn, createdAtColumn } from './column
 import type { Role } from '../shared/roles';
 import type { Registration } from './registration';
 
-export type EmailVerificationPurpose = 'account' | 'registration' | 'email_change';
+/**
+ * What a link is for, and so the one route that takes it: `account` proves a new account's address
+ * (POST /auth/verify-email), `invitation` does that and chooses the password of a member invited
+ * without one (POST /auth/accept-invitation), `registration` submits a company registration,
+ * `email_change` moves an account to a new address.
+ */
+export type EmailVerificationPurpose = 'account' | 'invitation' | 'registration' | 'email_change';
 
 /** A company registration as submitted, waiting for its admin e-mail to be proven. */
 export type UnverifiedRegistration = Pick<
@@ -36,6 +42,8 @@ const emailVerificationTokenColumns = () => ({
   registration: optional.json<UnverifiedRegistration>(),
   account: optional.json<RequestedAccount>(),
   newEmail: optional.string(254),
+  /** The tenant admin who asked for the account (POST /users): the link works only while they could still ask (migration 0112). */
+  invitedBy: optional.uuid(),
   tokenHash: required.string(64, { unique: true }),
   expiresAt: required.date(),
   usedAt: optional.date(),

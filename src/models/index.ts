@@ -6,6 +6,7 @@ import { AuditEvent } from './audit-event';
 import { BulkOperation, BulkOperationItem } from './bulk-operation';
 import { PrivacyErasure, PrivacyLegalHold } from './privacy-erasure';
 import { TenantOffboarding } from './tenant-offboarding';
+import { PlatformAdminProposal } from './platform-admin-proposal';
 import { Category } from './category';
 import { Claim } from './claim';
 import { ClaimDocument } from './claim-document';
@@ -76,6 +77,7 @@ export { BulkOperation, BulkOperationItem };
 export { PrivacyErasure, PrivacyLegalHold };
 export { PrivacyExport };
 export { TenantOffboarding };
+export { PlatformAdminProposal };
 export { Invoice, PremiumPayment, PremiumRefund };
 export { SubscriptionChange, SubscriptionVersion, PolicyDocument };
 export { Quote, RatingVersion };
@@ -154,7 +156,7 @@ export function initModels(sequelize: Sequelize): void {
     PaymentBatch,
   ])
     model.initModel(sequelize);
-  for (const model of [BulkOperation, BulkOperationItem, TenantOffboarding]) model.initModel(sequelize);
+  for (const model of [BulkOperation, BulkOperationItem, TenantOffboarding, PlatformAdminProposal]) model.initModel(sequelize);
   for (const model of [PrivacyErasure, PrivacyLegalHold]) model.initModel(sequelize);
   PrivacyExport.initModel(sequelize);
   for (const model of [Invoice, PremiumPayment, PremiumRefund]) model.initModel(sequelize);

@@ -1,5 +1,5 @@
 /**
- * A subscription's lapse periods (migration 0044): written by its run, read when a claim is filed.
+ * A subscription's lapse periods (migration 0044): written by its run, read when a claim is filed and by a cancellation's refund.
  * Each write is one guarded statement, so a retried activity changes nothing more.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
@@ -45,4 +45,19 @@ export async function lapseOn(
     { type: QueryTypes.SELECT, replacements: { subscriptionId, day }, transaction },
   );
   return lapse ?? null;
+}
+
+/** The subscription's lapses that overlap the days from `from` to `until` (exclusive), in order. */
+export function lapsesWithin(
+  sequelize: Sequelize,
+  subscriptionId: string,
+  days: { from: string; until: string },
+  transaction?: Transaction,
+): Promise<LapsePeriod[]> {
+  return sequelize.query<LapsePeriod>(
+    `SELECT started_on::text AS "startedOn", ended_on::text AS "endedOn" FROM lapse_periods
+     WHERE subscription_id = :subscriptionId AND started_on < :until AND (ended_on IS NULL OR ended_on > :from)
+     ORDER BY started_on`,
+    { type: QueryTypes.SELECT, replacements: { subscriptionId, ...days }, transaction },
+  );
 }

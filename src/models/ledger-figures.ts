@@ -29,8 +29,8 @@ const CREDIT_SIDE: readonly ReconciledAccount[] = RECONCILED_ACCOUNTS.filter((ac
 
 export type AccountFigures = Record<ReconciledAccount, bigint>;
 
-/** Claims (alias `c`) with their currency: the plan's. */
-const CLAIM_CURRENCY = 'claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans pl ON pl.id = s.plan_id';
+/** Claims (alias `c`) with their currency: their policy's (`s.currency`, the subscription's row). */
+const CLAIM_CURRENCY = 'claims c JOIN subscriptions s ON s.id = c.subscription_id';
 
 /**
  * What the rows say, one statement: what open and overdue invoices still owe; refunds owed or with
@@ -42,12 +42,12 @@ const ROW_FIGURES_SQL = `SELECT
   (SELECT coalesce(sum(amount_minor), 0) FROM premium_refunds
     WHERE tenant_id = :tenantId AND currency = :currency AND status IN ('owed', 'pending'))::bigint AS refunds_payable,
   (SELECT round(coalesce(sum(l.amount), 0) * power(10::numeric, :digits)) FROM claim_reserve_lines l JOIN ${CLAIM_CURRENCY} ON c.id = l.claim_id
-    WHERE l.tenant_id = :tenantId AND pl.currency = :currency)::bigint AS loss_reserves,
+    WHERE l.tenant_id = :tenantId AND s.currency = :currency)::bigint AS loss_reserves,
   (SELECT round(coalesce(sum(p.amount), 0) * power(10::numeric, :digits)) FROM payments p JOIN ${CLAIM_CURRENCY} ON c.id = p.claim_id
-    WHERE p.tenant_id = :tenantId AND coalesce(p.currency, pl.currency) = :currency AND p.status IN ('requested', 'approved'))::bigint
+    WHERE p.tenant_id = :tenantId AND coalesce(p.currency, s.currency) = :currency AND p.status IN ('requested', 'approved'))::bigint
     AS claim_payments_payable,
   (SELECT round(coalesce(sum(p.amount), 0) * power(10::numeric, :digits)) FROM payments p JOIN ${CLAIM_CURRENCY} ON c.id = p.claim_id
-    WHERE p.tenant_id = :tenantId AND coalesce(p.currency, pl.currency) = :currency AND p.status = 'issued')::bigint
+    WHERE p.tenant_id = :tenantId AND coalesce(p.currency, s.currency) = :currency AND p.status = 'issued')::bigint
     AS claim_payments_in_transit`;
 
 const asBigints = (row: Record<string, string>): AccountFigures =>
@@ -85,13 +85,13 @@ export async function bookFigures(
   return figures;
 }
 
-/** Every currency the tenant has money in: its journal's, its invoices' and refunds', its plans' (the claims'). */
+/** Every currency the tenant has money in: its journal's, its invoices' and refunds', its policies' (the claims'). */
 export async function currenciesOf(sequelize: Sequelize, tenantId: string, transaction?: Transaction): Promise<string[]> {
   const rows = await sequelize.query<{ currency: string }>(
     `SELECT DISTINCT currency FROM journal_lines WHERE tenant_id = :tenantId
      UNION SELECT DISTINCT currency FROM invoices WHERE tenant_id = :tenantId
      UNION SELECT DISTINCT currency FROM premium_refunds WHERE tenant_id = :tenantId
-     UNION SELECT DISTINCT currency FROM plans WHERE tenant_id = :tenantId
+     UNION SELECT DISTINCT currency FROM subscriptions WHERE tenant_id = :tenantId
      ORDER BY currency`,
     { replacements: { tenantId }, type: QueryTypes.SELECT, transaction },
   );

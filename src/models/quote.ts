@@ -6,6 +6,7 @@
  */
 import { DataTypes } from 'sequelize';
 import type { BreakdownLine, Risk } from '../contracts/quote';
+import type { BillingFrequency } from '../shared/instalments';
 import { bigintAsNumber, modelOf, optional, required, tenantRowColumns } from './columns';
 
 export const QUOTE_STATUSES = ['quoted', 'referred', 'declined', 'lapsed', 'bound'] as const;
@@ -28,6 +29,9 @@ const quoteColumns = () =>
     premiumMinor: required<number>(DataTypes.BIGINT, bigintAsNumber('premiumMinor')),
     breakdown: required.json<BreakdownLine[]>({ defaultValue: [] }),
     instalments: required.json<QuoteInstalment[]>({ defaultValue: [] }),
+    /** The plan's terms its instalments were cut by, which binding holds the plan to; null: recorded before migration 0109. */
+    billingFrequency: optional.string<BillingFrequency>(12),
+    durationMonths: optional.integer(),
     referralReasons: required.json<string[]>({ defaultValue: [] }),
     loading: optional.decimal(6, 4),
     decisionNote: optional.string(2000),

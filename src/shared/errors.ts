@@ -44,10 +44,27 @@ export const lastTenantAdmin = () =>
   );
 /** A limit of what a tenant may store (documents per claim, bytes per tenant): `details` names the quota, its limit and what is used. */
 export const quotaExceeded = (message: string, details: ErrorDetail[]) => new ApiError(422, 'quota_exceeded', message, details);
+/**
+ * Staff binding a policyholder's quote for another holder (docs/quotes.md, Binding): the quote prices the
+ * risk its holder described, so it is no price for anyone else's. `field` names who the request issues to.
+ */
+export const quoteOfAnotherHolder = (field: 'policyholderId' | 'newPolicyholder') =>
+  new ApiError(
+    422,
+    'quote_of_another_holder',
+    "The quote prices another policyholder's risk and binds only for them: ask for a quote for this policyholder",
+    [{ field, message: 'the quote was asked for by another policyholder' }],
+  );
 /** The claimant, under any of their accounts, acting on their own claim (the workflow answers the same code). */
 export const ownClaim = (message: string) => new ApiError(403, 'own_claim', message, [{ rule: 'separation_of_duties', message }]);
 /** A decision the person who asked for it may not take themselves: a second one must (a tenant's offboarding). */
 export const samePerson = (message: string) => new ApiError(403, 'same_person', message, [{ rule: 'separation_of_duties', message }]);
+/**
+ * A saved report's recipient link followed for an address that may not read the report (docs/reports.md, Who
+ * receives a report): the link was minted before the address was judged so, and confirms nothing now.
+ */
+export const recipientNotPermitted = (message: string) =>
+  new ApiError(409, 'recipient_not_permitted', message, [{ field: 'token', message, rule: 'recipient_not_permitted' }]);
 /**
  * A decision only a person gives (a second pair of eyes on money or a policy version, an
  * acknowledgement) asked by an API key: a machine acting as the admin who made it, whose say is nobody's own.
@@ -76,12 +93,38 @@ export const claimOpen = (claims: Array<{ id: string; claimNumber: string }>) =>
   );
 
 /**
+ * The insurer owes the person money on their policies (a credit, a refund not yet paid back): paying it back needs
+ * their name and account, so the erasure waits until it is (docs/privacy.md). `details` names each policy and sum.
+ */
+export const moneyOwed = (owed: Array<{ subscriptionId: string; currency: string; credit: string; refundPending: string }>) =>
+  new ApiError(
+    409,
+    'money_owed',
+    'The insurer owes this person money (a credit or a refund not yet paid back): ask again once it is paid back or used',
+    owed.map((sums) => ({
+      field: 'userId',
+      message: `policy ${sums.subscriptionId} owes them a credit of ${sums.credit} and refunds of ${sums.refundPending} ${sums.currency}`,
+      rule: 'money_owed',
+      ...sums,
+    })),
+  );
+/**
  * The claimant's data is erased (docs/privacy.md, Reopening an erased claimant's claim): their claim is kept as a
  * record and no longer handled, since nobody could tell them of it or pay them.
  */
 export const claimantErased = () =>
   new ApiError(409, 'claimant_erased', 'The claimant of this claim is erased: the claim is kept as a record and is not handled again', [
     { field: 'claimantId', message: 'is erased', rule: 'claimant_erased' },
+  ]);
+/** An erased person's account is a kept record (docs/privacy.md): it is not reactivated nor changed. */
+export const userErased = () =>
+  new ApiError(409, 'user_erased', 'This account is erased: it is kept as a record and is not reactivated or changed', [
+    { field: 'id', message: 'is an erased account', rule: 'user_erased' },
+  ]);
+/** A new claim on a policy whose policyholder is erased: nobody could be told of it or paid by it (docs/privacy.md). */
+export const policyholderErased = () =>
+  new ApiError(409, 'claimant_erased', 'The policyholder of this policy is erased: no claim is filed for them', [
+    { field: 'subscriptionId', message: 'has an erased policyholder', rule: 'claimant_erased' },
   ]);
 
 export const tenantSuspended = () =>

@@ -17,6 +17,7 @@ export function isLocale(value: unknown): value is Locale {
 export const NOTIFICATION_TYPES = [
   'verifyAccount',
   'staffInvitation',
+  'policyholderInvitation',
   'alreadyRegistered',
   'verifyRegistration',
   'registrationAddressInUse',

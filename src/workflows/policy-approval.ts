@@ -9,7 +9,9 @@
  *     └── N days ────────> lapsed     (back to draft)     reviewers reminded after M days
  *
  * The author and whoever submitted the version may not decide; the Update validators refuse
- * them (403) and any decision once the review is over (409) before anything is recorded.
+ * them (403) and any decision once the review is over (409) before anything is recorded. The API
+ * refuses first whoever changed the draft too, and each of them under any account on the same
+ * mailbox (src/domain/compliance/four-eyes.ts), which the run does not know.
  */
 import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';

@@ -4,7 +4,7 @@
  * settings changes, who may read it, and that nobody can change it.
  */
 import { AuditEvent, Claim, User } from '../../src/models';
-import { bearer, buildSubscription, buildUser } from '../support/factories';
+import { bearer, buildSubscription, buildUser, signedInBearer } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -162,7 +162,7 @@ describe('audit trail: GET /audit-events', () => {
     ]);
     await stack.api
       .put('/api/v1/tenant/settings')
-      .set(as(admin))
+      .set({ Authorization: signedInBearer(stack.config, admin) })
       .send({ claimUnassignedEscalationHours: 12, complianceWebhookSecret: 'whsec-very-secret-value-1234' })
       .expect(200);
 

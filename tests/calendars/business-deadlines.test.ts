@@ -202,7 +202,7 @@ describe('claim document deadlines in business days (time-skipping)', () => {
     expect(smtp.messages.some((m) => m.subject.includes(reminder))).toBe(false);
     await stack.skip(24 * HOUR_MS, handle);
     const sent = await smtp.waitFor((m) => m.to.includes(team.claimant.email) && m.subject.includes(reminder));
-    expect(sent.text).toContain('denied after 10 working days');
+    expect(sent.text).toContain('If they have not arrived 10 working days after we asked for them, the claim is denied');
     // The escalation: 5 business days from Tue 28 (27 now a holiday), Monday 3 January 2028 16:00.
     const next = (await handle.query(claimStateQuery)).nextDeadline;
     expect(next?.action).toBe('documents_escalation');

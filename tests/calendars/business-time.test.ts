@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { minutesOfDay, type BusinessCalendarRules, type DeadlineUnit } from '../../src/shared/business-calendar';
 import { acknowledgementMoments } from '../../src/domain/compliance/acknowledgement-times';
-import { dueInstant, workingDaysBefore } from '../../src/domain/calendars/business-time';
+import { dueInstant, stretchWithoutWorkingTime, workingDaysBefore } from '../../src/domain/calendars/business-time';
 
 const officeHours = (zone: string, holidays: string[] = []): BusinessCalendarRules => ({
   zone,
@@ -132,6 +132,29 @@ describe('due instants', () => {
     expect(() => dueInstant({ start, amount: 1, unit: 'business_days', calendar: { ...officeHours('UTC'), workingDays: [] } })).toThrow(
       RangeError,
     );
+  });
+
+  it('finds a calendar without working time for more than four years exactly where the arithmetic gives up on it', () => {
+    // Saturdays only, and `weeks` Saturdays from 2027-01-02 on holidays: no working time from Sunday 2026-12-27.
+    const closedSaturdays = (weeks: number, from = Date.UTC(2027, 0, 2)): string[] =>
+      Array.from({ length: weeks }, (_, week) => new Date(from + week * 7 * DAY_MS).toISOString().slice(0, 10));
+    const saturdays = (holidays: string[]): BusinessCalendarRules => ({ ...officeHours('Europe/Berlin', holidays), workingDays: [6] });
+    // 208 closed Saturdays: 1,462 days in a row without working time, within the 4 × 366 days the arithmetic searches.
+    const longest = saturdays(closedSaturdays(208));
+    expect(stretchWithoutWorkingTime(longest)).toBeNull();
+    expect(due('2026-12-27T10:00', 0, 'business_days', longest)).toBe('2030-12-28T09:00+01:00');
+    expect(due('2026-12-27T10:00', 8, 'business_hours', longest)).toBe('2030-12-28T17:00+01:00');
+    // 209: 1,469 days. Refused when saved, and the arithmetic gives up on it.
+    const tooLong = saturdays(closedSaturdays(209));
+    expect(stretchWithoutWorkingTime(tooLong)).toBe('2026-12-27');
+    const start = at('2026-12-27T10:00', 'Europe/Berlin');
+    expect(() => dueInstant({ start, amount: 0, unit: 'business_days', calendar: tooLong })).toThrow('no working time');
+    // Two stretches of 1,406 and 1,400 days with one working Saturday (2030-11-02) between them: accepted, and
+    // working days are counted across both, forwards and back.
+    const twoStretches = saturdays([...closedSaturdays(200), ...closedSaturdays(200, Date.UTC(2027, 0, 2) + 201 * 7 * DAY_MS)]);
+    expect(stretchWithoutWorkingTime(twoStretches)).toBeNull();
+    expect(due('2026-12-26T10:00', 2, 'business_days', twoStretches)).toBe('2034-09-09T10:00+02:00');
+    expect(workingDaysBefore(at('2034-09-09T10:00', 'Europe/Berlin'), 2, twoStretches)).toEqual(at('2026-12-26T10:00', 'Europe/Berlin'));
   });
 });
 

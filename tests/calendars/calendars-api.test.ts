@@ -238,6 +238,92 @@ describe('business calendars: /tenant/calendars', () => {
     expect(await AuditEvent.count({ where: { entityId: body.id, action: 'calendar.delete' } })).toBe(1);
   });
 
+  describe('a calendar without working time for four years (every working day a holiday)', () => {
+    // Saturdays from 2027-01-02 for five years: a Saturday-only week then has no working time until 2032.
+    const saturdays = Array.from({ length: 261 }, (_, week) => ({
+      date: new Date(Date.UTC(2027, 0, 2 + 7 * week)).toISOString().slice(0, 10),
+      name: 'Closed',
+    }));
+    const saturdaysOnly = { ...berlin, workingDays: [6], workingHours: [{ start: '09:00', end: '17:00' }], isDefault: false };
+    // One Saturday in the middle left working: two gaps of about two and a half years, each shorter than four.
+    const middle = saturdays[130];
+    const withOneWorkingSaturday = saturdays.filter((h) => h !== middle);
+    // The stretch starts the day after the last working Saturday, 2026-12-26.
+    const refusal = (field = 'body') => ({
+      error: {
+        code: 'unprocessable',
+        message: 'The calendar would have no working time for more than four years',
+        details: [{ field, message: 'no working time from 2026-12-27 for more than four years' }],
+      },
+    });
+    const auditedFor = (id: string) => AuditEvent.count({ where: { entityId: id } });
+
+    it('refuses to create it (422), creating nothing, default or not', async () => {
+      const before = await BusinessCalendar.count();
+      for (const isDefault of [false, true]) {
+        const res = await create({ ...saturdaysOnly, name: `Never ${String(isDefault)}`, holidays: saturdays, isDefault }).expect(422);
+        expect(res.body).toMatchObject(refusal());
+      }
+      expect(await BusinessCalendar.count()).toBe(before);
+    });
+
+    it('accepts gaps shorter than four years, and refuses the holiday or import that joins them, changing nothing', async () => {
+      const { body } = await create({ ...saturdaysOnly, name: 'Rare Saturdays', holidays: withOneWorkingSaturday }).expect(201);
+      const url = `/api/v1/tenant/calendars/${body.id}`;
+      const audited = await auditedFor(body.id);
+
+      const added = await stack.api.post(`${url}/holidays`).set(as(admin)).send({ date: middle.date, name: 'Closed too' }).expect(422);
+      expect(added.body).toMatchObject(refusal());
+      const day = middle.date.replace(/-/g, '');
+      const next = new Date(Date.parse(`${middle.date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+      const ics = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//closed//EN',
+        'BEGIN:VEVENT',
+        'UID:closed',
+        `DTSTART;VALUE=DATE:${day}`,
+        `DTEND;VALUE=DATE:${next}`,
+        'SUMMARY:Closed',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+      const imported = await stack.api.post(`${url}/holidays/import`).set(as(admin)).send({ ics }).expect(422);
+      expect(imported.body).toMatchObject(refusal('body.ics'));
+      const whole = await stack.api.patch(url).set(as(admin)).send({ holidays: saturdays }).expect(422);
+      expect(whole.body).toMatchObject(refusal());
+
+      const row = (await BusinessCalendar.findByPk(body.id))!;
+      expect(row.holidays.map((h) => h.date)).toEqual(withOneWorkingSaturday.map((h) => h.date));
+      expect(await auditedFor(body.id)).toBe(audited);
+    });
+
+    it('refuses a change of working days or making it the default that leaves it without working time, changing nothing', async () => {
+      const { body } = await create({ ...saturdaysOnly, name: 'Weekdays', workingDays: [1, 2, 3, 4, 5], holidays: saturdays }).expect(201);
+      const url = `/api/v1/tenant/calendars/${body.id}`;
+      const audited = await auditedFor(body.id);
+      const res = await stack.api
+        .patch(url)
+        .set(as(admin))
+        .send({ workingDays: [6], isDefault: true })
+        .expect(422);
+      expect(res.body).toMatchObject(refusal());
+      const row = (await BusinessCalendar.findByPk(body.id))!;
+      expect({ workingDays: row.workingDays, isDefault: row.isDefault }).toEqual({ workingDays: [1, 2, 3, 4, 5], isDefault: false });
+      expect(await auditedFor(body.id)).toBe(audited);
+    });
+
+    it('still renames and unmarks as default a calendar saved before the check, so it can be taken out of use', async () => {
+      const saved = await BusinessCalendar.create({ ...saturdaysOnly, tenantId: tenant.id, name: 'Saved before', holidays: saturdays });
+      const url = `/api/v1/tenant/calendars/${saved.id}`;
+      await stack.api.patch(url).set(as(admin)).send({ isDefault: true }).expect(422);
+      await stack.api.patch(url).set(as(admin)).send({ name: 'Out of use', isDefault: false }).expect(200);
+      await stack.api.delete(`${url}/holidays/${saturdays[0].date}`).set(as(admin)).expect(200);
+      expect(await BusinessCalendar.findByPk(saved.id)).toMatchObject({ name: 'Out of use', isDefault: false });
+    });
+  });
+
   it('lets a tenant admin count document deadlines in business days, and refuses a unit the setting cannot use', async () => {
     const settings = '/api/v1/tenant/settings';
     expect((await stack.api.get(settings).set(as(admin)).expect(200)).body.claimDocumentsDeadlineUnit).toBe('calendar_days');

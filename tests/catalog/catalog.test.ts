@@ -1,5 +1,6 @@
-import { Category, Plan, Tenant, User } from '../../src/models';
-import { bearer, buildCategory, buildTenant, buildUser } from '../support/factories';
+import { Category, Plan, Subscription, Tenant, User } from '../../src/models';
+import { bearer, buildCategory, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { buildRatingVersion } from '../support/quote-rows';
 import { startTestStack, TestStack } from '../support/stack';
 
 describe('catalog: /categories and /plans', () => {
@@ -221,6 +222,61 @@ describe('catalog: /categories and /plans', () => {
       .expect(200);
     expect(whole.body).toMatchObject({ currency: 'JPY', premium: '300', coverageAmount: '100001' });
     await stack.api.delete(`/api/v1/plans/${cents.body.id}`).set('Authorization', admin).expect(204);
+  });
+
+  it("keeps a plan's currency once it has policies or rating tables (409, nothing changed); its policies keep their billing terms", async () => {
+    const sold = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Sold', currency: 'USD' }))
+      .expect(201);
+    const policy = await buildSubscription({ planId: sold.body.id });
+    const rated = await stack.api
+      .post('/api/v1/plans')
+      .set('Authorization', admin)
+      .send(plan({ name: 'Rated', currency: 'KWD' }))
+      .expect(201);
+    await buildRatingVersion((await Plan.findByPk(rated.body.id))!, (await buildUser({ tenantId: tenant.id, role: 'tenant_admin' })).id);
+    const rowsOf = async () =>
+      (await Plan.findAll({ where: { id: [sold.body.id, rated.body.id] }, order: [['name', 'ASC']] })).map((row) => row.toJSON());
+    const before = await rowsOf();
+
+    const moved = await stack.api
+      .put(`/api/v1/plans/${sold.body.id}`)
+      .set('Authorization', admin)
+      .send({ currency: 'EUR', name: 'Sold in euros' });
+    expect([moved.status, moved.body.error]).toEqual([
+      409,
+      expect.objectContaining({
+        message: "The plan's currency stays USD: it has policies or rating tables in it; create a plan in EUR instead",
+        details: [{ field: 'currency', message: '1 policies and 0 rating versions are in USD', rule: 'currency_in_use' }],
+      }),
+    ]);
+    const repriced = await stack.api
+      .put(`/api/v1/plans/${rated.body.id}`)
+      .set('Authorization', admin)
+      .send({ currency: 'JPY', premium: '30000', coverageAmount: '5000000' });
+    expect([repriced.status, repriced.body.error?.details]).toEqual([
+      409,
+      [{ field: 'currency', message: '0 policies and 1 rating versions are in KWD', rule: 'currency_in_use' }],
+    ]);
+    expect(await rowsOf()).toEqual(before);
+    // The same currency named again changes nothing and is no conflict.
+    await stack.api.put(`/api/v1/plans/${sold.body.id}`).set('Authorization', admin).send({ currency: 'USD' }).expect(200);
+
+    // Its billing terms may change: the policy sold keeps those copied onto its row.
+    const terms = await stack.api
+      .put(`/api/v1/plans/${sold.body.id}`)
+      .set('Authorization', admin)
+      .send({ billingFrequency: 'monthly', durationMonths: 24 })
+      .expect(200);
+    expect(terms.body).toMatchObject({ billingFrequency: 'monthly', durationMonths: 24 });
+    await expect(Subscription.findByPk(policy.id)).resolves.toMatchObject({
+      billingFrequency: policy.billingFrequency,
+      durationMonths: policy.durationMonths,
+      currency: 'USD',
+    });
+    for (const id of [sold.body.id, rated.body.id]) await stack.api.delete(`/api/v1/plans/${id}`).set('Authorization', admin).expect(204);
   });
 
   it('filters, orders and pages plans; policyholders see only active ones', async () => {

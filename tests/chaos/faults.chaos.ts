@@ -15,6 +15,7 @@ import { ApiProcess, startApiProcess, startWorkerProcess, WorkerProcess } from '
 import { HEALTHCHECK_TIMEOUT_MS } from '../../scripts/healthcheck';
 import { freePort } from '../../scripts/local/ports';
 import { idFromRequest } from '../../src/shared/deterministic-id';
+import { addMonths } from '../../src/shared/instalments';
 import { policyRolloutRun } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, Claim, ClaimHistory, Notification, Plan, Subscription, Tenant, User } from '../../src/models';
 import { NOTIFICATION_LEASE_MS } from '../../src/shared/notification-timing';
@@ -89,7 +90,8 @@ describe('chaos: pausing and killing real processes under load', () => {
         planId: plan.id,
         policyholderId: users.holder!.id,
         startDate: today,
-        endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
+        // A year's term as the runs date it: on a 29 February the same day next year is no date (2029-02-29).
+        endDate: addMonths(today, 12),
       });
       targets.claims.push(
         (
@@ -380,7 +382,7 @@ describe('chaos: a frozen dependency answers fast with the production deadlines'
       planId: plan.id,
       policyholderId: holder.id,
       startDate: today,
-      endDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`,
+      endDate: addMonths(today, 12),
     });
   }, 180_000);
 

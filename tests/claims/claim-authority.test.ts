@@ -8,12 +8,12 @@
  */
 import crypto from 'node:crypto';
 import { requestPaymentUpdate } from '../../src/contracts/claim-payments';
-import { Claim, ClaimPayment, ClaimRecovery, ClaimReserveLine, TenantSettings, type User } from '../../src/models';
+import { Claim, ClaimPayment, ClaimRecovery, ClaimReserveLine, type User } from '../../src/models';
 import type { TenantSettingsValues } from '../../src/shared/tenant-settings';
-import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
+import { bearer, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
-import { createClaimsTeam, fileAssignedClaim } from './fixtures';
+import { claimsTeamWithPolicy, fileAssignedClaim } from './fixtures';
 
 const REPAIRER = { kind: 'third_party', name: 'Dachdecker Schmidt GmbH', iban: 'DE89370400440532013000' };
 const GLAZIER = { kind: 'third_party', name: 'Glaserei Weber', iban: 'NL91ABNA0417164300' };
@@ -33,11 +33,8 @@ describe('claim money authority is cumulative (API, worker)', () => {
 
   /** A claims team whose tenant has these settings, and a way to file claims for it in EUR. */
   async function teamWith(values: Partial<TenantSettingsValues>) {
-    const team = await createClaimsTeam();
-    await TenantSettings.upsert({ tenantId: team.tenant.id, values });
     // A cover well above the claims' reserves: the cover left bounds a claim's indemnity reserves (tests/claims/claim-cover-cap.test.ts).
-    const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR', coverageAmount: '1000000.00' });
-    const subscription = await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id });
+    const { team, subscription } = await claimsTeamWithPolicy('1000000.00', values);
     const file = (amountClaimed: number, assignee: User = team.adjuster) =>
       fileAssignedClaim(stack, team, subscription, { amountClaimed, assignee });
     return { team, file };

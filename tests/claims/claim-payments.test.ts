@@ -18,6 +18,7 @@ import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 import { waitUntil } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam, DEBTOR, fileAssignedClaim, REPAIRER } from './fixtures';
 
@@ -155,9 +156,11 @@ describe('claim payments and payment batches (API, worker)', () => {
       .send({ debtor: { ...DEBTOR, iban: 'FR1420041010050500013M02607' } })
       .expect(422);
     expect(badDebtor.body.error.details[0].field).toBe('debtor.iban');
-    // A date a bank refuses: one gone by, or more than a year ahead (SEPA takes a requested date up to a year ahead).
+    // A date a bank refuses: one gone by, or more than a year ahead (SEPA takes a requested date up to a year ahead). Days
+    // counted from the API's today: one that lasts past these requests.
+    const today = Date.parse(await utcDayLasting());
     const mailsBefore = stack.smtp.messages.length;
-    for (const requestedExecutionDate of ['2020-01-01', utcDay(Date.now() - DAY_MS), utcDay(Date.now() + 366 * DAY_MS), '2999-12-31']) {
+    for (const requestedExecutionDate of ['2020-01-01', utcDay(today - DAY_MS), utcDay(today + 366 * DAY_MS), '2999-12-31']) {
       const badDate = await stack.api
         .post('/api/v1/payment-batches')
         .set(as(team.manager))
@@ -173,7 +176,7 @@ describe('claim payments and payment batches (API, worker)', () => {
       .post('/api/v1/payment-batches')
       .set(as(team.manager))
       .set('Idempotency-Key', 'payment-batch-1')
-      .send({ debtor: DEBTOR, requestedExecutionDate: utcDay(Date.now() + 365 * DAY_MS) })
+      .send({ debtor: DEBTOR, requestedExecutionDate: utcDay(today + 365 * DAY_MS) })
       .expect(201);
     expect(created.body).toMatchObject({ currency: 'EUR', paymentCount: 3, total: '2700.00', debtorIban: DEBTOR.iban });
     const issued = await ClaimPayment.findAll({ where: { claimId, status: 'issued' } });

@@ -10,6 +10,7 @@ import { Claim, Invoice, Subscription, SubscriptionVersion, type User } from '..
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { startTestStack, TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 import { eventually } from '../support/waiting';
 
 const DAY_MS = 86_400_000;
@@ -31,6 +32,8 @@ describe('claims on a policy whose cover began once its first premium was paid',
     planId = (await buildPlan({ tenantId: tenant.id })).id;
   });
   afterAll(() => stack?.close());
+  // The API dates the day cover began (today, at the payment); a test compares it with its own day(0): one UTC day.
+  beforeEach(() => utcDayLasting());
 
   const untilStatus = (id: string, status: string) =>
     eventually(

@@ -11,6 +11,7 @@ import { buildPlan } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { activePolicyThroughApi } from '../support/policy-runs';
 import { startTestStack, TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 import { type ClaimsTeam, createClaimsTeam } from './fixtures';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -33,6 +34,8 @@ describe('a raise of cover recorded after the incident does not cover it (real A
     };
   });
   afterAll(() => stack?.close());
+  // A test issues a policy, changes it from today and files a loss of today, and reads today in the API's answers: one UTC day.
+  beforeEach(() => utcDayLasting());
 
   const policy = () => activePolicyThroughApi(stack, as(team.claimant).Authorization, plans.issued.id);
 
@@ -45,12 +48,15 @@ describe('a raise of cover recorded after the incident does not cover it (real A
     expect([applied.status, applied.body.status]).toEqual([200, 'applied']);
   }
 
-  /** A claim for a loss of 01:00 UTC today: before any change a test makes, which it makes later in the day. */
+  /**
+   * A claim for a loss of today, which the API takes at 00:00 UTC (docs/claims.md): before any change a test makes. Named by its
+   * day alone: an hour of today (it was 01:00) is in the future until that hour, and was refused 400 then.
+   */
   const file = (subscriptionId: string, amountClaimed: string) =>
     stack.api
       .post('/api/v1/claims')
       .set(as(team.claimant))
-      .send({ subscriptionId, incidentDate: `${today()}T01:00:00Z`, amountClaimed, description: 'Burst pipe flooded the kitchen' });
+      .send({ subscriptionId, incidentDate: today(), amountClaimed, description: 'Burst pipe flooded the kitchen' });
 
   const versionsOf = async (subscriptionId: string) =>
     (await SubscriptionVersion.findAll({ where: { subscriptionId }, order: [['number', 'ASC']] })).map((version) => version.id);

@@ -1,9 +1,9 @@
-/** Claim test data: a claims team and the workflow input of a claim row. */
-import { type Claim, type Subscription, SubscriptionVersion, type Tenant, type User } from '../../src/models';
-import type { TestStack } from '../support/stack';
-import { DEFAULT_TENANT_SETTINGS } from '../../src/shared/tenant-settings';
+/** Claim test data: a claims team, the workflow input of a claim row, and the stack and requests of the tests of a claim's money. */
+import { type Claim, type Subscription, SubscriptionVersion, type Tenant, TenantSettings, type User } from '../../src/models';
+import { startTestStack, type TestStack } from '../support/stack';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettingsValues } from '../../src/shared/tenant-settings';
 import type { ClaimSettings, ClaimWorkflowInput } from '../../src/contracts/claim';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 
 export const CLAIM_SETTINGS: ClaimSettings = {
   claimUnassignedEscalationHours: DEFAULT_TENANT_SETTINGS.claimUnassignedEscalationHours,
@@ -39,6 +39,20 @@ export async function createClaimsTeam(): Promise<ClaimsTeam> {
   return { tenant, claimant, agent, adjuster, otherAdjuster, senior, manager };
 }
 
+/**
+ * A claims team, its tenant's `settings` where given, and its policyholder's EUR policy covering `coverageAmount`:
+ * what the tests of a claim's money (its cover, its authority) file claims on.
+ */
+export async function claimsTeamWithPolicy(
+  coverageAmount: string,
+  settings?: Partial<TenantSettingsValues>,
+): Promise<{ team: ClaimsTeam; subscription: Subscription }> {
+  const team = await createClaimsTeam();
+  if (settings) await TenantSettings.upsert({ tenantId: team.tenant.id, values: settings });
+  const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR', coverageAmount });
+  return { team, subscription: await buildSubscription({ policyholderId: team.claimant.id, planId: plan.id }) };
+}
+
 /** What POST /claims starts the run of a claim row with (`filedAt` as in its first history entry). */
 export function claimWorkflowInput(claim: Claim, filedAt: Date): ClaimWorkflowInput {
   return {
@@ -68,6 +82,36 @@ export async function fileAssignedClaim(
     .expect(201);
   await stack.api.post(`/api/v1/claims/${filed.body.id}/assign`).set(as(team.manager)).send({ assigneeId: assignee.id }).expect(200);
   return filed.body.id;
+}
+
+/**
+ * For the tests of a claim's money, in their `describe`: a stack with a worker, started before the tests and closed after
+ * them (`stack()` once started), and the requests they send to a claim as a user: its indemnity reserves, its payments
+ * (to the repairer) and its transitions.
+ */
+export function claimMoneyStack() {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    started = await startTestStack({ worker: true });
+  }, 300_000);
+  afterAll(() => started?.close());
+
+  const stack = (): TestStack => {
+    if (!started) throw new Error('the stack is started in beforeAll');
+    return started;
+  };
+  const as = (user: User) => ({ Authorization: bearer(stack().config, user) });
+  const claimPath = (claimId: string, rest = '') => `/api/v1/claims/${claimId}${rest}`;
+  const reserve = (claimId: string, user: User, category: string, amount: string) =>
+    stack()
+      .api.post(claimPath(claimId, '/reserves'))
+      .set(as(user))
+      .send({ costType: 'indemnity', category, amount, reason: 'Contractor estimate' });
+  const pay = (claimId: string, user: User, amount: string, category = 'other') =>
+    stack().api.post(claimPath(claimId, '/payments')).set(as(user)).send({ costType: 'indemnity', category, amount, payee: REPAIRER });
+  const transition = (claimId: string, user: User, body: Record<string, unknown>) =>
+    stack().api.post(claimPath(claimId, '/transitions')).set(as(user)).send(body);
+  return { stack, as, claimPath, reserve, pay, transition };
 }
 
 /**

@@ -12,7 +12,8 @@
  * quoted and applied, the policy read as of its first day before and after, the additional premium
  * paid by card, version 2's schedule PDF read with pdftotext. Then the walkthrough of quotes (docs/quotes.md,
  * Try it): rating tables saved for a plan, a quote with its breakdown, one referred and accepted by the seeded
- * underwriter with a loading, bound into a policy at that premium, its schedule listing the breakdown. Whatever
+ * underwriter with a loading, bound into a policy at that premium, its schedule listing the breakdown. Then the
+ * README's ten-line tour, its commands run by bash with curl and jq exactly as written. Whatever
  * the start command sets (the Stripe key, the webhook guard, the mail relay…) is tested as set, not as the other
  * tests set it.
  *
@@ -31,7 +32,8 @@ import { STACK_PROCESSES, type StackEnvironment } from '../../scripts/start';
 import { formatMinorUnits, toMinorUnits } from '../../src/shared/money';
 import { newcomerEnv } from '../support/newcomer-env';
 import { pdfText, popplerTool } from '../support/poppler';
-import { itNeeding } from '../support/required-tool';
+import { curlAndJqTool, itNeeding } from '../support/required-tool';
+import { utcDayLasting } from '../support/utc-days';
 import { eventually, waitUntil, within, WAIT_BOUND_MS } from '../support/waiting';
 import { call, expectStatus, type Answer } from '../topology/api-client';
 import { startReceiver } from '../webhooks/receiver';
@@ -456,7 +458,8 @@ describe('a newcomer on the stack the start command configures', () => {
     it("saves the plan's rating tables as the tenant admin: version 1 from today", async () => {
       const plans: Plan[] = answered(await call(api, 'GET', '/plans', { token: admin }), 200, 'the plans').items;
       plan = plans.find((p) => p.name === 'House Standard')!;
-      const today = new Date().toISOString().slice(0, 10);
+      // A version starts no earlier than the API's today: the same day when the API saves it.
+      const today = await utcDayLasting();
       const version = answered(
         await call(api, 'PUT', `/plans/${plan.id}/rating`, { token: admin, body: { effectiveFrom: today, tables: TABLES } }),
         201,
@@ -560,6 +563,22 @@ describe('a newcomer on the stack the start command configures', () => {
       },
     );
   });
+
+  // README, A ten-line tour: its commands as written, in the shell of its Demo users (only API points at this stack).
+  itNeeding(
+    curlAndJqTool(),
+    "runs the README's ten-line tour as written: the first premium recorded, the policy active, a claim filed and its run found",
+    async () => {
+      const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+      const bashBlockUnder = (heading: string) => /```bash\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(`\n## ${heading}\n`)))![1];
+      const script = bashBlockUnder('Demo users').replace(/^API=.*$/m, `API=${api}/api/v1`) + bashBlockUnder('A ten-line tour');
+      const { stdout } = await promisify(execFile)('bash', ['-o', 'pipefail', '-c', script], { timeout: WAIT_BOUND_MS });
+      expect(stdout).toMatch(/"paid"$/m);
+      expect(stdout).toMatch(/"claimNumber": "CLM-\d{4}-\d{6}",\s*"status": "reported"/);
+      expect(stdout).toMatch(/"status": "RUNNING",\s*"searchAttributes": \{/);
+    },
+    2 * WAIT_BOUND_MS,
+  );
 });
 
 /** The rating tables of docs/quotes.md's walkthrough (Try it), for the starter catalog's house plans. */

@@ -5,7 +5,7 @@
  * read the plans' categories in one statement whatever the page size.
  */
 import type { Category, Plan, Tenant, User } from '../../src/models';
-import { bearer, buildCategory, buildPlan, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 interface GraphQLAnswer {
@@ -204,6 +204,56 @@ describe('GraphQL catalog: categories and plans (real API and PostgreSQL)', () =
       }
       // The page of plans and one statement for all their categories.
       expect(counts).toEqual([2, 2]);
+    });
+  });
+  describe("a policy's plan", () => {
+    const POLICY_PLAN = `query ($id: ID!, $planId: ID!) {
+      subscription(id: $id) { plan { id name premium } versions { nodes { plan { id } } } }
+      plan(id: $planId) { id }
+      plans(first: 100) { nodes { id } }
+    }`;
+
+    it('answers the plan a policy was sold on after the plan was deleted or withdrawn; lists and plan(id) still leave them out', async () => {
+      const deleted = await buildPlan({ categoryId: home.id, premium: '120.00' });
+      const retired = await buildPlan({ categoryId: home.id, premium: '130.00' });
+      const sold = await buildSubscription({ planId: deleted.id, policyholderId: holder.id });
+      const kept = await buildSubscription({ planId: retired.id, policyholderId: holder.id });
+      await stack.api.delete(`/api/v1/plans/${deleted.id}`).set('Authorization', bearer(stack.config, admin)).expect(204);
+      await stack.api
+        .put(`/api/v1/plans/${retired.id}`)
+        .set('Authorization', bearer(stack.config, admin))
+        .send({ isActive: false })
+        .expect(200);
+
+      for (const as of [holder, admin]) {
+        const answer = await graphql(POLICY_PLAN, { id: sold.id, planId: deleted.id }, as);
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data).toEqual({
+          subscription: {
+            plan: { id: deleted.id, name: deleted.name, premium: '120.00' },
+            versions: { nodes: [{ plan: { id: deleted.id } }] },
+          },
+          plan: null,
+          plans: { nodes: expect.not.arrayContaining([{ id: deleted.id }]) },
+        });
+      }
+      // The holder's policy on a withdrawn plan answers it too; the holder's list and plan(id) do not.
+      const answer = await graphql(POLICY_PLAN, { id: kept.id, planId: retired.id }, holder);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toEqual({
+        subscription: {
+          plan: { id: retired.id, name: retired.name, premium: '130.00' },
+          versions: { nodes: [{ plan: { id: retired.id } }] },
+        },
+        plan: null,
+        plans: { nodes: expect.not.arrayContaining([{ id: retired.id }]) },
+      });
+      // Another tenant's holder reaches neither the policy nor its plan.
+      const stranger = await buildUser({ tenantId: otherCategory.tenantId, role: 'policyholder' });
+      expect((await graphql(POLICY_PLAN, { id: sold.id, planId: deleted.id }, stranger)).data).toMatchObject({
+        subscription: null,
+        plan: null,
+      });
     });
   });
 });

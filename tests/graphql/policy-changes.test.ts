@@ -11,6 +11,7 @@ import { apiClient } from '../support/graphql';
 import { seedChangesAndVersions } from '../support/policy-runs';
 import { statementsOf } from '../support/statements';
 import { startTestStack, TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -39,6 +40,8 @@ describe('GraphQL policy changes beside REST', () => {
     policy = await buildSubscription({ planId: house.id, policyholderId: owner.id });
   });
   afterAll(() => stack?.close());
+  // A raise of cover is quoted from the API's today on, and a test compares what two quotes of today answer: one UTC day.
+  beforeEach(() => utcDayLasting());
 
   const QUOTE = `mutation ($id: ID!, $effectiveDate: String!, $planId: ID) {
     quotePolicyChange(id: $id, effectiveDate: $effectiveDate, planId: $planId) {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { IdempotencyRecord, RefreshToken, Tenant, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { issueAccessToken } from '../../src/services/tokens';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startOtherApi, type OtherApi } from '../support/other-api';
 import { startTestStack, TestStack } from '../support/stack';
@@ -402,9 +402,10 @@ describe('identity: /auth and /users', () => {
       acknowledgementDeadlineDays: 14,
       complianceWebhookSecretSet: false,
     });
+    // As a sign-in answers it: setting a webhook asks for the admin's presence.
     const updated = await stack.api
       .put('/api/v1/tenant/settings')
-      .set('Authorization', auth)
+      .set('Authorization', signedInBearer(stack.config, admin))
       .send({
         acknowledgementDeadlineDays: 10,
         complianceWebhookUrl: 'https://hooks.example.test/x',

@@ -83,6 +83,29 @@ async function booksOfATenant(): Promise<Books> {
   return { tenant, finance, admin, holder, claim };
 }
 
+/**
+ * The second instalment of `books` made to owe `amountMinor` (a string: it may be past 2^53) by SQL, behind the books'
+ * back, and the two differences a reconciliation then finds against the books' 1,100.00 receivable and 100.00
+ * instalment: the receivable's and the invoice's, `expected`.
+ */
+async function secondInstalmentOwing(books: Books, amountMinor: string, expected: { receivable: string; invoice: string }) {
+  await stack.db.sequelize.query('UPDATE invoices SET amount_minor = :amountMinor WHERE tenant_id = :tenantId AND sequence = 2', {
+    replacements: { amountMinor, tenantId: books.tenant.id },
+  });
+  const invoice = await Invoice.findOne({ where: { tenantId: books.tenant.id, sequence: 2 }, rejectOnEmpty: true });
+  const differences = [
+    { check: 'premium_receivable', currency: 'EUR', row: null, books: '1100.00', expected: expected.receivable },
+    {
+      check: 'invoice_receivable',
+      currency: 'EUR',
+      row: { type: 'invoice', id: invoice.id, label: invoice.number },
+      books: '100.00',
+      expected: expected.invoice,
+    },
+  ];
+  return { invoice, differences };
+}
+
 const reconcileNow = (user: User) =>
   stack.api
     .post('/api/v1/ledger/reconciliation')
@@ -211,24 +234,57 @@ describe('reconciliation of the books', () => {
   it('mails the tenant admins when the tenant has no finance user', async () => {
     const c = await booksOfATenant();
     await c.finance.update({ isActive: false });
-    await stack.db.sequelize.query('UPDATE invoices SET amount_minor = amount_minor + 1 WHERE tenant_id = :tenantId AND sequence = 2', {
-      replacements: { tenantId: c.tenant.id },
-    });
+    const { invoice, differences } = await secondInstalmentOwing(c, '10001', { receivable: '1100.01', invoice: '100.01' });
     const answer = await reconcileNow(c.admin).expect(200);
-    const [invoice] = await Invoice.findAll({ where: { tenantId: c.tenant.id, sequence: 2 } });
-    expect(answer.body.differences).toEqual([
-      { check: 'premium_receivable', currency: 'EUR', row: null, books: '1100.00', expected: '1100.01' },
-      {
-        check: 'invoice_receivable',
-        currency: 'EUR',
-        row: { type: 'invoice', id: invoice.id, label: invoice.number },
-        books: '100.00',
-        expected: '100.01',
-      },
-    ]);
+    expect(answer.body.differences).toEqual(differences);
     const mail = await stack.smtp.waitFor((m) => m.to.includes(c.admin.email.toLowerCase()));
     expect(mail.text).toContain(`invoice_receivable ${invoice.number} EUR: 100.00 ≠ 100.01`);
     expect(mailsTo(c.finance)).toEqual([]);
+  });
+
+  it('answers and mails amounts past 2^53 minor units exactly, and reads a reconciliation kept with numbers before', async () => {
+    const d = await booksOfATenant();
+    // 99,999,999,999,999.99 EUR owed on one instalment, behind the books' back: 9999999999999999 minor units, past 2^53.
+    const { invoice, differences } = await secondInstalmentOwing(d, '9999999999999999', {
+      receivable: '100000000000999.99',
+      invoice: '99999999999999.99',
+    });
+    const answer = await reconcileNow(d.finance).expect(200);
+    expect(answer.body.differences).toEqual(differences);
+    expect(answer.body.figures).toContainEqual({
+      currency: 'EUR',
+      account: 'premium_receivable',
+      books: '1100.00',
+      rows: '100000000000999.99',
+    });
+    expect((await latest(d.finance).expect(200)).body.differences).toEqual(differences);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(d.finance.email.toLowerCase()));
+    expect(mail.text).toContain('premium_receivable EUR: 1100.00 ≠ 100000000000999.99');
+    expect(mail.text).toContain(`invoice_receivable ${invoice.number} EUR: 100.00 ≠ 99999999999999.99`);
+
+    // A reconciliation kept before its minor units were strings held JSON numbers: it is answered as before.
+    await stack.db.sequelize.query(
+      `UPDATE ledger_reconciliations SET incident_id = NULL, figures = :figures, differences = :differences WHERE tenant_id = :tenantId`,
+      {
+        replacements: {
+          tenantId: d.tenant.id,
+          figures: JSON.stringify([{ currency: 'JPY', account: 'loss_reserves', books: 1500, rows: 1750 }]),
+          differences: JSON.stringify({
+            named: [
+              { check: 'loss_reserves', currency: 'JPY', books: 1500, expected: 1750 },
+              { check: 'source_key', currency: null, books: 2, expected: 1 },
+            ],
+            unnamed: 0,
+          }),
+        },
+      },
+    );
+    const kept = await latest(d.finance).expect(200);
+    expect(kept.body.figures).toEqual([{ currency: 'JPY', account: 'loss_reserves', books: '1500', rows: '1750' }]);
+    expect(kept.body.differences).toEqual([
+      { check: 'loss_reserves', currency: 'JPY', row: null, books: '1500', expected: '1750' },
+      { check: 'source_key', currency: null, row: null, books: '2', expected: '1' },
+    ]);
   });
 
   it('is scheduled every day at 03:30 UTC, made at start-up like the reconciler', async () => {

@@ -82,6 +82,14 @@ describe('compliance e-mails from templates', () => {
     expect(stack.smtp.messages.filter((m) => m.to.includes(german.email))).toHaveLength(1);
   });
 
+  /** The first escalation of an overdue acknowledgement, as its run's activity carries it out. */
+  const escalateToLevelOne = (acknowledgementId: string) =>
+    new MockActivityEnvironment().run(createComplianceActivities(stack.deps).escalateOverdueAcknowledgement, {
+      acknowledgementId,
+      workflowId: acknowledgementRun.id(acknowledgementId),
+      level: 1 as const,
+    });
+
   it('tells a German manager of an overdue acknowledgement in German, the day in the tenant’s zone', async () => {
     const tenant = await buildTenant();
     await inBerlin(tenant);
@@ -89,19 +97,29 @@ describe('compliance e-mails from templates', () => {
     const manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager', locale: 'de' });
     const employee = await buildUser({ tenantId: tenant.id, role: 'claims_agent', fullName: 'Ed Employee', managerId: manager.id });
     const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
-    const { escalateOverdueAcknowledgement } = createComplianceActivities(stack.deps);
 
-    await new MockActivityEnvironment().run(escalateOverdueAcknowledgement, {
-      acknowledgementId: ack.id,
-      workflowId: acknowledgementRun.id(ack.id),
-      level: 1 as const,
-    });
+    await escalateToLevelOne(ack.id);
 
     const mail = await stack.smtp.waitFor((m) => m.to.includes(manager.email));
     expect(mail.subject).toBe('Überfällig: Ed Employee hat „Travel“ (Version 1) nicht bestätigt');
     expect(mail.text).toContain(`Ed Employee <${employee.email}> hätte „Travel“ (Version 1) bis zum 15.03.2030 bestätigen sollen`);
     expect(mail.text).toContain('Eskalationsstufe 1.');
     expect(mail.html).toContain(`Ed Employee &#60;${employee.email}&#62;`);
+  });
+
+  it('tells the compliance officers, not a customer, of an overdue acknowledgement whose manager link names a policyholder', async () => {
+    const tenant = await buildTenant();
+    const { officer, version } = await publishedPolicy(tenant, 'Conflicts');
+    // A link made before managers had to be staff (the API refuses it now: tests/users/managers-api.test.ts).
+    const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    const employee = await buildUser({ tenantId: tenant.id, role: 'adjuster', fullName: 'Ada Adjuster', managerId: holder.id });
+    const ack = await buildAcknowledgement({ versionId: version.id, employeeId: employee.id });
+
+    await escalateToLevelOne(ack.id);
+
+    const mail = await stack.smtp.waitFor((m) => m.subject.startsWith('Overdue: Ada Adjuster'));
+    expect(mail.to).toEqual([officer.email]);
+    expect(stack.smtp.messages.filter((m) => m.to.includes(holder.email))).toEqual([]);
   });
 
   it('sends a review’s outcome in the author’s language, with the reason and the policy’s address', async () => {

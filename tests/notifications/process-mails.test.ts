@@ -8,6 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNotificationActivities, type SendEmailInput } from '../../src/activities/notifications';
 import { createOnboardingActivities } from '../../src/activities/onboarding';
 import { accountMail } from '../../src/domain/identity/account-mails';
+import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { Notification, Registration, type Subscription, TenantSettings } from '../../src/models';
 import { mailContextOf } from '../../src/services/notifications/context';
 import { buildPlan, buildSubscription, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
@@ -99,6 +100,40 @@ describe('onboarding, subscription and operator e-mails from templates', () => {
     expect(english.subject).toBe('Your Hausrat Plus subscription is cancelled');
     expect(english.text).toContain('coverage ended today instead of March 14, 2031.');
     expect(english.text).toContain('Reason given: Moved abroad');
+  });
+
+  it('tells the holder of a cancelled policy what it still owes, in their language and its currency’s decimals, and nothing when it owes nothing', async () => {
+    const tenant = await germanTenant();
+    const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    const plan = await buildPlan({ tenantId: tenant.id, name: 'Hausrat Plus', currency: 'KWD', billingFrequency: 'annual' });
+    // Priced to the fils, as a quote in dinars is (the plan's row keeps two decimals).
+    const term = { startDate: '2030-03-14', endDate: '2031-03-14', premium: '365.125' };
+    const [owing, settled] = [
+      await buildSubscription({ planId: plan.id, policyholderId: holder.id, ...term }),
+      await buildSubscription({ planId: plan.id, policyholderId: holder.id, ...term }),
+    ];
+    // The annual instalment of 365.125 KWD, open (as a cancellation after a paid claim leaves a term's unpaid instalments).
+    await billCurrentTerm(stack.db.sequelize, owing.id);
+    for (const policy of [owing, settled])
+      await sendEmail({
+        idempotencyKey: `process-mails-owed:${policy.id}:cancelled`,
+        tenantId: tenant.id,
+        to: { userIds: [holder.id] },
+        // As the run passes it (src/workflows/subscription/messages.ts): nothing of what is owed, which the row's invoices say.
+        template: {
+          type: 'subscriptionCancelled',
+          values: { subscriptionId: policy.id, planName: 'Hausrat Plus', coverageEnd: '2031-03-14', reason: '', reasonGiven: 'no' },
+        },
+      });
+
+    const mailOf = (policy: Subscription) =>
+      stack.smtp.waitFor((m) => m.to.includes(holder.email) && m.text.includes(policy.policyNumber!));
+    const owed = await mailOf(owing);
+    expect(owed.text).toContain('Sie schulden noch 365,125 KWD Beitrag, sofort fällig.');
+    expect(owed.html).toContain('Sie schulden noch 365,125 KWD Beitrag, sofort fällig.');
+    const none = await mailOf(settled);
+    expect(none.text).toContain('wurde gekündigt; der Schutz endete heute');
+    expect(none.text).not.toContain('schulden');
   });
 
   it('writes a policy’s cover and premium with as many decimals as its currency has: yen, dinars, and a mail of an older run', async () => {

@@ -79,6 +79,20 @@ describe('renderNotification', () => {
     expect(await until('Europe/Berlin')).toContain('until March 14, 2030 at 04:30 PM GMT+1:');
   });
 
+  it('tells the claimant what the documents deadline does, true whether or not a payment on the claim is under way', async () => {
+    // The reminder goes out days before the deadline: whether money is held then is not known yet (docs/claims.md, Deadlines).
+    const reminder = (days: number, working: 'yes' | 'no', locale: 'en' | 'de') =>
+      renderNotification('claimDocumentsReminder', { claimNumber: 'CLM-2030-000007', days, working }, context({ locale }));
+    expect((await reminder(30, 'no', 'en')).text).toContain(
+      'We are still waiting for the documents of claim CLM-2030-000007. If they have not arrived 30 days after we asked for them, the claim is denied, unless a payment on it is already under way or made: then it stays open and our claims team decides it.',
+    );
+    expect((await reminder(10, 'yes', 'en')).text).toContain('If they have not arrived 10 working days after we asked for them,');
+    expect((await reminder(30, 'no', 'de')).text).toContain(
+      'Wir warten noch auf die Unterlagen zu Schaden CLM-2030-000007. Gehen sie nicht innerhalb von 30 Tagen nach unserer Anforderung ein, wird der Schaden abgelehnt, es sei denn, eine Zahlung darauf ist bereits veranlasst oder geleistet: Dann bleibt er offen, und unser Schadenteam entscheidet über ihn.',
+    );
+    expect((await reminder(1, 'yes', 'de')).text).toContain('Gehen sie nicht innerhalb von einem Arbeitstag nach unserer Anforderung ein,');
+  });
+
   it('writes an invoice amount with as many decimals as its currency has, in each language', async () => {
     const reminder = (amount: number, decimals: string, currency: string) => ({
       planName: 'Home Basic',

@@ -8,10 +8,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
-import { Category, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
+import { Category, ComplianceRequirement, Plan, Registration, Tenant, TenantSettings, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
 import { approveRegistrationUpdate, onboardingRun, OnboardingWorkflow, rejectRegistrationUpdate } from '../../src/contracts/onboarding';
-import { buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
+import { buildTenant, buildUser, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import type { SmtpSink } from '../support/smtp-sink';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping-stack';
@@ -206,6 +206,32 @@ describe('onboarding workflow (time-skipping)', () => {
       expect(await Tenant.count({ where: { slug: 'epsilon' } })).toBe(0);
       expect(await User.findOne({ where: { email: 'admin@epsilon.test' } })).toMatchObject({ role: 'platform_admin' });
       expect((await registration.reload()).reason).toContain('already exists');
+    });
+  });
+
+  it('an admin e-mail whose account waits for its invitation but is named in its tenant fails with that reason, not a constraint', async () => {
+    await withWorker(async (submit) => {
+      const { registration, handle } = await submit('zeta');
+      const other = await buildTenant();
+      const officer = await buildUser({ tenantId: other.id, role: 'compliance_officer' });
+      const invitee = await buildUser({ tenantId: other.id, role: 'claims_manager', email: 'admin@zeta.test', emailVerifiedAt: null });
+      // Named as an owner before naming an invitee was refused (src/domain/users/named-accounts.ts).
+      await ComplianceRequirement.create({
+        tenantId: other.id,
+        title: 'Legacy',
+        frameworkRef: 'ISO',
+        ownerId: invitee.id,
+        dueAt: new Date('2027-01-30T00:00:00Z'),
+        createdById: officer.id,
+      });
+      await handle.executeUpdate(approveRegistrationUpdate, { args: [asAdmin()] });
+      expect(await resultOf(handle)).toBe('provisioning_failed');
+
+      expect(await Tenant.count({ where: { slug: 'zeta' } })).toBe(0);
+      expect(await User.findByPk(invitee.id)).toMatchObject({ tenantId: other.id, emailVerifiedAt: null });
+      const { reason } = await registration.reload();
+      expect(reason).toContain('An earlier account waiting for this address is still named in its tenant');
+      expect(reason).not.toMatch(/constraint|violates/);
     });
   });
 });

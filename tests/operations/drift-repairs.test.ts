@@ -8,13 +8,13 @@
  * Idempotency-Key starts nothing. A platform admin closes a claim of the tenant the same way.
  */
 import crypto from 'node:crypto';
-import { QueryTypes } from 'sequelize';
 import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, BulkOperation, Claim, ClaimReserveLine, type User, WebhookEvent } from '../../src/models';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { bearer, buildTenantCast } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
+import { type DriftTable, markRunTerminated, runStateOf } from '../support/run-drift';
 import { eventually } from '../support/waiting';
 
 describe('repairs in batch (dev server)', () => {
@@ -61,20 +61,10 @@ describe('repairs in batch (dev server)', () => {
   }
 
   /** An operator terminates the run, and the row is marked as the reconciler marks it. */
-  async function terminate(table: 'claims' | 'subscriptions', id: string, workflowId: string): Promise<void> {
+  async function terminate(table: DriftTable, id: string, workflowId: string): Promise<void> {
     await stack.temporal.workflow.getHandle(workflowId).terminate('operator mistake');
-    await stack.db.sequelize.query(`UPDATE ${table} SET run_state = 'terminated', run_state_at = now() WHERE id = :id`, {
-      replacements: { id },
-    });
+    await markRunTerminated(stack, table, id);
   }
-
-  const runStateOf = async (table: string, id: string) =>
-    (
-      await stack.db.sequelize.query<{ run_state: string | null }>(`SELECT run_state FROM ${table} WHERE id = :id`, {
-        replacements: { id },
-        type: QueryTypes.SELECT,
-      })
-    )[0].run_state;
 
   const progressOf = (user: User, operationId: string) =>
     eventually(
@@ -130,11 +120,11 @@ describe('repairs in batch (dev server)', () => {
       const row = await Claim.findByPk(claim.id, { rejectOnEmpty: true });
       expect(row.workflowId).toMatch(new RegExp(`^${claim.workflowId}-restored-\\d+$`));
       expect((await stack.temporal.workflow.getHandle(row.workflowId).describe()).status.name).toBe('RUNNING');
-      expect(await runStateOf('claims', claim.id)).toBeNull();
+      expect(await runStateOf(stack, 'claims', claim.id)).toBeNull();
     }
     expect((await stack.temporal.workflow.getHandle(subscriptionRun.id(second.id)).describe()).status.name).toBe('RUNNING');
-    expect(await runStateOf('subscriptions', second.id)).toBeNull();
-    expect(await runStateOf('subscriptions', lapsed.id)).toBe('terminated');
+    expect(await runStateOf(stack, 'subscriptions', second.id)).toBeNull();
+    expect(await runStateOf(stack, 'subscriptions', lapsed.id)).toBe('terminated');
     const restores = await AuditEvent.findAll({ where: { action: 'operations.run_restore', actorId: admin.id } });
     expect(restores.map((e) => e.entityId).sort()).toEqual([...claims.map((c) => c.id), second.id].sort());
     expect(restores.every((e) => e.workflowId === started.body.workflowId)).toBe(true);

@@ -12,16 +12,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
-import { QueryTypes } from 'sequelize';
 import { resolveTemporalCli } from '../../scripts/local/tools';
 import { RECONCILER_WORKFLOW_TYPE, reconcilerScheduleId, type ReconcilerWorkflow } from '../../src/contracts/reconciler';
 import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, Subscription, type User } from '../../src/models';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
 import { ensureReconcilerSchedule } from '../../src/services/reconciler-schedule';
+import { housePlanThroughApi } from '../support/catalog-api';
 import { bearer, buildClaim, buildTenantCast, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { recordHistory } from '../support/histories';
+import { markRunTerminated, restoreRun, runStateOf } from '../support/run-drift';
 import { eventually, resultOf } from '../support/waiting';
 
 describe('reconciler (dev server, Temporal CLI)', () => {
@@ -54,20 +55,8 @@ describe('reconciler (dev server, Temporal CLI)', () => {
   }
 
   async function activeSubscription(categoryName = 'Houses'): Promise<{ id: string; workflowId: string }> {
-    const category = await stack.api.post('/api/v1/categories').set(as(admin)).send({ name: categoryName }).expect(201);
-    const plan = await stack.api
-      .post('/api/v1/plans')
-      .set(as(admin))
-      .send({
-        categoryId: category.body.id,
-        name: 'House',
-        coverageLevel: 'standard',
-        coverageAmount: 100000,
-        premium: 300,
-        durationMonths: 12,
-      })
-      .expect(201);
-    const created = await stack.api.post('/api/v1/subscriptions').set(as(owner)).send({ planId: plan.body.id }).expect(202);
+    const plan = await housePlanThroughApi(stack, bearer(stack.config, admin), categoryName);
+    const created = await stack.api.post('/api/v1/subscriptions').set(as(owner)).send({ planId: plan.id }).expect(202);
     const active = await eventually(
       () => stack.api.get(`/api/v1/subscriptions/${created.body.id}`).set(as(owner)).expect(200),
       (res) => res.body.status === 'active',
@@ -84,14 +73,6 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       .expect(201);
     return { id: res.body.id, workflowId: res.body.workflow.workflowId };
   }
-
-  const runStateOf = async (table: string, id: string) =>
-    (
-      await stack.db.sequelize.query<{ run_state: string | null }>(`SELECT run_state FROM ${table} WHERE id = :id`, {
-        replacements: { id },
-        type: QueryTypes.SELECT,
-      })
-    )[0].run_state;
 
   /** One run of the reconciler, started by its schedule as in production. */
   async function reconcile(previousRuns: number): Promise<Awaited<ReturnType<ReconcilerWorkflow>>> {
@@ -147,10 +128,10 @@ describe('reconciler (dev server, Temporal CLI)', () => {
 
     const first = await reconcile(0);
     expect(first).toEqual({ checked: 4, told: 4, runsEnded: 0 });
-    expect(await runStateOf('claims', terminated.id)).toBe('terminated');
-    expect(await runStateOf('subscriptions', subscription.id)).toBe('terminated');
-    expect(await runStateOf('claims', orphan.id)).toBe('missing');
-    expect(await runStateOf('claims', deleted.id)).toBe('restarted');
+    expect(await runStateOf(stack, 'claims', terminated.id)).toBe('terminated');
+    expect(await runStateOf(stack, 'subscriptions', subscription.id)).toBe('terminated');
+    expect(await runStateOf(stack, 'claims', orphan.id)).toBe('missing');
+    expect(await runStateOf(stack, 'claims', deleted.id)).toBe('restarted');
     // The lost start was made again from the outbox: the claim has a live run once more.
     expect((await stack.temporal.workflow.getHandle(deleted.workflowId).describe()).status.name).toBe('RUNNING');
 
@@ -178,7 +159,7 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     const second = await reconcile(1);
     expect(second).toEqual({ checked: 4, told: 0, runsEnded: 0 });
     expect(await AuditEvent.count({ where: { action: 'run_drift_found' } })).toBe(4);
-    expect(await runStateOf('claims', deleted.id)).toBeNull();
+    expect(await runStateOf(stack, 'claims', deleted.id)).toBeNull();
     expect(await AuditEvent.count({ where: { action: 'run_drift_cleared', entityId: deleted.id } })).toBe(1);
     expect(notices()).toHaveLength(4);
 
@@ -203,17 +184,15 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     await stack.api.get('/api/v1/operations/drift?pageSize=1000').set(as(admin)).expect(400);
 
     // Repair: the terminated claim gets a new run at its row's stage, which then works as any claim's.
-    const restore = (user: User, id: string, reason = 'Terminated by mistake during an incident') =>
-      stack.api.post(`/api/v1/operations/drift/claims/${id}/restore`).set(as(user)).send({ reason });
-    await restore(otherAdmin, terminated.id).expect(404);
-    await restore(owner, terminated.id).expect(403);
-    await restore(admin, subscription.id).expect(404);
-    await restore(admin, terminated.id, '').expect(400);
-    const restored = await restore(admin, terminated.id).expect(200);
+    await restoreRun(stack, otherAdmin, 'claims', terminated.id).expect(404);
+    await restoreRun(stack, owner, 'claims', terminated.id).expect(403);
+    await restoreRun(stack, admin, 'claims', subscription.id).expect(404);
+    await restoreRun(stack, admin, 'claims', terminated.id, '').expect(400);
+    const restored = await restoreRun(stack, admin, 'claims', terminated.id).expect(200);
     expect(restored.body).toMatchObject({ status: 'reported', workflow: { workflowId: `${terminated.workflowId}-restored-1` } });
     expect(restored.body.history.at(-1)).toMatchObject({ fromStatus: 'reported', toStatus: 'reported', actorId: admin.id });
-    expect(await runStateOf('claims', terminated.id)).toBeNull();
-    await restore(admin, terminated.id).expect(404);
+    expect(await runStateOf(stack, 'claims', terminated.id)).toBeNull();
+    await restoreRun(stack, admin, 'claims', terminated.id).expect(404);
     const newRun = stack.temporal.workflow.getHandle(restored.body.workflow.workflowId);
     expect((await newRun.describe()).status.name).toBe('RUNNING');
     const manager = await buildUser({ tenantId: admin.tenantId, role: 'claims_manager' });
@@ -239,19 +218,17 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       actorId: platformAdmin.id,
       note: 'Closed by an operator: Filed twice by mistake',
     });
-    expect(await runStateOf('claims', orphan.id)).toBeNull();
+    expect(await runStateOf(stack, 'claims', orphan.id)).toBeNull();
     await close(platformAdmin, orphan.id).expect(404);
     expect((await stack.api.get('/api/v1/operations/drift?entity=claim').set(as(admin)).expect(200)).body.pagination.total).toBe(0);
     await recordHistory(newRun, 'claimWorkflow-restored');
 
     // The terminated subscription gets its run back under its own ID, for the period its row records.
-    const restoreSubscription = (user: User, id: string) =>
-      stack.api.post(`/api/v1/operations/drift/subscriptions/${id}/restore`).set(as(user)).send({ reason: 'Terminated by mistake' });
     const endedRunId = (await stack.temporal.workflow.getHandle(subscription.workflowId).describe()).runId;
-    await restoreSubscription(otherAdmin, subscription.id).expect(404);
-    await restoreSubscription(owner, subscription.id).expect(403);
-    await restoreSubscription(admin, terminated.id).expect(404);
-    const revived = await restoreSubscription(admin, subscription.id).expect(200);
+    await restoreRun(stack, otherAdmin, 'subscriptions', subscription.id).expect(404);
+    await restoreRun(stack, owner, 'subscriptions', subscription.id).expect(403);
+    await restoreRun(stack, admin, 'subscriptions', terminated.id).expect(404);
+    const revived = await restoreRun(stack, admin, 'subscriptions', subscription.id).expect(200);
     expect(revived.body).toMatchObject({
       id: subscription.id,
       status: 'active',
@@ -261,8 +238,8 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     });
     expect(revived.body.runId).toEqual(expect.any(String));
     expect(revived.body.runId).not.toBe(endedRunId);
-    expect(await runStateOf('subscriptions', subscription.id)).toBeNull();
-    await restoreSubscription(admin, subscription.id).expect(404);
+    expect(await runStateOf(stack, 'subscriptions', subscription.id)).toBeNull();
+    await restoreRun(stack, admin, 'subscriptions', subscription.id).expect(404);
     const revivedRun = stack.temporal.workflow.getHandle(subscription.workflowId);
     const described = await revivedRun.describe();
     expect([described.status.name, described.runId]).toEqual(['RUNNING', revived.body.runId]);
@@ -287,15 +264,11 @@ describe('reconciler (dev server, Temporal CLI)', () => {
     // A lapsed subscription's run held when its lapse began, which its row does not: refused.
     const lapsed = await activeSubscription('Flats');
     temporalCli('workflow', 'terminate', '--workflow-id', lapsed.workflowId, '--reason', 'operator mistake');
-    await stack.db.sequelize.query(
-      `UPDATE subscriptions SET status = 'lapsed', run_state = 'terminated', run_state_at = now() WHERE id = :id`,
-      {
-        replacements: { id: lapsed.id },
-      },
-    );
-    const refused = await restoreSubscription(admin, lapsed.id).expect(409);
+    await markRunTerminated(stack, 'subscriptions', lapsed.id);
+    await stack.db.sequelize.query(`UPDATE subscriptions SET status = 'lapsed' WHERE id = :id`, { replacements: { id: lapsed.id } });
+    const refused = await restoreRun(stack, admin, 'subscriptions', lapsed.id).expect(409);
     expect(refused.body.error.details).toMatchObject([{ field: 'status', rule: 'not_restorable' }]);
-    expect(await runStateOf('subscriptions', lapsed.id)).toBe('terminated');
+    expect(await runStateOf(stack, 'subscriptions', lapsed.id)).toBe('terminated');
     expect((await stack.temporal.workflow.getHandle(lapsed.workflowId).describe()).status.name).toBe('TERMINATED');
   });
 
@@ -310,15 +283,9 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       .expect(201);
     expect(change.body).toMatchObject({ status: 'scheduled', effectiveDate: later });
     temporalCli('workflow', 'terminate', '--workflow-id', subscription.workflowId, '--reason', 'operator mistake');
-    await stack.db.sequelize.query(`UPDATE subscriptions SET run_state = 'terminated', run_state_at = now() WHERE id = :id`, {
-      replacements: { id: subscription.id },
-    });
+    await markRunTerminated(stack, 'subscriptions', subscription.id);
 
-    await stack.api
-      .post(`/api/v1/operations/drift/subscriptions/${subscription.id}/restore`)
-      .set(as(admin))
-      .send({ reason: 'Terminated by mistake' })
-      .expect(200);
+    await restoreRun(stack, admin, 'subscriptions', subscription.id).expect(200);
     const live = await eventually(
       () => stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200),
       (res) => res.body.state !== null,
@@ -332,6 +299,24 @@ describe('reconciler (dev server, Temporal CLI)', () => {
       .expect(200);
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawnById: owner.id });
     await recordHistory(stack.temporal.workflow.getHandle(subscription.workflowId), 'subscriptionWorkflow-restored-scheduled-change');
+  });
+
+  it('gives its run back to a policy whose plan was deleted since, on the terms its row keeps', async () => {
+    const subscription = await activeSubscription('Sheds');
+    const row = await Subscription.findByPk(subscription.id, { rejectOnEmpty: true });
+    await stack.api.delete(`/api/v1/plans/${row.planId}`).set(as(admin)).expect(204);
+    temporalCli('workflow', 'terminate', '--workflow-id', subscription.workflowId, '--reason', 'operator mistake');
+    await markRunTerminated(stack, 'subscriptions', subscription.id);
+
+    const revived = await restoreRun(stack, admin, 'subscriptions', subscription.id).expect(200);
+    expect(revived.body).toMatchObject({ id: subscription.id, status: 'active', planId: row.planId, endDate: row.endDate });
+    expect(await runStateOf(stack, 'subscriptions', subscription.id)).toBeNull();
+    const live = await eventually(
+      () => stack.api.get(`/api/v1/subscriptions/${subscription.id}`).set(as(owner)).expect(200),
+      (res) => res.body.state !== null,
+      'the restored run answers its state',
+    );
+    expect(live.body.state).toMatchObject({ status: 'active', endDate: row.endDate, runId: revived.body.runId });
   });
 
   it('terminates an open run whose row is gone (a restore to an earlier instant), once it is older than the grace time, reports it and leaves runs with their row', async () => {

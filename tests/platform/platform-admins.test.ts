@@ -1,16 +1,18 @@
 /**
  * Platform admins add, list, deactivate and reactivate other platform admins through the real API,
- * PostgreSQL and SMTP sink: the new admin chooses a password with the token mailed to them, then
- * logs in; a deactivated one's sessions end at once on this API process and within 10 s on
- * another (a second API process, the built server, on the same database); the last active one
- * stays, however many deactivations come at once.
+ * PostgreSQL and SMTP sink. Adding or reactivating one is a proposal a second platform admin (another
+ * person: not the proposer under any account on their mailbox) approves; until then the account can
+ * do nothing: no set-password mail, no login, no reset, no session. Once approved the new admin
+ * chooses a password with the token mailed to them, then logs in; a deactivated one's sessions end
+ * at once on this API process and within 10 s on another (a second API process, the built server, on
+ * the same database); the last active one stays, however many deactivations come at once.
  */
 import { Op } from 'sequelize';
 import { AuditEvent, PasswordResetToken, RefreshToken, User } from '../../src/models';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { SET_PASSWORD_TTL_MS } from '../../src/domain/identity/password-resets';
 import { hashToken } from '../../src/services/single-use-tokens';
-import { bearer, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken } from '../support/mailed-tokens';
 import { startOtherApi, type OtherApi } from '../support/other-api';
 import { withoutSessionEvents } from '../support/audit-events';
@@ -23,41 +25,152 @@ describe('platform admins: /platform/admins', () => {
   let stack: TestStack;
   let ops: User;
   let opsAuth: string;
+  let pat: User;
+  let patAuth: string;
 
   beforeAll(async () => {
     stack = await startTestStack();
     ops = await buildUser({ role: 'platform_admin', email: 'ops@insurflow.test' });
     opsAuth = bearer(stack.config, ops);
+    pat = await buildUser({ role: 'platform_admin', email: 'pat@insurflow.test' });
+    patAuth = bearer(stack.config, pat);
   });
   afterAll(() => stack?.close());
 
   const create = (body: object, auth = opsAuth) => stack.api.post('/api/v1/platform/admins').set('Authorization', auth).send(body);
+  const approve = (id: string, auth: string) => stack.api.post(`/api/v1/platform/admins/${id}/approve`).set('Authorization', auth);
+  const decline = (id: string, auth: string, reason = 'Not one of ours') =>
+    stack.api.post(`/api/v1/platform/admins/${id}/decline`).set('Authorization', auth).send({ reason });
+  const login = (email: string, password = TEST_PASSWORD) => stack.api.post('/api/v1/auth/login').send({ email, password });
+  const setPasswordMails = (email: string) => stack.smtp.messages.filter((m) => m.to.includes(email) && m.subject === SET_PASSWORD_SUBJECT);
 
-  it('adds a platform admin who sets a password with the mailed token (72 hours) and logs in', async () => {
-    const created = await create({ email: ' Robin@Insurflow.TEST ', fullName: 'Robin Ops' }).expect(201);
-    expect(created.body).toMatchObject({ email: 'robin@insurflow.test', fullName: 'Robin Ops', role: 'platform_admin', tenantId: null });
-    expect(created.body.passwordHash).toBeUndefined();
+  it('adds a platform admin only once a second one approves: then they set a password with the mailed token (72 hours) and log in', async () => {
+    const proposed = await create({ email: ' Robin@Insurflow.TEST ', fullName: 'Robin Ops' }).expect(202);
+    expect(proposed.body).toMatchObject({
+      email: 'robin@insurflow.test',
+      fullName: 'Robin Ops',
+      role: 'platform_admin',
+      tenantId: null,
+      isActive: false,
+      approval: { kind: 'add', status: 'pending', proposedById: ops.id, decidedById: null, decidedAt: null },
+    });
+    expect(proposed.body.passwordHash).toBeUndefined();
+    const robin = await User.findByPk(proposed.body.id as string, { rejectOnEmpty: true });
+
+    // Proposed by one admin alone, the account can do nothing: no set-password token, no reset, no
+    // login, and an access token minted for it is refused (so it approves nothing either).
+    expect(await PasswordResetToken.count({ where: { userId: robin.id } })).toBe(0);
+    await stack.api.post('/api/v1/auth/password-reset').send({ email: 'robin@insurflow.test' }).expect(202);
+    expect(await PasswordResetToken.count({ where: { userId: robin.id } })).toBe(0);
+    await login('robin@insurflow.test', 'Password123').expect(401);
+    await stack.api.get('/api/v1/tenants').set('Authorization', bearer(stack.config, robin)).expect(401);
+    await approve(robin.id, bearer(stack.config, robin)).expect(401);
+
+    // The proposer may not approve, nor under another admin account on their mailbox: the same person.
+    const own = await approve(robin.id, opsAuth).expect(403);
+    expect(own.body.error.code).toBe('same_person');
+    const opsAgain = await buildUser({ role: 'platform_admin', email: 'ops+again@insurflow.test' });
+    expect((await approve(robin.id, bearer(stack.config, opsAgain)).expect(403)).body.error.code).toBe('same_person');
+    expect(await robin.reload()).toMatchObject({ isActive: false });
+
+    const approved = await approve(robin.id, patAuth).expect(200);
+    expect(approved.body).toMatchObject({
+      id: robin.id,
+      isActive: true,
+      approval: { kind: 'add', status: 'approved', proposedById: ops.id, decidedById: pat.id },
+    });
+    // A decision made is not made again, by its maker or anyone else.
+    expect((await approve(robin.id, patAuth).expect(409)).body.error.code).toBe('conflict');
+    expect((await approve(robin.id, bearer(stack.config, opsAgain)).expect(409)).body.error.code).toBe('conflict');
+    expect((await decline(robin.id, patAuth).expect(409)).body.error.code).toBe('conflict');
 
     const token = await mailedToken(stack.smtp, 'robin@insurflow.test', SET_PASSWORD_SUBJECT);
-    const stored = (await PasswordResetToken.findOne({ where: { userId: created.body.id } }))!;
+    const stored = (await PasswordResetToken.findOne({ where: { userId: robin.id } }))!;
     expect(stored.tokenHash).toBe(hashToken(token));
     expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBeGreaterThan(SET_PASSWORD_TTL_MS - 60_000);
     // Nobody knows the password it was made with.
-    await stack.api.post('/api/v1/auth/login').send({ email: 'robin@insurflow.test', password: 'Password123' }).expect(401);
+    await login('robin@insurflow.test', 'Password123').expect(401);
 
     await stack.api.post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'Robin-chooses-42' }).expect(204);
-    const login = await stack.api
-      .post('/api/v1/auth/login')
-      .send({ email: 'robin@insurflow.test', password: 'Robin-chooses-42' })
-      .expect(200);
+    const signedIn = await login('robin@insurflow.test', 'Robin-chooses-42').expect(200);
     // A platform admin in full: sees every tenant.
-    await stack.api.get('/api/v1/tenants').set('Authorization', `Bearer ${login.body.tokens.accessToken}`).expect(200);
+    await stack.api.get('/api/v1/tenants').set('Authorization', `Bearer ${signedIn.body.tokens.accessToken}`).expect(200);
+    // One set-password mail, sent at the approval: none went out at the proposal.
+    expect(setPasswordMails('robin@insurflow.test')).toHaveLength(1);
 
-    const events = await AuditEvent.findAll({ where: { entityId: created.body.id, action: 'user.create' } });
-    expect(events.map((e) => e.toJSON())).toEqual([
-      expect.objectContaining({ actor: { type: 'user', id: ops.id }, tenantId: null, entityType: 'user' }),
+    const events = await AuditEvent.findAll({ where: { entityId: robin.id, ...withoutSessionEvents }, order: [['id', 'ASC']] });
+    expect(events.map((e) => [e.action, e.actorId, e.tenantId])).toEqual([
+      ['user.create', ops.id, null],
+      ['platform_admin.propose', ops.id, null],
+      ['platform_admin.approve', pat.id, null],
+      ['user.password_reset', robin.id, null],
     ]);
     expect(JSON.stringify(events)).not.toMatch(/argon2|\$2a\$/);
+  });
+
+  it('lets a proposal be declined, by the proposer too: the account stays unable to act, and its address taken', async () => {
+    const withdrawn = await create({ email: 'withdrawn@insurflow.test', fullName: 'Withdrawn' }).expect(202);
+    const declined = await decline(withdrawn.body.id as string, opsAuth, 'Typo in the address').expect(200);
+    expect(declined.body).toMatchObject({
+      isActive: false,
+      approval: { kind: 'add', status: 'declined', decidedById: ops.id, declineReason: 'Typo in the address' },
+    });
+    expect((await approve(withdrawn.body.id as string, patAuth).expect(409)).body.error.code).toBe('conflict');
+    await login('withdrawn@insurflow.test').expect(401);
+
+    const refused = await create({ email: 'refused@insurflow.test', fullName: 'Refused' }).expect(202);
+    await decline(refused.body.id as string, patAuth, 'Nobody asked for this account').expect(200);
+    const account = await User.findByPk(refused.body.id as string, { rejectOnEmpty: true });
+    await stack.api.get('/api/v1/tenants').set('Authorization', bearer(stack.config, account)).expect(401);
+    expect(await PasswordResetToken.count({ where: { userId: [account.id, withdrawn.body.id as string] } })).toBe(0);
+    expect(setPasswordMails('refused@insurflow.test')).toHaveLength(0);
+    expect((await create({ email: 'refused@insurflow.test', fullName: 'Again' }).expect(409)).body.error.code).toBe('conflict');
+    for (const reason of ['', 'x'.repeat(501)]) await decline(account.id, patAuth, reason).expect(400);
+
+    const events = await AuditEvent.findAll({ where: { entityId: account.id }, order: [['id', 'ASC']] });
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([
+      ['user.create', ops.id],
+      ['platform_admin.propose', ops.id],
+      ['platform_admin.decline', pat.id],
+    ]);
+  });
+
+  it('refuses the decisions to tenant roles (403) and for ids that are no platform admin (404), changing nothing', async () => {
+    const proposed = await create({ email: 'pending@insurflow.test', fullName: 'Pending' }).expect(202);
+    const tenant = await buildTenant();
+    const tenantAdmin = await buildUser({ role: 'tenant_admin', tenantId: tenant.id });
+    const tenantAuth = bearer(stack.config, tenantAdmin);
+    await approve(proposed.body.id as string, tenantAuth).expect(403);
+    await decline(proposed.body.id as string, tenantAuth).expect(403);
+    await approve(tenantAdmin.id, patAuth).expect(404);
+    await decline(tenantAdmin.id, patAuth).expect(404);
+    await approve('not-a-uuid', patAuth).expect(400);
+    // An active admin has no proposal awaiting a decision.
+    expect((await approve(pat.id, opsAuth).expect(409)).body.error.code).toBe('conflict');
+    expect(await User.findByPk(proposed.body.id as string)).toMatchObject({ isActive: false });
+    expect(await AuditEvent.count({ where: { entityId: [tenantAdmin.id, pat.id] } })).toBe(0);
+    await decline(proposed.body.id as string, opsAuth).expect(200);
+  });
+
+  it('answers a retried proposal and approval with the same Idempotency-Key as the first time, doing each once', async () => {
+    const send = () =>
+      stack.api
+        .post('/api/v1/platform/admins')
+        .set('Authorization', opsAuth)
+        .set('Idempotency-Key', 'add-kim-1')
+        .send({ email: 'kim@insurflow.test', fullName: 'Kim' });
+    const first = await send().expect(202);
+    const again = await send().expect(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await User.count({ where: { email: 'kim@insurflow.test' } })).toBe(1);
+    expect(await AuditEvent.count({ where: { entityId: first.body.id as string, action: 'platform_admin.propose' } })).toBe(1);
+
+    const decide = () => approve(first.body.id as string, patAuth).set('Idempotency-Key', 'approve-kim-1');
+    const approved = await decide().expect(200);
+    expect((await decide().expect(200)).body).toEqual(approved.body);
+    expect(await AuditEvent.count({ where: { entityId: first.body.id as string, action: 'platform_admin.approve' } })).toBe(1);
+    await mailedToken(stack.smtp, 'kim@insurflow.test', SET_PASSWORD_SUBJECT);
+    expect(setPasswordMails('kim@insurflow.test')).toHaveLength(1);
   });
 
   it('lists the platform admins only, paginated and ordered', async () => {
@@ -105,7 +218,7 @@ describe('platform admins: /platform/admins', () => {
       create({ email: 'twice@insurflow.test', fullName: 'Twice' }),
       create({ email: 'twice@insurflow.test', fullName: 'Twice' }),
     ]);
-    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
     expect(await User.count({ where: { email: 'twice@insurflow.test' } })).toBe(1);
   });
 });
@@ -129,9 +242,11 @@ describe('platform admins: deactivation and reactivation', () => {
   const login = (email: string) => stack.api.post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD });
   const deactivate = (target: User, actor: User) => stack.api.post(`/api/v1/platform/admins/${target.id}/deactivate`).set(as(actor));
   const reactivate = (target: User, actor: User) => stack.api.post(`/api/v1/platform/admins/${target.id}/reactivate`).set(as(actor));
+  const approve = (target: User, actor: User) => stack.api.post(`/api/v1/platform/admins/${target.id}/approve`).set(as(actor));
 
-  it('ends every session of the deactivated admin at once (access token 401, refresh 401, no login), audited; reactivation lets them log in again', async () => {
+  it('ends every session of the deactivated admin at once (access token 401, refresh 401, no login), audited; a reactivation a second admin approves lets them log in again', async () => {
     const ops = await buildUser({ role: 'platform_admin' });
+    const pat = await buildUser({ role: 'platform_admin' });
     const robin = await buildUser({ role: 'platform_admin' });
     const first = (await login(robin.email).expect(200)).body.tokens;
     const second = (await login(robin.email).expect(200)).body.tokens;
@@ -149,8 +264,22 @@ describe('platform admins: deactivation and reactivation', () => {
     // A repeat is refused like a tenant's: someone already decided.
     expect((await deactivate(robin, ops).expect(409)).body.error.code).toBe('conflict');
 
-    const back = await reactivate(robin, ops).expect(200);
-    expect(back.body).toMatchObject({ id: robin.id, isActive: true });
+    // A reactivation is proposed as an addition is: robin stays out until a second admin approves.
+    const proposed = await reactivate(robin, ops).expect(202);
+    expect(proposed.body).toMatchObject({
+      id: robin.id,
+      isActive: false,
+      approval: { kind: 'reactivate', status: 'pending', proposedById: ops.id },
+    });
+    await login(robin.email).expect(401);
+    expect((await reactivate(robin, pat).expect(409)).body.error.code).toBe('conflict');
+    expect((await approve(robin, ops).expect(403)).body.error.code).toBe('same_person');
+    const back = await approve(robin, pat).expect(200);
+    expect(back.body).toMatchObject({
+      id: robin.id,
+      isActive: true,
+      approval: { kind: 'reactivate', status: 'approved', decidedById: pat.id },
+    });
     const fresh = (await login(robin.email).expect(200)).body.tokens;
     await stack.api.get('/api/v1/platform/admins').set('Authorization', `Bearer ${fresh.accessToken}`).expect(200);
     // The old sessions stay ended.
@@ -158,23 +287,45 @@ describe('platform admins: deactivation and reactivation', () => {
     await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
     expect((await reactivate(robin, ops).expect(409)).body.error.code).toBe('conflict');
 
-    const events = await AuditEvent.findAll({ where: { entityId: robin.id, ...withoutSessionEvents }, order: [['occurredAt', 'ASC']] });
-    const event = (action: string, isActive: boolean) =>
+    const events = await AuditEvent.findAll({ where: { entityId: robin.id, ...withoutSessionEvents }, order: [['id', 'ASC']] });
+    expect(events.map((e) => e.toJSON())).toEqual([
       expect.objectContaining({
-        action,
+        action: 'user.deactivate',
         actor: { type: 'user', id: ops.id },
         tenantId: null,
         entityType: 'user',
-        changes: { isActive: { before: !isActive, after: isActive } },
-      });
-    expect(events.map((e) => e.toJSON())).toEqual([event('user.deactivate', false), event('user.activate', true)]);
+        changes: { isActive: { before: true, after: false } },
+      }),
+      expect.objectContaining({ action: 'platform_admin.propose', actor: { type: 'user', id: ops.id }, tenantId: null }),
+      expect.objectContaining({
+        action: 'platform_admin.approve',
+        actor: { type: 'user', id: pat.id },
+        tenantId: null,
+        changes: expect.objectContaining({ isActive: { before: false, after: true } }),
+      }),
+    ]);
+  });
+
+  it("keeps a sole platform admin's proposal waiting: they cannot approve it, and may withdraw it", async () => {
+    const sole = await buildUser({ role: 'platform_admin' });
+    await onlyActivePlatformAdmins(sole);
+    const proposed = await stack.api
+      .post('/api/v1/platform/admins')
+      .set(as(sole))
+      .send({ email: `second-of-${sole.id}@insurflow.test`, fullName: 'Second' })
+      .expect(202);
+    const newcomer = await User.findByPk(proposed.body.id as string, { rejectOnEmpty: true });
+    expect((await approve(newcomer, sole).expect(403)).body.error.code).toBe('same_person');
+    expect((await activePlatformAdmins()).map((admin) => admin.id)).toEqual([sole.id]);
+    await stack.api.post(`/api/v1/platform/admins/${newcomer.id}/decline`).set(as(sole)).send({ reason: 'Withdrawn' }).expect(200);
+    expect(await newcomer.reload()).toMatchObject({ isActive: false });
   });
 
   it('refuses other roles (403), ids that are no platform admin (404) and bad ids (400), changing nothing', async () => {
     const ops = await buildUser({ role: 'platform_admin' });
     const target = await buildUser({ role: 'platform_admin' });
     const tenantAdmin = await buildUser({ role: 'tenant_admin' });
-    for (const path of ['deactivate', 'reactivate']) {
+    for (const path of ['deactivate', 'reactivate', 'approve']) {
       await stack.api.post(`/api/v1/platform/admins/${target.id}/${path}`).set(as(tenantAdmin)).expect(403);
       await stack.api.post(`/api/v1/platform/admins/${tenantAdmin.id}/${path}`).set(as(ops)).expect(404);
       await stack.api.post(`/api/v1/platform/admins/not-a-uuid/${path}`).set(as(ops)).expect(400);

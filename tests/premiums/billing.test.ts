@@ -13,11 +13,13 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { addMonths } from '../../src/shared/instalments';
 import { buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { utcDayLasting } from '../support/utc-days';
 
 describe('premium billing', () => {
   let db: TestDatabase;
   let sequelize: Sequelize;
-  const year = new Date().getUTCFullYear();
+  /** The year a test's invoices are numbered in: that of the day it runs in, which lasts past it (not a New Year's last minute). */
+  let year: number;
   const number = (n: number) => `INV-${year}-${String(n).padStart(6, '0')}`;
 
   beforeAll(async () => {
@@ -25,6 +27,9 @@ describe('premium billing', () => {
     sequelize = db.sequelize;
   });
   afterAll(() => db?.close());
+  beforeEach(async () => {
+    year = Number((await utcDayLasting()).slice(0, 4));
+  });
 
   it("copies the plan's billing frequency and currency onto a new subscription", async () => {
     const plan = await buildPlan({ billingFrequency: 'quarterly', currency: 'JPY', premium: '12000.00' });

@@ -4,7 +4,8 @@
  * cancelled the same day (which must stay possible).
  * - A claim not yet decided: the claimed day was used and its premium is kept (the refund gave back the whole
  *   365.00 while the claim went on to be paid).
- * - A claim denied: nothing was used, the whole premium comes back.
+ * - A claim denied: the claimed day was in force all the same, its premium is kept (the whole premium came back until
+ *   2026-12-01, while a claim denied after the cancellation kept it).
  * - A claim approved and paid: the term's premium is earned in full, nothing comes back (the refund gave back all
  *   but the claimed day; a black-box run got nearly all of 1,100.00 back after a claim of 900,500.00 was paid).
  */
@@ -24,6 +25,7 @@ describe('a cancellation of a term with a claim (API)', () => {
   let stack: TestStack;
   let team: Record<'holder' | 'admin' | 'manager' | 'adjuster', User>;
   let plan: Plan;
+  let monthlyPlan: Plan;
   const { as } = apiClient(() => stack);
 
   beforeAll(async () => {
@@ -34,12 +36,19 @@ describe('a cancellation of a term with a claim (API)', () => {
     );
     team = { holder, admin, manager, adjuster };
     plan = await buildPlan({ tenantId: tenant.id, premium: '365.00', billingFrequency: 'annual', durationMonths: 12, currency: 'EUR' });
+    monthlyPlan = await buildPlan({
+      tenantId: tenant.id,
+      premium: '365.00',
+      billingFrequency: 'monthly',
+      durationMonths: 12,
+      currency: 'EUR',
+    });
   });
   afterAll(() => stack?.close());
 
-  /** A policy taken out by the holder, its one annual invoice paid by bank transfer, waited for until active. */
-  async function paidPolicy(): Promise<{ policy: Subscription; invoice: Invoice }> {
-    const created = await stack.api.post('/api/v1/subscriptions').set(as(team.holder)).send({ planId: plan.id }).expect(202);
+  /** A policy taken out by the holder, its first invoice (the annual one unless told) paid by bank transfer, waited for until active. */
+  async function paidPolicy(of = { plan: () => plan, firstInstalment: '365.00' }): Promise<{ policy: Subscription; invoice: Invoice }> {
+    const created = await stack.api.post('/api/v1/subscriptions').set(as(team.holder)).send({ planId: of.plan().id }).expect(202);
     const id = created.body.id as string;
     // The row awaits its first premium before its invoices are written: the invoice itself is waited for.
     const invoice = await eventually(
@@ -51,7 +60,7 @@ describe('a cancellation of a term with a claim (API)', () => {
       .post(`/api/v1/invoices/${invoice!.id}/payments`)
       .set(as(team.admin))
       .set('Idempotency-Key', crypto.randomUUID())
-      .send({ amount: '365.00', method: 'bank_transfer' })
+      .send({ amount: of.firstInstalment, method: 'bank_transfer' })
       .expect(201);
     const policy = await eventually(
       () => Subscription.findByPk(id, { rejectOnEmpty: true }),
@@ -96,6 +105,12 @@ describe('a cancellation of a term with a claim (API)', () => {
     return PremiumRefund.findAll({ where: { subscriptionId: id } });
   }
 
+  /** The holder's mail that the policy is cancelled. */
+  const cancellationMail = (policy: Subscription) =>
+    stack.smtp.waitFor(
+      (m) => m.to.includes(team.holder.email) && m.subject.endsWith('subscription is cancelled') && m.text.includes(policy.policyNumber!),
+    );
+
   /** The policy's premium balances in the books, by account (debits less credits): its claims' money left out. */
   async function books(subscriptionId: string): Promise<Record<string, number>> {
     const lines = await stack.db.sequelize.query<{ account: string; balance: number }>(
@@ -128,22 +143,30 @@ describe('a cancellation of a term with a claim (API)', () => {
     expect(balances).toMatchObject({ unearned_premium: -earnedMinor, refunds_payable: -(36500 - earnedMinor) });
   });
 
-  it('a claim denied before the cancellation used nothing: the whole premium comes back', async () => {
+  it('a claim denied before the cancellation still counts its day as used: the policy was in force that day, the rest comes back', async () => {
     const { policy } = await paidPolicy();
     const claimId = await claimUnderReview(policy.id);
     await move(claimId, team.adjuster, { to: 'denied', reason: 'Not covered: wear and tear' });
     await claimClosed(claimId);
 
     const refunds = await cancel(policy.id);
-    expect(refunds.map((refund) => [refund.amountMinor, refund.status])).toEqual([[36500, 'owed']]);
+    // The denial judged the loss, not the day's cover: the day stays used, as `?asOf=` keeps it in force.
+    const row = await Subscription.findByPk(policy.id, { rejectOnEmpty: true });
+    const earnedMinor = Math.ceil(36500 / daysBetween(String(row.startDate), String(row.endDate)));
+    expect(refunds.map((refund) => [refund.amountMinor, refund.status])).toEqual([[36500 - earnedMinor, 'owed']]);
   });
 
-  it('refunds nothing once a claim of the term is approved and paid: the premium is earned, the invoice stays paid', async () => {
-    const { policy, invoice } = await paidPolicy();
-    const claimId = await claimUnderReview(policy.id);
+  /** A claim for a loss today approved by a manager and paid: closed. */
+  async function claimPaid(subscriptionId: string): Promise<void> {
+    const claimId = await claimUnderReview(subscriptionId);
     await move(claimId, team.adjuster, { to: 'waiting_approval' });
     await move(claimId, team.manager, { to: 'approved', approvedAmount: 3000 });
     await claimClosed(claimId);
+  }
+
+  it('refunds nothing once a claim of the term is approved and paid: the premium is earned, the invoice stays paid', async () => {
+    const { policy, invoice } = await paidPolicy();
+    await claimPaid(policy.id);
 
     expect(await cancel(policy.id)).toEqual([]);
     expect(await Subscription.findByPk(policy.id, { rejectOnEmpty: true })).toMatchObject({ status: 'cancelled' });
@@ -155,5 +178,44 @@ describe('a cancellation of a term with a claim (API)', () => {
     expect(Object.values(balances).reduce((total, balance) => total + balance, 0)).toBe(0);
     expect(balances).toMatchObject({ cash: 36500, premium_receivable: 0, unearned_premium: 0, earned_premium: -36500 });
     expect(balances.refunds_payable ?? 0).toBe(0);
+    // Nothing is owed, and the holder's mail says nothing of a balance.
+    const mail = await cancellationMail(policy);
+    expect(mail.text).toContain('was cancelled; coverage ended today');
+    expect(mail.text).not.toMatch(/owe/i);
+  });
+
+  it('keeps the unpaid instalments of a term earned in full owed, due at once: billed, earned and receivable agree', async () => {
+    // 365.00 a year by monthly instalments: 30.49, then eleven of 30.41; the first paid, a claim paid, then cancelled.
+    const { policy, invoice } = await paidPolicy({ plan: () => monthlyPlan, firstInstalment: '30.49' });
+    await claimPaid(policy.id);
+
+    expect(await cancel(policy.id)).toEqual([]);
+    const listed = await stack.api.get(`/api/v1/subscriptions/${policy.id}/invoices`).set(as(team.holder)).expect(200);
+    const invoices = listed.body.items as Array<{ id: string; status: string; amountMinor: number; dueDate: string }>;
+    expect(invoices.map(({ id, status, amountMinor }) => [id === invoice.id, status, amountMinor])).toEqual([
+      [true, 'paid', 3049],
+      ...Array.from({ length: 11 }, () => [false, 'open', 3041]),
+    ]);
+    // Cover has ended, so nothing is left to pay month by month: the balance of the premium earned is due on the cancellation day.
+    expect(new Set(invoices.slice(1).map(({ dueDate }) => dueDate))).toEqual(new Set([today()]));
+
+    // Written 365.00, all of it earned at the cancellation; 30.49 received, the 334.51 billed and not yet paid still owed.
+    const balances = await books(policy.id);
+    expect(Object.values(balances).reduce((total, balance) => total + balance, 0)).toBe(0);
+    expect(balances).toMatchObject({ cash: 3049, premium_receivable: 36500 - 3049, unearned_premium: 0, earned_premium: -36500 });
+    expect(balances.refunds_payable ?? 0).toBe(0);
+    // The holder is told what they still owe, and when: the mail said only that the policy was cancelled.
+    expect((await cancellationMail(policy)).text).toContain('You still owe 334.51 EUR of its premium, due now.');
+
+    // Paid afterwards, an instalment is premium received, not credit: nothing is left to give back.
+    const second = invoices[1]!;
+    const paid = await stack.api
+      .post(`/api/v1/invoices/${second.id}/payments`)
+      .set(as(team.admin))
+      .set('Idempotency-Key', crypto.randomUUID())
+      .send({ amount: '30.41', method: 'bank_transfer' })
+      .expect(201);
+    expect([paid.body.invoice.status, paid.body.payment.creditMinor]).toEqual(['paid', 0]);
+    expect(await books(policy.id)).toMatchObject({ cash: 3049 + 3041, premium_receivable: 36500 - 3049 - 3041, earned_premium: -36500 });
   });
 });

@@ -134,6 +134,14 @@ describe('premium invoices and manual payments', () => {
       .set('Authorization', auth.staff)
       .expect(200);
     expect(dueBefore.body.items.map((invoice: { id: string }) => invoice.id)).toEqual([invoices[0].id, invoices[1].id]);
+    // The numbers' prefixes alone are starts of a number too (docs/premiums.md): every invoice, every policy's.
+    for (const prefix of ['pol-', 'POL', 'inv-']) {
+      const byPrefix = await stack.api.get(`/api/v1/invoices?q=${prefix}&pageSize=100`).set('Authorization', auth.agent).expect(200);
+      expect(byPrefix.body.items.map((invoice: { id: string }) => invoice.id)).toEqual(
+        expect.arrayContaining([invoices[0].id, invoices[3].id]),
+      );
+    }
+    await stack.api.get('/api/v1/invoices?q=POLX').set('Authorization', auth.staff).expect(400);
     await stack.api.get('/api/v1/invoices?q=%25%25%25').set('Authorization', auth.staff).expect(400);
     await stack.api.get('/api/v1/invoices?q=null').set('Authorization', auth.staff).expect(400);
     await stack.api.get('/api/v1/invoices?dueBefore=yesterday').set('Authorization', auth.staff).expect(400);

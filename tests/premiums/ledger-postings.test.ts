@@ -8,7 +8,6 @@
 import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { QueryTypes } from 'sequelize';
-import Stripe from 'stripe';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { createPremiumRefundActivities } from '../../src/activities/premium-refunds';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
@@ -20,16 +19,18 @@ import { refundOnCancellation } from '../../src/domain/premiums/refunds';
 import { carryOutPolicyChange } from '../../src/domain/subscriptions/changes/carry-out';
 import { Invoice, PremiumPayment, PremiumRefund, SubscriptionChange, type Plan, type Subscription } from '../../src/models';
 import { INVOICE_OWED_SQL } from '../../src/models/invoice';
-import { STRIPE_METADATA } from '../../src/services/payment-provider';
 import { bearer, buildCategory, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import {
+  deliverStripeEvent,
   keepPaymentIntent,
   signedChargeRefunded,
+  signedPaymentSucceeded,
   startStripeStack,
   type RecordedStripeMock,
   type StripeStack,
 } from '../support/stripe-mock';
+import { utcDayLasting } from '../support/utc-days';
 import { resultOf } from '../support/waiting';
 
 const system = { actor: { type: 'system' as const, id: null } };
@@ -45,6 +46,8 @@ beforeAll(async () => {
 });
 
 afterAll(() => stripeStack?.close());
+// Entries are posted on the day their activity runs, which a test compares with its today(): each test runs within one UTC day.
+beforeEach(() => utcDayLasting());
 
 const query = <T extends object>(sql: string, replacements: Record<string, unknown>) =>
   stack.db.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
@@ -166,39 +169,6 @@ const paid = (invoice: Invoice, amountMinor: number, receivedAt: string, provide
     },
     system,
   );
-
-const signer = new Stripe('sk_test_signer');
-
-/** Stripe's `payment_intent.succeeded` for the invoice's intent, signed as Stripe signs it. */
-function signedSucceeded(invoice: Invoice, paymentIntentId: string, amountMinor: number) {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: paymentIntentId,
-        object: 'payment_intent',
-        amount: amountMinor,
-        amount_received: amountMinor,
-        currency: 'eur',
-        status: 'succeeded',
-        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
-      },
-    },
-  });
-  return { body, signature: signer.webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
-}
-
-const deliver = ({ body, signature }: { body: string; signature: string }) =>
-  stack.api
-    .post('/api/v1/payments/webhooks/stripe')
-    .set('Stripe-Signature', signature)
-    .set('Content-Type', 'application/json')
-    .send(body)
-    .expect(200);
 
 const today = () => new Date().toISOString().slice(0, 10);
 const issued: Line[] = [
@@ -326,11 +296,11 @@ describe('payments applied', () => {
     const { plan, invoices } = await monthlyPolicy();
     const paymentIntentId = `pi_${crypto.randomBytes(8).toString('hex')}`;
     await keepPaymentIntent(invoices[0], paymentIntentId);
-    const event = signedSucceeded(invoices[0], paymentIntentId, 1000);
+    const event = signedPaymentSucceeded(invoices[0], { paymentIntentId, amountMinor: 1000 }, webhookSecret);
     // The same event twice, and the same payment under another event id.
-    await deliver(event);
-    await deliver(event);
-    await deliver(signedSucceeded(invoices[0], paymentIntentId, 1000));
+    await deliverStripeEvent(stack, event);
+    await deliverStripeEvent(stack, event);
+    await deliverStripeEvent(stack, signedPaymentSucceeded(invoices[0], { paymentIntentId, amountMinor: 1000 }, webhookSecret));
 
     const [payment] = await PremiumPayment.findAll({ where: { invoiceId: invoices[0].id } });
     expect(await entryOf(plan.tenantId, `premium_payment:${payment.id}:received`)).toMatchObject({
@@ -418,7 +388,10 @@ describe('cancellation and refunds', () => {
     expect(await new MockActivityEnvironment().run(createPremiumRefundActivities(stack.deps).sendPremiumRefund, refunds[0].id)).toBe(
       'not_pending',
     );
-    await deliver(signedChargeRefunded(invoices[1], { paymentIntentId, amountMinor: 1200, refundedMinor: 1200 }, webhookSecret));
+    await deliverStripeEvent(
+      stack,
+      signedChargeRefunded(invoices[1], { paymentIntentId, amountMinor: 1200, refundedMinor: 1200 }, webhookSecret),
+    );
     expect(await entryOf(tenantId, `premium_refund:${refunds[0].id}:paid`)).toMatchObject({
       postedOn: today(),
       lines: [
@@ -477,10 +450,13 @@ describe('cancellation and refunds', () => {
     await keepPaymentIntent(invoices[0], paymentIntentId);
     // 3.00 of the 10.00 refunded, before Insurflow heard of the payment; delivered twice, and again under another event id.
     const refundedEvent = signedChargeRefunded(invoices[0], { paymentIntentId, amountMinor: 1000, refundedMinor: 300 }, webhookSecret);
-    await deliver(refundedEvent);
-    await deliver(refundedEvent);
-    await deliver(signedChargeRefunded(invoices[0], { paymentIntentId, amountMinor: 1000, refundedMinor: 300 }, webhookSecret));
-    await deliver(signedSucceeded(invoices[0], paymentIntentId, 1000));
+    await deliverStripeEvent(stack, refundedEvent);
+    await deliverStripeEvent(stack, refundedEvent);
+    await deliverStripeEvent(
+      stack,
+      signedChargeRefunded(invoices[0], { paymentIntentId, amountMinor: 1000, refundedMinor: 300 }, webhookSecret),
+    );
+    await deliverStripeEvent(stack, signedPaymentSucceeded(invoices[0], { paymentIntentId, amountMinor: 1000 }, webhookSecret));
 
     const [payment] = await PremiumPayment.findAll({ where: { invoiceId: invoices[0].id } });
     const [refund] = await PremiumRefund.findAll({ where: { invoiceId: invoices[0].id } });
@@ -509,7 +485,10 @@ describe('cancellation and refunds', () => {
     // The first instalment paid twice: by hand, then by card (all of it credit); the card charge refunded whole in the dashboard.
     await paid(invoices[0], 1000, '2026-01-01T09:00:00Z');
     await paid(invoices[0], 1000, '2026-01-02T09:00:00Z', paymentIntentId);
-    await deliver(signedChargeRefunded(invoices[0], { paymentIntentId, amountMinor: 1000, refundedMinor: 1000 }, webhookSecret));
+    await deliverStripeEvent(
+      stack,
+      signedChargeRefunded(invoices[0], { paymentIntentId, amountMinor: 1000, refundedMinor: 1000 }, webhookSecret),
+    );
 
     const [atProvider] = await PremiumRefund.findAll({ where: { invoiceId: invoices[0].id } });
     expect(atProvider).toMatchObject({ amountMinor: 1000, status: 'succeeded' });

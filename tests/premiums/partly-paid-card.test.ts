@@ -6,14 +6,18 @@
  * old amount keeps the excess as credit.
  */
 import crypto from 'node:crypto';
-import Stripe from 'stripe';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { Invoice, PremiumPayment, type User } from '../../src/models';
-import { STRIPE_METADATA } from '../../src/services/payment-provider';
 import { createClaimsTeam } from '../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import type { TestStack } from '../support/stack';
-import { deliverStripeEvent, startStripeStack, type RecordedStripeMock, type StripeStack } from '../support/stripe-mock';
+import {
+  deliverStripeEvent,
+  signedPaymentSucceeded,
+  startStripeStack,
+  type RecordedStripeMock,
+  type StripeStack,
+} from '../support/stripe-mock';
 
 let stripeStack: StripeStack;
 let stripeMock: RecordedStripeMock;
@@ -26,29 +30,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => stripeStack?.close());
-
-/** Stripe's signed payment_intent.succeeded for `invoice`'s intent `pi`, `amount` received. */
-function signedSucceeded(invoice: Invoice, pi: string, amount: number) {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: pi,
-        object: 'payment_intent',
-        amount,
-        amount_received: amount,
-        currency: invoice.currency.toLowerCase(),
-        status: 'succeeded',
-        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
-      },
-    },
-  });
-  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
-}
 
 describe('the card payment of a partly paid invoice', () => {
   let holder: User;
@@ -100,7 +81,10 @@ describe('the card payment of a partly paid invoice', () => {
     const sent = stripeMock.requests.filter((r) => r.path === '/v1/payment_intents' && r.method === 'POST');
     expect(sent.at(-1)?.form.get('amount')).toBe('333');
 
-    const delivered = await deliverStripeEvent(stack, signedSucceeded(invoice, intent.paymentIntentId, 333));
+    const delivered = await deliverStripeEvent(
+      stack,
+      signedPaymentSucceeded(invoice, { paymentIntentId: intent.paymentIntentId, amountMinor: 333 }, webhookSecret),
+    );
     expect(delivered.body.outcome).toBe('applied');
     expect((await Invoice.findByPk(invoice.id, { rejectOnEmpty: true })).status).toBe('paid');
     expect(await paymentsOf(invoice)).toEqual([
@@ -120,7 +104,10 @@ describe('the card payment of a partly paid invoice', () => {
 
     // Confirmed in a browser still holding the old amount: the card paid 8.33, the money is received, 5.00 is credit.
     const other = await partlyPaid(true);
-    const delivered = await deliverStripeEvent(stack, signedSucceeded(other.invoice, other.intentBefore!.paymentIntentId, 833));
+    const delivered = await deliverStripeEvent(
+      stack,
+      signedPaymentSucceeded(other.invoice, { paymentIntentId: other.intentBefore!.paymentIntentId, amountMinor: 833 }, webhookSecret),
+    );
     expect(delivered.body.outcome).toBe('applied');
     expect((await Invoice.findByPk(other.invoice.id, { rejectOnEmpty: true })).status).toBe('paid');
     expect(await paymentsOf(other.invoice)).toEqual([

@@ -7,15 +7,20 @@
  * no_credit_left ("given back already ... by the cancellation"), the credit held on the policy for ever.
  */
 import crypto from 'node:crypto';
-import Stripe from 'stripe';
 import { relayOnce } from '../../src/api/temporal/outbox';
 import { compareBooks } from '../../src/domain/ledger/reconciliation';
 import { Invoice, type Plan, PremiumPayment, PremiumRefund, type User } from '../../src/models';
-import { STRIPE_METADATA } from '../../src/services/payment-provider';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import type { TestStack } from '../support/stack';
-import { deliverStripeEvent, refundsSentUnder, startStripeStack, type RecordedStripeMock, type StripeStack } from '../support/stripe-mock';
+import {
+  deliverStripeEvent,
+  refundsSentUnder,
+  signedPaymentSucceeded,
+  startStripeStack,
+  type RecordedStripeMock,
+  type StripeStack,
+} from '../support/stripe-mock';
 import { eventually } from '../support/waiting';
 
 let stripeStack: StripeStack;
@@ -38,29 +43,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => stripeStack?.close());
-
-/** Stripe's signed payment_intent.succeeded of `invoice`'s intent `pi`, `amount` received. */
-function signedSucceeded(invoice: { id: string; tenantId: string; currency: string }, pi: string, amount: number) {
-  const body = JSON.stringify({
-    id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: '2026-08-26.dahlia',
-    created: Math.floor(Date.now() / 1000),
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: pi,
-        object: 'payment_intent',
-        amount,
-        amount_received: amount,
-        currency: invoice.currency.toLowerCase(),
-        status: 'succeeded',
-        metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
-      },
-    },
-  });
-  return { body, signature: new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) };
-}
 
 /**
  * A policy taken out by the holder, its invoice of 120.00 (and, when `cardIntent`, the card payment the holder starts
@@ -141,7 +123,10 @@ it('gives back a payment recorded by hand after the cancellation: its credit is 
 it('gives back, through Stripe, the card payment the holder started before cancelling that lands after it', async () => {
   const { subscriptionId, invoice, intent } = await paidAndCancelled(true);
   expect(intent?.amountMinor).toBe(12000);
-  const delivered = await deliverStripeEvent(stack, signedSucceeded(invoice, intent!.paymentIntentId, 12000));
+  const delivered = await deliverStripeEvent(
+    stack,
+    signedPaymentSucceeded(invoice, { paymentIntentId: intent!.paymentIntentId, amountMinor: 12000 }, webhookSecret),
+  );
   expect(delivered.body.outcome).toBe('applied');
   const card = await PremiumPayment.findOne({ where: { invoiceId: invoice.id, method: 'card' }, rejectOnEmpty: true });
   expect([card.amountMinor, card.creditMinor]).toEqual([12000, 12000]);

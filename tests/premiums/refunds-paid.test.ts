@@ -14,6 +14,7 @@ import { apiClient } from '../support/graphql';
 import { bearer, buildUser } from '../support/factories';
 import { buildMonthlyPolicyPaidTwice, statementFigures } from '../support/premiums';
 import { startTestStack, type TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 
 const system = { actor: { type: 'system' as const, id: null } };
 
@@ -76,8 +77,6 @@ async function expectStillOwed(tenantId: string, refundId: string) {
   expect(await AuditEvent.count({ where: { action: 'invoice.refund_paid', tenantId } })).toBe(0);
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
 describe('a refund owed by hand, recorded paid back', () => {
   it('marks it paid back with its day, method and reference, audited, posted Dr refunds payable Cr cash that day; the books and the statement agree', async () => {
     const { tenantId, subscription, invoices, holder, manager, latest, first } = await cancelledPolicy();
@@ -110,7 +109,7 @@ describe('a refund owed by hand, recorded paid back', () => {
     const audits = await AuditEvent.findAll({ where: { action: 'invoice.refund_paid', entityId: invoices[1].id } });
     expect(audits.map((audit) => [audit.actorId, audit.entityType])).toEqual([[manager.id, 'invoice']]);
     expect(await paidEntryOf(tenantId, latest.id)).toEqual({
-      postedOn: today(),
+      postedOn: paidAt.slice(0, 10),
       lines: [
         ['cash', 0, 1000],
         ['refunds_payable', 1000, 0],
@@ -211,7 +210,8 @@ describe('a refund owed by hand, recorded paid back', () => {
     expect(early.status).toBe(422);
     expect(early.body.error.details).toEqual([expect.objectContaining({ field: 'paidAt' })]);
 
-    const month = `${today().slice(0, 7)}-01`;
+    // The month the API pays back in when no day is given: this one, still this one when it answers (not its last minute).
+    const month = `${(await utcDayLasting()).slice(0, 7)}-01`;
     await stack.db.sequelize.query(
       `INSERT INTO ledger_periods (tenant_id, month, status, closed_at) VALUES (:tenantId, :month, 'closed', now())`,
       {

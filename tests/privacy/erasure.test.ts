@@ -33,6 +33,7 @@ import {
 import { bearer, buildSubscription, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { startTestStack, TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 import { eventually } from '../support/waiting';
 
 const PDF = Buffer.from('%PDF-1.4\n% photo of the damage\n', 'latin1');
@@ -162,6 +163,8 @@ describe('privacy: erasure with retention and legal holds', () => {
   };
 
   it('deletes documents and tokens, erases the notes, pseudonymises the person and keeps the claim; another person is untouched', async () => {
+    // The year the kept rows are counted from, which a New Year's midnight during the test would change.
+    const year = Number((await utcDayLasting()).slice(0, 4));
     const person = await personWithClaim();
     const other = await personWithClaim();
     const staffNote = await stack.api
@@ -219,7 +222,7 @@ describe('privacy: erasure with retention and legal holds', () => {
     expect(await Subscription.findByPk(person.subscription.id)).toMatchObject({ policyholderId: person.user.id, holderPhone: null });
 
     // The record: per table, deleted or pseudonymised, and until when the kept ones stay.
-    const tenYears = `${new Date().getUTCFullYear() + 10}`;
+    const tenYears = `${year + 10}`;
     expect(erasure.tables.claim_documents).toMatchObject({ deleted: 1, keepUntil: null });
     expect(erasure.tables.refresh_tokens).toMatchObject({ deleted: 2 });
     expect(erasure.tables.claim_notes).toMatchObject({ pseudonymised: 1 });
@@ -320,6 +323,7 @@ describe('privacy: erasure with retention and legal holds', () => {
   });
 
   it("refuses a held person's erasure with 409 legal_hold, changing nothing; after the release it proceeds", async () => {
+    const year = Number((await utcDayLasting()).slice(0, 4));
     const person = await personWithClaim();
     const placed = await stack.api
       .post('/api/v1/privacy/holds')
@@ -358,7 +362,6 @@ describe('privacy: erasure with retention and legal holds', () => {
     const started = await requestErasure(person.user.id).expect(202);
     const erasure = await finished(started.body.id);
     expect(erasure.status).toBe('completed');
-    const year = new Date().getUTCFullYear();
     expect(erasure.tables.claims.keepUntil?.slice(0, 4)).toBe(`${year + 7}`);
     expect(erasure.tables.subscriptions.keepUntil?.slice(0, 4)).toBe(`${year + 10}`);
     expect(erasure.tables.users.keepUntil?.slice(0, 4)).toBe(`${year + 10}`);

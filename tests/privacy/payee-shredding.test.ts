@@ -25,6 +25,7 @@ import { erasedPersonalData } from '../../src/shared/personal-data';
 import { requiredEnv } from '../support/env';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { decodedTexts, exportedHistory, payloadsOfExport, sealedFor } from '../support/person-data';
+import { markRunTerminated, restoreRun } from '../support/run-drift';
 import { startTestStack, type TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
@@ -260,14 +261,8 @@ describe('crypto-shredding of a claim payment’s payee', () => {
       .expect(202);
     // The run gone, as the reconciler marks it (docs/operating.md, Repairing a row).
     await stack.temporal.workflow.getHandle(claim.workflowId).terminate('payee test: the run is gone');
-    await stack.db.sequelize.query(`UPDATE claims SET run_state = 'terminated', run_state_at = now() WHERE id = :id`, {
-      replacements: { id: claim.id },
-    });
-    const restored = await stack.api
-      .post(`/api/v1/operations/drift/claims/${claim.id}/restore`)
-      .set(as(admin))
-      .send({ reason: 'Terminated by mistake during a test' })
-      .expect(200);
+    await markRunTerminated(stack, 'claims', claim.id);
+    const restored = await restoreRun(stack, admin, 'claims', claim.id).expect(200);
     const { workflowId } = restored.body.workflow;
     await eventually(
       () => stack.temporal.workflow.getHandle(workflowId).describe(),

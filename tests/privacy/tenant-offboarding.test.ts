@@ -23,12 +23,14 @@ import {
   SubscriptionChange,
   SubscriptionVersion,
   Tenant,
+  TenantOffboarding,
   User,
 } from '../../src/models';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { verifyChain } from '../../src/domain/audit/chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { addPlatformAdmin } from '../support/platform-admins';
 import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
 import { binaryBody, unzip } from '../support/zip';
@@ -253,7 +255,23 @@ describe('tenant offboarding', () => {
       .set(as(askerA))
       .expect(403);
     expect(own.body.error.code).toBe('same_person');
+    // Nor under a second platform admin account of the asker's on a sub-address of their own mailbox (even one a second admin let them have): the same person.
+    const [local, host] = askerA.email.split('@');
+    const askerAgain = await addPlatformAdmin(
+      stack,
+      { proposer: askerA, approver: approverB },
+      { email: `${local}+second@${host}`, fullName: 'Asker Again' },
+    );
+    const again = await stack.api
+      .post(`${offboarding(leaving.tenant.id)}/approve`)
+      .set(as(askerAgain))
+      .expect(403);
+    expect(again.body.error.code).toBe('same_person');
     expect((await Tenant.findByPk(leaving.tenant.id, { rejectOnEmpty: true })).status).toBe('active');
+    await expect(TenantOffboarding.findByPk(asked.body.id as string)).resolves.toMatchObject({
+      status: 'awaiting_approval',
+      decidedById: null,
+    });
 
     const approved = await stack.api
       .post(`${offboarding(leaving.tenant.id)}/approve`)

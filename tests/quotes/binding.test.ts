@@ -105,7 +105,7 @@ describe('binding a quote into a policy', () => {
     });
   });
 
-  it('a visitor quote binds for a signed-in holder; staff bind any quote of the tenant for a holder, through GraphQL too', async () => {
+  it('a visitor quote binds for a signed-in holder; staff bind a holder’s quote for that holder, through GraphQL too', async () => {
     const visitors = await quoteFor(null);
     const created = await subscribe(neighbour, 'bind-visitor-1', { quoteId: visitors.id, planId: plan.id }).expect(202);
     await expect(Quote.findByPk(visitors.id)).resolves.toMatchObject({ status: 'bound', subscriptionId: created.body.id });
@@ -125,6 +125,45 @@ describe('binding a quote into a policy', () => {
       quoteId: holders.id,
       policyholderId: holder.id,
     });
+
+    // A quote staff asked for themselves names no holder's risk: they bind it for the holder they name.
+    const agents = await quoteFor(agent);
+    const issued = await subscribe(agent, 'bind-staff-2', { quoteId: agents.id, policyholderId: neighbour.id }).expect(202);
+    expect(issued.body).toMatchObject({ policyholderId: neighbour.id, quoteId: agents.id });
+  });
+
+  it("refuses (422) staff binding a holder's quote for another holder, REST and GraphQL, recording nothing", async () => {
+    // The quote prices the holder's risk (their building, postcode, sum insured): it is no price for the neighbour's.
+    const holders = await quoteFor(holder);
+    const users = await User.count({ where: { tenantId: tenant.id } });
+    const refused = await subscribe(agent, 'bind-another-1', { quoteId: holders.id, policyholderId: neighbour.id }).expect(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'quote_of_another_holder',
+      details: [{ field: 'policyholderId', message: 'the quote was asked for by another policyholder' }],
+    });
+    const created = await subscribe(agent, 'bind-another-2', {
+      quoteId: holders.id,
+      newPolicyholder: { fullName: 'New Neighbour', email: `new-neighbour-${holders.id}@example.com` },
+    }).expect(422);
+    expect(created.body.error).toMatchObject({
+      code: 'quote_of_another_holder',
+      details: [{ field: 'newPolicyholder', message: 'the quote was asked for by another policyholder' }],
+    });
+    const answer = await stack.api
+      .post('/api/graphql')
+      .set('Authorization', bearer(stack.config, agent))
+      .send({
+        query: `mutation ($quoteId: ID!, $holder: ID!) { subscribe(quoteId: $quoteId, policyholderId: $holder, idempotencyKey: "bind-another-3") { id } }`,
+        variables: { quoteId: holders.id, holder: neighbour.id },
+      })
+      .expect(200);
+    expect(answer.body.data?.subscribe ?? null).toBeNull();
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'quote_of_another_holder' }) }),
+    ]);
+    await expectUnbound(holders);
+    expect(await Subscription.count({ where: { policyholderId: neighbour.id, planId: plan.id, quoteId: holders.id } })).toBe(0);
+    expect(await User.count({ where: { tenantId: tenant.id } })).toBe(users);
   });
 
   it("refuses another holder's or another tenant's quote (404), an expired, referred, declined or lapsed one (409), changing nothing", async () => {
@@ -154,6 +193,42 @@ describe('binding a quote into a policy', () => {
     expect(answer.body.error.details).toEqual([{ field: 'planId', message: "not the quote's plan" }]);
     await subscribe(holder, 'bind-plan-2', { holderPhone: '+4930123456' }).expect(400);
     await expectUnbound(quote);
+  });
+
+  it("refuses (409) a quote whose plan's billing frequency or duration changed since, creating nothing; binds it on the quoted terms", async () => {
+    const monthly = await buildPlan({ tenantId: tenant.id, currency: 'EUR', billingFrequency: 'monthly', durationMonths: 12 });
+    await buildRatingVersion(monthly, holder.id);
+    const admin = bearer(stack.config, await buildUser({ tenantId: tenant.id, role: 'tenant_admin' }));
+    const quoted = await stack.api
+      .post('/api/v1/quotes')
+      .set('Authorization', bearer(stack.config, holder))
+      .send({ planId: monthly.id, risk: RISK });
+    expect([quoted.status, quoted.body.instalments?.length]).toEqual([201, 12]);
+    const quote = (await Quote.findByPk(quoted.body.id, { rejectOnEmpty: true }))!;
+    const planTerms = (terms: object) => stack.api.put(`/api/v1/plans/${monthly.id}`).set('Authorization', admin).send(terms).expect(200);
+
+    for (const [moved, message] of [
+      [{ billingFrequency: 'annual' }, 'the plan is billed annual now, the quote monthly'],
+      [{ durationMonths: 120 }, 'the plan runs 120 months now, the quote 12'],
+    ] as const) {
+      await planTerms(moved);
+      const refused = await subscribe(holder, `bind-moved-${Object.keys(moved)[0]}`, { quoteId: quote.id }).expect(409);
+      expect(refused.body.error).toMatchObject({
+        code: 'conflict',
+        message: "The plan's terms have changed since the quote; ask for a new quote",
+        details: [{ field: 'quoteId', message }],
+      });
+      await expectUnbound(quote);
+      await planTerms({ billingFrequency: 'monthly', durationMonths: 12 });
+    }
+
+    const bound = await subscribe(holder, 'bind-moved-back', { quoteId: quote.id }).expect(202);
+    const policy = await eventually(
+      () => Subscription.findByPk(bound.body.id),
+      (row) => row?.status === 'active',
+      'the policy bound on the quoted terms, active',
+    );
+    expect(policy).toMatchObject({ billingFrequency: 'monthly', durationMonths: 12, premium: quoted.body.premium });
   });
 
   it('binds a quote once: a second subscribe is refused (409), the same Idempotency-Key answers the same policy', async () => {

@@ -101,6 +101,9 @@ describe('quote referral API', () => {
     expect(accepted.body.breakdown.at(-1)).toMatchObject({ step: 'loading', factor: '1.15', amount: '71.28' });
     expect(await Quote.findByPk(id)).toMatchObject({ loading: '0.1500', decisionNote: 'Old wiring', decidedById: underwriter.id });
     await stack.smtp.waitFor((m) => m.to.includes(holder.email) && m.subject === 'Your quote is accepted: 546.48 EUR');
+    // Once the run has ended, a second decision is refused from the row, naming the quote's status (while the run still
+    // finishes, its validator refuses it as "decided", also 409).
+    expect(await stack.temporal.workflow.getHandle(quoteReferralRun.id(id)).result()).toBe('accepted');
 
     const again = await decide(id, 'decline', otherUnderwriter, { note: 'Changed my mind' });
     expect(again.status).toBe(409);
@@ -108,6 +111,25 @@ describe('quote referral API', () => {
     expect((await decide(id, 'accept', otherUnderwriter, { loading: '0.2' })).status).toBe(409);
     expect(await Quote.findByPk(id)).toMatchObject({ status: 'quoted', premiumMinor: 54648 });
     expect((await stack.api.get('/api/v1/me/tasks').set(as(underwriter))).body.items.map((t: { id: string }) => t.id)).not.toContain(id);
+  });
+
+  it('an underwriter may not decide a quote they asked for under another account on their mailbox (403 same_person), changing nothing', async () => {
+    // The underwriter's own mailbox, a sub-address of it, as a policyholder: the run knows only the requester's account.
+    const [local, host] = underwriter.email.split('@');
+    const ownHome = await buildUser({ tenantId: tenant.id, role: 'policyholder', email: `${local}+home@${host.toUpperCase()}` });
+    const id = await referredQuote(ownHome);
+    for (const [action, body] of [
+      ['accept', { loading: '0' }],
+      ['decline', { note: 'No' }],
+    ] as const) {
+      const refused = await decide(id, action, underwriter, body);
+      expect([refused.status, refused.body.error?.code]).toEqual([403, 'same_person']);
+    }
+    const mutation = `mutation ($id: ID!) { acceptQuoteReferral(id: $id) { id status } }`;
+    expect((await client.graphql(mutation, { id }, underwriter)).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await Quote.findByPk(id)).toMatchObject({ status: 'referred', decidedById: null, loading: null });
+    // Another person still decides it.
+    expect((await decide(id, 'accept', otherUnderwriter, { loading: '0' })).status).toBe(200);
   });
 
   it('an underwriter may not decide their own quote; another declines it over GraphQL; a quote never referred is 409', async () => {

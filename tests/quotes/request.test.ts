@@ -11,6 +11,7 @@ import { apiClient } from '../support/graphql';
 import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { startTestStack, TestStack } from '../support/stack';
 import { sentToPostgres } from '../support/statements';
+import { utcDayLasting } from '../support/utc-days';
 import { eventually } from '../support/waiting';
 import { quoteReferralRun } from '../../src/contracts/quote-referral';
 
@@ -148,7 +149,8 @@ describe('requesting a quote', () => {
     const plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Repriced' });
     const first = await buildRatingVersion(plan, admin.id);
     expect((await post(holder, { planId: plan.id, risk: RISK }).expect(201)).body.ratingVersion).toMatchObject({ id: first.id });
-    const today = new Date().toISOString().slice(0, 10);
+    // A version may start no earlier than the API's today: the test's today must still be it when the version is saved.
+    const today = await utcDayLasting();
     await stack.api
       .put(`/api/v1/plans/${plan.id}/rating`)
       .set('Authorization', bearer(stack.config, admin))
@@ -198,6 +200,26 @@ describe('requesting a quote', () => {
       breakdown: [{ step: 'fixed', amount: '450.00' }],
       instalments: [{ number: 1, amount: '450.00' }],
     });
+  });
+
+  it('refuses (409) a quote on a plan whose rating tables hold amounts its currency cannot (moved from dinars to yen before that was refused)', async () => {
+    const yen = await buildPlan({
+      tenantId: tenant.id,
+      currency: 'JPY',
+      name: 'Dinars then yen',
+      premium: '30000',
+      coverageAmount: '5000000',
+    });
+    await buildRatingVersion(yen, admin.id, { tables: { ...TABLES, options: [{ code: 'flood', label: 'Flood', premium: '25.125' }] } });
+    const before = await Quote.count();
+    const risk = { ...RISK, sumInsured: '300000', deductible: '250', options: ['flood'] };
+    const refused = await post(holder, { planId: yen.id, risk }).expect(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'conflict',
+      message: "The plan's rating tables hold 25.125, not an amount in JPY: the plan cannot be quoted until its tables are saved again",
+    });
+    await stack.api.post(`/api/v1/catalog/${tenant.slug}/quotes`).send({ planId: yen.id, risk }).expect(409);
+    expect(await Quote.count()).toBe(before);
   });
 
   it("answers another holder's quote, and another tenant's, as missing (404); the tenant's underwriter sees it", async () => {

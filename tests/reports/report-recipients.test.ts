@@ -20,6 +20,7 @@ import { bearer, buildClaim, buildTenant, buildUser } from '../support/factories
 import { RECIPIENT_LINK_SUBJECT, tokenIn } from '../support/mailed-tokens';
 import { scheduleTrigger } from '../support/report-runs';
 import type { ReceivedMail } from '../support/smtp-sink';
+import { withoutPresence } from '../support/sessions';
 import { startTestStack, TestStack } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
@@ -244,7 +245,7 @@ describe('scheduled reports cannot exfiltrate data', () => {
     const deps = commandDepsOf(stack.services, { caller, requestId: crypto.randomUUID() });
     // The change commits; nothing reaches Temporal after it, as when the process dies right then.
     const died = { ...deps, outbox: { ...deps.outbox, deliver: async () => undefined } };
-    await updateUser(caller, { id: manager.id, isActive: false }, died);
+    await updateUser(caller, { id: manager.id, isActive: false, ...withoutPresence }, died);
 
     expect((await ReportDefinition.findByPk(created.id))?.paused).toBe(true);
     expect(await paused(handle)).toBe(false);

@@ -42,9 +42,12 @@ import {
   buildUsers,
 } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 
 const ago = (ms: number) => new Date(Date.now() - ms);
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+/** What the whole file takes at most on a loaded machine (36 s alone). */
+const FILE_MS = 4 * 60_000;
 
 describe('business reports', () => {
   let stack: TestStack;
@@ -120,6 +123,9 @@ describe('business reports', () => {
   }
 
   beforeAll(async () => {
+    // The rows are dated from now (ago, inDays) and the tests ask for periods from the day they run: the file runs within one UTC
+    // day, or "the last two days" asked after a midnight would leave out decisions a day old when they were written.
+    await utcDayLasting(FILE_MS);
     stack = await startTestStack();
     tenant = await buildTenant();
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
@@ -226,7 +232,7 @@ describe('business reports', () => {
     await policyWith(otherPlan, ago(DAY_MS), { ...cancelled, cancelledAt: ago(DAY_MS), cancellationReason: 'Found a cheaper offer' });
     // A policy keeps the type it was issued with: the home plan turned business later changes none of its policies.
     await homePlan.update({ policyType: 'business' });
-  });
+  }, FILE_MS + 120_000);
   afterAll(() => stack?.close());
 
   const claimsReport = async (query = '', user = manager) => {

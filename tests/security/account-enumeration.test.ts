@@ -5,7 +5,7 @@
  * its link is followed; the link works once and expires; nobody can hold an address they cannot read.
  */
 import { AuditEvent, EmailVerificationToken, Registration, Tenant, User } from '../../src/models';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import {
   ALREADY_REGISTERED_SUBJECT,
   mailedToken,
@@ -182,17 +182,7 @@ describe('account enumeration and squatting', () => {
   });
 
   it('/registrations: the same 202 for a new and a known admin e-mail; the link submits the registration once', async () => {
-    const body = (slug: string, adminEmail: string) => ({
-      companyName: `${slug} Mutual`,
-      businessType: 'property insurer',
-      phone: '+44 20 7946 0000',
-      contactEmail: `hello@${slug}.test`,
-      address: '10 Lime Street, London',
-      requestedSlug: slug,
-      adminEmail,
-      adminFullName: 'Alex Admin',
-      adminPassword: PASSWORD,
-    });
+    const body = (slug: string, adminEmail: string) => registrationRequest(slug, { adminEmail, adminPassword: PASSWORD });
     const fresh = await stack.api.post('/api/v1/registrations').send(body('brightline', 'founder@brightline.test'));
     const taken = await stack.api.post('/api/v1/registrations').send(body('copycat', 'known@example.test'));
     expect(answerOf(fresh)).toEqual({ status: 202, body: { message: expect.any(String) } });

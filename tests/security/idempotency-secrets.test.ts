@@ -92,7 +92,9 @@ describe('secrets and the idempotency store', () => {
     expect(await WebhookEndpoint.count({ where: { tenantId: tenant.id } })).toBe(1);
 
     const rotatePath = `/api/v1/webhooks/endpoints/${id}/rotate-secret`;
-    const rotated = await keyed('post', rotatePath, 'webhook-rotate-0001').send().expect(200);
+    // Rotating asks for the admin's presence, as creating does.
+    const proof = { currentPassword: TEST_PASSWORD };
+    const rotated = await keyed('post', rotatePath, 'webhook-rotate-0001').send(proof).expect(200);
     const newSecret = (rotated.body as { secret: string }).secret;
     expect(newSecret).toEqual(expect.any(String));
     expect(newSecret).not.toBe(secret);
@@ -101,7 +103,7 @@ describe('secrets and the idempotency store', () => {
     expect(stored.row.response_body).not.toHaveProperty('secret');
     expect(stored.all).not.toContain(newSecret);
 
-    const rotatedAgain = await keyed('post', rotatePath, 'webhook-rotate-0001').send().expect(200);
+    const rotatedAgain = await keyed('post', rotatePath, 'webhook-rotate-0001').send(proof).expect(200);
     expect(rotatedAgain.headers['idempotent-replayed']).toBe('true');
     expect(rotatedAgain.body).toMatchObject({ id });
     expect(rotatedAgain.body).not.toHaveProperty('secret');

@@ -4,8 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { ConfigError, loadConfig } from '../../src/config';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { type Config, ConfigError, loadConfig } from '../../src/config';
 import { createSmtpMailer, smtpSendDeadlineMs, smtpTransportOptions } from '../../src/services/mailer';
 import { productionSecrets } from '../support/config';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
@@ -19,6 +19,22 @@ const productionEnv = (env: Record<string, string> = {}) => ({
 });
 
 const email = (subject: string) => ({ to: ['pat@example.test'], subject, text: 'x', messageId: `<${crypto.randomUUID()}@insurflow>` });
+
+/**
+ * A plain-SMTP relay on loopback that answers with `handlers` (what makes it slow), and the mail configuration a
+ * production API loads to relay through it as a local sink, `env` (its timeouts) on top; `close` stops the relay.
+ */
+async function slowRelay(
+  handlers: Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData'>,
+  env: Record<string, string>,
+): Promise<{ smtp: Config['smtp']; close: () => Promise<void> }> {
+  const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, ...handlers });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  const { smtp } = loadConfig(productionEnv({ SMTP_PORT: String(port), SMTP_INSECURE_LOCAL_RELAY: 'true', ...env }));
+  return { smtp, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 describe('SMTP transport', () => {
   let plainSink: SmtpSink;
@@ -69,30 +85,18 @@ describe('SMTP transport', () => {
     const stallMs = 1000;
     const stall = (callback: () => void) => setTimeout(callback, stallMs);
     const delivered: string[] = [];
-    const slowServer = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onConnect: (_session, callback) => stall(callback),
-      onMailFrom: (_address, _session, callback) => stall(callback),
-      onRcptTo: (_address, _session, callback) => stall(callback),
-      onData(stream, _session, callback) {
-        delivered.push('mail');
-        stream.resume();
-        stream.on('end', () => callback());
+    const { smtp, close } = await slowRelay(
+      {
+        onConnect: (_session, callback) => stall(callback),
+        onMailFrom: (_address, _session, callback) => stall(callback),
+        onRcptTo: (_address, _session, callback) => stall(callback),
+        onData(stream, _session, callback) {
+          delivered.push('mail');
+          stream.resume();
+          stream.on('end', () => callback());
+        },
       },
-    });
-    slowServer.on('error', () => undefined);
-    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
-    const port = (slowServer.server.address() as AddressInfo).port;
-    const { smtp } = loadConfig(
-      productionEnv({
-        SMTP_PORT: String(port),
-        SMTP_INSECURE_LOCAL_RELAY: 'true',
-        SMTP_CONNECTION_TIMEOUT_MS: '2000',
-        SMTP_GREETING_TIMEOUT_MS: '2000',
-        SMTP_SOCKET_TIMEOUT_MS: '2000',
-      }),
+      { SMTP_CONNECTION_TIMEOUT_MS: '2000', SMTP_GREETING_TIMEOUT_MS: '2000', SMTP_SOCKET_TIMEOUT_MS: '2000' },
     );
     const mailer = createSmtpMailer(smtp);
     const started = Date.now();
@@ -106,7 +110,7 @@ describe('SMTP transport', () => {
       expect(delivered).toHaveLength(0);
     } finally {
       mailer.close();
-      await new Promise<void>((resolve) => slowServer.close(() => resolve()));
+      await close();
     }
   });
 
@@ -116,31 +120,18 @@ describe('SMTP transport', () => {
     // Each timeout is at least twice the delay it bounds, so a busy machine's pauses stay clear of it.
     const acceptMs = 1000;
     const accepted: string[] = [];
-    const slowServer = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        let subject = '';
-        stream.on('data', (chunk: Buffer) => (subject ||= /^Subject: (.*)$/m.exec(chunk.toString())?.[1] ?? ''));
-        stream.on('end', () => {
-          accepted.push(subject.trim());
-          setTimeout(callback, acceptMs);
-        });
+    const { smtp, close } = await slowRelay(
+      {
+        onData(stream, _session, callback) {
+          let subject = '';
+          stream.on('data', (chunk: Buffer) => (subject ||= /^Subject: (.*)$/m.exec(chunk.toString())?.[1] ?? ''));
+          stream.on('end', () => {
+            accepted.push(subject.trim());
+            setTimeout(callback, acceptMs);
+          });
+        },
       },
-    });
-    slowServer.on('error', () => undefined);
-    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
-    const port = (slowServer.server.address() as AddressInfo).port;
-    const { smtp } = loadConfig(
-      productionEnv({
-        SMTP_PORT: String(port),
-        SMTP_INSECURE_LOCAL_RELAY: 'true',
-        SMTP_MAX_CONNECTIONS: '1',
-        SMTP_CONNECTION_TIMEOUT_MS: '1000',
-        SMTP_GREETING_TIMEOUT_MS: '1000',
-        SMTP_SOCKET_TIMEOUT_MS: '3000',
-      }),
+      { SMTP_MAX_CONNECTIONS: '1', SMTP_CONNECTION_TIMEOUT_MS: '1000', SMTP_GREETING_TIMEOUT_MS: '1000', SMTP_SOCKET_TIMEOUT_MS: '3000' },
     );
     expect(smtpSendDeadlineMs(smtp)).toBe(5000);
     const mailer = createSmtpMailer(smtp);
@@ -151,7 +142,7 @@ describe('SMTP transport', () => {
       expect(accepted.sort()).toEqual(subjects);
     } finally {
       mailer.close();
-      await new Promise<void>((resolve) => slowServer.close(() => resolve()));
+      await close();
     }
   });
 

@@ -14,7 +14,7 @@ import { createNotificationActivities } from '../../src/activities/notifications
 import { EscalationAlert, Notification, TenantSettings, type Tenant, type User, WebhookEndpoint } from '../../src/models';
 import { WebhookDeliveryError, type WebhookGuard } from '../../src/services/webhook';
 import { startWebhookReceiver, type WebhookReceiver } from '../compliance/webhook-receiver';
-import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser, signedInBearer } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 
 const SECRET = 'webhook-secret-of-the-tenant-0001';
@@ -160,7 +160,7 @@ describe('webhook SSRF guard', () => {
     const put = (complianceWebhookUrl: string) =>
       supertest(production.callback())
         .put('/api/v1/tenant/settings')
-        .set('Authorization', bearer(stack.config, tenantAdmin))
+        .set('Authorization', signedInBearer(stack.config, tenantAdmin))
         .send({ complianceWebhookUrl });
     const plain = await put('http://alerts.example.test/hook').expect(422);
     expect(plain.body.error.details).toEqual([expect.objectContaining({ field: 'complianceWebhookUrl' })]);

@@ -10,6 +10,7 @@ import { buildPlan, buildSubscription, buildTenant, buildUser } from '../support
 import { apiClient } from '../support/graphql';
 import { activePolicyThroughApi } from '../support/policy-runs';
 import { startTestStack, type TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 
 const DAY_MS = 86_400_000;
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
@@ -28,6 +29,8 @@ describe('the end date of a policy is not covered', () => {
     plan = await buildPlan({ tenantId: tenant.id });
   });
   afterAll(() => stack?.close());
+  // A test dates its policy by day(n) from today and the API judges incidents by its own today: one UTC day.
+  beforeEach(() => utcDayLasting());
 
   const fileClaim = (subscriptionId: string, incidentDate: string) =>
     stack.api
@@ -37,8 +40,15 @@ describe('the end date of a policy is not covered', () => {
   const asOf = (id: string, date: string) => stack.api.get(`/api/v1/subscriptions/${id}?asOf=${date}`).set(as(holder));
 
   it('an expired policy covered the day before its end date, not the end date: a loss on it is 422 on incidentDate', async () => {
-    const expired = await buildSubscription({ policyholderId: holder.id, planId: plan.id, status: 'expired' });
-    await expired.update({ startDate: day(-400), endDate: day(-35), coverBeganOn: day(-400) });
+    // Dated as it is written, so that its first version is in force from its start date.
+    const expired = await buildSubscription({
+      policyholderId: holder.id,
+      planId: plan.id,
+      status: 'expired',
+      startDate: day(-400),
+      endDate: day(-35),
+      coverBeganOn: day(-400),
+    });
 
     const refused = await fileClaim(expired.id, day(-35)).expect(422);
     expect(refused.body.error.message).toBe('The incident date is after the policy’s cover ended');

@@ -7,6 +7,7 @@ import * as issuedPolicies from '../../src/models/migrations/0020-issued-policie
 import { Subscription } from '../../src/models';
 import { buildCategory, buildTenant, buildUser } from '../support/factories';
 import { migrationOnExistingRows } from '../support/migrations';
+import { utcDayLasting } from '../support/utc-days';
 
 describe('migration 0020 (issued policies) on existing rows', () => {
   const migration = migrationOnExistingRows(issuedPolicies);
@@ -30,7 +31,8 @@ describe('migration 0020 (issued policies) on existing rows', () => {
       const other = await planIn(second.id, 'Detached house');
       const holder = await buildUser({ tenantId: first.id, role: 'policyholder' });
       const otherHolder = await buildUser({ tenantId: second.id, role: 'policyholder' });
-      const thisYear = new Date().getUTCFullYear();
+      // The year new rows are numbered in below: still this one then, not past a New Year's midnight.
+      const thisYear = Number((await utcDayLasting()).slice(0, 4));
       const rows: Array<[string, string, string, string]> = [
         // tenant, plan, holder, created at
         [first.id, home, holder.id, `${thisYear - 1}-03-01T10:00:00Z`],

@@ -125,6 +125,40 @@ describe('premium timeline of a subscription run (time-skipping)', () => {
     await stack.terminate(handle);
   });
 
+  it('is active once its first instalment is paid before the run first reads its dues (the payment landed right after the billing)', async () => {
+    // The run's first read of its dues finds the first instalment paid: the payment committed between the billing and
+    // that read (its signal is never delivered here: no relay, the read alone must do). The run took the second
+    // instalment, due in a month, for the first premium, and waited for it, the policy paid and not covering.
+    const queue = `${TASK_QUEUE}-paid-before-read`;
+    const paidFirst = new Set<string>();
+    await stack.startWorker(queue, {
+      async loadPremiumDues(subscriptionId) {
+        if (!paidFirst.has(subscriptionId)) {
+          paidFirst.add(subscriptionId);
+          const invoice = await Invoice.findOne({ where: { subscriptionId, sequence: 1 }, rejectOnEmpty: true });
+          const received = { invoiceId: invoice.id, amountMinor: Number(invoice.amountMinor), method: 'bank_transfer' as const };
+          await applyPayment(
+            stack.deps.sequelize,
+            { tenantId: tenant.id, ...received, receivedAt: new Date() },
+            { actor: { type: 'system', id: null } },
+          );
+        }
+        return stack.activities.loadPremiumDues(subscriptionId);
+      },
+    });
+    const subscriptionId = crypto.randomUUID();
+    const handle = await env.client.workflow.start<SubscriptionWorkflow>(subscriptionRun.type, {
+      taskQueue: queue,
+      workflowId: subscriptionRun.id(subscriptionId),
+      args: [{ terms: planTerms(plan, owner.id, subscriptionId) }],
+    });
+    await untilStatus(handle, 'active');
+    await expect(Subscription.findByPk(subscriptionId)).resolves.toMatchObject({ status: 'active' });
+    await mailFor(handle, 'is active');
+    expect(await mailsFor(handle, 'awaits its first premium')).toEqual([]);
+    await stack.terminate(handle);
+  });
+
   /** The run ends cancelled for non-payment: its result, the row with the reason, and the policyholder's mail. */
   async function endsCancelledForNonPayment(handle: WorkflowHandle<SubscriptionWorkflow>): Promise<void> {
     expect((await resultOf(handle)).status).toBe('cancelled');

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, type Plan, type User } from '../../src/models';
-import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
+import { ensureScheduleDocuments, renderSchedule, type ScheduleFacts } from '../../src/domain/subscriptions/schedule-document';
 import { recordRenewalVersion } from '../../src/domain/subscriptions/versions';
 import { localDocumentStore } from '../../src/services/documents/local-store';
 import type { DocumentStore } from '../../src/services/documents';
@@ -16,7 +16,7 @@ import type { PropertyAddress } from '../../src/contracts/subscription';
 import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { describeNeeding } from '../support/required-tool';
-import { drawnPage, pdfFonts, pdfText, popplerTool } from '../support/poppler';
+import { drawnPage, pdfFonts, pdfText, pdfWords, popplerTool } from '../support/poppler';
 import { buildQuote, RISK } from '../support/quote-rows';
 
 const address = { line1: 'Hauptstraße 5', postalCode: '10115', city: 'Berlin', country: 'DE' };
@@ -266,6 +266,147 @@ describeNeeding(popplerTool(), 'policy schedule documents', () => {
       expect(logical).toContain('Policyholder:');
       expect((await pdfFonts(pdf)).filter((font) => !font.embedded)).toEqual([]);
     }
+  });
+
+  /** The words of the PDF whose box reaches past the page's margins of 56 points (pdftotext reads no word drawn off the page). */
+  async function wordsOutsideMargins(pdf: Buffer) {
+    const { pages, words } = await pdfWords(pdf);
+    // A glyph's box may reach a point past its line.
+    return words.filter(({ page, xMin, yMin, xMax, yMax }) => {
+      const { width, height } = pages[page - 1];
+      return xMin < 55 || yMin < 55 || xMax > width - 55 || yMax > height - 55;
+    });
+  }
+
+  /**
+   * The schedule of a holder living at an address with `line1` and `line2`, read with pdftotext: `part` in it `times`
+   * (without white space: the lines wrap), the address's end before the plan, every field and instalment after it in
+   * order, no word outside the margins.
+   */
+  async function expectWholeSchedule(locale: 'en' | 'de', { line1, line2 }: { line1: string; line2: string }, part: string, times: number) {
+    const { pdf, text } = await scheduleOf('Amira Haddad', locale, {
+      line1,
+      line2,
+      postalCode: '10115',
+      city: 'Berlin',
+      region: 'Mitte',
+      country: 'DE',
+    });
+    const logical = text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+    const solid = (read: string) => read.replace(/\s+/g, '');
+    // Named by its line2's length.
+    expect({ line2: line2.length, read: solid(logical).split(solid(part)).length - 1 }).toEqual({ line2: line2.length, read: times });
+    const { fields, day, premium, issued } = {
+      en: {
+        fields: ['Plan: Hausrat Basis', 'Sum insured: €100,000.00', 'Deductible: none'],
+        day: (month: string) => `${month}/15/2026`,
+        premium: '€300.00 premium of the period',
+        issued: 'Issued by Rheinland Versicherung',
+      },
+      de: {
+        fields: ['Tarif: Hausrat Basis', 'Versicherungssumme: 100.000,00 €', 'Selbstbehalt: keiner'],
+        day: (month: string) => `15.${month}.2026`,
+        premium: '300,00 € Beitrag des Zeitraums',
+        issued: 'Ausgestellt von Rheinland Versicherung',
+      },
+    }[locale];
+    const lines = [...fields, ...['01', '04', '07', '10'].map((month) => `${day(month)} ${premium}`), issued];
+    const at = lines.map((line) => logical.indexOf(line));
+    expect(lines.filter((_, n) => at[n] < 0)).toEqual([]);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    // The address's end, before the plan. pdftotext reads a line of Arabic and Latin in an order of its own: the bidirectional
+    // algorithm sets ", 10115" after Arabic to the Arabic's left, and pdftotext reads the Latin words before, among or after
+    // it, at times with no space.
+    const before = logical.slice(0, at[0]).match(/[A-Za-z0-9]+/g);
+    expect(['10115', 'Berlin', 'Mitte', 'DE'].filter((word) => !before?.includes(word))).toEqual([]);
+    expect(await wordsOutsideMargins(pdf)).toEqual([]);
+  }
+
+  // Text laid out by the schedule itself (another face, right to left) was drawn on below the page's bottom margin and off it,
+  // and a word wider than the line off its right edge: pdftotext read no postal code, city, country nor "Plan:" after a long
+  // Arabic line2, and 38 of 200 Ｗ. ﷺ (U+FDFA) has no glyph: it is written as its compatible form, four Arabic words.
+  const blessing = (times: number) => '\ufdfa'.repeat(times);
+
+  it("an address whose end, or a line after it, is the first page's last: each field and instalment on a page, in order", async () => {
+    // Four ﷺ make a line: from 168 to 200 the address's last line, then each line after it, is in turn the first page's last.
+    for (let times = 168; times <= 200; times += 4)
+      await expectWholeSchedule('en', { line1: '1 Main Street', line2: blessing(times) }, 'عليه', times);
+  });
+
+  it('the longest addresses: right to left, a word of 200 full-width letters, 400 characters of words, every letter on a page', async () => {
+    await expectWholeSchedule('de', { line1: '1 Main Street', line2: blessing(200) }, 'عليه', 200);
+    await expectWholeSchedule('en', { line1: blessing(200), line2: blessing(200) }, 'عليه', 400);
+    await expectWholeSchedule('en', { line1: '1 Main Street', line2: 'Ｗ'.repeat(200) }, 'Ｗ', 200);
+    const ordinary = 'Hinterhaus links, dritter Aufgang, vierte Etage, Wohnung gegenüber dem Aufzug, Klingel beim Hausmeister, '.repeat(2);
+    await expectWholeSchedule('de', { line1: ordinary.slice(0, 200), line2: ordinary.slice(0, 200) }, ordinary.slice(0, 200), 2);
+  });
+
+  it('keeps each heading with its first line: for every address length that brings a heading to a page foot, the heading moves on', async () => {
+    // A schedule with all three headings: the instalments', a quoted premium's breakdown and a change's.
+    const instalments = Array.from({ length: 12 }, (_, month) => ({
+      dueDate: `2026-${String(month + 1).padStart(2, '0')}-15`,
+      amountMinor: 12500,
+    }));
+    const factsWith = (line2: string): ScheduleFacts => ({
+      locale: 'en',
+      insurer: 'Rheinland Versicherung',
+      holderName: 'Amira Haddad',
+      policyNumber: 'HR-2026-000001',
+      planName: 'Hausrat Plus',
+      currency: 'EUR',
+      coverageAmount: '150000.00',
+      premium: '1500.00',
+      billingFrequency: 'monthly',
+      period: { start: '2026-01-15', end: '2027-01-15' },
+      propertyAddress: { line1: '1 Main Street', line2, postalCode: '10115', city: 'Berlin', country: 'DE' },
+      version: { number: 2, effectiveFrom: '2026-07-15', createdOn: '2026-07-01' },
+      instalments: [...instalments, { dueDate: '2026-07-15', amountMinor: 7439, changeFrom: '2026-07-15' }],
+      deductible: '250.00',
+      breakdown: [
+        { step: 'base', label: '300,000.00 at 1.20 per 1,000', amount: '1200.00' },
+        { step: 'zone', label: 'Zone BER', factor: '1.25', amount: '300.00' },
+      ],
+      change: { fields: ['planId', 'premium'], premiumBefore: '1200.00', premiumAfter: '1500.00', deltaMinor: 7439 },
+    });
+    const headings = ['Instalments of the period', 'How the premium was priced', 'This version changes the policy'];
+    const toppedPages = new Set<string>();
+    // Four ﷺ make a line: from none to 228 the text below the address moves down a line at a time, over more than a
+    // page, so each heading is in turn at the first page's or the second's foot.
+    for (let times = 0; times <= 228; times += 4) {
+      const { words } = await pdfWords(await renderSchedule(factsWith(blessing(times))));
+      for (const heading of headings) {
+        const parts = heading.split(' ');
+        const at = words.findIndex((_, n) => parts.every((part, k) => words[n + k]?.text === part && words[n + k].page === words[n].page));
+        expect({ times, heading, found: at >= 0 }).toEqual({ times, heading, found: true });
+        const [first, next] = [words[at], words[at + parts.length]];
+        // What follows the heading is on its page: a heading is never a page's last line.
+        expect({ times, heading, nextOnPage: next.page === first.page }).toEqual({ times, heading, nextOnPage: true });
+        if (words[at - 1].page !== first.page) toppedPages.add(heading);
+      }
+    }
+    // The sweep did bring each heading to a page's foot: each began a page once.
+    expect([...toppedPages].sort()).toEqual([...headings].sort());
+    // 58 schedules written and read: about a minute on a loaded machine.
+  }, 300_000);
+
+  it('a rating option or fee with a label of 200 characters: the label wrapped on lines of its own, its amount below it, on the page', async () => {
+    // Written on one line before its amount, such a label ran off the page's right edge, and its amount with it.
+    const labels = ['Glasbruch an Fenstern, Türen und Wintergärten '.repeat(5).slice(0, 200).trim(), 'Ｇ'.repeat(200)];
+    const holder = await buildUser({ tenantId, role: 'policyholder', locale: 'de' });
+    const pending = await buildSubscription({ planId: basic.id, policyholderId: holder.id, status: 'pending', propertyAddress: address });
+    const quote = await buildQuote(basic, { requestedById: holder.id, status: 'bound', subscriptionId: pending.id, premiumMinor: 45144 });
+    const options = labels.map((label, n) => ({ step: 'option' as const, label, amount: `${n + 1}2.00` }));
+    await quote.update({ breakdown: [...quote.breakdown, ...options] });
+    await pending.update({ quoteId: quote.id, premium: '451.44', coverageAmount: RISK.sumInsured });
+    await pending.update({ status: 'active', startDate: '2026-01-15', endDate: '2027-01-15' });
+
+    const [document] = await ensureScheduleDocuments(db.sequelize, store, pending.id);
+    const pdf = await readAll(store, document.storageKey);
+    const solid = (await pdfText(pdf)).replace(/\s+/g, '');
+    expect(solid).toContain(`${labels[0]}:12,00€`.replace(/\s+/g, ''));
+    expect(solid).toContain(`${labels[1]}:22,00€`);
+    expect(solid).toContain('Ausgestelltvon');
+    expect(await wordsOutsideMargins(pdf)).toEqual([]);
   });
 
   it('a name with characters no face has still gets a whole schedule: those as ? or their plain form, the rest as written', async () => {

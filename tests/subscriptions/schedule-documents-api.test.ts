@@ -15,6 +15,7 @@ import { backfillScheduleDocuments } from '../../src/domain/subscriptions/schedu
 import { PolicyDocument, SubscriptionVersion, type Subscription, type User } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { housePlanThroughApi } from '../support/catalog-api';
+import { utcDayLasting } from '../support/utc-days';
 import { eventually } from '../support/waiting';
 import { describeNeeding } from '../support/required-tool';
 import { pdfText, popplerTool } from '../support/poppler';
@@ -225,6 +226,8 @@ describeNeeding(popplerTool(), 'the schedule of a change applied by the run', ()
   afterAll(() => stack?.close());
 
   it("issue, change the plan today through the API: version 2's schedule says the new terms and the quoted additional premium, and the e-mail links to it", async () => {
+    // The policy, issued today, and the raise of cover effective today, quoted and confirmed: one UTC day, as the API counts it.
+    const today = await utcDayLasting();
     const house = await housePlanThroughApi(stack, auth.admin);
     const better = await buildPlan({ categoryId: house.categoryId, name: 'House Plus', coverageAmount: '150000.00', premium: '420.00' });
     const path = (rest = '') => `/api/v1/subscriptions/${id}${rest}`;
@@ -243,7 +246,6 @@ describeNeeding(popplerTool(), 'the schedule of a change applied by the run', ()
     );
     expect(first).toMatchObject({ kind: 'schedule', language: 'en' });
     expect((await SubscriptionVersion.findByPk(first.versionId))?.number).toBe(1);
-    const today = new Date().toISOString().slice(0, 10);
     const quoted = await stack.api
       .post(path('/changes'))
       .set('Authorization', auth.holder)

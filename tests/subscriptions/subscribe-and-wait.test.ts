@@ -74,6 +74,14 @@ describe('subscribe and wait (Prefer: wait)', () => {
     const long = await subscribe('wait-too-long', 'respond-async, wait=3600');
     expect(long.status).toBe(201);
     expect(long.headers['preference-applied']).toBe(`wait=${bound}`);
+    // However many digits: RFC 7240 bounds no wait, so ten digits or a hundred are shortened as 3600 is (they were ignored).
+    for (const [key, seconds] of [
+      ['wait-ten-digits', '2147483648'],
+      ['wait-hundred-digits', '9'.repeat(100)],
+    ]) {
+      const longer = await subscribe(key, `wait=${seconds}`);
+      expect([longer.status, longer.headers['preference-applied']]).toEqual([201, `wait=${bound}`]);
+    }
 
     for (const [key, prefer] of [
       ['wait-malformed-1', 'wait=soon'],
@@ -91,7 +99,7 @@ describe('subscribe and wait (Prefer: wait)', () => {
     const res = await subscribe('wait-overlong', `wait=1, ${'x'.repeat(200)}`);
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'headers.Prefer' })]);
-    // The seven the tests above issued, none more.
-    expect(await Subscription.count({ where: { policyholderId: owner.id } })).toBe(7);
+    // The nine the tests above issued, none more.
+    expect(await Subscription.count({ where: { policyholderId: owner.id } })).toBe(9);
   });
 });

@@ -180,10 +180,10 @@ describe('commands called directly, without HTTP', () => {
       runId: expect.any(String),
       version: { status: 'in_review' },
     });
-    // The run's validator refuses the author (403) before anything is recorded.
+    // The author is refused (403 same_person, src/domain/compliance/four-eyes.ts) before anything is recorded.
     await expect(refusal(approveVersion(callers.author, { id: draft.id }, deps(callers.author).deps))).resolves.toMatchObject({
       status: 403,
-      code: 'forbidden',
+      code: 'same_person',
     });
     await expect(PolicyVersion.findByPk(draft.id)).resolves.toMatchObject({ status: 'in_review' });
 

@@ -5,9 +5,13 @@
 import { Plan } from '../../src/models';
 import type { TestStack } from './stack';
 
-/** "House Standard": 100,000 covered for a premium of 300 over 12 months. */
-export async function housePlanThroughApi(stack: TestStack, adminAuthorization: string): Promise<Plan> {
-  const category = await stack.api.post('/api/v1/categories').set('Authorization', adminAuthorization).send({ name: 'Houses' }).expect(201);
+/** "House Standard": 100,000 covered for a premium of 300 over 12 months, in a new category (a tenant's names differ). */
+export async function housePlanThroughApi(stack: TestStack, adminAuthorization: string, categoryName = 'Houses'): Promise<Plan> {
+  const category = await stack.api
+    .post('/api/v1/categories')
+    .set('Authorization', adminAuthorization)
+    .send({ name: categoryName })
+    .expect(201);
   const created = await stack.api
     .post('/api/v1/plans')
     .set('Authorization', adminAuthorization)

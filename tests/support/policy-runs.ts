@@ -10,9 +10,17 @@ import { type Plan, Subscription, SubscriptionChange, SubscriptionVersion, type 
 import type { TestStack } from './stack';
 import { eventually, waitUntil } from './waiting';
 
-/** A policy on `planId` taken out through the API by the holder whose `Authorization` is given, waited for until active: its id. */
-export async function activePolicyThroughApi(stack: TestStack, holderAuthorization: string, planId: string): Promise<string> {
-  const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', holderAuthorization).send({ planId }).expect(202);
+/**
+ * A policy taken out through the API by the holder whose `Authorization` is given, waited for until active: its id. It is
+ * on a plan (`planId`), or bound from a quote: `asked` is then the request's body (`quoteId`, the property's address).
+ */
+export async function activePolicyThroughApi(
+  stack: TestStack,
+  holderAuthorization: string,
+  asked: string | { quoteId: string; propertyAddress?: object },
+): Promise<string> {
+  const body = typeof asked === 'string' ? { planId: asked } : asked;
+  const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', holderAuthorization).send(body).expect(202);
   const id = created.body.id as string;
   await eventually(
     () => stack.api.get(`/api/v1/subscriptions/${id}`).set('Authorization', holderAuthorization).expect(200),

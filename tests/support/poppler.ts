@@ -2,28 +2,20 @@
  * poppler-utils (Debian package), with which the policy schedule tests read a PDF's text
  * (`pdftotext`), list its fonts (`pdffonts`) and draw its pages (`pdftoppm`), as a person opening it would see them.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RequiredTool } from './required-tool';
+import { onPath, type RequiredTool } from './required-tool';
 
 const run = promisify(execFile);
-
-function found(binary: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** pdftotext, pdffonts and pdftoppm as the schedule tests need them: skipped without them on a developer's machine, a failure in CI. */
 export function popplerTool(): RequiredTool {
   return {
     name: 'poppler-utils (pdftotext, pdffonts, pdftoppm)',
-    path: found('pdftotext') && found('pdffonts') && found('pdftoppm'),
+    path: onPath('pdftotext') && onPath('pdffonts') && onPath('pdftoppm'),
     install: 'bash scripts/setup.sh installs the Debian package poppler-utils (as root, with apt-get)',
   };
 }
@@ -33,6 +25,41 @@ export async function pdfText(pdf: Buffer): Promise<string> {
   return withFile(pdf, async (file) => {
     const { stdout } = await run('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']);
     return stdout.replace(/[ \t]+/g, ' ');
+  });
+}
+
+/** A word pdftotext reads, on its page (from 1), with its box in points from the page's top left corner. */
+export interface PdfWord {
+  page: number;
+  text: string;
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+/** The PDF's pages' sizes and the words on them (`pdftotext -bbox`), in reading order; text drawn off a page is not read. */
+export async function pdfWords(pdf: Buffer): Promise<{ pages: { width: number; height: number }[]; words: PdfWord[] }> {
+  return withFile(pdf, async (file) => {
+    const { stdout } = await run('pdftotext', ['-bbox', '-enc', 'UTF-8', file, '-']);
+    const pages: { width: number; height: number }[] = [];
+    const words: PdfWord[] = [];
+    const entity = (text: string) =>
+      text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name]!);
+    for (const [, tag, attributes, text] of stdout.matchAll(/<(page|word) ([^>]*)>([^<]*)/g)) {
+      const number = (name: string) => Number(new RegExp(`${name}="([^"]+)"`).exec(attributes)![1]);
+      if (tag === 'page') pages.push({ width: number('width'), height: number('height') });
+      else
+        words.push({
+          page: pages.length,
+          text: entity(text),
+          xMin: number('xMin'),
+          yMin: number('yMin'),
+          xMax: number('xMax'),
+          yMax: number('yMax'),
+        });
+    }
+    return { pages, words };
   });
 }
 

@@ -6,6 +6,7 @@
  * by not running (docs/testing.md, No skips in CI). scripts/test.sh also counts a skip in CI as a
  * failure.
  */
+import { execFileSync } from 'node:child_process';
 
 export interface RequiredTool {
   /** What the failure and the skip name: `Chromium`. */
@@ -44,4 +45,22 @@ export function itNeeding(tool: RequiredTool, title: string, test: () => Promise
   it(title, () => {
     throw new Error(`${missing(tool)} (in CI a missing tool fails the tests that need it)`);
   });
+}
+
+/** Where `binary` is on this machine's PATH, if it is. */
+export function onPath(binary: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** curl and jq, with which the README's commands are run as a newcomer runs them: skipped without them on a developer's machine, a failure in CI. */
+export function curlAndJqTool(): RequiredTool {
+  return {
+    name: 'curl and jq',
+    path: onPath('curl') && onPath('jq'),
+    install: 'bash scripts/setup.sh installs the Debian packages curl and jq (as root, with apt-get)',
+  };
 }

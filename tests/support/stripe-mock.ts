@@ -158,6 +158,30 @@ function signedEvent(type: string, object: object, webhookSecret: string): { bod
 }
 
 /**
+ * Stripe's `payment_intent.succeeded` for the card payment of `invoice` (its PaymentIntent),
+ * `amountMinor` received in the invoice's currency, signed with the test's webhook secret as Stripe signs its events.
+ */
+export function signedPaymentSucceeded(
+  invoice: Pick<Invoice, 'id' | 'tenantId' | 'currency'>,
+  intent: { paymentIntentId: string; amountMinor: number },
+  webhookSecret: string,
+): { body: string; signature: string } {
+  return signedEvent(
+    'payment_intent.succeeded',
+    {
+      id: intent.paymentIntentId,
+      object: 'payment_intent',
+      amount: intent.amountMinor,
+      amount_received: intent.amountMinor,
+      currency: invoice.currency.toLowerCase(),
+      status: 'succeeded',
+      metadata: { [STRIPE_METADATA.invoiceId]: invoice.id, [STRIPE_METADATA.tenantId]: invoice.tenantId },
+    },
+    webhookSecret,
+  );
+}
+
+/**
  * Stripe's `charge.refunded` for a card payment of `invoice` (its PaymentIntent), `refundedMinor`
  * refunded in all, signed with the test's webhook secret as Stripe signs its events. Its amounts are
  * as Stripe counts `currency` (eur unless named: cents; 100000 for 1,000 ISK).
@@ -211,7 +235,7 @@ export function signedRefundEvent(
   );
 }
 
-/** Delivers a signed Stripe event (`signedChargeRefunded`, `signedRefundEvent`) to the stack's webhook as Stripe posts it; expects 200. */
+/** Delivers a signed Stripe event (`signedPaymentSucceeded`, `signedChargeRefunded`, `signedRefundEvent`) to the stack's webhook as Stripe posts it; expects 200. */
 export function deliverStripeEvent(stack: Pick<TestStack, 'api'>, event: { body: string; signature: string }) {
   return stack.api
     .post('/api/v1/payments/webhooks/stripe')

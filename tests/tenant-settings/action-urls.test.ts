@@ -9,7 +9,7 @@
 import { Notification, TenantSettings, type User } from '../../src/models';
 import { ACKNOWLEDGE_PAGE } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
-import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { linkIn, tokenIn, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import type { ReceivedMail } from '../support/smtp-sink';
 import { startTestStack, TestStack } from '../support/stack';
@@ -32,7 +32,9 @@ describe('per-tenant URL templates of mailed links', () => {
   afterAll(() => stack?.close());
 
   const settings = () => stack.api.get('/api/v1/tenant/settings').set('Authorization', auth).expect(200);
-  const put = (body: object) => stack.api.put('/api/v1/tenant/settings').set('Authorization', auth).send(body);
+  // As a sign-in answers it: pointing links somewhere new asks for the admin's presence (settings-presence.test.ts).
+  const put = (body: object) =>
+    stack.api.put('/api/v1/tenant/settings').set('Authorization', signedInBearer(stack.config, admin)).send(body);
 
   /** The line of the mail that starts with `prefix`, the whole link. */
   function lineStarting(mail: ReceivedMail, prefix: string): string {
@@ -98,7 +100,7 @@ describe('per-tenant URL templates of mailed links', () => {
     const template = 'https://app.insurer.example/policies/acknowledge?t={token}';
     await stack.api
       .put('/api/v1/tenant/settings')
-      .set('Authorization', bearer(stack.config, tenantAdmin))
+      .set('Authorization', signedInBearer(stack.config, tenantAdmin))
       .send({ actionUrls: { acknowledgePolicy: template } })
       .expect(200);
     const { ack, notice } = await acknowledgementWithNotice(stack, tenant);

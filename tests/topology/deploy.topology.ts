@@ -156,23 +156,24 @@ describe('deploy of changed workflow code with runs in flight', () => {
       staffRoles: ['claims_manager', 'adjuster', 'compliance_officer'],
     });
     const [plan] = expectStatus(await call(api, 'GET', '/plans?pageSize=1', { token: holder }), 200, 'plans').items;
-    const today = new Date().toISOString().slice(0, 10);
-
     const subscribe = async (key: string): Promise<string> => {
       const { id } = expectStatus(await call(api, 'POST', '/subscriptions', { token: holder, key, body: { planId: plan.id } }), 202, key);
       await waitUntil(async () => (await Subscription.findByPk(id))?.status === 'active', `${key} active`, 60_000);
       return id;
     };
-    const fileClaim = async (subscriptionId: string, key: string): Promise<string> =>
-      expectStatus(
+    /** A claim for a loss on the day the policy's cover began: a day taken before the policy was issued may precede it (midnight). */
+    const fileClaim = async (subscriptionId: string, key: string): Promise<string> => {
+      const { startDate } = await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true });
+      return expectStatus(
         await call(api, 'POST', '/claims', {
           token: holder,
           key,
-          body: { subscriptionId, incidentDate: today, amountClaimed: 900, description: `Water damage (${key})` },
+          body: { subscriptionId, incidentDate: startDate, amountClaimed: 900, description: `Water damage (${key})` },
         }),
         201,
         key,
       ).id;
+    };
 
     // 1. The old release opens runs: two active subscriptions (their renewal-reminder timer running), a
     // claim on each left reported (its escalation timer running), and a published policy version

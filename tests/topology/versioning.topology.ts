@@ -193,7 +193,6 @@ describe('worker versioning: two versions, a ramp and a rollback with runs in fl
       staffRoles: ['claims_manager', 'adjuster', 'compliance_officer'],
     });
     const [plan] = expectStatus(await call(api, 'GET', '/plans?pageSize=1', { token: holder }), 200, 'plans').items;
-    const today = new Date().toISOString().slice(0, 10);
     const retried = { count: 0 };
 
     const subscriptions: string[] = [];
@@ -211,12 +210,18 @@ describe('worker versioning: two versions, a ramp and a rollback with runs in fl
     const fileClaim = async () => {
       const key = `filed-claim-${claims.length}`;
       const subscriptionId = subscriptions[claims.length % subscriptions.length];
+      // A loss on the day the policy's cover began: a day taken before it was issued may precede it (midnight).
+      const { startDate } = await Subscription.findByPk(subscriptionId, { rejectOnEmpty: true });
       const { id } = expectStatus(
         await callAsClientsDo(
           api,
           'POST',
           '/claims',
-          { token: holder, key, body: { subscriptionId, incidentDate: today, amountClaimed: 20, description: `Broken window (${key})` } },
+          {
+            token: holder,
+            key,
+            body: { subscriptionId, incidentDate: startDate, amountClaimed: 20, description: `Broken window (${key})` },
+          },
           retried,
         ),
         201,

@@ -28,6 +28,7 @@ import type { AuthUser } from '../../src/shared/caller';
 import { buildCaller, buildTenant, buildUser, callerOf, registrationRequest, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { refusal } from '../support/refusals';
+import { withoutPresence } from '../support/sessions';
 import { startTestStack, TestStack } from '../support/stack';
 
 const PASSWORD = 'Command-Secret-42';
@@ -182,7 +183,7 @@ describe('account, user and onboarding commands called directly, without HTTP', 
     const email = `staff-${crypto.randomUUID().slice(0, 8)}@example.test`;
     const adding = request(admin);
     await tokenMailedBy(
-      () => createUser(admin, { email, fullName: 'Sam Staff', role: 'claims_agent', password: PASSWORD }, adding.deps),
+      () => createUser(admin, { email, fullName: 'Sam Staff', role: 'claims_agent', password: PASSWORD, ...withoutPresence }, adding.deps),
       email,
       VERIFY_ACCOUNT_SUBJECT,
     );
@@ -196,14 +197,21 @@ describe('account, user and onboarding commands called directly, without HTTP', 
       refusal(
         createUser(
           admin,
-          { email: `x-${email}`, fullName: 'X', role: 'claims_agent', managerId: crypto.randomUUID(), password: PASSWORD },
+          {
+            email: `x-${email}`,
+            fullName: 'X',
+            role: 'claims_agent',
+            managerId: crypto.randomUUID(),
+            password: PASSWORD,
+            ...withoutPresence,
+          },
           request(admin).deps,
         ),
       ),
     ).resolves.toMatchObject({ status: 422, code: 'unprocessable' });
 
     const promoting = request(admin);
-    await expect(updateUser(admin, { id: added!.id, role: 'claims_manager' }, promoting.deps)).resolves.toMatchObject({
+    await expect(updateUser(admin, { id: added!.id, role: 'claims_manager', ...withoutPresence }, promoting.deps)).resolves.toMatchObject({
       role: 'claims_manager',
     });
     await expect(AuditEvent.findOne({ where: { entityId: added!.id, action: 'user.role_change' } })).resolves.toMatchObject({
@@ -213,11 +221,15 @@ describe('account, user and onboarding commands called directly, without HTTP', 
     });
 
     const foreignAdmin = await buildCaller({ tenantId: (await buildTenant()).id, role: 'tenant_admin' });
-    await expect(refusal(updateUser(foreignAdmin, { id: added!.id, isActive: false }, request(foreignAdmin).deps))).resolves.toMatchObject({
+    await expect(
+      refusal(updateUser(foreignAdmin, { id: added!.id, isActive: false, ...withoutPresence }, request(foreignAdmin).deps)),
+    ).resolves.toMatchObject({
       status: 404,
       code: 'not_found',
     });
-    await expect(refusal(updateUser(admin, { id: admin.id, role: 'claims_agent' }, request(admin).deps))).resolves.toMatchObject({
+    await expect(
+      refusal(updateUser(admin, { id: admin.id, role: 'claims_agent', ...withoutPresence }, request(admin).deps)),
+    ).resolves.toMatchObject({
       status: 422,
       code: 'unprocessable',
     });

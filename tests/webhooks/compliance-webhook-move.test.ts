@@ -12,7 +12,7 @@ import { createComplianceActivities } from '../../src/activities/compliance';
 import { AuditEvent, TenantSettings, type Tenant, type User, WebhookEndpoint } from '../../src/models';
 import { moveComplianceWebhooks, standardSecretOf } from '../../src/domain/webhooks/compliance-webhook-move';
 import { signWebhook } from '../../src/services/webhook';
-import { bearer, buildAcknowledgement, buildTenant, buildUser } from '../support/factories';
+import { buildAcknowledgement, buildTenant, buildUser, signedInBearer } from '../support/factories';
 import type { TestStack } from '../support/stack';
 import { startWebhookStack, type WebhookStack } from './webhook-stack';
 import { waitUntil } from '../support/waiting';
@@ -89,7 +89,8 @@ it('moves a compliance webhook set before the upgrade once; its receiver verifie
 it('a compliance webhook an admin sets now becomes an endpoint at once, shown as one', async () => {
   const tenant = await buildTenant();
   const admin: User = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-  const auth = { Authorization: bearer(stack.config, admin) };
+  // Choosing where events go asks for the admin's presence: as just signed in.
+  const auth = { Authorization: signedInBearer(stack.config, admin) };
   const settings = await stack.api
     .put('/api/v1/tenant/settings')
     .set(auth)
@@ -106,4 +107,42 @@ it('a compliance webhook an admin sets now becomes an endpoint at once, shown as
     }),
   ]);
   expect(await AuditEvent.count({ where: { tenantId: tenant.id, action: 'webhook_endpoint.create', actorId: admin.id } })).toBe(1);
+});
+
+it("a compliance webhook is one of the tenant's endpoints: at the quota, setting it is refused (422) and nothing changes; a move at worker start waits for room", async () => {
+  const tenant = await buildTenant();
+  const admin: User = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+  const auth = { Authorization: signedInBearer(stack.config, admin) };
+  const ids: string[] = [];
+  for (let n = 1; n <= 20; n += 1) {
+    const created = await stack.api
+      .post('/api/v1/webhooks/endpoints')
+      .set(auth)
+      .send({ url: `http://127.0.0.1:9/full-${n}`, eventTypes: ['claim.*'] })
+      .expect(201);
+    ids.push(created.body.id as string);
+  }
+  const url = 'http://127.0.0.1:9/compliance';
+  const refused = await stack.api
+    .put('/api/v1/tenant/settings')
+    .set(auth)
+    .send({ complianceWebhookUrl: url, complianceWebhookSecret: OLD_SECRET, timeZone: 'Europe/Paris' })
+    .expect(422);
+  expect(refused.body.error).toMatchObject({ code: 'quota_exceeded', details: [{ quota: 'webhook_endpoints', limit: 20, used: 20 }] });
+  const unchanged = await TenantSettings.findByPk(tenant.id, { rejectOnEmpty: true });
+  expect([unchanged.effective().complianceWebhookUrl, unchanged.complianceWebhookSecret]).toEqual([null, null]);
+  expect(unchanged.effective().timeZone).not.toBe('Europe/Paris');
+  expect(await WebhookEndpoint.count({ where: { tenantId: tenant.id } })).toBe(20);
+
+  // Set before the upgrade: the worker's move leaves it set (escalations go out the old way) until an endpoint is deleted.
+  await TenantSettings.update(
+    { values: { complianceWebhookUrl: url }, complianceWebhookSecret: OLD_SECRET },
+    { where: { tenantId: tenant.id } },
+  );
+  expect(await moveComplianceWebhooks(stack.db.sequelize, stack.config.jwt)).toBe(0);
+  expect((await TenantSettings.findByPk(tenant.id, { rejectOnEmpty: true })).effective().complianceWebhookUrl).toBe(url);
+  expect(await WebhookEndpoint.count({ where: { tenantId: tenant.id } })).toBe(20);
+  await stack.api.delete(`/api/v1/webhooks/endpoints/${ids[0]}`).set(auth).expect(204);
+  expect(await moveComplianceWebhooks(stack.db.sequelize, stack.config.jwt)).toBe(1);
+  expect(await WebhookEndpoint.count({ where: { tenantId: tenant.id, url } })).toBe(1);
 });

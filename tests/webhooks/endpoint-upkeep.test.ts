@@ -227,3 +227,50 @@ it('replays what a receiver missed since a time, with the same event ids; refuse
     await up.close();
   }
 });
+
+it('refuses (409) a replay of one delivery to a disabled endpoint; a delivery the receiver took stays delivered when its endpoint is disabled under a replay', async () => {
+  let release = () => undefined as void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  // The replay's request is held until the endpoint is disabled, then refused: its run waits for a next attempt that finds it disabled.
+  const receiver = await startReceiver([200, 500], 0, undefined, (request) => (request === 1 ? released : undefined));
+  try {
+    const endpoint = await endpointFor(receiver.url);
+    await moveClaim(await buildClaim({ tenantId: tenant.id }));
+    const [taken] = await eventually(
+      () => WebhookDelivery.findAll({ where: { endpointId: endpoint.id } }),
+      (rows) => rows.length === 1 && rows[0].status === 'delivered',
+      'the delivery taken by the receiver',
+    );
+    const replay = () => stack.api.post(`/api/v1/webhooks/endpoints/${endpoint.id}/deliveries/${taken.id}/replay`).set(as(admin));
+    const enable = (enabled: boolean) =>
+      stack.api.patch(`/api/v1/webhooks/endpoints/${endpoint.id}`).set(as(admin)).send({ enabled }).expect(200);
+    const delivered = async () =>
+      (await stack.api.get(`/api/v1/webhooks/endpoints/${endpoint.id}/deliveries?status=delivered`).set(as(admin)).expect(200)).body
+        .items as Array<{ id: string }>;
+
+    await enable(false);
+    const refused = await replay().expect(409);
+    expect(refused.body.error.message).toBe('The endpoint is disabled: enable it before replaying to it');
+    expect(await WebhookDelivery.findByPk(taken.id)).toMatchObject({ status: 'delivered', replays: 0, deliveredAt: taken.deliveredAt });
+    expect(await AuditEvent.count({ where: { entityId: taken.id, action: 'webhook_delivery.replay' } })).toBe(0);
+    expect((await delivered()).map(({ id }) => id)).toEqual([taken.id]);
+
+    await enable(true);
+    await replay().expect(202);
+    await waitUntil(() => receiver.received.length === 2, 'the replay at the receiver');
+    await enable(false);
+    release();
+    const ended = await eventually(
+      () => WebhookDelivery.findByPk(taken.id, { rejectOnEmpty: true }),
+      (row) => row.status !== 'pending',
+      "the replay's run ended by the disabled endpoint",
+      30_000,
+    );
+    expect(ended).toMatchObject({ status: 'delivered', replays: 1, deliveredAt: taken.deliveredAt, nextAttemptAt: null });
+    expect((await delivered()).map(({ id }) => id)).toEqual([taken.id]);
+    expect(receiver.received).toHaveLength(2);
+  } finally {
+    release();
+    await receiver.close();
+  }
+});

@@ -18,6 +18,7 @@ import { Claim, TenantSettings, type User, WebhookEvent } from '../../src/models
 import { WEBHOOK_EVENT_TYPE_NAMES } from '../../src/domain/webhooks/events';
 import { bearer, buildClaim, buildPlan, buildSubscription, buildUser, signedInBearer } from '../support/factories';
 import type { TestStack } from '../support/stack';
+import { utcDayLasting } from '../support/utc-days';
 import { waitUntil } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 import { startReceiver } from './receiver';
@@ -109,7 +110,9 @@ async function arrival(type: string, data: Record<string, unknown>): Promise<Del
 }
 
 it('walks a policy and a claim through every business event: each arrives once, read by the CloudEvents SDK, verified, valid by its schema', async () => {
-  const today = new Date().toISOString().slice(0, 10);
+  // The run dates the policy the day it issues it, seconds from now: the same UTC day. The loss and the recovery of that day stay
+  // valid after a midnight (neither may be in the future).
+  const today = await utcDayLasting();
   const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
   const ids: Record<string, string> = {};
   const claimPath = () => `/api/v1/claims/${ids.claim}`;

@@ -13,24 +13,31 @@ export interface Received {
   receivedAt: number;
 }
 
-/** A receiver answering each request with the next status of `statuses` (the last one repeats). */
+/**
+ * A receiver answering each request with the next status of `statuses` (the last one repeats);
+ * with `answerWhen`, only once what it gives for the request (numbered from 0) has resolved.
+ */
 export async function startReceiver(
   statuses: number[],
   port = 0,
   tls?: { key: string; cert: string },
+  answerWhen: (request: number) => Promise<void> | void = () => undefined,
 ): Promise<{ url: string; port: number; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const handle: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const request = received.length;
       received.push({
         headers: req.headers as Record<string, string>,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
       });
-      res.statusCode = statuses[Math.min(received.length - 1, statuses.length - 1)];
-      res.end();
+      void Promise.resolve(answerWhen(request)).then(() => {
+        res.statusCode = statuses[Math.min(request, statuses.length - 1)];
+        res.end();
+      });
     });
   };
   const server = tls ? https.createServer(tls, handle) : http.createServer(handle);

@@ -49,6 +49,7 @@ import { moveClaim as moveClaimAs, startWebhookStack, type WebhookStack } from '
 import { eventually, waitUntil } from '../support/waiting';
 import { sentWhileHeld } from '../support/database';
 import { startReceiver, type Received } from './receiver';
+import { apiKeyHeader } from '../support/api-keys';
 
 /** The verifier a receiver runs: throws unless one signature in the header is the secret's. */
 function verified(secret: string, message: Received): { id: string; type: string; subject: string; data: Record<string, unknown> } {
@@ -172,6 +173,54 @@ describe('webhooks', () => {
     await move({ currentPassword: TEST_PASSWORD }).expect(200);
     expect((await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true })).url).toBe(body.url);
     await create({ url: 'http://127.0.0.1:9/proven', currentPassword: TEST_PASSWORD }).expect(201);
+  });
+
+  it('rotates a secret only with proof the admin is there: a session alone 403, a wrong password 400, an API key 403; nothing rotated', async () => {
+    // The new secret is answered to the caller, and after the overlap only it signs: a stolen session must not take it.
+    const id = (await createEndpoint('http://127.0.0.1:9/kept-secret').expect(201)).body.id as string;
+    const { secretSealed } = await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true });
+    const session = await stack.api.post('/api/v1/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200);
+    const refreshed = await stack.api.post('/api/v1/auth/refresh').send({ refreshToken: session.body.tokens.refreshToken }).expect(200);
+    const stolen = { Authorization: `Bearer ${refreshed.body.accessToken as string}` };
+    const rotate = (auth: { Authorization: string }, body: object = {}) =>
+      stack.api.post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`).set(auth).send(body);
+
+    expect((await rotate(stolen).expect(403)).body.error.code).toBe('reauthentication_required');
+    expect((await rotate(stolen, { currentPassword: 'Not-The-Password-3' }).expect(400)).body.error.code).toBe('wrong_current_password');
+    // A key is never a tenant admin's (none is made with that role): the verb refuses it before any proof.
+    await rotate(await apiKeyHeader(stack, admin, 'claims_manager'), { currentPassword: TEST_PASSWORD }).expect(403);
+    expect(await WebhookEndpoint.findByPk(id, { rejectOnEmpty: true })).toMatchObject({ secretSealed, previousSecretSealed: null });
+    expect(await AuditEvent.count({ where: { entityId: id, action: 'webhook_endpoint.rotate_secret' } })).toBe(0);
+
+    expect((await rotate(stolen, { currentPassword: TEST_PASSWORD }).expect(200)).body.secret).toMatch(/^whsec_/);
+    expect((await rotate(signedIn(admin)).expect(200)).body.secret).toMatch(/^whsec_/);
+    expect(await AuditEvent.count({ where: { entityId: id, action: 'webhook_endpoint.rotate_secret' } })).toBe(2);
+  });
+
+  it("keeps a tenant's endpoints to 20: past it 422 quota_exceeded naming the limit, nothing created, counted under the tenant's lock", async () => {
+    const quotaTenant = await buildTenant({ slug: 'hooks-quota' });
+    const quotaAdmin = await buildUser({ tenantId: quotaTenant.id, role: 'tenant_admin' });
+    const create = (n: number) => createEndpoint(`http://127.0.0.1:9/quota-${n}`, ['claim.*'], quotaAdmin);
+    for (let n = 1; n <= 18; n += 1) await create(n).expect(201);
+    // Three at once for the last two places: the second and third count what the first added.
+    const racing = await Promise.all([create(19), create(20), create(21)]);
+    expect(racing.map((res) => res.status).sort()).toEqual([201, 201, 422]);
+    expect(await WebhookEndpoint.count({ where: { tenantId: quotaTenant.id } })).toBe(20);
+
+    // A disabled endpoint still counts: it may be enabled again at any time.
+    const [first] = await WebhookEndpoint.findAll({ where: { tenantId: quotaTenant.id }, limit: 1 });
+    await stack.api.patch(`/api/v1/webhooks/endpoints/${first.id}`).set(as(quotaAdmin)).send({ enabled: false }).expect(200);
+    const refused = await create(22).expect(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'quota_exceeded',
+      message: 'A tenant keeps at most 20 webhook endpoints: delete one first',
+      details: [{ field: 'url', quota: 'webhook_endpoints', limit: 20, used: 20 }],
+    });
+    expect(await WebhookEndpoint.count({ where: { tenantId: quotaTenant.id } })).toBe(20);
+    expect(await WebhookEndpoint.count({ where: { url: 'http://127.0.0.1:9/quota-22' } })).toBe(0);
+
+    await stack.api.delete(`/api/v1/webhooks/endpoints/${first.id}`).set(as(quotaAdmin)).expect(204);
+    await create(22).expect(201);
   });
 
   it('refuses (422) a destination that resolves to a private address, and an unknown event type (400); nothing is written', async () => {
@@ -306,7 +355,7 @@ describe('webhooks', () => {
     const receiver = await startReceiver([200]);
     try {
       const created = await createEndpoint(receiver.url).expect(201);
-      const rotated = await stack.api.post(`/api/v1/webhooks/endpoints/${created.body.id}/rotate-secret`).set(as(admin)).expect(200);
+      const rotated = await stack.api.post(`/api/v1/webhooks/endpoints/${created.body.id}/rotate-secret`).set(signedIn(admin)).expect(200);
       expect(rotated.body.secret).not.toBe(created.body.secret);
       expect(new Date(rotated.body.previousSecretExpiresAt).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
 
@@ -348,7 +397,7 @@ describe('webhooks', () => {
   it('two rotations of one secret at the same instant: each answered secret still signs, none is lost', async () => {
     const created = await createEndpoint('http://127.0.0.1:9/rotating').expect(201);
     const id = created.body.id as string;
-    const rotate = () => stack.api.post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`).set(as(admin));
+    const rotate = () => stack.api.post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`).set(signedIn(admin));
     // The row held, so both requests have read it before either writes: each then waits on it.
     const answers = await sentWhileHeld(
       stack.db.sequelize,

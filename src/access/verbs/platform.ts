@@ -7,9 +7,12 @@ import type { Role } from '../../shared/roles';
 
 export const PLATFORM_VERBS = {
   listPlatformAdmins: PLATFORM_ADMINS,
+  /** Adding or reactivating a platform admin: proposed by one platform admin, decided by another person (the command's rule). */
   addPlatformAdmin: PLATFORM_ADMINS,
-  deactivatePlatformAdmin: PLATFORM_ADMINS,
   reactivatePlatformAdmin: PLATFORM_ADMINS,
+  approvePlatformAdmin: PLATFORM_ADMINS,
+  declinePlatformAdmin: PLATFORM_ADMINS,
+  deactivatePlatformAdmin: PLATFORM_ADMINS,
   /** A tenant's offboarding: asked by one platform admin, decided by another (the command's rule). */
   requestOffboarding: PLATFORM_ADMINS,
   approveOffboarding: PLATFORM_ADMINS,

@@ -13,4 +13,8 @@ export const USER_VERBS = {
   changeStaffEmail: TENANT_ADMINS,
   /** Whose address an admin may move: the staff's (a customer proves their own). */
   haveEmailChangedByAdmin: STAFF_ROLES,
+  /** Who may be a user's manager, told of their overdue compliance acknowledgements: the staff, never a customer. */
+  beManager: STAFF_ROLES,
+  /** Who is invited to work for the tenant (the staff invitation); anyone else added is a customer and gets the customer's. */
+  joinAsStaff: STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;

@@ -4,13 +4,14 @@ import { ApiKey } from '../../models';
 import { apiKeyAccess } from '../../access/api-keys';
 import { idParams } from '../http/common-schemas';
 import { type RouteSpec, tagged } from '../http/route';
+import { createRoute } from '../http/write-route';
 import { operation, operationRoute, withPresence } from '../http/operation';
 import { listRoute } from '../http/row-route';
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, listApiKeysQuery } from './schemas';
 
 export function apiKeyRoutes(): RouteSpec[] {
   return tagged('api-keys', [
-    operationRoute(
+    createRoute(
       operation({
         name: 'apiKeys.create',
         verb: 'createApiKey',
@@ -18,11 +19,10 @@ export function apiKeyRoutes(): RouteSpec[] {
         run: withPresence(createApiKey),
       }),
       {
-        method: 'post',
         path: '/api-keys',
         summary:
           'Create an API key for a machine, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise); the key is answered this once',
-        response: { status: 201, schema: createdApiKeySchema },
+        schema: createdApiKeySchema,
         // A repeat answers the key's row without the key: the client sees what was made and may revoke it.
         secretAnswer: { fields: ['key'], repeat: 'without' },
         view: ({ row, key }) => ({ ...row.toJSON(), key }),

@@ -11,9 +11,9 @@ import {
 import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { idParams } from '../http/common-schemas';
-import type { Command } from '../../domain/command';
 import { type RouteSpec, tagged } from '../http/route';
-import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
+import { actionRoute, createRoute } from '../http/write-route';
+import { answeringWith, deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { findRoute, listRoute } from '../http/row-route';
 import { updateRun } from '../http/update-run';
 import {
@@ -28,14 +28,8 @@ import {
   updateCalendarBody,
 } from './schemas';
 
-/** A change's answer: the calendar as it became, beside the reschedule it started. */
-const asAnswer = ({ calendar, rescheduling }: CalendarChange) => ({ ...calendar.toJSON(), rescheduling });
-
-/** `command`, answering as `asAnswer`. */
-const answering =
-  <I>(command: Command<I, CalendarChange>): Command<I, ReturnType<typeof asAnswer>> =>
-  async (caller, input, deps) =>
-    asAnswer(await command(caller, input, deps));
+/** `command`, answering the calendar as the change left it, beside the reschedule it started. */
+const answering = answeringWith(({ calendar, rescheduling }: CalendarChange) => ({ ...calendar.toJSON(), rescheduling }));
 
 export function calendarRoutes(): RouteSpec[] {
   return tagged('tenant', [
@@ -48,15 +42,11 @@ export function calendarRoutes(): RouteSpec[] {
       query: listCalendarsQuery,
       schema: calendarSchema,
     }),
-    operationRoute(
-      operation({ name: 'calendars.create', verb: 'createCalendar', body: createCalendarBody, run: answering(createCalendar) }),
-      {
-        method: 'post',
-        path: '/tenant/calendars',
-        summary: 'Create a business calendar: time zone, working days and hours, holidays',
-        response: { status: 201, schema: calendarChangeSchema },
-      },
-    ),
+    createRoute(operation({ name: 'calendars.create', verb: 'createCalendar', body: createCalendarBody, run: answering(createCalendar) }), {
+      path: '/tenant/calendars',
+      summary: 'Create a business calendar: time zone, working days and hours, holidays',
+      schema: calendarChangeSchema,
+    }),
     findRoute({
       path: '/tenant/calendars/:id',
       summary: 'A business calendar',
@@ -83,7 +73,7 @@ export function calendarRoutes(): RouteSpec[] {
       path: '/tenant/calendars/:id',
       summary: 'Delete a business calendar; without a default the tenant counts in the built-in one',
     }),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'calendars.addHoliday',
         verb: 'addHoliday',
@@ -92,10 +82,9 @@ export function calendarRoutes(): RouteSpec[] {
         run: answering((caller, { id, ...holiday }, deps) => addHoliday(caller, { id, holiday }, deps)),
       }),
       {
-        method: 'post',
         path: '/tenant/calendars/:id/holidays',
         summary: 'Add a holiday (or rename the one on that date)',
-        response: { status: 200, schema: calendarChangeSchema },
+        schema: calendarChangeSchema,
       },
     ),
     operationRoute(

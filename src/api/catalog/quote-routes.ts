@@ -10,7 +10,7 @@ import { Quote, RatingVersion } from '../../models';
 import { notFound } from '../../shared/errors';
 import { uuid } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
-import { operationRoute } from '../http/operation';
+import { createRoute } from '../http/write-route';
 import { route, type RouteSpec, tagged } from '../http/route';
 import { requestCatalogQuoteOperation } from '../quotes/operations';
 import { quoteSchema } from '../quotes/schemas';
@@ -25,12 +25,11 @@ export function catalogQuoteRoutes(config: Config): RouteSpec[] {
   // Reading a quote again counts with the catalog's other reads.
   const readLimit = rateLimit({ name: 'catalog', points: config.rateLimit.catalogPerMinute, durationSeconds: 60 });
   return tagged('public catalog', [
-    operationRoute(requestCatalogQuoteOperation, {
-      method: 'post',
+    createRoute(requestCatalogQuoteOperation, {
       path: '/catalog/:tenantSlug/quotes',
       summary: `Public: price a risk on a company's active plan without an account (no token; at most RATE_LIMIT_QUOTES_PER_MINUTE, default 30, per client address: 429 with Retry-After). 201 with the quote as POST /quotes answers it; its id reads it again`,
       before: [quoteLimit],
-      response: { status: 201, schema: quoteSchema },
+      schema: quoteSchema,
       view: presentRequested,
     }),
     route({

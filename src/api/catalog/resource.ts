@@ -9,6 +9,7 @@ import type { Model, WhereOptions } from 'sequelize';
 import type { AccessRule } from '../../access/core';
 import type { Command } from '../../domain/command';
 import { idParams } from '../http/common-schemas';
+import { createRoute } from '../http/write-route';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
@@ -47,11 +48,10 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
         ctx.body = await resource.list(ctx.state.input.query, access.scope(ctx.state.user));
       },
     }),
-    operationRoute(operation({ name: `${name}.create`, verb: 'createCatalogEntry', body: resource.createBody, run: resource.create }), {
-      method: 'post',
+    createRoute(operation({ name: `${name}.create`, verb: 'createCatalogEntry', body: resource.createBody, run: resource.create }), {
       path,
       summary: summaries.create,
-      response: { status: 201, schema },
+      schema,
     }),
     findRoute({ path: `${path}/:id`, summary: summaries.one, access, schema }),
     operationRoute(

@@ -8,6 +8,7 @@ import { narrowed, tenantOf } from '../../access/core';
 import { may } from '../../access/may';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
+import { actionRoute, createRoute } from '../http/write-route';
 import { operation, operationRoute } from '../http/operation';
 import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import { childListRoute, findRoute } from '../http/row-route';
@@ -48,12 +49,11 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
 
 export function claimRoutes(): RouteSpec[] {
   return tagged('claims', [
-    operationRoute(fileClaimOperation, {
-      method: 'post',
+    createRoute(fileClaimOperation, {
       path: '/claims',
       summary:
         'File a claim against a policy for an incident during its cover, ended or not (policyholder, or a claims agent on their behalf)',
-      response: { status: 201, schema: claimDetailSchema },
+      schema: claimDetailSchema,
       view: claimDetail,
     }),
 
@@ -95,29 +95,26 @@ export function claimRoutes(): RouteSpec[] {
       },
     }),
 
-    operationRoute(assignClaimOperation, {
-      method: 'post',
+    actionRoute(assignClaimOperation, {
       path: '/claims/:id/assign',
       summary: 'Assign or reassign the claim to an adjuster, senior adjuster or claims manager',
-      response: { status: 200, schema: claimDetailSchema },
+      schema: claimDetailSchema,
       view: claimDetail,
     }),
 
-    operationRoute(reopenClaimOperation, {
-      method: 'post',
+    actionRoute(reopenClaimOperation, {
       path: '/claims/:id/reopen',
       summary:
         'Reopen a closed claim (senior adjusters, claims managers): a new run starts it under review with its last handler and restores the reserves it closed with; 409 unless closed',
-      response: { status: 200, schema: claimDetailSchema },
+      schema: claimDetailSchema,
       view: claimDetail,
     }),
 
-    operationRoute(transitionClaimOperation, {
-      method: 'post',
+    actionRoute(transitionClaimOperation, {
       path: '/claims/:id/transitions',
       summary:
         'Move the claim to its next stage (409 with the allowed stages if illegal or second_approver_required, 403 without authority or own_claim, 422 coverage_exceeded)',
-      response: { status: 200, schema: claimDetailSchema },
+      schema: claimDetailSchema,
       view: claimDetail,
     }),
 
@@ -129,11 +126,10 @@ export function claimRoutes(): RouteSpec[] {
       schema: noteSchema,
     }),
 
-    operationRoute(addClaimNoteOperation, {
-      method: 'post',
+    createRoute(addClaimNoteOperation, {
       path: '/claims/:id/notes',
       summary: 'Add an internal note to the claim (staff only)',
-      response: { status: 201, schema: noteSchema },
+      schema: noteSchema,
     }),
 
     operationRoute(
@@ -146,7 +142,7 @@ export function claimRoutes(): RouteSpec[] {
       },
     ),
 
-    operationRoute(
+    actionRoute(
       operation({
         name: 'claims.withdrawNote',
         verb: 'withdrawClaimNote',
@@ -155,11 +151,10 @@ export function claimRoutes(): RouteSpec[] {
         run: withdrawClaimNote,
       }),
       {
-        method: 'post',
         path: '/claims/:id/notes/:noteId/withdraw',
         summary:
           'Withdraw a note (its author or a claims manager; reason required): hidden from the list, kept for the record and the tenant admins',
-        response: { status: 200, schema: noteSchema },
+        schema: noteSchema,
       },
     ),
   ]);

@@ -16,6 +16,7 @@ import { commandDeps } from '../http/command-deps';
 import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
+import { actionRoute, createRoute } from '../http/write-route';
 import { operation, operationRoute } from '../http/operation';
 import { updateRun } from '../http/update-run';
 import { route, RouteSpec, tagged } from '../http/route';
@@ -84,13 +85,12 @@ export function complianceRoutes(): RouteSpec[] {
       query: listPoliciesQuery,
       schema: policySchema,
     }),
-    operationRoute(
+    createRoute(
       operation({ name: 'compliance.createPolicy', verb: 'createCompliancePolicy', body: createPolicyBody, run: createCompliancePolicy }),
       {
-        method: 'post',
         path: '/compliance/policies',
         summary: 'Create a compliance policy (its text goes into versions)',
-        response: { status: 201, schema: policySchema },
+        schema: policySchema,
       },
     ),
     findRoute({
@@ -120,13 +120,12 @@ export function complianceRoutes(): RouteSpec[] {
         response: { status: 200, schema: policySchema },
       },
     ),
-    operationRoute(
+    actionRoute(
       operation({ name: 'compliance.retirePolicy', verb: 'retireCompliancePolicy', params: idParams, run: retireCompliancePolicy }),
       {
-        method: 'post',
         path: '/compliance/policies/:id/retire',
         summary: 'Retire a compliance policy: no more attestation cycles, no more publications; 409 the second time',
-        response: { status: 200, schema: policySchema },
+        schema: policySchema,
       },
     ),
     childListRoute({
@@ -138,7 +137,7 @@ export function complianceRoutes(): RouteSpec[] {
       schema: versionSchema,
       list: (policy, { status, ...page }) => paginate(PolicyVersion, page, { policyId: policy.id, ...(status && { status }) }),
     }),
-    operationRoute(
+    createRoute(
       operation({
         name: 'compliance.writeVersion',
         verb: 'writePolicyVersion',
@@ -147,10 +146,9 @@ export function complianceRoutes(): RouteSpec[] {
         run: (caller, { id, ...fields }, deps) => createPolicyVersion(caller, { policyId: id, fields }, deps),
       }),
       {
-        method: 'post',
         path: '/compliance/policies/:id/versions',
         summary: 'Write a new draft version of a compliance policy',
-        response: { status: 201, schema: versionSchema },
+        schema: versionSchema,
       },
     ),
     operationRoute(

@@ -51,6 +51,11 @@ export interface Loaders {
   subscription: DataLoader<string, Subscription | null>;
   invoice: DataLoader<string, Invoice | null>;
   plan: DataLoader<string, Plan | null>;
+  /**
+   * The plan a policy the caller sees was sold on (or one of its versions names): still its plan once withdrawn or
+   * deleted, as the policy keeps running on it; `plan` and `plans` keep the catalog's rule.
+   */
+  policyPlan: DataLoader<string, Plan | null>;
   category: DataLoader<string, Category | null>;
   person: DataLoader<string, User | null>;
   claim: DataLoader<string, Claim | null>;
@@ -59,7 +64,7 @@ export interface Loaders {
   documents: DataLoader<string, ClaimDocument[]>;
   documentCount: DataLoader<string, number>;
   financials: DataLoader<string, ClaimFinancials | null>;
-  /** The currency a claim's amounts are in (its plan's), reached from a claim the caller sees. */
+  /** The currency a claim's amounts are in (its policy's), reached from a claim the caller sees. */
   currency: DataLoader<string, string>;
   /** The policy version that judged a claim's cover, reached from a claim the caller sees. */
   claimSubscriptionVersion: DataLoader<string, SubscriptionVersion | null>;
@@ -99,10 +104,14 @@ export interface Loaders {
   timeZone: DataLoader<string, string>;
 }
 
-/** Rows by id among those `where` allows, in the order of `ids` (null where absent). */
-function byId<M extends Model & { id: string }>(model: ModelStatic<M>, where: () => WhereOptions): DataLoader<string, M | null> {
+/** Rows by id among those `where` allows, in the order of `ids` (null where absent); `paranoid: false` finds soft-deleted ones too. */
+function byId<M extends Model & { id: string }>(
+  model: ModelStatic<M>,
+  where: () => WhereOptions,
+  { paranoid = true }: { paranoid?: boolean } = {},
+): DataLoader<string, M | null> {
   return new DataLoader(async (ids) => {
-    const rows = await model.findAll({ where: { [Op.and]: [where(), { id: [...ids] }] } });
+    const rows = await model.findAll({ where: { [Op.and]: [where(), { id: [...ids] }] }, paranoid });
     const found = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => found.get(id) ?? null);
   });
@@ -143,6 +152,8 @@ export function createLoaders(caller: AuthUser | null): Loaders {
     subscription: byId(Subscription, () => subscriptionAccess.scope(who())),
     invoice: byId(Invoice, () => invoiceAccess.scope(who())),
     plan: byId(Plan, () => planAccess.scope(who())),
+    // Reached from a policy the caller sees: the tenant's plan whatever became of it since (REST reads it so too).
+    policyPlan: byId(Plan, () => ({ tenantId: tenantOf(who()) }), { paranoid: false }),
     category: byId(Category, () => categoryAccess.scope(who())),
     person: byId(User, () => peopleScope(who())),
     claim: byId(Claim, () => claimAccess.scope(who())),

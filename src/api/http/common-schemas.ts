@@ -60,7 +60,7 @@ export const countryCode = Joi.string()
   .valid(...Object.keys(getAlpha2Codes()).sort())
   .messages({ 'any.only': '{{#label}} must be an ISO 3166-1 alpha-2 code assigned to a country, e.g. DE' });
 
-export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(254);
+export { emailAddress as email } from '../../shared/email-address';
 /**
  * 8 to 128 characters with a letter and a digit: bounded, so hashing one costs a known amount.
  * Each lookahead scans a class and its complement, which can meet in one way only, so the check

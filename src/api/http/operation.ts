@@ -54,6 +54,16 @@ export function withPresence<Input extends Presence, Result>(
 }
 
 /**
+ * The `run` of an operation that answers what `view` makes of its command's result (the row as the API shows it, with
+ * what the command started beside it), whichever transport runs it; a route's `view` renders for REST alone.
+ */
+export function answeringWith<Result, Answer>(view: (result: Result) => Answer) {
+  return <Input>(command: Command<Input, Result>): Command<Input, Answer> =>
+    async (caller, input, deps) =>
+      view(await command(caller, input, deps));
+}
+
+/**
  * What every operation declares: its name, its input and the command it runs. `Caller` is what
  * `run` takes before the input: the signed-in caller, or nothing for a public operation.
  */

@@ -5,8 +5,11 @@
  * of a server, never refused; a wait longer than the route's bound is shortened to it.
  */
 
-/** `wait=N` among the header's comma-separated preferences: the first, as RFC 7240 §2 says. */
-const WAIT = /^\s*wait\s*=\s*"?(\d{1,9})"?\s*(?:;.*)?$/i;
+/**
+ * `wait=N` among the header's comma-separated preferences: the first, as RFC 7240 §2 says. Any number of digits
+ * (the header's own length is bounded): RFC 7240 bounds no wait, and one past the route's bound is shortened to it.
+ */
+const WAIT = /^\s*wait\s*=\s*"?(\d+)"?\s*(?:;.*)?$/i;
 
 /** The seconds the client prefers to wait, at most `maxSeconds`; null when it did not ask (or asked for 0). */
 export function preferredWait(header: string | string[] | undefined, maxSeconds: number): number | null {

@@ -4,6 +4,7 @@
  * the caller's tenant's: another tenant's is never seen (404).
  */
 import { closeLedgerPeriod, ledgerPeriodOf, ledgerPeriods, reopenLedgerPeriod } from '../../domain/ledger/periods';
+import { actionRoute } from '../http/write-route';
 import { operation, operationRoute } from '../http/operation';
 import { route, type RouteSpec, tagged } from '../http/route';
 import { pageOf, pageSchema } from '../lists/pagination';
@@ -45,7 +46,7 @@ export function ledgerPeriodRoutes(): RouteSpec[] {
         'Close a month that has ended (422 before; 409 once closed, or while an earlier month since the first entry is not closed): the period is closing while its run ledger-close-<tenantId>-<YYYY-MM> posts the premium earned in it, then closed with its trial balance; nothing dated in it is accepted afterwards (409)',
       response: { status: 202, schema: ledgerPeriodSchema, description: 'Closing; GET /ledger/periods/:month shows when it is closed' },
     }),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'ledger.reopenPeriod',
         verb: 'reopenLedgerPeriod',
@@ -54,11 +55,10 @@ export function ledgerPeriodRoutes(): RouteSpec[] {
         run: reopenLedgerPeriod,
       }),
       {
-        method: 'post',
         path: '/ledger/periods/:month/reopen',
         summary:
           'Reopen a closed month, with the reason (audited; 409 unless closed, 404 if never closed): postings dated in it are accepted again, and it may be closed again',
-        response: { status: 200, schema: ledgerPeriodSchema },
+        schema: ledgerPeriodSchema,
       },
     ),
   ]);

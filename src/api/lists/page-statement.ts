@@ -15,7 +15,7 @@ const TOTAL = 'page.total';
 
 /**
  * Values each row of a page carries beside its attributes, by name: an SQL expression over the
- * row's attributes, written `page."<attribute>"` (a claim's currency, read from its policy's plan).
+ * row's attributes, written `page."<attribute>"` (a claim's currency, read from its policy's row).
  * The page's own statement computes them for the page's rows only, so a list needs no second
  * statement, and no second round trip, to answer them.
  */

@@ -32,6 +32,7 @@ import { registrationAccess } from '../../access/platform';
 import type { AuthUser } from '../../shared/caller';
 import { formatMinorUnits } from '../../shared/money';
 import { localTimeIn } from '../../domain/calendars/local-time';
+import { notMadeBy } from '../../domain/compliance/four-eyes';
 import { API_PREFIX } from '../http/paths';
 
 export const TASK_KINDS = [
@@ -133,16 +134,16 @@ const claims: Source<Claim> = {
   }),
 };
 
-/** A version in review that the caller may decide: a reviewer role, and neither its author nor its submitter (four eyes). */
+/**
+ * A version in review that the caller may decide: a reviewer role, and none of its makers under any account on their
+ * mailbox (four eyes, src/domain/compliance/four-eyes.ts): its author, whoever changed its draft, its submitter.
+ */
 const policyReviews: Source<PolicyVersion> = {
   kind: 'policy_review',
   model: PolicyVersion,
   appliesTo: tenantMemberWho('reviewPolicyVersion'),
   where: async (caller) => ({
-    [Op.and]: [
-      policyVersionAccess.scope(caller),
-      { status: 'in_review', createdById: { [Op.ne]: caller.id }, submittedById: { [Op.ne]: caller.id } },
-    ],
+    [Op.and]: [policyVersionAccess.scope(caller), { status: 'in_review' }, notMadeBy(caller.id, '"PolicyVersion"')],
   }),
   dueAt: async () => `"PolicyVersion".review_due_at`,
   include: [{ model: CompliancePolicy, as: 'policy', attributes: ['title'] }],

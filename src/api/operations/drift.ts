@@ -23,6 +23,7 @@ import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, multiLineText, uuid } from '../http/common-schemas';
 import { type RouteSpec, tagged, type DeclaredRoute } from '../http/route';
+import { actionRoute } from '../http/write-route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
 
@@ -70,11 +71,10 @@ function rowRepairRoute<R>(
 ): DeclaredRoute {
   // The operation's name is the repair's path below /operations/drift: `claims/:id/restore`.
   const name = `drift.${path.replace('/operations/drift/', '')}`;
-  return operationRoute(operation({ name, verb: 'repairSystemHealth', params: idParams, body: repairBody, run: command }), {
-    method: 'post',
+  return actionRoute(operation({ name, verb: 'repairSystemHealth', params: idParams, body: repairBody, run: command }), {
     path,
     summary,
-    response: { status: 200, schema },
+    schema,
     view,
   });
 }

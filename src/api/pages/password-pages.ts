@@ -8,7 +8,7 @@
 import type { Context } from 'koa';
 import { ACTION_PAGES } from '../../domain/action-links';
 import { acceptInvitation, confirmPasswordReset } from '../../domain/identity/commands';
-import { describeResetLink, describeVerificationLink, type MailedLink } from '../../domain/identity/mailed-links';
+import { describeInvitationLink, describeResetLink, type MailedLink } from '../../domain/identity/mailed-links';
 import { badRequest } from '../../shared/errors';
 import { acceptInvitationBody, passwordResetConfirmBody } from '../auth/schemas';
 import { field, html, type SafeHtml } from './html';
@@ -94,19 +94,19 @@ export const RESET_PASSWORD_PAGE = passwordPage({
 
 export const ACCEPT_INVITATION_PAGE = passwordPage({
   path: ACTION_PAGES.acceptInvitation,
-  title: 'Join your company on Insurflow',
+  title: 'Your new account on Insurflow',
   intro: html`<p>Choose the password of your new account. It also confirms that this e-mail address is yours.</p>`,
   button: 'Set password and join',
   schema: acceptInvitationBody,
-  describe: describeVerificationLink,
+  describe: describeInvitationLink,
   refusals: 'verification_token_',
-  problemPage: linkProblemPage('Join your company on Insurflow', {
+  problemPage: linkProblemPage('Your new account on Insurflow', {
     used: html`<p role="alert">This invitation has already been used: your account works.</p>
       <p>Log in with the password you chose. If you do not know it, ${FORGOT}.</p>`,
     expired: html`<p role="alert">This invitation has expired.</p>
-      <p>Ask your company administrator to invite you again.</p>`,
+      <p>Ask whoever invited you (your company, or your insurer) to invite you again.</p>`,
     invalid: html`<p role="alert">This invitation link is not valid.</p>
-      <p>Open the whole link from the e-mail, or ask your company administrator to invite you again.</p>`,
+      <p>Open the whole link from the e-mail, or ask whoever invited you to invite you again.</p>`,
   }),
   run: (form, ctx) => acceptInvitation(form, depsOf(ctx)),
   done: {

@@ -3,7 +3,8 @@ import { createPaymentBatch } from '../../domain/claims/payment-batches';
 import { PaymentBatch } from '../../models';
 import { findVisible } from '../../access/core';
 import { paymentBatchAccess } from '../../access/payment-batches';
-import { operation, operationRoute } from '../http/operation';
+import { createRoute } from '../http/write-route';
+import { operation } from '../http/operation';
 import { type RouteSpec, tagged } from '../http/route';
 import { downloadRoute, findRoute, listRoute } from '../http/row-route';
 import { batchSchema, createBatchBody, listBatchesQuery } from './schemas';
@@ -19,12 +20,11 @@ export function paymentBatchRoutes(): RouteSpec[] {
       query: listBatchesQuery,
       schema: batchSchema,
     }),
-    operationRoute(operation({ name: 'paymentBatches.issue', verb: 'issuePaymentBatch', body: createBatchBody, run: createPaymentBatch }), {
-      method: 'post',
+    createRoute(operation({ name: 'paymentBatches.issue', verb: 'issuePaymentBatch', body: createBatchBody, run: createPaymentBatch }), {
       path: '/payment-batches',
       summary:
         'Issue the approved claim payments (one currency, oldest first, at most 500) as one ISO 20022 pain.001.001.09 credit-transfer file; 409 when none waits',
-      response: { status: 201, schema: batchSchema },
+      schema: batchSchema,
     }),
     findRoute({
       path: '/payment-batches/:id',

@@ -1,62 +1,98 @@
-/** Platform admins, as other platform admins add, list, deactivate and reactivate them (docs/onboarding.md, Platform admins). */
-import { deactivatePlatformAdmin, reactivatePlatformAdmin } from '../../domain/platform/admin-status';
-import type { Command } from '../../domain/command';
-import { createPlatformAdmin } from '../../domain/platform/commands';
+/**
+ * Platform admins, as other platform admins propose, approve or decline, list and deactivate them
+ * (docs/onboarding.md, Platform admins).
+ */
+import { deactivatePlatformAdmin } from '../../domain/platform/admin-status';
+import {
+  approvePlatformAdmin,
+  createPlatformAdmin,
+  declinePlatformAdmin,
+  platformAdminViews,
+  proposeReactivation,
+} from '../../domain/platform/admin-proposals';
 import { User } from '../../models';
 import { platformAdminAccess } from '../../access/platform';
 import { idParams, userSchema } from '../http/common-schemas';
-import { type RouteSpec, tagged, type DeclaredRoute } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
 import { operation, operationRoute } from '../http/operation';
 import { listRoute } from '../http/row-route';
-import { createPlatformAdminBody, listPlatformAdminsQuery } from './schemas';
+import { createPlatformAdminBody, declinePlatformAdminBody, listPlatformAdminsQuery, platformAdminSchema } from './schemas';
 
-/** `POST /platform/admins/:id/<action>`: one change of a platform admin's status, answered with the admin. */
-function statusRoute(
-  action: 'deactivate' | 'reactivate',
-  verb: 'deactivatePlatformAdmin' | 'reactivatePlatformAdmin',
-  summary: string,
-  command: Command<{ id: string }, User>,
-): DeclaredRoute {
-  return operationRoute(operation({ name: `platform.${action}Admin`, verb, params: idParams, run: command }), {
-    method: 'post',
-    path: `/platform/admins/:id/${action}`,
-    summary,
-    response: { status: 200, schema: userSchema },
-  });
-}
+/** 202: the addition or reactivation is taken in, not carried out; a second platform admin approves or declines it. */
+const PROPOSED = {
+  status: 202,
+  schema: platformAdminSchema,
+  description: 'Proposed: the admin stays inactive (no mail, no sign-in) until a second platform admin approves',
+};
 
 export function platformAdminRoutes(): RouteSpec[] {
   return tagged('platform', [
     listRoute({
       path: '/platform/admins',
-      summary: 'List the platform admins',
+      summary: 'List the platform admins, each with their latest proposal',
       verb: 'listPlatformAdmins',
       model: User,
       access: platformAdminAccess,
       query: listPlatformAdminsQuery,
       filters: ['isActive'],
-      schema: userSchema,
+      schema: platformAdminSchema,
+      present: platformAdminViews,
     }),
     operationRoute(
       operation({ name: 'platform.addAdmin', verb: 'addPlatformAdmin', body: createPlatformAdminBody, run: createPlatformAdmin }),
       {
         method: 'post',
         path: '/platform/admins',
-        summary: 'Add a platform admin: they choose their password with the token mailed to them (72 hours)',
-        response: { status: 201, schema: userSchema },
+        summary:
+          'Propose a platform admin: the account is made inactive; once a second platform admin approves, they choose their password with the token mailed to them (72 hours); 409 if the address has an account',
+        response: PROPOSED,
       },
     ),
-    statusRoute(
-      'deactivate',
-      'deactivatePlatformAdmin',
-      'Deactivate a platform admin: every session of theirs ends (409 if inactive already, 409 last_platform_admin for the last active one)',
-      deactivatePlatformAdmin,
+    operationRoute(
+      operation({ name: 'platform.reactivateAdmin', verb: 'reactivatePlatformAdmin', params: idParams, run: proposeReactivation }),
+      {
+        method: 'post',
+        path: '/platform/admins/:id/reactivate',
+        summary:
+          'Propose to reactivate a platform admin: they sign in again once a second platform admin approves (409 if active, or a proposal awaits already)',
+        response: PROPOSED,
+      },
     ),
-    statusRoute(
-      'reactivate',
-      'reactivatePlatformAdmin',
-      'Reactivate a platform admin: they log in again (409 if active already)',
-      reactivatePlatformAdmin,
+    operationRoute(
+      operation({ name: 'platform.approveAdmin', verb: 'approvePlatformAdmin', params: idParams, run: approvePlatformAdmin }),
+      {
+        method: 'post',
+        path: '/platform/admins/:id/approve',
+        summary:
+          "Approve a platform admin's addition or reactivation: they become active (an added one is mailed the set-password token); not by the proposer or the admin, under any account on their mailbox (403 same_person); 409 if no proposal awaits",
+        response: { status: 200, schema: platformAdminSchema },
+      },
+    ),
+    operationRoute(
+      operation({
+        name: 'platform.declineAdmin',
+        verb: 'declinePlatformAdmin',
+        params: idParams,
+        body: declinePlatformAdminBody,
+        run: declinePlatformAdmin,
+      }),
+      {
+        method: 'post',
+        path: '/platform/admins/:id/decline',
+        summary:
+          "Decline (or, by its proposer, withdraw) a platform admin's addition or reactivation: the admin stays inactive; 409 if no proposal awaits",
+        response: { status: 200, schema: platformAdminSchema },
+      },
+    ),
+    operationRoute(
+      operation({ name: 'platform.deactivateAdmin', verb: 'deactivatePlatformAdmin', params: idParams, run: deactivatePlatformAdmin }),
+      {
+        method: 'post',
+        path: '/platform/admins/:id/deactivate',
+        summary:
+          'Deactivate a platform admin: every session of theirs ends (409 if inactive already, 409 last_platform_admin for the last active one)',
+        response: { status: 200, schema: userSchema },
+      },
     ),
   ]);
 }

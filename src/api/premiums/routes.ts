@@ -10,6 +10,7 @@ import { overdueInvoiceWhere } from '../../models/invoice';
 import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
+import { actionRoute, createRoute } from '../http/write-route';
 import { operation, operationRoute } from '../http/operation';
 import { type AuthUser, route, type RouteContext, type RouteSpec, tagged } from '../http/route';
 import { childListRoute, findRoute } from '../http/row-route';
@@ -143,28 +144,25 @@ export function premiumRoutes(): RouteSpec[] {
         response: { status: 200, schema: invoicePaymentIntentSchema },
       },
     ),
-    operationRoute(recordManualPaymentOperation, {
-      method: 'post',
+    createRoute(recordManualPaymentOperation, {
       path: '/invoices/:id/payments',
       summary:
         'Record a premium payment received by hand (tenant admins: whoever handles claims may not make a policy cover): bank transfer, cheque, card at the counter. More than the invoice still owes is recorded whole, the excess as a credit on the policy; 422 for a day before the policy was applied for; Idempotency-Key makes a retry record it once',
-      response: { status: 201, schema: appliedPaymentSchema },
+      schema: appliedPaymentSchema,
       view: ({ payment, invoice }) => ({ payment: withAmount(payment), invoice: withAmount(invoice) }),
     }),
-    operationRoute(recordRefundPaidOperation, {
-      method: 'post',
+    actionRoute(recordRefundPaidOperation, {
       path: '/invoices/:id/refunds/:refundId/paid',
       summary:
         'Record a refund owed by hand, or refused by the payment provider, as paid back (staff): when the money left, how and its bank reference. Only an owed or failed refund (409 for one pending at the provider or paid back otherwise; the same pay-back again answers the refund as recorded); 422 for a day before the refund was recorded; 409 ledger_period_closed for a day in a closed month',
-      response: { status: 200, schema: paidRefundSchema },
+      schema: paidRefundSchema,
       view: ({ refund, invoice }) => ({ refund: withAmount(refund), invoice: withAmount(invoice) }),
     }),
-    operationRoute(refundCreditOperation, {
-      method: 'post',
+    createRoute(refundCreditOperation, {
       path: '/invoices/:id/payments/:paymentId/credit-refund',
       summary:
         "Give back the credit left on one of the invoice's payments (staff): a refund of what it paid beyond the invoice, through the provider it came through or owed to be paid back by hand; 409 no_credit_left when it holds none (given back already, or by the cancellation)",
-      response: { status: 201, schema: paidRefundSchema },
+      schema: paidRefundSchema,
       view: ({ refund, invoice }) => ({ refund: withAmount(refund), invoice: withAmount(invoice) }),
     }),
   ]);

@@ -10,8 +10,8 @@ const numberSearch = Joi.string()
   .uppercase()
   .min(3)
   .max(20)
-  // Both numbers hold digits: a word without one ("null") is no number's start.
-  .pattern(/^[A-Z-]*[0-9][A-Z0-9-]*$/, 'invoice or policy number')
+  // A number's start is its prefix (POL, INV-) or reaches a digit: a word that is neither ("null") is no number's start.
+  .pattern(/^(?:(?:POL|INV)-?|[A-Z-]*[0-9][A-Z0-9-]*)$/, 'invoice or policy number')
   .description('The start of an invoice number (INV-2026-000042) or of a policy number (POL-2026-000007)');
 
 export const listInvoicesQuery = object({

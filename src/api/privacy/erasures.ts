@@ -15,7 +15,7 @@ export function erasureRoutes(): RouteSpec[] {
       method: 'post',
       path: '/privacy/erasures',
       summary:
-        "Erase a person of the tenant (tenant admins) as one run privacy-erasure-<id>: their uploaded documents and tokens are deleted, their notes' text erased, their name and addresses pseudonymised wherever the records the law keeps copy them, their account deactivated. 409 legal_hold while a hold on them is active, 409 claim_open (details: each open claim) while a claim of theirs is not closed; a repeat with the same Idempotency-Key starts nothing",
+        "Erase a person of the tenant (tenant admins) as one run privacy-erasure-<id>: their uploaded documents and tokens are deleted, their notes' text erased, their name and addresses pseudonymised wherever the records the law keeps copy them, their account deactivated. 409 legal_hold while a hold on them is active, 409 claim_open (details: each open claim) while a claim of theirs is not closed, 409 money_owed (details: each policy's credit and refunds pending) while the insurer owes them money; a repeat with the same Idempotency-Key starts nothing",
       response: { status: 202, schema: erasureSchema, description: 'Accepted; GET /privacy/erasures/:id shows its progress' },
     }),
     findRoute({

@@ -9,7 +9,8 @@ import { narrowed } from '../../access/core';
 import { legalHoldAccess } from '../../access/privacy-erasures';
 import { PrivacyLegalHold } from '../../models';
 import { idParams } from '../http/common-schemas';
-import { operation, operationRoute } from '../http/operation';
+import { actionRoute, createRoute } from '../http/write-route';
+import { operation } from '../http/operation';
 import { route, RouteSpec, tagged } from '../http/route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { holdSchema, listHoldsQuery, placeHoldBody } from './holds-schemas';
@@ -21,19 +22,17 @@ function holdView(hold: PrivacyLegalHold) {
 
 export function legalHoldRoutes(): RouteSpec[] {
   return tagged('privacy', [
-    operationRoute(operation({ name: 'privacy.placeLegalHold', verb: 'placeLegalHold', body: placeHoldBody, run: placeLegalHold }), {
-      method: 'post',
+    createRoute(operation({ name: 'privacy.placeLegalHold', verb: 'placeLegalHold', body: placeHoldBody, run: placeLegalHold }), {
       path: '/privacy/holds',
       summary:
         'Place a legal hold on a person of the tenant: until it is released no erasure of them is accepted (409 legal_hold), and an erasure in flight stops before its next step (status blocked)',
-      response: { status: 201, schema: holdSchema },
+      schema: holdSchema,
       view: holdView,
     }),
-    operationRoute(operation({ name: 'privacy.releaseLegalHold', verb: 'releaseLegalHold', params: idParams, run: releaseLegalHold }), {
-      method: 'post',
+    actionRoute(operation({ name: 'privacy.releaseLegalHold', verb: 'releaseLegalHold', params: idParams, run: releaseLegalHold }), {
       path: '/privacy/holds/:id/release',
       summary: 'Release a legal hold; releasing it again changes nothing',
-      response: { status: 200, schema: holdSchema },
+      schema: holdSchema,
       view: holdView,
     }),
     route({

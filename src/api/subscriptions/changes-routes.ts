@@ -9,7 +9,7 @@ import { findVisible } from '../../access/core';
 import { subscriptionAccess } from '../../access/subscriptions';
 import { visibleChange } from '../../domain/subscriptions/changes/confirm';
 import { type Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
-import { operationRoute } from '../http/operation';
+import { actionRoute, createRoute } from '../http/write-route';
 import { route, type RouteSpec, tagged } from '../http/route';
 import { childListRoute } from '../http/row-route';
 import { paginate, type PageQuery } from '../lists/pagination';
@@ -29,11 +29,10 @@ const pageOfPolicy =
 
 export function policyChangeRoutes(): RouteSpec[] {
   return tagged('subscriptions', [
-    operationRoute(quoteChangeOperation, {
-      method: 'post',
+    createRoute(quoteChangeOperation, {
       path: '/subscriptions/:id/changes',
       summary: `Quote a change of an active policy (${WHO}): another plan of its category, the property's address, the holder's phone, from an effective date; answers the priced change (quoted), pro rata to the day for the rest of the term; a contact-only change costs nothing and needs no quote: it answers confirmed (applied, or scheduled for a later day)`,
-      response: { status: 201, schema: changeSchema },
+      schema: changeSchema,
       view: presentChange,
     }),
     childListRoute({
@@ -55,18 +54,16 @@ export function policyChangeRoutes(): RouteSpec[] {
         ctx.body = presentChange(await visibleChange(subscription, ctx.state.input.params.changeId));
       },
     }),
-    operationRoute(applyChangeOperation, {
-      method: 'post',
+    actionRoute(applyChangeOperation, {
       path: '/subscriptions/:id/changes/:changeId/apply',
       summary: `Confirm a quoted change (${WHO}): the run applies it now when its effective date has come, else holds it until then (scheduled); a stale quote is 409`,
-      response: { status: 200, schema: changeSchema },
+      schema: changeSchema,
       view: presentChange,
     }),
-    operationRoute(withdrawChangeOperation, {
-      method: 'post',
+    actionRoute(withdrawChangeOperation, {
       path: '/subscriptions/:id/changes/:changeId/withdraw',
       summary: `Withdraw a confirmed change waiting for its effective date (${WHO}): nothing of it is applied`,
-      response: { status: 200, schema: changeSchema },
+      schema: changeSchema,
       view: presentChange,
     }),
     childListRoute({

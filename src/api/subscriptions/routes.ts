@@ -9,6 +9,7 @@ import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteContext, RouteSpec, tagged } from '../http/route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { textSearch } from '../lists/search';
+import { actionRoute } from '../http/write-route';
 import { operation, operationRoute } from '../http/operation';
 import { cancelSubscriptionOperation, subscribeOperation, waiveFirstPremiumOperation } from './operations';
 import { listSubscriptionsQuery, subscriptionDetailSchema } from './schemas';
@@ -128,18 +129,16 @@ export function subscriptionRoutes(): RouteSpec[] {
       response: { status: 200, schema: subscriptionDetailSchema },
       view: presentDecided,
     }),
-    operationRoute(waiveFirstPremiumOperation, {
-      method: 'post',
+    actionRoute(waiveFirstPremiumOperation, {
       path: '/subscriptions/:id/waive-first-premium',
       summary: 'Waive the first premium of a subscription awaiting it (tenant admin): it covers at once, audited; the invoice stays open',
-      response: { status: 200, schema: subscriptionDetailSchema },
+      schema: subscriptionDetailSchema,
       view: presentDecided,
     }),
-    operationRoute(operation({ name: 'subscriptions.renew', params: idParams, run: renewSubscription }), {
-      method: 'post',
+    actionRoute(operation({ name: 'subscriptions.renew', params: idParams, run: renewSubscription }), {
       path: '/subscriptions/:id/renew',
       summary: 'Renew an active subscription inside its reminder window (its owner): the end date moves by the plan duration',
-      response: { status: 200, schema: subscriptionDetailSchema },
+      schema: subscriptionDetailSchema,
       view: presentDecided,
     }),
   ]);

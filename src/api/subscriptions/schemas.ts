@@ -31,7 +31,7 @@ export const holderPhone = Joi.string()
 export const createSubscriptionBody = object({
   planId: uuid.description("The plan to subscribe to; with a quoteId, optional and if given the quote's"),
   quoteId: uuid.description(
-    "A quote to bind (docs/quotes.md, Binding): the policy is issued at its premium for its risk's sum insured. 404 for a quote you may not see, 409 when it is referred, declined, lapsed, expired or already bound",
+    "A quote to bind (docs/quotes.md, Binding): the policy is issued at its premium for its risk's sum insured. 404 for a quote you may not see, 409 when it is referred, declined, lapsed, expired or already bound; a policyholder's quote binds only for that policyholder (staff naming another: 422 quote_of_another_holder)",
   ),
   policyholderId: uuid.description('Staff only: the policyholder of your tenant the policy is issued to'),
   newPolicyholder: object({

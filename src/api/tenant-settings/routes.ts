@@ -18,11 +18,17 @@ export function tenantSettingsRoutes(): RouteSpec[] {
       },
     }),
     operationRoute(
-      operation({ name: 'tenantSettings.update', verb: 'changeTenantSettings', body: updateSettingsBody, run: updateTenantSettings }),
+      operation({
+        name: 'tenantSettings.update',
+        verb: 'changeTenantSettings',
+        body: updateSettingsBody,
+        run: withPresence(updateTenantSettings),
+      }),
       {
         method: 'put',
         path: '/tenant/settings',
-        summary: "Change some of the tenant's settings; workflows started afterwards use them",
+        summary:
+          "Change some of the tenant's settings; workflows started afterwards use them. Pointing actionUrls or the compliance webhook somewhere new needs your password or a sign-in of the last 5 minutes (403 reauthentication_required otherwise)",
         response: { status: 200, schema: settingsSchema },
         view: settingsView,
       },

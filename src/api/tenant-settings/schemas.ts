@@ -10,6 +10,8 @@ export const updateSettingsBody = object({
   ...TENANT_SETTINGS_KEYS,
   /** Write-only: the HMAC secret for compliance webhooks. */
   complianceWebhookSecret: nullable(Joi.string().min(16).max(200)),
+  /** Needed (or a recent sign-in) when the change points actionUrls or the compliance webhook somewhere new. */
+  currentPassword: presenceProof,
 })
   .min(1)
   .label('UpdateTenantSettings');

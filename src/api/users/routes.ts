@@ -32,11 +32,11 @@ export function userRoutes(): RouteSpec[] {
         ctx.body = await paginate(User, page, where, { search });
       },
     }),
-    operationRoute(operation({ name: 'users.create', verb: 'addUser', body: createUserBody, run: createUser }), {
+    operationRoute(operation({ name: 'users.create', verb: 'addUser', body: createUserBody, run: withPresence(createUser) }), {
       method: 'post',
       path: '/users',
       summary:
-        'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account)',
+        'Add a user to the tenant: the account works once the link mailed to its address is followed (202 whether or not the address has an account), and only while you could still add it. A tenant_admin needs your password or a sign-in of the last 5 minutes (403 reauthentication_required otherwise)',
       ...acceptedAnswer('The next step is in the e-mail sent to this address: the account works once its owner confirms it'),
     }),
     findRoute({
@@ -46,13 +46,16 @@ export function userRoutes(): RouteSpec[] {
       access: userAccess,
       schema: userSchema,
     }),
-    operationRoute(operation({ name: 'users.update', verb: 'changeUser', params: idParams, body: updateUserBody, run: updateUser }), {
-      method: 'patch',
-      path: '/users/:id',
-      summary:
-        'Change a user of the tenant (name, role, manager, active; never their password: 400); 409 last_tenant_admin for a change that would leave the tenant no active admin',
-      response: { status: 200, schema: userSchema },
-    }),
+    operationRoute(
+      operation({ name: 'users.update', verb: 'changeUser', params: idParams, body: updateUserBody, run: withPresence(updateUser) }),
+      {
+        method: 'patch',
+        path: '/users/:id',
+        summary:
+          'Change a user of the tenant (name, role, manager, active; never their password: 400); 409 last_tenant_admin for a change that would leave the tenant no active admin; making an active tenant admin needs your password or a sign-in of the last 5 minutes (403 reauthentication_required otherwise)',
+        response: { status: 200, schema: userSchema },
+      },
+    ),
     // DELETE carries no body, so no password: a sign-in of the last minutes is its proof; POST …/reset takes either.
     deleteOperationRoute(
       operation({

@@ -19,6 +19,7 @@ export const createUserBody = object({
   role: required(tenantRole),
   managerId: nullable(uuid),
   password: password.description('Left out, the mail invites the new member to choose their own password'),
+  currentPassword: presenceProof.description('your password, for a tenant_admin; not needed within 5 minutes of signing in'),
 }).label('CreateUser');
 
 export const updateUserBody = object({
@@ -26,6 +27,9 @@ export const updateUserBody = object({
   role: tenantRole,
   managerId: nullable(uuid),
   isActive: Joi.boolean(),
+  currentPassword: presenceProof.description(
+    'your password, for a change that makes an active tenant admin (a promotion, an admin made active again); not needed within 5 minutes of signing in',
+  ),
 })
   .min(1)
   .description(

@@ -12,6 +12,7 @@ import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent 
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
 import { idParams } from '../http/common-schemas';
 import { route, RouteSpec, type SecretAnswer, tagged } from '../http/route';
+import { actionRoute, createRoute } from '../http/write-route';
 import { deleteOperationRoute, operation, operationRoute, withPresence } from '../http/operation';
 import { childListRoute, findRoute, listRoute } from '../http/row-route';
 import { paginate } from '../lists/pagination';
@@ -24,6 +25,7 @@ import {
   listWebhookEndpointsQuery,
   replayedSinceSchema,
   replaySinceBody,
+  rotateSecretBody,
   updateWebhookEndpointBody,
   webhookDeliverySchema,
   webhookEndpointSchema,
@@ -82,7 +84,7 @@ export function webhookRoutes(): RouteSpec[] {
         };
       },
     }),
-    operationRoute(
+    createRoute(
       operation({
         name: 'webhooks.createEndpoint',
         verb: 'createWebhookEndpoint',
@@ -90,11 +92,10 @@ export function webhookRoutes(): RouteSpec[] {
         run: withPresence(createWebhookEndpoint),
       }),
       {
-        method: 'post',
         path: '/webhooks/endpoints',
         summary:
           'Subscribe an endpoint to events, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise); its signing secret is answered this once',
-        response: { status: 201, schema: endpointWithSecretSchema },
+        schema: endpointWithSecretSchema,
         secretAnswer: withoutSecretOnRepeat,
         view: withSecret,
       },
@@ -135,13 +136,19 @@ export function webhookRoutes(): RouteSpec[] {
       operation({ name: 'webhooks.deleteEndpoint', verb: 'deleteWebhookEndpoint', params: idParams, run: deleteWebhookEndpoint }),
       { path: '/webhooks/endpoints/:id', summary: 'Delete an endpoint and its deliveries' },
     ),
-    operationRoute(
-      operation({ name: 'webhooks.rotateSecret', verb: 'rotateWebhookSecret', params: idParams, run: rotateWebhookEndpointSecret }),
+    actionRoute(
+      operation({
+        name: 'webhooks.rotateSecret',
+        verb: 'rotateWebhookSecret',
+        params: idParams,
+        body: rotateSecretBody,
+        run: withPresence(rotateWebhookEndpointSecret),
+      }),
       {
-        method: 'post',
         path: '/webhooks/endpoints/:id/rotate-secret',
-        summary: 'A new signing secret, answered this once; the previous one keeps signing beside it for 24 hours',
-        response: { status: 200, schema: endpointWithSecretSchema },
+        summary:
+          'A new signing secret, answered this once, with your password or within 5 minutes of signing in (403 reauthentication_required otherwise); the previous one keeps signing beside it for 24 hours',
+        schema: endpointWithSecretSchema,
         secretAnswer: withoutSecretOnRepeat,
         view: withSecret,
       },
@@ -168,7 +175,7 @@ export function webhookRoutes(): RouteSpec[] {
       {
         method: 'post',
         path: '/webhooks/endpoints/:id/deliveries/:deliveryId/replay',
-        summary: 'Send one delivery again from its first attempt, with the same event ID',
+        summary: 'Send one delivery again from its first attempt, with the same event ID; a disabled endpoint is 409',
         response: { status: 202, schema: webhookDeliverySchema },
         view: async (replayed) =>
           deliveryView(await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true })),

@@ -29,6 +29,10 @@ export const createWebhookEndpointBody = object({
   currentPassword,
 }).label('CreateWebhookEndpoint');
 
+export const rotateSecretBody = object({
+  currentPassword: presenceProof.description('your password; not needed within 5 minutes of signing in'),
+}).label('RotateWebhookSecret');
+
 export const updateWebhookEndpointBody = object({
   url,
   eventTypes,

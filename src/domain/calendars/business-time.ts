@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { minutesOfDay, type BusinessCalendarRules, type DeadlineUnit } from '../../shared/business-calendar';
-import { HOUR_MS } from '../../shared/time';
+import { DAY_MS, HOUR_MS, utcDay } from '../../shared/time';
 
 export interface DueInstantInput {
   start: Date;
@@ -54,6 +54,16 @@ export function workingDaysBefore(instant: Date, count: number, calendar: Busine
   return new Date(new WorkingDays(calendar).subtractWorkingDays(instant.getTime(), count));
 }
 
+/**
+ * The first local date ("yyyy-MM-dd") of a stretch of more than four years (SEARCH_DAYS) without
+ * working time, or null: the arithmetic above gives up on such a stretch, so a calendar that has
+ * one anywhere is refused when it is saved (docs/calendars.md) rather than failing every deadline
+ * counted across it.
+ */
+export function stretchWithoutWorkingTime(calendar: BusinessCalendarRules): string | null {
+  return new WorkingDays(calendar).longIdleStretch();
+}
+
 /** A span of working time, [start, end) in epoch milliseconds. */
 interface Span {
   start: number;
@@ -91,6 +101,34 @@ class WorkingDays {
     };
     // A span wholly inside a skipped daylight-saving hour is empty on that day.
     return this.hours.map((h) => ({ start: at(h.start), end: at(h.end) })).filter((s) => s.start < s.end);
+  }
+
+  /**
+   * Where more than SEARCH_DAYS days in a row have no working time, or null. Every listed weekday
+   * has working hours (empty only where daylight saving skips them), so only holidays make a long
+   * stretch: each is widened to the working days either side, and the years between are not read.
+   * Local dates are counted as UTC days (plain date arithmetic); only a listed weekday that is no
+   * holiday has its spans worked out in the zone.
+   */
+  longIdleStretch(): string | null {
+    const idle = (day: number): boolean => {
+      const date = new Date(day);
+      if (!this.weekdays.has(date.getUTCDay() || 7) || this.holidays.has(utcDay(day))) return true;
+      const local = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+      return this.spansOf(DateTime.fromObject(local, { zone: this.zone })).length === 0;
+    };
+    let readTo = -Infinity;
+    for (const holiday of [...this.holidays].sort().map((date) => Date.parse(`${date}T00:00:00Z`))) {
+      if (holiday < readTo) continue; // inside the stretch read from an earlier holiday
+      let start = holiday;
+      while (idle(start - DAY_MS)) start -= DAY_MS;
+      let end = holiday + DAY_MS;
+      for (; idle(end); end += DAY_MS) {
+        if ((end - start) / DAY_MS >= SEARCH_DAYS) return utcDay(start);
+      }
+      readTo = end;
+    }
+    return null;
   }
 
   /**
@@ -136,10 +174,16 @@ class WorkingDays {
     const local = DateTime.fromMillis(from, { zone: this.zone });
     let day = local.startOf('day');
     let counted = 0;
-    for (let searched = 0; counted < count; searched++) {
-      if (searched > SEARCH_DAYS + count * 7) throw new RangeError('the calendar has no working days');
+    // Days in a row without working time, as addWorkingTime counts them: a calendar saved without
+    // such a stretch (longIdleStretch) never ends here.
+    for (let idleDays = 0; counted < count;) {
       day = day.plus({ days: step });
-      if (this.spansOf(day).length > 0) counted++;
+      if (this.spansOf(day).length > 0) {
+        counted++;
+        idleDays = 0;
+      } else if (++idleDays > SEARCH_DAYS) {
+        throw new RangeError('the calendar has no working days');
+      }
     }
     return this.atTimeOf(day, local);
   }

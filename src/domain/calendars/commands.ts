@@ -10,9 +10,16 @@ import { calendarAccess } from '../../access/calendars';
 import { findVisible, tenantOf } from '../../access/core';
 import { isCalendarDay } from '../../shared/calendar-day';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
-import { CALENDAR_LIMITS, workingHoursProblem, type Holiday, type WorkingHours } from '../../shared/business-calendar';
+import {
+  type BusinessCalendarRules,
+  CALENDAR_LIMITS,
+  workingHoursProblem,
+  type Holiday,
+  type WorkingHours,
+} from '../../shared/business-calendar';
 import { audited, createAudited } from '../audited';
 import type { Command, CommandDeps, UpdateCommand } from '../command';
+import { stretchWithoutWorkingTime } from './business-time';
 import { holidaysFromIcs } from './ical';
 import { rescheduleOpenDeadlines, type Reschedule, type Rescheduling, startReschedule } from './reschedule';
 
@@ -44,6 +51,33 @@ function checkHolidays(holidays: Holiday[], field: string): void {
   }
 }
 
+/**
+ * Refuses a calendar the arithmetic cannot count in: more than four years in a row without working
+ * time (every working day a holiday), after which every deadline counted across them would fail.
+ */
+function checkWorkingTime(calendar: BusinessCalendarRules, field: string): void {
+  const from = stretchWithoutWorkingTime(calendar);
+  if (from === null) return;
+  throw unprocessable('The calendar would have no working time for more than four years', [
+    { field, message: `no working time from ${from} for more than four years` },
+  ]);
+}
+
+/** The fields a due instant is computed from, read for arithmetic. */
+type CountedFields = Pick<CalendarFields, 'zone' | 'workingDays' | 'workingHours' | 'holidays'>;
+const rulesOf = ({ zone, workingDays, workingHours, holidays = [] }: CountedFields): BusinessCalendarRules => ({
+  zone,
+  workingDays,
+  workingHours,
+  holidays: holidays.map((h) => h.date),
+});
+const countedFieldsOf = ({ zone, workingDays, workingHours, holidays }: BusinessCalendar): CountedFields => ({
+  zone,
+  workingDays,
+  workingHours,
+  holidays,
+});
+
 const byDate = (holidays: Holiday[]): Holiday[] => [...holidays].sort((a, b) => a.date.localeCompare(b.date));
 
 /** Unmarks the tenant's other default calendar, in the transaction that marks `keepId` (or a new one) default. */
@@ -57,6 +91,7 @@ async function clearOtherDefaults(tenantId: string, keepId: string | null, trans
 export const createCalendar: Command<CalendarFields, CalendarChange> = async (caller, fields, deps) => {
   const tenantId = tenantOf(caller);
   checkCalendar(fields);
+  checkWorkingTime(rulesOf(fields), 'body');
   let reschedule: Reschedule | null = null;
   const calendar = await createAudited(deps, 'calendar', tenantId, async (transaction) => {
     // Counted under the tenant's row: of two creations at once, the second counts the first's calendar.
@@ -114,6 +149,10 @@ async function changeCalendar(
 export const updateCalendar: UpdateCommand<CalendarFields, CalendarChange> = async (caller, { id, fields }, deps) => {
   const calendar = await findVisible(caller, calendarAccess, id);
   checkCalendar(fields);
+  // Renaming a calendar, or unmarking it default, leaves what is counted in it as it was: allowed
+  // even on a calendar saved before this check, so that it can be taken out of use.
+  const { name: _name, isDefault, ...counted } = fields;
+  if (Object.keys(counted).length > 0 || isDefault) checkWorkingTime(rulesOf({ ...countedFieldsOf(calendar), ...counted }), 'body');
   return changeCalendar(deps, calendar, fields);
 };
 
@@ -144,6 +183,7 @@ export const addHoliday: Command<{ id: string; holiday: Holiday }, CalendarChang
   const calendar = await findVisible(caller, calendarAccess, id);
   const holidays = [...calendar.holidays.filter((h) => h.date !== holiday.date), holiday];
   checkHolidays(holidays, 'body');
+  checkWorkingTime(rulesOf({ ...countedFieldsOf(calendar), holidays }), 'body');
   return changeCalendar(deps, calendar, { holidays }, 'calendar.holiday_add');
 };
 
@@ -168,6 +208,7 @@ export const importHolidays: Command<{ id: string; ics: string }, ImportResult> 
   for (const holiday of read) merged.set(holiday.date, holiday);
   const holidays = [...merged.values()];
   checkHolidays(holidays, 'body.ics');
+  checkWorkingTime(rulesOf({ ...countedFieldsOf(calendar), holidays }), 'body.ics');
   const change = await changeCalendar(deps, calendar, { holidays }, 'calendar.holidays_import');
   return { ...change, imported: new Set(read.map((h) => h.date)).size, skipped };
 };

@@ -1,11 +1,13 @@
 /**
- * The writes of the tenant's catalog (tenant admins): categories and plans, each change recorded
- * with its audit event. Running subscriptions keep the terms they were sold, so a plan may change
- * or go at any time; a category goes only once no live plan uses it. A plan write forgets what
- * this process kept of its tenant's plans once it committed (src/domain/catalog/plan-cache.ts).
+ * The writes of a tenant's catalog, made by its tenant admins: its categories and plans, each change recorded with
+ * its audit event. Running policies keep the terms they were sold on (their rows hold them), so a plan may change or
+ * go at any time, but for its currency once a policy or a rating table is in it; a category goes only once no live
+ * plan uses it. A plan's amounts must fit its currency and its instalments be payable by card, and a plan given
+ * another calendar moves its open claims' deadlines to it. Once a plan write commits, this process forgets what it
+ * kept of the tenant's plans (src/domain/catalog/plan-cache.ts), so the writer reads its change back at once.
  */
 import type { CreationAttributes } from 'sequelize';
-import { Category, Plan, TenantSettings } from '../../models';
+import { Category, Plan, RatingVersion, Subscription, TenantSettings } from '../../models';
 import { amountIn } from '../premiums/amounts';
 import { calendarAccess } from '../../access/calendars';
 import { categoryAccess, planAccess } from '../../access/catalog';
@@ -124,9 +126,37 @@ export const createPlan: Command<PlanFields, Plan> = async (caller, fields, deps
   return created;
 };
 
-/** Changes the given fields; running subscriptions keep the terms they were sold. */
+/**
+ * A plan's currency is part of what was sold and priced on it: its policies' claims are counted and
+ * posted in it, and its rating tables hold amounts in it (JPY has no cents, KWD three decimals). Once
+ * a policy or a rating version names the plan, its currency stays (409); a new plan takes another.
+ */
+async function assertCurrencyUnused(plan: Plan, currency: string | undefined): Promise<void> {
+  if (currency === undefined || currency === plan.currency) return;
+  const [policies, versions] = await Promise.all([
+    Subscription.count({ where: { planId: plan.id } }),
+    RatingVersion.count({ where: { planId: plan.id } }),
+  ]);
+  if (policies + versions === 0) return;
+  throw conflict(
+    `The plan's currency stays ${plan.currency}: it has policies or rating tables in it; create a plan in ${currency} instead`,
+    [
+      {
+        field: 'currency',
+        message: `${policies} policies and ${versions} rating versions are in ${plan.currency}`,
+        rule: 'currency_in_use',
+      },
+    ],
+  );
+}
+
+/**
+ * Changes the given fields; running subscriptions keep the terms they were sold, which their rows hold
+ * (cover, premium, duration, billing frequency, currency); the currency stays once sold or priced in.
+ */
 export const updatePlan: UpdateCommand<PlanFields, Plan> = async (caller, { id, fields }, deps) => {
   const plan = await findVisible(caller, planAccess, id);
+  await assertCurrencyUnused(plan, fields.currency);
   await assertCategoryVisible(caller, fields.categoryId);
   await assertCalendarVisible(caller, fields.calendarId);
   assertAmountsIn(

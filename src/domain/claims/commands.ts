@@ -30,16 +30,18 @@ import { documentKey } from '../../services/documents';
 import { recordClaimFiledEvent } from './webhook-events';
 import { assertPerson, type AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { dependencyUnavailable, unprocessable } from '../../shared/errors';
+import { dependencyUnavailable, policyholderErased, unprocessable } from '../../shared/errors';
 import { formatClaimAmount } from '../../shared/money';
 import { HOUR_MS, utcDay } from '../../shared/time';
 import { audited } from '../audited';
+import { isErased, refuseErasedPerson } from '../privacy/erasure';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { createWithRun } from '../runs';
 import { looksLike, MAX_DOCUMENT_BYTES, sha256Of } from './document-content';
 import { assertRoomForDocument } from './document-quota';
 import { type Cover, coverOn } from './cover';
+import { coverEndOf } from '../subscriptions/cover';
 import { assertAmountIn, assertAmountInCurrency } from './money';
 import { assertClaimOpen, assertMayDecide, assignmentRequest, claimSettingsOf, coverageRefusal, lapseRefusal, numberClaim } from './rules';
 
@@ -62,8 +64,9 @@ async function judgedCover(
   transaction?: Transaction,
 ): Promise<Cover> {
   const cover = await coverOn(subscription, incidentDate, transaction);
+  const end = await coverEndOf(subscription, transaction);
   const refusal =
-    coverageRefusal(subscription, cover, incidentDate, amountClaimed) ??
+    coverageRefusal(subscription, cover, end, incidentDate, amountClaimed) ??
     (await lapseRefusal(deps.sequelize, subscription.id, incidentDate, transaction));
   if (refusal) throw unprocessable(refusal.summary, [{ field: refusal.field, message: refusal.message }]);
   return cover;
@@ -72,7 +75,8 @@ async function judgedCover(
 /**
  * Files a claim on a subscription the caller may see (a policyholder their own, an agent any of
  * the tenant's). The claim, its first history entry, its audit event and the start of its run
- * commit together (outbox): no run without a claim, no claim that never gets its run.
+ * commit together (outbox): no run without a claim, no claim that never gets its run. An erased
+ * policyholder's policy takes no new claim (409 `claimant_erased`): nobody could be told of it or paid.
  */
 export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
@@ -87,6 +91,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   assertAmountInCurrency(input.amountClaimed, subscription.currency, 'amountClaimed');
   // Refused before a claim number is taken; judged again under the policy's lock below.
   await judgedCover(deps, subscription, incidentDate, input.amountClaimed);
+  if (await isErased(tenantId, subscription.policyholderId)) throw policyholderErased();
   const settings = await claimSettingsOf(tenantId);
   const filedAt = new Date();
   const { claimNumber, workflowId } = await numberClaim(tenantId, filedAt);
@@ -101,6 +106,8 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
     settings,
   };
   return createWithRun<ClaimWorkflow, Claim>(deps, async (transaction) => {
+    // Judged again under the person's lock, taken before the policy's as an erasure's steps take them.
+    await refuseErasedPerson(tenantId, subscription.policyholderId, transaction, policyholderErased, 'share');
     // A policy change being applied holds this row until it commits (carryOutPolicyChange): the claim is then judged by,
     // and tied to, the version it made; a change applied after this commit finds the claim (docs/claims.md).
     const held = await Subscription.findByPk(subscription.id, { lock: transaction.LOCK.SHARE, transaction, rejectOnEmpty: true });

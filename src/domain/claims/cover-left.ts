@@ -4,12 +4,13 @@
  * or what its payments hold when that is more (asked for, approved, issued or cleared, settlements included):
  * money on its way or paid is cover used whether or not the claim was decided. The claim's approval must be at
  * least what its payments hold (src/workflows/claim/approval.ts), so money beyond the cover left would leave a
- * claim no approval could close. One rule for the approval's activity, indemnity reserves and payments.
+ * claim no approval could close. One rule for the approval's activity, indemnity reserves and payments, checked
+ * early by the API and again, under the policy's row lock (`lockPolicyOf`), by the activity that records them.
  */
 import { QueryTypes, type Transaction } from 'sequelize';
 import { HOLDING_STATUSES } from '../../contracts/claim-payments';
-import type { CostType, ReserveCategory } from '../../contracts/claim-reserves';
-import { Claim, Subscription } from '../../models';
+import type { CostType, ReserveCategory, ReserveChange } from '../../contracts/claim-reserves';
+import { Claim, ClaimPayment, Subscription } from '../../models';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { formatClaimAmount } from '../../shared/money';
 import { coverOn } from './cover';
@@ -33,23 +34,50 @@ export interface ClaimCover {
   indemnityLines: Map<string, number>;
 }
 
+/** A claim's policy row locked in `transaction`: the writes that use its cover wait for each other. */
+export interface LockedPolicy {
+  subscription: Subscription;
+  transaction: Transaction;
+}
+
+/**
+ * Locks the claim's policy row in `transaction`. Every write that uses the cover (an approval, a new payment, an
+ * indemnity reserve raised) takes this lock and checks the cover left under it, so of two at once the second reads
+ * what the first recorded: the API's checks read without it and answer early, but two at once may both pass them.
+ */
+export async function lockPolicyOf(claim: Claim, transaction: Transaction): Promise<LockedPolicy> {
+  const subscription = await Subscription.findByPk(claim.subscriptionId, {
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+    rejectOnEmpty: true,
+  });
+  return { subscription, transaction };
+}
+
+/** The claim, with its policy's row locked (`lockPolicyOf`). */
+async function withPolicyLocked(claimId: string, transaction: Transaction): Promise<{ claim: Claim; policy: LockedPolicy }> {
+  const claim = await Claim.findByPk(claimId, { transaction, rejectOnEmpty: true });
+  return { claim, policy: await lockPolicyOf(claim, transaction) };
+}
+
 /**
  * The cover left for `claim` on its policy: the cover of the version that judges it less what the policy's
- * other claims use. Read in `transaction` when given (the approval reads it under the policy's row lock).
+ * other claims use. Read under the policy's row lock when `locked` is given (the activities that record), else
+ * without a lock (the API's early check).
  */
-export async function coverOfClaim(claim: Claim, transaction?: Transaction): Promise<ClaimCover> {
-  const subscription = await Subscription.findByPk(claim.subscriptionId, { transaction, rejectOnEmpty: true });
+export async function coverOfClaim(claim: Claim, locked?: LockedPolicy): Promise<ClaimCover> {
+  const transaction = locked?.transaction;
+  const subscription = locked?.subscription ?? (await Subscription.findByPk(claim.subscriptionId, { rejectOnEmpty: true }));
   const { coverageAmount } = await coverOn(subscription, claim.incidentDate, transaction);
   const held = (claimId: string) =>
     `(SELECT coalesce(sum(p.amount), 0) FROM payments p WHERE p.claim_id = ${claimId} AND p.status IN (:holding))`;
-  const [row] = await Claim.sequelize!.query<{ others: string; held: string; currency: string }>(
+  const [row] = await Claim.sequelize!.query<{ others: string; held: string }>(
     `SELECT (SELECT coalesce(sum(greatest(coalesce(c.amount_approved, 0), ${held('c.id')})), 0)
                FROM claims c WHERE c.subscription_id = :subscriptionId AND c.id <> :claimId) AS others,
-            ${held('CAST(:claimId AS uuid)')} AS held,
-            (SELECT p.currency FROM plans p WHERE p.id = :planId) AS currency`,
+            ${held('CAST(:claimId AS uuid)')} AS held`,
     {
       type: QueryTypes.SELECT,
-      replacements: { subscriptionId: subscription.id, claimId: claim.id, planId: subscription.planId, holding: HOLDING_STATUSES },
+      replacements: { subscriptionId: subscription.id, claimId: claim.id, holding: HOLDING_STATUSES },
       transaction,
     },
   );
@@ -58,7 +86,8 @@ export async function coverOfClaim(claim: Claim, transaction?: Transaction): Pro
     { type: QueryTypes.SELECT, replacements: { claimId: claim.id }, transaction },
   );
   return {
-    currency: row.currency,
+    // The policy's own currency, the claim's (./money.ts `currencyOf`).
+    currency: subscription.currency,
     coverage: coverageAmount,
     left: toThousandths(coverageAmount) - toThousandths(row.others),
     held: toThousandths(row.held),
@@ -83,8 +112,8 @@ function beyondCover(cover: ClaimCover, what: string, room: number, field: strin
  * A payment of `amount`, of either cost type (the approval counts every payment): what the claim's payments
  * hold, this one included, within the cover left; else 422 naming `amount` and what it may be at most.
  */
-export async function assertPaymentWithinCover(claim: Claim, amount: number): Promise<void> {
-  const cover = await coverOfClaim(claim);
+export async function assertPaymentWithinCover(claim: Claim, amount: number, locked?: LockedPolicy): Promise<void> {
+  const cover = await coverOfClaim(claim, locked);
   if (cover.held + toThousandths(amount) > cover.left) throw beyondCover(cover, 'The payment', cover.left - cover.held, 'amount');
 }
 
@@ -96,13 +125,37 @@ export async function assertPaymentWithinCover(claim: Claim, amount: number): Pr
 export async function assertReserveWithinCover(
   claim: Claim,
   change: { costType: CostType; category: ReserveCategory; amount: number },
+  locked?: LockedPolicy,
 ): Promise<void> {
   if (change.costType !== 'indemnity') return;
-  const cover = await coverOfClaim(claim);
+  const cover = await coverOfClaim(claim, locked);
   const line = cover.indemnityLines.get(change.category) ?? 0;
   const amount = toThousandths(change.amount);
   if (amount <= line) return;
   const otherLines = [...cover.indemnityLines.values()].reduce((sum, held) => sum + held, 0) - line;
   const room = cover.left - cover.held - otherLines;
   if (amount > room) throw beyondCover(cover, 'The reserve', room, 'amount');
+}
+
+/**
+ * A new payment as its activity records it, under the policy's row lock (`lockPolicyOf`). A retry after the first
+ * attempt committed finds the payment recorded: it was judged then, and now counts among what the claim holds.
+ */
+export async function assertNewPaymentWithinCover(claimId: string, payment: { id: string; amount: number }, transaction: Transaction) {
+  const { claim, policy } = await withPolicyLocked(claimId, transaction);
+  if (await ClaimPayment.findByPk(payment.id, { attributes: ['id'], transaction })) return;
+  await assertPaymentWithinCover(claim, payment.amount, policy);
+}
+
+/**
+ * Reserve changes a person asked for as their activity records them, under the policy's row lock: each indemnity
+ * line one sets (applied, or approved after waiting) within the cover left. A retry finds its line set already.
+ */
+export async function assertReserveChangesWithinCover(claimId: string, changes: readonly ReserveChange[], transaction: Transaction) {
+  const setting = changes.filter(
+    (change) => change.costType === 'indemnity' && (change.status === 'applied' || change.status === 'approved'),
+  );
+  if (setting.length === 0) return;
+  const { claim, policy } = await withPolicyLocked(claimId, transaction);
+  for (const change of setting) await assertReserveWithinCover(claim, change, policy);
 }

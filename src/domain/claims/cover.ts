@@ -152,6 +152,14 @@ export async function coverMoveOf(
 }
 
 /**
+ * SQL: the claim `c` did not end denied, so it used the policy's cover: not denied, nor closed with nothing approved,
+ * issued or paid (a payment approved but not issued is voided as the claim closes, src/workflows/claim/ledger.ts).
+ */
+const NOT_ENDED_DENIED = `c.status <> 'denied'
+  AND (c.status <> 'closed' OR c.amount_approved IS NOT NULL
+       OR EXISTS (SELECT 1 FROM payments p WHERE p.claim_id = c.id AND p.status IN ('issued', 'cleared')))`;
+
+/**
  * Whether a claim made on the policy for a loss in the term [`termStart`, `termEnd`) was approved, or had money
  * approved, issued or paid: the term's premium is then earned in full and a cancellation refunds none of it
  * (docs/premiums.md, Refunds). A claim only filed or under review does not count (it may yet be denied), nor one
@@ -167,34 +175,11 @@ export async function claimPaidInTerm(
     `SELECT EXISTS (
        SELECT 1 FROM claims c
         WHERE c.subscription_id = :subscriptionId AND c.incident_date >= :termStart AND c.incident_date < :termEnd
-          AND c.status <> 'denied'
+          AND ${NOT_ENDED_DENIED}
           AND (c.status IN ('approved', 'payment_processing', 'paid') OR c.amount_approved IS NOT NULL
                OR EXISTS (SELECT 1 FROM payments p WHERE p.claim_id = c.id AND p.status IN ('approved', 'issued', 'cleared')))
      ) AS paid`,
     { type: QueryTypes.SELECT, replacements: { subscriptionId, termStart, termEnd }, transaction },
   );
   return row?.paid === true;
-}
-
-/**
- * The latest incident day ('YYYY-MM-DD') of a claim made on the policy for a loss on or after `from`, null when
- * none: a cancellation's refund counts that day's cover as used (docs/premiums.md, Refunds), as the claim is
- * paid whatever day the policy is cancelled. Every claim counts but one that ended denied (denied, or closed
- * with nothing approved, issued or paid): such a claim used no cover.
- */
-export async function lastClaimedIncidentDay(
-  sequelize: Sequelize,
-  subscriptionId: string,
-  from: string,
-  transaction?: Transaction,
-): Promise<string | null> {
-  const [row] = await sequelize.query<{ day: string | null }>(
-    `SELECT max(c.incident_date)::text AS day FROM claims c
-      WHERE c.subscription_id = :subscriptionId AND c.incident_date >= :from
-        AND c.status <> 'denied'
-        AND (c.status <> 'closed' OR c.amount_approved IS NOT NULL
-             OR EXISTS (SELECT 1 FROM payments p WHERE p.claim_id = c.id AND p.status IN ('issued', 'cleared')))`,
-    { type: QueryTypes.SELECT, replacements: { subscriptionId, from }, transaction },
-  );
-  return row?.day ?? null;
 }

@@ -10,13 +10,13 @@ import type { ReserveChangeStatus } from '../../contracts/claim-reserves';
 import { toMinorUnits } from '../../shared/money';
 import { debitCredit, journalEntry, type JournalLine, post, postAll, postReversal, sourceKey, sourceOf } from '../ledger/post';
 
-/** The claim's currency, read in the caller's transaction: the plan's (claim → subscription → plan). */
+/** The claim's currency, read in the caller's transaction: its policy's, as the subscription's row records it (./money.ts `currencyOf`). */
 export async function claimCurrency(sequelize: Sequelize, claimId: string, transaction: Transaction): Promise<string> {
   const [row] = await sequelize.query<{ currency: string }>(
-    `SELECT p.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans p ON p.id = s.plan_id WHERE c.id = :claimId`,
+    `SELECT s.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id WHERE c.id = :claimId`,
     { replacements: { claimId }, transaction, type: QueryTypes.SELECT },
   );
-  if (!row) throw new Error(`claim ${claimId} has no plan to take its currency from`);
+  if (!row) throw new Error(`claim ${claimId} has no policy to take its currency from`);
   return row.currency;
 }
 

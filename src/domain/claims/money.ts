@@ -45,17 +45,21 @@ export async function decideMoney<Result, Request>(
   return decideOnRunForResult(deps, claim, claim.workflowId, update, request, runGone);
 }
 
-/** The currency of the plan the claim is filed under: every amount of the claim is in it (and its answers write them in it). */
+/**
+ * The currency of the policy the claim is filed under, as its row records it (the currency it was sold in): every
+ * amount of the claim is in it (and its answers write them in it). Not its plan's: a plan changed before its
+ * currency was kept has policies sold in another (docs/claim-money.md, Currency).
+ */
 export async function currencyOf(claimId: string): Promise<string> {
   return (await currenciesOf([claimId])).get(claimId)!;
 }
 
 /**
  * SQL: the currency of the claim whose subscription ID is `subscriptionId` (an SQL column), the
- * currency of the plan it is filed under; a list reads it in its page's statement (`RowExtras`).
+ * currency its policy's row records; a list reads it in its page's statement (`RowExtras`).
  */
 export const claimCurrencySql = (subscriptionId: string): string =>
-  `(SELECT p.currency FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = ${subscriptionId})`;
+  `(SELECT s.currency FROM subscriptions s WHERE s.id = ${subscriptionId})`;
 
 /** The currency of each claim, by ID, read in one statement (a page of claims). */
 export async function currenciesOf(claimIds: readonly string[]): Promise<Map<string, string>> {
@@ -244,7 +248,7 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
 };
 
 /**
- * What a claim has cost and will still cost, in its plan's currency: `outstanding` is the reserve
+ * What a claim has cost and will still cost, in its policy's currency: `outstanding` is the reserve
  * still held on its lines and in its payments not yet issued, `paid` what was paid on it (issued or
  * cleared), `recovered` what came back, and `incurred` paid + outstanding − recovered.
  */
@@ -270,11 +274,10 @@ export async function financialsOf(claimIds: string[]): Promise<Map<string, Clai
     incurred: string;
     beyond: string;
   }>(
-    `SELECT c.id AS claim_id, pl.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred,
+    `SELECT c.id AS claim_id, s.currency, f.outstanding, f.paid, f.recovered, f.paid + f.outstanding - f.recovered AS incurred,
             greatest(f.recovered - f.paid, 0) AS beyond
        FROM claims c
        JOIN subscriptions s ON s.id = c.subscription_id
-       JOIN plans pl ON pl.id = s.plan_id
       CROSS JOIN LATERAL (SELECT coalesce(sum(x.outstanding), 0) AS outstanding, coalesce(sum(x.paid), 0) AS paid,
                                  coalesce(sum(x.recovered), 0) AS recovered
         FROM (SELECT amount AS outstanding, 0 AS paid, 0 AS recovered FROM claim_reserve_lines WHERE claim_id = c.id

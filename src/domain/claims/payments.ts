@@ -39,7 +39,7 @@ export interface PaymentRequestInput {
   costType: CostType;
   category: ReserveCategory;
   amount: number;
-  /** When given, it must be the plan's currency: the claim's amounts are in nothing else. */
+  /** When given, it must be the claim's currency (its policy's): the claim's amounts are in nothing else. */
   currency?: string;
   payee: { kind: PayeeKind; name: string; iban: string; bic?: string };
   note?: string;
@@ -72,9 +72,9 @@ export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (
     throw conflict('The claimant was erased: the claim takes no new payment', [
       { field: 'payee', message: 'cannot be kept for an erased claimant', rule: 'claimant_erased' },
     ]);
-  const planCurrency = await assertAmountIn(claim, rest.amount, 'amount');
-  if (currency && currency.toUpperCase() !== planCurrency)
-    throw unprocessable(`The claim is paid in ${planCurrency}`, [{ field: 'currency', message: `must be ${planCurrency}` }]);
+  const claimCurrency = await assertAmountIn(claim, rest.amount, 'amount');
+  if (currency && currency.toUpperCase() !== claimCurrency)
+    throw unprocessable(`The claim is paid in ${claimCurrency}`, [{ field: 'currency', message: `must be ${claimCurrency}` }]);
   await assertPaymentWithinCover(claim, rest.amount);
   const account = { name: payee.name, iban: payee.iban, bic: payee.bic ?? null };
   const problems = partyProblems('payee', account);
@@ -89,7 +89,7 @@ export const requestPayment: Command<PaymentRequestInput, PaymentView> = async (
     actor: actorOf(caller),
     paymentId,
     ...rest,
-    currency: planCurrency,
+    currency: claimCurrency,
     payee: markedPayee(claim.claimantId, { kind: payee.kind, ...electronicParty(account) }),
   });
   return inClear(answer);

@@ -11,10 +11,10 @@ import { type ClaimPayment, markedPayee, type PayeeAccount } from '../../contrac
 import type { ReserveLine } from '../../contracts/claim-reserves';
 import { Claim, ClaimHistory } from '../../models';
 import { recordAudit } from '../audit/record';
-import { refuseErasedClaimant } from '../privacy/erasure';
+import { refuseErasedPerson } from '../privacy/erasure';
 import { recordStageChangedEvent } from './webhook-events';
 import type { AuthUser } from '../../shared/caller';
-import { conflict } from '../../shared/errors';
+import { claimantErased, conflict } from '../../shared/errors';
 import type { CommandDeps } from '../command';
 import { createWithRun } from '../runs';
 import { claimSettingsOf } from './rules';
@@ -84,7 +84,7 @@ export async function resumeClaim(
     const claim = await Claim.findByPk(claimId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
     resumption.check(claim);
     // Nobody could be told of the new run's steps or paid by it (docs/privacy.md, Reopening an erased claimant's claim).
-    await refuseErasedClaimant(claim.tenantId, claim.claimantId, transaction);
+    await refuseErasedPerson(claim.tenantId, claim.claimantId, transaction, claimantErased, 'share');
     const settings = await claimSettingsOf(claim.tenantId);
     const [past] = await deps.sequelize.query<ClaimPast>(CLAIM_PAST, { replacements: { claimId }, type: QueryTypes.SELECT, transaction });
     const reopened = resumption.kind === 'reopened';

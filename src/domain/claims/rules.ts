@@ -11,11 +11,13 @@ import { claimAccess } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import type { AuthUser } from '../../shared/caller';
 import type { Cover } from './cover';
-import { coverEndOf, coverStartOf } from '../subscriptions/cover';
+import { type CoverEnd, coverStartOf, dayBefore } from '../subscriptions/cover';
 import { lapseOn } from '../../models/lapse-periods';
 import { businessFailure, BusinessErrorType } from '../../shared/business-errors';
 import { ownClaim, unprocessable } from '../../shared/errors';
 import { formatClaimAmount } from '../../shared/money';
+import { mailboxOf } from '../identity/mailboxes';
+import { assertInvitationAccepted } from '../users/named-accounts';
 
 /**
  * A closed claim's run has ended, so no validator is left to refuse a move: the refusal is the one
@@ -41,18 +43,20 @@ export interface CoverageRefusal {
  * Why the subscription does not cover a claim for this incident and amount; null when it does. The
  * amount is judged by the cover on the incident date (`coverOn`, cover.ts), not by the latest terms.
  * A policy whose cover has ended (expired, cancelled) still covers the incidents before it ended
- * (`coverEndOf`); one whose cover never began covers nothing, and one whose cover began after its start
- * date (its first premium paid or waived later) covers from that day (`coverStartOf`). A lapsed one
- * covers the incidents outside its lapses (`lapseRefusal`).
+ * (`end`, from `coverEndOf`); one whose cover never began, or was cancelled on the day it began before
+ * a loss of that day was claimed, covers nothing, and one whose cover began after its start date (its
+ * first premium paid or waived later) covers from that day (`coverStartOf`). A cancelled one covers
+ * its cancellation's day only for the losses claimed before the cancellation: this claim, filed after
+ * it, is not one of them. A lapsed one covers the incidents outside its lapses (`lapseRefusal`).
  */
 export function coverageRefusal(
   subscription: Subscription,
   cover: Cover,
+  end: CoverEnd | null,
   incidentDate: string,
   amountClaimed: number,
 ): CoverageRefusal | null {
   const first = coverStartOf(subscription);
-  const end = coverEndOf(subscription);
   if (!first || !subscription.startDate || !end) {
     return {
       field: 'subscriptionId',
@@ -70,13 +74,27 @@ export function coverageRefusal(
       message: `the policy’s cover began on ${first}, once its first premium was paid or waived: it covers incidents from then`,
     };
   }
+  if (end.cancelledOn && end.lastDay < first) {
+    return {
+      field: 'subscriptionId',
+      summary: 'Claims are filed against a policy whose cover has begun',
+      message: `the policy was cancelled on ${end.cancelledOn}, the day its cover was to begin: it covered no day`,
+    };
+  }
+  if (end.cancelledOn && incidentDate >= end.cancelledOn && incidentDate <= end.lastDay) {
+    return {
+      field: 'incidentDate',
+      summary: 'The policy’s cover ended with its cancellation',
+      message: `the policy was cancelled on ${end.cancelledOn}: only the losses of ${incidentDate} claimed before the cancellation are covered`,
+    };
+  }
   const ended = subscription.status === 'expired' || subscription.status === 'cancelled';
   if (ended && incidentDate > end.lastDay) {
     return {
       field: 'incidentDate',
       summary: 'The incident date is after the policy’s cover ended',
       message: end.cancelledOn
-        ? `the policy was cancelled on ${end.cancelledOn}: it covered incidents until ${end.lastDay}`
+        ? `the policy was cancelled on ${end.cancelledOn}: it covered ${coveredUntil(end.cancelledOn, end.lastDay, first)}`
         : `the policy expired: it covered incidents until ${end.lastDay}`,
     };
   }
@@ -100,6 +118,17 @@ export function coverageRefusal(
     };
   }
   return null;
+}
+
+/**
+ * What a policy cancelled on `cancelledOn` covered, as a refusal words it: the incidents until the day before, and
+ * from that day to `lastDay` (when not before it) only the losses claimed before the cancellation.
+ */
+function coveredUntil(cancelledOn: string, lastDay: string, first: string): string {
+  const before = dayBefore(cancelledOn);
+  if (lastDay <= before) return `incidents until ${lastDay}`;
+  const claimed = `the losses of ${lastDay === cancelledOn ? cancelledOn : `${cancelledOn} to ${lastDay}`} claimed before the cancellation`;
+  return before < first ? `only ${claimed}` : `incidents until ${before}, and ${claimed}`;
 }
 
 /**
@@ -152,18 +181,6 @@ export async function numberClaim(tenantId: string, filedAt: Date): Promise<{ cl
 }
 
 /**
- * The mailbox an address delivers to: the address without its sub-address (`name+tag@host`
- * reaches `name@host`, RFC 5233), lower-cased. E-mail addresses are unique, so a staff member who
- * also holds a policyholder account does so under another address, and a sub-address of their own
- * mailbox is the one way to get a second address without a second mailbox.
- */
-export function mailboxOf(email: string): string {
-  const at = email.lastIndexOf('@');
-  const local = email.slice(0, at).split('+')[0];
-  return `${local}${email.slice(at)}`.toLowerCase();
-}
-
-/**
  * Which of these users is the claim's claimant: the policyholder's own account, or another account
  * of the tenant on the same mailbox (the same person). Null when none is.
  */
@@ -213,6 +230,7 @@ export async function assignmentRequest(claim: Claim, actor: Actor, assigneeId: 
   await assertMayDecide(claim, actor.id);
   const assignee = await User.findOne({ where: { id: assigneeId, tenantId: claim.tenantId, isActive: true } });
   if (!assignee) throw unprocessable('No active user of the tenant has this id', [{ field: 'assigneeId', message: 'unknown user' }]);
+  assertInvitationAccepted(assignee, 'assigneeId', 'The assignee');
   if (await claimantAmong(claim, [assigneeId]))
     throw ownClaim('The assignee is the claimant of this claim: the claimant cannot handle their own claim');
   return { actor, assigneeId, assigneeRole: assignee.role, note };

@@ -21,12 +21,12 @@ interface ClaimContext {
   currency: string;
 }
 
-/** What every claim event names beside its own fields: each claim's number, its policy and its plan's currency. */
+/** What every claim event names beside its own fields: each claim's number, its policy and its policy's currency. */
 async function claimContextsOf(claimIds: string[], transaction: Transaction): Promise<Map<string, ClaimContext>> {
   const contexts = await Claim.sequelize!.query<ClaimContext>(
     `SELECT c.id AS "claimId", c.tenant_id AS "tenantId", c.claim_number AS "claimNumber", s.policy_number AS "policyNumber",
-            pl.currency
-       FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans pl ON pl.id = s.plan_id
+            s.currency
+       FROM claims c JOIN subscriptions s ON s.id = c.subscription_id
       WHERE c.id IN (:claimIds)`,
     { replacements: { claimIds: [...new Set(claimIds)] }, transaction, type: QueryTypes.SELECT },
   );

@@ -1,8 +1,8 @@
 /**
  * The writes of the compliance process: policies and their draft versions; four eyes on a version
  * (submitted for review, which starts policy-approval-<versionId>, then approved or rejected by a
- * second compliance officer or tenant admin through the run's Updates, whose validators refuse
- * the author (403) and a version no longer in review (409)); publishing an approved version,
+ * second compliance officer or tenant admin through the run's Updates, never by one of its makers
+ * (403: ./four-eyes.ts, and the validators) nor once the review is over (409)); publishing an approved version,
  * which rolls it out; and an employee's acknowledgement.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -30,6 +30,7 @@ import type { Command, CommandDeps, UpdateCommand } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { deliverInOrder, enqueueRecurrenceChange } from './recurrence';
 import { acknowledgementDueAt } from './acknowledgement-times';
+import { assertMayReview } from './four-eyes';
 import { personalData } from '../../shared/personal-data';
 
 type PolicyFields = Pick<CreationAttributes<CompliancePolicy>, 'title' | 'description' | 'recurrenceDays'>;
@@ -258,9 +259,10 @@ export const submitVersionForReview: Command<{ id: string }, VersionRun> = async
 };
 
 /**
- * Sends a reviewer's decision to the version's run. The run's validator refuses a version no
- * longer in review (409); with no review open (never submitted, or its run lapsed or was decided)
- * the version's status is the refusal.
+ * Sends a reviewer's decision to the version's run, once the caller is known to be none of its
+ * makers (403, ./four-eyes.ts). The run's validator refuses a version no longer in review (409);
+ * with no review open (never submitted, or its run lapsed or was decided) the version's status is
+ * the refusal.
  */
 async function decideReview<Request>(
   caller: AuthUser,
@@ -270,17 +272,18 @@ async function decideReview<Request>(
   request: Request,
 ): Promise<PolicyVersion> {
   const version = await findVisible(caller, policyVersionAccess, id);
+  await assertMayReview(version, caller);
   const decided = await decideOnRun(deps, version, policyApprovalRun.id(version.id), update, request, (now) =>
     conflict(`The version is ${now.status}, not in review`, [{ field: 'status', message: `is ${now.status}` }]),
   );
   return decided.row;
 }
 
-/** Approves a version in review (a person, not its author or submitter: src/access/verbs/person-decisions.ts): it may then be published. */
+/** Approves a version in review (a person, src/access/verbs/person-decisions.ts, none of its makers): it may then be published. */
 export const approveVersion: Command<{ id: string }, PolicyVersion> = (caller, { id }, deps) =>
   decideReview(caller, id, deps, approvePolicyVersionUpdate, { userId: caller.id, role: caller.role });
 
-/** Rejects a version in review with a reason (not its author or submitter): it goes back to draft. */
+/** Rejects a version in review with a reason (none of its makers): it goes back to draft. */
 export const rejectVersion: Command<{ id: string; reason: string }, PolicyVersion> = (caller, { id, reason }, deps) =>
   decideReview(caller, id, deps, rejectPolicyVersionUpdate, { userId: caller.id, role: caller.role, reason });
 

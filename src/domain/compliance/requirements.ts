@@ -12,6 +12,7 @@ import { unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
 import { audited, destroyAudited } from '../audited';
 import type { Command, UpdateCommand } from '../command';
+import { assertInvitationAccepted } from '../users/named-accounts';
 
 export interface RequirementFields {
   title: string;
@@ -198,13 +199,14 @@ async function checkReferences(tenantId: string, fields: Partial<RequirementFiel
     ]);
   }
   if (fields.ownerId !== undefined) {
-    const owner = await User.count({
+    const owner = await User.findOne({
       where: { id: fields.ownerId, tenantId, isActive: true, role: { [Op.in]: rolesOf('ownRequirement') } },
     });
-    if (owner === 0)
+    if (!owner)
       throw unprocessable('The owner must be an active staff member of your tenant', [
         { field: 'ownerId', message: 'is not an active staff member of this tenant' },
       ]);
+    assertInvitationAccepted(owner, 'ownerId', 'The owner');
   }
   if (fields.policyIds?.length) {
     const found = await CompliancePolicy.findAll({ where: { id: { [Op.in]: fields.policyIds }, tenantId }, attributes: ['id'] });

@@ -130,16 +130,21 @@ export function verifyAccountMail(
   return accountMail(config, to, 'verifyAccount', values, context, token);
 }
 
-/** A new staff member without a password yet: the link proves the address and chooses the password in one step. */
-export function staffInvitationMail(
+/**
+ * A new account without a password yet: the link proves the address and chooses the password in
+ * one step. `type`: a staff member is invited to work for the company, a customer is told the
+ * company opened their account.
+ */
+export function invitationMail(
   config: Config,
   to: string,
   token: string,
+  type: 'staffInvitation' | 'policyholderInvitation',
   invitation: { fullName: string; invitedBy: string; companyName: string },
   context: MailContext,
 ): Promise<AccountMail> {
   const ttl = config.emailVerificationTtlMs;
-  return accountMail(config, to, 'staffInvitation', { ...invitation, hours: hoursOf(ttl), expiresAt: expiryOf(ttl) }, context, token);
+  return accountMail(config, to, type, { ...invitation, hours: hoursOf(ttl), expiresAt: expiryOf(ttl) }, context, token);
 }
 
 export function alreadyRegisteredMail(config: Config, to: string, context: MailContext): Promise<AccountMail> {

@@ -58,6 +58,7 @@ export type SsoRefusalReason =
   | 'sso_browser_mismatch'
   | 'sso_domain_not_allowed'
   | 'sso_email_missing'
+  | 'sso_email_invalid'
   | 'sso_email_unverified'
   | 'sso_group_unmapped'
   | 'sso_link_not_allowed'

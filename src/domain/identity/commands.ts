@@ -8,7 +8,7 @@ import { Tenant, User } from '../../models';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { recordAuthEvent, type AuthFailureReason } from './auth-events';
 import { isActiveMember, isSuspendedMember, WITH_TENANT_STATUS } from '../../services/authority';
-import { requestAccount, VerificationTokenRejected, verifyAccount } from './email-verifications';
+import { requestAccount, VerificationTokenRejected, verifyAccount, type AccountLinkPurpose } from './email-verifications';
 import { issueResetToken, RESET_TOKEN_TTL_MS, resetPassword, ResetTokenRejected, voidResetTokens } from './password-resets';
 import { hashPassword, needsRehash, verifyPassword } from '../../services/passwords';
 import {
@@ -30,17 +30,19 @@ import {
   afterAnswer,
   alreadyRegisteredMail,
   failedSignInsMail,
+  invitationMail,
   passwordResetMail,
   sendAccountMail,
-  staffInvitationMail,
   verifyAccountMail,
 } from './account-mails';
 import { secondStepOf, type SignInStep } from './mfa';
 import type { LoginAttempts } from './presence';
 import { ownerDeps, ownerSource, startSession } from './sessions';
 
-/** Who asked a new staff member without a password to join: their link chooses the password as it proves the address. */
+/** Who asked a new member without a password to join: their link chooses the password as it proves the address. */
 export interface Invitation {
+  /** The mail it is: a staff member's, or a customer's. */
+  mail: 'staffInvitation' | 'policyholderInvitation';
   invitedBy: string;
   companyName: string;
 }
@@ -61,7 +63,8 @@ export interface NewAccount {
  * followed (the waiting account is left as it is); when the address has a working account, mails
  * its owner that it does. A new account's audit
  * event (`action`, by whoever `sourceOf` names) commits with it. The caller hashes the password
- * first, whatever the address, so every answer takes as long.
+ * first, whatever the address, so every answer takes as long. `invitedBy`: the tenant admin asking,
+ * whose authority the link lasts no longer than (./email-verifications.ts).
  */
 export function requestAccountByMail(
   deps: CommandDeps,
@@ -69,11 +72,13 @@ export function requestAccountByMail(
   account: NewAccount,
   audit: { action: string; sourceOf: (user: User) => AuditSource },
   invitation?: Invitation,
+  invitedBy: string | null = null,
 ): void {
   const { config } = deps;
   const requestOnce = () =>
     deps.sequelize.transaction(async (transaction) => {
-      const requested = await requestAccount(account, config.emailVerificationTtlMs, transaction);
+      const purpose = invitation ? 'invitation' : 'account';
+      const requested = await requestAccount(account, purpose, config.emailVerificationTtlMs, transaction, invitedBy);
       if (requested.kind === 'verify') {
         const { user } = requested;
         const change = { tenantId: account.tenantId, action: audit.action, entityType: 'user', entityId: user.id, after: user };
@@ -95,7 +100,14 @@ export function requestAccountByMail(
       request.kind === 'taken'
         ? await alreadyRegisteredMail(config, account.email, context)
         : invitation
-          ? await staffInvitationMail(config, account.email, request.token, { fullName: account.fullName, ...invitation }, context)
+          ? await invitationMail(
+              config,
+              account.email,
+              request.token,
+              invitation.mail,
+              { fullName: account.fullName, ...invitation },
+              context,
+            )
           : await verifyAccountMail(config, account.email, request.token, context, request.kind === 'replace'),
     );
   });
@@ -134,7 +146,7 @@ export async function withMailedToken<T>(use: () => Promise<T>): Promise<T> {
  * tenant of a replaced account sees that in its audit trail.
  */
 export const verifyEmail: PublicCommand<{ token: string }, void> = ({ token }, deps) =>
-  withMailedToken(() => deps.sequelize.transaction(async (transaction) => void (await proveAddress(token, deps, transaction))));
+  withMailedToken(() => deps.sequelize.transaction(async (transaction) => void (await proveAddress(token, 'account', deps, transaction))));
 
 /**
  * Accepts a staff invitation (docs/pages.md, Accepting an invitation): the mailed token proves the
@@ -145,7 +157,7 @@ export const acceptInvitation: PublicCommand<{ token: string; newPassword: strin
   const passwordHash = await hashPassword(newPassword, deps.config.passwordHashing);
   await withMailedToken(() =>
     deps.sequelize.transaction(async (transaction) => {
-      const user = await proveAddress(token, deps, transaction);
+      const user = await proveAddress(token, 'invitation', deps, transaction);
       await user.update({ passwordHash }, { transaction });
       const change = { tenantId: user.tenantId, action: 'user.password_set', entityType: 'user', entityId: user.id };
       await recordAudit(ownerSource(deps, user), change, transaction);
@@ -153,9 +165,12 @@ export const acceptInvitation: PublicCommand<{ token: string; newPassword: strin
   );
 };
 
-/** Uses an account link: the account it names starts working (or replaces the one waiting for the address), audited. */
-async function proveAddress(token: string, deps: CommandDeps, transaction: Transaction): Promise<User> {
-  const { user, replaced } = await verifyAccount(token, transaction);
+/**
+ * Uses an account link of this purpose (a link of another is refused as an unknown one): the
+ * account it names starts working (or replaces the one waiting for the address), audited.
+ */
+async function proveAddress(token: string, purpose: AccountLinkPurpose, deps: CommandDeps, transaction: Transaction): Promise<User> {
+  const { user, replaced } = await verifyAccount(token, purpose, transaction);
   const auditSource = ownerSource(deps, user);
   if (replaced) {
     const change = { before: replaced, after: { replacedBy: user.id, tenantId: user.tenantId, role: user.role } };

@@ -5,7 +5,7 @@
  */
 import { EmailVerificationToken, PasswordResetToken, ReportDefinition, ReportRecipientConfirmation, Tenant, User } from '../../models';
 import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
-import { VerificationTokenRejected } from './email-verifications';
+import { VerificationTokenRejected, type AccountLinkPurpose } from './email-verifications';
 import { hashToken, tokenProblem, type TokenProblem } from '../../services/single-use-tokens';
 import { hasSecondFactor } from './mfa';
 
@@ -32,12 +32,18 @@ export async function describeResetLink(token: string): Promise<MailedLink> {
   return { problem: tokenProblem(found), tenantName: await tenantOfUser(found?.userId ?? null) };
 }
 
-/** A link that proves an account's address. */
-export async function describeVerificationLink(token: string): Promise<MailedLink> {
-  const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose: 'account' } });
+/** A link that makes an account work, of this purpose: a link of another reads as an unknown one, as its command refuses it. */
+async function describeAccountLink(token: string, purpose: AccountLinkPurpose): Promise<MailedLink> {
+  const found = await EmailVerificationToken.findOne({ where: { tokenHash: hashToken(token), purpose } });
   const tenant = found?.account ? await tenantName(found.account.tenantId) : await tenantOfUser(found?.userId ?? null);
   return { problem: tokenProblem(found), tenantName: tenant };
 }
+
+/** A link that proves an account's address. */
+export const describeVerificationLink = (token: string) => describeAccountLink(token, 'account');
+
+/** An invitation's link, which proves the address and chooses the password. */
+export const describeInvitationLink = (token: string) => describeAccountLink(token, 'invitation');
 
 /** A link that submits a company registration: no tenant exists yet, the page names the company asked for. */
 export async function describeRegistrationLink(token: string): Promise<MailedLink & { companyName: string | null }> {

@@ -26,6 +26,8 @@ import { webhookGuardOf } from '../../services/webhook';
 import { ApiError, dependencyUnavailable, notFound } from '../../shared/errors';
 import { roleMay } from '../../access/verbs';
 import type { Role } from '../../shared/roles';
+import { wellFormedAddress } from '../../shared/email-address';
+import { asOneLine, ONE_LINE_PATTERN } from '../../shared/one-line-text';
 import type { CommandDeps, PublicCommand } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { isLastActiveAdmin, removesAdmin } from '../users/tenant-admins';
@@ -177,22 +179,37 @@ function subjectOf(claims: Record<string, unknown>): string {
 }
 
 /**
- * What the ID token's claims allow: an address the provider says is verified (`email_verified`
- * the JSON boolean true: absent, or the string "true" some providers send, is not), of an allowed
- * domain, and exactly one staff role from its groups.
+ * The name the ID token gives, as one line of printable text (docs/api.md): a directory's display
+ * name, which the person may have set themselves, goes into mails, PDFs and exports. Made one line
+ * (what one line leaves out becomes a space, as for an imported file's text) rather than refused:
+ * the person did not type it here, and a cosmetic field at the provider should not lock them out.
+ * Where nothing of it shows, the address stands for it.
+ */
+function fullNameOf(claims: Record<string, unknown>, email: string): string {
+  const name = typeof claims.name === 'string' ? asOneLine(claims.name).slice(0, 200).trim() : '';
+  return ONE_LINE_PATTERN.test(name) ? name : email;
+}
+
+/**
+ * What the ID token's claims allow: a well-formed address (as every route takes one) the provider
+ * says is verified (`email_verified` the JSON boolean true: absent, or the string "true" some
+ * providers send, is not), of an allowed domain, and exactly one staff role from its groups.
  */
 export function identityFrom(
   claims: Record<string, unknown>,
   sso: Pick<TenantSso, 'issuer' | 'allowedDomains' | 'groupRoles'>,
 ): ProvenIdentity {
-  const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-  if (!email) throw refused(403, 'sso_email_missing', 'The identity provider gave no e-mail address');
+  if (typeof claims.email !== 'string' || !claims.email.trim())
+    throw refused(403, 'sso_email_missing', 'The identity provider gave no e-mail address');
+  const email = wellFormedAddress(claims.email);
+  if (!email) throw refused(403, 'sso_email_invalid', 'The identity provider gave an e-mail address that is not a valid one');
   if (claims.email_verified !== true)
     throw refused(
       403,
       'sso_email_unverified',
       'The identity provider has not verified your e-mail address: verify it there, or ask your administrator',
     );
+  // After the address's '@', which a well-formed address has: a string without one is refused above, never taken whole as a domain.
   const domain = email.slice(email.lastIndexOf('@') + 1);
   if (!sso.allowedDomains.includes(domain))
     throw refused(403, 'sso_domain_not_allowed', `Addresses at ${domain} may not sign in to this tenant`);
@@ -208,8 +225,7 @@ export function identityFrom(
     throw refused(403, 'sso_role_ambiguous', `Your groups give several roles (${roles.join(', ')}); ask your administrator to keep one`);
   // Mapped roles are staff roles (checked when the mapping is saved); checked again where it decides.
   if (!roleMay(roles[0], 'signInWithSso')) throw refused(403, 'sso_group_unmapped', 'The mapped role is not a staff role');
-  const name = typeof claims.name === 'string' ? claims.name.trim().slice(0, 200) : '';
-  return { issuer: sso.issuer, subject: subjectOf(claims), email, fullName: name || email, role: roles[0] };
+  return { issuer: sso.issuer, subject: subjectOf(claims), email, fullName: fullNameOf(claims, email), role: roles[0] };
 }
 
 /**

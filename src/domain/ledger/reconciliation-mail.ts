@@ -9,15 +9,12 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { rolesOf } from '../../access/verbs';
 import { User } from '../../models';
 import type { Role } from '../../shared/roles';
-import { formatMinorUnits } from '../../shared/money';
-import type { LedgerDifference } from './reconciliation';
+import { shownFigure, type LedgerDifference } from './reconciliation';
 
 /** One line a difference: the check, the row, the currency, the books ≠ the expected figure (amounts as decimals of the currency). */
 export function differenceLine(difference: LedgerDifference): string {
-  const amount = (minor: number) =>
-    difference.currency && difference.check !== 'source_key' ? formatMinorUnits(minor, difference.currency) : String(minor);
   const where = [difference.check, difference.row?.label, difference.currency].filter(Boolean).join(' ');
-  return `${where}: ${amount(difference.books)} ≠ ${amount(difference.expected)}`;
+  return `${where}: ${shownFigure(difference, difference.books)} ≠ ${shownFigure(difference, difference.expected)}`;
 }
 
 export interface LedgerDifferenceMail {

@@ -42,21 +42,27 @@ export interface DifferingRow {
   label: string;
 }
 
+/**
+ * An integer of minor units written in decimal digits ("-1500"), as a reconciliation keeps it: a JSON
+ * number is not exact past 2^53 minor units. Those kept before 2026-11-30 hold JSON numbers, read as such.
+ */
+type MinorUnits = string;
+
 export interface LedgerDifference {
   check: ReconciliationCheck;
   /** Null for a source key posted twice (an entry's currency is its own). */
   currency: string | null;
   row?: DifferingRow;
   /** Minor units: the books' figure and the one expected (the rows', or 0 for an entry or the trial balance's debits less credits); for `source_key`, entries under the key and 1. */
-  books: number;
-  expected: number;
+  books: MinorUnits;
+  expected: MinorUnits;
 }
 
 export interface AccountFigure {
   currency: string;
   account: ReconciledAccount;
-  books: number;
-  rows: number;
+  books: MinorUnits;
+  rows: MinorUnits;
 }
 
 export interface Reconciliation {
@@ -87,10 +93,10 @@ compared AS (
          CASE WHEN i.status IN ('open', 'overdue') THEN ${INVOICE_OWED_SQL} ELSE 0 END AS expected
     FROM invoices i LEFT JOIN books b ON b.invoice_id = i.id
    WHERE i.tenant_id = :tenantId AND i.currency = :currency AND i.created_at >= ${OPENED})
-SELECT id, label, books::float8 AS books, expected::float8 AS expected, count(*) OVER ()::int AS total
+SELECT id, label, books::text AS books, expected::text AS expected, count(*) OVER ()::int AS total
   FROM compared WHERE books <> expected ORDER BY created_at, id LIMIT :named`;
 
-/** Each claim's reserve in the books against its reserve lines, in the claim's currency (its plan's). */
+/** Each claim's reserve in the books against its reserve lines, in the claim's currency (its policy's). */
 const CLAIM_ROWS = `WITH books AS (
   SELECT e.claim_id, sum(l.credit_minor - l.debit_minor) AS net
     FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
@@ -100,29 +106,29 @@ reserved AS (
   SELECT claim_id, round(sum(amount) * power(10::numeric, :digits)) AS minor FROM claim_reserve_lines WHERE tenant_id = :tenantId GROUP BY 1),
 compared AS (
   SELECT c.id, c.claim_number AS label, c.created_at, coalesce(b.net, 0) AS books, coalesce(r.minor, 0) AS expected
-    FROM claims c JOIN subscriptions s ON s.id = c.subscription_id JOIN plans pl ON pl.id = s.plan_id
+    FROM claims c JOIN subscriptions s ON s.id = c.subscription_id
     LEFT JOIN books b ON b.claim_id = c.id LEFT JOIN reserved r ON r.claim_id = c.id
-   WHERE c.tenant_id = :tenantId AND pl.currency = :currency AND c.created_at >= ${OPENED})
-SELECT id, label, books::float8 AS books, expected::float8 AS expected, count(*) OVER ()::int AS total
+   WHERE c.tenant_id = :tenantId AND s.currency = :currency AND c.created_at >= ${OPENED})
+SELECT id, label, books::text AS books, expected::text AS expected, count(*) OVER ()::int AS total
   FROM compared WHERE books <> expected ORDER BY created_at, id LIMIT :named`;
 
 /** Entries whose debits and credits differ in the currency. */
-const UNBALANCED_ENTRIES = `SELECT e.id, e.source_key AS label, sum(l.debit_minor - l.credit_minor)::float8 AS books, 0 AS expected,
+const UNBALANCED_ENTRIES = `SELECT e.id, e.source_key AS label, sum(l.debit_minor - l.credit_minor)::text AS books, '0' AS expected,
        count(*) OVER ()::int AS total
   FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
  WHERE e.tenant_id = :tenantId AND l.currency = :currency
  GROUP BY e.id HAVING sum(l.debit_minor) <> sum(l.credit_minor) ORDER BY e.id LIMIT :named`;
 
 /** Source keys under more than one entry (the unique index forbids it; a dropped index would not). */
-const REPEATED_KEYS = `SELECT min(id::text) AS id, source_key AS label, count(*)::int AS books, 1 AS expected, count(*) OVER ()::int AS total
+const REPEATED_KEYS = `SELECT min(id::text) AS id, source_key AS label, count(*)::text AS books, '1' AS expected, count(*) OVER ()::int AS total
   FROM journal_entries WHERE tenant_id = :tenantId
  GROUP BY source_key HAVING count(*) > 1 ORDER BY source_key LIMIT :named`;
 
 interface RowFinding {
   id: string;
   label: string;
-  books: number;
-  expected: number;
+  books: MinorUnits;
+  expected: MinorUnits;
   total: number;
 }
 
@@ -142,8 +148,8 @@ async function rowDifferences(
       check,
       currency,
       row: { type, id: row.id, label: row.label },
-      books: Number(row.books),
-      expected: Number(row.expected),
+      books: row.books,
+      expected: row.expected,
     })),
     unnamed: rows.length === 0 ? 0 : rows[0].total - rows.length,
   };
@@ -169,8 +175,8 @@ export async function compareBooks(sequelize: Sequelize, tenantId: string): Prom
       const books = await bookFigures(sequelize, tenantId, currency, transaction);
       const rows = await rowFigures(sequelize, tenantId, currency, transaction);
       for (const account of RECONCILED_ACCOUNTS) {
-        // Compared exactly; reported as the JSON numbers a reconciliation keeps.
-        const [booked, expected] = [Number(books[account]), Number(rows[account])];
+        // Compared and kept exactly.
+        const [booked, expected] = [String(books[account]), String(rows[account])];
         figures.push({ currency, account, books: booked, rows: expected });
         if (books[account] !== rows[account]) differences.push({ check: account, currency, books: booked, expected });
       }
@@ -185,7 +191,7 @@ export async function compareBooks(sequelize: Sequelize, tenantId: string): Prom
       { replacements: { tenantId }, type: QueryTypes.SELECT, transaction },
     );
     for (const { currency, net } of unbalanced)
-      differences.push({ check: 'trial_balance', currency: currency.trim(), books: Number(net), expected: 0 });
+      differences.push({ check: 'trial_balance', currency: currency.trim(), books: net, expected: '0' });
     return { tenantId, figures, differences, unnamed };
   });
 }
@@ -303,7 +309,12 @@ export async function latestReconciliationOf(caller: AuthUser, deps: Pick<Comman
 }
 
 /** An amount as the API writes it: a decimal string with the currency's digits (a count of entries for `source_key`). */
-const shown = (minor: number, currency: string | null) => (currency ? formatMinorUnits(minor, currency) : String(minor));
+const shownMinorUnits = (minor: MinorUnits | number, currency: string | null) =>
+  currency ? formatMinorUnits(BigInt(minor), currency) : String(minor);
+
+/** A difference's figure as the API and the mail write it: in its currency, or a count of entries for `source_key`. */
+export const shownFigure = (difference: LedgerDifference, minor: MinorUnits) =>
+  shownMinorUnits(minor, difference.check === 'source_key' ? null : difference.currency);
 
 /** A reconciliation as the API answers it. */
 export function reconciliationView(reconciliation: Reconciliation) {
@@ -314,15 +325,15 @@ export function reconciliationView(reconciliation: Reconciliation) {
     figures: reconciliation.figures.map((figure) => ({
       currency: figure.currency,
       account: figure.account,
-      books: shown(figure.books, figure.currency),
-      rows: shown(figure.rows, figure.currency),
+      books: shownMinorUnits(figure.books, figure.currency),
+      rows: shownMinorUnits(figure.rows, figure.currency),
     })),
     differences: reconciliation.differences.map((difference) => ({
       check: difference.check,
       currency: difference.currency,
       row: difference.row ?? null,
-      books: shown(difference.books, difference.check === 'source_key' ? null : difference.currency),
-      expected: shown(difference.expected, difference.check === 'source_key' ? null : difference.currency),
+      books: shownFigure(difference, difference.books),
+      expected: shownFigure(difference, difference.expected),
     })),
     unnamed: reconciliation.unnamed,
   };

@@ -12,7 +12,7 @@
  * - owed: premium receivable's balance; credit: policyholder credit's; refundPending: refunds
  *   payable's (owed or sent, not yet succeeded).
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { formatMinorUnits } from '../../shared/money';
 import type { SourceType } from './accounts';
 import { ENTRY_COLUMNS, withLines, type EntryRow, type EntryView } from './reads';
@@ -41,9 +41,51 @@ export interface Statement {
   truncated: boolean;
 }
 
-/** The entries of the subscription's premium, as a condition on `e`. */
-const STATEMENT_ENTRIES_SQL = `e.tenant_id = :tenantId AND e.subscription_id = :subscriptionId AND e.claim_id IS NULL
+/** The premium entries of the subscriptions `subscriptions` picks (`= :subscriptionId`, `IN (…)`), as a condition on `e`. */
+const premiumEntriesOf = (subscriptions: string) => `e.tenant_id = :tenantId AND e.subscription_id ${subscriptions} AND e.claim_id IS NULL
   AND e.source_type IN (:sourceTypes)`;
+
+/** The entries of the subscription's premium, as a condition on `e`. */
+const STATEMENT_ENTRIES_SQL = premiumEntriesOf('= :subscriptionId');
+
+/** What the insurer owes a policyholder on one of their policies, in one currency: the statement's `credit` and `refundPending`. */
+export interface MoneyOwed {
+  subscriptionId: string;
+  currency: string;
+  credit: string;
+  refundPending: string;
+}
+
+/**
+ * The policies of `policyholderId` on whose statement the insurer owes them money (a credit, a refund owed or sent
+ * and not yet succeeded), by the same accounts as the statement's figures.
+ */
+export async function moneyOwedTo(
+  sequelize: Sequelize,
+  tenantId: string,
+  policyholderId: string,
+  transaction?: Transaction,
+): Promise<MoneyOwed[]> {
+  const rows = await sequelize.query<{ subscriptionId: string; currency: string; credit: string; refundPending: string }>(
+    `SELECT e.subscription_id AS "subscriptionId", l.currency,
+            coalesce(sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'policyholder_credit'), 0) AS credit,
+            coalesce(sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'refunds_payable'), 0) AS "refundPending"
+       FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+      WHERE ${premiumEntriesOf('IN (SELECT id FROM subscriptions WHERE tenant_id = :tenantId AND policyholder_id = :policyholderId)')}
+        AND l.account_code IN ('policyholder_credit', 'refunds_payable')
+      GROUP BY 1, 2
+     HAVING sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'policyholder_credit') > 0
+         OR sum(l.credit_minor - l.debit_minor) FILTER (WHERE l.account_code = 'refunds_payable') > 0
+      ORDER BY 1, 2`,
+    { replacements: { tenantId, policyholderId, sourceTypes: PREMIUM_SOURCE_TYPES }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => ({
+    subscriptionId: row.subscriptionId,
+    currency: row.currency,
+    credit: formatMinorUnits(BigInt(row.credit), row.currency),
+    refundPending: formatMinorUnits(BigInt(row.refundPending), row.currency),
+  }));
+}
 
 export async function subscriptionStatement(sequelize: Sequelize, tenantId: string, subscriptionId: string): Promise<Statement> {
   const replacements = { tenantId, subscriptionId, sourceTypes: PREMIUM_SOURCE_TYPES, limit: STATEMENT_ENTRIES + 1 };

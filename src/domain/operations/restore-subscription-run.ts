@@ -24,12 +24,13 @@ import { writeWithStart } from '../runs';
 import { driftToRepair } from './drifted-row';
 
 /**
- * The terms a run is started with, as the row keeps them (the plan's current name and its currency for the mails).
+ * The terms a run is started with, as the row keeps them (with the plan's current name for the mails).
  * Without the holder's contact: a run given its period never inserts the row, the only reader of
  * it, and leaving it out keeps it from the outbox's row and the run's history altogether.
  */
 async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
-  const plan = await Plan.findByPk(subscription.planId, { attributes: ['name', 'currency'], rejectOnEmpty: true });
+  // Deleted plans too: a running policy keeps its plan and terms when the plan is deleted (docs/subscriptions.md, Catalog).
+  const plan = await Plan.findByPk(subscription.planId, { attributes: ['name'], paranoid: false, rejectOnEmpty: true });
   return {
     subscriptionId: subscription.id,
     tenantId: subscription.tenantId,
@@ -38,7 +39,7 @@ async function termsOf(subscription: Subscription): Promise<SubscriptionTerms> {
     policyholderId: subscription.policyholderId,
     coverageAmount: subscription.coverageAmount,
     premium: subscription.premium,
-    currency: plan.currency,
+    currency: subscription.currency!,
     durationMonths: subscription.durationMonths,
   };
 }

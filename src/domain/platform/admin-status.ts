@@ -1,8 +1,9 @@
 /**
  * A platform admin's lifecycle (docs/onboarding.md, Platform admins): another platform admin, or
- * an operator with the admin CLI, deactivates one, which ends every session of theirs, or
- * reactivates one. The platform never loses its last active admin: that deactivation is 409
- * `last_platform_admin`, and of two deactivations at once that would leave none, one is refused.
+ * an operator with the admin CLI, deactivates one, which ends every session of theirs. The operator
+ * reactivates one here too; through the API a reactivation is a proposal a second platform admin
+ * approves (`admin-proposals.ts`). The platform never loses its last active admin: that deactivation
+ * is 409 `last_platform_admin`, and of two deactivations at once that would leave none, one is refused.
  */
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import { User } from '../../models';
@@ -42,9 +43,17 @@ async function lockActivePlatformAdmins(transaction: Transaction): Promise<strin
   return admins.map((admin) => admin.id);
 }
 
+/** Makes the inactive platform admin active within `transaction`; 409 when active already. */
+export async function activatePlatformAdmin(admin: User, transaction: Transaction): Promise<void> {
+  const [count] = await User.update({ isActive: true }, { where: { id: admin.id, isActive: false }, transaction });
+  if (count === 0) throw conflict('This platform admin is active already', [{ field: 'isActive', message: 'must be false' }]);
+  // Not a change of session (they had none left): only this process's cached refusal goes.
+  transaction.afterCommit(() => forgetAuthority(admin.id));
+}
+
 /**
  * Sets the platform admin's active flag, audited (`user.deactivate`, `user.activate`, no tenant)
- * in the same transaction; the API and the CLI both come here. A deactivation voids the admin's
+ * in the same transaction; the API's deactivation and the CLI come here. A deactivation voids the admin's
  * mailed links (reset, e-mail change), revokes every refresh token and raises the session version,
  * so this process refuses the admin's access tokens as soon as it commits and every other one
  * within its authority cache's 10 s. A repeat
@@ -54,13 +63,7 @@ export async function setPlatformAdminActive(deps: AuditDeps, admin: User, activ
   await audited(
     deps,
     async (transaction) => {
-      if (active) {
-        const [count] = await User.update({ isActive: true }, { where: { id: admin.id, isActive: false }, transaction });
-        if (count === 0) throw conflict('This platform admin is active already', [{ field: 'isActive', message: 'must be false' }]);
-        // Not a change of session (they had none left): only this process's cached refusal goes.
-        transaction.afterCommit(() => forgetAuthority(admin.id));
-        return;
-      }
+      if (active) return activatePlatformAdmin(admin, transaction);
       const activeAdmins = await lockActivePlatformAdmins(transaction);
       if (!activeAdmins.includes(admin.id))
         throw conflict('This platform admin is inactive already', [{ field: 'isActive', message: 'must be true' }]);
@@ -87,6 +90,3 @@ export async function setPlatformAdminActive(deps: AuditDeps, admin: User, activ
  */
 export const deactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) =>
   setPlatformAdminActive(deps, await findVisible(caller, platformAdminAccess, id), false);
-
-export const reactivatePlatformAdmin: Command<{ id: string }, User> = async (caller, { id }, deps) =>
-  setPlatformAdminActive(deps, await findVisible(caller, platformAdminAccess, id), true);

@@ -1,29 +1,21 @@
 /**
- * Platform administration (docs/onboarding.md, Platform admins and Suspending a tenant): platform
- * admins add other platform admins, and suspend or reactivate a tenant. The commands send their
+ * Platform administration (docs/onboarding.md, Suspending a tenant): platform admins suspend or
+ * reactivate a tenant (adding a platform admin is `admin-proposals.ts`). The commands send their
  * e-mails themselves, with the deps' mailer, once the change has committed.
  */
-import crypto from 'node:crypto';
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op } from 'sequelize';
 import { Tenant, User } from '../../models';
 import { findVisible } from '../../access/core';
-import { assertPlatformAdmin, tenantRecordAccess } from '../../access/platform';
+import { tenantRecordAccess } from '../../access/platform';
 import { forgetTenantApiKeys } from '../../services/api-keys';
 import { forgetTenantAuthority } from '../../services/authority';
-import { mintResetToken, SET_PASSWORD_TTL_MS } from '../identity/password-resets';
-import { hashPassword } from '../../services/passwords';
 import { recordWebhookEvent } from '../webhooks/events';
 import { conflict } from '../../shared/errors';
 import { mailAfterAnswer } from '../identity/account-mails';
 import { mailContextOf } from '../../services/notifications/context';
 import { audited } from '../audited';
 import type { Command, CommandDeps } from '../command';
-import { setPasswordMail, tenantReactivatedMail, tenantSuspendedMail } from './mails';
-
-export interface NewPlatformAdmin {
-  email: string;
-  fullName: string;
-}
+import { tenantReactivatedMail, tenantSuspendedMail } from './mails';
 
 export interface Suspension {
   tenantId: string;
@@ -78,30 +70,6 @@ async function moveTenant(
   forgetTenantApiKeys(tenant.id);
   return changed;
 }
-
-export const createPlatformAdmin: Command<NewPlatformAdmin, User> = async (caller, { email, fullName }, deps) => {
-  assertPlatformAdmin(caller);
-  // A password nobody knows: the new admin chooses theirs with the mailed link.
-  const passwordHash = await hashPassword(crypto.randomBytes(32).toString('base64url'), deps.config.passwordHashing);
-  try {
-    const { admin, token } = await audited(
-      deps,
-      async (transaction) => {
-        const admin = await User.create({ tenantId: null, email, fullName, role: 'platform_admin', passwordHash }, { transaction });
-        return { admin, token: await mintResetToken(admin.id, SET_PASSWORD_TTL_MS, transaction) };
-      },
-      ({ admin }) => ({ tenantId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: admin }),
-    );
-    const context = await mailContextOf(null, admin.locale);
-    mailAfterAnswer(deps, [() => setPasswordMail(deps.config, admin, token, SET_PASSWORD_TTL_MS, context)]);
-    return admin;
-  } catch (err) {
-    // The unique index decides, so two requests for one address cannot both make an account.
-    if (err instanceof UniqueConstraintError)
-      throw conflict('This e-mail address already has an account', [{ field: 'email', message: 'is taken' }]);
-    throw err;
-  }
-};
 
 export const suspendTenant: Command<Suspension, Tenant> = async (caller, { tenantId, reason }, deps) => {
   const tenant = await findVisible(caller, tenantRecordAccess, tenantId, { action: 'administer' });

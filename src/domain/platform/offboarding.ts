@@ -1,6 +1,6 @@
 /**
  * A tenant's offboarding (docs/privacy.md, Tenant offboarding), decided by two platform admins:
- * one asks (`awaiting_approval`), a second approves, and only then is anything done. Approval
+ * one asks (`awaiting_approval`), a second (not on the asker's mailbox) approves, and only then is anything done. Approval
  * suspends the tenant (the suspension of `commands.ts`, with its e-mails), so nothing new
  * arrives, and in one transaction moves the request to `running`, records its bulk operation of
  * the platform (one item per step of the run) and writes the start of
@@ -25,6 +25,7 @@ import { offboardingStepItemId } from '../../models/tenant-offboarding';
 import { findVisible } from '../../access/core';
 import { assertPlatformAdmin, tenantRecordAccess } from '../../access/platform';
 import { recordAudit } from '../audit/record';
+import { isOnePersonWith } from '../identity/mailboxes';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, notFound, samePerson } from '../../shared/errors';
@@ -151,13 +152,19 @@ async function awaitingRequest(tenantId: string): Promise<TenantOffboarding> {
   return offboarding;
 }
 
+/**
+ * Whether the caller is the one who asked, under this account or another on the same mailbox (one
+ * person, as claims judge a claimant: `isOnePersonWith`): a second admin account of their own is no second pair of eyes.
+ */
+const askedBy = (offboarding: TenantOffboarding, caller: AuthUser) => isOnePersonWith(caller.id, [offboarding.requestedById]);
+
 export const approveOffboarding: Command<{ tenantId: string }, OffboardingView> = async (caller, input, deps) => {
   const tenant = await offboardableTenant(caller, input.tenantId);
   const running = await TenantOffboarding.findOne({ where: { offboardedTenantId: tenant.id, status: 'running', decidedById: caller.id } });
   // The approver's repeat whose answer was lost: the run is under way already.
   if (running) return offboardingViewOf(running);
   const offboarding = await awaitingRequest(tenant.id);
-  if (offboarding.requestedById === caller.id)
+  if (await askedBy(offboarding, caller))
     throw samePerson('The platform admin who asked for an offboarding may not approve it: a second one must');
   if (tenant.status === 'active')
     await suspendTenant(caller, { tenantId: tenant.id, reason: `Offboarding: ${offboarding.reason}`.slice(0, 500) }, deps);

@@ -61,17 +61,35 @@ export interface AppliedPayment {
   runSignal?: OutboxMessage;
 }
 
+/** What the payments of the invoice `invoiceId` (as the statement names it) applied to it, in SQL: each less the credit it left. */
+const appliedToSql = (invoiceId: string) =>
+  `(SELECT coalesce(sum(amount_minor - credit_minor), 0) FROM premium_payments WHERE invoice_id = ${invoiceId})`;
+
 /**
  * Minor units still owed on the invoice: its amount less what earlier payments applied to it (none for an
  * invoice no longer unpaid). What a payment applies, and what the card is asked for (POST /invoices/:id/payment-intent).
  */
 export async function owedOn(sequelize: Sequelize, invoice: Invoice, transaction?: Transaction): Promise<number> {
   if (!UNPAID_INVOICE_STATUSES.includes(invoice.status)) return 0;
-  const [{ applied }] = await sequelize.query<{ applied: number }>(
-    'SELECT coalesce(sum(amount_minor - credit_minor), 0)::float8 AS applied FROM premium_payments WHERE invoice_id = :id',
-    { type: QueryTypes.SELECT, transaction, replacements: { id: invoice.id } },
-  );
+  const [{ applied }] = await sequelize.query<{ applied: number }>(`SELECT ${appliedToSql(':id')}::float8 AS applied`, {
+    type: QueryTypes.SELECT,
+    transaction,
+    replacements: { id: invoice.id },
+  });
   return Math.max(invoice.amountMinor - applied, 0);
+}
+
+/**
+ * Minor units the policy's unpaid invoices of every term still owe, each as `owedOn` counts it: what its holder is
+ * told they owe when it is cancelled (after a paid claim its term's unpaid instalments stay owed, ./refunds.ts).
+ */
+export async function owedOnPolicy(sequelize: Sequelize, tenantId: string, subscriptionId: string): Promise<number> {
+  const [{ owed }] = await sequelize.query<{ owed: number }>(
+    `SELECT coalesce(sum(greatest(i.amount_minor - ${appliedToSql('i.id')}, 0)), 0)::float8 AS owed
+       FROM invoices i WHERE i.tenant_id = :tenantId AND i.subscription_id = :subscriptionId AND i.status IN (:unpaid)`,
+    { type: QueryTypes.SELECT, replacements: { tenantId, subscriptionId, unpaid: UNPAID_INVOICE_STATUSES } },
+  );
+  return owed;
 }
 
 /**

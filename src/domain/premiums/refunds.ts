@@ -8,10 +8,11 @@ import { premiumRefundRun, type PremiumRefundWorkflow } from '../../contracts/pr
 import { Invoice, OutboxMessage, PremiumPayment, PremiumRefund, SubscriptionVersion } from '../../models';
 import type { StartWorkflowPayload } from '../../models/outbox-message';
 import { TERM_COLUMNS, termStartOf, UNPAID_INVOICE_STATUSES, type TermOfRow } from '../../models/invoice';
+import { lapsesWithin } from '../../models/lapse-periods';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
-import { proRataRefund, type RefundTerms, usedUntilOf } from '../../shared/refunds';
-import { claimPaidInTerm, lastClaimedIncidentDay } from '../claims/cover';
-import { coverStartOf } from '../subscriptions/cover';
+import { proRataRefund, type RefundTerms } from '../../shared/refunds';
+import { claimPaidInTerm } from '../claims/cover';
+import { coverEndOf, coverStartOf, dayAfter } from '../subscriptions/cover';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { cardChargeLeftOf } from './card-charges';
 import { postInvoiceVoided, postPremiumEarnedInFull, postRefundPaid, postRefundsOwed } from './ledger-postings';
@@ -29,7 +30,13 @@ export const CREDIT_REFUND_REASON = 'Policyholder credit given back';
 /** The refunds that give a payment's credit back first: a dashboard refund, and a credit refund (all credit). */
 const CREDIT_FIRST_REASONS = [REFUNDED_AT_PROVIDER_REASON, CREDIT_REFUND_REASON];
 
-type CancelledRow = TermOfRow & { tenantId: string; status: string; cancelledOn: string | null; coverBeganOn: string | null };
+type CancelledRow = TermOfRow & {
+  tenantId: string;
+  status: string;
+  cancelledAt: Date | null;
+  cancelledOn: string | null;
+  coverBeganOn: string | null;
+};
 
 /** Names the refunds of one cancellation: the subscription's term, then the payment refunded. */
 const cancellationKey = (subscriptionId: string, term: number) => `${subscriptionId}:cancel:${term}`;
@@ -39,7 +46,7 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
  * what it brought): through the provider when the payment came through one (`pending`, and a
  * `premium-refund-<id>` run started through the outbox sends it), else recorded as `owed` to be
  * paid back by hand. The term's unpaid
- * invoices are voided; a paid one is `refunded` once its refunds, this cancellation's and those before it,
+ * invoices are voided (those of a term earned in full, `claimPaid`, stay owed, due on the cancellation day); a paid one is `refunded` once its refunds, this cancellation's and those before it,
  * cover what was applied to it, `partially_refunded` before (`refundStatusOf`); a partly paid one nothing is refunded from is `paid` at what was paid on it. Nothing happens for a row that is not cancelled, or a
  * cancellation already refunded. The refunds and what the closed invoices still owed are posted
  * to the books with them, the refunds' first part as the term's credit given back whole.
@@ -47,7 +54,7 @@ const cancellationKey = (subscriptionId: string, term: number) => `${subscriptio
 export async function refundOnCancellation(sequelize: Sequelize, subscriptionId: string, source: AuditSource): Promise<PremiumRefund[]> {
   return sequelize.transaction(async (transaction) => {
     const [row] = await sequelize.query<CancelledRow>(
-      `SELECT ${TERM_COLUMNS}, status, (cancelled_at AT TIME ZONE 'UTC')::date::text AS "cancelledOn",
+      `SELECT ${TERM_COLUMNS}, status, cancelled_at AS "cancelledAt", (cancelled_at AT TIME ZONE 'UTC')::date::text AS "cancelledOn",
               cover_began_on::text AS "coverBeganOn"
          FROM subscriptions WHERE id = :subscriptionId FOR UPDATE`,
       { type: QueryTypes.SELECT, transaction, replacements: { subscriptionId } },
@@ -77,17 +84,30 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
     const applied = payments.reduce((total, payment) => total + payment.amountMinor - payment.creditMinor, 0);
     const paidMinor = Math.max(applied - premiumBack, 0);
     const premiums = await termPremiums(subscriptionId, termStart, row.endDate, premiumMinor, row.currency, transaction);
-    // A loss claimed for the cancellation day (filed before it) is paid: that day's cover was used.
-    const used = {
-      cancelledOn: row.cancelledOn,
-      lastClaimedDay: await lastClaimedIncidentDay(sequelize, subscriptionId, row.cancelledOn, transaction),
-    };
+    // Used until cover ended: the cancellation day, or the day after it when a loss of that day was claimed before it.
+    const end = await coverEndOf(
+      { id: subscriptionId, status: row.status, endDate: row.endDate, cancelledAt: row.cancelledAt },
+      transaction,
+    );
+    const coverUntil = dayAfter(end!.lastDay);
     // The days billed before cover began (its first premium paid late) were never covered: none is used; nor any of a
     // policy whose cover never began.
     const coverFrom = coverStartOf(row) ?? row.endDate;
+    // Nor the days of a lapse: an instalment unpaid past its grace suspended cover (a claim for one is refused).
+    const lapses = await lapsesWithin(sequelize, subscriptionId, { from: termStart, until: row.endDate }, transaction);
     // A claim of the term approved or paid earns its premium in full; one still filed or under review may yet be denied.
     const claimPaid = await claimPaidInTerm(sequelize, subscriptionId, { termStart, termEnd: row.endDate }, transaction);
-    const owed = proRataRefund({ ...premiums, ...used, coverFrom, claimPaid, termStart, termEnd: row.endDate, paidMinor, creditMinor });
+    const owed = proRataRefund({
+      ...premiums,
+      coverUntil,
+      coverFrom,
+      lapses,
+      claimPaid,
+      termStart,
+      termEnd: row.endDate,
+      paidMinor,
+      creditMinor,
+    });
     const cause = {
       tenantId: row.tenantId,
       subscriptionId,
@@ -96,14 +116,22 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
     };
     const { refunds } = await refundFromPayments(cause, payments, refundable, owed, transaction);
     // The premium returned is earned over the term until the last day used (docs/ledger.md, What posts).
-    const cover = { from: termStart, until: usedUntilOf(used) };
+    const cover = { from: termStart, until: coverUntil };
     await postRefundsOwed(sequelize, refunds, { term: row.renewalCount, cover, creditMinor }, transaction);
 
+    let stillOwedMinor = 0;
     for (const invoice of invoices) {
       const applied = payments.filter((p) => p.invoiceId === invoice.id).reduce((total, p) => total + p.amountMinor - p.creditMinor, 0);
+      const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
+      // A term earned in full is owed in full: its unpaid instalments stay owed, due at once (cover has ended, there is
+      // no month left to pay for), rather than given up while the whole premium is counted earned.
+      if (claimPaid && wasUnpaid) {
+        stillOwedMinor += invoice.amountMinor - applied;
+        if (String(invoice.dueDate) > row.cancelledOn) await invoice.update({ dueDate: row.cancelledOn }, { transaction });
+        continue;
+      }
       // Counted with the refunds made before this one (a policy change's return premium, a dashboard refund).
       const { status: refundStatus } = await refundStatusOf(invoice, transaction);
-      const wasUnpaid = UNPAID_INVOICE_STATUSES.includes(invoice.status);
       const owedMinor = invoice.amountMinor - applied;
       // A partly paid instalment is settled by what was paid on it, as a policy change's credit settles one
       // (./policy-change-billing.ts): no longer chased for a cancelled policy, nor billed beyond it (the reports),
@@ -131,6 +159,7 @@ export async function refundOnCancellation(sequelize: Sequelize, subscriptionId:
           paidMinor,
           creditMinor,
           claimPaid,
+          stillOwedMinor,
           refunds: refunds.map((r) => r.id),
         },
         dedupeKey: key,

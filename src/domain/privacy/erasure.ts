@@ -4,7 +4,8 @@
  * and audit event, carries it out step by step (src/activities/privacy-erasure.ts). The person's
  * users row is locked while the request checks their legal holds, as placing a hold locks it, so
  * a held person's erasure is refused (409 `legal_hold`) and nothing is written; so is that of a
- * claimant whose claim is still open (409 `claim_open`, naming the claims), which needs their data. The erasure's ID
+ * claimant whose claim is still open (409 `claim_open`, naming the claims), which needs their data, and that of a
+ * policyholder the insurer owes a credit or a refund (409 `money_owed`, naming the policies). The erasure's ID
  * follows from the Idempotency-Key, so a repeat finds the erasure it made and starts nothing.
  */
 import crypto from 'node:crypto';
@@ -21,7 +22,8 @@ import { Claim, PrivacyErasure, PrivacyExport, PrivacyLegalHold, User } from '..
 import { tenantOf } from '../../access/core';
 import { recordAudit } from '../audit/record';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { claimantErased, claimOpen, conflict, legalHold, unprocessable } from '../../shared/errors';
+import { claimOpen, conflict, legalHold, moneyOwed, unprocessable } from '../../shared/errors';
+import { moneyOwedTo } from '../ledger/statement';
 import type { Command } from '../command';
 import { createWithRun } from '../runs';
 import { lockedPerson } from './holds';
@@ -69,6 +71,9 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
       transaction,
     });
     if (openClaims.length > 0) throw claimOpen(openClaims);
+    // Money the insurer holds for them is paid back to their name and account, which the erasure removes (Art. 17(3)(b)).
+    const owed = await moneyOwedTo(deps.sequelize, tenantId, person.id, transaction);
+    if (owed.length > 0) throw moneyOwed(owed);
     // Its ZIP would be stored after the erasure removed the person's exports: erase once it is ready.
     if (await PrivacyExport.count({ where: { userId: person.id, status: ['requested', 'gathering'] }, transaction }))
       throw conflict('An export of this person’s data is being gathered: ask again once it is ready', [
@@ -136,12 +141,26 @@ export async function erasedRecipients(
   return { emails: [...new Set([...pseudonyms, ...emails])], erasureIds: erasures.map((erasure) => erasure.id) };
 }
 
+/** Whether the person is being or has been erased. */
+export async function isErased(tenantId: string, userId: string, transaction?: Transaction): Promise<boolean> {
+  return (await PrivacyErasure.count({ where: { tenantId, userId, status: ERASING }, transaction })) > 0;
+}
+
 /**
- * Refuses a new run of an erased claimant's claim (409 `claimant_erased`; docs/privacy.md, Reopening an erased
- * claimant's claim). The person's users row is locked as the erasure's request locks it, so a reopening and an
- * erasure of its claimant never pass each other: one of them sees the other and is refused.
+ * Refuses with `refusal` what would handle an erased person again: a new run of their claim (`claimantErased`;
+ * docs/privacy.md, Reopening an erased claimant's claim), a new claim of theirs, their account's reactivation. The
+ * person's users row is locked as the erasure's request and steps lock it, so such a change and an erasure of the
+ * person never pass each other: one of them sees the other and is refused. What only writes rows naming the person
+ * (a claim filed or reopened) takes it `share`: an update lock also blocked the key checks of a policy change applied
+ * at the same moment, which held the policy the claim waited for (a deadlock, answered 503).
  */
-export async function refuseErasedClaimant(tenantId: string, claimantId: string, transaction: Transaction): Promise<void> {
-  await lockedPerson(tenantId, claimantId, transaction);
-  if (await PrivacyErasure.count({ where: { tenantId, userId: claimantId, status: ERASING }, transaction })) throw claimantErased();
+export async function refuseErasedPerson(
+  tenantId: string,
+  userId: string,
+  transaction: Transaction,
+  refusal: () => Error,
+  strength: 'update' | 'share' = 'update',
+): Promise<void> {
+  await lockedPerson(tenantId, userId, transaction, strength);
+  if (await isErased(tenantId, userId, transaction)) throw refusal();
 }

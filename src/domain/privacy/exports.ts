@@ -10,7 +10,7 @@ import { Op, UniqueConstraintError } from 'sequelize';
 import { privacyExportRun, type PrivacyExportWorkflow } from '../../contracts/privacy-export';
 import { type AuditEvent, PrivacyErasure, PrivacyExport, User } from '../../models';
 import { findVisible } from '../../access/core';
-import { exportTenantOf, privacyExportAccess } from '../../access/privacy-exports';
+import { exportTenantOf, mayHaveExportAbout, privacyExportAccess } from '../../access/privacy-exports';
 import { recordAudit } from '../audit/record';
 import { hashToken, mintToken } from '../../services/single-use-tokens';
 import { idFromRequest } from '../../shared/deterministic-id';
@@ -134,12 +134,25 @@ export interface ExportDownload {
  * down answers 503 and the link stays usable; then the row moves from `ready` to `downloaded` in
  * one statement that checks the token and its expiry, so two requests with the same link never
  * both get the file. An unknown export or a token that is not its link's is 404; a link used or
- * run out 410. The stored ZIP is removed once it has been sent.
+ * run out 410. The stored ZIP is removed once it has been sent. The link was its requester's: an export about
+ * another person whose requester may no longer have it (demoted from tenant admin, deactivated) is answered 404 as
+ * for an unknown link, the export left ready.
  */
+/**
+ * Whether the export's requester may still have it: a person's own export is theirs; one about another person only
+ * while its requester is an active member of its tenant who may ask for it (`mayHaveExportAbout`).
+ */
+async function requesterEntitled(row: PrivacyExport): Promise<boolean> {
+  if (row.requestedById === row.userId) return true;
+  const requester = await User.findOne({ where: { id: row.requestedById, tenantId: row.tenantId, isActive: true } });
+  return requester !== null && mayHaveExportAbout(requester, row.userId);
+}
+
 export const downloadExport: PublicCommand<{ id: string; token: string }, ExportDownload> = async (input, deps) => {
   const tokenHash = hashToken(input.token);
   const found = await PrivacyExport.findByPk(input.id);
   if (!found || !found.linkTokenHash || found.linkTokenHash !== tokenHash) throw notFound('Download link');
+  if (!(await requesterEntitled(found))) throw notFound('Download link');
   if (found.status !== 'ready') throw linkGone(`This link was used or has run out (the export is ${found.status})`);
   if (found.linkExpiresAt! <= new Date()) throw linkGone('This link has run out; ask for a new one');
   const body = await deps.documents.read(found.storageKey!);

@@ -3,21 +3,42 @@
  * officer holds a person's data for a matter, and releases it when the matter ends. While one is
  * active no erasure of the person is accepted, and a run in flight stops before its next step.
  * Placing a hold locks the person's users row, as each erasure step does, so the two never pass
- * each other.
+ * each other. Nobody decides a hold on themselves: the person it concerns, under any account on
+ * their mailbox, neither places nor releases it (403 `same_person`).
  */
 import type { Transaction } from 'sequelize';
 import { PrivacyLegalHold, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { legalHoldAccess } from '../../access/privacy-erasures';
-import { notFound } from '../../shared/errors';
+import { notFound, samePerson } from '../../shared/errors';
+import type { AuthUser } from '../../shared/caller';
+import { isOnePersonWith } from '../identity/mailboxes';
 import { audited } from '../audited';
 import type { Command } from '../command';
 
-/** A user of the tenant, its row locked for the transaction; another tenant's or an unknown one is 404. */
-export async function lockedPerson(tenantId: string, userId: string, transaction: Transaction): Promise<User> {
-  const user = await User.findOne({ where: { id: userId, tenantId }, lock: transaction.LOCK.UPDATE, transaction });
+/**
+ * A user of the tenant, its row locked for the transaction (`share`: against a change of the row, such as an
+ * erasure's, but not against the key checks of rows written naming the person); another tenant's or an unknown one is 404.
+ */
+export async function lockedPerson(
+  tenantId: string,
+  userId: string,
+  transaction: Transaction,
+  strength: 'update' | 'share' = 'update',
+): Promise<User> {
+  const lock = strength === 'share' ? transaction.LOCK.SHARE : transaction.LOCK.UPDATE;
+  const user = await User.findOne({ where: { id: userId, tenantId }, lock, transaction });
   if (!user) throw notFound('User');
   return user;
+}
+
+/**
+ * Refuses a hold's placing or release by the person it concerns (403 `same_person`), judged by mailbox as claims
+ * judge a claimant: lifting the preservation kept for a matter about oneself, or keeping one's own data from an
+ * erasure, is no one's own decision.
+ */
+async function assertNotTheHeld(caller: AuthUser, userId: string, decision: string): Promise<void> {
+  if (await isOnePersonWith(caller.id, [userId])) throw samePerson(`The person a legal hold concerns may not ${decision} it: another must`);
 }
 
 export const placeLegalHold: Command<{ userId: string; reason: string }, PrivacyLegalHold> = async (caller, input, deps) => {
@@ -26,16 +47,18 @@ export const placeLegalHold: Command<{ userId: string; reason: string }, Privacy
     deps,
     async (transaction) => {
       const person = await lockedPerson(tenantId, input.userId, transaction);
+      await assertNotTheHeld(caller, person.id, 'place');
       return PrivacyLegalHold.create({ tenantId, userId: person.id, reason: input.reason, placedById: caller.id }, { transaction });
     },
     (hold) => ({ tenantId, action: 'privacy_hold.place', entityType: 'privacy_hold', entityId: hold.id, after: hold }),
   );
 };
 
-/** Releases a hold of the caller's tenant; releasing it again changes nothing. */
+/** Releases a hold of the caller's tenant, not on the caller; releasing it again changes nothing. */
 export const releaseLegalHold: Command<{ id: string }, PrivacyLegalHold> = async (caller, { id }, deps) => {
   const hold = await findVisible(caller, legalHoldAccess, id);
   if (hold.releasedAt) return hold;
+  await assertNotTheHeld(caller, hold.userId, 'release');
   const before = hold.toJSON();
   return audited(
     deps,

@@ -10,10 +10,12 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { BreakdownLine, Risk } from '../../contracts/quote';
 import { tenantOf } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
-import { Quote, type Subscription } from '../../models';
+import { may } from '../../access/may';
+import { roleMay } from '../../access/verbs';
+import { type Plan, Quote, type Subscription, User } from '../../models';
 import { ratingVersionSummaries } from './rating/versions';
 import type { AuthUser } from '../../shared/caller';
-import { conflict, notFound } from '../../shared/errors';
+import { conflict, notFound, quoteOfAnotherHolder } from '../../shared/errors';
 
 /**
  * The quote `quoteId` names if the caller may bind it: their own, a visitor's of their tenant
@@ -35,10 +37,53 @@ export async function bindableQuote(caller: AuthUser, quoteId: string): Promise<
   return quote;
 }
 
+/**
+ * Refuses (422) staff binding a policyholder's quote for another holder, before anything is
+ * recorded (a new holder's account included): the quote is the price of the risk its holder
+ * described, their building and its rating factors, not of the holder named. A quote staff asked
+ * for themselves, or a visitor's, names no holder and binds for the one staff name. A policyholder
+ * binds only quotes they see (`bindableQuote`) and names no one else (`holderOf`).
+ */
+export async function refuseAnotherHoldersQuote(
+  caller: AuthUser,
+  quote: Quote,
+  named: { policyholderId?: string; newPolicyholder?: object },
+): Promise<void> {
+  if (!may(caller, 'issuePolicyForOthers') || quote.requestedById === null) return;
+  const field = named.policyholderId ? 'policyholderId' : named.newPolicyholder ? 'newPolicyholder' : null;
+  if (field === null || named.policyholderId === quote.requestedById) return;
+  // A requester who may not issue policies for others asked for their own risk: the quote is theirs.
+  const requester = await User.findOne({ where: { id: quote.requestedById }, attributes: ['role'] });
+  if (requester && !roleMay(requester.role, 'issuePolicyForOthers')) throw quoteOfAnotherHolder(field);
+}
+
 /** Refuses (409) a quote bound to another subscription than `subscriptionId` (one bound to it is a retry of the same request). */
 export function refuseBoundElsewhere(quote: Quote, subscriptionId: string): void {
   if (quote.subscriptionId !== null && quote.subscriptionId !== subscriptionId)
     throw conflict('The quote is already bound to a policy; ask for a new quote', [{ field: 'quoteId', message: 'already bound' }]);
+}
+
+/**
+ * Refuses (409) a quote whose plan moved under it: in another currency, or billed or running otherwise
+ * than the quote's instalments were cut by (a 12-month monthly price bound on a plan now of 120 months
+ * would buy ten years of cover, and one now billed annually would bill the year at once). A policy is
+ * issued at the quoted premium on the quoted terms, or not at all: its row takes its plan's terms.
+ */
+export function refuseMovedPlan(quote: Quote, plan: Pick<Plan, 'currency' | 'billingFrequency' | 'durationMonths'>): void {
+  if (quote.currency !== plan.currency) throw conflict("The plan's currency has changed since the quote; ask for a new quote");
+  const moved = [
+    quote.billingFrequency !== null && quote.billingFrequency !== plan.billingFrequency
+      ? `the plan is billed ${plan.billingFrequency} now, the quote ${quote.billingFrequency}`
+      : null,
+    quote.durationMonths !== null && quote.durationMonths !== plan.durationMonths
+      ? `the plan runs ${plan.durationMonths} months now, the quote ${quote.durationMonths}`
+      : null,
+  ].filter((message) => message !== null);
+  if (moved.length > 0)
+    throw conflict(
+      "The plan's terms have changed since the quote; ask for a new quote",
+      moved.map((message) => ({ field: 'quoteId', message })),
+    );
 }
 
 /**

@@ -232,6 +232,8 @@ export async function recordMovedRisk(
         termStart: termStartOf(subscription as TermOfRow)!,
         durationMonths: subscription.durationMonths,
       }).map(({ sequence, amountMinor }) => ({ number: sequence, amountMinor })),
+      billingFrequency: subscription.billingFrequency,
+      durationMonths: subscription.durationMonths,
       referralReasons: moved.referralReasons,
       loading: replaced?.loading ?? null,
       decisionNote: replaced?.decisionNote ?? null,

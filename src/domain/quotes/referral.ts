@@ -13,13 +13,15 @@ import {
 import type { BreakdownLine } from '../../contracts/quote';
 import { findVisible } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
-import { Plan, type Quote, RatingVersion, TenantSettings } from '../../models';
+import { Plan, type Quote, RatingVersion, TenantSettings, User } from '../../models';
 import type { QuoteInstalment } from '../../models/quote';
 import { decideOnRun } from '../../services/run-decisions';
-import { conflict, dependencyUnavailable } from '../../shared/errors';
+import type { AuthUser } from '../../shared/caller';
+import { conflict, dependencyUnavailable, samePerson } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { dueInstant } from '../calendars/business-time';
 import { calendarOfTenant } from '../calendars/tenant-calendars';
+import { mailboxOf } from '../identity/mailboxes';
 import type { Command, CommandDeps } from '../command';
 import { priceRisk } from './rating/price';
 import { utcDay } from '../../shared/time';
@@ -73,7 +75,7 @@ export interface AcceptedPrice {
 
 /**
  * The referred quote priced again with the underwriter's loading: the same rating version, the
- * building's age counted on the day it was quoted, the instalments by the plan's billing frequency.
+ * building's age counted on the day it was quoted, the instalments by the terms it was quoted on.
  * A loading that would lift the premium past the bound is refused (422, priceRisk).
  */
 export async function priceAccepted(quote: Quote, loading: string | undefined, transaction?: Transaction): Promise<AcceptedPrice> {
@@ -82,11 +84,12 @@ export async function priceAccepted(quote: Quote, loading: string | undefined, t
   const plan = await Plan.findByPk(quote.planId, { transaction, paranoid: false, rejectOnEmpty: true });
   const onDate = utcDay(quote.createdAt);
   const { premiumMinor, breakdown } = priceRisk(version.tables, quote.risk, { currency: quote.currency, onDate, loading });
+  // By the terms it was quoted on, which binding holds the plan to; the plan's for a quote recorded without them.
   const schedule = instalmentsOf({
     premiumMinor,
-    frequency: plan.billingFrequency,
+    frequency: quote.billingFrequency ?? plan.billingFrequency,
     termStart: onDate,
-    durationMonths: plan.durationMonths,
+    durationMonths: quote.durationMonths ?? plan.durationMonths,
   });
   return { premiumMinor, breakdown, instalments: schedule.map((due) => ({ number: due.sequence, amountMinor: due.amountMinor })) };
 }
@@ -101,9 +104,26 @@ const notReferred = (quote: Quote) =>
     : conflict(`The quote is ${quote.status}, not waiting for an underwriter`, [{ field: 'status', message: `is ${quote.status}` }]);
 
 /**
+ * The quote the caller may decide: one they see (404 otherwise) that they did not ask for under another
+ * account on their mailbox (403 `same_person`). The run's validator knows the requester's account alone,
+ * so an underwriter's policyholder account on a sub-address of their mailbox would otherwise have them
+ * price their own risk; the same person is judged as claims judge a claimant (`mailboxOf`).
+ */
+async function findQuoteToDecide(caller: AuthUser, id: string): Promise<Quote> {
+  const quote = await findVisible(caller, quoteAccess, id);
+  // The requester's own account is the run's to refuse.
+  if (!quote.requestedById || quote.requestedById === caller.id) return quote;
+  const people = await User.findAll({ where: { id: [caller.id, quote.requestedById] }, attributes: ['email'] });
+  if (people.length === 2 && mailboxOf(people[0].email) === mailboxOf(people[1].email))
+    throw samePerson('Whoever asked for a quote may not decide its referral, under any of their accounts: another underwriter must');
+  return quote;
+}
+
+/**
  * Accepts a referred quote (a person's decision, as declining it: src/access/verbs/person-decisions.ts), with or without a loading: the run prices it again, quotes it
  * (valid for the tenant's quoteValidityDays from now) and mails the requester. A loading the
- * pricer refuses is refused here before the decision is sent (422); the run's validators refuse
+ * pricer refuses is refused here before the decision is sent (422), as is the requester under another
+ * account on their mailbox (403); the run's validators refuse
  * the requester, a role that may not decide and a decision once one was taken (the run, not the
  * row, is asked: a repeat of the request that decided gets its answer).
  */
@@ -112,7 +132,7 @@ export const acceptReferral: Command<{ id: string; loading?: string; note?: stri
   { id, loading, note },
   deps,
 ) => {
-  const quote = await findVisible(caller, quoteAccess, id);
+  const quote = await findQuoteToDecide(caller, id);
   // Only a referred quote has a version to price by; any other is refused by its run's end (409).
   if (quote.status === 'referred') await priceAccepted(quote, loading);
   const request = { userId: caller.id, role: caller.role, ...(loading !== undefined && { loading }), ...(note && { note }) };
@@ -121,7 +141,7 @@ export const acceptReferral: Command<{ id: string; loading?: string; note?: stri
 
 /** Declines a referred quote with a note the requester is told. */
 export const declineReferral: Command<{ id: string; note: string }, Quote> = async (caller, { id, note }, deps) => {
-  const quote = await findVisible(caller, quoteAccess, id);
+  const quote = await findQuoteToDecide(caller, id);
   const request = { userId: caller.id, role: caller.role, reason: note };
   return (await decideOnRun(deps, quote, quoteReferralRun.id(quote.id), declineQuoteReferralUpdate, request, notReferred)).row;
 };

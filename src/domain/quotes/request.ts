@@ -145,6 +145,9 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
       termStart: today,
       durationMonths: plan.durationMonths,
     }).map(({ sequence, amountMinor }) => ({ number: sequence, amountMinor })),
+    // What the instalments were cut by: binding holds the plan to them (./binding.ts).
+    billingFrequency: plan.billingFrequency,
+    durationMonths: plan.durationMonths,
     referralReasons: price.referralReasons,
     createdAt: now,
   };

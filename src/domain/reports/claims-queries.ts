@@ -356,7 +356,8 @@ export interface ClaimCost {
 }
 
 /**
- * The figures of the claims filed in the period, by their plan and cost type: the reserve still
+ * The figures of the claims filed in the period, by their plan, currency (their policies', which a plan
+ * changed before its currency was kept may hold two of) and cost type: the reserve still
  * outstanding on their lines and in payments not yet issued, what was paid on them (by the
  * payment's line) and what was recovered (as indemnity: a recovery is on no line); incurred is
  * paid + outstanding − recovered.
@@ -373,21 +374,21 @@ export async function claimCosts(sequelize: Sequelize, tenantId: string, period:
     recovered: string;
   }>(
     `WITH filed AS (
-       SELECT c.id, s.plan_id FROM claims c JOIN subscriptions s ON s.id = c.subscription_id
+       SELECT c.id, s.plan_id, s.currency FROM claims c JOIN subscriptions s ON s.id = c.subscription_id
         WHERE c.tenant_id = :tenantId AND c.created_at >= :from AND c.created_at < :until
      ), figures AS (
-       SELECT f.plan_id, l.cost_type, f.id AS claim_id, l.amount AS outstanding, 0 AS paid, 0 AS recovered
+       SELECT f.plan_id, f.currency, l.cost_type, f.id AS claim_id, l.amount AS outstanding, 0 AS paid, 0 AS recovered
          FROM filed f JOIN claim_reserve_lines l ON l.claim_id = f.id
        UNION ALL
-       SELECT f.plan_id, p.cost_type, f.id, ${PAYMENT_FIGURES}, 0 FROM filed f JOIN payments p ON p.claim_id = f.id
+       SELECT f.plan_id, f.currency, p.cost_type, f.id, ${PAYMENT_FIGURES}, 0 FROM filed f JOIN payments p ON p.claim_id = f.id
        UNION ALL
-       SELECT f.plan_id, 'indemnity', f.id, 0, 0, r.amount FROM filed f JOIN claim_recoveries r ON r.claim_id = f.id
+       SELECT f.plan_id, f.currency, 'indemnity', f.id, 0, 0, r.amount FROM filed f JOIN claim_recoveries r ON r.claim_id = f.id
      )
-     SELECT x.plan_id, pl.name AS plan, pl.currency, x.cost_type, count(DISTINCT x.claim_id)::int AS claims,
+     SELECT x.plan_id, pl.name AS plan, x.currency, x.cost_type, count(DISTINCT x.claim_id)::int AS claims,
             sum(x.outstanding) AS outstanding, sum(x.paid) AS paid, sum(x.recovered) AS recovered
        FROM figures x JOIN plans pl ON pl.id = x.plan_id
-      GROUP BY x.plan_id, pl.name, pl.currency, x.cost_type
-      ORDER BY pl.name, x.plan_id, x.cost_type`,
+      GROUP BY x.plan_id, pl.name, x.currency, x.cost_type
+      ORDER BY pl.name, x.plan_id, x.currency, x.cost_type`,
     { replacements: { tenantId, from: period.from, until: period.until }, type: QueryTypes.SELECT },
   );
   return rows.map((row) => {

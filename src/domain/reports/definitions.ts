@@ -143,7 +143,8 @@ export const updateReportDefinition: Command<{ id: string; change: DefinitionCha
   if (newlyScheduled) await assertScheduleRoom(row.tenantId, undefined, row.id);
   const parameters = change.parameters === undefined ? {} : { parameters: checkedParameters(row.kind, change.parameters) };
   const recipients = change.recipients === undefined ? {} : { recipients: distinct(change.recipients) };
-  if (recipients.recipients) await assertRecipientsMayRead({ ...row.get(), ...recipients });
+  // New recipients, or new parameters whose table names persons, must each be allowed to read what will be sent.
+  if (recipients.recipients || parameters.parameters) await assertRecipientsMayRead({ ...row.get(), ...parameters, ...recipients });
   // A pause or resume someone asked for replaces the reason of a pause nobody asked for.
   const pausedReason = change.paused === undefined ? {} : { pausedReason: null };
   let mailLinks = () => undefined as void;

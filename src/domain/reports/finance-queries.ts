@@ -114,7 +114,7 @@ export type FinanceFigures = { currency: string; lossRatio: string | null } & Re
 
 const figuresOf = (row: GroupRow): FinanceFigures => ({
   currency: row.currency,
-  ...(Object.fromEntries(AMOUNTS.map((amount) => [amount, formatMinorUnits(Number(row[amount]), row.currency)])) as Record<Amount, string>),
+  ...(Object.fromEntries(AMOUNTS.map((amount) => [amount, formatMinorUnits(BigInt(row[amount]), row.currency)])) as Record<Amount, string>),
   lossRatio: row.loss_ratio,
 });
 

@@ -59,7 +59,16 @@ type Rows = AsyncIterable<object> | Iterable<object>;
 interface CsvSection<P> {
   columns: readonly string[];
   rows: (sequelize: Sequelize, tenantId: string, parameters: P, now: Date) => Rows | Promise<Rows>;
+  /**
+   * Whether its rows, as the parameters ask for them, name persons (policyholders by name and
+   * e-mail, staff by name with their own figures): such a table goes to staff only
+   * (docs/reports.md, Who receives a report). Absent: its rows are figures and counts.
+   */
+  namesPersons?: (parameters: P) => boolean;
 }
+
+/** A table one row per person. */
+const perPerson = () => true;
 
 /** A tenant's report kind as declared in the table below. */
 interface KindDeclaration<P extends object, S extends string> {
@@ -88,6 +97,11 @@ export interface ReportKind<P extends object = object> {
    * refuses (period.ts) is 422 too.
    */
   read: (parameters: unknown) => P;
+  /**
+   * Whether the CSV table a saved definition of these parameters sends names persons. Parameters
+   * it cannot read are taken to (the table then goes to staff only).
+   */
+  namesPersons: (parameters: unknown) => boolean;
   json: (sequelize: Sequelize, tenantId: string, parameters: unknown, now: Date) => Promise<object>;
   table: (sequelize: Sequelize, tenantId: string, parameters: unknown, now: Date) => Promise<ReportTable>;
 }
@@ -104,6 +118,10 @@ function reportKind<P extends object, S extends string>(kind: KindDeclaration<P,
     keys: kind.keys,
     parameters: kind.parameters,
     read,
+    namesPersons: (raw) => {
+      const { value: parameters, error } = kind.parameters.validate(raw);
+      return error !== undefined || (kind.csv[kind.sectionOf(parameters)].namesPersons?.(parameters) ?? false);
+    },
     json: (sequelize, tenantId, parameters, now) => kind.json(sequelize, tenantId, read(parameters), now),
     table: async (sequelize, tenantId, raw, now) => {
       const parameters = read(raw);
@@ -172,10 +190,14 @@ const claims = periodReportKind<ClaimsReportParameters, ClaimsReportParameters['
   parameters: claimsReportParameters,
   json: (sequelize, tenantId, parameters) => buildClaimsReport(sequelize, tenantId, parameters),
   csv: {
-    groups: groupsTable(
-      ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid', 'currency'],
-      claimGroups,
-    ),
+    groups: {
+      ...groupsTable<ClaimsReportParameters['groupBy'], ClaimsReportParameters>(
+        ['filed', 'approved', 'denied', 'paid', 'denialRate', 'amountClaimed', 'amountApproved', 'amountPaid', 'currency'],
+        claimGroups,
+      ),
+      // By assignee, a row is one member of staff by name with their own claims' figures: their work, appraised.
+      namesPersons: ({ groupBy }) => groupBy === 'assignee',
+    },
     slaBreaches: listTable(['claimNumber', 'stage', 'dueAt', 'dueAtLocal', 'overdueHours'], slaBreaches),
     stageTimes: periodTable(['stage', 'stays', 'meanHours', 'p50Hours', 'p90Hours'], stageTimes),
     costs: periodTable(['planId', 'plan', 'currency', 'costType', 'claims', 'outstanding', 'paid', 'recovered', 'incurred'], claimCosts),
@@ -192,7 +214,10 @@ const policies = periodReportKind<PoliciesReportParameters, PoliciesReportParame
       ['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium', 'currency'],
       policyGroups,
     ),
-    expiring: listTable(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'], expiringPolicies),
+    expiring: {
+      ...listTable(['subscriptionId', 'policyholder', 'email', 'plan', 'endDate', 'premium'], expiringPolicies),
+      namesPersons: perPerson,
+    },
     cancellations: periodTable(['reason', 'count'], cancellationsByReason),
   },
 });
@@ -204,7 +229,10 @@ const premiums = periodReportKind<PremiumsReportParameters, PremiumsReportParame
   json: (sequelize, tenantId, parameters, now) => buildPremiumsReport(sequelize, tenantId, parameters, now),
   csv: {
     groups: groupsTable(['currency', 'billed', 'collected', 'refunded', 'outstanding', 'overdue'], premiumGroups),
-    overdue: listTable(['number', 'policyNumber', 'policyholder', 'email', 'dueDate', 'daysOverdue', 'currency', 'owed'], overdueInvoices),
+    overdue: {
+      ...listTable(['number', 'policyNumber', 'policyholder', 'email', 'dueDate', 'daysOverdue', 'currency', 'owed'], overdueInvoices),
+      namesPersons: perPerson,
+    },
   },
 });
 

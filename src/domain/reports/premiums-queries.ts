@@ -33,7 +33,7 @@ export type PremiumFigures = { currency: string } & Record<Figure, string>;
 
 const figuresOf = (row: GroupRow): PremiumFigures => ({
   currency: row.currency,
-  ...(Object.fromEntries(FIGURES.map((figure) => [figure, formatMinorUnits(Number(row[figure]), row.currency)])) as Record<Figure, string>),
+  ...(Object.fromEntries(FIGURES.map((figure) => [figure, formatMinorUnits(BigInt(row[figure]), row.currency)])) as Record<Figure, string>),
 });
 
 /** The period's figures per group and currency, and per currency in total (one statement, GROUPING SETS). */
@@ -116,7 +116,7 @@ export async function overdueInvoices(sequelize: Sequelize, tenantId: string, li
     dueDate: row.due_date,
     daysOverdue: Number(row.days_overdue),
     currency: row.currency,
-    owed: formatMinorUnits(Number(row.owed), row.currency),
+    owed: formatMinorUnits(BigInt(row.owed), row.currency),
   }));
 }
 
@@ -130,5 +130,5 @@ export async function overdueCounts(sequelize: Sequelize, tenantId: string, now 
       GROUP BY i.currency ORDER BY i.currency`,
     { replacements: { tenantId, now }, type: QueryTypes.SELECT },
   );
-  return rows.map((row) => ({ currency: row.currency, count: Number(row.count), owed: formatMinorUnits(Number(row.owed), row.currency) }));
+  return rows.map((row) => ({ currency: row.currency, count: Number(row.count), owed: formatMinorUnits(BigInt(row.owed), row.currency) }));
 }

@@ -41,7 +41,14 @@ import { conflict, notFound, unprocessable } from '../../shared/errors';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { formatMinorUnits, inCurrencyDecimals, toMinorUnits } from '../../shared/money';
-import { bindableQuote, claimQuote, refuseBoundElsewhere, releaseQuote } from '../quotes/binding';
+import {
+  bindableQuote,
+  claimQuote,
+  refuseAnotherHoldersQuote,
+  refuseBoundElsewhere,
+  refuseMovedPlan,
+  releaseQuote,
+} from '../quotes/binding';
 import { HolderChoice, holderOf, mailSetPasswordLink } from './issue';
 
 /** What a subscribe names: the plan or the quote to bind, for staff the holder, and the holder's contact for the policy. */
@@ -77,7 +84,7 @@ async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote
   const plan = await visiblePlan(caller, planId).catch(() => {
     throw unprocessable('No active plan with this id in your tenant', [{ field: 'planId', message: 'unknown or inactive plan' }]);
   });
-  if (quote && quote.currency !== plan.currency) throw conflict("The plan's currency has changed since the quote; ask for a new quote");
+  if (quote) refuseMovedPlan(quote, plan);
   // A plan or quote kept from before the rule may bill instalments no card could pay: no policy is issued on it.
   const premiumMinor = quote?.premiumMinor ?? toMinorUnits(plan.premium, plan.currency)!;
   const { currency, billingFrequency, durationMonths } = plan;
@@ -96,6 +103,7 @@ async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote
 export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
   const quote = input.quoteId ? await bindableQuote(caller, input.quoteId) : null;
+  if (quote) await refuseAnotherHoldersQuote(caller, quote, input);
   const plan = await planToIssue(caller, input, quote);
   const holder = await holderOf(caller, input, deps);
   const issuedFor = holder.id === caller.id ? [] : [holder.id];

@@ -18,6 +18,7 @@ import { forgotPasswordPage } from '../action-links';
 import { accountMail, expiryOf, hoursOf, sendAccountMail } from '../identity/account-mails';
 import { mailContextOf } from '../../services/notifications/context';
 import { tenantOf } from '../../access/core';
+import { giveWay } from '../users/named-accounts';
 
 /**
  * The password hash of an account whose holder has not set a password yet: no password verifies
@@ -98,7 +99,7 @@ async function createPolicyholder(caller: AuthUser, holder: NewPolicyholder, dep
       const existing = await User.findOne({ where: { email: holder.email }, lock: transaction.LOCK.UPDATE, transaction });
       if (existing?.id === id) return { id, created: existing };
       if (existing && (existing.emailVerifiedAt || existing.tenantId !== tenantId)) throw addressUnavailable();
-      if (existing) await existing.destroy({ transaction });
+      if (existing) await giveWay(existing, transaction);
       const user = await User.create(
         { id, tenantId, ...holder, role: 'policyholder', passwordHash: NO_PASSWORD_YET, emailVerifiedAt: new Date() },
         { transaction },

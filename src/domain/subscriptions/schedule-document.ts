@@ -33,7 +33,7 @@ import type { Locale } from '../../shared/notification-settings';
 import { sha256Of } from '../claims/document-content';
 import { movedRiskQuoteId } from '../quotes/re-rating';
 import { SCHEDULE_TEXTS } from './schedule-texts';
-import { baseFace, printable, writeText } from './schedule-writing';
+import { baseFace, lineHeightFor, lineTop, printable, writeText } from './schedule-writing';
 
 export const SCHEDULE_CONTENT_TYPE = 'application/pdf';
 
@@ -112,6 +112,14 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   // A bold label and its value on one line, the value wrapping in its own column (pdfkit's
   // `continued` text loses a value written after a table's positioned cells).
   const field = (label: string, value: string) => writeText(doc, value, { x: left, y: doc.y, width, label: `${label}: ` });
+  // A heading with the first line under it (`under`: that line's height): on the next page when both do not fit on this
+  // one. Left at a page's foot, a heading headed nothing there (the lines under it moved on alone).
+  const heading = (text: string, under: number) => {
+    doc.moveDown().font(BOLD);
+    lineTop(doc, doc.y, doc.currentLineHeight(true) + under);
+    doc.text(text);
+  };
+  const fieldHeight = (label: string, value: string) => lineHeightFor(doc, [`${label}: `, value]);
 
   doc.fontSize(18);
   writeText(doc, `${texts.title} ${facts.policyNumber}`, { x: left, y: doc.y, width, weight: 'bold' });
@@ -127,11 +135,13 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   field(texts.deductible, facts.deductible ? money(minor(facts.deductible)) : texts.noDeductible);
   field(texts.premium, `${money(minor(facts.premium))}, ${texts.perTerm(facts.billingFrequency)}`);
 
-  doc.moveDown().font(BOLD).text(texts.instalments);
+  // Kept with the columns' names and the first instalment.
+  heading(texts.instalments, lineHeightFor(doc, []) * (facts.instalments.length > 0 ? 2 : 1));
   const columns = { due: left, amount: left + 90, what: left + 230 };
   const line = (due: string, amount: string, what: string, font = REGULAR) => {
-    // Three cells on one line: each starts at the line's top, the next line below the tallest.
-    const y = doc.y;
+    // Three cells on one line: each starts at the line's top (on the next page if the line does not
+    // fit: pdfkit would move each cell on alone), the next line below the tallest.
+    const y = lineTop(doc, doc.y, doc.font(font).currentLineHeight(true));
     const bottoms = [
       doc.font(font).text(due, columns.due, y).y,
       doc.text(amount, columns.amount, y, { width: 120, align: 'right' }).y,
@@ -147,14 +157,16 @@ export function renderSchedule(facts: ScheduleFacts): Promise<Buffer> {
   }
 
   if (facts.breakdown) {
-    doc.moveDown().font(BOLD).text(texts.breakdownHeading);
-    for (const step of facts.breakdown) field(texts.breakdownStep(step.label, step.factor), money(signedMinor(step.amount)));
+    const steps = facts.breakdown.map((step) => [texts.breakdownStep(step.label, step.factor), money(signedMinor(step.amount))] as const);
+    heading(texts.breakdownHeading, steps.length > 0 ? fieldHeight(...steps[0]) : 0);
+    for (const step of steps) field(...step);
   }
 
   if (facts.change) {
     const { fields, premiumBefore, premiumAfter, deltaMinor } = facts.change;
-    doc.moveDown().font(BOLD).text(texts.changeHeading);
-    field(texts.changedFields, fields.map((name) => texts.fieldNames[name] ?? name).join(', '));
+    const changed = [texts.changedFields, fields.map((name) => texts.fieldNames[name] ?? name).join(', ')] as const;
+    heading(texts.changeHeading, fieldHeight(...changed));
+    field(...changed);
     field(texts.premiumBefore, money(minor(premiumBefore)));
     field(texts.premiumAfter, money(minor(premiumAfter)));
     if (deltaMinor > 0) field(texts.additionalPremium, money(deltaMinor));

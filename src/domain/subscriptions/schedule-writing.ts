@@ -223,9 +223,14 @@ function visualPieces(text: string, faces: number[], levels: EmbeddingLevels, fr
   });
 }
 
+/** The places a line may break inside a word: between its graphemes (a letter with its marks, an emoji sequence), in UTF-16 units. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
  * `text` (printable) broken into lines no wider than `width` at the document's font size, each line's
- * pieces ordered for drawing. A word wider than the line has a line of its own and stands out of it.
+ * pieces ordered for drawing. A word wider than the line begins a line of its own and is broken
+ * between its graphemes where a line is full (as pdfkit breaks a word of its own layout): drawn
+ * whole, it ran off the page's right edge.
  */
 function linesOf(doc: PDFKit.PDFDocument, text: string, weight: Weight, width: number): Line[] {
   const faces = runsOf(text).flatMap((run) => Array.from({ length: run.text.length }, () => run.face));
@@ -233,27 +238,59 @@ function linesOf(doc: PDFKit.PDFDocument, text: string, weight: Weight, width: n
   const measure = (piece: string, face: number) => doc.font(faceName(doc, face, weight)).widthOfString(piece);
   const widthOf = (from: number, to: number) =>
     sameFace(faces, from, to).reduce((sum, [a, b]) => sum + measure(text.slice(a, b), faces[a]), 0);
+  const inked = (from: number, to: number) => widthOf(from, from + text.slice(from, to).trimEnd().length);
   const ranges: [number, number][] = [];
   for (const [start, end] of wordsOf(text)) {
     const last = ranges.at(-1);
     // The line with this word, without the spaces after it, fits: the word joins it.
-    if (last && widthOf(last[0], start) + widthOf(start, start + text.slice(start, end).trimEnd().length) <= width) last[1] = end;
-    else ranges.push([start, end]);
+    if (last && widthOf(last[0], start) + inked(start, end) <= width) last[1] = end;
+    else ranges.push(...brokenToFit(text, start, end, (from, to) => inked(from, to) <= width));
   }
-  const size = (doc as PDFKit.PDFDocument & { _fontSize: number })._fontSize;
   return ranges.map(([from, to]) => {
     const pieces = visualPieces(text, faces, levels, from, from + text.slice(from, to).trimEnd().length).map((piece) => ({
       ...piece,
       width: measure(piece.text, piece.face),
     }));
     // DejaVu Sans's always: a line has its height with no piece on it.
-    const metrics = [...new Set([0, ...pieces.map((piece) => piece.face)])].map((index) => {
-      const font = faceAt(index)[weight];
-      const scale = size / font.unitsPerEm;
-      return { ascent: font.ascent * scale, below: (font.lineGap - font.descent) * scale };
-    });
+    const metrics = [...new Set([0, ...pieces.map((piece) => piece.face)])].map((index) => faceMetrics(doc, index, weight));
     return { pieces, ascent: Math.max(...metrics.map((m) => m.ascent)), below: Math.max(...metrics.map((m) => m.below)) };
   });
+}
+
+/** Face `index`'s ascent, and its descent with its line gap, in `weight` at the document's font size, in points. */
+function faceMetrics(doc: PDFKit.PDFDocument, index: number, weight: Weight): { ascent: number; below: number } {
+  const font = faceAt(index)[weight];
+  const scale = (doc as PDFKit.PDFDocument & { _fontSize: number })._fontSize / font.unitsPerEm;
+  return { ascent: font.ascent * scale, below: (font.lineGap - font.descent) * scale };
+}
+
+/**
+ * The most a line `writeText` draws of any of `texts` (a field's label and value) can take, at the document's font
+ * size: the tallest ascent and descent of the faces they are written in (DejaVu Sans's at least, whose are pdfkit's
+ * line), in either weight. What must stay on a page with such a line (its heading) is kept with it by this.
+ */
+export function lineHeightFor(doc: PDFKit.PDFDocument, texts: string[]): number {
+  const faces = new Set([0, ...texts.flatMap((text) => runsOf(printable(text)).map((run) => run.face))]);
+  const metrics = [...faces].flatMap((index) => (['regular', 'bold'] as const).map((weight) => faceMetrics(doc, index, weight)));
+  return Math.max(...metrics.map((m) => m.ascent)) + Math.max(...metrics.map((m) => m.below));
+}
+
+/**
+ * The word [start, end) of `text` in lines that fit (`fits(from, to)`: whether [from, to) fits a
+ * line): each the longest run of whole graphemes that fits, at least one; one line if the word fits.
+ */
+function brokenToFit(text: string, start: number, end: number, fits: (from: number, to: number) => boolean): [number, number][] {
+  if (fits(start, end)) return [[start, end]];
+  const bounds = [...graphemes.segment(text.slice(start, end))].map(({ index, segment }) => start + index + segment.length);
+  // The widths grow with the graphemes taken: the last bound that fits, by halving.
+  let [low, high] = [0, bounds.length - 1];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(start, bounds[middle])) low = middle;
+    else high = middle - 1;
+  }
+  const to = bounds[low];
+  return [[start, to], ...brokenToFit(text, to, end, fits)];
 }
 
 /** Whether pdfkit writes `text` (printable) as it is: DejaVu Sans has every glyph and no letter is right to left. */
@@ -262,10 +299,24 @@ function plain(text: string): boolean {
 }
 
 /**
+ * Where a line `height` points tall that would begin at `y` begins: there, or at the top of the next
+ * page when it would reach below the page's bottom margin (as pdfkit's own layout moves a line on).
+ * A line taller than a page is drawn at the top of the one it is on.
+ */
+export function lineTop(doc: PDFKit.PDFDocument, y: number, height: number): number {
+  if (y + height <= doc.page.maxY() || y <= doc.page.margins.top) return y;
+  doc.continueOnNewPage();
+  return doc.y;
+}
+
+/**
  * Writes `text` at (x, y) in `weight`, wrapping within `width`, after a bold `label` on its first
  * line if given, at the document's font size; leaves the document's position below it, at `x`. Text
  * DejaVu Sans writes left to right is written with pdfkit's own layout, as schedules were before the
  * other faces came; any other is laid out here, its lines' baselines lowered to the tallest face's.
+ * Either way a line that would reach below the bottom margin begins the next page, the label with
+ * its first line: the schedule's own layout drew its lines on down past the page's foot. A label
+ * wider than two thirds of the line is written on lines of its own, above its value.
  */
 export function writeText(
   doc: PDFKit.PDFDocument,
@@ -274,26 +325,39 @@ export function writeText(
 ): void {
   const value = printable(text);
   const lead = label === undefined ? '' : printable(label);
+  // The label is one line, its trailing space kept (linesOf leaves a line's trailing spaces out).
+  const leading = lead ? linesOf(doc, lead, 'bold', Infinity)[0] : undefined;
+  const labelWidth = leading
+    ? widthOfPieces(leading) + doc.font(faceName(doc, 0, 'bold')).widthOfString(lead.slice(lead.trimEnd().length))
+    : 0;
+  if (labelWidth > (width * 2) / 3) {
+    // Before its value, a longer label (a rating option's or fee's, up to 200 characters) left the value too narrow a
+    // column, or none, and ran off the page's right edge.
+    writeText(doc, lead, { x, y, width, weight: 'bold' });
+    writeText(doc, value, { x, y: doc.y, width, weight });
+    return;
+  }
   if (plain(value) && plain(lead)) {
+    // pdfkit moves the value's lines on itself, not a label written apart before it.
+    const first = lineTop(doc, y, doc.font(faceName(doc, 0, weight)).currentLineHeight(true));
     let indent = 0;
     if (label !== undefined) {
-      doc.font(faceName(doc, 0, 'bold')).text(lead, x, y, { lineBreak: false });
+      doc.font(faceName(doc, 0, 'bold')).text(lead, x, first, { lineBreak: false });
       indent = doc.widthOfString(lead);
     }
-    doc.font(faceName(doc, 0, weight)).text(value, x + indent, y, { width: width - indent });
+    doc.font(faceName(doc, 0, weight)).text(value, x + indent, first, { width: width - indent });
     doc.x = x;
     return;
   }
-  // The label is one line, its trailing space kept (linesOf leaves a line's trailing spaces out).
-  const leading = lead ? linesOf(doc, lead, 'bold', Infinity)[0] : undefined;
-  const indent = leading ? widthOfPieces(leading) + doc.font(faceName(doc, 0, 'bold')).widthOfString(lead.slice(lead.trimEnd().length)) : 0;
   let top = y;
-  linesOf(doc, value, weight, width - indent).forEach((line, number) => {
+  linesOf(doc, value, weight, width - labelWidth).forEach((line, number) => {
     const label = number === 0 ? leading : undefined;
-    const baseline = top + Math.max(line.ascent, label?.ascent ?? 0);
+    const [ascent, below] = [Math.max(line.ascent, label?.ascent ?? 0), Math.max(line.below, label?.below ?? 0)];
+    top = lineTop(doc, top, ascent + below);
+    const baseline = top + ascent;
     if (label) drawPieces(doc, label, 'bold', x, baseline);
-    drawPieces(doc, line, weight, x + indent, baseline);
-    top = baseline + Math.max(line.below, label?.below ?? 0);
+    drawPieces(doc, line, weight, x + labelWidth, baseline);
+    top = baseline + below;
   });
   // What follows (a heading, moveDown) is in DejaVu Sans, as after the plain path.
   doc.font(faceName(doc, 0, weight));

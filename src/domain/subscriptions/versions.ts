@@ -24,13 +24,14 @@ export interface PolicyAsOf {
  * The version of the policy in force on `date` ('YYYY-MM-DD'): none before its cover's first day
  * (`coverStartOf`: its start date, or the later day its first premium was paid or waived), nor after
  * its cover's last (`coverEndOf`, the last day a claim's incident is covered: the day before its term's end date, or
- * the day before its cancellation): what terms a renewal brings is not known before it happens, and a
+ * the day before its cancellation, or its cancellation's day when a loss of it was claimed before it, so the
+ * version that judged that claim): what terms a renewal brings is not known before it happens, and a
  * policy whose cover has ended has none. Nor has one whose cover never began (awaiting its first
  * premium, or cancelled before it was paid): its terms are recorded, but nothing was in force.
  */
 export async function versionInForce(subscription: Subscription, date: string): Promise<SubscriptionVersion | null> {
   const first = coverStartOf(subscription);
-  const end = coverEndOf(subscription);
+  const end = await coverEndOf(subscription);
   if (!first || date < first || (end && date > end.lastDay)) return null;
   return SubscriptionVersion.versionInForce(subscription.id, date);
 }

@@ -13,6 +13,7 @@ import { audited } from '../audited';
 import { rescheduleTenantReports } from '../reports/definitions';
 import { moveComplianceWebhook } from '../webhooks/compliance-webhook-move';
 import type { Command } from '../command';
+import { assertCallerPresent, type Presence } from '../identity/presence';
 
 /** The authority limits: amounts of claim money, so answers write them as decimal strings (docs/api.md, Money). */
 export const AUTHORITY_LIMIT_KEYS = [
@@ -39,6 +40,18 @@ export async function settingsRow(tenantId: string): Promise<TenantSettings> {
 }
 
 export type SettingsChange = Partial<TenantSettingsValues> & { complianceWebhookSecret?: string | null };
+
+/**
+ * Whether the change sends people's credentials or the tenant's events somewhere new: a link
+ * template that differs from the one stored (every reset, invitation and set-password link of the
+ * tenant, token and all, goes to it), or a compliance webhook's URL or secret (either completes a
+ * webhook endpoint, docs/webhooks.md). Taking a link back or clearing the webhook points nothing anywhere.
+ */
+function redirects(stored: TenantSettingsValues, change: SettingsChange): boolean {
+  const storedLinks: Record<string, string | undefined> = stored.actionUrls;
+  const newLink = Object.entries(change.actionUrls ?? {}).some(([action, template]) => template !== '' && template !== storedLinks[action]);
+  return newLink || Boolean(change.complianceWebhookUrl) || Boolean(change.complianceWebhookSecret);
+}
 
 /** Each limit an adjuster holds beside the senior adjuster's of the same kind (docs/claim-money.md, Authority). */
 const AUTHORITY_LADDER = [
@@ -82,8 +95,19 @@ function deadlinesOutOfOrder(values: TenantSettingsValues): ErrorDetail[] {
   }));
 }
 
-export const updateTenantSettings: Command<SettingsChange, TenantSettings> = async (caller, change, deps) => {
-  const { tenantId } = await settingsRow(tenantOf(caller));
+/**
+ * Changes some of the tenant's settings. One that sends people's credentials or the tenant's events
+ * somewhere new (`redirects`) needs the admin's presence (src/domain/identity/presence.ts), as setting
+ * the company sign-in or creating a webhook endpoint does: a stolen session alone must not choose
+ * where every password-reset link of the tenant goes, long after the session ends.
+ */
+export const updateTenantSettings: Command<SettingsChange & Presence, TenantSettings> = async (
+  caller,
+  { currentPassword, signedInAt, passwordAttempts, ...change },
+  deps,
+) => {
+  const current = await settingsRow(tenantOf(caller));
+  const { tenantId } = current;
   const { complianceWebhookSecret, ...values } = change;
   // Production deliveries go over https only (the worker refuses the rest); say so now.
   if (deps.config.env === 'production' && values.complianceWebhookUrl?.startsWith('http:')) {
@@ -104,6 +128,14 @@ export const updateTenantSettings: Command<SettingsChange, TenantSettings> = asy
   if (values.notificationOverrides !== undefined) {
     const problems = await overrideProblems(values.notificationOverrides);
     if (problems.length) throw unprocessable('A notification text is not usable', problems);
+  }
+  if (redirects(current.effective(), change)) {
+    await assertCallerPresent(
+      deps,
+      caller,
+      { currentPassword, signedInAt, passwordAttempts },
+      "Choosing where the tenant's links and events go",
+    );
   }
   let reschedules: OutboxMessage[] = [];
   const { changed } = await audited(

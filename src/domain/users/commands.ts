@@ -12,22 +12,34 @@ import { roleMay } from '../../access/verbs';
 import { hashPassword } from '../../services/passwords';
 import { pauseDefinitionsOwnedBy } from '../reports/owner-eligibility';
 import { revokeAllSessions } from '../../services/tokens';
-import { lastTenantAdmin, unprocessable } from '../../shared/errors';
-import type { Role } from '../../shared/roles';
+import { lastTenantAdmin, unprocessable, userErased } from '../../shared/errors';
+import { type Role } from '../../shared/roles';
 import { audited } from '../audited';
 import { requestAccountByMail, type Invitation } from '../identity/commands';
 import { voidAccountLinks } from '../identity/email-verifications';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
-import { isLastActiveAdmin, removesAdmin } from './tenant-admins';
+import { refuseErasedPerson } from '../privacy/erasure';
+import { assertCallerPresent, type Presence } from '../identity/presence';
+import { isLastActiveAdmin, makesAdmin, removesAdmin } from './tenant-admins';
+import { assertInvitationAccepted } from './named-accounts';
 
-/** A manager must be another user of the same tenant (422 otherwise). */
+/**
+ * A manager must be another active staff member of the same tenant (422 otherwise): the manager hears
+ * of the user's overdue compliance acknowledgements (docs/compliance.md, Escalation), which are
+ * nothing for a customer of the tenant to read.
+ */
 async function assertManagerInTenant(managerId: string | null | undefined, tenantId: string, userId?: string): Promise<void> {
   if (!managerId) return;
   if (managerId === userId)
     throw unprocessable('A user cannot be their own manager', [{ field: 'managerId', message: 'must differ from the user' }]);
   const manager = await User.findOne({ where: { id: managerId, tenantId } });
   if (!manager) throw unprocessable('Manager not found in this tenant', [{ field: 'managerId', message: 'unknown user' }]);
+  if (!roleMay(manager.role, 'beManager') || !manager.isActive)
+    throw unprocessable('A manager must be an active staff member of this tenant', [
+      { field: 'managerId', message: 'must be an active staff member' },
+    ]);
+  assertInvitationAccepted(manager, 'managerId', 'The manager');
 }
 
 /** Names the change an admin made to a user, the weightiest first, for the audit trail. */
@@ -37,7 +49,10 @@ function userChangeAction(before: Pick<User, 'role' | 'isActive'>, after: User):
   return 'user.update';
 }
 
-export interface CreateUserInput {
+/** What a change that makes an admin (`makesAdmin`) is called where it is refused to an API key. */
+const MAKING_AN_ADMIN = 'Giving the tenant-admin role';
+
+export interface CreateUserInput extends Presence {
   email: string;
   fullName: string;
   role: Role;
@@ -51,31 +66,43 @@ export interface CreateUserInput {
  * followed. Without a password the mail is an invitation whose link also chooses the password:
  * until then the account has one nobody knows.
  */
-export const createUser: Command<CreateUserInput, void> = async (caller, { password, ...fields }, deps) => {
+export const createUser: Command<CreateUserInput, void> = async (
+  caller,
+  { password, currentPassword, signedInAt, passwordAttempts, ...fields },
+  deps,
+) => {
   const tenantId = tenantOf(caller);
   await assertManagerInTenant(fields.managerId, tenantId);
+  // A new admin outlives the session that invites them (./tenant-admins.ts): nothing is created or mailed without proof.
+  if (makesAdmin(null, fields)) await assertCallerPresent(deps, caller, { currentPassword, signedInAt, passwordAttempts }, MAKING_AN_ADMIN);
   // Hashed whether or not the address is free, so both answers take as long.
   const passwordHash = await hashPassword(password ?? crypto.randomBytes(32).toString('base64url'), deps.config.passwordHashing);
-  const invitation = password === undefined ? await invitationFrom(caller.id, tenantId) : undefined;
+  const invitation = password === undefined ? await invitationFrom(caller.id, tenantId, fields.role) : undefined;
   requestAccountByMail(
     deps,
     'user creation',
     { ...fields, tenantId, passwordHash },
     { action: 'user.create', sourceOf: () => deps.auditSource },
     invitation,
+    // Its link works only while this admin (a key's creator) could still ask for it (src/domain/identity/email-verifications.ts).
+    caller.id,
   );
 };
 
-/** Who invites, as the invitation names them: the admin (the company itself for an API key) and the company. */
-async function invitationFrom(callerId: string, tenantId: string): Promise<Invitation> {
+/**
+ * Who invites, as the invitation names them: the admin (the company itself for an API key) and the
+ * company. A policyholder gets a customer's invitation: they do not come to work for the company.
+ */
+async function invitationFrom(callerId: string, tenantId: string, role: Role): Promise<Invitation> {
   const [admin, tenant] = await Promise.all([
     User.findOne({ where: { id: callerId, tenantId } }),
     Tenant.findByPk(tenantId, { rejectOnEmpty: true }),
   ]);
-  return { invitedBy: admin?.fullName ?? tenant.name, companyName: tenant.name };
+  const mail = roleMay(role, 'joinAsStaff') ? 'staffInvitation' : 'policyholderInvitation';
+  return { mail, invitedBy: admin?.fullName ?? tenant.name, companyName: tenant.name };
 }
 
-export interface UpdateUserInput {
+export interface UpdateUserInput extends Presence {
   id: string;
   fullName?: string;
   role?: Role;
@@ -88,9 +115,14 @@ export interface UpdateUserInput {
  * nor the tenant's last active admin (409, even when two admins remove each other at once);
  * a change of role or status ends every session the user had, a deactivation voids the
  * user's mailed links (reset, e-mail change, invitation), and a user who may no longer own their
- * saved reports has them paused with the change (docs/reports.md, Owner).
+ * saved reports has them paused with the change (docs/reports.md, Owner). An erased person's account
+ * is neither reactivated nor changed (409 `user_erased`): it is a kept record, and its owner asked to be forgotten.
  */
-export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, ...fields }, deps) => {
+export const updateUser: Command<UpdateUserInput, User> = async (
+  caller,
+  { id, currentPassword, signedInAt, passwordAttempts, ...fields },
+  deps,
+) => {
   const tenantId = tenantOf(caller);
   const user = await findVisible(caller, userAccess, id);
   await assertManagerInTenant(fields.managerId, tenantId, user.id);
@@ -98,14 +130,18 @@ export const updateUser: Command<UpdateUserInput, User> = async (caller, { id, .
   if (user.id === caller.id && (fields.isActive === false || (fields.role && !roleMay(fields.role, 'changeUser')))) {
     throw unprocessable('You cannot deactivate or demote yourself');
   }
+  if (makesAdmin(user, fields)) await assertCallerPresent(deps, caller, { currentPassword, signedInAt, passwordAttempts }, MAKING_AN_ADMIN);
   const changesAuthority =
     (fields.role !== undefined && fields.role !== user.role) || (fields.isActive !== undefined && fields.isActive !== user.isActive);
   const before = user.toJSON() as Pick<User, 'role' | 'isActive'>;
   const schedulePauses = await audited(
     deps,
     async (transaction) => {
-      // Refused rather than leave nobody to undo it.
+      // Refused rather than leave nobody to undo it. The tenant's admins are locked (in id order) before the person:
+      // two admins removing each other at once then wait in one order (the second sees the first gone: 409), where
+      // locking the person first had each hold one and wait for the other (a deadlock, 503).
       if (removesAdmin(user, fields) && (await isLastActiveAdmin(user, transaction))) throw lastTenantAdmin();
+      await refuseErasedPerson(tenantId, user.id, transaction, userErased);
       await user.update(fields, { transaction });
       // Whoever held this user's tokens held them for the old role or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });

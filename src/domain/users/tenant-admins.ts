@@ -14,6 +14,17 @@ export function removesAdmin(user: User, change: { role?: Role; isActive?: boole
 }
 
 /**
+ * Whether the change leaves the account an active admin that was not one (`user` null: a new account):
+ * a promotion, or an admin made active again. An admin is permanent and makes API keys of their own,
+ * so this outlives the session that does it more than a key does, and asks for the person's presence.
+ */
+export function makesAdmin(user: Pick<User, 'role' | 'isActive'> | null, change: { role?: Role; isActive?: boolean }): boolean {
+  const was = user !== null && user.isActive && roleMay(user.role, 'changeUser');
+  const role = change.role ?? user?.role;
+  return !was && role !== undefined && roleMay(role, 'changeUser') && (change.isActive ?? user?.isActive ?? true);
+}
+
+/**
  * Whether `user` is the tenant's last active admin. The tenant's active admins are locked in one
  * order until the transaction ends: of two changes removing admins at once, the second waits, then
  * no longer finds the first's (PostgreSQL reads a locked row again once it is released), and sees

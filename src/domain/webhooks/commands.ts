@@ -10,6 +10,7 @@ import { Op } from 'sequelize';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../../models';
 import { checkWebhookDestination, failureCategory, webhookDeliveryGuardOf } from '../../services/webhook';
 import { enqueueDeliveryRun } from './events';
+import { assertEndpointRoom } from './endpoint-quota';
 import { newEndpointSecret, ROTATION_OVERLAP_MS } from '../../services/webhook-secrets';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
 import { DAY_MS } from '../../shared/time';
@@ -58,8 +59,9 @@ export const createWebhookEndpoint: Command<WebhookEndpointInput & Presence, End
   // The secret is sealed bound to the row's ID, so the ID is chosen first.
   const id = crypto.randomUUID();
   const { secret, sealed } = newEndpointSecret(deps.config.jwt, id);
-  const row = await createAudited(deps, 'webhook_endpoint', tenantId, (transaction) =>
-    WebhookEndpoint.create(
+  const row = await createAudited(deps, 'webhook_endpoint', tenantId, async (transaction) => {
+    await assertEndpointRoom(tenantId, transaction);
+    return WebhookEndpoint.create(
       {
         id,
         tenantId,
@@ -70,8 +72,8 @@ export const createWebhookEndpoint: Command<WebhookEndpointInput & Presence, End
         createdBy: caller.id,
       },
       { transaction },
-    ),
-  );
+    );
+  });
   return { row, secret };
 };
 
@@ -112,10 +114,17 @@ export const deleteWebhookEndpoint: Command<{ id: string }, void> = async (calle
 /**
  * A new secret signs from now on; the one it replaces signs beside it for ROTATION_OVERLAP_MS. The
  * row is locked and read again first: a rotation racing this one waits and then keeps this one's
- * secret as its previous one, so no secret answered to a caller is dropped unused.
+ * secret as its previous one, so no secret answered to a caller is dropped unused. The caller
+ * proves they are there, as making the endpoint asks: the secret is answered to them, and once the
+ * overlap ends it alone signs, so a stolen session holding it could sign events the receiver believes.
  */
-export const rotateWebhookEndpointSecret: Command<{ id: string }, EndpointWithSecret> = async (caller, { id }, deps) => {
+export const rotateWebhookEndpointSecret: Command<{ id: string } & Presence, EndpointWithSecret> = async (
+  caller,
+  { id, ...presence },
+  deps,
+) => {
   const endpoint = await findVisible(caller, webhookEndpointAccess, id);
+  await assertCallerPresent(deps, caller, presence, "Choosing a webhook endpoint's signing secret");
   const { secret, sealed } = newEndpointSecret(deps.config.jwt, endpoint.id);
   const row = await deps.sequelize.transaction(async (transaction) => {
     const current = await WebhookEndpoint.findOne({ where: { id: endpoint.id }, lock: transaction.LOCK.UPDATE, transaction });
@@ -130,6 +139,11 @@ export const rotateWebhookEndpointSecret: Command<{ id: string }, EndpointWithSe
   return { row, secret };
 };
 
+/** A replay to a disabled endpoint would only be cancelled at its first attempt: 409, nothing changed. */
+function assertEnabled(endpoint: WebhookEndpoint): void {
+  if (endpoint.disabledAt) throw conflict('The endpoint is disabled: enable it before replaying to it');
+}
+
 /** Sends one delivery again, from its first attempt, with the same event ID (receivers deduplicate by it). */
 export const replayWebhookDelivery: Command<{ id: string; deliveryId: string }, WebhookDelivery> = async (
   caller,
@@ -139,6 +153,7 @@ export const replayWebhookDelivery: Command<{ id: string; deliveryId: string }, 
   const endpoint = await findVisible(caller, webhookEndpointAccess, id);
   const delivery = await WebhookDelivery.findOne({ where: { id: deliveryId, endpointId: endpoint.id } });
   if (!delivery) throw notFound('Webhook delivery');
+  assertEnabled(endpoint);
   const [replayed, message] = await audited(
     deps,
     async (transaction) => {
@@ -188,7 +203,7 @@ export const replayWebhookDeliveriesSince: Command<ReplaySince, ReplayedSince> =
       { field: 'since', message: `not in the future, at most ${REPLAY_SINCE_MAX_DAYS} days ago` },
     ]);
   }
-  if (endpoint.disabledAt) throw conflict('The endpoint is disabled: enable it before replaying to it');
+  assertEnabled(endpoint);
   const statuses = includeDelivered ? ['failed', 'cancelled', 'delivered'] : ['failed', 'cancelled'];
   return audited(
     deps,

@@ -13,6 +13,8 @@ import { TenantSettings, WebhookEndpoint } from '../../models';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { sealSecret } from '../../services/sealed-secret';
 import { WEBHOOK_SECRET_PURPOSE } from '../../services/webhook-secrets';
+import { ApiError } from '../../shared/errors';
+import { assertEndpointRoom } from './endpoint-quota';
 
 export const LEGACY_SECRET_PURPOSE = 'webhook-legacy-secret v1';
 export const COMPLIANCE_WEBHOOK_EVENT_TYPES = ['acknowledgement.escalated'];
@@ -22,7 +24,10 @@ export const standardSecretOf = (legacySecret: string) => `whsec_${Buffer.from(l
 
 const SYSTEM: AuditSource = { actor: { type: 'system', id: null } };
 
-/** Moves the tenant's compliance webhook onto an endpoint, if it has one set; answers the endpoint. */
+/**
+ * Moves the tenant's compliance webhook onto an endpoint, if it has one set; answers the endpoint. It
+ * counts in the tenant's endpoints: at the quota, 422 `quota_exceeded` and nothing moved.
+ */
 export async function moveComplianceWebhook(
   sequelize: Sequelize,
   sealing: Config['jwt'],
@@ -36,6 +41,7 @@ export async function moveComplianceWebhook(
     const secret = settings?.complianceWebhookSecret;
     // Without a secret nothing was ever sent (the old delivery refused to): there is nothing to move.
     if (!settings || !url || !secret) return null;
+    await assertEndpointRoom(tenantId, transaction);
     const id = crypto.randomUUID();
     const endpoint = await WebhookEndpoint.create(
       {
@@ -69,7 +75,11 @@ export async function moveComplianceWebhook(
   return within ? move(within) : sequelize.transaction(move);
 }
 
-/** Moves every tenant's compliance webhook still set (the worker does it at start); answers how many moved. */
+/**
+ * Moves every tenant's compliance webhook still set (the worker does it at start); answers how many moved.
+ * A tenant at its endpoint quota keeps the setting, which escalations are still posted to the old way,
+ * until a later start finds room: the others are moved meanwhile.
+ */
 export async function moveComplianceWebhooks(sequelize: Sequelize, sealing: Config['jwt']): Promise<number> {
   const rows = await sequelize.query<{ tenant_id: string }>(
     `SELECT tenant_id FROM tenant_settings WHERE values->>'complianceWebhookUrl' IS NOT NULL AND compliance_webhook_secret IS NOT NULL`,
@@ -77,7 +87,11 @@ export async function moveComplianceWebhooks(sequelize: Sequelize, sealing: Conf
   );
   let moved = 0;
   for (const { tenant_id: tenantId } of rows) {
-    if (await moveComplianceWebhook(sequelize, sealing, tenantId)) moved += 1;
+    const endpoint = await moveComplianceWebhook(sequelize, sealing, tenantId).catch((err: unknown) => {
+      if (err instanceof ApiError && err.code === 'quota_exceeded') return null;
+      throw err;
+    });
+    if (endpoint) moved += 1;
   }
   return moved;
 }

@@ -81,6 +81,10 @@ import * as exactPremium from './0099-exact-premium';
 import * as settlementsByPaymentTime from './0100-settlements-by-payment-time';
 import * as endedLogins from './0104-ended-logins';
 import * as paymentsAfterCancellation from './0105-payments-after-cancellation';
+import * as quoteBillingTerms from './0109-quote-billing-terms';
+import * as platformAdminProposals from './0111-platform-admin-proposals';
+import * as accountLinkInviter from './0112-account-link-inviter';
+import * as erasedPasswordHashes from './0114-erased-password-hashes';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -182,4 +186,8 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0100-settlements-by-payment-time', ...settlementsByPaymentTime },
   { name: '0104-ended-logins', ...endedLogins },
   { name: '0105-payments-after-cancellation', ...paymentsAfterCancellation },
+  { name: '0109-quote-billing-terms', ...quoteBillingTerms },
+  { name: '0111-platform-admin-proposals', ...platformAdminProposals },
+  { name: '0112-account-link-inviter', ...accountLinkInviter },
+  { name: '0114-erased-password-hashes', ...erasedPasswordHashes },
 ];

@@ -48,6 +48,10 @@ export const TEMPLATES = {
     variables: { fullName: 'Jo Doe', invitedBy: 'Sam Admin', companyName: 'Example Insurance Ltd', hours: 24, expiresAt: SAMPLE_EXPIRY },
     action: 'acceptInvitation',
   },
+  policyholderInvitation: {
+    variables: { fullName: 'Jo Doe', invitedBy: 'Sam Admin', companyName: 'Example Insurance Ltd', hours: 24, expiresAt: SAMPLE_EXPIRY },
+    action: 'acceptInvitation',
+  },
   alreadyRegistered: {
     variables: { email: 'jo.doe@example.com', forgotPasswordUrl: SAMPLE_FORGOT_PASSWORD_URL },
   },
@@ -155,7 +159,19 @@ export const TEMPLATES = {
     variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, lapsedOn: '2030-05-28', dueDate: '2030-05-14', cancelOn: '2030-06-27' },
   },
   subscriptionReinstated: { variables: { ...SAMPLE_SUBSCRIPTION, lapsedOn: '2030-05-28' } },
-  subscriptionCancelled: { variables: { ...SAMPLE_SUBSCRIPTION, coverageEnd: '2031-03-14', reason: 'Moved abroad', reasonGiven: 'yes' } },
+  // `owing`, `owed` (major units), `decimals` and `currency`: what the policy's invoices still owe, which `sendEmail` reads.
+  subscriptionCancelled: {
+    variables: {
+      ...SAMPLE_SUBSCRIPTION,
+      coverageEnd: '2031-03-14',
+      reason: 'Moved abroad',
+      reasonGiven: 'yes',
+      owing: 'yes',
+      owed: 334.51,
+      decimals: '2',
+      currency: 'EUR',
+    },
+  },
   subscriptionRenewed: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2032-03-14' } },
   subscriptionPremiumReminder: { variables: { ...SAMPLE_SUBSCRIPTION, ...SAMPLE_INVOICE, dueDate: '2030-05-14' } },
   subscriptionRenewalReminder: { variables: { ...SAMPLE_SUBSCRIPTION, endDate: '2031-03-14', months: 12 } },

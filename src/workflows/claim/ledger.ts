@@ -4,7 +4,7 @@
  * accepted it, and the reserves set at the first assignment, released at closing and restored on
  * reopening (docs/claim-money.md). The rules that allow each write are reserves.ts and payments.ts.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ClaimHistoryEntry, ClaimResumption } from '../../contracts/claim';
 import { type ClaimPayment, HOLDING_STATUSES, UNDECIDED_STATUSES } from '../../contracts/claim-payments';
@@ -46,10 +46,40 @@ export function applyToLines(run: ClaimRun, changes: ReserveChange[]): void {
   }
 }
 
-/** Records the changes in order and applies those that apply to the lines. */
-export async function recordReserves(run: ClaimRun, changes: ReserveChange[]): Promise<void> {
-  await recordMoney(run, () => recordReserveChanges({ claimId: run.input.claimId, tenantId: run.input.tenantId, changes }));
+/**
+ * Records the changes in order and applies those that apply to the lines. `withinCover`: a person's changes, which
+ * the activity refuses beyond the cover the policy leaves (src/activities/claim-reserves.ts).
+ */
+export async function recordReserves(run: ClaimRun, changes: ReserveChange[], { withinCover = false } = {}): Promise<void> {
+  await recordMoney(run, () => recordReserveChanges({ claimId: run.input.claimId, tenantId: run.input.tenantId, changes, withinCover }));
   applyToLines(run, changes);
+}
+
+/**
+ * Runs that record this marker take back what they noted of a payment or reserve change the database refused (the
+ * cover its policy leaves, checked under the policy's lock), so the run stays as it was; no run recorded before it
+ * had such a write refused.
+ */
+const REFUSED_WRITE_UNDONE = 'refused-write-undone';
+
+/**
+ * A person's write of the claim's money, which the database may refuse (its business reason): `undo` takes back
+ * what the run noted of it, and the update fails with the activity's reason (422 in the API).
+ */
+export async function refusable<T>(write: () => Promise<T>, undo: () => void): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) || !patched(REFUSED_WRITE_UNDONE)) throw err;
+    undo();
+    throw err.cause;
+  }
+}
+
+/** Takes `item` out of `list` (what a refused write had added). */
+export function takeOut<T>(list: T[], item: T): void {
+  const index = list.indexOf(item);
+  if (index >= 0) list.splice(index, 1);
 }
 
 /** The change a payment makes to its line: `payment` takes its amount off, `payment_returned` gives it back. */

@@ -16,7 +16,7 @@ import {
 } from '../../contracts/claim-payments';
 import { changeReserveUpdate, decideReserveChangeUpdate, type ReserveChange, type ReservesAnswer } from '../../contracts/claim-reserves';
 import { EXACT, handlerArithmetic } from './arithmetic';
-import { applyToLines, decide, paymentReserveChange, recordPaymentOf, recordReserves } from './ledger';
+import { applyToLines, decide, paymentReserveChange, recordPaymentOf, recordReserves, refusable, takeOut } from './ledger';
 import { claimMessages } from './messages';
 import { checkPaymentDecision, checkPaymentRequest, checkWithinClaimed, paymentSecondPerson, type PaymentFacts } from './payments';
 import { checkMoneyNotSettling, checkReserveChange, checkReserveDecision, lineOf, needsApproval, type ReserveFacts } from './reserves';
@@ -100,7 +100,10 @@ export function setMoneyHandlers(run: ClaimRun): void {
         decidedById: null,
       };
       run.reserveChanges.push(change);
-      await recordReserves(run, [change]);
+      await refusable(
+        () => recordReserves(run, [change], { withinCover: true }),
+        () => takeOut(run.reserveChanges, change),
+      );
       return reservesAnswer(run, change);
     },
     { validator: (request) => checkReserveChange(reserveFacts(run), request) },
@@ -110,13 +113,18 @@ export function setMoneyHandlers(run: ClaimRun): void {
     decideReserveChangeUpdate,
     async (request) => {
       const change = checkReserveDecision(reserveFacts(run, patched(CUMULATIVE_AUTHORITY), handlerArithmetic()), request);
+      const waiting = { amountBefore: change.amountBefore, status: change.status, decidedById: change.decidedById };
       // What the line holds now: another change may have moved it since this one was asked.
       Object.assign(change, {
         amountBefore: lineOf(run.reserves, change)?.amount ?? 0,
         status: request.approve ? 'approved' : 'rejected',
         decidedById: request.actor.id,
       });
-      await recordReserves(run, [change]);
+      // Refused beyond the cover left, it waits still.
+      await refusable(
+        () => recordReserves(run, [change], { withinCover: true }),
+        () => Object.assign(change, waiting),
+      );
       return reservesAnswer(run, change);
     },
     {
@@ -151,14 +159,22 @@ export function setMoneyHandlers(run: ClaimRun): void {
       };
       run.payments.push(payment);
       const hold = paymentReserveChange(run, payment, 'payment', `Payment ${payment.reference} requested`, actor.id);
-      const recorded = await recordPaymentOf(run, {
-        payment,
-        from: null,
-        actorId: null,
-        reserveChanges: [hold],
-        // Only the database knows the asker's total of the month across claims and the payee's accounts on the claim.
-        ...(alone && cumulative && { soleApprover: actor }),
-      });
+      // Refused beyond the cover left (the database's word on the policy's other claims), the run takes nothing of it.
+      const recorded = await refusable(
+        () =>
+          recordPaymentOf(run, {
+            payment,
+            from: null,
+            actorId: null,
+            reserveChanges: [hold],
+            // Only the database knows the asker's total of the month across claims and the payee's accounts on the claim.
+            ...(alone && cumulative && { soleApprover: actor }),
+          }),
+        () => {
+          takeOut(run.payments, payment);
+          takeOut(run.reserveChanges, hold);
+        },
+      );
       // The activity held it for a second person (the month's total, a new payee): it was recorded as requested.
       if (alone && cumulative && recorded?.status === 'requested') {
         Object.assign(payment, { status: 'requested', approvedById: null });

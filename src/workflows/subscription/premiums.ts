@@ -4,7 +4,7 @@
  * lapse after its grace period, reinstatement once paid, cancellation for non-payment. The
  * invoices' rows decide: a payment's signal only makes the run read them again.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { PremiumDue } from '../../activities/subscriptions';
 import { NON_PAYMENT_REASON } from '../../contracts/subscription';
 import { DAY_MS, utcDay } from '../../shared/time';
@@ -13,6 +13,13 @@ import { subscriptionMessages } from './messages';
 import { dropScheduledChange, moveTo, notifyPolicyholder, startOfDay, type Step, type SubscriptionRun } from './run';
 
 const dueMsOf = (due: PremiumDue) => startOfDay(due.dueDate);
+
+/**
+ * Runs that record this marker know the first premium paid when its payment landed before they first read their
+ * dues (it commits between the billing and that read): the earliest unpaid instalment is then a later one, due after
+ * the term's first day, and they waited for it, the policy paid and uncovered until its grace ran out.
+ */
+const FIRST_PREMIUM_PAID_BEFORE_READ = 'first-premium-paid-before-read';
 
 /** An instalment still unpaid after its grace period: it suspends coverage. */
 export const pastGrace = (run: SubscriptionRun) => run.dues.some((due) => dueMsOf(due) + run.graceDays * DAY_MS <= Date.now());
@@ -76,6 +83,8 @@ export async function awaitFirstPremium(run: SubscriptionRun): Promise<boolean> 
   await readDues(run);
   const first = run.dues[0];
   if (!first) return true;
+  // The term's first instalment is due on its first day: an earliest unpaid one due later means it was paid.
+  if (run.period && first.dueDate > run.period.startDate && patched(FIRST_PREMIUM_PAID_BEFORE_READ)) return true;
   const giveUpAtMs = dueMsOf(first) + run.graceDays * DAY_MS;
   publishStatus({ status: 'pending_payment', dueAt: new Date(giveUpAtMs), details: `Awaiting payment of ${first.number}` });
   await notifyPolicyholder(

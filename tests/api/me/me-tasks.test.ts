@@ -174,6 +174,49 @@ describe('GET /me/tasks', () => {
     expect((await inbox(reviewer)).items.map((t) => t.id)).not.toContain(version.body.id);
   });
 
+  it('a version in review is no task of its makers under any account on their mailbox: who rewrote it, its author, its submitter', async () => {
+    const tenant = await buildTenant();
+    const [officer, rewriter, submitter, other] = await Promise.all(
+      (['compliance_officer', 'tenant_admin', 'tenant_admin', 'compliance_officer'] as const).map((role) =>
+        buildUser({ tenantId: tenant.id, role }),
+      ),
+    );
+    const onMailboxOf = (user: User, tag: string) =>
+      buildUser({ tenantId: tenant.id, role: 'compliance_officer', email: user.email.replace('@', `+${tag}@`) });
+    const [officerAgain, submitterAgain] = [await onMailboxOf(officer, 'two'), await onMailboxOf(submitter, 'review')];
+    const policy = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title: 'Hospitality' }).expect(201);
+    const version = await stack.api
+      .post(`/api/v1/compliance/policies/${policy.body.id}/versions`)
+      .set(as(officer))
+      .send({ content: 'Declare every invitation.' })
+      .expect(201);
+    const id = version.body.id as string;
+    await stack.api
+      .patch(`/api/v1/compliance/versions/${id}`)
+      .set(as(rewriter))
+      .send({ content: 'Declare invitations over 50 EUR.' })
+      .expect(200);
+    await stack.api.post(`/api/v1/compliance/versions/${id}/submit`).set(as(submitter)).expect(202);
+
+    // Each maker would follow the task's link to a 403 same_person: the inbox offers them none.
+    for (const maker of [officer, officerAgain, rewriter, submitter, submitterAgain]) {
+      const { items, counts } = await inbox(maker);
+      expect({ email: maker.email, ids: items.map((t) => t.id), count: counts.policy_review }).toEqual({
+        email: maker.email,
+        ids: [],
+        count: 0,
+      });
+    }
+    const refused = await stack.api.post(`/api/v1/compliance/versions/${id}/approve`).set(as(submitterAgain)).expect(403);
+    expect(refused.body.error.code).toBe('same_person');
+
+    // Who may review it still has the task, and may decide it.
+    const { items, counts } = await inbox(other);
+    expect(items.map((t) => [t.kind, t.id])).toEqual([['policy_review', id]]);
+    expect(counts.policy_review).toBe(1);
+    await stack.api.post(`/api/v1/compliance/versions/${id}/approve`).set(as(other)).expect(200);
+  });
+
   it("registrations waiting for a decision are the platform admins' tasks alone", async () => {
     const id = crypto.randomUUID();
     const created = await Registration.create({

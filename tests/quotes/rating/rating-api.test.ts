@@ -12,6 +12,7 @@ import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factori
 import { buildRatingVersion, TABLES } from '../../support/quote-rows';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { statementsOf } from '../../support/statements';
+import { utcDayLasting } from '../../support/utc-days';
 
 const DAY_MS = 86_400_000;
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
@@ -40,6 +41,9 @@ describe('rating versions of a plan (real API and PostgreSQL)', () => {
     auth = Object.fromEntries(Object.entries(users).map(([name, user]) => [name, bearer(stack.config, user)])) as typeof auth;
   });
   afterAll(() => stack?.close());
+  // A version starts no earlier than the API's today, and a test compares the days it sent (day(n)) with what the API answers:
+  // each test runs within one UTC day.
+  beforeEach(() => utcDayLasting());
 
   const newPlan = (overrides: Partial<Plan['_creationAttributes']> = {}) =>
     buildPlan({ tenantId: tenant.id, currency: 'EUR', ...overrides });

@@ -16,6 +16,7 @@ import { buildQuote, buildRatingVersion, RISK, TABLES } from '../../support/quot
 import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
 import { untilOneWaitsForLock, untilWaitingForLock } from '../../support/database';
+import { utcDayLasting } from '../../support/utc-days';
 import { eventually } from '../../support/waiting';
 
 const DAY_MS = 86_400_000;
@@ -46,6 +47,9 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     better = await buildPlan({ categoryId: house.categoryId, coverageAmount: '150000.00', premium: '420.00' });
   });
   afterAll(() => stack?.close());
+  // A test issues its policy and changes it from today (day(0)) in one UTC day, as the API counts it: across midnight the
+  // policy would begin after the change, or a raise dated the day before be refused.
+  beforeEach(() => utcDayLasting());
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 
@@ -249,6 +253,32 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     expect(JSON.stringify(events.map((event) => event.changes))).not.toContain('4940999999');
   });
 
+  it('changes and cancels a policy whose plan was deleted since: it keeps its terms; a change to the deleted plan is refused (422)', async () => {
+    const doomed = await buildPlan({ categoryId: house.categoryId, coverageAmount: '160000.00', premium: '310.00' });
+    const [id, other] = [await activePolicyThroughApi(stack, auth.owner, doomed.id), await activePolicy()];
+    await stack.api.delete(`/api/v1/plans/${doomed.id}`).set('Authorization', auth.admin).expect(204);
+
+    const moved = await stack.api
+      .post(path(id, '/changes'))
+      .set('Authorization', auth.owner)
+      .send({ effectiveDate: day(0), holderPhone: '+15550009999' })
+      .expect(201);
+    expect(moved.body).toMatchObject({ status: 'applied', premiumDelta: '0.00' });
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ planId: doomed.id, holderPhone: '+15550009999', premium: '310.00' });
+    const state = await stack.api.get(path(id)).set('Authorization', auth.owner).expect(200);
+    expect(state.body.state).toMatchObject({ changeInProgress: null });
+
+    const toDeleted = await stack.api
+      .post(path(other, '/changes'))
+      .set('Authorization', auth.owner)
+      .send({ effectiveDate: day(0), planId: doomed.id })
+      .expect(422);
+    expect(toDeleted.body.error.details).toEqual([{ field: 'planId', message: 'unknown or inactive plan' }]);
+
+    await stack.api.patch(path(id, '/cancel')).set('Authorization', auth.owner).send({ reason: 'moving abroad' }).expect(200);
+    await expect(Subscription.findByPk(id)).resolves.toMatchObject({ status: 'cancelled', planId: doomed.id });
+  });
+
   it('confirms a change of plan of a policy bound from a quote in yen: the plan priced again is the quoted premium however written', async () => {
     const yen = { categoryId: house.categoryId, currency: 'JPY', premium: '30000.00', coverageAmount: RISK.sumInsured };
     const [bound, rated] = await Promise.all([buildPlan(yen), buildPlan(yen)]);
@@ -258,13 +288,7 @@ describe('policy changes confirmed and withdrawn through the run', () => {
       premiumMinor: 30000,
       instalments: [{ number: 1, amountMinor: 30000 }],
     });
-    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ quoteId: priced.id }).expect(202);
-    const id = created.body.id as string;
-    await eventually(
-      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${id} active`,
-    );
+    const id = await activePolicyThroughApi(stack, auth.owner, { quoteId: priced.id });
     // RISK on TABLES in yen: 300,000 × 1.20 / 1,000 × 1.10 × 1.20 = 475.2, rounded to 475 yen; the row keeps it as written
     // (migration 0099), as rows before kept 475.00.
     const change = await quote(id, { effectiveDate: day(0), planId: rated.id });
@@ -287,13 +311,7 @@ describe('policy changes confirmed and withdrawn through the run', () => {
       premiumMinor: 30000,
       instalments: [{ number: 1, amountMinor: 30000 }],
     });
-    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ quoteId: priced.id }).expect(202);
-    const id = created.body.id as string;
-    await eventually(
-      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${id} active`,
-    );
+    const id = await activePolicyThroughApi(stack, auth.owner, { quoteId: priced.id });
     // Bound from the quote, the row writes the premium with the yen's decimals; a plan's fixed premium is written with two.
     await expect(Subscription.findByPk(id)).resolves.toMatchObject({ premium: '30000' });
     const first = await quote(id, { effectiveDate: day(0), planId: same.id });
@@ -336,13 +354,7 @@ describe('policy changes confirmed and withdrawn through the run', () => {
     await expect(quoteOn(strict)).resolves.toMatchObject({ status: 'referred', referralReasons: reasons });
     const quoted = await quoteOn(lenient);
     expect(quoted).toMatchObject({ status: 'quoted', referralReasons: [] });
-    const created = await stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).send({ quoteId: quoted.id }).expect(202);
-    const id = created.body.id as string;
-    await eventually(
-      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${id} active`,
-    );
+    const id = await activePolicyThroughApi(stack, auth.owner, { quoteId: quoted.id });
     const refusal = (plan: Plan) => ({
       code: 'unprocessable',
       message: `${plan.name} refers this policy's risk to an underwriter: ${reasons.join('; ')}. Ask for a quote on that plan; an underwriter decides it`,

@@ -12,6 +12,7 @@ import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factori
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
+import { utcDayLasting } from '../../support/utc-days';
 import { within } from '../../support/waiting';
 
 const ROUNDS = 10;
@@ -37,6 +38,8 @@ describe('a policy change and a claim on one policy at the same moment', () => {
     better = await buildPlan({ categoryId: house.categoryId, coverageAmount: '150000.00', premium: '420.00' });
   });
   afterAll(() => stack?.close());
+  // A test issues its policy, changes it from today and files a loss of today: one UTC day, as the API counts it.
+  beforeEach(() => utcDayLasting());
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 

@@ -88,6 +88,27 @@ describe('carrying out a policy change', () => {
     });
   }
 
+  /**
+   * Two plans of their own, 120.00 and 240.00 a year covering 50,000.00 and 90,000.00 (the second named `toName` where
+   * given), a policy on the first and its upgrade to the second quoted from July: for the tests of a plan changed
+   * between the quote and its day.
+   */
+  async function upgradeQuoted(toName?: string): Promise<{ subscription: Subscription; to: Plan; upgrade: SubscriptionChange }> {
+    const category = await buildCategory({ tenantId: basic.tenantId });
+    const terms = { categoryId: category.id, billingFrequency: 'monthly' as const, currency: 'EUR', durationMonths: 12 };
+    const from = await buildPlan({ ...terms, premium: '120.00', coverageAmount: '50000.00' });
+    const to = await buildPlan({ ...terms, ...(toName ? { name: toName } : {}), premium: '240.00', coverageAmount: '90000.00' });
+    const { subscription } = await policyOn(from);
+    const upgrade = await quoted(subscription, {
+      requested: { planId: to.id },
+      premiumAfter: '240.00',
+      coverageAfter: '90000.00',
+      premiumDeltaMinor: 6050,
+      instalments: [{ dueDate: '2026-07-01', amountMinor: 6050 }],
+    });
+    return { subscription, to, upgrade };
+  }
+
   const carryOut = (change: SubscriptionChange) =>
     carryOutPolicyChange(sequelize, { changeId: change.id, confirmedById: agent.id, appliedAt: '2026-07-01T10:00:00.000Z' }, system);
 
@@ -277,20 +298,7 @@ describe('carrying out a policy change', () => {
   });
 
   it('applies the cover the change was quoted with, though the plan was given another since', async () => {
-    const category = await buildCategory({ tenantId: basic.tenantId });
-    const terms = { categoryId: category.id, billingFrequency: 'monthly' as const, currency: 'EUR', durationMonths: 12 };
-    const [from, to] = [
-      await buildPlan({ ...terms, premium: '120.00', coverageAmount: '50000.00' }),
-      await buildPlan({ ...terms, premium: '240.00', coverageAmount: '90000.00' }),
-    ];
-    const { subscription } = await policyOn(from);
-    const upgrade = await quoted(subscription, {
-      requested: { planId: to.id },
-      premiumAfter: '240.00',
-      coverageAfter: '90000.00',
-      premiumDeltaMinor: 6050,
-      instalments: [{ dueDate: '2026-07-01', amountMinor: 6050 }],
-    });
+    const { subscription, to, upgrade } = await upgradeQuoted();
     // Confirmed for its day; meanwhile the plan's cover is cut for new business.
     await to.update({ coverageAmount: '60000.00' });
 
@@ -298,6 +306,18 @@ describe('carrying out a policy change', () => {
     await expect(subscription.reload()).resolves.toMatchObject({ planId: to.id, coverageAmount: '90000.00' });
     const version = await SubscriptionVersion.findOne({ where: { changeId: upgrade.id }, rejectOnEmpty: true });
     expect([version.coverageAmount, version.fieldChanges.coverageAmount]).toEqual(['90000.00', { before: '50000.00', after: '90000.00' }]);
+  });
+
+  it('carries out a change scheduled to a plan that was deleted since, as agreed, and answers its retry the same', async () => {
+    const { subscription, to, upgrade } = await upgradeQuoted('Hausrat Gone');
+    await upgrade.update({ status: 'scheduled', confirmedById: holder.id, confirmedAt: new Date('2026-06-01T00:00:00Z') });
+    // Confirmed for its day; meanwhile the plan is withdrawn from sale (DELETE /plans/:id, soft).
+    await to.destroy();
+
+    const applied = { outcome: 'applied', planId: to.id, planName: 'Hausrat Gone', coverageAmount: '90000.00', premium: '240.00' };
+    await expect(carryOut(upgrade)).resolves.toMatchObject(applied);
+    await expect(carryOut(upgrade)).resolves.toMatchObject(applied);
+    await expect(subscription.reload()).resolves.toMatchObject({ planId: to.id, coverageAmount: '90000.00', premium: '240.00' });
   });
 
   it('changes only the contact at no cost, and refuses a withdrawn change or one priced for another term', async () => {

@@ -8,6 +8,7 @@ import { bearer, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { activePolicyThroughApi } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
+import { utcDayLasting } from '../../support/utc-days';
 import { within } from '../../support/waiting';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -27,6 +28,8 @@ describe('contact-only changes sent at once', () => {
     house = await housePlanThroughApi(stack, auth.admin);
   });
   afterAll(() => stack?.close());
+  // A test issues its policy and changes it from today: the policy must not begin after the change's day.
+  beforeEach(() => utcDayLasting());
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 

@@ -20,6 +20,7 @@ import { issueInstalments, scheduleOfRow, type TermOfRow } from '../../../src/mo
 import { bearer, buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { seedChangesAndVersions } from '../../support/policy-runs';
 import { startTestStack, TestStack } from '../../support/stack';
+import { utcDayLasting } from '../../support/utc-days';
 
 const DAY_MS = 86_400_000;
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
@@ -64,6 +65,9 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
     };
   });
   afterAll(() => stack?.close());
+  // A raise of cover is quoted from the API's today on, and tests compare the days they sent (day(n)) with the API's
+  // answers and messages: each test runs within one UTC day.
+  beforeEach(() => utcDayLasting());
 
   /** An active policy of the owner on the house plan, covering since the first of last month. */
   const policy = (overrides: Partial<Subscription['_creationAttributes']> = {}) =>

@@ -22,6 +22,7 @@ import { buildRatingVersion, TABLES } from '../../support/quote-rows';
 import { pdfText, popplerTool } from '../../support/poppler';
 import { describeNeeding } from '../../support/required-tool';
 import { startTestStack, TestStack } from '../../support/stack';
+import { utcDayLasting } from '../../support/utc-days';
 import { eventually } from '../../support/waiting';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -75,6 +76,8 @@ describeNeeding(popplerTool(), 'a rated policy whose property moves', () => {
     await buildRatingVersion(rated, admin.id, { tables: PARIS });
   });
   afterAll(() => stack?.close());
+  // A test issues its policy and moves it from today, priced as of today: one UTC day, as the API counts it.
+  beforeEach(() => utcDayLasting());
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
   const ask = (id: string, body: object) => stack.api.post(path(id, '/changes')).set('Authorization', auth.owner).send(body);
@@ -103,18 +106,7 @@ describeNeeding(popplerTool(), 'a rated policy whose property moves', () => {
       .set('Authorization', auth.underwriter)
       .send({ loading: '1', note: 'Large sum insured: loaded 100 %' });
     expect([accepted.status, accepted.body.premium]).toEqual([200, pricedAt('75011')]);
-    const created = await stack.api
-      .post('/api/v1/subscriptions')
-      .set('Authorization', auth.owner)
-      .send({ quoteId, propertyAddress: PARIS_ADDRESS })
-      .expect(202);
-    const id = created.body.id as string;
-    await eventually(
-      () => stack.api.get(path(id)).set('Authorization', auth.owner).expect(200),
-      (res) => res.body.status === 'active',
-      `subscription ${id} active`,
-    );
-    return id;
+    return activePolicyThroughApi(stack, auth.owner, { quoteId, propertyAddress: PARIS_ADDRESS });
   }
 
   it('prices a new postcode as a change of risk, loading kept; once confirmed the risk, schedule and renewal follow it', async () => {

@@ -7,6 +7,7 @@ import { ClaimDocument } from '../../../models';
 import { findVisibleDocument } from '../../../access/claims';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { idParams, oneLineText, uuid } from '../../http/common-schemas';
+import { actionRoute, createRoute } from '../../http/write-route';
 import { operation, operationRoute } from '../../http/operation';
 import { type RouteSpec, tagged } from '../../http/route';
 import { downloadRoute } from '../../http/row-route';
@@ -50,7 +51,7 @@ export function documentRoutes(): RouteSpec[] {
       schema: documentSchema,
     }),
 
-    operationRoute(
+    createRoute(
       operation({
         name: 'claims.uploadDocument',
         verb: 'uploadClaimDocument',
@@ -60,10 +61,9 @@ export function documentRoutes(): RouteSpec[] {
           uploadClaimDocument(caller, { ...document, bytes: Buffer.from(contentBase64, 'base64') }, deps),
       }),
       {
-        method: 'post',
         path: '/claims/:id/documents',
         summary: `Upload a document (JSON, base64 content; PDF, PNG or JPEG up to ${MAX_DOCUMENT_BYTES / 1024} KiB); wakes a claim waiting for documents; 422 quota_exceeded past the documents per claim or the tenant's bytes`,
-        response: { status: 201, schema: documentSchema },
+        schema: documentSchema,
       },
     ),
 
@@ -103,7 +103,7 @@ export function documentRoutes(): RouteSpec[] {
       },
     ),
 
-    operationRoute(
+    actionRoute(
       operation({
         name: 'claims.withdrawDocument',
         verb: 'withdrawClaimDocument',
@@ -112,11 +112,10 @@ export function documentRoutes(): RouteSpec[] {
         run: withdrawClaimDocument,
       }),
       {
-        method: 'post',
         path: '/documents/:id/withdraw',
         summary:
           'Withdraw a document (its uploader or a claims manager; reason required): hidden from the list and from download, its bytes kept; tenant admins still see it',
-        response: { status: 200, schema: documentSchema },
+        schema: documentSchema,
       },
     ),
   ]);

@@ -5,6 +5,7 @@ import { decidePayment, paymentsOf, requestPayment, settlePayment } from '../../
 import { ClaimRecovery } from '../../../models';
 import { claimAccess } from '../../../access/claims';
 import { idParams } from '../../http/common-schemas';
+import { actionRoute, createRoute } from '../../http/write-route';
 import { operation, operationRoute } from '../../http/operation';
 import { type RouteSpec, tagged } from '../../http/route';
 import { findRoute } from '../../http/row-route';
@@ -27,7 +28,7 @@ import { amountRowsView, amountRowView, paymentAnswerView, reservesAnswerView } 
 
 export function claimMoneyRoutes(): RouteSpec[] {
   const decision = (approve: boolean) =>
-    operationRoute(
+    actionRoute(
       operation({
         name: approve ? 'claims.approveReserveChange' : 'claims.rejectReserveChange',
         verb: 'decideReserveChange',
@@ -35,16 +36,15 @@ export function claimMoneyRoutes(): RouteSpec[] {
         run: async (caller, input, deps) => reservesAnswerView(input.id, await decideReserveChange(caller, { ...input, approve }, deps)),
       }),
       {
-        method: 'post',
         path: `/claims/:id/reserves/changes/:changeId/${approve ? 'approve' : 'reject'}`,
         summary: approve
           ? 'Approve a reserve change that waits: someone other than who asked, with reserve authority for its amount'
           : 'Reject a reserve change that waits (someone with authority for its amount), or withdraw your own',
-        response: { status: 200, schema: reservesAnswerSchema },
+        schema: reservesAnswerSchema,
       },
     );
   const paymentDecision = (decision: 'approve' | 'void') =>
-    operationRoute(
+    actionRoute(
       operation({
         name: `claims.${decision}Payment`,
         verb: decision === 'approve' ? 'approvePayment' : 'voidPayment',
@@ -52,17 +52,16 @@ export function claimMoneyRoutes(): RouteSpec[] {
         run: async (caller, input, deps) => paymentAnswerView(await decidePayment(caller, { ...input, decision }, deps)),
       }),
       {
-        method: 'post',
         path: `/claims/:id/payments/:paymentId/${decision}`,
         summary:
           decision === 'approve'
             ? 'Approve a payment that waits: someone other than who asked, with an approval limit covering its amount'
             : 'Void a payment before a batch issues it (who asked, or someone who could approve it): its amount goes back to the reserve line',
-        response: { status: 200, schema: paymentAnswerSchema },
+        schema: paymentAnswerSchema,
       },
     );
   const bankAnswer = (status: 'cleared' | 'failed') =>
-    operationRoute(
+    actionRoute(
       operation({
         name: status === 'cleared' ? 'claims.clearPayment' : 'claims.failPayment',
         verb: 'settlePayment',
@@ -72,13 +71,12 @@ export function claimMoneyRoutes(): RouteSpec[] {
           amountRowView(input.id, await settlePayment(caller, { ...input, status }, deps)),
       }),
       {
-        method: 'post',
         path: `/claims/:id/payments/:paymentId/${status === 'cleared' ? 'clear' : 'fail'}`,
         summary:
           status === 'cleared'
             ? 'Record that the bank paid an issued payment (claims managers)'
             : 'Record that the bank returned an issued payment (claims managers): its amount goes back to the reserve line',
-        response: { status: 200, schema: paymentSchema },
+        schema: paymentSchema,
       },
     );
   return tagged('claims', [
@@ -116,7 +114,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
     paymentDecision('void'),
     bankAnswer('cleared'),
     bankAnswer('failed'),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'claims.issueCardRefund',
         verb: 'issueCardRefund',
@@ -125,11 +123,10 @@ export function claimMoneyRoutes(): RouteSpec[] {
           amountRowView(input.id, await issueCardRefund(services.payments?.provider)(caller, input, deps)),
       }),
       {
-        method: 'post',
         path: '/claims/:id/payments/:paymentId/card-refund',
         summary:
           'Issue an approved payment to the claimant as a refund onto the card they paid the policy’s premiums with (claims managers): cleared when the provider answers at once, issued while its refund is pending; 422 when no card payment covers it, 404 without a payment provider, 503 when it does not answer',
-        response: { status: 200, schema: paymentSchema },
+        schema: paymentSchema,
       },
     ),
     findRoute({
@@ -183,7 +180,7 @@ export function claimMoneyRoutes(): RouteSpec[] {
         ),
       }),
     }),
-    operationRoute(
+    createRoute(
       operation({
         name: 'claims.recordRecovery',
         verb: 'recordRecovery',
@@ -192,11 +189,10 @@ export function claimMoneyRoutes(): RouteSpec[] {
         run: async (caller, input, deps) => amountRowView(input.id, await recordRecovery(caller, input, deps)),
       }),
       {
-        method: 'post',
         path: '/claims/:id/recoveries',
         summary:
           'Record money recovered on the claim (its handler or a claims manager; 409 once the claim is closed; 422 beyond what the claim has paid and not yet recovered, or received before the claim’s incident date); it lowers what the claim has incurred. A repeat with the same Idempotency-Key records it once',
-        response: { status: 201, schema: recoverySchema },
+        schema: recoverySchema,
       },
     ),
   ]);

@@ -94,7 +94,7 @@ export const paymentBody = object({
   amount: required(claimAmount.description('Taken off the reserve line; at most what it holds')),
   currency: Joi.string()
     .pattern(/^[A-Za-z]{3}$/, 'ISO 4217 code')
-    .description('When given, the plan’s currency (anything else is refused)'),
+    .description('When given, the claim’s currency, the one its policy was sold in (anything else is refused)'),
   payee: required(object({ kind: required(oneOf(PAYEE_KINDS)), ...bankAccountKeys })),
   note: printableText(500).description('Why, for the approver and the record'),
 }).label('PaymentRequest');

@@ -17,7 +17,7 @@ export async function reservesAnswerView(claimId: string, { change, reserves }: 
   return { change: { ...change, ...amountsOf }, reserves: reserves.map(lineView(currency)) };
 }
 
-/** A payment as the run decided it, and the lines after it, in its currency (the plan's). */
+/** A payment as the run decided it, and the lines after it, in its currency (the policy's). */
 export function paymentAnswerView({ payment, reserves }: PaymentView) {
   const { currency } = payment;
   return { payment: { ...payment, amount: formatClaimAmount(payment.amount, currency) }, reserves: reserves.map(lineView(currency)) };

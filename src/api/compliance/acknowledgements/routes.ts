@@ -2,7 +2,7 @@ import { WITH_VERSION } from '../../../domain/compliance/commands';
 import { Acknowledgement, CompliancePolicy, PolicyVersion } from '../../../models';
 import { tenantOf } from '../../../access/core';
 import { localTimeIn } from '../../../domain/calendars/local-time';
-import { operationRoute } from '../../http/operation';
+import { actionRoute } from '../../http/write-route';
 import { pageSchema, paginate } from '../../lists/pagination';
 import { route, RouteSpec, tagged } from '../../http/route';
 import { acknowledgeOperation } from '../operations';
@@ -58,12 +58,11 @@ export function acknowledgementRoutes(): RouteSpec[] {
         ctx.body = { items: result.items.map((ack) => present(ack, local)), pagination: result.pagination };
       },
     }),
-    operationRoute(acknowledgeOperation, {
-      method: 'post',
+    actionRoute(acknowledgeOperation, {
       path: '/acknowledgements/:id/acknowledge',
       summary:
         'Acknowledge a policy version (only the employee it is addressed to; once), recording the hash of its text, the client address and user agent, and the full name typed',
-      response: { status: 200, schema: acknowledgementSchema },
+      schema: acknowledgementSchema,
       view: async (ack) => present(ack, await localTimeIn(ack.tenantId)),
     }),
   ]);

@@ -4,6 +4,7 @@
  * it through the run's Updates, whose validators refuse the author (403) and a version no longer
  * in review (409). Only an approved version may be published.
  */
+import { actionRoute } from '../../http/write-route';
 import { operationRoute } from '../../http/operation';
 import { type RouteSpec, tagged } from '../../http/route';
 import { approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../operations';
@@ -22,17 +23,17 @@ export function policyReviewRoutes(): RouteSpec[] {
         description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)',
       },
     }),
-    operationRoute(approveVersionOperation, {
-      method: 'post',
+    actionRoute(approveVersionOperation, {
       path: '/compliance/versions/:id/approve',
-      summary: 'Approve a version in review (not its author or submitter): it may then be published',
-      response: { status: 200, schema: versionSchema },
+      summary:
+        'Approve a version in review (not one who wrote, changed or submitted it, under any account on their mailbox): it may then be published',
+      schema: versionSchema,
     }),
-    operationRoute(rejectVersionOperation, {
-      method: 'post',
+    actionRoute(rejectVersionOperation, {
       path: '/compliance/versions/:id/reject',
-      summary: 'Reject a version in review with a reason (not its author or submitter): it goes back to draft',
-      response: { status: 200, schema: versionSchema },
+      summary:
+        'Reject a version in review with a reason (not one who wrote, changed or submitted it, under any account on their mailbox): it goes back to draft',
+      schema: versionSchema,
     }),
   ]);
 }

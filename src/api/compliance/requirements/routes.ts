@@ -18,11 +18,11 @@ import { complianceRequirementAccess } from '../../../access/compliance-requirem
 import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { paginate } from '../../lists/pagination';
-import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
+import { createRoute } from '../../http/write-route';
+import { answeringWith, deleteOperationRoute, operation, operationRoute } from '../../http/operation';
 import { route, RouteSpec, tagged } from '../../http/route';
 import { findRoute, listRoute } from '../../http/row-route';
 import { updateRun } from '../../http/update-run';
-import type { Command } from '../../../domain/command';
 import {
   createRequirementBody,
   listRequirementsQuery,
@@ -44,12 +44,7 @@ async function withPolicyIds(requirement: ComplianceRequirement) {
 }
 
 /** `command`, answering the requirement it wrote as `requirementView`. */
-const viewing =
-  <I>(command: Command<I, RequirementWithPolicies>): Command<I, ReturnType<typeof requirementView>> =>
-  async (caller, input, deps) => {
-    const requirement = await command(caller, input, deps);
-    return requirementView(requirement, requirement.policyIds);
-  };
+const viewing = answeringWith((requirement: RequirementWithPolicies) => requirementView(requirement, requirement.policyIds));
 
 export function requirementRoutes(): RouteSpec[] {
   return tagged('compliance', [
@@ -71,7 +66,7 @@ export function requirementRoutes(): RouteSpec[] {
         });
       },
     }),
-    operationRoute(
+    createRoute(
       operation({
         name: 'compliance.createRequirement',
         verb: 'createRequirement',
@@ -79,10 +74,9 @@ export function requirementRoutes(): RouteSpec[] {
         run: viewing(createRequirement),
       }),
       {
-        method: 'post',
         path: '/compliance/requirements',
         summary: 'Create a compliance requirement: a framework reference, its owner, its due date and the policies that satisfy it',
-        response: { status: 201, schema: requirementSchema },
+        schema: requirementSchema,
       },
     ),
     findRoute({

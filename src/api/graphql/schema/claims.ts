@@ -109,7 +109,7 @@ const ClaimLiveState = builder.objectRef<LiveState<LiveClaimState>>('ClaimLiveSt
 
 const ClaimFinancials = builder.objectRef<ClaimFinancialsValue>('ClaimFinancials').implement({
   description:
-    'What the claim has cost and will still cost, in its plan’s currency (docs/claim-money.md); decimal amounts as REST writes them',
+    'What the claim has cost and will still cost, in its policy’s currency (docs/claim-money.md); decimal amounts as REST writes them',
   fields: (t) => ({
     currency: t.exposeString('currency'),
     outstanding: t.exposeString('outstanding', { description: 'The reserve still held on its lines' }),

@@ -96,7 +96,7 @@ const SubscriptionVersion = builder.objectRef<SubscriptionVersionModel>('Subscri
     ),
     changeId: t.exposeID('changeId', { nullable: true }),
     changedFields: t.stringList({ resolve: (row) => Object.keys(row.fieldChanges) }),
-    plan: relationField(t, Plan, 'plan', (row) => row.planId),
+    plan: relationField(t, Plan, 'policyPlan', (row) => row.planId, 'The plan of its terms, also once withdrawn or deleted'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -198,7 +198,7 @@ export const Subscription = builder.objectRef<SubscriptionModel>('Subscription')
       resolve: (row, _args, { loaders }) => loaders.boundQuote.load(row),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    plan: relationField(t, Plan, 'plan', (row) => row.planId),
+    plan: relationField(t, Plan, 'policyPlan', (row) => row.planId, 'The plan it was sold on, also once withdrawn or deleted'),
     policyholder: relationField(t, Person, 'person', (row) => row.policyholderId),
     changes: t.field({
       type: PolicyChangeConnection,
@@ -266,7 +266,10 @@ builder.mutationFields((t) => ({
       'Issue a policy on an active plan: a policyholder for themselves, a claims agent or tenant admin for `policyholderId` or a `newPolicyholder`; the same command as POST /subscriptions',
     args: mutationArgs(t.arg, {
       planId: t.arg.id({ description: "The plan; with a quoteId, optional and if given the quote's" }),
-      quoteId: t.arg.id({ description: "A quote to bind: the policy is issued at its premium for its risk's sum insured" }),
+      quoteId: t.arg.id({
+        description:
+          "A quote to bind: the policy is issued at its premium for its risk's sum insured; a policyholder's quote binds only for that policyholder",
+      }),
       policyholderId: t.arg.id({ description: 'Staff only: the policyholder of your tenant the policy is issued to' }),
       newPolicyholder: t.arg({
         type: NewPolicyholderInput,

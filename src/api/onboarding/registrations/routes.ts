@@ -17,6 +17,7 @@ import { authAddressLimit } from '../../auth/middleware';
 import { acceptedAnswer, idParams } from '../../http/common-schemas';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { type RouteSpec, tagged } from '../../http/route';
+import { actionRoute } from '../../http/write-route';
 import { operation, operationRoute } from '../../http/operation';
 import { findRoute, listRoute } from '../../http/row-route';
 import {
@@ -77,13 +78,12 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       access: registrationAccess,
       schema: registrationSchema,
     }),
-    operationRoute(operation({ name: 'registrations.approve', verb: 'decideRegistration', params: idParams, run: approveRegistration }), {
-      method: 'post',
+    actionRoute(operation({ name: 'registrations.approve', verb: 'decideRegistration', params: idParams, run: approveRegistration }), {
       path: '/registrations/:id/approve',
       summary: 'Approve a pending registration; the tenant is then provisioned',
-      response: { status: 200, schema: registrationSchema },
+      schema: registrationSchema,
     }),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'registrations.reject',
         verb: 'decideRegistration',
@@ -92,10 +92,9 @@ export function registrationRoutes(config: Config): RouteSpec[] {
         run: rejectRegistration,
       }),
       {
-        method: 'post',
         path: '/registrations/:id/reject',
         summary: 'Reject a pending registration with a reason the applicant receives',
-        response: { status: 200, schema: registrationSchema },
+        schema: registrationSchema,
       },
     ),
   ]);

@@ -2,12 +2,13 @@
 import { reactivateTenant, suspendTenant } from '../../../domain/platform/commands';
 import { idParams } from '../../http/common-schemas';
 import { type RouteSpec, tagged } from '../../http/route';
-import { operation, operationRoute } from '../../http/operation';
+import { actionRoute } from '../../http/write-route';
+import { operation } from '../../http/operation';
 import { suspendTenantBody, tenantSchema } from './schemas';
 
 export function tenantSuspensionRoutes(): RouteSpec[] {
   return tagged('onboarding', [
-    operationRoute(
+    actionRoute(
       operation({
         name: 'tenants.suspend',
         verb: 'suspendTenant',
@@ -16,14 +17,13 @@ export function tenantSuspensionRoutes(): RouteSpec[] {
         run: (caller, { id, reason }, deps) => suspendTenant(caller, { tenantId: id, reason }, deps),
       }),
       {
-        method: 'post',
         path: '/tenants/:id/suspend',
         summary:
           'Suspend a tenant: its users get 403 tenant_suspended, its catalog 404, its customers no e-mails; its runs keep their timers (409 if suspended already)',
-        response: { status: 200, schema: tenantSchema },
+        schema: tenantSchema,
       },
     ),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'tenants.reactivate',
         verb: 'reactivateTenant',
@@ -31,10 +31,9 @@ export function tenantSuspensionRoutes(): RouteSpec[] {
         run: (caller, { id }, deps) => reactivateTenant(caller, { tenantId: id }, deps),
       }),
       {
-        method: 'post',
         path: '/tenants/:id/reactivate',
         summary: 'Reactivate a suspended tenant: its users and their sessions work again (409 if active already)',
-        response: { status: 200, schema: tenantSchema },
+        schema: tenantSchema,
       },
     ),
   ]);

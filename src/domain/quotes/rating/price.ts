@@ -11,7 +11,7 @@
  * here is the risk against them, and a risk they refuse is a 422 naming its field.
  */
 import type { BreakdownLine, PropertyCategory, RatingTables, Risk } from '../../../contracts/quote';
-import { unprocessable } from '../../../shared/errors';
+import { conflict, unprocessable } from '../../../shared/errors';
 import { formatMinorUnits, minorUnitDigits, toMinorUnits } from '../../../shared/money';
 
 /** The oldest building a risk may name (a year before is a typing mistake, not a building). */
@@ -59,10 +59,17 @@ export function parseDecimal(text: string): Decimal {
   return { units: BigInt(match[1] + fraction), divisor: 10n ** BigInt(fraction.length) };
 }
 
-/** An amount of the saved tables in minor units of the currency. */
+/**
+ * An amount of the saved tables in minor units of the currency. The tables were checked in the plan's
+ * currency of the day they were saved; a plan whose currency changed since (before that was refused,
+ * docs/catalog.md) may hold amounts the new one cannot: a conflict (409), never a price in the wrong unit.
+ */
 function tableMoney(text: string, currency: string): bigint {
   const minor = toMinorUnits(text, currency);
-  if (minor === null) throw new Error(`not an amount in ${currency}: ${text}`);
+  if (minor === null)
+    throw conflict(
+      `The plan's rating tables hold ${text}, not an amount in ${currency}: the plan cannot be quoted until its tables are saved again`,
+    );
   return BigInt(minor);
 }
 

@@ -113,7 +113,8 @@ function differences(before: Terms, after: Terms, currency: string): ChangedFiel
 const changedFieldsOf = (version: SubscriptionVersion): string[] => CHANGEABLE.filter((field) => field in version.fieldChanges);
 
 async function answerOf(version: SubscriptionVersion, change: SubscriptionChange, transaction: Transaction): Promise<AppliedPolicyChange> {
-  const plan = await Plan.findByPk(version.planId, { attributes: ['name'], rejectOnEmpty: true, transaction });
+  // Deleted plans too: a policy keeps its plan when the plan is deleted (docs/subscriptions.md, Catalog).
+  const plan = await Plan.findByPk(version.planId, { attributes: ['name'], paranoid: false, rejectOnEmpty: true, transaction });
   return {
     outcome: 'applied',
     subscriptionId: version.subscriptionId,
@@ -243,7 +244,8 @@ export async function carryOutPolicyChange(
     });
     const { planId, propertyAddress, holderPhone } = change.requested;
     let refused = refusalOf(change, subscription, latest);
-    const plan = planId && !refused ? await Plan.findByPk(planId, { rejectOnEmpty: true, transaction }) : null;
+    // Deleted since too: confirming checked the plan could be changed to; the change was agreed on it (docs/subscriptions.md, Catalog).
+    const plan = planId && !refused ? await Plan.findByPk(planId, { paranoid: false, rejectOnEmpty: true, transaction }) : null;
     // The cover it was quoted with: the plan's may have been changed since.
     const coverageAfter = plan && (change.coverageAfter ?? coverageOnPlan(subscription, plan));
     if (coverageAfter) refused = await claimsRefusalOf(sequelize, change, coverageAfter, request.appliedAt, transaction);

@@ -58,6 +58,14 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
     outro:
       'Melden Sie sich danach mit dieser Adresse und diesem Passwort an.\nFalls der Link abgelaufen ist, bitten Sie {invitedBy} um eine neue Einladung.',
   },
+  policyholderInvitation: {
+    subject: 'Ihr Konto bei {companyName} auf Insurflow',
+    intro: 'Hallo {fullName},',
+    body: `{companyName} hat Ihnen auf Insurflow ein Konto eingerichtet, mit dieser E-Mail-Adresse: Dort sehen Sie Ihre Verträge, Ihre Beiträge und Ihre Schadensfälle. Wählen Sie zuerst Ihr Passwort; dieser Code gilt einmal, ${HOURS} lang, ${UNTIL}:`,
+    action: 'Öffnen Sie diesen Link, um Ihr Passwort zu wählen:',
+    button: 'Passwort wählen',
+    outro: `Melden Sie sich danach mit dieser Adresse und diesem Passwort an.\nFalls der Link abgelaufen ist, bitten Sie {companyName} um einen neuen. ${IGNORE_IF_NOT_YOU}`,
+  },
   alreadyRegistered: {
     subject: 'Sie haben bereits ein Insurflow-Konto',
     intro:
@@ -186,7 +194,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   },
   claimDocumentsReminder: {
     subject: 'Erinnerung: Unterlagen für Schaden {claimNumber} benötigt',
-    intro: `Wir warten noch auf die Unterlagen zu Schaden {claimNumber}. Ohne sie wird der Schaden nach ${DAYS} abgelehnt.`,
+    intro: `Wir warten noch auf die Unterlagen zu Schaden {claimNumber}. Gehen sie nicht innerhalb von ${DAYS} nach unserer Anforderung ein, wird der Schaden abgelehnt, es sei denn, eine Zahlung darauf ist bereits veranlasst oder geleistet: Dann bleibt er offen, und unser Schadenteam entscheidet über ihn.`,
   },
   claimDocumentsEscalation: {
     subject: 'Schaden {claimNumber}: Unterlagen überfällig',
@@ -336,7 +344,7 @@ export const de: Partial<Record<NotificationType, Partial<Messages>>> = {
   subscriptionCancelled: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist gekündigt',
     intro: `${CONTRACT} wurde gekündigt; der Schutz endete heute statt am {coverageEnd, date, calendarDay}.`,
-    body: '{reasonGiven, select, yes {Angegebener Grund: {reason}} other {}}',
+    body: `{owing, select, yes {Sie schulden noch ${money('owed')} {currency} Beitrag, sofort fällig.} other {}}\n{reasonGiven, select, yes {Angegebener Grund: {reason}} other {}}`,
   },
   subscriptionRenewed: {
     subject: 'Ihr Vertrag zum Tarif {planName} ist verlängert',

@@ -56,6 +56,14 @@ export const en: Record<NotificationType, Messages> = {
     button: 'Choose your password',
     outro: `Then log in with this address and that password.\nIf it has expired, ask {invitedBy} for a new invitation.`,
   },
+  policyholderInvitation: {
+    subject: 'Your account with {companyName} on Insurflow',
+    intro: 'Hello {fullName},',
+    body: `{companyName} opened an account for you on Insurflow, with this e-mail address: there you see your policies, your premiums and your claims. Choose your password to start; this token works once, for ${HOURS}, ${UNTIL}:`,
+    action: 'Open this link to choose your password:',
+    button: 'Choose your password',
+    outro: `Then log in with this address and that password.\nIf it has expired, ask {companyName} for a new link. ${IGNORE_IF_NOT_YOU}`,
+  },
   alreadyRegistered: {
     subject: 'You already have an Insurflow account',
     intro: 'Someone asked for a new Insurflow account with this e-mail address, which already has one, so nothing was created.',
@@ -181,7 +189,8 @@ export const en: Record<NotificationType, Messages> = {
   },
   claimDocumentsReminder: {
     subject: 'Reminder: documents needed for claim {claimNumber}',
-    intro: `We are still waiting for the documents of claim {claimNumber}. Without them the claim is denied after ${DAYS}.`,
+    // Sent days before the deadline, when whether a payment will hold money then is not known: both outcomes, true either way.
+    intro: `We are still waiting for the documents of claim {claimNumber}. If they have not arrived ${DAYS} after we asked for them, the claim is denied, unless a payment on it is already under way or made: then it stays open and our claims team decides it.`,
   },
   claimDocumentsEscalation: {
     subject: 'Claim {claimNumber}: documents overdue',
@@ -331,7 +340,7 @@ export const en: Record<NotificationType, Messages> = {
   subscriptionCancelled: {
     subject: 'Your {planName} subscription is cancelled',
     intro: `${SUBSCRIPTION} was cancelled; coverage ended today instead of {coverageEnd, date, calendarDay}.`,
-    body: '{reasonGiven, select, yes {Reason given: {reason}} other {}}',
+    body: `{owing, select, yes {You still owe ${money('owed')} {currency} of its premium, due now.} other {}}\n{reasonGiven, select, yes {Reason given: {reason}} other {}}`,
   },
   subscriptionRenewed: {
     subject: 'Your {planName} subscription is renewed',

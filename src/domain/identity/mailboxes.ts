@@ -27,7 +27,7 @@ export const mailboxOfColumn = (column: string) => `regexp_replace(${column}, '$
 /**
  * Whether the account `userId` and any of the accounts `others` are one person: the same account, or
  * accounts on one mailbox. What a second pair of eyes is judged by (an offboarding's asker, a platform
- * admin's proposer).
+ * admin's proposer, a quote's requester).
  */
 export async function isOnePersonWith(userId: string, others: string[]): Promise<boolean> {
   if (others.includes(userId)) return true;

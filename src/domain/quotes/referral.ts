@@ -13,7 +13,7 @@ import {
 import type { BreakdownLine } from '../../contracts/quote';
 import { findVisible } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
-import { Plan, type Quote, RatingVersion, TenantSettings, User } from '../../models';
+import { Plan, type Quote, RatingVersion, TenantSettings } from '../../models';
 import type { QuoteInstalment } from '../../models/quote';
 import { decideOnRun } from '../../services/run-decisions';
 import type { AuthUser } from '../../shared/caller';
@@ -21,7 +21,7 @@ import { conflict, dependencyUnavailable, samePerson } from '../../shared/errors
 import { instalmentsOf } from '../../shared/instalments';
 import { dueInstant } from '../calendars/business-time';
 import { calendarOfTenant } from '../calendars/tenant-calendars';
-import { mailboxOf } from '../identity/mailboxes';
+import { isOnePersonWith } from '../identity/mailboxes';
 import type { Command, CommandDeps } from '../command';
 import { priceRisk } from './rating/price';
 import { utcDay } from '../../shared/time';
@@ -107,14 +107,13 @@ const notReferred = (quote: Quote) =>
  * The quote the caller may decide: one they see (404 otherwise) that they did not ask for under another
  * account on their mailbox (403 `same_person`). The run's validator knows the requester's account alone,
  * so an underwriter's policyholder account on a sub-address of their mailbox would otherwise have them
- * price their own risk; the same person is judged as claims judge a claimant (`mailboxOf`).
+ * price their own risk; the same person is judged as claims judge a claimant (`isOnePersonWith`).
  */
 async function findQuoteToDecide(caller: AuthUser, id: string): Promise<Quote> {
   const quote = await findVisible(caller, quoteAccess, id);
   // The requester's own account is the run's to refuse.
   if (!quote.requestedById || quote.requestedById === caller.id) return quote;
-  const people = await User.findAll({ where: { id: [caller.id, quote.requestedById] }, attributes: ['email'] });
-  if (people.length === 2 && mailboxOf(people[0].email) === mailboxOf(people[1].email))
+  if (await isOnePersonWith(caller.id, [quote.requestedById]))
     throw samePerson('Whoever asked for a quote may not decide its referral, under any of their accounts: another underwriter must');
   return quote;
 }

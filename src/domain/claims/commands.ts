@@ -35,6 +35,7 @@ import { formatClaimAmount } from '../../shared/money';
 import { HOUR_MS, utcDay } from '../../shared/time';
 import { audited } from '../audited';
 import { isErased, refuseErasedPerson } from '../privacy/erasure';
+import { personLockedForShare } from '../privacy/holds';
 import type { Command, CommandDeps } from '../command';
 import { decideOnRun } from '../../services/run-decisions';
 import { createWithRun } from '../runs';
@@ -107,7 +108,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
   };
   return createWithRun<ClaimWorkflow, Claim>(deps, async (transaction) => {
     // Judged again under the person's lock, taken before the policy's as an erasure's steps take them.
-    await refuseErasedPerson(tenantId, subscription.policyholderId, transaction, policyholderErased, 'share');
+    await refuseErasedPerson(tenantId, subscription.policyholderId, transaction, policyholderErased, personLockedForShare);
     // A policy change being applied holds this row until it commits (carryOutPolicyChange): the claim is then judged by,
     // and tied to, the version it made; a change applied after this commit finds the claim (docs/claims.md).
     const held = await Subscription.findByPk(subscription.id, { lock: transaction.LOCK.SHARE, transaction, rejectOnEmpty: true });

@@ -12,6 +12,7 @@ import type { ReserveLine } from '../../contracts/claim-reserves';
 import { Claim, ClaimHistory } from '../../models';
 import { recordAudit } from '../audit/record';
 import { refuseErasedPerson } from '../privacy/erasure';
+import { personLockedForShare } from '../privacy/holds';
 import { recordStageChangedEvent } from './webhook-events';
 import type { AuthUser } from '../../shared/caller';
 import { claimantErased, conflict } from '../../shared/errors';
@@ -84,7 +85,7 @@ export async function resumeClaim(
     const claim = await Claim.findByPk(claimId, { lock: transaction.LOCK.UPDATE, transaction, rejectOnEmpty: true });
     resumption.check(claim);
     // Nobody could be told of the new run's steps or paid by it (docs/privacy.md, Reopening an erased claimant's claim).
-    await refuseErasedPerson(claim.tenantId, claim.claimantId, transaction, claimantErased, 'share');
+    await refuseErasedPerson(claim.tenantId, claim.claimantId, transaction, claimantErased, personLockedForShare);
     const settings = await claimSettingsOf(claim.tenantId);
     const [past] = await deps.sequelize.query<ClaimPast>(CLAIM_PAST, { replacements: { claimId }, type: QueryTypes.SELECT, transaction });
     const reopened = resumption.kind === 'reopened';

@@ -26,7 +26,7 @@ import { claimOpen, conflict, legalHold, moneyOwed, unprocessable } from '../../
 import { moneyOwedTo } from '../ledger/statement';
 import type { Command } from '../command';
 import { createWithRun } from '../runs';
-import { lockedPerson } from './holds';
+import { personLockedForUpdate } from './holds';
 
 export interface ErasureView {
   id: string;
@@ -61,7 +61,7 @@ export const requestErasure: Command<{ userId: string; reason: string }, Erasure
 
   const workflowId = privacyErasureRun.id(erasureId);
   const erasure = await createWithRun<PrivacyErasureWorkflow, PrivacyErasure>(deps, async (transaction) => {
-    const person = await lockedPerson(tenantId, input.userId, transaction);
+    const person = await personLockedForUpdate(tenantId, input.userId, transaction);
     if (await PrivacyLegalHold.isHeld(person.id, transaction)) throw legalHold();
     // An open claim's assessment, mails and payments need the claimant's documents, address and name (Art. 17(3)(b), (e)).
     const openClaims = await Claim.findAll({
@@ -150,17 +150,18 @@ export async function isErased(tenantId: string, userId: string, transaction?: T
  * Refuses with `refusal` what would handle an erased person again: a new run of their claim (`claimantErased`;
  * docs/privacy.md, Reopening an erased claimant's claim), a new claim of theirs, their account's reactivation. The
  * person's users row is locked as the erasure's request and steps lock it, so such a change and an erasure of the
- * person never pass each other: one of them sees the other and is refused. What only writes rows naming the person
- * (a claim filed or reopened) takes it `share`: an update lock also blocked the key checks of a policy change applied
- * at the same moment, which held the policy the claim waited for (a deadlock, answered 503).
+ * person never pass each other: one of them sees the other and is refused. `lockPerson` takes the lock: a change of the
+ * account `personLockedForUpdate`; what only writes rows naming the person (a claim filed or reopened)
+ * `personLockedForShare`, since an update lock also blocked the key checks of a policy change applied at the same
+ * moment, which held the policy the claim waited for (a deadlock, answered 503).
  */
 export async function refuseErasedPerson(
   tenantId: string,
   userId: string,
   transaction: Transaction,
   refusal: () => Error,
-  strength: 'update' | 'share' = 'update',
+  lockPerson: typeof personLockedForUpdate,
 ): Promise<void> {
-  await lockedPerson(tenantId, userId, transaction, strength);
+  await lockPerson(tenantId, userId, transaction);
   if (await isErased(tenantId, userId, transaction)) throw refusal();
 }

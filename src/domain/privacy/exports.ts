@@ -17,7 +17,7 @@ import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, linkGone, notFound } from '../../shared/errors';
 import type { Command, PublicCommand } from '../command';
 import { createWithRun } from '../runs';
-import { lockedPerson } from './holds';
+import { personLockedForUpdate } from './holds';
 
 /**
  * An audit event as the person's export holds it (docs/privacy.md, Subject access export): whole
@@ -49,7 +49,7 @@ export const requestExport: Command<{ userId: string }, PrivacyExport> = async (
     return await createWithRun<PrivacyExportWorkflow, PrivacyExport>(deps, async (transaction) => {
       // The person locked as an erasure's request locks them (it refuses while an export is gathered): an
       // export gathered beside an erasure would be stored after its `exports` step and keep what it removes.
-      await lockedPerson(tenantId, subject.id, transaction);
+      await personLockedForUpdate(tenantId, subject.id, transaction);
       if (await PrivacyErasure.count({ where: { userId: subject.id, status: ['pending', 'running'] }, transaction }))
         throw conflict('This person’s data is being erased: an export would keep what the erasure removes', [
           { field: 'userId', message: 'is being erased', rule: 'erasure_in_progress' },

@@ -6,7 +6,7 @@
  * each other. Nobody decides a hold on themselves: the person it concerns, under any account on
  * their mailbox, neither places nor releases it (403 `same_person`).
  */
-import type { Transaction } from 'sequelize';
+import type { LOCK, Transaction } from 'sequelize';
 import { PrivacyLegalHold, User } from '../../models';
 import { findVisible, tenantOf } from '../../access/core';
 import { legalHoldAccess } from '../../access/privacy-erasures';
@@ -16,21 +16,23 @@ import { isOnePersonWith } from '../identity/mailboxes';
 import { audited } from '../audited';
 import type { Command } from '../command';
 
-/**
- * A user of the tenant, its row locked for the transaction (`share`: against a change of the row, such as an
- * erasure's, but not against the key checks of rows written naming the person); another tenant's or an unknown one is 404.
- */
-export async function lockedPerson(
-  tenantId: string,
-  userId: string,
-  transaction: Transaction,
-  strength: 'update' | 'share' = 'update',
-): Promise<User> {
-  const lock = strength === 'share' ? transaction.LOCK.SHARE : transaction.LOCK.UPDATE;
+/** A user of the tenant, its row locked for the transaction; another tenant's or an unknown one is 404. */
+async function lockedPerson(tenantId: string, userId: string, transaction: Transaction, lock: LOCK): Promise<User> {
   const user = await User.findOne({ where: { id: userId, tenantId }, lock, transaction });
   if (!user) throw notFound('User');
   return user;
 }
+
+/** The user, its row locked `FOR UPDATE`: as an erasure's request and steps, a legal hold and an export lock it. */
+export const personLockedForUpdate = (tenantId: string, userId: string, transaction: Transaction) =>
+  lockedPerson(tenantId, userId, transaction, transaction.LOCK.UPDATE);
+
+/**
+ * The user, its row locked `FOR SHARE`: against a change of the row, such as an erasure's, but not against the key
+ * checks of rows written naming the person.
+ */
+export const personLockedForShare = (tenantId: string, userId: string, transaction: Transaction) =>
+  lockedPerson(tenantId, userId, transaction, transaction.LOCK.SHARE);
 
 /**
  * Refuses a hold's placing or release by the person it concerns (403 `same_person`), judged by mailbox as claims
@@ -46,7 +48,7 @@ export const placeLegalHold: Command<{ userId: string; reason: string }, Privacy
   return audited(
     deps,
     async (transaction) => {
-      const person = await lockedPerson(tenantId, input.userId, transaction);
+      const person = await personLockedForUpdate(tenantId, input.userId, transaction);
       await assertNotTheHeld(caller, person.id, 'place');
       return PrivacyLegalHold.create({ tenantId, userId: person.id, reason: input.reason, placedById: caller.id }, { transaction });
     },

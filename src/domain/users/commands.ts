@@ -20,6 +20,7 @@ import { voidAccountLinks } from '../identity/email-verifications';
 import type { Command } from '../command';
 import { syncAudience } from '../compliance/audience';
 import { refuseErasedPerson } from '../privacy/erasure';
+import { personLockedForUpdate } from '../privacy/holds';
 import { assertCallerPresent, type Presence } from '../identity/presence';
 import { isLastActiveAdmin, makesAdmin, removesAdmin } from './tenant-admins';
 import { assertInvitationAccepted } from './named-accounts';
@@ -141,7 +142,7 @@ export const updateUser: Command<UpdateUserInput, User> = async (
       // two admins removing each other at once then wait in one order (the second sees the first gone: 409), where
       // locking the person first had each hold one and wait for the other (a deadlock, 503).
       if (removesAdmin(user, fields) && (await isLastActiveAdmin(user, transaction))) throw lastTenantAdmin();
-      await refuseErasedPerson(tenantId, user.id, transaction, userErased);
+      await refuseErasedPerson(tenantId, user.id, transaction, userErased, personLockedForUpdate);
       await user.update(fields, { transaction });
       // Whoever held this user's tokens held them for the old role or status.
       if (changesAuthority) await revokeAllSessions(user.id, { transaction });

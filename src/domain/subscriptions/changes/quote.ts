@@ -176,13 +176,24 @@ function minorOf(amount: string, currency: string): number {
   return minor;
 }
 
+/**
+ * An address as comparable text, its keys in one order: jsonb answers a stored address with its keys in an order of
+ * its own, never the order a client writes them, so the policy's own address sent again read as a move (an applied
+ * version that changed nothing, with its schedule and mail).
+ */
+const addressKey = (address: PropertyAddress | null | undefined): string =>
+  JSON.stringify(Object.entries(address ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+
 /** What the change asks for, as recorded: only the fields that differ from the policy as it stands. */
 function requestedOf(subscription: Subscription, input: ChangeInput): RequestedChange {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  // A UUID in capitals names the same plan (the schema takes either case): recorded as the database writes it.
+  const planId = input.planId?.toLowerCase();
   const requested: RequestedChange = {
-    ...(input.planId !== undefined && input.planId !== subscription.planId && { planId: input.planId }),
+    ...(planId !== undefined && planId !== subscription.planId && { planId }),
     ...(input.propertyAddress !== undefined &&
-      !same(input.propertyAddress, subscription.propertyAddress) && { propertyAddress: input.propertyAddress as PropertyAddress }),
+      addressKey(input.propertyAddress) !== addressKey(subscription.propertyAddress) && {
+        propertyAddress: input.propertyAddress as PropertyAddress,
+      }),
     ...(input.holderPhone !== undefined && input.holderPhone !== subscription.holderPhone && { holderPhone: input.holderPhone }),
   };
   if (Object.keys(requested).length === 0) throw unprocessable('The change changes nothing: every field named is already so');

@@ -117,6 +117,14 @@ export async function buildTenantCast(): Promise<Record<'admin' | 'owner' | 'oth
   return { admin, owner, otherAdmin, platformAdmin };
 }
 
+/** A new tenant and its admin: whom most tests of a tenant's API act as. */
+export async function buildTenantWithAdmin(
+  overrides: { tenant?: Overrides<Tenant>; admin?: Overrides<User> } = {},
+): Promise<{ tenant: Tenant; admin: User }> {
+  const tenant = await buildTenant(overrides.tenant);
+  return { tenant, admin: await buildUser({ ...overrides.admin, tenantId: tenant.id, role: 'tenant_admin' }) };
+}
+
 /** The tenant of a given user, so that what is built for them lands in it. */
 async function tenantOfUser(userId: string | undefined): Promise<string | undefined> {
   return userId ? ((await User.findByPk(userId, { rejectOnEmpty: true })).tenantId ?? undefined) : undefined;

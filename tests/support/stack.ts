@@ -44,15 +44,15 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(
-  options: {
-    worker?: boolean;
-    env?: Record<string, string>;
-    tracing?: Tracing;
-    logger?: Logger;
-    /** Connections the API and the worker share. */ dbPoolMax?: number;
-  } = {},
-): Promise<TestStack> {
+export interface TestStackOptions {
+  worker?: boolean;
+  env?: Record<string, string>;
+  tracing?: Tracing;
+  logger?: Logger;
+  /** Connections the API and the worker share. */ dbPoolMax?: number;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase({ poolMax: options.dbPoolMax });
   const smtp = await startSmtpSink();
   const address = requiredEnv('INSURFLOW_TEST_TEMPORAL_ADDRESS');
@@ -136,6 +136,55 @@ export async function startTestStack(
       await smtp.stop();
       await db.close();
     },
+  };
+}
+
+/**
+ * The stack of a describe block, as the block declares it (`const stack = testStackOfBlock({ worker: true })`):
+ * started in a `beforeAll` and closed in an `afterAll`, which jest runs before the hooks the block
+ * declares after this call (so the block's own `afterAll` runs once the stack is closed). The block's
+ * tests and hooks use what it answers as the stack itself: each field reads the started stack's when
+ * used, so none may be read while the block is being declared.
+ */
+export function testStackOfBlock(options: TestStackOptions = {}): TestStack {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    started = await startTestStack(options);
+  });
+  afterAll(() => started?.close());
+  const stack = (): TestStack => {
+    if (!started) throw new Error("the block's test stack is read before its beforeAll started it");
+    return started;
+  };
+  return {
+    get config() {
+      return stack().config;
+    },
+    get db() {
+      return stack().db;
+    },
+    get smtp() {
+      return stack().smtp;
+    },
+    get temporal() {
+      return stack().temporal;
+    },
+    get services() {
+      return stack().services;
+    },
+    get app() {
+      return stack().app;
+    },
+    get api() {
+      return stack().api;
+    },
+    get deps() {
+      return stack().deps;
+    },
+    get workers() {
+      return stack().workers;
+    },
+    close: () => stack().close(),
   };
 }
 

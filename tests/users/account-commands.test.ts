@@ -29,12 +29,12 @@ import { buildCaller, buildTenant, buildUser, callerOf, registrationRequest, TES
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../support/mailed-tokens';
 import { refusal } from '../support/refusals';
 import { withoutPresence } from '../support/sessions';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const PASSWORD = 'Command-Secret-42';
 
 describe('account, user and onboarding commands called directly, without HTTP', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let admin: AuthUser;
 
@@ -72,11 +72,9 @@ describe('account, user and onboarding commands called directly, without HTTP', 
   }
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     admin = await buildCaller({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   it('auth: sign up, prove the address, sign in, change and reset the password; refusals as REST answers them', async () => {
     const email = `holder-${crypto.randomUUID().slice(0, 8)}@example.test`;

@@ -6,21 +6,16 @@
  * proves the address; a staff member is still invited to work for the company.
  */
 import { TenantSettings, User } from '../../src/models';
-import { buildTenant, buildUser, signedInBearer } from '../support/factories';
+import { buildTenantWithAdmin, signedInBearer } from '../support/factories';
 import { linkIn } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('inviting a policyholder', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   async function add(email: string, role: string, tenantName: string, locale: 'en' | 'de' = 'en') {
-    const tenant = await buildTenant({ name: tenantName });
+    const { tenant, admin } = await buildTenantWithAdmin({ tenant: { name: tenantName }, admin: { fullName: 'Sam Admin' } });
     await TenantSettings.update({ values: { collectPremiums: false, defaultLocale: locale } }, { where: { tenantId: tenant.id } });
-    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Sam Admin' });
     await stack.api
       .post('/api/v1/users')
       .set({ Authorization: signedInBearer(stack.config, admin) })

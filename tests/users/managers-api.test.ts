@@ -7,14 +7,10 @@
 import crypto from 'node:crypto';
 import { User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe("a user's manager", () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   it('is an active staff member of the tenant: a customer or a leaver is refused on managerId, nothing changed or made', async () => {
     const tenant = await buildTenant();

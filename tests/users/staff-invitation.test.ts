@@ -5,23 +5,18 @@
  * sets the password in one step, once; the JSON route does the same.
  */
 import { AuditEvent, User } from '../../src/models';
-import { bearer, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildTenantWithAdmin } from '../support/factories';
 import { linkIn } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('staff invitations', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   const form = (path: string) => stack.api.post(path).type('form').set('Sec-Fetch-Site', 'same-origin');
   const logIn = (email: string, password: string) => stack.api.post('/api/v1/auth/login').send({ email, password });
 
   async function invite(email: string, tenantName: string) {
-    const tenant = await buildTenant({ name: tenantName });
-    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Sam Admin' });
+    const { tenant, admin } = await buildTenantWithAdmin({ tenant: { name: tenantName }, admin: { fullName: 'Sam Admin' } });
     await stack.api
       .post('/api/v1/users')
       .set({ Authorization: bearer(stack.config, admin) })
@@ -83,8 +78,7 @@ describe('staff invitations', () => {
   });
 
   it('still mails the address link alone when the admin sets the password', async () => {
-    const tenant = await buildTenant();
-    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const { admin } = await buildTenantWithAdmin();
     await stack.api
       .post('/api/v1/users')
       .set({ Authorization: bearer(stack.config, admin) })

@@ -5,20 +5,17 @@
  * nothing created, nothing mailed; with the password, or a fresh sign-in, it is done.
  */
 import { User } from '../../src/models';
-import { buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
+import { buildTenantWithAdmin, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { refreshedSession } from '../support/sessions';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('giving the tenant-admin role', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    const tenant = await buildTenant({ name: 'Grant Mutual' });
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', fullName: 'Gia Admin' });
+    ({ admin } = await buildTenantWithAdmin({ tenant: { name: 'Grant Mutual' }, admin: { fullName: 'Gia Admin' } }));
   });
-  afterAll(() => stack?.close());
 
   const invite = (auth: { Authorization: string }, body: object) => stack.api.post('/api/v1/users').set(auth).send(body);
   const patch = (auth: { Authorization: string }, id: string, body: object) => stack.api.patch(`/api/v1/users/${id}`).set(auth).send(body);

@@ -23,7 +23,7 @@ import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { requiredEnv } from '../support/env';
 import { decodedTexts, exportedHistory, payloadsOfExport, sealedFor } from '../support/person-data';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf } from '../support/waiting';
 
 const jsonPayload = (value: unknown): Payload => ({
@@ -137,18 +137,16 @@ describe('the person data codec', () => {
 });
 
 describe('crypto-shredding of an acknowledgement typed name', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   /** A client on the same server without any codec: what an export from Temporal holds. */
   let rawClient: Client;
   const TYPED_NAME = 'Wilhelmina Zorrilla-Typed';
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     rawClient = new Client({ connection: stack.temporal.connection, namespace: stack.config.temporal.namespace });
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const decodeWithConverter = (payloads: Payload[]) => decodedTexts(stack.config.temporal, payloads);

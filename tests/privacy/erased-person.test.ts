@@ -7,13 +7,13 @@
 import crypto from 'node:crypto';
 import { AuditEvent, Claim, Subscription, type Tenant, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
-import { bearer, buildSubscription, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildSubscription, buildTenantWithAdmin, buildUser, TEST_PASSWORD } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('privacy: an erased person', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let admin: User;
   let agent: User;
@@ -21,13 +21,8 @@ describe('privacy: an erased person', () => {
   const { graphql } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
-    tenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    ({ tenant, admin } = await buildTenantWithAdmin());
     agent = await buildUser({ tenantId: tenant.id, role: 'claims_agent' });
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   /** Erases `userId` through the API and waits for the run to complete. */

@@ -30,9 +30,9 @@ import {
   type Tenant,
   User,
 } from '../../src/models';
-import { bearer, buildSubscription, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
+import { bearer, buildSubscription, buildTenant, buildTenantWithAdmin, buildUser, TEST_PASSWORD } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 import { eventually } from '../support/waiting';
 
@@ -64,27 +64,24 @@ interface Person {
 }
 
 describe('privacy: erasure with retention and legal holds', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-erasure-documents-'));
+  const stack = testStackOfBlock({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
   let tenant: Tenant;
   let admin: User;
   let officer: User;
   let adjuster: User;
   let manager: User;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-erasure-documents-'));
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   let keys = 0;
   const key = () => `erasure-test-${Date.now()}-${(keys += 1)}`;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
-    tenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    ({ tenant, admin } = await buildTenantWithAdmin());
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
   });
   afterAll(async () => {
-    await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 

@@ -5,23 +5,18 @@
  * before (404 each, the export still ready); nor does a link of one since deactivated. Their own export stays theirs.
  */
 import { PrivacyExport, type Tenant, User } from '../../src/models';
-import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { bearer, buildTenantWithAdmin, buildUser } from '../support/factories';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('privacy: an export leaves only to a requester still entitled to it', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let admin: User;
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
-    tenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-  });
-  afterAll(async () => {
-    await stack?.close();
+    ({ tenant, admin } = await buildTenantWithAdmin());
   });
 
   /** Asks for an export about `userId` as `requester` and waits until it is ready. */

@@ -29,7 +29,7 @@ import { exportLinkSchema, privacyExportSchema } from '../../src/api/privacy/exp
 import { documentKey, type DocumentStore } from '../../src/services/documents';
 import { privacyExportRun } from '../../src/contracts/privacy-export';
 import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
 import { unzip } from '../support/zip';
@@ -51,7 +51,7 @@ interface Person {
 }
 
 describe('subject access export', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let admin: User;
   let otherAdmin: User;
   let a: Person;
@@ -177,7 +177,6 @@ describe('subject access export', () => {
   }
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     const otherTenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -194,8 +193,6 @@ describe('subject access export', () => {
     expect(asked.body.workflowId).toBe(`privacy-export-${exportId}`);
     await readyExport(exportId);
   });
-
-  afterAll(() => stack?.close());
 
   it('answers a repeat with the same Idempotency-Key with the same export, and records one row', async () => {
     const again = await requestExport(a.user, a.user.id, 'export-alice-0001');

@@ -4,11 +4,11 @@
  * nothing changed); another tenant admin or compliance officer may.
  */
 import { AuditEvent, PrivacyLegalHold, type Tenant, User } from '../../src/models';
-import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { bearer, buildTenantWithAdmin, buildUser } from '../support/factories';
+import { testStackOfBlock } from '../support/stack';
 
 describe('privacy: a legal hold is not decided by the person it concerns', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
   let officer: User;
@@ -17,15 +17,10 @@ describe('privacy: a legal hold is not decided by the person it concerns', () =>
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    tenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    ({ tenant, admin } = await buildTenantWithAdmin());
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     const [local, host] = officer.email.split('@');
     officerAgain = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', email: `${local}+legal@${host}` });
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   const expectSamePerson = (body: { error: unknown }) =>

@@ -20,7 +20,7 @@ import { documentKey, openDocumentStore, type DocumentStore } from '../../src/se
 import { UPLOAD_PART_BYTES } from '../../src/services/documents/s3-store';
 import { startS3Server, type S3Server } from '../../scripts/local/s3-server';
 import { buildClaim, buildUser, buildUsers } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { unzip } from '../support/zip';
 
 /** Rows per FETCH in these exports: the users alone take 80 pages. */
@@ -81,14 +81,13 @@ function measuringStore(store: DocumentStore) {
 }
 
 describe('the offboarding export, streamed', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-offboarding-stream-'));
+  const stack = testStackOfBlock({ env: { DOCUMENTS_DIR: documentsDir } });
   let s3: S3Server;
   let s3Store: DocumentStore;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-offboarding-stream-'));
 
   beforeAll(async () => {
     s3 = await startS3Server();
-    stack = await startTestStack({ env: { DOCUMENTS_DIR: documentsDir } });
     s3Store = await openDocumentStore({
       kind: 's3',
       endpoint: s3.endpoint,
@@ -101,7 +100,6 @@ describe('the offboarding export, streamed', () => {
   }, 120_000);
   afterAll(async () => {
     s3Store?.close();
-    await stack?.close();
     await s3?.stop();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });

@@ -26,7 +26,7 @@ import { requiredEnv } from '../support/env';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { decodedTexts, exportedHistory, payloadsOfExport, sealedFor } from '../support/person-data';
 import { markRunTerminated, restoreRun } from '../support/run-drift';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam, fileAssignedClaim } from '../claims/fixtures';
 
@@ -36,17 +36,15 @@ const DEBTOR = { name: 'Insurflow Versicherung AG', iban: 'FR1420041010050500013
 const IN_CLEAR = [CLAIMANT_ACCOUNT.name, CLAIMANT_ACCOUNT.iban, GLAZIER.name, GLAZIER.iban, 'Quenstedt', 'Zwetschke'];
 
 describe('crypto-shredding of a claim payment’s payee', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-payee-documents-'));
+  const stack = testStackOfBlock({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
   /** A client on the same server without any codec: what an export from Temporal holds. */
   let rawClient: Client;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-payee-documents-'));
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
     rawClient = new Client({ connection: stack.temporal.connection, namespace: stack.config.temporal.namespace });
-  }, 300_000);
+  });
   afterAll(async () => {
-    await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 

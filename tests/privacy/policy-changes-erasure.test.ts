@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { PolicyDocument, Subscription, SubscriptionChange, SubscriptionVersion, type Tenant, User } from '../../src/models';
-import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import { bearer, buildSubscription, buildTenantWithAdmin, buildUser } from '../support/factories';
 import { pdfText, popplerTool } from '../support/poppler';
 import { describeNeeding } from '../support/required-tool';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const OLD_ADDRESS = { line1: 'Lindenallee 3', line2: 'Hinterhaus', postalCode: '50667', city: 'Köln', country: 'DE' };
@@ -29,18 +29,15 @@ interface Holder {
 }
 
 describeNeeding(popplerTool(), 'privacy: erasure of policy versions, changes and schedules', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-policy-erasure-'));
+  const stack = testStackOfBlock({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
   let tenant: Tenant;
   let admin: User;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-policy-erasure-'));
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
-    tenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    ({ tenant, admin } = await buildTenantWithAdmin());
   });
   afterAll(async () => {
-    await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 

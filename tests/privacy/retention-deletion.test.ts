@@ -46,10 +46,18 @@ import { down, up } from '../../src/models/migrations/0067-kept-rows-deletion';
 import { documentKey } from '../../src/services/documents';
 import { ensureKeptRecordsSchedule } from '../../src/services/retention-schedule';
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
-import { bearer, buildAcknowledgement, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
+import {
+  bearer,
+  buildAcknowledgement,
+  buildClaim,
+  buildSubscription,
+  buildTenant,
+  buildTenantWithAdmin,
+  buildUser,
+} from '../support/factories';
 import { buildQuote } from '../support/quote-rows';
 import { recordHistory } from '../support/histories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
 const DAY_MS = 86_400_000;
@@ -80,27 +88,23 @@ interface ErasureBody {
 }
 
 describe('privacy: kept records deleted when they fall due', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-kept-records-'));
+  const stack = testStackOfBlock({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
   let tenant: Tenant;
   let otherTenant: Tenant;
   let admin: User;
   let otherAdmin: User;
   let officer: User;
   let adjuster: User;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-kept-records-'));
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
-    tenant = await buildTenant();
-    otherTenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-    otherAdmin = await buildUser({ tenantId: otherTenant.id, role: 'tenant_admin' });
+    ({ tenant, admin } = await buildTenantWithAdmin());
+    ({ tenant: otherTenant, admin: otherAdmin } = await buildTenantWithAdmin());
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
   });
   afterAll(async () => {
-    await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 
@@ -467,11 +471,7 @@ describe('privacy: kept records deleted when they fall due', () => {
 });
 
 describe('migration 0067', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   const userForeignKeys = async () =>
     (

@@ -12,7 +12,7 @@ import { RefreshToken, User } from '../../src/models';
 import { TEST_JWT_SECRET } from '../support/config';
 import { buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf } from '../support/waiting';
 
 const HOUR_MS = 3_600_000;
@@ -23,13 +23,11 @@ const sha256 = (value: string) => crypto.createHash('sha256').update(value).dige
 const INPUT: RetentionInput = { idempotencyRecordHours: 24, outboxDeliveredHours: 24, batchSize: 3, webhookEventDays: 45 };
 
 describe('retention run', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let user: User;
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     user = await buildUser();
   });
-  afterAll(() => stack?.close());
 
   /** Inserts with the timestamps given: the models would stamp every row "now". */
   async function insert(table: string, rows: Array<Record<string, unknown>>): Promise<string[]> {

@@ -29,7 +29,7 @@ import {
 import { ensureScheduleDocuments } from '../../src/domain/subscriptions/schedule-document';
 import { verifyChain } from '../../src/domain/audit/chain';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { addPlatformAdmin } from '../support/platform-admins';
 import { recordHistory } from '../support/histories';
 import { eventually } from '../support/waiting';
@@ -56,12 +56,12 @@ interface Seeded {
 }
 
 describe('tenant offboarding', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-offboarding-documents-'));
+  const stack = testStackOfBlock({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
   let askerA: User;
   let approverB: User;
   let leaving: Seeded;
   let staying: Seeded;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-offboarding-documents-'));
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const offboarding = (tenantId: string) => `/api/v1/platform/tenants/${tenantId}/offboarding`;
 
@@ -185,14 +185,12 @@ describe('tenant offboarding', () => {
       .parse(binaryBody);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
     askerA = await buildUser({ role: 'platform_admin' });
     approverB = await buildUser({ role: 'platform_admin' });
     leaving = await seed();
     staying = await seed();
   });
   afterAll(async () => {
-    await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 

@@ -28,9 +28,9 @@ import { workflowStartOptions } from '../../src/services/workflow-start';
 import { erasedPersonalData, personalData } from '../../src/shared/personal-data';
 import { DAY_MS } from '../../src/shared/time';
 import { requiredEnv } from '../support/env';
-import { bearer, buildPlan, buildSubscription, buildTenant, buildUser, buildUsers, planTerms } from '../support/factories';
+import { bearer, buildPlan, buildSubscription, buildTenantWithAdmin, buildUser, buildUsers, planTerms } from '../support/factories';
 import { payloadsIn } from '../support/histories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
 
 const PHONE = '+4930987654321';
@@ -39,7 +39,7 @@ const ADDRESS = { line1: STREET, line2: 'Hinterhaus', postalCode: '10115', city:
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('crypto-shredding of a policy holder contact', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let admin: User;
   let plan: Plan;
@@ -49,13 +49,10 @@ describe('crypto-shredding of a policy holder contact', () => {
   const key = () => `terms-shredding-${Date.now()}-${(keys += 1)}`;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
-    tenant = await buildTenant();
-    admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    ({ tenant, admin } = await buildTenantWithAdmin());
     plan = await buildPlan({ tenantId: tenant.id, durationMonths: 12 });
     rawClient = new Client({ connection: stack.temporal.connection, namespace: stack.config.temporal.namespace });
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   /** A run's history as Temporal stores it, in its bytes. */

@@ -1,10 +1,20 @@
 /**
  * An account still waiting for its invitation to be accepted (`emailVerifiedAt` null) owns nothing
  * (docs/onboarding.md, docs/subscriptions.md): it cannot be named a colleague's manager, a
- * compliance requirement's owner or a claim's assignee, so it can give way to the account its
- * address's owner chooses. Each is a 422 naming the field, and changes nothing.
+ * compliance requirement's owner, a claim's assignee (alone or in bulk), a saved report's owner or
+ * the person of a legal hold, so it can give way to the account its address's owner chooses. Each
+ * is a 422 naming the field, and changes nothing.
  */
-import { Claim, ComplianceRequirement, Subscription, User } from '../../src/models';
+import {
+  AuditEvent,
+  BulkOperation,
+  Claim,
+  ComplianceRequirement,
+  PrivacyLegalHold,
+  ReportDefinition,
+  Subscription,
+  User,
+} from '../../src/models';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { bearer, buildUser } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -72,6 +82,41 @@ describe('an invited account that has not accepted yet is named by nobody', () =
       .expect(422);
     expect(res.body).toMatchObject(refusal('assigneeId'));
     expect((await Claim.findByPk(filed.body.id))!.assigneeId).toBeNull();
+  });
+
+  it('refuses them as the new assignee of a bulk reassignment (422), starting no operation', async () => {
+    const before = await BulkOperation.count({ where: { tenantId: team.tenant.id } });
+    const res = await stack.api
+      .post('/api/v1/operations/claims/reassign')
+      .set(as(team.manager))
+      .set('Idempotency-Key', `reassign-to-invitee-${invitee.id}`)
+      .send({ fromUserId: team.adjuster.id, toUserId: invitee.id })
+      .expect(422);
+    expect(res.body).toMatchObject(refusal('toUserId'));
+    expect(await BulkOperation.count({ where: { tenantId: team.tenant.id } })).toBe(before);
+  });
+
+  it("refuses them as a saved report's new owner (422), keeping its owner", async () => {
+    const definition = { name: 'Weekly claims', kind: 'claims', parameters: { groupBy: 'month' }, recipients: ['ops@example.com'] };
+    const created = await stack.api.post('/api/v1/reports/definitions').set(as(team.manager)).send(definition).expect(201);
+    const res = await stack.api
+      .put(`/api/v1/reports/definitions/${created.body.id}/owner`)
+      .set(as(admin))
+      .send({ ownerId: invitee.id })
+      .expect(422);
+    expect(res.body).toMatchObject(refusal('ownerId'));
+    expect((await ReportDefinition.findByPk(created.body.id))!.ownerId).toBe(team.manager.id);
+    expect(await AuditEvent.count({ where: { entityId: created.body.id, action: 'report_definition.hand_over' } })).toBe(0);
+  });
+
+  it('refuses them as the person of a legal hold (422), placing none', async () => {
+    const res = await stack.api
+      .post('/api/v1/privacy/holds')
+      .set(as(officer))
+      .send({ userId: invitee.id, reason: 'Matter 2026-41' })
+      .expect(422);
+    expect(res.body).toMatchObject(refusal('userId'));
+    expect(await PrivacyLegalHold.count({ where: { userId: invitee.id } })).toBe(0);
   });
 
   describe('an account named before that was refused, when its address is chosen for another account', () => {

@@ -16,6 +16,7 @@ import { notFound, unprocessable } from '../../shared/errors';
 import { bulkOperationId, earlierOperation, MAX_BULK_ITEMS, type OperationRun, startBulkOperation } from '../operations/bulk-operations';
 import type { Command } from '../command';
 import type { Role } from '../../shared/roles';
+import { assertInvitationAccepted } from '../users/named-accounts';
 
 /** Whether someone of `role` may (still) reassign the tenant's claims in bulk: the asker, when each item runs. */
 export const mayReassignInBulk = (role: Role): boolean => roleMay(role, 'reassignClaimsInBulk');
@@ -32,6 +33,8 @@ export const reassignClaims: Command<{ fromUserId: string; toUserId: string }, O
   const from = await tenantUser(tenantId, input.fromUserId);
   const to = await tenantUser(tenantId, input.toUserId);
   if (from.id === to.id) throw unprocessable('Reassign to someone else', [{ field: 'toUserId', message: 'is fromUserId' }]);
+  // Each claim's assignment would refuse them anyway: refused once here rather than claim by claim in the run.
+  assertInvitationAccepted(to, 'toUserId', 'The new assignee');
   const operationId = bulkOperationId(caller, deps, 'bulk-reassign', from.id, to.id);
   const workflowId = bulkReassignRun.id(operationId);
   // A repeat whose answer was lost finds the operation it made, and starts nothing.

@@ -4,7 +4,9 @@
  * active no erasure of the person is accepted, and a run in flight stops before its next step.
  * Placing a hold locks the person's users row, as each erasure step does, so the two never pass
  * each other. Nobody decides a hold on themselves: the person it concerns, under any account on
- * their mailbox, neither places nor releases it (403 `same_person`).
+ * their mailbox, neither places nor releases it (403 `same_person`). An account whose invitation is
+ * not accepted yet holds no data of a person and may give way to another account on its address,
+ * so a hold does not name it (422, as src/domain/users/named-accounts.ts refuses naming it anywhere).
  */
 import type { LOCK, Transaction } from 'sequelize';
 import { PrivacyLegalHold, User } from '../../models';
@@ -15,6 +17,7 @@ import type { AuthUser } from '../../shared/caller';
 import { isOnePersonWith } from '../identity/mailboxes';
 import { audited } from '../audited';
 import type { Command } from '../command';
+import { assertInvitationAccepted } from '../users/named-accounts';
 
 /** A user of the tenant, its row locked for the transaction; another tenant's or an unknown one is 404. */
 async function lockedPerson(tenantId: string, userId: string, transaction: Transaction, lock: LOCK): Promise<User> {
@@ -50,6 +53,7 @@ export const placeLegalHold: Command<{ userId: string; reason: string }, Privacy
     async (transaction) => {
       const person = await personLockedForUpdate(tenantId, input.userId, transaction);
       await assertNotTheHeld(caller, person.id, 'place');
+      assertInvitationAccepted(person, 'userId', 'The person');
       return PrivacyLegalHold.create({ tenantId, userId: person.id, reason: input.reason, placedById: caller.id }, { transaction });
     },
     (hold) => ({ tenantId, action: 'privacy_hold.place', entityType: 'privacy_hold', entityId: hold.id, after: hold }),

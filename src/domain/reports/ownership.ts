@@ -12,6 +12,7 @@ import { findVisible } from '../../access/core';
 import { mayOwnReport, reportDefinitionAccess } from '../../access/reports';
 import { ownerMayOwn } from './owner-eligibility';
 import { conflict, unprocessable } from '../../shared/errors';
+import { assertInvitationAccepted } from '../users/named-accounts';
 import { audited } from '../audited';
 import type { Command } from '../command';
 
@@ -28,16 +29,20 @@ export interface HandOver {
   ownerId: string;
 }
 
-/** A tenant admin hands a definition over to another user of the tenant who may own its kind (422 otherwise); audited. */
+/**
+ * A tenant admin hands a definition over to another user of the tenant who may own its kind and has
+ * accepted their invitation (422 otherwise, each with its reason); audited.
+ */
 export const handOverReportDefinition: Command<HandOver, ReportDefinition> = async (caller, { id, ownerId }, deps) => {
   const definition = await findVisible(caller, reportDefinitionAccess, id);
   const owner = await User.findOne({ where: { id: ownerId, tenantId: definition.tenantId } });
   // Another tenant's user is answered as one that does not exist.
-  if (!owner || !owner.emailVerifiedAt || !mayOwnReport(owner, definition)) {
+  if (!owner || !mayOwnReport(owner, definition)) {
     throw unprocessable(`The new owner must be an active user of this tenant whose role may see the ${definition.kind} report`, [
       { field: 'ownerId', message: 'may not own this report' },
     ]);
   }
+  assertInvitationAccepted(owner, 'ownerId', 'The new owner');
   const before = { ownerId: definition.ownerId };
   return audited(
     deps,

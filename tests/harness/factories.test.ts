@@ -4,7 +4,7 @@
  */
 import { Category, ClaimHistory, CompliancePolicy, Plan, Subscription, Tenant, User } from '../../src/models';
 import { verifyPassword } from '../../src/services/passwords';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { testDatabaseOfBlock } from '../support/database';
 import {
   buildAcknowledgement,
   buildClaim,
@@ -20,11 +20,8 @@ import {
 const DAY_MS = 86_400_000;
 
 describe('test factories', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(() => db?.close());
+  // The factories write through the models, which the block's database is bound to.
+  testDatabaseOfBlock();
 
   it('builds a reported claim from nothing: tenant, category, plan, policyholder and active subscription, all in one tenant', async () => {
     const claim = await buildClaim();

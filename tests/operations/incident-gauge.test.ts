@@ -12,20 +12,14 @@ import type { ActivityDeps } from '../../src/activities/deps';
 import { createLogger } from '../../src/config/logger';
 import { ActivityIncident } from '../../src/models';
 import { workerBusinessRegistry } from '../../src/observability/business-metrics';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { testDatabaseOfBlock } from '../support/database';
 import { eventually } from '../support/waiting';
 
 const ACTIVITIES = 20;
 const FAILURES_EACH = 10;
 
 describe('open incidents gauge during a storm of failures', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = testDatabaseOfBlock();
 
   const gauge = () => workerBusinessRegistry.getSingleMetricAsString('insurflow_activity_incidents_open');
 

@@ -29,6 +29,36 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
 }
 
 /**
+ * The database of a describe block, as the block declares it (`const db = testDatabaseOfBlock()`): made
+ * in a `beforeAll` and closed in an `afterAll`, which jest runs before the hooks the block declares
+ * after this call. Its fields read the made database's when used, so none may be read while the block
+ * is being declared.
+ */
+export function testDatabaseOfBlock(options: { poolMax?: number } = {}): TestDatabase {
+  let made: TestDatabase | undefined;
+  beforeAll(async () => {
+    made = await createTestDatabase(options);
+  });
+  afterAll(() => made?.close());
+  const db = (): TestDatabase => {
+    if (!made) throw new Error("the block's test database is read before its beforeAll made it");
+    return made;
+  };
+  return {
+    get url() {
+      return db().url;
+    },
+    get name() {
+      return db().name;
+    },
+    get sequelize() {
+      return db().sequelize;
+    },
+    close: () => db().close(),
+  };
+}
+
+/**
  * Waits until one session of the database waits for a lock in a statement like `statementLike` (ILIKE):
  * a race test acts while the other side is held on the row, not after a sleep.
  */

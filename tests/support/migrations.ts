@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { MigrationModule } from '../../src/models/migrations/helpers';
-import { createTestDatabase, type TestDatabase } from './database';
+import { testDatabaseOfBlock } from './database';
 
 export interface MigrationOnExistingRows {
   /** The test file's database, once its `beforeAll` has made it. */
@@ -17,23 +17,15 @@ export interface MigrationOnExistingRows {
  * it: a fresh database copied from the migrated template is made before the file's tests and closed after.
  */
 export function migrationOnExistingRows(migration: MigrationModule): MigrationOnExistingRows {
-  let db: TestDatabase | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(() => db?.close());
-  const database = (): Sequelize => {
-    if (!db) throw new Error('the migration test database is made in beforeAll');
-    return db.sequelize;
-  };
+  const db = testDatabaseOfBlock();
   return {
     get sequelize() {
-      return database();
+      return db.sequelize;
     },
     async migrate(write) {
-      await migration.down(database().getQueryInterface());
-      const written = await write(database());
-      await migration.up(database().getQueryInterface());
+      await migration.down(db.sequelize.getQueryInterface());
+      const written = await write(db.sequelize);
+      await migration.up(db.sequelize.getQueryInterface());
       return written;
     },
   };

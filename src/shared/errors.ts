@@ -126,6 +126,14 @@ export const policyholderErased = () =>
   new ApiError(409, 'claimant_erased', 'The policyholder of this policy is erased: no claim is filed for them', [
     { field: 'subscriptionId', message: 'has an erased policyholder', rule: 'claimant_erased' },
   ]);
+/**
+ * A payment by hand that would keep credit on a policy whose policyholder is erased: the credit would be owed to
+ * nobody the insurer can reach or pay, which is why an erasure waits while one is owed (docs/privacy.md).
+ */
+export const creditToErasedPolicyholder = () =>
+  new ApiError(409, 'policyholder_erased', 'The policyholder of this policy is erased: no credit is kept for them', [
+    { field: 'excessAsCredit', message: 'cannot keep credit for an erased policyholder', rule: 'policyholder_erased' },
+  ]);
 
 export const tenantSuspended = () =>
   new ApiError(403, 'tenant_suspended', "Your company's Insurflow account is suspended; its administrator has been told why");

@@ -2,11 +2,12 @@
  * An erasure waits while the insurer owes the person money (docs/privacy.md, Asking for an erasure), on the real
  * API, worker, PostgreSQL and Temporal: a credit on their policy, then the refund of it owed by hand, each refuse the
  * request with 409 `money_owed` naming the policy and the sums, writing nothing; once the refund is recorded paid
- * back the erasure proceeds.
+ * back the erasure proceeds. Once erased, no new credit is kept for the person: a payment by hand with an excess as
+ * credit on their policy is refused with 409 `policyholder_erased`, nothing recorded.
  */
 import crypto from 'node:crypto';
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
-import { PrivacyErasure, Subscription, type Tenant, User } from '../../src/models';
+import { AuditEvent, Invoice, PremiumPayment, PrivacyErasure, Subscription, type Tenant, User } from '../../src/models';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { startTestStack, TestStack } from '../support/stack';
 import { eventually } from '../support/waiting';
@@ -46,6 +47,14 @@ describe('privacy: no erasure while the insurer owes the person money', () => {
     expect(await User.findByPk(holder.id)).toMatchObject({ fullName: holder.fullName, email: holder.email, isActive: true });
   }
 
+  const erasureCompleted = (erasureId: string) =>
+    eventually(
+      async () => (await stack.api.get(`/api/v1/privacy/erasures/${erasureId}`).set(as(admin)).expect(200)).body as { status: string },
+      (erasure) => erasure.status === 'completed',
+      'the erasure completed',
+      30_000,
+    );
+
   it('refuses the erasure while a credit or a refund of it is owed, and proceeds once the refund is paid back', async () => {
     const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const subscription = await buildSubscription({ policyholderId: holder.id, currency: 'EUR' });
@@ -72,12 +81,37 @@ describe('privacy: no erasure while the insurer owes the person money', () => {
       .send({ method: 'bank_transfer', reference: 'BT-2026-412' })
       .expect(200);
     const started = await requestErasure(holder.id).expect(202);
-    await eventually(
-      async () =>
-        (await stack.api.get(`/api/v1/privacy/erasures/${started.body.id}`).set(as(admin)).expect(200)).body as { status: string },
-      (erasure) => erasure.status === 'completed',
-      'the erasure completed',
-      30_000,
-    );
+    await erasureCompleted(started.body.id);
+  });
+
+  it('keeps no credit for an erased policyholder: a payment by hand with an excess is refused 409, nothing recorded', async () => {
+    const holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
+    const subscription = await buildSubscription({ policyholderId: holder.id, currency: 'EUR' });
+    const [invoice] = await billCurrentTerm(stack.db.sequelize, subscription.id);
+    await erasureCompleted((await requestErasure(holder.id).expect(202)).body.id);
+    const auditEventsBefore = await AuditEvent.count({ where: { tenantId: tenant.id } });
+
+    const refused = await stack.api
+      .post(`/api/v1/invoices/${invoice.id}/payments`)
+      .set(as(admin))
+      .send({ amount: ((invoice.amountMinor + 40_000) / 100).toFixed(2), method: 'bank_transfer', excessAsCredit: true })
+      .expect(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'policyholder_erased',
+      details: [{ field: 'excessAsCredit', rule: 'policyholder_erased', message: expect.any(String) }],
+    });
+    expect(await PremiumPayment.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(await Invoice.findByPk(invoice.id)).toMatchObject({ status: 'open', paidAt: null });
+    expect(await AuditEvent.count({ where: { tenantId: tenant.id } })).toBe(auditEventsBefore);
+    const statement = await stack.api.get(`/api/v1/subscriptions/${subscription.id}/statement`).set(as(admin)).expect(200);
+    expect(statement.body.figures).toEqual([expect.objectContaining({ currency: 'EUR', paid: '0.00', credit: '0.00' })]);
+
+    // What the invoice owes is still taken: it keeps nothing for the person.
+    const paid = await stack.api
+      .post(`/api/v1/invoices/${invoice.id}/payments`)
+      .set(as(admin))
+      .send({ amount: (invoice.amountMinor / 100).toFixed(2), method: 'bank_transfer', excessAsCredit: true })
+      .expect(201);
+    expect(paid.body.payment).toMatchObject({ amountMinor: invoice.amountMinor, creditMinor: 0 });
   });
 });

@@ -18,9 +18,10 @@ import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoic
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { utcDay } from '../../shared/time';
-import { unprocessable } from '../../shared/errors';
+import { creditToErasedPolicyholder, unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { localTime, timeZoneOf } from '../calendars/local-time';
+import { isErased } from '../privacy/erasure';
 import { termCancellationRefunded } from './credit-refunds';
 import { recordPaymentReceived } from './ledger-postings';
 import { recordInvoiceEvent } from './webhook-events';
@@ -47,7 +48,9 @@ export interface PaymentReceived {
   /**
    * Set for a payment staff record by hand, whose day they type: one received before its policy was
    * applied for is refused (422) and nothing is recorded, as is one keeping more than a term's premium as credit
-   * (`beyondCreditLimit`). A provider's payment is dated when its event arrives, and is what the card was charged.
+   * (`beyondCreditLimit`), or one keeping credit for a policyholder whose erasure was accepted (409
+   * `policyholder_erased`, `lockedPolicyholder`). A provider's payment is dated when its event arrives, and is what
+   * the card was charged.
    */
   byHand?: boolean;
 }
@@ -155,6 +158,23 @@ async function assertReceivedSincePolicy(invoice: Invoice, policy: Subscription,
 }
 
 /**
+ * The invoice's policyholder, their users row locked FOR SHARE before the invoice's: an erasure's request locks it
+ * for update before it counts what the insurer owes them (`moneyOwedTo`), so a credit recorded by hand and an erasure
+ * never pass each other. One sees the other: the erasure waits for the credit (409 `money_owed`), or the credit is
+ * refused (`isErased` below).
+ */
+async function lockedPolicyholder(sequelize: Sequelize, received: PaymentReceived, transaction: Transaction): Promise<string> {
+  const [{ policyholderId }] = await sequelize.query<{ policyholderId: string }>(
+    `SELECT u.id AS "policyholderId"
+       FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id JOIN users u ON u.id = s.policyholder_id
+      WHERE i.id = :invoiceId AND i.tenant_id = :tenantId
+        FOR SHARE OF u`,
+    { replacements: { invoiceId: received.invoiceId, tenantId: received.tenantId }, type: QueryTypes.SELECT, transaction },
+  );
+  return policyholderId;
+}
+
+/**
  * Tells the subscription's run that an invoice was paid (through the outbox, delivered after the
  * commit): the run then reads the invoices again, so the signal carries nothing it trusts.
  */
@@ -182,6 +202,7 @@ export async function applyPayment(
   within?: Transaction,
 ): Promise<AppliedPayment> {
   const apply = async (transaction: Transaction): Promise<AppliedPayment> => {
+    const policyholderId = received.byHand ? await lockedPolicyholder(sequelize, received, transaction) : null;
     const invoice = await Invoice.findOne({
       where: { id: received.invoiceId, tenantId: received.tenantId },
       lock: transaction.LOCK.UPDATE,
@@ -209,6 +230,9 @@ export async function applyPayment(
     if (premiumMinor !== null && received.amountMinor > owed + premiumMinor)
       throw beyondCreditLimit(invoice, owed, premiumMinor, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);
+    // Credit is owed to the person, and an erased one can no longer be reached or paid (docs/privacy.md).
+    if (policyholderId && creditMinor > 0 && (await isErased(received.tenantId, policyholderId, transaction)))
+      throw creditToErasedPolicyholder();
     // Dated when the money arrived, with its entry: a payment dated in a closed month is refused (409) and nothing is recorded.
     const payment = await recordPaymentReceived(
       {

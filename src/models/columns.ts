@@ -176,6 +176,14 @@ export function timestampColumns() {
   return { ...createdAtColumn(), updatedAt: filledOnInsert(optional.date()) };
 }
 
+/**
+ * A single-use secret (a mailed link's token, a refresh token, a sign-in challenge): stored only as its SHA-256,
+ * valid until it expires, spent once used.
+ */
+export function singleUseTokenColumns() {
+  return { tokenHash: required.string(64, { unique: true }), expiresAt: required.date(), usedAt: optional.date() };
+}
+
 /** A row's columns: its own between the generated key and the timestamps. */
 export function rowColumns<C extends object>(own: C) {
   return { ...idColumn(), ...own, ...timestampColumns() };

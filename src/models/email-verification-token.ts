@@ -1,5 +1,5 @@
 import { InferCreationAttributes } from 'sequelize';
-import { modelOf, required, optional, idColumn, createdAtColumn } from './columns';
+import { modelOf, required, optional, idColumn, createdAtColumn, singleUseTokenColumns } from './columns';
 import type { Role } from '../shared/roles';
 import type { Registration } from './registration';
 
@@ -44,9 +44,7 @@ const emailVerificationTokenColumns = () => ({
   newEmail: optional.string(254),
   /** The tenant admin who asked for the account (POST /users): the link works only while they could still ask (migration 0112). */
   invitedBy: optional.uuid(),
-  tokenHash: required.string(64, { unique: true }),
-  expiresAt: required.date(),
-  usedAt: optional.date(),
+  ...singleUseTokenColumns(),
   ...createdAtColumn(),
 });
 

@@ -3,7 +3,17 @@
  * and the challenges between a sign-in's password step and its code. Nothing here is ever shown by
  * the API as it is stored.
  */
-import { modelOf, required, optional, uuidKey, idColumn, createdAtColumn, timestampColumns, optionalBigintNumber } from './columns';
+import {
+  modelOf,
+  required,
+  optional,
+  uuidKey,
+  idColumn,
+  createdAtColumn,
+  timestampColumns,
+  optionalBigintNumber,
+  singleUseTokenColumns,
+} from './columns';
 
 const userMfaColumns = () => ({
   userId: uuidKey(),
@@ -36,9 +46,7 @@ const mfaChallengeColumns = () => ({
   ...idColumn(),
   userId: required.uuid(),
   purpose: required.string<MfaChallengePurpose>(20),
-  tokenHash: required.string(64, { unique: true }),
-  expiresAt: required.date(),
-  usedAt: optional.date(),
+  ...singleUseTokenColumns(),
   failedAttempts: required.integer({ defaultValue: 0 }),
   ...createdAtColumn(),
 });

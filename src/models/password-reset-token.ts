@@ -1,11 +1,9 @@
-import { modelOf, required, optional, idColumn, createdAtColumn } from './columns';
+import { modelOf, required, idColumn, createdAtColumn, singleUseTokenColumns } from './columns';
 
 const passwordResetTokenColumns = () => ({
   ...idColumn(),
   userId: required.uuid(),
-  tokenHash: required.string(64, { unique: true }),
-  expiresAt: required.date(),
-  usedAt: optional.date(),
+  ...singleUseTokenColumns(),
   ...createdAtColumn(),
 });
 

@@ -1,12 +1,10 @@
-import { modelOf, required, optional, rowColumns } from './columns';
+import { modelOf, required, optional, rowColumns, singleUseTokenColumns } from './columns';
 
 const refreshTokenColumns = () =>
   rowColumns({
     userId: required.uuid(),
     familyId: required.uuid(),
-    tokenHash: required.string(64, { unique: true }),
-    expiresAt: required.date(),
-    usedAt: optional.date(),
+    ...singleUseTokenColumns(),
     revokedAt: optional.date(),
   });
 

@@ -12,7 +12,9 @@ import type { Sequelize } from 'sequelize';
 import { PremiumRefund, type Invoice } from '../../models';
 import type { PaymentMethod } from '../../models/invoice';
 import { conflict, notFound, unprocessable } from '../../shared/errors';
+import { utcDay } from '../../shared/time';
 import { recordAudit, type AuditSource } from '../audit/record';
+import { localTime, timeZoneOf } from '../calendars/local-time';
 import { postRefundOwedAgain } from './ledger-postings';
 import { recordRefundPaid } from './refunds';
 
@@ -66,9 +68,13 @@ export async function recordRefundPaidBack(
         [{ rule: 'refund_not_owed', message: `status ${wasStatus}` }],
       );
     const paidAt = paid.paidAt ?? new Date();
-    if (paidAt < refund.createdAt)
+    // Compared as days: staff type the day they paid it back, which reads as its midnight, and the day the refund was
+    // recorded was refused against the instant it was written. That day as UTC or the tenant's calendar reads it, the
+    // earlier, as a payment by hand is judged (payments.ts): staff in Los Angeles type the 10th for 04:00 UTC on the 11th.
+    const recordedOn = [utcDay(refund.createdAt), localTime(refund.createdAt, await timeZoneOf(refund.tenantId))!.slice(0, 10)].sort()[0];
+    if (utcDay(paidAt) < recordedOn)
       throw unprocessable('A refund is paid back after it was recorded', [
-        { field: 'paidAt', message: `not before ${refund.createdAt.toISOString()}` },
+        { field: 'paidAt', message: `not before ${recordedOn}, the day the refund was recorded` },
       ]);
     await refund.update(
       {

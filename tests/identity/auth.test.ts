@@ -5,21 +5,19 @@ import { issueAccessToken } from '../../src/services/tokens';
 import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { startOtherApi, type OtherApi } from '../support/other-api';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { sentWhileHeld, untilWaitingForLock } from '../support/database';
 import { eventually } from '../support/waiting';
 
 describe('identity: /auth and /users', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ slug: 'acme' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', email: 'admin@acme.test' });
   });
-  afterAll(() => stack?.close());
 
   it('registers a policyholder, stores only an argon2id hash, and lets them in once the mailed link is followed', async () => {
     const res = await stack.api

@@ -8,7 +8,7 @@ import { hashToken } from '../../src/services/single-use-tokens';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { mailedToken } from '../support/mailed-tokens';
 import { withoutSessionEvents } from '../support/audit-events';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
 const CONFIRM_SUBJECT = 'Confirm your new Insurflow e-mail address';
@@ -17,16 +17,14 @@ const CHANGED_SUBJECT = 'Your Insurflow e-mail address has changed';
 const IN_USE_SUBJECT = 'Someone asked to use your address for another Insurflow account';
 
 describe('e-mail change: /auth/email and /users/:id/email', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const login = async (email: string, password = TEST_PASSWORD) =>
     (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens;

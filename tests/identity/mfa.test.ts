@@ -14,7 +14,7 @@ import { AuditEvent, MfaChallenge, MfaRecoveryCode, Tenant, User, UserMfa } from
 import { base32Decode, base32Encode } from '../../src/services/base32';
 import { TOTP_PLUGINS } from '../../src/services/totp';
 import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
 const PERIOD_SECONDS = 30;
@@ -55,17 +55,15 @@ class Authenticator {
 }
 
 describe('second factor: TOTP enrolment, two-step sign-in, recovery codes, MFA required for staff', () => {
-  let stack: TestStack;
+  // A delay long enough that the attempt right after it is always refused, however loaded the machine.
+  const stack = testStackOfBlock({ env: { RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS: '60' } });
   let tenant: Tenant;
   let admin: User;
 
   beforeAll(async () => {
-    // A delay long enough that the attempt right after it is always refused, however loaded the machine.
-    stack = await startTestStack({ env: { RATE_LIMIT_LOGIN_FIRST_DELAY_SECONDS: '60' } });
     tenant = await buildTenant({ name: 'Acme Insurance' });
     admin = await buildUser({ role: 'tenant_admin', tenantId: tenant.id });
   });
-  afterAll(() => stack?.close());
 
   const login = (user: User) => stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD });
   const auth = (accessToken: string) => ({ Authorization: `Bearer ${accessToken}` });

@@ -20,22 +20,20 @@ import {
   TEST_PASSWORD_HASH,
 } from '../support/factories';
 import { productionSecrets } from '../support/config';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
 const LONE_SURROGATE = 'abc\ud800';
 
 describe('security hardening (API)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const login = (email: string, password = TEST_PASSWORD) => stack.api.post('/api/v1/auth/login').send({ email, password });

@@ -23,7 +23,7 @@ import { TEST_JWT_SECRET } from '../support/config';
 import { requiredEnv } from '../support/env';
 import { payloadsIn } from '../support/histories';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resolveTemporalCli } from '../../scripts/local/tools';
 import { eventually, resultOf } from '../support/waiting';
 
@@ -41,7 +41,7 @@ const jsonPayload = (value: unknown): Payload => ({
 const metadataText = (payload: Payload, key: string) => Buffer.from(payload.metadata?.[key] ?? []).toString('utf8');
 
 describe('payload encryption between the application and Temporal', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true, env: CODEC_ENV });
   let team: ClaimsTeam;
   /** A client on the same server without the codec: what anyone with Temporal UI or CLI access reads. */
   let rawClient: Client;
@@ -50,11 +50,9 @@ describe('payload encryption between the application and Temporal', () => {
   const codecA = new AesGcmPayloadCodec({ keys: keys({ a: KEY_A }), activeKeyId: 'a' });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: CODEC_ENV });
     team = await createClaimsTeam();
     rawClient = new Client({ connection: stack.temporal.connection, namespace: stack.config.temporal.namespace });
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 

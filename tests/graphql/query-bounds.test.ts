@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config';
 import type { User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { statementsOf as countStatements } from '../support/statements';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { productionSecrets, TEST_JWT_SECRET } from '../support/config';
 
 interface GraphQLAnswer {
@@ -81,17 +81,15 @@ const SHAPES: Record<string, (levels: number) => string> = {
 };
 
 describe('GraphQL query bounds (real API)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let manager: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     const tenant = await buildTenant();
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
     // Warm the path once: the first request compiles what every later one runs.
     await graphql('{ viewer { id } }', {}, manager);
   });
-  afterAll(() => stack?.close());
 
   async function graphql(query: string, variables: Record<string, unknown> = {}, as?: User) {
     const request = stack.api.post('/api/graphql').set('Accept', 'application/graphql-response+json');

@@ -20,10 +20,10 @@ import {
   TEST_PASSWORD_HASH,
 } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('GraphQL beside REST: compliance, tenants, registrations and reports (real API and PostgreSQL)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let other: Tenant;
   let officer: User;
@@ -60,7 +60,6 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
   }
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ name: 'Acme Insurance' });
     other = await buildTenant({ name: 'Other Mutual' });
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
@@ -128,7 +127,6 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
       workflowId: `onboarding-${registrationId}`,
     });
   });
-  afterAll(() => stack?.close());
 
   /** REST refuses with `status`; GraphQL refuses the same field with `code` and answers no data for it. */
   async function refusedAlike(path: string, query: string, variables: Record<string, unknown>, user: User, status: number, code: string) {

@@ -21,15 +21,17 @@ import {
 } from '../../../src/models';
 import { createClaimsTeam, DEBTOR, fileAssignedClaim, REPAIRER, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../../support/factories';
-import { startTestStack, type TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 /** RFC 9745: the instant money as a JSON number was deprecated (2026-11-29). */
 const DEPRECATION = '@1795910400';
 /** Spellings every money input refuses: too many decimals, negative, exponent, whitespace, separators, too long. */
 const MALFORMED = ['12.345', '-5.00', '1e3', ' 12.00', '12.00 ', '1,000.00', '1'.repeat(200)];
+/** The same for claim money, which takes a dinar's third decimal (a euro claim's is the currency's 422): a fourth. */
+const CLAIM_MALFORMED = ['12.3456', ...MALFORMED.slice(1)];
 
 describe('money is a decimal string in every request', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
   let admin: User;
   let claimId: string;
@@ -37,7 +39,6 @@ describe('money is a decimal string in every request', () => {
   let startDate: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
     admin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
     const plan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
@@ -47,7 +48,6 @@ describe('money is a decimal string in every request', () => {
     startDate = subscription.startDate!;
     claimId = await fileAssignedClaim(stack, team, subscription);
   }, 300_000);
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const post = (user: User, path: string, body: object) => stack.api.post(`/api/v1${path}`).set(as(user)).send(body);
@@ -84,10 +84,14 @@ describe('money is a decimal string in every request', () => {
       (amount) => fileClaim(amount),
       'body.amountClaimed',
       () => Claim.count({ where: { subscriptionId } }),
+      CLAIM_MALFORMED,
     );
-    const refused = await fileClaim('12.345').expect(400);
-    expect(refused.body.error.details[0].message).toBe('amountClaimed must have at most 2 decimals');
+    const refused = await fileClaim('12.3456').expect(400);
+    expect(refused.body.error.details[0].message).toBe('amountClaimed must have at most 3 decimals');
     expect(refused.headers.deprecation).toBeUndefined();
+    // A third decimal is well formed (dinars have it), and more than euros hold.
+    const euroFils = await fileClaim('12.345').expect(422);
+    expect(euroFils.body.error.details).toEqual([{ field: 'amountClaimed', message: 'is not an amount in EUR' }]);
   });
 
   it('a repeat with the same Idempotency-Key answers as the first did, its Deprecation header too (REST and GraphQL)', async () => {
@@ -130,6 +134,7 @@ describe('money is a decimal string in every request', () => {
       (approvedAmount) => post(team.adjuster, `/claims/${claimId}/transitions`, { to: 'approved', approvedAmount }),
       'body.approvedAmount',
       claim,
+      CLAIM_MALFORMED,
     );
   });
 
@@ -143,7 +148,12 @@ describe('money is a decimal string in every request', () => {
     expect(await line()).toBe('800.10');
     expect((await reserve(700).expect(200)).headers.deprecation).toBe(DEPRECATION);
     expect(await line()).toBe('700.00');
-    await refusesMalformed(reserve, 'body.amount', async () => [await line(), await ClaimReserveChange.count({ where: { claimId } })]);
+    await refusesMalformed(
+      reserve,
+      'body.amount',
+      async () => [await line(), await ClaimReserveChange.count({ where: { claimId } })],
+      CLAIM_MALFORMED,
+    );
   });
 
   it('records recoveries from strings that add up exactly (0.10 + 0.20 = 0.30); a number still does, deprecated', async () => {
@@ -165,7 +175,7 @@ describe('money is a decimal string in every request', () => {
     ]);
     expect((await recover(1).expect(201)).headers.deprecation).toBe(DEPRECATION);
     expect(await recovered()).toBe('1.30');
-    await refusesMalformed(recover, 'body.amount', () => ClaimRecovery.count({ where: { claimId: paidClaim } }));
+    await refusesMalformed(recover, 'body.amount', () => ClaimRecovery.count({ where: { claimId: paidClaim } }), CLAIM_MALFORMED);
   });
 
   it('takes a claim payment from a string, kept to the cent; a number still does, deprecated', async () => {
@@ -187,7 +197,7 @@ describe('money is a decimal string in every request', () => {
     const byNumber = await pay(0.2);
     expect([byNumber.status < 300, byNumber.headers.deprecation]).toEqual([true, DEPRECATION]);
     expect(await amounts()).toEqual(['0.10', '0.20']);
-    await refusesMalformed(pay, 'body.amount', amounts);
+    await refusesMalformed(pay, 'body.amount', amounts, CLAIM_MALFORMED);
   });
 
   it('creates and changes a plan from strings; a number still does, deprecated; a bad string changes nothing', async () => {

@@ -20,7 +20,7 @@ import {
   buildUser,
   TEST_PASSWORD_HASH,
 } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -34,7 +34,7 @@ interface TaskBody {
 }
 
 describe('GET /me/tasks', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
   let subscription: Subscription;
   let reviewer: User;
@@ -68,14 +68,12 @@ describe('GET /me/tasks', () => {
   }
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
     subscription = await buildSubscription({ policyholderId: team.claimant.id });
     reviewer = await buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' });
     author = await buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' });
     platformAdmin = await buildUser({ role: 'platform_admin' });
   });
-  afterAll(() => stack?.close());
 
   it("orders an adjuster's claims and acknowledgements by due date, nulls last, with counts, inside their tenant", async () => {
     const now = Date.now();

@@ -1,10 +1,10 @@
 import { Category, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, buildCategory, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { buildRatingVersion } from '../support/quote-rows';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('catalog: /categories and /plans', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: string;
   let holder: string;
@@ -23,7 +23,6 @@ describe('catalog: /categories and /plans', () => {
   });
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     const other = await buildTenant();
     const users: User[] = await Promise.all([
@@ -35,7 +34,6 @@ describe('catalog: /categories and /plans', () => {
     houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
     flats = await buildCategory({ tenantId: tenant.id, name: 'Flats' });
   });
-  afterAll(() => stack?.close());
 
   it('lets tenant admins manage categories; names are unique per tenant; others only read', async () => {
     const created = await stack.api

@@ -14,12 +14,12 @@ import { credit, debit, post, type JournalEntry } from '../../src/domain/ledger/
 import type { Tenant, User } from '../../src/models';
 import { apiClient } from '../support/graphql';
 import { bearer, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const parseCsv = (text: string): string[][] => parse(text, { bom: true });
 
 describe('reading the books', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: false });
   let tenant: Tenant;
   let people: Record<'finance' | 'admin' | 'agent' | 'holder' | 'otherHolder' | 'outsider', User>;
   let subscriptionId: string;
@@ -40,7 +40,6 @@ describe('reading the books', () => {
   const get = (path: string, user: User) => stack.api.get(`/api/v1${path}`).set('Authorization', bearer(stack.config, user));
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
     tenant = await buildTenant();
     const other = await buildTenant();
     const [finance, admin, agent, holder, otherHolder, outsider] = await Promise.all([
@@ -136,7 +135,6 @@ describe('reading the books', () => {
       lines: [debit('premium_receivable', 99_900), credit('unearned_premium', 99_900)],
     });
   });
-  afterAll(() => stack?.close());
 
   type Row = { code: string; currency: string; debit: string; credit: string; balance: string };
   const accountIn = (accounts: Row[], code: string, currency = 'EUR') => accounts.find((a) => a.code === code && a.currency === currency);

@@ -10,10 +10,10 @@ import { AuditEvent, Invoice, PremiumPayment, Tenant, TenantSettings, User } fro
 import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { apiClient } from '../support/graphql';
 import { bearer, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('premium invoices and manual payments', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: false });
   let tenant: Tenant;
   let staff: User;
   let people: Record<'agent' | 'manager' | 'holder' | 'otherHolder' | 'outsider', User>;
@@ -25,7 +25,6 @@ describe('premium invoices and manual payments', () => {
   let yenInvoice: Invoice;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: false });
     tenant = await buildTenant();
     const other = await buildTenant();
     staff = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -57,7 +56,6 @@ describe('premium invoices and manual payments', () => {
       (await billCurrentTerm(stack.db.sequelize, yen.id)).map(({ id }) => Invoice.findByPk(id, { rejectOnEmpty: true })),
     );
   });
-  afterAll(() => stack?.close());
 
   const pay = (invoiceId: string, who: string, body: Record<string, unknown>, key = crypto.randomUUID()) =>
     stack.api.post(`/api/v1/invoices/${invoiceId}/payments`).set('Authorization', who).set('Idempotency-Key', key).send(body);

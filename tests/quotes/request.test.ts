@@ -9,7 +9,7 @@ import { toMinorUnits } from '../../src/shared/money';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { sentToPostgres } from '../support/statements';
 import { utcDayLasting } from '../support/utc-days';
 import { eventually } from '../support/waiting';
@@ -32,7 +32,8 @@ interface QuoteAnswer {
 }
 
 describe('requesting a quote', () => {
-  let stack: TestStack;
+  // A worker: it sends the quotes' mails, which the API hands to the outbox.
+  const stack = testStackOfBlock({ worker: true, env: { RATE_LIMIT_QUOTES_PER_MINUTE: String(QUOTES_PER_MINUTE) } });
   let tenant: Tenant;
   let rated: Plan;
   let fixed: Plan;
@@ -47,8 +48,6 @@ describe('requesting a quote', () => {
   const client = apiClient(() => stack);
 
   beforeAll(async () => {
-    // A worker: it sends the quotes' mails, which the API hands to the outbox.
-    stack = await startTestStack({ worker: true, env: { RATE_LIMIT_QUOTES_PER_MINUTE: String(QUOTES_PER_MINUTE) } });
     tenant = await buildTenant();
     const other = await buildTenant();
     [holder, neighbour, underwriter, outsider, outsiderStaff] = await Promise.all([
@@ -65,7 +64,6 @@ describe('requesting a quote', () => {
     referring = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Referring' });
     await buildRatingVersion(referring, admin.id, { tables: { ...TABLES, referral: { sumInsuredAbove: '1000000.00' } } });
   });
-  afterAll(() => stack?.close());
 
   const post = (as: User, body: object, key?: string) => {
     const request = stack.api.post('/api/v1/quotes').set('Authorization', bearer(stack.config, as));

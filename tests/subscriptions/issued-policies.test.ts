@@ -7,7 +7,7 @@ import { QueryTypes } from 'sequelize';
 import { AuditEvent, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { tokenIn } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 import { eventually, WAIT_BOUND_MS, waitUntil } from '../support/waiting';
 import { aboutPolicy } from '../support/policy-mails';
@@ -17,7 +17,7 @@ const SET_PASSWORD_SUBJECT = 'Your insurance policy: set your Insurflow password
 const address = { line1: 'Hauptstraße 5', postalCode: '10115', city: 'Berlin', country: 'de' };
 
 describe('issued policies on the dev server', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let plan: Plan;
   let owner: User;
@@ -28,7 +28,6 @@ describe('issued policies on the dev server', () => {
   const auth = {} as Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'manager' | 'outsider', string>;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     const other = await buildTenant();
     let manager: User;
@@ -59,7 +58,6 @@ describe('issued policies on the dev server', () => {
     expect(created.body.policyType).toBe('business');
     plan = (await Plan.findByPk(created.body.id))!;
   });
-  afterAll(() => stack?.close());
 
   const issue = (who: keyof typeof auth, key: string, body: object = {}) =>
     stack.api

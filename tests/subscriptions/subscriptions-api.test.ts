@@ -5,12 +5,12 @@ import { IdempotencyRecord, Plan, Subscription, Tenant, User } from '../../src/m
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { housePlanThroughApi } from '../support/catalog-api';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 import { aboutPolicy } from '../support/policy-mails';
 
 describe('subscriptions API with the workflow on the dev server', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let owner: User;
   let admin: User;
@@ -18,7 +18,6 @@ describe('subscriptions API with the workflow on the dev server', () => {
   let plan: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     const other = await buildTenant();
     const [ownerUser, neighbour, agent, adminUser, outsider] = await Promise.all([
@@ -39,7 +38,6 @@ describe('subscriptions API with the workflow on the dev server', () => {
     };
     plan = await housePlanThroughApi(stack, auth.admin);
   });
-  afterAll(() => stack?.close());
 
   const subscribe = (key: string) =>
     stack.api.post('/api/v1/subscriptions').set('Authorization', auth.owner).set('Idempotency-Key', key).send({ planId: plan.id });

@@ -19,7 +19,7 @@ import {
 import { issueInstalments, scheduleOfRow, type TermOfRow } from '../../../src/models/invoice';
 import { bearer, buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../../support/factories';
 import { seedChangesAndVersions } from '../../support/policy-runs';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { utcDayLasting } from '../../support/utc-days';
 
 const DAY_MS = 86_400_000;
@@ -27,7 +27,7 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).t
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
 
 describe('policy changes: quotes, versions and as-of over HTTP', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let category: Category;
   let users: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'manager' | 'foreignAdmin', User>;
@@ -35,7 +35,6 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
   let plans: Record<'house' | 'better' | 'smaller' | 'otherCategory' | 'longer' | 'inactive' | 'euro' | 'foreign' | 'monthly', Plan>;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     const other = await buildTenant();
     const build = (role: User['role'], tenantId = tenant.id) => buildUser({ tenantId, role });
@@ -64,7 +63,6 @@ describe('policy changes: quotes, versions and as-of over HTTP', () => {
       monthly: await plan({ coverageAmount: '150000.00', premium: '420.00', billingFrequency: 'monthly' }),
     };
   });
-  afterAll(() => stack?.close());
   // A raise of cover is quoted from the API's today on, and tests compare the days they sent (day(n)) with the API's
   // answers and messages: each test runs within one UTC day.
   beforeEach(() => utcDayLasting());

@@ -64,5 +64,15 @@ export const CONFIRM_PAGES: PageRoutes[] = [
       title: 'You will receive the report',
       body: html`<p role="status">Thank you: you will receive the report from its next delivery on.</p>`,
     },
+    refused: {
+      // The address was judged since the link was mailed (src/domain/reports/recipient-links.ts): the API's 409 names the rule.
+      recipient_not_permitted: (link) =>
+        html`<p role="alert">This address may not receive the report <strong>${link.reportName}</strong>.</p>
+          <p>
+            The report holds information that only some people may read: this address belongs to an account whose role may not see it or
+            that is no longer active, or it is outside the company and the report names people. Nothing was confirmed, and the report will
+            not be sent to you. If you should receive it, ask the person who added you.
+          </p>`,
+    },
   }),
 ];

@@ -144,6 +144,12 @@ interface ButtonPage<L extends MailedLink> extends LinkKind<L> {
   button: string;
   run(token: string, ctx: Context): Promise<unknown>;
   done: { title: string; body: SafeHtml };
+  /**
+   * What the page says, by the refusal's code, when the command refuses what the link asks rather
+   * than its token (a 409): the reason in the person's words, where the page of any other refusal
+   * would only say the request cannot be handled and to open the link again, which changes nothing.
+   */
+  refused?: Partial<Record<string, (link: L) => SafeHtml>>;
 }
 
 export type PageRoutes = (router: Router, get: Middleware[], post: Middleware[]) => void;
@@ -184,7 +190,15 @@ export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refu
       const form = formAs(ctx, verifyEmailBody);
       if (!form.value) throw badRequest('This form is incomplete or damaged');
       const { token } = form.value;
-      await useLink(ctx, page, token, () => page.run(token, ctx).then(() => undefined), page.done);
+      try {
+        await useLink(ctx, page, token, () => page.run(token, ctx).then(() => undefined), page.done);
+      } catch (err) {
+        const refusal = err instanceof ApiError ? err : null;
+        const says = refusal && page.refused?.[refusal.code];
+        if (!refusal || !says) throw err;
+        const link = await page.describe(token);
+        show(ctx, refusal.status, page.title, link.tenantName, says(link));
+      }
     });
   };
 }

@@ -198,6 +198,31 @@ describe('pages under /app over HTTP', () => {
     expect((await row())!.confirmedAt).not.toBeNull();
   });
 
+  it('says in words why an address may no longer receive a report (409), confirming nothing', async () => {
+    const tenant = await buildTenant({ name: 'Refusing Mutual' });
+    const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
+    const address = 'later-adjuster@pages.example';
+    const body = { name: 'Claims for the auditor', kind: 'claims', recipients: [address] };
+    const { body: created } = await stack.api
+      .post('/api/v1/reports/definitions')
+      .set({ Authorization: bearer(stack.config, admin) })
+      .send(body)
+      .expect(201);
+    const { token } = await mailedLink(address, RECIPIENT_LINK_SUBJECT, '/app/confirm-report-recipient');
+    // The address became an adjuster's of the tenant since, a role that may not read the claims report.
+    await buildUser({ tenantId: tenant.id, role: 'adjuster', email: address });
+
+    const refused = await form('/app/confirm-report-recipient').send({ token }).expect(409);
+    expect(refused.text).toContain('Refusing Mutual');
+    expect(refused.text).toMatch(/<p role="alert">This address may not receive the report <strong>Claims for the auditor<\/strong>/);
+    // The page's text as a person reads it, whatever its line breaks.
+    expect(refused.text.replace(/\s+/g, ' ')).toContain('Nothing was confirmed, and the report will not be sent to you.');
+    expect(refused.text).not.toContain('This request cannot be handled');
+    expect(refused.text).not.toContain('open its link again');
+    const link = await ReportRecipientConfirmation.findOne({ where: { definitionId: created.id, email: address }, rejectOnEmpty: true });
+    expect(link.confirmedAt).toBeNull();
+  });
+
   /** Asks, signed in as `user`, to move the account to `newEmail`; answers the page's link. */
   async function emailChangeLink(user: User, newEmail: string) {
     const login = await stack.api.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(200);

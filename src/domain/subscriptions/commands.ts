@@ -78,7 +78,8 @@ export interface Decided {
 /** The plan a subscribe names, or its quote's: an active plan of the caller's tenant (else 422 on planId). */
 async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote | null) {
   const refuse = (message: string) => unprocessable(`The plan cannot be subscribed to: ${message}`, [{ field: 'planId', message }]);
-  if (quote && input.planId && input.planId !== quote.planId) throw refuse("not the quote's plan");
+  // A UUID names its plan in either case (the schema takes both), as a plain subscribe finds it.
+  if (quote && input.planId && input.planId.toLowerCase() !== quote.planId) throw refuse("not the quote's plan");
   const planId = quote?.planId ?? input.planId;
   if (!planId) throw refuse('name a plan or a quote');
   const plan = await visiblePlan(caller, planId).catch(() => {

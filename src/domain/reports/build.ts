@@ -75,15 +75,15 @@ export async function buildClaimsReport(sequelize: Sequelize, tenantId: string, 
   };
 }
 
-export async function buildPoliciesReport(sequelize: Sequelize, tenantId: string, parameters: PoliciesReportParameters) {
+export async function buildPoliciesReport(sequelize: Sequelize, tenantId: string, parameters: PoliciesReportParameters, now: Date) {
   const { groupBy, section, ...dates } = parameters;
-  const period = periodOf(dates);
+  const period = periodOf(dates, now);
   const [grouped, currentStatuses, cancellations, expiring, expiringItems] = await Promise.all([
     policyGroups(sequelize, tenantId, period, groupBy),
     policiesByStatus(sequelize, tenantId),
     cancellationsByReason(sequelize, tenantId, period),
-    expiringCounts(sequelize, tenantId),
-    expiringPolicies(sequelize, tenantId, LISTED_ROWS),
+    expiringCounts(sequelize, tenantId, now),
+    expiringPolicies(sequelize, tenantId, LISTED_ROWS, 0, now),
   ]);
   return {
     period: periodView(period),

@@ -208,7 +208,7 @@ const policies = periodReportKind<PoliciesReportParameters, PoliciesReportParame
   name: 'policies',
   keys: policiesReportKeys,
   parameters: policiesReportParameters,
-  json: (sequelize, tenantId, parameters) => buildPoliciesReport(sequelize, tenantId, parameters),
+  json: (sequelize, tenantId, parameters, now) => buildPoliciesReport(sequelize, tenantId, parameters, now),
   csv: {
     groups: groupsTable(
       ['written', 'activated', 'cancelled', 'expired', 'renewed', 'writtenPremium', 'renewedPremium', 'currency'],

@@ -122,18 +122,26 @@ export async function cancellationsByReason(sequelize: Sequelize, tenantId: stri
   return rows.map((row) => ({ reason: row.reason, count: Number(row.count) }));
 }
 
-/** Active policies whose cover ends within 30, 60 and 90 days of today (UTC), each window including the shorter ones. */
+/**
+ * `now`'s UTC day in SQL: the report's one clock is the app's, handed in, as its period's is (./period.ts), never
+ * PostgreSQL's `current_date`, which is another clock, read in the session's time zone: a run near midnight would
+ * count the expiring policies of one day and the period of another.
+ */
+const TODAY = `(:now::timestamptz AT TIME ZONE 'UTC')::date`;
+
+/** Active policies whose cover ends within 30, 60 and 90 days of `now`'s UTC day, each window including the shorter ones. */
 export async function expiringCounts(
   sequelize: Sequelize,
   tenantId: string,
+  now: Date,
 ): Promise<Record<`within${(typeof EXPIRY_WINDOWS)[number]}Days`, number>> {
   const [row] = await sequelize.query<{ d30: string; d60: string; d90: string }>(
-    `SELECT count(*) FILTER (WHERE end_date < current_date + 30) AS d30,
-            count(*) FILTER (WHERE end_date < current_date + 60) AS d60,
+    `SELECT count(*) FILTER (WHERE end_date < ${TODAY} + 30) AS d30,
+            count(*) FILTER (WHERE end_date < ${TODAY} + 60) AS d60,
             count(*) AS d90
        FROM subscriptions
-      WHERE tenant_id = :tenantId AND status = 'active' AND end_date >= current_date AND end_date < current_date + 90`,
-    { replacements: { tenantId }, type: QueryTypes.SELECT },
+      WHERE tenant_id = :tenantId AND status = 'active' AND end_date >= ${TODAY} AND end_date < ${TODAY} + 90`,
+    { replacements: { tenantId, now }, type: QueryTypes.SELECT },
   );
   return { within30Days: Number(row.d30), within60Days: Number(row.d60), within90Days: Number(row.d90) };
 }
@@ -147,17 +155,23 @@ export interface ExpiringPolicy {
   premium: string;
 }
 
-/** One page of the active policies ending within 90 days, soonest first; each premium with its currency's decimals. */
-export async function expiringPolicies(sequelize: Sequelize, tenantId: string, limit: number, offset = 0): Promise<ExpiringPolicy[]> {
+/** One page of the active policies ending within 90 days of `now`'s UTC day, soonest first; each premium with its currency's decimals. */
+export async function expiringPolicies(
+  sequelize: Sequelize,
+  tenantId: string,
+  limit: number,
+  offset: number,
+  now: Date,
+): Promise<ExpiringPolicy[]> {
   const rows = await sequelize.query<ExpiringPolicy & { currency: string }>(
     `SELECT s.id AS "subscriptionId", u.full_name AS policyholder, u.email, p.name AS plan,
             to_char(s.end_date, 'YYYY-MM-DD') AS "endDate", s.premium::text AS premium, s.currency
        FROM subscriptions s
        JOIN users u ON u.id = s.policyholder_id
        JOIN plans p ON p.id = s.plan_id
-      WHERE s.tenant_id = :tenantId AND s.status = 'active' AND s.end_date >= current_date AND s.end_date < current_date + 90
+      WHERE s.tenant_id = :tenantId AND s.status = 'active' AND s.end_date >= ${TODAY} AND s.end_date < ${TODAY} + 90
       ORDER BY s.end_date, s.id LIMIT :limit OFFSET :offset`,
-    { replacements: { tenantId, limit, offset }, type: QueryTypes.SELECT },
+    { replacements: { tenantId, limit, offset, now }, type: QueryTypes.SELECT },
   );
   return rows.map(({ currency, ...policy }) => ({ ...policy, premium: formatClaimAmount(policy.premium, currency) }));
 }

@@ -66,22 +66,27 @@ import { TenantConnection } from './onboarding';
 const ONE_STATEMENT = costOf({ own: STATEMENT_COST });
 const TWO_STATEMENTS = costOf({ own: 2 * STATEMENT_COST });
 
-/** What a tenant's report reads from: its tenant, period and grouping; a section's statement runs once, when asked for. */
+/**
+ * What a tenant's report reads from: its tenant, period and grouping, and the moment it is read as of (`now`, the
+ * clock of its period too); a section's statement runs once, when asked for.
+ */
 interface ReportSource<G> {
   sequelize: Sequelize;
   tenantId: string;
   period: Period;
   groupBy: G;
+  now: Date;
   once<T>(key: string, read: () => Promise<T>): Promise<T>;
 }
 
-function reportSource<G>(sequelize: Sequelize, tenantId: string, period: Period, groupBy: G): ReportSource<G> {
+function reportSource<G>(sequelize: Sequelize, tenantId: string, period: Period, groupBy: G, now: Date): ReportSource<G> {
   const read = new Map<string, Promise<unknown>>();
   return {
     sequelize,
     tenantId,
     period,
     groupBy,
+    now,
     once<T>(key: string, reader: () => Promise<T>) {
       if (!read.has(key)) read.set(key, reader());
       return read.get(key) as Promise<T>;
@@ -302,9 +307,9 @@ const ExpiringPolicyType = builder.objectRef<ExpiringPolicy>('ExpiringPolicy').i
 });
 
 const expiringOf = (source: ReportSource<PolicyGrouping>) =>
-  source.once('expiring', () => expiringPolicies(source.sequelize, source.tenantId, LISTED_ROWS));
+  source.once('expiring', () => expiringPolicies(source.sequelize, source.tenantId, LISTED_ROWS, 0, source.now));
 const expiringCountsOf = (source: ReportSource<PolicyGrouping>) =>
-  source.once('expiringCounts', () => expiringCounts(source.sequelize, source.tenantId));
+  source.once('expiringCounts', () => expiringCounts(source.sequelize, source.tenantId, source.now));
 
 const Expiring = builder.objectRef<ReportSource<PolicyGrouping>>('ExpiringPolicies').implement({
   description: 'Active policies whose cover ends within 30, 60 and 90 days (each window includes the shorter ones)',
@@ -549,8 +554,10 @@ function periodReport<G extends string>(kind: ReportKind<{ from?: Date; to?: Dat
     ...ofReportKind(
       kind,
       (args: Record<string, unknown>) => validInput(kind.parameters, args),
-      (caller, { groupBy: grouping, ...dates }, context) =>
-        reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates), grouping),
+      (caller, { groupBy: grouping, ...dates }, context) => {
+        const now = new Date();
+        return reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates, now), grouping, now);
+      },
     ),
   };
 }

@@ -25,6 +25,7 @@ import { postPaymentHeld, postPaymentVoided } from '../domain/claims/ledger-post
 import { mayApproveAlone } from '../domain/claims/payment-authority';
 import { recordPaymentEvents } from '../domain/claims/webhook-events';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
+import { claimAmountText } from '../shared/money';
 import { workflowAuditSource } from './audit-source';
 import { countReserveChanges, writeReserveChanges } from './claim-reserves';
 
@@ -55,6 +56,7 @@ export function createClaimPaymentActivities(deps: { sequelize: Sequelize }) {
           payment = { ...payment, status: 'requested', approvedById: null };
         const replacements = {
           ...payment,
+          amount: claimAmountText(payment.amount),
           // Marked as the claimant's in runs since marking, plain in older ones (docs/privacy.md).
           ...payeeInClear(payment.payee),
           claimId,

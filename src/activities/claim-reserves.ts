@@ -12,6 +12,7 @@ import { recordAudit } from '../domain/audit/record';
 import { assertReserveChangesWithinCover } from '../domain/claims/cover-left';
 import { claimCurrency, postReserveChange } from '../domain/claims/ledger-postings';
 import { recordReserveChangeEvents } from '../domain/claims/webhook-events';
+import { claimAmountText } from '../shared/money';
 import { workflowAuditSource } from './audit-source';
 
 export interface RecordReserveChangesInput {
@@ -54,6 +55,8 @@ export async function writeReserveChanges(
     // have lowered since the run last wrote it: the change says what it released, and a reopening restores that.
     const change = given.status === 'released' && before ? { ...given, amountBefore: Number(before.amount) } : given;
     recorded.push(change);
+    // As the rows keep them: to the thousandth, whatever float a run recorded before exact arithmetic added.
+    const amounts = { amountBefore: claimAmountText(change.amountBefore), amount: claimAmountText(change.amount) };
     await sequelize.query(
       `INSERT INTO claim_reserve_changes (id, tenant_id, claim_id, cost_type, category, amount_before, amount, reason, status,
                                           requested_by_id, requested_at, decided_by_id, decided_at, created_at, updated_at)
@@ -62,7 +65,7 @@ export async function writeReserveChanges(
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, decided_by_id = EXCLUDED.decided_by_id,
                                       decided_at = EXCLUDED.decided_at, updated_at = now()`,
       {
-        replacements: { ...change, claimId, tenantId, decidedAt: decided ? new Date() : null },
+        replacements: { ...change, ...amounts, claimId, tenantId, decidedAt: decided ? new Date() : null },
         transaction,
       },
     );
@@ -72,7 +75,7 @@ export async function writeReserveChanges(
          VALUES (gen_random_uuid(), :tenantId, :claimId, :costType, :category, :amount, now(), now())
          ON CONFLICT (claim_id, cost_type, category) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()
          RETURNING amount`,
-        { replacements: { ...change, claimId, tenantId }, transaction, type: QueryTypes.SELECT },
+        { replacements: { ...change, ...amounts, claimId, tenantId }, transaction, type: QueryTypes.SELECT },
       );
       currency ??= await claimCurrency(sequelize, claimId, transaction);
       await postReserveChange(

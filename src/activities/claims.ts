@@ -9,7 +9,7 @@ import { Claim, ClaimHistory, ClaimPayment, ClaimReserveLine } from '../models';
 import type { ClaimHistoryEntry } from '../contracts/claim';
 import type { ReserveChange } from '../contracts/claim-reserves';
 import { businessFailure, BusinessErrorType } from '../shared/business-errors';
-import { formatClaimAmount } from '../shared/money';
+import { claimAmountText, formatClaimAmount } from '../shared/money';
 import { recordAudit } from '../domain/audit/record';
 import { recordPaymentEvents, recordStageChangedEvent } from '../domain/claims/webhook-events';
 import { coverOfClaim, lockPolicyOf, toThousandths } from '../domain/claims/cover-left';
@@ -76,7 +76,7 @@ async function writeTransition(input: RecordClaimTransitionInput, transaction: T
   const after = {
     status: input.to,
     assigneeId: input.assigneeId,
-    amountApproved: input.amountApproved === null ? null : input.amountApproved.toFixed(2),
+    amountApproved: input.amountApproved === null ? null : claimAmountText(input.amountApproved),
     denialReason: input.denialReason,
   };
   const [updated] = await Claim.update(after, {
@@ -193,7 +193,7 @@ export function createClaimActivities(deps: ActivityDeps) {
             {
               tenantId: input.tenantId,
               claimId: input.claimId,
-              amount: payableIn(input.amount, currencyOfClaim).toFixed(2),
+              amount: claimAmountText(payableIn(input.amount, currencyOfClaim)),
               reference,
               paidAt: new Date(),
             },

@@ -9,7 +9,7 @@ const paymentColumns = () =>
     status: required.string<PaymentStatus>(20, { defaultValue: 'cleared' }),
     costType: required.string<CostType>(20, { defaultValue: 'indemnity' }),
     category: required.string<ReserveCategory>(20, { defaultValue: 'other' }),
-    amount: required.decimal(12, 2),
+    amount: required.amount(),
     currency: optional.char(3),
     reference: required.string(60),
     payeeKind: optional.string<PayeeKind>(20),

@@ -9,7 +9,7 @@ const claimRecoveryColumns = () => ({
   ...tenantColumn(),
   claimId: required.uuid(),
   kind: required.string<RecoveryKind>(20),
-  amount: required.decimal(14, 2),
+  amount: required.amount(),
   receivedOn: required.dateOnly(),
   reference: optional.string(100),
   recordedById: required.uuid(),

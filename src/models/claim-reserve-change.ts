@@ -7,8 +7,8 @@ const claimReserveChangeColumns = () => ({
   claimId: required.uuid(),
   costType: required.string<CostType>(20),
   category: required.string<ReserveCategory>(20),
-  amountBefore: required.decimal(14, 2),
-  amount: required.decimal(14, 2),
+  amountBefore: required.amount(),
+  amount: required.amount(),
   reason: required.string(500),
   status: required.string<ReserveChangeStatus>(20),
   /** Null for the run's own release at closing. */

@@ -6,7 +6,7 @@ const claimReserveLineColumns = () =>
     claimId: required.uuid(),
     costType: required.string<CostType>(20),
     category: required.string<ReserveCategory>(20),
-    amount: required.decimal(14, 2),
+    amount: required.amount(),
   });
 
 /** A claim's reserve for one cost type and category (docs/claim-money.md), as its run last applied it. */

@@ -10,8 +10,8 @@ const claimColumns = () =>
     filedById: required.uuid(),
     incidentDate: required.dateOnly(),
     description: required.text(),
-    amountClaimed: required.decimal(12, 2),
-    amountApproved: optional.decimal(12, 2),
+    amountClaimed: required.amount(),
+    amountApproved: optional.amount(),
     status: required.string<ClaimStage>(30, { defaultValue: 'reported' }),
     assigneeId: optional.uuid(),
     denialReason: optional.string(200),
@@ -27,7 +27,7 @@ const claimColumns = () =>
  * A claim filed against a subscription. The API creates it in `reported`; from then on only the
  * activities of its workflow (`claimRun.id` in src/contracts/claim.ts) change status, assignee
  * and approved amount.
- * Money columns are DECIMAL(12,2), read back as strings.
+ * Money columns are numeric with their amounts' own decimals, at most three (migration 0115), read back as strings.
  */
 export class Claim extends modelOf('claims', claimColumns) {
   /**

@@ -85,7 +85,8 @@ interface Kinds<Nullable extends boolean> extends Kind<unknown, [type: DataType]
   decimal: Kind<string, [precision: number, scale: number], Nullable>;
   /**
    * A NUMERIC without a scale, read back as a string: an amount kept with the decimals it was written with, its
-   * currency's (a policy's cover or premium: "150000.00" EUR, "123456.789" KWD; migrations 0097 and 0099 bound it to three).
+   * currency's (a policy's cover or premium: "150000.00" EUR, "123456.789" KWD; a claim's money; migrations 0097, 0099
+   * and 0115 bound it to three).
    */
   amount: Kind<string, [], Nullable>;
   date: Kind<Date, [], Nullable>;

@@ -8,7 +8,7 @@ const paymentBatchColumns = () => ({
   messageId: required.string(35),
   currency: required.char(3),
   paymentCount: required.integer(),
-  total: required.decimal(14, 2),
+  total: required.amount(),
   requestedExecutionDate: required.dateOnly(),
   debtorName: required.string(70),
   debtorIban: required.string(34),
@@ -26,7 +26,7 @@ export class PaymentBatch extends modelOf('payment_batches', paymentBatchColumns
   /**
    * What the API shows: the batch without its tenant and file (`GET /payment-batches/:id/file` serves
    * that), its total with its currency's decimals as every answer writes money ("12000" yen; the
-   * row keeps two in any currency).
+   * row keeps two, or three for a third decimal: `claimAmountText`).
    */
   override toJSON(): object {
     const { tenantId: _tenant, file: _file, total, ...shown } = this.get();

@@ -38,11 +38,18 @@ const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = {
 /** A currency code as ISO 4217 writes it: three capital letters. */
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
-/** The largest claim amount kept (a reserve line, a recovery, an authority): what numeric(14,2) holds, with room. */
-export const MAX_CLAIM_AMOUNT = 99_999_999.99;
+/** The largest claim amount kept (a reserve line, a recovery, a payment): eight digits before the point, three after. */
+export const MAX_CLAIM_AMOUNT = 99_999_999.999;
 
-/** A claim amount as a request gives it (`moneyInput`): two decimals, as the rows keep it, and at most MAX_CLAIM_AMOUNT. */
-export const CLAIM_AMOUNT_INPUT = { decimals: 2, integerDigits: 8 } as const;
+/**
+ * A claim amount as a request gives it (`moneyInput`): at most three decimals, the most a currency has and what the
+ * rows keep since migration 0115, and at most MAX_CLAIM_AMOUNT. The claim's currency may have fewer: its command
+ * refuses the rest (422, `assertAmountInCurrency`), as "1000.5" yen.
+ */
+export const CLAIM_AMOUNT_INPUT = { decimals: 3, integerDigits: 8 } as const;
+
+/** An authority limit (tenant settings): claim money of every currency counted at face value, so two decimals. */
+export const AUTHORITY_LIMIT_INPUT = { decimals: 2, integerDigits: 8 } as const;
 
 /** How many decimals the currency's minor unit has (JPY 0, EUR 2, KWD 3). */
 export function minorUnitDigits(currency: string): number {
@@ -95,29 +102,40 @@ function decimalText(minor: number | bigint, digits: number): string {
 
 /**
  * A claim's amounts as its run holds them: JSON numbers of at most CLAIM_AMOUNT_INPUT.decimals
- * decimals in any currency (the rows keep numeric(14,2); a currency with fewer is refused at the
- * API). The run adds, subtracts and compares them in those hundredths, never as binary floats:
- * 700 - 0.1 - 0.2 is 699.7, not 699.6999999999999. Rounding to the hundredth also takes the float
- * error off an amount a run added before it did so (it only ever adds such amounts).
+ * decimals in any currency (a currency with fewer is refused at the API). The run adds, subtracts
+ * and compares them in those thousandths, never as binary floats: 700 - 0.1 - 0.2 is 699.7, not
+ * 699.6999999999999. Rounding to the thousandth also takes the float error off an amount a run
+ * added before it did so (it only ever adds such amounts). Runs recorded when this counted in
+ * hundredths replay alike: their amounts have two decimals, and n/100 and 10n/1000 are one double.
  */
 const CLAIM_AMOUNT_UNIT = 10 ** CLAIM_AMOUNT_INPUT.decimals;
 
-/** A claim amount in hundredths: 699.7 → 69970, and 699.6999999999999 too. */
-export const claimHundredths = (amount: number): number => Math.round(amount * CLAIM_AMOUNT_UNIT);
+/** A claim amount in thousandths: 699.7 → 699700, and 699.6999999999999 too. */
+export const claimThousandths = (amount: number): number => Math.round(amount * CLAIM_AMOUNT_UNIT);
 
-/** Hundredths as the number a run holds and sends: the double nearest the decimal (69970 → 699.7). */
-export const fromClaimHundredths = (hundredths: number): number => hundredths / CLAIM_AMOUNT_UNIT;
+/** Thousandths as the number a run holds and sends: the double nearest the decimal (699700 → 699.7). */
+export const fromClaimThousandths = (thousandths: number): number => thousandths / CLAIM_AMOUNT_UNIT;
 
 /** The exact sum of claim amounts. */
 export const sumClaimAmounts = (amounts: readonly number[]): number =>
-  fromClaimHundredths(amounts.reduce((sum, amount) => sum + claimHundredths(amount), 0));
+  fromClaimThousandths(amounts.reduce((sum, amount) => sum + claimThousandths(amount), 0));
 
 /** The exact difference of two claim amounts. */
 export const claimAmountDifference = (minuend: number, subtrahend: number): number =>
-  fromClaimHundredths(claimHundredths(minuend) - claimHundredths(subtrahend));
+  fromClaimThousandths(claimThousandths(minuend) - claimThousandths(subtrahend));
 
-/** Negative, zero or positive as `a` is below, equal to or above `b`, to the hundredth. */
-export const compareClaimAmounts = (a: number, b: number): number => claimHundredths(a) - claimHundredths(b);
+/** Negative, zero or positive as `a` is below, equal to or above `b`, to the thousandth. */
+export const compareClaimAmounts = (a: number, b: number): number => claimThousandths(a) - claimThousandths(b);
+
+/**
+ * A claim amount as its row keeps it (numeric, at most three decimals: migration 0115): to the thousandth, with two
+ * decimals unless it has a third, as the rows were written before ("6000.00", "699.70", "1.255"). A number a run
+ * added in floats (699.6999999999999) is written as the amount it stands for.
+ */
+export function claimAmountText(amount: number): string {
+  const thousandths = claimThousandths(amount);
+  return thousandths % 10 === 0 ? decimalText(thousandths / 10, 2) : decimalText(thousandths, 3);
+}
 
 /**
  * A row's cover and premium (a plan, a policy, a policy's terms) as answers write them, with the row's
@@ -132,20 +150,18 @@ export function coverAndPremiumAsWritten<Row extends { coverageAmount: string; p
 
 /**
  * A claim amount as answers write it (docs/api.md, Money): a decimal string with its currency's
- * decimals, 1234.5 EUR "1234.50", 12000 JPY "12000", 1.25 KWD "1.250"; without a currency (an
- * authority limit counts every currency at face value) with the two the rows keep. An amount with
- * more decimals than its currency keeps its hundredths rather than lose them (the API takes none such).
- * A row's numeric column, as Sequelize reads it ("12000.00"), is written the same way as the run's number;
- * one with its currency's third decimal (a cover of "123456.789" KWD) is written exactly, not to the hundredth.
+ * decimals, 1234.5 EUR "1234.50", 12000 JPY "12000", 1.25 KWD "1.250", 1.255 KWD "1.255"; without a
+ * currency (an authority limit counts every currency at face value) with two. An amount with more
+ * decimals than its currency keeps them rather than lose them, as its row does (`claimAmountText`; the
+ * API takes none such). A row's numeric column, as Sequelize reads it ("12000.00"), is written the same
+ * way as the run's number; one with its currency's third decimal ("123456.789" KWD) is written exactly.
  */
 export function formatClaimAmount(amount: number | string, currency?: string): string {
   if (typeof amount === 'string' && currency) {
     const minor = toMinorUnits(amount, currency);
     if (minor !== null) return formatMinorUnits(minor, currency);
   }
-  const hundredths = claimHundredths(Number(amount));
-  const digits = currency ? minorUnitDigits(currency) : CLAIM_AMOUNT_INPUT.decimals;
-  const shift = 10 ** Math.abs(digits - CLAIM_AMOUNT_INPUT.decimals);
-  if (digits >= CLAIM_AMOUNT_INPUT.decimals) return decimalText(hundredths * shift, digits);
-  return hundredths % shift === 0 ? decimalText(hundredths / shift, digits) : decimalText(hundredths, CLAIM_AMOUNT_INPUT.decimals);
+  const digits = currency ? minorUnitDigits(currency) : AUTHORITY_LIMIT_INPUT.decimals;
+  const minor = claimThousandths(Number(amount)) / 10 ** (CLAIM_AMOUNT_INPUT.decimals - digits);
+  return Number.isInteger(minor) ? decimalText(minor, digits) : claimAmountText(Number(amount));
 }

@@ -3,7 +3,7 @@
  * Stored as one JSON document per tenant; the API validates writes against TENANT_SETTINGS_KEYS.
  */
 import Joi from 'joi';
-import { CLAIM_AMOUNT_INPUT } from './money';
+import { AUTHORITY_LIMIT_INPUT } from './money';
 import { DEFAULT_RESERVE_AUTHORITY } from './claim-authority';
 import type { DeadlineUnit } from './business-calendar';
 import { moneyInput, nullable, oneOf } from './typed-schema';
@@ -212,7 +212,7 @@ export const currencyCode = oneOf(Intl.supportedValuesOf('currency')).messages({
 });
 
 /** An amount of claim money a limit is set in (docs/claim-money.md, Authority; docs/api.md, Money); 0 allows nothing alone. */
-const claimAmount = moneyInput({ ...CLAIM_AMOUNT_INPUT, zero: true });
+const claimAmount = moneyInput({ ...AUTHORITY_LIMIT_INPUT, zero: true });
 
 /** Each setting's rule; every one is optional in a change. */
 export const TENANT_SETTINGS_KEYS = {

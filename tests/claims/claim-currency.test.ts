@@ -2,13 +2,24 @@
  * A claim's amounts are in its policy's currency (docs/claim-money.md, Currency), on the real API, worker and
  * PostgreSQL: the currency the policy was sold in, recorded on its row, not its plan's now. A plan's currency is
  * kept once it has policies (af865220), but a plan changed before that refusal, as PUT /plans/:id allowed, has
- * policies sold in another currency than its own: here a policy sold in yen on a plan now in euros.
+ * policies sold in another currency than its own: here a policy sold in yen on a plan now in euros. A policy in
+ * Kuwaiti dinars has claims in fils: amount claimed, reserves, payments, their bank file, recoveries and the books
+ * keep the third decimal, and more decimals than a currency has are refused.
  */
 import { QueryTypes } from 'sequelize';
 import { compareBooks } from '../../src/domain/ledger/reconciliation';
-import { ClaimPayment, Plan, type Subscription, TenantSettings } from '../../src/models';
+import {
+  Claim,
+  ClaimPayment,
+  ClaimRecovery,
+  ClaimReserveLine,
+  PaymentBatch,
+  Plan,
+  type Subscription,
+  TenantSettings,
+} from '../../src/models';
 import { buildPlan, buildSubscription } from '../support/factories';
-import { claimMoneyStack, createClaimsTeam, fileAssignedClaim, REPAIRER, type ClaimsTeam } from './fixtures';
+import { claimMoneyStack, createClaimsTeam, DEBTOR, REPAIRER, fileAssignedClaim, type ClaimsTeam } from './fixtures';
 
 describe("a claim's currency is its policy's (API, worker)", () => {
   const { stack, as, claimPath, reserve } = claimMoneyStack();
@@ -82,5 +93,98 @@ describe("a claim's currency is its policy's (API, worker)", () => {
     expect(comparison.differences).toEqual([]);
     const reserves = comparison.figures.filter((figure) => figure.account === 'loss_reserves' && figure.books !== '0');
     expect(reserves.map(({ currency, books, rows }) => [currency, books === rows])).toEqual([['JPY', true]]);
+  });
+
+  it('files, reserves, pays, batches, recovers and posts a dinar claim to the fils; refuses more decimals than a currency has', async () => {
+    const dinarPlan = await buildPlan({ tenantId: team.tenant.id, currency: 'KWD', coverageAmount: '50000.00', premium: '120.00' });
+    const dinars = await buildSubscription({ policyholderId: team.claimant.id, planId: dinarPlan.id });
+    const euroPlan = await buildPlan({ tenantId: team.tenant.id, currency: 'EUR' });
+    const euros = await buildSubscription({ policyholderId: team.claimant.id, planId: euroPlan.id });
+    const file = (subscription: Subscription, amountClaimed: string) =>
+      stack()
+        .api.post('/api/v1/claims')
+        .set(as(team.claimant))
+        .send({ subscriptionId: subscription.id, incidentDate: subscription.startDate, amountClaimed, description: 'Water damage' });
+    const filed = await file(dinars, '1234.567').expect(201);
+    expect(filed.body.amountClaimed).toBe('1234.567');
+    const claimId: string = filed.body.id;
+    expect(await Claim.findByPk(claimId)).toMatchObject({ amountClaimed: '1234.567' });
+    const claimsBefore = await Claim.count();
+    // More decimals than the currency has: a fourth is no amount anywhere (400), a third no amount in euros (422).
+    const fourth = await file(dinars, '1234.5678').expect(400);
+    expect(fourth.body.error.details).toEqual([
+      expect.objectContaining({ field: 'body.amountClaimed', message: 'amountClaimed must have at most 3 decimals' }),
+    ]);
+    const third = await file(euros, '1234.567').expect(422);
+    expect(third.body.error.details).toEqual([{ field: 'amountClaimed', message: 'is not an amount in EUR' }]);
+    expect(await Claim.count()).toBe(claimsBefore);
+
+    await stack().api.post(claimPath(claimId, '/assign')).set(as(team.manager)).send({ assigneeId: team.adjuster.id }).expect(200);
+
+    const reserved = await reserve(claimId, team.adjuster, 'repair', '100.125').expect(200);
+    expect(reserved.body.reserves).toEqual([
+      { costType: 'indemnity', category: 'other', amount: '1234.567' },
+      { costType: 'indemnity', category: 'repair', amount: '100.125' },
+    ]);
+    await reserve(claimId, team.adjuster, 'repair', '100.1255').expect(400);
+    const paid = await stack()
+      .api.post(claimPath(claimId, '/payments'))
+      .set(as(team.manager))
+      .send({ costType: 'indemnity', category: 'other', amount: '250.255', currency: 'KWD', payee: REPAIRER })
+      .expect(201);
+    expect(paid.body.payment).toMatchObject({ amount: '250.255', currency: 'KWD', status: 'approved' });
+    expect(await ClaimPayment.findByPk(paid.body.payment.id)).toMatchObject({ amount: '250.255' });
+
+    // The bank file pays the fils: its total, its control sums and the transfer's amount.
+    const batch = await stack()
+      .api.post('/api/v1/payment-batches')
+      .set(as(team.manager))
+      .send({ debtor: DEBTOR, currency: 'KWD' })
+      .expect(201);
+    expect(batch.body).toMatchObject({ currency: 'KWD', paymentCount: 1, total: '250.255' });
+    expect(await PaymentBatch.findByPk(batch.body.id)).toMatchObject({ total: '250.255' });
+    const xml = (await stack().api.get(`/api/v1/payment-batches/${batch.body.id}/file`).set(as(team.manager)).expect(200)).text;
+    expect(xml.match(/<CtrlSum>[^<]*<\/CtrlSum>/g)).toEqual(['<CtrlSum>250.255</CtrlSum>', '<CtrlSum>250.255</CtrlSum>']);
+    expect(xml.match(/<InstdAmt Ccy="KWD">[^<]*<\/InstdAmt>/g)).toEqual(['<InstdAmt Ccy="KWD">250.255</InstdAmt>']);
+    await stack()
+      .api.post(claimPath(claimId, `/payments/${paid.body.payment.id}/clear`))
+      .set(as(team.manager))
+      .expect(200);
+
+    const recovered = await stack()
+      .api.post(claimPath(claimId, '/recoveries'))
+      .set(as(team.adjuster))
+      .send({ kind: 'salvage', amount: '50.005', receivedOn: dinars.startDate })
+      .expect(201);
+    expect(recovered.body).toMatchObject({ amount: '50.005' });
+    expect(await ClaimRecovery.findByPk(recovered.body.id)).toMatchObject({ amount: '50.005' });
+    const lines = await ClaimReserveLine.findAll({ where: { claimId }, order: [['category', 'ASC']] });
+    expect(lines.map((line) => [line.category, line.amount])).toEqual([
+      ['other', '984.312'],
+      ['repair', '100.125'],
+    ]);
+
+    const detail = await stack().api.get(claimPath(claimId)).set(as(team.manager)).expect(200);
+    expect(detail.body).toMatchObject({ amountClaimed: '1234.567' });
+    expect(detail.body.financials).toMatchObject({
+      currency: 'KWD',
+      outstanding: '1084.437',
+      paid: '250.255',
+      recovered: '50.005',
+      incurred: '1284.687',
+    });
+    // The books hold the same fils: the reserves still held, the payment and the recovery.
+    const posted = await postedLines(claimId);
+    expect(new Set(posted.map((line) => line.currency))).toEqual(new Set(['KWD']));
+    const balanceOf = (account: string) =>
+      posted.filter((line) => line.account === account).reduce((sum, line) => sum + Number(line.credit) - Number(line.debit), 0);
+    expect(balanceOf('loss_reserves')).toBe(1_084_437);
+    expect(posted.filter((line) => line.account === 'cash').map((line) => [line.debit, line.credit])).toEqual(
+      expect.arrayContaining([
+        ['0', '250255'],
+        ['50005', '0'],
+      ]),
+    );
+    expect((await compareBooks(stack().db.sequelize, team.tenant.id)).differences).toEqual([]);
   });
 });

@@ -123,8 +123,8 @@ describe('claim reserves and recoveries (API, worker)', () => {
       category: 'medical',
       amount: 10.555,
       reason: 'Too precise',
-    }).expect(400);
-    expect(decimals.body.error.details[0]).toEqual({ field: 'body.amount', message: 'amount must have at most 2 decimals' });
+    }).expect(422);
+    expect(decimals.body.error.details).toEqual([{ field: 'amount', message: 'is not an amount in USD' }]);
     await reserve(team.claimant, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Mine' }).expect(403);
     await reserve(team.agent, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Agent' }).expect(403);
     await reserve(outsider, { costType: 'indemnity', category: 'medical', amount: 10, reason: 'Other tenant' }).expect(404);

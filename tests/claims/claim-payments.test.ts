@@ -111,8 +111,9 @@ describe('claim payments and payment batches (API, worker)', () => {
     expect(exceeded.body.error.details[0]).toMatchObject({ rule: 'reserve_exceeded', open: 300 });
     await pay(team.adjuster, { ...body, amount: -5 }).expect(400);
     await pay(team.adjuster, { ...body, amount: 0 }).expect(400);
-    // More decimals than the rows keep: the money input refuses it (docs/api.md, Money).
-    expect((await pay(team.adjuster, { ...body, amount: 10.555 }).expect(400)).body.error.details[0].field).toBe('body.amount');
+    // More decimals than euros have: the claim's currency refuses it (docs/api.md, Money); more than any currency has, the input.
+    expect((await pay(team.adjuster, { ...body, amount: 10.555 }).expect(422)).body.error.details[0].field).toBe('amount');
+    expect((await pay(team.adjuster, { ...body, amount: '10.5555' }).expect(400)).body.error.details[0].field).toBe('body.amount');
     expect((await pay(team.adjuster, { ...body, currency: 'USD' }).expect(422)).body.error.details[0].field).toBe('currency');
     const badIban = await pay(team.adjuster, { ...body, payee: { ...REPAIRER, iban: 'DE89370400440532013001' } }).expect(422);
     expect(badIban.body.error.details[0]).toMatchObject({ field: 'payee.iban' });

@@ -8,7 +8,7 @@ import { COST_TYPES, RESERVE_CATEGORIES } from '../../src/contracts/claim-reserv
 import { settlementChangeIds, settlementReserveChanges } from '../../src/domain/claims/settlement-reserves';
 import { businessFailureDetails } from '../../src/shared/business-errors';
 import { checkApprover, limitOf, secondPersonFor } from '../../src/access/verbs/claim-authority';
-import { claimAmountDifference, claimHundredths, compareClaimAmounts, formatClaimAmount, sumClaimAmounts } from '../../src/shared/money';
+import { claimAmountDifference, claimThousandths, compareClaimAmounts, formatClaimAmount, sumClaimAmounts } from '../../src/shared/money';
 import { EXACT } from '../../src/workflows/claim/arithmetic';
 import { checkAssignment } from '../../src/workflows/claim/assignment';
 import type { ClaimFacts } from '../../src/workflows/claim/facts';
@@ -218,8 +218,8 @@ describe('the claim run’s money arithmetic: exact to the hundredth (src/shared
           drifting -= numberOf(payment);
         }
         expect(held).toBe(numberOf(exact));
-        // What a run that subtracted in floats holds is the same amount once read to the hundredth.
-        expect(claimHundredths(drifting)).toBe(Number(exact));
+        // What a run that subtracted in floats holds is the same amount once read to the thousandth.
+        expect(claimThousandths(drifting)).toBe(Number(exact) * 10);
       }),
       runs,
     );
@@ -236,8 +236,10 @@ describe('the claim run’s money arithmetic: exact to the hundredth (src/shared
       '0.00',
       '25000.00',
     ]);
-    // The API takes no yen with decimals; one would keep its hundredths rather than lose them.
-    expect(formatClaimAmount(12.5, 'JPY')).toBe('12.50');
+    // The API takes no yen with decimals; one would keep its decimals rather than lose them.
+    expect([formatClaimAmount(12.5, 'JPY'), formatClaimAmount(12.505, 'EUR')]).toEqual(['12.50', '12.505']);
+    // A dinar amount keeps its fils.
+    expect([formatClaimAmount(1.255, 'KWD'), formatClaimAmount(699.6999999999999, 'KWD')]).toEqual(['1.255', '699.700']);
     fc.assert(
       fc.property(cents, (amount) => {
         expect(formatClaimAmount(numberOf(amount), 'EUR')).toBe(decimal(amount));
@@ -341,11 +343,11 @@ describe('what an approved claim’s settlement takes off its reserve lines (src
       fc.property(lines, fc.integer({ min: 1, max: 9_999_999_999 }), (held, cents) => {
         const changes = settlementReserveChanges(held, settlement(cents));
         const indemnity = held.filter((l) => l.costType === 'indemnity');
-        const taken = changes.reduce((sum, c) => sum + claimHundredths(c.amountBefore) - claimHundredths(c.amount), 0);
+        const taken = changes.reduce((sum, c) => sum + claimThousandths(c.amountBefore) - claimThousandths(c.amount), 0);
         expect(taken).toBe(
           Math.min(
-            cents,
-            indemnity.reduce((sum, l) => sum + claimHundredths(l.amount), 0),
+            cents * 10,
+            indemnity.reduce((sum, l) => sum + claimThousandths(l.amount), 0),
           ),
         );
         for (const change of changes) {

@@ -1,12 +1,18 @@
 import Joi from 'joi';
 import { financialsSchema } from './money/schemas';
 import { CLAIM_STAGES } from '../../contracts/claim';
-import { money, multiLineText, uuid, workflowRef, childIdParams } from '../http/common-schemas';
+import { multiLineText, uuid, workflowRef, childIdParams } from '../http/common-schemas';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
 import { searchParam } from '../lists/search';
-import { isoDate, object, oneOf, required, withDefault } from '../../shared/typed-schema';
+import { CLAIM_AMOUNT_INPUT } from '../../shared/money';
+import { isoDate, moneyInput, object, oneOf, required, withDefault } from '../../shared/typed-schema';
 
 const stage = oneOf(CLAIM_STAGES);
+/**
+ * An amount claimed or approved (docs/api.md, Money): more than 0, at most a dinar's three decimals, under 10^10 as
+ * the claim's row keeps it; the claim's currency refuses decimals it has not (422).
+ */
+const claimAmount = moneyInput({ ...CLAIM_AMOUNT_INPUT, integerDigits: 10 });
 const note = multiLineText(2000);
 
 export const fileClaimBody = object({
@@ -14,7 +20,7 @@ export const fileClaimBody = object({
   incidentDate: required(
     isoDate().max('now').description('not in the future').messages({ 'date.max': 'incidentDate must not be in the future' }),
   ),
-  amountClaimed: required(money),
+  amountClaimed: required(claimAmount),
   description: required(multiLineText(5000)),
 }).label('FileClaim');
 
@@ -34,7 +40,7 @@ export const assignClaimBody = object({ assigneeId: required(uuid), note }).labe
 export const transitionClaimBody = object({
   to: required(stage),
   note,
-  approvedAmount: money,
+  approvedAmount: claimAmount,
   reason: multiLineText(200),
 }).label('ClaimTransition');
 

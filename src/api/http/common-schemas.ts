@@ -81,7 +81,7 @@ export const password = Joi.string()
  * outlives the session: bounded as a password, never checked against the rule (an old one may predate it).
  */
 export const presenceProof = Joi.string().min(1).max(128).description('your password; not needed within 5 minutes of signing in');
-/** A claimed amount, a plan's premium or cover: more than 0, two decimals, under 10^10 (docs/api.md, Money). */
+/** A plan's premium or cover: more than 0, two decimals, under 10^10 (docs/api.md, Money). */
 export const money = moneyInput({ decimals: 2, integerDigits: 10 });
 /**
  * An amount in the currency of what it is for (a plan's, a risk's): at most 3 decimals, the most a

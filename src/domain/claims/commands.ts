@@ -31,7 +31,7 @@ import { recordClaimFiledEvent } from './webhook-events';
 import { assertPerson, type AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { dependencyUnavailable, policyholderErased, unprocessable } from '../../shared/errors';
-import { formatClaimAmount } from '../../shared/money';
+import { claimAmountText, formatClaimAmount } from '../../shared/money';
 import { HOUR_MS, utcDay } from '../../shared/time';
 import { audited } from '../audited';
 import { isErased, refuseErasedPerson } from '../privacy/erasure';
@@ -123,7 +123,7 @@ export const fileClaim: Command<FileClaimInput, Claim> = async (caller, input, d
         filedById: caller.id,
         incidentDate,
         description: input.description,
-        amountClaimed: input.amountClaimed.toFixed(2),
+        amountClaimed: claimAmountText(input.amountClaimed),
         workflowId,
         subscriptionVersionId: cover.version?.id ?? null,
       },

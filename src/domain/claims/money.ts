@@ -20,7 +20,7 @@ import { findClaimToWorkMoneyOf } from './rules';
 import { assertReserveWithinCover } from './cover-left';
 import { may } from '../../access/may';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { formatClaimAmount, toMinorUnits } from '../../shared/money';
+import { claimAmountText, formatClaimAmount, toMinorUnits } from '../../shared/money';
 import { conflict, dependencyUnavailable, forbidden, unprocessable } from '../../shared/errors';
 import { audited } from '../audited';
 import { recordAudit, type AuditSource } from '../audit/record';
@@ -71,9 +71,9 @@ export async function currenciesOf(claimIds: readonly string[]): Promise<Map<str
   return new Map(rows.map((row) => [row.id, row.currency]));
 }
 
-/** An amount `currency` can hold: no more decimals than it has (nor than two, what the rows keep); else 422 naming `field`. */
+/** An amount `currency` can hold: no more decimals than it has ("10.555" EUR, "1000.5" JPY); else 422 naming `field`. */
 export function assertAmountInCurrency(amount: number, currency: string, field: string): void {
-  if (toMinorUnits(amount, currency) === null || toMinorUnits(amount, 'EUR') === null)
+  if (toMinorUnits(amount, currency) === null)
     throw unprocessable(`The amount has more decimals than ${currency} has`, [{ field, message: `is not an amount in ${currency}` }]);
 }
 
@@ -114,7 +114,7 @@ export const decideReserveChange: Command<{ id: string; changeId: string; approv
 
 /**
  * What the claim has paid (issued or cleared payments and settlements) and not yet recovered, compared in
- * SQL's exact numeric (the rows keep two decimals in any currency) with `amount`. The claim's row is locked
+ * SQL's exact numeric (the rows keep the amounts' own decimals, at most three) with `amount`. The claim's row is locked
  * first, so a recovery and a payment's return at once read what the other recorded.
  */
 async function unrecoveredOn(claimId: string, amount: number, transaction: Transaction): Promise<{ unrecovered: string; beyond: boolean }> {
@@ -123,7 +123,7 @@ async function unrecoveredOn(claimId: string, amount: number, transaction: Trans
     `SELECT f.unrecovered, f.unrecovered < :amount AS beyond
        FROM (SELECT (SELECT coalesce(sum(amount), 0) FROM payments WHERE claim_id = :claimId AND status IN ('issued', 'cleared'))
                   - (SELECT coalesce(sum(amount), 0) FROM claim_recoveries WHERE claim_id = :claimId) AS unrecovered) f`,
-    { replacements: { claimId, amount: amount.toFixed(2) }, type: QueryTypes.SELECT, transaction },
+    { replacements: { claimId, amount: claimAmountText(amount) }, type: QueryTypes.SELECT, transaction },
   );
   return row;
 }
@@ -221,7 +221,7 @@ export const recordRecovery: Command<RecoveryInput, ClaimRecovery> = async (call
           tenantId: claim.tenantId,
           claimId: claim.id,
           kind,
-          amount: amount.toFixed(2),
+          amount: claimAmountText(amount),
           receivedOn: receivedDay,
           reference: reference ?? null,
           recordedById: caller.id,

@@ -14,7 +14,7 @@ import { type CreditTransfer, creditTransferProblems, electronicParty, pain001Xm
 import { recordPaymentEvents } from './webhook-events';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { conflict, unprocessable } from '../../shared/errors';
-import { formatClaimAmount, sumClaimAmounts } from '../../shared/money';
+import { claimAmountText, sumClaimAmounts } from '../../shared/money';
 import { audited } from '../audited';
 import type { Command } from '../command';
 import { signalPaymentSettled } from './payments';
@@ -108,8 +108,8 @@ export const createPaymentBatch: Command<PaymentBatchInput, PaymentBatch> = asyn
           messageId: creditTransfers.messageId,
           currency,
           paymentCount: payments.length,
-          // The row keeps two decimals in any currency; the answer writes the currency's (PaymentBatch.toJSON).
-          total: formatClaimAmount(sumClaimAmounts(payments.map((payment) => Number(payment.amount)))),
+          // As a claim amount's row keeps it (a dinar batch's third decimal too); the answer writes the currency's (PaymentBatch.toJSON).
+          total: claimAmountText(sumClaimAmounts(payments.map((payment) => Number(payment.amount)))),
           requestedExecutionDate: creditTransfers.requestedExecutionDate,
           debtorName: creditTransfers.debtor.name,
           debtorIban: creditTransfers.debtor.iban,

@@ -6,7 +6,7 @@
  */
 import { RESERVE_CATEGORIES, type ReserveCategory, type ReserveChange, type ReserveLine } from '../../contracts/claim-reserves';
 import { idFromRequest } from '../../shared/deterministic-id';
-import { CLAIM_AMOUNT_INPUT, claimHundredths, fromClaimHundredths, minorUnitDigits } from '../../shared/money';
+import { CLAIM_AMOUNT_INPUT, claimThousandths, fromClaimThousandths, minorUnitDigits } from '../../shared/money';
 
 /**
  * What a settlement of `amount` pays in `currency`: the amount, or the whole unit below it when it
@@ -17,7 +17,7 @@ import { CLAIM_AMOUNT_INPUT, claimHundredths, fromClaimHundredths, minorUnitDigi
  */
 export function payableIn(amount: number, currency: string): number {
   const shift = 10 ** Math.max(CLAIM_AMOUNT_INPUT.decimals - minorUnitDigits(currency), 0);
-  return fromClaimHundredths(Math.floor(claimHundredths(amount) / shift) * shift);
+  return fromClaimThousandths(Math.floor(claimThousandths(amount) / shift) * shift);
 }
 
 /** The settlement: its payment row (the change IDs follow from it, so a retry finds them) and what it paid. */
@@ -43,11 +43,11 @@ export const settlementChangeIds = (paymentId: string): string[] => SETTLEMENT_O
  * What the lines do not cover is paid beyond the reserve, as an approval may be.
  */
 export function settlementReserveChanges(lines: readonly ReserveLine[], settlement: SettlementPaid): ReserveChange[] {
-  let left = claimHundredths(settlement.amount);
+  let left = claimThousandths(settlement.amount);
   const changes: ReserveChange[] = [];
   for (const category of SETTLEMENT_ORDER) {
     const line = lines.find((candidate) => candidate.costType === 'indemnity' && candidate.category === category);
-    const held = line ? claimHundredths(line.amount) : 0;
+    const held = line ? claimThousandths(line.amount) : 0;
     const taken = Math.min(held, left);
     if (taken <= 0) continue;
     left -= taken;
@@ -55,8 +55,8 @@ export function settlementReserveChanges(lines: readonly ReserveLine[], settleme
       id: changeId(settlement.paymentId, category),
       costType: 'indemnity',
       category,
-      amountBefore: fromClaimHundredths(held),
-      amount: fromClaimHundredths(held - taken),
+      amountBefore: fromClaimThousandths(held),
+      amount: fromClaimThousandths(held - taken),
       reason: `Settlement ${settlement.reference}`,
       requestedById: null,
       requestedAt: settlement.at,

@@ -142,9 +142,9 @@ export async function claimGroups(sequelize: Sequelize, tenantId: string, period
       // A denial moves no money: its claim's currency adds none to the row's.
       money: 'filed + approved + paid > 0',
       figures: `sum(filed) AS filed, sum(approved) AS approved, sum(denied) AS denied, sum(paid) AS paid,
-            coalesce(sum(amount_claimed), 0)::numeric(14, 2)::text AS amount_claimed,
-            coalesce(sum(amount_approved), 0)::numeric(14, 2)::text AS amount_approved,
-            coalesce(sum(amount_paid), 0)::numeric(14, 2)::text AS amount_paid`,
+            coalesce(sum(amount_claimed), 0)::numeric(15, 3)::text AS amount_claimed,
+            coalesce(sum(amount_approved), 0)::numeric(15, 3)::text AS amount_approved,
+            coalesce(sum(amount_paid), 0)::numeric(15, 3)::text AS amount_paid`,
     },
     { tenantId, ...period },
     figuresOf,

@@ -164,34 +164,56 @@ export function keptByTrigger(kept: {
 }
 
 /**
- * Money columns made exact (0097 cover, 0099 premium): each `[table, column]` becomes `numeric`, which
- * keeps an amount at the scale it was written with, under a check `<table>_<column>_decimals` of at
- * most three decimals (the most any currency has) and the ten integer digits numeric(12,2) held.
- * Dropping the type's precision rewrites nothing; the checks are added unchecked, then validated
- * outside the transaction, a scan that lets the tables' writes go on. Down: numeric(12,2) again,
- * rounding any third decimal as before.
+ * What depends on money columns whose type changes, and ALTER COLUMN TYPE would rebuild under the table's
+ * ACCESS EXCLUSIVE lock (docs/deploying.md, the migration check): CHECK constraints naming them, `[table, name,
+ * check]` as they are defined, and indexes holding them, `[name, definition]` as `concurrentIndexes` takes them.
  */
-export function exactDecimalColumns(columns: ReadonlyArray<readonly [table: string, column: string]>): MigrationModule {
+export interface ColumnDependents {
+  checks?: ReadonlyArray<readonly [table: string, name: string, check: string]>;
+  indexes?: ReadonlyArray<[name: string, definition: string]>;
+}
+
+/**
+ * Money columns made exact (0097 cover, 0099 premium, 0115 claim money): each `[table, column]` becomes `numeric`,
+ * which keeps an amount at the scale it was written with, under a check `<table>_<column>_decimals` of at most three
+ * decimals (the most any currency has) and the integer digits its numeric(precision, 2) held (`precision`, 12 unless
+ * given: ten digits). Dropping the type's precision rewrites nothing; the checks are added unchecked, then validated
+ * outside the transaction, a scan that lets the tables' writes go on. The `dependents`' checks are dropped and added
+ * again unchecked in the same transaction (new rows stay checked), then validated so; their indexes are dropped
+ * concurrently before it and built concurrently after it (meanwhile the reads they serve take another path). Down:
+ * numeric(precision, 2) again, rounding any third decimal as before (PostgreSQL rebuilds the dependents).
+ */
+export function exactDecimalColumns(
+  columns: ReadonlyArray<readonly [table: string, column: string, precision?: number]>,
+  { checks = [], indexes = [] }: ColumnDependents = {},
+): MigrationModule {
   const checkName = (table: string, column: string) => `${table}_${column}_decimals`;
+  const dependentIndexes = concurrentIndexes(indexes);
   return {
     up: async (qi) => {
+      for (const [name] of indexes) await qi.sequelize.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
       await inOneTransaction(qi, async (sql) => {
-        for (const [table, column] of columns) {
+        for (const [table, name] of checks) await sql(`ALTER TABLE ${table} DROP CONSTRAINT ${name}`);
+        for (const [table, column, precision = 12] of columns) {
+          const bound = `1${'0'.repeat(precision - 2)}`;
           await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric`);
           await sql(
-            `ALTER TABLE ${table} ADD CONSTRAINT ${checkName(table, column)} CHECK (scale(${column}) <= 3 AND abs(${column}) < 10000000000) NOT VALID`,
+            `ALTER TABLE ${table} ADD CONSTRAINT ${checkName(table, column)} CHECK (scale(${column}) <= 3 AND abs(${column}) < ${bound}) NOT VALID`,
           );
         }
+        for (const [table, name, check] of checks) await sql(`ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${check}) NOT VALID`);
       });
       for (const [table, column] of columns) {
         await qi.sequelize.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${checkName(table, column)}`);
       }
+      for (const [table, name] of checks) await qi.sequelize.query(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`);
+      await dependentIndexes.up(qi);
     },
     down: (qi) =>
       inOneTransaction(qi, async (sql) => {
-        for (const [table, column] of columns) {
+        for (const [table, column, precision = 12] of columns) {
           await sql(`ALTER TABLE ${table} DROP CONSTRAINT ${checkName(table, column)}`);
-          await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric(12, 2)`);
+          await sql(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE numeric(${precision}, 2)`);
         }
       }),
   };

@@ -27,6 +27,8 @@ import { testStackOfBlock } from '../../support/stack';
 const DEPRECATION = '@1795910400';
 /** Spellings every money input refuses: too many decimals, negative, exponent, whitespace, separators, too long. */
 const MALFORMED = ['12.345', '-5.00', '1e3', ' 12.00', '12.00 ', '1,000.00', '1'.repeat(200)];
+/** The same for claim money, which takes a dinar's third decimal (a euro claim's is the currency's 422): a fourth. */
+const CLAIM_MALFORMED = ['12.3456', ...MALFORMED.slice(1)];
 
 describe('money is a decimal string in every request', () => {
   const stack = testStackOfBlock({ worker: true });
@@ -82,10 +84,14 @@ describe('money is a decimal string in every request', () => {
       (amount) => fileClaim(amount),
       'body.amountClaimed',
       () => Claim.count({ where: { subscriptionId } }),
+      CLAIM_MALFORMED,
     );
-    const refused = await fileClaim('12.345').expect(400);
-    expect(refused.body.error.details[0].message).toBe('amountClaimed must have at most 2 decimals');
+    const refused = await fileClaim('12.3456').expect(400);
+    expect(refused.body.error.details[0].message).toBe('amountClaimed must have at most 3 decimals');
     expect(refused.headers.deprecation).toBeUndefined();
+    // A third decimal is well formed (dinars have it), and more than euros hold.
+    const euroFils = await fileClaim('12.345').expect(422);
+    expect(euroFils.body.error.details).toEqual([{ field: 'amountClaimed', message: 'is not an amount in EUR' }]);
   });
 
   it('a repeat with the same Idempotency-Key answers as the first did, its Deprecation header too (REST and GraphQL)', async () => {
@@ -128,6 +134,7 @@ describe('money is a decimal string in every request', () => {
       (approvedAmount) => post(team.adjuster, `/claims/${claimId}/transitions`, { to: 'approved', approvedAmount }),
       'body.approvedAmount',
       claim,
+      CLAIM_MALFORMED,
     );
   });
 
@@ -141,7 +148,12 @@ describe('money is a decimal string in every request', () => {
     expect(await line()).toBe('800.10');
     expect((await reserve(700).expect(200)).headers.deprecation).toBe(DEPRECATION);
     expect(await line()).toBe('700.00');
-    await refusesMalformed(reserve, 'body.amount', async () => [await line(), await ClaimReserveChange.count({ where: { claimId } })]);
+    await refusesMalformed(
+      reserve,
+      'body.amount',
+      async () => [await line(), await ClaimReserveChange.count({ where: { claimId } })],
+      CLAIM_MALFORMED,
+    );
   });
 
   it('records recoveries from strings that add up exactly (0.10 + 0.20 = 0.30); a number still does, deprecated', async () => {
@@ -163,7 +175,7 @@ describe('money is a decimal string in every request', () => {
     ]);
     expect((await recover(1).expect(201)).headers.deprecation).toBe(DEPRECATION);
     expect(await recovered()).toBe('1.30');
-    await refusesMalformed(recover, 'body.amount', () => ClaimRecovery.count({ where: { claimId: paidClaim } }));
+    await refusesMalformed(recover, 'body.amount', () => ClaimRecovery.count({ where: { claimId: paidClaim } }), CLAIM_MALFORMED);
   });
 
   it('takes a claim payment from a string, kept to the cent; a number still does, deprecated', async () => {
@@ -185,7 +197,7 @@ describe('money is a decimal string in every request', () => {
     const byNumber = await pay(0.2);
     expect([byNumber.status < 300, byNumber.headers.deprecation]).toEqual([true, DEPRECATION]);
     expect(await amounts()).toEqual(['0.10', '0.20']);
-    await refusesMalformed(pay, 'body.amount', amounts);
+    await refusesMalformed(pay, 'body.amount', amounts, CLAIM_MALFORMED);
   });
 
   it('creates and changes a plan from strings; a number still does, deprecated; a bad string changes nothing', async () => {

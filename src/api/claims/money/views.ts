@@ -1,6 +1,6 @@
 /**
  * The claim's run answers its amounts as JSON numbers (its contract, which runs in flight keep)
- * and its rows keep two decimals whatever the currency ("12000.00" yen); the API writes both as
+ * and its rows keep two decimals, or three for fils ("12000.00" yen, "1.255" KWD); the API writes both as
  * decimal strings with the claim's currency's decimals, as every other answer does (docs/api.md, Money).
  */
 import type { ReserveLine, ReservesAnswer } from '../../../contracts/claim-reserves';

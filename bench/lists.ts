@@ -130,9 +130,24 @@ interface CredentialComparison {
 export interface ListsResult {
   connections: number;
   secondsPerRun: number;
-  plans: Comparison;
-  claims: Comparison;
-  claimsByCredential: CredentialComparison;
+  /** Each comparison BENCH_LISTS names (all three unless it is set). */
+  plans?: Comparison;
+  claims?: Comparison;
+  claimsByCredential?: CredentialComparison;
+}
+
+const COMPARISONS = ['plans', 'claims', 'claimsByCredential'] as const;
+
+/**
+ * The comparisons to run: BENCH_LISTS=claims runs the claims list's alone (its profile then holds
+ * nothing else); unset, all three. A name it does not know is refused rather than run as nothing.
+ */
+function chosenComparisons(setting = process.env.BENCH_LISTS): ReadonlySet<(typeof COMPARISONS)[number]> {
+  if (!setting) return new Set(COMPARISONS);
+  const names = setting.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(COMPARISONS as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`BENCH_LISTS: unknown ${unknown.join(', ')} (known: ${COMPARISONS.join(', ')})`);
+  return new Set(names as (typeof COMPARISONS)[number][]);
 }
 
 /** 2,000 plans over 8 categories, levels and premiums spread so the benchmark's filter keeps a few hundred. */
@@ -275,6 +290,7 @@ async function adjusterKey(tenantId: string): Promise<string> {
 }
 
 export async function benchLists(infra: BenchInfra, seconds: number): Promise<ListsResult> {
+  const chosen = chosenComparisons();
   const volume = await seedClaimVolume(infra.sequelize, { holders: CLAIMS / 10, claims: CLAIMS });
   await seedPlans(infra.sequelize, volume.tenant.id);
   // The key's own limit (600 a minute) is lifted, as the login storm lifts the sign-in limit: the limiter still runs.
@@ -292,19 +308,22 @@ export async function benchLists(infra: BenchInfra, seconds: number): Promise<Li
     processes: { ...infra.pids, api: server.child.pid! },
   });
   try {
-    return {
-      connections: CONNECTIONS,
-      secondsPerRun: seconds,
-      plans: await compare(PLANS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, policyholder!), seconds),
-      claims: await compare(CLAIMS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, adjuster), seconds),
-      claimsByCredential: await compareCredentials(
+    const result: ListsResult = { connections: CONNECTIONS, secondsPerRun: seconds };
+    if (chosen.has('plans')) {
+      result.plans = await compare(PLANS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, policyholder!), seconds);
+    }
+    if (chosen.has('claims'))
+      result.claims = await compare(CLAIMS_PATH, sideOf(api), sideOf(bare), issueAccessToken(jwt, adjuster), seconds);
+    if (chosen.has('claimsByCredential')) {
+      result.claimsByCredential = await compareCredentials(
         sideOf(api),
         CLAIMS_PATH,
         issueAccessToken(jwt, adjuster),
         await adjusterKey(volume.tenant.id),
         seconds,
-      ),
-    };
+      );
+    }
+    return result;
   } finally {
     await Promise.all([stack.stop(), bare.stop()]);
   }

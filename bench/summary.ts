@@ -67,7 +67,7 @@ type Row = [figure: string, measured: string, target: string, met: boolean | und
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (value: number) => `${n(value, 2)} ×`;
 
-function listRows(name: string, c: ListsResult['plans']): Row[] {
+function listRows(name: string, c: NonNullable<ListsResult['plans']>): Row[] {
   return [
     [
       `${name}: throughput vs bare pg`,
@@ -99,17 +99,17 @@ function listRows(name: string, c: ListsResult['plans']): Row[] {
 
 export function summaryRows(r: BenchResults): Row[] {
   const rows: Row[] = [];
-  if (r.lists)
-    rows.push(
-      ...listRows('GET /plans (2,000 plans), 100 conn.', r.lists.plans),
-      ...listRows('GET /claims (10,000 claims), 100 conn.', r.lists.claims),
-      [
-        'GET /claims: API key vs access token',
-        `throughput ${ratio(r.lists.claimsByCredential.throughputRatio)}, p99 ${ratio(r.lists.claimsByCredential.p99Ratio)} (${n(r.lists.claimsByCredential.apiKey.p99Ms)} vs ${n(r.lists.claimsByCredential.jwt.p99Ms)} ms)`,
-        'reported',
-        undefined,
-      ],
-    );
+  if (r.lists?.plans) rows.push(...listRows('GET /plans (2,000 plans), 100 conn.', r.lists.plans));
+  if (r.lists?.claims) rows.push(...listRows('GET /claims (10,000 claims), 100 conn.', r.lists.claims));
+  const byCredential = r.lists?.claimsByCredential;
+  if (byCredential) {
+    rows.push([
+      'GET /claims: API key vs access token',
+      `throughput ${ratio(byCredential.throughputRatio)}, p99 ${ratio(byCredential.p99Ratio)} (${n(byCredential.apiKey.p99Ms)} vs ${n(byCredential.jwt.p99Ms)} ms)`,
+      'reported',
+      undefined,
+    ]);
+  }
   if (r.starts) {
     const s = r.starts;
     const cpu = s.cpuMsPerStart;

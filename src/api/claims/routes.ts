@@ -39,12 +39,12 @@ async function listClaims(ctx: RouteContext, query: Output<typeof listClaimsQuer
     ...(subscriptionId && { subscriptionId }),
   });
   const search = q ? textSearch(ctx.services.sequelize, tenantOf(user), q, 'claimant_id') : undefined;
-  const result = await paginatePlain<Claim, { currency: string }>(Claim, page, where, {
+  return paginatePlain<Claim, { currency: string }, object>(Claim, page, where, {
     search,
     extras: CLAIM_EXTRAS,
     keptCount: keptClaimCount,
+    rowsAs: claimViews,
   });
-  return { ...result, items: claimViews(result.items) };
 }
 
 export function claimRoutes(): RouteSpec[] {

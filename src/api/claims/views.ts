@@ -16,8 +16,8 @@ type ClaimRow = Attributes<Claim> & { currency: string };
  */
 const NOT_COPIED = new Set(['workflowId', 'runId', 'escalationDueAt', 'amountClaimed', 'amountApproved', 'currency']);
 
-/** The keys of `claim` its answer copies, in the row's order. */
-const copiedKeysOf = (claim: ClaimRow) => Object.keys(claim).filter((key) => !NOT_COPIED.has(key));
+/** Of a row's `columns`, those its answer copies, in the row's order. */
+const copiedOf = (columns: readonly string[]) => columns.filter((key) => !NOT_COPIED.has(key));
 
 /**
  * A claim as REST answers it: its row's fields but NOT_COPIED, its amounts in its currency, then
@@ -35,12 +35,14 @@ function viewOf(claim: ClaimRow, copied: readonly string[]): object {
 }
 
 /** A claim as REST answers it (the row carries its currency beside its columns). */
-export const claimView = (claim: ClaimRow): object => viewOf(claim, copiedKeysOf(claim));
+export const claimView = (claim: ClaimRow): object => viewOf(claim, copiedOf(Object.keys(claim)));
 
-/** A page of claims as REST answers them: its rows come from one statement, so the keys to copy are found once a page. */
-export function claimViews(claims: readonly ClaimRow[]): object[] {
-  if (claims.length === 0) return [];
-  const copied = copiedKeysOf(claims[0]);
+/**
+ * A page of claims as REST answers them: its rows come from one statement, so the keys to copy
+ * are found once a page, among its `columns` (a row as read may carry more: `paginatePlain`).
+ */
+export function claimViews(claims: readonly ClaimRow[], columns: readonly string[] = Object.keys(claims[0] ?? {})): object[] {
+  const copied = copiedOf(columns);
   return claims.map((claim) => viewOf(claim, copied));
 }
 

@@ -5,7 +5,7 @@ import { narrowed } from '../../access/core';
 import { oneOf, withDefault } from '../../shared/typed-schema';
 import { cappedCount, cappedCountOfAny, LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, type Total } from './capped-count';
 import { instanceOf } from '../../models/prepared-statement';
-import { extrasOf, pageWithTotal, type KeptCount, type RowExtras } from './page-statement';
+import { extrasOf, pageWithTotal, plainRows, type KeptCount, type RowExtras } from './page-statement';
 import type { TextSearch } from './search';
 import { walkedPage } from './search-walk';
 
@@ -186,14 +186,17 @@ export function paginate<M extends Model>(
  * anything else through Sequelize. Each row carries `extras` (RowExtras) beside its attributes:
  * computed in the page's statement, or else asked for the page's rows in a second. `keptCount`
  * counts the total of the filters it keeps a count of (`KeptCount`) in the page's statement.
+ * `rowsAs` makes the page's items from its rows, copying only `columns` (its attributes and
+ * extras): the page's own statement's rows are read as they came (`pageWithTotal`), so a list
+ * that answers views of its rows builds each item once; without it the items are the plain rows.
  */
-export async function paginatePlain<M extends Model, Extras extends object = object>(
+export async function paginatePlain<M extends Model, Extras extends object = object, Item = Attributes<M> & Extras>(
   model: ModelStatic<M>,
   query: PageQuery,
   filters: WhereOptions,
-  options: ReadOptions & { extras?: RowExtras; keptCount?: KeptCount } = {},
-): Promise<Page<Attributes<M> & Extras>> {
-  const { extras = {}, keptCount, ...readOptions } = options;
+  options: ReadOptions & { extras?: RowExtras; keptCount?: KeptCount; rowsAs?: RowsAs<Attributes<M> & Extras, Item> } = {},
+): Promise<Page<Item>> {
+  const { extras = {}, keptCount, rowsAs, ...readOptions } = options;
   const direct = readOptions.search
     ? null
     : await pageWithTotal<M, Extras>(
@@ -204,9 +207,24 @@ export async function paginatePlain<M extends Model, Extras extends object = obj
         extras,
         keptCount,
       );
-  if (direct) return pageOf(query, direct.rows, direct.total);
-  const page = await countAndPage<Attributes<M>>(model, query, filters, readOptions, true);
-  if (Object.keys(extras).length === 0) return page as Page<Attributes<M> & Extras>;
+  if (direct) {
+    const page = pageOf(query, direct.rows, direct.total);
+    return { ...page, items: (rowsAs ?? plainRows)(page.items, direct.columns) as Item[] };
+  }
+  const read = await countAndPage<Attributes<M>>(model, query, filters, readOptions, true);
+  const page = Object.keys(extras).length === 0 ? (read as Page<Attributes<M> & Extras>) : await withExtras<M, Extras>(model, read, extras);
+  return rowsAs ? { ...page, items: rowsAs(page.items, Object.keys(page.items[0] ?? {})) } : (page as Page<Item>);
+}
+
+/** Makes a page's items from its rows, copying only `columns` of each (`paginatePlain`). */
+export type RowsAs<Row, Item> = (rows: readonly Row[], columns: readonly string[]) => Item[];
+
+/** A page read through Sequelize with `extras` asked for its rows in a second statement. */
+async function withExtras<M extends Model, Extras extends object>(
+  model: ModelStatic<M>,
+  page: Page<Attributes<M>>,
+  extras: RowExtras,
+): Promise<Page<Attributes<M> & Extras>> {
   const rowExtras = await extrasOf<Extras>(
     model,
     page.items.map((row) => (row as { id: string }).id),

@@ -8,14 +8,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNotificationActivities, type EmailTemplate, type SendEmailInput } from '../../src/activities/notifications';
 import { Notification, TenantSettings } from '../../src/models';
 import { buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('claim e-mails from templates', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   const send = (input: SendEmailInput) => new MockActivityEnvironment().run(createNotificationActivities(stack.deps).sendEmail, input);
   const templated = (idempotencyKey: string, tenantId: string, to: SendEmailInput['to'], template: EmailTemplate): SendEmailInput => ({

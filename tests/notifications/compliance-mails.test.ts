@@ -18,17 +18,13 @@ import {
 } from '../../src/domain/compliance/acknowledgement-link-tokens';
 import { buildAcknowledgement, buildCompliancePolicy, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
 import { linkIn } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 /** 23:30 UTC: already the next day in Berlin, so a date written in UTC would be a day early. */
 const DUE = new Date('2030-03-14T23:30:00Z');
 
 describe('compliance e-mails from templates', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   const inBerlin = async (tenant: Tenant) =>
     TenantSettings.update({ values: { collectPremiums: false, timeZone: 'Europe/Berlin' } }, { where: { tenantId: tenant.id } });

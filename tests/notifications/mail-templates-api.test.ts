@@ -5,20 +5,18 @@
 import { AuditEvent, TenantSettings, User, type Tenant } from '../../src/models';
 import { buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { linkIn, tokenIn } from '../support/mailed-tokens';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('mails from templates', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let adminToken: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     adminToken = await login(admin.email);
   });
-  afterAll(() => stack?.close());
 
   async function login(email: string): Promise<string> {
     return (await stack.api.post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD }).expect(200)).body.tokens.accessToken;

@@ -12,24 +12,22 @@ import { acknowledgementWithNotice } from '../support/acknowledgement-runs';
 import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { linkIn, tokenIn, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import type { ReceivedMail } from '../support/smtp-sink';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const RESET_SUBJECT = 'Reset your Insurflow password';
 const RESET_TEMPLATE = 'https://app.insurer.example/account/reset?token={token}&from=mail';
 const VERIFY_TEMPLATE = 'http://localhost:4200/verify#token={token}';
 
 describe('per-tenant URL templates of mailed links', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let admin: User;
   let auth: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant({ slug: 'own-pages', name: 'Own Pages Mutual' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin', email: 'own-pages-admin@example.test' });
     auth = bearer(stack.config, admin);
   });
-  afterAll(() => stack?.close());
 
   const settings = () => stack.api.get('/api/v1/tenant/settings').set('Authorization', auth).expect(200);
   // As a sign-in answers it: pointing links somewhere new asks for the admin's presence (settings-presence.test.ts).

@@ -5,20 +5,18 @@
  */
 import { AuditEvent, TenantSettings, type Tenant } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { sentWhileHeld } from '../support/database';
 
 describe('tenant settings: the authority ladder', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let auth: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ slug: 'ladder', name: 'Ladder Mutual' });
     auth = bearer(stack.config, await buildUser({ tenantId: tenant.id, role: 'tenant_admin', email: 'ladder-admin@example.test' }));
   });
-  afterAll(() => stack?.close());
 
   const put = (body: object) => stack.api.put('/api/v1/tenant/settings').set('Authorization', auth).send(body);
   const updates = () => AuditEvent.count({ where: { tenantId: tenant.id, action: 'tenant_settings.update' } });

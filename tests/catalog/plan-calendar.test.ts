@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEvent, BusinessCalendar, Plan, Tenant, User } from '../../src/models';
 import { bearer, buildCategory, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 interface GraphQLAnswer {
   data?: { plan: { id: string; calendarId: string | null } | null } | null;
@@ -18,7 +18,7 @@ interface GraphQLAnswer {
 const PLAN = 'query($id: ID!) { plan(id: $id) { id calendarId } }';
 
 describe('a plan names a business calendar: /plans and GraphQL', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
   let holder: User;
@@ -26,7 +26,6 @@ describe('a plan names a business calendar: /plans and GraphQL', () => {
   let categoryId: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ name: 'Jurisdiction Mutual' });
     const other = await buildTenant({ name: 'Other Jurisdiction Mutual' });
     admin = await buildUser({ role: 'tenant_admin', tenantId: tenant.id });
@@ -34,7 +33,6 @@ describe('a plan names a business calendar: /plans and GraphQL', () => {
     otherAdmin = await buildUser({ role: 'tenant_admin', tenantId: other.id });
     categoryId = (await buildCategory({ tenantId: tenant.id, name: 'Houses' })).id;
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const germany = {

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Acknowledgement, PolicyVersion, User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf, waitUntil } from '../support/waiting';
 import { approveThroughReview } from './review';
 
@@ -15,7 +15,7 @@ const CONTENT = 'Report every gift worth more than 50 EUR.';
 const sha256 = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('acknowledgement evidence', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let officer: User;
   let reviewer: User;
   let employee: User;
@@ -28,7 +28,6 @@ describe('acknowledgement evidence', () => {
     stack.api.post(`/api/v1/acknowledgements/${ack.id}/acknowledge`).set(as(employee)).set('User-Agent', userAgent).send(body);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     reviewer = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -48,8 +47,6 @@ describe('acknowledgement evidence', () => {
     // The run is open (its notice sent) before anyone acknowledges.
     await stack.smtp.waitFor((m) => m.to.includes(employee.email) && m.subject.startsWith('New policy'));
   });
-
-  afterAll(() => stack?.close());
 
   it('shows the employee the text with its hash, and refuses evidence that does not match or is malformed, changing nothing', async () => {
     const mine = await stack.api.get('/api/v1/acknowledgements').set(as(employee));

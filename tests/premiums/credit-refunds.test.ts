@@ -13,17 +13,12 @@ import { AuditEvent, PremiumPayment, PremiumRefund, type User } from '../../src/
 import { apiClient } from '../support/graphql';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { buildMonthlyPolicyPaidTwice } from '../support/premiums';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const system = { actor: { type: 'system' as const, id: null } };
 
-let stack: TestStack;
+const stack = testStackOfBlock({ worker: false });
 const { graphql } = apiClient(() => stack);
-
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false });
-});
-afterAll(() => stack?.close());
 
 /** 120.00 EUR billed monthly over 2026; January's 10.00 paid, February's paid 12.00 by hand on 15 January: 2.00 credit. */
 async function policyWithCredit() {

@@ -10,17 +10,15 @@ import { claimStateQuery } from '../../src/contracts/claim';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { recordApproval } from '../support/claim-approvals';
 import { bearer, buildClaim, buildSubscription, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('separation of duties (API)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const assign = (claimId: string, by: User, assignee: User) =>

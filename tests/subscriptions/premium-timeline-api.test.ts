@@ -7,12 +7,12 @@
 import { AuditEvent, Claim, Invoice, Plan, Subscription, Tenant, User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { housePlanThroughApi } from '../support/catalog-api';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { aboutPolicy } from '../support/policy-mails';
 
 describe('premium timeline API on the dev server', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let owner: User;
   let admin: User;
@@ -20,7 +20,6 @@ describe('premium timeline API on the dev server', () => {
   let plan: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant({}, { collectPremiums: true });
     const other = await buildTenant();
     const [ownerUser, agent, adminUser, manager, otherAdmin] = await Promise.all([
@@ -41,7 +40,6 @@ describe('premium timeline API on the dev server', () => {
     };
     plan = await housePlanThroughApi(stack, auth.admin);
   });
-  afterAll(() => stack?.close());
 
   async function subscribeUntil(key: string, status: string): Promise<string> {
     const created = await stack.api

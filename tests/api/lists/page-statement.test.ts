@@ -5,7 +5,7 @@ import { textSearch } from '../../../src/api/lists/search';
 import { Claim, Plan, Tenant } from '../../../src/models';
 import { claimCurrencySql, currenciesOf } from '../../../src/domain/claims/money';
 import { buildCategory, buildClaim, buildPlan, buildSubscription, buildTenant } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { sentToPostgres } from '../../support/statements';
 
 /** The page as Sequelize reads it (count and plain rows): what the direct statement must equal. */
@@ -37,11 +37,10 @@ async function sequelizePage(model: ModelStatic<Model>, query: PageQuery, where:
 const CURRENCY = { currency: claimCurrencySql('page."subscriptionId"') };
 
 describe('a plain page as one statement: the same page as Sequelize gives', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     const houses = await buildCategory({ tenantId: tenant.id });
     const flats = await buildCategory({ tenantId: tenant.id });
@@ -70,7 +69,6 @@ describe('a plain page as one statement: the same page as Sequelize gives', () =
     }
     await buildClaim();
   });
-  afterAll(() => stack?.close());
 
   const planLists: [string, PageQuery, () => WhereOptions][] = [
     ["a policyholder's default list", { page: 1, pageSize: 20, ordering: 'premium' }, () => ({ tenantId: tenant.id, isActive: true })],

@@ -1,11 +1,11 @@
 import { Claim, Subscription, Tenant, User } from '../../../src/models';
 import { bearer, buildClaim, buildSubscription, buildTenant, buildUser } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { explainClaimSearch, seedClaimVolume } from '../../../bench/search-volume';
 import { createSequelize } from '../../../src/models/database';
 
 describe('search: ?q= on /claims, /subscriptions and /users', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let zoe: User;
   let jean: User;
@@ -21,7 +21,6 @@ describe('search: ?q= on /claims, /subscriptions and /users', () => {
   const fileClaim = (subscription: Subscription, description: string) => buildClaim({ subscriptionId: subscription.id, description });
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     zoe = await buildUser({
       tenantId: tenant.id,
@@ -47,7 +46,6 @@ describe('search: ?q= on /claims, /subscriptions and /users', () => {
     const namesake = await buildUser({ tenantId: other.id, role: 'policyholder', fullName: 'Zoë Müller' });
     await fileClaim(await buildSubscription({ policyholderId: namesake.id }), 'Burst pipe flooded the kitchen');
   });
-  afterAll(() => stack?.close());
 
   const ids = (res: { body: { items: Array<{ id: string }> } }) => res.body.items.map((item) => item.id).sort();
   const claims = (user: User, q: string) => stack.api.get('/api/v1/claims').query({ q }).set(as(user)).expect(200);

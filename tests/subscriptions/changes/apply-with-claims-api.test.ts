@@ -11,7 +11,7 @@ import { Claim, Plan, SubscriptionChange, SubscriptionVersion, Tenant, User } fr
 import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { activePolicyThroughApi } from '../../support/policy-runs';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { utcDayLasting } from '../../support/utc-days';
 import { within } from '../../support/waiting';
 
@@ -19,7 +19,7 @@ const ROUNDS = 10;
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('a policy change and a claim on one policy at the same moment', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let holder: User;
   let auth: { holder: string; admin: string };
@@ -28,7 +28,6 @@ describe('a policy change and a claim on one policy at the same moment', () => {
   let better: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -37,7 +36,6 @@ describe('a policy change and a claim on one policy at the same moment', () => {
     basic = await buildPlan({ categoryId: house.categoryId, coverageAmount: '50000.00', premium: '150.00' });
     better = await buildPlan({ categoryId: house.categoryId, coverageAmount: '150000.00', premium: '420.00' });
   });
-  afterAll(() => stack?.close());
   // A test issues its policy, changes it from today and files a loss of today: one UTC day, as the API counts it.
   beforeEach(() => utcDayLasting());
 

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import pg from 'pg';
 import { QueryTypes, Sequelize, type ConnectionOptions, type ReplicationOptions } from 'sequelize';
 import { SILENCE_PROBE_MS, silenceWatch } from '../shared/silence-watch';
+import { useTimestampTzParser } from './timestamp-parser';
 
 export interface DatabaseOptions {
   poolMax?: number;
@@ -243,6 +244,8 @@ function watchedDriver(probe: PostgresProbe): typeof pg {
 export function createSequelize(databaseUrl: string, options: DatabaseOptions = {}): Sequelize {
   const statementMs = options.statementMs ?? 10_000;
   const probe = new PostgresProbe(databaseUrl, options.connectMs ?? 2000);
+  // Its connections answer in UTC (Sequelize's session time zone): their timestamps are read without a regular expression.
+  useTimestampTzParser();
   const sequelize = new Sequelize(databaseUrl, {
     dialect: 'postgres',
     dialectModule: watchedDriver(probe),

@@ -39,6 +39,9 @@ export interface AccountMailPayload {
   sealed: string;
 }
 
+/** The purpose an account mail is sealed under; a migration reading the kept mails opens them with it (0116). */
+export const ACCOUNT_MAIL_SEALING_PURPOSE = 'outbox-account-mail';
+
 /**
  * A mail the worker sends (src/activities/outbox-mails.ts), not the API's relay: a quote's
  * `quoteIssued` to its requester (src/domain/quotes/quote-mail.ts), a difference in the books to

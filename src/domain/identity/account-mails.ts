@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import type { Config } from '../../config';
 import { actionLink, forgotPasswordPage } from '../action-links';
 import { OutboxMessage } from '../../models';
-import type { AccountMailPayload } from '../../models/outbox-message';
+import { ACCOUNT_MAIL_SEALING_PURPOSE, type AccountMailPayload } from '../../models/outbox-message';
 import type { Mailer } from '../../services/mailer';
 import { openSecret, sealSecret } from '../../services/sealed-secret';
 import type { MailContext } from '../../services/notifications/context';
@@ -36,7 +36,6 @@ export function afterAnswer(deps: Pick<CommandDeps, 'logger' | 'auditSource'>, w
  * a whole send may take (the three SMTP timeouts, at most 60 s together; src/config).
  */
 export const OUTBOX_MAIL_LEASE_MS = 120_000;
-const SEALING_PURPOSE = 'outbox-account-mail';
 
 /** Sends one account mail; its key is its Message-ID, so a send made again is one receivers drop. */
 export function mailAccount(mailer: Mailer, key: string, { to, subject, text, html }: AccountMail): Promise<void> {
@@ -45,7 +44,7 @@ export function mailAccount(mailer: Mailer, key: string, { to, subject, text, ht
 
 /** The mail an outbox row holds, or null when it cannot be opened (sealed under another JWT_SECRET). */
 export function openAccountMail(sealing: Config['jwt'], key: string, payload: AccountMailPayload): AccountMail | null {
-  const opened = openSecret(sealing, SEALING_PURPOSE, key, payload.sealed);
+  const opened = openSecret(sealing, ACCOUNT_MAIL_SEALING_PURPOSE, key, payload.sealed);
   return opened === null ? null : (JSON.parse(opened) as AccountMail);
 }
 
@@ -58,7 +57,10 @@ export function openAccountMail(sealing: Config['jwt'], key: string, payload: Ac
  */
 export async function sendAccountMail(deps: Pick<CommandDeps, 'config' | 'mailer'>, mail: AccountMail): Promise<void> {
   const key = `${mail.type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-${crypto.randomUUID()}`;
-  const payload: AccountMailPayload = { mail: 'account', sealed: sealSecret(deps.config.jwt, SEALING_PURPOSE, key, JSON.stringify(mail)) };
+  const payload: AccountMailPayload = {
+    mail: 'account',
+    sealed: sealSecret(deps.config.jwt, ACCOUNT_MAIL_SEALING_PURPOSE, key, JSON.stringify(mail)),
+  };
   const row = await OutboxMessage.create({
     kind: 'mail',
     workflowId: key,

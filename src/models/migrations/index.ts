@@ -86,6 +86,7 @@ import * as platformAdminProposals from './0111-platform-admin-proposals';
 import * as accountLinkInviter from './0112-account-link-inviter';
 import * as erasedPasswordHashes from './0114-erased-password-hashes';
 import * as exactClaimMoney from './0115-exact-claim-money';
+import * as legacyInvitationLinks from './0116-legacy-invitation-links';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -192,4 +193,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0112-account-link-inviter', ...accountLinkInviter },
   { name: '0114-erased-password-hashes', ...erasedPasswordHashes },
   { name: '0115-exact-claim-money', ...exactClaimMoney },
+  { name: '0116-legacy-invitation-links', ...legacyInvitationLinks },
 ];

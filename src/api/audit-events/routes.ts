@@ -8,37 +8,36 @@ import { AuditEvent } from '../../models';
 import { assertVerifiableSpan, verifyChain } from '../../domain/audit/chain';
 import { auditEventAccess } from '../../access/audit';
 import { pageSchema, paginate } from '../lists/pagination';
-import { route, RouteSpec, tagged } from '../http/route';
+import { RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { auditEventWhere } from './query';
 import { auditChainVerificationSchema, auditEventSchema, listAuditEventsQuery, verifyAuditChainQuery } from './schemas';
 
 export function auditEventRoutes(): RouteSpec[] {
   return tagged('audit', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/audit-events',
       summary: 'Who changed what, in order: filter by category, entity, actor, action and time',
       verb: 'listAuditEvents',
       query: listAuditEventsQuery,
-      response: { status: 200, schema: pageSchema(auditEventSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(auditEventSchema),
+      read: async (ctx) => {
         const { page, pageSize, ordering } = ctx.state.input.query;
         const caller = ctx.state.user;
         const where = auditEventWhere(caller, ctx.state.input.query, auditEventAccess.scope(caller));
-        ctx.body = await paginate(AuditEvent, { page, pageSize, ordering }, where);
+        return paginate(AuditEvent, { page, pageSize, ordering }, where);
       },
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/audit-events/verify',
       summary: "Recomputes the caller's hash chain over a span: ok with its head, or the first event that breaks it",
       verb: 'verifyAuditChain',
       query: verifyAuditChainQuery,
-      response: { status: 200, schema: auditChainVerificationSchema },
-      handler: async (ctx) => {
+      schema: auditChainVerificationSchema,
+      read: async (ctx) => {
         const { from, to } = ctx.state.input.query;
         assertVerifiableSpan(from, to);
-        ctx.body = await verifyChain(ctx.services.sequelize, ctx.state.user.tenantId, from, to);
+        return verifyChain(ctx.services.sequelize, ctx.state.user.tenantId, from, to);
       },
     }),
   ]);

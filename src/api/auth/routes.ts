@@ -12,7 +12,8 @@ import { ApiError, unauthorized } from '../../shared/errors';
 import { acceptedAnswer, userSchema } from '../http/common-schemas';
 import { publicCommandDeps } from '../http/command-deps';
 import { operation, operationRoute, type RestRequest } from '../http/operation';
-import { route, RouteContext, RouteSpec, tagged } from '../http/route';
+import { RouteContext, RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import type { Config } from '../../config';
 import { authAddressLimit, noStore } from './middleware';
 import { signInSchema } from './mfa-schemas';
@@ -101,15 +102,14 @@ export function authRoutes(config: Config): RouteSpec[] {
       summary: 'Revoke the refresh token and every token rotated from the same login',
       response: { status: 204 },
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/auth/me',
       summary: 'The authenticated user',
-      response: { status: 200, schema: userSchema },
-      handler: async (ctx) => {
+      schema: userSchema,
+      read: async (ctx) => {
         const user = await User.findByPk(ctx.state.user.id);
         if (!user) throw unauthorized();
-        ctx.body = user;
+        return user;
       },
     }),
   ]);

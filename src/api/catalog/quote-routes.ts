@@ -11,7 +11,8 @@ import { notFound } from '../../shared/errors';
 import { uuid } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { createRoute } from '../http/write-route';
-import { route, type RouteSpec, tagged } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { requestCatalogQuoteOperation } from '../quotes/operations';
 import { quoteSchema } from '../quotes/schemas';
 import { presentQuote, presentRequested } from '../quotes/views';
@@ -32,20 +33,19 @@ export function catalogQuoteRoutes(config: Config): RouteSpec[] {
       schema: quoteSchema,
       view: presentRequested,
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/catalog/:tenantSlug/quotes/:id',
       summary: "Public: a visitor's quote by its id (no token); a signed-in person's quote, or another company's, is 404",
       auth: 'public',
       before: [readLimit],
       params: catalogQuoteParams,
-      response: { status: 200, schema: quoteSchema },
-      handler: async (ctx) => {
+      schema: quoteSchema,
+      read: async (ctx) => {
         const { tenantSlug, id } = ctx.state.input.params;
         const tenant = await catalogTenant(tenantSlug);
         const quote = await Quote.findOne({ where: { id, tenantId: tenant.id, requestedById: null } });
         if (!quote) throw notFound('Quote');
-        ctx.body = presentQuote(quote, quote.ratingVersionId ? await RatingVersion.findByPk(quote.ratingVersionId) : null);
+        return presentQuote(quote, quote.ratingVersionId ? await RatingVersion.findByPk(quote.ratingVersionId) : null);
       },
     }),
   ]);

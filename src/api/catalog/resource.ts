@@ -11,8 +11,8 @@ import type { Command } from '../../domain/command';
 import { idParams } from '../http/common-schemas';
 import { createRoute } from '../http/write-route';
 import { deleteOperationRoute, operation, operationRoute } from '../http/operation';
-import { route, RouteSpec, tagged } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { RouteSpec, tagged } from '../http/route';
+import { findRoute, readRoute } from '../http/row-route';
 import { updateRun } from '../http/update-run';
 import { pageSchema } from '../lists/pagination';
 
@@ -38,15 +38,12 @@ export function catalogResourceRoutes<Row extends Model, Query extends object, C
   /** The operations' names, `catalog.plans.create` for `/plans`. */
   const name = `catalog.${path.slice(1)}`;
   return tagged('catalog', [
-    route({
-      method: 'get',
+    readRoute({
       path,
       summary: summaries.list,
       query: resource.listQuery,
-      response: { status: 200, schema: pageSchema(schema) },
-      handler: async (ctx) => {
-        ctx.body = await resource.list(ctx.state.input.query, access.scope(ctx.state.user));
-      },
+      schema: pageSchema(schema),
+      read: (ctx) => resource.list(ctx.state.input.query, access.scope(ctx.state.user)),
     }),
     createRoute(operation({ name: `${name}.create`, verb: 'createCatalogEntry', body: resource.createBody, run: resource.create }), {
       path,

@@ -8,25 +8,24 @@ import type { Model, ModelStatic } from 'sequelize';
 import { claimAccess, withdrawnFilter } from '../../access/claims';
 import { findVisible } from '../../access/core';
 import { idParams } from '../http/common-schemas';
-import { route, type DeclaredRoute } from '../http/route';
-import type { Placement } from '../http/row-route';
+import { type DeclaredRoute } from '../http/route';
+import { readRoute, type Placement } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { listClaimItemsQuery } from './schemas';
 
 export function claimItemListRoute<M extends Model>(spec: Placement & { model: ModelStatic<M>; schema: Joi.Schema }): DeclaredRoute {
   const { model, schema, ...placement } = spec;
-  return route({
-    method: 'get',
+  return readRoute({
     ...placement,
     params: idParams,
     query: listClaimItemsQuery,
-    response: { status: 200, schema: pageSchema(schema) },
-    handler: async (ctx) => {
+    schema: pageSchema(schema),
+    read: async (ctx) => {
       const { user } = ctx.state;
       const { includeWithdrawn, ...page } = ctx.state.input.query;
       const claim = await findVisible(user, claimAccess, ctx.state.input.params.id);
       const where = { claimId: claim.id, ...withdrawnFilter(user, includeWithdrawn) };
-      ctx.body = await paginate(model, { ...page, ordering: 'createdAt' }, where);
+      return paginate(model, { ...page, ordering: 'createdAt' }, where);
     },
   });
 }

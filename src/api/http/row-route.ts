@@ -1,8 +1,9 @@
 /**
  * The reads most resources declare alike, each built here once: a page of the rows the caller may
- * see (`listRoute`), one of them by its `:id` (`findRoute`), a page of what hangs on one (`childListRoute`)
- * and a file made of one (`downloadRoute`). A read that does anything more is
- * declared with `route()` itself; a write is an operation (`operationRoute`, src/api/http/operation.ts).
+ * see (`listRoute`), one of them by its `:id` (`findRoute`), a page of what hangs on one (`childListRoute`),
+ * a file made of one (`downloadRoute`) and any other JSON answer a read looks up its own way (`readRoute`).
+ * A read that answers otherwise (a CSV beside JSON, headers of its own) is declared with `route()` itself;
+ * a write is an operation (`operationRoute`, src/api/http/operation.ts).
  */
 import type { Readable } from 'node:stream';
 import type Joi from 'joi';
@@ -10,7 +11,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import { type AccessRule, findVisible, narrowed } from '../../access/core';
 import { pageSchema, paginate, type PageQuery } from '../lists/pagination';
 import { idParams } from './common-schemas';
-import { route, type AuthUser, type RouteContext, type RouteDeclaration, type RouteInput, type DeclaredRoute } from './route';
+import { route, type AuthUser, type NoInput, type RouteContext, type RouteDeclaration, type RouteInput, type DeclaredRoute } from './route';
 
 /** Where a route is and who may call it (its verb), as `route()` takes them. */
 export type Placement = Pick<RouteDeclaration, 'path' | 'summary' | 'tag' | 'verb'>;
@@ -145,6 +146,30 @@ export function downloadRoute<P extends { id: string } = { id: string }>(
       ctx.set('Cache-Control', cacheControl);
       ctx.body = body;
       if (stored) ctx.length = stored.sizeBytes;
+    },
+  });
+}
+
+/**
+ * GET answered 200 with what `read` returns: a read that looks its answer up its own way (the tenant's
+ * settings, a trial balance, a page put together from several tables), with the path's `params` and the
+ * `query` it takes, if any. `read` only looks up: a read that sets a cookie, a header or its own status is
+ * declared with `route()`.
+ */
+export function readRoute<P extends object = NoInput, Q extends object = NoInput>(
+  spec: Placement &
+    Pick<RouteDeclaration<P, Q>, 'params' | 'query' | 'auth' | 'before'> & {
+      schema: Joi.Schema;
+      read: (ctx: RouteContext<RouteInput<P, Q>>) => unknown;
+    },
+): DeclaredRoute {
+  const { schema, read, ...declaration } = spec;
+  return route<P, Q>({
+    method: 'get',
+    ...declaration,
+    response: { status: 200, schema },
+    handler: async (ctx) => {
+      ctx.body = await read(ctx);
     },
   });
 }

@@ -7,7 +7,8 @@ import Joi from 'joi';
 import { RECONCILED_ACCOUNTS } from '../../models/ledger-figures';
 import { latestReconciliationOf, reconcileLedgerNow, reconciliationView } from '../../domain/ledger/reconciliation';
 import { operation, operationRoute } from '../http/operation';
-import { route, type RouteSpec, tagged } from '../http/route';
+import { type RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { uuid } from '../http/common-schemas';
 
 const CHECKS = [...RECONCILED_ACCOUNTS, 'invoice_receivable', 'claim_reserve', 'entry_balance', 'source_key', 'trial_balance'];
@@ -47,15 +48,12 @@ const reconciliationSchema = Joi.object({
 
 export function ledgerReconciliationRoutes(): RouteSpec[] {
   return tagged('ledger', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/ledger/reconciliation',
       summary: "The tenant's latest reconciliation of its books with its rows, by the daily run or on request (404 before the first)",
       verb: 'viewLedger',
-      response: { status: 200, schema: reconciliationSchema },
-      handler: async (ctx) => {
-        ctx.body = reconciliationView(await latestReconciliationOf(ctx.state.user, ctx.services));
-      },
+      schema: reconciliationSchema,
+      read: async (ctx) => reconciliationView(await latestReconciliationOf(ctx.state.user, ctx.services)),
     }),
     operationRoute(operation({ name: 'ledger.reconcile', verb: 'reconcileLedger', run: reconcileLedgerNow }), {
       method: 'post',

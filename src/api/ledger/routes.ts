@@ -10,6 +10,7 @@ import { chartBalances, trialBalance, trialBalanceView } from '../../domain/ledg
 import { notFound } from '../../shared/errors';
 import { sendCsv, wantsCsv } from '../http/csv';
 import { route, type RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { LIST_TOTAL_CAP, totalOf } from '../lists/capped-count';
 import { pageOf, type PageQuery } from '../lists/pagination';
 import {
@@ -35,40 +36,35 @@ const pageFrom = <T>(query: PageQuery, { rows, counted }: Counted<T>) => pageOf(
 
 export function ledgerRoutes(): RouteSpec[] {
   return tagged('ledger', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/ledger/trial-balance',
       summary:
         "The trial balance as of a day (included, today by default): each chart account's debits, credits and balance in each currency the tenant has lines in, and per currency the totals, whose debits equal their credits",
       verb: 'viewLedger',
       query: trialBalanceQuery,
-      response: { status: 200, schema: trialBalanceSchema },
-      handler: async (ctx) => {
+      schema: trialBalanceSchema,
+      read: async (ctx) => {
         const { asOf, currency } = ctx.state.input.query;
-        ctx.body = trialBalanceView(await trialBalance(ctx.services.sequelize, tenantOf(ctx.state.user), asOf, { currency }));
+        return trialBalanceView(await trialBalance(ctx.services.sequelize, tenantOf(ctx.state.user), asOf, { currency }));
       },
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/ledger/accounts',
       summary:
         'The chart of accounts, each with its debits, credits and balance to date in every currency the tenant has lines in (zero ones too)',
       verb: 'viewLedger',
-      response: { status: 200, schema: chartSchema },
-      handler: async (ctx) => {
-        ctx.body = { accounts: await chartBalances(ctx.services.sequelize, tenantOf(ctx.state.user)) };
-      },
+      schema: chartSchema,
+      read: async (ctx) => ({ accounts: await chartBalances(ctx.services.sequelize, tenantOf(ctx.state.user)) }),
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/ledger/accounts/:code/entries',
       summary:
         "One account's lines, by the day posted then as written, each with its entry and the account's running balance in the line's currency; 404 for a code not in the chart",
       verb: 'viewLedger',
       params: accountParams,
       query: accountEntriesQuery,
-      response: { status: 200, schema: accountLinesPageSchema },
-      handler: async (ctx) => {
+      schema: accountLinesPageSchema,
+      read: async (ctx) => {
         const { code } = ctx.state.input.params;
         if (!ACCOUNT_CODES.includes(code as AccountCode)) throw notFound('Account');
         const { page, pageSize, ...filter } = ctx.state.input.query;
@@ -80,7 +76,7 @@ export function ledgerRoutes(): RouteSpec[] {
           filter,
           windowOf(query),
         );
-        ctx.body = pageFrom(query, lines);
+        return pageFrom(query, lines);
       },
     }),
     route({

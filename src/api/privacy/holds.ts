@@ -11,7 +11,8 @@ import { PrivacyLegalHold } from '../../models';
 import { idParams } from '../http/common-schemas';
 import { actionRoute, createRoute } from '../http/write-route';
 import { operation } from '../http/operation';
-import { route, RouteSpec, tagged } from '../http/route';
+import { RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { holdSchema, listHoldsQuery, placeHoldBody } from './holds-schemas';
 
@@ -35,21 +36,20 @@ export function legalHoldRoutes(): RouteSpec[] {
       schema: holdSchema,
       view: holdView,
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/privacy/holds',
       summary: "The tenant's legal holds, active and released",
       verb: 'listLegalHolds',
       query: listHoldsQuery,
-      response: { status: 200, schema: pageSchema(holdSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(holdSchema),
+      read: async (ctx) => {
         const { userId, active, ...page } = ctx.state.input.query;
         const where: WhereOptions<PrivacyLegalHold> = narrowed(legalHoldAccess.scope(ctx.state.user), {
           ...(userId && { userId }),
           ...(active !== undefined && { releasedAt: active ? null : { [Op.ne]: null } }),
         });
         const found = await paginate(PrivacyLegalHold, page, where);
-        ctx.body = { ...found, items: found.items.map(holdView) };
+        return { ...found, items: found.items.map(holdView) };
       },
     }),
   ]);

@@ -10,8 +10,8 @@ import { subscriptionAccess } from '../../access/subscriptions';
 import { visibleChange } from '../../domain/subscriptions/changes/confirm';
 import { type Subscription, SubscriptionChange, SubscriptionVersion } from '../../models';
 import { actionRoute, createRoute } from '../http/write-route';
-import { route, type RouteSpec, tagged } from '../http/route';
-import { childListRoute } from '../http/row-route';
+import { type RouteSpec, tagged } from '../http/route';
+import { childListRoute, readRoute } from '../http/row-route';
 import { paginate, type PageQuery } from '../lists/pagination';
 import { changeParams, changeSchema, changesQuery, versionSchema, versionsQuery } from './changes-schemas';
 import { presentChange, presentVersion } from './changes-views';
@@ -43,15 +43,14 @@ export function policyChangeRoutes(): RouteSpec[] {
       schema: changeSchema,
       list: pageOfPolicy(SubscriptionChange, presentChange),
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/subscriptions/:id/changes/:changeId',
       summary: 'One change of a policy',
       params: changeParams,
-      response: { status: 200, schema: changeSchema },
-      handler: async (ctx) => {
+      schema: changeSchema,
+      read: async (ctx) => {
         const subscription = await findVisible(ctx.state.user, subscriptionAccess, ctx.state.input.params.id);
-        ctx.body = presentChange(await visibleChange(subscription, ctx.state.input.params.changeId));
+        return presentChange(await visibleChange(subscription, ctx.state.input.params.changeId));
       },
     }),
     actionRoute(applyChangeOperation, {

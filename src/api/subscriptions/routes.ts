@@ -7,6 +7,7 @@ import { preferredWait } from '../http/prefer';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
 import { route, RouteContext, RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { LiveState, queryLiveState } from '../temporal/live-state';
 import { textSearch } from '../lists/search';
 import { actionRoute } from '../http/write-route';
@@ -84,13 +85,12 @@ export function subscriptionRoutes(): RouteSpec[] {
         ctx.body = { ...present(subscription, RECORDED_ONLY, await quoteOf(subscription)), runId };
       },
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/subscriptions',
       summary: "List subscriptions: a policyholder's own, or all of the tenant's for staff",
       query: listSubscriptionsQuery,
-      response: { status: 200, schema: pageSchema(subscriptionDetailSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(subscriptionDetailSchema),
+      read: async (ctx) => {
         const user = ctx.state.user;
         const { status, policyType, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(user);
@@ -98,7 +98,7 @@ export function subscriptionRoutes(): RouteSpec[] {
         const search = q ? textSearch(ctx.services.sequelize, tenantId, q, 'policyholder_id') : undefined;
         const result = await paginate(Subscription, page, where, { search });
         const quotes = await boundQuotesOf(result.items);
-        ctx.body = { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY, quotes.get(s.id) ?? null)) };
+        return { ...result, items: result.items.map((s) => present(s, RECORDED_ONLY, quotes.get(s.id) ?? null)) };
       },
     }),
     route({

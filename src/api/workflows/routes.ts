@@ -1,7 +1,8 @@
 import Joi from 'joi';
 import { mayViewRun } from '../../access/workflow-runs';
 import { notFound } from '../../shared/errors';
-import { route, RouteSpec, tagged } from '../http/route';
+import { RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { temporalCall } from '../temporal/calls';
 import { object, required } from '../../shared/typed-schema';
 
@@ -18,8 +19,7 @@ const runSchema = Joi.object({
 
 export function workflowRoutes(): RouteSpec[] {
   return tagged('workflows', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/workflows/:workflowId',
       summary:
         'Describe a workflow run whose resource (subscription, claim, acknowledgement, rollout, registration, saved report, webhook delivery) the caller may see',
@@ -32,14 +32,14 @@ export function workflowRoutes(): RouteSpec[] {
             .pattern(/^[a-z]+-[A-Za-z0-9:-]+$/),
         ),
       }),
-      response: { status: 200, schema: runSchema },
-      handler: async (ctx) => {
+      schema: runSchema,
+      read: async (ctx) => {
         const { workflowId } = ctx.state.input.params;
         // A run the caller may not see is answered exactly like a missing one.
         if (!(await mayViewRun(ctx.state.user, workflowId))) throw notFound('Workflow run');
         const description = await temporalCall(ctx.services, 'rpc', (temporal) => temporal.workflow.getHandle(workflowId).describe());
         const searchAttributes = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
-        ctx.body = {
+        return {
           workflowId: description.workflowId,
           runId: description.runId,
           type: description.type,

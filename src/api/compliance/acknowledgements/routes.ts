@@ -4,7 +4,8 @@ import { tenantOf } from '../../../access/core';
 import { localTimeIn } from '../../../domain/calendars/local-time';
 import { actionRoute } from '../../http/write-route';
 import { pageSchema, paginate } from '../../lists/pagination';
-import { route, RouteSpec, tagged } from '../../http/route';
+import { RouteSpec, tagged } from '../../http/route';
+import { readRoute } from '../../http/row-route';
 import { acknowledgeOperation } from '../operations';
 import { acknowledgementSchema, listAcknowledgementsQuery } from './schemas';
 
@@ -40,14 +41,13 @@ function present(ack: Acknowledgement, local: LocalTime) {
 
 export function acknowledgementRoutes(): RouteSpec[] {
   return tagged('acknowledgements', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/acknowledgements',
       summary: "The caller's own policy acknowledgements",
       verb: 'listOwnAcknowledgements',
       query: listAcknowledgementsQuery,
-      response: { status: 200, schema: pageSchema(acknowledgementSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(acknowledgementSchema),
+      read: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(ctx.state.user);
         const where = { tenantId, employeeId: ctx.state.user.id, ...(status && { status }) };
@@ -55,7 +55,7 @@ export function acknowledgementRoutes(): RouteSpec[] {
           paginate(Acknowledgement, page, where, { include: WITH_VERSION }),
           localTimeIn(tenantId),
         ]);
-        ctx.body = { items: result.items.map((ack) => present(ack, local)), pagination: result.pagination };
+        return { items: result.items.map((ack) => present(ack, local)), pagination: result.pagination };
       },
     }),
     actionRoute(acknowledgeOperation, {

@@ -1,15 +1,14 @@
 import { Category, Plan, Tenant } from '../../src/models';
 import { buildCategory, buildPlan, buildTenant } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let houses: Category;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ name: 'Acme Mutual' });
     houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
     const flats = await buildCategory({ tenantId: tenant.id, name: 'Flats' });
@@ -25,7 +24,6 @@ describe('public catalog: /catalog/:tenantSlug/categories and /plans', () => {
     await buildPlan({ categoryId: flats.id, name: 'Flat Withdrawn', premium: '200.00', isActive: false });
     await buildPlan({ name: 'Other tenant plan' });
   });
-  afterAll(() => stack?.close());
 
   const names = (res: { body: { items: Array<{ name: string }> } }) => res.body.items.map((item) => item.name);
 

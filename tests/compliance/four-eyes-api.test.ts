@@ -6,11 +6,11 @@
  */
 import { AuditEvent, PolicyVersion, Tenant, User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf } from '../support/waiting';
 
 describe('four eyes on a policy version: who may not decide it', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let officer: User;
   let reviewer: User;
@@ -20,13 +20,11 @@ describe('four eyes on a policy version: who may not decide it', () => {
   const patch = (id: string, user: User, body: object) => stack.api.patch(`/api/v1/compliance/versions/${id}`).set(as(user)).send(body);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     reviewer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   async function draft(title: string): Promise<string> {
     const policy = await stack.api.post('/api/v1/compliance/policies').set(as(officer)).send({ title });

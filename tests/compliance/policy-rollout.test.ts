@@ -8,7 +8,7 @@ import type { Role } from '../../src/shared/roles';
 import { TenantId } from '../../src/shared/search-attributes';
 import { policyRolloutRun, PolicyRolloutWorkflow, rolloutProgressQuery, RolloutProgress } from '../../src/contracts/policy-rollout';
 import { bearer, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import type { ReceivedMail } from '../support/smtp-sink';
 import { resultOf, waitForRunCount, waitUntil } from '../support/waiting';
 import { approveThroughReview } from './review';
@@ -20,11 +20,7 @@ function createEmployees(tenant: Tenant, count: number): Promise<User[]> {
 }
 
 describe('policy rollout', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock({ worker: true });
 
   // 400 is two full batches of the default 200 and the empty one that ends them: the size is not the
   // point here (the benchmark's rollout measures 1,000 to 10,000 employees, docs/performance.md).

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { AuditEvent, type User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
@@ -29,7 +29,7 @@ const EVENTS = `query Events($first: Int, $after: String, $entityType: String, $
 const DAY = { from: '2020-01-01T00:00:00.000Z', to: '2020-01-02T00:00:00.000Z' };
 
 describe('GraphQL auditEvents (real API and PostgreSQL)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let admin: User;
   let officer: User;
   let holder: User;
@@ -38,7 +38,6 @@ describe('GraphQL auditEvents (real API and PostgreSQL)', () => {
   let events: AuditEvent[];
 
   beforeAll(async () => {
-    stack = await startTestStack();
     const tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
@@ -62,7 +61,6 @@ describe('GraphQL auditEvents (real API and PostgreSQL)', () => {
     ];
     await event(otherAdmin.tenantId!, 2, 'plan.update', 'plan');
   });
-  afterAll(() => stack?.close());
 
   async function graphql(variables: Record<string, unknown>, as: User): Promise<GraphQLAnswer> {
     const res = await stack.api

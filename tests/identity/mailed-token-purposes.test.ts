@@ -8,14 +8,10 @@
 import { User } from '../../src/models';
 import { buildTenant, buildUser, signedInBearer } from '../support/factories';
 import { linkIn, mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('mailed tokens: each accepted by the route of its purpose only', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   const post = (path: string, body: object) => stack.api.post(`/api/v1${path}`).send(body);
   const logIn = (email: string, password: string) => post('/auth/login', { email, password });

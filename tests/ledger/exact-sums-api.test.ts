@@ -9,16 +9,11 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { applyPayment } from '../../src/domain/premiums/payments';
 import { Invoice, PremiumPayment } from '../../src/models';
 import { bearer, buildPlan, buildSubscription, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const system = { actor: { type: 'system' as const, id: null } };
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false });
-});
-afterAll(() => stack?.close());
+const stack = testStackOfBlock({ worker: false });
 
 /** A policy of 100.44 EUR a year billed monthly (8.37 an instalment) in a tenant of its own, with its admin and finance user. */
 async function monthlyPolicy() {

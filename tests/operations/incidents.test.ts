@@ -12,11 +12,11 @@ import { workerBusinessRegistry } from '../../src/observability/business-metrics
 import { bearer, buildTenantCast } from '../support/factories';
 import { incidentsListed, nextAttemptAfter, subscribe } from '../support/incidents';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('incidents (dev server, mail sink stopped)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let restarted: SmtpSink | undefined;
   let admin: User;
   let owner: User;
@@ -25,12 +25,10 @@ describe('incidents (dev server, mail sink stopped)', () => {
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     ({ admin, owner, otherAdmin, platformAdmin } = await buildTenantCast());
   });
   afterAll(async () => {
     await restarted?.stop();
-    await stack?.close();
   });
 
   const openIncidents = () => workerBusinessRegistry.getSingleMetricAsString('insurflow_activity_incidents_open');

@@ -9,18 +9,17 @@ import crypto from 'node:crypto';
 import { Invoice, type Plan, PremiumRefund, type User } from '../../src/models';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { statementFigures } from '../support/premiums';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('refund status of an invoice refunded by a policy change and a cancellation (API)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let holder: User;
   let auth: Record<'holder' | 'admin', string>;
   let premium: Plan;
   let basic: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant({}, { collectPremiums: true });
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -37,7 +36,6 @@ describe('refund status of an invoice refunded by a policy change and a cancella
     premium = await plan('Apartment Premium', 'premium', '700.00');
     basic = await plan('Apartment Basic', 'basic', '120.00');
   });
-  afterAll(() => stack?.close());
 
   const subscription = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
   const untilStatus = (id: string, status: string) =>

@@ -10,22 +10,20 @@ import { sendDueMails } from '../../src/activities/outbox-mails';
 import { OutboxMessage, Plan, Quote, Tenant, User } from '../../src/models';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { buildRatingVersion, RISK } from '../support/quote-rows';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe("a quote's mail from the outbox", () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let plan: Plan;
   let holder: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR', name: 'Home Mailed' });
     await buildRatingVersion(plan, holder.id);
   });
-  afterAll(() => stack?.close());
 
   const quote = async () =>
     (

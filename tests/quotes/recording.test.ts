@@ -11,11 +11,11 @@ import { OutboxMessage, Plan, Quote, Tenant, TenantSettings, User } from '../../
 import { DAY_MS } from '../../src/shared/time';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { RISK } from '../support/quote-rows';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { sentToPostgres } from '../support/statements';
 
 describe('recording quotes', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let shortLived: Tenant;
   let plan: Plan;
@@ -23,7 +23,6 @@ describe('recording quotes', () => {
   let holder: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     [tenant, shortLived] = await Promise.all([buildTenant(), buildTenant()]);
     // A tenant whose quotes are valid 7 days instead of the default 30.
     await TenantSettings.upsert({ tenantId: shortLived.id, values: { quoteValidityDays: 7 } });
@@ -33,7 +32,6 @@ describe('recording quotes', () => {
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
     ]);
   });
-  afterAll(() => stack?.close());
 
   /** A quoted quote of 475.20 EUR on `on`, asked for by `by` (null: a visitor). */
   const newQuote = (on: Plan, by: User | null, overrides: Partial<NewQuote> = {}): NewQuote => ({

@@ -7,7 +7,7 @@
 import { createAuthorityCache, loadAuthority, type Authority, type AuthorityCache } from '../../src/services/authority';
 import { User } from '../../src/models';
 import { buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
 /** A load of the real authority that, once it has read the database, waits until released. */
@@ -26,12 +26,8 @@ function heldLoad() {
 }
 
 describe('authority cache', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  // Only its database is used: the models read the stack's.
+  testStackOfBlock();
 
   /** A cache whose first load is held, the rest going straight to the database. */
   function cacheWithFirstLoadHeld(): { cache: AuthorityCache; held: ReturnType<typeof heldLoad> } {

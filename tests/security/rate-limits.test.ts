@@ -11,17 +11,15 @@ import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import type { User } from '../../src/models';
 import { bearer, buildUser, TEST_PASSWORD } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('rate limits (PostgreSQL store)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let user: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     user = await buildUser({ role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const appWith = (changes: Partial<Config>, rateLimit: Partial<Config['rateLimit']>): Koa =>
     createApp({ ...stack.services, config: { ...stack.config, ...changes, rateLimit: { ...stack.config.rateLimit, ...rateLimit } } });

@@ -9,21 +9,19 @@
 import { TenantSettings, WebhookEndpoint, type User } from '../../src/models';
 import { buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { refreshedSession } from '../support/sessions';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const THIEF_RESET = 'https://thief.example/steal#{token}';
 const OURS_RESET = 'https://app.insurer.example/reset?token={token}';
 
 describe('a settings write that redirects links or events asks for the admin’s presence', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     const tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const put = (auth: { Authorization: string }, body: object) => stack.api.put('/api/v1/tenant/settings').set(auth).send(body);
   const stored = async () => (await TenantSettings.findByPk(admin.tenantId!))?.values ?? {};

@@ -13,22 +13,20 @@ import type { RouteSpec } from '../../../src/api/http/route';
 import { Subscription, type User } from '../../../src/models';
 import { createClaimsTeam, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildPlan, buildSubscription } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { eventually, waitUntil } from '../../support/waiting';
 
 describe('real answers match their declared response schemas', () => {
-  let stack: TestStack;
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-schema-documents-'));
+  const stack = testStackOfBlock({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
   let specs: RouteSpec[];
   let team: ClaimsTeam;
-  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'insurflow-schema-documents-'));
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true, env: { DOCUMENTS_DIR: documentsDir } });
     specs = allRoutes(stack.config);
     team = await createClaimsTeam();
   });
   afterAll(async () => {
-    await stack?.close();
     fs.rmSync(documentsDir, { recursive: true, force: true });
   });
 

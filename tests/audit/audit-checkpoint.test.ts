@@ -6,18 +6,13 @@
 import { AUDIT_CHECKPOINT_WORKFLOW_TYPE, type AuditCheckpointWorkflow } from '../../src/contracts/audit-checkpoint';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('audit trail: daily checkpoint of each chain', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock({ worker: true });
 
   it("mails a tenant's admins the head as of midnight once, however often the run goes", async () => {
     const tenant = await buildTenant();

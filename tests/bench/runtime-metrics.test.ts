@@ -7,24 +7,22 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withTemporalCalls } from '../../bench/runtime-metrics';
 import { bearer, buildPlan, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const METRICS_TOKEN = 'bench-metrics-token-for-tests';
 
 describe("the bench's reading of the API's /metrics", () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ env: { METRICS_TOKEN } });
   let server: Server;
   let url: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { METRICS_TOKEN } });
     server = stack.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    await stack?.close();
   });
 
   it('counts the starts a window made on a /metrics that asks for its token', async () => {

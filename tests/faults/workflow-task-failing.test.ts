@@ -11,19 +11,14 @@ import { ServiceError } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { temporalCall } from '../../src/api/temporal/calls';
 import { ApiError } from '../../src/shared/errors';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 /** The server refuses updates from this attempt of a failing workflow task on (its failUpdateWorkflowTaskAttemptCount). */
 const REFUSING_ATTEMPT = 3;
 const POLL_MS = 10_000;
 
 describe('an update to a run whose workflow task keeps failing', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   /** Starts a run on a queue no worker polls and fails its workflow task until the server schedules attempt REFUSING_ATTEMPT. */
   async function runWithFailingWorkflowTask(): Promise<string> {

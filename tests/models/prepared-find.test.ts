@@ -9,14 +9,11 @@ import { findOneWhere } from '../../src/models/prepared-statement';
 import { findVisible } from '../../src/access/core';
 import { planAccess } from '../../src/access/catalog';
 import { buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('a row by id as a prepared statement: the instance Sequelize builds', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  // Only its database is used: the models read the stack's.
+  testStackOfBlock();
 
   it('reads dates, day-only dates, decimals, JSON and nulls as findOne does', async () => {
     const subscription = await buildSubscription({

@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/api/app';
 import { User } from '../../src/models';
 import { bearer, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const jsonPayload = (value: unknown) => ({
   metadata: { encoding: Buffer.from('json/plain').toString('base64') },
@@ -17,14 +17,12 @@ const jsonPayload = (value: unknown) => ({
 });
 
 describe('the codec session cookie', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     admin = await buildUser({ role: 'platform_admin' });
   });
-  afterAll(() => stack?.close());
 
   /** Signs in through `api` and answers the Set-Cookie header of the codec session. */
   async function signIn(api: { post(url: string): supertest.Test } = stack.api): Promise<string> {

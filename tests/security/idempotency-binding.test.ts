@@ -7,19 +7,17 @@
 import { Claim, IdempotencyRecord, OutboxMessage, type Subscription } from '../../src/models';
 import { createClaimsTeam, type ClaimsTeam } from '../claims/fixtures';
 import { bearer, buildSubscription } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('Idempotency-Key bound to its request', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let team: ClaimsTeam;
   let subscription: Subscription;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     team = await createClaimsTeam();
     subscription = await buildSubscription({ policyholderId: team.claimant.id });
   });
-  afterAll(() => stack?.close());
 
   const fileClaim = (key: string, body: object) =>
     stack.api.post('/api/v1/claims').set('Authorization', bearer(stack.config, team.claimant)).set('Idempotency-Key', key).send(body);

@@ -9,7 +9,7 @@ import { Claim, type Plan, type User } from '../../src/models';
 import { buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { activePolicyThroughApi } from '../support/policy-runs';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 
 const DAY_MS = 86_400_000;
@@ -17,18 +17,16 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).t
 const dayBefore = (date: string) => new Date(Date.parse(date) - DAY_MS).toISOString().slice(0, 10);
 
 describe('the end date of a policy is not covered', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let holder: User;
   let plan: Plan;
   const { as } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     plan = await buildPlan({ tenantId: tenant.id });
   });
-  afterAll(() => stack?.close());
   // A test dates its policy by day(n) from today and the API judges incidents by its own today: one UTC day.
   beforeEach(() => utcDayLasting());
 

@@ -6,17 +6,15 @@
 import { recordWebhookEvent } from '../../src/domain/webhooks/events';
 import { type Tenant, WebhookEvent } from '../../src/models';
 import { buildTenant } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('webhook event IDs', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ slug: 'event-ids' });
   });
-  afterAll(() => stack?.close());
 
   const record = (dedupeKey: string, time: Date) =>
     stack.db.sequelize.transaction((transaction) =>

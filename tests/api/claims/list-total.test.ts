@@ -10,18 +10,16 @@ import { keptClaimCount } from '../../../src/domain/claims/kept-count';
 import { Claim, type User } from '../../../src/models';
 import { createClaimsTeam, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildClaim, buildSubscription } from '../../support/factories';
-import { startTestStack, type TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { sentToPostgres } from '../../support/statements';
 
 describe('the claim list’s total from the kept counts', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let team: ClaimsTeam;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     team = await createClaimsTeam();
   }, 300_000);
-  afterAll(() => stack?.close());
 
   /** The list's total and the statements that read claims for it. */
   async function listed(user: User, query: string) {

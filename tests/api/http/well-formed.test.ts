@@ -6,7 +6,7 @@
 import { Category, Tenant } from '../../../src/models';
 import { repeatedKey } from '../../../src/api/http/well-formed';
 import { bearer, buildTenant, buildUser } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 describe('repeatedKey', () => {
   it('names the first key an object repeats, by its path, wherever it is nested', () => {
@@ -28,16 +28,14 @@ describe('repeatedKey', () => {
 });
 
 describe('a JSON body naming a key twice', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     admin = bearer(stack.config, await buildUser({ tenantId: tenant.id, role: 'tenant_admin' }));
   });
-  afterAll(() => stack?.close());
 
   it('is refused with 400 naming the key, over REST and GraphQL, and records nothing', async () => {
     const rest = await stack.api

@@ -9,17 +9,15 @@ import { captureStatements } from '../../../bench/captured-sql';
 import { seedPolicyVolume, type PolicyVolume } from '../../../bench/search-volume';
 import { type User } from '../../../src/models';
 import { bearer, buildUser } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 describe('list orders read from an index', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let volume: PolicyVolume;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     volume = await seedPolicyVolume(stack.db.sequelize, { holders: 1500, policies: 3000 });
   }, 120_000);
-  afterAll(() => stack?.close());
 
   /** The plan of the statement that reads the page of `table` when `user` asks for `path`. */
   async function planOfPage(path: string, user: User, table: string): Promise<string> {

@@ -7,27 +7,25 @@ import { AuditEvent, Plan, Subscription, SubscriptionChange, User } from '../../
 import { bearer, buildTenant, buildUser } from '../../support/factories';
 import { housePlanThroughApi } from '../../support/catalog-api';
 import { activePolicyThroughApi } from '../../support/policy-runs';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { utcDayLasting } from '../../support/utc-days';
 import { within } from '../../support/waiting';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('contact-only changes sent at once', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let holder: User;
   let auth: { holder: string; admin: string };
   let house: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     auth = { holder: bearer(stack.config, holder), admin: bearer(stack.config, admin) };
     house = await housePlanThroughApi(stack, auth.admin);
   });
-  afterAll(() => stack?.close());
   // A test issues its policy and changes it from today: the policy must not begin after the change's day.
   beforeEach(() => utcDayLasting());
 

@@ -12,7 +12,7 @@ import { BusinessCalendar } from '../../models';
 import { calendarAccess } from '../../access/calendars';
 import { idParams } from '../http/common-schemas';
 import { type RouteSpec, tagged } from '../http/route';
-import { actionRoute, createRoute } from '../http/write-route';
+import { actionRoute, createRoute, updateRoute } from '../http/write-route';
 import { answeringWith, deleteOperationRoute, operation, operationRoute } from '../http/operation';
 import { findRoute, listRoute } from '../http/row-route';
 import { updateRun } from '../http/update-run';
@@ -54,7 +54,7 @@ export function calendarRoutes(): RouteSpec[] {
       access: calendarAccess,
       schema: calendarSchema,
     }),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'calendars.update',
         verb: 'changeCalendar',
@@ -66,7 +66,7 @@ export function calendarRoutes(): RouteSpec[] {
         method: 'patch',
         path: '/tenant/calendars/:id',
         summary: 'Change some of a business calendar; deadlines computed afterwards use it',
-        response: { status: 200, schema: calendarChangeSchema },
+        schema: calendarChangeSchema,
       },
     ),
     deleteOperationRoute(operation({ name: 'calendars.delete', verb: 'deleteCalendar', params: idParams, run: deleteCalendar }), {
@@ -96,13 +96,12 @@ export function calendarRoutes(): RouteSpec[] {
         response: { status: 200, schema: calendarChangeSchema },
       },
     ),
-    operationRoute(
+    actionRoute(
       operation({ name: 'calendars.importHolidays', verb: 'importHolidays', params: idParams, body: importBody, run: importHolidays }),
       {
-        method: 'post',
         path: '/tenant/calendars/:id/holidays/import',
         summary: "Import holidays from an iCalendar file's all-day events, merged with the calendar's",
-        response: { status: 200, schema: importResultSchema },
+        schema: importResultSchema,
       },
     ),
   ]);

@@ -8,10 +8,10 @@ import { narrowed, tenantOf } from '../../access/core';
 import { may } from '../../access/may';
 import { subscriptionAccess } from '../../access/subscriptions';
 import type { Output } from '../../shared/typed-schema';
-import { actionRoute, createRoute } from '../http/write-route';
-import { operation, operationRoute } from '../http/operation';
-import { route, RouteContext, RouteSpec, tagged } from '../http/route';
-import { childListRoute, findRoute } from '../http/row-route';
+import { actionRoute, createRoute, updateRoute } from '../http/write-route';
+import { operation } from '../http/operation';
+import { RouteContext, RouteSpec, tagged } from '../http/route';
+import { childListRoute, findRoute, readRoute } from '../http/row-route';
 import { pageSchema, paginatePlain } from '../lists/pagination';
 import { textSearch } from '../lists/search';
 import { claimItemListRoute } from './item-list';
@@ -57,16 +57,13 @@ export function claimRoutes(): RouteSpec[] {
       view: claimDetail,
     }),
 
-    route({
-      method: 'get',
+    readRoute({
       path: '/claims',
       summary: "List claims: the tenant's for staff (filter by status and assignee), their own for a policyholder",
       verb: 'listClaims',
       query: listClaimsQuery,
-      response: { status: 200, schema: pageSchema(claimSchema) },
-      handler: async (ctx) => {
-        ctx.body = await listClaims(ctx, ctx.state.input.query);
-      },
+      schema: pageSchema(claimSchema),
+      read: (ctx) => listClaims(ctx, ctx.state.input.query),
     }),
 
     childListRoute({
@@ -132,15 +129,12 @@ export function claimRoutes(): RouteSpec[] {
       schema: noteSchema,
     }),
 
-    operationRoute(
-      operation({ name: 'claims.editNote', verb: 'editClaimNote', params: noteParams, body: editNoteBody, run: editClaimNote }),
-      {
-        method: 'patch',
-        path: '/claims/:id/notes/:noteId',
-        summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
-        response: { status: 200, schema: noteSchema },
-      },
-    ),
+    updateRoute(operation({ name: 'claims.editNote', verb: 'editClaimNote', params: noteParams, body: editNoteBody, run: editClaimNote }), {
+      method: 'patch',
+      path: '/claims/:id/notes/:noteId',
+      summary: `Correct a note's text (its author only, within ${NOTE_EDIT_WINDOW_MS / 60_000} minutes of writing it; 409 after that or once withdrawn); the replaced text is kept as a revision`,
+      schema: noteSchema,
+    }),
 
     actionRoute(
       operation({

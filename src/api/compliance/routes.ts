@@ -16,11 +16,11 @@ import { commandDeps } from '../http/command-deps';
 import { statusCounts } from './query';
 import { idParams } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
-import { actionRoute, createRoute } from '../http/write-route';
-import { operation, operationRoute } from '../http/operation';
+import { acceptedRoute, actionRoute, createRoute, updateRoute } from '../http/write-route';
+import { operation } from '../http/operation';
 import { updateRun } from '../http/update-run';
 import { route, RouteSpec, tagged } from '../http/route';
-import { childListRoute, downloadRoute, findRoute, listRoute } from '../http/row-route';
+import { childListRoute, downloadRoute, findRoute, listRoute, readRoute } from '../http/row-route';
 import { wantsCsv } from '../http/csv';
 import { sendReportCsv } from './report-csv';
 import {
@@ -104,7 +104,7 @@ export function complianceRoutes(): RouteSpec[] {
         return { ...policy.toJSON(), versions };
       },
     }),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'compliance.changePolicy',
         verb: 'changeCompliancePolicy',
@@ -117,7 +117,7 @@ export function complianceRoutes(): RouteSpec[] {
         path: '/compliance/policies/:id',
         summary:
           'Change a compliance policy: title, description, recurrenceDays (every how many days its current version is attested again; null: once); 409 once retired',
-        response: { status: 200, schema: policySchema },
+        schema: policySchema,
       },
     ),
     actionRoute(
@@ -151,7 +151,7 @@ export function complianceRoutes(): RouteSpec[] {
         schema: versionSchema,
       },
     ),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'compliance.changeVersion',
         verb: 'changePolicyVersion',
@@ -163,14 +163,13 @@ export function complianceRoutes(): RouteSpec[] {
         method: 'patch',
         path: '/compliance/versions/:id',
         summary: 'Change a draft version (text, deadline, audience); 409 for any other: a published text never changes',
-        response: { status: 200, schema: versionSchema },
+        schema: versionSchema,
       },
     ),
-    operationRoute(operation({ name: 'compliance.publishVersion', verb: 'publishPolicyVersion', params: idParams, run: publishVersion }), {
-      method: 'post',
+    acceptedRoute(operation({ name: 'compliance.publishVersion', verb: 'publishPolicyVersion', params: idParams, run: publishVersion }), {
       path: '/compliance/versions/:id/publish',
       summary: 'Publish an approved version: retires the published one and rolls the new one out to its audience',
-      response: { status: 202, schema: publishResponse },
+      schema: publishResponse,
     }),
     route({
       method: 'get',
@@ -223,15 +222,14 @@ export function complianceRoutes(): RouteSpec[] {
       contentType: 'application/zip',
       file: (caller, id, ctx) => evidencePackage(caller, { id }, commandDeps(ctx)),
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/compliance/signing-key',
       summary: "The tenant's Ed25519 public key that signs its evidence packages (made on first use), for auditors to pin",
       verb: 'viewSigningKey',
-      response: { status: 200, schema: signingKeySchema },
-      handler: async (ctx) => {
+      schema: signingKeySchema,
+      read: async (ctx) => {
         const { sequelize, config } = ctx.services;
-        ctx.body = await tenantSigningKey(sequelize, config.jwt, tenantOf(ctx.state.user));
+        return tenantSigningKey(sequelize, config.jwt, tenantOf(ctx.state.user));
       },
     }),
     route({

@@ -4,47 +4,44 @@
  * the caller's tenant's: another tenant's is never seen (404).
  */
 import { closeLedgerPeriod, ledgerPeriodOf, ledgerPeriods, reopenLedgerPeriod } from '../../domain/ledger/periods';
-import { actionRoute } from '../http/write-route';
-import { operation, operationRoute } from '../http/operation';
-import { route, type RouteSpec, tagged } from '../http/route';
+import { acceptedRoute, actionRoute } from '../http/write-route';
+import { operation } from '../http/operation';
+import { type RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
 import { pageOf, pageSchema } from '../lists/pagination';
 import { ledgerPeriodSchema, listPeriodsQuery, monthParams, reopenPeriodBody } from './periods-schemas';
 
 export function ledgerPeriodRoutes(): RouteSpec[] {
   return tagged('ledger', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/ledger/periods',
       summary: 'The months closed, closing or reopened, latest first (filter by status)',
       verb: 'viewLedger',
       query: listPeriodsQuery,
-      response: { status: 200, schema: pageSchema(ledgerPeriodSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(ledgerPeriodSchema),
+      read: async (ctx) => {
         const { page, pageSize, status } = ctx.state.input.query;
         // One row beyond the page tells whether another follows.
         const window = { limit: pageSize + 1, offset: (page - 1) * pageSize, status };
         const { rows, total } = await ledgerPeriods(ctx.state.user, window, ctx.services);
-        ctx.body = pageOf({ page, pageSize }, rows, { total, exact: true });
+        return pageOf({ page, pageSize }, rows, { total, exact: true });
       },
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/ledger/periods/:month',
       summary:
         'One month of the books: its status, who closed or reopened it and why, and its trial balance at the close (404 if never closed)',
       verb: 'viewLedger',
       params: monthParams,
-      response: { status: 200, schema: ledgerPeriodSchema },
-      handler: async (ctx) => {
-        ctx.body = await ledgerPeriodOf(ctx.state.user, ctx.state.input.params.month, ctx.services);
-      },
+      schema: ledgerPeriodSchema,
+      read: (ctx) => ledgerPeriodOf(ctx.state.user, ctx.state.input.params.month, ctx.services),
     }),
-    operationRoute(operation({ name: 'ledger.closePeriod', verb: 'closeLedgerPeriod', params: monthParams, run: closeLedgerPeriod }), {
-      method: 'post',
+    acceptedRoute(operation({ name: 'ledger.closePeriod', verb: 'closeLedgerPeriod', params: monthParams, run: closeLedgerPeriod }), {
       path: '/ledger/periods/:month/close',
       summary:
         'Close a month that has ended (422 before; 409 once closed, or while an earlier month since the first entry is not closed): the period is closing while its run ledger-close-<tenantId>-<YYYY-MM> posts the premium earned in it, then closed with its trial balance; nothing dated in it is accepted afterwards (409)',
-      response: { status: 202, schema: ledgerPeriodSchema, description: 'Closing; GET /ledger/periods/:month shows when it is closed' },
+      schema: ledgerPeriodSchema,
+      description: 'Closing; GET /ledger/periods/:month shows when it is closed',
     }),
     actionRoute(
       operation({

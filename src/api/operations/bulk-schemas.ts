@@ -48,9 +48,8 @@ export const operationRunSchema = Joi.object({
   runId: Joi.string().allow(null),
 }).label('OperationRun');
 
-/** How a route that starts a bulk run answers: 202 with the run, whose progress GET /operations/:id shows. */
-export const runStartedResponse = {
-  status: 202,
+/** How a route that starts a bulk run answers (`acceptedRoute`): 202 with the run, whose progress GET /operations/:id shows. */
+export const runStarted = {
   schema: operationRunSchema,
   description: 'Started; GET /operations/:id shows its progress',
 };

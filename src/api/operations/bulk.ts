@@ -17,9 +17,11 @@ import { bulkOperationAccess } from '../../access/operations';
 import { NotVisible } from '../../access/refusals';
 import type { AuthUser } from '../../shared/caller';
 import { idParams } from '../http/common-schemas';
-import { route, RouteSpec, tagged } from '../http/route';
-import { operationSchema, reassignClaimsBody, remindBody, remindStartedSchema, runStartedResponse } from './bulk-schemas';
-import { operation, operationRoute } from '../http/operation';
+import { RouteSpec, tagged } from '../http/route';
+import { readRoute } from '../http/row-route';
+import { operationSchema, reassignClaimsBody, remindBody, remindStartedSchema, runStarted } from './bulk-schemas';
+import { operation } from '../http/operation';
+import { acceptedRoute } from '../http/write-route';
 
 /** A remind shown as an operation: everyone handled is done (reminded, or closed meanwhile); a remind refuses nobody. */
 function remindAsOperation(remind: RemindState): OperationState {
@@ -52,38 +54,34 @@ async function visibleOperation(caller: AuthUser, id: string): Promise<Operation
 
 export function bulkOperationRoutes(): RouteSpec[] {
   return tagged('operations', [
-    operationRoute(
+    acceptedRoute(
       operation({ name: 'operations.reassignClaims', verb: 'reassignClaimsInBulk', body: reassignClaimsBody, run: reassignClaims }),
       {
-        method: 'post',
         path: '/operations/claims/reassign',
         summary:
           'Reassign every open claim of fromUserId to toUserId (claims managers) as one run bulk-reassign-<id>: each claim is judged when its turn comes as a single reassignment is (the asker still an active claims manager, the claimant never the asker or the assignee, the validator of its run), and a refused claim is reported with the reason; a repeat with the same Idempotency-Key starts nothing',
-        response: runStartedResponse,
+        ...runStarted,
       },
     ),
-    operationRoute(
+    acceptedRoute(
       operation({ name: 'operations.remindAcknowledgements', verb: 'remindInBulk', body: remindBody, run: remindOpenAcknowledgements }),
       {
-        method: 'post',
         path: '/operations/acknowledgements/remind',
         summary:
           'Remind now, in bulk: everyone whose acknowledgement of versionId (or, without it, of any published version) is open, once; each version is one run compliance-remind-<id>; a repeat with the same Idempotency-Key starts nothing',
-        response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /operations/:id shows the progress of each' },
+        schema: remindStartedSchema,
+        description: 'Started; GET /operations/:id shows the progress of each',
         view: (runs) => ({ operations: runs.map(remindRunAsOperation) }),
       },
     ),
-    route({
-      method: 'get',
+    readRoute({
       path: '/operations/:id',
       summary:
         "Progress of a bulk operation: total, done, failed, and why each refused item was refused; platform admins see the platform's own (a tenant's offboarding, one item per step)",
       verb: 'viewOperation',
       params: idParams,
-      response: { status: 200, schema: operationSchema },
-      handler: async (ctx) => {
-        ctx.body = await visibleOperation(ctx.state.user, ctx.state.input.params.id);
-      },
+      schema: operationSchema,
+      read: (ctx) => visibleOperation(ctx.state.user, ctx.state.input.params.id),
     }),
   ]);
 }

@@ -11,7 +11,7 @@ import { RUN_DRIFT_STATES, RUN_OWNER_ENTITIES } from '../../contracts/reconciler
 import { DRIFT_REPAIR_ACTIONS, REPAIRABLE_ENTITIES } from '../../contracts/drift-repair';
 import type { RepairCommand } from '../../domain/command';
 import { requestDriftRepairs } from '../../domain/operations/drift-repairs';
-import { bulkIdsSchema, runStartedResponse } from './bulk-schemas';
+import { bulkIdsSchema, runStarted } from './bulk-schemas';
 import { runDriftAccess } from '../../access/operations';
 import { object, oneOf, required } from '../../shared/typed-schema';
 import { orderingParam, pageQueryKeys } from '../lists/pagination';
@@ -23,8 +23,8 @@ import { claimDetailSchema } from '../claims/schemas';
 import { claimDetail } from '../claims/views';
 import { idParams, multiLineText, uuid } from '../http/common-schemas';
 import { type RouteSpec, tagged, type DeclaredRoute } from '../http/route';
-import { actionRoute } from '../http/write-route';
-import { operation, operationRoute } from '../http/operation';
+import { acceptedRoute, actionRoute } from '../http/write-route';
+import { operation } from '../http/operation';
 import { listRoute } from '../http/row-route';
 
 const listDriftQuery = object({
@@ -91,12 +91,11 @@ export function driftRoutes(): RouteSpec[] {
       filters: ['entity', 'runState'],
       schema: runDriftSchema,
     }),
-    operationRoute(operation({ name: 'drift.repairs', verb: 'repairSystemHealth', body: batchRepairBody, run: requestDriftRepairs }), {
-      method: 'post',
+    acceptedRoute(operation({ name: 'drift.repairs', verb: 'repairSystemHealth', body: batchRepairBody, run: requestDriftRepairs }), {
       path: '/operations/drift/repairs',
       summary:
         'Restore or close, as one run drift-repair-<id>, every drifted row the filters match (at most 1,000): each row is repaired when its turn comes by the single repair, as the operator is then, and a refused row is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key starts nothing. Audited',
-      response: runStartedResponse,
+      ...runStarted,
     }),
     rowRepairRoute(
       '/operations/drift/claims/:id/restore',

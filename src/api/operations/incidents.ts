@@ -13,9 +13,10 @@ import { retryIncident } from '../../domain/operations/incidents';
 import { requestIncidentRetries } from '../../domain/operations/incident-retries';
 import { idParams } from '../http/common-schemas';
 import { type RouteSpec, tagged } from '../http/route';
-import { operation, operationRoute } from '../http/operation';
+import { operation } from '../http/operation';
+import { acceptedRoute } from '../http/write-route';
 import { listRoute } from '../http/row-route';
-import { bulkIdsSchema, runStartedResponse } from './bulk-schemas';
+import { bulkIdsSchema, runStarted } from './bulk-schemas';
 
 const listIncidentsQuery = object({
   ...pageQueryKeys,
@@ -58,22 +59,18 @@ export function incidentRoutes(): RouteSpec[] {
       filters: ['activityType'],
       schema: incidentSchema,
     }),
-    operationRoute(operation({ name: 'incidents.retry', verb: 'repairSystemHealth', params: idParams, run: retryIncident }), {
-      method: 'post',
+    acceptedRoute(operation({ name: 'incidents.retry', verb: 'repairSystemHealth', params: idParams, run: retryIncident }), {
       path: '/operations/incidents/:id/retry',
       summary:
         'Try the failing activity again now instead of after its back-off (its cause fixed); the incident closes when that attempt succeeds; 409 when it is no longer failing. Audited',
-      response: { status: 202, schema: incidentSchema, description: 'A new attempt was started; the incident as it was' },
+      schema: incidentSchema,
+      description: 'A new attempt was started; the incident as it was',
     }),
-    operationRoute(
-      operation({ name: 'incidents.retries', verb: 'repairSystemHealth', body: batchRetryBody, run: requestIncidentRetries }),
-      {
-        method: 'post',
-        path: '/operations/incidents/retries',
-        summary:
-          'Try the failing activities of many incidents (at most 1,000) again now, as one run incident-retry-<id>: each is retried when its turn comes as the single retry does, as the operator is then, and a refused one (not found, no longer failing, its run closed) is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key retries nothing again. Audited',
-        response: runStartedResponse,
-      },
-    ),
+    acceptedRoute(operation({ name: 'incidents.retries', verb: 'repairSystemHealth', body: batchRetryBody, run: requestIncidentRetries }), {
+      path: '/operations/incidents/retries',
+      summary:
+        'Try the failing activities of many incidents (at most 1,000) again now, as one run incident-retry-<id>: each is retried when its turn comes as the single retry does, as the operator is then, and a refused one (not found, no longer failing, its run closed) is reported with the reason; GET /operations/:id shows the progress; a repeat with the same Idempotency-Key retries nothing again. Audited',
+      ...runStarted,
+    }),
   ]);
 }

@@ -11,16 +11,17 @@ import {
   requestOffboarding,
 } from '../../domain/platform/offboarding';
 import { idParams } from '../http/common-schemas';
-import { route, RouteSpec, tagged } from '../http/route';
-import { operation, operationRoute } from '../http/operation';
-import { downloadRoute } from '../http/row-route';
+import { RouteSpec, tagged } from '../http/route';
+import { operation } from '../http/operation';
+import { acceptedRoute, actionRoute, createRoute } from '../http/write-route';
+import { downloadRoute, readRoute } from '../http/row-route';
 import { offboardingSchema, rejectOffboardingBody, requestOffboardingBody } from './offboarding-schemas';
 
 const PATH = '/platform/tenants/:id/offboarding';
 
 export function tenantOffboardingRoutes(): RouteSpec[] {
   return tagged('platform', [
-    operationRoute(
+    createRoute(
       operation({
         name: 'platform.requestOffboarding',
         verb: 'requestOffboarding',
@@ -29,14 +30,13 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         run: (caller, { id, reason }, deps) => requestOffboarding(caller, { tenantId: id, reason }, deps),
       }),
       {
-        method: 'post',
         path: PATH,
         summary:
           'Ask for a tenant to be offboarded (platform admins): recorded as awaiting_approval, nothing else changes until a second platform admin approves; 409 if one is open or done already',
-        response: { status: 201, schema: offboardingSchema },
+        schema: offboardingSchema,
       },
     ),
-    operationRoute(
+    acceptedRoute(
       operation({
         name: 'platform.approveOffboarding',
         verb: 'approveOffboarding',
@@ -44,18 +44,14 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         run: (caller, { id }, deps) => approveOffboarding(caller, { tenantId: id }, deps),
       }),
       {
-        method: 'post',
         path: `${PATH}/approve`,
         summary:
           'Approve an offboarding (a platform admin other than the one who asked: 403 same_person): the tenant is suspended and the run tenant-offboarding-<tenantId> exports it, then deletes its rows, documents, schedules and runs; 409 if none awaits approval',
-        response: {
-          status: 202,
-          schema: offboardingSchema,
-          description: 'Started; GET …/offboarding or GET /operations/:operationId shows its progress',
-        },
+        schema: offboardingSchema,
+        description: 'Started; GET …/offboarding or GET /operations/:operationId shows its progress',
       },
     ),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'platform.rejectOffboarding',
         verb: 'rejectOffboarding',
@@ -64,22 +60,18 @@ export function tenantOffboardingRoutes(): RouteSpec[] {
         run: (caller, { id, reason }, deps) => rejectOffboarding(caller, { tenantId: id, reason }, deps),
       }),
       {
-        method: 'post',
         path: `${PATH}/reject`,
         summary: 'Reject (or, by its asker, withdraw) an offboarding awaiting approval; nothing was changed; 409 if none awaits approval',
-        response: { status: 200, schema: offboardingSchema },
+        schema: offboardingSchema,
       },
     ),
-    route({
-      method: 'get',
+    readRoute({
       path: PATH,
       summary: "A tenant's latest offboarding request: its status, the steps done and what each removed; 404 if none was made",
       verb: 'viewOffboarding',
       params: idParams,
-      response: { status: 200, schema: offboardingSchema },
-      handler: async (ctx) => {
-        ctx.body = await offboardingOf(ctx.state.user, ctx.state.input.params.id);
-      },
+      schema: offboardingSchema,
+      read: (ctx) => offboardingOf(ctx.state.user, ctx.state.input.params.id),
     }),
     downloadRoute({
       path: `${PATH}/export`,

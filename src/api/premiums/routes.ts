@@ -11,9 +11,9 @@ import { conflict, notFound } from '../../shared/errors';
 import { formatMinorUnits } from '../../shared/money';
 import { idParams } from '../http/common-schemas';
 import { actionRoute, createRoute } from '../http/write-route';
-import { operation, operationRoute } from '../http/operation';
-import { type AuthUser, route, type RouteContext, type RouteSpec, tagged } from '../http/route';
-import { childListRoute, findRoute } from '../http/row-route';
+import { operation } from '../http/operation';
+import { type AuthUser, type RouteContext, type RouteSpec, tagged } from '../http/route';
+import { childListRoute, findRoute, readRoute } from '../http/row-route';
 import type { ApiServices } from '../runtime/services';
 import { orderFrom, pageSchema, paginate } from '../lists/pagination';
 import { recordManualPaymentOperation, recordRefundPaidOperation, refundCreditOperation } from './operations';
@@ -75,14 +75,13 @@ async function cardPaymentOf(caller: AuthUser, id: string, services: ApiServices
 
 export function premiumRoutes(): RouteSpec[] {
   return tagged('premiums', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/invoices',
       summary:
         "List premium invoices: all of the tenant's for staff (filter by status, overdue, dueBefore, q: invoice or policy number), a policyholder's own",
       query: listInvoicesQuery,
-      response: { status: 200, schema: pageSchema(invoiceSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(invoiceSchema),
+      read: async (ctx) => {
         const { status, overdue, dueBefore, q, ...page } = ctx.state.input.query;
         const where = {
           [Op.and]: [
@@ -94,7 +93,7 @@ export function premiumRoutes(): RouteSpec[] {
           ],
         };
         const result = await paginate(Invoice, page, where);
-        ctx.body = { ...result, items: result.items.map(withAmount) };
+        return { ...result, items: result.items.map(withAmount) };
       },
     }),
     childListRoute({
@@ -128,20 +127,19 @@ export function premiumRoutes(): RouteSpec[] {
         return { ...withAmount(invoice), payments: payments.map(withAmount), refunds: refunds.map(withAmount) };
       },
     }),
-    operationRoute(
+    actionRoute(
       operation({
         name: 'premiums.payByCard',
         params: idParams,
         run: (caller, { id }, _deps, { services }) => cardPaymentOf(caller, id, services),
       }),
       {
-        method: 'post',
         path: '/invoices/:id/payment-intent',
         summary:
           "The invoice's card payment (its holder or staff): the provider's PaymentIntent, created once per invoice, and its client secret for the payer's browser; 409 once the invoice is no longer unpaid, 404 without a payment provider, 503 when it does not answer",
         // One intent per invoice already (payment_intents); a stored replay would keep the client secret, which Insurflow never stores.
         idempotent: false,
-        response: { status: 200, schema: invoicePaymentIntentSchema },
+        schema: invoicePaymentIntentSchema,
       },
     ),
     createRoute(recordManualPaymentOperation, {

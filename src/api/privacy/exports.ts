@@ -10,6 +10,7 @@ import { publicCommandDeps } from '../http/command-deps';
 import { idParams } from '../http/common-schemas';
 import { rateLimit } from '../http/middleware/rate-limit';
 import { operation, operationRoute } from '../http/operation';
+import { acceptedRoute } from '../http/write-route';
 import { route, RouteSpec, tagged } from '../http/route';
 import { findRoute } from '../http/row-route';
 import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody } from './export-schemas';
@@ -17,16 +18,13 @@ import { downloadQuery, exportLinkSchema, privacyExportSchema, requestExportBody
 export function privacyExportRoutes(config: Config): RouteSpec[] {
   const downloadLimit = rateLimit({ name: 'privacy-export-download', points: config.rateLimit.authPerMinute, durationSeconds: 60 });
   return tagged('privacy', [
-    operationRoute(
-      operation({ name: 'privacy.requestExport', verb: 'requestPrivacyExport', body: requestExportBody, run: requestExport }),
-      {
-        method: 'post',
-        path: '/privacy/exports',
-        summary:
-          'Ask for a copy of everything recorded about a person (subject access): yourself, or as a tenant admin any user of your tenant (anyone else 403, another tenant’s user 404); gathered by the run privacy-export-<id>; a repeat with the same Idempotency-Key starts nothing',
-        response: { status: 202, schema: privacyExportSchema, description: 'Asked; GET /privacy/exports/:id shows when it is ready' },
-      },
-    ),
+    acceptedRoute(operation({ name: 'privacy.requestExport', verb: 'requestPrivacyExport', body: requestExportBody, run: requestExport }), {
+      path: '/privacy/exports',
+      summary:
+        'Ask for a copy of everything recorded about a person (subject access): yourself, or as a tenant admin any user of your tenant (anyone else 403, another tenant’s user 404); gathered by the run privacy-export-<id>; a repeat with the same Idempotency-Key starts nothing',
+      schema: privacyExportSchema,
+      description: 'Asked; GET /privacy/exports/:id shows when it is ready',
+    }),
     findRoute({
       path: '/privacy/exports/:id',
       summary: 'An export’s status: seen by its requester, the person it is about and the tenant’s admins',

@@ -5,7 +5,7 @@
  * referral lapsed (409) before anything is recorded; the answer is the quote as decided.
  */
 import type { Quote } from '../../models';
-import { operationRoute } from '../http/operation';
+import { actionRoute } from '../http/write-route';
 import { type RouteSpec, tagged } from '../http/route';
 import { acceptReferralOperation, declineReferralOperation } from './referral-operations';
 import { quoteSchema } from './schemas';
@@ -15,20 +15,18 @@ const presentDecided = async (quote: Quote) => (await presentQuotes([quote]))[0]
 
 export function quoteReferralRoutes(): RouteSpec[] {
   return tagged('quotes', [
-    operationRoute(acceptReferralOperation, {
-      method: 'post',
+    actionRoute(acceptReferralOperation, {
       path: '/quotes/:id/accept',
       summary:
         'Accept a referred quote, with or without a loading: it is priced again by its own rating version with the loading, quoted for the tenant’s quoteValidityDays, and its requester is mailed. 403 for the quote’s own requester, 409 once decided or lapsed, 422 for a loading that prices above the bound',
-      response: { status: 200, schema: quoteSchema },
+      schema: quoteSchema,
       view: presentDecided,
     }),
-    operationRoute(declineReferralOperation, {
-      method: 'post',
+    actionRoute(declineReferralOperation, {
       path: '/quotes/:id/decline',
       summary:
         'Decline a referred quote with a note its requester is mailed. 403 for the quote’s own requester, 409 once decided or lapsed',
-      response: { status: 200, schema: quoteSchema },
+      schema: quoteSchema,
       view: presentDecided,
     }),
   ]);

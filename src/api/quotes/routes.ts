@@ -6,9 +6,9 @@
 import { narrowed } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
 import { Quote, RatingVersion } from '../../models';
-import { operationRoute } from '../http/operation';
-import { route, type RouteSpec, tagged } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { createRoute } from '../http/write-route';
+import { type RouteSpec, tagged } from '../http/route';
+import { findRoute, readRoute } from '../http/row-route';
 import { pageSchema, paginate } from '../lists/pagination';
 import { requestQuoteOperation } from './operations';
 import { listQuotesQuery, quoteSchema } from './schemas';
@@ -16,25 +16,23 @@ import { presentQuote, presentQuotes, presentRequested, statusFilter } from './v
 
 export function quoteRoutes(): RouteSpec[] {
   return tagged('quotes', [
-    operationRoute(requestQuoteOperation, {
-      method: 'post',
+    createRoute(requestQuoteOperation, {
       path: '/quotes',
       summary:
         'Price a risk on an active plan of your tenant: 201 with the premium, its breakdown (the amounts add up to the premium), instalments and validity; referred to an underwriter when the plan’s rules say so. 422 names a value the plan’s rating tables refuse',
-      response: { status: 201, schema: quoteSchema },
+      schema: quoteSchema,
       view: presentRequested,
     }),
-    route({
-      method: 'get',
+    readRoute({
       path: '/quotes',
       summary: "List quotes: the caller's own, or every quote of the tenant for underwriters, claims agents and tenant admins",
       query: listQuotesQuery,
-      response: { status: 200, schema: pageSchema(quoteSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(quoteSchema),
+      read: async (ctx) => {
         const { status, ...page } = ctx.state.input.query;
         const where = narrowed(quoteAccess.scope(ctx.state.user), status ? statusFilter(status) : {});
         const result = await paginate(Quote, page, where);
-        ctx.body = { ...result, items: await presentQuotes(result.items) };
+        return { ...result, items: await presentQuotes(result.items) };
       },
     }),
     findRoute({

@@ -6,22 +6,22 @@ import { narrowed, tenantOf } from '../../access/core';
 import { userAccess } from '../../access/users';
 import { acceptedAnswer, idParams, userSchema } from '../http/common-schemas';
 import { pageSchema, paginate } from '../lists/pagination';
-import { route, RouteSpec, tagged } from '../http/route';
-import { findRoute } from '../http/row-route';
+import { RouteSpec, tagged } from '../http/route';
+import { findRoute, readRoute } from '../http/row-route';
 import { deleteOperationRoute, operation, operationRoute, withPresence } from '../http/operation';
+import { updateRoute } from '../http/write-route';
 import { textSearch } from '../lists/search';
 import { createUserBody, listUsersQuery, resetMfaBody, updateUserBody } from './schemas';
 
 export function userRoutes(): RouteSpec[] {
   return tagged('users', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/users',
       summary: "List the tenant's users",
       verb: 'listUsers',
       query: listUsersQuery,
-      response: { status: 200, schema: pageSchema(userSchema) },
-      handler: async (ctx) => {
+      schema: pageSchema(userSchema),
+      read: async (ctx) => {
         const { role, isActive, q, ...page } = ctx.state.input.query;
         const tenantId = tenantOf(ctx.state.user);
         const where = narrowed(userAccess.scope(ctx.state.user), {
@@ -29,7 +29,7 @@ export function userRoutes(): RouteSpec[] {
           ...(isActive !== undefined && { isActive }),
         });
         const search = q ? textSearch(ctx.services.sequelize, tenantId, q) : undefined;
-        ctx.body = await paginate(User, page, where, { search });
+        return paginate(User, page, where, { search });
       },
     }),
     operationRoute(operation({ name: 'users.create', verb: 'addUser', body: createUserBody, run: withPresence(createUser) }), {
@@ -46,14 +46,14 @@ export function userRoutes(): RouteSpec[] {
       access: userAccess,
       schema: userSchema,
     }),
-    operationRoute(
+    updateRoute(
       operation({ name: 'users.update', verb: 'changeUser', params: idParams, body: updateUserBody, run: withPresence(updateUser) }),
       {
         method: 'patch',
         path: '/users/:id',
         summary:
           'Change a user of the tenant (name, role, manager, active; never their password: 400); 409 last_tenant_admin for a change that would leave the tenant no active admin; making an active tenant admin needs your password or a sign-in of the last 5 minutes (403 reauthentication_required otherwise)',
-        response: { status: 200, schema: userSchema },
+        schema: userSchema,
       },
     ),
     // DELETE carries no body, so no password: a sign-in of the last minutes is its proof; POST …/reset takes either.

@@ -11,10 +11,10 @@ import {
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent } from '../../models';
 import { CLOUDEVENT_TYPE_PREFIX, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENT_TYPE_NAMES } from '../../domain/webhooks/events';
 import { idParams } from '../http/common-schemas';
-import { route, RouteSpec, type SecretAnswer, tagged } from '../http/route';
-import { actionRoute, createRoute } from '../http/write-route';
-import { deleteOperationRoute, operation, operationRoute, withPresence } from '../http/operation';
-import { childListRoute, findRoute, listRoute } from '../http/row-route';
+import { RouteSpec, type SecretAnswer, tagged } from '../http/route';
+import { acceptedRoute, actionRoute, createRoute, updateRoute } from '../http/write-route';
+import { deleteOperationRoute, operation, withPresence } from '../http/operation';
+import { childListRoute, findRoute, listRoute, readRoute } from '../http/row-route';
 import { paginate } from '../lists/pagination';
 import {
   createWebhookEndpointBody,
@@ -67,22 +67,19 @@ const withEventAndAttempts = [
 
 export function webhookRoutes(): RouteSpec[] {
   return tagged('webhooks', [
-    route({
-      method: 'get',
+    readRoute({
       path: '/webhooks/event-types',
       summary: 'The event types an endpoint may subscribe to, each with the JSON Schema of its data',
       verb: 'listWebhookEventTypes',
-      response: { status: 200, schema: eventTypesSchema },
-      handler: async (ctx) => {
-        ctx.body = {
-          items: WEBHOOK_EVENT_TYPE_NAMES.map((type) => ({
-            type,
-            cloudEventType: `${CLOUDEVENT_TYPE_PREFIX}${type}`,
-            description: WEBHOOK_EVENT_TYPES[type].description,
-            schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...WEBHOOK_EVENT_TYPES[type].data },
-          })),
-        };
-      },
+      schema: eventTypesSchema,
+      read: () => ({
+        items: WEBHOOK_EVENT_TYPE_NAMES.map((type) => ({
+          type,
+          cloudEventType: `${CLOUDEVENT_TYPE_PREFIX}${type}`,
+          description: WEBHOOK_EVENT_TYPES[type].description,
+          schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...WEBHOOK_EVENT_TYPES[type].data },
+        })),
+      }),
     }),
     createRoute(
       operation({
@@ -116,7 +113,7 @@ export function webhookRoutes(): RouteSpec[] {
       access: webhookEndpointAccess,
       schema: webhookEndpointSchema,
     }),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'webhooks.updateEndpoint',
         verb: 'changeWebhookEndpoint',
@@ -129,7 +126,7 @@ export function webhookRoutes(): RouteSpec[] {
         path: '/webhooks/endpoints/:id',
         summary:
           "Change an endpoint's URL (with your password or within 5 minutes of signing in: 403 reauthentication_required otherwise), event types or description, or disable or enable it",
-        response: { status: 200, schema: webhookEndpointSchema },
+        schema: webhookEndpointSchema,
       },
     ),
     deleteOperationRoute(
@@ -170,18 +167,17 @@ export function webhookRoutes(): RouteSpec[] {
         return { ...page, items: page.items.map(deliveryView) };
       },
     }),
-    operationRoute(
+    acceptedRoute(
       operation({ name: 'webhooks.replayDelivery', verb: 'replayWebhookDeliveries', params: deliveryParams, run: replayWebhookDelivery }),
       {
-        method: 'post',
         path: '/webhooks/endpoints/:id/deliveries/:deliveryId/replay',
         summary: 'Send one delivery again from its first attempt, with the same event ID; a disabled endpoint is 409',
-        response: { status: 202, schema: webhookDeliverySchema },
+        schema: webhookDeliverySchema,
         view: async (replayed) =>
           deliveryView(await WebhookDelivery.findByPk(replayed.id, { include: withEventAndAttempts, rejectOnEmpty: true })),
       },
     ),
-    operationRoute(
+    acceptedRoute(
       operation({
         name: 'webhooks.replaySince',
         verb: 'replayWebhookDeliveries',
@@ -190,11 +186,10 @@ export function webhookRoutes(): RouteSpec[] {
         run: replayWebhookDeliveriesSince,
       }),
       {
-        method: 'post',
         path: '/webhooks/endpoints/:id/replay',
         summary:
           'Send again every delivery of the endpoint whose event happened since a time (failed and cancelled ones; delivered ones too on request), oldest first, at most 1,000 per request, with the same event IDs',
-        response: { status: 202, schema: replayedSinceSchema },
+        schema: replayedSinceSchema,
       },
     ),
   ]);

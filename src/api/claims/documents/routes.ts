@@ -7,8 +7,8 @@ import { ClaimDocument } from '../../../models';
 import { findVisibleDocument } from '../../../access/claims';
 import { object, oneOf, required, withDefault } from '../../../shared/typed-schema';
 import { idParams, oneLineText, uuid } from '../../http/common-schemas';
-import { actionRoute, createRoute } from '../../http/write-route';
-import { operation, operationRoute } from '../../http/operation';
+import { actionRoute, createRoute, updateRoute } from '../../http/write-route';
+import { operation } from '../../http/operation';
 import { type RouteSpec, tagged } from '../../http/route';
 import { downloadRoute } from '../../http/row-route';
 import { claimItemListRoute } from '../item-list';
@@ -86,7 +86,7 @@ export function documentRoutes(): RouteSpec[] {
       },
     }),
 
-    operationRoute(
+    updateRoute(
       operation({
         name: 'claims.classifyDocument',
         verb: 'classifyClaimDocument',
@@ -99,7 +99,7 @@ export function documentRoutes(): RouteSpec[] {
         path: '/documents/:id',
         summary:
           "Set a document's kind (photo, estimate, invoice, police_report, medical_report, other): its uploader or the tenant's staff",
-        response: { status: 200, schema: documentSchema },
+        schema: documentSchema,
       },
     ),
 

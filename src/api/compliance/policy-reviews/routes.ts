@@ -4,8 +4,7 @@
  * it through the run's Updates, whose validators refuse the author (403) and a version no longer
  * in review (409). Only an approved version may be published.
  */
-import { actionRoute } from '../../http/write-route';
-import { operationRoute } from '../../http/operation';
+import { acceptedRoute, actionRoute } from '../../http/write-route';
 import { type RouteSpec, tagged } from '../../http/route';
 import { approveVersionOperation, rejectVersionOperation, submitVersionOperation } from '../operations';
 import { versionSchema } from '../schemas';
@@ -13,15 +12,11 @@ import { submittedVersionSchema } from './schemas';
 
 export function policyReviewRoutes(): RouteSpec[] {
   return tagged('compliance', [
-    operationRoute(submitVersionOperation, {
-      method: 'post',
+    acceptedRoute(submitVersionOperation, {
       path: '/compliance/versions/:id/submit',
       summary: 'Submit a draft version for review by a second compliance officer or tenant admin (starts policy-approval-<id>)',
-      response: {
-        status: 202,
-        schema: submittedVersionSchema,
-        description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)',
-      },
+      schema: submittedVersionSchema,
+      description: 'In review; reviewers are e-mailed, reminded after 2 days, and the review lapses to draft after 14 (tenant settings)',
     }),
     actionRoute(approveVersionOperation, {
       path: '/compliance/versions/:id/approve',

@@ -6,14 +6,15 @@
 import { remindPending, remindStateOf } from '../../../domain/compliance/remind';
 import { complianceRemindAccess } from '../../../access/compliance-requirements';
 import { idParams } from '../../http/common-schemas';
-import { operation, operationRoute } from '../../http/operation';
+import { operation } from '../../http/operation';
+import { acceptedRoute } from '../../http/write-route';
 import { type RouteSpec, tagged } from '../../http/route';
 import { findRoute } from '../../http/row-route';
 import { remindSchema, remindStartedSchema } from './schemas';
 
 export function remindRoutes(): RouteSpec[] {
   return tagged('compliance', [
-    operationRoute(
+    acceptedRoute(
       operation({
         name: 'compliance.remind',
         verb: 'remindPendingAcknowledgements',
@@ -21,11 +22,11 @@ export function remindRoutes(): RouteSpec[] {
         run: (caller, { id }, deps) => remindPending(caller, { versionId: id }, deps),
       }),
       {
-        method: 'post',
         path: '/compliance/versions/:id/remind',
         summary:
           'Remind now: e-mails everyone whose acknowledgement of this published version is open, once (starts compliance-remind-<id>); a repeat with the same Idempotency-Key sends nothing more',
-        response: { status: 202, schema: remindStartedSchema, description: 'Started; GET /compliance/reminds/:id shows its progress' },
+        schema: remindStartedSchema,
+        description: 'Started; GET /compliance/reminds/:id shows its progress',
       },
     ),
     findRoute({

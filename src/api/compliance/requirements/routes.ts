@@ -18,8 +18,8 @@ import { complianceRequirementAccess } from '../../../access/compliance-requirem
 import { tenantRecordAccess } from '../../../access/platform';
 import { idParams } from '../../http/common-schemas';
 import { paginate } from '../../lists/pagination';
-import { createRoute } from '../../http/write-route';
-import { answeringWith, deleteOperationRoute, operation, operationRoute } from '../../http/operation';
+import { createRoute, updateRoute } from '../../http/write-route';
+import { answeringWith, deleteOperationRoute, operation } from '../../http/operation';
 import { route, RouteSpec, tagged } from '../../http/route';
 import { findRoute, listRoute } from '../../http/row-route';
 import { updateRun } from '../../http/update-run';
@@ -87,7 +87,7 @@ export function requirementRoutes(): RouteSpec[] {
       schema: requirementSchema,
       view: withPolicyIds,
     }),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'compliance.changeRequirement',
         verb: 'changeRequirement',
@@ -99,7 +99,7 @@ export function requirementRoutes(): RouteSpec[] {
         method: 'put',
         path: '/compliance/requirements/:id',
         summary: 'Change the given fields of a compliance requirement; policyIds replaces the linked policies',
-        response: { status: 200, schema: requirementSchema },
+        schema: requirementSchema,
       },
     ),
     deleteOperationRoute(

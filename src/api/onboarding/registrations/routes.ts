@@ -17,7 +17,7 @@ import { authAddressLimit } from '../../auth/middleware';
 import { acceptedAnswer, idParams } from '../../http/common-schemas';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { type RouteSpec, tagged } from '../../http/route';
-import { actionRoute } from '../../http/write-route';
+import { acceptedRoute, actionRoute } from '../../http/write-route';
 import { operation, operationRoute } from '../../http/operation';
 import { findRoute, listRoute } from '../../http/row-route';
 import {
@@ -48,17 +48,13 @@ export function registrationRoutes(config: Config): RouteSpec[] {
       },
     ),
     // Public and replayed from an Idempotency-Key: a repeat answers the registration submitted, which starts one run.
-    operationRoute(operation({ name: 'registrations.submit', verb: 'public', body: verifyRegistrationBody, run: submitRegistration }), {
-      method: 'post',
+    acceptedRoute(operation({ name: 'registrations.submit', verb: 'public', body: verifyRegistrationBody, run: submitRegistration }), {
       path: '/registrations/verify',
       summary: 'Submit a registration with the token mailed to its admin e-mail (single use); its onboarding run starts',
       idempotent: true,
       before: [authAddressLimit(config)],
-      response: {
-        status: 202,
-        schema: submittedRegistrationSchema,
-        description: `Submitted; platform admins decide within ${EXPIRE_AFTER}`,
-      },
+      schema: submittedRegistrationSchema,
+      description: `Submitted; platform admins decide within ${EXPIRE_AFTER}`,
       view: ({ id, status, workflowId, runId }) => ({ id, status, workflowId, runId: runId ?? null }),
     }),
     listRoute({

@@ -19,6 +19,7 @@ import { idParams } from '../../http/common-schemas';
 import { sendTable, wantsCsv } from '../../http/csv';
 import { rateLimit } from '../../http/middleware/rate-limit';
 import { deleteOperationRoute, operation, operationRoute } from '../../http/operation';
+import { createRoute, updateRoute } from '../../http/write-route';
 import { route, RouteSpec, tagged } from '../../http/route';
 import { findRoute, listRoute } from '../../http/row-route';
 import { TENANT_REPORT_SCHEMAS } from '../schemas';
@@ -61,14 +62,13 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         return rows.map((row) => view(row, states.get(row.id)!));
       },
     }),
-    operationRoute(
+    createRoute(
       operation({ name: 'reports.saveDefinition', verb: 'saveReportDefinition', body: createDefinitionBody, run: createReportDefinition }),
       {
-        method: 'post',
         path: '/reports/definitions',
         summary:
           'Save a report: its kind and parameters, recipients and an optional cron schedule (in the tenant’s time zone), which a Temporal Schedule report-<id> follows',
-        response: { status: 201, schema: definitionSchema },
+        schema: definitionSchema,
         view: viewOf,
       },
     ),
@@ -80,7 +80,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
       schema: definitionSchema,
       view: viewOf,
     }),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'reports.changeDefinition',
         verb: 'changeReportDefinition',
@@ -92,11 +92,11 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         method: 'put',
         path: '/reports/definitions/:id',
         summary: 'Change the given fields of a saved report (paused: true pauses its schedule, false resumes it); its schedule follows',
-        response: { status: 200, schema: definitionSchema },
+        schema: definitionSchema,
         view: viewOf,
       },
     ),
-    operationRoute(
+    updateRoute(
       operation({
         name: 'reports.handOverDefinition',
         verb: 'handOverReportDefinition',
@@ -109,7 +109,7 @@ export function reportDefinitionRoutes(config: Config): RouteSpec[] {
         path: '/reports/definitions/:id/owner',
         summary:
           'Hand a saved report over to another active user of the tenant whose role may see its report (a tenant admin); a definition paused because its owner lost that stays paused until resumed',
-        response: { status: 200, schema: definitionSchema },
+        schema: definitionSchema,
         view: viewOf,
       },
     ),

@@ -10,24 +10,22 @@ import { GENESIS_HASH } from '../../src/domain/audit/chain';
 import { recordAudit } from '../../src/domain/audit/record';
 import { bearer, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const SPAN = { from: '2020-01-01T00:00:00Z', to: '2020-12-31T00:00:00Z' };
 
 describe('audit trail: hash chains and GET /audit-events/verify', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenants: Tenant[];
   let admins: User[];
   let officer: User;
   const now = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() });
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenants = await Promise.all([buildTenant(), buildTenant()]);
     admins = await Promise.all(tenants.map((tenant) => buildUser({ tenantId: tenant.id, role: 'tenant_admin' })));
     officer = await buildUser({ tenantId: tenants[0].id, role: 'compliance_officer' });
   });
-  afterAll(() => stack?.close());
   const client = apiClient(() => stack);
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });

@@ -13,7 +13,7 @@ import { localTime } from '../../src/domain/calendars/local-time';
 import { HOUR_MS } from '../../src/shared/time';
 import { apiClient } from '../support/graphql';
 import { buildAcknowledgement, buildClaim, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 /** A business due instant after today: Wednesday 29 December 2027, 16:00 in Berlin (CET). */
 const WINTER_DUE = new Date('2027-12-29T15:00:00Z');
@@ -37,7 +37,7 @@ interface BreachBody {
 }
 
 describe('business time in the SLA breach report, the inbox and local times', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let manager: User;
   let adjuster: User;
@@ -84,7 +84,6 @@ describe('business time in the SLA breach report, the inbox and local times', ()
   }
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     await TenantSettings.update({ values: { collectPremiums: false, timeZone: 'Europe/Berlin' } }, { where: { tenantId: tenant.id } });
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
@@ -101,7 +100,6 @@ describe('business time in the SLA breach report, the inbox and local times', ()
     const version = await buildPolicyVersion({ tenantId: tenant.id, status: 'published', dueAt: ACK_DUE });
     await buildAcknowledgement({ versionId: version.id, employeeId: adjuster.id });
   });
-  afterAll(() => stack?.close());
 
   it('turns an instant into ISO 8601 with the offset of the zone, null for none', () => {
     expect(localTime(WINTER_DUE, 'Europe/Berlin')).toBe('2027-12-29T16:00:00.000+01:00');

@@ -18,12 +18,12 @@ import {
 import { dueInstant } from '../../src/domain/calendars/business-time';
 import { DEFAULT_BUSINESS_CALENDAR, type BusinessCalendarRules } from '../../src/shared/business-calendar';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 import { type ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 describe('a calendar change moves the open deadlines (API, worker)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
   let admin: User;
   let otherAdmin: User;
@@ -32,14 +32,12 @@ describe('a calendar change moves the open deadlines (API, worker)', () => {
   let filedAt: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
     admin = await buildUser({ role: 'tenant_admin', tenantId: team.tenant.id });
     otherAdmin = await buildUser({ role: 'tenant_admin', tenantId: (await buildTenant()).id });
     // The unassigned escalation counts 24 working hours of the claim's calendar.
     await TenantSettings.upsert({ tenantId: team.tenant.id, values: { claimEscalationUnit: 'business_hours' } });
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const mornings = { zone: 'UTC', workingDays: [1, 2, 3, 4, 5], workingHours: [{ start: '09:00', end: '13:00' }] };

@@ -13,11 +13,11 @@ import { Client } from 'pg';
 import { Tenant, type Plan, type User } from '../../src/models';
 import { PLAN_NOTICES_APPLICATION } from '../../src/domain/catalog/plan-cache';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
 
 describe('plans kept in the API process', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let plan: Plan;
   let admin: User;
@@ -26,7 +26,6 @@ describe('plans kept in the API process', () => {
   let outside: Client;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     policyholder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
@@ -38,7 +37,6 @@ describe('plans kept in the API process', () => {
   });
   afterAll(async () => {
     await outside?.end();
-    await stack?.close();
   });
 
   /** The notice connection of this test's database, once it has sent a heartbeat (after its LISTEN). */

@@ -6,13 +6,13 @@ import { PolicyVersion, Tenant, User } from '../../src/models';
 import { BusinessStatus, DueAt } from '../../src/shared/search-attributes';
 import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf } from '../support/waiting';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('policy version approval API', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let author: User;
   let reviewer: User;
@@ -23,7 +23,6 @@ describe('policy version approval API', () => {
   const post = (path: string, user: User, body?: object) => stack.api.post(`/api/v1/compliance/versions/${path}`).set(as(user)).send(body);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     author = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     reviewer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
@@ -31,7 +30,6 @@ describe('policy version approval API', () => {
     adjuster = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     outsider = await buildUser({ role: 'compliance_officer' });
   });
-  afterAll(() => stack?.close());
 
   async function draft(title: string): Promise<string> {
     const policy = await stack.api.post('/api/v1/compliance/policies').set(as(author)).send({ title });

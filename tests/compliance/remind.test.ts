@@ -12,11 +12,11 @@ import { TenantId } from '../../src/shared/search-attributes';
 import { bearer, buildAcknowledgements, buildPolicyVersion, buildTenant, buildUser, buildUsers } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { acknowledgementLinkedIn } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, holdsWithin, resultOf } from '../support/waiting';
 
 describe('remind now', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let officer: User;
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
@@ -27,11 +27,9 @@ describe('remind now', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
   });
-  afterAll(() => stack?.close());
 
   /** A published version of a new policy, with one acknowledgement per status given. */
   async function versionWith(statuses: AcknowledgementStatus[]): Promise<{ version: PolicyVersion; employees: User[] }> {

@@ -10,10 +10,10 @@ import {
   buildUser,
   buildUsers,
 } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('compliance report as CSV', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let officer: User;
   let manager: User;
@@ -23,7 +23,6 @@ describe('compliance report as CSV', () => {
   const acknowledgedAt = new Date('2027-02-10T08:30:00.000Z');
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer', fullName: 'Olivia Officer' });
     manager = await buildUser({ tenantId: tenant.id, role: 'claims_manager', fullName: 'Mona "The Boss" Manager' });
@@ -46,7 +45,6 @@ describe('compliance report as CSV', () => {
     await rows[0].update({ status: 'acknowledged', acknowledgedAt });
     await rows[1].update({ status: 'escalated', escalationLevel: 2, remindersSent: 1 });
   });
-  afterAll(() => stack?.close());
 
   const asOfficer = () => ({ Authorization: bearer(stack.config, officer) });
   const parseCsv = (text: string): string[][] => parse(text, { bom: true });

@@ -16,18 +16,13 @@ import { withoutSessionEvents } from '../support/audit-events';
 import { AUTHORITY_TTL_MS } from '../../src/services/authority';
 import { TEST_JWT_SECRET } from '../support/config';
 import { buildSubscription, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const ADMIN_JS = path.resolve(__dirname, '../../dist/scripts/admin.js');
 
 describe('admin command', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   /** Runs `node dist/scripts/admin.js …` with the API's environment and `stdin` on standard input. */
   function admin(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {

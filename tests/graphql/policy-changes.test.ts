@@ -10,13 +10,13 @@ import { buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } f
 import { apiClient } from '../support/graphql';
 import { seedChangesAndVersions } from '../support/policy-runs';
 import { statementsOf } from '../support/statements';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('GraphQL policy changes beside REST', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let owner: User;
   let neighbour: User;
   let manager: User;
@@ -27,7 +27,6 @@ describe('GraphQL policy changes beside REST', () => {
   const { as, graphql, data, rest } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack();
     const tenant = await buildTenant();
     [owner, neighbour, manager] = await Promise.all([
       buildUser({ tenantId: tenant.id, role: 'policyholder' }),
@@ -39,7 +38,6 @@ describe('GraphQL policy changes beside REST', () => {
     better = await buildPlan({ categoryId: category.id, premium: '420.00', coverageAmount: '150000.00' });
     policy = await buildSubscription({ planId: house.id, policyholderId: owner.id });
   });
-  afterAll(() => stack?.close());
   // A raise of cover is quoted from the API's today on, and a test compares what two quotes of today answer: one UTC day.
   beforeEach(() => utcDayLasting());
 

@@ -8,11 +8,11 @@ import crypto from 'node:crypto';
 import { ClaimNote, ClaimRecovery, type Claim, type Plan, type Subscription, type User } from '../../src/models';
 import { buildClaim, buildClaimMoves, buildPlan, buildSubscription, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 describe('GraphQL beside REST: claims, notes, plans and subscriptions (real API and PostgreSQL)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let team: ClaimsTeam;
   let other: ClaimsTeam;
   let admin: User;
@@ -22,14 +22,12 @@ describe('GraphQL beside REST: claims, notes, plans and subscriptions (real API 
   const { graphql, data, rest } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack();
     [team, other] = await Promise.all([createClaimsTeam(), createClaimsTeam()]);
     admin = await buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' });
     // Expired and closed: GET /subscriptions/:id and GET /claims/:id ask no run for a live state.
     subscription = await buildSubscription({ policyholderId: team.claimant.id, status: 'expired' });
     claim = await buildClaim({ subscriptionId: subscription.id, status: 'closed', assigneeId: team.adjuster.id });
   });
-  afterAll(() => stack?.close());
 
   describe("a claim's history", () => {
     const HISTORY = 'query($id: ID!, $last: Int) { claim(id: $id) { history(last: $last) { sequence toStatus } } }';

@@ -9,7 +9,7 @@ import { claimView, claimViews } from '../../../src/api/claims/views';
 import type { User } from '../../../src/models';
 import { createClaimsTeam, DEBTOR, fileAssignedClaim, type ClaimsTeam } from '../../claims/fixtures';
 import { bearer, buildClaim, buildPlan, buildSubscription } from '../../support/factories';
-import { startTestStack, type TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { sentToPostgres } from '../../support/statements';
 
 /** A claim's row as a page of claims reads it, with its currency. */
@@ -48,14 +48,12 @@ it("a page's claims are written byte for byte as the rest pattern wrote them, in
 });
 
 describe('a claim’s row views and its live state spell its amounts alike', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
   }, 300_000);
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const get = (path: string) => stack.api.get(`/api/v1${path}`).set(as(team.manager)).expect(200);

@@ -16,19 +16,18 @@ import { allRoutes } from '../../../src/api/routes';
 import { Category, Claim, Plan, type Tenant, type User } from '../../../src/models';
 import { apiClient } from '../../support/graphql';
 import { buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 const VOLUME = LIST_TOTAL_CAP + 50;
 
 describe('list totals counted up to a cap', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let volume: ClaimVolume;
   let manager: User;
   let tenant: Tenant;
   const { graphql, rest } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack();
     volume = await seedClaimVolume(stack.db.sequelize, { holders: 50, claims: VOLUME });
     manager = await buildUser({ tenantId: volume.tenant.id, role: 'claims_manager' });
     tenant = await buildTenant();
@@ -36,7 +35,6 @@ describe('list totals counted up to a cap', () => {
     const houses = await buildCategory({ tenantId: tenant.id, name: 'Houses' });
     for (let i = 0; i < 12; i++) await buildPlan({ categoryId: i < 7 ? flats.id : houses.id, premium: `${100 + i}.00` });
   }, 120_000);
-  afterAll(() => stack?.close());
 
   /** The schema GET /claims declares in the OpenAPI document, unknown keys refused. */
   function expectDeclared(body: unknown) {

@@ -13,7 +13,7 @@ import { textSearch } from '../../../src/api/lists/search';
 import type { PageRequest } from '../../../src/api/lists/page-statement';
 import { walkedPage, WALK_ROWS } from '../../../src/api/lists/search-walk';
 import { Claim, Subscription } from '../../../src/models';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 const CLAIM_ORDERINGS = ['createdAt', 'incidentDate', 'amountClaimed', 'claimNumber'].flatMap((f) => [f, `-${f}`]);
 const SUBSCRIPTION_ORDERINGS = ['createdAt', 'endDate'].flatMap((f) => [f, `-${f}`]);
@@ -25,12 +25,11 @@ const PAGES = [1, 2];
 const PAGE_SIZE = 20;
 
 describe('a search walks the ordered index and answers the sorted page', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let claims: ClaimVolume;
   let policies: PolicyVolume;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     const { sequelize } = stack.db;
     // More rows than a walk reads, so a rare term's walk ends without a full page.
     claims = await seedClaimVolume(sequelize, { holders: 60, claims: WALK_ROWS + 1000 });
@@ -50,7 +49,6 @@ describe('a search walks the ordered index and answers the sorted page', () => {
     );
     await sequelize.query('ANALYZE claims; ANALYZE subscriptions');
   }, 120_000);
-  afterAll(() => stack?.close());
 
   const claimTerm = (q: string) => textSearch(stack.db.sequelize, claims.tenant.id, q, 'claimant_id');
   const policyTerm = (q: string) => textSearch(stack.db.sequelize, policies.tenant.id, q, 'policyholder_id');

@@ -19,7 +19,7 @@ import { TOTP_PLUGINS } from '../../../src/services/totp';
 import { buildTenant, TEST_PASSWORD } from '../../support/factories';
 import { capturedLogger } from '../../support/log-capture';
 import { linkIn } from '../../support/mailed-tokens';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { waitUntil } from '../../support/waiting';
 
 const CONTENT = 'Report every gift worth more than 50 EUR.\n<b>Never</b> accept cash & "favours".';
@@ -27,12 +27,7 @@ const sha256 = (text: string) => crypto.createHash('sha256').update(text, 'utf8'
 
 describe('the acknowledgement page over HTTP', () => {
   const log = capturedLogger('acknowledge-page-test');
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ worker: true, logger: log.logger });
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock({ worker: true, logger: log.logger });
 
   const form = (userAgent = 'AckPageTest/1.0 (+https://example.test)') =>
     stack.api.post(ACKNOWLEDGE_PAGE).type('form').set('Sec-Fetch-Site', 'same-origin').set('User-Agent', userAgent);

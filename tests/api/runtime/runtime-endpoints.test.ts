@@ -2,14 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import supertest from 'supertest';
 import { freePort } from '../../../scripts/local/ports';
 import { createApp } from '../../../src/api/app';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 
 describe('platform endpoints', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   it('answers /healthz and /readyz with PostgreSQL and Temporal reachable', async () => {
     await stack.api.get('/healthz').expect(200, { status: 'ok' });

@@ -15,7 +15,7 @@ import type { Config } from '../../src/config';
 import { Tenant, TenantSso, User } from '../../src/models';
 import { sealClientSecret } from '../../src/services/sso/client-secret';
 import { bearer, buildTenant, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const CLIENT_SECRET = 'guarded-client-secret-0123456789';
 const SETTINGS = {
@@ -73,16 +73,14 @@ async function startDiscoveryServer(): Promise<{ issuer: string; requests: () =>
 }
 
 describe('company sign-in: the provider through the address guard', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ slug: 'guarded-sso' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   /** The API of another configuration on the same database and servers. */
   const apiWith = (overrides: Partial<Config>) =>

@@ -7,7 +7,7 @@ import { createApp } from '../../src/api/app';
 import { Plan, type User } from '../../src/models';
 import { bearer, buildSubscription, buildUser } from '../support/factories';
 import { capturedLogger } from '../support/log-capture';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { createClaimsTeam } from '../claims/fixtures';
 
 interface LogLine {
@@ -27,14 +27,12 @@ interface LogLine {
 
 describe('request log', () => {
   const log = capturedLogger('api');
-  let stack: TestStack;
+  const stack = testStackOfBlock({ logger: log.logger, env: { METRICS_TOKEN: 'api-metrics-token-for-tests' } });
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack({ logger: log.logger, env: { METRICS_TOKEN: 'api-metrics-token-for-tests' } });
     admin = await buildUser({ role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const lineOf = (requestId: string): LogLine => {
     const lines = (log.lines() as unknown as LogLine[]).filter((line) => line.requestId === requestId && line.msg.startsWith('request'));

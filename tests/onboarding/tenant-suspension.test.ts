@@ -7,22 +7,20 @@
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { AuditEvent, Notification, Tenant, User } from '../../src/models';
 import { bearer, buildPlan, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const SUSPENDED_SUBJECT = 'Your company is suspended on Insurflow';
 const REACTIVATED_SUBJECT = 'Your company is active again on Insurflow';
 
 describe('tenant suspension: /tenants/:id/suspend and /reactivate', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let platformAdmin: User;
   let platformAuth: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     platformAdmin = await buildUser({ role: 'platform_admin' });
     platformAuth = bearer(stack.config, platformAdmin);
   });
-  afterAll(() => stack?.close());
 
   const login = (email: string) => stack.api.post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD });
   const suspend = (tenantId: string, body: object = { reason: 'Unpaid platform invoices since March' }) =>

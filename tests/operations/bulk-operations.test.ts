@@ -11,7 +11,7 @@ import { workerActivities } from '../../worker/worker';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildSubscription, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 interface OperationBody {
@@ -25,17 +25,15 @@ interface OperationBody {
 }
 
 describe('bulk operations', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
   let subscription: Subscription;
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
     subscription = await buildSubscription({ policyholderId: team.claimant.id });
   });
-  afterAll(() => stack?.close());
 
   async function fileAndAssign(
     to: User,

@@ -12,13 +12,13 @@ import { subscriptionRun } from '../../src/contracts/subscription';
 import { AuditEvent, BulkOperation, Claim, ClaimReserveLine, type User, WebhookEvent } from '../../src/models';
 import { housePlanThroughApi } from '../support/catalog-api';
 import { bearer, buildTenantCast } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { recordHistory } from '../support/histories';
 import { type DriftTable, markRunTerminated, runStateOf } from '../support/run-drift';
 import { eventually } from '../support/waiting';
 
 describe('repairs in batch (dev server)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let admin: User;
   let owner: User;
   let otherAdmin: User;
@@ -27,12 +27,8 @@ describe('repairs in batch (dev server)', () => {
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     ({ admin, owner, otherAdmin, platformAdmin } = await buildTenantCast());
     planId = (await housePlanThroughApi(stack, bearer(stack.config, admin))).id;
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   async function activeSubscription(): Promise<{ id: string; startDate: string }> {

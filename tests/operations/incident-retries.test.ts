@@ -15,11 +15,11 @@ import { bearer, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
 import { incidentsListed, type ListedIncident, nextAttemptAfter, subscribe } from '../support/incidents';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('incident retries in batch (dev server, mail sink stopped)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let restarted: SmtpSink | undefined;
   let admin: User;
   let holder: User;
@@ -35,7 +35,6 @@ describe('incident retries in batch (dev server, mail sink stopped)', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     const otherTenant = await buildTenant();
     [admin, holder, otherHolder, otherAdmin, otherTenantHolder] = await Promise.all([
@@ -50,7 +49,6 @@ describe('incident retries in batch (dev server, mail sink stopped)', () => {
   });
   afterAll(async () => {
     await restarted?.stop();
-    await stack?.close();
   });
 
   it('refuses a policyholder and a body out of bounds, starting nothing', async () => {

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { Invoice, type Plan, PremiumRefund, Subscription, SubscriptionVersion, type User } from '../../src/models';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 import { eventually, WAIT_BOUND_MS } from '../support/waiting';
 
@@ -18,7 +18,7 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).t
 const daysBetween = (from: string, until: string) => Math.round((Date.parse(until) - Date.parse(from)) / DAY_MS);
 
 describe('the days a cancellation counts as used (API)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let holder: User;
   let admin: User;
   let annual: Plan;
@@ -26,7 +26,6 @@ describe('the days a cancellation counts as used (API)', () => {
   const { as } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant({}, { collectPremiums: true });
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -34,7 +33,6 @@ describe('the days a cancellation counts as used (API)', () => {
     annual = await buildPlan({ ...plan, billingFrequency: 'annual' });
     monthly = await buildPlan({ ...plan, billingFrequency: 'monthly' });
   });
-  afterAll(() => stack?.close());
   // A policy paid, claimed on and cancelled "the day its cover began", dated by the test's day(n): one UTC day.
   beforeEach(() => utcDayLasting());
 

@@ -21,7 +21,7 @@ import { formatMinorUnits } from '../../src/shared/money';
 import { DAY_MS } from '../../src/shared/time';
 import { buildPlan, buildSubscription, buildTenant, buildUser, callerOf } from '../support/factories';
 import { buildQuote, buildRatingVersion, RISK, tablesTimes } from '../support/quote-rows';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -30,14 +30,13 @@ const priced = (factor: number, onDate: string) =>
   formatMinorUnits(priceRisk(tablesTimes(factor), RISK, { currency: 'EUR', onDate }).premiumMinor, 'EUR');
 
 describe('a bound policy priced again', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
   let holder: User;
   let plan: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     [admin, holder] = await Promise.all([
       buildUser({ tenantId: tenant.id, role: 'tenant_admin' }),
@@ -45,7 +44,6 @@ describe('a bound policy priced again', () => {
     ]);
     plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
   });
-  afterAll(() => stack?.close());
 
   /** An active policy of `on` bound from a quote of RISK at 475.20 (or of the plan's fixed terms with `fixed`). */
   async function boundPolicy(on: Plan, options: { fixed?: boolean } = {}): Promise<Subscription> {

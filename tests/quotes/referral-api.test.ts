@@ -11,11 +11,11 @@ import { apiKeyHeader } from '../support/api-keys';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
 import { buildQuote, buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 describe('quote referral API', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let plan: Plan;
   let version: RatingVersion;
@@ -30,7 +30,6 @@ describe('quote referral API', () => {
     stack.api.post(`/api/v1/quotes/${id}/${action}`).set(as(user)).send(body);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     underwriter = await buildUser({ tenantId: tenant.id, role: 'underwriter' });
@@ -41,7 +40,6 @@ describe('quote referral API', () => {
     plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
     version = await buildRatingVersion(plan, admin.id, { tables: { ...TABLES, referral: { sumInsuredAbove: '250000.00' } } });
   });
-  afterAll(() => stack?.close());
 
   /** A quote of 475.20 EUR asked for by `user`, referred for its sum insured, once its run is open. */
   async function referredQuote(user: User): Promise<string> {

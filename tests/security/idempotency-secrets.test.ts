@@ -12,22 +12,20 @@ import { ApiKey, IdempotencyRecord, PrivacyExport, type Tenant, type User, Webho
 import { up as stripStoredSecrets } from '../../src/models/migrations/0072-idempotency-secrets';
 import { privacyExportRun } from '../../src/contracts/privacy-export';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('secrets and the idempotency store', () => {
-  let stack: TestStack;
+  // The endpoints point at a loopback address: nothing is delivered to them in this file.
+  const stack = testStackOfBlock({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
   let tenant: Tenant;
   let admin: User;
 
   beforeAll(async () => {
-    // The endpoints point at a loopback address: nothing is delivered to them in this file.
-    stack = await startTestStack({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
     tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const asAdmin = () => ({ Authorization: bearer(stack.config, admin) });
   const keyed = (method: 'post', path: string, key: string) => stack.api[method](path).set(asAdmin()).set('Idempotency-Key', key);

@@ -15,7 +15,7 @@ import { EscalationAlert, Notification, TenantSettings, type Tenant, type User, 
 import { WebhookDeliveryError, type WebhookGuard } from '../../src/services/webhook';
 import { startWebhookReceiver, type WebhookReceiver } from '../compliance/webhook-receiver';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser, signedInBearer } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const SECRET = 'webhook-secret-of-the-tenant-0001';
 /** Refused deliveries are the point of this file: the activity runner need not log each one. */
@@ -59,19 +59,17 @@ async function startServer(
 }
 
 describe('webhook SSRF guard', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let receiver: WebhookReceiver;
   let sequence = 0;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     receiver = await startWebhookReceiver(SECRET);
   });
   afterAll(async () => {
     await receiver?.stop();
-    await stack?.close();
   });
 
   async function pointWebhookAt(url: string): Promise<void> {

@@ -20,11 +20,11 @@ import { refusal } from '../support/refusals';
 import { AuditEvent, OutboxMessage, Plan, PolicyVersion, Subscription, Tenant, User } from '../../src/models';
 import type { AuthUser } from '../../src/shared/caller';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 
 describe('commands called directly, without HTTP', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let callers: Record<'owner' | 'neighbour' | 'agent' | 'admin' | 'foreignAdmin' | 'author' | 'reviewer', AuthUser>;
 
@@ -36,7 +36,6 @@ describe('commands called directly, without HTTP', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     const other = await buildTenant();
     const [owner, neighbour, agent, admin, foreignAdmin, author, reviewer] = await Promise.all([
@@ -51,7 +50,6 @@ describe('commands called directly, without HTTP', () => {
     const all = { owner, neighbour, agent, admin, foreignAdmin, author, reviewer };
     callers = Object.fromEntries(Object.entries(all).map(([name, user]) => [name, asCaller(user)])) as typeof callers;
   });
-  afterAll(() => stack?.close());
 
   async function activePlan(): Promise<Plan> {
     const category = await createCategory(callers.admin, { name: `Houses ${crypto.randomUUID().slice(0, 8)}` }, deps(callers.admin).deps);

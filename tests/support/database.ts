@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';

@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 /**
  * The real stack inside one test file: a fresh database, a real SMTP sink, the API app (for
  * supertest), a Temporal client on the dev server and, when asked, a worker on a task queue of

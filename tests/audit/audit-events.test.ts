@@ -6,7 +6,7 @@
 import { AuditEvent, Claim, User } from '../../src/models';
 import { bearer, buildSubscription, buildUser, signedInBearer } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
@@ -22,20 +22,18 @@ interface EventBody {
 }
 
 describe('audit trail: GET /audit-events', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
   let admin: User;
   let officer: User;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
     [admin, officer] = await Promise.all([
       buildUser({ tenantId: team.tenant.id, role: 'tenant_admin' }),
       buildUser({ tenantId: team.tenant.id, role: 'compliance_officer' }),
     ]);
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const events = async (user: User, query: string) =>

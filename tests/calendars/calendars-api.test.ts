@@ -8,7 +8,7 @@
 import { AuditEvent, BusinessCalendar, Tenant, User } from '../../src/models';
 import { CALENDAR_LIMITS } from '../../src/shared/business-calendar';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { sentWhileHeld } from '../support/database';
 
 const ICS = [
@@ -38,21 +38,19 @@ const ICS = [
 ].join('\r\n');
 
 describe('business calendars: /tenant/calendars', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
   let agent: User;
   let otherAdmin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ name: 'Calendar Mutual' });
     const other = await buildTenant({ name: 'Other Calendar Mutual' });
     admin = await buildUser({ role: 'tenant_admin', tenantId: tenant.id });
     agent = await buildUser({ role: 'claims_agent', tenantId: tenant.id });
     otherAdmin = await buildUser({ role: 'tenant_admin', tenantId: other.id });
   });
-  afterAll(() => stack?.close());
 
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
   const berlin = {

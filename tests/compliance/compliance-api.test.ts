@@ -6,12 +6,12 @@ import { Acknowledgement, EscalationAlert, PolicyVersion, Tenant, User } from '.
 import type { RolloutProgress } from '../../src/contracts/policy-rollout';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, resultOf, waitForRunCount } from '../support/waiting';
 import { approveThroughReview } from './review';
 
 describe('compliance API end to end', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let officer: User;
   let employee: User;
@@ -22,7 +22,6 @@ describe('compliance API end to end', () => {
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     reviewer = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -32,7 +31,6 @@ describe('compliance API end to end', () => {
     policyholder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
     outsider = await buildUser({ role: 'compliance_officer' });
   });
-  afterAll(() => stack?.close());
 
   async function createDraft(policyId: string, body: object = {}): Promise<PolicyVersion> {
     const res = await stack.api

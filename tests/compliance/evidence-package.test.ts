@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Acknowledgement, AuditEvent, User } from '../../src/models';
 import { bearer, buildAcknowledgement, buildPolicyVersion, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf } from '../support/waiting';
 import { binaryBody, unzip } from '../support/zip';
 import { approveThroughReview } from './review';
@@ -48,7 +48,7 @@ function offlineCheck(files: Map<string, Buffer>): { status: number | null; outp
 }
 
 describe('evidence package of a policy version', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let officer: User;
   let admin: User;
   let employees: User[];
@@ -62,7 +62,6 @@ describe('evidence package of a policy version', () => {
     stack.api.get(`/api/v1/compliance/versions/${id}/evidence`).set(as(user)).buffer(true).parse(binaryBody);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -99,8 +98,6 @@ describe('evidence package of a policy version', () => {
     const foreign = await buildAcknowledgement({ typedName: 'Foreign Person' });
     unrelated = [otherVersion.id, otherVersion.policyId, otherAck.id, foreign.id, foreign.versionId, foreign.tenantId];
   });
-
-  afterAll(() => stack?.close());
 
   it('answers a ZIP whose files match the signed manifest, with the text, approvals, audience, acknowledgements and audit slice', async () => {
     const res = await download(officer);

@@ -11,12 +11,12 @@ import { policyRolloutRun } from '../../src/contracts/policy-rollout';
 import { Acknowledgement, AuditEvent, CompliancePolicy, PolicyVersion, type Tenant, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { resultOf, waitUntil } from '../support/waiting';
 import { approveThroughReview } from './review';
 
 describe('recurring attestation through the API', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let officer: User;
   let reviewer: User;
@@ -25,14 +25,12 @@ describe('recurring attestation through the API', () => {
   const as = (user: User) => ({ Authorization: bearer(stack.config, user) });
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     reviewer = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     ada = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
     bob = await buildUser({ tenantId: tenant.id, role: 'adjuster' });
   });
-  afterAll(() => stack?.close());
 
   const noticesTo = (user: User) =>
     stack.smtp.messages.filter((m) => m.to.includes(user.email) && m.subject.startsWith('New policy to acknowledge'));

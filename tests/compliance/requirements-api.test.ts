@@ -15,10 +15,10 @@ import {
   buildUser,
   buildUsers,
 } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('compliance requirements', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let officer: User;
   let owner: User;
@@ -40,7 +40,6 @@ describe('compliance requirements', () => {
   }
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     officer = await buildUser({ tenantId: tenant.id, role: 'compliance_officer' });
     owner = await buildUser({ tenantId: tenant.id, role: 'claims_manager' });
@@ -66,7 +65,6 @@ describe('compliance requirements', () => {
     draftOnlyPolicy = await buildCompliancePolicy({ tenantId: tenant.id, createdById: officer.id, title: 'Whistleblowing' });
     await buildPolicyVersion({ policyId: draftOnlyPolicy.id });
   });
-  afterAll(() => stack?.close());
 
   async function createRequirement(body: object) {
     const res = await stack.api

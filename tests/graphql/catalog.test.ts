@@ -6,7 +6,7 @@
  */
 import type { Category, Plan, Tenant, User } from '../../src/models';
 import { bearer, buildCategory, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
@@ -36,7 +36,7 @@ const PLANS = `query Plans($first: Int, $after: String, $categoryId: ID, $covera
 }`;
 
 describe('GraphQL catalog: categories and plans (real API and PostgreSQL)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let admin: User;
   let holder: User;
@@ -49,7 +49,6 @@ describe('GraphQL catalog: categories and plans (real API and PostgreSQL)', () =
   let otherPlan: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder' });
@@ -70,7 +69,6 @@ describe('GraphQL catalog: categories and plans (real API and PostgreSQL)', () =
     otherCategory = await buildCategory({ name: 'Aaa elsewhere' });
     otherPlan = await buildPlan({ categoryId: otherCategory.id, premium: '10.00' });
   });
-  afterAll(() => stack?.close());
 
   async function graphql(query: string, variables: Record<string, unknown>, as: User): Promise<GraphQLAnswer> {
     const res = await stack.api

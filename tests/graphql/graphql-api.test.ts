@@ -11,7 +11,7 @@ import { schema } from '../../src/api/graphql/schema';
 import { AuditEvent, ClaimDocument, ClaimNote, CompliancePolicy, type Claim, type User } from '../../src/models';
 import { bearer, buildAcknowledgement, buildClaim, buildClaimMoves, buildPolicyVersion, buildSubscription } from '../support/factories';
 import { statementsOf as countStatements } from '../support/statements';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 
 interface GraphQLAnswer {
@@ -35,14 +35,13 @@ const SCREEN = `query Screen($first: Int) {
 }`;
 
 describe('GraphQL API (real API and PostgreSQL)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let team: ClaimsTeam;
   let other: ClaimsTeam;
   let claims: Claim[];
   let otherClaim: Claim;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     team = await createClaimsTeam();
     other = await createClaimsTeam();
     const subscription = await buildSubscription({ policyholderId: team.claimant.id });
@@ -67,7 +66,6 @@ describe('GraphQL API (real API and PostgreSQL)', () => {
     const otherSubscription = await buildSubscription({ policyholderId: other.claimant.id });
     otherClaim = await buildClaim({ subscriptionId: otherSubscription.id, status: 'under_review' });
   });
-  afterAll(() => stack?.close());
 
   async function graphql(
     query: string,

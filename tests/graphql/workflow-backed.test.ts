@@ -10,7 +10,7 @@ import { Acknowledgement, AuditEvent, Claim, ClaimHistory, Subscription, type Us
 import { claimRun } from '../../src/contracts/claim';
 import { buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, resultOf } from '../support/waiting';
 import { ClaimsTeam, createClaimsTeam } from '../claims/fixtures';
 import { approveThroughReview } from '../compliance/review';
@@ -22,16 +22,14 @@ const TRANSITION = `mutation($id: ID!, $to: ClaimStage!, $note: String, $key: St
   transitionClaim(id: $id, to: $to, note: $note, idempotencyKey: $key) { id status history(last: 1) { toStatus note } } }`;
 
 describe('GraphQL with a real worker: live state and the mutations that reach a run', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: ClaimsTeam;
   let subscription: Subscription;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     team = await createClaimsTeam();
     subscription = await buildSubscription({ policyholderId: team.claimant.id });
   });
-  afterAll(() => stack?.close());
 
   const { as, graphql, data } = apiClient(() => stack, { 'User-Agent': 'GraphQLTest/1.0' });
 

@@ -5,7 +5,7 @@ import { AuditEvent, PasswordResetToken, RefreshToken, Tenant, User } from '../.
 import type { Mailer } from '../../src/services/mailer';
 import { bearer, buildTenant, buildUser, TEST_PASSWORD } from '../support/factories';
 import { withoutSessionEvents } from '../support/audit-events';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 import { sentWhileHeld } from '../support/database';
 import { tokenIn } from '../support/mailed-tokens';
@@ -13,14 +13,12 @@ import { hashPassword } from '../../src/services/passwords';
 import { revokeAllSessions } from '../../src/services/tokens';
 
 describe('passwords: change, reset by e-mail', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
   });
-  afterAll(() => stack?.close());
 
   const login = async (email: string, password = TEST_PASSWORD) =>
     (await stack.api.post('/api/v1/auth/login').send({ email, password }).expect(200)).body.tokens as {

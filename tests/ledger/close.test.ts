@@ -14,12 +14,12 @@ import { credit, debit, post } from '../../src/domain/ledger/post';
 import { AuditEvent, Invoice, PremiumPayment, type Tenant, type User } from '../../src/models';
 import { bearer, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 import { eventually, resultOf } from '../support/waiting';
 
 describe('closing a month of the books', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let finance: User;
   let admin: User;
@@ -43,7 +43,6 @@ describe('closing a month of the books', () => {
   const totalsOf = (body: { trialBalance: { totals: { currency: string; debit: string; credit: string }[] } }) => body.trialBalance.totals;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     finance = await buildUser({ tenantId: tenant.id, role: 'finance' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -90,7 +89,6 @@ describe('closing a month of the books', () => {
       ),
     );
   });
-  afterAll(() => stack?.close());
 
   it('closes an ended month: 202 closing, then its run posts the premium earned in it and locks it with its trial balance, audited', async () => {
     const asked = await closeMonth(finance, '2025-01');

@@ -24,17 +24,12 @@ import { ensureLedgerReconciliationSchedule, LEDGER_RECONCILIATION_OFFSET_MS } f
 import { DAY_MS } from '../../src/shared/time';
 import { bearer, buildClaim, buildPlan, buildSubscription, buildTenant, buildUser } from '../support/factories';
 import { recordHistory } from '../support/histories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { waitUntil } from '../support/waiting';
 
 const system = { actor: { type: 'system' as const, id: null } };
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({ worker: true });
-});
-afterAll(() => stack?.close());
+const stack = testStackOfBlock({ worker: true });
 
 interface Books {
   tenant: Tenant;

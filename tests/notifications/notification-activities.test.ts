@@ -13,7 +13,7 @@ import { Notification, PrivacyErasure, TenantSettings, type User } from '../../s
 import type { Mailer } from '../../src/services/mailer';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../../src/services/webhook';
 import { buildTenant, buildUser } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 /** Runs an activity as attempt N of a retry sequence would see it. */
 function runAttempt<I, R>(fn: (input: I) => Promise<R>, input: I, attempt = 1): Promise<R> {
@@ -21,11 +21,7 @@ function runAttempt<I, R>(fn: (input: I) => Promise<R>, input: I, attempt = 1): 
 }
 
 describe('notification activities', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   it('sends one e-mail when the same activity runs twice with one idempotency key', async () => {
     const { sendEmail } = createNotificationActivities(stack.deps);

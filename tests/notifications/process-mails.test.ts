@@ -12,14 +12,10 @@ import { billCurrentTerm } from '../../src/domain/premiums/billing';
 import { Notification, Registration, type Subscription, TenantSettings } from '../../src/models';
 import { mailContextOf } from '../../src/services/notifications/context';
 import { buildPlan, buildSubscription, buildTenant, buildUser, TEST_PASSWORD_HASH } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 describe('onboarding, subscription and operator e-mails from templates', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
     new MockActivityEnvironment().run(activity, ...args);

@@ -15,14 +15,14 @@ import {
   VERIFY_ACCOUNT_SUBJECT,
   VERIFY_REGISTRATION_SUBJECT,
 } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const ADMIN_PASSWORD = 'Onboard-Secret-42';
 
 const registrationBody = (slug: string) => registrationRequest(slug, { adminPassword: ADMIN_PASSWORD });
 
 describe('onboarding API: /registrations and /tenants', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let platformAdmin: User;
   let platformAuth: string;
   let otherTenantAdmin: User;
@@ -30,14 +30,12 @@ describe('onboarding API: /registrations and /tenants', () => {
   let policyholder: User;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     platformAdmin = await buildUser({ role: 'platform_admin', email: 'ops@insurflow.test' });
     platformAuth = bearer(stack.config, platformAdmin);
     otherTenant = await buildTenant({ slug: 'existing' });
     otherTenantAdmin = await buildUser({ tenantId: otherTenant.id, role: 'tenant_admin' });
     policyholder = await buildUser({ tenantId: otherTenant.id, role: 'policyholder' });
   });
-  afterAll(() => stack?.close());
 
   const register = (body: object, key?: string) => {
     const request = stack.api.post('/api/v1/registrations');

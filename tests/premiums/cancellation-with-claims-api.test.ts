@@ -14,7 +14,7 @@ import { QueryTypes } from 'sequelize';
 import { AuditEvent, Claim, Invoice, type Plan, PremiumRefund, Subscription, type User } from '../../src/models';
 import { buildPlan, buildTenant, buildUser } from '../support/factories';
 import { apiClient } from '../support/graphql';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 const DAY_MS = 86_400_000;
@@ -22,14 +22,13 @@ const today = () => new Date().toISOString().slice(0, 10);
 const daysBetween = (from: string, until: string) => Math.round((Date.parse(until) - Date.parse(from)) / DAY_MS);
 
 describe('a cancellation of a term with a claim (API)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let team: Record<'holder' | 'admin' | 'manager' | 'adjuster', User>;
   let plan: Plan;
   let monthlyPlan: Plan;
   const { as } = apiClient(() => stack);
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant({}, { collectPremiums: true });
     const [holder, admin, manager, adjuster] = await Promise.all(
       (['policyholder', 'tenant_admin', 'claims_manager', 'adjuster'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
@@ -44,7 +43,6 @@ describe('a cancellation of a term with a claim (API)', () => {
       currency: 'EUR',
     });
   });
-  afterAll(() => stack?.close());
 
   /** A policy taken out by the holder, its first invoice (the annual one unless told) paid by bank transfer, waited for until active. */
   async function paidPolicy(of = { plan: () => plan, firstInstalment: '365.00' }): Promise<{ policy: Subscription; invoice: Invoice }> {

@@ -13,18 +13,13 @@ import { AuditEvent, PremiumRefund, type User } from '../../src/models';
 import { apiClient } from '../support/graphql';
 import { bearer, buildUser } from '../support/factories';
 import { buildMonthlyPolicyPaidTwice, statementFigures } from '../support/premiums';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { utcDayLasting } from '../support/utc-days';
 
 const system = { actor: { type: 'system' as const, id: null } };
 
-let stack: TestStack;
+const stack = testStackOfBlock({ worker: false });
 const { graphql } = apiClient(() => stack);
-
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false });
-});
-afterAll(() => stack?.close());
 
 /**
  * 120.00 EUR billed monthly over 2026, the first two instalments paid (by hand, or the second by card),

@@ -16,11 +16,11 @@ import { requiredEnv } from '../support/env';
 import { bearer, buildPlan, buildTenant, buildUser } from '../support/factories';
 import { startPausableProxy, type PausableProxy } from '../support/pausable-proxy';
 import { buildQuote, buildRatingVersion, RISK } from '../support/quote-rows';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually, waitUntil } from '../support/waiting';
 
 describe('binding a quote into a policy', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let plan: Plan;
   let version: RatingVersion;
@@ -30,7 +30,6 @@ describe('binding a quote into a policy', () => {
   let outsider: User;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     const other = await buildTenant();
     [holder, neighbour, agent, outsider] = await Promise.all([
@@ -43,7 +42,6 @@ describe('binding a quote into a policy', () => {
     plan = await buildPlan({ tenantId: tenant.id, currency: 'EUR' });
     version = await buildRatingVersion(plan, admin.id);
   });
-  afterAll(() => stack?.close());
 
   const subscribe = (as: User, key: string, body: Record<string, unknown>, api = stack.api) =>
     api.post('/api/v1/subscriptions').set('Authorization', bearer(stack.config, as)).set('Idempotency-Key', key).send(body);

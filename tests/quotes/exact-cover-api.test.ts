@@ -25,7 +25,7 @@ import { bearer, buildClaim, buildPlan, buildTenant, buildUser } from '../suppor
 import { pdfText, popplerTool } from '../support/poppler';
 import { buildRatingVersion, RISK, TABLES } from '../support/quote-rows';
 import { describeNeeding } from '../support/required-tool';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { eventually } from '../support/waiting';
 
 /** supertest keeps a PDF's bytes as they came. */
@@ -37,7 +37,7 @@ const bytesOf = (request: supertest.Test) =>
   });
 
 describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact in its currency', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let holder: User;
   let auth: string;
   let dinars: Plan;
@@ -45,7 +45,6 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
   let yen: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     const tenant = await buildTenant();
     holder = await buildUser({ tenantId: tenant.id, role: 'policyholder', locale: 'en' });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
@@ -57,7 +56,6 @@ describeNeeding(popplerTool(), 'the cover of a policy bound from a quote, exact 
     yen = await buildPlan({ tenantId: tenant.id, currency: 'JPY', name: 'Home Rated JPY', premium: '45000.00' });
     await buildRatingVersion(yen, admin.id, { tables: { ...TABLES, sumInsured: { min: '5000000', max: '200000000' } } });
   });
-  afterAll(() => stack?.close());
 
   const path = (id: string, rest = '') => `/api/v1/subscriptions/${id}${rest}`;
 

@@ -14,25 +14,23 @@ import {
   VERIFY_ACCOUNT_SUBJECT,
   VERIFY_REGISTRATION_SUBJECT,
 } from '../support/mailed-tokens';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 const PASSWORD = 'Fresh-secret-7';
 
 describe('account enumeration and squatting', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let otherTenant: Tenant;
   let known: User;
   let admin: User;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant({ slug: 'harbour' });
     otherTenant = await buildTenant({ slug: 'elsewhere' });
     known = await buildUser({ tenantId: otherTenant.id, role: 'claims_agent', email: 'known@example.test' });
     admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
   });
-  afterAll(() => stack?.close());
 
   const register = (email: string, password = PASSWORD, tenantSlug = 'harbour') =>
     stack.api.post('/api/v1/auth/register').send({ tenantSlug, email, password, fullName: 'Robin Reg' });

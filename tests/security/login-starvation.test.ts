@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { PasswordResetToken } from '../../src/models';
 import { buildTenant, buildUser, buildUsers } from '../support/factories';
-import { startTestStack, TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 
 /** Waiting hashes the test's API accepts; every login past them is refused. */
 const QUEUE_LIMIT = 2;
@@ -16,12 +16,7 @@ const FLOOD = 12;
 const FLOOD_PASSWORD = 'Flood-password-1';
 
 describe('login starvation', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { PASSWORD_HASH_QUEUE_LIMIT: String(QUEUE_LIMIT) } });
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock({ env: { PASSWORD_HASH_QUEUE_LIMIT: String(QUEUE_LIMIT) } });
 
   /** The sum over the labels of a counter the API's /metrics serves (0 before its first count). */
   async function counter(name: string): Promise<number> {

@@ -7,7 +7,7 @@
 import { allRoutes } from '../../src/api/routes';
 import { Registration, User } from '../../src/models';
 import { buildTenant, buildUser, bearer } from '../support/factories';
-import { startTestStack, type TestStack } from '../support/stack';
+import { testStackOfBlock } from '../support/stack';
 import { testConfig } from '../support/config';
 import { growth, patternsIn, worstCaseMs } from './pattern-audit';
 
@@ -43,12 +43,7 @@ describe('every pattern of every route is linear', () => {
 });
 
 describe('hostile input that once held the event loop (real API)', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.close());
+  const stack = testStackOfBlock();
 
   // Just under the 1 MB body limit: a letter-only password, the worst case of the old rule.
   const hugePassword = 'a'.repeat(1_000_000 - 2_000);

@@ -10,7 +10,7 @@ import { ratingVersionInForce } from '../../../src/domain/quotes/rating/versions
 import { AuditEvent, type Plan, RatingVersion, type Tenant, type User } from '../../../src/models';
 import { bearer, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { buildRatingVersion, TABLES } from '../../support/quote-rows';
-import { startTestStack, type TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { statementsOf } from '../../support/statements';
 import { utcDayLasting } from '../../support/utc-days';
 
@@ -20,13 +20,12 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).t
 type Role = 'admin' | 'underwriter' | 'agent' | 'manager' | 'holder' | 'foreignAdmin';
 
 describe('rating versions of a plan (real API and PostgreSQL)', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock();
   let tenant: Tenant;
   let users: Record<Role, User>;
   let auth: Record<Role, string>;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     tenant = await buildTenant();
     const other = await buildTenant();
     const build = (role: User['role'], tenantId = tenant.id) => buildUser({ tenantId, role });
@@ -40,7 +39,6 @@ describe('rating versions of a plan (real API and PostgreSQL)', () => {
     };
     auth = Object.fromEntries(Object.entries(users).map(([name, user]) => [name, bearer(stack.config, user)])) as typeof auth;
   });
-  afterAll(() => stack?.close());
   // A version starts no earlier than the API's today, and a test compares the days it sent (day(n)) with what the API answers:
   // each test runs within one UTC day.
   beforeEach(() => utcDayLasting());

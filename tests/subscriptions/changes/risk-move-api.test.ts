@@ -21,7 +21,7 @@ import { activePolicyThroughApi } from '../../support/policy-runs';
 import { buildRatingVersion, TABLES } from '../../support/quote-rows';
 import { pdfText, popplerTool } from '../../support/poppler';
 import { describeNeeding } from '../../support/required-tool';
-import { startTestStack, TestStack } from '../../support/stack';
+import { testStackOfBlock } from '../../support/stack';
 import { utcDayLasting } from '../../support/utc-days';
 import { eventually } from '../../support/waiting';
 
@@ -60,13 +60,12 @@ const bytesOf = (request: supertest.Test) =>
   });
 
 describeNeeding(popplerTool(), 'a rated policy whose property moves', () => {
-  let stack: TestStack;
+  const stack = testStackOfBlock({ worker: true });
   let tenant: Tenant;
   let auth: Record<'owner' | 'underwriter' | 'admin', string>;
   let rated: Plan;
 
   beforeAll(async () => {
-    stack = await startTestStack({ worker: true });
     tenant = await buildTenant();
     const [owner, underwriter, admin] = await Promise.all(
       (['policyholder', 'underwriter', 'tenant_admin'] as const).map((role) => buildUser({ tenantId: tenant.id, role })),
@@ -75,7 +74,6 @@ describeNeeding(popplerTool(), 'a rated policy whose property moves', () => {
     rated = await buildPlan({ tenantId: tenant.id, currency: 'EUR', coverageAmount: RISK.sumInsured });
     await buildRatingVersion(rated, admin.id, { tables: PARIS });
   });
-  afterAll(() => stack?.close());
   // A test issues its policy and moves it from today, priced as of today: one UTC day, as the API counts it.
   beforeEach(() => utcDayLasting());
 

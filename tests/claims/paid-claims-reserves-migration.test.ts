@@ -7,6 +7,7 @@ import type { Sequelize } from 'sequelize';
 import { up } from '../../src/models/migrations/0057-paid-claims-reserves';
 import { ClaimReserveChange, ClaimReserveLine, ClaimPayment } from '../../src/models';
 import { financialsOf } from '../../src/domain/claims/money';
+import { formatClaimAmount } from '../../src/shared/money';
 import { buildClaim } from '../support/factories';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -55,13 +56,16 @@ describe('migration 0057 (reserves of claims paid before them) on existing rows'
     await up(sequelize.getQueryInterface());
     await up(sequelize.getQueryInterface());
 
+    // 0057 runs here on today's columns, which keep the scale an amount is written with (0115), so
+    // amounts are compared as the API writes them.
+    const euros = (amount: string) => formatClaimAmount(amount, 'EUR');
     const changes = await ClaimReserveChange.findAll({ where: { claimId: paid.id }, order: [['requestedAt', 'ASC']] });
-    expect(changes.map((change) => [change.status, change.amountBefore, change.amount, change.requestedById])).toEqual([
+    expect(changes.map((change) => [change.status, euros(change.amountBefore), euros(change.amount), change.requestedById])).toEqual([
       ['applied', '0.00', '750.00', null],
       ['released', '750.00', '0.00', null],
     ]);
     expect(
-      (await ClaimReserveLine.findAll({ where: { claimId: paid.id } })).map((line) => [line.costType, line.category, line.amount]),
+      (await ClaimReserveLine.findAll({ where: { claimId: paid.id } })).map((line) => [line.costType, line.category, euros(line.amount)]),
     ).toEqual([['indemnity', 'other', '0.00']]);
     expect(await ClaimReserveChange.count({ where: { claimId: unpaid.id } })).toBe(0);
     expect(await ClaimReserveChange.count({ where: { claimId: ownReserves.id } })).toBe(1);

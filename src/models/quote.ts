@@ -22,7 +22,10 @@ const quoteColumns = () =>
   tenantRowColumns({
     planId: required.uuid(),
     ratingVersionId: optional.uuid(),
+    /** Who asked for it; null: a visitor on the public catalog. */
     requestedById: optional.uuid(),
+    /** The policyholder it is for: the requester when a policyholder asked; null when staff or a visitor did, or recorded before migration 0117. */
+    policyholderId: optional.uuid(),
     status: required.string<QuoteStatus>(20),
     risk: required.json<Risk>(),
     currency: required.char(3),

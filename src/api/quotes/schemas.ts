@@ -63,6 +63,12 @@ export const quoteSchema = Joi.object({
   id: uuid,
   status: Joi.string().valid(...ANSWERED_QUOTE_STATUSES),
   planId: uuid,
+  requestedById: uuid.allow(null).description('The user who asked for it; null: a visitor on the public catalog'),
+  policyholderId: uuid
+    .allow(null)
+    .description(
+      'The policyholder it is for: the requester when a policyholder asked; null when staff or a visitor did (staff name the holder when binding), or for a quote from before this was recorded',
+    ),
   premium: amount,
   currency: Joi.string().length(3),
   breakdown: Joi.array().items(

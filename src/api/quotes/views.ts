@@ -41,6 +41,8 @@ export function presentQuote(quote: Attributes<Quote>, version: VersionSummary |
     id: quote.id,
     status: answeredStatus(quote),
     planId: quote.planId,
+    requestedById: quote.requestedById,
+    policyholderId: quote.policyholderId,
     premium: money(quote.premiumMinor),
     currency: quote.currency,
     breakdown: quote.breakdown,

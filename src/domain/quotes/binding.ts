@@ -49,12 +49,22 @@ export async function refuseAnotherHoldersQuote(
   quote: Quote,
   named: { policyholderId?: string; newPolicyholder?: object },
 ): Promise<void> {
-  if (!may(caller, 'issuePolicyForOthers') || quote.requestedById === null) return;
+  if (!may(caller, 'issuePolicyForOthers')) return;
   const field = named.policyholderId ? 'policyholderId' : named.newPolicyholder ? 'newPolicyholder' : null;
-  if (field === null || named.policyholderId === quote.requestedById) return;
-  // A requester who may not issue policies for others asked for their own risk: the quote is theirs.
-  const requester = await User.findOne({ where: { id: quote.requestedById }, attributes: ['role'] });
-  if (requester && !roleMay(requester.role, 'issuePolicyForOthers')) throw quoteOfAnotherHolder(field);
+  if (field === null) return;
+  const holderId = quote.policyholderId ?? (await holderBefore0117(quote));
+  if (holderId !== null && named.policyholderId !== holderId) throw quoteOfAnotherHolder(field);
+}
+
+/**
+ * The holder of a quote that names none: one recorded before migration 0117 said only who asked for it, whose risk it
+ * is when they may not issue policies for others (the rule `quoteHolderFor` records with a quote now). Null for staff's
+ * own quotes and visitors'.
+ */
+async function holderBefore0117(quote: Quote): Promise<string | null> {
+  if (quote.requestedById === null) return null;
+  const requester = await User.findOne({ where: { id: quote.requestedById }, attributes: ['id', 'role'] });
+  return requester && !roleMay(requester.role, 'issuePolicyForOthers') ? requester.id : null;
 }
 
 /** Refuses (409) a quote bound to another subscription than `subscriptionId` (one bound to it is a retry of the same request). */

@@ -221,6 +221,7 @@ export async function recordMovedRisk(
       planId: moved.planId,
       ratingVersionId: moved.ratingVersionId,
       requestedById: subscription.policyholderId,
+      policyholderId: subscription.policyholderId,
       status: 'bound',
       risk: moved.risk,
       currency: subscription.currency,

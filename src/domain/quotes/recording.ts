@@ -35,33 +35,33 @@ export type NewQuote = Omit<CreationAttributes<Quote>, 'validUntil'> &
   Pick<Attributes<Quote>, 'id' | 'createdAt' | 'breakdown' | 'instalments' | 'referralReasons'>;
 
 /**
- * The quotes of `$1`…`$18` (arrays, one element per quote) and, for those with a requester, their
+ * The quotes of `$1`…`$19` (arrays, one element per quote) and, for those with a requester, their
  * mails. The validity is the tenant's `quoteValidityDays` from `created_at`, read in the same
- * statement (tenant_settings keeps only what differs from the defaults; `$19` is the default), as
+ * statement (tenant_settings keeps only what differs from the defaults; `$20` is the default), as
  * days of 24 hours whatever the session's time zone. A quote whose id is taken (a repeated
  * Idempotency-Key) is not written, nor its mail, and is missing from the answer.
  */
 const INSERT_QUOTES = `WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::jsonb[], $8::text[],
                          $9::bigint[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::timestamptz[], $14::uuid[], $15::text[], $16::jsonb[],
-                         $17::text[], $18::integer[])
+                         $17::text[], $18::integer[], $19::uuid[])
       AS i (id, tenant_id, plan_id, rating_version_id, requested_by_id, status, risk, currency,
             premium_minor, breakdown, instalments, referral_reasons, created_at, mail_id, mail_workflow_id, mail_payload,
-            billing_frequency, duration_months)),
+            billing_frequency, duration_months, policyholder_id)),
   quote AS (
-    INSERT INTO quotes (id, tenant_id, plan_id, rating_version_id, requested_by_id, status, risk, currency, premium_minor,
+    INSERT INTO quotes (id, tenant_id, plan_id, rating_version_id, requested_by_id, policyholder_id, status, risk, currency, premium_minor,
                         breakdown, instalments, billing_frequency, duration_months, referral_reasons, valid_until, created_at, updated_at)
-    SELECT i.id, i.tenant_id, i.plan_id, i.rating_version_id, i.requested_by_id, i.status, i.risk, i.currency, i.premium_minor,
+    SELECT i.id, i.tenant_id, i.plan_id, i.rating_version_id, i.requested_by_id, i.policyholder_id, i.status, i.risk, i.currency, i.premium_minor,
            i.breakdown, i.instalments, i.billing_frequency, i.duration_months, i.referral_reasons,
            i.created_at + make_interval(secs => 86400 * COALESCE(
-             (SELECT (s."values"->>'quoteValidityDays')::int FROM tenant_settings s WHERE s.tenant_id = i.tenant_id), $19)),
+             (SELECT (s."values"->>'quoteValidityDays')::int FROM tenant_settings s WHERE s.tenant_id = i.tenant_id), $20)),
            i.created_at, i.created_at
     FROM input i
     ON CONFLICT (id) DO NOTHING
     RETURNING id, requested_by_id, valid_until),
   mail AS (
     INSERT INTO outbox_messages (id, kind, workflow_id, payload, attempts, created_at, updated_at)
-    SELECT i.mail_id, $20, i.mail_workflow_id, i.mail_payload, 0, i.created_at, i.created_at
+    SELECT i.mail_id, $21, i.mail_workflow_id, i.mail_payload, 0, i.created_at, i.created_at
     FROM input i JOIN quote q ON q.id = i.id
     WHERE q.requested_by_id IS NOT NULL)
   SELECT id, valid_until AS "validUntil" FROM quote`;
@@ -90,6 +90,7 @@ function boundOf(quotes: NewQuote[]): Bound[] {
     json((quote) => quoteMailMessage(quote.id).payload),
     column((quote) => quote.billingFrequency ?? null),
     column((quote) => quote.durationMonths ?? null),
+    column((quote) => quote.policyholderId ?? null),
   ];
   return [...(arrays as Bound[]), DEFAULT_TENANT_SETTINGS.quoteValidityDays, QUOTE_MAIL_KIND];
 }
@@ -105,6 +106,7 @@ function recorded(values: NewQuote, validUntil: Date | string): RecordedQuote {
   return {
     ratingVersionId: null,
     requestedById: null,
+    policyholderId: null,
     loading: null,
     decisionNote: null,
     decidedById: null,

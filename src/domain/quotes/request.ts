@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import { UniqueConstraintError, type Attributes } from 'sequelize';
 import { tenantOf } from '../../access/core';
+import { quoteHolderFor } from '../../access/quotes';
 import { PROPERTY_CATEGORIES, type BreakdownLine, type PropertyCategory, type Risk } from '../../contracts/quote';
 import { Plan, Quote, RatingVersion } from '../../models';
 import { findOneWhere } from '../../models/prepared-statement';
@@ -134,6 +135,7 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
     planId: plan.id,
     ratingVersionId: ratingVersion?.id ?? null,
     requestedById: caller?.id ?? null,
+    policyholderId: caller && quoteHolderFor(caller),
     status: price.referralReasons.length > 0 ? 'referred' : 'quoted',
     risk,
     currency: plan.currency,

@@ -87,6 +87,7 @@ import * as accountLinkInviter from './0112-account-link-inviter';
 import * as erasedPasswordHashes from './0114-erased-password-hashes';
 import * as exactClaimMoney from './0115-exact-claim-money';
 import * as legacyInvitationLinks from './0116-legacy-invitation-links';
+import * as quotePolicyholder from './0117-quote-policyholder';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -194,4 +195,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0114-erased-password-hashes', ...erasedPasswordHashes },
   { name: '0115-exact-claim-money', ...exactClaimMoney },
   { name: '0116-legacy-invitation-links', ...legacyInvitationLinks },
+  { name: '0117-quote-policyholder', ...quotePolicyholder },
 ];

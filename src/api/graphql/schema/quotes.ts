@@ -50,6 +50,12 @@ export const Quote = builder.objectRef<QuoteModel>('Quote').implement({
     }),
     planId: t.exposeID('planId'),
     plan: relationField(t, Plan, 'plan', (quote) => quote.planId),
+    requestedById: t.exposeID('requestedById', { nullable: true, description: 'The user who asked for it; null: a visitor' }),
+    policyholderId: t.exposeID('policyholderId', {
+      nullable: true,
+      description:
+        'The policyholder it is for: the requester when a policyholder asked; null when staff or a visitor did, or from before this was recorded',
+    }),
     premium: minorUnitsField(t, (quote) => quote.premiumMinor, 'A decimal string in the quote’s currency'),
     currency: t.exposeString('currency'),
     breakdown: t.field({

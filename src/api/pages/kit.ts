@@ -148,6 +148,7 @@ interface ButtonPage<L extends MailedLink> extends LinkKind<L> {
    * What the page says, by the refusal's code, when the command refuses what the link asks rather
    * than its token (a 409): the reason in the person's words, where the page of any other refusal
    * would only say the request cannot be handled and to open the link again, which changes nothing.
+   * Said on opening the link already, with no button, when its description knows the refusal (`MailedLink.refusal`).
    */
   refused?: Partial<Record<string, (link: L) => SafeHtml>>;
 }
@@ -164,14 +165,23 @@ export function showLinkForm<L extends MailedLink>(kind: LinkKind<L>, form: (ctx
   };
 }
 
-/** A button page's GET (the page, or its link's problem) and POST (its command, once). */
+/** What a button page says of `refusal`, with its status, or null when the page names no such refusal. */
+function refusalPage<L extends MailedLink>(page: ButtonPage<L>, refusal: unknown): { status: number; says: (link: L) => SafeHtml } | null {
+  const says = refusal instanceof ApiError && page.refused?.[refusal.code];
+  return says ? { status: refusal.status, says } : null;
+}
+
+/** A button page's GET (the page, its link's problem, or why its command would refuse it) and POST (its command, once). */
 export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refusals'>): PageRoutes {
   const page: ButtonPage<L> = { ...spec, refusals: 'verification_token_' };
   return (router, get, post) => {
     router.get(
       page.path,
       ...get,
-      showLinkForm(page, (ctx, link, token) =>
+      showLinkForm(page, (ctx, link, token) => {
+        // Already known to be refused: the page says why, as after pressing, with no button that would only be refused.
+        const refused = refusalPage(page, link.refusal);
+        if (refused) return show(ctx, refused.status, page.title, link.tenantName, refused.says(link));
         show(
           ctx,
           200,
@@ -182,8 +192,8 @@ export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refu
               <input type="hidden" name="token" value="${token}" />
               <button type="submit">${page.button}</button>
             </form>`,
-        ),
-      ),
+        );
+      }),
     );
     router.post(page.path, ...post, async (ctx) => {
       // The form is the token alone, as the JSON routes' body.
@@ -193,11 +203,10 @@ export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refu
       try {
         await useLink(ctx, page, token, () => page.run(token, ctx).then(() => undefined), page.done);
       } catch (err) {
-        const refusal = err instanceof ApiError ? err : null;
-        const says = refusal && page.refused?.[refusal.code];
-        if (!refusal || !says) throw err;
+        const refused = refusalPage(page, err);
+        if (!refused) throw err;
         const link = await page.describe(token);
-        show(ctx, refusal.status, page.title, link.tenantName, says(link));
+        show(ctx, refused.status, page.title, link.tenantName, refused.says(link));
       }
     });
   };

@@ -1,6 +1,7 @@
 /**
  * What the page a mailed link opens needs to know before the person acts (src/api/pages): whose
- * company the link is for, and whether the token can still be used. It reads, never uses up:
+ * company the link is for, whether the token can still be used and, where it can be known, whether
+ * its command would refuse what the link asks. It reads, never uses up:
  * only the command the page's form posts to does that.
  */
 import { EmailVerificationToken, PasswordResetToken, ReportDefinition, ReportRecipientConfirmation, Tenant, User } from '../../models';
@@ -8,12 +9,19 @@ import { isActiveMember, WITH_TENANT_STATUS } from '../../services/authority';
 import { VerificationTokenRejected, type AccountLinkPurpose } from './email-verifications';
 import { hashToken, tokenProblem, type TokenProblem } from '../../services/single-use-tokens';
 import { hasSecondFactor } from './mfa';
+import type { ApiError } from '../../shared/errors';
+import { recipientRefusal } from '../reports/recipient-links';
 
 export interface MailedLink {
   /** Why the token cannot be used now, or null while it can. */
   problem: TokenProblem | null;
   /** The company the account belongs to; null for a platform admin's account or an unknown token. */
   tenantName: string | null;
+  /**
+   * The refusal its command would answer now for what the link asks (not for its token), when the page can know it
+   * before the person acts: the page then says why, rather than offer a button that would only be refused.
+   */
+  refusal?: ApiError | null;
 }
 
 async function tenantName(tenantId: string | null | undefined): Promise<string | null> {
@@ -81,11 +89,12 @@ export async function ownerOfEmailChange(token: string): Promise<User> {
 /** A link that lets an address receive a tenant's saved report. */
 export async function describeRecipientLink(token: string): Promise<MailedLink & { reportName: string | null }> {
   const found = await ReportRecipientConfirmation.findOne({ where: { tokenHash: hashToken(token) } });
-  const definition =
-    found && (await ReportDefinition.findOne({ where: { id: found.definitionId, tenantId: found.tenantId }, attributes: ['name'] }));
+  const definition = found && (await ReportDefinition.findOne({ where: { id: found.definitionId, tenantId: found.tenantId } }));
+  const problem = tokenProblem(found && { usedAt: found.confirmedAt, expiresAt: found.expiresAt });
   return {
-    problem: tokenProblem(found && { usedAt: found.confirmedAt, expiresAt: found.expiresAt }),
+    problem,
     tenantName: await tenantName(found?.tenantId),
     reportName: definition?.name ?? null,
+    refusal: found && definition && !problem ? await recipientRefusal(definition, found.email) : null,
   };
 }

@@ -11,7 +11,7 @@ import { DELIVERED_RECIPIENT_STATUSES, type RecipientStatus } from '../../contra
 import { ReportDefinition, ReportRecipientConfirmation, User } from '../../models';
 import { reachesOutsideStaff, seesKind } from '../../access/reports';
 import { roleMay } from '../../access/verbs';
-import { recipientNotPermitted, unprocessable } from '../../shared/errors';
+import { recipientNotPermitted, unprocessable, type ApiError } from '../../shared/errors';
 import { VerificationTokenRejected } from '../identity/email-verifications';
 import { MAILBOX_OF_EMAIL, mailboxOf } from '../identity/mailboxes';
 import { hashToken, mintToken, tokenProblem } from '../../services/single-use-tokens';
@@ -153,6 +153,19 @@ export async function mintRecipientLinks(
 }
 
 /**
+ * Why a link to `email` confirms nothing (409 `recipient_not_permitted`), or null while it may confirm: a link minted
+ * before its address was judged not_permitted (a staff mailbox whose role may not read the report, a leaver's, an
+ * outside address for a table that names persons) would answer "confirmed" for an address that receives nothing.
+ * Asked by the command and by the link's page before the person acts.
+ */
+export async function recipientRefusal(definition: Recipients, email: string, transaction?: Transaction): Promise<ApiError | null> {
+  const state = (await recipientStatesOf(definition, transaction)).find((recipient) => recipient.email === email);
+  return state?.status === 'not_permitted'
+    ? recipientNotPermitted(`${email} may not read ${reportAsSaved(definition)}: this link confirms nothing`)
+    : null;
+}
+
+/**
  * Follows a link (the row locked, in the caller's transaction): the address now receives the
  * definition's report. A link unknown, used, expired, or of a definition deleted since or no
  * longer naming the address, is refused with VerificationTokenRejected; a link to an address that
@@ -171,11 +184,8 @@ export async function confirmRecipient(
   if (problem) throw new VerificationTokenRejected(`verification_token_${problem}`);
   const definition = await ReportDefinition.findOne({ where: { id: found!.definitionId, tenantId: found!.tenantId }, transaction });
   if (!definition?.recipients.includes(found!.email)) throw new VerificationTokenRejected('verification_token_invalid');
-  // A link minted before its address was judged not_permitted (a staff mailbox whose role may not read the report, a
-  // leaver's, an outside address for a table that names persons) would answer "confirmed" for an address that receives nothing.
-  const state = (await recipientStatesOf(definition, transaction)).find((recipient) => recipient.email === found!.email);
-  if (state?.status === 'not_permitted')
-    throw recipientNotPermitted(`${found!.email} may not read ${reportAsSaved(definition)}: this link confirms nothing`);
+  const refusal = await recipientRefusal(definition, found!.email, transaction);
+  if (refusal) throw refusal;
   await found!.update({ confirmedAt: new Date() }, { transaction });
   return { definition, confirmation: found! };
 }

@@ -198,29 +198,52 @@ describe('pages under /app over HTTP', () => {
     expect((await row())!.confirmedAt).not.toBeNull();
   });
 
-  it('says in words why an address may no longer receive a report (409), confirming nothing', async () => {
-    const tenant = await buildTenant({ name: 'Refusing Mutual' });
+  /**
+   * A claims report's link mailed to `address` outside the tenant, which became an adjuster's of the tenant since,
+   * a role that may not read the claims report; the link's path and token and a reader of its confirmation.
+   */
+  async function linkOfLaterAdjuster(tenantName: string, address: string) {
+    const tenant = await buildTenant({ name: tenantName });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
-    const address = 'later-adjuster@pages.example';
     const body = { name: 'Claims for the auditor', kind: 'claims', recipients: [address] };
     const { body: created } = await stack.api
       .post('/api/v1/reports/definitions')
       .set({ Authorization: bearer(stack.config, admin) })
       .send(body)
       .expect(201);
-    const { token } = await mailedLink(address, RECIPIENT_LINK_SUBJECT, '/app/confirm-report-recipient');
-    // The address became an adjuster's of the tenant since, a role that may not read the claims report.
+    const link = await mailedLink(address, RECIPIENT_LINK_SUBJECT, '/app/confirm-report-recipient');
     await buildUser({ tenantId: tenant.id, role: 'adjuster', email: address });
+    const confirmation = () =>
+      ReportRecipientConfirmation.findOne({ where: { definitionId: created.id, email: address }, rejectOnEmpty: true });
+    return { ...link, confirmation };
+  }
+
+  /** The refusal page of such a link: the company, that this address may not receive the report and why, nothing confirmed. */
+  function expectNotPermittedPage(page: { text: string }, tenantName: string) {
+    expect(page.text).toContain(tenantName);
+    expect(page.text).toMatch(/<p role="alert">This address may not receive the report <strong>Claims for the auditor<\/strong>/);
+    // The page's text as a person reads it, whatever its line breaks.
+    expect(page.text.replace(/\s+/g, ' ')).toContain('Nothing was confirmed, and the report will not be sent to you.');
+    expect(page.text).not.toContain('This request cannot be handled');
+    expect(page.text).not.toContain('open its link again');
+  }
+
+  it('says in words why an address may no longer receive a report (409), confirming nothing', async () => {
+    const { token, confirmation } = await linkOfLaterAdjuster('Refusing Mutual', 'later-adjuster@pages.example');
 
     const refused = await form('/app/confirm-report-recipient').send({ token }).expect(409);
-    expect(refused.text).toContain('Refusing Mutual');
-    expect(refused.text).toMatch(/<p role="alert">This address may not receive the report <strong>Claims for the auditor<\/strong>/);
-    // The page's text as a person reads it, whatever its line breaks.
-    expect(refused.text.replace(/\s+/g, ' ')).toContain('Nothing was confirmed, and the report will not be sent to you.');
-    expect(refused.text).not.toContain('This request cannot be handled');
-    expect(refused.text).not.toContain('open its link again');
-    const link = await ReportRecipientConfirmation.findOne({ where: { definitionId: created.id, email: address }, rejectOnEmpty: true });
-    expect(link.confirmedAt).toBeNull();
+    expectNotPermittedPage(refused, 'Refusing Mutual');
+    expect((await confirmation()).confirmedAt).toBeNull();
+  });
+
+  it('says so on opening the link already, offering no button to confirm', async () => {
+    const { path, confirmation } = await linkOfLaterAdjuster('Forewarning Mutual', 'opened-by-adjuster@pages.example');
+
+    const shown = await stack.api.get(path).expect(409);
+    expectNotPermittedPage(shown, 'Forewarning Mutual');
+    expect(shown.text).not.toContain('<form');
+    expect(shown.text).not.toContain('Yes, send me this report');
+    expect((await confirmation()).confirmedAt).toBeNull();
   });
 
   /** Asks, signed in as `user`, to move the account to `newEmail`; answers the page's link. */

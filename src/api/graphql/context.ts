@@ -1,6 +1,6 @@
 /**
  * What every resolver of one GraphQL request receives: the caller (null without a bearer token),
- * the API's services, the request ID and the request's own DataLoaders.
+ * the API's services, the request ID, the request's own DataLoaders and the moment it is answered as of.
  */
 import type DataLoader from 'dataloader';
 import { assertMay, type Verb } from '../../access/may';
@@ -23,10 +23,15 @@ export type GraphQLContext = {
   loaders: Loaders;
   /** The request's client address and user agent, the evidence an acknowledgement keeps. */
   client: ClientEvidence;
+  /**
+   * The app's clock, read once for the request: every report it reads is as of this instant (period and sections),
+   * as a REST report's route reads one `now` for its whole answer (docs/reports.md).
+   */
+  now: Date;
 };
 
 export function graphQLContext(services: ApiServices, caller: AuthUser | null, requestId: string, client: ClientEvidence): GraphQLContext {
-  return { caller, services, requestId, loaders: createLoaders(caller), client };
+  return { caller, services, requestId, loaders: createLoaders(caller), client, now: new Date() };
 }
 
 /**

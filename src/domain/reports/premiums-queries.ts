@@ -37,7 +37,7 @@ const figuresOf = (row: GroupRow): PremiumFigures => ({
 });
 
 /** The period's figures per group and currency, and per currency in total (one statement, GROUPING SETS). */
-export async function premiumGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: PremiumGrouping, now = new Date()) {
+export async function premiumGroups(sequelize: Sequelize, tenantId: string, period: Period, groupBy: PremiumGrouping, now: Date) {
   const { key, label } = GROUP_KEYS[groupBy];
   const rows = await sequelize.query<GroupRow>(
     `WITH days AS (
@@ -84,7 +84,7 @@ export async function premiumGroups(sequelize: Sequelize, tenantId: string, peri
 }
 
 /** The tenant's unpaid invoices past their due date now, the longest overdue first: whom to chase. */
-export async function overdueInvoices(sequelize: Sequelize, tenantId: string, limit: number, offset = 0, now = new Date()) {
+export async function overdueInvoices(sequelize: Sequelize, tenantId: string, limit: number, offset: number, now: Date) {
   const rows = await sequelize.query<{
     invoice_id: string;
     number: string;
@@ -121,7 +121,7 @@ export async function overdueInvoices(sequelize: Sequelize, tenantId: string, li
 }
 
 /** How many invoices are overdue now, and what they owe, per currency. */
-export async function overdueCounts(sequelize: Sequelize, tenantId: string, now = new Date()) {
+export async function overdueCounts(sequelize: Sequelize, tenantId: string, now: Date) {
   const rows = await sequelize.query<{ currency: string; count: string; owed: string }>(
     `SELECT i.currency, count(*) AS count,
             sum(${INVOICE_OWED_SQL}) AS owed

@@ -112,17 +112,17 @@ const periodFields = <G extends string>(t: PothosSchemaTypes.ObjectFieldBuilder<
   groupBy: t.string({ resolve: (source) => source.groupBy }),
 });
 
-/** A report's `totals` and `groups`, read by one statement (`read`) however many of them are selected. */
+/** A report's `totals` and `groups`, read by one statement (`read`) however many of them are selected, as of the source's `now`. */
 const groupsOf =
-  <G, R>(read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<R>) =>
+  <G, R>(read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G, now: Date) => Promise<R>) =>
   (source: ReportSource<G>) =>
-    source.once('groups', () => read(source.sequelize, source.tenantId, source.period, source.groupBy));
+    source.once('groups', () => read(source.sequelize, source.tenantId, source.period, source.groupBy, source.now));
 
 /** A report's `totals`, one per currency, and `groups` of `figures`, both from one statement (`read`, as `groupsOf`). */
 function perCurrencyFigures<G extends string, Row>(
   t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, ReportSource<G>>,
   figures: ObjectRef<BuilderTypes, Row>,
-  read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G) => Promise<{ totals: Row[]; groups: Row[] }>,
+  read: (sequelize: Sequelize, tenantId: string, period: Period, groupBy: G, now: Date) => Promise<{ totals: Row[]; groups: Row[] }>,
 ) {
   const figuresOf = groupsOf(read);
   return {
@@ -460,9 +460,9 @@ const OverdueByCurrency = builder.objectRef<{ currency: string; count: number; o
 });
 
 const overdueCountsOf = (source: ReportSource<PremiumGrouping>) =>
-  source.once('overdueCounts', () => overdueCounts(source.sequelize, source.tenantId));
+  source.once('overdueCounts', () => overdueCounts(source.sequelize, source.tenantId, source.now));
 const overdueItemsOf = (source: ReportSource<PremiumGrouping>) =>
-  source.once('overdueItems', () => overdueInvoices(source.sequelize, source.tenantId, LISTED_ROWS));
+  source.once('overdueItems', () => overdueInvoices(source.sequelize, source.tenantId, LISTED_ROWS, 0, source.now));
 const overdueCountOf = async (source: ReportSource<PremiumGrouping>) =>
   (await overdueCountsOf(source)).reduce((total, { count }) => total + count, 0);
 
@@ -554,10 +554,8 @@ function periodReport<G extends string>(kind: ReportKind<{ from?: Date; to?: Dat
     ...ofReportKind(
       kind,
       (args: Record<string, unknown>) => validInput(kind.parameters, args),
-      (caller, { groupBy: grouping, ...dates }, context) => {
-        const now = new Date();
-        return reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates, now), grouping, now);
-      },
+      (caller, { groupBy: grouping, ...dates }, context) =>
+        reportSource<G>(context.services.sequelize, tenantOf(caller), periodOf(dates, context.now), grouping, context.now),
     ),
   };
 }

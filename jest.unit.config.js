@@ -22,6 +22,7 @@ const UNIT_FILES = [
   'compliance/at-most-in-flight',
   'deployment/healthcheck',
   'deployment/helm-chart',
+  'harness/block',
   'harness/time-skipping',
   'harness/utc-days',
   'claims/pain001',

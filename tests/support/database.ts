@@ -1,9 +1,9 @@
-/// <reference types="jest" />
 import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { initModels } from '../../src/models';
 import { createSequelize } from '../../src/models/database';
+import { ofBlock } from './block';
 import { requiredEnv, TEMPLATE_DATABASE } from './env';
 import { eventually } from './waiting';
 
@@ -30,34 +30,15 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
 }
 
 /**
- * The database of a describe block, as the block declares it (`const db = testDatabaseOfBlock()`): made
- * in a `beforeAll` and closed in an `afterAll`, which jest runs before the hooks the block declares
- * after this call. Its fields read the made database's when used, so none may be read while the block
- * is being declared.
+ * The database of a describe block, as the block declares it (`const db = testDatabaseOfBlock()`): made before its
+ * tests and closed after them (`ofBlock`), so none of its fields may be read while the block is being declared.
  */
-export function testDatabaseOfBlock(options: { poolMax?: number } = {}): TestDatabase {
-  let made: TestDatabase | undefined;
-  beforeAll(async () => {
-    made = await createTestDatabase(options);
-  });
-  afterAll(() => made?.close());
-  const db = (): TestDatabase => {
-    if (!made) throw new Error("the block's test database is read before its beforeAll made it");
-    return made;
-  };
-  return {
-    get url() {
-      return db().url;
-    },
-    get name() {
-      return db().name;
-    },
-    get sequelize() {
-      return db().sequelize;
-    },
-    close: () => db().close(),
-  };
-}
+export const testDatabaseOfBlock = (options: { poolMax?: number } = {}): TestDatabase =>
+  ofBlock(
+    'test database',
+    () => createTestDatabase(options),
+    (db) => db.close(),
+  );
 
 /**
  * Waits until one session of the database waits for a lock in a statement like `statementLike` (ILIKE):

@@ -1,4 +1,3 @@
-/// <reference types="jest" />
 /**
  * The real stack inside one test file: a fresh database, a real SMTP sink, the API app (for
  * supertest), a Temporal client on the dev server and, when asked, a worker on a task queue of
@@ -25,6 +24,7 @@ import { temporalClient, temporalDataConverter } from '../../src/services/tempor
 import { closeTemporalClient } from '../../src/api/temporal/calls';
 import type { ActivityDeps } from '../../src/activities';
 import { bulkWorkerOptions, createProcessWorkers, type InsurflowWorkerOptions, type ProcessWorkers } from '../../worker/worker';
+import { ofBlock } from './block';
 import { testConfig } from './config';
 import { createTestDatabase, TestDatabase } from './database';
 import { requiredEnv } from './env';
@@ -142,52 +142,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
 /**
  * The stack of a describe block, as the block declares it (`const stack = testStackOfBlock({ worker: true })`):
- * started in a `beforeAll` and closed in an `afterAll`, which jest runs before the hooks the block
- * declares after this call (so the block's own `afterAll` runs once the stack is closed). The block's
- * tests and hooks use what it answers as the stack itself: each field reads the started stack's when
- * used, so none may be read while the block is being declared.
+ * started before its tests and closed after them (`ofBlock`), so none of its fields may be read while the block is
+ * being declared.
  */
-export function testStackOfBlock(options: TestStackOptions = {}): TestStack {
-  let started: TestStack | undefined;
-  beforeAll(async () => {
-    started = await startTestStack(options);
-  });
-  afterAll(() => started?.close());
-  const stack = (): TestStack => {
-    if (!started) throw new Error("the block's test stack is read before its beforeAll started it");
-    return started;
-  };
-  return {
-    get config() {
-      return stack().config;
-    },
-    get db() {
-      return stack().db;
-    },
-    get smtp() {
-      return stack().smtp;
-    },
-    get temporal() {
-      return stack().temporal;
-    },
-    get services() {
-      return stack().services;
-    },
-    get app() {
-      return stack().app;
-    },
-    get api() {
-      return stack().api;
-    },
-    get deps() {
-      return stack().deps;
-    },
-    get workers() {
-      return stack().workers;
-    },
-    close: () => stack().close(),
-  };
-}
+export const testStackOfBlock = (options: TestStackOptions = {}): TestStack =>
+  ofBlock(
+    'test stack',
+    () => startTestStack(options),
+    (stack) => stack.close(),
+  );
 
 /** What a worker of the test stack runs with: its task queue, the test bundle, the stack's activity dependencies. */
 export function stackWorkerOptions(config: Config, deps: ActivityDeps, connection: NativeConnection): InsurflowWorkerOptions {

@@ -8,6 +8,7 @@ import { User } from '../../src/models';
 import { buildTenantWithAdmin, buildUser, signedInBearer } from '../support/factories';
 import { mailedToken, VERIFY_ACCOUNT_SUBJECT } from '../support/mailed-tokens';
 import { testStackOfBlock } from '../support/stack';
+import { usersApi } from '../support/users';
 
 describe("an invitation lasts no longer than its inviter's authority", () => {
   const stack = testStackOfBlock();
@@ -17,8 +18,7 @@ describe("an invitation lasts no longer than its inviter's authority", () => {
     ({ admin } = await buildTenantWithAdmin({ tenant: { name: 'Grant Mutual' }, admin: { fullName: 'Gia Admin' } }));
   });
 
-  const invite = (auth: { Authorization: string }, body: object) => stack.api.post('/api/v1/users').set(auth).send(body);
-  const patch = (auth: { Authorization: string }, id: string, body: object) => stack.api.patch(`/api/v1/users/${id}`).set(auth).send(body);
+  const { invite, patch } = usersApi(stack);
 
   it("refuses an open invitation once its inviter is deactivated or demoted: nobody becomes an admin on a leaver's link", async () => {
     for (const [i, change] of [{ isActive: false }, { role: 'claims_manager' }].entries()) {

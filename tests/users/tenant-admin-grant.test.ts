@@ -8,6 +8,7 @@ import { User } from '../../src/models';
 import { buildTenantWithAdmin, buildUser, signedInBearer, TEST_PASSWORD } from '../support/factories';
 import { refreshedSession } from '../support/sessions';
 import { testStackOfBlock } from '../support/stack';
+import { usersApi } from '../support/users';
 
 describe('giving the tenant-admin role', () => {
   const stack = testStackOfBlock();
@@ -17,8 +18,7 @@ describe('giving the tenant-admin role', () => {
     ({ admin } = await buildTenantWithAdmin({ tenant: { name: 'Grant Mutual' }, admin: { fullName: 'Gia Admin' } }));
   });
 
-  const invite = (auth: { Authorization: string }, body: object) => stack.api.post('/api/v1/users').set(auth).send(body);
-  const patch = (auth: { Authorization: string }, id: string, body: object) => stack.api.patch(`/api/v1/users/${id}`).set(auth).send(body);
+  const { invite, patch } = usersApi(stack);
   const mailsTo = (email: string) => stack.smtp.messages.filter((m) => m.to.includes(email));
 
   it('invites a tenant admin only with proof the admin is there: a session alone 403, a wrong password 400, nothing created or mailed', async () => {

@@ -63,12 +63,30 @@ async function take(): Promise<string> {
   });
 }
 
-/** A time the operator typed: ISO 8601 with its zone, and not to come. */
+/** An ISO 8601 instant with its zone: its day, hour, minute and second as typed. */
+const ISO_INSTANT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)$/;
+
+/**
+ * Whether the fields typed name a moment of the calendar: JavaScript's Date rolls 2026-02-30 over to 2026-03-02 and
+ * 24:00 to the next day, which would restore to another instant than the one the operator wrote.
+ */
+function namesItsFields([, year, month, day, hour, minute, second = '00']: RegExpExecArray): boolean {
+  const typed = [year, month, day, hour, minute, second].map(Number);
+  const at = new Date(0);
+  at.setUTCFullYear(typed[0], typed[1] - 1, typed[2]);
+  at.setUTCHours(typed[3], typed[4], typed[5]);
+  const read = [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()];
+  return read.every((field, index) => field === typed[index]);
+}
+
+/** A time the operator typed: ISO 8601 with its zone, a moment the calendar has, and not to come. */
 function pointInTime(value: string | undefined): Date {
   if (!value) throw new BackupRefused('--to is required: the instant to restore to, e.g. 2026-11-29T04:10:00Z');
+  const fields = ISO_INSTANT.exec(value);
   const at = new Date(value);
-  if (!/(Z|[+-]\d\d:?\d\d)$/.test(value) || Number.isNaN(at.getTime()))
+  if (!fields || Number.isNaN(at.getTime()))
     throw new BackupRefused(`--to ${value}: give an ISO 8601 time with its zone, e.g. 2026-11-29T04:10:00Z`);
+  if (!namesItsFields(fields)) throw new BackupRefused(`--to ${value} is no time of the calendar (a day or an hour out of range)`);
   if (at.getTime() > Date.now()) throw new BackupRefused(`--to ${value} is still to come: nothing has been written then`);
   return at;
 }

@@ -224,6 +224,11 @@ export async function planRestore(store: BackupStore, target: RestorePlan['targe
   if (backupId !== undefined) {
     const backup = backups.find((b) => b.id === backupId);
     if (!backup) throw new BackupRefused(`there is no backup ${backupId} in ${store.describe} (backups list shows them)`);
+    // PostgreSQL cannot stop its replay before the backup it starts from is consistent: laid out, the cluster would not start.
+    if (target instanceof Date && new Date(backup.finishedAt) > target)
+      throw new BackupRefused(
+        `${target.toISOString()} is before the end of ${backupId} (${backup.finishedAt}): restore it from an earlier backup (backups list shows them)`,
+      );
     return { backup, target };
   }
   if (backups.length === 0) throw new BackupRefused(`there is no base backup in ${store.describe}`);

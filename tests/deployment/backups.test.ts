@@ -225,7 +225,7 @@ describe('continuous backups and point-in-time restore', () => {
       }
     });
 
-    it('refuses a time before the oldest backup, a backup that is not there, a directory not empty and a time to come, writing nothing', async () => {
+    it('refuses a time before the oldest backup or the chosen one, a time the calendar does not have, a backup that is not there, a directory not empty and a time to come, writing nothing', async () => {
       const into = scratchDir('refused');
       cleanup.push(into);
       const target = path.join(into, 'data');
@@ -237,6 +237,14 @@ describe('continuous backups and point-in-time restore', () => {
       expect(toCome).toMatchObject({ code: 2, stderr: expect.stringContaining('is still to come') });
       const noZone = await admin(['restore', '--to', '2026-11-29 04:00', '--into', target]);
       expect(noZone).toMatchObject({ code: 2, stderr: expect.stringContaining('give an ISO 8601 time with its zone') });
+      // Date would read these as 2026-03-02 and as the next day's midnight: another instant than the one typed.
+      for (const outOfRange of ['2026-02-30T04:00:00Z', `${instant.toISOString().slice(0, 10)}T24:00:00Z`]) {
+        const refused = await admin(['restore', '--to', outOfRange, '--into', target]);
+        expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining(`--to ${outOfRange} is no time of the calendar`) });
+      }
+      // A backup chosen by its id ends after the instant asked: PostgreSQL could not stop its replay there, nor start.
+      const beforeChosen = await admin(['restore', '--backup', backup.id, '--to', backup.startedAt, '--into', target]);
+      expect(beforeChosen).toMatchObject({ code: 2, stderr: expect.stringContaining(`is before the end of ${backup.id}`) });
       expect(fs.existsSync(target)).toBe(false);
       fs.mkdirSync(target);
       fs.writeFileSync(path.join(target, 'PG_VERSION'), '17\n');

@@ -56,7 +56,7 @@ describe('the GraphQL premiums report reads the app clock only', () => {
     });
     await billCurrentTerm(stack.db.sequelize, subscription.id);
     const manager = await buildCaller({ tenantId: tenant.id, role: 'claims_manager' });
-    context = { ...graphQLContext(stack.services, manager, 'premiums-report-clock', { clientAddress: null, userAgent: null }), now };
+    context = graphQLContext(stack.services, manager, 'premiums-report-clock', { clientAddress: null, userAgent: null }, now);
   });
 
   it('counts as overdue, in the figures and the list, what is past due on the day its period ends', async () => {

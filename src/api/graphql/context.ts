@@ -24,14 +24,22 @@ export type GraphQLContext = {
   /** The request's client address and user agent, the evidence an acknowledgement keeps. */
   client: ClientEvidence;
   /**
-   * The app's clock, read once for the request: every report it reads is as of this instant (period and sections),
-   * as a REST report's route reads one `now` for its whole answer (docs/reports.md).
+   * The app's clock, read once for the request: every report it reads is as of this instant (period and sections,
+   * a requirement's progress, the trial balance's day), as a REST report's route reads one `now` for its whole
+   * answer (docs/reports.md).
    */
   now: Date;
 };
 
-export function graphQLContext(services: ApiServices, caller: AuthUser | null, requestId: string, client: ClientEvidence): GraphQLContext {
-  return { caller, services, requestId, loaders: createLoaders(caller), client, now: new Date() };
+/** The context of one request, answered as of `now` (the app's clock when it arrives). */
+export function graphQLContext(
+  services: ApiServices,
+  caller: AuthUser | null,
+  requestId: string,
+  client: ClientEvidence,
+  now = new Date(),
+): GraphQLContext {
+  return { caller, services, requestId, loaders: createLoaders(caller, now), client, now };
 }
 
 /**

@@ -93,7 +93,7 @@ export interface Loaders {
   versionsOfPolicy: DataLoader<string, PolicyVersion[]>;
   /** A version report's counts by status. */
   versionCounts: DataLoader<ReportedCycle, StatusCounts, string>;
-  /** A requirement's progress now, counted for every requirement of the request at once (`progressOf`). */
+  /** A requirement's progress as of the request's `now`, counted for every requirement of the request at once (`progressOf`). */
   requirementProgress: DataLoader<ComplianceRequirement, RequirementProgress, string>;
   requirementPolicyIds: DataLoader<string, string[]>;
   tenant: DataLoader<string, Tenant | null>;
@@ -143,7 +143,8 @@ function loaderPer<A, K, V>(make: (argument: A) => DataLoader<K, V>): (argument:
   };
 }
 
-export function createLoaders(caller: AuthUser | null): Loaders {
+/** The loaders of one request by `caller`, whose figures of a moment (a requirement's progress) are as of `now`. */
+export function createLoaders(caller: AuthUser | null, now: Date): Loaders {
   // Resolvers that reach a loader have checked the caller (callerOf); a loader never runs without one.
   const who = (): AuthUser => caller!;
   const documentWhere = (claimIds: readonly string[]) => ({ tenantId: tenantOf(who()), claimId: [...claimIds], withdrawnAt: null });
@@ -238,7 +239,7 @@ export function createLoaders(caller: AuthUser | null): Loaders {
     }),
     requirementProgress: new DataLoader(
       async (requirements) => {
-        const progress = await progressOf(ComplianceRequirement.sequelize!, [...requirements]);
+        const progress = await progressOf(ComplianceRequirement.sequelize!, [...requirements], now);
         return requirements.map((requirement) => progress.get(requirement.id)!);
       },
       { cacheKeyFn: (requirement) => requirement.id },

@@ -33,8 +33,8 @@ async function escalationsByVersion(sequelize: Sequelize, tenantId: string, vers
   return byVersion;
 }
 
-/** Every requirement of the tenant (by due date) with its status, overall figures and per-policy figures and escalations. */
-export async function complianceReport(sequelize: Sequelize, tenantId: string, now = new Date()) {
+/** Every requirement of the tenant (by due date) with its status as of `now`, overall figures and per-policy figures and escalations. */
+export async function complianceReport(sequelize: Sequelize, tenantId: string, now: Date) {
   const requirements = await ComplianceRequirement.findAll({
     where: { tenantId },
     order: [

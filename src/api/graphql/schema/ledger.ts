@@ -5,6 +5,7 @@
  */
 import { tenantOf } from '../../../access/core';
 import { chartBalances, trialBalance, trialBalanceView } from '../../../domain/ledger/trial-balance';
+import { utcDay } from '../../../shared/time';
 import { trialBalanceQuery } from '../../ledger/schemas';
 import { costOf, STATEMENT_COST } from '../bounds';
 import { builder } from '../builder';
@@ -70,12 +71,12 @@ builder.queryFields((t) => ({
   ledgerTrialBalance: t.field({
     type: LedgerTrialBalance,
     description:
-      'The trial balance as of `asOf` (YYYY-MM-DD, included; today by default), optionally of one currency (finance, tenant admins)',
+      'The trial balance as of `asOf` (YYYY-MM-DD, included; today, UTC, by default), optionally of one currency (finance, tenant admins)',
     args: { asOf: t.arg.string(), currency: t.arg.string() },
     extensions: ONE_STATEMENT,
     resolve: async (_root, args, context) => {
       const caller = callerOf(context, 'viewLedger');
-      const { asOf, currency } = validInput(trialBalanceQuery, args);
+      const { asOf = utcDay(context.now), currency } = validInput(trialBalanceQuery, args);
       return trialBalanceView(await trialBalance(context.services.sequelize, tenantOf(caller), asOf, { currency }));
     },
   }),

@@ -592,10 +592,10 @@ builder.queryFields((t) => ({
     ...ofReportKind(
       compliance,
       (args: Record<string, unknown>) => validInput(compliance.parameters, args),
-      async (caller, _parameters, context) => {
-        const asOf = new Date();
-        return { asOf, requirements: await complianceReport(context.services.sequelize, tenantOf(caller), asOf) };
-      },
+      async (caller, _parameters, { services, now }) => ({
+        asOf: now,
+        requirements: await complianceReport(services.sequelize, tenantOf(caller), now),
+      }),
       // The requirements, their progress and their escalations, whatever is selected.
       costOf({ own: 3 * STATEMENT_COST }),
     ),

@@ -247,4 +247,38 @@ describe('account enumeration and squatting', () => {
     await verify(await mailedToken(stack.smtp, 'staff@example.test', VERIFY_ACCOUNT_SUBJECT)).expect(204);
     await login('staff@example.test').expect(200);
   });
+
+  it('nobody can hold a known address spelled with invisible or lookalike characters: /auth/register and /users refuse it (400 body.email), and make no account', async () => {
+    const auth = bearer(stack.config, admin);
+    // Each reads as known@example.test; the mail transport maps a domain to ASCII (dropping U+200B,
+    // U+00AD and U+2060, reading the ideographic and fullwidth full stops as dots), so the first mails
+    // of such an account, its activation link among them, would reach the known account's mailbox.
+    const lookalikes = [
+      'known@example.test\u200b',
+      'known@exam\u00adple.test',
+      'known@example\u3002test',
+      'known@example\uff0etest',
+      'known@example.te\u2060st',
+      'kn\u200bown@example.test',
+      '\u202eknown@example.test',
+    ];
+    const users = await User.count();
+    for (const email of lookalikes) {
+      const signUp = await register(email);
+      const added = await stack.api
+        .post('/api/v1/users')
+        .set('Authorization', auth)
+        .send({ email, fullName: 'Look Alike', role: 'claims_agent', password: PASSWORD });
+      for (const res of [signUp, added]) {
+        expect({ email, status: res.status, fields: res.body.error?.details?.map((d: { field: string }) => d.field) }).toEqual({
+          email,
+          status: 400,
+          fields: ['body.email'],
+        });
+      }
+    }
+    expect(await User.count()).toBe(users);
+    // An internationalised address in its delivered form is still an address.
+    expect(answerOf(await register('jos\u00e9@b\u00fccher.example'))).toEqual({ status: 202, body: { message: expect.any(String) } });
+  });
 });

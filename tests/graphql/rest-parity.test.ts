@@ -12,6 +12,7 @@ import {
   buildAcknowledgements,
   buildClaim,
   buildCompliancePolicy,
+  buildPlan,
   buildPolicyVersion,
   buildSubscription,
   buildTenant,
@@ -20,6 +21,7 @@ import {
   TEST_PASSWORD_HASH,
 } from '../support/factories';
 import { apiClient } from '../support/graphql';
+import { buildQuote } from '../support/quote-rows';
 import { testStackOfBlock } from '../support/stack';
 
 describe('GraphQL beside REST: compliance, tenants, registrations and reports (real API and PostgreSQL)', () => {
@@ -434,6 +436,21 @@ describe('GraphQL beside REST: compliance, tenants, registrations and reports (r
         403,
         'FORBIDDEN',
       );
+    });
+  });
+
+  describe('a policy bound from a quote', () => {
+    const SUBSCRIPTION_QUOTE = `query ($id: ID!) { subscription(id: $id) { quote { id requestedById policyholderId } } }`;
+
+    it('answers who asked for the quote and whom it is for, as REST does', async () => {
+      // A quote staff asked for a policyholder, bound for them.
+      const plan = await buildPlan({ tenantId: tenant.id });
+      const quote = await buildQuote(plan, { requestedById: admin.id, policyholderId: holder.id, status: 'bound' });
+      const bound = await buildSubscription({ tenantId: tenant.id, planId: plan.id, policyholderId: holder.id, quoteId: quote.id });
+      const body = await rest(`/subscriptions/${bound.id}`, admin);
+      expect(body.quote).toMatchObject({ id: quote.id, requestedById: admin.id, policyholderId: holder.id });
+      const { subscription } = await data<{ subscription: { quote: unknown } }>(SUBSCRIPTION_QUOTE, { id: bound.id }, admin);
+      expect(subscription.quote).toEqual({ id: quote.id, requestedById: admin.id, policyholderId: holder.id });
     });
   });
 

@@ -95,6 +95,8 @@ const riskSchema = Joi.object({
 
 const boundQuoteSchema = Joi.object({
   id: uuid,
+  requestedById: uuid.allow(null).description('The user who asked for it; null: a visitor'),
+  policyholderId: uuid.allow(null).description('The policyholder it was for; null when it named none (docs/quotes.md, Quotes)'),
   ratingVersion: Joi.object({ id: uuid, number: Joi.number().integer(), effectiveFrom: Joi.string().description('YYYY-MM-DD') })
     .allow(null)
     .label('BoundRatingVersion')

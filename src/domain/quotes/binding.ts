@@ -133,6 +133,10 @@ export async function releaseQuote(sequelize: Sequelize, quoteId: string, subscr
 /** What a policy's answers say of the quote it was bound from. */
 export interface BoundQuoteView {
   id: string;
+  /** Who asked for it; null: a visitor. */
+  requestedById: string | null;
+  /** The policyholder it was for (docs/quotes.md, Quotes); null when it named none. */
+  policyholderId: string | null;
   /** The rating version that priced it; null when the plan had no rating tables (its fixed premium). */
   ratingVersion: { id: string; number: number; effectiveFrom: string } | null;
   risk: Risk;
@@ -143,7 +147,10 @@ export interface BoundQuoteView {
 export async function boundQuotesOf(subscriptions: readonly Subscription[]): Promise<Map<string, BoundQuoteView>> {
   const quoteIds = subscriptions.flatMap((subscription) => (subscription.quoteId ? [subscription.quoteId] : []));
   if (quoteIds.length === 0) return new Map();
-  const quotes = await Quote.findAll({ where: { id: quoteIds }, attributes: ['id', 'ratingVersionId', 'risk', 'breakdown'] });
+  const quotes = await Quote.findAll({
+    where: { id: quoteIds },
+    attributes: ['id', 'requestedById', 'policyholderId', 'ratingVersionId', 'risk', 'breakdown'],
+  });
   const versionById = await ratingVersionSummaries(quotes.map((quote) => quote.ratingVersionId));
   const quoteById = new Map(quotes.map((quote) => [quote.id, quote]));
   const views = new Map<string, BoundQuoteView>();
@@ -152,6 +159,8 @@ export async function boundQuotesOf(subscriptions: readonly Subscription[]): Pro
     if (!quote) continue;
     views.set(subscription.id, {
       id: quote.id,
+      requestedById: quote.requestedById,
+      policyholderId: quote.policyholderId,
       ratingVersion: (quote.ratingVersionId && versionById.get(quote.ratingVersionId)) || null,
       risk: quote.risk,
       breakdown: quote.breakdown,

@@ -162,6 +162,11 @@ const BoundQuote = builder.objectRef<BoundQuoteView>('BoundQuote').implement({
   description: 'The quote a policy was bound from (docs/quotes.md, Binding)',
   fields: (t) => ({
     id: t.exposeID('id'),
+    requestedById: t.exposeID('requestedById', { nullable: true, description: 'The user who asked for it; null: a visitor' }),
+    policyholderId: t.exposeID('policyholderId', {
+      nullable: true,
+      description: 'The policyholder it was for; null when it named none (docs/quotes.md, Quotes)',
+    }),
     ratingVersion: t.field({
       type: BoundRatingVersion,
       nullable: true,

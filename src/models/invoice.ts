@@ -151,6 +151,12 @@ export async function issueInstalments(
  * Numbers and inserts invoices of the billed term with the sequences and due dates given (a
  * term's instalments, or a policy change's additional premium after them). The caller holds the
  * subscription row's lock and has checked that none of them exists yet.
+ *
+ * The tenant's counter row for the year is moved on by the statement that inserts the invoices, and
+ * stays locked to the transaction's end: that is what keeps the numbers gapless (a rolled-back issue
+ * gives its numbers back) and what makes every other issue of the tenant wait for this transaction. So
+ * callers issue invoices as the last step of their transaction: only the writes that name the numbers
+ * may follow (their entries in the books, an audit event; docs/premiums.md, Invoices).
  */
 export async function insertInvoices(
   sequelize: Sequelize,
@@ -158,28 +164,26 @@ export async function insertInvoices(
   schedule: readonly Instalment[],
   transaction: Transaction,
 ): Promise<IssuedInvoice[]> {
-  const select = { type: QueryTypes.SELECT, transaction } as const;
-  const [{ last, year }] = await sequelize.query<{ last: number; year: number }>(
-    `INSERT INTO invoice_number_counters (tenant_id, year, last_value)
-     VALUES (:tenantId, extract(year FROM now() AT TIME ZONE 'UTC'), :count)
-     ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = invoice_number_counters.last_value + EXCLUDED.last_value
-     RETURNING last_value AS last, year`,
-    { ...select, replacements: { tenantId: billed.tenantId, count: schedule.length } },
-  );
-  const first = last - schedule.length + 1;
   return sequelize.query<IssuedInvoice>(
-    `INSERT INTO invoices (tenant_id, subscription_id, policyholder_id, number, term, sequence, amount_minor, currency, due_date)
-     SELECT :tenantId, :subscriptionId, :policyholderId, 'INV-' || :year || '-' || lpad(n::text, greatest(6, length(n::text)), '0'),
+    `WITH counter AS (
+       INSERT INTO invoice_number_counters (tenant_id, year, last_value)
+       VALUES (:tenantId, extract(year FROM now() AT TIME ZONE 'UTC'), :count)
+       ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = invoice_number_counters.last_value + EXCLUDED.last_value
+       RETURNING last_value - :count AS last_before, year)
+     INSERT INTO invoices (tenant_id, subscription_id, policyholder_id, number, term, sequence, amount_minor, currency, due_date)
+     SELECT :tenantId, :subscriptionId, :policyholderId, 'INV-' || counter.year || '-' || lpad(n::text, greatest(6, length(n::text)), '0'),
             :term, sequence, amount_minor, :currency, due_date
-       FROM unnest(:sequences::int[], :amounts::int8[], :dueDates::date[]) WITH ORDINALITY AS i (sequence, amount_minor, due_date, position),
-            LATERAL (SELECT :first + position - 1 AS n) AS numbered
+       FROM counter,
+            unnest(:sequences::int[], :amounts::int8[], :dueDates::date[]) WITH ORDINALITY AS i (sequence, amount_minor, due_date, position),
+            LATERAL (SELECT counter.last_before + position AS n) AS numbered
+      ORDER BY position
      RETURNING ${ISSUED_COLUMNS}`,
     {
-      ...select,
+      type: QueryTypes.SELECT,
+      transaction,
       replacements: {
         ...billed,
-        year,
-        first,
+        count: schedule.length,
         sequences: `{${schedule.map((instalment) => instalment.sequence).join(',')}}`,
         amounts: `{${schedule.map((instalment) => instalment.amountMinor).join(',')}}`,
         dueDates: `{${schedule.map((instalment) => instalment.dueDate).join(',')}}`,

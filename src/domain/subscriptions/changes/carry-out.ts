@@ -297,6 +297,11 @@ export async function carryOutPolicyChange(
       },
       { transaction },
     );
+    await recordPolicyChangedEvent(subscription, version, change, changedFieldsOf(version), transaction);
+    const applied = await answerOf(version, change, transaction);
+    // Last but for the audit event that names its invoices: billing an additional premium numbers its invoices, which
+    // holds the tenant's invoice counter to the commit, so every other billing of the tenant waits for this one's
+    // remaining statements (docs/premiums.md, Invoices).
     const money = await settleChangePremium(sequelize, change, subscription, request.appliedAt.slice(0, 10), transaction);
     await recordAudit(
       source,
@@ -324,7 +329,6 @@ export async function carryOutPolicyChange(
       },
       transaction,
     );
-    await recordPolicyChangedEvent(subscription, version, change, changedFieldsOf(version), transaction);
-    return answerOf(version, change, transaction);
+    return applied;
   });
 }

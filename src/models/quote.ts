@@ -24,7 +24,7 @@ const quoteColumns = () =>
     ratingVersionId: optional.uuid(),
     /** Who asked for it; null: a visitor on the public catalog. */
     requestedById: optional.uuid(),
-    /** The policyholder it is for: the requester when a policyholder asked; null when staff or a visitor did, or recorded before migration 0117. */
+    /** The policyholder it is for: the requester when a policyholder asked (before migration 0117, filled in by 0119); null when staff or a visitor did. */
     policyholderId: optional.uuid(),
     status: required.string<QuoteStatus>(20),
     risk: required.json<Risk>(),

@@ -7,6 +7,7 @@
 import { Connection } from '@temporalio/client';
 import type Koa from 'koa';
 import supertest from 'supertest';
+import { quoteHolderFor } from '../../src/access/quotes';
 import { createApp } from '../../src/api/app';
 import type { ApiServices } from '../../src/api/runtime/services';
 import { closeTemporalClient } from '../../src/api/temporal/calls';
@@ -46,8 +47,14 @@ describe('binding a quote into a policy', () => {
   const subscribe = (as: User, key: string, body: Record<string, unknown>, api = stack.api) =>
     api.post('/api/v1/subscriptions').set('Authorization', bearer(stack.config, as)).set('Idempotency-Key', key).send(body);
 
+  /** A quote `requester` asked for (null: a visitor), recording its holder as the API records it. */
   const quoteFor = (requester: User | null, overrides: Parameters<typeof buildQuote>[1] = {}) =>
-    buildQuote(plan, { requestedById: requester?.id ?? null, ratingVersionId: version.id, ...overrides });
+    buildQuote(plan, {
+      requestedById: requester?.id ?? null,
+      policyholderId: requester && quoteHolderFor(requester),
+      ratingVersionId: version.id,
+      ...overrides,
+    });
 
   /** The quote is as it was: quoted, bound to nothing, and no policy records it. */
   async function expectUnbound(quote: Quote, status = 'quoted') {

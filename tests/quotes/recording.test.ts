@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { DatabaseError, UniqueConstraintError } from 'sequelize';
+import { quoteHolderFor } from '../../src/access/quotes';
 import { recordQuote, type NewQuote } from '../../src/domain/quotes/recording';
 import { OutboxMessage, Plan, Quote, Tenant, TenantSettings, User } from '../../src/models';
 import { DAY_MS } from '../../src/shared/time';
@@ -33,13 +34,14 @@ describe('recording quotes', () => {
     ]);
   });
 
-  /** A quoted quote of 475.20 EUR on `on`, asked for by `by` (null: a visitor). */
+  /** A quoted quote of 475.20 EUR on `on`, asked for by `by` (null: a visitor), for its holder as the API records it. */
   const newQuote = (on: Plan, by: User | null, overrides: Partial<NewQuote> = {}): NewQuote => ({
     id: crypto.randomUUID(),
     tenantId: on.tenantId,
     planId: on.id,
     ratingVersionId: null,
     requestedById: by?.id ?? null,
+    policyholderId: by && quoteHolderFor(by),
     status: 'quoted',
     risk: RISK,
     currency: 'EUR',

@@ -11,8 +11,7 @@ import type { BreakdownLine, Risk } from '../../contracts/quote';
 import { tenantOf } from '../../access/core';
 import { quoteAccess } from '../../access/quotes';
 import { may } from '../../access/may';
-import { roleMay } from '../../access/verbs';
-import { type Plan, Quote, type Subscription, User } from '../../models';
+import { type Plan, Quote, type Subscription } from '../../models';
 import { ratingVersionSummaries } from './rating/versions';
 import type { AuthUser } from '../../shared/caller';
 import { conflict, notFound, quoteOfAnotherHolder } from '../../shared/errors';
@@ -40,31 +39,19 @@ export async function bindableQuote(caller: AuthUser, quoteId: string): Promise<
 /**
  * Refuses (422) staff binding a policyholder's quote for another holder, before anything is
  * recorded (a new holder's account included): the quote is the price of the risk its holder
- * described, their building and its rating factors, not of the holder named. A quote staff asked
- * for themselves, or a visitor's, names no holder and binds for the one staff name. A policyholder
- * binds only quotes they see (`bindableQuote`) and names no one else (`holderOf`).
+ * described, their building and its rating factors, not of the holder named. The holder is the one
+ * the quote records (`policyholderId`: since 0117 with the quote, before it by migration 0119); a
+ * quote staff asked for themselves, or a visitor's, records none and binds for the one staff name.
+ * A policyholder binds only quotes they see (`bindableQuote`) and names no one else (`holderOf`).
  */
-export async function refuseAnotherHoldersQuote(
+export function refuseAnotherHoldersQuote(
   caller: AuthUser,
   quote: Quote,
   named: { policyholderId?: string; newPolicyholder?: object },
-): Promise<void> {
-  if (!may(caller, 'issuePolicyForOthers')) return;
+): void {
+  if (!may(caller, 'issuePolicyForOthers') || quote.policyholderId === null) return;
   const field = named.policyholderId ? 'policyholderId' : named.newPolicyholder ? 'newPolicyholder' : null;
-  if (field === null) return;
-  const holderId = quote.policyholderId ?? (await holderBefore0117(quote));
-  if (holderId !== null && named.policyholderId !== holderId) throw quoteOfAnotherHolder(field);
-}
-
-/**
- * The holder of a quote that names none: one recorded before migration 0117 said only who asked for it, whose risk it
- * is when they may not issue policies for others (the rule `quoteHolderFor` records with a quote now). Null for staff's
- * own quotes and visitors'.
- */
-async function holderBefore0117(quote: Quote): Promise<string | null> {
-  if (quote.requestedById === null) return null;
-  const requester = await User.findOne({ where: { id: quote.requestedById }, attributes: ['id', 'role'] });
-  return requester && !roleMay(requester.role, 'issuePolicyForOthers') ? requester.id : null;
+  if (field !== null && named.policyholderId !== quote.policyholderId) throw quoteOfAnotherHolder(field);
 }
 
 /** Refuses (409) a quote bound to another subscription than `subscriptionId` (one bound to it is a retry of the same request). */

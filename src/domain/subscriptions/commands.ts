@@ -104,7 +104,7 @@ async function planToIssue(caller: AuthUser, input: SubscribeInput, quote: Quote
 export const subscribe: Command<SubscribeInput, Subscribed> = async (caller, input, deps) => {
   const tenantId = tenantOf(caller);
   const quote = input.quoteId ? await bindableQuote(caller, input.quoteId) : null;
-  if (quote) await refuseAnotherHoldersQuote(caller, quote, input);
+  if (quote) refuseAnotherHoldersQuote(caller, quote, input);
   const plan = await planToIssue(caller, input, quote);
   const holder = await holderOf(caller, input, deps);
   const issuedFor = holder.id === caller.id ? [] : [holder.id];

@@ -88,6 +88,7 @@ import * as erasedPasswordHashes from './0114-erased-password-hashes';
 import * as exactClaimMoney from './0115-exact-claim-money';
 import * as legacyInvitationLinks from './0116-legacy-invitation-links';
 import * as quotePolicyholder from './0117-quote-policyholder';
+import * as quoteHolders from './0119-quote-holders';
 import * as policyChangeNotApplied from './0085-policy-change-not-applied';
 import * as businessCalendars from './0045-business-calendars';
 import * as webhooks from './0046-webhooks';
@@ -196,4 +197,5 @@ export const MIGRATIONS: Array<{ name: string } & MigrationModule> = [
   { name: '0115-exact-claim-money', ...exactClaimMoney },
   { name: '0116-legacy-invitation-links', ...legacyInvitationLinks },
   { name: '0117-quote-policyholder', ...quotePolicyholder },
+  { name: '0119-quote-holders', ...quoteHolders },
 ];

@@ -156,12 +156,15 @@ interface ButtonPage<L extends MailedLink> extends LinkKind<L> {
 export type PageRoutes = (router: Router, get: Middleware[], post: Middleware[]) => void;
 
 /** A link page's GET: `form` for a link that can be used (with its token, to post back), else the page of the link's problem. */
-export function showLinkForm<L extends MailedLink>(kind: LinkKind<L>, form: (ctx: Context, link: L, token: string) => void): Middleware {
+export function showLinkForm<L extends MailedLink>(
+  kind: LinkKind<L>,
+  form: (ctx: Context, link: L, token: string) => void | Promise<void>,
+): Middleware {
   return async (ctx) => {
     const token = tokenOf(ctx);
     const link = await kind.describe(token);
     if (link.problem) return kind.problemPage(ctx, link.problem, link.tenantName);
-    form(ctx, link, token);
+    await form(ctx, link, token);
   };
 }
 
@@ -178,9 +181,9 @@ export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refu
     router.get(
       page.path,
       ...get,
-      showLinkForm(page, (ctx, link, token) => {
+      showLinkForm(page, async (ctx, link, token) => {
         // Already known to be refused: the page says why, as after pressing, with no button that would only be refused.
-        const refused = refusalPage(page, link.refusal);
+        const refused = refusalPage(page, await link.refusal?.());
         if (refused) return show(ctx, refused.status, page.title, link.tenantName, refused.says(link));
         show(
           ctx,
@@ -205,6 +208,7 @@ export function buttonPage<L extends MailedLink>(spec: Omit<ButtonPage<L>, 'refu
       } catch (err) {
         const refused = refusalPage(page, err);
         if (!refused) throw err;
+        // For the page's names only: the command has judged the link, so its refusal is not asked for again.
         const link = await page.describe(token);
         show(ctx, refused.status, page.title, link.tenantName, refused.says(link));
       }

@@ -19,9 +19,11 @@ export interface MailedLink {
   tenantName: string | null;
   /**
    * The refusal its command would answer now for what the link asks (not for its token), when the page can know it
-   * before the person acts: the page then says why, rather than offer a button that would only be refused.
+   * before the person acts: the page then says why, rather than offer a button that would only be refused. Judged
+   * when asked, by the page that would show the button (GET) only: a request that runs the command has the
+   * command's own judgement, made in its transaction, and judging here too would judge the link twice.
    */
-  refusal?: ApiError | null;
+  refusal?: () => Promise<ApiError | null>;
 }
 
 async function tenantName(tenantId: string | null | undefined): Promise<string | null> {
@@ -95,6 +97,6 @@ export async function describeRecipientLink(token: string): Promise<MailedLink &
     problem,
     tenantName: await tenantName(found?.tenantId),
     reportName: definition?.name ?? null,
-    refusal: found && definition && !problem ? await recipientRefusal(definition, found.email) : null,
+    refusal: async () => (found && definition && !problem ? recipientRefusal(definition, found.email) : null),
   };
 }

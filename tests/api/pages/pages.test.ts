@@ -11,6 +11,7 @@ import { capturedLogger } from '../../support/log-capture';
 import { bearer, buildTenant, buildUser, registrationRequest, TEST_PASSWORD } from '../../support/factories';
 import { linkIn, RECIPIENT_LINK_SUBJECT, VERIFY_REGISTRATION_SUBJECT } from '../../support/mailed-tokens';
 import { startTestStack, TestStack } from '../../support/stack';
+import { statementsOf } from '../../support/statements';
 import { waitUntil } from '../../support/waiting';
 
 describe('pages under /app over HTTP', () => {
@@ -198,11 +199,8 @@ describe('pages under /app over HTTP', () => {
     expect((await row())!.confirmedAt).not.toBeNull();
   });
 
-  /**
-   * A claims report's link mailed to `address` outside the tenant, which became an adjuster's of the tenant since,
-   * a role that may not read the claims report; the link's path and token and a reader of its confirmation.
-   */
-  async function linkOfLaterAdjuster(tenantName: string, address: string) {
+  /** A claims report's link mailed to `address` outside the tenant: its path and token, the tenant, and a reader of its confirmation. */
+  async function claimsReportLink(tenantName: string, address: string) {
     const tenant = await buildTenant({ name: tenantName });
     const admin = await buildUser({ tenantId: tenant.id, role: 'tenant_admin' });
     const body = { name: 'Claims for the auditor', kind: 'claims', recipients: [address] };
@@ -212,10 +210,19 @@ describe('pages under /app over HTTP', () => {
       .send(body)
       .expect(201);
     const link = await mailedLink(address, RECIPIENT_LINK_SUBJECT, '/app/confirm-report-recipient');
-    await buildUser({ tenantId: tenant.id, role: 'adjuster', email: address });
     const confirmation = () =>
       ReportRecipientConfirmation.findOne({ where: { definitionId: created.id, email: address }, rejectOnEmpty: true });
-    return { ...link, confirmation };
+    return { ...link, tenant, confirmation };
+  }
+
+  /**
+   * A claims report's link mailed to `address` outside the tenant, which became an adjuster's of the tenant since,
+   * a role that may not read the claims report; the link's path and token and a reader of its confirmation.
+   */
+  async function linkOfLaterAdjuster(tenantName: string, address: string) {
+    const link = await claimsReportLink(tenantName, address);
+    await buildUser({ tenantId: link.tenant.id, role: 'adjuster', email: address });
+    return link;
   }
 
   /** The refusal page of such a link: the company, that this address may not receive the report and why, nothing confirmed. */
@@ -244,6 +251,36 @@ describe('pages under /app over HTTP', () => {
     expect(shown.text).not.toContain('<form');
     expect(shown.text).not.toContain('Yes, send me this report');
     expect((await confirmation()).confirmedAt).toBeNull();
+  });
+
+  /**
+   * A request's status and how many times it judged whether the link's address may receive the report: the statements
+   * reading the definition's confirmed recipients (src/domain/reports/recipient-links.ts, recipientStates).
+   */
+  async function judgedIn(request: () => PromiseLike<{ status: number }>) {
+    const { result, statements } = await statementsOf(stack.db.sequelize, async () => request());
+    const judgements = statements.filter(
+      (sql) => sql.includes('"report_recipient_confirmations"') && sql.includes('"confirmed_at" IS NOT NULL'),
+    );
+    return { status: result.status, judgements: judgements.length };
+  }
+
+  it("judges the link's address once a request: on opening the link, and again, in the confirming transaction, when its button is pressed", async () => {
+    const refused = await linkOfLaterAdjuster('Judging Mutual', 'judged-once@pages.example');
+    expect(await judgedIn(() => stack.api.get(refused.path))).toEqual({ status: 409, judgements: 1 });
+    expect(await judgedIn(() => form('/app/confirm-report-recipient').send({ token: refused.token }))).toEqual({
+      status: 409,
+      judgements: 1,
+    });
+    expect((await refused.confirmation()).confirmedAt).toBeNull();
+
+    const welcome = await claimsReportLink('Welcoming Mutual', 'judged-welcome@pages.example');
+    expect(await judgedIn(() => stack.api.get(welcome.path))).toEqual({ status: 200, judgements: 1 });
+    expect(await judgedIn(() => form('/app/confirm-report-recipient').send({ token: welcome.token }))).toEqual({
+      status: 200,
+      judgements: 1,
+    });
+    expect((await welcome.confirmation()).confirmedAt).not.toBeNull();
   });
 
   /** Asks, signed in as `user`, to move the account to `newEmail`; answers the page's link. */

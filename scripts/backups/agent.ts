@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { Client } from 'pg';
-import { BackupConfigError, openBackupStore, wholeNumber } from './config';
+import { BackupConfigError, openBackupStore, portNumber, wholeNumber } from './config';
 import {
   archiverFailed,
   backupRegistry as registry,
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const spoolDir = required('BACKUP_WAL_SPOOL');
   const intervalMs = wholeNumber(env, 'BACKUP_INTERVAL_MINUTES', 24 * 60) * 60_000;
   const keep = wholeNumber(env, 'BACKUP_KEEP', 7);
-  const port = wholeNumber(env, 'BACKUP_METRICS_PORT', 9188);
+  const port = portNumber(env, 'BACKUP_METRICS_PORT', 9188);
   const store = await openBackupStore(env);
   // archive_command makes it too; made here first, the backlog reads an empty spool before the first segment.
   fs.mkdirSync(spoolDir, { recursive: true });

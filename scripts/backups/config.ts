@@ -44,3 +44,10 @@ export function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: numb
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new BackupConfigError(`${name} must be a whole number above 0, not ${value}`);
   return Number(value);
 }
+
+/** A TCP port from the environment, or its default: a whole number up to 65535, else refused by name (not a crash on listen). */
+export function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const port = wholeNumber(env, name, fallback);
+  if (port > 65535) throw new BackupConfigError(`${name} must be a port from 1 to 65535, not ${env[name]}`);
+  return port;
+}

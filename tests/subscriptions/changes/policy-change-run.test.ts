@@ -28,12 +28,14 @@ import { Invoice, type Plan, PolicyDocument, Subscription, SubscriptionChange, S
 import type { RequestedChange } from '../../../src/models/subscription-change';
 import { localDocumentStore } from '../../../src/services/documents/local-store';
 import { addMonths } from '../../../src/shared/instalments';
+import { DAY_MS } from '../../../src/shared/time';
 import { buildCategory, buildPlan, buildTenant, buildUser } from '../../support/factories';
 import { recordHistory } from '../../support/histories';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../../support/time-skipping-stack';
 import { startActivePolicy } from '../../support/policy-runs';
 import { waitUntil } from '../../support/waiting';
 import { aboutPolicy } from '../../support/policy-mails';
+import { pdfText } from '../../support/poppler';
 
 const TASK_QUEUE = 'policy-changes-time-skipping';
 
@@ -213,6 +215,63 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     expect(cancelled.status).toBe('cancelled');
     await expect(upgrade.reload()).resolves.toMatchObject({ status: 'withdrawn', withdrawnById: holder.id });
     expect(await SubscriptionVersion.count({ where: { subscriptionId: row.id } })).toBe(1);
+  });
+
+  it('switches the version in force on the change’s day, bills its premium once, prints version 2 on the new plan, and renews the next term at the changed premium', async () => {
+    const { handle, row } = await subscribe();
+    const effectiveDate = addMonths(row.startDate!, 2);
+    const upgrade = await quote(row, effectiveDate, { planId: plus.id });
+    await confirm(handle, upgrade);
+
+    // Half a day before its day: nothing of it is in force yet.
+    await stack.skip(Date.parse(`${effectiveDate}T00:00:00Z`) - Number(await env.currentTimeMs()) - DAY_MS / 2, handle);
+    await expect(upgrade.reload()).resolves.toMatchObject({ status: 'scheduled' });
+    await expect(row.reload()).resolves.toMatchObject({ planId: basic.id, premium: '120.00', coverageAmount: '50000.00' });
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: row.id } })).toBe(1);
+    expect(await Invoice.count({ where: { subscriptionId: row.id } })).toBe(12);
+
+    await stack.skip(DAY_MS, handle);
+    await waitUntil(async () => (await upgrade.reload()).status === 'applied', 'the change applied on its day');
+    const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: row.id }, order: [['number', 'ASC']] });
+    expect(versions.map((v) => [v.number, String(v.effectiveFrom), v.planId])).toEqual([
+      [1, row.startDate, basic.id],
+      [2, effectiveDate, plus.id],
+    ]);
+    const billedOf = async () => {
+      const invoices = await Invoice.findAll({ where: { subscriptionId: row.id, term: 0 } });
+      return { count: invoices.length, totalMinor: invoices.reduce((total, invoice) => total + invoice.amountMinor, 0) };
+    };
+    const billed = await billedOf();
+    expect(billed.totalMinor).toBe(12_000 + upgrade.premiumDeltaMinor);
+
+    // Its schedule prints version 2 on the new plan.
+    const schedule = await PolicyDocument.findOne({ where: { versionId: versions[1].id }, rejectOnEmpty: true });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await localDocumentStore(documentsDir).read(schedule.storageKey)) chunks.push(chunk as Buffer);
+    const text = await pdfText(Buffer.concat(chunks));
+    expect(text).toContain('Version 2, effective from');
+    expect(text).toContain('Contents Plus');
+
+    // A month on, nothing of the change is billed again.
+    await stack.skip('40 days', handle);
+    await expect(billedOf()).resolves.toEqual(billed);
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: row.id } })).toBe(2);
+
+    // A change quoted for this term and confirmed after the renewal is refused: it was priced for a term that has ended.
+    const { renewableFrom } = await handle.query(subscriptionStateQuery);
+    const late = await quote(row, addMonths(row.startDate!, 11), { holderPhone: '+4915112345678' });
+    await stack.skip(Date.parse(renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS, handle);
+    const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(holder)] });
+    expect(renewed).toMatchObject({ status: 'active', renewalCount: 1 });
+    // The renewed term is the changed policy's: the plus plan's premium, twelve instalments of 20.00.
+    await waitUntil(async () => (await Invoice.count({ where: { subscriptionId: row.id, term: 1 } })) === 12, 'the renewed term billed');
+    const renewedTerm = await Invoice.findAll({ where: { subscriptionId: row.id, term: 1 } });
+    expect(renewedTerm.map((invoice) => invoice.amountMinor)).toEqual(Array(12).fill(2_000));
+    await expect(row.reload()).resolves.toMatchObject({ planId: plus.id, premium: '240.00', coverageAmount: '90000.00' });
+    expect(await refusal(confirm(handle, late))).toBe('Conflict');
+    await expect(late.reload()).resolves.toMatchObject({ status: 'quoted' });
+    await expect(billedOf()).resolves.toEqual(billed);
+    await stack.terminate(handle);
   });
 
   /** The server's day: the time-skipping clock runs ahead of the wall clock once a test has skipped. */

@@ -12,6 +12,11 @@ export const QUOTE_VERBS = {
   viewRatingTables: ['tenant_admin', 'underwriter', 'claims_agent'],
   /** Ask for a quote signed in: a holder for themselves, the staff who issue policies for a holder. */
   requestQuote: ['policyholder', 'claims_agent', 'tenant_admin', 'underwriter'],
+  /**
+   * Ask for a quote naming the policyholder of the tenant it is for (`policyholderId`), who may then bind it: the staff of
+   * requestQuote. A policyholder's quote is their own.
+   */
+  requestQuoteForOthers: ['claims_agent', 'tenant_admin', 'underwriter'],
   /** See every quote of the tenant (a holder sees their own). */
   viewAnyQuote: ['claims_agent', 'tenant_admin', 'underwriter'],
   /** Accept (with or without a loading) or decline a referred quote. */

@@ -2,7 +2,7 @@
 import { requestCatalogQuote, requestOwnQuote } from '../../domain/quotes/request';
 import { catalogParams } from '../catalog/schemas';
 import { operation } from '../http/operation';
-import { requestQuoteBody } from './schemas';
+import { requestCatalogQuoteBody, requestQuoteBody } from './schemas';
 
 /** A signed-in caller's quote on a plan of their tenant. */
 export const requestQuoteOperation = operation({
@@ -21,6 +21,6 @@ export const requestCatalogQuoteOperation = operation({
   name: 'catalog.quotes.request',
   verb: 'public',
   params: catalogParams,
-  body: requestQuoteBody,
+  body: requestCatalogQuoteBody,
   run: (input, deps) => requestCatalogQuote(input, deps),
 });

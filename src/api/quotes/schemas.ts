@@ -46,9 +46,17 @@ export const riskSchema = object({
   ),
 }).label('Risk');
 
+const quoteRequestKeys = { planId: required(uuid), risk: required(riskSchema) };
+
+/** A visitor's quote on the public catalog: a plan and the risk. */
+export const requestCatalogQuoteBody = object(quoteRequestKeys).label('RequestCatalogQuote');
+
+/** A signed-in caller's quote: staff may name the policyholder it is for, who may then bind it. */
 export const requestQuoteBody = object({
-  planId: required(uuid),
-  risk: required(riskSchema),
+  ...quoteRequestKeys,
+  policyholderId: uuid.description(
+    'Staff only: the policyholder of your tenant the quote is for (active, verified), who may then see and bind it; a policyholder names no one else',
+  ),
 }).label('RequestQuote');
 
 export const listQuotesQuery = object({
@@ -67,7 +75,7 @@ export const quoteSchema = Joi.object({
   policyholderId: uuid
     .allow(null)
     .description(
-      'The policyholder it is for: the requester when a policyholder asked; null when staff or a visitor did (staff name the holder when binding), or for a quote from before this was recorded',
+      'The policyholder it is for: the requester when a policyholder asked, the one staff named when they asked; null when staff named none (they name the holder when binding) or a visitor asked',
     ),
   premium: amount,
   currency: Joi.string().length(3),

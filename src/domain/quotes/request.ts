@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import { UniqueConstraintError, type Attributes } from 'sequelize';
 import { tenantOf } from '../../access/core';
+import { may } from '../../access/may';
 import { quoteHolderFor } from '../../access/quotes';
 import { PROPERTY_CATEGORIES, type BreakdownLine, type PropertyCategory, type Risk } from '../../contracts/quote';
 import { Plan, Quote, RatingVersion } from '../../models';
@@ -15,7 +16,7 @@ import { findOneWhere } from '../../models/prepared-statement';
 import type { AuthUser } from '../../shared/caller';
 import { idFromRequest } from '../../shared/deterministic-id';
 import { assertPremiumPayableByCard } from '../../shared/card-minimum';
-import { unprocessable } from '../../shared/errors';
+import { forbidden, unprocessable } from '../../shared/errors';
 import { instalmentsOf } from '../../shared/instalments';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { keptPlanReads } from '../catalog/plan-cache';
@@ -25,16 +26,32 @@ import { beyondFixedCover, EARLIEST_YEAR_BUILT, priceRisk, type Price } from './
 import { ratingVersionInForce } from './rating/versions';
 import { recordQuote, recordQuoteIn, type NewQuote, type RecordedQuote } from './recording';
 import { openReferral } from './referral';
+import { namedPolicyholder } from '../subscriptions/issue';
 import { utcDay } from '../../shared/time';
 
 /** A risk as a request describes it: its category is any code until checked against the known ones. */
 export type RiskInput = Omit<Risk, 'propertyCategory'> & { propertyCategory: string };
 
-/** What a quote prices: a plan of the tenant and the risk. */
+/** What a quote prices: a plan of the tenant and the risk; for whom, when staff name the policyholder. */
 export interface QuoteRequest {
   tenantId: string;
   planId: string;
   risk: RiskInput;
+  policyholderId?: string;
+}
+
+/**
+ * The policyholder a signed-in caller's quote is for (docs/quotes.md, Quotes): staff may name one of their tenant, as
+ * when issuing a policy (404 for anyone else, `namedPolicyholder`); a policyholder's quote is their own, and naming
+ * anyone else is 403, as subscribe answers.
+ */
+async function holderOfQuote(caller: AuthUser, named: string | undefined): Promise<string | null> {
+  if (named !== undefined) {
+    if (may(caller, 'requestQuoteForOthers')) await namedPolicyholder(tenantOf(caller), named);
+    else if (named !== caller.id)
+      throw forbidden('A policyholder asks for quotes for themselves; staff name the policyholder a quote is for');
+  }
+  return quoteHolderFor(caller, named ?? null);
 }
 
 /** The risk, once its category is one a risk may name (422 naming it otherwise, whatever the plan). */
@@ -135,7 +152,7 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
     planId: plan.id,
     ratingVersionId: ratingVersion?.id ?? null,
     requestedById: caller?.id ?? null,
-    policyholderId: caller && quoteHolderFor(caller),
+    policyholderId: caller && (await holderOfQuote(caller, input.policyholderId)),
     status: price.referralReasons.length > 0 ? 'referred' : 'quoted',
     risk,
     currency: plan.currency,
@@ -175,8 +192,11 @@ export async function requestQuote(caller: AuthUser | null, input: QuoteRequest,
 }
 
 /** A signed-in caller's quote, on a plan of their tenant. */
-export const requestOwnQuote: Command<{ planId: string; risk: RiskInput }, RequestedQuote> = (caller, input, deps) =>
-  requestQuote(caller, { tenantId: tenantOf(caller), ...input }, deps);
+export const requestOwnQuote: Command<{ planId: string; risk: RiskInput; policyholderId?: string }, RequestedQuote> = (
+  caller,
+  input,
+  deps,
+) => requestQuote(caller, { tenantId: tenantOf(caller), ...input }, deps);
 
 /** A visitor's quote on a company's public catalog. */
 export const requestCatalogQuote: PublicCommand<{ tenantSlug: string; planId: string; risk: RiskInput }, RequestedQuote> = async (

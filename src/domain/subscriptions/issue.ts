@@ -52,6 +52,20 @@ const addressUnavailable = () =>
     { field: 'newPolicyholder.email', message: 'not available for a new account' },
   ]);
 
+/**
+ * The policyholder staff name by id (a policy issued to them, a quote for them): an active, verified policyholder of the
+ * tenant. Anyone else (another tenant's user, staff, an account deactivated or erased, one not verified yet, an unknown
+ * id) is 404, like a missing row.
+ */
+export async function namedPolicyholder(tenantId: string, id: string): Promise<string> {
+  const holder = await User.findOne({
+    where: { id, tenantId, role: 'policyholder', isActive: true, emailVerifiedAt: { [Op.ne]: null } },
+    attributes: ['id'],
+  });
+  if (!holder) throw notFound('Policyholder');
+  return holder.id;
+}
+
 /** The holder the caller may issue to: themselves for a policyholder; for staff, the one they name. */
 export async function holderOf(caller: AuthUser, choice: HolderChoice, deps: CommandDeps): Promise<Holder> {
   const names = choice.policyholderId ?? choice.newPolicyholder;
@@ -64,19 +78,7 @@ export async function holderOf(caller: AuthUser, choice: HolderChoice, deps: Com
     throw unprocessable('Name the policyholder once: policyholderId or newPolicyholder, not both', [
       { field: 'newPolicyholder', message: 'not allowed with policyholderId' },
     ]);
-  if (choice.policyholderId) {
-    const holder = await User.findOne({
-      where: {
-        id: choice.policyholderId,
-        tenantId: tenantOf(caller),
-        role: 'policyholder',
-        isActive: true,
-        emailVerifiedAt: { [Op.ne]: null },
-      },
-    });
-    if (!holder) throw notFound('Policyholder');
-    return { id: holder.id, created: null };
-  }
+  if (choice.policyholderId) return { id: await namedPolicyholder(tenantOf(caller), choice.policyholderId), created: null };
   if (choice.newPolicyholder) return createPolicyholder(caller, choice.newPolicyholder, deps);
   throw unprocessable('Name the policyholder: policyholderId, or newPolicyholder with fullName and email', [
     { field: 'policyholderId', message: 'required for staff (or newPolicyholder)' },

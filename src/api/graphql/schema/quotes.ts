@@ -54,7 +54,7 @@ export const Quote = builder.objectRef<QuoteModel>('Quote').implement({
     policyholderId: t.exposeID('policyholderId', {
       nullable: true,
       description:
-        'The policyholder it is for: the requester when a policyholder asked; null when staff or a visitor did, or from before this was recorded',
+        'The policyholder it is for: the requester when a policyholder asked, the one staff named when they asked; null when staff named none or a visitor asked',
     }),
     premium: minorUnitsField(t, (quote) => quote.premiumMinor, 'A decimal string in the quote’s currency'),
     currency: t.exposeString('currency'),
@@ -122,6 +122,7 @@ builder.mutationFields((t) => ({
     args: mutationArgs(t.arg, {
       planId: t.arg.id({ required: true }),
       risk: t.arg({ type: RiskInput, required: true }),
+      policyholderId: t.arg.id({ description: 'Staff only: the policyholder of your tenant it is for, who may then bind it' }),
     }),
     // REST answers the recorded values as they are; GraphQL's Quote resolves fields of an instance.
     ...mutationOf(requestQuoteOperation, {

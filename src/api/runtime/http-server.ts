@@ -18,6 +18,17 @@
  */
 import http from 'node:http';
 
+/**
+ * How long a client may take to send a request's headers, and the whole request with its body (at most
+ * BODY_LIMIT, 1 MB by default: 30 s is about 270 kbit/s). Node's defaults are 60 s and 5 minutes, so a
+ * client that sent `Content-Length` and then nothing held its connection for 5 minutes; past these it is
+ * answered 408 and the connection is closed.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node looks for requests past those deadlines (default 30 s, which would add up to 30 s to each). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
 /** What answers a request; Koa's callback settles its own promise (its errors are answered, never thrown). */
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -55,7 +66,12 @@ export function createHttpServer(listener: Listener): http.Server {
     scheduleEndOfTurn();
   }
 
-  const server = http.createServer((req, res) => {
+  const timeouts = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const server = http.createServer(timeouts, (req, res) => {
     if (accepting) {
       if (begunThisTurn || waiting.length > 0) {
         waiting.push([req, res]);

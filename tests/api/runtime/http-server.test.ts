@@ -9,8 +9,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import type http from 'node:http';
-import { createHttpServer } from '../../../src/api/runtime/http-server';
+import { createHttpServer, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../../src/api/runtime/http-server';
 
 /** Connections keeping the server busy, then the connections opened together while it is. */
 const BUSY = 10;
@@ -87,5 +88,46 @@ describe('the HTTP server while many clients connect at once', () => {
     // connection. Answering every ready request each turn, the k-th new connection waits for k
     // turns of BUSY + k answers each: about 1,800 for the last.
     expect(most).toBeLessThan(4 * (BUSY + NEW));
+  }, 60_000);
+});
+
+/** What a client that stops sending part-way receives, and how long after connecting the server closes on it. */
+function stalledClient(port: number, sent: string): Promise<{ answer: string; closedAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const began = performance.now();
+    let answer = '';
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(sent));
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ answer, closedAfterMs: performance.now() - began }));
+  });
+}
+
+describe('the HTTP server with a client that stops sending', () => {
+  it('answers 408 and closes once the headers take over HEADERS_TIMEOUT_MS or the body over REQUEST_TIMEOUT_MS, and serves others meanwhile', async () => {
+    // Reads the whole body before answering, as the API's body parser does.
+    const server = createHttpServer((req, res) => void req.resume().on('end', () => res.end('ok')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const [headers, body, answered] = await Promise.all([
+        stalledClient(port, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl'),
+        stalledClient(port, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"email":'),
+        fetch(`http://127.0.0.1:${port}/`).then((res) => res.text()),
+      ]);
+      expect(answered).toBe('ok');
+      for (const [stalled, deadline] of [
+        [headers, HEADERS_TIMEOUT_MS],
+        [body, REQUEST_TIMEOUT_MS],
+      ] as const) {
+        expect(stalled.answer).toMatch(/^HTTP\/1\.1 408 /);
+        expect(stalled.closedAfterMs).toBeGreaterThanOrEqual(deadline - 100);
+        // Node looks for late requests once a second.
+        expect(stalled.closedAfterMs).toBeLessThan(deadline + 3_000);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }, 60_000);
 });

@@ -8,7 +8,9 @@ import { QueryTypes, type BindOrReplacements, type QueryOptions, type Sequelize 
 import { EARNINGS_PAGE_SIZE } from '../../src/contracts/ledger-close';
 import { postEarningsPage, type EarningsPageInput } from '../../src/domain/ledger/earnings';
 import { credit, debit, post } from '../../src/domain/ledger/post';
+import { financeGroups } from '../../src/domain/reports/finance-queries';
 import { buildTenant } from '../support/factories';
+import { bareEntries } from '../support/ledger';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 /** A year of 365 days, so that 100 minor units a day make every month's pro rata exact. */
@@ -270,6 +272,56 @@ describe('earned premium at a month’s close', () => {
       { replacements: { tenantId, policy }, type: QueryTypes.SELECT },
     );
     expect(Number(earned)).toBe(YEAR_PREMIUM + 16_000);
+  });
+
+  it('earns a cut of cover returned mid-February its days at each rate, to the minor unit over the term, and the finance report’s loss ratio reads it', async () => {
+    const { tenantId, policy } = await yearPolicy();
+    await close(tenantId, '2025-01');
+    // From 15 February 67 a day instead of 100: 33 a day for the 320 days left taken off an unpaid instalment.
+    const id = crypto.randomUUID();
+    await sequelize.transaction((transaction) =>
+      post(
+        sequelize,
+        {
+          tenantId,
+          sourceType: 'invoice',
+          sourceId: id,
+          sourceKey: `invoice:${id}:credited:${crypto.randomUUID()}`,
+          description: 'Return premium of a policy change',
+          postedOn: '2025-02-15',
+          currency: 'EUR',
+          subscriptionId: policy,
+          term: 0,
+          coverFrom: '2025-02-15',
+          coverUntil: '2026-01-01',
+          lines: [debit('unearned_premium', 10_560), credit('premium_receivable', 10_560)],
+        },
+        transaction,
+      ),
+    );
+    await bareEntries(() => sequelize)({ id: policy, tenantId }, 'claim_payment', '2025-03-10', 'EUR', [
+      debit('paid_losses', 5000),
+      credit('cash', 5000),
+    ]);
+    for (const month of MONTHS_2025.slice(1)) await close(tenantId, month);
+    const earned: number[] = [];
+    for (const month of MONTHS_2025) earned.push((await earnedIn(tenantId, policy, month))!);
+    expect(earned.every((amount) => amount > 0)).toBe(true);
+    // The days covered at each rate: 45 at 100 (1 January to 14 February), 320 at 67; not a minor unit more or less.
+    expect(earned.reduce((total, amount) => total + amount, 0)).toBe(45 * 100 + 320 * 67);
+
+    const year = { from: new Date('2025-01-01T00:00:00Z'), until: new Date('2026-01-01T00:00:00Z') };
+    const { totals } = await financeGroups(sequelize, tenantId, year, 'month');
+    expect(totals).toEqual([
+      expect.objectContaining({
+        currency: 'EUR',
+        written: '259.40',
+        earned: '259.40',
+        unearned: '0.00',
+        incurred: '50.00',
+        lossRatio: '0.1928',
+      }),
+    ]);
   });
 
   it('earns a policy changed mid-term and then cancelled its days at each rate, month by month, and nothing after the cancellation', async () => {

@@ -18,6 +18,7 @@ import { UNPAID_INVOICE_STATUSES, type PaymentMethod } from '../../models/invoic
 import { premiumAmountReceived, premiumPaymentsReceived } from '../../observability/business-metrics';
 import { formatMinorUnits, toMinorUnits } from '../../shared/money';
 import { utcDay } from '../../shared/time';
+import { cardMinimumMinor } from '../../shared/card-minimum';
 import { creditToErasedPolicyholder, unprocessable } from '../../shared/errors';
 import { recordAudit, type AuditSource } from '../audit/record';
 import { localTime, timeZoneOf } from '../calendars/local-time';
@@ -110,6 +111,31 @@ function beyondOutstanding(invoice: Invoice, owedMinor: number, amountMinor: num
       message: `at most ${money(owedMinor)}, what the invoice still owes, unless excessAsCredit is true (the excess kept as credit on the policy)`,
     },
   ]);
+}
+
+/**
+ * Refuses (422) a payment by hand that leaves its invoice owing less than the smallest card payment of its currency
+ * (docs/premiums.md, No residue below a card payment): no card could pay the rest, so the card retry could not collect
+ * it and the policy lapsed over a few cents. As with a credit, the rest is neither written off (premium owed, lost) nor
+ * moved to the next instalment (a term may have none; an invoice would grow unbilled): staff record the whole, or a
+ * part leaving at least that minimum, which the holder's card can pay.
+ */
+function refuseResidueBelowCard(invoice: Invoice, owedMinor: number, amountMinor: number): void {
+  const residue = owedMinor - amountMinor;
+  const minimum = cardMinimumMinor(invoice.currency);
+  if (residue <= 0 || residue >= minimum) return;
+  const money = (minor: number) => `${formatMinorUnits(minor, invoice.currency)} ${invoice.currency}`;
+  const part = owedMinor - minimum > 0 ? ` or at most ${money(owedMinor - minimum)}` : '';
+  throw unprocessable(
+    `Invoice ${invoice.number} owes ${money(owedMinor)}: a payment of ${money(amountMinor)} would leave ${money(residue)}, less than the smallest card payment (${money(minimum)}), which no card could pay`,
+    [
+      {
+        field: 'amount',
+        rule: 'residue_below_card_minimum',
+        message: `the whole ${money(owedMinor)}${part}, leaving at least ${money(minimum)}`,
+      },
+    ],
+  );
 }
 
 /**
@@ -229,6 +255,7 @@ export async function applyPayment(
     const premiumMinor = policy && (toMinorUnits(policy.premium, invoice.currency) ?? 0);
     if (premiumMinor !== null && received.amountMinor > owed + premiumMinor)
       throw beyondCreditLimit(invoice, owed, premiumMinor, received.amountMinor);
+    if (received.byHand) refuseResidueBelowCard(invoice, owed, received.amountMinor);
     const creditMinor = Math.max(received.amountMinor - owed, 0);
     // Credit is owed to the person, and an erased one can no longer be reached or paid (docs/privacy.md).
     if (policyholderId && creditMinor > 0 && (await isErased(received.tenantId, policyholderId, transaction)))

@@ -181,7 +181,6 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
     /** The same idempotent insert POST /subscriptions makes right after starting the run. */
     async recordPendingSubscription(terms: SubscriptionTerms): Promise<void> {
       await deps.sequelize.transaction(async (transaction) => {
-        await Subscription.recordPending(terms, transaction);
         // The API claimed the quote before starting the run; a start it saw fail may have released it.
         if (terms.quoteId)
           await claimQuote(
@@ -189,6 +188,10 @@ export function createSubscriptionActivities(deps: Pick<ActivityDeps, 'sequelize
             { quoteId: terms.quoteId, subscriptionId: terms.subscriptionId, stillValid: false },
             transaction,
           );
+        // The row's insert takes the tenant's policy number counter to the commit (every start of the tenant waits
+        // for it), so it comes after the claim. Its audit event stays after it: the API's statement inserts the row,
+        // then the same event, and the reverse order here could deadlock with it (docs/subscriptions.md, Policy numbers).
+        await Subscription.recordPending(terms, transaction);
         // The staff member who issued the policy, else the holder: the same actor as the API's event.
         await recordAudit(workflowAuditSource(terms.issuedById ?? terms.policyholderId), subscriptionCreatedEvent(terms), transaction);
       });

@@ -85,7 +85,7 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
 
   /** A change priced as the API prices it (pro rata to the day, spread over the unpaid instalments from its date). */
   async function quote(row: Subscription, effectiveDate: string, requested: RequestedChange): Promise<SubscriptionChange> {
-    const after = requested.planId === plus.id ? plus.premium : row.premium;
+    const after = requested.planId ? [basic, plus].find((plan) => plan.id === requested.planId)!.premium : row.premium;
     const deltaMinor = priceChange({
       premiumBeforeMinor: Math.round(Number(row.premium) * 100),
       premiumAfterMinor: Math.round(Number(after) * 100),
@@ -97,7 +97,7 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     return SubscriptionChange.create({
       tenantId: row.tenantId,
       subscriptionId: row.id,
-      term: 0,
+      term: row.renewalCount,
       effectiveDate,
       requested,
       premiumBefore: row.premium,
@@ -261,8 +261,11 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     const { renewableFrom } = await handle.query(subscriptionStateQuery);
     const late = await quote(row, addMonths(row.startDate!, 11), { holderPhone: '+4915112345678' });
     await stack.skip(Date.parse(renewableFrom!) - Number(await env.currentTimeMs()) + DAY_MS, handle);
+    const termZeroRun = (await handle.describe()).runId;
     const renewed = await handle.executeUpdate(renewSubscriptionUpdate, { args: [as(holder)] });
     expect(renewed).toMatchObject({ status: 'active', renewalCount: 1 });
+    // The renewal is in progress (409 to a change) until the next term's run takes over.
+    await waitUntil(async () => (await handle.describe()).runId !== termZeroRun, 'the renewed term’s run');
     // The renewed term is the changed policy's: the plus plan's premium, twelve instalments of 20.00.
     await waitUntil(async () => (await Invoice.count({ where: { subscriptionId: row.id, term: 1 } })) === 12, 'the renewed term billed');
     const renewedTerm = await Invoice.findAll({ where: { subscriptionId: row.id, term: 1 } });
@@ -271,6 +274,35 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     expect(await refusal(confirm(handle, late))).toBe('Conflict');
     await expect(late.reload()).resolves.toMatchObject({ status: 'quoted' });
     await expect(billedOf()).resolves.toEqual(billed);
+
+    // Back to the basic plan two months into the renewed term: credited once on its day, version 3 printed with that term's period.
+    const downgradeDate = addMonths(String(row.endDate), -10);
+    const downgrade = await quote(row, downgradeDate, { planId: basic.id });
+    expect(downgrade.premiumDeltaMinor).toBeLessThan(0);
+    await confirm(handle, downgrade);
+    await stack.skip(Date.parse(`${downgradeDate}T00:00:00Z`) - Number(await env.currentTimeMs()) + DAY_MS / 2, handle);
+    await waitUntil(async () => (await downgrade.reload()).status === 'applied', 'the downgrade applied on its day');
+    const termOneTotal = async () =>
+      (await Invoice.findAll({ where: { subscriptionId: row.id, term: 1, status: ['open', 'paid'] } })).reduce(
+        (t, i) => t + i.amountMinor,
+        0,
+      );
+    expect(await termOneTotal()).toBe(24_000 + downgrade.premiumDeltaMinor);
+    await stack.skip('40 days', handle);
+    expect(await termOneTotal()).toBe(24_000 + downgrade.premiumDeltaMinor);
+    const third = await SubscriptionVersion.findOne({ where: { subscriptionId: row.id, number: 3 }, rejectOnEmpty: true });
+    expect([String(third.effectiveFrom), third.planId]).toEqual([downgradeDate, basic.id]);
+    const thirdSchedule = await PolicyDocument.findOne({ where: { versionId: third.id }, rejectOnEmpty: true });
+    const thirdChunks: Buffer[] = [];
+    for await (const chunk of await localDocumentStore(documentsDir).read(thirdSchedule.storageKey)) thirdChunks.push(chunk as Buffer);
+    const thirdText = await pdfText(Buffer.concat(thirdChunks));
+    const day = (d: string) =>
+      new Intl.DateTimeFormat('en', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' }).format(
+        new Date(`${d}T00:00:00Z`),
+      );
+    expect(thirdText).toContain('Version 3, effective from');
+    expect(thirdText).toContain(`${day(addMonths(String(row.endDate), -12))} to ${day(String(row.endDate))}`);
+    expect(thirdText).toContain('Contents Basic');
     await stack.terminate(handle);
   });
 

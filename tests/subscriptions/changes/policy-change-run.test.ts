@@ -306,6 +306,29 @@ describe('policy changes carried out by the subscription run (time-skipping)', (
     await stack.terminate(handle);
   });
 
+  it('applies a cut dated three weeks back at once, in force from its day, its return premium credited once', async () => {
+    const { handle, row } = await startActivePolicy(env.client, TASK_QUEUE, plus, holder);
+    await stack.skip('40 days', handle);
+    const effectiveDate = new Date(Date.parse(`${await serverDay()}T00:00:00Z`) - 21 * DAY_MS).toISOString().slice(0, 10);
+    const cut = await quote(row, effectiveDate, { planId: basic.id });
+    expect(cut.premiumDeltaMinor).toBeLessThan(0);
+    expect((await confirm(handle, cut)).scheduledChange).toBeUndefined();
+    await expect(cut.reload()).resolves.toMatchObject({ status: 'applied' });
+    await expect(row.reload()).resolves.toMatchObject({ planId: basic.id, premium: '120.00', coverageAmount: '50000.00' });
+    const versions = await SubscriptionVersion.findAll({ where: { subscriptionId: row.id }, order: [['number', 'ASC']] });
+    expect(versions.map((v) => [v.number, String(v.effectiveFrom), v.planId])).toEqual([
+      [1, row.startDate, plus.id],
+      [2, effectiveDate, basic.id],
+    ]);
+    const owed = async () =>
+      (await Invoice.findAll({ where: { subscriptionId: row.id, status: ['open', 'paid'] } })).reduce((t, i) => t + i.amountMinor, 0);
+    expect(await owed()).toBe(24_000 + cut.premiumDeltaMinor);
+    await stack.skip('40 days', handle);
+    expect(await owed()).toBe(24_000 + cut.premiumDeltaMinor);
+    expect(await SubscriptionVersion.count({ where: { subscriptionId: row.id } })).toBe(2);
+    await stack.terminate(handle);
+  });
+
   /** The server's day: the time-skipping clock runs ahead of the wall clock once a test has skipped. */
   async function serverDay(): Promise<string> {
     return (await env.currentTimeMs().then((ms) => new Date(ms))).toISOString().slice(0, 10);

@@ -68,8 +68,12 @@ export class Subscription extends modelOf('subscriptions', subscriptionColumns) 
   /**
    * Inserts the pending row for terms a run was started with; a repeat (a retried activity, the
    * API and the run both inserting, a second start of the same Idempotency-Key) is a no-op.
+   * A row already there is not inserted again: the insert's trigger would lock the tenant's policy
+   * number counter to the end of the transaction only to find that row (docs/subscriptions.md,
+   * Policy numbers); one not visible yet (its insert not committed) goes through the trigger as before.
    */
   static async recordPending(terms: SubscriptionTerms, transaction?: Transaction): Promise<void> {
+    if (await Subscription.findOne({ where: { id: terms.subscriptionId }, attributes: ['id'], transaction })) return;
     await Subscription.bulkCreate([pendingRowOf(terms)], { ignoreDuplicates: true, transaction });
   }
 

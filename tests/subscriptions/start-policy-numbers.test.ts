@@ -127,4 +127,27 @@ describe("a start's policy number", () => {
       subscriptionId: bound.subscriptionId,
     });
   });
+
+  it("records the run's pending row the API has already recorded without waiting for the counter another start holds", async () => {
+    const terms = termsOf();
+    const recorded = await recordPendingByApi(terms);
+    const numbers = await tenantNumbers();
+    // Another start of the tenant has taken its number and is still open: it holds the counter row.
+    const blocker: Transaction = await sequelize.transaction();
+    try {
+      await sequelize.query('SELECT last_value FROM policy_number_counters WHERE tenant_id = :tenantId FOR UPDATE', {
+        transaction: blocker,
+        replacements: { tenantId: plan.tenantId },
+      });
+      const recording = recordPendingByRun(terms);
+      recording.catch(() => undefined);
+      await within(recording, async () => `the run's insert of a recorded row; ${await lockWaits()}`, 5_000);
+    } finally {
+      await blocker.rollback();
+    }
+    expect(await Subscription.findByPk(terms.subscriptionId, { rejectOnEmpty: true })).toMatchObject({
+      policyNumber: recorded!.policyNumber,
+    });
+    expect(await tenantNumbers()).toEqual(numbers);
+  });
 });

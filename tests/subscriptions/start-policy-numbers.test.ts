@@ -8,14 +8,14 @@
  */
 import crypto from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { createSubscriptionActivities } from '../../src/activities/subscriptions';
 import type { SubscriptionTerms } from '../../src/contracts/subscription';
 import { auditEventValues } from '../../src/domain/audit/record';
 import { Quote, Subscription, type Plan, type User } from '../../src/models';
 import { subscriptionCreatedEvent } from '../../src/models/subscription';
 import { buildCategory, buildPlan, buildUser } from '../support/factories';
-import { createTestDatabase, untilOneWaitsForLock, type TestDatabase } from '../support/database';
+import { createTestDatabase, lockWaits, untilOneWaitsForLock, type TestDatabase } from '../support/database';
 import { buildQuote } from '../support/quote-rows';
 import { within } from '../support/waiting';
 import { utcDayLasting } from '../support/utc-days';
@@ -68,16 +68,6 @@ describe("a start's policy number", () => {
     return rows.map(({ policyNumber }) => Number(policyNumber.split('-')[2])).sort((a, b) => a - b);
   }
 
-  /** What the database's sessions wait for: told when a start does not finish in time. */
-  async function lockWaits(): Promise<string> {
-    const waiting = await sequelize.query<{ query: string }>(
-      `SELECT left(query, 120) AS query FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      { type: QueryTypes.SELECT },
-    );
-    return `sessions waiting for a lock: ${JSON.stringify(waiting.map(({ query }) => query))}`;
-  }
-
   it("records another start of the tenant while a run's claim of its quote waits, numbering both without gaps", async () => {
     const before = (await tenantNumbers()).length;
     const bound = termsOf();
@@ -107,7 +97,11 @@ describe("a start's policy number", () => {
       // before the statement timeout (DB_STATEMENT_TIMEOUT_MS, 10 s) would end the claim's wait.
       const starting = recordPendingByApi(other);
       inFlight.push(starting);
-      const started = await within(starting, async () => `another start recorded while the claim waits; ${await lockWaits()}`, 5_000);
+      const started = await within(
+        starting,
+        async () => `another start recorded while the claim waits; ${await lockWaits(sequelize)}`,
+        5_000,
+      );
       expect(started).toMatchObject({ id: other.subscriptionId, status: 'pending' });
 
       await release();
@@ -141,7 +135,7 @@ describe("a start's policy number", () => {
       });
       const recording = recordPendingByRun(terms);
       recording.catch(() => undefined);
-      await within(recording, async () => `the run's insert of a recorded row; ${await lockWaits()}`, 5_000);
+      await within(recording, async () => `the run's insert of a recorded row; ${await lockWaits(sequelize)}`, 5_000);
     } finally {
       await blocker.rollback();
     }

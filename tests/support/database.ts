@@ -48,6 +48,16 @@ export async function untilOneWaitsForLock(sequelize: Sequelize, statementLike: 
   await untilWaitingForLock(sequelize, statementLike, what, 1);
 }
 
+/** What the database's sessions wait for, for a test's message when something did not finish in time. */
+export async function lockWaits(sequelize: Sequelize): Promise<string> {
+  const waiting = await sequelize.query<{ query: string }>(
+    `SELECT left(query, 120) AS query FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    { type: QueryTypes.SELECT },
+  );
+  return `sessions waiting for a lock: ${JSON.stringify(waiting.map(({ query }) => query))}`;
+}
+
 /**
  * Waits until `sessions` sessions of the database wait for a lock in statements like `statementLike`:
  * two requests sent at the same instant, both held on a row the test locked, have both read what they

@@ -5,13 +5,13 @@
  * that work is slow; rolled back after numbering, the change gives its numbers back
  * (docs/premiums.md, Invoices).
  */
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { Invoice, type Plan, type Subscription, SubscriptionChange, type User } from '../../../src/models';
 import { recordAudit } from '../../../src/domain/audit/record';
 import { billCurrentTerm } from '../../../src/domain/premiums/billing';
 import { carryOutPolicyChange } from '../../../src/domain/subscriptions/changes/carry-out';
 import { buildCategory, buildPlan, buildSubscription, buildUser } from '../../support/factories';
-import { createTestDatabase, untilOneWaitsForLock, type TestDatabase } from '../../support/database';
+import { createTestDatabase, lockWaits, untilOneWaitsForLock, type TestDatabase } from '../../support/database';
 import { within } from '../../support/waiting';
 import { utcDayLasting } from '../../support/utc-days';
 
@@ -90,16 +90,6 @@ describe("a policy change's invoice numbers", () => {
     return invoices.filter(({ sequence }) => sequence > 12).map(({ number }) => running(number));
   }
 
-  /** What the database's sessions wait for: told when a billing does not finish in time. */
-  async function lockWaits(): Promise<string> {
-    const waiting = await sequelize.query<{ query: string }>(
-      `SELECT left(query, 120) AS query FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      { type: QueryTypes.SELECT },
-    );
-    return `sessions waiting for a lock: ${JSON.stringify(waiting.map(({ query }) => query))}`;
-  }
-
   it("bills another policy of the tenant while a change's other work waits, numbering both without gaps", async () => {
     const before = (await tenantNumbers()).length;
     const { subscription, upgrade } = await upgradeQuoted();
@@ -134,7 +124,11 @@ describe("a policy change's invoice numbers", () => {
       // before the statement timeout (DB_STATEMENT_TIMEOUT_MS, 10 s) would end the change's wait.
       const billing = billCurrentTerm(sequelize, other.id);
       inFlight.push(billing);
-      const billed = await within(billing, async () => `another policy billed while the change waits; ${await lockWaits()}`, 5_000);
+      const billed = await within(
+        billing,
+        async () => `another policy billed while the change waits; ${await lockWaits(sequelize)}`,
+        5_000,
+      );
       expect(billed.map(({ number }) => running(number))).toEqual(oneToN(12).map((n) => before + 12 + n));
 
       await release();
